@@ -1,0 +1,66 @@
+# ctibridge build and test entry points. `make test` is what CI runs (.ci/run).
+GO      ?= go
+PKGS    ?= ./...
+TAPI_H  := /usr/share/mingw-w64/include/tapi.h
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build tsp test test-short deps lint fmt-check vet fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ $(PKGS)
+
+# deps makes sure the system tools the tests use are present: redis-server (store tests start
+# their own on a free port), tapi.h (the TAPI constants are checked against it) and chromium
+# with chromium-driver (the dashboard's browser test in package web).
+# Installs Debian packages when running as root; otherwise prints the exact command.
+deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	[ -f $(TAPI_H) ] || missing="$$missing mingw-w64-x86-64-dev"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing="$$missing gcc-mingw-w64-x86-64"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing system packages:$$missing"; \
+			echo "install them with: sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+
+# tsp cross-builds the Windows TAPI service provider DLL (clients/tsp; needs the mingw-w64
+# cross compiler that `make deps` installs).
+tsp:
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) build -buildmode=c-shared -o bin/ctibridge.tsp ./clients/tsp
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(find . -name '*.go' -not -path './.git/*' | xargs -r gofmt -l); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+lint: vet fmt-check
+
+test: deps vet fmt-check
+	$(GO) test -race -timeout 15m $(PKGS)
+
+# test-short skips the slow process-level tests; handy while editing.
+test-short: deps
+	$(GO) test -short $(PKGS)
+
+# fuzz runs each fuzz target of the csta package for FUZZTIME (default 10m).
+FUZZTIME ?= 10m
+fuzz:
+	$(GO) test ./csta -run '^$$' -fuzz '^FuzzReadFrame$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./csta -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,13 @@
+// Package client is the Go SDK of ctibridge: a WebSocket client (protocol v1, see
+// docs/websocket.md) that keeps a local mirror of the lines and calls it subscribed to,
+// delivers typed events, and runs typed TAPI-style commands that return their LINE_REPLY.
+//
+// A Client connects to any of a list of bridge URLs and reconnects on its own, with
+// exponential backoff and jitter, to whichever instance answers. It resumes every PBX's feed
+// from its cursor (epoch and offset of the last event it received), so no event is lost or
+// repeated across reconnects and bridge failovers; when the bridge cannot continue a cursor
+// it sends a resync, and the client replaces its view of those lines.
+//
+// The package depends only on package tapi (the wire types) and gorilla/websocket. REST
+// (package-level REST type) covers what has no WebSocket form: link status and switchover.
+package client

@@ -1,0 +1,391 @@
+// ctibridge.js: browser SDK for the ctibridge WebSocket protocol v1 (docs/websocket.md).
+// An ES module without dependencies. It connects to any of several bridge URLs, reconnects
+// with exponential backoff and jitter, resumes every PBX feed from its cursor so that no
+// event is lost or repeated, replaces its view of the lines on a resync, keeps a mirror of
+// lines and calls, and runs TAPI-style commands that resolve with their LINE_REPLY.
+
+export const PROTOCOL_VERSION = 1;
+
+// Close codes after which reconnecting cannot help: token refused, version not spoken.
+const FATAL_CLOSE = new Set([4001, 4002]);
+
+// CTIBridgeError is a refused request (LINE_REPLY with a LINEERR_* result, or a protocol
+// error) or a lost connection.
+export class CTIBridgeError extends Error {
+  constructor(message, {result, code, field, requestId} = {}) {
+    super(message);
+    this.name = "CTIBridgeError";
+    this.result = result;       // LINEERR_* name of a LINE_REPLY
+    this.code = code;           // protocol error code ("unknown_line", "connection_lost", ...)
+    this.field = field;
+    this.requestId = requestId;
+  }
+}
+
+// CTIBridgeClient is the connection. Events (addEventListener): "connected", "disconnected",
+// "resync", "synced", "event" (every LINE_*/BRIDGE_* event), "incoming" (a new call offered
+// to a line; detail.call), "change" (the mirror changed), "fatal" (the client gave up;
+// detail.error). Each CustomEvent carries its data in detail.
+export class CTIBridgeClient extends EventTarget {
+  // opts: urls (array of ws(s):// or http(s):// URLs; a URL without path gets /ws) or url,
+  // token, lines (array) or all (bool), client (name shown in diagnostics), resume
+  // ({pbx: {epoch, offset}} saved from cursors), minBackoff, maxBackoff (ms),
+  // keepAlive (ms between pings; three silent intervals drop the connection),
+  // commandTimeout (ms).
+  constructor(opts) {
+    super();
+    const urls = opts.urls || (opts.url ? [opts.url] : []);
+    if (!urls.length) throw new CTIBridgeError("give urls: at least one bridge URL");
+    if (!opts.token) throw new CTIBridgeError("give token");
+    if (opts.lines && opts.all) throw new CTIBridgeError("give lines or all, not both");
+    this.urls = urls.map(wsURL);
+    this.token = opts.token;
+    this.subLines = opts.lines || null;
+    this.all = !!opts.all;
+    this.clientName = opts.client || "ctibridge.js";
+    this.minBackoff = opts.minBackoff || 250;
+    this.maxBackoff = opts.maxBackoff || 10000;
+    this.keepAlive = opts.keepAlive || 15000;
+    this.commandTimeout = opts.commandTimeout || 30000;
+    this.cursors = Object.assign({}, opts.resume || {}); // pbx -> {epoch, offset}
+    this.lines = new Map();   // line name -> tapi Line
+    this.calls = new Map();   // handle -> tapi Call
+    this.welcome = null;
+    this.connected = false;
+    this._urlIndex = 0;
+    this._roundStart = 0;
+    this._ceiling = this.minBackoff;
+    this._nextId = 1;
+    this._pending = new Map(); // request id -> {resolve, reject, timer}
+    this._closed = true;
+    this._ws = null;
+    this._timers = new Set();
+  }
+
+  // connect opens the first connection and resolves with the welcome once the bridge
+  // confirmed the subscription; it rejects if the token or the subscription is refused, and
+  // keeps trying while no bridge is reachable ("disconnected" events tell each failure).
+  // Later losses are repaired in the background until close().
+  connect() {
+    this._closed = false;
+    return new Promise((resolve, reject) => {
+      this._first = {resolve, reject};
+      this._open();
+    });
+  }
+
+  close() {
+    this._closed = true;
+    for (const t of this._timers) clearTimeout(t);
+    this._timers.clear();
+    clearInterval(this._pinger);
+    if (this._ws) this._ws.close(1000);
+    this._failPending("client closed");
+  }
+
+  // callsOf returns the mirrored calls of a line, oldest first.
+  callsOf(line) {
+    return [...this.calls.values()].filter((c) => c.line === line)
+      .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+  }
+
+  // command sends a request (op and params as in docs/websocket.md) and resolves with the
+  // LINE_REPLY payload; it rejects with a CTIBridgeError carrying the LINEERR_* result.
+  command(op, params) {
+    if (!this.connected) {
+      return Promise.reject(new CTIBridgeError("not connected", {code: "not_connected"}));
+    }
+    const id = this._nextId++;
+    if (this._nextId > 0x7fffffff) this._nextId = 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this._pending.delete(id);
+        reject(new CTIBridgeError(`${op}: no reply in ${this.commandTimeout} ms`, {code: "timeout", requestId: id}));
+      }, this.commandTimeout);
+      this._pending.set(id, {resolve, reject, timer});
+      this._send(Object.assign({type: "command", id, op}, params));
+    });
+  }
+
+  makeCall(line, number, {ringFirst = true} = {}) { return this.command("makeCall", {line, number, prompt: ringFirst}); }
+  answer(line, handle) { return this.command("answer", {line, handle}); }
+  drop(line, handle) { return this.command("drop", {line, handle}); }
+  hold(line, handle) { return this.command("hold", {line, handle}); }
+  unhold(line, handle) { return this.command("unhold", {line, handle}); }
+  blindTransfer(line, handle, number) { return this.command("blindTransfer", {line, handle, number}); }
+  setupTransfer(line, handle, number) { return this.command("setupTransfer", {line, handle, number}); }
+  completeTransfer(line, held, consult) { return this.command("completeTransfer", {line, handle: held, handle2: consult}); }
+  conference(line, held, consult) { return this.command("conference", {line, handle: held, handle2: consult}); }
+  redirect(line, handle, number) { return this.command("redirect", {line, handle, number}); }
+  pickup(line, ringingExtension) { return this.command("pickup", {line, number: ringingExtension}); }
+  generateDigits(line, handle, digits) { return this.command("generateDigits", {line, handle, number: digits}); }
+  // forward: mode is a LINEFORWARDMODE_* name; enable false switches that mode off.
+  forward(line, mode, number, enable = true, ringCount = 0) {
+    return this.command("forward", {line, forwardMode: mode, number, enable, ringCount});
+  }
+  setDND(line, on) { return this.command("dnd", {line, enable: !!on}); }
+
+  // --- connection ---
+
+  _open() {
+    const url = this.urls[this._urlIndex % this.urls.length];
+    let ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      this._lost(url, 1006, String(e));
+      return;
+    }
+    this._ws = ws;
+    this._expect = new Set();
+    this._subscribed = false;
+    ws.onopen = () => this._send({type: "hello", v: PROTOCOL_VERSION, token: this.token, client: this.clientName});
+    ws.onmessage = (m) => {
+      this._lastHeard = Date.now();
+      let msg;
+      try { msg = JSON.parse(m.data); } catch (e) { return; }
+      this._onMessage(msg, url);
+    };
+    ws.onclose = (ev) => {
+      if (this._ws !== ws) return;
+      this._ws = null;
+      this._lost(url, ev.code, ev.reason);
+    };
+  }
+
+  _lost(url, code, reason) {
+    clearInterval(this._pinger);
+    const wasUp = this.connected;
+    this.connected = false;
+    this._failPending("connection lost");
+    this._emit("disconnected", {url, code, reason});
+    if (this._closed) return;
+    if (FATAL_CLOSE.has(code) || this._fatalError) {
+      this._giveUp(this._fatalError || new CTIBridgeError(`${url} closed the connection: ${code} ${reason}`, {code: "closed"}));
+      return;
+    }
+    this._urlIndex = (this._urlIndex + 1) % this.urls.length;
+    let delay = 0;
+    if (wasUp) {
+      // A fresh round over the URLs, starting after the one that failed; a short random
+      // pause spreads the reconnects of many pages that lost the same instance.
+      this._roundStart = this._urlIndex;
+      this._ceiling = this.minBackoff;
+      delay = Math.random() * this.minBackoff;
+    } else if (this._urlIndex === this._roundStart) {
+      // A whole round failed: back off, with full jitter, before the next.
+      this._ceiling = Math.min(this._ceiling * 2, this.maxBackoff);
+      delay = Math.random() * this._ceiling;
+    }
+    const t = setTimeout(() => { this._timers.delete(t); if (!this._closed) this._open(); }, delay);
+    this._timers.add(t);
+  }
+
+  _giveUp(err) {
+    this._closed = true;
+    if (this._first) { this._first.reject(err); this._first = null; }
+    this._emit("fatal", {error: err});
+  }
+
+  _failPending(why) {
+    for (const [id, p] of this._pending) {
+      clearTimeout(p.timer);
+      p.reject(new CTIBridgeError(why, {code: "connection_lost", requestId: id}));
+    }
+    this._pending.clear();
+  }
+
+  _send(msg) {
+    if (this._ws && this._ws.readyState === WebSocket.OPEN) this._ws.send(JSON.stringify(msg));
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  _startKeepAlive() {
+    clearInterval(this._pinger);
+    this._lastHeard = Date.now();
+    const ws = this._ws;
+    this._pinger = setInterval(() => {
+      if (Date.now() - this._lastHeard > 3 * this.keepAlive) {
+        ws.close(4000, "no answer to pings");
+        return;
+      }
+      this._send({type: "ping"});
+    }, this.keepAlive);
+  }
+
+  _up(url) {
+    this.connected = true;
+    this._ceiling = this.minBackoff;
+    this._startKeepAlive();
+    this._emit("connected", {url, welcome: this.welcome});
+    if (this._first) { this._first.resolve(this.welcome); this._first = null; }
+  }
+
+  // --- messages ---
+
+  _onMessage(m, url) {
+    switch (m.type) {
+      case "welcome": {
+        this.welcome = m;
+        if (!this.all && !(this.subLines && this.subLines.length)) { this._up(url); return; }
+        const sub = {type: "subscribe"};
+        const pbxs = new Set();
+        if (this.all) { sub.all = true; for (const l of m.lines) pbxs.add(l.pbx); }
+        else { sub.lines = this.subLines; for (const l of this.subLines) pbxs.add(l.split("/")[0]); }
+        const cursors = {};
+        for (const p of pbxs) if (this.cursors[p]) cursors[p] = this.cursors[p];
+        if (Object.keys(cursors).length) sub.cursors = cursors;
+        this._expect = pbxs;
+        this._send(sub);
+        break;
+      }
+      case "subscribed":
+        if (!this._subscribed) { this._subscribed = true; this._up(url); }
+        break;
+      case "resync":
+        this._resync(m);
+        break;
+      case "synced":
+        this._advance(m.pbx, m.epoch, m.offset);
+        this._expect.delete(m.pbx);
+        this._emit("synced", m);
+        break;
+      case "event":
+        this._event(m);
+        break;
+      case "error":
+        this._serverError(m, url);
+        break;
+    }
+  }
+
+  _serverError(m, url) {
+    const err = new CTIBridgeError(`${m.code}${m.field ? " (" + m.field + ")" : ""}: ${m.message}`, {code: m.code, field: m.field, requestId: m.id});
+    if (m.id) {
+      const p = this._pending.get(m.id);
+      if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.reject(err); }
+      return;
+    }
+    if (m.code === "unauthorized" || (!this._subscribed && ["unknown_line", "forbidden", "bad_field"].includes(m.code))) {
+      // Reconnecting cannot help: stop once the socket is closed.
+      this._fatalError = err;
+      if (this._ws) this._ws.close(1000);
+      return;
+    }
+    this._emit("servererror", m);
+    if (m.code === "unavailable" && this._ws) this._ws.close(4000, "feed unavailable");
+  }
+
+  _resync(m) {
+    const listed = new Set(m.lines.map((l) => l.name));
+    const drop = (line) => listed.has(line) || (m.reason !== "lines_added" && line.split("/")[0] === m.pbx);
+    for (const name of [...this.lines.keys()]) if (drop(name)) this.lines.delete(name);
+    for (const [h, c] of [...this.calls]) if (drop(c.line)) this.calls.delete(h);
+    for (const l of m.lines) this.lines.set(l.name, l);
+    for (const c of m.calls) this.calls.set(c.handle, c);
+    this.cursors[m.pbx] = {epoch: m.epoch, offset: m.offset};
+    this._emit("resync", m);
+    this._emit("change", {reason: "resync", pbx: m.pbx});
+  }
+
+  _advance(pbx, epoch, offset) {
+    const c = this.cursors[pbx];
+    if (!c || c.epoch !== epoch || offset > c.offset) this.cursors[pbx] = {epoch, offset};
+  }
+
+  _event(m) {
+    const ev = m.event;
+    if (ev.type === "LINE_REPLY") {
+      const p = this._pending.get(ev.reply.requestId);
+      if (p) {
+        this._pending.delete(ev.reply.requestId);
+        clearTimeout(p.timer);
+        if (ev.reply.result) {
+          p.reject(new CTIBridgeError(`${ev.reply.result}${ev.reply.error ? ": " + ev.reply.error : ""}`,
+            {result: ev.reply.result, requestId: ev.reply.requestId}));
+        } else {
+          p.resolve(ev.reply);
+        }
+      }
+      return;
+    }
+    if (m.pbx) {
+      const c = this.cursors[m.pbx];
+      if (c && c.epoch === m.epoch && m.offset <= c.offset) return; // delivered before
+      this.cursors[m.pbx] = {epoch: m.epoch, offset: m.offset};
+    }
+    this._apply(ev);
+    const detail = Object.assign({}, ev, {position: {epoch: m.epoch, offset: m.offset}});
+    this._emit("event", detail);
+    if (ev.type === "LINE_NEWCALL" && ev.call.state === "LINECALLSTATE_OFFERING") {
+      this._emit("incoming", {line: ev.line, call: ev.call});
+    }
+    this._emit("change", {reason: "event", event: detail});
+  }
+
+  _apply(ev) {
+    switch (ev.type) {
+      case "LINE_NEWCALL":
+        this.calls.set(ev.handle, Object.assign({}, ev.call));
+        break;
+      case "LINE_CALLSTATE": {
+        if (ev.callState.state === "LINECALLSTATE_IDLE") { this.calls.delete(ev.handle); break; }
+        const c = this.calls.get(ev.handle) || {handle: ev.handle, line: ev.line, created: ev.time, info: {}};
+        for (const k of ["offeringMode", "connectedMode", "disconnectMode", "busyMode", "dialToneMode"]) delete c[k];
+        Object.assign(c, ev.callState, {stateSince: ev.time});
+        if (c.state === "LINECALLSTATE_CONNECTED" && !c.connectedAt) c.connectedAt = ev.time;
+        this.calls.set(ev.handle, c);
+        break;
+      }
+      case "LINE_CALLINFO": {
+        const c = this.calls.get(ev.handle);
+        if (c) {
+          c.info = ev.callInfo.info;
+          if (ev.callInfo.callId) c.callId = ev.callInfo.callId;
+        }
+        break;
+      }
+      case "LINE_LINEDEVSTATE":
+      case "LINE_ADDRESSSTATE":
+        this.lines.set(ev.line, ev.lineState.line);
+        break;
+    }
+  }
+}
+
+// wsURL turns a bridge URL (ws, wss, http, https; path optional) into its WebSocket URL.
+export function wsURL(raw) {
+  const u = new URL(raw, typeof location !== "undefined" ? location.href : undefined);
+  if (u.protocol === "http:") u.protocol = "ws:";
+  else if (u.protocol === "https:") u.protocol = "wss:";
+  else if (u.protocol !== "ws:" && u.protocol !== "wss:") {
+    throw new CTIBridgeError(`bridge URL ${raw}: scheme must be ws, wss, http or https`);
+  }
+  if (u.pathname === "" || u.pathname === "/") u.pathname = "/ws";
+  return u.toString();
+}
+
+// lineStatus summarises a line as the REST "status" does: out_of_service, busy, ringing,
+// held, dnd, forwarded or idle.
+export function lineStatus(line, calls) {
+  if (!line.inService) return "out_of_service";
+  let ringing = false, active = false, held = false;
+  for (const c of calls) {
+    switch (c.state) {
+      case "LINECALLSTATE_OFFERING": case "LINECALLSTATE_ACCEPTED": ringing = true; break;
+      case "LINECALLSTATE_ONHOLD": case "LINECALLSTATE_ONHOLDPENDCONF":
+      case "LINECALLSTATE_ONHOLDPENDTRANSFER": held = true; break;
+      case "LINECALLSTATE_IDLE": case "LINECALLSTATE_DISCONNECTED": break;
+      default: active = true;
+    }
+  }
+  if (active) return "busy";
+  if (ringing) return "ringing";
+  if (held) return "held";
+  if (line.dnd) return "dnd";
+  if (line.forwarding && line.forwarding.length) return "forwarded";
+  return "idle";
+}

@@ -1,0 +1,196 @@
+// Command ctibench measures ctibridge end to end: it runs the PBX simulator at a given call
+// rate, one or more bridge instances (as child processes of itself, with the memory or Redis
+// store) and N lean WebSocket clients, optionally injects a PBX node or bridge instance
+// failure, and reports CSTA events in, client events out, latency percentiles, switchover and
+// takeover times, memory per client and per device, CPU use, and a lost/duplicate check.
+// Results go to stdout as a markdown table and optionally to JSON, markdown and PNG files.
+//
+// Latency is measured in two legs, because the bridge does not pass the simulator's stamp on
+// to clients: tapi.Event.Time is when the bridge received the CSTA event. The simulator stamps
+// each event (pbxsim Config.StampEvents); a transparent tap in front of each simulator node
+// reads the stamp as the frame goes to the bridge (sim -> bridge), and each client subtracts
+// tapi.Event.Time from its receive time (bridge -> client). The end-to-end figures are the sums
+// of the two legs' quantiles. Everything runs on one host, so the clocks agree.
+//
+// Lost and duplicated events are checked with an auditor: one extra client subscribed to every
+// line, whose log offsets must be contiguous; every client's per-line count after its starting
+// position must equal the auditor's.
+//
+// Typical runs:
+//
+//	ctibench -clients 1000 -devices 1000 -rate 400 -ring 300ms -talk 700ms
+//	ctibench -store redis -instances 2 -failover instance-kill -json r.json -png r.png
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	store     string
+	redisAddr string
+	instances int
+	clients   int
+	devices   int
+	rate      float64
+	duration  time.Duration
+	warmup    time.Duration
+	failover  string
+	ring      time.Duration
+	talk      time.Duration
+	heartbeat time.Duration
+	misses    int
+	leaseTTL  time.Duration
+	sendQueue int
+	seed      uint64
+	jsonPath  string
+	mdPath    string
+	pngPath   string
+	logDir    string
+	quiet     bool
+}
+
+// Failure kinds of -failover.
+const (
+	failNone         = "none"
+	failNodeKill     = "node-kill"
+	failNodeFreeze   = "node-freeze"
+	failInstanceKill = "instance-kill"
+)
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("ctibench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{}
+	fs.StringVar(&o.store, "store", "memory", "store of the bridge instances: memory or redis")
+	fs.StringVar(&o.redisAddr, "redis", "", "Redis address host:port (default: start a redis-server on a free port)")
+	fs.IntVar(&o.instances, "instances", 1, "bridge instances (more than one needs -store redis)")
+	fs.IntVar(&o.clients, "clients", 100, "WebSocket clients; each subscribes to its share of the lines")
+	fs.IntVar(&o.devices, "devices", 1000, "monitored devices (simulated extensions 10000...)")
+	fs.Float64Var(&o.rate, "rate", 100, "simulated calls started per second (events/s are reported)")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "measuring time")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "traffic before measuring starts")
+	fs.StringVar(&o.failover, "failover", failNone, "fault injected half way: none, node-kill, node-freeze or instance-kill")
+	fs.DurationVar(&o.ring, "ring", time.Second, "simulated ring time per call (±50 %)")
+	fs.DurationVar(&o.talk, "talk", 3*time.Second, "simulated talk time per call (±50 %)")
+	fs.DurationVar(&o.heartbeat, "heartbeat", 250*time.Millisecond, "bridge heartbeat interval to the PBX")
+	fs.IntVar(&o.misses, "misses", 3, "unanswered heartbeats that mark a PBX node down")
+	fs.DurationVar(&o.leaseTTL, "lease-ttl", 2*time.Second, "bridge ownership lease TTL (bounds takeover time)")
+	fs.IntVar(&o.sendQueue, "send-queue", 1024, "WebSocket outbound queue per client, in messages")
+	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
+	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
+	fs.StringVar(&o.mdPath, "md", "", "write the results as a markdown table to this file")
+	fs.StringVar(&o.pngPath, "png", "", "write a chart of latency over time (failovers marked) to this PNG file")
+	fs.StringVar(&o.logDir, "logdir", "", "directory for instance and redis logs (default: a new temporary directory)")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress display")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return o, o.validate()
+}
+
+func (o *options) validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if o.store != "memory" && o.store != "redis" {
+		bad("-store %q: want memory or redis", o.store)
+	}
+	if o.redisAddr != "" && o.store != "redis" {
+		bad("-redis %s given with -store %s: use -store redis", o.redisAddr, o.store)
+	}
+	if o.instances < 1 || o.instances > 16 {
+		bad("-instances %d: want 1 to 16", o.instances)
+	}
+	if o.instances > 1 && o.store != "redis" {
+		bad("-instances %d needs -store redis: instances share state only through Redis", o.instances)
+	}
+	if o.clients < 0 || o.clients > 100000 {
+		bad("-clients %d: want 0 to 100000", o.clients)
+	}
+	if o.devices < 2 || o.devices > 80000 {
+		bad("-devices %d: want 2 to 80000", o.devices)
+	}
+	if o.rate <= 0 || o.rate > 100000 {
+		bad("-rate %v: want calls per second in (0, 100000]", o.rate)
+	}
+	if o.duration < time.Second {
+		bad("-duration %v: want at least 1s", o.duration)
+	}
+	if o.warmup < 0 {
+		bad("-warmup %v: must not be negative", o.warmup)
+	}
+	switch o.failover {
+	case failNone, failNodeKill, failNodeFreeze:
+	case failInstanceKill:
+		if o.instances < 2 {
+			bad("-failover instance-kill needs -instances 2 or more (and -store redis)")
+		}
+	default:
+		bad("-failover %q: want none, node-kill, node-freeze or instance-kill", o.failover)
+	}
+	if o.failover != failNone && o.duration < 4*time.Second {
+		bad("-duration %v: a failover run needs at least 4s", o.duration)
+	}
+	if o.ring <= 0 || o.talk <= 0 {
+		bad("-ring and -talk must be positive")
+	}
+	if o.heartbeat < 100*time.Millisecond {
+		bad("-heartbeat %v: the bridge's minimum is 100ms", o.heartbeat)
+	}
+	if o.misses < 1 {
+		bad("-misses %d: want at least 1", o.misses)
+	}
+	if o.leaseTTL < 300*time.Millisecond {
+		bad("-lease-ttl %v: the bridge's minimum is 300ms", o.leaseTTL)
+	}
+	if o.sendQueue < 1 {
+		bad("-send-queue %d: want at least 1", o.sendQueue)
+	}
+	return errors.Join(errs...)
+}
+
+func main() {
+	if cfg := os.Getenv(childEnv); cfg != "" {
+		if err := runInstance(cfg, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "ctibench instance:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ctibench:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := run(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "ctibench:", err)
+		return 1
+	}
+	if err := writeOutputs(res, o, stdout); err != nil {
+		fmt.Fprintln(stderr, "ctibench:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Result is everything a run reports; the JSON form is the -json file.
+type Result struct {
+	Config       RunConfig    `json:"config"`
+	Throughput   Throughput   `json:"throughput"`
+	Latency      Latencies    `json:"latency"`
+	Failover     Failover     `json:"failover"`
+	Memory       Memory       `json:"memory"`
+	CPU          CPU          `json:"cpu"`
+	Verification Verification `json:"verification"`
+	Samples      []Sample     `json:"samples"`
+	Errors       []string     `json:"errors"`
+	LogDir       string       `json:"log_dir"`
+}
+
+// RunConfig echoes the flags and the machine.
+type RunConfig struct {
+	Store       string  `json:"store"`
+	Instances   int     `json:"instances"`
+	Clients     int     `json:"clients"`
+	Devices     int     `json:"devices"`
+	RateCPS     float64 `json:"rate_cps"`
+	DurationS   float64 `json:"duration_s"`
+	WarmupS     float64 `json:"warmup_s"`
+	Failover    string  `json:"failover"`
+	RingMs      float64 `json:"ring_ms"`
+	TalkMs      float64 `json:"talk_ms"`
+	HeartbeatMs float64 `json:"heartbeat_ms"`
+	Misses      int     `json:"misses"`
+	LeaseTTLMs  float64 `json:"lease_ttl_ms"`
+	SendQueue   int     `json:"send_queue"`
+	CPUs        int     `json:"cpus"`
+	GoVersion   string  `json:"go_version"`
+	Started     string  `json:"started"`
+	// Load averages (1 min) before and after: other work on the host skews every figure.
+	LoadStart float64 `json:"load_avg_start"`
+	LoadEnd   float64 `json:"load_avg_end"`
+}
+
+// loadAvg is the 1-minute load average (Linux), 0 when unknown.
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
+
+// Throughput counts the measured window.
+type Throughput struct {
+	CSTAEventsIn     uint64  `json:"csta_events_in"` // CSTA events on the bridge's link (tap)
+	CSTAPerSecond    float64 `json:"csta_events_per_s"`
+	EngineCSTAEvents uint64  `json:"engine_csta_events"` // CSTA events the engine applied
+	ClientEventsOut  uint64  `json:"client_events_out"`  // events all clients received
+	ClientPerSecond  float64 `json:"client_events_per_s"`
+	Calls            uint64  `json:"calls_started"` // whole run, warm-up included
+	MeasuredSeconds  float64 `json:"measured_s"`
+}
+
+// Latencies: the bridge forwards no simulator stamp, so the two legs are measured apart
+// (see README of the report): sim->bridge at the tap, bridge->client from tapi.Event.Time.
+type Latencies struct {
+	E2E                 Latency `json:"end_to_end"` // sum of the legs' quantiles
+	BridgeToClient      Latency `json:"bridge_to_client"`
+	SimToBridge         Latency `json:"sim_to_bridge"`
+	FaultBridgeToClient Latency `json:"failover_bridge_to_client"`
+	FaultSimToBridge    Latency `json:"failover_sim_to_bridge"`
+}
+
+// Memory is live heap plus goroutine stacks (after GC) of the instances.
+type Memory struct {
+	PerClientBytes float64          `json:"per_client_bytes"`
+	PerDeviceBytes float64          `json:"per_device_bytes"` // owner ready, minus a two-device instance, per device
+	Instances      []InstanceMemory `json:"instances"`
+}
+
+// InstanceMemory is one instance's heap at the three points of the run.
+type InstanceMemory struct {
+	ID              string `json:"id"`
+	HeapStart       uint64 `json:"heap_start"`
+	HeapReady       uint64 `json:"heap_ready"`
+	HeapWithClients uint64 `json:"heap_with_clients"`
+	RSS             uint64 `json:"rss"`
+}
+
+// CPU is cores used on average over the measured window.
+type CPU struct {
+	BridgeCores float64       `json:"bridge_cores"`
+	BenchCores  float64       `json:"bench_cores"` // simulator, taps and clients
+	RedisCores  float64       `json:"redis_cores"`
+	Instances   []InstanceCPU `json:"instances"`
+}
+
+// InstanceCPU is one instance's share.
+type InstanceCPU struct {
+	ID    string  `json:"id"`
+	Cores float64 `json:"cores"`
+}
+
+func newResult(o *options) *Result {
+	return &Result{Config: RunConfig{Store: o.store, Instances: o.instances, Clients: o.clients,
+		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
+		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
+		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, CPUs: runtime.NumCPU(),
+		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
+		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
+		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}}}
+}
+
+// writeOutputs prints the markdown table and writes the requested files.
+func writeOutputs(r *Result, o *options, stdout io.Writer) error {
+	md := markdown(r)
+	fmt.Fprint(stdout, md)
+	if o.jsonPath != "" {
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if o.mdPath != "" {
+		if err := os.WriteFile(o.mdPath, []byte(md), 0o644); err != nil {
+			return err
+		}
+	}
+	if o.pngPath != "" {
+		f, err := os.Create(o.pngPath)
+		if err != nil {
+			return err
+		}
+		if err := drawChart(f, r); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil
+}
+
+func markdown(r *Result) string {
+	var b strings.Builder
+	c := r.Config
+	fmt.Fprintf(&b, "### ctibench: %s store, %d instance(s), %d clients, %d devices, %.0f calls/s, failover %s\n\n",
+		c.Store, c.Instances, c.Clients, c.Devices, c.RateCPS, c.Failover)
+	b.WriteString("| metric | value |\n|---|---|\n")
+	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | "+format+" |\n", append([]any{k}, a...)...) }
+	t, l := r.Throughput, r.Latency
+	row("CSTA events in", "%.0f /s (%d in %.1f s)", t.CSTAPerSecond, t.CSTAEventsIn, t.MeasuredSeconds)
+	row("client events out", "%.0f /s (%d)", t.ClientPerSecond, t.ClientEventsOut)
+	lat := func(x Latency) string {
+		return fmt.Sprintf("%.2f / %.2f / %.2f ms (max %.1f, n=%d)", x.P50, x.P99, x.P999, x.Max, x.Count)
+	}
+	row("latency end to end p50/p99/p99.9", "%s", lat(l.E2E))
+	row("  sim -> bridge (tap)", "%s", lat(l.SimToBridge))
+	row("  bridge -> client", "%s", lat(l.BridgeToClient))
+	if f := r.Failover; f.Kind != failNone {
+		row("failover", "%s of %s at %.1f s", f.Kind, f.Target, f.AtS)
+		if f.Error != "" {
+			row("failover error", "%s", f.Error)
+		}
+		if f.Kind == failInstanceKill {
+			row("bridge takeover", "lease taken %.0f ms, resync complete %.0f ms; slowest client reconnect %.0f ms",
+				f.LeaseTakenMs, f.TakeoverMs, f.MaxReconnectMs)
+		} else {
+			row("PBX switchover", "detection %.0f ms, resync complete %.0f ms (engine: %.0f + %.0f ms)",
+				f.DetectionMs, f.ResyncCompleteMs, f.EngineDetectionMs, f.EngineResyncMs)
+		}
+		row("latency during failover p50/p99/p99.9", "%s", lat(l.FaultBridgeToClient))
+	}
+	row("memory per client", "%.1f KiB", r.Memory.PerClientBytes/1024)
+	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)
+	row("CPU (cores)", "bridge %.2f, redis %.2f, bench (sim+clients) %.2f of %d", r.CPU.BridgeCores, r.CPU.RedisCores, r.CPU.BenchCores, c.CPUs)
+	row("host load average", "%.1f at start, %.1f at end", c.LoadStart, c.LoadEnd)
+	v := r.Verification
+	row("lost / duplicated events", "%d / %d (%d clients checked against %d log events; complete %v)", v.Lost, v.Duplicated, v.ClientsChecked, v.LogEvents, v.Complete)
+	row("client reconnects / resyncs", "%d / %d", v.ClientReconnect, v.ClientResyncs)
+	if len(r.Errors) > 0 {
+		row("errors", "%d (first: %s)", len(r.Errors), strings.ReplaceAll(r.Errors[0], "|", "/"))
+	}
+	return b.String()
+}

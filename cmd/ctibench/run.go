@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
+)
+
+const (
+	pbxName  = "hq"
+	firstExt = 10000
+)
+
+// bench is one run: the simulator and its taps, the store, the instances and the clients.
+type bench struct {
+	o       *options
+	stderr  io.Writer
+	outMu   sync.Mutex
+	logDir  string
+	rec     *recorder
+	audit   *auditLog
+	sim     *pbxsim.PBX
+	taps    map[string]*tap // by node name
+	redis   *redisServer
+	insts   []*instance
+	token   string
+	calHeap uint64 // live memory of the two-device calibration instance
+	auditor *benchClient
+	clients []*benchClient
+
+	clientCtx  context.Context
+	stopClient context.CancelFunc
+	clientWG   sync.WaitGroup
+}
+
+// run performs a whole benchmark and always tears down what it started.
+func run(ctx context.Context, o *options, stderr io.Writer) (*Result, error) {
+	b := &bench{o: o, stderr: stderr, rec: newRecorder(), audit: newAuditLog(), taps: map[string]*tap{}}
+	defer b.teardown()
+	res := newResult(o)
+	if err := b.setup(ctx, res); err != nil {
+		return nil, err
+	}
+	if err := b.connectClients(ctx, res); err != nil {
+		return nil, err
+	}
+	if err := b.measure(ctx, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// progress prints one line; the sampler and the failover goroutine both call it.
+func (b *bench) progress(format string, a ...any) {
+	if b.o.quiet {
+		return
+	}
+	b.outMu.Lock()
+	defer b.outMu.Unlock()
+	fmt.Fprintf(b.stderr, format+"\n", a...)
+}
+
+func (b *bench) extensions() string {
+	return fmt.Sprintf("%d-%d", firstExt, firstExt+b.o.devices-1)
+}
+
+func (b *bench) setup(ctx context.Context, res *Result) error {
+	o := b.o
+	b.logDir = o.logDir
+	if b.logDir == "" {
+		d, err := os.MkdirTemp("", "ctibench-")
+		if err != nil {
+			return err
+		}
+		b.logDir = d
+	} else if err := os.MkdirAll(b.logDir, 0o755); err != nil {
+		return err
+	}
+	res.LogDir = b.logDir
+	tok := make([]byte, 16)
+	_, _ = rand.Read(tok)
+	b.token = hex.EncodeToString(tok)
+	sum := sha256.Sum256([]byte(b.token))
+
+	redisAddr := o.redisAddr
+	if o.store == "redis" && redisAddr == "" {
+		r, err := startRedis(ctx, b.logDir)
+		if err != nil {
+			return err
+		}
+		b.redis, redisAddr = r, r.addr
+		b.progress("redis-server on %s", redisAddr)
+	}
+
+	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Dialect: "generic",
+		StampEvents: true, EventQueue: 1 << 17})
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	b.sim = sim
+	for _, name := range []string{"primary", "standby"} {
+		n, err := sim.StartNode(ctx, name, "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("simulator node %s: %w", name, err)
+		}
+		t, err := startTap(ctx, n.Addr(), b.rec)
+		if err != nil {
+			return err
+		}
+		b.taps[name] = t
+	}
+
+	icfg := func(id, pbx string, devices []string) instanceConfig {
+		return instanceConfig{InstanceID: id, Store: o.store, RedisAddr: redisAddr,
+			PBX: pbx, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
+			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
+			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, TokenSHA256: hex.EncodeToString(sum[:]),
+			LogLevel: "warn"}
+	}
+	// A calibration instance with two devices gives the fixed cost of an instance, so that the
+	// per-device figure is the slope, not fixed cost spread over the devices.
+	cal, err := startInstance(ctx, icfg("calibration", "cal", []string{fmt.Sprintf("%d-%d", firstExt, firstExt+1)}), b.logDir)
+	if err != nil {
+		return err
+	}
+	err = b.waitReady(ctx, cal, 2, true)
+	if err == nil {
+		var s instanceStats
+		if s, err = cal.stats(ctx, true); err == nil {
+			b.calHeap = s.HeapAlloc
+		}
+	}
+	cal.stop()
+	if err != nil {
+		return fmt.Errorf("calibration instance: %w", err)
+	}
+	for i := range o.instances {
+		inst, err := startInstance(ctx, icfg("bench-"+strconv.Itoa(i+1), pbxName, []string{b.extensions()}), b.logDir)
+		if err != nil {
+			return err
+		}
+		b.insts = append(b.insts, inst)
+		if i == 0 {
+			// The first instance takes the lease, so the owner is known before others start.
+			if err := b.waitReady(ctx, inst, o.devices, true); err != nil {
+				return err
+			}
+		}
+	}
+	for _, inst := range b.insts[1:] {
+		if err := b.waitReady(ctx, inst, o.devices, false); err != nil {
+			return err
+		}
+	}
+	b.progress("%d instance(s) ready, %d devices in service", len(b.insts), o.devices)
+	return nil
+}
+
+// waitReady waits until the instance shows its lines in service (and owns the PBX if asked).
+func (b *bench) waitReady(ctx context.Context, inst *instance, devices int, owner bool) error {
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second+time.Duration(devices)*5*time.Millisecond)
+	defer cancel()
+	err := waitFor(wctx, "instance "+inst.cfg.InstanceID+" ready", func() bool {
+		if !inst.alive() {
+			return true
+		}
+		s, err := inst.stats(wctx, false)
+		return err == nil && s.InService == devices && (!owner || s.Owned)
+	})
+	if err == nil && !inst.alive() {
+		err = fmt.Errorf("instance %s exited; see %s", inst.cfg.InstanceID, inst.logf)
+	}
+	return err
+}
+
+// lineAssignment gives client i its lines: one line each when there are at least as many
+// clients as devices (lines then have several clients), else every clients-th line.
+func (b *bench) lineAssignment(i int) []string {
+	line := func(d int) string { return pbxName + "/" + strconv.Itoa(firstExt+d) }
+	n, d := b.o.clients, b.o.devices
+	if n >= d {
+		return []string{line(i % d)}
+	}
+	var ls []string
+	for j := i; j < d; j += n {
+		ls = append(ls, line(j))
+	}
+	return ls
+}
+
+func (b *bench) urls() []string {
+	var us []string
+	for _, in := range b.insts {
+		us = append(us, in.wsURL())
+	}
+	return us
+}
+
+// connectClients connects the auditor, then the clients in batches, and measures the memory
+// they cost the instances.
+func (b *bench) connectClients(ctx context.Context, res *Result) error {
+	before := make([]instanceStats, len(b.insts))
+	for i, in := range b.insts {
+		s, err := in.stats(ctx, true)
+		if err != nil {
+			return err
+		}
+		before[i] = s
+	}
+	b.clientCtx, b.stopClient = context.WithCancel(context.WithoutCancel(ctx))
+	dialer := &websocket.Dialer{ReadBufferSize: 4096, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second}
+	urls := b.urls()
+	b.auditor = newBenchClient(0, urls, b.token, pbxName, nil, b.rec, dialer)
+	b.auditor.audit = b.audit
+	b.startClient(b.auditor)
+	if err := b.waitSynced(ctx, []*benchClient{b.auditor}); err != nil {
+		return err
+	}
+	const batch = 250
+	for i := 0; i < b.o.clients; i += batch {
+		var group []*benchClient
+		for j := i; j < min(i+batch, b.o.clients); j++ {
+			c := newBenchClient(j+1, urls, b.token, pbxName, b.lineAssignment(j), b.rec, dialer)
+			b.clients = append(b.clients, c)
+			group = append(group, c)
+			b.startClient(c)
+		}
+		if err := b.waitSynced(ctx, group); err != nil {
+			return err
+		}
+	}
+	b.progress("%d clients connected", b.o.clients)
+	res.Memory.Instances = make([]InstanceMemory, len(b.insts))
+	var grow int64
+	for i, in := range b.insts {
+		s, err := in.stats(ctx, true)
+		if err != nil {
+			return err
+		}
+		rss, _ := in.rss()
+		res.Memory.Instances[i] = InstanceMemory{ID: in.cfg.InstanceID, HeapStart: s.HeapBase,
+			HeapReady: before[i].HeapAlloc, HeapWithClients: s.HeapAlloc, RSS: rss}
+		grow += int64(s.HeapAlloc) - int64(before[i].HeapAlloc)
+		if before[i].Owned {
+			perDev := int64(before[i].HeapAlloc) - int64(b.calHeap)
+			res.Memory.PerDeviceBytes = float64(perDev) / float64(b.o.devices-2)
+		}
+	}
+	if b.o.clients > 0 {
+		res.Memory.PerClientBytes = float64(grow) / float64(b.o.clients)
+	}
+	return nil
+}
+
+func (b *bench) startClient(c *benchClient) {
+	b.clientWG.Add(1)
+	go func() {
+		defer b.clientWG.Done()
+		c.run(b.clientCtx)
+	}()
+}
+
+func (b *bench) waitSynced(ctx context.Context, cs []*benchClient) error {
+	t := time.NewTimer(60 * time.Second)
+	defer t.Stop()
+	for _, c := range cs {
+		select {
+		case <-c.synced:
+		case <-t.C:
+			return fmt.Errorf("client %d not synced within 60s (errors: %v)", c.id, c.errs)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// teardown stops clients, instances, taps, simulator and Redis, in that order.
+func (b *bench) teardown() {
+	if b.stopClient != nil {
+		b.stopClient()
+		b.clientWG.Wait()
+	}
+	var wg sync.WaitGroup
+	for _, in := range b.insts {
+		wg.Add(1)
+		go func() { defer wg.Done(); in.stop() }()
+	}
+	wg.Wait()
+	for _, t := range b.taps {
+		t.close()
+	}
+	if b.sim != nil {
+		_ = b.sim.Close()
+	}
+	if b.redis != nil {
+		b.redis.stop()
+	}
+}

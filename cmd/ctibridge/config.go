@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FileConfig is the YAML configuration file (docs/config.md describes every key and default).
+type FileConfig struct {
+	Listen     string      `yaml:"listen"`
+	InstanceID string      `yaml:"instance_id"`
+	HTTPTLS    HTTPTLS     `yaml:"http_tls"`
+	Log        LogConfig   `yaml:"log"`
+	Store      StoreConfig `yaml:"store"`
+	PBXs       []PBXConfig `yaml:"pbxs"`
+	Users      []User      `yaml:"users"`
+	Web        WebConfig   `yaml:"web"`
+	Simulator  SimConfig   `yaml:"simulator"`
+	// Demo is set when no configuration was given: the embedded default.
+	Demo bool `yaml:"-"`
+}
+
+// HTTPTLS enables TLS on the HTTP/WebSocket listener.
+type HTTPTLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// LogConfig selects log level and format.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // auto | text | json
+}
+
+// StoreConfig selects the shared store.
+type StoreConfig struct {
+	Driver    string        `yaml:"driver"` // memory | redis
+	MaxLogLen int           `yaml:"max_log_len"`
+	LeaseTTL  time.Duration `yaml:"lease_ttl"`
+	Redis     RedisConfig   `yaml:"redis"`
+}
+
+// RedisConfig addresses standalone Redis, Sentinel (master_name) or Cluster (several addrs).
+type RedisConfig struct {
+	Addrs        []string `yaml:"addrs"`
+	MasterName   string   `yaml:"master_name"`
+	DB           int      `yaml:"db"`
+	PasswordEnv  string   `yaml:"password_env"`
+	PasswordFile string   `yaml:"password_file"`
+	KeyPrefix    string   `yaml:"key_prefix"`
+}
+
+// PBXConfig describes one PBX with its two nodes.
+type PBXConfig struct {
+	Name          string            `yaml:"name"`
+	Dialect       string            `yaml:"dialect"`
+	Primary       string            `yaml:"primary"`
+	Standby       string            `yaml:"standby"`
+	TLS           LinkTLS           `yaml:"tls"`
+	Auth          Auth              `yaml:"auth"`
+	Heartbeat     time.Duration     `yaml:"heartbeat"`
+	Misses        int               `yaml:"misses"`
+	Resync        string            `yaml:"resync"`
+	Failback      string            `yaml:"failback"`
+	FailbackAfter time.Duration     `yaml:"failback_after"`
+	BusinessHours BusinessHours     `yaml:"business_hours"`
+	Numbering     Numbering         `yaml:"numbering"`
+	Devices       []string          `yaml:"devices"`
+	Names         map[string]string `yaml:"names"` // extension -> display name
+}
+
+// LinkTLS secures a CSTA link.
+type LinkTLS struct {
+	Enabled    bool   `yaml:"enabled"`
+	CAFile     string `yaml:"ca_file"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	ServerName string `yaml:"server_name"`
+}
+
+// Auth holds CSTA application session credentials; the password never sits in the file.
+type Auth struct {
+	User         string `yaml:"user"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+}
+
+// BusinessHours is when the schedule failback policy behaves like manual.
+type BusinessHours struct {
+	Days string `yaml:"days"` // e.g. "Mon-Fri" or "Mon,Wed,Fri"
+	From string `yaml:"from"` // "08:00"
+	To   string `yaml:"to"`   // "18:00"
+	Zone string `yaml:"zone"` // IANA zone, e.g. "Europe/Berlin"
+}
+
+// Numbering turns PBX numbers into E.164 and back.
+type Numbering struct {
+	Country         string `yaml:"country"`
+	Area            string `yaml:"area"`
+	OutsidePrefix   string `yaml:"outside_prefix"`
+	ExtensionDigits int    `yaml:"extension_digits"`
+}
+
+// User is a client identity: a bearer token's SHA-256 and what it may do.
+type User struct {
+	Name        string   `yaml:"name"`
+	TokenSHA256 string   `yaml:"token_sha256"`
+	Role        string   `yaml:"role"`
+	Lines       []string `yaml:"lines"`
+}
+
+// WebConfig tunes the client interfaces.
+type WebConfig struct {
+	AllowedOrigins    []string `yaml:"allowed_origins"`
+	DialRatePerMinute int      `yaml:"dial_rate_per_minute"`
+	SendQueue         int      `yaml:"send_queue"`
+	MaxMessageBytes   int64    `yaml:"max_message_bytes"`
+	AuditLog          string   `yaml:"audit_log"`
+	AlertWebhooks     []string `yaml:"alert_webhooks"`
+}
+
+// SimConfig starts the built-in PBX simulator (the embedded default uses it).
+type SimConfig struct {
+	Enabled     bool    `yaml:"enabled"`
+	Extensions  string  `yaml:"extensions"`   // range, e.g. "200-219"
+	Traffic     float64 `yaml:"traffic_cps"`  // generated calls per second; 0 = none
+	ControlAddr string  `yaml:"control_addr"` // HTTP control API; "" = off
+}
+
+// ConfigError names the key that is wrong and why.
+type ConfigError struct {
+	Key    string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "config: " + e.Key + ": " + e.Reason }
+
+// ConfigErrors is every problem found in one configuration.
+type ConfigErrors []*ConfigError
+
+func (es ConfigErrors) Error() string {
+	var b bytes.Buffer
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// parseConfig decodes YAML strictly: unknown keys and wrong types are errors with line numbers.
+func parseConfig(r io.Reader) (*FileConfig, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var c FileConfig
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &ConfigError{Key: "(file)", Reason: "the configuration file is empty"}
+		}
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &c, nil
+}
+
+// loadConfig reads the file at path ("" means the embedded default), then applies
+// environment overrides and defaults, and validates.
+func loadConfig(path string, env func(string) string) (*FileConfig, error) {
+	var c *FileConfig
+	if path == "" {
+		c = demoConfig()
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		defer f.Close()
+		if c, err = parseConfig(f); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	applyEnv(c, env)
+	c.applyDefaults()
+	if errs := c.validate(env); len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}

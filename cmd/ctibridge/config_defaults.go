@@ -1,0 +1,161 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults, documented in docs/config.md.
+const (
+	defaultListen          = ":8080"
+	defaultDialect         = "generic"
+	defaultHeartbeat       = time.Second
+	defaultMisses          = 3
+	defaultResync          = "hot"
+	defaultFailback        = "manual"
+	defaultFailbackAfter   = 30 * time.Second
+	defaultMaxLogLen       = 100000
+	defaultDialRate        = 10
+	defaultSendQueue       = 1024
+	defaultMaxMessageBytes = 64 << 10
+	defaultRedisPrefix     = "cti"
+	defaultLeaseTTL        = 1500 * time.Millisecond
+	minLeaseTTL            = 300 * time.Millisecond
+	minHeartbeat           = 100 * time.Millisecond
+)
+
+// Demo users of the embedded default. Their tokens are printed at start; the file holds only
+// their SHA-256, like a real configuration.
+var demoUsers = []struct{ name, token, role string }{
+	{"alice", "alice-demo-token", "user"},
+	{"sam", "sam-demo-token", "supervisor"},
+	{"admin", "admin-demo-token", "admin"},
+}
+
+// demoConfig is what runs with no configuration: memory store, built-in duplex simulator with
+// extensions 200-219 and a modest call generator, demo users.
+func demoConfig() *FileConfig {
+	c := &FileConfig{
+		Demo:      true,
+		Store:     StoreConfig{Driver: "memory"},
+		Simulator: SimConfig{Enabled: true, Extensions: "200-219", Traffic: 0.2, ControlAddr: "127.0.0.1:0"},
+		PBXs: []PBXConfig{{
+			Name: "demo", Dialect: "generic", Failback: "auto", FailbackAfter: 10 * time.Second,
+			Devices:   []string{"200-219"},
+			Numbering: Numbering{Country: "49", Area: "30", OutsidePrefix: "0", ExtensionDigits: 3},
+			Names:     map[string]string{"200": "Reception", "201": "Alice", "202": "Bob", "203": "Carol"},
+		}},
+	}
+	for _, u := range demoUsers {
+		lines := []string{"demo/201"}
+		if u.role != "user" {
+			lines = nil
+		}
+		c.Users = append(c.Users, User{Name: u.name, TokenSHA256: sha256Hex(u.token), Role: u.role, Lines: lines})
+	}
+	return c
+}
+
+func (c *FileConfig) applyDefaults() {
+	if c.Listen == "" {
+		c.Listen = defaultListen
+	}
+	if c.InstanceID == "" {
+		host, _ := os.Hostname()
+		if host == "" {
+			host = "ctibridge"
+		}
+		c.InstanceID = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "auto"
+	}
+	if c.Store.Driver == "" {
+		c.Store.Driver = "memory"
+	}
+	if c.Store.MaxLogLen == 0 {
+		c.Store.MaxLogLen = defaultMaxLogLen
+	}
+	if c.Store.LeaseTTL == 0 {
+		c.Store.LeaseTTL = defaultLeaseTTL
+	}
+	if c.Store.Redis.KeyPrefix == "" {
+		c.Store.Redis.KeyPrefix = defaultRedisPrefix
+	}
+	if c.Store.Driver == "redis" && len(c.Store.Redis.Addrs) == 0 {
+		c.Store.Redis.Addrs = []string{"127.0.0.1:6379"}
+	}
+	for i := range c.PBXs {
+		p := &c.PBXs[i]
+		if p.Dialect == "" {
+			p.Dialect = defaultDialect
+		}
+		if p.Heartbeat == 0 {
+			p.Heartbeat = defaultHeartbeat
+		}
+		if p.Misses == 0 {
+			p.Misses = defaultMisses
+		}
+		if p.Resync == "" {
+			p.Resync = defaultResync
+		}
+		if p.Failback == "" {
+			p.Failback = defaultFailback
+		}
+		if p.FailbackAfter == 0 {
+			p.FailbackAfter = defaultFailbackAfter
+		}
+		if p.BusinessHours.Zone == "" {
+			p.BusinessHours.Zone = "Local"
+		}
+	}
+	if c.Web.DialRatePerMinute == 0 {
+		c.Web.DialRatePerMinute = defaultDialRate
+	}
+	if c.Web.SendQueue == 0 {
+		c.Web.SendQueue = defaultSendQueue
+	}
+	if c.Web.MaxMessageBytes == 0 {
+		c.Web.MaxMessageBytes = defaultMaxMessageBytes
+	}
+}
+
+// applyEnv applies CTIBRIDGE_* overrides (docs/config.md lists them).
+func applyEnv(c *FileConfig, env func(string) string) {
+	if v := env("CTIBRIDGE_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	if v := env("CTIBRIDGE_INSTANCE_ID"); v != "" {
+		c.InstanceID = v
+	}
+	if v := env("CTIBRIDGE_LOG_LEVEL"); v != "" {
+		c.Log.Level = v
+	}
+	if v := env("CTIBRIDGE_LOG_FORMAT"); v != "" {
+		c.Log.Format = v
+	}
+	if v := env("CTIBRIDGE_STORE"); v != "" {
+		c.Store.Driver = v
+	}
+	if v := env("CTIBRIDGE_REDIS_ADDRS"); v != "" {
+		c.Store.Redis.Addrs = splitList(v)
+	}
+	if v := env("CTIBRIDGE_REDIS_MASTER"); v != "" {
+		c.Store.Redis.MasterName = v
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

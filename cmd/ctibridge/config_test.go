@@ -1,0 +1,190 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) string { return "" }
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ctibridge.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodConfig = `
+listen: "127.0.0.1:9090"
+instance_id: a1
+store:
+  driver: redis
+  redis: { addrs: ["127.0.0.1:6390"] }
+pbxs:
+  - name: hq
+    dialect: osv
+    primary: "10.1.0.10:8800"
+    standby: "10.2.0.10:8800"
+    auth: { user: cti, password_env: HQ_PW }
+    heartbeat: 250ms
+    misses: 3
+    resync: cold
+    failback: schedule
+    business_hours: { days: "Mon-Fri", from: "08:00", to: "18:00", zone: "Europe/Berlin" }
+    devices: ["200-299", "3001"]
+users:
+  - name: alice
+    token_sha256: "` + "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90" + `"
+    role: user
+    lines: ["hq/201"]
+`
+
+func TestLoadConfigGood(t *testing.T) {
+	env := func(k string) string {
+		if k == "HQ_PW" {
+			return "secret"
+		}
+		return ""
+	}
+	c, err := loadConfig(writeConfig(t, goodConfig), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.PBXs[0]
+	if p.Heartbeat != 250*time.Millisecond || p.Resync != "cold" || p.Failback != "schedule" || c.Store.Driver != "redis" {
+		t.Fatalf("parsed %+v", p)
+	}
+	if c.Web.SendQueue != defaultSendQueue || c.Store.MaxLogLen != defaultMaxLogLen || p.FailbackAfter != defaultFailbackAfter {
+		t.Fatalf("defaults not applied: %+v %+v", c.Web, c.Store)
+	}
+}
+
+func TestLoadConfigEnvOverrides(t *testing.T) {
+	env := func(k string) string {
+		switch k {
+		case "HQ_PW":
+			return "x"
+		case "CTIBRIDGE_LISTEN":
+			return "127.0.0.1:7000"
+		case "CTIBRIDGE_REDIS_ADDRS":
+			return "10.0.0.1:6379, 10.0.0.2:6379"
+		}
+		return ""
+	}
+	c, err := loadConfig(writeConfig(t, goodConfig), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:7000" || len(c.Store.Redis.Addrs) != 2 || c.Store.Redis.Addrs[1] != "10.0.0.2:6379" {
+		t.Fatalf("overrides not applied: %s %v", c.Listen, c.Store.Redis.Addrs)
+	}
+}
+
+func TestLoadConfigErrorsNameTheKey(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		{"unknown key", "listen: ':1'\nlisten_port: 3\npbxs: []\n", []string{"field listen_port not found", "line 2"}},
+		{"wrong type", "pbxs:\n  - name: hq\n    misses: many\n", []string{"line 3", "many"}},
+		{"not yaml", "pbxs: [\n", []string{"config:"}},
+		{"empty", "", []string{"empty"}},
+		{"bad values", `
+listen: "nocolon"
+store: { driver: mongo }
+pbxs:
+  - name: "HQ!"
+    dialect: nortel
+    heartbeat: 10ms
+    misses: 0
+    resync: warm
+    failback: sometimes
+    devices: ["299-200", "abc"]
+    numbering: { area: "3x" }
+  - name: b
+    primary: "1.2.3.4"
+    failback: schedule
+    business_hours: { days: "Mon-Fry", from: "8am", to: "18:00", zone: "Mars/Base" }
+    devices: ["1"]
+users:
+  - name: bob
+    token_sha256: "abc"
+    role: god
+    lines: ["nowhere/1"]
+`, []string{
+			"listen: \"nocolon\" is not host:port",
+			"store.driver: \"mongo\" is not one of memory, redis",
+			"pbxs[0].name:", "pbxs[0].dialect:", "nortel",
+			"pbxs[0].heartbeat: 10ms is below the minimum 100ms",
+			"pbxs[0].resync: \"warm\"", "pbxs[0].failback: \"sometimes\"",
+			"pbxs[0].devices[0]: device range \"299-200\": end is below start",
+			"pbxs[0].devices[1]:", "pbxs[0].primary: is required",
+			"pbxs[0].numbering.country: is required", "pbxs[0].numbering.area: \"3x\" must be digits only",
+			"pbxs[1].primary: \"1.2.3.4\" is not host:port",
+			"pbxs[1].business_hours: days: day \"fry\"", "pbxs[1].business_hours: from \"8am\": want HH:MM",
+			"pbxs[1].business_hours: zone \"Mars/Base\"",
+			"users[0].token_sha256: must be 64 hex digits", "users[0].role: \"god\"",
+			"users[0].lines[0]: \"nowhere/1\"",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadConfig(writeConfig(t, tc.body), noEnv)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadConfigMissingSecretAndFile(t *testing.T) {
+	_, err := loadConfig(writeConfig(t, goodConfig), noEnv)
+	var ce ConfigErrors
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "pbxs[0].auth.password_env: environment variable HQ_PW is empty or unset") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := loadConfig(filepath.Join(t.TempDir(), "missing.yaml"), noEnv); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestDemoConfigValid(t *testing.T) {
+	c, err := loadConfig("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || !c.Simulator.Enabled || c.Store.Driver != "memory" || len(c.Users) != len(demoUsers) {
+		t.Fatalf("demo config %+v", c)
+	}
+}
+
+func TestFlagsOverride(t *testing.T) {
+	o, err := parseFlags([]string{"-listen", "127.0.0.1:1234", "-redis", "127.0.0.1:1,127.0.0.1:2", "-traffic", "0"}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.apply(c, noEnv); err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:1234" || c.Store.Driver != "redis" || len(c.Store.Redis.Addrs) != 2 || c.Simulator.Traffic != 0 {
+		t.Fatalf("flags not applied: %+v", c)
+	}
+	if _, err := parseFlags([]string{"-nope"}, new(strings.Builder)); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+}

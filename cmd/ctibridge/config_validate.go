@@ -1,0 +1,214 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti"
+)
+
+var pbxNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// validate checks every key and collects every problem, naming the key and what is allowed.
+func (c *FileConfig) validate(env func(string) string) ConfigErrors {
+	var errs ConfigErrors
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &ConfigError{Key: key, Reason: fmt.Sprintf(format, args...)})
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (%v)", c.Listen, err)
+	}
+	if (c.HTTPTLS.CertFile == "") != (c.HTTPTLS.KeyFile == "") {
+		bad("http_tls", "cert_file and key_file must be given together")
+	}
+	for _, f := range []struct{ key, path string }{{"http_tls.cert_file", c.HTTPTLS.CertFile}, {"http_tls.key_file", c.HTTPTLS.KeyFile}} {
+		if f.path != "" {
+			if _, err := os.Stat(f.path); err != nil {
+				bad(f.key, "%v", err)
+			}
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		bad("log.format", "%q is not one of auto, text, json", c.Log.Format)
+	}
+	switch c.Store.Driver {
+	case "memory":
+	case "redis":
+		for i, a := range c.Store.Redis.Addrs {
+			if _, _, err := net.SplitHostPort(a); err != nil {
+				bad(fmt.Sprintf("store.redis.addrs[%d]", i), "%q is not host:port", a)
+			}
+		}
+		if c.Store.Redis.PasswordEnv != "" && env(c.Store.Redis.PasswordEnv) == "" {
+			bad("store.redis.password_env", "environment variable %s is empty or unset", c.Store.Redis.PasswordEnv)
+		}
+	default:
+		bad("store.driver", "%q is not one of memory, redis", c.Store.Driver)
+	}
+	if c.Store.LeaseTTL < minLeaseTTL {
+		bad("store.lease_ttl", "%v is below the minimum %v", c.Store.LeaseTTL, minLeaseTTL)
+	}
+	if c.Store.MaxLogLen < 100 {
+		bad("store.max_log_len", "%d is below the minimum 100", c.Store.MaxLogLen)
+	}
+	if len(c.PBXs) == 0 {
+		bad("pbxs", "at least one PBX is required")
+	}
+	seen := map[string]bool{}
+	for i := range c.PBXs {
+		c.PBXs[i].validate(fmt.Sprintf("pbxs[%d]", i), c.Simulator.Enabled, env, bad)
+		if seen[c.PBXs[i].Name] {
+			bad(fmt.Sprintf("pbxs[%d].name", i), "%q is used twice", c.PBXs[i].Name)
+		}
+		seen[c.PBXs[i].Name] = true
+	}
+	users := map[string]bool{}
+	for i, u := range c.Users {
+		key := fmt.Sprintf("users[%d]", i)
+		if u.Name == "" {
+			bad(key+".name", "is required")
+		} else if users[u.Name] {
+			bad(key+".name", "%q is used twice", u.Name)
+		}
+		users[u.Name] = true
+		if b, err := hex.DecodeString(u.TokenSHA256); err != nil || len(b) != sha256.Size {
+			bad(key+".token_sha256", "must be 64 hex digits (SHA-256 of the token: `printf %%s TOKEN | sha256sum`)")
+		}
+		switch u.Role {
+		case "user", "supervisor", "admin":
+		default:
+			bad(key+".role", "%q is not one of user, supervisor, admin", u.Role)
+		}
+		for j, l := range u.Lines {
+			pbx, ext, ok := strings.Cut(l, "/")
+			if l != "*" && (!ok || !seen[pbx] || ext == "") {
+				bad(fmt.Sprintf("%s.lines[%d]", key, j), "%q is not pbx/extension, pbx/* or * with a configured PBX", l)
+			}
+		}
+	}
+	if c.Web.DialRatePerMinute < 0 {
+		bad("web.dial_rate_per_minute", "must not be negative")
+	}
+	if c.Web.SendQueue < 16 {
+		bad("web.send_queue", "%d is below the minimum 16", c.Web.SendQueue)
+	}
+	if c.Web.MaxMessageBytes < 1024 {
+		bad("web.max_message_bytes", "%d is below the minimum 1024", c.Web.MaxMessageBytes)
+	}
+	if c.Simulator.Enabled {
+		if _, err := csta.ExpandDevices([]string{c.Simulator.Extensions}); err != nil {
+			bad("simulator.extensions", "%v", err)
+		}
+		if c.Simulator.Traffic < 0 {
+			bad("simulator.traffic_cps", "must not be negative")
+		}
+	}
+	return errs
+}
+
+func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad func(string, string, ...any)) {
+	if !pbxNameRE.MatchString(p.Name) {
+		bad(key+".name", "%q must be 1-32 lower-case letters, digits, '-' or '_'", p.Name)
+	}
+	if _, err := csta.DialectByName(p.Dialect); err != nil {
+		bad(key+".dialect", "%v", err)
+	}
+	if p.Primary == "" && !sim {
+		bad(key+".primary", "is required (host:port of the primary PBX node)")
+	}
+	for _, a := range []struct{ k, v string }{{"primary", p.Primary}, {"standby", p.Standby}} {
+		if a.v != "" {
+			if _, _, err := net.SplitHostPort(a.v); err != nil {
+				bad(key+"."+a.k, "%q is not host:port", a.v)
+			}
+		}
+	}
+	if p.Heartbeat < minHeartbeat {
+		bad(key+".heartbeat", "%v is below the minimum %v", p.Heartbeat, minHeartbeat)
+	}
+	if p.Misses < 1 || p.Misses > 100 {
+		bad(key+".misses", "%d is outside 1..100", p.Misses)
+	}
+	switch p.Resync {
+	case "hot", "cold":
+	default:
+		bad(key+".resync", "%q is not one of hot, cold", p.Resync)
+	}
+	switch p.Failback {
+	case "auto", "manual", "sticky":
+	case "schedule":
+		p.BusinessHours.validate(key+".business_hours", bad)
+	default:
+		bad(key+".failback", "%q is not one of auto, manual, sticky, schedule", p.Failback)
+	}
+	if p.TLS.Enabled {
+		for _, f := range []struct{ k, v string }{{"ca_file", p.TLS.CAFile}, {"cert_file", p.TLS.CertFile}, {"key_file", p.TLS.KeyFile}} {
+			if f.v != "" {
+				if _, err := os.Stat(f.v); err != nil {
+					bad(key+".tls."+f.k, "%v", err)
+				}
+			}
+		}
+	}
+	if p.Auth.PasswordEnv != "" && env(p.Auth.PasswordEnv) == "" {
+		bad(key+".auth.password_env", "environment variable %s is empty or unset", p.Auth.PasswordEnv)
+	}
+	if p.Auth.PasswordFile != "" {
+		if _, err := os.Stat(p.Auth.PasswordFile); err != nil {
+			bad(key+".auth.password_file", "%v", err)
+		}
+	}
+	if n := p.Numbering; n != (Numbering{}) {
+		if n.Country == "" {
+			bad(key+".numbering.country", "is required when numbering is set (e.g. \"49\")")
+		}
+		for _, f := range []struct{ k, v string }{{"country", n.Country}, {"area", n.Area}, {"outside_prefix", n.OutsidePrefix}} {
+			if strings.Trim(f.v, "0123456789") != "" {
+				bad(key+".numbering."+f.k, "%q must be digits only", f.v)
+			}
+		}
+		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
+			bad(key+".numbering.extension_digits", "%d is outside 0..12", n.ExtensionDigits)
+		}
+	}
+	if len(p.Devices) == 0 {
+		bad(key+".devices", "at least one device or range is required, e.g. [\"200-299\"]")
+	}
+	for i, d := range p.Devices {
+		if _, err := csta.ExpandDevices([]string{d}); err != nil {
+			bad(fmt.Sprintf("%s.devices[%d]", key, i), "%v", err)
+		}
+	}
+}
+
+func (b BusinessHours) validate(key string, bad func(string, string, ...any)) {
+	err := cti.BusinessHours{Days: b.Days, From: b.From, To: b.To, Zone: b.Zone}.Validate()
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		bad(key, "%v", e)
+	}
+}
+
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}

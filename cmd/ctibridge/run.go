@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/memory"
+	redisstore "github.com/ctibridge/ctibridge/store/redis"
+	"github.com/ctibridge/ctibridge/web"
+)
+
+// run starts everything the configuration asks for and blocks until ctx ends, then shuts
+// down: the engine first (it releases its leases at once so another instance takes over),
+// then the client sessions and HTTP (clients reconnect elsewhere), then simulator and store.
+func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
+	log := newLogger(cfg.Log, stderr).WithField("instance", cfg.InstanceID)
+
+	var sim *simulator
+	if cfg.Simulator.Enabled {
+		var err error
+		if sim, err = startSimulator(ctx, cfg, log); err != nil {
+			return err
+		}
+		defer sim.close()
+	}
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	engCfg, err := engineConfig(cfg, st, sim, log)
+	if err != nil {
+		return err
+	}
+	eng, err := cti.New(engCfg)
+	if err != nil {
+		return err
+	}
+	front, err := web.New(eng, webConfig(cfg, log))
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: front.Handler(), ReadHeaderTimeout: 10 * time.Second}
+
+	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan error, 1)
+	go func() { engDone <- eng.Run(engCtx) }()
+
+	httpDone := make(chan error, 1)
+	go func() {
+		if cfg.HTTPTLS.CertFile != "" {
+			httpDone <- srv.ServeTLS(ln, cfg.HTTPTLS.CertFile, cfg.HTTPTLS.KeyFile)
+		} else {
+			httpDone <- srv.Serve(ln)
+		}
+	}()
+	printBanner(stdout, cfg, ln.Addr().String(), sim)
+	log.WithField("listen", ln.Addr().String()).Info("ctibridge started")
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-httpDone:
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-engDone:
+		runErr = fmt.Errorf("engine stopped: %w", err)
+		engDone <- err
+	}
+	// The engine stops first: it releases its leases at once, so another instance takes the
+	// PBX links over while this one is still closing its client sessions.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stopEngine()
+	select {
+	case err := <-engDone:
+		if err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+			runErr = err
+		}
+	case <-shutCtx.Done():
+		log.Warn("engine did not stop in time")
+	}
+	if err := front.Shutdown(shutCtx); err != nil {
+		log.WithError(err).Warn("closing client sessions")
+	}
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.WithError(err).Warn("http shutdown")
+	}
+	return runErr
+}
+
+func newLogger(c LogConfig, w io.Writer) *logrus.Entry {
+	l := logrus.New()
+	l.SetOutput(w)
+	if lvl, err := logrus.ParseLevel(c.Level); err == nil {
+		l.SetLevel(lvl)
+	}
+	if c.Format == "json" || (c.Format == "auto" && !isTerminal(w)) {
+		l.SetFormatter(&logrus.JSONFormatter{})
+	} else {
+		l.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
+	}
+	return logrus.NewEntry(l)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func openStore(ctx context.Context, cfg *FileConfig, log *logrus.Entry) (store.Store, error) {
+	if cfg.Store.Driver == "memory" {
+		return memory.New(memory.Options{MaxLogLen: cfg.Store.MaxLogLen}), nil
+	}
+	pw, err := secret(cfg.Store.Redis.PasswordEnv, cfg.Store.Redis.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("store.redis password: %w", err)
+	}
+	// go-redis reports reconnects and Sentinel switches through its own logger.
+	goredis.SetLogger(redisLogger{log.WithField("component", "redis")})
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	st, err := redisstore.New(dctx, redisstore.Options{
+		Addrs: cfg.Store.Redis.Addrs, MasterName: cfg.Store.Redis.MasterName, DB: cfg.Store.Redis.DB,
+		Password: pw, KeyPrefix: cfg.Store.Redis.KeyPrefix, MaxLogLen: cfg.Store.MaxLogLen,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: redis %v: %w", cfg.Store.Redis.Addrs, err)
+	}
+	return st, nil
+}
+
+// redisLogger routes go-redis's own messages into the bridge's log.
+type redisLogger struct{ log *logrus.Entry }
+
+func (l redisLogger) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warnf(format, v...)
+}
+
+// secret reads a password from an environment variable or a file, never from the config.
+func secret(envName, file string) (string, error) {
+	if envName != "" {
+		return os.Getenv(envName), nil
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.Entry) (cti.Config, error) {
+	c := cti.Config{InstanceID: cfg.InstanceID, Store: st, Log: log, LeaseTTL: cfg.Store.LeaseTTL}
+	for i, p := range cfg.PBXs {
+		pc := cti.PBXConfig{
+			Name: p.Name, Dialect: p.Dialect, Primary: p.Primary, Standby: p.Standby,
+			User: p.Auth.User, Heartbeat: p.Heartbeat, Misses: p.Misses,
+			Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
+			FailbackAfter: p.FailbackAfter, Devices: p.Devices, DisplayNames: p.Names,
+			BusinessHours: cti.BusinessHours{Days: p.BusinessHours.Days, From: p.BusinessHours.From,
+				To: p.BusinessHours.To, Zone: p.BusinessHours.Zone},
+		}
+		if pc.Primary == "" && sim != nil {
+			pc.Primary, pc.Standby = sim.primary, sim.standby
+			pc.Dialect = sim.dialect
+		}
+		pw, err := secret(p.Auth.PasswordEnv, p.Auth.PasswordFile)
+		if err != nil {
+			return c, fmt.Errorf("pbxs[%d].auth: %w", i, err)
+		}
+		pc.Password = pw
+		if p.TLS.Enabled {
+			tc, err := linkTLS(p.TLS)
+			if err != nil {
+				return c, fmt.Errorf("pbxs[%d].tls: %w", i, err)
+			}
+			pc.TLS = tc
+		}
+		c.PBXs = append(c.PBXs, pc)
+	}
+	return c, nil
+}
+
+func linkTLS(t LinkTLS) (*tls.Config, error) {
+	tc := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s: no PEM certificates", t.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if t.CertFile != "" || t.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("client certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
+	wc := web.Config{
+		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
+		SendQueue: cfg.Web.SendQueue, MaxMessageBytes: cfg.Web.MaxMessageBytes,
+		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
+		Numbering: map[string]web.Numbering{},
+	}
+	for _, u := range cfg.Users {
+		wc.Users = append(wc.Users, web.User{Name: u.Name, TokenSHA256: u.TokenSHA256, Role: u.Role, Lines: u.Lines})
+	}
+	for _, p := range cfg.PBXs {
+		if p.Numbering == (Numbering{}) {
+			continue // numbers of this PBX pass through unchanged
+		}
+		wc.Numbering[p.Name] = web.Numbering{Country: p.Numbering.Country, Area: p.Numbering.Area,
+			OutsidePrefix: p.Numbering.OutsidePrefix, ExtensionDigits: p.Numbering.ExtensionDigits}
+	}
+	if cfg.Web.AuditLog != "" {
+		if f, err := os.OpenFile(cfg.Web.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+			wc.AuditLog = f
+		} else {
+			log.WithError(err).Error("cannot open audit log; audit entries go to the log")
+		}
+	}
+	return wc
+}
+
+func printBanner(w io.Writer, cfg *FileConfig, addr string, sim *simulator) {
+	host := addr
+	if h, p, err := net.SplitHostPort(addr); err == nil && (h == "" || h == "::" || h == "0.0.0.0") {
+		host = net.JoinHostPort("localhost", p)
+	}
+	scheme := "http"
+	if cfg.HTTPTLS.CertFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(w, "ctibridge %s listening on %s://%s/ (dashboard), REST /api/v1, WebSocket /ws\n", cfg.InstanceID, scheme, host)
+	if sim != nil {
+		fmt.Fprintf(w, "PBX simulator: CSTA primary %s, standby %s, control API http://%s/\n", sim.primary, sim.standby, sim.controlAddr())
+	}
+	if cfg.Demo {
+		fmt.Fprintln(w, "demo login tokens:")
+		for _, u := range demoUsers {
+			fmt.Fprintf(w, "  %-10s %-11s %s\n", u.name, u.role, u.token)
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestBadFlagsGetClearErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-dialect", "nortel"}, "unknown dialect"},
+		{[]string{"-extensions", "299-200"}, "end is below start"},
+		{[]string{"-extensions", "abc"}, "want digits"},
+		{[]string{"-primary", "8800"}, "-primary"},
+		{[]string{"-edition", "9"}, "want 2 to 6"},
+		{[]string{"-mix", "1,2"}, "want 7 weights"},
+		{[]string{"-hunt", "500"}, "pilot=member"},
+		{[]string{"-traffic", "-1"}, "must not be negative"},
+		{[]string{"stray"}, "unexpected argument"},
+	} {
+		_, err := parseFlags(tc.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+	o, err := parseFlags([]string{"-extensions", "200-209,3001", "-hunt", "500=201,202", "-mix", "1,0,0,0,0,0,0"}, io.Discard)
+	if err != nil || len(o.cfg.HuntGroups) != 1 || o.mix.Internal != 1 {
+		t.Fatalf("good flags: %+v %v", o, err)
+	}
+}

@@ -1,0 +1,74 @@
+package csta
+
+import "strings"
+
+// DeviceID is a CSTA device identifier as the PBX sent it, with a normalised form.
+//
+// Switches decorate identifiers: OpenScape Voice sends `N<+4930123>;noa=nk` or
+// `N<7868772298>Line71001;displayNumber=...`. Raw keeps the wire value for echoing back to the
+// PBX; Number is the bare dialable part used for matching and display.
+type DeviceID struct {
+	Raw    string // exactly as on the wire; what is sent back to the PBX
+	Number string // normalised: the part inside N<...>, or Raw when undecorated
+	Name   string // text after the closing '>' and before ';' where the switch puts one
+	// Absent names the CHOICE a switch sent instead of an identifier: "notKnown",
+	// "notRequired", "restricted", "notSpecified"; empty when an identifier is present.
+	Absent string
+}
+
+// Device builds a DeviceID from a wire value, normalising vendor decoration.
+func Device(raw string) DeviceID {
+	d := DeviceID{Raw: raw}
+	d.Number, d.Name = normaliseDevice(raw)
+	return d
+}
+
+// IsZero reports whether no identifier and no absence reason is set.
+func (d DeviceID) IsZero() bool { return d.Raw == "" && d.Absent == "" }
+
+// Known reports whether an identifier is present.
+func (d DeviceID) Known() bool { return d.Raw != "" }
+
+// String returns the normalised number, or the absence reason.
+func (d DeviceID) String() string {
+	if d.Raw == "" {
+		return d.Absent
+	}
+	return d.Number
+}
+
+// normaliseDevice strips `N<...>` decoration and `;param=value` suffixes.
+func normaliseDevice(raw string) (number, name string) {
+	s := strings.TrimSpace(raw)
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i+1:], '>'); j >= 0 {
+			number = s[i+1 : i+1+j]
+			rest := s[i+2+j:]
+			if k := strings.IndexByte(rest, ';'); k >= 0 {
+				rest = rest[:k]
+			}
+			return strings.TrimSpace(number), strings.TrimSpace(rest)
+		}
+	}
+	if k := strings.IndexByte(s, ';'); k >= 0 {
+		s = s[:k]
+	}
+	return s, ""
+}
+
+// ConnectionID identifies one device's participation in one call (ECMA-269 §6.1.2).
+// Both members are optional in the standard; some switches omit CallID.
+type ConnectionID struct {
+	CallID   string
+	DeviceID DeviceID
+}
+
+// IsZero reports whether neither member is set.
+func (c ConnectionID) IsZero() bool { return c.CallID == "" && c.DeviceID.IsZero() }
+
+// ConnectionListItem is one entry of the connection list in Transferred and Conferenced events.
+type ConnectionListItem struct {
+	NewConnection ConnectionID
+	OldConnection ConnectionID
+	Endpoint      DeviceID
+}

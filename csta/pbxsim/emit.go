@@ -1,0 +1,140 @@
+package pbxsim
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// view is what an event builder knows about one recipient: the monitor's session decides the
+// call IDs and device decoration it sees.
+type view struct {
+	sub subscriber
+}
+
+// conn returns the wire connection identifier of dev in c for this recipient. Connection
+// device IDs are never decorated, as on OpenScape Voice.
+func (v view) conn(c *call, number string) csta.ConnectionID {
+	return csta.ConnectionID{CallID: v.sub.wireCallID(c), DeviceID: csta.Device(number)}
+}
+
+// dev returns a device identifier as a subject field of an event (callingDevice etc.).
+func (v view) dev(p *PBX, number string) csta.DeviceID {
+	if number == "" {
+		return csta.DeviceID{Absent: "notKnown"}
+	}
+	if v.sub.decorate() {
+		if d := p.devices[number]; d == nil || d.kind == kindExternal {
+			return csta.Device("N<" + number + ">;noa=nk")
+		}
+	}
+	return csta.Device(number)
+}
+
+// builder makes one recipient's copy of an event; emit fills in the common fields.
+type builder func(v view) csta.Event
+
+// emit sends an event about c to every monitor of every device in c, plus extra devices
+// (those that just left the call). Each copy carries the monitor's cross reference ID and the
+// recipient device's local connection state in c.
+func (p *PBX) emit(c *call, extra []*device, cause csta.EventCause, build builder) {
+	p.emitAt(p.callDevices(c, extra), c, cause, build)
+}
+
+// emitAt sends an event to every monitor of devs; states are looked up in c (nil: no call).
+func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build builder) {
+	var stamp []byte
+	for _, d := range devs {
+		if len(d.monitors) == 0 {
+			continue
+		}
+		var local csta.LocalConnectionState
+		if c != nil {
+			local = csta.StateNull
+			if cn := c.connOf(d); cn != nil {
+				local = cn.state
+			}
+		}
+		for _, m := range d.monitors {
+			ev := build(view{sub: m.sub})
+			ec := ev.Common()
+			ec.MonitorCrossRefID = m.ref
+			ec.LocalConnectionInfo = local
+			ec.Cause = cause
+			if p.cfg.StampEvents {
+				if stamp == nil {
+					stamp = timestampExtension(time.Now())
+				}
+				ec.Extensions = stamp
+			}
+			p.stats.EventsQueued++
+			m.sub.push(ev)
+		}
+	}
+}
+
+// callDevices lists the distinct devices of c followed by extra.
+func (p *PBX) callDevices(c *call, extra []*device) []*device {
+	devs := make([]*device, 0, len(c.conns)+len(extra))
+	add := func(d *device) {
+		for _, x := range devs {
+			if x == d {
+				return
+			}
+		}
+		devs = append(devs, d)
+	}
+	for _, cn := range c.conns {
+		add(cn.dev)
+	}
+	for _, d := range extra {
+		add(d)
+	}
+	return devs
+}
+
+// The private-data element carrying the send time. The codec keeps <extensions> raw, so the
+// bridge (or a benchmark) can read it back with EventTimestamp without knowing the simulator.
+const (
+	stampOpen  = `<extensions><privateData><private><pbxsim:sent xmlns:pbxsim="urn:ctibridge:pbxsim">`
+	stampClose = `</pbxsim:sent></private></privateData></extensions>`
+)
+
+func timestampExtension(t time.Time) []byte {
+	b := make([]byte, 0, len(stampOpen)+20+len(stampClose))
+	b = append(b, stampOpen...)
+	b = strconv.AppendInt(b, t.UnixNano(), 10)
+	return append(b, stampClose...)
+}
+
+// EventTimestamp returns the simulator's send time carried in an event's private data when
+// Config.StampEvents is set: `<pbxsim:sent>` holds Unix nanoseconds.
+func EventTimestamp(ev csta.Event) (time.Time, bool) {
+	return parseTimestamp(ev.Common().Extensions)
+}
+
+func parseTimestamp(ext []byte) (time.Time, bool) {
+	const tag = "pbxsim:sent"
+	s := string(ext)
+	i := strings.Index(s, tag)
+	if i < 0 {
+		return time.Time{}, false
+	}
+	i += len(tag)
+	// skip attributes up to '>'
+	for i < len(s) && s[i] != '>' {
+		i++
+	}
+	i++
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	n, err := strconv.ParseInt(s[min(i, j):j], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, n), true
+}

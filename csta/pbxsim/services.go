@@ -1,0 +1,331 @@
+package pbxsim
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// execute runs one CSTA service request for the client session s and returns its positive
+// response, or a *csta.Error that the node sends as CSTAErrorCode. ECMA-354 session services
+// are handled by the node (see session.go), not here.
+func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, &csta.Error{Category: csta.ErrCatSystemResource, Value: csta.ErrResourceBusy}
+	}
+	v := view{sub: s}
+	switch r := req.(type) {
+	case *csta.SystemStatus:
+		return &csta.SystemStatusResponse{}, nil
+	case *csta.SystemRegister:
+		p.crossRef++
+		return &csta.SystemRegisterResponse{SysStatRegisterID: "sr" + strconv.FormatUint(p.crossRef, 10)}, nil
+	case *csta.MonitorStart:
+		ref, err := p.monitorStart(s, r.MonitorObject)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.MonitorStartResponse{MonitorCrossRefID: ref}, nil
+	case *csta.MonitorStop:
+		m := p.monitors[r.MonitorCrossRefID]
+		if m == nil || m.sub != s {
+			return nil, errOperation(csta.ErrInvalidMonitorCrossRefID)
+		}
+		p.removeMonitor(m)
+		return &csta.MonitorStopResponse{}, nil
+	case *csta.SnapshotDevice:
+		dev := p.lookup(r.SnapshotObject)
+		if dev == nil {
+			return nil, errOperation(csta.ErrInvalidDeviceID)
+		}
+		resp := &csta.SnapshotDeviceResponse{}
+		for _, cn := range dev.conns {
+			resp.Items = append(resp.Items, csta.SnapshotDeviceItem{
+				Connection: v.conn(cn.call, dev.number),
+				States:     []csta.LocalConnectionState{cn.state},
+			})
+		}
+		return resp, nil
+	case *csta.SnapshotCall:
+		c, err := p.resolveCall(s, r.SnapshotObject.CallID)
+		if err != nil {
+			return nil, err
+		}
+		resp := &csta.SnapshotCallResponse{}
+		for _, cn := range c.conns {
+			resp.Items = append(resp.Items, csta.SnapshotCallItem{
+				Device:     v.dev(p, cn.dev.number),
+				Connection: v.conn(c, cn.dev.number),
+				State:      cn.state,
+			})
+		}
+		return resp, nil
+	case *csta.MakeCall:
+		cn, err := p.makeCall(r.CallingDevice, r.CalledDirectoryNumber)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.MakeCallResponse{CallingDevice: v.conn(cn.call, cn.dev.number)}, nil
+	}
+	return p.executeOnConnection(s, v, req)
+}
+
+// executeOnConnection runs the services that act on an existing connection or device setting.
+func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.Message, error) {
+	switch r := req.(type) {
+	case *csta.AnswerCall:
+		cn, err := p.resolveConn(s, r.CallToBeAnswered)
+		if err == nil {
+			err = p.answer(cn)
+		}
+		return ok(&csta.AnswerCallResponse{}, err)
+	case *csta.ClearConnection:
+		cn, err := p.resolveConn(s, r.ConnectionToBeCleared)
+		if err == nil {
+			p.clear(cn, csta.CauseNormalClearing)
+		}
+		return ok(&csta.ClearConnectionResponse{}, err)
+	case *csta.HoldCall:
+		cn, err := p.resolveConn(s, r.CallToBeHeld)
+		if err == nil {
+			err = p.hold(cn, csta.CauseNormal)
+		}
+		return ok(&csta.HoldCallResponse{}, err)
+	case *csta.RetrieveCall:
+		cn, err := p.resolveConn(s, r.CallToBeRetrieved)
+		if err == nil {
+			err = p.retrieve(cn)
+		}
+		return ok(&csta.RetrieveCallResponse{}, err)
+	case *csta.ConsultationCall:
+		cn, err := p.consultation(s, r)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.ConsultationCallResponse{InitiatedCall: v.conn(cn.call, cn.dev.number)}, nil
+	case *csta.TransferCall:
+		held, active, err := p.resolvePair(s, r.HeldCall, r.ActiveCall)
+		if err != nil {
+			return nil, err
+		}
+		c, err := p.transfer(held, active)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.TransferCallResponse{TransferredCall: csta.ConnectionID{CallID: v.sub.wireCallID(c)}}, nil
+	case *csta.ConferenceCall:
+		held, active, err := p.resolvePair(s, r.HeldCall, r.ActiveCall)
+		if err != nil {
+			return nil, err
+		}
+		c, err := p.conference(held, active)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.ConferenceCallResponse{ConferenceCall: v.conn(c, held.dev.number)}, nil
+	case *csta.SingleStepTransferCall:
+		cn, err := p.resolveConn(s, r.ActiveCall)
+		if err != nil {
+			return nil, err
+		}
+		target, err := p.route(r.TransferredTo.Number, csta.ErrInvalidDestination)
+		if err != nil {
+			return nil, err
+		}
+		c := cn.call
+		if err := p.singleStepTransfer(cn, target); err != nil {
+			p.forgetIdleExternal(target)
+			return nil, err
+		}
+		return &csta.SingleStepTransferCallResponse{TransferredCall: v.conn(c, target.number)}, nil
+	case *csta.DeflectCall:
+		cn, err := p.resolveConn(s, r.CallToBeDiverted)
+		if err == nil {
+			err = p.deflect(cn, r.NewDestination.Number)
+		}
+		return ok(&csta.DeflectCallResponse{}, err)
+	case *csta.GenerateDigits:
+		cn, err := p.resolveConn(s, r.ConnectionToSendDigits)
+		if err == nil {
+			err = generateDigits(cn, r.CharactersToSend)
+		}
+		return ok(&csta.GenerateDigitsResponse{}, err)
+	case *csta.SetForwarding:
+		dev, err := p.extension(r.Device)
+		if err == nil {
+			err = p.setForwarding(dev, r.ForwardingType, r.ActivateForward, r.ForwardDN.Number, r.RingCount)
+		}
+		return ok(&csta.SetForwardingResponse{}, err)
+	case *csta.GetForwarding:
+		dev, err := p.extension(r.Device)
+		if err != nil {
+			return nil, err
+		}
+		return &csta.GetForwardingResponse{Forwards: p.getForwarding(dev)}, nil
+	case *csta.SetDoNotDisturb:
+		dev, err := p.extension(r.Device)
+		if err == nil {
+			err = p.setDoNotDisturb(dev, r.DoNotDisturbOn)
+		}
+		return ok(&csta.SetDoNotDisturbResponse{}, err)
+	}
+	return nil, errOperation(csta.ErrRequestedServiceNotSupported)
+}
+
+func ok(resp csta.Message, err error) (csta.Message, error) {
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (p *PBX) makeCall(calling, called csta.DeviceID) (*conn, error) {
+	dev := p.devices[calling.Number]
+	if dev == nil || dev.kind != kindExtension {
+		return nil, errOperation(csta.ErrInvalidCallingDeviceID)
+	}
+	target, err := p.route(called.Number, csta.ErrInvalidCalledDeviceID)
+	if err != nil {
+		return nil, err
+	}
+	cn, err := p.originate(dev, csta.CauseMakeCall)
+	if err != nil {
+		p.forgetIdleExternal(target)
+		return nil, err
+	}
+	return cn, p.dial(cn, target, csta.CauseMakeCall)
+}
+
+func (p *PBX) consultation(s subscriber, r *csta.ConsultationCall) (*conn, error) {
+	existing, err := p.resolveConn(s, r.ExistingCall)
+	if err != nil {
+		return nil, err
+	}
+	if existing.dev.busy {
+		return nil, errState(csta.ErrInvalidObjectState)
+	}
+	target, err := p.route(r.ConsultedDevice.Number, csta.ErrInvalidCalledDeviceID)
+	if err != nil {
+		return nil, err
+	}
+	cn, err := p.consult(existing, target)
+	if err != nil {
+		p.forgetIdleExternal(target)
+	}
+	return cn, err
+}
+
+// forgetIdleExternal drops an external party that a failed request created.
+func (p *PBX) forgetIdleExternal(d *device) {
+	if d.kind == kindExternal && len(d.conns) == 0 && len(d.monitors) == 0 && !d.busy {
+		delete(p.devices, d.number)
+	}
+}
+
+func generateDigits(cn *conn, digits string) error {
+	if cn.state != csta.StateConnected {
+		return errState(csta.ErrInvalidConnectionState)
+	}
+	if digits == "" {
+		return errOperation(errValueOutOfRange)
+	}
+	for _, r := range digits {
+		if !(r >= '0' && r <= '9' || r == '*' || r == '#' || r >= 'A' && r <= 'D') {
+			return errOperation(errValueOutOfRange)
+		}
+	}
+	return nil
+}
+
+// extension resolves a device a feature request names; only extensions have features.
+func (p *PBX) extension(id csta.DeviceID) (*device, error) {
+	d := p.devices[id.Number]
+	if d == nil || d.kind != kindExtension {
+		return nil, errOperation(csta.ErrInvalidDeviceID)
+	}
+	return d, nil
+}
+
+// resolveCall maps a call ID the client sent (in its node's numbering) to a call.
+func (p *PBX) resolveCall(s subscriber, wire string) (*call, error) {
+	num, okID := s.canonicalCallID(wire)
+	c := p.calls[num]
+	if !okID || c == nil {
+		return nil, errOperation(csta.ErrInvalidCallID)
+	}
+	return c, nil
+}
+
+// resolveConn maps a ConnectionID to a connection. A missing call ID is accepted when the
+// device has exactly one call, as switches that omit call IDs expect.
+func (p *PBX) resolveConn(s subscriber, id csta.ConnectionID) (*conn, error) {
+	dev := p.devices[id.DeviceID.Number]
+	if dev == nil {
+		return nil, errOperation(csta.ErrInvalidConnectionID)
+	}
+	if id.CallID == "" {
+		if len(dev.conns) == 1 {
+			return dev.conns[0], nil
+		}
+		return nil, errOperation(csta.ErrInvalidConnectionID)
+	}
+	c, err := p.resolveCall(s, id.CallID)
+	if err != nil {
+		return nil, err
+	}
+	cn := c.connOf(dev)
+	if cn == nil {
+		return nil, errOperation(csta.ErrInvalidConnectionID)
+	}
+	return cn, nil
+}
+
+func (p *PBX) resolvePair(s subscriber, a, b csta.ConnectionID) (*conn, *conn, error) {
+	held, err := p.resolveConn(s, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	active, err := p.resolveConn(s, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return held, active, nil
+}
+
+// monitorStart registers a monitor of s on a device.
+func (p *PBX) monitorStart(s subscriber, id csta.DeviceID) (csta.MonitorCrossRefID, error) {
+	dev := p.devices[id.Number]
+	if dev == nil || dev.kind == kindExternal {
+		return "", errOperation(csta.ErrInvalidMonitorObject)
+	}
+	p.crossRef++
+	m := &monitor{ref: csta.MonitorCrossRefID(fmt.Sprintf("%d", 1000000000+p.crossRef)), dev: dev, sub: s}
+	dev.monitors = append(dev.monitors, m)
+	p.monitors[m.ref] = m
+	return m.ref, nil
+}
+
+func (p *PBX) removeMonitor(m *monitor) {
+	delete(p.monitors, m.ref)
+	list := m.dev.monitors
+	for i, x := range list {
+		if x == m {
+			m.dev.monitors = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+}
+
+// dropSubscriber removes every monitor of a session that ended.
+func (p *PBX) dropSubscriber(s subscriber) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.monitors {
+		if m.sub == s {
+			p.removeMonitor(m)
+		}
+	}
+}

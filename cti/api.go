@@ -1,0 +1,115 @@
+package cti
+
+import (
+	"context"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Service is what the client interfaces (package web) use of the engine. web never sees csta.
+type Service interface {
+	// InstanceID names this bridge instance.
+	InstanceID() string
+	// PBXs lists the configured PBX names.
+	PBXs() []string
+	// Lines returns the lines of a PBX ("" for all), with their current state.
+	Lines(pbx string) []tapi.Line
+	// Line returns one line by name ("pbx/ext").
+	Line(name string) (tapi.Line, bool)
+	// Calls returns the calls on a line, or every call of every line when line is "".
+	Calls(line string) []tapi.Call
+	// Snapshot returns a PBX's lines and calls together with the log position they reflect,
+	// consistently, so a client can start from it and continue with events after Position.
+	Snapshot(ctx context.Context, pbx string) (store.Snapshot, error)
+	// Events returns log entries of a PBX after a cursor (for resume), see store.Replay errors.
+	Events(ctx context.Context, pbx, epoch string, after uint64, limit int) ([]store.Entry, error)
+	// Subscribe delivers live entries of a PBX; see store.Subscription.
+	Subscribe(ctx context.Context, pbx string) (store.Subscription, error)
+	// Do executes a TAPI request and returns its LINE_REPLY. It never retries a request that
+	// may have reached the PBX. Requests for a PBX owned by another instance are routed there.
+	Do(ctx context.Context, req Request) tapi.Reply
+	// Journal returns a line's finished calls, newest first.
+	Journal(ctx context.Context, line string, skip, limit int) ([]store.JournalEntry, error)
+	// Links reports every PBX link: nodes, which is active, owner instance, last switchover.
+	Links() []LinkInfo
+	// Switchover moves a PBX to its other node now (admin). Failback returns to the primary.
+	Switchover(ctx context.Context, pbx, reason string) error
+	Failback(ctx context.Context, pbx, reason string) error
+	// Ready reports whether the store is reachable and every PBX is owned or followed.
+	Ready(ctx context.Context) error
+}
+
+// Op names a TAPI request.
+type Op string
+
+// The TAPI requests the engine executes, with the CSTA service each maps to.
+const (
+	OpMakeCall         Op = "makeCall"         // lineMakeCall -> MakeCall
+	OpAnswer           Op = "answer"           // lineAnswer -> AnswerCall
+	OpDrop             Op = "drop"             // lineDrop -> ClearConnection
+	OpHold             Op = "hold"             // lineHold -> HoldCall
+	OpUnhold           Op = "unhold"           // lineUnhold -> RetrieveCall
+	OpBlindTransfer    Op = "blindTransfer"    // lineBlindTransfer -> SingleStepTransferCall
+	OpSetupTransfer    Op = "setupTransfer"    // lineSetupTransfer + lineDial -> ConsultationCall
+	OpCompleteTransfer Op = "completeTransfer" // lineCompleteTransfer(TRANSFER) -> TransferCall
+	OpConference       Op = "conference"       // lineCompleteTransfer(CONFERENCE) -> ConferenceCall
+	OpRedirect         Op = "redirect"         // lineRedirect -> DeflectCall
+	OpPickup           Op = "pickup"           // linePickup -> DeflectCall of the ringing call to us
+	OpGenerateDigits   Op = "generateDigits"   // lineGenerateDigits -> GenerateDigits
+	OpForward          Op = "forward"          // lineForward -> SetForwarding
+	OpDND              Op = "dnd"              // DND on/off -> SetDoNotDisturb
+)
+
+// Request is one TAPI request from a client.
+type Request struct {
+	ID      uint32          `json:"requestId"` // echoed in the reply
+	Op      Op              `json:"op"`
+	Line    string          `json:"line"`              // "pbx/ext": the line acting
+	Handle  tapi.CallHandle `json:"handle,omitempty"`  // the call acted on
+	Handle2 tapi.CallHandle `json:"handle2,omitempty"` // second call (complete transfer, conference)
+	Number  string          `json:"number,omitempty"`  // destination, digits, forward target
+	// Forward settings: mode (tapi.ForwardMode name, e.g. "LINEFORWARDMODE_UNCOND"), enable.
+	ForwardMode string `json:"forwardMode,omitempty"`
+	Enable      bool   `json:"enable,omitempty"`
+	RingCount   int    `json:"ringCount,omitempty"`
+	// Prompt: for makeCall, ring the calling line first (CSTA autoOriginate prompt) — the
+	// default for click-to-dial from a desk phone.
+	Prompt bool   `json:"prompt,omitempty"`
+	User   string `json:"user,omitempty"` // for the audit trail; set by web
+}
+
+// LinkInfo is the status of one PBX link.
+type LinkInfo struct {
+	PBX            string          `json:"pbx"`
+	Owner          string          `json:"owner"` // instance holding the lease ("" if none)
+	OwnedHere      bool            `json:"ownedHere"`
+	Active         string          `json:"active"` // "primary", "standby" or "" when both down
+	Nodes          []NodeInfo      `json:"nodes"`
+	Failback       string          `json:"failback"`
+	Resync         string          `json:"resync"`
+	LastSwitchover *SwitchoverInfo `json:"lastSwitchover,omitempty"`
+}
+
+// NodeInfo is one PBX node as the owner sees it.
+type NodeInfo struct {
+	Role      string        `json:"role"` // "primary" | "standby"
+	Address   string        `json:"address"`
+	Status    string        `json:"status"` // "up", "down", "connecting", "standby"
+	Since     time.Time     `json:"since"`
+	LastRTT   time.Duration `json:"lastRttNs"`
+	Heartbeat uint64        `json:"heartbeats"`
+	Misses    int           `json:"misses"`
+	LastError string        `json:"lastError,omitempty"`
+}
+
+// SwitchoverInfo describes the last switchover of a PBX.
+type SwitchoverInfo struct {
+	From       string        `json:"from"`
+	To         string        `json:"to"`
+	Reason     string        `json:"reason"`
+	At         time.Time     `json:"at"`
+	Detection  time.Duration `json:"detectionNs"` // failure noticed -> switchover started
+	ResyncTook time.Duration `json:"resyncNs"`    // connected -> resync complete
+}

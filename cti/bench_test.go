@@ -1,0 +1,163 @@
+package cti
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// BenchmarkPipeline feeds CSTA events straight into one PBX's pipeline (reducer, batching,
+// fenced writes to the memory store, view) and reports events per second. One op is one
+// call of 9 events over two monitored lines.
+func BenchmarkPipeline(b *testing.B) {
+	const lines = 1000
+	st := newStore()
+	e, err := New(Config{InstanceID: "bench", Store: st, LeaseTTL: time.Minute, PBXs: []PBXConfig{{
+		Name: "hq", Primary: "127.0.0.1:1", Devices: []string{fmt.Sprintf("2000-%d", 2000+lines-1)}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := e.pbxs["hq"]
+	ctx := context.Background()
+	lease, err := st.AcquireLease(ctx, "hq", "bench", time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	octx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	o := &owned{p: p, lease: lease, ctx: octx, cancel: cancel, q: make(chan item, p.cfg.Queue), admin: make(chan adminRequest)}
+	o.deadline.Store(time.Now().Add(time.Hour).UnixNano())
+	if err := o.load(); err != nil {
+		b.Fatal(err)
+	}
+	lc := &linkConn{xref: map[csta.MonitorCrossRefID]string{}, closed: make(chan struct{})}
+	for _, x := range p.exts {
+		lc.xref[csta.MonitorCrossRefID("m"+x)] = x
+	}
+	o.conn.Store(lc)
+	done := make(chan struct{})
+	go func() { defer close(done); o.runPipeline() }()
+
+	mon := func(ext string, ev csta.Event) item {
+		ev.Common().MonitorCrossRefID = csta.MonitorCrossRefID("m" + ext)
+		return item{lc: lc, ev: ev, at: time.Now()}
+	}
+	conn := func(id, d string) csta.ConnectionID { return csta.ConnectionID{CallID: id, DeviceID: csta.Device(d)} }
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for n := range b.N {
+		a, c := fmt.Sprint(2000+(2*n)%lines), fmt.Sprint(2000+(2*n+1)%lines)
+		id := fmt.Sprintf("C%d", n)
+		da, dc := csta.Device(a), csta.Device(c)
+		for _, it := range []item{
+			mon(a, &csta.ServiceInitiatedEvent{InitiatedConnection: conn(id, a), InitiatingDevice: da}),
+			mon(a, &csta.OriginatedEvent{OriginatedConnection: conn(id, a), CallingDevice: da, CalledDevice: dc}),
+			mon(a, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
+			mon(c, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
+			mon(a, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
+			mon(c, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
+			mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
+			mon(c, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
+			mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, a), ReleasingDevice: da}),
+		} {
+			o.q <- it
+		}
+	}
+	if err := o.submit(ctx, func(*tapi.State, time.Time) tapi.Result { return tapi.Result{} }); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*9)/took.Seconds(), "events/s")
+	if calls := len(p.view.callsOf("")); calls != 0 {
+		b.Fatalf("%d calls left after every call was cleared", calls)
+	}
+	cancel(nil)
+	<-done
+}
+
+// BenchmarkSwitchover measures the time from killing the active node to every line
+// resynchronised on the other node (BRIDGE_RESYNC completed), with heartbeat 250ms x 3.
+// fault=kill closes the node's sockets (detected at once); fault=freeze leaves a half-open
+// link, detected by three missed heartbeats.
+func BenchmarkSwitchover(b *testing.B) {
+	for _, fault := range []string{"kill", "freeze"} {
+		for _, n := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("fault=%s/devices=%d", fault, n), func(b *testing.B) { benchSwitchover(b, fault, n) })
+		}
+	}
+}
+
+func benchSwitchover(b *testing.B, fault string, n int) {
+	lo := 10000
+	rng := fmt.Sprintf("%d-%d", lo, lo+n-1)
+	s := newSim(b, rng)
+	pc := s.pbxConfig(rng)
+	pc.Heartbeat, pc.Misses, pc.Failback = 250*time.Millisecond, 3, FailbackSticky
+	pc.MonitorConcurrency = 64
+	br := startBridge(b, nil, "bench", pc, nil)
+	resynced := func(k int) func() error {
+		return func() error {
+			if got := br.rec.count(tapi.BridgeResync, func(ev tapi.Event) bool { return ev.Resync.Phase == "completed" }); got < k {
+				return fmt.Errorf("%d resyncs completed, want %d", got, k)
+			}
+			return nil
+		}
+	}
+	waitFor(b, "first resync", resynced(1))
+	for i := 0; i < n/10; i += 2 { // calls on a fifth of the lines
+		a, c := fmt.Sprint(lo+i), fmt.Sprint(lo+i+1)
+		if _, err := s.p.Dial(a, c); err != nil {
+			b.Fatal(err)
+		}
+		if i%4 == 0 {
+			s.p.Answer(c)
+		}
+	}
+	waitFor(b, "calls seen", func() error {
+		if got := len(br.e.Calls("")); got != n/10 {
+			return fmt.Errorf("%d calls", got)
+		}
+		return nil
+	})
+	nodes := []*struct {
+		role string
+		kill func()
+		back func() error
+	}{
+		{"primary", s.primary.Kill, func() error { return s.primary.Restart(context.Background()) }},
+		{"standby", s.standby.Kill, func() error { return s.standby.Restart(context.Background()) }},
+	}
+	if fault == "freeze" {
+		nodes[0].kill = func() { s.primary.Freeze(true) }
+		nodes[1].kill = func() { s.standby.Freeze(true) }
+	}
+	active := 0
+	var total time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		nodes[active].kill()
+		waitFor(b, "resync after switchover", resynced(i+2))
+		total += time.Since(start)
+		b.StopTimer()
+		if err := nodes[active].back(); err != nil {
+			b.Fatal(err)
+		}
+		active = 1 - active
+		waitFor(b, "active", br.activeIs(nodes[active].role))
+		b.StartTimer()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/switchover")
+	if li := br.e.Links()[0]; li.LastSwitchover != nil {
+		b.ReportMetric(float64(li.LastSwitchover.ResyncTook.Milliseconds()), "resync-ms")
+	}
+	if got := len(br.e.Calls("")); got != n/10 {
+		b.Fatalf("%d calls after switchovers, want %d", got, n/10)
+	}
+}

@@ -1,0 +1,350 @@
+package cti
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Do implements Service: it validates the request, executes it on the owning instance with
+// exactly one CSTA request, and returns the LINE_REPLY.
+func (e *Engine) Do(ctx context.Context, req Request) tapi.Reply {
+	start := time.Now()
+	rep, pbxName := e.do(ctx, req)
+	rep.RequestID = req.ID
+	e.metrics.Command(pbxName, req.Op, rep.Result, time.Since(start))
+	if rep.Result != 0 {
+		e.log.WithField("line", req.Line).WithField("call", req.Handle).WithField("op", req.Op).
+			WithField("user", req.User).WithField("error", rep.Error).Info("request failed")
+	}
+	return rep
+}
+
+func (e *Engine) do(ctx context.Context, req Request) (tapi.Reply, string) {
+	p, ext, ok := e.splitLine(req.Line)
+	if !ok {
+		return failf(tapi.LINEERR_BADDEVICEID, "unknown line %q: want pbx/extension of a configured PBX", req.Line), ""
+	}
+	if !p.extSet[ext] {
+		return failf(tapi.LINEERR_BADDEVICEID, "line %s is not monitored by the bridge", req.Line), p.cfg.Name
+	}
+	if o := p.own.Load(); o != nil {
+		return o.execute(ctx, ext, req), p.cfg.Name
+	}
+	return p.route(ctx, ext, req), p.cfg.Name
+}
+
+func failf(code tapi.LineErr, format string, a ...any) tapi.Reply {
+	return tapi.Reply{Result: code, Error: fmt.Sprintf(format, a...)}
+}
+
+// commandError is a request refused before anything was sent.
+type commandError struct {
+	code tapi.LineErr
+	msg  string
+}
+
+func (c *commandError) Error() string { return c.msg }
+
+func refuse(code tapi.LineErr, format string, a ...any) *commandError {
+	return &commandError{code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+// execute runs a request on the owner.
+func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply {
+	msg, wantCall, cerr := o.build(ctx, ext, req)
+	if cerr != nil {
+		return tapi.Reply{Result: cerr.code, Error: cerr.msg}
+	}
+	lc := o.conn.Load()
+	if lc == nil || o.ctx.Err() != nil || time.Now().After(o.leaseDeadline()) {
+		return failf(tapi.LINEERR_RESOURCEUNAVAIL, "PBX %s link is down; request not sent", o.p.cfg.Name)
+	}
+	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
+	defer cancel()
+	resp, err := o.request(rctx, lc, msg)
+	if err != nil {
+		return replyForError(msg.MessageName(), err)
+	}
+	var rep tapi.Reply
+	if id := wantCall(resp); id != "" {
+		rep.Handle = o.awaitCall(ctx, tapi.LineName(o.p.cfg.Name, ext), id)
+	}
+	return rep
+}
+
+// replyForError maps a failed CSTA request. The request may have reached the PBX unless the
+// PBX answered with an error, so it is never retried.
+func replyForError(service string, err error) tapi.Reply {
+	var ce *csta.Error
+	switch {
+	case errors.As(err, &ce):
+		return tapi.Reply{Result: tapi.LineErrFromCSTA(ce.Category, ce.Value),
+			Error: fmt.Sprintf("PBX refused %s: %s/%s", service, ce.Category, ce.Value)}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return tapi.Reply{Result: tapi.LineErrFromCSTA(tapi.CategoryTransport, ""),
+			Error: fmt.Sprintf("%s not answered in time; it may still have been executed (not retried)", service)}
+	case errors.Is(err, csta.ErrConnClosed):
+		return tapi.Reply{Result: tapi.LineErrFromCSTA(tapi.CategoryTransport, ""),
+			Error: fmt.Sprintf("PBX link lost during %s; it may have been executed (not retried): %v", service, err)}
+	}
+	return tapi.Reply{Result: tapi.LINEERR_OPERATIONFAILED, Error: fmt.Sprintf("%s failed: %v", service, err)}
+}
+
+// awaitCall waits briefly for the call a request created to appear on the line, so that the
+// reply can carry its handle; it gives up quietly (the events will still announce it).
+func (o *owned) awaitCall(ctx context.Context, line, callID string) tapi.CallHandle {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		for _, c := range o.p.view.callsOf(line) {
+			if c.CallID == callID || containsString(c.OtherCallIDs, callID) {
+				return c.Handle
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil || o.ctx.Err() != nil {
+			return ""
+		}
+		sleep(ctx, 5*time.Millisecond)
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// noCall is wantCall for services that create no call.
+func noCall(csta.Message) string { return "" }
+
+// build validates a request and returns its CSTA service, with a function that extracts the
+// call ID of the call the service creates (for the reply's handle).
+func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
+	dev := csta.Device(ext)
+	switch req.Op {
+	case OpMakeCall:
+		if req.Number == "" {
+			return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "makeCall needs a destination number")
+		}
+		auto := "doNotPrompt"
+		if req.Prompt {
+			auto = "prompt"
+		}
+		return &csta.MakeCall{CallingDevice: dev, CalledDirectoryNumber: csta.Device(req.Number), AutoOriginate: auto},
+			func(m csta.Message) string {
+				if r, ok := m.(*csta.MakeCallResponse); ok {
+					return r.CallingDevice.CallID
+				}
+				return ""
+			}, nil
+	case OpAnswer, OpDrop, OpHold, OpUnhold:
+		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		var m csta.Message
+		switch req.Op {
+		case OpAnswer:
+			m = &csta.AnswerCall{CallToBeAnswered: cn}
+		case OpDrop:
+			m = &csta.ClearConnection{ConnectionToBeCleared: cn}
+		case OpHold:
+			m = &csta.HoldCall{CallToBeHeld: cn}
+		default:
+			m = &csta.RetrieveCall{CallToBeRetrieved: cn}
+		}
+		return m, noCall, nil
+	case OpBlindTransfer, OpSetupTransfer, OpRedirect:
+		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		if req.Number == "" {
+			return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "%s needs a destination number", req.Op)
+		}
+		to := csta.Device(req.Number)
+		switch req.Op {
+		case OpBlindTransfer:
+			return &csta.SingleStepTransferCall{ActiveCall: cn, TransferredTo: to}, noCall, nil
+		case OpRedirect:
+			return &csta.DeflectCall{CallToBeDiverted: cn, NewDestination: to}, noCall, nil
+		}
+		return &csta.ConsultationCall{ExistingCall: cn, ConsultedDevice: to}, func(m csta.Message) string {
+			if r, ok := m.(*csta.ConsultationCallResponse); ok {
+				return r.InitiatedCall.CallID
+			}
+			return ""
+		}, nil
+	case OpCompleteTransfer, OpConference:
+		held, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		code := tapi.LINEERR_INVALCONSULTCALLHANDLE
+		if req.Op == OpConference {
+			code = tapi.LINEERR_INVALCONFCALLHANDLE
+		}
+		active, cerr := o.callConn(req.Line, req.Handle2, code, "handle2")
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		if req.Handle == req.Handle2 {
+			return nil, nil, refuse(code, "handle and handle2 are the same call %s", req.Handle)
+		}
+		if req.Op == OpConference {
+			return &csta.ConferenceCall{HeldCall: held, ActiveCall: active}, noCall, nil
+		}
+		return &csta.TransferCall{HeldCall: held, ActiveCall: active}, noCall, nil
+	case OpGenerateDigits:
+		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		if req.Number == "" {
+			return nil, nil, refuse(tapi.LINEERR_INVALDIGITS, "generateDigits needs the digits in number")
+		}
+		for _, r := range req.Number {
+			if !(r >= '0' && r <= '9' || r == '*' || r == '#' || r >= 'A' && r <= 'D') {
+				return nil, nil, refuse(tapi.LINEERR_INVALDIGITS, "digit %q not allowed (want 0-9, *, #, A-D)", r)
+			}
+		}
+		return &csta.GenerateDigits{ConnectionToSendDigits: cn, CharactersToSend: req.Number}, noCall, nil
+	case OpPickup:
+		return o.buildPickup(ctx, ext, req)
+	case OpForward:
+		var mode tapi.ForwardMode
+		if err := mode.UnmarshalText([]byte(req.ForwardMode)); err != nil {
+			return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "forwardMode %q: %v", req.ForwardMode, err)
+		}
+		ft, ok := forwardingType(mode)
+		if !ok {
+			return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "forwardMode %s has no CSTA forwarding type", mode)
+		}
+		if req.Enable && req.Number == "" {
+			return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "forward needs a destination number to enable forwarding")
+		}
+		if req.RingCount < 0 || req.RingCount > 100 {
+			return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "ringCount %d out of range 0-100", req.RingCount)
+		}
+		m := &csta.SetForwarding{Device: dev, ForwardingType: ft, ActivateForward: req.Enable, RingCount: req.RingCount}
+		if req.Number != "" {
+			m.ForwardDN = csta.Device(req.Number)
+		}
+		return m, noCall, nil
+	case OpDND:
+		return &csta.SetDoNotDisturb{Device: dev, DoNotDisturbOn: req.Enable}, noCall, nil
+	case "":
+		return nil, nil, refuse(tapi.LINEERR_OPERATIONUNAVAIL, "request has no op")
+	}
+	return nil, nil, refuse(tapi.LINEERR_OPERATIONUNAVAIL, "unknown op %q", req.Op)
+}
+
+// callConn resolves a call handle of the acting line to its CSTA connection.
+func (o *owned) callConn(line string, h tapi.CallHandle, code tapi.LineErr, field string) (csta.ConnectionID, *commandError) {
+	if h == "" {
+		return csta.ConnectionID{}, refuse(code, "%s: a call handle is required", field)
+	}
+	c, ok := o.p.view.call(h)
+	if !ok {
+		return csta.ConnectionID{}, refuse(code, "%s: no call %s (it may have ended)", field, h)
+	}
+	if c.Line != line {
+		return csta.ConnectionID{}, refuse(code, "%s: call %s is on line %s, not %s", field, h, c.Line, line)
+	}
+	_, ext, _ := cutLine(line)
+	return csta.ConnectionID{CallID: c.CallID, DeviceID: csta.Device(ext)}, nil
+}
+
+func cutLine(line string) (string, string, bool) {
+	for i := 0; i < len(line); i++ {
+		if line[i] == '/' {
+			return line[:i], line[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// buildPickup deflects the call ringing at req.Number to the acting line (directed pickup).
+func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
+	if req.Number == "" {
+		return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "pickup needs the number of the ringing device")
+	}
+	if req.Number == ext {
+		return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "pickup: %s is the acting line itself", ext)
+	}
+	callID, cerr := o.ringingAt(ctx, req.Number)
+	if cerr != nil {
+		return nil, nil, cerr
+	}
+	m := &csta.DeflectCall{CallToBeDiverted: csta.ConnectionID{CallID: callID, DeviceID: csta.Device(req.Number)},
+		NewDestination: csta.Device(ext)}
+	return m, func(csta.Message) string { return callID }, nil
+}
+
+// ringingAt finds the call alerting at a device: from the state when it is monitored,
+// else by SnapshotDevice.
+func (o *owned) ringingAt(ctx context.Context, number string) (string, *commandError) {
+	if o.p.extSet[number] {
+		for _, c := range o.p.view.callsOf(tapi.LineName(o.p.cfg.Name, number)) {
+			if c.State == tapi.LINECALLSTATE_OFFERING || c.State == tapi.LINECALLSTATE_ACCEPTED {
+				return c.CallID, nil
+			}
+		}
+		return "", refuse(tapi.LINEERR_INVALCALLSTATE, "pickup: nothing is ringing at %s", number)
+	}
+	lc := o.conn.Load()
+	if lc == nil {
+		return "", refuse(tapi.LINEERR_RESOURCEUNAVAIL, "PBX %s link is down; request not sent", o.p.cfg.Name)
+	}
+	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
+	defer cancel()
+	m, err := o.request(rctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(number)})
+	if err != nil {
+		r := replyForError("SnapshotDevice", err)
+		return "", refuse(r.Result, "pickup: cannot see the calls at %s: %s", number, r.Error)
+	}
+	if r, ok := m.(*csta.SnapshotDeviceResponse); ok {
+		for _, it := range r.Items {
+			if it.State() == csta.StateAlerting {
+				return it.Connection.CallID, nil
+			}
+		}
+	}
+	return "", refuse(tapi.LINEERR_INVALCALLSTATE, "pickup: nothing is ringing at %s", number)
+}
+
+// forwardingType maps LINEFORWARDMODE to the ECMA-269 forwarding type.
+func forwardingType(m tapi.ForwardMode) (csta.ForwardingType, bool) {
+	switch m {
+	case tapi.LINEFORWARDMODE_UNCOND:
+		return csta.ForwardImmediate, true
+	case tapi.LINEFORWARDMODE_UNCONDINTERNAL:
+		return csta.ForwardImmInt, true
+	case tapi.LINEFORWARDMODE_UNCONDEXTERNAL:
+		return csta.ForwardImmExt, true
+	case tapi.LINEFORWARDMODE_BUSY:
+		return csta.ForwardBusy, true
+	case tapi.LINEFORWARDMODE_BUSYINTERNAL:
+		return csta.ForwardBusyInt, true
+	case tapi.LINEFORWARDMODE_BUSYEXTERNAL:
+		return csta.ForwardBusyExt, true
+	case tapi.LINEFORWARDMODE_NOANSW:
+		return csta.ForwardNoAns, true
+	case tapi.LINEFORWARDMODE_NOANSWINTERNAL:
+		return csta.ForwardNoAnsInt, true
+	case tapi.LINEFORWARDMODE_NOANSWEXTERNAL:
+		return csta.ForwardNoAnsExt, true
+	case tapi.LINEFORWARDMODE_BUSYNA:
+		return csta.ForwardBusyNoAns, true
+	case tapi.LINEFORWARDMODE_BUSYNAINTERNAL:
+		return csta.ForwardBusyNoAnsInternal, true
+	}
+	return "", false
+}

@@ -1,0 +1,289 @@
+package cti
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/sirupsen/logrus"
+)
+
+// ResyncMode says how a PBX's state is rebuilt after a switchover or takeover.
+type ResyncMode string
+
+// Resync modes.
+const (
+	ResyncHot  ResyncMode = "hot"  // SnapshotDevice every device, reconciled: calls keep handles
+	ResyncCold ResyncMode = "cold" // every call ends for clients, then fresh from snapshots
+)
+
+// FailbackPolicy says when a PBX link returns to its primary node.
+type FailbackPolicy string
+
+// Failback policies.
+const (
+	FailbackAuto     FailbackPolicy = "auto"     // once the primary has been healthy for FailbackAfter
+	FailbackManual   FailbackPolicy = "manual"   // only by an admin request
+	FailbackSticky   FailbackPolicy = "sticky"   // roles swap: the node in use stays preferred
+	FailbackSchedule FailbackPolicy = "schedule" // manual inside business hours, auto outside
+)
+
+// Defaults of the engine and of every PBX link.
+const (
+	DefaultHeartbeat          = time.Second
+	MinHeartbeat              = 100 * time.Millisecond
+	DefaultMisses             = 3
+	DefaultConnectTimeout     = 5 * time.Second
+	DefaultBackoffMin         = 200 * time.Millisecond
+	DefaultBackoffMax         = 10 * time.Second
+	DefaultOutOfServiceGrace  = 2 * time.Second
+	DefaultFailbackAfter      = 30 * time.Second
+	DefaultProbeInterval      = 5 * time.Second
+	DefaultRequestTimeout     = 10 * time.Second
+	DefaultMonitorConcurrency = 32
+	DefaultLeaseTTL           = 10 * time.Second
+	DefaultSessionDuration    = 180 // seconds asked for in StartApplicationSession
+	DefaultMaxBatch           = 4096
+	DefaultQueue              = 65536
+)
+
+// Config is the engine's configuration. The daemon fills it from its YAML file; zero values
+// take the documented defaults (see WithDefaults).
+type Config struct {
+	// InstanceID names this bridge instance in leases and logs. Required.
+	InstanceID string
+	// Store holds state, event logs and leases. Required.
+	Store store.Store
+	// PBXs are the PBX links; at least one.
+	PBXs []PBXConfig
+	// LeaseTTL is how long a link lease lasts without renewal (default 10s); it is renewed
+	// every LeaseTTL/3. An owner that cannot renew within LeaseTTL drops its links.
+	LeaseTTL time.Duration
+	// Log receives the engine's log lines; nil discards them.
+	Log *logrus.Entry
+	// Metrics, when set, is told about batches, switchovers and commands.
+	Metrics Metrics
+	// Clock is the wall clock for business hours (schedule failback); nil is time.Now.
+	Clock func() time.Time
+}
+
+// PBXConfig configures one PBX link.
+type PBXConfig struct {
+	// Name is the PBX's name in line names ("hq" in "hq/201"). Required; no '/' or ':'.
+	Name string
+	// Dialect is a csta dialect name: osv, osbiz, avaya or generic (default generic).
+	Dialect string
+	// Primary and Standby are the nodes' host:port addresses. Primary is required.
+	Primary string
+	Standby string
+	// TLS, when set, is used for both nodes.
+	TLS *tls.Config
+	// User and Password are StartApplicationSession credentials (dialects with sessions).
+	User     string
+	Password string
+	// Heartbeat is the keep-alive interval (default 1s, at least 100ms); Misses consecutive
+	// unanswered heartbeats (default 3) mark the node down.
+	Heartbeat time.Duration
+	Misses    int
+	// ConnectTimeout bounds connecting and starting a session on one node (default 5s).
+	ConnectTimeout time.Duration
+	// BackoffMin and BackoffMax bound the jittered exponential backoff between rounds of
+	// connection attempts when no node answers (defaults 200ms and 10s).
+	BackoffMin time.Duration
+	BackoffMax time.Duration
+	// OutOfServiceGrace is how long lines stay in service while no node is reachable
+	// (default 2s).
+	OutOfServiceGrace time.Duration
+	// Resync is hot or cold (default hot).
+	Resync ResyncMode
+	// Failback is auto, manual, sticky or schedule (default auto).
+	Failback FailbackPolicy
+	// FailbackAfter is how long the primary must answer probes before an automatic failback
+	// (default 30s); ProbeInterval how often it is probed (default 5s).
+	FailbackAfter time.Duration
+	ProbeInterval time.Duration
+	// BusinessHours is required for the schedule policy.
+	BusinessHours BusinessHours
+	// Devices are the monitored extensions: numbers and ranges like "200-299".
+	Devices []string
+	// DisplayNames optionally names lines by extension.
+	DisplayNames map[string]string
+	// MonitorConcurrency bounds MonitorStart and SnapshotDevice requests in flight (default 32).
+	MonitorConcurrency int
+	// RequestTimeout bounds one client command's CSTA request (default 10s).
+	RequestTimeout time.Duration
+	// SessionDuration is the ECMA-354 session duration asked for, in seconds (default 180).
+	SessionDuration int
+	// MaxBatch bounds the events written to the store in one step (default 4096); Queue bounds
+	// the events waiting for the pipeline (default 65536).
+	MaxBatch int
+	Queue    int
+}
+
+// WithDefaults returns c with every zero value replaced by its default.
+func (c Config) WithDefaults() Config {
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	pbxs := make([]PBXConfig, len(c.PBXs))
+	for i, p := range c.PBXs {
+		pbxs[i] = p.WithDefaults()
+	}
+	c.PBXs = pbxs
+	return c
+}
+
+// WithDefaults returns p with every zero value replaced by its default.
+func (p PBXConfig) WithDefaults() PBXConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if p.Dialect == "" {
+		p.Dialect = csta.DialectGeneric.Name
+	}
+	def(&p.Heartbeat, DefaultHeartbeat)
+	if p.Misses == 0 {
+		p.Misses = DefaultMisses
+	}
+	def(&p.ConnectTimeout, DefaultConnectTimeout)
+	def(&p.BackoffMin, DefaultBackoffMin)
+	def(&p.BackoffMax, DefaultBackoffMax)
+	def(&p.OutOfServiceGrace, DefaultOutOfServiceGrace)
+	def(&p.FailbackAfter, DefaultFailbackAfter)
+	def(&p.ProbeInterval, DefaultProbeInterval)
+	def(&p.RequestTimeout, DefaultRequestTimeout)
+	if p.Resync == "" {
+		p.Resync = ResyncHot
+	}
+	if p.Failback == "" {
+		p.Failback = FailbackAuto
+	}
+	if p.MonitorConcurrency == 0 {
+		p.MonitorConcurrency = DefaultMonitorConcurrency
+	}
+	if p.SessionDuration == 0 {
+		p.SessionDuration = DefaultSessionDuration
+	}
+	if p.MaxBatch == 0 {
+		p.MaxBatch = DefaultMaxBatch
+	}
+	if p.Queue == 0 {
+		p.Queue = DefaultQueue
+	}
+	return p
+}
+
+// Validate checks a configuration after WithDefaults; errors name the offending field.
+func (c Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.InstanceID) == "" {
+		errs = append(errs, errors.New("cti: instance_id: must not be empty"))
+	}
+	if c.Store == nil {
+		errs = append(errs, errors.New("cti: store: no store given"))
+	}
+	if c.LeaseTTL < 300*time.Millisecond {
+		errs = append(errs, fmt.Errorf("cti: lease_ttl: %v is too short (minimum 300ms)", c.LeaseTTL))
+	}
+	if len(c.PBXs) == 0 {
+		errs = append(errs, errors.New("cti: pbxs: at least one PBX is required"))
+	}
+	seen := map[string]bool{}
+	devIDs := map[uint32]string{}
+	for i, p := range c.PBXs {
+		if err := p.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("cti: pbxs[%d]: %w", i, err))
+			continue
+		}
+		if seen[p.Name] {
+			errs = append(errs, fmt.Errorf("cti: pbxs[%d].name: %q is used twice", i, p.Name))
+		}
+		seen[p.Name] = true
+		exts, _ := csta.ExpandDevices(p.Devices)
+		for _, x := range exts {
+			name := p.Name + "/" + x
+			id := tapi.LineDeviceID(name)
+			if other, dup := devIDs[id]; dup {
+				errs = append(errs, fmt.Errorf("cti: pbxs[%d].devices: line %s has the same device ID as %s; rename one", i, name, other))
+			}
+			devIDs[id] = name
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks one PBX's configuration after WithDefaults.
+func (p PBXConfig) Validate() error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	switch {
+	case strings.TrimSpace(p.Name) == "":
+		bad("name", "must not be empty")
+	case strings.ContainsAny(p.Name, "/: \t"):
+		bad("name", "%q must not contain '/', ':' or spaces", p.Name)
+	}
+	if _, err := csta.DialectByName(p.Dialect); err != nil {
+		bad("dialect", "%v", err)
+	}
+	if p.Primary == "" {
+		bad("primary", "address required (host:port)")
+	}
+	if p.Standby != "" && p.Standby == p.Primary {
+		bad("standby", "%q is the same address as primary", p.Standby)
+	}
+	if p.Heartbeat < MinHeartbeat {
+		bad("heartbeat", "%v is below the minimum of %v", p.Heartbeat, MinHeartbeat)
+	}
+	if p.Misses < 1 || p.Misses > 100 {
+		bad("misses", "%d out of range 1-100", p.Misses)
+	}
+	for field, d := range map[string]time.Duration{"connect_timeout": p.ConnectTimeout,
+		"backoff_min": p.BackoffMin, "backoff_max": p.BackoffMax, "out_of_service_grace": p.OutOfServiceGrace,
+		"failback_after": p.FailbackAfter, "probe_interval": p.ProbeInterval, "request_timeout": p.RequestTimeout} {
+		if d < 0 {
+			bad(field, "%v must not be negative", d)
+		}
+	}
+	if p.BackoffMax < p.BackoffMin {
+		bad("backoff_max", "%v is below backoff_min %v", p.BackoffMax, p.BackoffMin)
+	}
+	switch p.Resync {
+	case ResyncHot, ResyncCold:
+	default:
+		bad("resync", "%q: want hot or cold", p.Resync)
+	}
+	switch p.Failback {
+	case FailbackAuto, FailbackManual, FailbackSticky:
+	case FailbackSchedule:
+		if _, err := p.BusinessHours.compile(); err != nil {
+			bad("business_hours", "%v", err)
+		}
+	default:
+		bad("failback", "%q: want auto, manual, sticky or schedule", p.Failback)
+	}
+	if _, err := csta.ExpandDevices(p.Devices); err != nil {
+		bad("devices", "%v", err)
+	}
+	if p.MonitorConcurrency < 1 || p.MonitorConcurrency > 1000 {
+		bad("monitor_concurrency", "%d out of range 1-1000", p.MonitorConcurrency)
+	}
+	if p.MaxBatch < 1 {
+		bad("max_batch", "%d must be positive", p.MaxBatch)
+	}
+	if p.Queue < 16 {
+		bad("queue", "%d is too small (minimum 16)", p.Queue)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,116 @@
+package cti
+
+import (
+	"time"
+
+	"context"
+	"fmt"
+	"github.com/ctibridge/ctibridge/store/memory"
+	"testing"
+
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Two instances share a store: one owns the link, the other follows and routes commands;
+// when the owner stops, the follower takes over with the same handles.
+func TestFollowerAndTakeover(t *testing.T) {
+	s := newSim(t, "200-299")
+	st := newStore()
+	pc := s.pbxConfig("200-239")
+	a := startBridge(t, st, "a", pc, nil)
+	waitFor(t, "a owns the link", a.activeIs("primary"))
+	b := startBridge(t, st, "b", pc, nil)
+	makeTraffic(t, s)
+	waitFor(t, "owner equals the PBX", a.matchesTruth(s, s.primary, lineExts))
+	waitFor(t, "follower equals the PBX", b.matchesTruth(s, s.primary, lineExts))
+	li := b.e.Links()[0]
+	if li.Owner != "a" || li.OwnedHere {
+		t.Fatalf("follower's link info %+v", li)
+	}
+	if err := b.e.Ready(context.Background()); err != nil {
+		t.Fatalf("follower not ready: %v", err)
+	}
+
+	// A follower's command runs on the owner.
+	rep := b.e.Do(context.Background(), Request{ID: 7, Op: OpMakeCall, Line: "hq/236", Number: "237"})
+	if rep.Result != 0 || rep.Handle == "" || rep.RequestID != 7 {
+		t.Fatalf("routed makeCall: %+v", rep)
+	}
+	waitFor(t, "routed call at the follower", b.matchesTruth(s, s.primary, lineExts))
+	before := b.handles()
+
+	a.close() // SIGTERM: the lease is released at once
+	waitFor(t, "b owns the link", func() error {
+		if li := b.e.Links()[0]; !li.OwnedHere || li.Active == "" {
+			return fmt.Errorf("link %+v", li)
+		}
+		return nil
+	})
+	waitFor(t, "new owner equals the PBX", b.matchesTruth(s, s.primary, lineExts))
+	after := b.handles()
+	for line, hs := range before {
+		if after[line] != hs {
+			t.Errorf("line %s: handles %q before, %q after the takeover", line, hs, after[line])
+		}
+	}
+	moreTraffic(t, s)
+	waitFor(t, "new owner follows traffic", b.matchesTruth(s, s.primary, lineExts))
+	b.rec.checkSequences(t)
+	if n := b.rec.count(tapi.LineNewCall, nil); n == 0 {
+		t.Error("no calls recorded")
+	}
+}
+
+// An owner whose lease lapses and is taken by another instance fences itself: it drops its
+// CSTA link at once. When the lease is free again an instance takes over with the same
+// handles.
+func TestLeaseLossSelfFences(t *testing.T) {
+	s := newSim(t, "200-299")
+	clock := newFakeClock(time.Now())
+	st := memory.New(memory.Options{SubscriberBuffer: 1 << 20, Now: clock.Now})
+	pc := s.pbxConfig("200-239")
+	a := startBridge(t, st, "a", pc, nil)
+	waitFor(t, "a owns the link", a.activeIs("primary"))
+	b := startBridge(t, st, "b", pc, nil)
+	makeTraffic(t, s)
+	waitFor(t, "follower equals the PBX", b.matchesTruth(s, s.primary, lineExts))
+	before := b.handles()
+
+	clock.Set(clock.Now().Add(time.Minute)) // a's lease lapses at the store...
+	ctx := context.Background()
+	intruder, err := st.AcquireLease(ctx, "hq", "intruder", time.Hour) // ...and is taken
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a fenced itself", func() error {
+		if li := a.e.Links()[0]; li.OwnedHere || li.Owner != "intruder" {
+			return fmt.Errorf("a: owner %q, here %v", li.Owner, li.OwnedHere)
+		}
+		if n := s.primary.Sessions() + s.standby.Sessions(); n != 0 {
+			return fmt.Errorf("%d CSTA sessions still open", n)
+		}
+		return nil
+	})
+	rep := a.e.Do(ctx, Request{ID: 1, Op: OpMakeCall, Line: "hq/236", Number: "237"})
+	if rep.Result != tapi.LINEERR_RESOURCEUNAVAIL && rep.Result != tapi.LINEERR_OPERATIONFAILED {
+		t.Fatalf("command while nobody serves the PBX: %+v", rep)
+	}
+	if err := st.ReleaseLease(ctx, intruder); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "an instance owns the link again", func() error {
+		for _, x := range []*bridge{a, b} {
+			if li := x.e.Links()[0]; li.OwnedHere && li.Active != "" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no owner")
+	})
+	waitFor(t, "follower equals the PBX again", b.matchesTruth(s, s.primary, lineExts))
+	for line, hs := range before {
+		if got := b.handles()[line]; got != hs {
+			t.Errorf("line %s: handles %q before, %q after", line, hs, got)
+		}
+	}
+	b.rec.checkSequences(t)
+}

@@ -1,0 +1,240 @@
+package cti
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// job is a state change other than a CSTA event (resync, link status, line service state).
+// It runs on the pipeline goroutine, in order with the events around it.
+type job func(st *tapi.State, now time.Time) tapi.Result
+
+// item is one entry of a PBX's pipeline queue: a CSTA event from a link, or a job.
+type item struct {
+	lc   *linkConn
+	ev   csta.Event
+	at   time.Time
+	job  job
+	done chan error // jobs submitted with wait: told once the result is persisted
+	// restore marks the job that rewrites the state after a loss: its own write must not
+	// trigger another.
+	restore bool
+}
+
+// errFenced ends an ownership term: the store refused a write or the lease could not be kept.
+var errFenced = errors.New("cti: this instance no longer holds the PBX's lease")
+
+// enqueueEvent hands a CSTA event of lc to the pipeline. It runs on the session's dispatch
+// goroutine; when the queue is full it waits, the session's own event queue fills up, and
+// the session closes with an overflow, after which the link is resynchronised.
+func (o *owned) enqueueEvent(lc *linkConn, ev csta.Event) {
+	select {
+	case o.q <- item{lc: lc, ev: ev, at: time.Now()}:
+	case <-lc.closed:
+	case <-o.ctx.Done():
+	}
+}
+
+// post queues a job without waiting for it.
+func (o *owned) post(ctx context.Context, j job) error {
+	select {
+	case o.q <- item{job: j}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-o.ctx.Done():
+		return context.Cause(o.ctx)
+	}
+}
+
+// submit queues a job and waits until its result is in the store.
+func (o *owned) submit(ctx context.Context, j job) error {
+	done := make(chan error, 1)
+	select {
+	case o.q <- item{job: j, done: done}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-o.ctx.Done():
+		return context.Cause(o.ctx)
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-o.ctx.Done():
+		return context.Cause(o.ctx)
+	}
+}
+
+// runPipeline applies the queue in order, in batches: everything waiting (up to MaxBatch) is
+// reduced, then written with one fenced store.Apply. It returns when the term ends.
+func (o *owned) runPipeline() {
+	max := o.p.cfg.MaxBatch
+	batch := make([]item, 0, max)
+	for {
+		batch = batch[:0]
+		select {
+		case it := <-o.q:
+			batch = append(batch, it)
+		case <-o.ctx.Done():
+			return
+		}
+	drain:
+		for len(batch) < max {
+			select {
+			case it := <-o.q:
+				batch = append(batch, it)
+			default:
+				break drain
+			}
+		}
+		err := o.applyItems(batch)
+		for _, it := range batch {
+			if it.done != nil {
+				it.done <- err
+			}
+		}
+		if err != nil {
+			o.fence(err.Error())
+			return
+		}
+	}
+}
+
+// accum gathers the results of one batch.
+type accum struct {
+	changed map[tapi.CallHandle]bool
+	order   []tapi.CallHandle
+	removed []tapi.CallHandle
+	lines   map[string]bool
+	lineOrd []string
+	events  []tapi.Event
+}
+
+func (a *accum) add(r tapi.Result) {
+	a.events = append(a.events, r.Events...)
+	for _, h := range r.ChangedCalls {
+		if !a.changed[h] {
+			a.changed[h] = true
+			a.order = append(a.order, h)
+		}
+	}
+	for _, h := range r.RemovedCalls {
+		a.changed[h] = false
+		a.removed = append(a.removed, h)
+	}
+	for _, l := range r.ChangedLines {
+		if !a.lines[l] {
+			a.lines[l] = true
+			a.lineOrd = append(a.lineOrd, l)
+		}
+	}
+}
+
+// applyItems reduces one batch and writes it. An error means the term must end.
+func (o *owned) applyItems(items []item) error {
+	start := time.Now()
+	a := accum{changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+	cur := o.conn.Load()
+	nCSTA := 0
+	restoring := false
+	for _, it := range items {
+		restoring = restoring || it.restore
+		if it.job != nil {
+			a.add(it.job(o.state, time.Now()))
+			continue
+		}
+		if it.lc != cur {
+			continue // from a link that has been replaced: the resync covers it
+		}
+		ext, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
+		if !ok {
+			o.p.log.WithField("monitor", it.ev.Common().MonitorCrossRefID).Debug("event for an unknown monitor dropped")
+			continue
+		}
+		nCSTA++
+		a.add(o.state.Apply(ext, it.ev, it.at))
+		if c := o.applied[ext]; c != nil {
+			c.Add(1)
+		}
+	}
+	if len(a.events) == 0 && len(a.order) == 0 && len(a.removed) == 0 && len(a.lineOrd) == 0 {
+		return nil
+	}
+	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle()}
+	prefix := o.p.cfg.Name + "/"
+	for _, name := range a.lineOrd {
+		if l, ok := o.state.Line(strings.TrimPrefix(name, prefix)); ok {
+			b.Lines = append(b.Lines, l)
+		}
+	}
+	for _, h := range a.order {
+		if !a.changed[h] {
+			continue
+		}
+		if c, ok := o.state.Call(h); ok {
+			b.Calls = append(b.Calls, c)
+		}
+	}
+	if len(a.removed) > 0 {
+		b.Journal = journalEntries(a.removed, o.p.view.call, a.events, time.Now())
+	}
+	entries, err := o.write(b)
+	if err != nil {
+		return err
+	}
+	var pos store.Position
+	if n := len(entries); n > 0 {
+		pos = store.Position{Epoch: entries[n-1].Epoch, Offset: entries[n-1].Offset}
+	}
+	o.p.view.applyBatch(&b, pos)
+	o.p.e.metrics.Batch(o.p.cfg.Name, nCSTA, len(b.Events), time.Since(start))
+	if pos.Epoch != "" && pos.Epoch != o.epoch {
+		known := o.epoch
+		o.epoch = pos.Epoch
+		if known != "" && !restoring {
+			// The store started a new epoch under this write: it lost writes of this term
+			// and holds older lines and calls than the state. Rewrite them before anything else.
+			return o.applyItems([]item{{job: o.restoreJob(true), restore: true}})
+		}
+	}
+	return nil
+}
+
+// write applies a batch to the store, retrying transient failures while the lease is still
+// ours. A fenced write, or a store that stays away until the lease would lapse, ends the term.
+func (o *owned) write(b store.Batch) ([]store.Entry, error) {
+	wait := 20 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(o.ctx, o.p.e.cfg.LeaseTTL/3)
+		entries, err := o.p.e.cfg.Store.Apply(ctx, o.p.cfg.Name, o.lease.Fence(), b)
+		cancel()
+		switch {
+		case err == nil:
+			return entries, nil
+		case errors.Is(err, store.ErrFenced), errors.Is(err, store.ErrLeaseLost):
+			return nil, fmt.Errorf("%w: store refused the write: %v", errFenced, err)
+		case o.ctx.Err() != nil:
+			return nil, context.Cause(o.ctx)
+		case time.Now().After(o.leaseDeadline()):
+			return nil, fmt.Errorf("%w: store unavailable until the lease lapsed: %v", errFenced, err)
+		}
+		o.p.log.WithError(err).Warn("store write failed; retrying")
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-o.ctx.Done():
+			t.Stop()
+			return nil, context.Cause(o.ctx)
+		}
+		wait = min(wait*2, time.Second)
+	}
+}

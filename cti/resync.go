@@ -1,0 +1,244 @@
+package cti
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// resync brings a freshly connected link into service: every device monitored again, then
+// the state rebuilt from SnapshotDevice (hot: reconciled, calls keep their handles; cold:
+// every call ended first, then fresh). Lines whose monitor failed go OUTOFSERVICE with the
+// reason; the others are INSERVICE.
+func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool) error {
+	p := o.p
+	start := time.Now()
+	var events atomic.Int64
+	counted := func(j job) job {
+		return func(st *tapi.State, now time.Time) tapi.Result {
+			r := j(st, now)
+			events.Add(int64(len(r.Events)))
+			return r
+		}
+	}
+	resyncEvent := func(phase string, extra func(*tapi.Resync, *tapi.State)) job {
+		return func(st *tapi.State, now time.Time) tapi.Result {
+			r := &tapi.Resync{Mode: string(mode), Phase: phase, Reason: reason, Started: start}
+			if extra != nil {
+				extra(r, st)
+			}
+			return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
+		}
+	}
+	if err := o.post(o.ctx, resyncEvent("started", nil)); err != nil {
+		return err
+	}
+	if mode == ResyncCold {
+		detail := "cold resync: " + reason
+		if err := o.post(o.ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
+			return st.Reset(detail, now)
+		})); err != nil {
+			return err
+		}
+	}
+	failed, err := o.startMonitors(lc)
+	if err != nil {
+		return fmt.Errorf("monitoring devices: %w", err)
+	}
+	if len(failed) > 0 {
+		p.log.WithField("devices", len(failed)).Warn("some devices could not be monitored")
+	}
+	order := make([]string, 0, len(p.exts))
+	for _, x := range p.exts {
+		if failed[x] == "" {
+			order = append(order, x)
+		}
+	}
+	if err := o.snapshotLines(lc, order, counted); err != nil {
+		return err
+	}
+	var took time.Duration
+	if err := o.submit(o.ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
+		var res tapi.Result
+		for _, x := range p.exts {
+			var r tapi.Result
+			if why := failed[x]; why != "" {
+				r = withDetail(st.Apply(x, &csta.OutOfServiceEvent{}, now), why)
+			} else {
+				r = st.Apply(x, &csta.BackInServiceEvent{}, now)
+				if wasOut {
+					r = withDetail(r, "PBX link restored")
+				}
+			}
+			res = merge(res, r)
+		}
+		return res
+	})); err != nil {
+		return err
+	}
+	took = time.Since(start)
+	if err := o.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *tapi.State) {
+		r.DurationMs = took.Milliseconds()
+		r.Lines = len(p.exts)
+		r.Calls = len(st.Calls(""))
+		r.Events = int(events.Load())
+	})); err != nil {
+		return err
+	}
+	p.status.resyncTook(took)
+	p.e.metrics.Resync(p.cfg.Name, mode, took)
+	p.log.WithField("mode", mode).WithField("took", took).WithField("failed_monitors", len(failed)).Info("resync completed")
+	return nil
+}
+
+// merge appends o to r (results of different lines; no handle appears in both).
+func merge(r, o tapi.Result) tapi.Result {
+	r.Events = append(r.Events, o.Events...)
+	r.ChangedCalls = append(r.ChangedCalls, o.ChangedCalls...)
+	r.RemovedCalls = append(r.RemovedCalls, o.RemovedCalls...)
+	r.ChangedLines = append(r.ChangedLines, o.ChangedLines...)
+	return r
+}
+
+// snapshotLines reconciles the lines of exts with SnapshotDevice, lines with calls first
+// (their state matters most and is most likely stale). A line whose device kept producing
+// events while its snapshots were on the way gets a second round once the others are done.
+func (o *owned) snapshotLines(lc *linkConn, exts []string, counted func(job) job) error {
+	p := o.p
+	busy := p.view.linesWithCalls()
+	order := append([]string(nil), exts...)
+	prefix := p.cfg.Name + "/"
+	sort.SliceStable(order, func(i, j int) bool { return busy[prefix+order[i]] && !busy[prefix+order[j]] })
+	for round := 1; round <= 2 && len(order) > 0; round++ {
+		var mu sync.Mutex
+		var unsettled []string
+		err := o.forDevices(lc, order, func(ctx context.Context, ext string) error {
+			done, err := o.snapshotLine(ctx, lc, ext, counted)
+			if err == nil && !done {
+				mu.Lock()
+				unsettled = append(unsettled, ext)
+				mu.Unlock()
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("snapshots: %w", err)
+		}
+		order = unsettled
+	}
+	if len(order) > 0 {
+		p.log.WithField("lines", order).Warn("devices never quiet during their snapshots; those lines keep the state their events gave them")
+	}
+	return nil
+}
+
+// resnapshot reconciles every monitored line of lc again (hot), after the state was
+// restored into a store that had lost writes.
+func (o *owned) resnapshot(lc *linkConn, reason string) error {
+	p := o.p
+	start := time.Now()
+	var events atomic.Int64
+	counted := func(j job) job {
+		return func(st *tapi.State, now time.Time) tapi.Result {
+			r := j(st, now)
+			events.Add(int64(len(r.Events)))
+			return r
+		}
+	}
+	phase := func(name string, extra func(*tapi.Resync, *tapi.State)) job {
+		return func(st *tapi.State, now time.Time) tapi.Result {
+			r := &tapi.Resync{Mode: string(ResyncHot), Phase: name, Reason: reason, Started: start}
+			if extra != nil {
+				extra(r, st)
+			}
+			return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
+		}
+	}
+	if err := o.post(o.ctx, phase("started", nil)); err != nil {
+		return err
+	}
+	if err := o.snapshotLines(lc, lc.monitored(), counted); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if err := o.submit(o.ctx, phase("completed", func(r *tapi.Resync, st *tapi.State) {
+		r.DurationMs = took.Milliseconds()
+		r.Lines = len(p.exts)
+		r.Calls = len(st.Calls(""))
+		r.Events = int(events.Load())
+	})); err != nil {
+		return err
+	}
+	p.e.metrics.Resync(p.cfg.Name, ResyncHot, took)
+	p.log.WithField("took", took).Info("devices resynchronised after the store lost writes")
+	return nil
+}
+
+// snapshotTries bounds how often a line is snapshotted again, in one round, because events
+// of its device were applied while its snapshot was on the way.
+const snapshotTries = 6
+
+// snapshotPause is the first pause before a line is snapshotted again; it doubles per try,
+// giving a busy device a quiet moment.
+const snapshotPause = 10 * time.Millisecond
+
+// snapshotLine takes a device's snapshot and reconciles its line. The snapshot and the
+// device's events travel separately (response to this request, events through the
+// pipeline); if an event of the device was applied between sending the request and the
+// reconcile, the snapshot may predate it, so it is taken again after a pause. A snapshot
+// that may be stale is never reconciled: matching by state would give a call the ID of one
+// that has ended (the call then never ends for clients). done is false when every try was
+// stale; the line then keeps what its events made of it. Events applied after the reconcile
+// are fine: the reducer ignores what the snapshot already showed.
+func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
+	p := o.p
+	pause := snapshotPause
+	for try := 1; try <= snapshotTries; try++ {
+		if try > 1 {
+			sleep(ctx, pause)
+			pause *= 2
+		}
+		seen := o.applied[ext].Load()
+		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
+		m, err := o.request(rctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
+		cancel()
+		if err != nil {
+			if fatal(err) {
+				return false, err
+			}
+			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Warn("SnapshotDevice failed; line left as it was")
+			return true, nil
+		}
+		r, ok := m.(*csta.SnapshotDeviceResponse)
+		if !ok {
+			return true, nil
+		}
+		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
+		stale := make(chan bool, 1)
+		if err := o.post(ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
+			if o.applied[ext].Load() != seen {
+				stale <- true
+				return tapi.Result{}
+			}
+			stale <- false
+			return st.Reconcile(snaps, now)
+		})); err != nil {
+			return false, err
+		}
+		select {
+		case again := <-stale:
+			if !again {
+				return true, nil
+			}
+		case <-ctx.Done():
+			return false, context.Cause(ctx)
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,135 @@
+package cti
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// linkConn is one CSTA session to one node, with its monitors.
+type linkConn struct {
+	node   int
+	conn   *csta.Conn
+	status chan csta.SystemStatusValue // SystemStatus reports from the switch
+
+	mu   sync.Mutex
+	xref map[csta.MonitorCrossRefID]string // monitor -> extension
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+func (lc *linkConn) extension(ref csta.MonitorCrossRefID) (string, bool) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	ext, ok := lc.xref[ref]
+	return ext, ok
+}
+
+// monitored returns the extensions with a monitor on this link.
+func (lc *linkConn) monitored() []string {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	out := make([]string, 0, len(lc.xref))
+	for _, ext := range lc.xref {
+		out = append(out, ext)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (lc *linkConn) addMonitor(ref csta.MonitorCrossRefID, ext string) {
+	lc.mu.Lock()
+	lc.xref[ref] = ext
+	lc.mu.Unlock()
+}
+
+// close drops the session at once. Events still queued from it are discarded by the pipeline.
+func (lc *linkConn) close() {
+	lc.closeOnce.Do(func() {
+		close(lc.closed)
+		if lc.conn != nil {
+			lc.conn.Close()
+		}
+	})
+}
+
+// sessionStatusBuffer holds SystemStatus reports until the supervisor reads them.
+const sessionStatusBuffer = 8
+
+// connect dials a node and starts the session in the PBX's dialect, within ConnectTimeout.
+func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
+	if err := o.mayRequest(); err != nil {
+		return nil, err
+	}
+	cfg := o.p.cfg
+	addr := o.p.nodes[node].addr
+	d, err := csta.DialectByName(cfg.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	lc := &linkConn{node: node, xref: map[csta.MonitorCrossRefID]string{},
+		status: make(chan csta.SystemStatusValue, sessionStatusBuffer), closed: make(chan struct{})}
+	log := o.p.log.WithField("node", o.p.nodes[node].role)
+	ccfg := csta.Config{
+		Dialect:    d,
+		TLS:        cfg.TLS,
+		EventQueue: cfg.Queue,
+		OnEvent:    func(ev csta.Event) { o.enqueueEvent(lc, ev) },
+		OnSystemStatus: func(s *csta.SystemStatus) {
+			select {
+			case lc.status <- s.SystemStatus:
+			default:
+			}
+		},
+		OnProtocolError: func(err error) { log.WithError(err).Warn("CSTA protocol problem") },
+		OnUnknown: func(m *csta.UnknownMessage) {
+			log.WithField("message", m.Name).Debug("CSTA message not understood; ignored")
+		},
+	}
+	cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	conn, err := csta.Dial(cctx, addr, ccfg)
+	if err != nil {
+		return nil, err
+	}
+	lc.conn = conn
+	if err := o.startSession(cctx, lc, d); err != nil {
+		lc.close()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, fmt.Errorf("session start on %s not answered within %v", addr, cfg.ConnectTimeout)
+		}
+		return nil, err
+	}
+	return lc, nil
+}
+
+// startSession opens the application session (ECMA-354 dialects) or registers for system
+// status (SystemStatus-first dialects, whose greeting the csta.Conn answers by itself).
+func (o *owned) startSession(ctx context.Context, lc *linkConn, d csta.Dialect) error {
+	cfg := o.p.cfg
+	if d.Session == csta.SessionApplication {
+		_, err := lc.conn.StartApplicationSession(ctx, &csta.StartApplicationSession{
+			ApplicationID: "ctibridge", UserID: cfg.User, Password: cfg.Password,
+			RequestedSessionDuration: cfg.SessionDuration,
+		})
+		if err != nil {
+			return fmt.Errorf("StartApplicationSession: %w", err)
+		}
+		return nil
+	}
+	if _, err := lc.conn.SystemRegister(ctx); err != nil {
+		var ce *csta.Error
+		if errors.As(err, &ce) {
+			// Some switches do not offer system status registration; the link still works.
+			o.p.log.WithError(err).Info("SystemRegister refused; continuing without it")
+			return nil
+		}
+		return fmt.Errorf("SystemRegister: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package cti
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// adminRequest asks the supervisor to move the link: to the other node (switchover) or to
+// the primary (failback).
+type adminRequest struct {
+	failback bool
+	reason   string
+	reply    chan error
+}
+
+// outcome is why watching a link ended.
+type outcome struct {
+	reason    string
+	err       error
+	detection time.Duration // first sign of failure -> declared down
+	next      *linkConn     // already connected node to continue on (planned move)
+	forced    bool
+}
+
+// supervise keeps the PBX link up on one of its nodes until the term ends.
+func (o *owned) supervise() {
+	p := o.p
+	cfg := p.cfg
+	preferred := 0
+	target := preferred
+	last := -1 // node the previous link ran on
+	rounds := 0
+	lostAt := time.Now()
+	outOfService := false
+	reason, forced := "link start", false
+	var detection time.Duration
+	var next *linkConn
+	first := true
+	for o.ctx.Err() == nil {
+		lc := next
+		next = nil
+		if lc == nil {
+			p.status.setNode(target, nodeConnecting, "")
+			o.linkEvent(target, nodeConnecting, "")
+			var err error
+			lc, err = o.connect(o.ctx, target)
+			if err != nil {
+				if o.ctx.Err() != nil {
+					return
+				}
+				p.status.setNode(target, nodeDown, err.Error())
+				o.linkEvent(target, nodeDown, err.Error())
+				p.log.WithField("node", p.nodes[target].role).WithError(err).Warn("cannot connect")
+				rounds++
+				target = (target + 1) % len(p.nodes)
+				var wait time.Duration
+				if rounds%len(p.nodes) == 0 {
+					wait = backoff(cfg.BackoffMin, cfg.BackoffMax, rounds/len(p.nodes))
+				}
+				if !outOfService {
+					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
+					if left <= 0 {
+						outOfService = true
+						o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
+							return withDetail(st.SetInService(false, now), "no PBX node reachable")
+						})
+					} else if wait > left {
+						wait = left
+					}
+				}
+				sleep(o.ctx, wait)
+				continue
+			}
+		}
+		rounds = 0
+		o.conn.Store(lc)
+		p.status.setNode(lc.node, nodeUp, "")
+		p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, true)
+		o.linkEvent(lc.node, nodeUp, "")
+		if last >= 0 && last != lc.node {
+			o.switchoverEvent(last, lc.node, reason, forced, detection)
+		}
+		preferred = p.fb.preferredAfter(lc.node, preferred)
+		mode := cfg.Resync
+		if first {
+			mode = ResyncHot // a new owner continues from the stored state
+		}
+		first = false
+		err := o.resync(lc, mode, reason, outOfService)
+		if err == nil {
+			outOfService, last = false, lc.node
+			out := o.watch(lc, preferred)
+			reason, forced, detection, next, err = out.reason, out.forced, out.detection, out.next, out.err
+			if next != nil {
+				last = lc.node
+				target = next.node
+			}
+		} else {
+			reason, detection = "resync failed: "+err.Error(), 0
+		}
+		o.conn.Store(nil)
+		lc.close()
+		if o.ctx.Err() != nil {
+			return
+		}
+		if next == nil {
+			if err == nil {
+				err = errors.New(reason)
+			}
+			p.status.setNode(lc.node, nodeDown, err.Error())
+			p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, false)
+			o.linkEvent(lc.node, nodeDown, reason)
+			p.log.WithField("node", p.nodes[lc.node].role).WithField("reason", reason).Warn("node down")
+			last = lc.node
+			lostAt = time.Now().Add(-detection)
+			target = (lc.node + 1) % len(p.nodes)
+		} else {
+			p.status.setNode(lc.node, nodeStandby, "")
+			o.linkEvent(lc.node, nodeStandby, reason)
+		}
+	}
+}
+
+// watch sends heartbeats on the link and serves admin moves and automatic failback until the
+// link fails or moves.
+func (o *owned) watch(lc *linkConn, preferred int) outcome {
+	p := o.p
+	cfg := p.cfg
+	hb := time.NewTicker(cfg.Heartbeat)
+	defer hb.Stop()
+	var probe <-chan time.Time
+	if len(p.nodes) > 1 {
+		pt := time.NewTicker(cfg.ProbeInterval)
+		defer pt.Stop()
+		probe = pt.C
+	}
+	misses := 0
+	var firstMiss, healthySince time.Time
+	for {
+		select {
+		case <-o.ctx.Done():
+			return outcome{reason: "ownership ended"}
+		case <-lc.conn.Done():
+			return outcome{reason: "link lost: " + errText(lc.conn.Err()), err: lc.conn.Err()}
+		case st := <-lc.status:
+			if st == csta.SystemDisabled {
+				return outcome{reason: "PBX reported SystemStatus disabled"}
+			}
+		case <-o.lost:
+			if err := o.resnapshot(lc, "store lost writes"); err != nil {
+				return outcome{reason: "resync after store loss failed: " + err.Error(), err: err}
+			}
+		case req := <-o.admin:
+			to := (lc.node + 1) % len(p.nodes)
+			if req.failback {
+				to = 0
+			}
+			if len(p.nodes) < 2 {
+				req.reply <- errors.New("cti: the PBX has no standby node")
+				continue
+			}
+			if to == lc.node {
+				req.reply <- fmt.Errorf("cti: already on the %s node", p.nodes[to].role)
+				continue
+			}
+			nlc, err := o.connect(o.ctx, to)
+			if err != nil {
+				req.reply <- fmt.Errorf("cti: %s node unreachable, staying on %s: %w", p.nodes[to].role, p.nodes[lc.node].role, err)
+				continue
+			}
+			req.reply <- nil
+			return outcome{reason: req.reason, next: nlc, forced: true}
+		case <-hb.C:
+			if o.mayRequest() != nil {
+				return outcome{reason: "ownership ended"}
+			}
+			start := time.Now()
+			hctx, cancel := context.WithTimeout(o.ctx, cfg.Heartbeat)
+			rtt, err := lc.conn.KeepAlive(hctx)
+			cancel()
+			switch {
+			case err == nil:
+				misses = 0
+				p.status.heartbeat(lc.node, rtt, 0)
+			case o.ctx.Err() != nil:
+				return outcome{reason: "ownership ended"}
+			case errors.Is(err, context.DeadlineExceeded):
+				if misses == 0 {
+					firstMiss = start
+				}
+				misses++
+				p.status.heartbeat(lc.node, 0, misses)
+				if misses >= cfg.Misses {
+					return outcome{reason: fmt.Sprintf("%d heartbeats unanswered", misses),
+						err: errors.New("heartbeats unanswered"), detection: time.Since(firstMiss)}
+				}
+			default:
+				return outcome{reason: "heartbeat failed: " + err.Error(), err: err}
+			}
+		case <-probe:
+			if lc.node == preferred || preferred != 0 || !p.fb.automatic() {
+				healthySince = time.Time{}
+				continue
+			}
+			if !reachable(o.ctx, p.nodes[0].addr, cfg.ConnectTimeout) {
+				healthySince = time.Time{}
+				continue
+			}
+			if healthySince.IsZero() {
+				healthySince = time.Now()
+			}
+			if healthy := time.Since(healthySince); healthy >= cfg.FailbackAfter {
+				nlc, err := o.connect(o.ctx, 0)
+				if err != nil {
+					healthySince = time.Time{}
+					continue
+				}
+				return outcome{reason: fmt.Sprintf("failback: primary healthy for %v", healthy.Round(time.Millisecond)), next: nlc}
+			}
+		}
+	}
+}
+
+// reachable probes a node's TCP port.
+func reachable(ctx context.Context, addr string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// backoff is exponential in the round with full jitter in its upper half.
+func backoff(lo, hi time.Duration, round int) time.Duration {
+	d := lo
+	for i := 1; i < round && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	return d/2 + rand.N(d/2+1)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "closed"
+	}
+	return err.Error()
+}
+
+// linkEvent appends BRIDGE_LINKSTATUS.
+func (o *owned) linkEvent(n int, status, reason string) {
+	nd := o.p.nodes[n]
+	active := status == nodeUp
+	o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
+		return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeLinkStatus,
+			Link: &tapi.LinkStatus{Node: nd.role, Status: status, Address: nd.addr, Active: active, Reason: reason}})}}
+	})
+}
+
+// switchoverEvent appends BRIDGE_SWITCHOVER and records it for LinkInfo.
+func (o *owned) switchoverEvent(from, to int, reason string, forced bool, detection time.Duration) {
+	p := o.p
+	f, t := p.nodes[from].role, p.nodes[to].role
+	p.status.switched(SwitchoverInfo{From: f, To: t, Reason: reason, At: time.Now(), Detection: detection})
+	p.e.metrics.Switchover(p.cfg.Name, f, t, reason)
+	p.log.WithField("from", f).WithField("to", t).WithField("reason", reason).Warn("switchover")
+	o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
+		return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeSwitchover,
+			Switch: &tapi.Switchover{From: f, To: t, Reason: reason, Forced: forced}})}}
+	})
+}
+
+func (o *owned) bridgeEvent(now time.Time, ev tapi.Event) tapi.Event {
+	ev.V = tapi.WireVersion
+	ev.Time = now
+	ev.PBX = o.p.cfg.Name
+	return ev
+}
+
+// withDetail sets the reason on every event of r.
+func withDetail(r tapi.Result, detail string) tapi.Result {
+	for i := range r.Events {
+		r.Events[i].Detail = detail
+	}
+	return r
+}
+
+// move asks the supervisor of an owned link for a switchover or failback.
+func (o *owned) move(ctx context.Context, failback bool, reason string) error {
+	if o.conn.Load() == nil {
+		return errors.New("cti: no PBX node is up to move from; the link is reconnecting")
+	}
+	req := adminRequest{failback: failback, reason: reason, reply: make(chan error, 1)}
+	select {
+	case o.admin <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-o.ctx.Done():
+		return errors.New("cti: ownership of the PBX ended")
+	}
+	select {
+	case err := <-req.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,64 @@
+package memory
+
+import (
+	"slices"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// The store keeps its own copies of everything: callers may mutate what they passed to Apply
+// and what reads returned. These copy every slice and pointer of the tapi types.
+
+func cloneLine(l tapi.Line) tapi.Line {
+	l.Forwarding = slices.Clone(l.Forwarding)
+	return l
+}
+
+func cloneCall(c tapi.Call) tapi.Call {
+	c.OtherCallIDs = slices.Clone(c.OtherCallIDs)
+	c.Parties = slices.Clone(c.Parties)
+	return c
+}
+
+func cloneEvent(e tapi.Event) tapi.Event {
+	if e.Call != nil {
+		c := cloneCall(*e.Call)
+		e.Call = &c
+	}
+	if e.CallState != nil {
+		v := *e.CallState
+		e.CallState = &v
+	}
+	if e.CallInfo != nil {
+		v := *e.CallInfo
+		e.CallInfo = &v
+	}
+	if e.LineState != nil {
+		v := *e.LineState
+		v.Line = cloneLine(v.Line)
+		e.LineState = &v
+	}
+	if e.Reply != nil {
+		v := *e.Reply
+		e.Reply = &v
+	}
+	if e.Link != nil {
+		v := *e.Link
+		e.Link = &v
+	}
+	if e.Switch != nil {
+		v := *e.Switch
+		e.Switch = &v
+	}
+	if e.Resync != nil {
+		v := *e.Resync
+		e.Resync = &v
+	}
+	return e
+}
+
+func cloneEntry(e store.Entry) store.Entry {
+	e.Event = cloneEvent(e.Event)
+	return e
+}

@@ -1,0 +1,172 @@
+// Package memory is the single-process store.Store: state, event log, leases, journals and
+// command routing held in memory. It suits one bridge instance (the default deployment) and
+// tests; several "instances" in one process may share one Store.
+//
+// Each PBX has its own mutex, so PBXs never contend. Apply does its copying before taking
+// the lock and fans entries out to subscribers with non-blocking sends: a subscriber whose
+// buffer is full is dropped with store.ErrSlowSubscriber, never waited for.
+package memory
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Defaults for zero (or negative) Options fields.
+const (
+	DefaultMaxLogLen        = 100000
+	DefaultJournalLen       = 1000
+	DefaultSubscriberBuffer = 4096
+)
+
+// Options configure a Store. Zero or negative values mean the defaults.
+type Options struct {
+	// MaxLogLen is how many newest entries each PBX's log keeps (exactly).
+	MaxLogLen int
+	// JournalLen is how many newest finished calls each line's journal keeps.
+	JournalLen int
+	// SubscriberBuffer is how many entries a subscription buffers before it is dropped.
+	SubscriberBuffer int
+	// Now is the clock of lease expiry; time.Now when nil.
+	Now func() time.Time
+}
+
+// Store is the in-memory store.Store.
+type Store struct {
+	opts Options
+
+	mu   sync.Mutex // guards pbxs
+	pbxs map[string]*pbx
+
+	closed atomic.Bool
+	done   chan struct{} // closed by Close
+	once   sync.Once
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns an empty Store.
+func New(opts Options) *Store {
+	if opts.MaxLogLen <= 0 {
+		opts.MaxLogLen = DefaultMaxLogLen
+	}
+	if opts.JournalLen <= 0 {
+		opts.JournalLen = DefaultJournalLen
+	}
+	if opts.SubscriberBuffer <= 0 {
+		opts.SubscriberBuffer = DefaultSubscriberBuffer
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Store{opts: opts, pbxs: map[string]*pbx{}, done: make(chan struct{})}
+}
+
+// pbx is everything stored for one PBX, guarded by its own mutex.
+type pbx struct {
+	name string
+	mu   sync.Mutex
+
+	lines      map[string]tapi.Line
+	calls      map[tapi.CallHandle]tapi.Call
+	nextHandle uint64
+
+	epoch string
+	log   ring
+
+	lease    lease
+	tokenSeq uint64 // last token granted; tokens only grow
+
+	journals map[string]*journal
+	subs     map[*subscription]struct{}
+	servers  []*server
+}
+
+// ready checks what every method checks first: an open store and a live context.
+func (s *Store) ready(ctx context.Context) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// pbx returns the PBX's state, creating it (with a new random epoch) on first use.
+func (s *Store) pbx(name string) (*pbx, error) {
+	if err := checkPBX(name); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	p := s.pbxs[name]
+	if p == nil {
+		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]tapi.Call{},
+			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen},
+			journals: map[string]*journal{}, subs: map[*subscription]struct{}{}}
+		s.pbxs[name] = p
+	}
+	return p, nil
+}
+
+// existing returns the PBX's state, or nil when nothing was ever stored for it.
+func (s *Store) existing(name string) *pbx {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pbxs[name]
+}
+
+func checkPBX(name string) error {
+	if name == "" {
+		return fmt.Errorf("memory store: empty PBX name")
+	}
+	if strings.Contains(name, "/") {
+		return fmt.Errorf("memory store: PBX name %q contains '/', which separates PBX and extension in line names", name)
+	}
+	return nil
+}
+
+// newEpoch returns 16 random hex digits.
+func newEpoch() string {
+	var b [8]byte
+	rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// Ping reports ErrClosed after Close, nil before.
+func (s *Store) Ping(ctx context.Context) error { return s.ready(ctx) }
+
+// Close ends every subscription with store.ErrClosed, stops ServeCommands and makes every
+// later call fail with store.ErrClosed. Closing twice is harmless.
+func (s *Store) Close() error {
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed.Store(true)
+		close(s.done)
+		ps := make([]*pbx, 0, len(s.pbxs))
+		for _, p := range s.pbxs {
+			ps = append(ps, p)
+		}
+		s.mu.Unlock()
+		// Subscribe registers under the PBX's mutex after checking closed, so every
+		// subscription is either refused or ended here.
+		for _, p := range ps {
+			p.mu.Lock()
+			for sub := range p.subs {
+				p.end(sub, store.ErrClosed)
+			}
+			p.mu.Unlock()
+		}
+	})
+	return nil
+}

@@ -1,0 +1,219 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts. go-redis runs them with EVALSHA and falls back to EVAL on NOSCRIPT, so
+// they survive a Redis restart or failover without reloading by hand. Every key a script
+// touches is passed in KEYS; all of them carry one PBX's hash tag.
+
+// luaEnsureEpoch returns the log's epoch, storing the caller's random candidate when the meta
+// hash is missing. A missing meta means a new log: any stream left from before is dropped so
+// that offsets can restart at 1 under the new epoch.
+const luaEnsureEpoch = `
+local function ensure_epoch(meta, log, candidate)
+  local e = redis.call('HGET', meta, 'epoch')
+  if e then return e end
+  redis.call('DEL', log)
+  redis.call('HSET', meta, 'epoch', candidate, 'offset', '0')
+  return candidate
+end
+`
+
+// luaRenewIfBehind starts a new log when the stored one is behind a position the caller saw
+// in the same epoch: Redis lost acknowledged writes (a failover to a lagging replica). Handing
+// out or showing those offsets again would give clients' cursors a different history, so
+// whichever script notices first (a write, a load, a position probe, a replay) moves everyone
+// to a new epoch; the lines and calls stay for the owner to rewrite.
+const luaRenewIfBehind = `
+local function renew_if_behind(meta, log, epoch, seen_epoch, seen_offset, candidate)
+  if epoch ~= seen_epoch then return epoch end
+  if tonumber(redis.call('HGET', meta, 'offset') or '0') >= tonumber(seen_offset) then return epoch end
+  redis.call('DEL', log)
+  redis.call('HSET', meta, 'epoch', candidate, 'offset', '0')
+  return candidate
+end
+`
+
+// applyScript is Apply: fence check, state writes, log append, journal, publish.
+// KEYS: meta, lines, calls, log, lease, journal key per journal entry.
+// ARGV: owner, token, epoch candidate, max log len, journal len, next handle, channel,
+// #lines, #calls, #removed, #events, #journal, the epoch and offset the writer last saw
+// ("" and 0 when none), then name/JSON pairs of lines, handle/JSON pairs of calls, removed
+// handles, event JSONs, journal JSONs.
+// Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
+var applyScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+local lease = redis.call('HMGET', KEYS[5], 'owner', 'token')
+if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then return {0} end
+local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[3])
+epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[13], ARGV[14], ARGV[3])
+local i = 15
+local function hset_pairs(key, n)
+  local done = 0
+  while done < n do
+    local m = math.min(n - done, 200)
+    local args = {}
+    for k = 1, m do
+      args[2*k-1] = ARGV[i]
+      args[2*k] = ARGV[i+1]
+      i = i + 2
+    end
+    redis.call('HSET', key, unpack(args))
+    done = done + m
+  end
+end
+hset_pairs(KEYS[2], tonumber(ARGV[8]))
+hset_pairs(KEYS[3], tonumber(ARGV[9]))
+for k = 1, tonumber(ARGV[10]) do
+  redis.call('HDEL', KEYS[3], ARGV[i])
+  i = i + 1
+end
+if ARGV[6] ~= '0' then redis.call('HSET', KEYS[1], 'handle', ARGV[6]) end
+local ne = tonumber(ARGV[11])
+local first = 0
+if ne > 0 then
+  first = redis.call('HINCRBY', KEYS[1], 'offset', ne) - ne + 1
+  local msg = {epoch, string.format('%d', first)}
+  for k = 1, ne do
+    local id = string.format('%d-0', first + k - 1)
+    if k == ne then
+      redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], id, 'e', ARGV[i])
+    else
+      redis.call('XADD', KEYS[4], id, 'e', ARGV[i])
+    end
+    msg[k+2] = ARGV[i]
+    i = i + 1
+  end
+  redis.call('PUBLISH', ARGV[7], table.concat(msg, '\n'))
+end
+local jl = tonumber(ARGV[5])
+for k = 1, tonumber(ARGV[12]) do
+  redis.call('LPUSH', KEYS[5+k], ARGV[i])
+  redis.call('LTRIM', KEYS[5+k], 0, jl - 1)
+  i = i + 1
+end
+return {1, epoch, first, tonumber(redis.call('HGET', KEYS[1], 'offset'))}
+`)
+
+// loadScript reads a consistent snapshot. KEYS: meta, lines, calls, log. ARGV: epoch
+// candidate, the epoch and offset the caller last saw.
+// Returns {epoch, offset, handle, {line JSON...}, {call JSON...}}.
+var loadScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[1])
+epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[2], ARGV[3], ARGV[1])
+local m = redis.call('HMGET', KEYS[1], 'offset', 'handle')
+return {epoch, m[1] or '0', m[2] or '0', redis.call('HVALS', KEYS[2]), redis.call('HVALS', KEYS[3])}
+`)
+
+// positionScript: KEYS: meta, log. ARGV: epoch candidate, the epoch and offset the caller
+// last saw. Returns {epoch, offset}.
+var positionScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+local epoch = ensure_epoch(KEYS[1], KEYS[2], ARGV[1])
+epoch = renew_if_behind(KEYS[1], KEYS[2], epoch, ARGV[2], ARGV[3], ARGV[1])
+return {epoch, redis.call('HGET', KEYS[1], 'offset') or '0'}
+`)
+
+// replayScript: KEYS: meta, log. ARGV: epoch candidate, expected epoch, after, limit (0: all),
+// the epoch and offset the caller last saw (not the client's cursor: a client cannot make
+// the log start over). Returns {0, epoch} on an epoch mismatch, {2, epoch, oldest offset}
+// when entries after `after` were trimmed, else {1, epoch, {XRANGE entries}}.
+var replayScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+local epoch = ensure_epoch(KEYS[1], KEYS[2], ARGV[1])
+epoch = renew_if_behind(KEYS[1], KEYS[2], epoch, ARGV[5], ARGV[6], ARGV[1])
+if epoch ~= ARGV[2] then return {0, epoch} end
+local last = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+local after = tonumber(ARGV[3])
+if after >= last then return {1, epoch, {}} end
+local oldest = last + 1
+local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+if #head > 0 then oldest = tonumber(string.match(head[1][1], '^(%d+)')) end
+if after + 1 < oldest then return {2, epoch, oldest} end
+local start = string.format('%d-0', after + 1)
+if ARGV[4] == '0' then
+  return {1, epoch, redis.call('XRANGE', KEYS[2], start, '+')}
+end
+return {1, epoch, redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[4])}
+`)
+
+// luaNowMs is Redis's clock: now_ms for lease expiry times, now_us as the floor of fencing
+// tokens.
+const luaNowMs = `
+local function now_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local function now_ms()
+  return math.floor(now_us() / 1000)
+end
+`
+
+// acquireScript: KEYS: lease, token counter. ARGV: owner, ttl ms.
+// Returns {0, owner, token} when another owner holds the lease, else {1, token, expires ms}.
+// The token is max(INCR counter, Redis TIME in microseconds), so it keeps growing when a
+// failover lost the counter. Microseconds rather than milliseconds keep two acquisitions
+// within one millisecond after such a loss distinct; the values stay below 2^53, exact in
+// Lua's doubles, until the year 2255.
+var acquireScript = redis.NewScript(luaNowMs + `
+local cur = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if cur[1] and cur[1] ~= ARGV[1] then return {0, cur[1], cur[2] or '0'} end
+local t = redis.call('INCR', KEYS[2])
+local now = now_us()
+if t < now then
+  t = now
+  redis.call('SET', KEYS[2], string.format('%d', t))
+end
+local tok = string.format('%d', t)
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', tok)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, tok, math.floor(now / 1000) + tonumber(ARGV[2])}
+`)
+
+// renewScript: KEYS: lease. ARGV: owner, token, ttl ms. Returns {0} when the lease is gone or
+// another's (it is never re-created), else {1, expires ms}.
+var renewScript = redis.NewScript(luaNowMs + `
+local cur = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if cur[1] ~= ARGV[1] or cur[2] ~= ARGV[2] then return {0} end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, now_ms() + tonumber(ARGV[3])}
+`)
+
+// releaseScript: KEYS: lease. ARGV: owner, token. Deletes the lease only if still held.
+var releaseScript = redis.NewScript(`
+local cur = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if cur[1] == ARGV[1] and cur[2] == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// markServingScript records that owner serves the PBX's commands until now+ttl and drops
+// servers whose mark expired. KEYS: servers. ARGV: owner, ttl ms.
+var markServingScript = redis.NewScript(luaNowMs + `
+local now = now_ms()
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return 1
+`)
+
+// pickServerScript chooses where a command goes: the lease owner if it serves, nobody if it
+// does not, and any serving instance when there is no lease. KEYS: lease, servers.
+// Returns the server's owner name, or "" when nobody can take the command.
+var pickServerScript = redis.NewScript(luaNowMs + `
+local now = now_ms()
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner then
+  local exp = redis.call('ZSCORE', KEYS[2], owner)
+  if exp and tonumber(exp) > now then return owner end
+  return ''
+end
+local any = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%d', now), '+inf', 'LIMIT', 0, 1)
+return any[1] or ''
+`)
+
+// sendScript queues a command request for a server that is (still) serving.
+// KEYS: servers, the server's request queue. ARGV: server, request, ttl ms of the queue.
+// Returns 0 when the server does not serve, 1 when queued.
+var sendScript = redis.NewScript(luaNowMs + `
+local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not exp or tonumber(exp) <= now_ms() then return 0 end
+redis.call('LPUSH', KEYS[2], ARGV[2])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return 1
+`)

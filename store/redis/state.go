@@ -1,0 +1,298 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Load returns the PBX's lines, calls, handle counter and log position, read atomically.
+func (s *Store) Load(ctx context.Context, pbx string) (store.Snapshot, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	seen := s.seen(pbx)
+	v, err := loadScript.Run(ctx, s.client, []string{k.meta(), k.lines(), k.calls(), k.log()},
+		newEpoch(), seen.Epoch, strconv.FormatUint(seen.Offset, 10)).Result()
+	if err != nil {
+		return store.Snapshot{}, s.fail("load", pbx, err)
+	}
+	snap, err := decodeSnapshot(v)
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("redisstore: load %s: %w", pbx, err)
+	}
+	s.saw(pbx, snap.Position)
+	return snap, nil
+}
+
+func decodeSnapshot(v any) (store.Snapshot, error) {
+	var snap store.Snapshot
+	a, err := replyArray(v, 5)
+	if err != nil {
+		return snap, err
+	}
+	if snap.Position.Epoch, err = replyString(a[0]); err != nil {
+		return snap, err
+	}
+	if snap.Position.Offset, err = replyUint(a[1]); err != nil {
+		return snap, err
+	}
+	if snap.NextHandle, err = replyUint(a[2]); err != nil {
+		return snap, err
+	}
+	if snap.Lines, err = decodeJSONList[tapi.Line]("line", a[3]); err != nil {
+		return snap, err
+	}
+	if snap.Calls, err = decodeJSONList[tapi.Call]("call", a[4]); err != nil {
+		return snap, err
+	}
+	// Hash order is arbitrary; a stable order makes snapshots comparable and readable.
+	slices.SortFunc(snap.Lines, func(x, y tapi.Line) int { return strings.Compare(x.Name, y.Name) })
+	slices.SortFunc(snap.Calls, func(x, y tapi.Call) int { return strings.Compare(string(x.Handle), string(y.Handle)) })
+	return snap, nil
+}
+
+// Position returns the log's epoch and last offset.
+func (s *Store) Position(ctx context.Context, pbx string) (store.Position, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return store.Position{}, err
+	}
+	seen := s.seen(pbx)
+	v, err := positionScript.Run(ctx, s.client, []string{k.meta(), k.log()}, newEpoch(),
+		seen.Epoch, strconv.FormatUint(seen.Offset, 10)).Result()
+	if err != nil {
+		return store.Position{}, s.fail("position", pbx, err)
+	}
+	var p store.Position
+	a, err := replyArray(v, 2)
+	if err == nil {
+		p.Epoch, err = replyString(a[0])
+	}
+	if err == nil {
+		p.Offset, err = replyUint(a[1])
+	}
+	if err != nil {
+		return store.Position{}, fmt.Errorf("redisstore: position %s: %w", pbx, err)
+	}
+	s.saw(pbx, p)
+	return p, nil
+}
+
+// Replay returns entries with offset > after, oldest first, at most limit (0: all).
+func (s *Store) Replay(ctx context.Context, pbx, epoch string, after uint64, limit int) ([]store.Entry, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return nil, err
+	}
+	if limit < 0 {
+		return nil, fmt.Errorf("redisstore: replay %s: negative limit %d", pbx, limit)
+	}
+	seen := s.seen(pbx)
+	v, err := replayScript.Run(ctx, s.client, []string{k.meta(), k.log()},
+		newEpoch(), epoch, strconv.FormatUint(after, 10), limit, seen.Epoch, strconv.FormatUint(seen.Offset, 10)).Result()
+	if err != nil {
+		return nil, s.fail("replay", pbx, err)
+	}
+	entries, err := decodeReplay(pbx, epoch, after, v)
+	if err != nil && !errors.Is(err, store.ErrEpochChanged) && !errors.Is(err, store.ErrCursorTooOld) {
+		return nil, fmt.Errorf("redisstore: replay %s: %w", pbx, err)
+	}
+	return entries, err
+}
+
+func decodeReplay(pbx, epoch string, after uint64, v any) ([]store.Entry, error) {
+	a, err := replyArray(v, 2)
+	if err != nil {
+		return nil, err
+	}
+	status, err := replyInt(a[0])
+	if err != nil {
+		return nil, err
+	}
+	current, err := replyString(a[1])
+	if err != nil {
+		return nil, err
+	}
+	switch status {
+	case 0:
+		return nil, fmt.Errorf("redisstore: replay %s from epoch %q: log epoch is %q: %w",
+			pbx, epoch, current, store.ErrEpochChanged)
+	case 2:
+		oldest := "?"
+		if len(a) > 2 {
+			oldest = fmt.Sprint(a[2])
+		}
+		return nil, fmt.Errorf("redisstore: replay %s after offset %d: oldest retained offset is %s: %w",
+			pbx, after, oldest, store.ErrCursorTooOld)
+	}
+	if len(a) < 3 {
+		return nil, fmt.Errorf("unexpected replay reply %v", v)
+	}
+	return decodeStreamEntries(pbx, current, a[2])
+}
+
+// Apply writes the batch in one fenced script call.
+func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return nil, err
+	}
+	keyList, args, err := s.applyArgs(k, pbx, fence, &b)
+	if err != nil {
+		return nil, err
+	}
+	v, err := applyScript.Run(ctx, s.critical, keyList, args...).Result()
+	if err != nil {
+		return nil, s.fail("apply", pbx, err)
+	}
+	a, err := replyArray(v, 1)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+	}
+	if ok, _ := replyInt(a[0]); ok == 0 {
+		return nil, fmt.Errorf("redisstore: apply %s as %q with token %d: %w", pbx, fence.Owner, fence.Token, store.ErrFenced)
+	}
+	if len(a) < 4 {
+		return nil, fmt.Errorf("redisstore: apply %s: unexpected reply %v", pbx, v)
+	}
+	epoch, err := replyString(a[1])
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+	}
+	first, err := replyUint(a[2])
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+	}
+	last, err := replyUint(a[3])
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+	}
+	s.saw(pbx, store.Position{Epoch: epoch, Offset: last})
+	if len(b.Events) == 0 {
+		return nil, nil
+	}
+	entries := make([]store.Entry, len(b.Events))
+	for i, e := range b.Events {
+		// The caller's own event: what the store holds is the encoded copy.
+		entries[i] = store.Entry{PBX: pbx, Epoch: epoch, Offset: first + uint64(i), Event: e}
+	}
+	return entries, nil
+}
+
+// applyArgs validates the batch and builds the script's KEYS and ARGV.
+func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch) ([]string, []any, error) {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
+	}
+	keyList := []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease()}
+	args := make([]any, 0, 12+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+len(b.Journal))
+	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), newEpoch(),
+		s.opts.MaxLogLen, s.opts.JournalLen, strconv.FormatUint(b.NextHandle, 10), k.events(),
+		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
+	seen := s.seen(pbx)
+	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10))
+	for i, l := range b.Lines {
+		if l.Name == "" {
+			return nil, nil, fail("line %d has no name", i)
+		}
+		js, err := json.Marshal(l)
+		if err != nil {
+			return nil, nil, fail("encode line %s: %v", l.Name, err)
+		}
+		args = append(args, l.Name, js)
+	}
+	for i, c := range b.Calls {
+		if c.Handle == "" {
+			return nil, nil, fail("call %d has no handle", i)
+		}
+		js, err := json.Marshal(c)
+		if err != nil {
+			return nil, nil, fail("encode call %s: %v", c.Handle, err)
+		}
+		args = append(args, string(c.Handle), js)
+	}
+	for _, h := range b.RemovedCalls {
+		args = append(args, string(h))
+	}
+	for i := range b.Events {
+		js, err := json.Marshal(&b.Events[i])
+		if err != nil {
+			return nil, nil, fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
+		}
+		args = append(args, js)
+	}
+	for i, j := range b.Journal {
+		p, err := linePBX(j.Line)
+		if err != nil {
+			return nil, nil, fail("journal entry %d: %v", i, err)
+		}
+		if p != pbx {
+			return nil, nil, fail("journal entry %d is for line %q of another PBX", i, j.Line)
+		}
+		js, err := json.Marshal(j)
+		if err != nil {
+			return nil, nil, fail("encode journal entry %d: %v", i, err)
+		}
+		keyList = append(keyList, k.journal(j.Line))
+		args = append(args, js)
+	}
+	return keyList, args, nil
+}
+
+// Journal returns a line's finished calls, newest first.
+func (s *Store) Journal(ctx context.Context, line string, skip, limit int) ([]store.JournalEntry, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	pbx, err := linePBX(line)
+	if err != nil {
+		return nil, err
+	}
+	if skip < 0 || limit < 0 {
+		return nil, fmt.Errorf("redisstore: journal %s: skip (%d) and limit (%d) must not be negative", line, skip, limit)
+	}
+	stop := int64(-1)
+	if limit > 0 {
+		stop = int64(skip) + int64(limit) - 1
+	}
+	k := newKeys(s.opts.KeyPrefix, pbx)
+	raw, err := s.client.LRange(ctx, k.journal(line), int64(skip), stop).Result()
+	if err != nil {
+		return nil, s.fail("journal", line, err)
+	}
+	out := make([]store.JournalEntry, 0, len(raw))
+	for _, js := range raw {
+		var j store.JournalEntry
+		if err := json.Unmarshal([]byte(js), &j); err != nil {
+			return nil, fmt.Errorf("redisstore: journal %s: decode stored entry: %w", line, err)
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// saw records a log position this Store observed, so that Apply can tell when Redis lost
+// writes it had seen (see applyScript).
+func (s *Store) saw(pbx string, p store.Position) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	if cur, ok := s.seenPos[pbx]; ok && cur.Epoch == p.Epoch && cur.Offset >= p.Offset {
+		return
+	}
+	s.seenPos[pbx] = p
+}
+
+func (s *Store) seen(pbx string) store.Position {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	return s.seenPos[pbx]
+}

@@ -1,0 +1,130 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ctibridge/ctibridge/store"
+)
+
+// Store is a store.Store on Redis. It is safe for concurrent use.
+type Store struct {
+	opts   Options
+	client redis.UniversalClient
+	// critical carries the lease scripts and the owner's fenced writes on a small pool of its
+	// own, so a crowd of reads (hundreds of clients replaying after a takeover) cannot starve
+	// the lease renewal and make the owner fence itself.
+	critical redis.UniversalClient
+
+	// life ends at Close; subscriptions and command loops watch it.
+	life     context.Context
+	shutdown context.CancelFunc
+	mu       sync.Mutex     // orders workers.Add against Close
+	workers  sync.WaitGroup // subscription goroutines and the reply reader
+	once     sync.Once
+
+	seenMu  sync.Mutex
+	seenPos map[string]store.Position // newest log position observed per PBX
+
+	repliesOnce sync.Once
+	replies     *replies // nil until the first SendCommand
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New connects to Redis as opts say and checks that it answers within ctx.
+func New(ctx context.Context, opts Options) (*Store, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	newClient := func(pool int) redis.UniversalClient {
+		return redis.NewUniversalClient(&redis.UniversalOptions{
+			Addrs:            o.Addrs,
+			MasterName:       o.MasterName,
+			IsClusterMode:    o.Cluster,
+			Username:         o.Username,
+			Password:         o.Password,
+			SentinelPassword: o.SentinelPassword,
+			DB:               o.DB,
+			PoolSize:         pool,
+		})
+	}
+	client, critical := newClient(o.PoolSize), newClient(criticalPoolSize)
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close()
+		_ = critical.Close()
+		return nil, fmt.Errorf("redisstore: connect to %v: %w", o.Addrs, err)
+	}
+	life, shutdown := context.WithCancel(context.Background())
+	return &Store{opts: o, client: client, critical: critical, life: life, shutdown: shutdown,
+		seenPos: map[string]store.Position{}}, nil
+}
+
+// criticalPoolSize is the connection pool of the lease and write client.
+const criticalPoolSize = 4
+
+// Client returns the underlying go-redis client, for diagnostics and tests.
+func (s *Store) Client() redis.UniversalClient { return s.client }
+
+// Close ends all subscriptions with store.ErrClosed and closes the connections. It is safe to
+// call more than once.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.shutdown()
+		s.mu.Unlock()
+		// Closing the client first breaks the blocking pops of the workers at once.
+		err = s.client.Close()
+		_ = s.critical.Close()
+		s.workers.Wait()
+	})
+	return err
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return s.fail("ping", "", err)
+	}
+	return nil
+}
+
+// begin checks what every method checks first: the store is open and ctx is live.
+func (s *Store) begin(ctx context.Context) error {
+	if s.life.Err() != nil {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// beginPBX is begin plus a valid PBX name.
+func (s *Store) beginPBX(ctx context.Context, pbx string) (keys, error) {
+	if err := s.begin(ctx); err != nil {
+		return keys{}, err
+	}
+	if err := checkPBX(pbx); err != nil {
+		return keys{}, err
+	}
+	return newKeys(s.opts.KeyPrefix, pbx), nil
+}
+
+// fail wraps a Redis error of operation op, reporting ErrClosed once the store is closed.
+func (s *Store) fail(op, pbx string, err error) error {
+	if s.life.Err() != nil || errors.Is(err, redis.ErrClosed) {
+		return fmt.Errorf("redisstore: %s %s: %w", op, pbx, store.ErrClosed)
+	}
+	return fmt.Errorf("redisstore: %s %s: %w", op, pbx, err)
+}
+
+// newEpoch returns a random epoch candidate for the scripts that may have to create one.
+func newEpoch() string { return rand.Text() }

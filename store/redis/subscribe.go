@@ -1,0 +1,242 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ctibridge/ctibridge/store"
+)
+
+// fillChunk is how many entries one gap-filling Replay fetches.
+const fillChunk = 1000
+
+// subscription follows a PBX's log: live entries arrive by PUB/SUB (one message per Apply),
+// gaps are filled from the stream, and a periodic probe compares the last delivered offset
+// with the stored one to recover what a silently dead PUB/SUB connection missed.
+type subscription struct {
+	s     *Store
+	pbx   string
+	ps    *redis.PubSub
+	ch    chan store.Entry
+	ctx   context.Context
+	stop  context.CancelCauseFunc
+	done  chan struct{}
+	epoch string
+	last  uint64 // offset of the last entry delivered (or skipped as older than Subscribe)
+
+	mu  sync.Mutex
+	err error
+}
+
+// Subscribe delivers entries appended after the call, in offset order, until ctx ends or the
+// subscription fails. A change of the log's epoch ends it with store.ErrEpochChanged.
+func (s *Store) Subscribe(ctx context.Context, pbx string) (store.Subscription, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return nil, err
+	}
+	ps := s.client.Subscribe(ctx, k.events())
+	// Wait for the confirmation, so that every entry after the Position below is published
+	// to us.
+	if _, err := ps.Receive(ctx); err != nil {
+		_ = ps.Close()
+		return nil, s.fail("subscribe to", pbx, err)
+	}
+	pos, err := s.Position(ctx, pbx)
+	if err != nil {
+		_ = ps.Close()
+		return nil, err
+	}
+	subCtx, stop := context.WithCancelCause(ctx)
+	sub := &subscription{s: s, pbx: pbx, ps: ps, ch: make(chan store.Entry, s.opts.SubscriberBuffer),
+		ctx: subCtx, stop: stop, done: make(chan struct{}), epoch: pos.Epoch, last: pos.Offset}
+
+	s.mu.Lock()
+	if s.life.Err() != nil {
+		s.mu.Unlock()
+		stop(store.ErrClosed)
+		_ = ps.Close()
+		return nil, store.ErrClosed
+	}
+	s.workers.Add(1)
+	s.mu.Unlock()
+	unhook := context.AfterFunc(s.life, func() { stop(store.ErrClosed) })
+	go func() { // owned by the subscription: ends with its context (Close, ctx, store Close)
+		defer s.workers.Done()
+		defer unhook()
+		sub.run()
+	}()
+	return sub, nil
+}
+
+func (sub *subscription) C() <-chan store.Entry { return sub.ch }
+
+func (sub *subscription) Err() error {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.err
+}
+
+// Close ends the subscription and waits until C is closed.
+func (sub *subscription) Close() error {
+	sub.stop(store.ErrClosed)
+	<-sub.done
+	return nil
+}
+
+func (sub *subscription) run() {
+	defer close(sub.done)
+	defer close(sub.ch)
+	defer sub.ps.Close()
+	msgs := sub.ps.Channel(redis.WithChannelHealthCheckInterval(sub.s.opts.ProbeInterval))
+	probe := time.NewTicker(sub.s.opts.ProbeInterval)
+	defer probe.Stop()
+	var err error
+	for err == nil {
+		select {
+		case <-sub.ctx.Done():
+			err = context.Cause(sub.ctx)
+		case m, ok := <-msgs:
+			switch {
+			case ok:
+				err = sub.onMessage(m.Payload)
+			case sub.s.life.Err() != nil:
+				err = store.ErrClosed // Close shut the connection before our context ended
+			case sub.ctx.Err() != nil:
+				err = context.Cause(sub.ctx)
+			default:
+				err = fmt.Errorf("redisstore: subscription to %s: PUB/SUB channel closed", sub.pbx)
+			}
+		case <-probe.C:
+			err = sub.probe()
+		}
+	}
+	sub.mu.Lock()
+	sub.err = err
+	sub.mu.Unlock()
+}
+
+// onMessage delivers the entries of one published batch, filling a gap before it first.
+func (sub *subscription) onMessage(payload string) error {
+	parts := strings.Split(payload, "\n")
+	if len(parts) < 3 {
+		return nil // not ours; the probe catches up on anything really missed
+	}
+	first, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil {
+		return nil
+	}
+	if parts[0] != sub.epoch {
+		return fmt.Errorf("redisstore: subscription to %s: log epoch changed from %q to %q: %w",
+			sub.pbx, sub.epoch, parts[0], store.ErrEpochChanged)
+	}
+	events := parts[2:]
+	if first+uint64(len(events))-1 <= sub.last {
+		return nil // already delivered by a gap fill
+	}
+	if first > sub.last+1 {
+		if err := sub.fill(first - 1); err != nil {
+			if transient(err) {
+				return nil // the probe fills this batch from the stream later, in order
+			}
+			return err
+		}
+		if sub.last+1 < first {
+			return nil // the gap is not readable yet; the probe delivers all of it in order
+		}
+	}
+	for i, js := range events {
+		off := first + uint64(i)
+		if off <= sub.last {
+			continue
+		}
+		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
+		if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
+			return fmt.Errorf("redisstore: subscription to %s: entry %d: decode event: %w", sub.pbx, off, err)
+		}
+		if err := sub.deliver(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// probe compares the stored position with the last delivered offset and fills what is missing.
+func (sub *subscription) probe() error {
+	pos, err := sub.s.Position(sub.ctx, sub.pbx)
+	if err != nil {
+		if transient(err) || sub.ctx.Err() != nil {
+			return nil // Redis unreachable for now, or ending: the loop sees ctx next
+		}
+		return err
+	}
+	switch {
+	case pos.Epoch != sub.epoch:
+		return fmt.Errorf("redisstore: subscription to %s: log epoch changed from %q to %q: %w",
+			sub.pbx, sub.epoch, pos.Epoch, store.ErrEpochChanged)
+	case pos.Offset < sub.last:
+		// Redis lost writes (e.g. a failover to a lagging replica): offsets will be reused.
+		return fmt.Errorf("redisstore: subscription to %s: log went back from offset %d to %d: %w",
+			sub.pbx, sub.last, pos.Offset, store.ErrEpochChanged)
+	case pos.Offset > sub.last:
+		if err := sub.fill(pos.Offset); err != nil && !transient(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill delivers entries from the stream up to offset upto.
+func (sub *subscription) fill(upto uint64) error {
+	for sub.last < upto {
+		n := min(upto-sub.last, fillChunk)
+		entries, err := sub.s.Replay(sub.ctx, sub.pbx, sub.epoch, sub.last, int(n))
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			return nil // nothing stored beyond last (yet); the probe looks again
+		}
+		for _, e := range entries {
+			if e.Offset > upto {
+				return nil
+			}
+			if err := sub.deliver(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deliver hands e to the consumer without ever waiting: a full buffer drops the subscriber.
+func (sub *subscription) deliver(e store.Entry) error {
+	select {
+	case sub.ch <- e:
+		sub.last = e.Offset
+		return nil
+	default:
+		return fmt.Errorf("redisstore: subscription to %s: %d entries buffered, entry %d: %w",
+			sub.pbx, cap(sub.ch), e.Offset, store.ErrSlowSubscriber)
+	}
+}
+
+// transient reports whether err is worth retrying: a Redis or network failure rather than a
+// verdict about the log or the end of the subscription.
+func transient(err error) bool {
+	for _, final := range []error{store.ErrEpochChanged, store.ErrCursorTooOld, store.ErrClosed,
+		store.ErrSlowSubscriber, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, final) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Store is the shared state of all bridge instances. All methods are safe for concurrent use.
+type Store interface {
+	// Load returns a PBX's stored lines, calls, handle counter and log position.
+	Load(ctx context.Context, pbx string) (Snapshot, error)
+	// Apply writes changed lines and calls, deletes removed calls, appends events and journal
+	// entries, in one fenced step: nothing is written unless fence holds the PBX's lease.
+	// The returned entries carry the offsets the events were given, in order.
+	Apply(ctx context.Context, pbx string, fence Fence, b Batch) ([]Entry, error)
+
+	// Position returns the log's epoch and last offset (0 when empty).
+	Position(ctx context.Context, pbx string) (Position, error)
+	// Replay returns entries with offset > after, oldest first, at most limit (0: no limit).
+	// It fails with ErrEpochChanged when epoch is not the log's epoch and ErrCursorTooOld when
+	// entries after `after` have been trimmed.
+	Replay(ctx context.Context, pbx, epoch string, after uint64, limit int) ([]Entry, error)
+	// Subscribe delivers entries appended after the call, in offset order, until ctx ends or
+	// the subscription fails (see Subscription.Err).
+	Subscribe(ctx context.Context, pbx string) (Subscription, error)
+
+	// AcquireLease takes the PBX's lease for owner if it is free or already owner's. The
+	// token grows with every acquisition. ErrLeaseHeld (as *LeaseHeldError) when another owns it.
+	AcquireLease(ctx context.Context, pbx, owner string, ttl time.Duration) (Lease, error)
+	// RenewLease extends a held lease; ErrLeaseLost when it expired or changed hands. A lost
+	// lease is never re-created by renewing.
+	RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)
+	// ReleaseLease gives the lease up at once (graceful hand-over), if still held.
+	ReleaseLease(ctx context.Context, l Lease) error
+	// LeaseOwner returns the current owner and token, or ErrNoOwner.
+	LeaseOwner(ctx context.Context, pbx string) (owner string, token uint64, err error)
+
+	// Journal returns a line's finished calls, newest first, skipping `skip`, at most limit.
+	Journal(ctx context.Context, line string, skip, limit int) ([]JournalEntry, error)
+
+	// ServeCommands receives commands sent to pbx and answers them with handle, until ctx
+	// ends. Only the lease owner should serve.
+	ServeCommands(ctx context.Context, pbx, owner string, handle CommandHandler) error
+	// SendCommand delivers a command to the instance serving pbx and waits for its reply
+	// until ctx's deadline; ErrNoOwner when nobody serves it.
+	SendCommand(ctx context.Context, pbx string, cmd []byte) ([]byte, error)
+
+	// Ping reports whether the store is reachable (readiness).
+	Ping(ctx context.Context) error
+	// Close releases resources; subscriptions end with ErrClosed.
+	Close() error
+}
+
+// CommandHandler answers one routed command. Payloads are opaque to the store.
+type CommandHandler func(ctx context.Context, cmd []byte) []byte
+
+// Subscription is a live feed of a PBX's event log.
+type Subscription interface {
+	// C delivers entries in offset order. It is closed when the subscription ends.
+	C() <-chan Entry
+	// Err says why C was closed: ErrSlowSubscriber, ErrClosed, a context error, or a store
+	// error. The consumer resumes with Replay from its last offset.
+	Err() error
+	// Close ends the subscription.
+	Close() error
+}
+
+// Position is a point in a PBX's event log.
+type Position struct {
+	Epoch  string `json:"epoch"`
+	Offset uint64 `json:"offset"`
+}
+
+// Entry is one event in the log.
+type Entry struct {
+	PBX    string     `json:"pbx"`
+	Epoch  string     `json:"epoch"`
+	Offset uint64     `json:"offset"`
+	Event  tapi.Event `json:"event"`
+}
+
+// Snapshot is a PBX's stored state.
+type Snapshot struct {
+	Lines      []tapi.Line
+	Calls      []tapi.Call
+	NextHandle uint64 // reducer's handle counter; 0 when nothing was stored
+	Position   Position
+}
+
+// Batch is one fenced write.
+type Batch struct {
+	Lines        []tapi.Line // lines to store (replacing by name)
+	Calls        []tapi.Call // calls to store (replacing by handle)
+	RemovedCalls []tapi.CallHandle
+	NextHandle   uint64 // stored when non-zero
+	Events       []tapi.Event
+	Journal      []JournalEntry
+}
+
+// Fence identifies the writer: the lease owner and the token it was granted.
+type Fence struct {
+	Owner string
+	Token uint64
+}
+
+// Lease is a granted ownership of a PBX link.
+type Lease struct {
+	PBX     string
+	Owner   string
+	Token   uint64
+	Expires time.Time // by the store's clock, for information
+}
+
+// Fence returns the fence for writes under this lease.
+func (l Lease) Fence() Fence { return Fence{Owner: l.Owner, Token: l.Token} }
+
+// JournalEntry is one finished call on a line, for CRMs and the call history.
+type JournalEntry struct {
+	Line      string          `json:"line"`
+	Handle    tapi.CallHandle `json:"handle"`
+	CallID    string          `json:"callId,omitempty"`
+	Origin    tapi.CallOrigin `json:"origin,omitempty"`
+	Reason    tapi.CallReason `json:"reason,omitempty"`
+	Caller    tapi.PartyID    `json:"caller,omitzero"`
+	Called    tapi.PartyID    `json:"called,omitzero"`
+	Connected tapi.PartyID    `json:"connected,omitzero"`
+	Started   time.Time       `json:"started"`
+	Answered  time.Time       `json:"answered,omitzero"`
+	Ended     time.Time       `json:"ended"`
+	// Outcome is "answered", "missed", "busy", "failed" or "abandoned".
+	Outcome string `json:"outcome"`
+}
+
+// Errors shared by all implementations.
+var (
+	ErrFenced         = errors.New("store: write rejected: writer does not hold the lease (fenced)")
+	ErrLeaseHeld      = errors.New("store: lease held by another instance")
+	ErrLeaseLost      = errors.New("store: lease lost")
+	ErrNoOwner        = errors.New("store: no instance owns this PBX")
+	ErrCursorTooOld   = errors.New("store: cursor older than the retained event log")
+	ErrEpochChanged   = errors.New("store: event log epoch changed")
+	ErrSlowSubscriber = errors.New("store: subscriber too slow, subscription dropped")
+	ErrClosed         = errors.New("store: closed")
+)
+
+// LeaseHeldError says who holds a lease. It matches ErrLeaseHeld with errors.Is.
+type LeaseHeldError struct {
+	PBX   string
+	Owner string
+	Token uint64
+}
+
+func (e *LeaseHeldError) Error() string {
+	return fmt.Sprintf("store: lease of %s held by %s (token %d)", e.PBX, e.Owner, e.Token)
+}
+
+// Is makes errors.Is(err, ErrLeaseHeld) true.
+func (e *LeaseHeldError) Is(target error) bool { return target == ErrLeaseHeld }

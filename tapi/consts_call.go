@@ -1,0 +1,469 @@
+package tapi
+
+// Call-related constant families of tapi.h, with the exact names and values of the header.
+
+// CallState is a LINECALLSTATE_* value: the state of a call as a line sees it.
+type CallState uint32
+
+// The LINECALLSTATE_* values of tapi.h.
+const (
+	LINECALLSTATE_IDLE               CallState = 0x00000001
+	LINECALLSTATE_OFFERING           CallState = 0x00000002
+	LINECALLSTATE_ACCEPTED           CallState = 0x00000004
+	LINECALLSTATE_DIALTONE           CallState = 0x00000008
+	LINECALLSTATE_DIALING            CallState = 0x00000010
+	LINECALLSTATE_RINGBACK           CallState = 0x00000020
+	LINECALLSTATE_BUSY               CallState = 0x00000040
+	LINECALLSTATE_SPECIALINFO        CallState = 0x00000080
+	LINECALLSTATE_CONNECTED          CallState = 0x00000100
+	LINECALLSTATE_PROCEEDING         CallState = 0x00000200
+	LINECALLSTATE_ONHOLD             CallState = 0x00000400
+	LINECALLSTATE_CONFERENCED        CallState = 0x00000800
+	LINECALLSTATE_ONHOLDPENDCONF     CallState = 0x00001000
+	LINECALLSTATE_ONHOLDPENDTRANSFER CallState = 0x00002000
+	LINECALLSTATE_DISCONNECTED       CallState = 0x00004000
+	LINECALLSTATE_UNKNOWN            CallState = 0x00008000
+)
+
+var callStateNames = newNameTable("LINECALLSTATE_", []nameEntry{
+	{uint32(LINECALLSTATE_IDLE), "LINECALLSTATE_IDLE"},
+	{uint32(LINECALLSTATE_OFFERING), "LINECALLSTATE_OFFERING"},
+	{uint32(LINECALLSTATE_ACCEPTED), "LINECALLSTATE_ACCEPTED"},
+	{uint32(LINECALLSTATE_DIALTONE), "LINECALLSTATE_DIALTONE"},
+	{uint32(LINECALLSTATE_DIALING), "LINECALLSTATE_DIALING"},
+	{uint32(LINECALLSTATE_RINGBACK), "LINECALLSTATE_RINGBACK"},
+	{uint32(LINECALLSTATE_BUSY), "LINECALLSTATE_BUSY"},
+	{uint32(LINECALLSTATE_SPECIALINFO), "LINECALLSTATE_SPECIALINFO"},
+	{uint32(LINECALLSTATE_CONNECTED), "LINECALLSTATE_CONNECTED"},
+	{uint32(LINECALLSTATE_PROCEEDING), "LINECALLSTATE_PROCEEDING"},
+	{uint32(LINECALLSTATE_ONHOLD), "LINECALLSTATE_ONHOLD"},
+	{uint32(LINECALLSTATE_CONFERENCED), "LINECALLSTATE_CONFERENCED"},
+	{uint32(LINECALLSTATE_ONHOLDPENDCONF), "LINECALLSTATE_ONHOLDPENDCONF"},
+	{uint32(LINECALLSTATE_ONHOLDPENDTRANSFER), "LINECALLSTATE_ONHOLDPENDTRANSFER"},
+	{uint32(LINECALLSTATE_DISCONNECTED), "LINECALLSTATE_DISCONNECTED"},
+	{uint32(LINECALLSTATE_UNKNOWN), "LINECALLSTATE_UNKNOWN"},
+})
+
+// String returns the tapi.h name.
+func (v CallState) String() string { return callStateNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v CallState) MarshalText() ([]byte, error) { return callStateNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *CallState) UnmarshalText(b []byte) error {
+	x, err := callStateNames.unmarshal(b)
+	*v = CallState(x)
+	return err
+}
+
+// CallOrigin is a LINECALLORIGIN_* value: where a call came from.
+type CallOrigin uint32
+
+// The LINECALLORIGIN_* values of tapi.h.
+const (
+	LINECALLORIGIN_OUTBOUND   CallOrigin = 0x00000001
+	LINECALLORIGIN_INTERNAL   CallOrigin = 0x00000002
+	LINECALLORIGIN_EXTERNAL   CallOrigin = 0x00000004
+	LINECALLORIGIN_UNKNOWN    CallOrigin = 0x00000010
+	LINECALLORIGIN_UNAVAIL    CallOrigin = 0x00000020
+	LINECALLORIGIN_CONFERENCE CallOrigin = 0x00000040
+	LINECALLORIGIN_INBOUND    CallOrigin = 0x00000080
+)
+
+var callOriginNames = newNameTable("LINECALLORIGIN_", []nameEntry{
+	{uint32(LINECALLORIGIN_OUTBOUND), "LINECALLORIGIN_OUTBOUND"},
+	{uint32(LINECALLORIGIN_INTERNAL), "LINECALLORIGIN_INTERNAL"},
+	{uint32(LINECALLORIGIN_EXTERNAL), "LINECALLORIGIN_EXTERNAL"},
+	{uint32(LINECALLORIGIN_UNKNOWN), "LINECALLORIGIN_UNKNOWN"},
+	{uint32(LINECALLORIGIN_UNAVAIL), "LINECALLORIGIN_UNAVAIL"},
+	{uint32(LINECALLORIGIN_CONFERENCE), "LINECALLORIGIN_CONFERENCE"},
+	{uint32(LINECALLORIGIN_INBOUND), "LINECALLORIGIN_INBOUND"},
+})
+
+// String returns the tapi.h name.
+func (v CallOrigin) String() string { return callOriginNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v CallOrigin) MarshalText() ([]byte, error) { return callOriginNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *CallOrigin) UnmarshalText(b []byte) error {
+	x, err := callOriginNames.unmarshal(b)
+	*v = CallOrigin(x)
+	return err
+}
+
+// CallReason is a LINECALLREASON_* value: why a call arrived at the line.
+type CallReason uint32
+
+// The LINECALLREASON_* values of tapi.h.
+const (
+	LINECALLREASON_DIRECT         CallReason = 0x00000001
+	LINECALLREASON_FWDBUSY        CallReason = 0x00000002
+	LINECALLREASON_FWDNOANSWER    CallReason = 0x00000004
+	LINECALLREASON_FWDUNCOND      CallReason = 0x00000008
+	LINECALLREASON_PICKUP         CallReason = 0x00000010
+	LINECALLREASON_UNPARK         CallReason = 0x00000020
+	LINECALLREASON_REDIRECT       CallReason = 0x00000040
+	LINECALLREASON_CALLCOMPLETION CallReason = 0x00000080
+	LINECALLREASON_TRANSFER       CallReason = 0x00000100
+	LINECALLREASON_REMINDER       CallReason = 0x00000200
+	LINECALLREASON_UNKNOWN        CallReason = 0x00000400
+	LINECALLREASON_UNAVAIL        CallReason = 0x00000800
+	LINECALLREASON_INTRUDE        CallReason = 0x00001000
+	LINECALLREASON_PARKED         CallReason = 0x00002000
+	LINECALLREASON_CAMPEDON       CallReason = 0x00004000
+	LINECALLREASON_ROUTEREQUEST   CallReason = 0x00008000
+)
+
+var callReasonNames = newNameTable("LINECALLREASON_", []nameEntry{
+	{uint32(LINECALLREASON_DIRECT), "LINECALLREASON_DIRECT"},
+	{uint32(LINECALLREASON_FWDBUSY), "LINECALLREASON_FWDBUSY"},
+	{uint32(LINECALLREASON_FWDNOANSWER), "LINECALLREASON_FWDNOANSWER"},
+	{uint32(LINECALLREASON_FWDUNCOND), "LINECALLREASON_FWDUNCOND"},
+	{uint32(LINECALLREASON_PICKUP), "LINECALLREASON_PICKUP"},
+	{uint32(LINECALLREASON_UNPARK), "LINECALLREASON_UNPARK"},
+	{uint32(LINECALLREASON_REDIRECT), "LINECALLREASON_REDIRECT"},
+	{uint32(LINECALLREASON_CALLCOMPLETION), "LINECALLREASON_CALLCOMPLETION"},
+	{uint32(LINECALLREASON_TRANSFER), "LINECALLREASON_TRANSFER"},
+	{uint32(LINECALLREASON_REMINDER), "LINECALLREASON_REMINDER"},
+	{uint32(LINECALLREASON_UNKNOWN), "LINECALLREASON_UNKNOWN"},
+	{uint32(LINECALLREASON_UNAVAIL), "LINECALLREASON_UNAVAIL"},
+	{uint32(LINECALLREASON_INTRUDE), "LINECALLREASON_INTRUDE"},
+	{uint32(LINECALLREASON_PARKED), "LINECALLREASON_PARKED"},
+	{uint32(LINECALLREASON_CAMPEDON), "LINECALLREASON_CAMPEDON"},
+	{uint32(LINECALLREASON_ROUTEREQUEST), "LINECALLREASON_ROUTEREQUEST"},
+})
+
+// String returns the tapi.h name.
+func (v CallReason) String() string { return callReasonNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v CallReason) MarshalText() ([]byte, error) { return callReasonNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *CallReason) UnmarshalText(b []byte) error {
+	x, err := callReasonNames.unmarshal(b)
+	*v = CallReason(x)
+	return err
+}
+
+// DisconnectMode is a LINEDISCONNECTMODE_* value: the mode of LINECALLSTATE_DISCONNECTED.
+type DisconnectMode uint32
+
+// The LINEDISCONNECTMODE_* values of tapi.h.
+const (
+	LINEDISCONNECTMODE_NORMAL        DisconnectMode = 0x00000001
+	LINEDISCONNECTMODE_UNKNOWN       DisconnectMode = 0x00000002
+	LINEDISCONNECTMODE_REJECT        DisconnectMode = 0x00000004
+	LINEDISCONNECTMODE_PICKUP        DisconnectMode = 0x00000008
+	LINEDISCONNECTMODE_FORWARDED     DisconnectMode = 0x00000010
+	LINEDISCONNECTMODE_BUSY          DisconnectMode = 0x00000020
+	LINEDISCONNECTMODE_NOANSWER      DisconnectMode = 0x00000040
+	LINEDISCONNECTMODE_BADADDRESS    DisconnectMode = 0x00000080
+	LINEDISCONNECTMODE_UNREACHABLE   DisconnectMode = 0x00000100
+	LINEDISCONNECTMODE_CONGESTION    DisconnectMode = 0x00000200
+	LINEDISCONNECTMODE_INCOMPATIBLE  DisconnectMode = 0x00000400
+	LINEDISCONNECTMODE_UNAVAIL       DisconnectMode = 0x00000800
+	LINEDISCONNECTMODE_NODIALTONE    DisconnectMode = 0x00001000
+	LINEDISCONNECTMODE_NUMBERCHANGED DisconnectMode = 0x00002000
+	LINEDISCONNECTMODE_OUTOFORDER    DisconnectMode = 0x00004000
+	LINEDISCONNECTMODE_TEMPFAILURE   DisconnectMode = 0x00008000
+	LINEDISCONNECTMODE_QOSUNAVAIL    DisconnectMode = 0x00010000
+	LINEDISCONNECTMODE_BLOCKED       DisconnectMode = 0x00020000
+	LINEDISCONNECTMODE_DONOTDISTURB  DisconnectMode = 0x00040000
+	LINEDISCONNECTMODE_CANCELLED     DisconnectMode = 0x00080000
+)
+
+var disconnectModeNames = newNameTable("LINEDISCONNECTMODE_", []nameEntry{
+	{uint32(LINEDISCONNECTMODE_NORMAL), "LINEDISCONNECTMODE_NORMAL"},
+	{uint32(LINEDISCONNECTMODE_UNKNOWN), "LINEDISCONNECTMODE_UNKNOWN"},
+	{uint32(LINEDISCONNECTMODE_REJECT), "LINEDISCONNECTMODE_REJECT"},
+	{uint32(LINEDISCONNECTMODE_PICKUP), "LINEDISCONNECTMODE_PICKUP"},
+	{uint32(LINEDISCONNECTMODE_FORWARDED), "LINEDISCONNECTMODE_FORWARDED"},
+	{uint32(LINEDISCONNECTMODE_BUSY), "LINEDISCONNECTMODE_BUSY"},
+	{uint32(LINEDISCONNECTMODE_NOANSWER), "LINEDISCONNECTMODE_NOANSWER"},
+	{uint32(LINEDISCONNECTMODE_BADADDRESS), "LINEDISCONNECTMODE_BADADDRESS"},
+	{uint32(LINEDISCONNECTMODE_UNREACHABLE), "LINEDISCONNECTMODE_UNREACHABLE"},
+	{uint32(LINEDISCONNECTMODE_CONGESTION), "LINEDISCONNECTMODE_CONGESTION"},
+	{uint32(LINEDISCONNECTMODE_INCOMPATIBLE), "LINEDISCONNECTMODE_INCOMPATIBLE"},
+	{uint32(LINEDISCONNECTMODE_UNAVAIL), "LINEDISCONNECTMODE_UNAVAIL"},
+	{uint32(LINEDISCONNECTMODE_NODIALTONE), "LINEDISCONNECTMODE_NODIALTONE"},
+	{uint32(LINEDISCONNECTMODE_NUMBERCHANGED), "LINEDISCONNECTMODE_NUMBERCHANGED"},
+	{uint32(LINEDISCONNECTMODE_OUTOFORDER), "LINEDISCONNECTMODE_OUTOFORDER"},
+	{uint32(LINEDISCONNECTMODE_TEMPFAILURE), "LINEDISCONNECTMODE_TEMPFAILURE"},
+	{uint32(LINEDISCONNECTMODE_QOSUNAVAIL), "LINEDISCONNECTMODE_QOSUNAVAIL"},
+	{uint32(LINEDISCONNECTMODE_BLOCKED), "LINEDISCONNECTMODE_BLOCKED"},
+	{uint32(LINEDISCONNECTMODE_DONOTDISTURB), "LINEDISCONNECTMODE_DONOTDISTURB"},
+	{uint32(LINEDISCONNECTMODE_CANCELLED), "LINEDISCONNECTMODE_CANCELLED"},
+})
+
+// String returns the tapi.h name.
+func (v DisconnectMode) String() string { return disconnectModeNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v DisconnectMode) MarshalText() ([]byte, error) { return disconnectModeNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *DisconnectMode) UnmarshalText(b []byte) error {
+	x, err := disconnectModeNames.unmarshal(b)
+	*v = DisconnectMode(x)
+	return err
+}
+
+// BusyMode is a LINEBUSYMODE_* value: the mode of LINECALLSTATE_BUSY.
+type BusyMode uint32
+
+// The LINEBUSYMODE_* values of tapi.h.
+const (
+	LINEBUSYMODE_STATION BusyMode = 0x00000001
+	LINEBUSYMODE_TRUNK   BusyMode = 0x00000002
+	LINEBUSYMODE_UNKNOWN BusyMode = 0x00000004
+	LINEBUSYMODE_UNAVAIL BusyMode = 0x00000008
+)
+
+var busyModeNames = newNameTable("LINEBUSYMODE_", []nameEntry{
+	{uint32(LINEBUSYMODE_STATION), "LINEBUSYMODE_STATION"},
+	{uint32(LINEBUSYMODE_TRUNK), "LINEBUSYMODE_TRUNK"},
+	{uint32(LINEBUSYMODE_UNKNOWN), "LINEBUSYMODE_UNKNOWN"},
+	{uint32(LINEBUSYMODE_UNAVAIL), "LINEBUSYMODE_UNAVAIL"},
+})
+
+// String returns the tapi.h name.
+func (v BusyMode) String() string { return busyModeNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v BusyMode) MarshalText() ([]byte, error) { return busyModeNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *BusyMode) UnmarshalText(b []byte) error {
+	x, err := busyModeNames.unmarshal(b)
+	*v = BusyMode(x)
+	return err
+}
+
+// OfferingMode is a LINEOFFERINGMODE_* value: the mode of LINECALLSTATE_OFFERING.
+type OfferingMode uint32
+
+// The LINEOFFERINGMODE_* values of tapi.h.
+const (
+	LINEOFFERINGMODE_ACTIVE   OfferingMode = 0x00000001
+	LINEOFFERINGMODE_INACTIVE OfferingMode = 0x00000002
+)
+
+var offeringModeNames = newNameTable("LINEOFFERINGMODE_", []nameEntry{
+	{uint32(LINEOFFERINGMODE_ACTIVE), "LINEOFFERINGMODE_ACTIVE"},
+	{uint32(LINEOFFERINGMODE_INACTIVE), "LINEOFFERINGMODE_INACTIVE"},
+})
+
+// String returns the tapi.h name.
+func (v OfferingMode) String() string { return offeringModeNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v OfferingMode) MarshalText() ([]byte, error) { return offeringModeNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *OfferingMode) UnmarshalText(b []byte) error {
+	x, err := offeringModeNames.unmarshal(b)
+	*v = OfferingMode(x)
+	return err
+}
+
+// ConnectedMode is a LINECONNECTEDMODE_* value: the mode of LINECALLSTATE_CONNECTED.
+type ConnectedMode uint32
+
+// The LINECONNECTEDMODE_* values of tapi.h.
+const (
+	LINECONNECTEDMODE_ACTIVE       ConnectedMode = 0x00000001
+	LINECONNECTEDMODE_INACTIVE     ConnectedMode = 0x00000002
+	LINECONNECTEDMODE_ACTIVEHELD   ConnectedMode = 0x00000004
+	LINECONNECTEDMODE_INACTIVEHELD ConnectedMode = 0x00000008
+	LINECONNECTEDMODE_CONFIRMED    ConnectedMode = 0x00000010
+)
+
+var connectedModeNames = newNameTable("LINECONNECTEDMODE_", []nameEntry{
+	{uint32(LINECONNECTEDMODE_ACTIVE), "LINECONNECTEDMODE_ACTIVE"},
+	{uint32(LINECONNECTEDMODE_INACTIVE), "LINECONNECTEDMODE_INACTIVE"},
+	{uint32(LINECONNECTEDMODE_ACTIVEHELD), "LINECONNECTEDMODE_ACTIVEHELD"},
+	{uint32(LINECONNECTEDMODE_INACTIVEHELD), "LINECONNECTEDMODE_INACTIVEHELD"},
+	{uint32(LINECONNECTEDMODE_CONFIRMED), "LINECONNECTEDMODE_CONFIRMED"},
+})
+
+// String returns the tapi.h name.
+func (v ConnectedMode) String() string { return connectedModeNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v ConnectedMode) MarshalText() ([]byte, error) { return connectedModeNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *ConnectedMode) UnmarshalText(b []byte) error {
+	x, err := connectedModeNames.unmarshal(b)
+	*v = ConnectedMode(x)
+	return err
+}
+
+// DialToneMode is a LINEDIALTONEMODE_* value: the mode of LINECALLSTATE_DIALTONE.
+type DialToneMode uint32
+
+// The LINEDIALTONEMODE_* values of tapi.h.
+const (
+	LINEDIALTONEMODE_NORMAL   DialToneMode = 0x00000001
+	LINEDIALTONEMODE_SPECIAL  DialToneMode = 0x00000002
+	LINEDIALTONEMODE_INTERNAL DialToneMode = 0x00000004
+	LINEDIALTONEMODE_EXTERNAL DialToneMode = 0x00000008
+	LINEDIALTONEMODE_UNKNOWN  DialToneMode = 0x00000010
+	LINEDIALTONEMODE_UNAVAIL  DialToneMode = 0x00000020
+)
+
+var dialToneModeNames = newNameTable("LINEDIALTONEMODE_", []nameEntry{
+	{uint32(LINEDIALTONEMODE_NORMAL), "LINEDIALTONEMODE_NORMAL"},
+	{uint32(LINEDIALTONEMODE_SPECIAL), "LINEDIALTONEMODE_SPECIAL"},
+	{uint32(LINEDIALTONEMODE_INTERNAL), "LINEDIALTONEMODE_INTERNAL"},
+	{uint32(LINEDIALTONEMODE_EXTERNAL), "LINEDIALTONEMODE_EXTERNAL"},
+	{uint32(LINEDIALTONEMODE_UNKNOWN), "LINEDIALTONEMODE_UNKNOWN"},
+	{uint32(LINEDIALTONEMODE_UNAVAIL), "LINEDIALTONEMODE_UNAVAIL"},
+})
+
+// String returns the tapi.h name.
+func (v DialToneMode) String() string { return dialToneModeNames.name(uint32(v)) }
+
+// MarshalText encodes the value as its tapi.h name.
+func (v DialToneMode) MarshalText() ([]byte, error) { return dialToneModeNames.marshal(uint32(v)) }
+
+// UnmarshalText accepts a tapi.h name of the family.
+func (v *DialToneMode) UnmarshalText(b []byte) error {
+	x, err := dialToneModeNames.unmarshal(b)
+	*v = DialToneMode(x)
+	return err
+}
+
+// CallInfoState is a mask of LINECALLINFOSTATE_* bits: which LINECALLINFO fields changed.
+type CallInfoState uint32
+
+// The LINECALLINFOSTATE_* values of tapi.h.
+const (
+	LINECALLINFOSTATE_OTHER         CallInfoState = 0x00000001
+	LINECALLINFOSTATE_DEVSPECIFIC   CallInfoState = 0x00000002
+	LINECALLINFOSTATE_BEARERMODE    CallInfoState = 0x00000004
+	LINECALLINFOSTATE_RATE          CallInfoState = 0x00000008
+	LINECALLINFOSTATE_MEDIAMODE     CallInfoState = 0x00000010
+	LINECALLINFOSTATE_APPSPECIFIC   CallInfoState = 0x00000020
+	LINECALLINFOSTATE_CALLID        CallInfoState = 0x00000040
+	LINECALLINFOSTATE_RELATEDCALLID CallInfoState = 0x00000080
+	LINECALLINFOSTATE_ORIGIN        CallInfoState = 0x00000100
+	LINECALLINFOSTATE_REASON        CallInfoState = 0x00000200
+	LINECALLINFOSTATE_COMPLETIONID  CallInfoState = 0x00000400
+	LINECALLINFOSTATE_NUMOWNERINCR  CallInfoState = 0x00000800
+	LINECALLINFOSTATE_NUMOWNERDECR  CallInfoState = 0x00001000
+	LINECALLINFOSTATE_NUMMONITORS   CallInfoState = 0x00002000
+	LINECALLINFOSTATE_TRUNK         CallInfoState = 0x00004000
+	LINECALLINFOSTATE_CALLERID      CallInfoState = 0x00008000
+	LINECALLINFOSTATE_CALLEDID      CallInfoState = 0x00010000
+	LINECALLINFOSTATE_CONNECTEDID   CallInfoState = 0x00020000
+	LINECALLINFOSTATE_REDIRECTIONID CallInfoState = 0x00040000
+	LINECALLINFOSTATE_REDIRECTINGID CallInfoState = 0x00080000
+	LINECALLINFOSTATE_DISPLAY       CallInfoState = 0x00100000
+	LINECALLINFOSTATE_USERUSERINFO  CallInfoState = 0x00200000
+	LINECALLINFOSTATE_HIGHLEVELCOMP CallInfoState = 0x00400000
+	LINECALLINFOSTATE_LOWLEVELCOMP  CallInfoState = 0x00800000
+	LINECALLINFOSTATE_CHARGINGINFO  CallInfoState = 0x01000000
+	LINECALLINFOSTATE_TERMINAL      CallInfoState = 0x02000000
+	LINECALLINFOSTATE_DIALPARAMS    CallInfoState = 0x04000000
+	LINECALLINFOSTATE_MONITORMODES  CallInfoState = 0x08000000
+	LINECALLINFOSTATE_TREATMENT     CallInfoState = 0x10000000
+	LINECALLINFOSTATE_QOS           CallInfoState = 0x20000000
+	LINECALLINFOSTATE_CALLDATA      CallInfoState = 0x40000000
+)
+
+var callInfoStateNames = newNameTable("LINECALLINFOSTATE_", []nameEntry{
+	{uint32(LINECALLINFOSTATE_OTHER), "LINECALLINFOSTATE_OTHER"},
+	{uint32(LINECALLINFOSTATE_DEVSPECIFIC), "LINECALLINFOSTATE_DEVSPECIFIC"},
+	{uint32(LINECALLINFOSTATE_BEARERMODE), "LINECALLINFOSTATE_BEARERMODE"},
+	{uint32(LINECALLINFOSTATE_RATE), "LINECALLINFOSTATE_RATE"},
+	{uint32(LINECALLINFOSTATE_MEDIAMODE), "LINECALLINFOSTATE_MEDIAMODE"},
+	{uint32(LINECALLINFOSTATE_APPSPECIFIC), "LINECALLINFOSTATE_APPSPECIFIC"},
+	{uint32(LINECALLINFOSTATE_CALLID), "LINECALLINFOSTATE_CALLID"},
+	{uint32(LINECALLINFOSTATE_RELATEDCALLID), "LINECALLINFOSTATE_RELATEDCALLID"},
+	{uint32(LINECALLINFOSTATE_ORIGIN), "LINECALLINFOSTATE_ORIGIN"},
+	{uint32(LINECALLINFOSTATE_REASON), "LINECALLINFOSTATE_REASON"},
+	{uint32(LINECALLINFOSTATE_COMPLETIONID), "LINECALLINFOSTATE_COMPLETIONID"},
+	{uint32(LINECALLINFOSTATE_NUMOWNERINCR), "LINECALLINFOSTATE_NUMOWNERINCR"},
+	{uint32(LINECALLINFOSTATE_NUMOWNERDECR), "LINECALLINFOSTATE_NUMOWNERDECR"},
+	{uint32(LINECALLINFOSTATE_NUMMONITORS), "LINECALLINFOSTATE_NUMMONITORS"},
+	{uint32(LINECALLINFOSTATE_TRUNK), "LINECALLINFOSTATE_TRUNK"},
+	{uint32(LINECALLINFOSTATE_CALLERID), "LINECALLINFOSTATE_CALLERID"},
+	{uint32(LINECALLINFOSTATE_CALLEDID), "LINECALLINFOSTATE_CALLEDID"},
+	{uint32(LINECALLINFOSTATE_CONNECTEDID), "LINECALLINFOSTATE_CONNECTEDID"},
+	{uint32(LINECALLINFOSTATE_REDIRECTIONID), "LINECALLINFOSTATE_REDIRECTIONID"},
+	{uint32(LINECALLINFOSTATE_REDIRECTINGID), "LINECALLINFOSTATE_REDIRECTINGID"},
+	{uint32(LINECALLINFOSTATE_DISPLAY), "LINECALLINFOSTATE_DISPLAY"},
+	{uint32(LINECALLINFOSTATE_USERUSERINFO), "LINECALLINFOSTATE_USERUSERINFO"},
+	{uint32(LINECALLINFOSTATE_HIGHLEVELCOMP), "LINECALLINFOSTATE_HIGHLEVELCOMP"},
+	{uint32(LINECALLINFOSTATE_LOWLEVELCOMP), "LINECALLINFOSTATE_LOWLEVELCOMP"},
+	{uint32(LINECALLINFOSTATE_CHARGINGINFO), "LINECALLINFOSTATE_CHARGINGINFO"},
+	{uint32(LINECALLINFOSTATE_TERMINAL), "LINECALLINFOSTATE_TERMINAL"},
+	{uint32(LINECALLINFOSTATE_DIALPARAMS), "LINECALLINFOSTATE_DIALPARAMS"},
+	{uint32(LINECALLINFOSTATE_MONITORMODES), "LINECALLINFOSTATE_MONITORMODES"},
+	{uint32(LINECALLINFOSTATE_TREATMENT), "LINECALLINFOSTATE_TREATMENT"},
+	{uint32(LINECALLINFOSTATE_QOS), "LINECALLINFOSTATE_QOS"},
+	{uint32(LINECALLINFOSTATE_CALLDATA), "LINECALLINFOSTATE_CALLDATA"},
+})
+
+// Names returns the tapi.h names of the bits set, lowest bit first.
+func (v CallInfoState) Names() []string {
+	n, _ := callInfoStateNames.maskNames(uint32(v))
+	return n
+}
+
+// MarshalJSON encodes the mask as a JSON array of tapi.h names.
+func (v CallInfoState) MarshalJSON() ([]byte, error) {
+	return callInfoStateNames.marshalMask(uint32(v))
+}
+
+// UnmarshalJSON accepts a JSON array of tapi.h names of the family.
+func (v *CallInfoState) UnmarshalJSON(b []byte) error {
+	x, err := callInfoStateNames.unmarshalMask(b)
+	*v = CallInfoState(x)
+	return err
+}
+
+// CallPartyID is a mask of LINECALLPARTYID_* bits: what a party ID holds.
+type CallPartyID uint32
+
+// The LINECALLPARTYID_* values of tapi.h.
+const (
+	LINECALLPARTYID_BLOCKED   CallPartyID = 0x00000001
+	LINECALLPARTYID_OUTOFAREA CallPartyID = 0x00000002
+	LINECALLPARTYID_NAME      CallPartyID = 0x00000004
+	LINECALLPARTYID_ADDRESS   CallPartyID = 0x00000008
+	LINECALLPARTYID_PARTIAL   CallPartyID = 0x00000010
+	LINECALLPARTYID_UNKNOWN   CallPartyID = 0x00000020
+	LINECALLPARTYID_UNAVAIL   CallPartyID = 0x00000040
+)
+
+var callPartyIDNames = newNameTable("LINECALLPARTYID_", []nameEntry{
+	{uint32(LINECALLPARTYID_BLOCKED), "LINECALLPARTYID_BLOCKED"},
+	{uint32(LINECALLPARTYID_OUTOFAREA), "LINECALLPARTYID_OUTOFAREA"},
+	{uint32(LINECALLPARTYID_NAME), "LINECALLPARTYID_NAME"},
+	{uint32(LINECALLPARTYID_ADDRESS), "LINECALLPARTYID_ADDRESS"},
+	{uint32(LINECALLPARTYID_PARTIAL), "LINECALLPARTYID_PARTIAL"},
+	{uint32(LINECALLPARTYID_UNKNOWN), "LINECALLPARTYID_UNKNOWN"},
+	{uint32(LINECALLPARTYID_UNAVAIL), "LINECALLPARTYID_UNAVAIL"},
+})
+
+// Names returns the tapi.h names of the bits set, lowest bit first.
+func (v CallPartyID) Names() []string {
+	n, _ := callPartyIDNames.maskNames(uint32(v))
+	return n
+}
+
+// MarshalJSON encodes the mask as a JSON array of tapi.h names.
+func (v CallPartyID) MarshalJSON() ([]byte, error) { return callPartyIDNames.marshalMask(uint32(v)) }
+
+// UnmarshalJSON accepts a JSON array of tapi.h names of the family.
+func (v *CallPartyID) UnmarshalJSON(b []byte) error {
+	x, err := callPartyIDNames.unmarshalMask(b)
+	*v = CallPartyID(x)
+	return err
+}

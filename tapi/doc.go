@@ -1,0 +1,30 @@
+// Package tapi is the client-facing model of ctibridge: a TAPI 2.x style view of the lines
+// (monitored devices) of a PBX and their calls, its versioned JSON wire form, and a pure
+// reducer that turns ECMA-269 CSTA events into that view.
+//
+// Modelled from TAPI 2.x (Microsoft tapi.h, exact names and values):
+//   - call states and their modes: LINECALLSTATE_*, LINEOFFERINGMODE_*, LINECONNECTEDMODE_*,
+//     LINEDIALTONEMODE_*, LINEBUSYMODE_*, LINEDISCONNECTMODE_*;
+//   - the LINECALLINFO members a CTI client uses: origin (LINECALLORIGIN_*), reason
+//     (LINECALLREASON_*), caller/called/connected/redirecting/redirection IDs with
+//     LINECALLPARTYID_* flags, related call, trunk, call data; changes are reported with a
+//     LINECALLINFOSTATE_* mask;
+//   - line and address state: LINEDEVSTATE_*, LINEADDRESSSTATE_*, LINEFORWARDMODE_*;
+//   - request results: LINEERR_* (LineErrFromCSTA maps CSTA error codes to them);
+//   - the messages LINE_NEWCALL, LINE_CALLSTATE, LINE_CALLINFO, LINE_LINEDEVSTATE,
+//     LINE_ADDRESSSTATE and LINE_REPLY, plus BRIDGE_LINKSTATUS, BRIDGE_SWITCHOVER and
+//     BRIDGE_RESYNC for the bridge's own PBX links.
+//
+// Not modelled: phone devices (PHONE_*), media modes and media detection, digit gathering and
+// tone monitoring, bearer modes and rates, call parking and completion, agent (LINEAGENT*)
+// state, and conference hub calls: a conference is represented by each line's surviving call
+// in LINECALLSTATE_CONFERENCED rather than by a separate hConfCall.
+//
+// One line has one address (the extension). A Call is one line's view of a PBX call: when two
+// monitored lines are in the same call, each has its own Call with its own handle, as two TAPI
+// applications would each have their own hCall.
+//
+// State.Apply is deterministic: no clock, no I/O, no randomness. Handles come from a counter in
+// the state, line device IDs from a hash of the line name (LineDeviceID), so every bridge
+// instance replaying the same events reaches the same state.
+package tapi

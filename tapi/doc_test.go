@@ -1,0 +1,62 @@
+package tapi
+
+import (
+	"os"
+	"regexp"
+	"testing"
+)
+
+var jsonBlock = regexp.MustCompile("(?s)```json\n(.*?)```")
+
+// TestEventsDocExamples keeps docs/events.md true: every example decodes into the wire types,
+// carries the device ID its line name gives, and every event type has one.
+func TestEventsDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/events.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := jsonBlock.FindAllSubmatch(doc, -1)
+	seen := map[EventType]bool{}
+	for i, b := range blocks {
+		e, err := DecodeEvent(b[1])
+		if err != nil {
+			t.Errorf("example %d: %v\n%s", i+1, err, b[1])
+			continue
+		}
+		if seen[e.Type] {
+			t.Errorf("example %d: second example of %s", i+1, e.Type)
+		}
+		seen[e.Type] = true
+		if e.Line != "" && e.Device != LineDeviceID(e.Line) {
+			t.Errorf("example %d: deviceId %d, LineDeviceID(%q) = %d", i+1, e.Device, e.Line, LineDeviceID(e.Line))
+		}
+		if e.LineState != nil && e.LineState.Line.DeviceID != LineDeviceID(e.LineState.Line.Name) {
+			t.Errorf("example %d: line deviceId %d is not LineDeviceID(%q)", i+1, e.LineState.Line.DeviceID, e.LineState.Line.Name)
+		}
+		checkWire(t, e)
+	}
+	for _, typ := range []EventType{LineNewCall, LineCallState, LineCallInfo, LineLineDevState,
+		LineAddressState, LineReply, BridgeLinkStatus, BridgeSwitchover, BridgeResync} {
+		if !seen[typ] {
+			t.Errorf("docs/events.md has no example of %s", typ)
+		}
+	}
+}
+
+func TestDecodeEventErrors(t *testing.T) {
+	cases := map[string]string{
+		`{"v":2,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1}}`:                                      "version 2",
+		`{"v":1,"type":"LINE_FOO","time":"2025-03-17T14:53:00Z"}`:                                                                "unknown event type",
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z"}`:                                                              `lacks "reply"`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"link":{}}`:                            `must not carry "link"`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1,"result":"NOPE"}}`:                      `"NOPE" is not a LINEERR_* name`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"extra":1}`:                            `unknown field "extra"`,
+		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","callState":{"state":"LINECALLSTATE_IDLE"}}`: `lacks "handle"`,
+	}
+	for in, want := range cases {
+		_, err := DecodeEvent([]byte(in))
+		if err == nil || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
+			t.Errorf("%s: error %v, want it to mention %q", in, err, want)
+		}
+	}
+}

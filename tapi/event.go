@@ -1,0 +1,191 @@
+package tapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// WireVersion is the version of the JSON wire form of events ("v" member).
+const WireVersion = 1
+
+// EventType names an event: the TAPI message it mirrors, or a BRIDGE_* event.
+type EventType string
+
+// Event types. The LINE_* ones mirror the TAPI messages of the same name.
+const (
+	LineNewCall      EventType = "LINE_NEWCALL"
+	LineCallState    EventType = "LINE_CALLSTATE"
+	LineCallInfo     EventType = "LINE_CALLINFO"
+	LineLineDevState EventType = "LINE_LINEDEVSTATE"
+	LineAddressState EventType = "LINE_ADDRESSSTATE"
+	LineReply        EventType = "LINE_REPLY"
+	BridgeLinkStatus EventType = "BRIDGE_LINKSTATUS"
+	BridgeSwitchover EventType = "BRIDGE_SWITCHOVER"
+	BridgeResync     EventType = "BRIDGE_RESYNC"
+)
+
+// tapiMessages are the message numbers of tapi.h (LINE_NEWCALL: tspi.h), for a TSP shim.
+var tapiMessages = map[EventType]uint32{
+	LineAddressState: 0,
+	LineCallInfo:     1,
+	LineCallState:    2,
+	LineLineDevState: 8,
+	LineReply:        12,
+	LineNewCall:      500, // TSPI_MESSAGE_BASE + 0
+}
+
+// TAPIMessage returns the TAPI message number of t; ok is false for BRIDGE_* events.
+func (t EventType) TAPIMessage() (msg uint32, ok bool) {
+	msg, ok = tapiMessages[t]
+	return msg, ok
+}
+
+// Event is one event for clients. Which payload member is set depends on Type; see
+// docs/events.md for the wire form.
+type Event struct {
+	V      int        `json:"v"`
+	Type   EventType  `json:"type"`
+	Time   time.Time  `json:"time"`
+	PBX    string     `json:"pbx,omitempty"`
+	Line   string     `json:"line,omitempty"`     // "pbx/extension" for LINE_* events
+	Device uint32     `json:"deviceId,omitempty"` // LineDeviceID(Line)
+	Handle CallHandle `json:"handle,omitempty"`   // call events
+	// Detail says why, in words, where the event has a cause worth showing (e.g. a cold resync).
+	Detail string `json:"detail,omitempty"`
+
+	Call      *Call          `json:"call,omitempty"`      // LINE_NEWCALL: the new call
+	CallState *CallStatus    `json:"callState,omitempty"` // LINE_CALLSTATE
+	CallInfo  *CallInfoEvent `json:"callInfo,omitempty"`  // LINE_CALLINFO
+	LineState *LineEvent     `json:"lineState,omitempty"` // LINE_LINEDEVSTATE, LINE_ADDRESSSTATE
+	Reply     *Reply         `json:"reply,omitempty"`     // LINE_REPLY
+	Link      *LinkStatus    `json:"link,omitempty"`      // BRIDGE_LINKSTATUS
+	Switch    *Switchover    `json:"switchover,omitempty"`
+	Resync    *Resync        `json:"resync,omitempty"`
+}
+
+// CallInfoEvent is the payload of LINE_CALLINFO: which fields changed, and the record after.
+type CallInfoEvent struct {
+	Changed CallInfoState `json:"changed"`
+	CallID  string        `json:"callId,omitempty"` // set when LINECALLINFOSTATE_CALLID changed
+	Info    CallInfo      `json:"info"`
+}
+
+// LineEvent is the payload of LINE_LINEDEVSTATE (DevState set) and LINE_ADDRESSSTATE
+// (AddressState set), with the line as it is after the change.
+type LineEvent struct {
+	DevState     DevState     `json:"devState,omitempty"`
+	AddressState AddressState `json:"addressState,omitempty"`
+	Line         Line         `json:"line"`
+}
+
+// Reply is the payload of LINE_REPLY: completion of an asynchronous request.
+type Reply struct {
+	RequestID uint32     `json:"requestId"`
+	Result    LineErr    `json:"result,omitempty"` // absent (0) means success
+	Handle    CallHandle `json:"handle,omitempty"` // the call a request created, e.g. lineMakeCall
+	Error     string     `json:"error,omitempty"`  // the PBX's error, for people
+}
+
+// LinkStatus is the payload of BRIDGE_LINKSTATUS.
+type LinkStatus struct {
+	Node    string `json:"node"`   // "primary" or "standby"
+	Status  string `json:"status"` // "connecting", "up", "down"
+	Address string `json:"address,omitempty"`
+	Active  bool   `json:"active"` // this node carries the PBX's traffic
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Switchover is the payload of BRIDGE_SWITCHOVER.
+type Switchover struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Reason string `json:"reason"`
+	Forced bool   `json:"forced,omitempty"` // asked for by an admin
+}
+
+// Resync is the payload of BRIDGE_RESYNC.
+type Resync struct {
+	Mode       string    `json:"mode"`  // "hot" or "cold"
+	Phase      string    `json:"phase"` // "started" or "completed"
+	Reason     string    `json:"reason"`
+	Started    time.Time `json:"started"`
+	DurationMs int64     `json:"durationMs,omitempty"` // completed only
+	Lines      int       `json:"lines,omitempty"`
+	Calls      int       `json:"calls,omitempty"`  // calls present after resync
+	Events     int       `json:"events,omitempty"` // call events the resync produced
+}
+
+// Validate checks the version and that exactly the payload of the event's type is present.
+func (e *Event) Validate() error {
+	if e.V != WireVersion {
+		return fmt.Errorf("tapi: event version %d not supported (want %d)", e.V, WireVersion)
+	}
+	has := map[string]bool{
+		"call": e.Call != nil, "callState": e.CallState != nil, "callInfo": e.CallInfo != nil,
+		"lineState": e.LineState != nil, "reply": e.Reply != nil, "link": e.Link != nil,
+		"switchover": e.Switch != nil, "resync": e.Resync != nil,
+	}
+	var want string
+	needHandle, needLine := false, false
+	switch e.Type {
+	case LineNewCall:
+		want, needHandle, needLine = "call", true, true
+	case LineCallState:
+		want, needHandle, needLine = "callState", true, true
+	case LineCallInfo:
+		want, needHandle, needLine = "callInfo", true, true
+	case LineLineDevState, LineAddressState:
+		want, needLine = "lineState", true
+	case LineReply:
+		want = "reply"
+	case BridgeLinkStatus:
+		want = "link"
+	case BridgeSwitchover:
+		want = "switchover"
+	case BridgeResync:
+		want = "resync"
+	default:
+		return fmt.Errorf("tapi: unknown event type %q", e.Type)
+	}
+	for k, v := range has {
+		if v && k != want {
+			return fmt.Errorf("tapi: %s event must not carry %q", e.Type, k)
+		}
+	}
+	if !has[want] {
+		return fmt.Errorf("tapi: %s event lacks %q", e.Type, want)
+	}
+	if needHandle && e.Handle == "" {
+		return fmt.Errorf("tapi: %s event lacks \"handle\"", e.Type)
+	}
+	if needLine && e.Line == "" {
+		return fmt.Errorf("tapi: %s event lacks \"line\"", e.Type)
+	}
+	if e.Type == LineLineDevState && e.LineState.DevState == 0 {
+		return fmt.Errorf("tapi: LINE_LINEDEVSTATE event lacks \"lineState.devState\"")
+	}
+	if e.Type == LineAddressState && e.LineState.AddressState == 0 {
+		return fmt.Errorf("tapi: LINE_ADDRESSSTATE event lacks \"lineState.addressState\"")
+	}
+	return nil
+}
+
+// DecodeEvent parses one event of the JSON wire form, rejecting unknown members, and validates
+// it.
+func DecodeEvent(b []byte) (Event, error) {
+	var e Event
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&e); err != nil {
+		return Event{}, fmt.Errorf("tapi: decode event: %w", err)
+	}
+	if d.More() {
+		return Event{}, fmt.Errorf("tapi: decode event: trailing data after the event object")
+	}
+	if err := e.Validate(); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}

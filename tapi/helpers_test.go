@@ -1,0 +1,184 @@
+package tapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// t0 is the arrival time of the first event of a scenario; each step adds a second.
+var t0 = time.Date(2025, 3, 17, 14, 49, 48, 0, time.UTC)
+
+func dev(n string) csta.DeviceID { return csta.Device(n) }
+
+func cn(callID, device string) csta.ConnectionID {
+	return csta.ConnectionID{CallID: callID, DeviceID: csta.Device(device)}
+}
+
+func ec(cause csta.EventCause) csta.EventCommon { return csta.EventCommon{Cause: cause} }
+
+// at is one CSTA event as the monitor of extension line receives it.
+type at struct {
+	line string
+	ev   csta.Event
+}
+
+// to sends the same event to several monitors, in order.
+func to(ev csta.Event, lines ...string) []at {
+	out := make([]at, len(lines))
+	for i, l := range lines {
+		out[i] = at{l, ev}
+	}
+	return out
+}
+
+func seq(parts ...[]at) []at { return slices.Concat(parts...) }
+
+var ignoredTags = map[string]string{
+	IgnoredUnknownLine: "noline", IgnoredNotOurs: "notours", IgnoredDuplicate: "dup",
+	IgnoredOutOfOrder: "ooo", IgnoredCleared: "cleared", IgnoredUnknownCall: "unknown",
+	IgnoredUnchanged: "unchanged", IgnoredUnsupported: "unsupported",
+}
+
+func short(s fmt.Stringer) string {
+	n := s.String()
+	_, after, _ := strings.Cut(n, "_")
+	return after
+}
+
+func partyStr(p PartyID) string {
+	if p.Number == "" {
+		return strings.Join(shortNames(p.Flags.Names()), "|")
+	}
+	if p.Name != "" {
+		return p.Number + "(" + p.Name + ")"
+	}
+	return p.Number
+}
+
+func shortNames(ns []string) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		_, out[i], _ = strings.Cut(n, "_")
+	}
+	return out
+}
+
+// describe renders an event compactly for scenario expectations.
+func describe(e Event) string {
+	switch e.Type {
+	case LineNewCall:
+		c, i := e.Call, e.Call.Info
+		parts := []string{string(e.Handle), "NEWCALL", "origin=" + short(i.Origin), "reason=" + short(i.Reason)}
+		for _, f := range []struct {
+			k string
+			p PartyID
+		}{{"caller", i.Caller}, {"called", i.Called}, {"connected", i.Connected},
+			{"redirecting", i.Redirecting}, {"redirection", i.Redirection}} {
+			if !f.p.IsZero() {
+				parts = append(parts, f.k+"="+partyStr(f.p))
+			}
+		}
+		if i.RelatedCall != "" {
+			parts = append(parts, "related="+string(i.RelatedCall))
+		}
+		if i.Trunk != "" {
+			parts = append(parts, "trunk="+i.Trunk)
+		}
+		_ = c
+		return strings.Join(parts, " ")
+	case LineCallState:
+		s := string(e.Handle) + " " + short(e.CallState.State)
+		switch e.CallState.State {
+		case LINECALLSTATE_DISCONNECTED:
+			s += "/" + short(e.CallState.DisconnectMode)
+		case LINECALLSTATE_BUSY:
+			s += "/" + short(e.CallState.BusyMode)
+		}
+		return s
+	case LineCallInfo:
+		ci := e.CallInfo
+		parts := []string{string(e.Handle), "INFO", strings.Join(shortNames(ci.Changed.Names()), ",")}
+		i := ci.Info
+		for _, f := range []struct {
+			bit CallInfoState
+			kv  string
+		}{
+			{LINECALLINFOSTATE_CALLID, "callid=" + ci.CallID},
+			{LINECALLINFOSTATE_REASON, "reason=" + short(i.Reason)},
+			{LINECALLINFOSTATE_CALLEDID, "called=" + partyStr(i.Called)},
+			{LINECALLINFOSTATE_CONNECTEDID, "connected=" + partyStr(i.Connected)},
+			{LINECALLINFOSTATE_REDIRECTINGID, "redirecting=" + partyStr(i.Redirecting)},
+			{LINECALLINFOSTATE_REDIRECTIONID, "redirection=" + partyStr(i.Redirection)},
+			{LINECALLINFOSTATE_RELATEDCALLID, "related=" + string(i.RelatedCall)},
+			{LINECALLINFOSTATE_TRUNK, "trunk=" + i.Trunk},
+		} {
+			if ci.Changed&f.bit != 0 {
+				parts = append(parts, f.kv)
+			}
+		}
+		return strings.Join(parts, " ")
+	case LineLineDevState:
+		l := e.LineState.Line
+		return fmt.Sprintf("DEVSTATE %s dnd=%v inservice=%v", short(e.LineState.DevState), l.DND, l.InService)
+	case LineAddressState:
+		var fw []string
+		for _, f := range e.LineState.Line.Forwarding {
+			fw = append(fw, short(f.Mode)+":"+f.Destination)
+		}
+		return fmt.Sprintf("ADDRESSSTATE %s fwd=[%s]", short(e.LineState.AddressState), strings.Join(fw, " "))
+	}
+	return string(e.Type)
+}
+
+// run applies the steps to a state with the given lines and returns, per line, the described
+// events (or "ignored:<tag>" for a step that produced none). It checks the invariants and the
+// wire form of every event as it goes.
+func run(t *testing.T, lines []string, steps []at) (*State, map[string][]string) {
+	t.Helper()
+	s := NewState("hq")
+	for _, l := range lines {
+		s.AddLine(l, "")
+	}
+	got := map[string][]string{}
+	h := newHistory()
+	for i, stp := range steps {
+		res := s.Apply(stp.line, stp.ev, t0.Add(time.Duration(i)*time.Second))
+		if len(res.Events) == 0 {
+			tag, ok := ignoredTags[res.Ignored]
+			if !ok {
+				tag = "?" + res.Ignored
+			}
+			got[stp.line] = append(got[stp.line], "ignored:"+tag)
+		}
+		for _, e := range res.Events {
+			got[stp.line] = append(got[stp.line], describe(e))
+			checkWire(t, e)
+		}
+		if err := h.check(s, res); err != nil {
+			t.Fatalf("step %d (%s at %s): %v", i, stp.ev.MessageName(), stp.line, err)
+		}
+	}
+	return s, got
+}
+
+func expect(t *testing.T, got, want map[string][]string) {
+	t.Helper()
+	for line, w := range want {
+		if g := got[line]; !slices.Equal(g, w) {
+			t.Errorf("line %s:\n got: %s\nwant: %s", line, strings.Join(g, "\n      "), strings.Join(w, "\n      "))
+		}
+	}
+	for line := range got {
+		if _, ok := want[line]; !ok {
+			t.Errorf("unexpected events at line %s: %q", line, got[line])
+		}
+	}
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

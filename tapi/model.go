@@ -1,0 +1,158 @@
+package tapi
+
+import (
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LineName joins a PBX name and an extension into a line name, e.g. "hq/201".
+func LineName(pbx, extension string) string { return pbx + "/" + extension }
+
+// LineDeviceID is the stable numeric device ID of a line, as TSPs need one (dwDeviceID).
+//
+// It is FNV-1a 32 of the line name ("pbx/extension") masked to 31 bits, so every bridge
+// instance computes the same ID without coordination and the value stays positive in signed
+// 32-bit APIs. Two names may collide (about 1 in 2^31 per pair); configuration loaders should
+// reject a collision among their lines.
+func LineDeviceID(lineName string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(lineName))
+	return h.Sum32() & 0x7FFFFFFF
+}
+
+// Forward is one active forwarding setting of a line (LINEFORWARD).
+type Forward struct {
+	Mode        ForwardMode `json:"mode"`
+	Destination string      `json:"destination,omitempty"`
+}
+
+// Line is a monitored device on one PBX (a TAPI line with one address).
+type Line struct {
+	Name        string    `json:"name"`     // "pbx/extension"
+	PBX         string    `json:"pbx"`      // configured PBX name
+	DeviceID    uint32    `json:"deviceId"` // LineDeviceID(Name)
+	Address     string    `json:"address"`  // the extension, normalised as the PBX reports it
+	DisplayName string    `json:"displayName,omitempty"`
+	InService   bool      `json:"inService"`
+	DND         bool      `json:"dnd"`
+	Forwarding  []Forward `json:"forwarding,omitempty"` // sorted by Mode
+}
+
+// NewLine returns an in-service line for extension on pbx.
+func NewLine(pbx, extension, displayName string) Line {
+	name := LineName(pbx, extension)
+	return Line{Name: name, PBX: pbx, DeviceID: LineDeviceID(name), Address: extension,
+		DisplayName: displayName, InService: true}
+}
+
+// CallHandle is the bridge-wide handle of a call as one line sees it: "<pbx>:<n>". It is
+// allocated by the PBX's State from a counter that is persisted with the state, so it survives
+// switchovers and instance takeovers.
+type CallHandle string
+
+func makeHandle(pbx string, n uint64) CallHandle {
+	return CallHandle(pbx + ":" + strconv.FormatUint(n, 10))
+}
+
+// handleNumber returns the counter part of h, or 0 if h is not of the form "<pbx>:<n>".
+func handleNumber(h CallHandle) uint64 {
+	s := string(h)
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return 0
+	}
+	n, err := strconv.ParseUint(s[i+1:], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// PartyID is a caller/called/connected/redirecting/redirection ID of LINECALLINFO.
+type PartyID struct {
+	Number string      `json:"number,omitempty"`
+	Name   string      `json:"name,omitempty"`
+	Flags  CallPartyID `json:"flags,omitempty"` // LINECALLPARTYID_*; 0 when nothing is known
+}
+
+// IsZero reports whether nothing is known about the party.
+func (p PartyID) IsZero() bool { return p.Number == "" && p.Name == "" && p.Flags == 0 }
+
+// CallInfo is the LINECALLINFO-like record of a call.
+type CallInfo struct {
+	Origin      CallOrigin `json:"origin,omitempty"`
+	Reason      CallReason `json:"reason,omitempty"`
+	Caller      PartyID    `json:"caller,omitzero"`
+	Called      PartyID    `json:"called,omitzero"`
+	Connected   PartyID    `json:"connected,omitzero"`
+	Redirecting PartyID    `json:"redirecting,omitzero"` // who redirected the call to us
+	Redirection PartyID    `json:"redirection,omitzero"` // where the call was redirected to
+	RelatedCall CallHandle `json:"relatedCall,omitempty"`
+	Trunk       string     `json:"trunk,omitempty"`
+	UserData    string     `json:"userData,omitempty"`
+}
+
+// CallStatus is a call state with its mode: the two parameters of LINE_CALLSTATE. Only the
+// mode field belonging to State is set.
+type CallStatus struct {
+	State          CallState      `json:"state"`
+	OfferingMode   OfferingMode   `json:"offeringMode,omitempty"`
+	ConnectedMode  ConnectedMode  `json:"connectedMode,omitempty"`
+	DisconnectMode DisconnectMode `json:"disconnectMode,omitempty"`
+	BusyMode       BusyMode       `json:"busyMode,omitempty"`
+	DialToneMode   DialToneMode   `json:"dialToneMode,omitempty"`
+}
+
+// Mode returns the state's mode as TAPI passes it in dwParam2 of LINE_CALLSTATE.
+func (s CallStatus) Mode() uint32 {
+	return uint32(s.OfferingMode) | uint32(s.ConnectedMode) | uint32(s.DisconnectMode) |
+		uint32(s.BusyMode) | uint32(s.DialToneMode)
+}
+
+// Call is one line's view of a PBX call (a TAPI call handle on that line).
+type Call struct {
+	Handle CallHandle `json:"handle"`
+	Line   string     `json:"line"` // "pbx/extension"
+	// CallID is the PBX call ID now in use; OtherCallIDs are further IDs the PBX may still use
+	// for the same call (the other leg after a transfer or conference whose result was not
+	// reported).
+	CallID       string   `json:"callId"`
+	OtherCallIDs []string `json:"otherCallIds,omitempty"`
+	CallStatus
+	Info CallInfo `json:"info"`
+	// Parties are the other devices known to be in the call (normalised numbers).
+	Parties []string `json:"parties,omitempty"`
+
+	Created     time.Time `json:"created"`
+	StateSince  time.Time `json:"stateSince"`
+	ConnectedAt time.Time `json:"connectedAt,omitzero"`
+}
+
+// hasCallID reports whether id is one of the call's PBX call IDs.
+func (c *Call) hasCallID(id string) bool {
+	if c.CallID == id {
+		return true
+	}
+	for _, o := range c.OtherCallIDs {
+		if o == id {
+			return true
+		}
+	}
+	return false
+}
+
+// clone returns a deep copy, so events never alias state that later Apply calls mutate.
+func (c *Call) clone() *Call {
+	d := *c
+	d.OtherCallIDs = append([]string(nil), c.OtherCallIDs...)
+	d.Parties = append([]string(nil), c.Parties...)
+	return &d
+}
+
+func (l *Line) clone() *Line {
+	d := *l
+	d.Forwarding = append([]Forward(nil), l.Forwarding...)
+	return &d
+}

@@ -1,0 +1,111 @@
+package tapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/bits"
+	"sort"
+)
+
+// nameEntry pairs a tapi.h constant value with its name.
+type nameEntry struct {
+	value uint32
+	name  string
+}
+
+// nameTable maps one tapi.h constant family (e.g. LINECALLSTATE_) between values and names.
+// The JSON wire form uses the names so that it reads like tapi.h and survives renumbering.
+type nameTable struct {
+	prefix  string
+	entries []nameEntry
+	byValue map[uint32]string
+	byName  map[string]uint32
+}
+
+func newNameTable(prefix string, entries []nameEntry) *nameTable {
+	t := &nameTable{
+		prefix:  prefix,
+		entries: entries,
+		byValue: make(map[uint32]string, len(entries)),
+		byName:  make(map[string]uint32, len(entries)),
+	}
+	for _, e := range entries {
+		t.byValue[e.value] = e.name
+		t.byName[e.name] = e.value
+	}
+	return t
+}
+
+// name returns the tapi.h name of v, or a hex form when v is not a member of the family.
+func (t *nameTable) name(v uint32) string {
+	if n, ok := t.byValue[v]; ok {
+		return n
+	}
+	return fmt.Sprintf("%s0x%08X", t.prefix, v)
+}
+
+func (t *nameTable) marshal(v uint32) ([]byte, error) {
+	n, ok := t.byValue[v]
+	if !ok {
+		return nil, fmt.Errorf("tapi: 0x%08X is not a %s* value", v, t.prefix)
+	}
+	return []byte(n), nil
+}
+
+func (t *nameTable) unmarshal(b []byte) (uint32, error) {
+	v, ok := t.byName[string(b)]
+	if !ok {
+		return 0, fmt.Errorf("tapi: %q is not a %s* name", b, t.prefix)
+	}
+	return v, nil
+}
+
+// maskNames lists the names of the bits set in m, lowest bit first.
+func (t *nameTable) maskNames(m uint32) ([]string, error) {
+	names := make([]string, 0, bits.OnesCount32(m))
+	for m != 0 {
+		bit := m & -m
+		n, ok := t.byValue[bit]
+		if !ok {
+			return nil, fmt.Errorf("tapi: bit 0x%08X is not a %s* value", bit, t.prefix)
+		}
+		names = append(names, n)
+		m &^= bit
+	}
+	return names, nil
+}
+
+func (t *nameTable) marshalMask(m uint32) ([]byte, error) {
+	names, err := t.maskNames(m)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(names)
+}
+
+func (t *nameTable) unmarshalMask(b []byte) (uint32, error) {
+	var names []string
+	if err := json.Unmarshal(b, &names); err != nil {
+		return 0, fmt.Errorf("tapi: %s* mask must be a JSON array of names: %w", t.prefix, err)
+	}
+	var m uint32
+	for _, n := range names {
+		v, ok := t.byName[n]
+		if !ok {
+			return 0, fmt.Errorf("tapi: %q is not a %s* name", n, t.prefix)
+		}
+		m |= v
+	}
+	return m, nil
+}
+
+// Names returns every name of the family in value order; used by tests and documentation.
+func (t *nameTable) names() []string {
+	out := make([]string, 0, len(t.entries))
+	es := append([]nameEntry(nil), t.entries...)
+	sort.Slice(es, func(i, j int) bool { return es[i].value < es[j].value })
+	for _, e := range es {
+		out = append(out, e.name)
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package tapi
+
+import (
+	"sort"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// Reconcile merges SnapshotDevice results, taken after a switchover or takeover, into the
+// state (hot resync). snaps maps extensions to the items of their SnapshotDeviceResponse; lines
+// missing from snaps are left alone (their snapshot failed or was not taken).
+//
+// Per line, calls are matched to items by PBX call ID first, then by connection state (the
+// standby node may number the same calls differently; the stored call ID is updated then).
+// Matched calls keep their handle and produce an event only if their state changed; calls
+// without an item go IDLE; items without a call are announced with LINE_NEWCALL.
+func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, now time.Time) Result {
+	exts := make([]string, 0, len(snaps))
+	for ext := range snaps {
+		if _, ok := s.lines[ext]; ok {
+			exts = append(exts, ext)
+		}
+	}
+	sort.Strings(exts)
+	var res Result
+	for _, ext := range exts {
+		st := &step{s: s, ls: s.lines[ext], now: now}
+		st.reconcileLine(snaps[ext])
+		res.merge(st.res)
+	}
+	return res
+}
+
+func (st *step) reconcileLine(items []csta.SnapshotDeviceItem) {
+	var calls []*Call
+	for _, h := range st.s.lineHandles(st.ls) {
+		calls = append(calls, st.s.calls[h])
+	}
+	items = usableItems(items)
+	matched := make(map[*Call]csta.SnapshotDeviceItem, len(items))
+	var rest []csta.SnapshotDeviceItem
+	for _, it := range items {
+		c := st.s.callAt(st.ls, it.Connection.CallID)
+		if _, taken := matched[c]; c != nil && !taken && it.Connection.CallID != "" {
+			matched[c] = it
+			continue
+		}
+		rest = append(rest, it)
+	}
+	var fresh []csta.SnapshotDeviceItem
+	for _, it := range rest {
+		var found *Call
+		for _, c := range calls {
+			if _, taken := matched[c]; !taken && compatible(c.State, it.State()) {
+				found = c
+				break
+			}
+		}
+		if found == nil {
+			fresh = append(fresh, it)
+			continue
+		}
+		matched[found] = it
+		if id := it.Connection.CallID; id != "" && !found.hasCallID(id) {
+			st.setCallID(found, id, nil)
+		}
+	}
+	var vanished []*Call
+	for _, c := range calls {
+		it, ok := matched[c]
+		if !ok {
+			vanished = append(vanished, c)
+			continue
+		}
+		if !compatible(c.State, it.State()) {
+			st.setState(c, statusForLocal(it.State()))
+		}
+	}
+	st.idle("not present after resync", vanished...)
+	for _, it := range fresh {
+		status := statusForLocal(it.State())
+		var info CallInfo
+		switch it.State() {
+		case csta.StateAlerting:
+			info.Origin = LINECALLORIGIN_INBOUND
+		case csta.StateInitiated:
+			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
+		}
+		st.adopt(it.Connection.CallID, status, info, nil)
+	}
+}
+
+// usableItems drops items in the null state and repeats of a call ID, keeping order.
+func usableItems(items []csta.SnapshotDeviceItem) []csta.SnapshotDeviceItem {
+	out := make([]csta.SnapshotDeviceItem, 0, len(items))
+	seen := map[string]bool{}
+	for _, it := range items {
+		id := it.Connection.CallID
+		if it.State() == csta.StateNull || (id != "" && seen[id]) {
+			continue
+		}
+		seen[id] = true
+		out = append(out, it)
+	}
+	return out
+}
+
+// compatible reports whether a line's TAPI call state agrees with the device's local
+// connection state in a snapshot.
+func compatible(s CallState, l csta.LocalConnectionState) bool {
+	switch s {
+	case LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED:
+		return l == csta.StateAlerting
+	case LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING:
+		return l == csta.StateInitiated
+	case LINECALLSTATE_PROCEEDING, LINECALLSTATE_RINGBACK:
+		return l == csta.StateConnected || l == csta.StateQueued
+	case LINECALLSTATE_CONNECTED, LINECALLSTATE_CONFERENCED:
+		return l == csta.StateConnected
+	case LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDCONF, LINECALLSTATE_ONHOLDPENDTRANSFER:
+		return l == csta.StateHold
+	case LINECALLSTATE_BUSY, LINECALLSTATE_DISCONNECTED:
+		return l == csta.StateFail || l == csta.StateConnected
+	case LINECALLSTATE_UNKNOWN:
+		return true
+	}
+	return false
+}
+
+// statusForLocal is the TAPI state of a call known only from its local connection state.
+func statusForLocal(l csta.LocalConnectionState) CallStatus {
+	switch l {
+	case csta.StateAlerting:
+		return statusOffering
+	case csta.StateInitiated:
+		return statusDialTone
+	case csta.StateConnected:
+		return statusConnected
+	case csta.StateHold:
+		return statusOnHold
+	case csta.StateQueued:
+		return statusProceed
+	case csta.StateFail:
+		return CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: LINEDISCONNECTMODE_UNKNOWN}
+	}
+	return CallStatus{State: LINECALLSTATE_UNKNOWN}
+}
+
+// Reset ends every call of the PBX for clients (cold resync): LINE_CALLSTATE IDLE with detail
+// for each call, all calls removed. Lines stay.
+func (s *State) Reset(detail string, now time.Time) Result {
+	var res Result
+	for _, l := range s.Lines() {
+		st := &step{s: s, ls: s.lines[l.Address], now: now}
+		var cs []*Call
+		for _, h := range s.lineHandles(st.ls) {
+			cs = append(cs, s.calls[h])
+		}
+		for _, c := range cs {
+			c.Info.RelatedCall = "" // every partner goes too
+		}
+		st.idle(detail, cs...)
+		res.merge(st.res)
+	}
+	return res
+}

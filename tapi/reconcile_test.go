@@ -1,0 +1,160 @@
+package tapi
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+func item(callID, device string, state csta.LocalConnectionState) csta.SnapshotDeviceItem {
+	return csta.SnapshotDeviceItem{Connection: cn(callID, device), States: []csta.LocalConnectionState{state}}
+}
+
+// reconcileFixture: 201 has a connected call (C1) and a held call (C2), 202 an offering call (C3).
+func reconcileFixture(t *testing.T) *State {
+	s, _ := run(t, []string{"201", "202", "203"}, seq(
+		to(&csta.EstablishedEvent{EstablishedConnection: cn("C1", "201"), AnsweringDevice: dev("201"),
+			CallingDevice: dev("205"), CalledDevice: dev("201")}, "201"),
+		to(&csta.HeldEvent{HeldConnection: cn("C2", "201"), HoldingDevice: dev("201")}, "201"),
+		to(&csta.DeliveredEvent{Connection: cn("C3", "202"), AlertingDevice: dev("202"),
+			CallingDevice: dev("206"), CalledDevice: dev("202")}, "202"),
+	))
+	return s
+}
+
+func describeAll(res Result) []string {
+	var out []string
+	for _, e := range res.Events {
+		out = append(out, e.Line+" "+describe(e))
+	}
+	return out
+}
+
+func TestReconcileSurvivingCallsEmitNothing(t *testing.T) {
+	s := reconcileFixture(t)
+	before := s.Calls("")
+	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
+		"201": {item("C2", "201", csta.StateHold), item("C1", "201", csta.StateConnected)},
+		"202": {item("C3", "202", csta.StateAlerting)},
+	}, t0)
+	if len(res.Events) != 0 || len(res.RemovedCalls) != 0 {
+		t.Fatalf("events for unchanged calls: %q removed %v", describeAll(res), res.RemovedCalls)
+	}
+	after := s.Calls("")
+	if len(after) != len(before) {
+		t.Fatalf("calls %d -> %d", len(before), len(after))
+	}
+	for i := range after {
+		if after[i].Handle != before[i].Handle || after[i].CallID != before[i].CallID {
+			t.Errorf("call %d changed: %+v -> %+v", i, before[i], after[i])
+		}
+	}
+}
+
+func TestReconcileMatchesChangedIDsByState(t *testing.T) {
+	s := reconcileFixture(t)
+	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
+		// The standby numbers the calls differently.
+		"201": {item("S9", "201", csta.StateHold), item("S8", "201", csta.StateConnected)},
+		"202": {item("S7", "202", csta.StateAlerting)},
+	}, t0)
+	if len(res.Events) != 0 {
+		t.Fatalf("events: %q", describeAll(res))
+	}
+	want := map[CallHandle]string{"hq:1": "S8", "hq:2": "S9", "hq:3": "S7"}
+	for h, id := range want {
+		c, ok := s.Call(h)
+		if !ok || c.CallID != id {
+			t.Errorf("%s: call ID %q, want %q", h, c.CallID, id)
+		}
+	}
+	if len(res.ChangedCalls) != 3 {
+		t.Errorf("changed calls %v, want the three renumbered ones", res.ChangedCalls)
+	}
+	// Later events use the new IDs.
+	r := s.Apply("201", &csta.RetrievedEvent{RetrievedConnection: cn("S9", "201"), RetrievingDevice: dev("201")}, t0)
+	if got := describeAll(r); len(got) != 1 || got[0] != "hq/201 hq:2 CONNECTED" {
+		t.Errorf("after renumbering: %q", got)
+	}
+}
+
+func TestReconcileVanishedNewAndChanged(t *testing.T) {
+	s := reconcileFixture(t)
+	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
+		// C1 is gone, C2 was retrieved meanwhile, and a new call rings.
+		"201": {item("C2", "201", csta.StateConnected), item("C5", "201", csta.StateAlerting)},
+		// 202's call was answered; 203 has a call nobody knew about, in a compound state.
+		"202": {item("C3", "202", csta.StateConnected)},
+		"203": {{Connection: cn("C6", "203"), States: []csta.LocalConnectionState{csta.StateHold, csta.StateConnected}},
+			item("C0", "203", csta.StateNull)},
+		// 201 is not monitored on this PBX state: ignored.
+		"299": {item("C7", "299", csta.StateConnected)},
+	}, t0)
+	got := describeAll(res)
+	want := []string{
+		"hq/201 hq:2 CONNECTED",
+		"hq/201 hq:1 IDLE",
+		"hq/201 hq:4 NEWCALL origin=INBOUND reason=UNKNOWN",
+		"hq/201 hq:4 OFFERING",
+		"hq/202 hq:3 CONNECTED",
+		"hq/203 hq:5 NEWCALL origin=UNKNOWN reason=UNKNOWN",
+		"hq/203 hq:5 ONHOLD",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(res.RemovedCalls) != 1 || res.RemovedCalls[0] != "hq:1" {
+		t.Errorf("removed %v", res.RemovedCalls)
+	}
+	if err := checkState(s); err != nil {
+		t.Error(err)
+	}
+	// Lines left out of the snapshot map keep their calls.
+	res = s.Reconcile(map[string][]csta.SnapshotDeviceItem{"203": nil}, t0)
+	if len(s.Calls("201")) != 2 || len(res.RemovedCalls) != 1 {
+		t.Errorf("partial reconcile touched other lines: %q", describeAll(res))
+	}
+}
+
+func TestResetEndsEveryCall(t *testing.T) {
+	s := reconcileFixture(t)
+	res := s.Reset("cold resync after switchover to standby", t0)
+	if len(res.Events) != 3 || len(res.RemovedCalls) != 3 || len(s.Calls("")) != 0 {
+		t.Fatalf("reset: %q removed %v", describeAll(res), res.RemovedCalls)
+	}
+	for _, e := range res.Events {
+		if e.CallState.State != LINECALLSTATE_IDLE || e.Detail != "cold resync after switchover to standby" {
+			t.Errorf("event %+v", e)
+		}
+	}
+	// Handles are never reused after a reset.
+	r := s.Apply("201", &csta.DeliveredEvent{Connection: cn("C9", "201"), AlertingDevice: dev("201"),
+		CallingDevice: dev("205")}, t0)
+	if r.Events[0].Handle != "hq:4" {
+		t.Errorf("new call after reset got handle %s", r.Events[0].Handle)
+	}
+}
+
+func TestRestoreRoundTrip(t *testing.T) {
+	s := reconcileFixture(t)
+	r := NewState("hq")
+	if err := r.Restore(s.Lines(), s.Calls(""), s.NextHandle()); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkState(r); err != nil {
+		t.Fatal(err)
+	}
+	res := r.Apply("202", &csta.EstablishedEvent{EstablishedConnection: cn("C3", "202"),
+		AnsweringDevice: dev("202"), CallingDevice: dev("206")}, t0)
+	if got := describeAll(res); len(got) != 2 || got[1] != "hq/202 hq:3 CONNECTED" {
+		t.Errorf("after restore: %q", got)
+	}
+	if err := r.Restore(nil, s.Calls(""), 1); err == nil || !strings.Contains(err.Error(), "unknown line") {
+		t.Errorf("restore with calls on missing lines: %v", err)
+	}
+	other := NewState("branch")
+	if err := other.Restore(s.Lines(), nil, 1); err == nil || !strings.Contains(err.Error(), "belongs to PBX") {
+		t.Errorf("restore of another PBX's lines: %v", err)
+	}
+}

@@ -1,0 +1,243 @@
+package tapi
+
+import (
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// Reasons an event is ignored, reported in Result.Ignored.
+const (
+	IgnoredUnknownLine = "event for a line that is not monitored"
+	IgnoredNotOurs     = "event not about this line's device or its calls"
+	IgnoredDuplicate   = "duplicate event: the call is already in that state"
+	IgnoredOutOfOrder  = "event does not fit the call's state (out of order)"
+	IgnoredCleared     = "event for a call that already went IDLE at this line"
+	IgnoredUnknownCall = "event for a call the line does not know"
+	IgnoredUnchanged   = "line setting unchanged"
+	IgnoredUnsupported = "event type not modelled"
+)
+
+// Apply reduces one CSTA event that arrived for the monitor of extension line. It mutates s
+// and returns the TAPI events with the calls and lines to persist. It never reads a clock or
+// does I/O: now is the event's arrival time.
+func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
+	ls, ok := s.lines[line]
+	if !ok {
+		return Result{Ignored: IgnoredUnknownLine}
+	}
+	st := &step{s: s, ls: ls, now: now}
+	switch e := ev.(type) {
+	case *csta.ServiceInitiatedEvent:
+		st.serviceInitiated(e)
+	case *csta.OriginatedEvent:
+		st.originated(e)
+	case *csta.NetworkReachedEvent:
+		st.networkReached(e)
+	case *csta.DeliveredEvent:
+		st.delivered(e)
+	case *csta.EstablishedEvent:
+		st.established(e)
+	case *csta.QueuedEvent:
+		st.queued(e)
+	case *csta.HeldEvent:
+		st.held(e)
+	case *csta.RetrievedEvent:
+		st.retrieved(e)
+	case *csta.ConnectionClearedEvent:
+		st.connectionCleared(e)
+	case *csta.CallClearedEvent:
+		st.callCleared(e)
+	case *csta.FailedEvent:
+		st.failed(e)
+	case *csta.DivertedEvent:
+		st.diverted(e)
+	case *csta.TransferredEvent:
+		st.transferred(e)
+	case *csta.ConferencedEvent:
+		st.conferenced(e)
+	case *csta.DoNotDisturbEvent:
+		st.doNotDisturb(e)
+	case *csta.ForwardingEvent:
+		st.forwarding(e)
+	case *csta.OutOfServiceEvent:
+		st.setInService(e.Device, false)
+	case *csta.BackInServiceEvent:
+		st.setInService(e.Device, true)
+	default:
+		st.ignore(IgnoredUnsupported)
+	}
+	if len(st.res.Events) > 0 {
+		st.res.Ignored = ""
+	}
+	return st.res
+}
+
+// lookup finds the line's call for a PBX call ID, or says why it cannot exist.
+func (st *step) lookup(id string) (c *Call, cleared bool) {
+	if c = st.s.callAt(st.ls, id); c != nil {
+		return c, false
+	}
+	return nil, st.ls.wasCleared(id)
+}
+
+// adopt announces a call that was already in progress when monitoring started (or whose start
+// was missed): LINE_NEWCALL with what the event tells, then its current state.
+func (st *step) adopt(id string, status CallStatus, info CallInfo, parties []string) *Call {
+	if info.Origin == 0 {
+		info.Origin = LINECALLORIGIN_UNKNOWN
+	}
+	if info.Reason == 0 {
+		info.Reason = LINECALLREASON_UNKNOWN
+	}
+	return st.newCall(id, status, info, parties)
+}
+
+// ServiceInitiated: the line's device went off-hook or a MakeCall started -> DIALTONE.
+func (st *step) serviceInitiated(e *csta.ServiceInitiatedEvent) {
+	if !st.conn(e.InitiatedConnection, e.InitiatingDevice) {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	id := e.InitiatedConnection.CallID
+	if c, _ := st.lookup(id); c != nil {
+		if c.State == LINECALLSTATE_DIALTONE {
+			st.ignore(IgnoredDuplicate)
+		} else {
+			st.ignore(IgnoredOutOfOrder)
+		}
+		return
+	}
+	info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+		Caller: partyOr(e.InitiatingDevice, st.ownParty())}
+	st.startOutgoing(id, statusDialTone, info, nil, e.Cause)
+}
+
+// startOutgoing creates a call the line places, relating it to the held call it consults.
+func (st *step) startOutgoing(id string, status CallStatus, info CallInfo, parties []string,
+	cause csta.EventCause) *Call {
+	var held *Call
+	if cause == csta.CauseConsultation {
+		held = st.consultedFrom(id)
+		if held != nil {
+			info.RelatedCall = held.Handle
+		}
+	}
+	c := st.newCall(id, status, info, parties)
+	if held != nil {
+		st.relate(held, c)
+	}
+	return c
+}
+
+// consultedFrom picks the held call a consultation call was started from: the most recently
+// held call of the line without a related call (ties: the newest handle).
+func (st *step) consultedFrom(exceptID string) *Call {
+	var best *Call
+	for _, h := range st.s.lineHandles(st.ls) {
+		c := st.s.calls[h]
+		if c.CallID == exceptID || c.Info.RelatedCall != "" ||
+			!inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF) {
+			continue
+		}
+		if best == nil || !c.StateSince.Before(best.StateSince) {
+			best = c
+		}
+	}
+	return best
+}
+
+// relate links the held call and its consultation call; the held call waits for a transfer.
+func (st *step) relate(held, consult *Call) {
+	st.updateInfo(held, 0, func(i *CallInfo) { i.RelatedCall = consult.Handle })
+	if consult.Info.RelatedCall != held.Handle {
+		st.updateInfo(consult, 0, func(i *CallInfo) { i.RelatedCall = held.Handle })
+	}
+	if held.State == LINECALLSTATE_ONHOLD {
+		st.setState(held, CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER})
+	}
+}
+
+// Originated: the line's device dialled -> PROCEEDING (DIALING while the number is unknown).
+func (st *step) originated(e *csta.OriginatedEvent) {
+	if !st.conn(e.OriginatedConnection, e.CallingDevice) {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	id := e.OriginatedConnection.CallID
+	status := statusProceed
+	if !e.CalledDevice.Known() {
+		status = statusDialing
+	}
+	c, cleared := st.lookup(id)
+	if c == nil {
+		if cleared {
+			st.ignore(IgnoredCleared)
+			return
+		}
+		info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+			Caller: partyOr(e.CallingDevice, st.ownParty()), Called: party(e.CalledDevice)}
+		st.startOutgoing(id, status, info, numbers(e.CalledDevice), e.Cause)
+		return
+	}
+	if !inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+		st.ignore(IgnoredOutOfOrder)
+		return
+	}
+	st.updateInfo(c, 0, func(i *CallInfo) {
+		if e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+	})
+	if e.Cause == csta.CauseConsultation && c.Info.RelatedCall == "" {
+		if held := st.consultedFrom(id); held != nil {
+			st.relate(held, c)
+		}
+	}
+	if c.State == status.State {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	c.Parties = numbers(e.CalledDevice)
+	st.setState(c, status)
+}
+
+// NetworkReached: the call left on a trunk -> PROCEEDING, and the trunk is known.
+func (st *step) networkReached(e *csta.NetworkReachedEvent) {
+	id := e.OutboundConnection.CallID
+	c, cleared := st.lookup(id)
+	if c == nil {
+		if cleared || !st.is(e.CallingDevice) {
+			st.ignore(IgnoredUnknownCall)
+			return
+		}
+		info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+			Caller: party(e.CallingDevice), Called: party(e.CalledDevice),
+			Trunk: e.NetworkInterfaceUsed.Number}
+		st.adopt(id, statusProceed, info, numbers(e.CalledDevice))
+		return
+	}
+	st.updateInfo(c, 0, func(i *CallInfo) {
+		if e.NetworkInterfaceUsed.Number != "" {
+			i.Trunk = e.NetworkInterfaceUsed.Number
+		}
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+	})
+	if inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+		st.setState(c, statusProceed)
+	} else if len(st.res.Events) == 0 {
+		st.ignore(IgnoredDuplicate)
+	}
+}
+
+// Queued: the call waits in a hunt group or ACD queue; the caller sees PROCEEDING.
+func (st *step) queued(e *csta.QueuedEvent) {
+	c, _ := st.lookup(e.QueuedConnection.CallID)
+	if c == nil || !inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	st.setState(c, statusProceed)
+}

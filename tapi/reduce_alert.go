@@ -1,0 +1,192 @@
+package tapi
+
+import (
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// Delivered: at the alerting device -> OFFERING (LINE_NEWCALL first); at the calling device
+// -> RINGBACK.
+func (st *step) delivered(e *csta.DeliveredEvent) {
+	id := e.Connection.CallID
+	switch {
+	case st.conn(e.Connection, e.AlertingDevice):
+		c, _ := st.lookup(id)
+		if c != nil {
+			if inState(c, LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED) {
+				st.ignore(IgnoredDuplicate)
+			} else {
+				st.ignore(IgnoredOutOfOrder)
+			}
+			return
+		}
+		// A Delivered at the line's own device is a genuinely new arrival, even for a call ID
+		// that went IDLE here before (a recall or a forwarding loop brings the call back).
+		st.newCall(id, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
+			e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
+	case st.is(e.CallingDevice):
+		c, cleared := st.lookup(id)
+		if c == nil {
+			if cleared {
+				st.ignore(IgnoredCleared)
+				return
+			}
+			info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+				Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
+			st.redirectedTo(&info, e.CalledDevice, e.AlertingDevice)
+			st.adopt(id, statusRingback, info, numbers(e.AlertingDevice))
+			return
+		}
+		st.ringback(c, e)
+	default:
+		c, _ := st.lookup(id)
+		if c == nil {
+			st.ignore(IgnoredNotOurs)
+			return
+		}
+		if !inState(c, outgoing...) {
+			st.ignore(IgnoredNotOurs)
+			return
+		}
+		// The far end of a call the line placed rings after a transfer or diversion.
+		st.ringback(c, e)
+	}
+}
+
+// ringback moves an outgoing call to RINGBACK, noting where it rings if that is not the
+// number dialled.
+func (st *step) ringback(c *Call, e *csta.DeliveredEvent) {
+	if !inState(c, outgoing...) {
+		st.ignore(IgnoredOutOfOrder)
+		return
+	}
+	st.updateInfo(c, 0, func(i *CallInfo) {
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+		st.redirectedTo(i, csta.Device(i.Called.Number), e.AlertingDevice)
+	})
+	if p := numbers(e.AlertingDevice); p != nil {
+		c.Parties = p
+	}
+	if c.State == LINECALLSTATE_RINGBACK {
+		if len(st.res.Events) == 0 {
+			st.ignore(IgnoredDuplicate)
+		}
+		return
+	}
+	st.setState(c, statusRingback)
+}
+
+// redirectedTo records in the caller's view that the call reached another device than the
+// one dialled.
+func (st *step) redirectedTo(i *CallInfo, called, reached csta.DeviceID) {
+	if reached.Number != "" && called.Number != "" && reached.Number != called.Number {
+		i.Redirection = party(reached)
+	}
+}
+
+// arrivalInfo builds the call info of a call arriving at the line.
+func (st *step) arrivalInfo(calling, called, lastRedirection, networkCalling csta.DeviceID,
+	cause csta.EventCause) CallInfo {
+	redirected := lastRedirection.Known() && lastRedirection.Number != st.ls.Address
+	info := CallInfo{
+		Origin: st.origin(calling, networkCalling),
+		Reason: offeringReason(cause, redirected),
+		Caller: party(calling),
+		Called: partyOr(called, st.ownParty()),
+	}
+	if info.Reason != LINECALLREASON_DIRECT {
+		if redirected {
+			info.Redirecting = party(lastRedirection)
+		}
+		info.Redirection = st.ownParty()
+	}
+	return info
+}
+
+// Established: at the answering device -> CONNECTED; at the calling device -> CONNECTED with
+// the answering party as connected ID.
+func (st *step) established(e *csta.EstablishedEvent) {
+	id := e.EstablishedConnection.CallID
+	switch {
+	case st.conn(e.EstablishedConnection, e.AnsweringDevice):
+		c, cleared := st.lookup(id)
+		if c == nil {
+			if cleared {
+				st.ignore(IgnoredCleared)
+				return
+			}
+			info := st.arrivalInfo(e.CallingDevice, e.CalledDevice, e.LastRedirectionDevice,
+				csta.DeviceID{}, e.Cause)
+			info.Connected = party(e.CallingDevice)
+			st.adopt(id, statusConnected, info, numbers(e.CallingDevice))
+			return
+		}
+		switch {
+		case inState(c, LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED):
+			st.updateInfo(c, 0, func(i *CallInfo) {
+				if e.CallingDevice.Known() {
+					i.Connected = party(e.CallingDevice)
+				}
+			})
+			st.setState(c, statusConnected)
+		case c.State == LINECALLSTATE_CONNECTED:
+			st.ignore(IgnoredDuplicate)
+		default:
+			st.ignore(IgnoredOutOfOrder)
+		}
+	case st.is(e.CallingDevice):
+		c, cleared := st.lookup(id)
+		if c == nil {
+			if cleared {
+				st.ignore(IgnoredCleared)
+				return
+			}
+			info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+				Caller: party(e.CallingDevice), Called: party(e.CalledDevice),
+				Connected: party(e.AnsweringDevice)}
+			st.redirectedTo(&info, e.CalledDevice, e.AnsweringDevice)
+			st.adopt(id, statusConnected, info, numbers(e.AnsweringDevice))
+			return
+		}
+		st.farEndAnswered(c, e)
+	default:
+		c, _ := st.lookup(id)
+		if c == nil || !inState(c, outgoing...) {
+			st.ignore(IgnoredNotOurs)
+			return
+		}
+		st.farEndAnswered(c, e)
+	}
+}
+
+// farEndAnswered connects an outgoing call when the far end answers.
+func (st *step) farEndAnswered(c *Call, e *csta.EstablishedEvent) {
+	if c.State == LINECALLSTATE_CONNECTED {
+		if e.AnsweringDevice.Known() && c.Info.Connected.Number != e.AnsweringDevice.Number {
+			// Another device took the call (e.g. a pickup): only the connected ID changes.
+			st.updateInfo(c, 0, func(i *CallInfo) { i.Connected = party(e.AnsweringDevice) })
+			c.Parties = numbers(e.AnsweringDevice)
+			return
+		}
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	if !inState(c, outgoing...) {
+		st.ignore(IgnoredOutOfOrder)
+		return
+	}
+	st.updateInfo(c, 0, func(i *CallInfo) {
+		if e.AnsweringDevice.Known() {
+			i.Connected = party(e.AnsweringDevice)
+		}
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
+	})
+	if p := numbers(e.AnsweringDevice); p != nil {
+		c.Parties = p
+	}
+	st.setState(c, statusConnected)
+}

@@ -1,0 +1,177 @@
+package tapi
+
+import (
+	"slices"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// Held by the line's device -> ONHOLD, or ONHOLDPENDTRANSFER when it starts a consultation.
+// A hold by the far end does not change the line's call state.
+func (st *step) held(e *csta.HeldEvent) {
+	if !st.conn(e.HeldConnection, e.HoldingDevice) {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	id := e.HeldConnection.CallID
+	status := statusOnHold
+	c, cleared := st.lookup(id)
+	if c == nil {
+		if cleared {
+			st.ignore(IgnoredCleared)
+			return
+		}
+		if e.Cause == csta.CauseConsultation {
+			status = CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER}
+		}
+		st.adopt(id, status, CallInfo{}, nil)
+		return
+	}
+	if inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF) {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	// A call still ringing out can be held too: our own connection is connected while the
+	// far end alerts (RINGBACK, PROCEEDING).
+	if !inState(c, LINECALLSTATE_CONNECTED, LINECALLSTATE_CONFERENCED, LINECALLSTATE_RINGBACK, LINECALLSTATE_PROCEEDING) {
+		st.ignore(IgnoredOutOfOrder)
+		return
+	}
+	if e.Cause == csta.CauseConsultation || st.s.calls[c.Info.RelatedCall] != nil {
+		status = CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER}
+	}
+	st.setState(c, status)
+}
+
+// Retrieved by the line's device -> CONNECTED.
+func (st *step) retrieved(e *csta.RetrievedEvent) {
+	if !st.conn(e.RetrievedConnection, e.RetrievingDevice) {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	id := e.RetrievedConnection.CallID
+	c, cleared := st.lookup(id)
+	if c == nil {
+		if cleared {
+			st.ignore(IgnoredCleared)
+			return
+		}
+		st.adopt(id, statusConnected, CallInfo{}, nil)
+		return
+	}
+	switch {
+	case inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF):
+		if c.ConnectedAt.IsZero() && c.Info.Origin == LINECALLORIGIN_OUTBOUND {
+			st.setState(c, statusRingback) // held while ringing out; the far end has not answered
+		} else {
+			st.setState(c, statusConnected)
+		}
+	case c.State == LINECALLSTATE_CONNECTED:
+		st.ignore(IgnoredDuplicate)
+	default:
+		st.ignore(IgnoredOutOfOrder)
+	}
+}
+
+// ConnectionCleared: of the line's own connection -> IDLE; of the other party ->
+// DISCONNECTED (in a conference: only when nobody else is left).
+func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
+	id := e.DroppedConnection.CallID
+	c, cleared := st.lookup(id)
+	if c == nil {
+		if cleared {
+			st.ignore(IgnoredCleared)
+		} else {
+			st.ignore(IgnoredUnknownCall)
+		}
+		return
+	}
+	if st.conn(e.DroppedConnection, e.ReleasingDevice) {
+		st.idle("", c)
+		return
+	}
+	gone := e.ReleasingDevice.Number
+	if gone == "" {
+		gone = e.DroppedConnection.DeviceID.Number
+	}
+	if gone != "" && len(c.Parties) > 0 && !slices.Contains(c.Parties, gone) {
+		st.ignore(IgnoredNotOurs) // a device that already left, e.g. the transferring one
+		return
+	}
+	if inState(c, LINECALLSTATE_DISCONNECTED, LINECALLSTATE_BUSY) {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	c.Parties = slices.DeleteFunc(c.Parties, func(p string) bool { return p == gone })
+	st.changed(c)
+	if c.State == LINECALLSTATE_CONFERENCED && len(c.Parties) > 0 {
+		if len(c.Parties) == 1 {
+			// Back to a two-party call with whoever is left.
+			left := c.Parties[0]
+			st.updateInfo(c, 0, func(i *CallInfo) {
+				i.Connected = PartyID{Number: left, Flags: LINECALLPARTYID_ADDRESS}
+			})
+			st.setState(c, statusConnected)
+		}
+		return
+	}
+	st.setState(c, CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)})
+}
+
+// CallCleared: the whole call ended -> IDLE.
+func (st *step) callCleared(e *csta.CallClearedEvent) {
+	c, cleared := st.lookup(e.ClearedCall.CallID)
+	if c == nil {
+		if cleared {
+			st.ignore(IgnoredCleared)
+		} else {
+			st.ignore(IgnoredUnknownCall)
+		}
+		return
+	}
+	st.idle("", c)
+}
+
+// Failed: the call could not be completed -> BUSY (cause busy) or DISCONNECTED with the mode
+// of the cause, for the calling line; DISCONNECTED when the line's own connection failed.
+func (st *step) failed(e *csta.FailedEvent) {
+	id := e.FailedConnection.CallID
+	c, cleared := st.lookup(id)
+	caller := st.is(e.CallingDevice) || (c != nil && inState(c, outgoing...) &&
+		!st.conn(e.FailedConnection, e.FailingDevice))
+	own := st.conn(e.FailedConnection, e.FailingDevice)
+	if !caller && !own {
+		st.ignore(IgnoredNotOurs)
+		return
+	}
+	if c == nil && cleared {
+		st.ignore(IgnoredCleared)
+		return
+	}
+	status := CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
+	if caller {
+		switch e.Cause {
+		case csta.CauseBusy:
+			mode := LINEBUSYMODE_UNKNOWN
+			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
+				mode = LINEBUSYMODE_STATION
+			}
+			status = CallStatus{State: LINECALLSTATE_BUSY, BusyMode: mode}
+		case csta.CauseTrunksBusy:
+			status = CallStatus{State: LINECALLSTATE_BUSY, BusyMode: LINEBUSYMODE_TRUNK}
+		}
+	}
+	if c == nil {
+		info := CallInfo{Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
+		if caller {
+			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
+		}
+		st.adopt(id, status, info, numbers(e.FailingDevice))
+		return
+	}
+	if inState(c, LINECALLSTATE_BUSY, LINECALLSTATE_DISCONNECTED) {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	st.setState(c, status)
+}

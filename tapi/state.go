@@ -1,0 +1,248 @@
+package tapi
+
+import (
+	"fmt"
+	"sort"
+)
+
+// clearedMemory is how many cleared PBX call IDs each line remembers, so that late or
+// duplicated events for a call that went IDLE cannot bring it back.
+const clearedMemory = 16
+
+// State is the reducer state of one PBX: its monitored lines and their calls. It is not safe
+// for concurrent use; the engine applies one PBX's events in order from one goroutine.
+type State struct {
+	PBX string
+	// IsInternal classifies a number as an internal extension (LINECALLORIGIN_INTERNAL) or an
+	// external party. Nil uses the default: monitored lines and numbers of at most six digits
+	// without a leading '+' are internal.
+	IsInternal func(number string) bool
+
+	lines      map[string]*lineState // by extension
+	calls      map[CallHandle]*Call
+	nextHandle uint64
+}
+
+// lineState is a line with the index of its calls.
+type lineState struct {
+	Line
+	byCallID map[string]CallHandle
+	cleared  [clearedMemory]string // ring of recently cleared PBX call IDs
+	clearedN int
+}
+
+// Result is what one reducer step did: the events to publish, and exactly which calls and
+// lines to persist or delete.
+type Result struct {
+	Events       []Event
+	ChangedCalls []CallHandle
+	RemovedCalls []CallHandle
+	ChangedLines []string // line names
+	// Ignored says why an event changed nothing ("" when it did, or when it was simply not
+	// about a call or line the state tracks in a way that needs explaining).
+	Ignored string
+}
+
+// NewState returns an empty state for the PBX.
+func NewState(pbx string) *State {
+	return &State{PBX: pbx, lines: map[string]*lineState{}, calls: map[CallHandle]*Call{},
+		nextHandle: 1}
+}
+
+// AddLine starts tracking a monitored line. Adding a known extension again replaces its
+// display name only.
+func (s *State) AddLine(extension, displayName string) *Line {
+	if ls, ok := s.lines[extension]; ok {
+		ls.DisplayName = displayName
+		return ls.Line.clone()
+	}
+	ls := &lineState{Line: NewLine(s.PBX, extension, displayName), byCallID: map[string]CallHandle{}}
+	s.lines[extension] = ls
+	return ls.Line.clone()
+}
+
+// RemoveLine stops tracking a line and drops its calls (no events: the line is gone).
+func (s *State) RemoveLine(extension string) []CallHandle {
+	ls, ok := s.lines[extension]
+	if !ok {
+		return nil
+	}
+	var removed []CallHandle
+	for _, h := range s.lineHandles(ls) {
+		delete(s.calls, h)
+		removed = append(removed, h)
+	}
+	delete(s.lines, extension)
+	return removed
+}
+
+// Restore rebuilds a state from persisted lines and calls (e.g. after an instance takeover).
+// nextHandle is the persisted counter; it is raised above every restored handle so handles are
+// never reused.
+func (s *State) Restore(lines []Line, calls []Call, nextHandle uint64) error {
+	s.lines = map[string]*lineState{}
+	s.calls = map[CallHandle]*Call{}
+	byName := map[string]*lineState{}
+	for _, l := range lines {
+		if l.PBX != s.PBX {
+			return fmt.Errorf("tapi: restore: line %q belongs to PBX %q, not %q", l.Name, l.PBX, s.PBX)
+		}
+		ls := &lineState{Line: *l.clone(), byCallID: map[string]CallHandle{}}
+		s.lines[l.Address] = ls
+		byName[l.Name] = ls
+	}
+	s.nextHandle = max(nextHandle, 1)
+	for i := range calls {
+		c := calls[i].clone()
+		ls, ok := byName[c.Line]
+		if !ok {
+			return fmt.Errorf("tapi: restore: call %q is on unknown line %q", c.Handle, c.Line)
+		}
+		if c.State == 0 || c.State == LINECALLSTATE_IDLE {
+			return fmt.Errorf("tapi: restore: call %q has state %v", c.Handle, c.State)
+		}
+		if _, dup := s.calls[c.Handle]; dup {
+			return fmt.Errorf("tapi: restore: duplicate call handle %q", c.Handle)
+		}
+		s.calls[c.Handle] = c
+		s.index(ls, c)
+		s.nextHandle = max(s.nextHandle, handleNumber(c.Handle)+1)
+	}
+	return nil
+}
+
+// NextHandle returns the handle counter to persist with the state.
+func (s *State) NextHandle() uint64 { return s.nextHandle }
+
+// Line returns a copy of the line for extension.
+func (s *State) Line(extension string) (Line, bool) {
+	ls, ok := s.lines[extension]
+	if !ok {
+		return Line{}, false
+	}
+	return *ls.Line.clone(), true
+}
+
+// Lines returns copies of all lines, sorted by name.
+func (s *State) Lines() []Line {
+	out := make([]Line, 0, len(s.lines))
+	for _, ls := range s.lines {
+		out = append(out, *ls.Line.clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Call returns a copy of the call with handle h.
+func (s *State) Call(h CallHandle) (Call, bool) {
+	c, ok := s.calls[h]
+	if !ok {
+		return Call{}, false
+	}
+	return *c.clone(), true
+}
+
+// Calls returns copies of the calls of extension ("" for all lines), in handle order.
+func (s *State) Calls(extension string) []Call {
+	var out []Call
+	for _, c := range s.calls {
+		if extension == "" || c.Line == LineName(s.PBX, extension) {
+			out = append(out, *c.clone())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return handleLess(out[i].Handle, out[j].Handle) })
+	return out
+}
+
+func handleLess(a, b CallHandle) bool {
+	na, nb := handleNumber(a), handleNumber(b)
+	if na != nb {
+		return na < nb
+	}
+	return a < b
+}
+
+// lineHandles returns the handles of the line's calls in handle order (deterministic).
+func (s *State) lineHandles(ls *lineState) []CallHandle {
+	var hs []CallHandle
+	seen := map[CallHandle]bool{}
+	for _, h := range ls.byCallID {
+		if !seen[h] {
+			seen[h] = true
+			hs = append(hs, h)
+		}
+	}
+	sort.Slice(hs, func(i, j int) bool { return handleLess(hs[i], hs[j]) })
+	return hs
+}
+
+func (s *State) index(ls *lineState, c *Call) {
+	ls.byCallID[c.CallID] = c.Handle
+	for _, id := range c.OtherCallIDs {
+		ls.byCallID[id] = c.Handle
+	}
+}
+
+func (s *State) unindex(ls *lineState, c *Call) {
+	for _, id := range append([]string{c.CallID}, c.OtherCallIDs...) {
+		if ls.byCallID[id] == c.Handle {
+			delete(ls.byCallID, id)
+		}
+	}
+}
+
+// callAt returns the line's call with PBX call ID id.
+func (s *State) callAt(ls *lineState, id string) *Call {
+	h, ok := ls.byCallID[id]
+	if !ok {
+		return nil
+	}
+	return s.calls[h]
+}
+
+func (ls *lineState) wasCleared(id string) bool {
+	for _, c := range ls.cleared {
+		if c == id && c != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (ls *lineState) remember(id string) {
+	if id == "" {
+		return
+	}
+	ls.cleared[ls.clearedN%clearedMemory] = id
+	ls.clearedN++
+}
+
+func (ls *lineState) forget(id string) {
+	for i, c := range ls.cleared {
+		if c == id {
+			ls.cleared[i] = ""
+		}
+	}
+}
+
+// isInternal classifies a number for LINECALLORIGIN.
+func (s *State) isInternal(number string) bool {
+	if number == "" {
+		return false
+	}
+	if _, ok := s.lines[number]; ok {
+		return true
+	}
+	if s.IsInternal != nil {
+		return s.IsInternal(number)
+	}
+	if number[0] == '+' || len(number) > 6 {
+		return false
+	}
+	for _, r := range number {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,43 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+)
+
+// The active PBX node dies: the owner switches to the standby, re-monitors and resyncs hot.
+func TestPBXActiveNodeKilled(t *testing.T) {
+	scenario(t, clusterOpts{}, func(c *cluster) {
+		t0 := mustFault(c, "primary", "kill", nil)
+		time.Sleep(phase())
+		c.switchoverTimes("primary killed", t0)
+	})
+}
+
+// The active node stops answering but keeps the TCP connection (half-open): missed
+// heartbeats must take the bridge to the standby.
+func TestPBXActiveNodeFrozen(t *testing.T) {
+	scenario(t, clusterOpts{}, func(c *cluster) {
+		t0 := mustFault(c, "primary", "freeze", map[string]bool{"on": true})
+		time.Sleep(phase())
+		c.switchoverTimes("primary frozen", t0)
+	})
+}
+
+// Both nodes go down while calls go on at the phones; then the standby comes back and the
+// bridge must show exactly the calls that exist then.
+func TestPBXBothNodesDownThenOneBack(t *testing.T) {
+	scenario(t, clusterOpts{}, func(c *cluster) {
+		mustFault(c, "primary", "kill", nil)
+		mustFault(c, "standby", "kill", nil)
+		time.Sleep(phase())
+		t0 := mustFault(c, "standby", "restart", nil)
+		time.Sleep(phase())
+		c.switchoverTimes("standby back after both down", t0)
+	})
+}
+
+// No fault: the reference run. Any failure here is not about failover.
+func TestBaselineNoFault(t *testing.T) {
+	scenario(t, clusterOpts{}, func(c *cluster) {})
+}

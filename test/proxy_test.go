@@ -1,0 +1,252 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+)
+
+// cstaRequest is one CSTA request a bridge sent towards a PBX node.
+type cstaRequest struct {
+	At       time.Time
+	Node     string // "primary" or "standby"
+	Conn     int    // proxy connection number
+	Instance string // bridge instance ID, "" when the sender could not be identified
+	Service  string // root element, e.g. "SnapshotDevice"
+}
+
+// requestLog collects the CSTA requests of every bridge, as the PBX sees them.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []cstaRequest
+}
+
+func (l *requestLog) add(r cstaRequest) {
+	l.mu.Lock()
+	l.reqs = append(l.reqs, r)
+	l.mu.Unlock()
+}
+
+func (l *requestLog) all() []cstaRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]cstaRequest(nil), l.reqs...)
+}
+
+// cstaProxy stands between the bridges and one simulator node and records every request a
+// bridge sends, with the sending instance. pbxsim keeps no per-session record of requests, and
+// "no two instances talk to the PBX at once" can only be checked where the PBX sees them.
+// It forwards bytes unchanged otherwise: a killed node closes its side, a frozen node leaves
+// the link half-open, a node that refuses leaves the bridge with a closed connection.
+type cstaProxy struct {
+	t        testing.TB
+	node     string
+	upstream string
+	ln       net.Listener
+	log      *requestLog
+	who      func(remote *net.TCPAddr) string // remote address -> instance ID
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	links  map[int]string // open bridge connections: number -> instance
+	seq    int
+	wg     sync.WaitGroup
+	closed bool
+}
+
+func startProxy(t testing.TB, node, upstream string, log *requestLog, who func(*net.TCPAddr) string) *cstaProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cstaProxy{t: t, node: node, upstream: upstream, ln: ln, log: log, who: who, conns: map[net.Conn]struct{}{}, links: map[int]string{}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *cstaProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *cstaProxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			c.Close()
+			return
+		}
+		p.seq++
+		id := p.seq
+		p.conns[c] = struct{}{}
+		p.wg.Add(1)
+		p.mu.Unlock()
+		go p.serve(c, id)
+	}
+}
+
+// serve relays one bridge connection until either side closes it.
+func (p *cstaProxy) serve(down net.Conn, id int) {
+	defer p.wg.Done()
+	defer func() {
+		p.mu.Lock()
+		delete(p.conns, down)
+		p.mu.Unlock()
+		down.Close()
+	}()
+	instance := p.who(down.RemoteAddr().(*net.TCPAddr))
+	p.mu.Lock()
+	p.links[id] = instance
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.links, id)
+		p.mu.Unlock()
+	}()
+	up, err := net.DialTimeout("tcp", p.upstream, 2*time.Second)
+	if err != nil {
+		return // the node is down: the bridge sees its connection closed
+	}
+	p.mu.Lock()
+	p.conns[up] = struct{}{}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.conns, up)
+		p.mu.Unlock()
+		up.Close()
+	}()
+	done := make(chan struct{})
+	go func() { // node -> bridge; ends when either side closes
+		defer close(done)
+		_, _ = io.Copy(down, up)
+		down.Close()
+	}()
+	fr := csta.HeaderFraming{}
+	rd := fr.NewReader(down, 0)
+	var buf []byte
+	for {
+		f, err := rd.ReadFrame()
+		if err != nil {
+			break
+		}
+		if name := rootElement(f.Body); isRequest(name) {
+			if instance == "" { // the lookup at accept can miss a socket the kernel has not listed yet
+				if instance = p.who(down.RemoteAddr().(*net.TCPAddr)); instance != "" {
+					p.mu.Lock()
+					p.links[id] = instance
+					p.mu.Unlock()
+				}
+			}
+			p.log.add(cstaRequest{At: time.Now(), Node: p.node, Conn: id, Instance: instance, Service: name})
+		}
+		if buf, err = fr.AppendFrame(buf[:0], f); err != nil {
+			break
+		}
+		if _, err := up.Write(buf); err != nil {
+			break
+		}
+	}
+	up.Close()
+	<-done
+}
+
+// openLinks counts the open bridge connections of instance.
+func (p *cstaProxy) openLinks(instance string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, in := range p.links {
+		if in == instance {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *cstaProxy) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.ln.Close()
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// rootElement returns the local name of the XML document's root element.
+func rootElement(body []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local
+		}
+	}
+}
+
+// isRequest tells requests from the answers a bridge gives to the switch's own requests
+// (SystemStatusResponse) and from error answers.
+func isRequest(root string) bool {
+	return root != "" && !strings.HasSuffix(root, "Response") && root != "CSTAErrorCode"
+}
+
+// socketOwner finds the process that holds the local end of a loopback TCP connection, by
+// the socket's inode in /proc/net/tcp and the processes' descriptor tables. pids maps process
+// IDs to instance names.
+func socketOwner(remote *net.TCPAddr, pids map[int]string) string {
+	inode := socketInode(remote.Port)
+	if inode == "" {
+		return ""
+	}
+	target := "socket:[" + inode + "]"
+	for pid, name := range pids {
+		fds, _ := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
+		for _, fd := range fds {
+			if l, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd.Name())); err == nil && l == target {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// socketInode returns the inode of the IPv4 socket bound to 127.0.0.1:port, or "".
+func socketInode(port int) string {
+	f, err := os.Open("/proc/net/tcp")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	want := fmt.Sprintf("0100007F:%04X", port)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) > 9 && fs[1] == want {
+			return fs[9]
+		}
+	}
+	return ""
+}

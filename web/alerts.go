@@ -1,0 +1,183 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Alert kinds posted to the webhooks.
+const (
+	AlertLinkDown      = "link_down"
+	AlertSwitchover    = "switchover"
+	AlertBothNodesDown = "both_nodes_down"
+	AlertResyncDone    = "resync_completed"
+)
+
+// Alert is the JSON body POSTed to each alert webhook.
+type Alert struct {
+	Kind     string     `json:"kind"`
+	PBX      string     `json:"pbx"`
+	Instance string     `json:"instance"`
+	Time     time.Time  `json:"time"`
+	Summary  string     `json:"summary"`
+	Event    tapi.Event `json:"event"` // the BRIDGE_* event that raised it
+	Epoch    string     `json:"epoch"`
+	Offset   uint64     `json:"offset"`
+}
+
+// alerter turns BRIDGE_* events into alerts and delivers them to the webhooks with retries,
+// from one goroutine that the Server owns. Only the instance owning a PBX's link alerts for
+// it, so a multi-instance deployment sends each alert once.
+type alerter struct {
+	s       *Server
+	client  *http.Client
+	log     *logrus.Entry
+	queue   chan Alert
+	mu      sync.Mutex
+	nodesUp map[string]map[string]bool // pbx -> node -> up
+}
+
+// alertQueue bounds alerts waiting for delivery; when full, the oldest pending are kept and
+// new ones logged and dropped, so that a dead webhook cannot grow memory.
+const alertQueue = 256
+
+func newAlerter(s *Server) *alerter {
+	return &alerter{s: s, client: &http.Client{Timeout: 10 * time.Second}, log: s.log.WithField("component", "alerts"),
+		queue: make(chan Alert, alertQueue), nodesUp: map[string]map[string]bool{}}
+}
+
+// observe is a hub sink: it sees every entry of a PBX once.
+func (a *alerter) observe(e store.Entry) {
+	ev := e.Event
+	var kind, summary string
+	switch ev.Type {
+	case tapi.BridgeSwitchover:
+		a.s.metrics.switchovers.WithLabelValues(e.PBX).Inc()
+		kind = AlertSwitchover
+		summary = fmt.Sprintf("PBX %s switched from %s to %s: %s", e.PBX, ev.Switch.From, ev.Switch.To, ev.Switch.Reason)
+	case tapi.BridgeLinkStatus:
+		a.mu.Lock()
+		nodes := a.nodesUp[e.PBX]
+		if nodes == nil {
+			nodes = map[string]bool{}
+			a.nodesUp[e.PBX] = nodes
+		}
+		wasUp := nodes[ev.Link.Node]
+		_, known := nodes[ev.Link.Node]
+		nodes[ev.Link.Node] = ev.Link.Status == "up"
+		bothDown := len(nodes) >= 2
+		for _, up := range nodes {
+			bothDown = bothDown && !up
+		}
+		a.mu.Unlock()
+		if ev.Link.Status != "down" || (known && !wasUp) {
+			return // only a transition to down alerts
+		}
+		kind = AlertLinkDown
+		summary = fmt.Sprintf("PBX %s %s node %s is down: %s", e.PBX, ev.Link.Node, ev.Link.Address, ev.Link.Reason)
+		if bothDown {
+			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: ev, Epoch: e.Epoch, Offset: e.Offset,
+				Summary: fmt.Sprintf("PBX %s: both nodes are down; lines are out of service", e.PBX)})
+		}
+	case tapi.BridgeResync:
+		if ev.Resync.Phase != "completed" {
+			return
+		}
+		kind = AlertResyncDone
+		summary = fmt.Sprintf("PBX %s %s resync completed in %d ms: %d lines, %d calls", e.PBX,
+			ev.Resync.Mode, ev.Resync.DurationMs, ev.Resync.Lines, ev.Resync.Calls)
+	default:
+		return
+	}
+	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: ev, Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
+}
+
+func (a *alerter) enqueue(al Alert) {
+	if len(a.s.cfg.AlertWebhooks) == 0 || !a.ownsPBX(al.PBX) {
+		return
+	}
+	al.Instance = a.s.svc.InstanceID()
+	al.Time = time.Now().UTC()
+	select {
+	case a.queue <- al:
+	default:
+		a.log.WithField("pbx", al.PBX).WithField("kind", al.Kind).Error("alert queue full; alert dropped")
+		a.s.metrics.alertsSent.WithLabelValues("dropped").Inc()
+	}
+}
+
+// ownsPBX reports whether this instance holds the PBX's link (or nobody does).
+func (a *alerter) ownsPBX(pbx string) bool {
+	for _, li := range a.s.svc.Links() {
+		if li.PBX == pbx {
+			return li.OwnedHere || li.Owner == ""
+		}
+	}
+	return true
+}
+
+// run delivers queued alerts until ctx ends.
+func (a *alerter) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case al := <-a.queue:
+			body, err := json.Marshal(al)
+			if err != nil {
+				a.log.WithError(err).Error("alert not encodable")
+				continue
+			}
+			for _, url := range a.s.cfg.AlertWebhooks {
+				if err := a.deliver(ctx, url, body); err != nil {
+					a.s.metrics.alertsSent.WithLabelValues("failed").Inc()
+					a.log.WithError(err).WithField("webhook", url).WithField("kind", al.Kind).Error("alert not delivered")
+				} else {
+					a.s.metrics.alertsSent.WithLabelValues("delivered").Inc()
+				}
+			}
+		}
+	}
+}
+
+// deliver POSTs body, retrying on transport errors and non-2xx answers with doubling delays.
+func (a *alerter) deliver(ctx context.Context, url string, body []byte) error {
+	delay := a.s.cfg.AlertBackoff
+	var last error
+	for attempt := 0; attempt <= a.s.cfg.AlertRetries; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(delay):
+			}
+			delay *= 2
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := a.client.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 == 2 {
+			return nil
+		}
+		last = fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return fmt.Errorf("after %d attempts: %w", a.s.cfg.AlertRetries+1, last)
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+)
+
+// Roles a token may have. Each role includes the rights of the ones before it.
+const (
+	RoleUser       = "user"       // sees and controls its own lines
+	RoleSupervisor = "supervisor" // sees every line, controls only its own
+	RoleAdmin      = "admin"      // as supervisor, plus links, switchover, diagnostics
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultDialRatePerMinute = 30
+	DefaultSendQueue         = 256
+	DefaultMaxMessageBytes   = 64 << 10
+	DefaultAlertRetries      = 5
+	DefaultAlertBackoff      = 500 * time.Millisecond
+	DefaultWriteTimeout      = 10 * time.Second
+	DefaultPongTimeout       = 60 * time.Second
+)
+
+// Config configures the web front end. Zero values take the documented defaults.
+type Config struct {
+	// Users are the tokens the bridge accepts. A token is checked by its SHA-256 hash.
+	Users []User
+	// AllowedOrigins lists the Origin header values accepted on /ws (e.g.
+	// "https://crm.example.com"). Requests without Origin (non-browser clients) and same-host
+	// origins are always accepted; "*" accepts every origin.
+	AllowedOrigins []string
+	// DialRatePerMinute bounds click-to-dial (REST dial and WebSocket makeCall) per user.
+	// Default 30; negative disables the limit.
+	DialRatePerMinute int
+	// SendQueue is the outbound queue length of a WebSocket connection, in messages. A client
+	// whose queue is full is disconnected with close code 4008. Default 256.
+	SendQueue int
+	// MaxMessageBytes is the largest WebSocket message or REST body accepted. Default 64 KiB.
+	MaxMessageBytes int64
+	// Numbering converts numbers between E.164 and each PBX's dial strings, keyed by PBX name.
+	// PBXs without an entry pass numbers through unchanged.
+	Numbering map[string]Numbering
+	// AuditLog receives one JSON line per admin action. Default: the Logger, field audit=true.
+	AuditLog io.Writer
+	// AlertWebhooks receive a JSON POST for link down, switchover, both nodes down and
+	// resync completed. Each delivery is retried AlertRetries times with doubling backoff.
+	AlertWebhooks []string
+	AlertRetries  int           // default 5
+	AlertBackoff  time.Duration // first retry delay, default 500ms
+	// WriteTimeout bounds one WebSocket write; PongTimeout is how long a silent client is kept.
+	WriteTimeout time.Duration // default 10s
+	PongTimeout  time.Duration // default 60s; the server pings every PongTimeout/2
+	// Logger is where the front end logs. Default: logrus standard logger.
+	Logger *logrus.Entry
+}
+
+// User is one bearer token and what it may do.
+type User struct {
+	Name string
+	// TokenSHA256 is the lower- or upper-case hex SHA-256 of the token.
+	TokenSHA256 string
+	// Role is "user", "supervisor" or "admin".
+	Role string
+	// Lines are the lines the user controls (and, as role user, the only ones it sees):
+	// "hq/201", "hq/*" for all lines of a PBX, or "*".
+	Lines []string
+}
+
+// Numbering describes how a PBX's numbers map to E.164.
+type Numbering struct {
+	Country       string // country code without "+", e.g. "49"
+	Area          string // area code without national prefix, e.g. "30"
+	OutsidePrefix string // digit(s) to seize an outside line, e.g. "0"
+	// ExtensionDigits is the length of internal extensions; shorter or equal numbers are
+	// internal and pass unchanged.
+	ExtensionDigits int
+	// NationalPrefix and InternationalPrefix are the trunk prefixes of the country. Default
+	// "0" and "00" ("1" and "011" when Country is "1").
+	NationalPrefix      string
+	InternationalPrefix string
+}
+
+func (c *Config) applyDefaults() {
+	if c.DialRatePerMinute == 0 {
+		c.DialRatePerMinute = DefaultDialRatePerMinute
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = DefaultSendQueue
+	}
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.AlertRetries <= 0 {
+		c.AlertRetries = DefaultAlertRetries
+	}
+	if c.AlertBackoff <= 0 {
+		c.AlertBackoff = DefaultAlertBackoff
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.PongTimeout <= 0 {
+		c.PongTimeout = DefaultPongTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = logrus.NewEntry(logrus.StandardLogger())
+	}
+	for pbx, n := range c.Numbering {
+		if n.NationalPrefix == "" {
+			n.NationalPrefix = "0"
+			if n.Country == "1" {
+				n.NationalPrefix = "1"
+			}
+		}
+		if n.InternationalPrefix == "" {
+			n.InternationalPrefix = "00"
+			if n.Country == "1" {
+				n.InternationalPrefix = "011"
+			}
+		}
+		c.Numbering[pbx] = n
+	}
+}
+
+// validate checks the configuration and returns the first problem, naming the field.
+func (c *Config) validate() error {
+	names := map[string]bool{}
+	hashes := map[string]string{}
+	for i, u := range c.Users {
+		if u.Name == "" {
+			return fmt.Errorf("web: users[%d].name is empty", i)
+		}
+		if names[u.Name] {
+			return fmt.Errorf("web: users[%d].name %q is listed twice", i, u.Name)
+		}
+		names[u.Name] = true
+		h, err := hex.DecodeString(u.TokenSHA256)
+		if err != nil || len(h) != 32 {
+			return fmt.Errorf("web: users[%d] (%s).token_sha256 must be 64 hex digits (SHA-256 of the token)", i, u.Name)
+		}
+		key := strings.ToLower(u.TokenSHA256)
+		if other, dup := hashes[key]; dup {
+			return fmt.Errorf("web: users %q and %q have the same token", other, u.Name)
+		}
+		hashes[key] = u.Name
+		switch u.Role {
+		case RoleUser, RoleSupervisor, RoleAdmin:
+		default:
+			return fmt.Errorf("web: users[%d] (%s).role %q is not one of user, supervisor, admin", i, u.Name, u.Role)
+		}
+		for j, l := range u.Lines {
+			if l != "*" && !strings.Contains(l, "/") {
+				return fmt.Errorf("web: users[%d] (%s).lines[%d] %q is not \"pbx/extension\", \"pbx/*\" or \"*\"", i, u.Name, j, l)
+			}
+		}
+	}
+	for pbx, n := range c.Numbering {
+		for field, v := range map[string]string{"country": n.Country, "area": n.Area,
+			"outside_prefix": n.OutsidePrefix, "national_prefix": n.NationalPrefix,
+			"international_prefix": n.InternationalPrefix} {
+			if !allDigits(v) {
+				return fmt.Errorf("web: numbering[%s].%s %q must be digits only", pbx, field, v)
+			}
+		}
+		if n.Country == "" {
+			return fmt.Errorf("web: numbering[%s].country is empty", pbx)
+		}
+		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
+			return fmt.Errorf("web: numbering[%s].extension_digits %d is outside 0..12", pbx, n.ExtensionDigits)
+		}
+	}
+	for i, w := range c.AlertWebhooks {
+		if !strings.HasPrefix(w, "http://") && !strings.HasPrefix(w, "https://") {
+			return fmt.Errorf("web: alert_webhooks[%d] %q is not an http(s) URL", i, w)
+		}
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

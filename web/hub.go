@@ -1,0 +1,400 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// replayPage is how many log entries one Events call fetches.
+const replayPage = 1000
+
+// hub holds the one live subscription of this instance to a PBX's event log and fans its
+// entries out to the WebSocket feeds of that PBX, encoding each entry once. A store
+// subscription that fails is re-established and the gap replayed, so feeds never see it.
+type hub struct {
+	pbx     string
+	svc     cti.Service
+	log     *logrus.Entry
+	metrics *metrics
+	sinks   []func(store.Entry) // internal consumers (alerts), called once per entry
+
+	mu     sync.Mutex
+	byLine map[string]map[*feed]struct{}
+	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
+	pos    store.Position     // last entry fanned out
+	ready  chan struct{}      // closed once the first subscription is up
+	readyO sync.Once
+
+	// toWake lists the connections given entries since they were last flushed (inBurst
+	// keeps it free of repeats). Only the hub's goroutine (follow) touches them.
+	toWake  []*wsConn
+	inBurst map[*wsConn]struct{}
+	flushQ  chan []*wsConn // to the flushers, while run runs
+}
+
+// feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
+type feed struct {
+	c     *wsConn
+	lines map[string]bool
+	// lineLast is the highest offset delivered per line, bridgeLast for line-less events:
+	// a live entry at or below it was already delivered by a replay.
+	lineLast   map[string]uint64
+	bridgeLast uint64
+	syncing    bool // a replay runs: live entries wait in pending
+	pending    []store.Entry
+	overflow   bool // pending grew past its bound: the connection is too slow
+}
+
+func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics) *hub {
+	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m,
+		byLine: map[string]map[*feed]struct{}{}, feeds: map[*feed]struct{}{},
+		ready: make(chan struct{}), inBurst: map[*wsConn]struct{}{}}
+}
+
+// run keeps the subscription up until ctx ends.
+func (h *hub) run(ctx context.Context) {
+	// Flushers write each burst to the sockets while the hub fans out the next one, one per
+	// processor, since the writes are mostly system-call time.
+	h.flushQ = make(chan []*wsConn, 16)
+	var flushers sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		flushers.Add(1)
+		go func() { defer flushers.Done(); h.flusher() }()
+	}
+	defer func() { close(h.flushQ); flushers.Wait() }()
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		err := h.follow(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		h.log.WithError(err).Warn("PBX event feed interrupted; resubscribing")
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		if backoff < 2*time.Second {
+			backoff *= 2
+		}
+	}
+}
+
+// follow subscribes, closes the gap since the last entry seen, then fans out live entries
+// until the subscription ends.
+func (h *hub) follow(ctx context.Context) error {
+	sub, err := h.svc.Subscribe(ctx, h.pbx)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	h.mu.Lock()
+	pos := h.pos
+	h.mu.Unlock()
+	if pos.Epoch == "" {
+		snap, err := h.svc.Snapshot(ctx, h.pbx)
+		if err != nil {
+			return err
+		}
+		h.mu.Lock()
+		h.pos = snap.Position
+		h.mu.Unlock()
+	} else if err := h.catchUp(ctx, pos); err != nil {
+		return err
+	}
+	h.readyO.Do(func() { close(h.ready) })
+	defer h.wake()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-sub.C():
+			if !ok {
+				return subEnded(sub)
+			}
+			h.fanOut(e)
+		}
+		// Fan out what else is already waiting (one engine batch arrives as several
+		// entries) before writing, so that each connection gets its share in one write.
+	burst:
+		for range fanOutBurst {
+			select {
+			case e, ok := <-sub.C():
+				if !ok {
+					return subEnded(sub)
+				}
+				h.fanOut(e)
+			default:
+				break burst
+			}
+		}
+		h.wake()
+	}
+}
+
+// fanOutBurst bounds how many entries are fanned out before the writers are woken.
+const fanOutBurst = 256
+
+func subEnded(sub store.Subscription) error {
+	if err := sub.Err(); err != nil {
+		return err
+	}
+	return errors.New("subscription closed")
+}
+
+// wake hands the connections given entries since the last wake to the flushers, in one
+// share per flusher. They write without blocking, for each connection whose socket takes the
+// entries at once, and wake the connection's writer only for the rest: this spares a
+// goroutine wake-up per client and event.
+func (h *hub) wake() {
+	conns := h.toWake
+	if len(conns) == 0 {
+		return
+	}
+	h.toWake = nil
+	clear(h.inBurst)
+	n := max(1, min(cap(h.flushQ), runtime.GOMAXPROCS(0), len(conns)/minShare))
+	for i := range n {
+		share := conns[i*len(conns)/n : (i+1)*len(conns)/n]
+		select {
+		case h.flushQ <- share:
+		default: // the flushers are behind: write this share here
+			flushShare(share, nil)
+		}
+	}
+}
+
+// minShare is the fewest connections worth a share of their own.
+const minShare = 16
+
+// flusher writes the shares it is given until flushQ closes.
+func (h *hub) flusher() {
+	var scratch []byte
+	for share := range h.flushQ {
+		scratch = flushShare(share, scratch)
+	}
+}
+
+// flushShare writes the queues of conns without blocking and returns the framing buffer.
+func flushShare(conns []*wsConn, scratch []byte) []byte {
+	for _, c := range conns {
+		c.flushNow(&scratch)
+	}
+	if cap(scratch) > maxIdleBuffer {
+		return nil
+	}
+	return scratch
+}
+
+// catchUp replays entries after pos that the interrupted subscription missed. When the log
+// moved on (epoch changed or trimmed), every feed is told to reconnect and resync.
+func (h *hub) catchUp(ctx context.Context, pos store.Position) error {
+	after := pos.Offset
+	for {
+		es, err := h.svc.Events(ctx, h.pbx, pos.Epoch, after, replayPage)
+		if errors.Is(err, store.ErrCursorTooOld) || errors.Is(err, store.ErrEpochChanged) {
+			h.log.WithError(err).Warn("PBX event feed lost its place; clients must resync")
+			snap, serr := h.svc.Snapshot(ctx, h.pbx)
+			if serr != nil {
+				return serr
+			}
+			h.mu.Lock()
+			h.pos = snap.Position
+			for f := range h.feeds {
+				f.c.fail(CloseResyncRequired, "resync required: event log "+reasonOf(err))
+			}
+			h.mu.Unlock()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			h.fanOut(e)
+			after = e.Offset
+		}
+		h.wake()
+		if len(es) < replayPage {
+			return nil
+		}
+	}
+}
+
+func reasonOf(err error) string {
+	if errors.Is(err, store.ErrEpochChanged) {
+		return "epoch_changed"
+	}
+	return "cursor_too_old"
+}
+
+// fanOut delivers one entry to internal sinks and queues it for every feed that wants it;
+// the caller wakes the writers (wake). Only the hub's goroutine calls it.
+func (h *hub) fanOut(e store.Entry) {
+	h.mu.Lock()
+	if e.Offset <= h.pos.Offset && e.Epoch == h.pos.Epoch {
+		h.mu.Unlock()
+		return // already delivered (gap replay overlapping the new subscription)
+	}
+	h.pos = store.Position{Epoch: e.Epoch, Offset: e.Offset}
+	h.metrics.eventsIn.WithLabelValues(h.pbx).Inc()
+	var msg []byte
+	deliver := func(f *feed) {
+		if f.syncing {
+			if len(f.pending) >= f.c.pendingLimit() {
+				if !f.overflow {
+					f.overflow = true
+					f.c.fail(CloseSlowConsumer, "slow consumer: too many events during replay")
+				}
+				return
+			}
+			f.pending = append(f.pending, e)
+			return
+		}
+		if !f.accept(e) {
+			return
+		}
+		if msg == nil {
+			msg = encodeEntry(e)
+		}
+		if f.c.enqueueQuiet(msg) {
+			if _, ok := h.inBurst[f.c]; !ok {
+				h.inBurst[f.c] = struct{}{}
+				h.toWake = append(h.toWake, f.c)
+			}
+		}
+	}
+	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
+		if e.Event.Line != "" {
+			for f := range h.byLine[e.Event.Line] {
+				deliver(f)
+			}
+		} else {
+			for f := range h.feeds {
+				deliver(f)
+			}
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range h.sinks {
+		s(e)
+	}
+}
+
+// accept reports whether e is new for the feed and records it as delivered.
+func (f *feed) accept(e store.Entry) bool {
+	if e.Event.Line == "" {
+		if e.Offset <= f.bridgeLast {
+			return false
+		}
+		f.bridgeLast = e.Offset
+		return true
+	}
+	if !f.lines[e.Event.Line] || e.Offset <= f.lineLast[e.Event.Line] {
+		return false
+	}
+	f.lineLast[e.Event.Line] = e.Offset
+	return true
+}
+
+func encodeEntry(e store.Entry) []byte {
+	ev := e.Event
+	b, err := json.Marshal(eventMsg{Type: msgEvent, PBX: e.PBX, Epoch: e.Epoch, Offset: e.Offset, Event: &ev})
+	if err != nil {
+		// Every event the engine produces is encodable; this is a programming error upstream.
+		b, _ = json.Marshal(errorMsg{Type: msgError, Code: "internal",
+			Message: "event at offset could not be encoded: " + err.Error()})
+	}
+	return b
+}
+
+// addLines registers lines for f (creating the feed's membership) and starts buffering live
+// entries: the caller replays, then calls finishSync.
+func (h *hub) addLines(f *feed, lines []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.feeds[f] = struct{}{}
+	f.syncing = true
+	for _, l := range lines {
+		f.lines[l] = true
+		set := h.byLine[l]
+		if set == nil {
+			set = map[*feed]struct{}{}
+			h.byLine[l] = set
+		}
+		set[f] = struct{}{}
+	}
+}
+
+// removeLines drops lines from f; with none left the feed leaves the hub.
+func (h *hub) removeLines(f *feed, lines []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range lines {
+		delete(f.lines, l)
+		delete(f.lineLast, l)
+		if set := h.byLine[l]; set != nil {
+			delete(set, f)
+			if len(set) == 0 {
+				delete(h.byLine, l)
+			}
+		}
+	}
+	if len(f.lines) == 0 {
+		delete(h.feeds, f)
+	}
+}
+
+// finishSync delivers the entries buffered during a replay that the replay did not cover,
+// switches the feed to live delivery and queues the synced message, all under the hub's lock
+// so that the synced position is exactly what the client has been sent.
+func (h *hub) finishSync(f *feed, replayed int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range f.pending {
+		if f.accept(e) {
+			f.c.enqueue(encodeEntry(e))
+		}
+	}
+	f.pending = nil
+	f.syncing = false
+	b, _ := json.Marshal(syncedMsg{Type: msgSynced, PBX: h.pbx, Epoch: h.pos.Epoch,
+		Offset: h.pos.Offset, Replayed: replayed})
+	f.c.enqueue(b)
+}
+
+// markDelivered records a replayed entry as delivered (under the hub's lock, since the fan-out
+// reads the same marks).
+func (h *hub) markDelivered(f *feed, e store.Entry) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return f.accept(e)
+}
+
+// setMarks sets the delivered marks of lines (and the line-less events) to offset.
+func (h *hub) setMarks(f *feed, lines []string, offset uint64, bridge bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range lines {
+		f.lineLast[l] = offset
+	}
+	if bridge {
+		f.bridgeLast = offset
+	}
+}
+
+// feedCount is the number of feeds, for diagnostics and tests.
+func (h *hub) feedCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.feeds)
+}

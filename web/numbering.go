@@ -1,0 +1,92 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+)
+
+// dialSeparators are characters people write inside phone numbers; they are dropped.
+const dialSeparators = " -./()\u00a0"
+
+// cleanNumber removes separators and checks that what is left is a dial string: an optional
+// leading "+", then digits, "*" or "#".
+func cleanNumber(s string) (string, error) {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case strings.ContainsRune(dialSeparators, r):
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r >= '0' && r <= '9', r == '*', r == '#':
+			b.WriteRune(r)
+		default:
+			return "", fmt.Errorf("character %q at position %d is not allowed (digits, *, #, a leading + and separators \" -./()\" are)", r, i)
+		}
+	}
+	out := b.String()
+	if out == "" || out == "+" {
+		return "", fmt.Errorf("no digits")
+	}
+	if len(out) > 32 {
+		return "", fmt.Errorf("longer than 32 digits")
+	}
+	return out, nil
+}
+
+// ToDial turns a number a CRM stored (E.164 like "+49301234567", or an extension, or a dial
+// string) into what the PBX dials: E.164 becomes outside prefix + local, national or
+// international form; everything else passes unchanged apart from separators.
+func (n Numbering) ToDial(number string) (string, error) {
+	d, err := cleanNumber(number)
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(d, "+") || n.Country == "" {
+		return d, nil
+	}
+	e := d[1:]
+	if !allDigits(e) {
+		return "", fmt.Errorf("an E.164 number has digits only after the +")
+	}
+	national, ok := strings.CutPrefix(e, n.Country)
+	if !ok {
+		return n.OutsidePrefix + n.InternationalPrefix + e, nil
+	}
+	if n.Area != "" {
+		if local, ok := strings.CutPrefix(national, n.Area); ok && local != "" {
+			return n.OutsidePrefix + local, nil
+		}
+	}
+	return n.OutsidePrefix + n.NationalPrefix + national, nil
+}
+
+// ToE164 turns a number as the PBX reports it into E.164; it is the inverse of ToDial.
+// Internal extensions (at most ExtensionDigits long) and numbers with "*" or "#" are returned
+// unchanged. A number starting with the outside prefix is read as the PBX dials it: the rest
+// is international (international prefix), national (national prefix) or local. Without the
+// outside prefix the same three forms apply. PBXs that present trunk caller IDs with the
+// outside prefix (so that they can be called back) therefore round-trip exactly.
+func (n Numbering) ToE164(number string) string {
+	if n.Country == "" || number == "" {
+		return number
+	}
+	d, err := cleanNumber(number)
+	if err != nil || strings.HasPrefix(d, "+") {
+		return number
+	}
+	if !allDigits(d) || len(d) <= n.ExtensionDigits {
+		return number
+	}
+	if n.OutsidePrefix != "" {
+		if rest, ok := strings.CutPrefix(d, n.OutsidePrefix); ok && len(rest) > n.ExtensionDigits {
+			d = rest
+		}
+	}
+	if rest, ok := strings.CutPrefix(d, n.InternationalPrefix); ok && n.InternationalPrefix != "" && rest != "" {
+		return "+" + rest
+	}
+	if rest, ok := strings.CutPrefix(d, n.NationalPrefix); ok && n.NationalPrefix != "" && rest != "" {
+		return "+" + n.Country + rest
+	}
+	return "+" + n.Country + n.Area + d
+}

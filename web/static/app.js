@@ -1,0 +1,163 @@
+// app.js: the dashboard. Plain DOM code on top of ctibridge.js; REST for links and clients.
+import { CTIBridge, lineStatus } from "/static/ctibridge.js";
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = "ctibridge.token";
+let bridge = null;
+let me = null;
+let myLine = null;
+let timers = [];
+
+async function api(method, path, body) {
+  const headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(data.detail || r.statusText);
+  return data;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return e;
+}
+
+async function login(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  try {
+    me = await api("GET", "/api/v1/me");
+  } catch (err) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    $("login-error").textContent = "Login failed: " + err.message;
+    return;
+  }
+  $("login-view").hidden = true;
+  $("app").hidden = false;
+  $("logout").hidden = false;
+  $("who").textContent = me.user + " (" + me.role + ")";
+  $("clients-view").hidden = me.role !== "admin";
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  bridge = new CTIBridge({ url: proto + "//" + location.host + "/ws", token, client: "dashboard" });
+  bridge.addEventListener("welcome", (ev) => {
+    const own = ev.detail.lines.find((l) => l.control);
+    myLine = own ? own.name : null;
+    $("my-name").textContent = myLine ? myLine : "(none)";
+    $("myline").hidden = !myLine;
+  });
+  bridge.addEventListener("state", render);
+  bridge.addEventListener("close", (ev) => {
+    if (ev.detail.code === 4001) logout("token refused");
+  });
+  bridge.connect();
+  refreshLinks();
+  timers.push(setInterval(refreshLinks, 2000));
+  if (me.role === "admin") {
+    refreshClients();
+    timers.push(setInterval(refreshClients, 3000));
+  }
+}
+
+function logout(why) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (bridge) bridge.close();
+  timers.forEach(clearInterval);
+  timers = [];
+  $("app").hidden = true;
+  $("logout").hidden = true;
+  $("login-view").hidden = false;
+  $("login-error").textContent = why || "";
+}
+
+function render() {
+  const grid = $("grid");
+  const lines = [...bridge.lineState.values()].sort((a, b) => a.name.localeCompare(b.name));
+  grid.replaceChildren(...lines.map((l) => {
+    const st = lineStatus(l, bridge.callsOf(l.name));
+    return el("div", { class: "ext " + st, "data-line": l.name, "data-status": st },
+      el("div", { class: "num" }, l.address), el("div", {}, l.displayName || ""), el("div", {}, st.replace(/_/g, " ")));
+  }));
+  if (!myLine || !bridge.lineState.has(myLine)) return;
+  const calls = bridge.callsOf(myLine);
+  const line = bridge.lineState.get(myLine);
+  const st = lineStatus(line, calls);
+  $("my-state").textContent = st;
+  $("my-state").dataset.status = st;
+  const ringing = calls.find((c) => c.state === "LINECALLSTATE_OFFERING" || c.state === "LINECALLSTATE_ACCEPTED");
+  const active = calls.find((c) => c !== ringing);
+  $("popup").hidden = !ringing;
+  if (ringing) {
+    const caller = ringing.info.caller || {};
+    $("popup-caller").textContent = caller.number || "unknown";
+    $("popup-name").textContent = caller.name || "";
+    $("answer").dataset.handle = ringing.handle;
+  }
+  const hang = active || ringing;
+  $("hangup").hidden = !hang;
+  if (hang) $("hangup").dataset.handle = hang.handle;
+  $("current").textContent = active
+    ? active.state.replace("LINECALLSTATE_", "").toLowerCase() + " with " + ((active.info.connected || active.info.called || active.info.caller || {}).number || "?")
+    : "";
+}
+
+async function refreshLinks() {
+  try {
+    const { links } = await api("GET", "/api/v1/links");
+    $("links").tBodies[0].replaceChildren(...links.map((l) => {
+      const actions = el("td", {});
+      if (me.role === "admin") {
+        actions.append(
+          el("button", { onclick: () => adminAction(l.pbx, "switchover") }, "Switchover"),
+          el("button", { onclick: () => adminAction(l.pbx, "failback") }, "Failback"));
+      }
+      const so = l.lastSwitchover;
+      return el("tr", { "data-pbx": l.pbx },
+        el("td", {}, l.pbx), el("td", { class: "active" }, l.active || "none"), el("td", {}, l.owner),
+        el("td", {}, l.nodes.map((n) => n.role + ": " + n.status + (n.lastRttNs ? " (" + (n.lastRttNs / 1e6).toFixed(1) + " ms)" : "")).join(", ")),
+        el("td", {}, so ? so.from + " → " + so.to + ": " + so.reason + " (" + so.at + ")" : "—"),
+        actions);
+    }));
+  } catch (err) { /* shown on the next successful refresh */ }
+}
+
+async function adminAction(pbx, action) {
+  const reason = prompt(action + " of " + pbx + ": reason?", "dashboard");
+  if (reason === null) return;
+  try { await api("POST", "/api/v1/links/" + encodeURIComponent(pbx) + "/" + action, { reason }); }
+  catch (err) { alert(action + " failed: " + err.message); }
+  refreshLinks();
+}
+
+async function refreshClients() {
+  try {
+    const { clients } = await api("GET", "/api/v1/clients");
+    $("clients").tBodies[0].replaceChildren(...clients.map((c) => el("tr", {},
+      el("td", {}, c.user), el("td", {}, c.remote), el("td", {}, c.client || c.protocol), el("td", {}, c.lines.join(" ")),
+      el("td", {}, new Date(c.connectedSince).toLocaleTimeString()), el("td", {}, c.messagesIn), el("td", {}, c.messagesOut),
+      el("td", {}, c.queueDepth))));
+  } catch (err) { /* retried by the timer */ }
+}
+
+$("login").addEventListener("submit", (ev) => { ev.preventDefault(); login($("token").value.trim()); });
+$("logout").addEventListener("click", () => logout());
+$("answer").addEventListener("click", () =>
+  bridge.command("answer", { line: myLine, handle: $("answer").dataset.handle }).catch((e) => ($("dial-result").textContent = e.message)));
+$("hangup").addEventListener("click", () =>
+  bridge.command("drop", { line: myLine, handle: $("hangup").dataset.handle }).catch((e) => ($("dial-result").textContent = e.message)));
+$("dialer").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const number = $("dial-number").value.trim();
+  if (!number) return;
+  $("dial-result").textContent = "dialling…";
+  try {
+    const rep = await bridge.command("makeCall", { line: myLine, number, prompt: false });
+    $("dial-result").textContent = "call " + rep.handle;
+    $("dial-result").dataset.handle = rep.handle;
+  } catch (err) {
+    $("dial-result").textContent = "failed: " + err.message;
+  }
+});
+if (sessionStorage.getItem(TOKEN_KEY)) login(sessionStorage.getItem(TOKEN_KEY));

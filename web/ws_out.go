@@ -1,0 +1,258 @@
+package web
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// wsOut is the outbound side of one WebSocket connection, and the connection the WebSocket
+// library writes to. Data messages do not go through the library: they are framed here and
+// written in batches, either by the connection's writer goroutine (blocking, with a
+// deadline) or, without blocking, by the hub's goroutine right after a fan-out, so that an
+// event reaches most clients without waking their writers. The library still writes control
+// frames (ping, pong, close) through Write. Every write happens under mu, messages are taken
+// from the queue under mu too, and bytes a non-blocking write could not send (pending) go
+// out before anything else: frames stay whole and in order.
+type wsOut struct {
+	net.Conn
+	raw syscall.RawConn // nil when the connection offers none (TLS): no non-blocking writes
+
+	aborted  atomic.Bool  // writes fail at once (a slow consumer is being dropped)
+	deadline atomic.Int64 // for the library's next Write, Unix nanoseconds; 0: none
+
+	mu      sync.Mutex
+	pending []byte
+	broken  error // a write failed, perhaps part-way through a frame: nothing more can follow
+}
+
+func newWSOut(c net.Conn) *wsOut {
+	o := &wsOut{Conn: c}
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			o.raw = raw
+		}
+	}
+	return o
+}
+
+// errWritesAborted is what writes return after abort.
+var errWritesAborted = errors.New("web: writes to the WebSocket aborted")
+
+// abort makes the write in progress, if any, and every later one fail at once, until resume.
+// It takes no lock, so it never waits for a writer.
+func (o *wsOut) abort() {
+	o.aborted.Store(true)
+	_ = o.Conn.SetWriteDeadline(time.Now())
+}
+
+// resume allows writes again after abort (for the close frame, once the writer has stopped).
+func (o *wsOut) resume() { o.aborted.Store(false) }
+
+// SetWriteDeadline records the library's deadline for its next Write. Applying it at once
+// could cut short a batch the writer goroutine is writing.
+func (o *wsOut) SetWriteDeadline(t time.Time) error {
+	if t.IsZero() {
+		o.deadline.Store(0)
+	} else {
+		o.deadline.Store(t.UnixNano())
+	}
+	return nil
+}
+
+// Write writes one frame of the WebSocket library, after any pending bytes.
+func (o *wsOut) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var dl time.Time
+	if ns := o.deadline.Load(); ns != 0 {
+		dl = time.Unix(0, ns)
+	}
+	if err := o.writeLocked(p, dl); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeLocked writes pending bytes and then b, blocking until deadline (zero: no limit).
+func (o *wsOut) writeLocked(b []byte, deadline time.Time) error {
+	if o.broken != nil {
+		return o.broken
+	}
+	if len(o.pending) == 0 && len(b) == 0 {
+		return nil
+	}
+	if err := o.setDeadline(deadline); err != nil {
+		return err
+	}
+	var err error
+	if len(o.pending) > 0 {
+		_, err = o.Conn.Write(o.pending)
+		o.pending = o.pending[:0]
+		if cap(o.pending) > maxIdleBuffer {
+			o.pending = nil
+		}
+	}
+	if err == nil && len(b) > 0 {
+		_, err = o.Conn.Write(b)
+	}
+	if err != nil {
+		o.broken = err
+		return err
+	}
+	// No deadline between writes, so that a non-blocking write does not find a stale one.
+	return o.setDeadline(time.Time{})
+}
+
+// setDeadline sets the raw deadline unless writes were aborted. The check follows the set, so
+// that it cannot undo an abort running at the same time.
+func (o *wsOut) setDeadline(t time.Time) error {
+	err := o.Conn.SetWriteDeadline(t)
+	if o.aborted.Load() {
+		_ = o.Conn.SetWriteDeadline(time.Now())
+		return errWritesAborted
+	}
+	return err
+}
+
+// maxIdleBuffer is the largest buffer kept for reuse.
+const maxIdleBuffer = 64 << 10
+
+// framePool holds buffers for framing a batch of messages.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// writeFrames takes messages with take (under the write lock, so that batches go out in the
+// order they were taken) and writes pending bytes and the messages, framed, blocking until
+// deadline. It returns how many messages it took.
+func (o *wsOut) writeFrames(take func() [][]byte, deadline time.Time) (int, error) {
+	bp := framePool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxIdleBuffer {
+			*bp = (*bp)[:0]
+			framePool.Put(bp)
+		}
+	}()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	msgs := take()
+	buf := (*bp)[:0]
+	for _, m := range msgs {
+		buf = appendTextFrame(buf, m)
+	}
+	*bp = buf
+	return len(msgs), o.writeLocked(buf, deadline)
+}
+
+// tryWriteFrames is writeFrames without blocking: it writes as much as the socket takes at
+// once and keeps the rest as pending. done false asks the caller to wake the writer
+// goroutine, which also happens when another writer holds the connection (then nothing is
+// taken). scratch is the caller's framing buffer.
+func (o *wsOut) tryWriteFrames(take func() [][]byte, scratch *[]byte) (n int, done bool, err error) {
+	if o.raw == nil || !o.mu.TryLock() {
+		return 0, false, nil
+	}
+	defer o.mu.Unlock()
+	msgs := take()
+	if o.broken != nil {
+		return len(msgs), false, o.broken
+	}
+	if len(o.pending) > 0 || o.aborted.Load() {
+		// Bytes are already waiting for the writer goroutine: these go after them.
+		for _, m := range msgs {
+			o.pending = appendTextFrame(o.pending, m)
+		}
+		return len(msgs), false, nil
+	}
+	buf := (*scratch)[:0]
+	for _, m := range msgs {
+		buf = appendTextFrame(buf, m)
+	}
+	*scratch = buf
+	k, err := o.writeNonBlocking(buf)
+	if err != nil {
+		o.broken = err
+		return len(msgs), false, err
+	}
+	if k < len(buf) {
+		o.pending = append(o.pending, buf[k:]...)
+		return len(msgs), false, nil
+	}
+	return len(msgs), true, nil
+}
+
+// writeNonBlocking makes write calls while the socket accepts bytes and returns how many it
+// took. A full socket, or a deadline that has passed, is not an error: the writer goroutine
+// goes on from there.
+func (o *wsOut) writeNonBlocking(b []byte) (int, error) {
+	n := 0
+	var werr error
+	err := o.raw.Write(func(fd uintptr) bool {
+		for n < len(b) {
+			k, err := syscall.Write(int(fd), b[n:])
+			if k > 0 {
+				n += k
+			}
+			switch {
+			case err == syscall.EINTR:
+				continue
+			case err == syscall.EAGAIN:
+				return true
+			case err != nil:
+				werr = err
+				return true
+			case k == 0:
+				return true
+			}
+		}
+		return true // never wait for the poller: that is the writer goroutine's job
+	})
+	if werr != nil {
+		return n, werr
+	}
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, err
+	}
+	return n, nil
+}
+
+// appendTextFrame appends one unfragmented, unmasked text frame (RFC 6455 section 5.2; a
+// server never masks) carrying p.
+func appendTextFrame(dst, p []byte) []byte {
+	const finText = 0x80 | 0x1
+	switch n := len(p); {
+	case n <= 125:
+		dst = append(dst, finText, byte(n))
+	case n <= 0xFFFF:
+		dst = append(dst, finText, 126, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, finText, 127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	}
+	return append(dst, p...)
+}
+
+// outHijacker hands the WebSocket upgrader a wsOut in place of the raw connection.
+type outHijacker struct {
+	http.ResponseWriter
+	out *wsOut
+}
+
+func (h *outHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("web: the HTTP server's response writer cannot be hijacked")
+	}
+	raw, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	h.out = newWSOut(raw)
+	return h.out, brw, nil
+}

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+func startTraffic(t testing.TB, e *env, cps float64, exts ...string) *pbxsim.Traffic {
+	t.Helper()
+	var list []string
+	if len(exts) > 0 {
+		var err error
+		if list, err = pbxsim.ParseExtensions(exts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := e.sim.StartTraffic(context.Background(), pbxsim.TrafficConfig{CallsPerSecond: cps, Extensions: list,
+		Seed: 7, RingTime: 20 * time.Millisecond, TalkTime: 40 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Stop)
+	return tr
+}
+
+// logAfter returns the offsets a subscriber of every line must see after cursor.
+func logAfter(t *testing.T, e *env, epoch string, after uint64) []uint64 {
+	t.Helper()
+	es, err := e.st.Replay(context.Background(), "hq", epoch, after, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, en := range es {
+		if en.Event.Type != tapi.LineReply {
+			out = append(out, en.Offset)
+		}
+	}
+	return out
+}
+
+func TestWSResumeNoGapNoDuplicate(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	w, _ := e.connect(tokSue)
+	w.send(map[string]any{"type": "subscribe", "all": true})
+	w.expect("synced")
+	tr := startTraffic(t, e, 40)
+
+	// Take some live events, remember the cursor, then drop the connection.
+	var cur store.Position
+	for i := 0; i < 30; i++ {
+		m := w.expect("event")
+		if m.Offset <= cur.Offset {
+			t.Fatalf("live offsets not increasing: %d after %d", m.Offset, cur.Offset)
+		}
+		cur = store.Position{Epoch: m.Epoch, Offset: m.Offset}
+	}
+	w.c.Close()
+	time.Sleep(300 * time.Millisecond) // events happen while the client is away
+
+	w2, _ := e.connect(tokSue)
+	w2.send(map[string]any{"type": "subscribe", "all": true, "cursors": map[string]any{"hq": cur}})
+	w2.expect("subscribed")
+	var got []uint64
+	replayed := -1
+	for replayed < 0 {
+		m, ok := w2.next(10 * time.Second)
+		if !ok {
+			t.Fatal("connection ended during resume")
+		}
+		switch m.Type {
+		case "resync":
+			t.Fatalf("resync instead of replay: %s", m.raw)
+		case "event":
+			got = append(got, m.Offset)
+		case "synced":
+			replayed = m.Replayed
+		}
+	}
+	if replayed == 0 {
+		t.Fatal("nothing replayed although traffic ran while disconnected")
+	}
+	time.Sleep(200 * time.Millisecond) // live events after the replay
+	tr.Stop()
+	time.Sleep(300 * time.Millisecond) // calls in flight finish
+	pos, err := e.st.Position(context.Background(), "hq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := logAfter(t, e, cur.Epoch, cur.Offset)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) == 0 || got[len(got)-1] < want[len(want)-1] {
+		m, ok := w2.next(time.Until(deadline))
+		if !ok {
+			t.Fatalf("stream ended at offset %d, log is at %d", got[len(got)-1], pos.Offset)
+		}
+		if m.Type == "event" {
+			got = append(got, m.Offset)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after cursor %d got offsets\n%v\nwant\n%v", cur.Offset, got, want)
+	}
+}
+
+func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
+	e := newEnv(t, envOpts{store: memoryOpts(30)})
+	tr := startTraffic(t, e, 50)
+	e.eventually(10*time.Second, "log longer than its retention", func() bool {
+		pos, _ := e.st.Position(context.Background(), "hq")
+		return pos.Offset > 100
+	})
+	tr.Stop()
+	pos, _ := e.st.Position(context.Background(), "hq")
+	for _, tc := range []struct {
+		cur    store.Position
+		reason string
+	}{
+		{store.Position{Epoch: pos.Epoch, Offset: 1}, "cursor_too_old"},
+		{store.Position{Epoch: "another-epoch", Offset: pos.Offset}, "epoch_changed"},
+	} {
+		w, _ := e.connect(tokAlice)
+		w.send(map[string]any{"type": "subscribe", "lines": []string{"hq/201"}, "cursors": map[string]any{"hq": tc.cur}})
+		rs := w.expect("resync")
+		if rs.Reason != tc.reason || rs.Epoch != pos.Epoch {
+			t.Fatalf("cursor %+v: resync %s, want reason %s", tc.cur, rs.raw, tc.reason)
+		}
+		var lines []tapi.Line
+		rs.decodeLines(t, &lines)
+		if len(lines) != 1 || lines[0].Name != "hq/201" {
+			t.Fatalf("resync lines %s", rs.Lines)
+		}
+		for _, c := range rs.Calls {
+			if c.Line != "hq/201" {
+				t.Fatalf("resync leaks call of %s", c.Line)
+			}
+		}
+		w.expect("synced")
+	}
+}
+
+func TestWSSlowConsumerDisconnectedAndResumes(t *testing.T) {
+	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 8 }})
+	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}).DialContext}
+	c, _, err := d.Dial(e.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": tokSue})
+	_ = c.WriteJSON(map[string]any{"type": "subscribe", "all": true})
+	// The session is listed once the server has set it up, which may be after Dial returns.
+	e.eventually(10*time.Second, "slow client subscribed", func() bool {
+		cs := e.srv.Clients()
+		return len(cs) == 1 && len(cs[0].Lines) > 0
+	})
+	// Never read: the server's queue must overflow while traffic runs.
+	tr := startTraffic(t, e, 200, "200-207")
+	e.eventually(30*time.Second, "slow consumer disconnected", func() bool {
+		return len(e.srv.Clients()) == 0
+	})
+	tr.Stop()
+	// A reconnect works and gets live events again.
+	w, _ := e.connect(tokSue)
+	w.send(map[string]any{"type": "subscribe", "all": true})
+	w.expect("synced")
+	if _, err := e.sim.IncomingCall("+4930555000", "209"); err != nil {
+		t.Fatal(err)
+	}
+	w.untilEvent(tapi.LineNewCall, "hq/209", nil)
+	// The server recorded why. The slow socket itself ends with 4008 when the close frame
+	// still fitted into its buffers, else with the TCP close after its buffered data.
+	if m := e.do("GET", "/metrics", "", nil); !strings.Contains(string(m.body), `ctibridge_ws_queue_drops_total{reason="slow_consumer"}`) {
+		t.Fatalf("metrics lack the slow-consumer drop:\n%s", m.body)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("slow client was not disconnected: %v", err)
+			}
+			if ce, ok := err.(*websocket.CloseError); ok && ce.Code != CloseSlowConsumer && ce.Code != websocket.CloseAbnormalClosure {
+				t.Fatalf("slow client closed with %d, want %d", ce.Code, CloseSlowConsumer)
+			}
+			break
+		}
+	}
+}
