@@ -220,6 +220,10 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 			return true, nil
 		}
 		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
+		parties, err := o.callParties(ctx, lc, ext, r.Items)
+		if err != nil {
+			return false, err
+		}
 		stale := make(chan bool, 1)
 		if err := o.post(ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
 			if o.applied[ext].Load() != seen {
@@ -227,7 +231,7 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 				return tapi.Result{}
 			}
 			stale <- false
-			return st.Reconcile(snaps, now)
+			return st.Reconcile(snaps, parties, now)
 		})); err != nil {
 			return false, err
 		}
@@ -241,4 +245,50 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 		}
 	}
 	return false, nil
+}
+
+// callParties asks SnapshotCall for the devices of each call in items that the line's stored
+// calls do not know by ID: with them tapi.Reconcile tells a call the node numbers differently
+// from a new call, and gives a new call its parties. A failed SnapshotCall leaves that call's
+// parties unknown, so it counts as a new call.
+func (o *owned) callParties(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]string, error) {
+	p := o.p
+	known := map[string]bool{}
+	for _, c := range p.view.callsOf(tapi.LineName(p.cfg.Name, ext)) {
+		known[c.CallID] = true
+		for _, id := range c.OtherCallIDs {
+			known[id] = true
+		}
+	}
+	var parties map[string][]string
+	for _, it := range items {
+		id := it.Connection.CallID
+		if id == "" || known[id] || parties[id] != nil {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
+		m, err := o.request(rctx, lc, &csta.SnapshotCall{SnapshotObject: it.Connection})
+		cancel()
+		if err != nil {
+			if fatal(err) {
+				return nil, err
+			}
+			continue
+		}
+		r, ok := m.(*csta.SnapshotCallResponse)
+		if !ok {
+			continue
+		}
+		if parties == nil {
+			parties = map[string][]string{}
+		}
+		devs := []string{}
+		for _, d := range r.Items {
+			if d.Device.Number != "" {
+				devs = append(devs, d.Device.Number)
+			}
+		}
+		parties[id] = devs
+	}
+	return parties, nil
 }

@@ -1,6 +1,7 @@
 package tapi
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -11,11 +12,15 @@ import (
 // state (hot resync). snaps maps extensions to the items of their SnapshotDeviceResponse; lines
 // missing from snaps are left alone (their snapshot failed or was not taken).
 //
-// Per line, calls are matched to items by PBX call ID first, then by connection state (the
-// standby node may number the same calls differently; the stored call ID is updated then).
-// Matched calls keep their handle and produce an event only if their state changed; calls
-// without an item go IDLE; items without a call are announced with LINE_NEWCALL.
-func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, now time.Time) Result {
+// Per line, calls are matched to items by PBX call ID. An item whose call ID the line does not
+// know is a new call, unless the standby node numbers the same calls differently: parties
+// (from SnapshotCall, by the item's call ID) then show that it is a stored call in a compatible
+// state with a party in common, which takes the new ID with LINE_CALLINFO CALLID. Items without
+// a call ID (some switches omit it) are matched by state alone. Matched calls keep their handle
+// and produce an event only if something changed; calls without an item go IDLE; items
+// without a call are announced with LINE_NEWCALL. A call never carries on under another
+// call's ID: that would show the old caller for a new call.
+func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, parties map[string][]string, now time.Time) Result {
 	exts := make([]string, 0, len(snaps))
 	for ext := range snaps {
 		if _, ok := s.lines[ext]; ok {
@@ -26,13 +31,29 @@ func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, now time.T
 	var res Result
 	for _, ext := range exts {
 		st := &step{s: s, ls: s.lines[ext], now: now}
-		st.reconcileLine(snaps[ext])
+		st.reconcileLine(snaps[ext], parties)
 		res.merge(st.res)
 	}
 	return res
 }
 
-func (st *step) reconcileLine(items []csta.SnapshotDeviceItem) {
+// UnknownCallIDs returns the call IDs of items that no call of the line carries: the IDs a
+// caller may look up with SnapshotCall before Reconcile.
+func (s *State) UnknownCallIDs(ext string, items []csta.SnapshotDeviceItem) []string {
+	ls := s.lines[ext]
+	if ls == nil {
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		if id := it.Connection.CallID; id != "" && s.callAt(ls, id) == nil && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, parties map[string][]string) {
 	var calls []*Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		calls = append(calls, st.s.calls[h])
@@ -50,9 +71,13 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem) {
 	}
 	var fresh []csta.SnapshotDeviceItem
 	for _, it := range rest {
+		id := it.Connection.CallID
 		var found *Call
 		for _, c := range calls {
-			if _, taken := matched[c]; !taken && compatible(c.State, it.State()) {
+			if _, taken := matched[c]; taken || !compatible(c.State, it.State()) {
+				continue
+			}
+			if id == "" || st.shareParty(c, parties[id]) {
 				found = c
 				break
 			}
@@ -62,8 +87,8 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem) {
 			continue
 		}
 		matched[found] = it
-		if id := it.Connection.CallID; id != "" && !found.hasCallID(id) {
-			st.setCallID(found, id, nil)
+		if id != "" && !found.hasCallID(id) && st.setCallID(found, id, nil) {
+			st.updateInfo(found, LINECALLINFOSTATE_CALLID, nil)
 		}
 	}
 	var vanished []*Call
@@ -87,8 +112,35 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem) {
 		case csta.StateInitiated:
 			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
 		}
-		st.adopt(it.Connection.CallID, status, info, nil)
+		st.adopt(it.Connection.CallID, status, info, st.others(parties[it.Connection.CallID]))
 	}
+}
+
+// others returns the devices other than the line itself.
+func (st *step) others(devices []string) []string {
+	var out []string
+	for _, d := range devices {
+		if d != "" && d != st.ls.Address && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// shareParty reports whether the call has a party, other than the line itself, among the
+// devices of a call as SnapshotCall listed them (nil: not known), or whether both have none
+// (a call still at dial tone).
+func (st *step) shareParty(c *Call, devices []string) bool {
+	if devices == nil {
+		return false
+	}
+	others := st.others(devices)
+	for _, d := range others {
+		if slices.Contains(c.Parties, d) {
+			return true
+		}
+	}
+	return len(others) == 0 && len(c.Parties) == 0
 }
 
 // usableItems drops items in the null state and repeats of a call ID, keeping order.

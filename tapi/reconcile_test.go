@@ -11,11 +11,14 @@ func item(callID, device string, state csta.LocalConnectionState) csta.SnapshotD
 	return csta.SnapshotDeviceItem{Connection: cn(callID, device), States: []csta.LocalConnectionState{state}}
 }
 
-// reconcileFixture: 201 has a connected call (C1) and a held call (C2), 202 an offering call (C3).
+// reconcileFixture: 201 has a connected call (C1, with 205) and a held call (C2, with 207), 202
+// an offering call (C3, from 206).
 func reconcileFixture(t *testing.T) *State {
 	s, _ := run(t, []string{"201", "202", "203"}, seq(
 		to(&csta.EstablishedEvent{EstablishedConnection: cn("C1", "201"), AnsweringDevice: dev("201"),
 			CallingDevice: dev("205"), CalledDevice: dev("201")}, "201"),
+		to(&csta.EstablishedEvent{EstablishedConnection: cn("C2", "207"), AnsweringDevice: dev("207"),
+			CallingDevice: dev("201"), CalledDevice: dev("207")}, "201"),
 		to(&csta.HeldEvent{HeldConnection: cn("C2", "201"), HoldingDevice: dev("201")}, "201"),
 		to(&csta.DeliveredEvent{Connection: cn("C3", "202"), AlertingDevice: dev("202"),
 			CallingDevice: dev("206"), CalledDevice: dev("202")}, "202"),
@@ -37,7 +40,7 @@ func TestReconcileSurvivingCallsEmitNothing(t *testing.T) {
 	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
 		"201": {item("C2", "201", csta.StateHold), item("C1", "201", csta.StateConnected)},
 		"202": {item("C3", "202", csta.StateAlerting)},
-	}, t0)
+	}, nil, t0)
 	if len(res.Events) != 0 || len(res.RemovedCalls) != 0 {
 		t.Fatalf("events for unchanged calls: %q removed %v", describeAll(res), res.RemovedCalls)
 	}
@@ -58,9 +61,15 @@ func TestReconcileMatchesChangedIDsByState(t *testing.T) {
 		// The standby numbers the calls differently.
 		"201": {item("S9", "201", csta.StateHold), item("S8", "201", csta.StateConnected)},
 		"202": {item("S7", "202", csta.StateAlerting)},
-	}, t0)
-	if len(res.Events) != 0 {
-		t.Fatalf("events: %q", describeAll(res))
+	}, map[string][]string{"S9": {"201", "207"}, "S8": {"205", "201"}, "S7": {"206", "202"}}, t0)
+	// Clients learn the new IDs; nothing else changed.
+	wantEv := []string{
+		"hq/201 hq:2 INFO CALLID callid=S9",
+		"hq/201 hq:1 INFO CALLID callid=S8",
+		"hq/202 hq:3 INFO CALLID callid=S7",
+	}
+	if got := describeAll(res); strings.Join(got, "\n") != strings.Join(wantEv, "\n") {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantEv, "\n"))
 	}
 	want := map[CallHandle]string{"hq:1": "S8", "hq:2": "S9", "hq:3": "S7"}
 	for h, id := range want {
@@ -79,6 +88,32 @@ func TestReconcileMatchesChangedIDsByState(t *testing.T) {
 	}
 }
 
+// A node that reports the known call IDs shows an unknown ID as a new call even when its state
+// would fit a vanished one: the old call must not carry on under the new call's ID, with the
+// old caller on the screen.
+func TestReconcileKeptIDsDoNotMatchByState(t *testing.T) {
+	s := reconcileFixture(t)
+	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
+		"201": {item("C2", "201", csta.StateHold), item("C9", "201", csta.StateConnected)},
+		"202": {item("C8", "202", csta.StateAlerting)},
+	}, nil, t0)
+	got := describeAll(res)
+	want := []string{
+		"hq/201 hq:1 IDLE",
+		"hq/201 hq:4 NEWCALL origin=UNKNOWN reason=UNKNOWN",
+		"hq/201 hq:4 CONNECTED",
+		"hq/202 hq:3 IDLE",
+		"hq/202 hq:5 NEWCALL origin=INBOUND reason=UNKNOWN",
+		"hq/202 hq:5 OFFERING",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := checkState(s); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestReconcileVanishedNewAndChanged(t *testing.T) {
 	s := reconcileFixture(t)
 	res := s.Reconcile(map[string][]csta.SnapshotDeviceItem{
@@ -90,7 +125,7 @@ func TestReconcileVanishedNewAndChanged(t *testing.T) {
 			item("C0", "203", csta.StateNull)},
 		// 201 is not monitored on this PBX state: ignored.
 		"299": {item("C7", "299", csta.StateConnected)},
-	}, t0)
+	}, nil, t0)
 	got := describeAll(res)
 	want := []string{
 		"hq/201 hq:2 CONNECTED",
@@ -111,7 +146,7 @@ func TestReconcileVanishedNewAndChanged(t *testing.T) {
 		t.Error(err)
 	}
 	// Lines left out of the snapshot map keep their calls.
-	res = s.Reconcile(map[string][]csta.SnapshotDeviceItem{"203": nil}, t0)
+	res = s.Reconcile(map[string][]csta.SnapshotDeviceItem{"203": nil}, nil, t0)
 	if len(s.Calls("201")) != 2 || len(res.RemovedCalls) != 1 {
 		t.Errorf("partial reconcile touched other lines: %q", describeAll(res))
 	}
