@@ -188,8 +188,25 @@ func (c *cdp) waitFor(t *testing.T, what, expr, want string) {
 		c.eval(t, `document.getElementById("who")?.textContent + " | " + document.getElementById("login-error")?.textContent + " | " + document.getElementById("grid")?.innerHTML.slice(0, 500)`))
 }
 
+// dashboardConns returns the WebSocket sessions the dashboard opened (hello client "dashboard").
+func dashboardConns(s *Server) map[*wsConn]bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	out := map[*wsConn]bool{}
+	for c := range s.conns {
+		if c.client == "dashboard" {
+			out[c] = true
+		}
+	}
+	return out
+}
+
 // TestDashboardInBrowser drives the dashboard in headless Chromium: log in, see an external
-// call ring the user's extension with the caller's number, answer it, hang up, dial.
+// call ring the user's extension with the caller's number, answer it, hang up, dial. The page
+// talks to the bridge only through the browser SDK served at /clients/js/ctibridge.js: the
+// test checks that the page loaded it and no other client, that its session is the SDK's
+// (subscribed to the user's lines), and that the page survives the loss of its session the
+// way the SDK does, reconnecting and resuming with the call that rang meanwhile.
 func TestDashboardInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -210,6 +227,25 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.waitFor(t, "grid shows 201", `document.querySelector('[data-line="hq/201"]')?.dataset.status ?? "none"`, "idle")
 	b.waitFor(t, "my line", `document.getElementById("my-name").textContent`, "hq/201")
 	b.waitFor(t, "links table", `document.querySelector('#links tr[data-pbx="hq"] .active')?.textContent ?? ""`, "primary")
+	b.waitFor(t, "connection badge", `document.getElementById("conn").dataset.state`, "connected")
+
+	// The scripts the page loaded: its own app.js and the SDK, nothing else.
+	if got := b.eval(t, `[...new Set(performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname)
+		.filter((p) => p.endsWith(".js")))].sort().join(" ")`); got != "/clients/js/ctibridge.js /static/app.js" {
+		t.Fatalf("scripts loaded: %q", got)
+	}
+	// The SDK the page imported is the module clients/js exports.
+	if got := b.eval(t, `import("/clients/js/ctibridge.js").then((m) => typeof m.CTIBridgeClient + " " + m.lineStatus({inService: true}, []))`); got != "function idle" {
+		t.Fatalf("SDK module: %q", got)
+	}
+	e.eventually(10*time.Second, "the dashboard's session subscribed to alice's lines", func() bool {
+		for _, ci := range e.srv.Clients() {
+			if ci.Client == "dashboard" && ci.User == "alice" && strings.Join(ci.Lines, " ") == "hq/201" {
+				return true
+			}
+		}
+		return false
+	})
 
 	// An external call rings 201: the popup shows the caller's number.
 	if _, err := e.sim.IncomingCall("+4930555777", "201"); err != nil {
@@ -236,4 +272,47 @@ func TestDashboardInBrowser(t *testing.T) {
 		return ok && len(d.Connections) == 1
 	})
 	b.waitFor(t, "grid shows 202 ringing", `document.querySelector('[data-line="hq/202"]') ? "visible" : "hidden"`, "hidden") // alice sees only her line
+	b.waitFor(t, "dialled call on my line", `document.getElementById("my-state").textContent`, "busy")
+	b.eval(t, `document.getElementById("hangup").click(); true`)
+	b.waitFor(t, "dialled call hung up", `document.getElementById("my-state").textContent`, "idle")
+
+	// The bridge drops the page's session (as an instance going away does) and a call rings
+	// 201 at once, likely before the SDK is back: the page must reconnect on its own, resume
+	// from its cursor and show the call.
+	b.eval(t, `window.connStates = [];
+		new MutationObserver(() => connStates.push(document.getElementById("conn").dataset.state))
+			.observe(document.getElementById("conn"), {attributes: true, attributeFilter: ["data-state"]}); true`)
+	old := dashboardConns(e.srv)
+	if len(old) != 1 {
+		t.Fatalf("%d dashboard sessions, want 1", len(old))
+	}
+	for c := range old {
+		c.fail(websocket.CloseGoingAway, "test: instance going away")
+	}
+	if _, err := e.sim.IncomingCall("+4930555888", "201"); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually(10*time.Second, "the dashboard opened a new session", func() bool {
+		for c := range dashboardConns(e.srv) {
+			if !old[c] {
+				return true
+			}
+		}
+		return false
+	})
+	b.waitFor(t, "popup after reconnect", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555888")
+	b.waitFor(t, "reconnected", `document.getElementById("conn").dataset.state`, "connected")
+	if got := b.eval(t, `connStates.join(" ")`); !strings.HasPrefix(got, "reconnecting") {
+		t.Fatalf("connection states after the drop: %q, want reconnecting first", got)
+	}
+	// Commands go through the new session.
+	b.eval(t, `document.getElementById("answer").click(); true`)
+	b.waitFor(t, "answered after reconnect", `document.getElementById("my-state").textContent`, "busy")
+	b.eval(t, `document.getElementById("hangup").click(); true`)
+	b.waitFor(t, "hung up after reconnect", `document.getElementById("my-state").textContent`, "idle")
+
+	// Logging out closes the SDK's session.
+	b.eval(t, `document.getElementById("logout").click(); true`)
+	b.waitFor(t, "logged out", `document.getElementById("login-view").hidden`, "false")
+	e.eventually(10*time.Second, "the dashboard's session closed", func() bool { return len(dashboardConns(e.srv)) == 0 })
 }

@@ -1,13 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"io/fs"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	js "github.com/ctibridge/ctibridge/clients/js"
 )
 
 // TestOpenAPICoversEveryRoute keeps openapi.json true: every route the server has is in the
@@ -29,8 +34,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	param := regexp.MustCompile(`:([A-Za-z]+)`)
 	served := map[string]bool{}
 	for _, rt := range e.srv.handler.(*gin.Engine).Routes() {
-		if rt.Path == "/" || strings.HasPrefix(rt.Path, "/static/") {
-			continue // the dashboard's files
+		if rt.Path == "/" || strings.HasPrefix(rt.Path, "/static/") || strings.HasPrefix(rt.Path, "/clients/js/") {
+			continue // the dashboard's files and the browser SDK
 		}
 		p := param.ReplaceAllString(rt.Path, "{$1}")
 		key := strings.ToLower(rt.Method) + " " + p
@@ -52,11 +57,11 @@ func TestHealthReadyMetricsDashboard(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	for path, want := range map[string]string{
 		"/healthz": `"ok"`, "/readyz": `"ready"`,
-		"/metrics":             "ctibridge_link_node_up{node=\"primary\",pbx=\"hq\"} 1",
-		"/":                    "ctibridge.js",
-		"/static/ctibridge.js": "export class",
-		"/static/app.js":       "import",
-		"/static/style.css":    "body",
+		"/metrics":                 "ctibridge_link_node_up{node=\"primary\",pbx=\"hq\"} 1",
+		"/":                        "/clients/js/ctibridge.js",
+		"/clients/js/ctibridge.js": "export class CTIBridgeClient",
+		"/static/app.js":           `from "/clients/js/ctibridge.js"`,
+		"/static/style.css":        "body",
 	} {
 		r := e.do("GET", path, "", nil)
 		if r.status != 200 || !strings.Contains(string(r.body), want) {
@@ -76,6 +81,57 @@ func TestHealthReadyMetricsDashboard(t *testing.T) {
 	e.st.Close()
 	if r := e.do("GET", "/readyz", "", nil); r.status != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with closed store: %d %s", r.status, r.body)
+	}
+}
+
+// TestDashboardServesBrowserSDK checks that the bridge serves clients/js as it is embedded,
+// with the headers of the dashboard's own files, a JavaScript type a browser accepts for a
+// module under nosniff, and CORS so that CRM pages of other origins can import it; and that
+// the dashboard's former private client is gone.
+func TestDashboardServesBrowserSDK(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	for file, ctype := range map[string]string{
+		"ctibridge.js": "text/javascript; charset=utf-8",
+		"README.md":    "text/markdown; charset=utf-8",
+		"example.html": "text/html; charset=utf-8",
+	} {
+		want, err := fs.ReadFile(js.Files, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(e.hs.URL + "/clients/js/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) {
+			t.Errorf("%s: %d, %d bytes, want the %d embedded", file, resp.StatusCode, len(body), len(want))
+		}
+		for h, v := range map[string]string{
+			"Content-Type": ctype, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+			"Access-Control-Allow-Origin": "*",
+		} {
+			if got := resp.Header.Get(h); got != v {
+				t.Errorf("%s: %s %q, want %q", file, h, got, v)
+			}
+		}
+	}
+	resp, err := http.Get(e.hs.URL + "/static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/javascript; charset=utf-8" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("app.js: Content-Type %q, nosniff %q", ct, resp.Header.Get("X-Content-Type-Options"))
+	}
+	for _, path := range []string{"/static/ctibridge.js", "/clients/js/missing.js", "/clients/js/../static/app.js"} {
+		if r := e.do("GET", path, "", nil); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want not found", path, r.status)
+		}
 	}
 }
 

@@ -1,5 +1,7 @@
-// app.js: the dashboard. Plain DOM code on top of ctibridge.js; REST for links and clients.
-import { CTIBridge, lineStatus } from "/static/ctibridge.js";
+// app.js: the dashboard. Plain DOM code on top of the browser SDK (clients/js/ctibridge.js,
+// served by the bridge at /clients/js/ctibridge.js, the same module CRM pages import); REST for
+// links and clients.
+import { CTIBridgeClient, lineStatus } from "/clients/js/ctibridge.js";
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "ctibridge.token";
@@ -40,19 +42,32 @@ async function login(token) {
   $("logout").hidden = false;
   $("who").textContent = me.user + " (" + me.role + ")";
   $("clients-view").hidden = me.role !== "admin";
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  bridge = new CTIBridge({ url: proto + "//" + location.host + "/ws", token, client: "dashboard" });
-  bridge.addEventListener("welcome", (ev) => {
-    const own = ev.detail.lines.find((l) => l.control);
+  // The SDK turns this page's http(s) origin into its ws(s)://host/ws, subscribes to every line
+  // the token may see, mirrors lines and calls, and reconnects and resumes on its own.
+  const b = new CTIBridgeClient({ url: location.origin + "/ws", token, all: true, client: "dashboard" });
+  bridge = b;
+  const mine = (f) => (ev) => { if (bridge === b) f(ev); }; // ignore a client logged out of
+  let lastClose = 0;
+  b.addEventListener("connected", mine((ev) => {
+    const own = ev.detail.welcome.lines.find((l) => l.control);
     myLine = own ? own.name : null;
     $("my-name").textContent = myLine ? myLine : "(none)";
     $("myline").hidden = !myLine;
-  });
-  bridge.addEventListener("state", render);
-  bridge.addEventListener("close", (ev) => {
-    if (ev.detail.code === 4001) logout("token refused");
-  });
-  bridge.connect();
+    connState("connected", "connected to " + ev.detail.welcome.instance);
+    render();
+  }));
+  b.addEventListener("change", mine(render));
+  b.addEventListener("disconnected", mine((ev) => {
+    lastClose = ev.detail.code;
+    connState("reconnecting", "reconnecting…");
+  }));
+  b.addEventListener("fatal", mine((ev) => {
+    const err = ev.detail.error;
+    if (err.code === "unauthorized" || lastClose === 4001) logout("token refused");
+    else connState("stopped", "stopped: " + err.message);
+  }));
+  connState("connecting", "connecting…");
+  b.connect().catch(() => { /* reported by the fatal event */ });
   refreshLinks();
   timers.push(setInterval(refreshLinks, 2000));
   if (me.role === "admin") {
@@ -64,6 +79,9 @@ async function login(token) {
 function logout(why) {
   sessionStorage.removeItem(TOKEN_KEY);
   if (bridge) bridge.close();
+  bridge = null;
+  myLine = null;
+  connState("", "");
   timers.forEach(clearInterval);
   timers = [];
   $("app").hidden = true;
@@ -72,17 +90,24 @@ function logout(why) {
   $("login-error").textContent = why || "";
 }
 
+function connState(state, text) {
+  $("conn").textContent = text;
+  $("conn").dataset.state = state;
+  $("conn").hidden = !state;
+}
+
 function render() {
+  if (!bridge) return;
   const grid = $("grid");
-  const lines = [...bridge.lineState.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const lines = [...bridge.lines.values()].sort((a, b) => a.name.localeCompare(b.name));
   grid.replaceChildren(...lines.map((l) => {
     const st = lineStatus(l, bridge.callsOf(l.name));
     return el("div", { class: "ext " + st, "data-line": l.name, "data-status": st },
       el("div", { class: "num" }, l.address), el("div", {}, l.displayName || ""), el("div", {}, st.replace(/_/g, " ")));
   }));
-  if (!myLine || !bridge.lineState.has(myLine)) return;
+  if (!myLine || !bridge.lines.has(myLine)) return;
   const calls = bridge.callsOf(myLine);
-  const line = bridge.lineState.get(myLine);
+  const line = bridge.lines.get(myLine);
   const st = lineStatus(line, calls);
   $("my-state").textContent = st;
   $("my-state").dataset.status = st;
@@ -144,16 +169,16 @@ async function refreshClients() {
 $("login").addEventListener("submit", (ev) => { ev.preventDefault(); login($("token").value.trim()); });
 $("logout").addEventListener("click", () => logout());
 $("answer").addEventListener("click", () =>
-  bridge.command("answer", { line: myLine, handle: $("answer").dataset.handle }).catch((e) => ($("dial-result").textContent = e.message)));
+  bridge.answer(myLine, $("answer").dataset.handle).catch((e) => ($("dial-result").textContent = e.message)));
 $("hangup").addEventListener("click", () =>
-  bridge.command("drop", { line: myLine, handle: $("hangup").dataset.handle }).catch((e) => ($("dial-result").textContent = e.message)));
+  bridge.drop(myLine, $("hangup").dataset.handle).catch((e) => ($("dial-result").textContent = e.message)));
 $("dialer").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const number = $("dial-number").value.trim();
   if (!number) return;
   $("dial-result").textContent = "dialling…";
   try {
-    const rep = await bridge.command("makeCall", { line: myLine, number, prompt: false });
+    const rep = await bridge.makeCall(myLine, number, { ringFirst: false });
     $("dial-result").textContent = "call " + rep.handle;
     $("dial-result").dataset.handle = rep.handle;
   } catch (err) {
