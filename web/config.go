@@ -21,6 +21,7 @@ const (
 const (
 	DefaultDialRatePerMinute = 30
 	DefaultSendQueue         = 256
+	DefaultReplayCache       = 20000
 	DefaultMaxMessageBytes   = 64 << 10
 	DefaultAlertRetries      = 5
 	DefaultAlertBackoff      = 500 * time.Millisecond
@@ -42,6 +43,9 @@ type Config struct {
 	// SendQueue is the outbound queue length of a WebSocket connection, in messages. A client
 	// whose queue is full is disconnected with close code 4008. Default 256.
 	SendQueue int
+	// ReplayCache is how many of a PBX's newest log entries each instance keeps in memory to
+	// replay to resuming clients without reading the store. Default 20000; negative disables.
+	ReplayCache int
 	// MaxMessageBytes is the largest WebSocket message or REST body accepted. Default 64 KiB.
 	MaxMessageBytes int64
 	// Numbering converts numbers between E.164 and each PBX's dial strings, keyed by PBX name.
@@ -93,6 +97,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.SendQueue <= 0 {
 		c.SendQueue = DefaultSendQueue
+	}
+	if c.ReplayCache == 0 {
+		c.ReplayCache = DefaultReplayCache
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes

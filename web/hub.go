@@ -32,6 +32,7 @@ type hub struct {
 	byLine map[string]map[*feed]struct{}
 	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
 	pos    store.Position     // last entry fanned out
+	recent recentLog          // the newest entries fanned out, for replays
 	ready  chan struct{}      // closed once the first subscription is up
 	readyO sync.Once
 
@@ -55,8 +56,8 @@ type feed struct {
 	overflow   bool // pending grew past its bound: the connection is too slow
 }
 
-func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics) *hub {
-	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m,
+func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
+	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m, recent: newRecentLog(recent),
 		byLine: map[string]map[*feed]struct{}{}, feeds: map[*feed]struct{}{},
 		ready: make(chan struct{}), inBurst: map[*wsConn]struct{}{}}
 }
@@ -210,6 +211,7 @@ func (h *hub) catchUp(ctx context.Context, pos store.Position) error {
 			}
 			h.mu.Lock()
 			h.pos = snap.Position
+			h.recent.reset()
 			for f := range h.feeds {
 				f.c.fail(CloseResyncRequired, "resync required: event log "+reasonOf(err))
 			}
@@ -284,6 +286,7 @@ func (h *hub) fanOut(e store.Entry) {
 			}
 		}
 	}
+	h.recent.add(e, msg)
 	h.mu.Unlock()
 	for _, s := range h.sinks {
 		s(e)

@@ -67,7 +67,7 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	s.alerts = newAlerter(s)
 	s.upgrader = s.newUpgrader()
 	for _, pbx := range svc.PBXs() {
-		h := newHub(pbx, svc, s.log, s.metrics)
+		h := newHub(pbx, svc, s.log, s.metrics, cfg.ReplayCache)
 		h.sinks = append(h.sinks, s.alerts.observe)
 		s.hubs[pbx] = h
 	}

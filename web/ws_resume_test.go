@@ -115,8 +115,56 @@ func TestWSResumeNoGapNoDuplicate(t *testing.T) {
 	}
 }
 
-func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
+// The hub's recent entries serve a replay that reaches back further than the store keeps:
+// the client gets every entry after its cursor, no resync.
+func TestWSReplayFromRecentEntries(t *testing.T) {
 	e := newEnv(t, envOpts{store: memoryOpts(30)})
+	tr := startTraffic(t, e, 50)
+	e.eventually(10*time.Second, "log longer than its retention", func() bool {
+		pos, _ := e.st.Position(context.Background(), "hq")
+		return pos.Offset > 100
+	})
+	tr.Stop()
+	e.eventually(5*time.Second, "log quiet", func() bool {
+		a, _ := e.st.Position(context.Background(), "hq")
+		time.Sleep(300 * time.Millisecond)
+		b, _ := e.st.Position(context.Background(), "hq")
+		return a == b
+	})
+	pos, _ := e.st.Position(context.Background(), "hq")
+	cur := pos.Offset - 60 // the store keeps the newest 30; the hub saw all since startup
+	w, _ := e.connect(tokSue)
+	w.send(map[string]any{"type": "subscribe", "all": true,
+		"cursors": map[string]any{"hq": store.Position{Epoch: pos.Epoch, Offset: cur}}})
+	var got []uint64
+	for {
+		m, ok := w.next(10 * time.Second)
+		if !ok {
+			t.Fatalf("stream ended after offsets %v", got)
+		}
+		if m.Type == "resync" {
+			t.Fatalf("resync although the hub holds the entries: %s", m.raw)
+		}
+		if m.Type == "event" {
+			got = append(got, m.Offset)
+		}
+		if m.Type == "synced" {
+			break
+		}
+	}
+	for i, off := range got {
+		if off != cur+uint64(i)+1 {
+			t.Fatalf("offsets %v: want %d..%d contiguous", got, cur+1, pos.Offset)
+		}
+	}
+	if len(got) == 0 || got[len(got)-1] != pos.Offset {
+		t.Fatalf("offsets %v: want up to %d", got, pos.Offset)
+	}
+}
+
+func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
+	// Without the hub's recent entries the store's retention decides what is too old.
+	e := newEnv(t, envOpts{store: memoryOpts(30), web: func(c *Config) { c.ReplayCache = -1 }})
 	tr := startTraffic(t, e, 50)
 	e.eventually(10*time.Second, "log longer than its retention", func() bool {
 		pos, _ := e.st.Position(context.Background(), "hq")

@@ -185,9 +185,33 @@ func (c *wsConn) resync(h *hub, f *feed, lines []string, reason string, bridge b
 	return snap.Position, c.enqueueWait(b)
 }
 
-// replay delivers the log after start, page by page, through the feed's delivered marks.
+// replay delivers the log after start, page by page, through the feed's delivered marks:
+// from the hub's recent entries while they reach back far enough, else from the store.
 func (c *wsConn) replay(h *hub, f *feed, start store.Position) (int, error) {
 	after, n := start.Offset, 0
+	for {
+		es, last, done, ok := h.recentAfter(f, start.Epoch, after)
+		if !ok {
+			break
+		}
+		for _, re := range es {
+			if !h.markDelivered(f, re.e) {
+				continue
+			}
+			msg := re.msg
+			if msg == nil {
+				msg = encodeEntry(re.e)
+			}
+			if err := c.enqueueWait(msg); err != nil {
+				return n, err
+			}
+			n++
+		}
+		after = last
+		if done {
+			return n, nil
+		}
+	}
 	for {
 		es, err := c.s.svc.Events(c.ctx, h.pbx, start.Epoch, after, replayPage)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -45,6 +46,7 @@ type instanceConfig struct {
 	SendQueue   int           `json:"send_queue"`
 	TokenSHA256 string        `json:"token_sha256"`
 	LogLevel    string        `json:"log_level"`
+	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
 }
 
 // instanceStats is what an instance reports at /bench/stats.
@@ -124,6 +126,17 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 		l.SetLevel(lvl)
 	}
 	log := logrus.NewEntry(l).WithField("instance", ic.InstanceID)
+	if ic.CPUProfile != "" {
+		f, err := os.Create(ic.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var st store.Store
 	switch ic.Store {

@@ -51,6 +51,7 @@ type options struct {
 	misses    int
 	leaseTTL  time.Duration
 	sendQueue int
+	cpuProf   string
 	seed      uint64
 	jsonPath  string
 	mdPath    string
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.misses, "misses", 3, "unanswered heartbeats that mark a PBX node down")
 	fs.DurationVar(&o.leaseTTL, "lease-ttl", 2*time.Second, "bridge ownership lease TTL (bounds takeover time)")
 	fs.IntVar(&o.sendQueue, "send-queue", 1024, "WebSocket outbound queue per client, in messages")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance to this path plus .<instance> (go tool pprof)")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
 	fs.StringVar(&o.mdPath, "md", "", "write the results as a markdown table to this file")

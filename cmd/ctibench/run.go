@@ -122,7 +122,11 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 	}
 
 	icfg := func(id, pbx string, devices []string) instanceConfig {
-		return instanceConfig{InstanceID: id, Store: o.store, RedisAddr: redisAddr,
+		prof := ""
+		if o.cpuProf != "" {
+			prof = o.cpuProf + "." + id
+		}
+		return instanceConfig{CPUProfile: prof, InstanceID: id, Store: o.store, RedisAddr: redisAddr,
 			PBX: pbx, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
 			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, TokenSHA256: hex.EncodeToString(sum[:]),

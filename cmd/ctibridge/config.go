@@ -120,6 +120,7 @@ type WebConfig struct {
 	AllowedOrigins    []string `yaml:"allowed_origins"`
 	DialRatePerMinute int      `yaml:"dial_rate_per_minute"`
 	SendQueue         int      `yaml:"send_queue"`
+	ReplayCache       int      `yaml:"replay_cache"`
 	MaxMessageBytes   int64    `yaml:"max_message_bytes"`
 	AuditLog          string   `yaml:"audit_log"`
 	AlertWebhooks     []string `yaml:"alert_webhooks"`

@@ -102,6 +102,9 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if c.Web.DialRatePerMinute < 0 {
 		bad("web.dial_rate_per_minute", "must not be negative")
 	}
+	if c.Web.ReplayCache < -1 {
+		bad("web.replay_cache", "%d: want a count of entries, or -1 to disable", c.Web.ReplayCache)
+	}
 	if c.Web.SendQueue < 16 {
 		bad("web.send_queue", "%d is below the minimum 16", c.Web.SendQueue)
 	}

@@ -235,7 +235,7 @@ func linkTLS(t LinkTLS) (*tls.Config, error) {
 func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 	wc := web.Config{
 		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
-		SendQueue: cfg.Web.SendQueue, MaxMessageBytes: cfg.Web.MaxMessageBytes,
+		SendQueue: cfg.Web.SendQueue, ReplayCache: cfg.Web.ReplayCache, MaxMessageBytes: cfg.Web.MaxMessageBytes,
 		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
 		Numbering: map[string]web.Numbering{},
 	}

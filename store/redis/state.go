@@ -20,7 +20,7 @@ func (s *Store) Load(ctx context.Context, pbx string) (store.Snapshot, error) {
 		return store.Snapshot{}, err
 	}
 	seen := s.seen(pbx)
-	v, err := loadScript.Run(ctx, s.client, []string{k.meta(), k.lines(), k.calls(), k.log()},
+	v, err := loadScript.Run(ctx, s.critical, []string{k.meta(), k.lines(), k.calls(), k.log()},
 		newEpoch(), seen.Epoch, strconv.FormatUint(seen.Offset, 10)).Result()
 	if err != nil {
 		return store.Snapshot{}, s.fail("load", pbx, err)

@@ -16,8 +16,8 @@ import (
 type Store struct {
 	opts   Options
 	client redis.UniversalClient
-	// critical carries the lease scripts and the owner's fenced writes on a small pool of its
-	// own, so a crowd of reads (hundreds of clients replaying after a takeover) cannot starve
+	// critical carries the lease scripts, the owner's fenced writes and Load (a new owner
+	// must load the state before its first renewal) on a small pool of its own, so a crowd of reads (hundreds of clients replaying after a takeover) cannot starve
 	// the lease renewal and make the owner fence itself.
 	critical redis.UniversalClient
 
