@@ -19,6 +19,7 @@ const (
 	defaultMaxLogLen       = 100000
 	defaultDialRate        = 10
 	defaultSendQueue       = 1024
+	defaultReplayCache     = 20000
 	defaultMaxMessageBytes = 64 << 10
 	defaultRedisPrefix     = "cti"
 	defaultLeaseTTL        = 1500 * time.Millisecond
@@ -116,6 +117,9 @@ func (c *FileConfig) applyDefaults() {
 	}
 	if c.Web.DialRatePerMinute == 0 {
 		c.Web.DialRatePerMinute = defaultDialRate
+	}
+	if c.Web.ReplayCache == 0 {
+		c.Web.ReplayCache = defaultReplayCache
 	}
 	if c.Web.SendQueue == 0 {
 		c.Web.SendQueue = defaultSendQueue

@@ -235,7 +235,7 @@ func linkTLS(t LinkTLS) (*tls.Config, error) {
 func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 	wc := web.Config{
 		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
-		SendQueue: cfg.Web.SendQueue, ReplayCache: cfg.Web.ReplayCache, MaxMessageBytes: cfg.Web.MaxMessageBytes,
+		SendQueue: cfg.Web.SendQueue, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
 		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
 		Numbering: map[string]web.Numbering{},
 	}
@@ -278,4 +278,14 @@ func printBanner(w io.Writer, cfg *FileConfig, addr string, sim *simulator) {
 			fmt.Fprintf(w, "  %-10s %-11s %s\n", u.name, u.role, u.token)
 		}
 	}
+}
+
+// replayCache is web.replay_cache capped at store.max_log_len: the cache never replays further
+// back than the store keeps, so what counts as a too-old cursor does not depend on the
+// instance a client reconnects to.
+func replayCache(cfg *FileConfig) int {
+	if cfg.Web.ReplayCache > cfg.Store.MaxLogLen {
+		return cfg.Store.MaxLogLen
+	}
+	return cfg.Web.ReplayCache
 }
