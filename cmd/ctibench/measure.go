@@ -91,12 +91,13 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	res.Latency.E2E = sumLatency(res.Latency.BridgeToClient, res.Latency.SimToBridge)
 
 	b.progress("draining")
-	if err := b.drain(ctx); err != nil {
-		res.Errors = append(res.Errors, err.Error())
+	drainErr := b.drain(ctx)
+	if drainErr != nil {
+		res.Errors = append(res.Errors, drainErr.Error())
 	}
 	b.stopClient()
 	b.clientWG.Wait()
-	res.Verification = b.audit.verify(b.clients)
+	res.Verification = b.audit.verify(b.clients, drainErr == nil)
 	for _, c := range append([]*benchClient{b.auditor}, b.clients...) {
 		for _, e := range c.errs {
 			if len(res.Errors) < 20 {
