@@ -46,8 +46,10 @@ fmt-check:
 
 lint: vet fmt-check
 
+# -count=1: the process-level tests build and run the binaries themselves, which Go's test
+# cache cannot see, so a cached pass could hide a change to them.
 test: deps vet fmt-check
-	$(GO) test -race -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 # test-short skips the slow process-level tests; handy while editing.
 test-short: deps
