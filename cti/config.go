@@ -109,6 +109,10 @@ type PBXConfig struct {
 	ProbeInterval time.Duration
 	// BusinessHours is required for the schedule policy.
 	BusinessHours BusinessHours
+	// PreferredInstance, when set, is the instance ID that should own this PBX's link: other
+	// instances take a free lease only after giving it a head start, and hand the link over
+	// when it comes back. Naming different instances for different PBXs spreads the links.
+	PreferredInstance string
 	// Devices are the monitored extensions: numbers and ranges like "200-299".
 	Devices []string
 	// DisplayNames optionally names lines by extension.

@@ -81,7 +81,13 @@ func (p *pbx) run(ctx context.Context) {
 	poll := ttl / 5
 	f := &follower{p: p}
 	defer f.stop()
+	pref := newPreference(p, poll)
 	for ctx.Err() == nil {
+		if !pref.mayAcquire(ctx) {
+			f.start(ctx)
+			sleep(ctx, poll)
+			continue
+		}
 		actx, cancel := context.WithTimeout(ctx, poll)
 		lease, err := p.e.cfg.Store.AcquireLease(actx, p.cfg.Name, p.e.cfg.InstanceID, ttl)
 		cancel()
@@ -94,6 +100,7 @@ func (p *pbx) run(ctx context.Context) {
 		switch {
 		case errors.As(err, &held):
 			p.status.setOwner(held.Owner, false)
+			pref.heldBy(ctx, held.Owner)
 		case ctx.Err() == nil:
 			p.status.setOwner("", false)
 			p.log.WithError(err).Warn("cannot acquire the PBX lease")
@@ -146,7 +153,7 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 		cancel(nil)
 		p.own.Store(nil)
 		p.e.metrics.Owner(p.cfg.Name, false)
-		if ctx.Err() != nil && !errors.Is(context.Cause(octx), errFenced) {
+		if (ctx.Err() != nil || errors.Is(context.Cause(octx), errHandedOver)) && !errors.Is(context.Cause(octx), errFenced) {
 			rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
 			if err := p.e.cfg.Store.ReleaseLease(rctx, lease); err != nil {
 				log.WithError(err).Warn("releasing the lease failed; it lapses by itself")

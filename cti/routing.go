@@ -23,6 +23,7 @@ type routedCommand struct {
 	Kind    string   `json:"kind"`
 	Request *Request `json:"request,omitempty"`
 	Reason  string   `json:"reason,omitempty"`
+	From    string   `json:"from,omitempty"` // the sending instance (handover)
 }
 
 type routedReply struct {
@@ -112,6 +113,10 @@ func (o *owned) handleRouted(ctx context.Context, b []byte) []byte {
 			rep, _ := o.p.e.do(ctx, *cmd.Request)
 			rep.RequestID = cmd.Request.ID
 			out.Reply = &rep
+		case kindHandover:
+			if err := o.handover(cmd.From); err != nil {
+				out.Error = err.Error()
+			}
 		case kindSwitchover, kindFailback:
 			if err := o.move(ctx, cmd.Kind == kindFailback, cmd.Reason); err != nil {
 				out.Error = err.Error()

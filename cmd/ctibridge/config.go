@@ -73,6 +73,8 @@ type PBXConfig struct {
 	Numbering     Numbering         `yaml:"numbering"`
 	Devices       []string          `yaml:"devices"`
 	Names         map[string]string `yaml:"names"` // extension -> display name
+	// PreferredInstance is the instance ID that should own this PBX's link.
+	PreferredInstance string `yaml:"preferred_instance"`
 }
 
 // LinkTLS secures a CSTA link.

@@ -185,6 +185,7 @@ func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.E
 			User: p.Auth.User, Heartbeat: p.Heartbeat, Misses: p.Misses,
 			Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
 			FailbackAfter: p.FailbackAfter, Devices: p.Devices, DisplayNames: p.Names,
+			PreferredInstance: p.PreferredInstance,
 			BusinessHours: cti.BusinessHours{Days: p.BusinessHours.Days, From: p.BusinessHours.From,
 				To: p.BusinessHours.To, Zone: p.BusinessHours.Zone},
 		}
