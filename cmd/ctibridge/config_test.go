@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sirupsen/logrus"
 )
 
 func noEnv(string) string { return "" }
@@ -38,6 +40,7 @@ pbxs:
     failback: schedule
     business_hours: { days: "Mon-Fri", from: "08:00", to: "18:00", zone: "Europe/Berlin" }
     devices: ["200-299", "3001"]
+    preferred_instance: a2
 users:
   - name: alice
     token_sha256: "` + "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90" + `"
@@ -62,6 +65,20 @@ func TestLoadConfigGood(t *testing.T) {
 	}
 	if c.Web.SendQueue != defaultSendQueue || c.Store.MaxLogLen != defaultMaxLogLen || p.FailbackAfter != defaultFailbackAfter {
 		t.Fatalf("defaults not applied: %+v %+v", c.Web, c.Store)
+	}
+	if replayCache(c) != defaultReplayCache {
+		t.Fatalf("replay cache %d, want the default %d", replayCache(c), defaultReplayCache)
+	}
+	c.Store.MaxLogLen = 500
+	if replayCache(c) != 500 {
+		t.Fatalf("replay cache %d not capped at store.max_log_len 500", replayCache(c))
+	}
+	ec, err := engineConfig(c, nil, nil, logrus.NewEntry(logrus.New()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ec.PBXs[0].PreferredInstance != "a2" {
+		t.Fatalf("preferred_instance not passed to the engine: %+v", ec.PBXs[0])
 	}
 }
 
