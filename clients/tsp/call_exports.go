@@ -7,7 +7,11 @@ package main
 */
 import "C"
 
-import "unsafe"
+import (
+	"unsafe"
+
+	tspcore "github.com/ctibridge/ctibridge/clients/tsp/core"
+)
 
 //export TSPI_lineGetCallInfo
 func TSPI_lineGetCallInfo(hd C.HDRVCALL, lpCallInfo C.LPLINECALLINFO) C.LONG {
@@ -103,13 +107,52 @@ func TSPI_lineDial(dwRequestID C.DRV_REQUESTID, hd C.HDRVCALL, lpszDestAddress C
 	return async(dwRequestID, p.Dial(uint32(dwRequestID), hdCall(hd), goString(lpszDestAddress)))
 }
 
+// TSPI_lineCompleteTransfer: with LINETRANSFERMODE_CONFERENCE the provider creates the
+// conference call htConfCall and writes its hdCall through lphdConfCall before returning;
+// with LINETRANSFERMODE_TRANSFER both are ignored (lphdConfCall may be NULL).
+//
 //export TSPI_lineCompleteTransfer
 func TSPI_lineCompleteTransfer(dwRequestID C.DRV_REQUESTID, hd, hdConsultCall C.HDRVCALL, htConfCall C.HTAPICALL, lphdConfCall C.LPHDRVCALL, dwTransferMode C.DWORD) C.LONG {
 	p := current()
 	if p == nil {
 		return errUninit
 	}
-	return async(dwRequestID, p.CompleteTransfer(uint32(dwRequestID), hdCall(hd), hdCall(hdConsultCall), uint32(dwTransferMode)))
+	if uint32(dwTransferMode) == tspcore.LINETRANSFERMODE_CONFERENCE && lphdConfCall == nil {
+		return errPointer
+	}
+	c, err := p.CompleteTransfer(uint32(dwRequestID), hdCall(hd), hdCall(hdConsultCall), htCall(htConfCall), uint32(dwTransferMode))
+	if err == nil && c != 0 {
+		*lphdConfCall = C.tsp_hdcall(C.UINT_PTR(c))
+	}
+	return async(dwRequestID, err)
+}
+
+// TSPI_lineAddToConference and TSPI_linePrepareAddToConference: conferences have three
+// parties only; both return LINEERR_OPERATIONUNAVAIL (or the handle's error).
+//
+//export TSPI_lineAddToConference
+func TSPI_lineAddToConference(dwRequestID C.DRV_REQUESTID, hdConfCall, hdConsultCall C.HDRVCALL) C.LONG {
+	p := current()
+	if p == nil {
+		return errUninit
+	}
+	return async(dwRequestID, p.AddToConference(uint32(dwRequestID), hdCall(hdConfCall), hdCall(hdConsultCall)))
+}
+
+//export TSPI_linePrepareAddToConference
+func TSPI_linePrepareAddToConference(dwRequestID C.DRV_REQUESTID, hdConfCall C.HDRVCALL, htConsultCall C.HTAPICALL, lphdConsultCall C.LPHDRVCALL, lpCallParams C.LPLINECALLPARAMS) C.LONG {
+	p := current()
+	if p == nil {
+		return errUninit
+	}
+	if lphdConsultCall == nil {
+		return errPointer
+	}
+	c, err := p.PrepareAddToConference(uint32(dwRequestID), hdCall(hdConfCall), htCall(htConsultCall))
+	if err == nil {
+		*lphdConsultCall = C.tsp_hdcall(C.UINT_PTR(c))
+	}
+	return async(dwRequestID, err)
 }
 
 //export TSPI_lineRedirect

@@ -20,6 +20,7 @@ var requiredExports = []string{
 	"TSPI_lineMakeCall", "TSPI_lineDrop", "TSPI_lineAnswer", "TSPI_lineHold", "TSPI_lineUnhold",
 	"TSPI_lineBlindTransfer", "TSPI_lineSetupTransfer", "TSPI_lineDial", "TSPI_lineCompleteTransfer",
 	"TSPI_lineRedirect", "TSPI_lineForward", "TSPI_lineGenerateDigits", "TSPI_lineCloseCall",
+	"TSPI_lineAddToConference", "TSPI_linePrepareAddToConference",
 	"TSPI_lineSetDefaultMediaDetection", "TSPI_lineSetStatusMessages", "TSPI_lineGetCallAddressID",
 	"TUISPI_lineConfigDialog", "TUISPI_providerConfig", "TUISPI_providerInstall", "TUISPI_providerRemove",
 	"ConfigureW",

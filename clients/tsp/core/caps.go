@@ -111,7 +111,14 @@ func (p *Provider) AddressCaps(deviceID, addressID, version uint32, buf []byte) 
 	if l.info.Control {
 		w.set("dwAddrCapFlags", LINEADDRCAPFLAGS_DIALED|LINEADDRCAPFLAGS_TRANSFERHELD)
 		w.set("dwCallFeatures", allCallFeatures)
-		w.set("dwTransferModes", LINETRANSFERMODE_TRANSFER)
+		// Three-party conferences through lineCompleteTransfer only: no lineSetupConference,
+		// no adding or removing parties. LINEADDRCAPFLAGS_CONFDROP is not set: dropping the
+		// conference call clears only this line's connection, the PBX keeps the others.
+		w.set("dwTransferModes", LINETRANSFERMODE_TRANSFER|LINETRANSFERMODE_CONFERENCE)
+		w.set("dwCallFeatures2", LINECALLFEATURE2_TRANSFERNORM|LINECALLFEATURE2_TRANSFERCONF)
+		w.set("dwMaxNumConference", 3)
+		w.set("dwMaxNumTransConf", 3)
+		w.set("dwRemoveFromConfCaps", LINEREMOVEFROMCONF_NONE)
 		w.set("dwForwardModes", uint32(forwardModes))
 		w.set("dwMaxForwardEntries", 4)
 		w.set("dwAddressFeatures", LINEADDRFEATURE_MAKECALL|LINEADDRFEATURE_FORWARD)
@@ -125,7 +132,8 @@ func (p *Provider) AddressCaps(deviceID, addressID, version uint32, buf []byte) 
 // conference.
 func (p *Provider) counts(l *line) (active, held, pend uint32) {
 	for _, c := range p.calls {
-		if c.line != l || c.idle {
+		// A conference counts once: its party calls are not calls of the line of their own.
+		if c.line != l || c.idle || c.conf != nil {
 			continue
 		}
 		switch c.status.State {
@@ -240,7 +248,11 @@ func (p *Provider) CallInfo(hd HDRVCALL, buf []byte) error {
 	w.set("dwLineDeviceID", p.base+uint32(c.line.index))
 	w.set("dwBearerMode", LINEBEARERMODE_VOICE)
 	w.set("dwMediaMode", LINEMEDIAMODE_INTERACTIVEVOICE)
-	w.set("dwCallID", handleNumber(c.handle))
+	h := c.handle
+	if h == "" {
+		h = c.was // a conference party keeps the ID it had
+	}
+	w.set("dwCallID", handleNumber(h))
 	w.set("dwRelatedCallID", handleNumber(c.info.RelatedCall))
 	if c.consultFor != nil && c.info.RelatedCall == "" {
 		w.set("dwRelatedCallID", handleNumber(c.consultFor.handle))
@@ -293,7 +305,11 @@ func (p *Provider) CallStatus(hd HDRVCALL, buf []byte) error {
 	w.set("dwCallStateMode", c.status.Mode())
 	w.set("dwCallPrivilege", LINECALLPRIVILEGE_OWNER)
 	if c.line.info.Control && c.line.reported {
-		w.set("dwCallFeatures", p.features(c))
+		f := p.features(c)
+		w.set("dwCallFeatures", f)
+		if f&LINECALLFEATURE_COMPLETETRANSF != 0 {
+			w.set("dwCallFeatures2", LINECALLFEATURE2_TRANSFERNORM|LINECALLFEATURE2_TRANSFERCONF)
+		}
 	}
 	if off, ok := lineCallStatusLayout.offset["tStateEntryTime"]; ok && off+16 <= w.fixed && !c.since.IsZero() {
 		putSystemTime(w.buf[off:], c.since.UTC())
@@ -304,6 +320,14 @@ func (p *Provider) CallStatus(hd HDRVCALL, buf []byte) error {
 
 // features returns the LINECALLFEATURE_* a call offers in its state.
 func (p *Provider) features(c *call) uint32 {
+	switch {
+	case c.conf != nil || c.idle || c.status.State == 0:
+		return 0 // a conference party takes no requests
+	case c.isConf && c.status.State == tapi.LINECALLSTATE_CONNECTED:
+		return LINECALLFEATURE_DROP | LINECALLFEATURE_GENERATEDIGITS
+	case c.isConf:
+		return LINECALLFEATURE_DROP
+	}
 	switch c.status.State {
 	case tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED:
 		return LINECALLFEATURE_ANSWER | LINECALLFEATURE_DROP | LINECALLFEATURE_REDIRECT

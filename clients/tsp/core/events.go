@@ -69,6 +69,10 @@ func (p *Provider) handleEvent(ev tapi.Event) {
 }
 
 func (p *Provider) callEvent(l *line, ev tapi.Event) {
+	if l.holding[ev.Handle] != nil {
+		l.held = append(l.held, ev) // a conference of this call is being set up
+		return
+	}
 	if p.refused[ev.Handle] {
 		if ev.Type == tapi.LineCallState && ev.CallState.State == tapi.LINECALLSTATE_IDLE {
 			delete(p.refused, ev.Handle) // nothing follows IDLE
@@ -104,12 +108,18 @@ func (p *Provider) callEvent(l *line, ev tapi.Event) {
 	case tapi.LineNewCall:
 		// The call a request of ours created: TAPI has its htCall already.
 		c.info = ev.Call.Info
-		p.setState(c, ev.Call.CallStatus, ev.Time)
+		p.callState(c, ev.Call.CallStatus, ev.Time)
 	case tapi.LineCallState:
-		p.setState(c, *ev.CallState, ev.Time)
+		p.callState(c, *ev.CallState, ev.Time)
 	case tapi.LineCallInfo:
+		ch := uint32(ev.CallInfo.Changed)
+		if c.isConf {
+			// The conference call started from the held call's record without its related
+			// call; only what really differs from what TAPI can read is news.
+			ch = uint32(infoDiff(c.info, ev.CallInfo.Info))
+		}
 		c.info = ev.CallInfo.Info
-		if ch := uint32(ev.CallInfo.Changed); ch != 0 {
+		if ch != 0 {
 			p.lineEvent(l, c.ht, LINE_CALLINFO, uintptr(ch), 0, 0)
 		}
 	}
@@ -147,7 +157,8 @@ func (p *Provider) bind(c *call, h tapi.CallHandle) {
 }
 
 // setState sends LINE_CALLSTATE when the state or its mode changed: dwParam1 the
-// LINECALLSTATE_*, dwParam2 its mode, dwParam3 the call's media mode.
+// LINECALLSTATE_*, dwParam2 its mode (for a conference party in CONFERENCED: the conference
+// call's htCall), dwParam3 the call's media mode.
 func (p *Provider) setState(c *call, st tapi.CallStatus, at time.Time) {
 	if c.idle || (st == c.status) || st.State == 0 {
 		return
@@ -156,7 +167,11 @@ func (p *Provider) setState(c *call, st tapi.CallStatus, at time.Time) {
 	if st.State == tapi.LINECALLSTATE_IDLE {
 		c.idle = true
 	}
-	p.lineEvent(c.line, c.ht, LINE_CALLSTATE, uintptr(st.State), uintptr(st.Mode()), uintptr(LINEMEDIAMODE_INTERACTIVEVOICE))
+	p2 := uintptr(st.Mode())
+	if st.State == tapi.LINECALLSTATE_CONFERENCED && c.conf != nil {
+		p2 = uintptr(c.conf.ht)
+	}
+	p.lineEvent(c.line, c.ht, LINE_CALLSTATE, uintptr(st.State), p2, uintptr(LINEMEDIAMODE_INTERACTIVEVOICE))
 }
 
 // release ends a line's hold on events once no call-creating request is in flight, and
@@ -192,19 +207,20 @@ func (p *Provider) resync(r *client.Resynced) {
 			l.state = ln
 		}
 		for _, c := range p.calls {
-			if c.line != l || c.idle || c.handle == "" {
+			// A conference being set up is settled by the request's answer and the held events.
+			if c.line != l || c.idle || c.handle == "" || l.holding[c.handle] != nil {
 				continue
 			}
 			bc, ok := present[c.handle]
 			if !ok {
-				p.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE}, time.Now())
+				p.callState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE}, time.Now())
 				continue
 			}
 			if changed := infoDiff(c.info, bc.Info); changed != 0 {
 				c.info = bc.Info
 				p.lineEvent(l, c.ht, LINE_CALLINFO, uintptr(changed), 0, 0)
 			}
-			p.setState(c, bc.CallStatus, bc.StateSince)
+			p.callState(c, bc.CallStatus, bc.StateSince)
 		}
 		for _, bc := range r.Calls {
 			if bc.Line == l.info.Name && p.byHandle[bc.Handle] == nil && !p.refused[bc.Handle] {

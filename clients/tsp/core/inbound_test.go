@@ -2,7 +2,7 @@ package tspcore
 
 import (
 	"encoding/binary"
-	"strings"
+	"fmt"
 	"testing"
 	"unicode/utf16"
 
@@ -144,44 +144,17 @@ func TestHoldUnhold(t *testing.T) {
 
 func TestConsultationTransfer(t *testing.T) {
 	s := openAlice(t, Config{})
-	sim(t, shared.control, "/incoming", map[string]string{"from": "+4989123456", "to": "201"})
-	s.step(t, "ring", "", "LINE_NEWCALL ht=0x101", "LINE_CALLSTATE ht=0x101 OFFERING mode=0x1")
-	hd := s.hd(t, 0x101)
-	must(t, "TSPI_lineAnswer", s.p.Answer(41, hd))
-	s.step(t, "lineAnswer", "COMPLETE 41 OK", "LINE_CALLINFO ht=0x101 CONNECTEDID", "LINE_CALLSTATE ht=0x101 CONNECTED mode=0x1")
+	hd, hc := s.consultation(t, "+4989123456", "203", 0xA2)
 
-	hc, err := s.p.SetupTransfer(42, hd, 0xA2)
-	must(t, "TSPI_lineSetupTransfer", err)
-	ev := s.rec.waitFor(t, "DIALTONE")
-	expectSeq(t, "lineSetupTransfer", ev, []string{"COMPLETE 42 OK", "LINE_CALLSTATE ht=0xa2 DIALTONE mode=0x20"})
-
-	must(t, "TSPI_lineDial", s.p.Dial(43, hc, "T 203"))
-	ev = s.rec.waitFor(t, "ht=0xa2 RINGBACK")
-	// The consultation call's states follow the completion; the held call's may come first.
-	for i, e := range ev {
-		if strings.Contains(e, "ht=0xa2") {
-			t.Fatalf("consultation call event %q before the completion of lineDial: %q", e, ev)
-		}
-		if e == "COMPLETE 43 OK" {
-			ev = append(ev[:i:i], ev[i+1:]...)
-			break
-		}
+	// dwTransferMode is one LINETRANSFERMODE_* value.
+	if _, err := s.p.CompleteTransfer(s.nextReq(), hd, hc, 0xA3, LINETRANSFERMODE_TRANSFER|LINETRANSFERMODE_CONFERENCE); CodeOf(err) != tapi.LINEERR_INVALTRANSFERMODE {
+		t.Errorf("lineCompleteTransfer(TRANSFER|CONFERENCE): %v, want LINEERR_INVALTRANSFERMODE", err)
 	}
-	expectSeq(t, "lineDial on the consultation call", ev, []string{
-		"LINE_CALLSTATE ht=0x101 ONHOLDPENDTRANSFER",
-		"LINE_CALLINFO ht=0x101 RELATEDCALLID",
-		"LINE_CALLINFO ht=0xa2 CALLEDID",
-		"LINE_CALLSTATE ht=0xa2 PROCEEDING",
-		"LINE_CALLSTATE ht=0xa2 RINGBACK",
-	})
-	sim(t, shared.control, "/devices/203/answer", nil)
-	s.step(t, "203 answers", "", "LINE_CALLINFO ht=0xa2 CONNECTEDID", "LINE_CALLSTATE ht=0xa2 CONNECTED mode=0x1")
-
-	if err := s.p.CompleteTransfer(44, hd, hc, LINETRANSFERMODE_CONFERENCE); CodeOf(err) != tapi.LINEERR_INVALTRANSFERMODE {
-		t.Errorf("lineCompleteTransfer(CONFERENCE): %v, want LINEERR_INVALTRANSFERMODE", err)
-	}
-	must(t, "TSPI_lineCompleteTransfer", s.p.CompleteTransfer(45, hd, hc, LINETRANSFERMODE_TRANSFER))
-	s.step(t, "lineCompleteTransfer", "COMPLETE 45 OK",
+	// htConfCall is ignored for a transfer: no conference call is made.
+	r := s.nextReq()
+	_, err := s.p.CompleteTransfer(r, hd, hc, 0xA3, LINETRANSFERMODE_TRANSFER)
+	must(t, "TSPI_lineCompleteTransfer", err)
+	s.step(t, "lineCompleteTransfer", fmt.Sprintf("COMPLETE %d OK", r),
 		"LINE_CALLSTATE ht=0x101 IDLE",
 		"LINE_CALLSTATE ht=0xa2 IDLE")
 	s.quiet(t)

@@ -81,7 +81,7 @@ func (p *Provider) Close(hd HDRVLINE) error {
 	if err != nil {
 		return err
 	}
-	l.open, l.ev, l.htLine, l.held, l.pending = false, LineEvents{}, 0, nil, 0
+	l.open, l.ev, l.htLine, l.held, l.pending, l.holding = false, LineEvents{}, 0, nil, 0, nil
 	p.stopOOSTimer(l)
 	for hd, c := range p.calls {
 		if c.line == l {

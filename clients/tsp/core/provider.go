@@ -83,6 +83,9 @@ type line struct {
 	// a request created is matched to TAPI's htCall instead of being announced as new.
 	pending int
 	held    []tapi.Event
+	// holding maps bridge calls whose events are held back (with the others in held) while a
+	// conference of them is being set up to that conference call.
+	holding map[tapi.CallHandle]*call
 }
 
 // call is one hdCall.
@@ -90,7 +93,7 @@ type call struct {
 	hd     HDRVCALL
 	ht     HTAPICALL
 	line   *line
-	handle tapi.CallHandle // "" for a consultation call not dialled yet
+	handle tapi.CallHandle // "" for a consultation call not dialled yet, or a conference party
 	status tapi.CallStatus // last reported to TAPI
 	info   tapi.CallInfo
 	since  time.Time
@@ -98,6 +101,16 @@ type call struct {
 	// consultFor is the call a TSPI_lineSetupTransfer consultation call belongs to.
 	consultFor *call
 	dialling   bool
+
+	// Conferences (conference.go). isConf marks a conference call from lineCompleteTransfer;
+	// parties are its party calls and bridge the last state the bridge reported for its
+	// call. A party call has conf set, no bridge call of its own, and was: the bridge call it
+	// had before it joined (its dwCallID).
+	isConf  bool
+	parties []*call
+	bridge  tapi.CallState
+	conf    *call
+	was     tapi.CallHandle
 }
 
 // New returns a provider for cfg; it connects at EnumDevices.

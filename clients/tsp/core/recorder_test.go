@@ -69,7 +69,9 @@ func formatMsg(ht HTAPICALL, msg uint32, p1, p2, p3 uintptr) string {
 	case LINE_CALLSTATE:
 		st := tapi.CallState(p1)
 		s := fmt.Sprintf("LINE_CALLSTATE ht=%#x %s", uintptr(ht), strings.TrimPrefix(st.String(), "LINECALLSTATE_"))
-		if p2 != 0 {
+		if st == tapi.LINECALLSTATE_CONFERENCED {
+			s += fmt.Sprintf(" conf=%#x", p2) // dwParam2: htCall of the conference call
+		} else if p2 != 0 {
 			s += fmt.Sprintf(" mode=%#x", p2)
 		}
 		if p3 != uintptr(LINEMEDIAMODE_INTERACTIVEVOICE) {

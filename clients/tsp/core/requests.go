@@ -2,6 +2,7 @@ package tspcore
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	client "github.com/ctibridge/ctibridge/clients/go"
@@ -55,6 +56,12 @@ func (p *Provider) callRequest(requestID uint32, hd HDRVCALL, op string, do func
 	}
 	if err := p.controllable(c.line, op); err != nil {
 		return err
+	}
+	if c.isConf {
+		return lineErr(tapi.LINEERR_OPERATIONUNAVAIL, "%s is not offered on a conference call (only lineDrop and lineGenerateDigits)", op)
+	}
+	if c.conf != nil {
+		return lineErr(tapi.LINEERR_INVALCALLSTATE, "%s: the call is a party of a conference; use the conference call", op)
 	}
 	if c.handle == "" {
 		return lineErr(tapi.LINEERR_INVALCALLSTATE, "%s: the consultation call has not been dialled yet", op)
@@ -157,7 +164,9 @@ func (p *Provider) Redirect(requestID uint32, hd HDRVCALL, dest string) error {
 // Drop hangs up a call (TSPI_lineDrop). A consultation call that was never dialled exists
 // only here: it goes IDLE without asking the bridge. Dropping a call that is already idle,
 // or disconnected and cleared by the PBX meanwhile, succeeds, as applications drop every
-// call before deallocating it.
+// call before deallocating it. Dropping a conference call clears the line's own connection
+// to it; one party of a conference cannot be dropped (the bridge clears only the line's own
+// connections).
 func (p *Provider) Drop(requestID uint32, hd HDRVCALL) error {
 	p.mu.Lock()
 	c, err := p.callByHandle(hd)
@@ -169,6 +178,10 @@ func (p *Provider) Drop(requestID uint32, hd HDRVCALL) error {
 		p.mu.Unlock()
 		return err
 	}
+	if c.conf != nil && !c.idle {
+		p.mu.Unlock()
+		return lineErr(tapi.LINEERR_OPERATIONUNAVAIL, "lineDrop: one party of a conference cannot be dropped; drop the conference call")
+	}
 	if c.idle || (c.handle == "" && !c.dialling) {
 		p.complete(requestID, nil)
 		p.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE}, p.now())
@@ -177,6 +190,9 @@ func (p *Provider) Drop(requestID uint32, hd HDRVCALL) error {
 	}
 	if c.handle == "" {
 		p.mu.Unlock()
+		if c.isConf {
+			return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineDrop: the conference is being set up")
+		}
 		return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineDrop: the consultation call is being dialled")
 	}
 	wasDisconnected := c.status.State == tapi.LINECALLSTATE_DISCONNECTED
@@ -206,6 +222,9 @@ func (p *Provider) SetupTransfer(requestID uint32, hd HDRVCALL, htConsult HTAPIC
 	}
 	if err := p.controllable(c.line, "lineSetupTransfer"); err != nil {
 		return 0, err
+	}
+	if c.isConf {
+		return 0, lineErr(tapi.LINEERR_OPERATIONUNAVAIL, "lineSetupTransfer: a conference call cannot be transferred or extended")
 	}
 	if c.handle == "" || c.status.State != tapi.LINECALLSTATE_CONNECTED {
 		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineSetupTransfer: the call is %s, not LINECALLSTATE_CONNECTED", c.status.State)
@@ -257,28 +276,59 @@ func (p *Provider) Dial(requestID uint32, hd HDRVCALL, dest string) error {
 	return nil
 }
 
-// CompleteTransfer joins a held call and its consultation call and leaves
-// (TSPI_lineCompleteTransfer with LINETRANSFERMODE_TRANSFER).
-func (p *Provider) CompleteTransfer(requestID uint32, hd, hdConsult HDRVCALL, mode uint32) error {
-	if mode != LINETRANSFERMODE_TRANSFER {
-		return lineErr(tapi.LINEERR_INVALTRANSFERMODE, "lineCompleteTransfer: mode %#x; only LINETRANSFERMODE_TRANSFER is offered", mode)
+// CompleteTransfer resolves a transfer set up with SetupTransfer (TSPI_lineCompleteTransfer).
+// LINETRANSFERMODE_TRANSFER joins the held call and its consultation call and leaves: both
+// go IDLE. LINETRANSFERMODE_CONFERENCE makes a three-party conference: the returned hdCall
+// is the new conference call TAPI knows as htConf (see conference.go); htConf is ignored
+// for a transfer.
+func (p *Provider) CompleteTransfer(requestID uint32, hd, hdConsult HDRVCALL, htConf HTAPICALL, mode uint32) (HDRVCALL, error) {
+	if mode != LINETRANSFERMODE_TRANSFER && mode != LINETRANSFERMODE_CONFERENCE {
+		return 0, lineErr(tapi.LINEERR_INVALTRANSFERMODE, "lineCompleteTransfer: mode %#x; want LINETRANSFERMODE_TRANSFER or LINETRANSFERMODE_CONFERENCE", mode)
 	}
 	p.mu.Lock()
 	cc, err := p.callByHandle(hdConsult)
 	var consult tapi.CallHandle
 	if err == nil {
 		consult = cc.handle
-		if consult == "" || cc.idle {
+		switch {
+		case cc.isConf || cc.conf != nil:
+			err = lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is part of a conference")
+		case consult == "" || cc.idle:
 			err = lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is not connected to anyone")
+		case cc.line.holding[consult] != nil:
+			err = lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the consultation call is being set up")
 		}
 	}
-	p.mu.Unlock()
-	if err != nil {
-		return err
+	if err != nil || mode == LINETRANSFERMODE_TRANSFER {
+		p.mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
+		return 0, p.callRequest(requestID, hd, "lineCompleteTransfer", func(ctx context.Context, cl *client.Client, line string, h tapi.CallHandle) error {
+			return cl.CompleteTransfer(ctx, line, h, consult)
+		})
 	}
-	return p.callRequest(requestID, hd, "lineCompleteTransfer", func(ctx context.Context, cl *client.Client, line string, h tapi.CallHandle) error {
-		return cl.CompleteTransfer(ctx, line, h, consult)
-	})
+	defer p.mu.Unlock()
+	c, err := p.callByHandle(hd)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.controllable(c.line, "lineCompleteTransfer"); err != nil {
+		return 0, err
+	}
+	switch {
+	case c.isConf || c.conf != nil:
+		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call is already a conference or part of one")
+	case c.handle == "" || c.idle:
+		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call to conference has ended")
+	case c == cc:
+		return 0, lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: hdCall and hdConsultCall are the same call")
+	case cc.line != c.line:
+		return 0, lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is on another line")
+	case c.line.holding[c.handle] != nil:
+		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the call is being set up")
+	}
+	return p.conference(requestID, c, cc, htConf)
 }
 
 // ForwardEntry is one LINEFORWARD of a TSPI_lineForward list.
@@ -384,6 +434,10 @@ func (p *Provider) CloseCall(hd HDRVCALL) error {
 		return err
 	}
 	delete(p.calls, hd)
+	if c.conf != nil {
+		// A closed party gets no more messages from its conference.
+		c.conf.parties = slices.DeleteFunc(c.conf.parties, func(pc *call) bool { return pc == c })
+	}
 	if c.handle != "" && p.byHandle[c.handle] == c {
 		delete(p.byHandle, c.handle)
 		if !c.idle {

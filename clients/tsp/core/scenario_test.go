@@ -70,6 +70,18 @@ func (s *tsp) hd(t *testing.T, ht HTAPICALL) HDRVCALL {
 	return 0
 }
 
+// ht returns the htCall TAPI knows the call hd as.
+func (s *tsp) ht(t *testing.T, hd HDRVCALL) HTAPICALL {
+	t.Helper()
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	c, ok := s.p.calls[hd]
+	if !ok {
+		t.Fatalf("no call for hdCall %#x", uintptr(hd))
+	}
+	return c.ht
+}
+
 func must(t *testing.T, what string, err error) {
 	t.Helper()
 	if err != nil {
