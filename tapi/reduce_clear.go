@@ -43,7 +43,8 @@ func (st *step) held(e *csta.HeldEvent) {
 	st.setState(c, status)
 }
 
-// Retrieved by the line's device -> CONNECTED.
+// Retrieved by the line's device -> CONNECTED, or CONFERENCED for a held conference (more
+// than one other party).
 func (st *step) retrieved(e *csta.RetrievedEvent) {
 	if !st.conn(e.RetrievedConnection, e.RetrievingDevice) {
 		st.ignore(IgnoredNotOurs)
@@ -61,9 +62,12 @@ func (st *step) retrieved(e *csta.RetrievedEvent) {
 	}
 	switch {
 	case inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF):
-		if c.ConnectedAt.IsZero() && c.Info.Origin == LINECALLORIGIN_OUTBOUND {
+		switch {
+		case c.ConnectedAt.IsZero() && c.Info.Origin == LINECALLORIGIN_OUTBOUND:
 			st.setState(c, statusRingback) // held while ringing out; the far end has not answered
-		} else {
+		case len(c.Parties) > 1:
+			st.setState(c, statusConf)
+		default:
 			st.setState(c, statusConnected)
 		}
 	case c.State == LINECALLSTATE_CONNECTED:
@@ -102,16 +106,19 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 		st.ignore(IgnoredDuplicate)
 		return
 	}
+	multi := len(c.Parties) > 1
 	c.Parties = slices.DeleteFunc(c.Parties, func(p string) bool { return p == gone })
 	st.changed(c)
-	if c.State == LINECALLSTATE_CONFERENCED && len(c.Parties) > 0 {
+	if multi && len(c.Parties) > 0 && (c.State == LINECALLSTATE_CONFERENCED || inState(c, onHold...)) {
 		if len(c.Parties) == 1 {
-			// Back to a two-party call with whoever is left.
+			// Back to a two-party call with whoever is left; a held conference stays held.
 			left := c.Parties[0]
 			st.updateInfo(c, 0, func(i *CallInfo) {
 				i.Connected = PartyID{Number: left, Flags: LINECALLPARTYID_ADDRESS}
 			})
-			st.setState(c, statusConnected)
+			if c.State == LINECALLSTATE_CONFERENCED {
+				st.setState(c, statusConnected)
+			}
 		}
 		return
 	}

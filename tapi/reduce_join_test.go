@@ -1,6 +1,7 @@
 package tapi
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -257,5 +258,41 @@ func TestForwardingReasons(t *testing.T) {
 			_, got := run(t, []string{"201", "203"}, steps)
 			expect(t, got, map[string][]string{"201": want201, "203": want203})
 		})
+	}
+}
+
+// A conference held and retrieved at the conferencing line is a conference again; a party
+// leaving while it is held leaves a held two-party call, not a disconnected one.
+func TestHeldConference(t *testing.T) {
+	conf := seq(
+		to(&csta.EstablishedEvent{EstablishedConnection: cn("C10", "201"), AnsweringDevice: dev("201"),
+			CallingDevice: dev("202"), CalledDevice: dev("201")}, "201"),
+		to(&csta.HeldEvent{EventCommon: ec(csta.CauseConsultation), HeldConnection: cn("C10", "201"),
+			HoldingDevice: dev("201")}, "201"),
+		consult("C10", "C11", "203", true),
+		to(&csta.ConferencedEvent{EventCommon: ec(csta.CauseConference),
+			PrimaryOldCall: cn("C10", "201"), SecondaryOldCall: cn("C11", "201"),
+			ConferencingDevice: dev("201"), AddedParty: dev("203"),
+			ConferenceConnections: []csta.ConnectionListItem{
+				{NewConnection: cn("C10", "202"), OldConnection: cn("C10", "202"), Endpoint: dev("202")},
+				{NewConnection: cn("C10", "201"), OldConnection: cn("C10", "201"), Endpoint: dev("201")},
+				{NewConnection: cn("C10", "203"), OldConnection: cn("C11", "203"), Endpoint: dev("203")},
+			}}, "201"),
+		to(&csta.HeldEvent{HeldConnection: cn("C10", "201"), HoldingDevice: dev("201")}, "201"),
+	)
+	_, got := run(t, []string{"201"}, seq(conf,
+		to(&csta.RetrievedEvent{RetrievedConnection: cn("C10", "201"), RetrievingDevice: dev("201")}, "201"),
+	))
+	if g := got["201"]; g[len(g)-2] != "hq:1 ONHOLD" || g[len(g)-1] != "hq:1 CONFERENCED" {
+		t.Errorf("hold and retrieve of a conference: %q", g)
+	}
+	_, got = run(t, []string{"201"}, seq(conf,
+		to(&csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "202"), ReleasingDevice: dev("202")}, "201"),
+		to(&csta.RetrievedEvent{RetrievedConnection: cn("C10", "201"), RetrievingDevice: dev("201")}, "201"),
+	))
+	g := got["201"]
+	want := []string{"hq:1 ONHOLD", "hq:1 INFO CONNECTEDID connected=203", "hq:1 CONNECTED"}
+	if len(g) < 3 || strings.Join(g[len(g)-3:], "|") != strings.Join(want, "|") {
+		t.Errorf("party leaves a held conference: %q, want it to end with %q", g, want)
 	}
 }

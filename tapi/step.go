@@ -281,6 +281,9 @@ var (
 	statusConf      = CallStatus{State: LINECALLSTATE_CONFERENCED}
 )
 
+// onHold lists the held states.
+var onHold = []CallState{LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF}
+
 // outgoing lists the states of a call the line placed and that is not yet answered.
 var outgoing = []CallState{LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING,
 	LINECALLSTATE_PROCEEDING, LINECALLSTATE_RINGBACK}
