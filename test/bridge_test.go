@@ -24,7 +24,7 @@ const (
 )
 
 // bridgeConfig writes the one configuration file all instances run with.
-func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices string) string {
+func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices, preferred string) string {
 	t.Helper()
 	sum := sha256.Sum256([]byte(watcherToken))
 	var b strings.Builder
@@ -37,6 +37,9 @@ func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, ma
 	fmt.Fprintf(&b, "    heartbeat: %s\n    misses: %d\n    resync: hot\n    failback: manual\n    devices: [%q]\n"+
 		// numbering is required by web today even though docs/config.md calls it optional.
 		"    numbering: {country: \"49\", area: \"30\", outside_prefix: \"0\", extension_digits: 3}\n", heartbeat, heartbeatMiss, devices)
+	if preferred != "" {
+		fmt.Fprintf(&b, "    preferred_instance: %s\n", preferred)
+	}
 	fmt.Fprintf(&b, "users:\n  - name: watcher\n    token_sha256: %s\n    role: supervisor\n", hex.EncodeToString(sum[:]))
 	// A small send queue lets the slow client scenario overflow it with little traffic.
 	fmt.Fprintf(&b, "web:\n  send_queue: 64\n")

@@ -20,6 +20,7 @@ type clusterOpts struct {
 	extensions int  // lines on the PBX (from 200)
 	perClient  int  // lines per client; one more client watches every line
 	slowBuffer int  // event buffer of the every-line client (small makes it a slow consumer)
+	preferred  string // the PBX's preferred_instance, if any
 }
 
 // cluster is one running deployment: Redis, the simulator, CSTA proxies in front of its
@@ -88,16 +89,10 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	}
 	c.proxies["primary"] = startProxy(t, "primary", c.sim.primary, c.reqs, who)
 	c.proxies["standby"] = startProxy(t, "standby", c.sim.standby, c.reqs, who)
-	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices)
+	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices, opts.preferred)
 
 	for i := range 3 {
-		id := fmt.Sprintf("bridge-%c", 'a'+i)
-		b := startBridge(t, ctx, c.config, id, func(pid int) {
-			c.pidMu.Lock()
-			c.pids[pid] = id
-			c.pidMu.Unlock()
-		})
-		c.bridges = append(c.bridges, b)
+		c.bridges = append(c.bridges, c.startBridge(fmt.Sprintf("bridge-%c", 'a'+i)))
 	}
 	for _, b := range c.bridges {
 		if err := b.ready(ctx); err != nil {
@@ -125,6 +120,16 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	c.clients = append(c.clients, c.watcher)
 	c.waitOwned()
 	return c
+}
+
+// startBridge starts instance id with the cluster's configuration, its CSTA connections
+// attributed to it.
+func (c *cluster) startBridge(id string) *bridgeProc {
+	return startBridge(c.t, c.ctx, c.config, id, func(pid int) {
+		c.pidMu.Lock()
+		c.pids[pid] = id
+		c.pidMu.Unlock()
+	})
 }
 
 // urls returns the relay URLs rotated to start at instance i mod 3.

@@ -101,3 +101,46 @@ func TestOwnerSIGSTOPPastLease(t *testing.T) {
 		c.takeoverTimes("owner SIGSTOP", owner, at, t0)
 	})
 }
+
+// The PBX prefers bridge-c. Killed, it loses the link to another instance; started again, it
+// gets the link handed back while calls go on, and no two instances talk to the PBX at once.
+func TestPreferredInstanceReturns(t *testing.T) {
+	const preferred = "bridge-c"
+	scenario(t, clusterOpts{preferred: preferred}, func(c *cluster) {
+		c.waitOwner(preferred, 10*time.Second)
+		old := c.owner()
+		t0 := time.Now()
+		old.signal(syscall.SIGKILL)
+		owner, at := c.waitLeaseMoved(old.id, t0, 10*leaseTTL)
+		c.takeoverTimes("preferred owner SIGKILL", owner, at, t0)
+		time.Sleep(phase())
+
+		t1 := time.Now()
+		back := c.startBridge(preferred)
+		if err := back.ready(c.ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range c.bridges {
+			if b == old {
+				c.bridges[i] = back
+			}
+		}
+		c.waitOwner(preferred, 15*time.Second)
+		_, at2, _ := c.leaseMovedAt(owner, t1)
+		c.takeoverTimes("hand-over to the preferred instance", preferred, at2, t1)
+	})
+}
+
+// waitOwner waits until instance id holds the lease.
+func (c *cluster) waitOwner(id string, within time.Duration) {
+	c.t.Helper()
+	err := poll(c.ctx, within, func() error {
+		if o := c.owner(); o == nil || o.id != id {
+			return fmt.Errorf("the lease is not held by %s", id)
+		}
+		return nil
+	})
+	if err != nil {
+		c.t.Fatalf("%v within %v", err, within)
+	}
+}
