@@ -16,10 +16,10 @@ import (
 
 // clusterOpts shape one scenario's deployment.
 type clusterOpts struct {
-	sentinel   bool // Redis as master, replica and three Sentinels instead of standalone
-	extensions int  // lines on the PBX (from 200)
-	perClient  int  // lines per client; one more client watches every line
-	slowBuffer int  // event buffer of the every-line client (small makes it a slow consumer)
+	sentinel   bool   // Redis as master, replica and three Sentinels instead of standalone
+	extensions int    // lines on the PBX (from 200)
+	perClient  int    // lines per client; one more client watches every line
+	slowBuffer int    // event buffer of the every-line client (small makes it a slow consumer)
 	preferred  string // the PBX's preferred_instance, if any
 }
 
