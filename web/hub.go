@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
@@ -35,6 +38,8 @@ type hub struct {
 	recent recentLog          // the newest entries fanned out, for replays
 	ready  chan struct{}      // closed once the first subscription is up
 	readyO sync.Once
+	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
+	eventsIn prometheus.Counter
 
 	// toWake lists the connections given entries since they were last flushed (inBurst
 	// keeps it free of repeats). Only the hub's goroutine (follow) touches them.
@@ -248,7 +253,10 @@ func (h *hub) fanOut(e store.Entry) {
 		return // already delivered (gap replay overlapping the new subscription)
 	}
 	h.pos = store.Position{Epoch: e.Epoch, Offset: e.Offset}
-	h.metrics.eventsIn.WithLabelValues(h.pbx).Inc()
+	if h.eventsIn == nil {
+		h.eventsIn = h.metrics.eventsIn.WithLabelValues(h.pbx)
+	}
+	h.eventsIn.Inc()
 	var msg []byte
 	deliver := func(f *feed) {
 		if f.syncing {
@@ -309,7 +317,47 @@ func (f *feed) accept(e store.Entry) bool {
 	return true
 }
 
+// encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
+// pooled buffer and copies it out at its exact size: the bytes are exactly what json.Marshal
+// of the eventMsg writes (marshalEntry, which also answers for events the encoder refuses).
 func encodeEntry(e store.Entry) []byte {
+	bp := encodeBufs.Get().(*[]byte)
+	b := append((*bp)[:0], `{"type":`...)
+	b = tapi.AppendJSONString(b, msgEvent)
+	if e.PBX != "" {
+		b = append(b, `,"pbx":`...)
+		b = tapi.AppendJSONString(b, e.PBX)
+	}
+	if e.Epoch != "" {
+		b = append(b, `,"epoch":`...)
+		b = tapi.AppendJSONString(b, e.Epoch)
+	}
+	if e.Offset != 0 {
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendUint(b, e.Offset, 10)
+	}
+	b = append(b, `,"event":`...)
+	b, err := e.Event.AppendJSON(b)
+	var msg []byte
+	if err == nil {
+		msg = bytes.Clone(append(b, '}'))
+	}
+	if cap(b) <= maxIdleBuffer {
+		*bp = b
+		encodeBufs.Put(bp)
+	}
+	if err != nil {
+		return marshalEntry(e)
+	}
+	return msg
+}
+
+// encodeBufs are encodeEntry's buffers: it runs on the hub's goroutine and, for replays, on
+// connections' goroutines.
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// marshalEntry is encodeEntry by encoding/json.
+func marshalEntry(e store.Entry) []byte {
 	ev := e.Event
 	b, err := json.Marshal(eventMsg{Type: msgEvent, PBX: e.PBX, Epoch: e.Epoch, Offset: e.Offset, Event: &ev})
 	if err != nil {

@@ -125,6 +125,12 @@ func (o *wsOut) setDeadline(t time.Time) error {
 // maxIdleBuffer is the largest buffer kept for reuse.
 const maxIdleBuffer = 64 << 10
 
+// frameChunk is how many bytes of frames are gathered before they are written: a batch of
+// any size is framed and written through one buffer of about this size, which is reused,
+// rather than through a buffer of the whole batch, which would be garbage after every large
+// batch.
+const frameChunk = 32 << 10
+
 // framePool holds buffers for framing a batch of messages.
 var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
@@ -142,12 +148,22 @@ func (o *wsOut) writeFrames(take func() [][]byte, deadline time.Time) (int, erro
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	msgs := take()
+	if len(msgs) == 0 {
+		return 0, o.writeLocked(nil, deadline) // pending bytes, if any
+	}
 	buf := (*bp)[:0]
-	for _, m := range msgs {
+	var err error
+	for i, m := range msgs {
 		buf = appendTextFrame(buf, m)
+		if len(buf) >= frameChunk || i == len(msgs)-1 {
+			if err = o.writeLocked(buf, deadline); err != nil {
+				break
+			}
+			buf = buf[:0]
+		}
 	}
 	*bp = buf
-	return len(msgs), o.writeLocked(buf, deadline)
+	return len(msgs), err
 }
 
 // tryWriteFrames is writeFrames without blocking: it writes as much as the socket takes at
@@ -171,18 +187,26 @@ func (o *wsOut) tryWriteFrames(take func() [][]byte, scratch *[]byte) (n int, do
 		return len(msgs), false, nil
 	}
 	buf := (*scratch)[:0]
-	for _, m := range msgs {
+	defer func() { *scratch = buf }()
+	for i, m := range msgs {
 		buf = appendTextFrame(buf, m)
-	}
-	*scratch = buf
-	k, err := o.writeNonBlocking(buf)
-	if err != nil {
-		o.broken = err
-		return len(msgs), false, err
-	}
-	if k < len(buf) {
-		o.pending = append(o.pending, buf[k:]...)
-		return len(msgs), false, nil
+		if len(buf) < frameChunk && i < len(msgs)-1 {
+			continue
+		}
+		k, err := o.writeNonBlocking(buf)
+		if err != nil {
+			o.broken = err
+			return len(msgs), false, err
+		}
+		if k < len(buf) {
+			// The socket is full: the rest waits for the writer goroutine.
+			o.pending = append(o.pending, buf[k:]...)
+			for _, m := range msgs[i+1:] {
+				o.pending = appendTextFrame(o.pending, m)
+			}
+			return len(msgs), false, nil
+		}
+		buf = buf[:0]
 	}
 	return len(msgs), true, nil
 }

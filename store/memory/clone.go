@@ -3,12 +3,12 @@ package memory
 import (
 	"slices"
 
-	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // The store keeps its own copies of everything: callers may mutate what they passed to Apply
-// and what reads returned. These copy every slice and pointer of the tapi types.
+// and what reads returned. These copy every slice and pointer of the tapi types, for the lines
+// and calls the store holds as values and the events it hands to subscribers.
 
 func cloneLine(l tapi.Line) tapi.Line {
 	l.Forwarding = slices.Clone(l.Forwarding)
@@ -55,10 +55,5 @@ func cloneEvent(e tapi.Event) tapi.Event {
 		v := *e.Resync
 		e.Resync = &v
 	}
-	return e
-}
-
-func cloneEntry(e store.Entry) store.Entry {
-	e.Event = cloneEvent(e.Event)
 	return e
 }

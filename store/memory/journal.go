@@ -8,15 +8,15 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 )
 
-// journal keeps a line's newest finished calls in a ring of fixed capacity. JournalEntry
-// holds no slices or pointers, so copies by value are deep.
+// journal keeps a line's newest finished calls, encoded without their line (codec.go), in a
+// ring of fixed capacity. A record is never changed once stored.
 type journal struct {
-	buf  []store.JournalEntry
+	buf  [][]byte
 	next int // where the next entry goes once buf is full
 	max  int
 }
 
-func (j *journal) push(e store.JournalEntry) {
+func (j *journal) push(e []byte) {
 	if len(j.buf) < j.max {
 		j.buf = append(j.buf, e)
 		return
@@ -26,7 +26,7 @@ func (j *journal) push(e store.JournalEntry) {
 }
 
 // newest returns the i-th newest entry (0 is the newest); i < len(j.buf).
-func (j *journal) newest(i int) store.JournalEntry {
+func (j *journal) newest(i int) []byte {
 	n := len(j.buf)
 	newestIdx := n - 1
 	if n == j.max {
@@ -63,18 +63,36 @@ func (s *Store) Journal(ctx context.Context, line string, skip, limit int) ([]st
 		return nil, nil
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	j := p.journals[line]
 	if j == nil || skip >= len(j.buf) {
+		p.mu.Unlock()
 		return nil, nil
 	}
 	n := len(j.buf) - skip
 	if limit > 0 && limit < n {
 		n = limit
 	}
+	recs := make([][]byte, n)
+	size := 0
+	for i := range recs {
+		recs[i] = j.newest(skip + i)
+		size += len(recs[i])
+	}
+	p.mu.Unlock()
+
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, b := range recs {
+		sb.Write(b)
+	}
+	d := decoder{s: sb.String(), locs: &s.locs}
 	out := make([]store.JournalEntry, n)
 	for i := range out {
-		out[i] = j.newest(skip + i)
+		out[i].Line = line
+		d.journalEntry(&out[i])
+	}
+	if d.bad || d.i != len(d.s) {
+		return nil, errCorrupt
 	}
 	return out, nil
 }

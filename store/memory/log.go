@@ -3,35 +3,66 @@ package memory
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/ctibridge/ctibridge/store"
 )
 
-// ring holds the newest max entries of a log. It grows by append until full, then
-// overwrites the oldest entry: trimming is exact and costs nothing per append.
+// ring holds the newest max entries of a log, encoded (codec.go). It grows until full, then
+// overwrites the oldest record: trimming is exact and costs nothing per append. The records'
+// bytes are packed into segments of segmentSize, which are freed once no retained record lies
+// in them; a record's bytes never change once written, so readers may use them after
+// unlocking.
 type ring struct {
 	max  int
-	buf  []store.Entry
-	head int    // index of the oldest entry once buf is full; 0 before
-	last uint64 // offset of the newest entry; 0 when nothing was appended
+	recs []record // ring of records; len grows to max
+	head int      // index of the oldest record once recs is full; 0 before
+	last uint64   // offset of the newest entry; 0 when nothing was appended
+
+	segs    [][]byte // segments, oldest first; segs[i] has number segBase+i
+	segBase uint64
 }
 
-func (r *ring) push(e store.Entry) {
-	if len(r.buf) < r.max {
-		r.buf = append(r.buf, e)
-	} else {
-		r.buf[r.head] = e
-		r.head = (r.head + 1) % r.max
+// record locates one encoded entry.
+type record struct {
+	seg      uint64 // segment number
+	off, len uint32
+}
+
+// segmentSize is the size of a log segment (a record larger than this gets one of its own).
+const segmentSize = 64 << 10
+
+// push appends the encoded entry b at offset last+1, copying it.
+func (r *ring) push(b []byte) {
+	n := len(r.segs)
+	if n == 0 || cap(r.segs[n-1])-len(r.segs[n-1]) < len(b) {
+		r.segs = append(r.segs, make([]byte, 0, max(segmentSize, len(b))))
+		n++
 	}
-	r.last = e.Offset
+	seg := r.segs[n-1]
+	rec := record{seg: r.segBase + uint64(n-1), off: uint32(len(seg)), len: uint32(len(b))}
+	r.segs[n-1] = append(seg, b...)
+	if len(r.recs) < r.max {
+		r.recs = append(r.recs, rec)
+	} else {
+		r.recs[r.head] = rec
+		r.head = (r.head + 1) % r.max
+		for oldest := r.recs[r.head].seg; r.segBase < oldest; r.segBase++ {
+			r.segs[0] = nil
+			r.segs = r.segs[1:]
+		}
+	}
+	r.last++
 }
 
 // oldest is the offset of the oldest retained entry (last+1 when empty).
-func (r *ring) oldest() uint64 { return r.last + 1 - uint64(len(r.buf)) }
+func (r *ring) oldest() uint64 { return r.last + 1 - uint64(len(r.recs)) }
 
-// at returns the entry at offset off, which must be retained.
-func (r *ring) at(off uint64) *store.Entry {
-	return &r.buf[(r.head+int(off-r.oldest()))%len(r.buf)]
+// at returns the encoded entry at offset off, which must be retained. The bytes stay valid
+// and unchanged after the PBX's mutex is released.
+func (r *ring) at(off uint64) []byte {
+	rec := r.recs[(r.head+int(off-r.oldest()))%len(r.recs)]
+	return r.segs[rec.seg-r.segBase][rec.off : rec.off+rec.len]
 }
 
 // Replay returns copies of the entries after offset `after`, oldest first, at most limit
@@ -48,24 +79,46 @@ func (s *Store) Replay(ctx context.Context, pbxName, epoch string, after uint64,
 		return nil, err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if epoch != p.epoch {
+		p.mu.Unlock()
 		return nil, fmt.Errorf("replay of %s in epoch %q, log is in %q: %w", pbxName, epoch, p.epoch, store.ErrEpochChanged)
 	}
 	if after+1 < p.log.oldest() {
+		oldest := p.log.oldest()
+		p.mu.Unlock()
 		return nil, fmt.Errorf("replay of %s after %d, oldest retained is %d: %w",
-			pbxName, after, p.log.oldest(), store.ErrCursorTooOld)
+			pbxName, after, oldest, store.ErrCursorTooOld)
 	}
 	if after >= p.log.last {
+		p.mu.Unlock()
 		return nil, nil
 	}
 	n := p.log.last - after
 	if limit > 0 && uint64(limit) < n {
 		n = uint64(limit)
 	}
+	recs := make([][]byte, n)
+	size := 0
+	for i := range recs {
+		recs[i] = p.log.at(after + 1 + uint64(i))
+		size += len(recs[i])
+	}
+	p.mu.Unlock()
+
+	// Decode outside the lock, with every string of the page in one allocation.
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, b := range recs {
+		sb.Write(b)
+	}
+	d := decoder{s: sb.String(), locs: &s.locs}
 	out := make([]store.Entry, n)
 	for i := range out {
-		out[i] = cloneEntry(*p.log.at(after + 1 + uint64(i)))
+		out[i] = store.Entry{PBX: p.name, Epoch: epoch, Offset: after + 1 + uint64(i)}
+		d.event(&out[i].Event)
+	}
+	if d.bad || d.i != len(d.s) {
+		return nil, errCorrupt
 	}
 	return out, nil
 }

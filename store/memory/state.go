@@ -1,10 +1,12 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -55,6 +57,10 @@ func (s *Store) Position(ctx context.Context, pbxName string) (store.Position, e
 
 // Apply writes b if fence holds the PBX's lease, else returns store.ErrFenced and writes
 // nothing. Lines and calls are stored before RemovedCalls are deleted.
+//
+// The log and journals keep encoded copies of the events and journal entries, made before
+// taking the lock. The returned entries carry the caller's own events, as the Redis store's
+// do; subscribers get one copy of each event, which they share (see fanOut).
 func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -66,37 +72,36 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if err != nil {
 		return nil, err
 	}
-	// Copy outside the lock: the critical section only moves values.
-	lines := make([]tapi.Line, len(b.Lines))
-	for i, l := range b.Lines {
-		lines[i] = cloneLine(l)
+	enc := encoders.Get().(*batchEncoder)
+	defer enc.release()
+	w := encoder{b: enc.buf[:0], locs: &s.locs}
+	ends := enc.ends[:0]
+	for i := range b.Events {
+		w.event(&b.Events[i])
+		ends = append(ends, len(w.b))
 	}
-	calls := make([]tapi.Call, len(b.Calls))
-	for i, c := range b.Calls {
-		calls[i] = cloneCall(c)
-	}
-	kept := make([]tapi.Event, len(b.Events))
-	for i, e := range b.Events {
-		kept[i] = cloneEvent(e)
-	}
-	var out []store.Entry
-	if len(b.Events) > 0 {
-		out = make([]store.Entry, len(b.Events))
-		for i, e := range b.Events {
-			out[i].Event = cloneEvent(e)
+	evBytes := w.b
+	var finished [][]byte // the journal entries, each in an allocation of its own
+	if len(b.Journal) > 0 {
+		finished = make([][]byte, len(b.Journal))
+		for i := range b.Journal {
+			w.b = w.b[:len(evBytes)]
+			w.journalEntry(&b.Journal[i])
+			finished[i] = bytes.Clone(w.b[len(evBytes):])
 		}
 	}
+	enc.buf, enc.ends = w.b, ends
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.lease.holds(fence, s.opts.Now()) {
 		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", pbxName, fence.Owner, fence.Token, store.ErrFenced)
 	}
-	for _, l := range lines {
-		p.lines[l.Name] = l
+	for _, l := range b.Lines {
+		p.lines[l.Name] = cloneLine(l)
 	}
-	for _, c := range calls {
-		p.calls[c.Handle] = c
+	for _, c := range b.Calls {
+		p.calls[c.Handle] = cloneCall(c)
 	}
 	for _, h := range b.RemovedCalls {
 		delete(p.calls, h)
@@ -104,18 +109,41 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if b.NextHandle != 0 {
 		p.nextHandle = b.NextHandle
 	}
-	for _, j := range b.Journal {
-		p.journal(j.Line, s.opts.JournalLen).push(j)
+	for i, j := range b.Journal {
+		p.journal(j.Line, s.opts.JournalLen).push(finished[i])
 	}
-	for i := range kept {
-		e := store.Entry{PBX: p.name, Epoch: p.epoch, Offset: p.log.last + 1, Event: kept[i]}
-		p.log.push(e)
-		out[i].PBX, out[i].Epoch, out[i].Offset = e.PBX, e.Epoch, e.Offset
+	if len(b.Events) == 0 {
+		return nil, nil
 	}
-	if len(out) > 0 {
-		p.fanOut(out)
+	first := p.log.last + 1
+	start := 0
+	for _, end := range ends {
+		p.log.push(evBytes[start:end])
+		start = end
 	}
+	out := make([]store.Entry, len(b.Events))
+	for i, e := range b.Events {
+		out[i] = store.Entry{PBX: p.name, Epoch: p.epoch, Offset: first + uint64(i), Event: e}
+	}
+	p.fanOut(out)
 	return out, nil
+}
+
+// batchEncoder is Apply's encoding buffer, reused across calls.
+type batchEncoder struct {
+	buf  []byte
+	ends []int // where each event's bytes end in buf
+}
+
+var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte, 0, 4096)} }}
+
+// maxIdleEncoder is the largest buffer kept for reuse.
+const maxIdleEncoder = 256 << 10
+
+func (e *batchEncoder) release() {
+	if cap(e.buf) <= maxIdleEncoder {
+		encoders.Put(e)
+	}
 }
 
 // checkBatch rejects what would store unreachable or misfiled values.

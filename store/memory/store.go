@@ -2,9 +2,11 @@
 // command routing held in memory. It suits one bridge instance (the default deployment) and
 // tests; several "instances" in one process may share one Store.
 //
-// Each PBX has its own mutex, so PBXs never contend. Apply does its copying before taking
-// the lock and fans entries out to subscribers with non-blocking sends: a subscriber whose
-// buffer is full is dropped with store.ErrSlowSubscriber, never waited for.
+// Each PBX has its own mutex, so PBXs never contend. Apply encodes events and journal entries
+// before taking the lock and fans entries out to subscribers with non-blocking sends: a
+// subscriber whose buffer is full is dropped with store.ErrSlowSubscriber, never waited for.
+// The event log and the journals hold their entries encoded (codec.go), out of the garbage
+// collector's way.
 package memory
 
 import (
@@ -50,6 +52,8 @@ type Store struct {
 	closed atomic.Bool
 	done   chan struct{} // closed by Close
 	once   sync.Once
+
+	locs locations // time zones of encoded times
 }
 
 var _ store.Store = (*Store)(nil)

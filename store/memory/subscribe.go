@@ -16,9 +16,10 @@ type subscription struct {
 	stop  func() bool // stops the context watcher
 }
 
-// Subscribe delivers copies of the entries appended after it returns. The subscription ends
-// when ctx ends (Err: the context's error), when it falls SubscriberBuffer entries behind
-// (store.ErrSlowSubscriber), when the store closes (store.ErrClosed) or by Close (Err: nil).
+// Subscribe delivers copies of the entries appended after it returns (one copy of each entry
+// for all subscriptions: see fanOut). The subscription ends when ctx ends (Err: the context's
+// error), when it falls SubscriberBuffer entries behind (store.ErrSlowSubscriber), when the
+// store closes (store.ErrClosed) or by Close (Err: nil).
 func (s *Store) Subscribe(ctx context.Context, pbxName string) (store.Subscription, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -58,18 +59,33 @@ func (p *pbx) end(sub *subscription, err error) {
 	}
 }
 
-// fanOut offers entries to every subscriber without blocking; p.mu must be held. A subscriber
-// without room is dropped: it resumes by Replay from its last offset.
+// fanOut offers copies of entries to every subscriber without blocking; p.mu must be held. A
+// subscriber without room is dropped: it resumes by Replay from its last offset.
+//
+// Each entry's event is copied once, for all subscribers: none of the store's readers changes
+// an event it receives (the web hub and alerts, the engine's follower view and its watcher
+// only read them), and the store's own copy is the encoded one, which no subscriber can reach.
 func (p *pbx) fanOut(entries []store.Entry) {
+	if len(p.subs) == 0 {
+		return
+	}
+	var buf [8]*subscription
+	subs := buf[:0]
 	for sub := range p.subs {
-		for _, e := range entries {
-			select {
-			case sub.ch <- cloneEntry(e):
+		subs = append(subs, sub)
+	}
+	for _, e := range entries {
+		e.Event = cloneEvent(e.Event)
+		for i, sub := range subs {
+			if sub == nil {
 				continue
+			}
+			select {
+			case sub.ch <- e:
 			default:
 				p.end(sub, store.ErrSlowSubscriber)
+				subs[i] = nil
 			}
-			break
 		}
 	}
 }

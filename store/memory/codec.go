@@ -1,0 +1,517 @@
+package memory
+
+import (
+	"encoding/binary"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// The log and the journals keep events and finished calls in this compact binary form rather
+// than as Go values. A retained entry is then a few hundred bytes without pointers, which the
+// garbage collector never scans, instead of a struct with a dozen pointers into strings and
+// payloads (100,000 log entries per PBX by default, up to 1,000 journal entries per line):
+// scanning those made the collector's work per cycle grow with everything retained. It also
+// makes the stored copy independent of the caller's values by construction.
+//
+// The form round-trips every field exactly (nil and empty slices apart, pointers nil or not),
+// except that times lose their monotonic clock reading, as they do in the Redis store: a
+// decoded time equals t.Round(0), location included. TestCodecRoundTrip guards it against
+// fields added to the tapi types.
+//
+// Integers are varints, strings and slices a length and their contents (slices: length+1, 0
+// for nil), times seconds since year 1, nanoseconds and the index of their location (see
+// locations).
+
+// encoder appends the binary form to b.
+type encoder struct {
+	b    []byte
+	locs *locations
+}
+
+func (w *encoder) uint(x uint64) { w.b = binary.AppendUvarint(w.b, x) }
+func (w *encoder) int(x int64)   { w.b = binary.AppendVarint(w.b, x) }
+
+func (w *encoder) str(s string) {
+	w.uint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+func (w *encoder) bools(a, b bool) {
+	var x byte
+	if a {
+		x |= 1
+	}
+	if b {
+		x |= 2
+	}
+	w.b = append(w.b, x)
+}
+
+func (w *encoder) strs(v []string) {
+	if v == nil {
+		w.uint(0)
+		return
+	}
+	w.uint(uint64(len(v)) + 1)
+	for _, s := range v {
+		w.str(s)
+	}
+}
+
+// unixToInternal is time's offset of Unix seconds from seconds since year 1: the zero Time
+// encodes as 0, and every Time's seconds fit an int64.
+const unixToInternal = 62135596800
+
+func (w *encoder) time(t time.Time) {
+	w.int(t.Unix() + unixToInternal)
+	w.uint(uint64(t.Nanosecond()))
+	loc := t.Location()
+	i, ok := w.locs.indexOf(loc)
+	w.uint(i)
+	if !ok { // the zone as it is at t, as a fixed zone
+		name, offset := t.Zone()
+		w.str(name)
+		w.int(int64(offset))
+	}
+}
+
+// Payload presence bits of an event.
+const (
+	hasCall = 1 << iota
+	hasCallState
+	hasCallInfo
+	hasLineState
+	hasReply
+	hasLink
+	hasSwitch
+	hasResync
+)
+
+func (w *encoder) event(e *tapi.Event) {
+	w.int(int64(e.V))
+	w.str(string(e.Type))
+	w.time(e.Time)
+	w.str(e.PBX)
+	w.str(e.Line)
+	w.uint(uint64(e.Device))
+	w.str(string(e.Handle))
+	w.str(e.Detail)
+	var has uint64
+	for i, present := range [...]bool{e.Call != nil, e.CallState != nil, e.CallInfo != nil, e.LineState != nil,
+		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil} {
+		if present {
+			has |= 1 << i
+		}
+	}
+	w.uint(has)
+	if c := e.Call; c != nil {
+		w.call(c)
+	}
+	if s := e.CallState; s != nil {
+		w.callStatus(s)
+	}
+	if ci := e.CallInfo; ci != nil {
+		w.uint(uint64(ci.Changed))
+		w.str(ci.CallID)
+		w.callInfo(&ci.Info)
+	}
+	if l := e.LineState; l != nil {
+		w.uint(uint64(l.DevState))
+		w.uint(uint64(l.AddressState))
+		w.line(&l.Line)
+	}
+	if r := e.Reply; r != nil {
+		w.uint(uint64(r.RequestID))
+		w.uint(uint64(r.Result))
+		w.str(string(r.Handle))
+		w.str(r.Error)
+	}
+	if l := e.Link; l != nil {
+		w.str(l.Node)
+		w.str(l.Status)
+		w.str(l.Address)
+		w.str(l.Reason)
+		w.bools(l.Active, false)
+	}
+	if s := e.Switch; s != nil {
+		w.str(s.From)
+		w.str(s.To)
+		w.str(s.Reason)
+		w.bools(s.Forced, false)
+	}
+	if r := e.Resync; r != nil {
+		w.str(r.Mode)
+		w.str(r.Phase)
+		w.str(r.Reason)
+		w.time(r.Started)
+		w.int(r.DurationMs)
+		w.int(int64(r.Lines))
+		w.int(int64(r.Calls))
+		w.int(int64(r.Events))
+	}
+}
+
+func (w *encoder) call(c *tapi.Call) {
+	w.str(string(c.Handle))
+	w.str(c.Line)
+	w.str(c.CallID)
+	w.strs(c.OtherCallIDs)
+	w.callStatus(&c.CallStatus)
+	w.callInfo(&c.Info)
+	w.strs(c.Parties)
+	w.time(c.Created)
+	w.time(c.StateSince)
+	w.time(c.ConnectedAt)
+}
+
+func (w *encoder) callStatus(s *tapi.CallStatus) {
+	w.uint(uint64(s.State))
+	w.uint(uint64(s.OfferingMode))
+	w.uint(uint64(s.ConnectedMode))
+	w.uint(uint64(s.DisconnectMode))
+	w.uint(uint64(s.BusyMode))
+	w.uint(uint64(s.DialToneMode))
+}
+
+func (w *encoder) callInfo(c *tapi.CallInfo) {
+	w.uint(uint64(c.Origin))
+	w.uint(uint64(c.Reason))
+	w.party(&c.Caller)
+	w.party(&c.Called)
+	w.party(&c.Connected)
+	w.party(&c.Redirecting)
+	w.party(&c.Redirection)
+	w.str(string(c.RelatedCall))
+	w.str(c.Trunk)
+	w.str(c.UserData)
+}
+
+func (w *encoder) party(p *tapi.PartyID) {
+	w.str(p.Number)
+	w.str(p.Name)
+	w.uint(uint64(p.Flags))
+}
+
+func (w *encoder) line(l *tapi.Line) {
+	w.str(l.Name)
+	w.str(l.PBX)
+	w.uint(uint64(l.DeviceID))
+	w.str(l.Address)
+	w.str(l.DisplayName)
+	w.bools(l.InService, l.DND)
+	if l.Forwarding == nil {
+		w.uint(0)
+		return
+	}
+	w.uint(uint64(len(l.Forwarding)) + 1)
+	for _, f := range l.Forwarding {
+		w.uint(uint64(f.Mode))
+		w.str(f.Destination)
+	}
+}
+
+// journalEntry encodes j without its Line, which is the journal's.
+func (w *encoder) journalEntry(j *store.JournalEntry) {
+	w.str(string(j.Handle))
+	w.str(j.CallID)
+	w.uint(uint64(j.Origin))
+	w.uint(uint64(j.Reason))
+	w.party(&j.Caller)
+	w.party(&j.Called)
+	w.party(&j.Connected)
+	w.time(j.Started)
+	w.time(j.Answered)
+	w.time(j.Ended)
+	w.str(j.Outcome)
+}
+
+// errCorrupt reports a stored record that does not decode: a bug, never an input error.
+var errCorrupt = errors.New("memory store: stored record does not decode (internal error)")
+
+// decoder reads the binary form from s. Decoded strings are substrings of s, so one
+// allocation holds every string of the records decoded from it. A read past the end sets bad.
+type decoder struct {
+	s    string
+	i    int
+	bad  bool
+	locs *locations
+}
+
+func (d *decoder) uint() uint64 {
+	var x uint64
+	for shift := uint(0); d.i < len(d.s) && shift < 64; shift += 7 {
+		c := d.s[d.i]
+		d.i++
+		if c < 0x80 {
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+	}
+	d.bad = true
+	return 0
+}
+
+func (d *decoder) int() int64 {
+	ux := d.uint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (d *decoder) u32() uint32 { return uint32(d.uint()) }
+
+func (d *decoder) str() string {
+	n := d.uint()
+	if n > uint64(len(d.s)-d.i) {
+		d.bad = true
+		return ""
+	}
+	if n == 0 {
+		return ""
+	}
+	s := d.s[d.i : d.i+int(n)]
+	d.i += int(n)
+	return s
+}
+
+func (d *decoder) bools() (bool, bool) {
+	if d.i >= len(d.s) {
+		d.bad = true
+		return false, false
+	}
+	x := d.s[d.i]
+	d.i++
+	return x&1 != 0, x&2 != 0
+}
+
+func (d *decoder) strs() []string {
+	n := d.uint()
+	if n == 0 {
+		return nil
+	}
+	if n-1 > uint64(len(d.s)-d.i) { // every string takes at least a byte
+		d.bad = true
+		return nil
+	}
+	v := make([]string, n-1)
+	for i := range v {
+		v[i] = d.str()
+	}
+	return v
+}
+
+func (d *decoder) time() time.Time {
+	sec := d.int() - unixToInternal
+	nsec := int64(d.uint())
+	i := d.uint()
+	var loc *time.Location
+	if i == inlineZone {
+		name := d.str()
+		loc = time.FixedZone(name, int(d.int()))
+	} else if loc = d.locs.at(i); loc == nil {
+		d.bad = true
+		return time.Time{}
+	}
+	return time.Unix(sec, nsec).In(loc)
+}
+
+func (d *decoder) event(e *tapi.Event) {
+	e.V = int(d.int())
+	e.Type = tapi.EventType(d.str())
+	e.Time = d.time()
+	e.PBX = d.str()
+	e.Line = d.str()
+	e.Device = d.u32()
+	e.Handle = tapi.CallHandle(d.str())
+	e.Detail = d.str()
+	has := d.uint()
+	if has&hasCall != 0 {
+		e.Call = new(tapi.Call)
+		d.call(e.Call)
+	}
+	if has&hasCallState != 0 {
+		e.CallState = new(tapi.CallStatus)
+		d.callStatus(e.CallState)
+	}
+	if has&hasCallInfo != 0 {
+		ci := new(tapi.CallInfoEvent)
+		ci.Changed = tapi.CallInfoState(d.u32())
+		ci.CallID = d.str()
+		d.callInfo(&ci.Info)
+		e.CallInfo = ci
+	}
+	if has&hasLineState != 0 {
+		l := new(tapi.LineEvent)
+		l.DevState = tapi.DevState(d.u32())
+		l.AddressState = tapi.AddressState(d.u32())
+		d.line(&l.Line)
+		e.LineState = l
+	}
+	if has&hasReply != 0 {
+		r := new(tapi.Reply)
+		r.RequestID = d.u32()
+		r.Result = tapi.LineErr(d.u32())
+		r.Handle = tapi.CallHandle(d.str())
+		r.Error = d.str()
+		e.Reply = r
+	}
+	if has&hasLink != 0 {
+		l := new(tapi.LinkStatus)
+		l.Node, l.Status, l.Address, l.Reason = d.str(), d.str(), d.str(), d.str()
+		l.Active, _ = d.bools()
+		e.Link = l
+	}
+	if has&hasSwitch != 0 {
+		s := new(tapi.Switchover)
+		s.From, s.To, s.Reason = d.str(), d.str(), d.str()
+		s.Forced, _ = d.bools()
+		e.Switch = s
+	}
+	if has&hasResync != 0 {
+		r := new(tapi.Resync)
+		r.Mode, r.Phase, r.Reason = d.str(), d.str(), d.str()
+		r.Started = d.time()
+		r.DurationMs = d.int()
+		r.Lines, r.Calls, r.Events = int(d.int()), int(d.int()), int(d.int())
+		e.Resync = r
+	}
+}
+
+func (d *decoder) call(c *tapi.Call) {
+	c.Handle = tapi.CallHandle(d.str())
+	c.Line = d.str()
+	c.CallID = d.str()
+	c.OtherCallIDs = d.strs()
+	d.callStatus(&c.CallStatus)
+	d.callInfo(&c.Info)
+	c.Parties = d.strs()
+	c.Created = d.time()
+	c.StateSince = d.time()
+	c.ConnectedAt = d.time()
+}
+
+func (d *decoder) callStatus(s *tapi.CallStatus) {
+	s.State = tapi.CallState(d.u32())
+	s.OfferingMode = tapi.OfferingMode(d.u32())
+	s.ConnectedMode = tapi.ConnectedMode(d.u32())
+	s.DisconnectMode = tapi.DisconnectMode(d.u32())
+	s.BusyMode = tapi.BusyMode(d.u32())
+	s.DialToneMode = tapi.DialToneMode(d.u32())
+}
+
+func (d *decoder) callInfo(c *tapi.CallInfo) {
+	c.Origin = tapi.CallOrigin(d.u32())
+	c.Reason = tapi.CallReason(d.u32())
+	d.party(&c.Caller)
+	d.party(&c.Called)
+	d.party(&c.Connected)
+	d.party(&c.Redirecting)
+	d.party(&c.Redirection)
+	c.RelatedCall = tapi.CallHandle(d.str())
+	c.Trunk = d.str()
+	c.UserData = d.str()
+}
+
+func (d *decoder) party(p *tapi.PartyID) {
+	p.Number = d.str()
+	p.Name = d.str()
+	p.Flags = tapi.CallPartyID(d.u32())
+}
+
+func (d *decoder) line(l *tapi.Line) {
+	l.Name = d.str()
+	l.PBX = d.str()
+	l.DeviceID = d.u32()
+	l.Address = d.str()
+	l.DisplayName = d.str()
+	l.InService, l.DND = d.bools()
+	n := d.uint()
+	if n == 0 {
+		return
+	}
+	if n-1 > uint64(len(d.s)-d.i) {
+		d.bad = true
+		return
+	}
+	l.Forwarding = make([]tapi.Forward, n-1)
+	for i := range l.Forwarding {
+		l.Forwarding[i].Mode = tapi.ForwardMode(d.u32())
+		l.Forwarding[i].Destination = d.str()
+	}
+}
+
+func (d *decoder) journalEntry(j *store.JournalEntry) {
+	j.Handle = tapi.CallHandle(d.str())
+	j.CallID = d.str()
+	j.Origin = tapi.CallOrigin(d.u32())
+	j.Reason = tapi.CallReason(d.u32())
+	d.party(&j.Caller)
+	d.party(&j.Called)
+	d.party(&j.Connected)
+	j.Started = d.time()
+	j.Answered = d.time()
+	j.Ended = d.time()
+	j.Outcome = d.str()
+}
+
+// locations numbers the time zones of stored times: 0 is UTC, 1 Local, 2 (inlineZone) a zone
+// written out with the time, the others as they come, up to maxLocations. Beyond that (times
+// parsed with numeric offsets each carry a new *time.Location), a time keeps its zone's name
+// and offset at that instant and decodes in a fixed zone of them.
+type locations struct {
+	mu    sync.Mutex
+	byLoc map[*time.Location]uint64
+	all   []*time.Location
+}
+
+const (
+	inlineZone   = 2
+	maxLocations = 64
+)
+
+// indexOf returns loc's index; ok is false when the zone must be written out (inlineZone).
+func (l *locations) indexOf(loc *time.Location) (i uint64, ok bool) {
+	switch loc {
+	case time.UTC:
+		return 0, true
+	case time.Local:
+		return 1, true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i, ok := l.byLoc[loc]; ok {
+		return i, true
+	}
+	if len(l.all) == maxLocations {
+		return inlineZone, false
+	}
+	if l.byLoc == nil {
+		l.byLoc = map[*time.Location]uint64{}
+	}
+	l.all = append(l.all, loc)
+	i = uint64(len(l.all)) + inlineZone
+	l.byLoc[loc] = i
+	return i, true
+}
+
+// at returns the location of index i (not inlineZone), nil when there is none.
+func (l *locations) at(i uint64) *time.Location {
+	switch i {
+	case 0:
+		return time.UTC
+	case 1:
+		return time.Local
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i <= inlineZone || i-inlineZone-1 >= uint64(len(l.all)) {
+		return nil
+	}
+	return l.all[i-inlineZone-1]
+}

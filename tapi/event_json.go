@@ -1,0 +1,391 @@
+package tapi
+
+import (
+	"errors"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// AppendJSON appends the JSON wire form of e to b: byte for byte what encoding/json's Marshal
+// writes for *e (field order, omitempty and omitzero, tapi.h names, HTML-safe string escaping,
+// RFC 3339 times), without reflection and without allocating beyond growing b. It fails where
+// Marshal fails (a constant that is not a member of its family, a time outside year 0-9999);
+// the caller may then use Marshal for its error. TestAppendJSONMatchesMarshal pins the
+// equivalence, over every field of every payload type.
+func (e *Event) AppendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.event(e)
+	return w.b, w.err
+}
+
+// jsonWriter appends JSON to b; the first failure is kept in err (the output is then garbage).
+type jsonWriter struct {
+	b   []byte
+	err error
+}
+
+func (w *jsonWriter) fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// key appends the member name with its separator: `,"name":`, or `"name":` first in an object
+// (first: the object's opening brace was the last byte written).
+func (w *jsonWriter) key(name string) {
+	if w.b[len(w.b)-1] != '{' {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(w.b, '"')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '"', ':')
+}
+
+func (w *jsonWriter) str(name, v string) {
+	w.key(name)
+	w.b = appendJSONString(w.b, v)
+}
+
+func (w *jsonWriter) strOmit(name, v string) {
+	if v != "" {
+		w.str(name, v)
+	}
+}
+
+func (w *jsonWriter) uint(name string, v uint64) {
+	w.key(name)
+	w.b = strconv.AppendUint(w.b, v, 10)
+}
+
+func (w *jsonWriter) int(name string, v int64) {
+	w.key(name)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+func (w *jsonWriter) bool(name string, v bool) {
+	w.key(name)
+	w.b = strconv.AppendBool(w.b, v)
+}
+
+func (w *jsonWriter) time(name string, t time.Time) {
+	w.key(name)
+	w.b = append(w.b, '"')
+	b, err := t.AppendText(w.b)
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	w.b = append(b, '"')
+}
+
+// name appends a constant as its tapi.h name (MarshalText of the constant types).
+func (w *jsonWriter) name(key string, t *nameTable, v uint32) {
+	n, ok := t.byValue[v]
+	if !ok {
+		w.fail(errNotMember(t))
+		return
+	}
+	w.str(key, n)
+}
+
+func (w *jsonWriter) nameOmit(key string, t *nameTable, v uint32) {
+	if v != 0 {
+		w.name(key, t, v)
+	}
+}
+
+// mask appends a bit mask as an array of tapi.h names (MarshalJSON of the mask types).
+func (w *jsonWriter) mask(key string, t *nameTable, m uint32) {
+	w.key(key)
+	w.b = append(w.b, '[')
+	for first := true; m != 0; first = false {
+		bit := m & -m
+		n, ok := t.byValue[bit]
+		if !ok {
+			w.fail(errNotMember(t))
+			return
+		}
+		if !first {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, n)
+		m &^= bit
+	}
+	w.b = append(w.b, ']')
+}
+
+func errNotMember(t *nameTable) error {
+	return errors.New("tapi: value is not a " + t.prefix + "* member")
+}
+
+func (w *jsonWriter) strings(key string, v []string) {
+	w.key(key)
+	w.b = append(w.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, s)
+	}
+	w.b = append(w.b, ']')
+}
+
+func (w *jsonWriter) event(e *Event) {
+	w.b = append(w.b, '{')
+	w.int("v", int64(e.V))
+	w.str("type", string(e.Type))
+	w.time("time", e.Time)
+	w.strOmit("pbx", e.PBX)
+	w.strOmit("line", e.Line)
+	if e.Device != 0 {
+		w.uint("deviceId", uint64(e.Device))
+	}
+	w.strOmit("handle", string(e.Handle))
+	w.strOmit("detail", e.Detail)
+	if e.Call != nil {
+		w.key("call")
+		w.call(e.Call)
+	}
+	if e.CallState != nil {
+		w.key("callState")
+		w.b = append(w.b, '{')
+		w.callStatus(e.CallState)
+		w.b = append(w.b, '}')
+	}
+	if e.CallInfo != nil {
+		w.key("callInfo")
+		w.b = append(w.b, '{')
+		w.mask("changed", callInfoStateNames, uint32(e.CallInfo.Changed))
+		w.strOmit("callId", e.CallInfo.CallID)
+		w.key("info")
+		w.callInfo(&e.CallInfo.Info)
+		w.b = append(w.b, '}')
+	}
+	if e.LineState != nil {
+		w.key("lineState")
+		w.b = append(w.b, '{')
+		w.nameOmit("devState", devStateNames, uint32(e.LineState.DevState))
+		w.nameOmit("addressState", addressStateNames, uint32(e.LineState.AddressState))
+		w.key("line")
+		w.line(&e.LineState.Line)
+		w.b = append(w.b, '}')
+	}
+	if r := e.Reply; r != nil {
+		w.key("reply")
+		w.b = append(w.b, '{')
+		w.uint("requestId", uint64(r.RequestID))
+		w.nameOmit("result", lineErrNames, uint32(r.Result))
+		w.strOmit("handle", string(r.Handle))
+		w.strOmit("error", r.Error)
+		w.b = append(w.b, '}')
+	}
+	if l := e.Link; l != nil {
+		w.key("link")
+		w.b = append(w.b, '{')
+		w.str("node", l.Node)
+		w.str("status", l.Status)
+		w.strOmit("address", l.Address)
+		w.bool("active", l.Active)
+		w.strOmit("reason", l.Reason)
+		w.b = append(w.b, '}')
+	}
+	if s := e.Switch; s != nil {
+		w.key("switchover")
+		w.b = append(w.b, '{')
+		w.str("from", s.From)
+		w.str("to", s.To)
+		w.str("reason", s.Reason)
+		if s.Forced {
+			w.bool("forced", true)
+		}
+		w.b = append(w.b, '}')
+	}
+	if r := e.Resync; r != nil {
+		w.key("resync")
+		w.b = append(w.b, '{')
+		w.str("mode", r.Mode)
+		w.str("phase", r.Phase)
+		w.str("reason", r.Reason)
+		w.time("started", r.Started)
+		if r.DurationMs != 0 {
+			w.int("durationMs", r.DurationMs)
+		}
+		if r.Lines != 0 {
+			w.int("lines", int64(r.Lines))
+		}
+		if r.Calls != 0 {
+			w.int("calls", int64(r.Calls))
+		}
+		if r.Events != 0 {
+			w.int("events", int64(r.Events))
+		}
+		w.b = append(w.b, '}')
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) call(c *Call) {
+	w.b = append(w.b, '{')
+	w.str("handle", string(c.Handle))
+	w.str("line", c.Line)
+	w.str("callId", c.CallID)
+	if len(c.OtherCallIDs) > 0 {
+		w.strings("otherCallIds", c.OtherCallIDs)
+	}
+	w.callStatus(&c.CallStatus) // embedded: its members are the call's
+	w.key("info")
+	w.callInfo(&c.Info)
+	if len(c.Parties) > 0 {
+		w.strings("parties", c.Parties)
+	}
+	w.time("created", c.Created)
+	w.time("stateSince", c.StateSince)
+	if !c.ConnectedAt.IsZero() {
+		w.time("connectedAt", c.ConnectedAt)
+	}
+	w.b = append(w.b, '}')
+}
+
+// callStatus appends the members of s, without braces.
+func (w *jsonWriter) callStatus(s *CallStatus) {
+	w.name("state", callStateNames, uint32(s.State))
+	w.nameOmit("offeringMode", offeringModeNames, uint32(s.OfferingMode))
+	w.nameOmit("connectedMode", connectedModeNames, uint32(s.ConnectedMode))
+	w.nameOmit("disconnectMode", disconnectModeNames, uint32(s.DisconnectMode))
+	w.nameOmit("busyMode", busyModeNames, uint32(s.BusyMode))
+	w.nameOmit("dialToneMode", dialToneModeNames, uint32(s.DialToneMode))
+}
+
+func (w *jsonWriter) callInfo(c *CallInfo) {
+	w.b = append(w.b, '{')
+	w.nameOmit("origin", callOriginNames, uint32(c.Origin))
+	w.nameOmit("reason", callReasonNames, uint32(c.Reason))
+	w.party("caller", &c.Caller)
+	w.party("called", &c.Called)
+	w.party("connected", &c.Connected)
+	w.party("redirecting", &c.Redirecting)
+	w.party("redirection", &c.Redirection)
+	w.strOmit("relatedCall", string(c.RelatedCall))
+	w.strOmit("trunk", c.Trunk)
+	w.strOmit("userData", c.UserData)
+	w.b = append(w.b, '}')
+}
+
+// party appends a party ID member unless it is zero (omitzero).
+func (w *jsonWriter) party(key string, p *PartyID) {
+	if p.IsZero() {
+		return
+	}
+	w.key(key)
+	w.b = append(w.b, '{')
+	w.strOmit("number", p.Number)
+	w.strOmit("name", p.Name)
+	if p.Flags != 0 {
+		w.mask("flags", callPartyIDNames, uint32(p.Flags))
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) line(l *Line) {
+	w.b = append(w.b, '{')
+	w.str("name", l.Name)
+	w.str("pbx", l.PBX)
+	w.uint("deviceId", uint64(l.DeviceID))
+	w.str("address", l.Address)
+	w.strOmit("displayName", l.DisplayName)
+	w.bool("inService", l.InService)
+	w.bool("dnd", l.DND)
+	if len(l.Forwarding) > 0 {
+		w.key("forwarding")
+		w.b = append(w.b, '[')
+		for i := range l.Forwarding {
+			f := &l.Forwarding[i]
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = append(w.b, '{')
+			w.name("mode", forwardModeNames, uint32(f.Mode))
+			w.strOmit("destination", f.Destination)
+			w.b = append(w.b, '}')
+		}
+		w.b = append(w.b, ']')
+	}
+	w.b = append(w.b, '}')
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json does with HTML escaping
+// (its default): <, > and & as \u003c etc., control characters as \n or \u00XX, invalid UTF-8
+// as \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	i := 0
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	if i == len(s) { // the common case: nothing to escape
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	start := 0
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// jsonSafe marks the bytes a JSON string carries as they are: ASCII other than control
+// characters, the quote, the backslash and the HTML characters <, > and &.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// AppendJSONString appends s as a JSON string, escaped exactly as encoding/json's Marshal
+// escapes strings.
+func AppendJSONString(dst []byte, s string) []byte { return appendJSONString(dst, s) }

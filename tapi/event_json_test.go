@@ -1,0 +1,290 @@
+package tapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// jsonStrings are the strings the random events draw from: plain ones and every kind encoding/json
+// escapes (quotes, backslash, control characters, HTML characters, invalid UTF-8, U+2028/9).
+var jsonStrings = []string{
+	"", "hq", "hq/201", "hq:17", "+4930555123", "Anna Schmidt", "Zoë Müller 日本",
+	`say "hi"`, `back\slash`, "tab\tnew\nline\rcr", "bell\bform\f", "\x00\x01\x1f\x7f",
+	"<script>&amp;</script>", "line\u2028sep\u2029para", "bad\xffutf8\xc3", "\xe2\x80", "emoji 😀",
+}
+
+// jsonTimes are times of every kind the wire form meets: zero, UTC, local, odd zones, nanosecond
+// precision, year 0, and then (from index jsonTimesGood) the ones time refuses to encode (years
+// outside 0-9999, zone hour >= 24).
+const jsonTimesGood = 8
+
+func jsonTimes() []time.Time {
+	base := time.Date(2025, 3, 17, 14, 49, 48, 0, time.UTC)
+	return []time.Time{
+		{}, base, base.Add(123456789), base.Add(time.Millisecond).Local(), time.Now(),
+		base.In(time.FixedZone("X", -(9*3600 + 30*60))), base.In(time.FixedZone("", 5*3600+45*60+15)),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		base.In(time.FixedZone("far", 24*3600)),
+	}
+}
+
+// memberTables are the name tables of the constant types, for drawing valid members.
+var memberTables = map[reflect.Type]*nameTable{
+	reflect.TypeFor[CallState]():      callStateNames,
+	reflect.TypeFor[CallOrigin]():     callOriginNames,
+	reflect.TypeFor[CallReason]():     callReasonNames,
+	reflect.TypeFor[DisconnectMode](): disconnectModeNames,
+	reflect.TypeFor[BusyMode]():       busyModeNames,
+	reflect.TypeFor[OfferingMode]():   offeringModeNames,
+	reflect.TypeFor[ConnectedMode]():  connectedModeNames,
+	reflect.TypeFor[DialToneMode]():   dialToneModeNames,
+	reflect.TypeFor[DevState]():       devStateNames,
+	reflect.TypeFor[AddressState]():   addressStateNames,
+	reflect.TypeFor[ForwardMode]():    forwardModeNames,
+	reflect.TypeFor[LineErr]():        lineErrNames,
+	reflect.TypeFor[CallInfoState]():  callInfoStateNames,
+	reflect.TypeFor[CallPartyID]():    callPartyIDNames,
+}
+
+// filler draws random values. With valid set it keeps to what the wire form can carry (members
+// of the constant families, encodable times), so that whole events encode; otherwise anything.
+type filler struct {
+	r     *rand.Rand
+	times []time.Time // the first `good` are encodable
+	good  int
+	valid bool
+}
+
+// fill sets v, recursively, to random values: nil or new pointers, nil, empty or short slices,
+// strings from jsonStrings, numbers, constants and masks, and times from jsonTimes. Every field,
+// present or added later, gets exercised.
+func (f *filler) fill(v reflect.Value) {
+	r := f.r
+	switch v.Kind() {
+	case reflect.Pointer:
+		if r.IntN(4) == 0 {
+			v.SetZero()
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		f.fill(v.Elem())
+	case reflect.Slice:
+		switch n := r.IntN(5); n {
+		case 0:
+			v.SetZero()
+		default:
+			v.Set(reflect.MakeSlice(v.Type(), n-1, n-1))
+			for i := range n - 1 {
+				f.fill(v.Index(i))
+			}
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			n := len(f.times)
+			if f.valid {
+				n = f.good
+			}
+			v.Set(reflect.ValueOf(f.times[r.IntN(n)]))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				f.fill(v.Field(i))
+			}
+		}
+	case reflect.String:
+		v.SetString(jsonStrings[r.IntN(len(jsonStrings))])
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 0)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		switch r.IntN(3) {
+		case 0:
+			v.SetInt(0)
+		case 1:
+			v.SetInt(r.Int64N(1000) - 100)
+		default:
+			v.SetInt(r.Int64() >> r.IntN(64))
+		}
+	case reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Uint16, reflect.Uint8:
+		var x uint64
+		t := memberTables[v.Type()]
+		switch k := r.IntN(4); {
+		case k == 0:
+		case t != nil && (f.valid || k < 3):
+			x = uint64(t.entries[r.IntN(len(t.entries))].value)
+			if t == callInfoStateNames || t == callPartyIDNames {
+				x |= uint64(t.entries[r.IntN(len(t.entries))].value)
+			}
+		case k == 1:
+			x = r.Uint64()
+		default:
+			x = 1 << r.IntN(32)
+		}
+		if v.OverflowUint(x) {
+			x &= 1<<(8*v.Type().Size()) - 1
+		}
+		v.SetUint(x)
+	}
+}
+
+// checkAppendJSON fails unless AppendJSON and json.Marshal agree on e: the same bytes, or both an
+// error.
+func checkAppendJSON(t *testing.T, e *Event) {
+	t.Helper()
+	want, werr := json.Marshal(e)
+	prefix := []byte(`{"x":`)
+	got, gerr := e.AppendJSON(bytes.Clone(prefix))
+	if (werr != nil) != (gerr != nil) {
+		t.Fatalf("Marshal error %v, AppendJSON error %v, for %+v", werr, gerr, e)
+	}
+	if werr != nil {
+		return
+	}
+	if !bytes.HasPrefix(got, prefix) {
+		t.Fatalf("AppendJSON overwrote what the buffer held")
+	}
+	if got = got[len(prefix):]; !bytes.Equal(got, want) {
+		t.Fatalf("AppendJSON differs from json.Marshal\n got: %s\nwant: %s", got, want)
+	}
+}
+
+func TestAppendJSONMatchesMarshal(t *testing.T) {
+	f := &filler{r: rand.New(rand.NewPCG(1, 2)), times: jsonTimes(), good: jsonTimesGood}
+	ok := 0
+	n := 40000
+	if testing.Short() {
+		n = 4000
+	}
+	for i := range n {
+		var e Event
+		f.valid = i%2 == 0
+		f.fill(reflect.ValueOf(&e).Elem())
+		checkAppendJSON(t, &e)
+		if _, err := json.Marshal(&e); err == nil {
+			ok++
+		}
+	}
+	if ok < n/4 {
+		t.Fatalf("only %d of %d random events were encodable: the comparison covers too little", ok, n)
+	}
+}
+
+// TestAppendJSONValidEvents compares the events the reducer's tests and docs use: valid members
+// in every field, so that every member is written.
+func TestAppendJSONValidEvents(t *testing.T) {
+	at := time.Date(2025, 3, 17, 14, 49, 48, 120000000, time.UTC)
+	party := PartyID{Number: "+4930555123", Name: "Anna <Schmidt> & Co", Flags: LINECALLPARTYID_NAME | LINECALLPARTYID_ADDRESS}
+	info := CallInfo{Origin: LINECALLORIGIN_EXTERNAL, Reason: LINECALLREASON_FWDNOANSWER, Caller: party,
+		Called: PartyID{Number: "202"}, Connected: PartyID{Name: "x"}, Redirecting: PartyID{Flags: LINECALLPARTYID_UNKNOWN},
+		Redirection: party, RelatedCall: "hq:3", Trunk: "T1", UserData: "u"}
+	call := Call{Handle: "hq:17", Line: "hq/201", CallID: "FF00", OtherCallIDs: []string{"A", "B"},
+		CallStatus: CallStatus{State: LINECALLSTATE_OFFERING, OfferingMode: LINEOFFERINGMODE_ACTIVE,
+			ConnectedMode: LINECONNECTEDMODE_ACTIVE, DisconnectMode: LINEDISCONNECTMODE_NORMAL,
+			BusyMode: LINEBUSYMODE_STATION, DialToneMode: LINEDIALTONEMODE_NORMAL},
+		Info: info, Parties: []string{"+4930555123"}, Created: at, StateSince: at.Add(time.Second),
+		ConnectedAt: at.Add(2 * time.Second)}
+	line := Line{Name: "hq/201", PBX: "hq", DeviceID: LineDeviceID("hq/201"), Address: "201", DisplayName: "Desk",
+		InService: true, DND: true, Forwarding: []Forward{{Mode: LINEFORWARDMODE_UNCOND, Destination: "300"},
+			{Mode: LINEFORWARDMODE_BUSY}}}
+	base := Event{V: WireVersion, Time: at, PBX: "hq", Line: "hq/201", Device: line.DeviceID, Handle: "hq:17",
+		Detail: "why"}
+	events := []Event{{}, base}
+	add := func(f func(e *Event)) {
+		e := base
+		f(&e)
+		events = append(events, e)
+	}
+	add(func(e *Event) { e.Type, e.Call = LineNewCall, &call })
+	add(func(e *Event) { e.Type, e.Call = LineNewCall, &Call{CallStatus: CallStatus{State: LINECALLSTATE_IDLE}} })
+	add(func(e *Event) { e.Type, e.CallState = LineCallState, &call.CallStatus })
+	add(func(e *Event) {
+		e.Type, e.CallInfo = LineCallInfo, &CallInfoEvent{Changed: LINECALLINFOSTATE_CALLID | LINECALLINFOSTATE_CALLERID,
+			CallID: "FF01", Info: info}
+	})
+	add(func(e *Event) { e.Type, e.CallInfo = LineCallInfo, &CallInfoEvent{} })
+	add(func(e *Event) {
+		e.Type, e.LineState = LineLineDevState, &LineEvent{DevState: LINEDEVSTATE_OUTOFSERVICE, AddressState: LINEADDRESSSTATE_FORWARD, Line: line}
+	})
+	add(func(e *Event) {
+		e.Type, e.Reply = LineReply, &Reply{RequestID: 7, Result: LINEERR_INVALCALLHANDLE, Handle: "hq:1", Error: "no"}
+	})
+	add(func(e *Event) { e.Type, e.Reply = LineReply, &Reply{} })
+	add(func(e *Event) {
+		e.Type, e.Link = BridgeLinkStatus, &LinkStatus{Node: "primary", Status: "up", Address: "10.0.0.1:1", Active: true, Reason: "r"}
+	})
+	add(func(e *Event) { e.Type, e.Link = BridgeLinkStatus, &LinkStatus{} })
+	add(func(e *Event) {
+		e.Type, e.Switch = BridgeSwitchover, &Switchover{From: "primary", To: "standby", Reason: "down", Forced: true}
+	})
+	add(func(e *Event) {
+		e.Type, e.Resync = BridgeResync, &Resync{Mode: "hot", Phase: "completed", Reason: "r", Started: at,
+			DurationMs: 12, Lines: 3, Calls: 4, Events: 5}
+	})
+	add(func(e *Event) { e.Type, e.Resync = BridgeResync, &Resync{} })
+	for i := range events {
+		checkAppendJSON(t, &events[i])
+		if _, err := json.Marshal(&events[i]); err != nil && i > 0 {
+			t.Fatalf("event %d: fixture not encodable: %v", i, err)
+		}
+	}
+}
+
+func TestAppendJSONStringMatchesMarshal(t *testing.T) {
+	for _, s := range append(jsonStrings, "\u2027\u202a", string([]byte{0xf0, 0x9f, 0x98})) {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// FuzzAppendJSON drives the random events from the fuzzer's seed and strings.
+func FuzzAppendJSON(f *testing.F) {
+	f.Add(uint64(1), "hq/201", "x")
+	f.Add(uint64(2), "<&>", "\xff")
+	f.Fuzz(func(t *testing.T, seed uint64, s1, s2 string) {
+		f := &filler{r: rand.New(rand.NewPCG(seed, seed>>1)), times: jsonTimes(), good: jsonTimesGood, valid: seed%2 == 0}
+		var e Event
+		f.fill(reflect.ValueOf(&e).Elem())
+		e.Line, e.Detail = s1, s2
+		if e.Call != nil {
+			e.Call.Parties = append(e.Call.Parties, s1+s2)
+		}
+		checkAppendJSON(t, &e)
+	})
+}
+
+func BenchmarkEventJSON(b *testing.B) {
+	at := time.Date(2025, 3, 17, 14, 49, 48, 120000000, time.Local)
+	call := Call{Handle: "hq:17", Line: "hq/201", CallID: "FF00010000000000EC6114647E570000",
+		CallStatus: CallStatus{State: LINECALLSTATE_OFFERING, OfferingMode: LINEOFFERINGMODE_ACTIVE},
+		Info: CallInfo{Origin: LINECALLORIGIN_INTERNAL, Reason: LINECALLREASON_DIRECT,
+			Caller: PartyID{Number: "10001", Flags: LINECALLPARTYID_ADDRESS},
+			Called: PartyID{Number: "10002", Flags: LINECALLPARTYID_ADDRESS}},
+		Parties: []string{"10001"}, Created: at, StateSince: at}
+	e := Event{V: WireVersion, Type: LineNewCall, Time: at, PBX: "hq", Line: "hq/201", Device: 1696530100,
+		Handle: "hq:17", Call: &call}
+	b.Run("Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(&e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			var err error
+			if buf, err = e.AppendJSON(buf[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/storetest"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// TestEncodeEntryMatchesMarshal pins the event message to what encoding/json writes for it,
+// envelope included (tapi's tests cover the event itself field by field).
+func TestEncodeEntryMatchesMarshal(t *testing.T) {
+	var entries []store.Entry
+	for i, ev := range storetest.Events("hq", "enc", 12) {
+		entries = append(entries, store.Entry{PBX: "hq", Epoch: "0123456789abcdef", Offset: uint64(i + 1), Event: ev})
+	}
+	ev := storetest.Events("hq", "enc", 1)[0]
+	entries = append(entries,
+		store.Entry{Event: ev}, // no envelope members: all omitted
+		store.Entry{PBX: `a<b>&"c"`, Epoch: "\u2028\xff", Offset: 1<<64 - 1, Event: ev},
+		store.Entry{PBX: "hq", Epoch: "e", Offset: 3, Event: tapi.Event{V: 1, Type: tapi.LineCallState,
+			CallState: &tapi.CallStatus{State: 0x7}}}, // not a member: the error message
+		store.Entry{PBX: "hq", Epoch: "e", Offset: 4, Event: tapi.Event{Time: time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	)
+	for i, e := range entries {
+		got, want := encodeEntry(e), marshalEntry(e)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("entry %d:\n got: %s\nwant: %s", i, got, want)
+		}
+	}
+	if got := encodeEntry(entries[len(entries)-1]); !bytes.Contains(got, []byte(`"type":"error"`)) {
+		t.Fatalf("an unencodable event gave %s, want the error message", got)
+	}
+}
+
+// BenchmarkEncodeEntry compares the event message encoding with encoding/json's (before).
+func BenchmarkEncodeEntry(b *testing.B) {
+	evs := storetest.Events("hq", "bench", 4)
+	for _, enc := range []struct {
+		name string
+		f    func(store.Entry) []byte
+	}{{"append", encodeEntry}, {"json", marshalEntry}} {
+		b.Run(enc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				enc.f(store.Entry{PBX: "hq", Epoch: "0123456789abcdef", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
+				i++
+			}
+		})
+	}
+}
