@@ -3,6 +3,7 @@ package memory
 import (
 	"encoding/binary"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -234,6 +235,21 @@ var errCorrupt = errors.New("memory store: stored record does not decode (intern
 
 // decoder reads the binary form from s. Decoded strings are substrings of s, so one
 // allocation holds every string of the records decoded from it. A read past the end sets bad.
+// pageDecoder decodes a page of records one after the other, with every string of the page
+// in one allocation.
+func pageDecoder(recs [][]byte, locs *locations) decoder {
+	size := 0
+	for _, b := range recs {
+		size += len(b)
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, b := range recs {
+		sb.Write(b)
+	}
+	return decoder{s: sb.String(), locs: locs}
+}
+
 type decoder struct {
 	s    string
 	i    int

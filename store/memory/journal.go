@@ -73,19 +73,12 @@ func (s *Store) Journal(ctx context.Context, line string, skip, limit int) ([]st
 		n = limit
 	}
 	recs := make([][]byte, n)
-	size := 0
 	for i := range recs {
 		recs[i] = j.newest(skip + i)
-		size += len(recs[i])
 	}
 	p.mu.Unlock()
 
-	var sb strings.Builder
-	sb.Grow(size)
-	for _, b := range recs {
-		sb.Write(b)
-	}
-	d := decoder{s: sb.String(), locs: &s.locs}
+	d := pageDecoder(recs, &s.locs)
 	out := make([]store.JournalEntry, n)
 	for i := range out {
 		out[i].Line = line

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ctibridge/ctibridge/store"
 )
@@ -98,20 +97,12 @@ func (s *Store) Replay(ctx context.Context, pbxName, epoch string, after uint64,
 		n = uint64(limit)
 	}
 	recs := make([][]byte, n)
-	size := 0
 	for i := range recs {
 		recs[i] = p.log.at(after + 1 + uint64(i))
-		size += len(recs[i])
 	}
 	p.mu.Unlock()
 
-	// Decode outside the lock, with every string of the page in one allocation.
-	var sb strings.Builder
-	sb.Grow(size)
-	for _, b := range recs {
-		sb.Write(b)
-	}
-	d := decoder{s: sb.String(), locs: &s.locs}
+	d := pageDecoder(recs, &s.locs) // outside the lock
 	out := make([]store.Entry, n)
 	for i := range out {
 		out[i] = store.Entry{PBX: p.name, Epoch: epoch, Offset: after + 1 + uint64(i)}
