@@ -142,7 +142,8 @@ func (a *accum) add(r tapi.Result) {
 // applyItems reduces one batch and writes it. An error means the term must end.
 func (o *owned) applyItems(items []item) error {
 	start := time.Now()
-	a := accum{changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+	// About two client events per CSTA event: sized once instead of grown copy by copy.
+	a := accum{events: make([]tapi.Event, 0, 2*len(items)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
 	cur := o.conn.Load()
 	nCSTA := 0
 	restoring := false
