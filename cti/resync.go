@@ -220,7 +220,7 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 			return true, nil
 		}
 		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
-		parties, err := o.callParties(ctx, lc, ext, r.Items)
+		calls, err := o.askCalls(ctx, lc, ext, r.Items)
 		if err != nil {
 			return false, err
 		}
@@ -231,7 +231,7 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 				return tapi.Result{}
 			}
 			stale <- false
-			return st.Reconcile(snaps, parties, now)
+			return st.Reconcile(snaps, calls, now)
 		})); err != nil {
 			return false, err
 		}
@@ -247,11 +247,13 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 	return false, nil
 }
 
-// callParties asks SnapshotCall for the devices of each call in items that the line's stored
-// calls do not know by ID: with them tapi.Reconcile tells a call the node numbers differently
-// from a new call, and gives a new call its parties. A failed SnapshotCall leaves that call's
-// parties unknown, so it counts as a new call.
-func (o *owned) callParties(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]string, error) {
+// askCalls returns the SnapshotCall response of each call in items that the line's stored
+// calls do not know by ID. With them tapi.Reconcile tells a call the node numbers differently
+// from a new call, and gives a new call its parties. They are asked with every snapshot of
+// the line, not once: a snapshot is taken again because events changed the line, and those
+// may have changed the calls' parties too. A failed SnapshotCall is recorded as nil: that
+// call counts as new.
+func (o *owned) askCalls(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]csta.SnapshotCallItem, error) {
 	p := o.p
 	known := map[string]bool{}
 	for _, c := range p.view.callsOf(tapi.LineName(p.cfg.Name, ext)) {
@@ -260,35 +262,24 @@ func (o *owned) callParties(ctx context.Context, lc *linkConn, ext string, items
 			known[id] = true
 		}
 	}
-	var parties map[string][]string
+	calls := map[string][]csta.SnapshotCallItem{}
 	for _, it := range items {
 		id := it.Connection.CallID
-		if id == "" || known[id] || parties[id] != nil {
+		if _, asked := calls[id]; id == "" || known[id] || asked {
 			continue
 		}
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
 		m, err := o.request(rctx, lc, &csta.SnapshotCall{SnapshotObject: it.Connection})
 		cancel()
-		if err != nil {
-			if fatal(err) {
-				return nil, err
-			}
+		if err != nil && fatal(err) {
+			return nil, err
+		}
+		r, _ := m.(*csta.SnapshotCallResponse)
+		if err != nil || r == nil {
+			calls[id] = nil
 			continue
 		}
-		r, ok := m.(*csta.SnapshotCallResponse)
-		if !ok {
-			continue
-		}
-		if parties == nil {
-			parties = map[string][]string{}
-		}
-		devs := []string{}
-		for _, d := range r.Items {
-			if d.Device.Number != "" {
-				devs = append(devs, d.Device.Number)
-			}
-		}
-		parties[id] = devs
+		calls[id] = r.Items
 	}
-	return parties, nil
+	return calls, nil
 }

@@ -13,14 +13,14 @@ import (
 // missing from snaps are left alone (their snapshot failed or was not taken).
 //
 // Per line, calls are matched to items by PBX call ID. An item whose call ID the line does not
-// know is a new call, unless the standby node numbers the same calls differently: parties
-// (from SnapshotCall, by the item's call ID) then show that it is a stored call in a compatible
+// know is a new call, unless the standby node numbers the same calls differently: calls (the
+// SnapshotCall response items, by the item's call ID) then show that it is a stored call in a compatible
 // state with a party in common, which takes the new ID with LINE_CALLINFO CALLID. Items without
 // a call ID (some switches omit it) are matched by state alone. Matched calls keep their handle
 // and produce an event only if something changed; calls without an item go IDLE; items
 // without a call are announced with LINE_NEWCALL. A call never carries on under another
 // call's ID: that would show the old caller for a new call.
-func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, parties map[string][]string, now time.Time) Result {
+func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, calls map[string][]csta.SnapshotCallItem, now time.Time) Result {
 	exts := make([]string, 0, len(snaps))
 	for ext := range snaps {
 		if _, ok := s.lines[ext]; ok {
@@ -31,29 +31,13 @@ func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, parties ma
 	var res Result
 	for _, ext := range exts {
 		st := &step{s: s, ls: s.lines[ext], now: now}
-		st.reconcileLine(snaps[ext], parties)
+		st.reconcileLine(snaps[ext], calls)
 		res.merge(st.res)
 	}
 	return res
 }
 
-// UnknownCallIDs returns the call IDs of items that no call of the line carries: the IDs a
-// caller may look up with SnapshotCall before Reconcile.
-func (s *State) UnknownCallIDs(ext string, items []csta.SnapshotDeviceItem) []string {
-	ls := s.lines[ext]
-	if ls == nil {
-		return nil
-	}
-	var out []string
-	for _, it := range items {
-		if id := it.Connection.CallID; id != "" && s.callAt(ls, id) == nil && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, parties map[string][]string) {
+func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[string][]csta.SnapshotCallItem) {
 	var calls []*Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		calls = append(calls, st.s.calls[h])
@@ -77,7 +61,7 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, parties map[strin
 			if _, taken := matched[c]; taken || !compatible(c.State, it.State()) {
 				continue
 			}
-			if id == "" || st.shareParty(c, parties[id]) {
+			if id == "" || st.shareParty(c, snapCalls[id]) {
 				found = c
 				break
 			}
@@ -112,29 +96,28 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, parties map[strin
 		case csta.StateInitiated:
 			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
 		}
-		st.adopt(it.Connection.CallID, status, info, st.others(parties[it.Connection.CallID]))
+		st.adopt(it.Connection.CallID, status, info, st.partiesOf(snapCalls[it.Connection.CallID]))
 	}
 }
 
-// others returns the devices other than the line itself.
-func (st *step) others(devices []string) []string {
-	var out []string
-	for _, d := range devices {
-		if d != "" && d != st.ls.Address && !slices.Contains(out, d) {
-			out = append(out, d)
-		}
+// partiesOf returns the devices of a call other than the line itself, as SnapshotCall listed
+// them.
+func (st *step) partiesOf(items []csta.SnapshotCallItem) []string {
+	devs := make([]csta.DeviceID, len(items))
+	for i, it := range items {
+		devs[i] = it.Device
 	}
-	return out
+	return dedupe(numbers(devs...), st.ls.Address)
 }
 
 // shareParty reports whether the call has a party, other than the line itself, among the
 // devices of a call as SnapshotCall listed them (nil: not known), or whether both have none
 // (a call still at dial tone).
-func (st *step) shareParty(c *Call, devices []string) bool {
-	if devices == nil {
+func (st *step) shareParty(c *Call, items []csta.SnapshotCallItem) bool {
+	if items == nil {
 		return false
 	}
-	others := st.others(devices)
+	others := st.partiesOf(items)
 	for _, d := range others {
 		if slices.Contains(c.Parties, d) {
 			return true

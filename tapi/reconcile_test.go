@@ -7,6 +7,15 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 )
 
+// devs is a SnapshotCall response listing devices.
+func devs(numbers ...string) []csta.SnapshotCallItem {
+	out := make([]csta.SnapshotCallItem, len(numbers))
+	for i, n := range numbers {
+		out[i] = csta.SnapshotCallItem{Device: dev(n), State: csta.StateConnected}
+	}
+	return out
+}
+
 func item(callID, device string, state csta.LocalConnectionState) csta.SnapshotDeviceItem {
 	return csta.SnapshotDeviceItem{Connection: cn(callID, device), States: []csta.LocalConnectionState{state}}
 }
@@ -61,7 +70,7 @@ func TestReconcileMatchesChangedIDsByState(t *testing.T) {
 		// The standby numbers the calls differently.
 		"201": {item("S9", "201", csta.StateHold), item("S8", "201", csta.StateConnected)},
 		"202": {item("S7", "202", csta.StateAlerting)},
-	}, map[string][]string{"S9": {"201", "207"}, "S8": {"205", "201"}, "S7": {"206", "202"}}, t0)
+	}, map[string][]csta.SnapshotCallItem{"S9": devs("201", "207"), "S8": devs("205", "201"), "S7": devs("206", "202")}, t0)
 	// Clients learn the new IDs; nothing else changed.
 	wantEv := []string{
 		"hq/201 hq:2 INFO CALLID callid=S9",

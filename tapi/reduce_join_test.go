@@ -108,14 +108,7 @@ func TestConsultationConference(t *testing.T) {
 		to(&csta.HeldEvent{EventCommon: ec(csta.CauseConsultation), HeldConnection: cn("C10", "201"),
 			HoldingDevice: dev("201")}, "202"),
 		consult("C10", "C11", "203", true),
-		to(&csta.ConferencedEvent{EventCommon: ec(csta.CauseConference),
-			PrimaryOldCall: cn("C10", "201"), SecondaryOldCall: cn("C11", "201"),
-			ConferencingDevice: dev("201"), AddedParty: dev("203"),
-			ConferenceConnections: []csta.ConnectionListItem{
-				{NewConnection: cn("C10", "202"), OldConnection: cn("C10", "202"), Endpoint: dev("202")},
-				{NewConnection: cn("C10", "201"), OldConnection: cn("C10", "201"), Endpoint: dev("201")},
-				{NewConnection: cn("C10", "203"), OldConnection: cn("C11", "203"), Endpoint: dev("203")},
-			}}, "201", "202", "203"),
+		to(conference201(), "201", "202", "203"),
 		to(&csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "203"), ReleasingDevice: dev("203")},
 			"201", "202", "203"),
 	))
@@ -261,6 +254,19 @@ func TestForwardingReasons(t *testing.T) {
 	}
 }
 
+// conference201 is 201 joining its held call C10 (with 202) and its consultation call C11
+// (with 203) into a conference.
+func conference201() *csta.ConferencedEvent {
+	return &csta.ConferencedEvent{EventCommon: ec(csta.CauseConference),
+		PrimaryOldCall: cn("C10", "201"), SecondaryOldCall: cn("C11", "201"),
+		ConferencingDevice: dev("201"), AddedParty: dev("203"),
+		ConferenceConnections: []csta.ConnectionListItem{
+			{NewConnection: cn("C10", "202"), OldConnection: cn("C10", "202"), Endpoint: dev("202")},
+			{NewConnection: cn("C10", "201"), OldConnection: cn("C10", "201"), Endpoint: dev("201")},
+			{NewConnection: cn("C10", "203"), OldConnection: cn("C11", "203"), Endpoint: dev("203")},
+		}}
+}
+
 // A conference held and retrieved at the conferencing line is a conference again; a party
 // leaving while it is held leaves a held two-party call, not a disconnected one.
 func TestHeldConference(t *testing.T) {
@@ -270,14 +276,7 @@ func TestHeldConference(t *testing.T) {
 		to(&csta.HeldEvent{EventCommon: ec(csta.CauseConsultation), HeldConnection: cn("C10", "201"),
 			HoldingDevice: dev("201")}, "201"),
 		consult("C10", "C11", "203", true),
-		to(&csta.ConferencedEvent{EventCommon: ec(csta.CauseConference),
-			PrimaryOldCall: cn("C10", "201"), SecondaryOldCall: cn("C11", "201"),
-			ConferencingDevice: dev("201"), AddedParty: dev("203"),
-			ConferenceConnections: []csta.ConnectionListItem{
-				{NewConnection: cn("C10", "202"), OldConnection: cn("C10", "202"), Endpoint: dev("202")},
-				{NewConnection: cn("C10", "201"), OldConnection: cn("C10", "201"), Endpoint: dev("201")},
-				{NewConnection: cn("C10", "203"), OldConnection: cn("C11", "203"), Endpoint: dev("203")},
-			}}, "201"),
+		to(conference201(), "201"),
 		to(&csta.HeldEvent{HeldConnection: cn("C10", "201"), HoldingDevice: dev("201")}, "201"),
 	)
 	_, got := run(t, []string{"201"}, seq(conf,

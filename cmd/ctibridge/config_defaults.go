@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ctibridge/ctibridge/web"
 )
 
 // Defaults, documented in docs/config.md.
@@ -19,7 +21,7 @@ const (
 	defaultMaxLogLen       = 100000
 	defaultDialRate        = 10
 	defaultSendQueue       = 1024
-	defaultReplayCache     = 20000
+	defaultReplayCache     = web.DefaultReplayCache
 	defaultMaxMessageBytes = 64 << 10
 	defaultRedisPrefix     = "cti"
 	defaultLeaseTTL        = 1500 * time.Millisecond
