@@ -34,6 +34,11 @@ type owned struct {
 	epoch string
 	// lost asks the supervisor to snapshot every device again after the state was restored.
 	lost chan struct{}
+	// resnapshotDue: a restore is under way (pipeline goroutine only). The supervisor is
+	// asked to snapshot only once the restore's write succeeded: a store that lost writes may
+	// have lost this owner's lease too, and the fenced write is what proves it still holds
+	// it before any CSTA request goes out.
+	resnapshotDue bool
 }
 
 func (o *owned) leaseDeadline() time.Time { return time.Unix(0, o.deadline.Load()) }

@@ -197,6 +197,15 @@ func (o *owned) applyItems(items []item) error {
 		pos = store.Position{Epoch: entries[n-1].Epoch, Offset: entries[n-1].Offset}
 	}
 	o.p.view.applyBatch(&b, pos)
+	if o.resnapshotDue {
+		// The restore is stored under this term's fence: the lease held, so the devices may
+		// be asked for their state.
+		o.resnapshotDue = false
+		select {
+		case o.lost <- struct{}{}:
+		default: // a resnapshot is already due
+		}
+	}
 	o.p.e.metrics.Batch(o.p.cfg.Name, nCSTA, len(b.Events), time.Since(start))
 	if pos.Epoch != "" && pos.Epoch != o.epoch {
 		known := o.epoch

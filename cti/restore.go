@@ -42,10 +42,7 @@ func (o *owned) restoreJob(force bool) job {
 		p.log.WithField("epoch", snap.Position.Epoch).WithField("was", o.epoch).
 			Warn("the store lost writes; rewriting the state and resynchronising the devices")
 		o.epoch = snap.Position.Epoch
-		select {
-		case o.lost <- struct{}{}:
-		default: // a resnapshot is already due
-		}
+		o.resnapshotDue = true // signalled after the write (applyItems)
 		return restoreFrom(st, snap, now)
 	}
 }

@@ -56,9 +56,12 @@ type feed struct {
 	// a live entry at or below it was already delivered by a replay.
 	lineLast   map[string]uint64
 	bridgeLast uint64
-	syncing    bool // a replay runs: live entries wait in pending
-	pending    []store.Entry
-	overflow   bool // pending grew past its bound: the connection is too slow
+	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
+	// An entry of another epoch is never delivered: the client must resync first.
+	epoch    string
+	syncing  bool // a replay runs: live entries wait in pending
+	pending  []store.Entry
+	overflow bool // pending grew past its bound: the connection is too slow
 }
 
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
@@ -301,8 +304,14 @@ func (h *hub) fanOut(e store.Entry) {
 	}
 }
 
-// accept reports whether e is new for the feed and records it as delivered.
+// accept reports whether e is new for the feed and records it as delivered. An entry of an
+// epoch other than the feed's means the log was replaced (a store that lost its data): the
+// offsets no longer compare, so the session ends and the client resumes with a resync.
 func (f *feed) accept(e store.Entry) bool {
+	if e.Epoch != f.epoch {
+		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
+		return false
+	}
 	if e.Event.Line == "" {
 		if e.Offset <= f.bridgeLast {
 			return false
@@ -431,15 +440,21 @@ func (h *hub) markDelivered(f *feed, e store.Entry) bool {
 	return f.accept(e)
 }
 
-// setMarks sets the delivered marks of lines (and the line-less events) to offset.
-func (h *hub) setMarks(f *feed, lines []string, offset uint64, bridge bool) {
+// setMarks sets the delivered marks of lines (and the line-less events) to pos, whose epoch
+// becomes the feed's. Marks of other lines kept from an earlier epoch are reset.
+func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if f.epoch != pos.Epoch {
+		clear(f.lineLast)
+		f.bridgeLast = 0
+		f.epoch = pos.Epoch
+	}
 	for _, l := range lines {
-		f.lineLast[l] = offset
+		f.lineLast[l] = pos.Offset
 	}
 	if bridge {
-		f.bridgeLast = offset
+		f.bridgeLast = pos.Offset
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,9 @@ type wsConn struct {
 	closeOnce sync.Once
 	closeCode int
 	closeText string
+	// closing is set when the session fails: nothing queued after that is sent, so that a
+	// client told to resync never gets events after the reason for the close.
+	closing atomic.Bool
 
 	feedsMu sync.Mutex // guards feeds (reader goroutine writes, diagnostics read)
 	feeds   map[string]*feed
@@ -44,6 +48,9 @@ type wsConn struct {
 	cmdSem  chan struct{}
 	in, out atomic.Uint64
 }
+
+// errSessionClosing: the session failed, so a replay stops queueing.
+var errSessionClosing = errors.New("session closing")
 
 // maxCommandsInFlight bounds concurrent requests per connection.
 const maxCommandsInFlight = 16
@@ -61,6 +68,9 @@ func (c *wsConn) enqueue(b []byte) {
 // may queue more first (the hub wakes each writer once per burst of entries, so that the
 // writer sends the burst in one write). false: the message was not queued.
 func (c *wsConn) enqueueQuiet(b []byte) bool {
+	if c.closing.Load() {
+		return false
+	}
 	c.qmu.Lock()
 	if len(c.queue) >= c.s.cfg.SendQueue {
 		c.qmu.Unlock()
@@ -85,6 +95,9 @@ func (c *wsConn) wake() {
 // goroutine produces and which may exceed the queue).
 func (c *wsConn) enqueueWait(b []byte) error {
 	for {
+		if c.closing.Load() {
+			return errSessionClosing
+		}
 		c.qmu.Lock()
 		if len(c.queue) < c.s.cfg.SendQueue {
 			c.queue = append(c.queue, b)
@@ -126,6 +139,7 @@ func (c *wsConn) sendError(code, field, msg string, id uint32) {
 func (c *wsConn) fail(code int, text string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeText = code, text
+		c.closing.Store(true)
 		c.cancel()
 		if code == CloseSlowConsumer {
 			// The writer may sit in a write to a full socket: make it give up now.

@@ -126,7 +126,7 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 	start := cur
 	replay := hasCursor && fresh
 	if replay {
-		h.setMarks(f, lines, cur.Offset, true)
+		h.setMarks(f, lines, cur, true)
 	} else {
 		reason := "initial"
 		if !fresh {
@@ -177,7 +177,7 @@ func (c *wsConn) resync(h *hub, f *feed, lines []string, reason string, bridge b
 			msg.Calls = append(msg.Calls, cl)
 		}
 	}
-	h.setMarks(f, lines, snap.Position.Offset, bridge)
+	h.setMarks(f, lines, snap.Position, bridge)
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return store.Position{}, err
