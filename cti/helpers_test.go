@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/store"
@@ -71,10 +73,17 @@ func newStore() *memory.Store {
 // startBridge runs an engine on st (a fresh memory store when nil) for one PBX config.
 func startBridge(t testing.TB, st store.Store, instance string, pc PBXConfig, mod func(*Config)) *bridge {
 	t.Helper()
+	// Bridges that share a store compete for the lease and need a short one to take over
+	// quickly; a lone bridge gets a long one, so that a test process starved of CPU (the race
+	// detector, other packages testing alongside) does not lose it and restart its term.
+	ttl := 5 * time.Second
 	if st == nil {
 		st = newStore()
+	} else {
+		ttl = time.Second
 	}
-	cfg := Config{InstanceID: instance, Store: st, PBXs: []PBXConfig{pc}, LeaseTTL: time.Second}
+	cfg := Config{InstanceID: instance, Store: st, PBXs: []PBXConfig{pc}, LeaseTTL: ttl,
+		Log: testLog(t, instance)}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -92,6 +101,43 @@ func startBridge(t testing.TB, st store.Store, instance string, pc PBXConfig, mo
 	}()
 	t.Cleanup(b.close)
 	return b
+}
+
+// testLog collects an engine's log and prints it when the test fails, so that a failure
+// that depends on timing can be read afterwards.
+func testLog(t testing.TB, instance string) *logrus.Entry {
+	buf := &logBuffer{}
+	l := logrus.New()
+	l.SetOutput(buf)
+	l.SetLevel(logrus.InfoLevel)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log of engine %s:\n%s", instance, buf.String())
+		}
+	})
+	return logrus.NewEntry(l).WithField("instance", instance)
+}
+
+// logBuffer is a goroutine-safe log destination that keeps the newest 64 KiB.
+type logBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (w *logBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if over := len(w.b) - 64<<10; over > 0 {
+		w.b = append(w.b[:0], w.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (w *logBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }
 
 func (b *bridge) close() {
