@@ -34,6 +34,10 @@ type owned struct {
 	epoch string
 	// lost asks the supervisor to snapshot every device again after the state was restored.
 	lost chan struct{}
+	// quietUntil: no CSTA request before this time. Set when the store had no record of an
+	// earlier lease, so a former owner that the store forgot may think it owns the PBX until
+	// its lease would have lapsed.
+	quietUntil time.Time
 	// resnapshotDue: a restore is under way (pipeline goroutine only). The supervisor is
 	// asked to snapshot only once the restore's write succeeded: a store that lost writes may
 	// have lost this owner's lease too, and the fenced write is what proves it still holds
@@ -53,11 +57,19 @@ func (o *owned) mayRequest() error {
 	if err := o.ctx.Err(); err != nil {
 		return context.Cause(o.ctx)
 	}
-	if time.Now().After(o.leaseDeadline()) {
+	now := time.Now()
+	if now.After(o.leaseDeadline()) {
 		return errLeaseUncertain
+	}
+	if now.Before(o.quietUntil) {
+		return errFormerOwner
 	}
 	return nil
 }
+
+// errFormerOwner refuses a CSTA request while a former owner the store forgot may still talk
+// to the PBX.
+var errFormerOwner = errors.New("cti: the store had no record of the previous lease; waiting until a former owner's lease has lapsed")
 
 // request sends one CSTA request on lc if the lease still allows it. Every request of an
 // owner goes through here, so no two instances ever talk to one PBX at the same time.
@@ -94,11 +106,14 @@ func (p *pbx) run(ctx context.Context) {
 			continue
 		}
 		actx, cancel := context.WithTimeout(ctx, poll)
+		// The store starts the TTL when it grants the lease, after the request left: counting
+		// from the send keeps this instance's idea of the lease inside the store's.
+		sent := time.Now()
 		lease, err := p.e.cfg.Store.AcquireLease(actx, p.cfg.Name, p.e.cfg.InstanceID, ttl)
 		cancel()
 		if err == nil {
 			f.stop()
-			p.runOwned(ctx, lease, time.Now().Add(ttl))
+			p.runOwned(ctx, lease, sent.Add(ttl))
 			continue
 		}
 		var held *store.LeaseHeldError
@@ -153,6 +168,9 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 	o := &owned{p: p, lease: lease, ctx: octx, cancel: cancel, q: make(chan item, p.cfg.Queue),
 		admin: make(chan adminRequest), lost: make(chan struct{}, 1)}
 	o.deadline.Store(until.Add(-p.e.cfg.LeaseTTL / 10).UnixNano())
+	if lease.NoHistory {
+		o.quietUntil = until
+	}
 	var readers sync.WaitGroup // parts that only read; awaited after the lease is released
 	defer func() {
 		cancel(nil)

@@ -1,13 +1,13 @@
 package cti
 
 import (
-	"time"
-
 	"context"
 	"fmt"
-	"github.com/ctibridge/ctibridge/store/memory"
 	"testing"
+	"time"
 
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -113,4 +113,34 @@ func TestLeaseLossSelfFences(t *testing.T) {
 		}
 	}
 	b.rec.checkSequences(t)
+}
+
+// forgetfulStore is the memory store answering as a store that lost its data does: the
+// lease it grants has no history of earlier leases.
+type forgetfulStore struct{ store.Store }
+
+func (f forgetfulStore) AcquireLease(ctx context.Context, pbx, owner string, ttl time.Duration) (store.Lease, error) {
+	l, err := f.Store.AcquireLease(ctx, pbx, owner, ttl)
+	l.NoHistory = err == nil
+	return l, err
+}
+
+// An owner whose store forgot every earlier lease cannot know whether a former owner still
+// believes it holds the lease: it stays away from the PBX for one TTL, then works normally.
+func TestNoLeaseHistoryWaitsOutFormerOwner(t *testing.T) {
+	s := newSim(t, "200-209")
+	ttl := time.Second
+	start := time.Now()
+	b := startBridge(t, forgetfulStore{newStore()}, "i1", s.pbxConfig("200-203"),
+		func(c *Config) { c.LeaseTTL = ttl })
+	for time.Since(start) < ttl*8/10 {
+		if n := s.primary.Sessions() + s.standby.Sessions(); n > 0 {
+			t.Fatalf("%d CSTA sessions %v after the lease was granted, within its TTL", n, time.Since(start))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	waitFor(t, "link on primary", b.activeIs("primary"))
+	if took := time.Since(start); took < ttl {
+		t.Errorf("link up %v after start, before one lease TTL (%v)", took, ttl)
+	}
 }

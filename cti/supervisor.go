@@ -43,6 +43,11 @@ func (o *owned) supervise() {
 	var detection time.Duration
 	var next *linkConn
 	first := true
+	if wait := time.Until(o.quietUntil); wait > 0 {
+		p.log.WithField("wait", wait).Warn("the store holds no record of an earlier lease of this PBX " +
+			"(first start, or the store lost its data): waiting until a former owner's lease has surely lapsed")
+		sleep(o.ctx, wait)
+	}
 	for o.ctx.Err() == nil {
 		lc := next
 		next = nil

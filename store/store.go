@@ -113,6 +113,11 @@ type Lease struct {
 	Owner   string
 	Token   uint64
 	Expires time.Time // by the store's clock, for information
+	// NoHistory: the store had no record of any earlier lease of the PBX (a first start, or
+	// a store that lost its data). A former owner may then still believe, for up to one TTL,
+	// that it holds the lease, so the new owner waits that long before talking to the PBX.
+	// The memory store never sets it: it lives and dies with the process of its owners.
+	NoHistory bool
 }
 
 // Fence returns the fence for writes under this lease.

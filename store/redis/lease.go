@@ -52,7 +52,12 @@ func (s *Store) AcquireLease(ctx context.Context, pbx, owner string, ttl time.Du
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("redisstore: acquire lease of %s: %w", pbx, err)
 	}
-	return store.Lease{PBX: pbx, Owner: owner, Token: token, Expires: time.UnixMilli(expires)}, nil
+	l := store.Lease{PBX: pbx, Owner: owner, Token: token, Expires: time.UnixMilli(expires)}
+	if len(a) > 3 {
+		n, _ := replyInt(a[3])
+		l.NoHistory = n == 1
+	}
+	return l, nil
 }
 
 // RenewLease extends a held lease; store.ErrLeaseLost when it expired or changed hands.

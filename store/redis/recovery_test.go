@@ -11,7 +11,8 @@ import (
 )
 
 // Losing the token counter (as a failover to a lagging replica may) must not let tokens go
-// back: they are floored at Redis's clock.
+// back: they are floored at Redis's clock. The lease says the store had no history, so that
+// its new owner waits out a former owner's lease.
 func TestTokenMonotonicAfterCounterLost(t *testing.T) {
 	srv := redistest.Start(t)
 	s := open(t, Options{Addrs: []string{srv.Addr}})
@@ -24,6 +25,9 @@ func TestTokenMonotonicAfterCounterLost(t *testing.T) {
 		}
 		if l.Token <= last {
 			t.Fatalf("acquisition %d: token %d not above %d", i, l.Token, last)
+		}
+		if !l.NoHistory {
+			t.Fatalf("acquisition %d without a counter: NoHistory not set", i)
 		}
 		last = l.Token
 		if err := s.ReleaseLease(tctx(t), l); err != nil {
@@ -38,8 +42,9 @@ func TestTokenMonotonicAfterCounterLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	l, err := s.AcquireLease(tctx(t), "hq", "b", time.Minute)
-	if err != nil || l.Token != 9000000000000001 {
-		t.Fatalf("token after a high counter: %d, %v; want 9000000000000001", l.Token, err)
+	if err != nil || l.Token != 9000000000000001 || l.NoHistory {
+		t.Fatalf("token after a high counter: %d (no history %v), %v; want 9000000000000001 with history",
+			l.Token, l.NoHistory, err)
 	}
 }
 

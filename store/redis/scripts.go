@@ -147,7 +147,9 @@ end
 `
 
 // acquireScript: KEYS: lease, token counter. ARGV: owner, ttl ms.
-// Returns {0, owner, token} when another owner holds the lease, else {1, token, expires ms}.
+// Returns {0, owner, token} when another owner holds the lease, else {1, token, expires ms,
+// no history}: no history is 1 when the counter did not exist (no lease was ever granted, or
+// Redis lost its data).
 // The token is max(INCR counter, Redis TIME in microseconds), so it keeps growing when a
 // failover lost the counter. Microseconds rather than milliseconds keep two acquisitions
 // within one millisecond after such a loss distinct; the values stay below 2^53, exact in
@@ -156,6 +158,8 @@ var acquireScript = redis.NewScript(luaNowMs + `
 local cur = redis.call('HMGET', KEYS[1], 'owner', 'token')
 if cur[1] and cur[1] ~= ARGV[1] then return {0, cur[1], cur[2] or '0'} end
 local t = redis.call('INCR', KEYS[2])
+local nohistory = 0
+if t == 1 then nohistory = 1 end
 local now = now_us()
 if t < now then
   t = now
@@ -164,7 +168,7 @@ end
 local tok = string.format('%d', t)
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', tok)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, tok, math.floor(now / 1000) + tonumber(ARGV[2])}
+return {1, tok, math.floor(now / 1000) + tonumber(ARGV[2]), nohistory}
 `)
 
 // renewScript: KEYS: lease. ARGV: owner, token, ttl ms. Returns {0} when the lease is gone or
