@@ -60,8 +60,8 @@ func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply
 	if cerr != nil {
 		return tapi.Reply{Result: cerr.code, Error: cerr.msg}
 	}
-	lc := o.conn.Load()
-	if lc == nil || o.ctx.Err() != nil || time.Now().After(o.leaseDeadline()) {
+	lc := o.awaitLink(ctx)
+	if lc == nil {
 		return failf(tapi.LINEERR_RESOURCEUNAVAIL, "PBX %s link is down; request not sent", o.p.cfg.Name)
 	}
 	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
@@ -75,6 +75,41 @@ func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply
 		rep.Handle = o.awaitCall(ctx, tapi.LineName(o.p.cfg.Name, ext), id)
 	}
 	return rep
+}
+
+// linkWait bounds how long a command waits for the PBX link to be usable: a link being
+// (re)connected in a switchover or at the start of an ownership term is back within it, and a
+// user's click during that time should work rather than fail. Nothing was sent yet, so waiting
+// is not a retry.
+const linkWait = 5 * time.Second
+
+// awaitLink returns the link once requests may go out on it, or nil when the term ends, ctx
+// ends or linkWait passes first, and at once while no node has been reachable for longer than
+// OutOfServiceGrace.
+func (o *owned) awaitLink(ctx context.Context) *linkConn {
+	var deadline <-chan time.Time
+	for {
+		if lc := o.conn.Load(); lc != nil && o.mayRequest() == nil {
+			return lc
+		}
+		if o.ctx.Err() != nil || o.unreachable.Load() {
+			return nil
+		}
+		if deadline == nil {
+			t := time.NewTimer(linkWait)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-o.ctx.Done():
+			return nil
+		case <-deadline:
+			return nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // replyForError maps a failed CSTA request. The request may have reached the PBX unless the
@@ -299,7 +334,7 @@ func (o *owned) ringingAt(ctx context.Context, number string) (string, *commandE
 		}
 		return "", refuse(tapi.LINEERR_INVALCALLSTATE, "pickup: nothing is ringing at %s", number)
 	}
-	lc := o.conn.Load()
+	lc := o.awaitLink(ctx)
 	if lc == nil {
 		return "", refuse(tapi.LINEERR_RESOURCEUNAVAIL, "PBX %s link is down; request not sent", o.p.cfg.Name)
 	}

@@ -218,7 +218,8 @@ func TestCommandErrors(t *testing.T) {
 		return nil
 	})
 
-	// Link down: fail fast without sending.
+	// Link down: the command waits for the link (a switchover), and fails without sending
+	// once no node has answered for the out-of-service grace.
 	f.s.primary.Kill()
 	f.s.standby.Kill()
 	waitFor(t, "no active node", func() error {

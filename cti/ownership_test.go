@@ -127,6 +127,7 @@ func (f forgetfulStore) AcquireLease(ctx context.Context, pbx, owner string, ttl
 
 // An owner whose store forgot every earlier lease cannot know whether a former owner still
 // believes it holds the lease: it stays away from the PBX for one TTL, then works normally.
+// A client's command given meanwhile is held back, not refused.
 func TestNoLeaseHistoryWaitsOutFormerOwner(t *testing.T) {
 	s := newSim(t, "200-209")
 	ttl := time.Second
@@ -139,8 +140,12 @@ func TestNoLeaseHistoryWaitsOutFormerOwner(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	waitFor(t, "link on primary", b.activeIs("primary"))
-	if took := time.Since(start); took < ttl {
-		t.Errorf("link up %v after start, before one lease TTL (%v)", took, ttl)
+	// A command given meanwhile waits for the link instead of failing.
+	if rep := b.e.Do(context.Background(), Request{ID: 1, Op: OpMakeCall, Line: "hq/200", Number: "201"}); rep.Result != 0 {
+		t.Fatalf("command during the wait: %+v", rep)
 	}
+	if took := time.Since(start); took < ttl {
+		t.Errorf("command sent %v after start, before one lease TTL (%v)", took, ttl)
+	}
+	waitFor(t, "link on primary", b.activeIs("primary"))
 }

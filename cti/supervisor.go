@@ -73,6 +73,7 @@ func (o *owned) supervise() {
 					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
 					if left <= 0 {
 						outOfService = true
+						o.unreachable.Store(true)
 						o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
 							return withDetail(st.SetInService(false, now), "no PBX node reachable")
 						})
@@ -101,6 +102,7 @@ func (o *owned) supervise() {
 		err := o.resync(lc, mode, reason, outOfService)
 		if err == nil {
 			outOfService, last = false, lc.node
+			o.unreachable.Store(false)
 			out := o.watch(lc, preferred)
 			reason, forced, detection, next, err = out.reason, out.forced, out.detection, out.next, out.err
 			if next != nil {
