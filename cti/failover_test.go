@@ -69,7 +69,7 @@ func TestKillActiveNodeHot(t *testing.T) {
 	if li.LastSwitchover == nil || li.LastSwitchover.From != "primary" || li.LastSwitchover.To != "standby" {
 		t.Fatalf("last switchover %+v", li.LastSwitchover)
 	}
-	if n := b.rec.count(tapi.BridgeSwitchover, nil); n != 1 {
+	if n := b.rec.count(tapi.BridgeSwitchover, after(since)); n != 1 {
 		t.Errorf("%d BRIDGE_SWITCHOVER events, want 1", n)
 	}
 	if n := b.rec.count(tapi.LineLineDevState, func(ev tapi.Event) bool {
@@ -167,7 +167,7 @@ func TestFailbackPolicies(t *testing.T) {
 		}
 		waitFor(t, "automatic failback", b.activeIs("primary"))
 		afterMove(t, s, b, before, true, 2, since)
-		if n := b.rec.count(tapi.BridgeSwitchover, nil); n != 2 {
+		if n := b.rec.count(tapi.BridgeSwitchover, after(since)); n != 2 {
 			t.Errorf("%d switchovers, want 2", n)
 		}
 	})

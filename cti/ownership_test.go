@@ -67,7 +67,7 @@ func TestFollowerAndTakeover(t *testing.T) {
 func TestLeaseLossSelfFences(t *testing.T) {
 	s := newSim(t, "200-299")
 	clock := newFakeClock(time.Now())
-	st := memory.New(memory.Options{SubscriberBuffer: 1 << 20, Now: clock.Now})
+	st := memory.New(memory.Options{SubscriberBuffer: 1 << 14, Now: clock.Now})
 	pc := s.pbxConfig("200-239")
 	a := startBridge(t, st, "a", pc, nil)
 	waitFor(t, "a owns the link", a.activeIs("primary"))

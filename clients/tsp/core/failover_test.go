@@ -52,7 +52,7 @@ users:
     token_sha256: %q
     role: user
     lines: ["demo/201"]
-log: {level: warn}
+log: {level: info}
 `, rds.Addr, primary, standby, hex.EncodeToString(adm[:]), hex.EncodeToString(sum[:]))
 	path := filepath.Join(t.TempDir(), "ctibridge.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
