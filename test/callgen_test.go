@@ -159,6 +159,13 @@ func (g *callGen) answered(ctx context.Context, ext string) bool {
 	return false
 }
 
+// learn records a call ID the PBX had.
+func (g *callGen) learn(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.callIDs[id] = true
+}
+
 func (g *callGen) known(id string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
