@@ -73,7 +73,7 @@ func TestKillActiveNodeHot(t *testing.T) {
 		t.Errorf("%d BRIDGE_SWITCHOVER events, want 1", n)
 	}
 	if n := b.rec.count(tapi.LineLineDevState, func(ev tapi.Event) bool {
-		return ev.LineState.DevState == tapi.LINEDEVSTATE_OUTOFSERVICE
+		return ev.LineState.DevState == tapi.LINEDEVSTATE_OUTOFSERVICE && after(since)(ev)
 	}); n != 0 {
 		t.Errorf("%d lines went OUTOFSERVICE during a switchover to a live standby", n)
 	}

@@ -249,10 +249,19 @@ func (o *owned) load() error {
 			res.RemovedCalls = append(res.RemovedCalls, st.RemoveLine(l.Address)...)
 		}
 	}
+	now := time.Now()
 	for _, x := range p.exts {
-		if l, ok := st.Line(x); !ok || l.DisplayName != p.cfg.DisplayNames[x] {
-			st.AddLine(x, p.cfg.DisplayNames[x])
-			res.ChangedLines = append(res.ChangedLines, tapi.LineName(p.cfg.Name, x))
+		l, ok := st.Line(x)
+		if ok && l.DisplayName == p.cfg.DisplayNames[x] {
+			continue
+		}
+		st.AddLine(x, p.cfg.DisplayNames[x])
+		res.ChangedLines = append(res.ChangedLines, tapi.LineName(p.cfg.Name, x))
+		if !ok {
+			// A line the store did not have is not in service until the first resync has
+			// monitored it; that resync then tells every client LINEDEVSTATE_INSERVICE (a
+			// client that connected meanwhile was told it was out of service).
+			res = merge(res, withDetail(st.Apply(x, &csta.OutOfServiceEvent{}, now), "not monitored yet"))
 		}
 	}
 	o.state = st
@@ -262,7 +271,7 @@ func (o *owned) load() error {
 		o.applied[x] = new(atomic.Uint64)
 	}
 	p.view.reset(st.Lines(), st.Calls(""), snap.Position)
-	if len(res.ChangedLines) > 0 || len(res.RemovedCalls) > 0 {
+	if len(res.ChangedLines) > 0 || len(res.RemovedCalls) > 0 || len(res.Events) > 0 {
 		// Persist the fitted lines first, before anything else of this term.
 		o.q <- item{job: func(*tapi.State, time.Time) tapi.Result { return res }}
 	}

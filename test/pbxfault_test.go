@@ -3,6 +3,9 @@ package e2e
 import (
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // The active PBX node dies: the owner switches to the standby, re-monitors and resyncs hot.
@@ -32,6 +35,9 @@ func TestPBXBothNodesDownThenOneBack(t *testing.T) {
 		mustFault(c, "standby", "kill", nil)
 		time.Sleep(phase())
 		t0 := mustFault(c, "standby", "restart", nil)
+		// The bridge has been retrying with a growing backoff (with jitter) while both
+		// were down: its next try may come later than a phase.
+		c.waitEntry(t0, tapi.BridgeResync, func(e store.Entry) bool { return e.Event.Resync.Phase == "completed" }, 20*time.Second)
 		time.Sleep(phase())
 		c.switchoverTimes("standby back after both down", t0)
 	})

@@ -156,6 +156,18 @@ func (c *cluster) firstEntry(t time.Time, typ tapi.EventType, ok func(store.Entr
 	return store.Entry{}, false
 }
 
+// waitEntry waits up to timeout for a log entry that firstEntry finds.
+func (c *cluster) waitEntry(t time.Time, typ tapi.EventType, ok func(store.Entry) bool, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if _, found := c.firstEntry(t, typ, ok); found {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.t.Errorf("no %s logged within %v", typ, timeout)
+}
+
 // firstClientEventAt returns when any client first received a line event stamped after t.
 func (c *cluster) firstClientEventAt(t time.Time) (time.Time, bool) {
 	var first time.Time

@@ -264,7 +264,40 @@ func StartBridgeWith(t testing.TB, o BridgeOptions) *Bridge {
 		b.Control = &Control{URL: "http://" + m[1][1]}
 	}
 	WaitReady(t, b.URL)
+	if o.Simulator {
+		WaitInService(t, b.URL)
+	}
 	return b
+}
+
+// WaitInService waits until every line the admin sees is in service: the PBX link is up
+// and its first resync done. Before that a client is told the lines are out of service and
+// then gets LINEDEVSTATE_INSERVICE, which tests of exact event sequences do not expect.
+func WaitInService(t testing.TB, base string) {
+	t.Helper()
+	Eventually(t, "bridge "+base+" lines in service", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/lines", nil)
+		req.Header.Set("Authorization", "Bearer "+AdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Lines []struct {
+				InService bool `json:"inService"`
+			} `json:"lines"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil || len(body.Lines) == 0 {
+			return false
+		}
+		for _, l := range body.Lines {
+			if !l.InService {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // WaitReady waits until GET /readyz answers 200.

@@ -125,6 +125,10 @@ func waitOwner(t *testing.T, url, instance string) {
 		links, err := r.Links(ctx)
 		cancel()
 		if err == nil && len(links) == 1 && links[0].Owner == instance && links[0].Active != "" {
+			// ...and alice's line in service (the first resync done), so that opening it
+			// does not report LINEDEVSTATE_INSERVICE in the middle of a scenario.
+			base := strings.TrimSuffix(strings.Replace(url, "ws://", "http://", 1), "/ws")
+			must(t, "line in service", waitInService(base+"/api/v1/lines/demo/201", "alice-demo-token"))
 			return
 		}
 		if time.Now().After(deadline) {
