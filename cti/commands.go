@@ -87,27 +87,29 @@ const linkWait = 5 * time.Second
 // ends or linkWait passes first, and at once while no node has been reachable for longer than
 // OutOfServiceGrace.
 func (o *owned) awaitLink(ctx context.Context) *linkConn {
-	var deadline <-chan time.Time
-	for {
+	usable := func() (*linkConn, bool) {
 		if lc := o.conn.Load(); lc != nil && o.mayRequest() == nil {
-			return lc
+			return lc, true
 		}
-		if o.ctx.Err() != nil || o.unreachable.Load() {
-			return nil
-		}
-		if deadline == nil {
-			t := time.NewTimer(linkWait)
-			defer t.Stop()
-			deadline = t.C
-		}
+		return nil, o.ctx.Err() != nil || o.unreachable.Load()
+	}
+	if lc, final := usable(); lc != nil || final {
+		return lc
+	}
+	ctx, cancel := context.WithTimeout(ctx, linkWait)
+	defer cancel()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-o.ctx.Done():
 			return nil
-		case <-deadline:
-			return nil
-		case <-time.After(20 * time.Millisecond):
+		case <-poll.C:
+		}
+		if lc, final := usable(); lc != nil || final {
+			return lc
 		}
 	}
 }

@@ -345,6 +345,16 @@ func (b *bridge) handles() map[string]string {
 	return out
 }
 
+// keptHandles checks that every line has the handles it had before (a hot move).
+func keptHandles(t testing.TB, before, after map[string]string, what string) {
+	t.Helper()
+	for line, hs := range before {
+		if after[line] != hs {
+			t.Errorf("line %s: handles %q before, %q after %s", line, hs, after[line], what)
+		}
+	}
+}
+
 // exts lists extensions lo..hi.
 func exts(lo, hi int) []string {
 	var out []string

@@ -34,8 +34,9 @@ type owned struct {
 	epoch string
 	// lost asks the supervisor to snapshot every device again after the state was restored.
 	lost chan struct{}
-	// unreachable: no node answered for longer than OutOfServiceGrace (the lines are out of
-	// service); commands then fail at once instead of waiting for the link.
+	// unreachable: no node answered for longer than OutOfServiceGrace and the lines were put
+	// out of service (set and cleared by the supervisor); commands then fail at once instead
+	// of waiting for the link.
 	unreachable atomic.Bool
 	// quietUntil: no CSTA request before this time. Set when the store had no record of an
 	// earlier lease, so a former owner that the store forgot may think it owns the PBX until

@@ -56,12 +56,7 @@ func TestPreferredInstanceSpreadsLinks(t *testing.T) {
 	waitFor(t, "b owns hq, its preferred PBX", ownsExactly(b, "hq"))
 	waitFor(t, "a keeps br", ownsExactly(a, "br"))
 	waitFor(t, "b equals the PBX after the hand-over", b.matchesTruth(s, s.primary, lineExts))
-	after := b.handles()
-	for line, hs := range before {
-		if after[line] != hs {
-			t.Errorf("line %s: handles %q before, %q after the hand-over", line, hs, after[line])
-		}
-	}
+	keptHandles(t, before, b.handles(), "the hand-over")
 	moreTraffic(t, s)
 	waitFor(t, "b follows traffic", b.matchesTruth(s, s.primary, lineExts))
 

@@ -38,7 +38,6 @@ func (o *owned) supervise() {
 	last := -1 // node the previous link ran on
 	rounds := 0
 	lostAt := time.Now()
-	outOfService := false
 	reason, forced := "link start", false
 	var detection time.Duration
 	var next *linkConn
@@ -69,10 +68,9 @@ func (o *owned) supervise() {
 				if rounds%len(p.nodes) == 0 {
 					wait = backoff(cfg.BackoffMin, cfg.BackoffMax, rounds/len(p.nodes))
 				}
-				if !outOfService {
+				if !o.unreachable.Load() {
 					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
 					if left <= 0 {
-						outOfService = true
 						o.unreachable.Store(true)
 						o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
 							return withDetail(st.SetInService(false, now), "no PBX node reachable")
@@ -99,9 +97,9 @@ func (o *owned) supervise() {
 			mode = ResyncHot // a new owner continues from the stored state
 		}
 		first = false
-		err := o.resync(lc, mode, reason, outOfService)
+		err := o.resync(lc, mode, reason, o.unreachable.Load())
 		if err == nil {
-			outOfService, last = false, lc.node
+			last = lc.node
 			o.unreachable.Store(false)
 			out := o.watch(lc, preferred)
 			reason, forced, detection, next, err = out.reason, out.forced, out.detection, out.next, out.err

@@ -275,29 +275,45 @@ func StartBridgeWith(t testing.TB, o BridgeOptions) *Bridge {
 // then gets LINEDEVSTATE_INSERVICE, which tests of exact event sequences do not expect.
 func WaitInService(t testing.TB, base string) {
 	t.Helper()
-	Eventually(t, "bridge "+base+" lines in service", func() bool {
-		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/lines", nil)
-		req.Header.Set("Authorization", "Bearer "+AdminToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+	if err := AwaitInService(base, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// AwaitInService is WaitInService for callers without a test (a TestMain).
+func AwaitInService(base string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for !linesInService(base) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("lines of bridge %s not in service after %v", base, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+func linesInService(base string) bool {
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/lines", nil)
+	req.Header.Set("Authorization", "Bearer "+AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Lines []struct {
+			InService bool `json:"inService"`
+		} `json:"lines"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil || len(body.Lines) == 0 {
+		return false
+	}
+	for _, l := range body.Lines {
+		if !l.InService {
 			return false
 		}
-		defer resp.Body.Close()
-		var body struct {
-			Lines []struct {
-				InService bool `json:"inService"`
-			} `json:"lines"`
-		}
-		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil || len(body.Lines) == 0 {
-			return false
-		}
-		for _, l := range body.Lines {
-			if !l.InService {
-				return false
-			}
-		}
-		return true
-	})
+	}
+	return true
 }
 
 // WaitReady waits until GET /readyz answers 200.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
 )
 
@@ -128,7 +129,7 @@ func waitOwner(t *testing.T, url, instance string) {
 			// ...and alice's line in service (the first resync done), so that opening it
 			// does not report LINEDEVSTATE_INSERVICE in the middle of a scenario.
 			base := strings.TrimSuffix(strings.Replace(url, "ws://", "http://", 1), "/ws")
-			must(t, "line in service", waitInService(base+"/api/v1/lines/demo/201", "alice-demo-token"))
+			must(t, "lines in service", clienttest.AwaitInService(base, 30*time.Second))
 			return
 		}
 		if time.Now().After(deadline) {

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 )
 
 // The scenario tests run the real bridge (cmd/ctibridge, embedded simulator) and, for
@@ -197,35 +199,11 @@ func launchBridge() (*bridge, func(), error) {
 	// The scenarios expect exact event sequences: start them once alice's line is in
 	// service, not while the bridge still brings the PBX link up (a line opened then gets
 	// LINEDEVSTATE_INSERVICE first).
-	if err := waitInService("http://"+addr+"/api/v1/lines/demo/201", "alice-demo-token"); err != nil {
+	if err := clienttest.AwaitInService("http://"+addr, 30*time.Second); err != nil {
 		p.kill()
 		return nil, nil, err
 	}
 	return &bridge{url: "ws://" + addr + "/ws", control: ctl}, p.kill, nil
-}
-
-// waitInService polls a line's REST resource until the bridge reports it in service.
-func waitInService(url, token string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		var line struct {
-			InService bool `json:"inService"`
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			err = json.NewDecoder(resp.Body).Decode(&line)
-			resp.Body.Close()
-		}
-		if err == nil && line.InService {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("line %s not in service after 30s (last error: %v)", url, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // sim sends a control API request to the simulator.
