@@ -89,6 +89,7 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 	st.idle("not present after resync", vanished...)
 	for _, it := range fresh {
 		status := statusForLocal(it.State())
+		items := snapCalls[it.Connection.CallID]
 		var info CallInfo
 		switch it.State() {
 		case csta.StateAlerting:
@@ -96,8 +97,32 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 		case csta.StateInitiated:
 			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
 		}
-		st.adopt(it.Connection.CallID, status, info, st.partiesOf(snapCalls[it.Connection.CallID]))
+		// With one other party, SnapshotCall says who it is: the caller of a call ringing
+		// here (the popup of a call that started ringing during a switchover needs it), else
+		// the party the line is connected to.
+		if other, ok := st.onlyOtherParty(items); ok {
+			if it.State() == csta.StateAlerting {
+				info.Caller, info.Called = party(other), st.ownParty()
+			} else {
+				info.Connected = party(other)
+			}
+		}
+		st.adopt(it.Connection.CallID, status, info, st.partiesOf(items))
 	}
+}
+
+// onlyOtherParty returns the device of a call, as SnapshotCall listed it, other than the
+// line itself, when there is exactly one.
+func (st *step) onlyOtherParty(items []csta.SnapshotCallItem) (csta.DeviceID, bool) {
+	var other csta.DeviceID
+	n := 0
+	for _, it := range items {
+		if !st.is(it.Device) {
+			other = it.Device
+			n++
+		}
+	}
+	return other, n == 1
 }
 
 // partiesOf returns the devices of a call other than the line itself, as SnapshotCall listed

@@ -202,3 +202,36 @@ func TestRestoreRoundTrip(t *testing.T) {
 		t.Errorf("restore of another PBX's lines: %v", err)
 	}
 }
+
+// A call that started ringing, or was answered, while the bridge was not listening gets its
+// other party from SnapshotCall: the caller for the popup of a ringing call, the connected
+// party otherwise. With several other parties nobody is named.
+func TestReconcileNamesTheOtherPartyOfANewCall(t *testing.T) {
+	s := reconcileFixture(t)
+	s.Reconcile(map[string][]csta.SnapshotDeviceItem{
+		"203": {item("C8", "203", csta.StateAlerting), item("C9", "203", csta.StateConnected),
+			item("C10", "203", csta.StateHold)},
+	}, map[string][]csta.SnapshotCallItem{
+		"C8":  devs("+4930555124", "203"),
+		"C9":  devs("203", "208"),
+		"C10": devs("203", "208", "209"),
+	}, t0)
+	got := map[string]string{}
+	for _, c := range s.Calls("203") {
+		got[c.CallID] = "caller=" + partyStr(c.Info.Caller) + " called=" + partyStr(c.Info.Called) +
+			" connected=" + partyStr(c.Info.Connected)
+	}
+	want := map[string]string{
+		"C8":  "caller=+4930555124 called=203 connected=",
+		"C9":  "caller= called= connected=208",
+		"C10": "caller= called= connected=",
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %s, want %s", id, got[id], w)
+		}
+	}
+	if err := checkState(s); err != nil {
+		t.Error(err)
+	}
+}
