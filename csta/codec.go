@@ -132,24 +132,62 @@ func decodeError(d *xdoc) *Error {
 
 // ---- decoding helpers ----
 
-// device decodes a device element in any of its shapes: text content (`<callingDevice>201`),
-// a wrapper (`<callingDevice><deviceIdentifier>N<201>`), a CHOICE of absence
-// (`<callingDevice><notKnown/>`), or nested staticID/dynamicID.
+// device decodes a device element in any of its ECMA-323 shapes: text content
+// (`<callingDevice>201`), a wrapper (`<callingDevice><deviceIdentifier>N<201>`), a
+// redirection's `<numberDialed>`, a CHOICE of absence (`<callingDevice><notKnown/>`), the
+// connection choices staticID/dynamicID, and the edition 1-3 typed choices
+// (dialingNumber, deviceNumber, implicitPublic, explicitPublic, implicitPrivate,
+// explicitPrivate, other, with the type-of-number elements below the explicit ones).
+// An explicitPublic international number is given a leading '+'.
 func (d *xdoc) device(n int32) DeviceID {
 	nd := &d.nodes[n]
 	if nd.first < 0 {
 		return Device(d.textOf(n))
 	}
 	for c := nd.first; c >= 0; c = d.nodes[c].next {
-		switch name := d.nodes[c].local; name {
-		case "notKnown", "notRequired", "restricted", "notSpecified", "notAvailable":
+		name := d.nodes[c].local
+		switch {
+		case deviceAbsent[name]:
 			return DeviceID{Absent: name}
-		case "deviceIdentifier", "deviceID", "deviceObject", "staticID", "dynamicID",
-			"explicitTypedID", "implicitPublic", "dialingNumber", "device":
+		case name == "international" && nd.local == "explicitPublic":
+			dev := d.device(c)
+			if dev.Number != "" && dev.Number[0] != '+' {
+				dev.Number = "+" + dev.Number
+			}
+			return dev
+		case deviceChoice[name]:
 			return d.device(c)
 		}
 	}
 	return Device(d.textOf(n))
+}
+
+func init() {
+	for _, m := range []map[string]bool{deviceAbsent, deviceChoice} {
+		for n := range m {
+			internNames(n)
+		}
+	}
+	internNames("international")
+}
+
+// deviceAbsent are the CHOICE elements a switch sends instead of a device identifier.
+var deviceAbsent = map[string]bool{"notKnown": true, "notRequired": true, "restricted": true,
+	"notSpecified": true, "notAvailable": true}
+
+// deviceChoice are the elements that wrap a device identifier, in every edition: the
+// subject/redirection choices, connection choices, typed identifiers and the
+// type-of-number elements of explicitPublic and explicitPrivate.
+var deviceChoice = map[string]bool{
+	"deviceIdentifier": true, "deviceID": true, "deviceObject": true, "device": true,
+	"numberDialed": true, "staticID": true, "dynamicID": true, "explicitTypedID": true,
+	"dialingNumber": true, "deviceNumber": true, "implicitPublic": true, "explicitPublic": true,
+	"implicitPrivate": true, "explicitPrivate": true, "other": true,
+	// type of number under explicitPublic (international is handled apart)
+	"unknown": true, "national": true, "networkSpecific": true, "subscriber": true, "abbreviated": true,
+	// type of number under explicitPrivate
+	"level3RegionalNumber": true, "level2RegionalNumber": true, "level1RegionalNumber": true,
+	"pTNSpecificNumber": true, "localNumber": true,
 }
 
 // connection decodes a ConnectionID element.

@@ -293,7 +293,10 @@ func TestDeviceNormalisation(t *testing.T) {
 	cases := []struct{ raw, number, name string }{
 		{"201", "201", ""},
 		{"N<+4930123>;noa=nk", "+4930123", ""},
-		{"N<7868772298>Line71001;displayNumber=7868772298;uid=FF", "7868772298", "Line71001"},
+		{"N<7868772298>Line71001;displayNumber=7868772298;uid=FF", "7868772298", ""}, // a line label, not a name
+		{"N<+4989765432>Mueller & Sohn;displayNumber=+4989765432", "+4989765432", "Mueller & Sohn"},
+		{"N<202>Bob;noa=nk", "202", "Bob"},
+		{"N<202>T1", "202", ""},
 		{"+4930123;ext=5", "+4930123", ""},
 		{" 3021 ", "3021", ""},
 		{"N<unterminated", "N<unterminated", ""},

@@ -68,6 +68,13 @@ type ApplicationSessionError struct {
 	Code    string // the switch's error code, e.g. "invalidApplicationInfo"
 }
 
+// ECMA-354 error codes of a StartApplicationSession negative response that the bridge acts on.
+const (
+	AppErrInvalidApplicationInfo      = "invalidApplicationInfo"
+	AppErrProtocolVersionNotSupported = "requestedProtocolVersionNotSupported"
+	AppErrInvalidSessionID            = "invalidSessionID"
+)
+
 func (e *ApplicationSessionError) Error() string {
 	return fmt.Sprintf("csta: %s refused: %s", e.Service, e.Code)
 }

@@ -43,7 +43,7 @@ type writeNotice struct {
 type link struct {
 	nc           net.Conn
 	framing      Framing
-	edition      Edition
+	edition      atomic.Int32 // Edition; set again when a session negotiates another one
 	maxFrame     int
 	writeTimeout time.Duration
 	pending      *pendingTable
@@ -70,9 +70,9 @@ func newLink(nc net.Conn, framing Framing, ed Edition, maxFrame, sendQueue int, 
 		writeTimeout = DefaultWriteTimeout
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &link{
+	l := &link{
 		ctx: ctx, cancel: cancel, closing: ctx.Done(),
-		nc: nc, framing: framing, edition: ed, maxFrame: effectiveMax(maxFrame),
+		nc: nc, framing: framing, maxFrame: effectiveMax(maxFrame),
 		writeTimeout: writeTimeout,
 		pending:      newPendingTable(!framing.HasInvokeID()),
 		trace:        trace,
@@ -80,6 +80,8 @@ func newLink(nc net.Conn, framing Framing, ed Edition, maxFrame, sendQueue int, 
 		ctrl:         make(chan outFrame, controlQueue),
 		done:         make(chan struct{}),
 	}
+	l.edition.Store(int32(ed))
+	return l
 }
 
 // start runs the reader, the writer and the extra goroutines; all are stopped by close.
@@ -248,7 +250,7 @@ func (l *link) frame(id int, m Message) (outFrame, error) {
 	var err error
 	if _, ok := l.framing.(HeaderFraming); ok {
 		// Encode straight after a reserved header instead of copying the body.
-		o.data, err = Encode(make([]byte, headerLen, 512), m, l.edition)
+		o.data, err = Encode(make([]byte, headerLen, 512), m, Edition(l.edition.Load()))
 		if err != nil {
 			return o, err
 		}
@@ -265,7 +267,7 @@ func (l *link) frame(id int, m Message) (outFrame, error) {
 		o.body = o.data[headerLen:]
 		return o, nil
 	}
-	body, err := Encode(nil, m, l.edition)
+	body, err := Encode(nil, m, Edition(l.edition.Load()))
 	if err != nil {
 		return o, err
 	}

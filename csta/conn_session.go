@@ -30,6 +30,51 @@ func (c *Conn) StartApplicationSession(ctx context.Context, req *StartApplicatio
 	return nil, &UnexpectedResponseError{Request: req.MessageName(), Response: m.MessageName()}
 }
 
+// NegotiateApplicationSession opens an ECMA-354 session in the first ECMA-323 edition the
+// switch accepts. req's RequestedProtocolVersions is replaced: the first attempt names
+// first's namespace first, then every other edition the codec speaks; a
+// requestedProtocolVersionNotSupported answer makes it try again with the next edition in
+// front (some switches read only the first entry). The edition the switch names in
+// actualProtocolVersion becomes the connection's encoding edition and is returned. Other
+// refusals end the negotiation at once.
+func (c *Conn) NegotiateApplicationSession(ctx context.Context, req *StartApplicationSession, first Edition) (*StartApplicationSessionPosResponse, Edition, error) {
+	if req == nil {
+		return nil, 0, errors.New("csta: nil StartApplicationSession")
+	}
+	order := []Edition{first}
+	for _, e := range Editions() {
+		if e != first {
+			order = append(order, e)
+		}
+	}
+	var lastErr error
+	for _, ed := range order {
+		r := *req
+		r.RequestedProtocolVersions = ProtocolVersions(ed)
+		resp, err := c.StartApplicationSession(ctx, &r)
+		var ae *ApplicationSessionError
+		if errors.As(err, &ae) && ae.Code == AppErrProtocolVersionNotSupported {
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		got := ed
+		if e, ok := EditionOf(resp.ActualProtocolVersion); ok {
+			got = e
+		} else if resp.ActualProtocolVersion != "" {
+			return resp, 0, fmt.Errorf("csta: StartApplicationSession: the switch chose protocol version %q, which this codec does not speak", resp.ActualProtocolVersion)
+		}
+		c.link.edition.Store(int32(got))
+		return resp, got, nil
+	}
+	return nil, 0, fmt.Errorf("csta: StartApplicationSession: the switch supports none of the ECMA-323 editions ed2-ed6: %w", lastErr)
+}
+
+// Edition returns the ECMA-323 edition the connection encodes in.
+func (c *Conn) Edition() Edition { return Edition(c.link.edition.Load()) }
+
 // SessionID returns the open application session's ID, or "" when none is open.
 func (c *Conn) SessionID() string {
 	c.sessMu.Lock()

@@ -10,7 +10,10 @@ import "strings"
 type DeviceID struct {
 	Raw    string // exactly as on the wire; what is sent back to the PBX
 	Number string // normalised: the part inside N<...>, or Raw when undecorated
-	Name   string // text after the closing '>' and before ';' where the switch puts one
+	// Name is the text after the closing '>' and before ';' when it reads as a name. OSV
+	// puts other labels there too: a line or trunk identifier such as `Line71001` (letters
+	// followed by digits, or digits alone) is not a name and leaves Name empty.
+	Name string
 	// Absent names the CHOICE a switch sent instead of an identifier: "notKnown",
 	// "notRequired", "restricted", "notSpecified"; empty when an identifier is present.
 	Absent string
@@ -47,13 +50,35 @@ func normaliseDevice(raw string) (number, name string) {
 			if k := strings.IndexByte(rest, ';'); k >= 0 {
 				rest = rest[:k]
 			}
-			return strings.TrimSpace(number), strings.TrimSpace(rest)
+			rest = strings.TrimSpace(rest)
+			if isLineLabel(rest) {
+				rest = ""
+			}
+			return strings.TrimSpace(number), rest
 		}
 	}
 	if k := strings.IndexByte(s, ';'); k >= 0 {
 		s = s[:k]
 	}
 	return s, ""
+}
+
+// isLineLabel reports whether s is a line or trunk label rather than a name: optional
+// letters, then at least one digit, nothing else (`Line71001`, `T1`, `4711`).
+func isLineLabel(s string) bool {
+	i := 0
+	for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ConnectionID identifies one device's participation in one call (ECMA-269 §6.1.2).

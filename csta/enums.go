@@ -1,5 +1,10 @@
 package csta
 
+import (
+	"strconv"
+	"strings"
+)
+
 // MonitorCrossRefID ties events to the MonitorStart that produced them.
 type MonitorCrossRefID string
 
@@ -121,6 +126,36 @@ func (e Edition) Namespace() string {
 		return "http://www.ecma-international.org/standards/ecma-323/csta/ed6"
 	}
 	return "http://www.ecma-international.org/standards/ecma-323/csta/ed4"
+}
+
+// Editions lists the ECMA-323 editions the codec speaks, newest first.
+func Editions() []Edition { return []Edition{Ed6, Ed5, Ed4, Ed3, Ed2} }
+
+// EditionOf returns the edition whose namespace is ns (as a switch names it in
+// actualProtocolVersion), or false for a namespace the codec does not know.
+func EditionOf(ns string) (Edition, bool) {
+	ns = strings.TrimSpace(ns)
+	for _, e := range Editions() {
+		if ns == e.Namespace() {
+			return e, true
+		}
+	}
+	return 0, false
+}
+
+// String names the edition as ECMA-323 does ("ed4").
+func (e Edition) String() string { return "ed" + strconv.Itoa(int(e)) }
+
+// ProtocolVersions is the requestedProtocolVersions list of a StartApplicationSession:
+// first's namespace, then the other editions the codec speaks, newest first.
+func ProtocolVersions(first Edition) []string {
+	out := []string{first.Namespace()}
+	for _, e := range Editions() {
+		if e != first {
+			out = append(out, e.Namespace())
+		}
+	}
+	return out
 }
 
 // NamespaceACSE is the ECMA-354 application session namespace.
