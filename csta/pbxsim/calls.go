@@ -34,7 +34,7 @@ func (p *PBX) originate(dev *device, cause csta.EventCause) (*conn, error) {
 	cn := p.addConn(c, dev, csta.StateInitiated)
 	p.emit(c, nil, cause, func(v view) csta.Event {
 		return &csta.ServiceInitiatedEvent{
-			InitiatedConnection: v.conn(c, dev.number),
+			InitiatedConnection: v.own(c, dev.number),
 			InitiatingDevice:    v.dev(p, dev.number),
 		}
 	})
@@ -61,11 +61,15 @@ func (p *PBX) dial(cn *conn, target *device, cause csta.EventCause) error {
 	c.called = target.number
 	cn.state = csta.StateConnected
 	p.emit(c, nil, cause, func(v view) csta.Event {
-		return &csta.OriginatedEvent{
-			OriginatedConnection: v.conn(c, cn.dev.number),
+		ev := &csta.OriginatedEvent{
+			OriginatedConnection: v.own(c, cn.dev.number),
 			CallingDevice:        v.dev(p, c.calling),
 			CalledDevice:         v.dev(p, c.called),
 		}
+		if v.prof.PlainOriginatedCalling {
+			ev.CallingDevice = csta.Device(c.calling)
+		}
+		return ev
 	})
 	p.offer(c, target, csta.CauseNewCall, 0)
 	return nil
@@ -112,7 +116,7 @@ func (p *PBX) offer(c *call, target *device, cause csta.EventCause, hops int) {
 func (p *PBX) offerExternal(c *call, target *device, cause csta.EventCause) {
 	p.emit(c, nil, csta.CauseNormal, func(v view) csta.Event {
 		return &csta.NetworkReachedEvent{
-			OutboundConnection:   v.conn(c, target.number),
+			OutboundConnection:   v.own(c, target.number),
 			NetworkInterfaceUsed: csta.Device(p.cfg.Trunk),
 			CallingDevice:        v.dev(p, c.calling),
 			CalledDevice:         v.dev(p, c.called),
@@ -129,13 +133,14 @@ func (p *PBX) offerExternal(c *call, target *device, cause csta.EventCause) {
 func (p *PBX) emitDelivered(c *call, alerting *device, cause csta.EventCause) {
 	p.emit(c, nil, cause, func(v view) csta.Event {
 		ev := &csta.DeliveredEvent{
-			Connection:     v.conn(c, alerting.number),
-			AlertingDevice: v.dev(p, alerting.number),
-			CallingDevice:  v.dev(p, c.calling),
-			CalledDevice:   v.dev(p, c.called),
+			Connection:            v.own(c, alerting.number),
+			AlertingDevice:        v.dev(p, alerting.number),
+			CallingDevice:         v.dev(p, c.calling),
+			CalledDevice:          v.dev(p, c.called),
+			LastRedirectionDevice: v.lastRedirection(p, c),
 		}
-		if c.lastRedirect != "" {
-			ev.LastRedirectionDevice = v.dev(p, c.lastRedirect)
+		if v.prof.OmitOptional {
+			return ev
 		}
 		if d := p.devices[c.calling]; d != nil && d.kind == kindExternal {
 			ev.NetworkCallingDevice = v.dev(p, c.calling)
@@ -156,7 +161,7 @@ func (p *PBX) fail(c *call, target *device, cause csta.EventCause) {
 	}
 	p.emit(c, nil, cause, func(v view) csta.Event {
 		return &csta.FailedEvent{
-			FailedConnection: v.conn(c, target.number),
+			FailedConnection: v.own(c, target.number),
 			FailingDevice:    v.dev(p, target.number),
 			CallingDevice:    v.dev(p, c.calling),
 			CalledDevice:     v.dev(p, c.called),
@@ -178,7 +183,7 @@ func (p *PBX) divert(c *call, from *conn, dev *device, to string, cause csta.Eve
 	c.lastRedirect = dev.number
 	p.emit(c, []*device{dev}, cause, func(v view) csta.Event {
 		return &csta.DivertedEvent{
-			Connection:            v.conn(c, dev.number),
+			Connection:            v.own(c, dev.number),
 			DivertingDevice:       v.dev(p, dev.number),
 			NewDestination:        v.dev(p, target.number),
 			CallingDevice:         v.dev(p, c.calling),
@@ -214,6 +219,9 @@ func (p *PBX) startNoAnswer(cn *conn, f forward, hops int) {
 
 // answer connects an alerting connection (Established).
 func (p *PBX) answer(cn *conn) error {
+	if cn.promptTo != nil {
+		return p.acceptPrompt(cn) // the calling device of a prompted MakeCall picks up
+	}
 	if cn.state != csta.StateAlerting {
 		return errState(csta.ErrInvalidConnectionState)
 	}
@@ -232,16 +240,13 @@ func (p *PBX) answer(cn *conn) error {
 		cause = csta.CauseRedirected
 	}
 	p.emit(c, nil, cause, func(v view) csta.Event {
-		ev := &csta.EstablishedEvent{
-			EstablishedConnection: v.conn(c, cn.dev.number),
+		return &csta.EstablishedEvent{
+			EstablishedConnection: v.own(c, cn.dev.number),
 			AnsweringDevice:       v.dev(p, cn.dev.number),
 			CallingDevice:         v.dev(p, c.calling),
 			CalledDevice:          v.dev(p, c.called),
+			LastRedirectionDevice: v.lastRedirection(p, c),
 		}
-		if c.lastRedirect != "" {
-			ev.LastRedirectionDevice = v.dev(p, c.lastRedirect)
-		}
-		return ev
 	})
 	return nil
 }
@@ -253,7 +258,7 @@ func (p *PBX) clear(cn *conn, cause csta.EventCause) {
 	p.removeConn(cn)
 	p.emit(c, []*device{dev}, cause, func(v view) csta.Event {
 		return &csta.ConnectionClearedEvent{
-			DroppedConnection: v.conn(c, dev.number),
+			DroppedConnection: v.own(c, dev.number),
 			ReleasingDevice:   v.dev(p, dev.number),
 		}
 	})
@@ -277,7 +282,7 @@ func (p *PBX) afterLeave(c *call, last *device, cause csta.EventCause) {
 	p.unqueue(c)
 	p.endCall(c)
 	p.emitAt(devs, c, cause, func(v view) csta.Event {
-		return &csta.CallClearedEvent{ClearedCall: csta.ConnectionID{CallID: v.sub.wireCallID(c)}}
+		return &csta.CallClearedEvent{ClearedCall: v.call(c)}
 	})
 	p.serveQueues()
 }
@@ -291,7 +296,7 @@ func (p *PBX) hold(cn *conn, cause csta.EventCause) error {
 	c := cn.call
 	p.emit(c, nil, cause, func(v view) csta.Event {
 		return &csta.HeldEvent{
-			HeldConnection: v.conn(c, cn.dev.number),
+			HeldConnection: v.own(c, cn.dev.number),
 			HoldingDevice:  v.dev(p, cn.dev.number),
 		}
 	})
@@ -310,7 +315,7 @@ func (p *PBX) retrieve(cn *conn) error {
 	c := cn.call
 	p.emit(c, nil, csta.CauseNormal, func(v view) csta.Event {
 		return &csta.RetrievedEvent{
-			RetrievedConnection: v.conn(c, cn.dev.number),
+			RetrievedConnection: v.own(c, cn.dev.number),
 			RetrievingDevice:    v.dev(p, cn.dev.number),
 		}
 	})

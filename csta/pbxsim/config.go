@@ -27,10 +27,23 @@ type Config struct {
 	// accepts any credentials.
 	User, Password string
 	// Dialect names the session style the nodes use: "osv", "osbiz", "avaya" or "generic".
-	// Default "osv".
+	// Default: the profile's dialect, or "osv" without a profile.
 	Dialect string
+	// Profile names the vendor profile that shapes events and services: "osv", "osbiz",
+	// "avaya", "generic" or "minimal" (see Profiles and the package documentation). Empty:
+	// the generic shapes with MakeCall autoOriginate ignored, as before profiles existed.
+	Profile string
+	// PromptAnswer is how long the calling device of a MakeCall in prompt mode rings before
+	// it accepts by itself (a speakerphone's auto-answer). 0: it waits for the person
+	// (control API Answer or OffHook, or CSTA AnswerCall); unanswered after NoAnswerTime the
+	// call is cleared.
+	PromptAnswer time.Duration
 	// Edition is the ECMA-323 edition the nodes encode in. Default: the dialect's.
 	Edition csta.Edition
+	// FirstVersionOnly makes StartApplicationSession read only the first entry of
+	// requestedProtocolVersions, as some switches do: a session whose first entry is not the
+	// node's edition is refused with requestedProtocolVersionNotSupported.
+	FirstVersionOnly bool
 	// SessionDuration is the ECMA-354 session duration the nodes grant. A session that is not
 	// kept alive within it is dropped. Default 180s.
 	SessionDuration time.Duration

@@ -80,6 +80,13 @@ func (p *PBX) OffHook(ext string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if cn := d.prompted(); cn != nil {
+		// lifting the handset accepts a MakeCall prompt
+		if err := p.acceptPrompt(cn); err != nil {
+			return "", ctlErr(ext, "cannot accept the MakeCall prompt", err)
+		}
+		return cn.call.id, nil
+	}
 	if cn := findConn(d, csta.StateAlerting); cn != nil {
 		return "", ctlErr(ext, "is ringing; answer instead", nil)
 	}
@@ -154,6 +161,9 @@ func (p *PBX) Answer(dev string) error {
 		return err
 	}
 	cn := findConn(d, csta.StateAlerting)
+	if cn == nil {
+		cn = d.prompted() // a MakeCall prompt rings like a call
+	}
 	if cn == nil {
 		return ctlErr(dev, "has no ringing call", errState(csta.ErrInvalidConnectionState))
 	}

@@ -9,15 +9,49 @@ import (
 )
 
 // view is what an event builder knows about one recipient: the monitor's session decides the
-// call IDs and device decoration it sees.
+// call IDs it sees, the profile the shapes, and at is the monitored device the copy is for
+// (nil for a service response).
 type view struct {
-	sub subscriber
+	sub  subscriber
+	prof *Profile
+	at   *device
 }
+
+// view returns the view of a service response for the client session s.
+func (p *PBX) view(s subscriber) view { return view{sub: s, prof: &p.prof} }
 
 // conn returns the wire connection identifier of dev in c for this recipient. Connection
 // device IDs are never decorated, as on OpenScape Voice.
 func (v view) conn(c *call, number string) csta.ConnectionID {
+	if v.prof.OmitCallIDs {
+		return csta.ConnectionID{DeviceID: csta.Device(number)}
+	}
 	return csta.ConnectionID{CallID: v.sub.wireCallID(c), DeviceID: csta.Device(number)}
+}
+
+// own returns the connection an event about number's connection in c names: number's, or,
+// with Profile.OwnConnection, the recipient's own while the recipient is in c.
+func (v view) own(c *call, number string) csta.ConnectionID {
+	if v.prof.OwnConnection && v.at != nil && c.connOf(v.at) != nil {
+		return v.conn(c, v.at.number)
+	}
+	return v.conn(c, number)
+}
+
+// call returns the identifier of the whole call (CallCleared, TransferCall's response): the
+// call ID alone, or, without call IDs, the recipient's own connection (first party for a
+// response).
+func (v view) call(c *call) csta.ConnectionID {
+	if !v.prof.OmitCallIDs {
+		return csta.ConnectionID{CallID: v.sub.wireCallID(c)}
+	}
+	if v.at != nil {
+		return csta.ConnectionID{DeviceID: csta.Device(v.at.number)}
+	}
+	if len(c.conns) > 0 {
+		return csta.ConnectionID{DeviceID: csta.Device(c.conns[0].dev.number)}
+	}
+	return csta.ConnectionID{}
 }
 
 // dev returns a device identifier as a subject field of an event (callingDevice etc.).
@@ -25,12 +59,26 @@ func (v view) dev(p *PBX, number string) csta.DeviceID {
 	if number == "" {
 		return csta.DeviceID{Absent: "notKnown"}
 	}
-	if v.sub.decorate() {
-		if d := p.devices[number]; d == nil || d.kind == kindExternal {
-			return csta.Device("N<" + number + ">;noa=nk")
-		}
+	d := p.devices[number]
+	external := d == nil || d.kind == kindExternal
+	if v.prof.DecorateAll {
+		return csta.Device(osvDecorate(number, external))
+	}
+	if external && v.sub.decorate() {
+		return csta.Device("N<" + number + ">;noa=nk")
 	}
 	return csta.Device(number)
+}
+
+// lastRedirection is the lastRedirectionDevice member of Delivered and Established.
+func (v view) lastRedirection(p *PBX, c *call) csta.DeviceID {
+	if c.lastRedirect != "" {
+		return v.dev(p, c.lastRedirect)
+	}
+	if v.prof.NotRequiredRedirection {
+		return csta.DeviceID{Absent: "notRequired"}
+	}
+	return csta.DeviceID{}
 }
 
 // builder makes one recipient's copy of an event; emit fills in the common fields.
@@ -58,7 +106,7 @@ func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build build
 			}
 		}
 		for _, m := range d.monitors {
-			ev := build(view{sub: m.sub})
+			ev := build(view{sub: m.sub, prof: &p.prof, at: d})
 			ec := ev.Common()
 			ec.MonitorCrossRefID = m.ref
 			ec.LocalConnectionInfo = local
@@ -68,6 +116,9 @@ func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build build
 					stamp = timestampExtension(time.Now())
 				}
 				ec.Extensions = stamp
+			}
+			if p.prof.ServiceExtras && c != nil {
+				ec.Extensions = serviceExtras(local, stampElement(ec.Extensions))
 			}
 			p.stats.EventsQueued++
 			m.sub.push(ev)

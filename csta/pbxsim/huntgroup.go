@@ -19,7 +19,7 @@ func (p *PBX) offerHunt(c *call, h *device, cause csta.EventCause) {
 	n := len(h.queue)
 	p.emit(c, nil, csta.CauseEnteringDistribution, func(v view) csta.Event {
 		return &csta.QueuedEvent{
-			QueuedConnection: v.conn(c, h.number),
+			QueuedConnection: v.own(c, h.number),
 			Queue:            v.dev(p, h.number),
 			CallingDevice:    v.dev(p, c.calling),
 			CalledDevice:     v.dev(p, c.called),

@@ -14,7 +14,8 @@ import (
 // All model state is guarded by mu; event fan-out pushes into bounded per-session queues and
 // never blocks while holding it.
 type PBX struct {
-	cfg Config
+	cfg  Config
+	prof Profile // resolved from cfg.Profile
 
 	mu        sync.Mutex
 	closed    bool
@@ -72,7 +73,10 @@ type conn struct {
 	call     *call
 	dev      *device
 	state    csta.LocalConnectionState
-	noAnswer *time.Timer
+	noAnswer *time.Timer // ring timer: no-answer forwarding, or the MakeCall prompt
+	// promptTo is set while the calling device of a MakeCall in prompt mode is being rung
+	// (state initiated): the device the call goes to once the prompt is accepted.
+	promptTo *device
 }
 
 // call is one CSTA call.
@@ -107,6 +111,13 @@ type subscriber interface {
 
 // New builds a PBX from cfg.
 func New(cfg Config) (*PBX, error) {
+	prof, err := ProfileByName(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Dialect == "" {
+		cfg.Dialect = prof.Dialect
+	}
 	cfg.applyDefaults()
 	exts, err := ParseExtensions(cfg.Extensions)
 	if err != nil {
@@ -121,8 +132,12 @@ func New(cfg Config) (*PBX, error) {
 	if cfg.EventQueue < 16 {
 		return nil, fmt.Errorf("event queue %d too small (minimum 16)", cfg.EventQueue)
 	}
+	if cfg.PromptAnswer < 0 {
+		return nil, fmt.Errorf("prompt answer time %v must not be negative", cfg.PromptAnswer)
+	}
 	p := &PBX{
 		cfg:       cfg,
+		prof:      prof,
 		devices:   make(map[string]*device, len(exts)),
 		calls:     map[uint64]*call{},
 		monitors:  map[csta.MonitorCrossRefID]*monitor{},
@@ -264,6 +279,10 @@ func (p *PBX) removeConn(cn *conn) {
 	d.conns = removeFrom(d.conns, cn)
 	if d.kind == kindExternal && len(d.conns) == 0 && len(d.monitors) == 0 && !d.busy {
 		delete(p.devices, d.number)
+	}
+	if t := cn.promptTo; t != nil {
+		cn.promptTo = nil
+		p.forgetIdleExternal(t)
 	}
 }
 

@@ -16,7 +16,7 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 	if p.closed {
 		return nil, &csta.Error{Category: csta.ErrCatSystemResource, Value: csta.ErrResourceBusy}
 	}
-	v := view{sub: s}
+	v := p.view(s)
 	switch r := req.(type) {
 	case *csta.SystemStatus:
 		return &csta.SystemStatusResponse{}, nil
@@ -50,6 +50,9 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 		}
 		return resp, nil
 	case *csta.SnapshotCall:
+		if p.prof.NoSnapshotCall {
+			return nil, errOperation(csta.ErrRequestedServiceNotSupported)
+		}
 		c, err := p.resolveCall(s, r.SnapshotObject.CallID)
 		if err != nil {
 			return nil, err
@@ -64,7 +67,8 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 		}
 		return resp, nil
 	case *csta.MakeCall:
-		cn, err := p.makeCall(r.CallingDevice, r.CalledDirectoryNumber)
+		prompt := p.prof.Prompt && r.AutoOriginate == autoOriginatePrompt
+		cn, err := p.makeCall(r.CallingDevice, r.CalledDirectoryNumber, prompt)
 		if err != nil {
 			return nil, err
 		}
@@ -77,25 +81,25 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.Message, error) {
 	switch r := req.(type) {
 	case *csta.AnswerCall:
-		cn, err := p.resolveConn(s, r.CallToBeAnswered)
+		cn, err := p.resolveConnFor(s, r.CallToBeAnswered, needAlerting)
 		if err == nil {
 			err = p.answer(cn)
 		}
 		return ok(&csta.AnswerCallResponse{}, err)
 	case *csta.ClearConnection:
-		cn, err := p.resolveConn(s, r.ConnectionToBeCleared)
+		cn, err := p.resolveConnFor(s, r.ConnectionToBeCleared, needHangUp)
 		if err == nil {
 			p.clear(cn, csta.CauseNormalClearing)
 		}
 		return ok(&csta.ClearConnectionResponse{}, err)
 	case *csta.HoldCall:
-		cn, err := p.resolveConn(s, r.CallToBeHeld)
+		cn, err := p.resolveConnFor(s, r.CallToBeHeld, needConnected)
 		if err == nil {
 			err = p.hold(cn, csta.CauseNormal)
 		}
 		return ok(&csta.HoldCallResponse{}, err)
 	case *csta.RetrieveCall:
-		cn, err := p.resolveConn(s, r.CallToBeRetrieved)
+		cn, err := p.resolveConnFor(s, r.CallToBeRetrieved, needHeld)
 		if err == nil {
 			err = p.retrieve(cn)
 		}
@@ -115,7 +119,7 @@ func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.
 		if err != nil {
 			return nil, err
 		}
-		return &csta.TransferCallResponse{TransferredCall: csta.ConnectionID{CallID: v.sub.wireCallID(c)}}, nil
+		return &csta.TransferCallResponse{TransferredCall: v.call(c)}, nil
 	case *csta.ConferenceCall:
 		held, active, err := p.resolvePair(s, r.HeldCall, r.ActiveCall)
 		if err != nil {
@@ -127,7 +131,7 @@ func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.
 		}
 		return &csta.ConferenceCallResponse{ConferenceCall: v.conn(c, held.dev.number)}, nil
 	case *csta.SingleStepTransferCall:
-		cn, err := p.resolveConn(s, r.ActiveCall)
+		cn, err := p.resolveConnFor(s, r.ActiveCall, needConnected)
 		if err != nil {
 			return nil, err
 		}
@@ -142,13 +146,13 @@ func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.
 		}
 		return &csta.SingleStepTransferCallResponse{TransferredCall: v.conn(c, target.number)}, nil
 	case *csta.DeflectCall:
-		cn, err := p.resolveConn(s, r.CallToBeDiverted)
+		cn, err := p.resolveConnFor(s, r.CallToBeDiverted, needAlerting)
 		if err == nil {
 			err = p.deflect(cn, r.NewDestination.Number)
 		}
 		return ok(&csta.DeflectCallResponse{}, err)
 	case *csta.GenerateDigits:
-		cn, err := p.resolveConn(s, r.ConnectionToSendDigits)
+		cn, err := p.resolveConnFor(s, r.ConnectionToSendDigits, needConnected)
 		if err == nil {
 			err = generateDigits(cn, r.CharactersToSend)
 		}
@@ -182,7 +186,15 @@ func ok(resp csta.Message, err error) (csta.Message, error) {
 	return resp, nil
 }
 
-func (p *PBX) makeCall(calling, called csta.DeviceID) (*conn, error) {
+// autoOriginatePrompt is the MakeCall autoOriginate value that rings the calling device first.
+// ECMA-269 makes prompt the default when the member is absent; the simulator treats an
+// absent member as doNotPrompt, as it always did, so only an explicit prompt prompts.
+const autoOriginatePrompt = "prompt"
+
+// makeCall starts a call from calling to called. Without prompt the calling device is
+// connected at once (ServiceInitiated, Originated, then the call is offered). With prompt it
+// is rung first: ServiceInitiated only, and the rest when the prompt is accepted (promptAccept).
+func (p *PBX) makeCall(calling, called csta.DeviceID, prompt bool) (*conn, error) {
 	dev := p.devices[calling.Number]
 	if dev == nil || dev.kind != kindExtension {
 		return nil, errOperation(csta.ErrInvalidCallingDeviceID)
@@ -196,11 +208,15 @@ func (p *PBX) makeCall(calling, called csta.DeviceID) (*conn, error) {
 		p.forgetIdleExternal(target)
 		return nil, err
 	}
+	if prompt {
+		p.startPrompt(cn, target)
+		return cn, nil
+	}
 	return cn, p.dial(cn, target, csta.CauseMakeCall)
 }
 
 func (p *PBX) consultation(s subscriber, r *csta.ConsultationCall) (*conn, error) {
-	existing, err := p.resolveConn(s, r.ExistingCall)
+	existing, err := p.resolveConnFor(s, r.ExistingCall, needConnected)
 	if err != nil {
 		return nil, err
 	}
@@ -259,9 +275,30 @@ func (p *PBX) resolveCall(s subscriber, wire string) (*call, error) {
 	return c, nil
 }
 
+// need is the connection state a service acts on, for resolving a connection without call ID.
+// Each value lists tiers of states: the first tier in which the device has a connection must
+// hold exactly one, else the request is ambiguous.
+type need [][]csta.LocalConnectionState
+
+var (
+	needAlerting  = need{{csta.StateAlerting}}
+	needConnected = need{{csta.StateConnected}}
+	needHeld      = need{{csta.StateHold}}
+	// needHangUp is what a phone's hang-up releases: the call occupying the handset
+	// (connected, dialling, or failed), else a ringing call (rejecting it), else a held one.
+	needHangUp = need{{csta.StateConnected, csta.StateInitiated, csta.StateFail}, {csta.StateAlerting}, {csta.StateHold}}
+)
+
 // resolveConn maps a ConnectionID to a connection. A missing call ID is accepted when the
 // device has exactly one call, as switches that omit call IDs expect.
 func (p *PBX) resolveConn(s subscriber, id csta.ConnectionID) (*conn, error) {
+	return p.resolveConnFor(s, id, nil)
+}
+
+// resolveConnFor is resolveConn for a service that needs a connection in state n. With
+// Profile.ResolveByState a missing call ID on a device with several calls picks the one
+// connection in the state n needs; none or several is operation/invalidConnectionID.
+func (p *PBX) resolveConnFor(s subscriber, id csta.ConnectionID, n need) (*conn, error) {
 	dev := p.devices[id.DeviceID.Number]
 	if dev == nil {
 		return nil, errOperation(csta.ErrInvalidConnectionID)
@@ -269,6 +306,9 @@ func (p *PBX) resolveConn(s subscriber, id csta.ConnectionID) (*conn, error) {
 	if id.CallID == "" {
 		if len(dev.conns) == 1 {
 			return dev.conns[0], nil
+		}
+		if p.prof.ResolveByState {
+			return dev.byState(n)
 		}
 		return nil, errOperation(csta.ErrInvalidConnectionID)
 	}
@@ -284,11 +324,11 @@ func (p *PBX) resolveConn(s subscriber, id csta.ConnectionID) (*conn, error) {
 }
 
 func (p *PBX) resolvePair(s subscriber, a, b csta.ConnectionID) (*conn, *conn, error) {
-	held, err := p.resolveConn(s, a)
+	held, err := p.resolveConnFor(s, a, needHeld)
 	if err != nil {
 		return nil, nil, err
 	}
-	active, err := p.resolveConn(s, b)
+	active, err := p.resolveConnFor(s, b, needConnected)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -328,4 +368,26 @@ func (p *PBX) dropSubscriber(s subscriber) {
 			p.removeMonitor(m)
 		}
 	}
+}
+
+// byState returns the device's one connection in the first tier of n it has connections in.
+func (d *device) byState(n need) (*conn, error) {
+	for _, tier := range n {
+		var found []*conn
+		for _, cn := range d.conns {
+			for _, st := range tier {
+				if cn.state == st {
+					found = append(found, cn)
+				}
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], nil
+		}
+		return nil, errOperation(csta.ErrInvalidConnectionID)
+	}
+	return nil, errOperation(csta.ErrInvalidConnectionID)
 }
