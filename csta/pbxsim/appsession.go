@@ -2,6 +2,7 @@ package pbxsim
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -13,8 +14,8 @@ import (
 
 // Negative response codes (ECMA-354 §7.1.2 / 7.2.2 error values).
 const (
-	appErrInvalidApplicationInfo = "invalidApplicationInfo"
-	appErrInvalidSessionID       = "invalidSessionID"
+	appErrInvalidApplicationInfo = csta.AppErrInvalidApplicationInfo
+	appErrInvalidSessionID       = csta.AppErrInvalidSessionID
 )
 
 // maxSessionDuration caps what a client may ask for, like a switch's configured maximum.
@@ -24,6 +25,9 @@ func (s *session) startApp(r *csta.StartApplicationSession) csta.Message {
 	cfg := s.n.p.cfg
 	if cfg.User != "" && (r.UserID != cfg.User || r.Password != cfg.Password) {
 		return &csta.StartApplicationSessionNegResponse{ErrorCode: appErrInvalidApplicationInfo}
+	}
+	if !s.speaks(r.RequestedProtocolVersions) {
+		return &csta.StartApplicationSessionNegResponse{ErrorCode: csta.AppErrProtocolVersionNotSupported}
 	}
 	dur := s.grant(r.RequestedSessionDuration)
 	s.mu.Lock()
@@ -40,6 +44,21 @@ func (s *session) startApp(r *csta.StartApplicationSession) csta.Message {
 	}
 }
 
+// speaks reports whether requestedProtocolVersions (mandatory in ECMA-354) names the node's
+// ECMA-323 edition: anywhere in the list, or first with Config.FirstVersionOnly.
+func (s *session) speaks(versions []string) bool {
+	ns := s.n.edition.Namespace()
+	for i, v := range versions {
+		if strings.TrimSpace(v) == ns {
+			return true
+		}
+		if i == 0 && s.n.p.cfg.FirstVersionOnly {
+			return false
+		}
+	}
+	return false
+}
+
 func (s *session) resetApp(r *csta.ResetApplicationSessionTimer) csta.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,6 +67,7 @@ func (s *session) resetApp(r *csta.ResetApplicationSessionTimer) csta.Message {
 	}
 	dur := s.grant(r.RequestedSessionDuration)
 	s.armLocked(dur)
+	s.n.resets.Add(1)
 	return &csta.ResetApplicationSessionTimerPosResponse{ActualSessionDuration: seconds(dur)}
 }
 
@@ -83,3 +103,6 @@ func (s *session) armLocked(d time.Duration) {
 	}
 	s.appTimer = time.AfterFunc(d, func() { s.drop("application session expired") })
 }
+
+// SessionResets returns how many ResetApplicationSessionTimer requests the node granted.
+func (n *Node) SessionResets() uint64 { return n.resets.Load() }

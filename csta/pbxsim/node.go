@@ -32,6 +32,7 @@ type Node struct {
 	dropEvents atomic.Int64 // events still to be dropped
 	altIDs     atomic.Bool
 	sessionSeq atomic.Uint64
+	resets     atomic.Uint64 // ResetApplicationSessionTimer requests granted
 }
 
 // StartNode opens a CSTA listener named name on addr ("127.0.0.1:0" for a free port).

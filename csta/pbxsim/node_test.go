@@ -1,6 +1,9 @@
 package pbxsim
 
 import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"context"
 	"errors"
 	"strings"
@@ -54,7 +57,7 @@ func connect(t *testing.T, n *Node, monitored ...string) *client {
 	t.Cleanup(func() { c.Close() })
 	cl.c = c
 	if n.Dialect().Session == csta.SessionApplication {
-		if _, err := c.StartApplicationSession(ctx, &csta.StartApplicationSession{ApplicationID: "test", UserID: "cti", Password: "secret"}); err != nil {
+		if _, err := c.StartApplicationSession(ctx, &csta.StartApplicationSession{ApplicationID: "test", UserID: "cti", Password: "secret", RequestedProtocolVersions: csta.ProtocolVersions(csta.Ed4)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -144,7 +147,7 @@ func TestApplicationSessionCredentials(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != appErrInvalidApplicationInfo {
 		t.Fatalf("wrong password: %v", err)
 	}
-	pos, err := c.StartApplicationSession(ctx, &csta.StartApplicationSession{UserID: "cti", Password: "secret", RequestedSessionDuration: 60})
+	pos, err := c.StartApplicationSession(ctx, &csta.StartApplicationSession{UserID: "cti", Password: "secret", RequestedProtocolVersions: csta.ProtocolVersions(csta.Ed4), RequestedSessionDuration: 60})
 	if err != nil || pos.ActualSessionDuration != 60 || pos.SessionID == "" {
 		t.Fatalf("start: %+v %v", pos, err)
 	}
@@ -189,4 +192,24 @@ func TestSystemStatusFirstGreeting(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no SystemStatus from the switch")
 	}
+}
+
+// requestedProtocolVersions is mandatory (ECMA-354): a session without it, or naming only
+// editions the node does not speak, is refused; with FirstVersionOnly only the first entry
+// counts.
+func TestApplicationSessionProtocolVersions(t *testing.T) {
+	_, a, _ := startDuplex(t, Config{Dialect: "osv", Edition: csta.Ed3, FirstVersionOnly: true})
+	ctx := context.Background()
+	c, err := csta.Dial(ctx, a.Addr(), csta.Config{Dialect: a.Dialect()})
+	require.NoError(t, err)
+	defer c.Close()
+	for _, versions := range [][]string{nil, {csta.Ed4.Namespace()}, csta.ProtocolVersions(csta.Ed4)} {
+		_, err = c.StartApplicationSession(ctx, &csta.StartApplicationSession{RequestedProtocolVersions: versions})
+		var ae *csta.ApplicationSessionError
+		require.ErrorAs(t, err, &ae, "versions %v", versions)
+		assert.Equal(t, csta.AppErrProtocolVersionNotSupported, ae.Code)
+	}
+	pos, err := c.StartApplicationSession(ctx, &csta.StartApplicationSession{RequestedProtocolVersions: csta.ProtocolVersions(csta.Ed3)})
+	require.NoError(t, err)
+	assert.Equal(t, csta.Ed3.Namespace(), pos.ActualProtocolVersion)
 }
