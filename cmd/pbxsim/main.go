@@ -1,7 +1,7 @@
 // Command pbxsim runs the simulated duplex PBX: two CSTA nodes sharing one call model, an
 // HTTP control API, and optionally generated traffic.
 //
-//	go run ./cmd/pbxsim -extensions 200-299 -dialect osv -traffic 2
+//	go run ./cmd/pbxsim -extensions 200-299 -profile osv -traffic 2
 package main
 
 import (
@@ -50,7 +50,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var (
 		exts      = fs.String("extensions", "200-299", "extension ranges, comma separated (e.g. 200-299,3001)")
 		hunt      = fs.String("hunt", "", "hunt group as pilot=member,member (e.g. 500=201,202); repeatable with ';'")
-		dialect   = fs.String("dialect", "osv", "session style: osv, osbiz, avaya or generic")
+		profile   = fs.String("profile", "", "vendor profile shaping events and services: "+strings.Join(pbxsim.ProfileNames(), ", ")+" (default: generic shapes, MakeCall prompt ignored)")
+		dialect   = fs.String("dialect", "", "session style: osv, osbiz, avaya or generic (default: the profile's, else osv)")
 		edition   = fs.Int("edition", 0, "ECMA-323 edition 2-6 (default: the dialect's)")
 		primary   = fs.String("primary", "127.0.0.1:8800", "listen address of the primary CSTA node")
 		standby   = fs.String("standby", "127.0.0.1:8801", "listen address of the standby CSTA node")
@@ -71,8 +72,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (all settings are flags; see -h)", fs.Arg(0))
 	}
-	if _, err := csta.DialectByName(*dialect); err != nil {
-		return nil, fmt.Errorf("-dialect: %w", err)
+	if _, err := pbxsim.ProfileByName(*profile); err != nil {
+		return nil, fmt.Errorf("-profile: %w", err)
+	}
+	if *dialect != "" {
+		if _, err := csta.DialectByName(*dialect); err != nil {
+			return nil, fmt.Errorf("-dialect: %w", err)
+		}
 	}
 	if *edition != 0 && (*edition < 2 || *edition > 6) {
 		return nil, fmt.Errorf("-edition %d: want 2 to 6", *edition)
@@ -94,7 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o := &options{
 		cfg: pbxsim.Config{
-			Extensions: splitList(*exts), Dialect: *dialect, Edition: csta.Edition(*edition),
+			Extensions: splitList(*exts), Profile: *profile, Dialect: *dialect, Edition: csta.Edition(*edition),
 			User: *user, Password: pw, NoAnswerTime: *noAnswer, DecorateExternal: *decorate, StampEvents: *stamp,
 		},
 		primary: *primary, standby: *standby, control: *control,
@@ -187,7 +193,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		_ = cs.Shutdown(sctx)
 	}()
 	exts := p.Extensions()
-	fmt.Fprintf(stdout, "pbxsim: %d extensions %s..%s, dialect %s\n", len(exts), exts[0], exts[len(exts)-1], a.Dialect().Name)
+	prof := p.Config().Profile
+	if prof == "" {
+		prof = "default"
+	}
+	fmt.Fprintf(stdout, "pbxsim: %d extensions %s..%s, profile %s, dialect %s\n", len(exts), exts[0], exts[len(exts)-1], prof, a.Dialect().Name)
 	fmt.Fprintf(stdout, "primary CSTA node: %s\n", a.Addr())
 	fmt.Fprintf(stdout, "standby CSTA node: %s\n", b.Addr())
 	fmt.Fprintf(stdout, "control API:       http://%s (GET /truth, POST /devices/{n}/dial ...)\n", cs.Addr())

@@ -12,6 +12,7 @@ func TestBadFlagsGetClearErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-dialect", "nortel"}, "unknown dialect"},
+		{[]string{"-profile", "nortel"}, "valid profiles: osv, osbiz, avaya, generic, minimal"},
 		{[]string{"-extensions", "299-200"}, "end is below start"},
 		{[]string{"-extensions", "abc"}, "want digits"},
 		{[]string{"-primary", "8800"}, "-primary"},
@@ -29,5 +30,9 @@ func TestBadFlagsGetClearErrors(t *testing.T) {
 	o, err := parseFlags([]string{"-extensions", "200-209,3001", "-hunt", "500=201,202", "-mix", "1,0,0,0,0,0,0"}, io.Discard)
 	if err != nil || len(o.cfg.HuntGroups) != 1 || o.mix.Internal != 1 {
 		t.Fatalf("good flags: %+v %v", o, err)
+	}
+	o, err = parseFlags([]string{"-profile", "minimal"}, io.Discard)
+	if err != nil || o.cfg.Profile != "minimal" || o.cfg.Dialect != "" {
+		t.Fatalf("-profile minimal: %+v %v", o, err)
 	}
 }

@@ -346,11 +346,11 @@ func TestMinimalResolvesRequestsByState(t *testing.T) {
 	cl.req(&csta.MakeCall{CallingDevice: csta.Device("203"), CalledDirectoryNumber: csta.Device("201")})
 	has(csta.StateHold, csta.StateAlerting)
 	cl.reqErr(&csta.HoldCall{CallToBeHeld: line("201")}, csta.ErrInvalidConnectionID) // nothing connected
-	cl.req(&csta.AnswerCall{CallToBeAnswered: line("201")})                             // the alerting one
+	cl.req(&csta.AnswerCall{CallToBeAnswered: line("201")})                           // the alerting one
 	has(csta.StateHold, csta.StateConnected)
 	cl.req(&csta.HoldCall{CallToBeHeld: line("201")}) // the connected one
 	has(csta.StateHold, csta.StateHold)
-	cl.reqErr(&csta.RetrieveCall{CallToBeRetrieved: line("201")}, csta.ErrInvalidConnectionID)      // which one?
+	cl.reqErr(&csta.RetrieveCall{CallToBeRetrieved: line("201")}, csta.ErrInvalidConnectionID)        // which one?
 	cl.reqErr(&csta.ClearConnection{ConnectionToBeCleared: line("201")}, csta.ErrInvalidConnectionID) // which one?
 	if err := p.Retrieve("201"); err != nil {
 		t.Fatal(err)
