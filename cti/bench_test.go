@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -68,7 +69,7 @@ func BenchmarkPipeline(b *testing.B) {
 			o.q <- it
 		}
 	}
-	if err := o.submit(ctx, func(*tapi.State, time.Time) tapi.Result { return tapi.Result{} }); err != nil {
+	if err := o.submit(ctx, func(*reducer.State, time.Time) reducer.Result { return reducer.Result{} }); err != nil {
 		b.Fatal(err)
 	}
 	took := time.Since(start)

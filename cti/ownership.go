@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -21,7 +22,7 @@ type owned struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	q      chan item
-	state  *tapi.State // pipeline goroutine only
+	state  *reducer.State // pipeline goroutine only
 	conn   atomic.Pointer[linkConn]
 	admin  chan adminRequest
 	// applied counts the CSTA events applied per extension, so a resync can tell whether a
@@ -232,11 +233,11 @@ func (o *owned) load() error {
 	if err != nil {
 		return err
 	}
-	st := tapi.NewState(p.cfg.Name)
+	st := reducer.NewState(p.cfg.Name)
 	if err := st.Restore(snap.Lines, snap.Calls, snap.NextHandle); err != nil {
 		// A damaged state is not worth stopping for: start fresh, never reusing a handle.
 		p.log.WithError(err).Error("stored state unusable; starting from the PBX's snapshots")
-		st = tapi.NewState(p.cfg.Name)
+		st = reducer.NewState(p.cfg.Name)
 		next := snap.NextHandle
 		for _, c := range snap.Calls {
 			next = max(next, handleNum(c.Handle)+1)
@@ -244,7 +245,7 @@ func (o *owned) load() error {
 		_ = st.Restore(nil, nil, next)
 		snap.Calls = nil
 	}
-	var res tapi.Result
+	var res reducer.Result
 	for _, l := range st.Lines() {
 		if !p.extSet[l.Address] {
 			res.RemovedCalls = append(res.RemovedCalls, st.RemoveLine(l.Address)...)
@@ -274,7 +275,7 @@ func (o *owned) load() error {
 	p.view.reset(st.Lines(), st.Calls(""), snap.Position)
 	if len(res.ChangedLines) > 0 || len(res.RemovedCalls) > 0 || len(res.Events) > 0 {
 		// Persist the fitted lines first, before anything else of this term.
-		o.q <- item{job: func(*tapi.State, time.Time) tapi.Result { return res }}
+		o.q <- item{job: func(*reducer.State, time.Time) reducer.Result { return res }}
 	}
 	return nil
 }

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // job is a state change other than a CSTA event (resync, link status, line service state).
 // It runs on the pipeline goroutine, in order with the events around it.
-type job func(st *tapi.State, now time.Time) tapi.Result
+type job func(st *reducer.State, now time.Time) reducer.Result
 
 // item is one entry of a PBX's pipeline queue: a CSTA event from a link, or a job.
 type item struct {
@@ -119,7 +120,7 @@ type accum struct {
 	events  []tapi.Event
 }
 
-func (a *accum) add(r tapi.Result) {
+func (a *accum) add(r reducer.Result) {
 	a.events = append(a.events, r.Events...)
 	for _, h := range r.ChangedCalls {
 		if !a.changed[h] {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -25,7 +26,7 @@ const detailStoreLost = "state restored after the store lost writes"
 // this term last wrote in, or always when force is set (the caller has just seen the new
 // epoch in a write's result). It runs on the pipeline goroutine.
 func (o *owned) restoreJob(force bool) job {
-	return func(st *tapi.State, now time.Time) tapi.Result {
+	return func(st *reducer.State, now time.Time) reducer.Result {
 		p := o.p
 		ctx, cancel := context.WithTimeout(o.ctx, p.e.cfg.LeaseTTL/2)
 		snap, err := p.e.cfg.Store.Load(ctx, p.cfg.Name)
@@ -37,7 +38,7 @@ func (o *owned) restoreJob(force bool) job {
 			return rewriteAll(st)
 		}
 		if !force && snap.Position.Epoch == o.epoch {
-			return tapi.Result{}
+			return reducer.Result{}
 		}
 		p.log.WithField("epoch", snap.Position.Epoch).WithField("was", o.epoch).
 			Warn("the store lost writes; rewriting the state and resynchronising the devices")
@@ -48,8 +49,8 @@ func (o *owned) restoreJob(force bool) job {
 }
 
 // rewriteAll marks every line and call of st for writing.
-func rewriteAll(st *tapi.State) tapi.Result {
-	var r tapi.Result
+func rewriteAll(st *reducer.State) reducer.Result {
+	var r reducer.Result
 	for _, l := range st.Lines() {
 		r.ChangedLines = append(r.ChangedLines, l.Name)
 	}
@@ -63,7 +64,7 @@ func rewriteAll(st *tapi.State) tapi.Result {
 // the events that turn the stored state into st: IDLE for stored calls st does not have,
 // LINE_NEWCALL for calls the store lacks, LINE_CALLSTATE and LINE_CALLINFO for calls that
 // differ, LINE_LINEDEVSTATE for lines that differ.
-func restoreFrom(st *tapi.State, snap store.Snapshot, now time.Time) tapi.Result {
+func restoreFrom(st *reducer.State, snap store.Snapshot, now time.Time) reducer.Result {
 	r := rewriteAll(st)
 	storedLines := make(map[string]tapi.Line, len(snap.Lines))
 	for _, l := range snap.Lines {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -22,7 +23,7 @@ func TestRestoreFromStaleStore(t *testing.T) {
 	dnd := l202
 	dnd.DND = true
 
-	st := tapi.NewState("hq")
+	st := reducer.NewState("hq")
 	owner := []tapi.Call{
 		call("1", "201", "c1", tapi.LINECALLSTATE_CONNECTED), // stored as OFFERING
 		call("3", "202", "c3", tapi.LINECALLSTATE_ONHOLD),    // stored with another call ID

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -21,19 +22,19 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 	start := time.Now()
 	var events atomic.Int64
 	counted := func(j job) job {
-		return func(st *tapi.State, now time.Time) tapi.Result {
+		return func(st *reducer.State, now time.Time) reducer.Result {
 			r := j(st, now)
 			events.Add(int64(len(r.Events)))
 			return r
 		}
 	}
-	resyncEvent := func(phase string, extra func(*tapi.Resync, *tapi.State)) job {
-		return func(st *tapi.State, now time.Time) tapi.Result {
+	resyncEvent := func(phase string, extra func(*tapi.Resync, *reducer.State)) job {
+		return func(st *reducer.State, now time.Time) reducer.Result {
 			r := &tapi.Resync{Mode: string(mode), Phase: phase, Reason: reason, Started: start}
 			if extra != nil {
 				extra(r, st)
 			}
-			return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
+			return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
 		}
 	}
 	if err := o.post(o.ctx, resyncEvent("started", nil)); err != nil {
@@ -41,7 +42,7 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 	}
 	if mode == ResyncCold {
 		detail := "cold resync: " + reason
-		if err := o.post(o.ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
+		if err := o.post(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
 			return st.Reset(detail, now)
 		})); err != nil {
 			return err
@@ -64,10 +65,10 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 		return err
 	}
 	var took time.Duration
-	if err := o.submit(o.ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
-		var res tapi.Result
+	if err := o.submit(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
+		var res reducer.Result
 		for _, x := range p.exts {
-			var r tapi.Result
+			var r reducer.Result
 			if why := failed[x]; why != "" {
 				r = withDetail(st.Apply(x, &csta.OutOfServiceEvent{}, now), why)
 			} else {
@@ -83,7 +84,7 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 		return err
 	}
 	took = time.Since(start)
-	if err := o.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *tapi.State) {
+	if err := o.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *reducer.State) {
 		r.DurationMs = took.Milliseconds()
 		r.Lines = len(p.exts)
 		r.Calls = len(st.Calls(""))
@@ -98,7 +99,7 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 }
 
 // merge appends o to r (results of different lines; no handle appears in both).
-func merge(r, o tapi.Result) tapi.Result {
+func merge(r, o reducer.Result) reducer.Result {
 	r.Events = append(r.Events, o.Events...)
 	r.ChangedCalls = append(r.ChangedCalls, o.ChangedCalls...)
 	r.RemovedCalls = append(r.RemovedCalls, o.RemovedCalls...)
@@ -145,19 +146,19 @@ func (o *owned) resnapshot(lc *linkConn, reason string) error {
 	start := time.Now()
 	var events atomic.Int64
 	counted := func(j job) job {
-		return func(st *tapi.State, now time.Time) tapi.Result {
+		return func(st *reducer.State, now time.Time) reducer.Result {
 			r := j(st, now)
 			events.Add(int64(len(r.Events)))
 			return r
 		}
 	}
-	phase := func(name string, extra func(*tapi.Resync, *tapi.State)) job {
-		return func(st *tapi.State, now time.Time) tapi.Result {
+	phase := func(name string, extra func(*tapi.Resync, *reducer.State)) job {
+		return func(st *reducer.State, now time.Time) reducer.Result {
 			r := &tapi.Resync{Mode: string(ResyncHot), Phase: name, Reason: reason, Started: start}
 			if extra != nil {
 				extra(r, st)
 			}
-			return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
+			return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
 		}
 	}
 	if err := o.post(o.ctx, phase("started", nil)); err != nil {
@@ -167,7 +168,7 @@ func (o *owned) resnapshot(lc *linkConn, reason string) error {
 		return err
 	}
 	took := time.Since(start)
-	if err := o.submit(o.ctx, phase("completed", func(r *tapi.Resync, st *tapi.State) {
+	if err := o.submit(o.ctx, phase("completed", func(r *tapi.Resync, st *reducer.State) {
 		r.DurationMs = took.Milliseconds()
 		r.Lines = len(p.exts)
 		r.Calls = len(st.Calls(""))
@@ -225,10 +226,10 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 			return false, err
 		}
 		stale := make(chan bool, 1)
-		if err := o.post(ctx, counted(func(st *tapi.State, now time.Time) tapi.Result {
+		if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
 			if o.applied[ext].Load() != seen {
 				stale <- true
-				return tapi.Result{}
+				return reducer.Result{}
 			}
 			stale <- false
 			return st.Reconcile(snaps, calls, now)
@@ -248,11 +249,11 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 }
 
 // askCalls returns the SnapshotCall response of each call in items that the line's stored
-// calls do not know by ID. With them tapi.Reconcile tells a call the node numbers differently
-// from a new call, and gives a new call its parties. They are asked with every snapshot of
-// the line, not once: a snapshot is taken again because events changed the line, and those
-// may have changed the calls' parties too. A failed SnapshotCall is recorded as nil: that
-// call counts as new.
+// calls do not know by ID. With them reducer.State.Reconcile tells a call the node numbers
+// differently from a new call, and gives a new call its parties. They are asked with every
+// snapshot of the line, not once: a snapshot is taken again because events changed the line,
+// and those may have changed the calls' parties too. A failed SnapshotCall is recorded as nil:
+// that call counts as new.
 func (o *owned) askCalls(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]csta.SnapshotCallItem, error) {
 	p := o.p
 	known := map[string]bool{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -72,7 +73,7 @@ func (o *owned) supervise() {
 					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
 					if left <= 0 {
 						o.unreachable.Store(true)
-						o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
+						o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
 							return withDetail(st.SetInService(false, now), "no PBX node reachable")
 						})
 					} else if wait > left {
@@ -266,8 +267,8 @@ func errText(err error) string {
 func (o *owned) linkEvent(n int, status, reason string) {
 	nd := o.p.nodes[n]
 	active := status == nodeUp
-	o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
-		return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeLinkStatus,
+	o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+		return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeLinkStatus,
 			Link: &tapi.LinkStatus{Node: nd.role, Status: status, Address: nd.addr, Active: active, Reason: reason}})}}
 	})
 }
@@ -279,8 +280,8 @@ func (o *owned) switchoverEvent(from, to int, reason string, forced bool, detect
 	p.status.switched(SwitchoverInfo{From: f, To: t, Reason: reason, At: time.Now(), Detection: detection})
 	p.e.metrics.Switchover(p.cfg.Name, f, t, reason)
 	p.log.WithField("from", f).WithField("to", t).WithField("reason", reason).Warn("switchover")
-	o.post(o.ctx, func(st *tapi.State, now time.Time) tapi.Result {
-		return tapi.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeSwitchover,
+	o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+		return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeSwitchover,
 			Switch: &tapi.Switchover{From: f, To: t, Reason: reason, Forced: forced}})}}
 	})
 }
@@ -293,7 +294,7 @@ func (o *owned) bridgeEvent(now time.Time, ev tapi.Event) tapi.Event {
 }
 
 // withDetail sets the reason on every event of r.
-func withDetail(r tapi.Result, detail string) tapi.Result {
+func withDetail(r reducer.Result, detail string) reducer.Result {
 	for i := range r.Events {
 		r.Events[i].Detail = detail
 	}

@@ -1,6 +1,7 @@
 // Package tapi is the client-facing model of ctibridge: a TAPI 2.x style view of the lines
-// (monitored devices) of a PBX and their calls, its versioned JSON wire form, and a pure
-// reducer that turns ECMA-269 CSTA events into that view.
+// (monitored devices) of a PBX and their calls, and its versioned JSON wire form. The pure
+// reducer that turns ECMA-269 CSTA events into that view lives beside the engine in package
+// cti/reducer, so that tapi, and the clients that link it, never link csta.
 //
 // Modelled from TAPI 2.x (Microsoft tapi.h, exact names and values):
 //   - call states and their modes: LINECALLSTATE_*, LINEOFFERINGMODE_*, LINECONNECTEDMODE_*,
@@ -24,7 +25,6 @@
 // monitored lines are in the same call, each has its own Call with its own handle, as two TAPI
 // applications would each have their own hCall.
 //
-// State.Apply is deterministic: no clock, no I/O, no randomness. Handles come from a counter in
-// the state, line device IDs from a hash of the line name (LineDeviceID), so every bridge
-// instance replaying the same events reaches the same state.
+// Line device IDs come from a hash of the line name (LineDeviceID) and call handles from a
+// per-PBX counter (MakeHandle), so every bridge instance computes the same IDs.
 package tapi

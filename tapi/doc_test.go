@@ -1,8 +1,10 @@
 package tapi
 
 import (
+	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -58,5 +60,22 @@ func TestDecodeEventErrors(t *testing.T) {
 		if err == nil || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
 			t.Errorf("%s: error %v, want it to mention %q", in, err, want)
 		}
+	}
+}
+
+// checkWire encodes the event and decodes it back through DecodeEvent.
+func checkWire(t *testing.T, e Event) {
+	t.Helper()
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatalf("marshal %s: %v", e.Type, err)
+	}
+	back, err := DecodeEvent(b)
+	if err != nil {
+		t.Fatalf("decode %s: %v\n%s", e.Type, err, b)
+	}
+	b2, _ := json.Marshal(back)
+	if !slices.Equal(b, b2) {
+		t.Fatalf("wire round trip differs:\n%s\n%s", b, b2)
 	}
 }

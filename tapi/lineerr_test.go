@@ -1,34 +1,32 @@
 package tapi
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/ctibridge/ctibridge/csta"
-)
-
+// TestLineErrFromCSTA uses the CSTAErrorCode names as they appear on the wire (the values of
+// the csta.Err* constants), so that tapi does not link csta.
 func TestLineErrFromCSTA(t *testing.T) {
 	cases := []struct {
 		category, value string
 		want            LineErr
 	}{
-		{csta.ErrCatOperation, csta.ErrInvalidCallID, LINEERR_INVALCALLHANDLE},
-		{csta.ErrCatOperation, csta.ErrInvalidConnectionID, LINEERR_INVALCALLHANDLE},
-		{csta.ErrCatStateIncompatibility, csta.ErrInvalidObjectState, LINEERR_INVALCALLSTATE},
-		{csta.ErrCatOperation, csta.ErrInvalidConnectionState, LINEERR_INVALCALLSTATE},
-		{csta.ErrCatStateIncompatibility, "someNewValue", LINEERR_INVALCALLSTATE},
-		{csta.ErrCatOperation, csta.ErrInvalidCalledDeviceID, LINEERR_INVALADDRESS},
-		{csta.ErrCatOperation, csta.ErrInvalidDestination, LINEERR_INVALADDRESS},
-		{csta.ErrCatOperation, csta.ErrInvalidForwardingDestination, LINEERR_INVALADDRESS},
-		{csta.ErrCatOperation, csta.ErrInvalidDeviceID, LINEERR_BADDEVICEID},
-		{csta.ErrCatSystemResource, csta.ErrResourceBusy, LINEERR_RESOURCEUNAVAIL},
-		{csta.ErrCatSystemResource, "", LINEERR_RESOURCEUNAVAIL},
-		{csta.ErrCatPerformance, "performanceLimitExceeded", LINEERR_RESOURCEUNAVAIL},
-		{csta.ErrCatSecurity, csta.ErrSecurityViolation, LINEERR_OPERATIONUNAVAIL},
-		{csta.ErrCatSecurity, "", LINEERR_OPERATIONUNAVAIL},
-		{csta.ErrCatSubscribedResource, "objectNotSubscribed", LINEERR_OPERATIONUNAVAIL},
-		{csta.ErrCatOperation, csta.ErrRequestedServiceNotSupported, LINEERR_OPERATIONUNAVAIL},
-		{csta.ErrCatOperation, csta.ErrGeneric, LINEERR_OPERATIONFAILED},
-		{csta.ErrCatUnspecified, "", LINEERR_OPERATIONFAILED},
+		{"operation", "invalidCallID", LINEERR_INVALCALLHANDLE},
+		{"operation", "invalidConnectionID", LINEERR_INVALCALLHANDLE},
+		{"stateIncompatibility", "invalidObjectState", LINEERR_INVALCALLSTATE},
+		{"operation", "invalidConnectionState", LINEERR_INVALCALLSTATE},
+		{"stateIncompatibility", "someNewValue", LINEERR_INVALCALLSTATE},
+		{"operation", "invalidCalledDeviceID", LINEERR_INVALADDRESS},
+		{"operation", "invalidDestination", LINEERR_INVALADDRESS},
+		{"operation", "invalidForwardingDestination", LINEERR_INVALADDRESS},
+		{"operation", "invalidDeviceID", LINEERR_BADDEVICEID},
+		{"systemResourceAvailability", "resourceBusy", LINEERR_RESOURCEUNAVAIL},
+		{"systemResourceAvailability", "", LINEERR_RESOURCEUNAVAIL},
+		{"performanceManagement", "performanceLimitExceeded", LINEERR_RESOURCEUNAVAIL},
+		{"security", "securityViolation", LINEERR_OPERATIONUNAVAIL},
+		{"security", "", LINEERR_OPERATIONUNAVAIL},
+		{"subscribedResourceAvailability", "objectNotSubscribed", LINEERR_OPERATIONUNAVAIL},
+		{"operation", "serviceNotSupported", LINEERR_OPERATIONUNAVAIL},
+		{"operation", "generic", LINEERR_OPERATIONFAILED},
+		{"unspecified", "", LINEERR_OPERATIONFAILED},
 		{CategoryTransport, "", LINEERR_OPERATIONFAILED},
 		{"noSuchCategory", "noSuchValue", LINEERR_OPERATIONFAILED},
 	}

@@ -48,16 +48,17 @@ func NewLine(pbx, extension, displayName string) Line {
 }
 
 // CallHandle is the bridge-wide handle of a call as one line sees it: "<pbx>:<n>". It is
-// allocated by the PBX's State from a counter that is persisted with the state, so it survives
-// switchovers and instance takeovers.
+// allocated by the PBX's reducer state (reducer.State in cti/reducer) from a counter that is
+// persisted with the state, so it survives switchovers and instance takeovers.
 type CallHandle string
 
-func makeHandle(pbx string, n uint64) CallHandle {
+// MakeHandle returns the handle "<pbx>:<n>" for counter value n on pbx.
+func MakeHandle(pbx string, n uint64) CallHandle {
 	return CallHandle(pbx + ":" + strconv.FormatUint(n, 10))
 }
 
-// handleNumber returns the counter part of h, or 0 if h is not of the form "<pbx>:<n>".
-func handleNumber(h CallHandle) uint64 {
+// HandleNumber returns the counter part of h, or 0 if h is not of the form "<pbx>:<n>".
+func HandleNumber(h CallHandle) uint64 {
 	s := string(h)
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
@@ -130,8 +131,8 @@ type Call struct {
 	ConnectedAt time.Time `json:"connectedAt,omitzero"`
 }
 
-// hasCallID reports whether id is one of the call's PBX call IDs.
-func (c *Call) hasCallID(id string) bool {
+// HasCallID reports whether id is one of the call's PBX call IDs.
+func (c *Call) HasCallID(id string) bool {
 	if c.CallID == id {
 		return true
 	}
@@ -143,15 +144,16 @@ func (c *Call) hasCallID(id string) bool {
 	return false
 }
 
-// clone returns a deep copy, so events never alias state that later Apply calls mutate.
-func (c *Call) clone() *Call {
+// Clone returns a deep copy, so events never alias state that later reducer steps mutate.
+func (c *Call) Clone() *Call {
 	d := *c
 	d.OtherCallIDs = append([]string(nil), c.OtherCallIDs...)
 	d.Parties = append([]string(nil), c.Parties...)
 	return &d
 }
 
-func (l *Line) clone() *Line {
+// Clone returns a deep copy of the line (its Forwarding is not shared).
+func (l *Line) Clone() *Line {
 	d := *l
 	d.Forwarding = append([]Forward(nil), l.Forwarding...)
 	return &d

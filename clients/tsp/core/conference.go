@@ -14,7 +14,7 @@ import (
 // report CONNECTED) and the two existing calls as its parties (CONFERENCED, dwParam2 of
 // LINE_CALLSTATE naming htConfCall). The bridge has one: at the conferencing line the held
 // call carries on as the conference (LINECALLSTATE_CONFERENCED) and the consultation call
-// goes IDLE (tapi/reduce_join.go). So:
+// goes IDLE (cti/reducer/reduce_join.go). So:
 //
 //   - the conference call is bound to the bridge call of the held call; its bridge state
 //     CONFERENCED is reported to TAPI as CONNECTED (LINECONNECTEDMODE_ACTIVE), ONHOLD and

@@ -1,9 +1,10 @@
-package tapi
+package reducer
 
 import (
 	"slices"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Held by the line's device -> ONHOLD, or ONHOLDPENDTRANSFER when it starts a consultation.
@@ -22,23 +23,23 @@ func (st *step) held(e *csta.HeldEvent) {
 			return
 		}
 		if e.Cause == csta.CauseConsultation {
-			status = CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER}
+			status = tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLDPENDTRANSFER}
 		}
-		st.adopt(id, status, CallInfo{}, nil)
+		st.adopt(id, status, tapi.CallInfo{}, nil)
 		return
 	}
-	if inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF) {
+	if inState(c, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLDPENDCONF) {
 		st.ignore(IgnoredDuplicate)
 		return
 	}
 	// A call still ringing out can be held too: our own connection is connected while the
 	// far end alerts (RINGBACK, PROCEEDING).
-	if !inState(c, LINECALLSTATE_CONNECTED, LINECALLSTATE_CONFERENCED, LINECALLSTATE_RINGBACK, LINECALLSTATE_PROCEEDING) {
+	if !inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED, tapi.LINECALLSTATE_RINGBACK, tapi.LINECALLSTATE_PROCEEDING) {
 		st.ignore(IgnoredOutOfOrder)
 		return
 	}
 	if e.Cause == csta.CauseConsultation || st.s.calls[c.Info.RelatedCall] != nil {
-		status = CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER}
+		status = tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLDPENDTRANSFER}
 	}
 	st.setState(c, status)
 }
@@ -57,20 +58,20 @@ func (st *step) retrieved(e *csta.RetrievedEvent) {
 			st.ignore(IgnoredCleared)
 			return
 		}
-		st.adopt(id, statusConnected, CallInfo{}, nil)
+		st.adopt(id, statusConnected, tapi.CallInfo{}, nil)
 		return
 	}
 	switch {
-	case inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF):
+	case inState(c, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLDPENDCONF):
 		switch {
-		case c.ConnectedAt.IsZero() && c.Info.Origin == LINECALLORIGIN_OUTBOUND:
+		case c.ConnectedAt.IsZero() && c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND:
 			st.setState(c, statusRingback) // held while ringing out; the far end has not answered
 		case len(c.Parties) > 1:
 			st.setState(c, statusConf)
 		default:
 			st.setState(c, statusConnected)
 		}
-	case c.State == LINECALLSTATE_CONNECTED:
+	case c.State == tapi.LINECALLSTATE_CONNECTED:
 		st.ignore(IgnoredDuplicate)
 	default:
 		st.ignore(IgnoredOutOfOrder)
@@ -102,27 +103,27 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 		st.ignore(IgnoredNotOurs) // a device that already left, e.g. the transferring one
 		return
 	}
-	if inState(c, LINECALLSTATE_DISCONNECTED, LINECALLSTATE_BUSY) {
+	if inState(c, tapi.LINECALLSTATE_DISCONNECTED, tapi.LINECALLSTATE_BUSY) {
 		st.ignore(IgnoredDuplicate)
 		return
 	}
 	multi := len(c.Parties) > 1
 	c.Parties = slices.DeleteFunc(c.Parties, func(p string) bool { return p == gone })
 	st.changed(c)
-	if multi && len(c.Parties) > 0 && (c.State == LINECALLSTATE_CONFERENCED || inState(c, onHold...)) {
+	if multi && len(c.Parties) > 0 && (c.State == tapi.LINECALLSTATE_CONFERENCED || inState(c, onHold...)) {
 		if len(c.Parties) == 1 {
 			// Back to a two-party call with whoever is left; a held conference stays held.
 			left := c.Parties[0]
-			st.updateInfo(c, 0, func(i *CallInfo) {
-				i.Connected = PartyID{Number: left, Flags: LINECALLPARTYID_ADDRESS}
+			st.updateInfo(c, 0, func(i *tapi.CallInfo) {
+				i.Connected = tapi.PartyID{Number: left, Flags: tapi.LINECALLPARTYID_ADDRESS}
 			})
-			if c.State == LINECALLSTATE_CONFERENCED {
+			if c.State == tapi.LINECALLSTATE_CONFERENCED {
 				st.setState(c, statusConnected)
 			}
 		}
 		return
 	}
-	st.setState(c, CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)})
+	st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)})
 }
 
 // CallCleared: the whole call ended -> IDLE.
@@ -155,28 +156,28 @@ func (st *step) failed(e *csta.FailedEvent) {
 		st.ignore(IgnoredCleared)
 		return
 	}
-	status := CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
+	status := tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
 	if caller {
 		switch e.Cause {
 		case csta.CauseBusy:
-			mode := LINEBUSYMODE_UNKNOWN
+			mode := tapi.LINEBUSYMODE_UNKNOWN
 			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
-				mode = LINEBUSYMODE_STATION
+				mode = tapi.LINEBUSYMODE_STATION
 			}
-			status = CallStatus{State: LINECALLSTATE_BUSY, BusyMode: mode}
+			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: mode}
 		case csta.CauseTrunksBusy:
-			status = CallStatus{State: LINECALLSTATE_BUSY, BusyMode: LINEBUSYMODE_TRUNK}
+			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: tapi.LINEBUSYMODE_TRUNK}
 		}
 	}
 	if c == nil {
-		info := CallInfo{Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
+		info := tapi.CallInfo{Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
 		if caller {
-			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
+			info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
 		}
 		st.adopt(id, status, info, numbers(e.FailingDevice))
 		return
 	}
-	if inState(c, LINECALLSTATE_BUSY, LINECALLSTATE_DISCONNECTED) {
+	if inState(c, tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED) {
 		st.ignore(IgnoredDuplicate)
 		return
 	}

@@ -1,9 +1,10 @@
-package tapi
+package reducer
 
 import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Reasons an event is ignored, reported in Result.Ignored.
@@ -74,7 +75,7 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 }
 
 // lookup finds the line's call for a PBX call ID, or says why it cannot exist.
-func (st *step) lookup(id string) (c *Call, cleared bool) {
+func (st *step) lookup(id string) (c *tapi.Call, cleared bool) {
 	if c = st.s.callAt(st.ls, id); c != nil {
 		return c, false
 	}
@@ -83,12 +84,12 @@ func (st *step) lookup(id string) (c *Call, cleared bool) {
 
 // adopt announces a call that was already in progress when monitoring started (or whose start
 // was missed): LINE_NEWCALL with what the event tells, then its current state.
-func (st *step) adopt(id string, status CallStatus, info CallInfo, parties []string) *Call {
+func (st *step) adopt(id string, status tapi.CallStatus, info tapi.CallInfo, parties []string) *tapi.Call {
 	if info.Origin == 0 {
-		info.Origin = LINECALLORIGIN_UNKNOWN
+		info.Origin = tapi.LINECALLORIGIN_UNKNOWN
 	}
 	if info.Reason == 0 {
-		info.Reason = LINECALLREASON_UNKNOWN
+		info.Reason = tapi.LINECALLREASON_UNKNOWN
 	}
 	return st.newCall(id, status, info, parties)
 }
@@ -101,22 +102,22 @@ func (st *step) serviceInitiated(e *csta.ServiceInitiatedEvent) {
 	}
 	id := e.InitiatedConnection.CallID
 	if c, _ := st.lookup(id); c != nil {
-		if c.State == LINECALLSTATE_DIALTONE {
+		if c.State == tapi.LINECALLSTATE_DIALTONE {
 			st.ignore(IgnoredDuplicate)
 		} else {
 			st.ignore(IgnoredOutOfOrder)
 		}
 		return
 	}
-	info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+	info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 		Caller: partyOr(e.InitiatingDevice, st.ownParty())}
 	st.startOutgoing(id, statusDialTone, info, nil, e.Cause)
 }
 
 // startOutgoing creates a call the line places, relating it to the held call it consults.
-func (st *step) startOutgoing(id string, status CallStatus, info CallInfo, parties []string,
-	cause csta.EventCause) *Call {
-	var held *Call
+func (st *step) startOutgoing(id string, status tapi.CallStatus, info tapi.CallInfo, parties []string,
+	cause csta.EventCause) *tapi.Call {
+	var held *tapi.Call
 	if cause == csta.CauseConsultation {
 		held = st.consultedFrom(id)
 		if held != nil {
@@ -132,12 +133,12 @@ func (st *step) startOutgoing(id string, status CallStatus, info CallInfo, parti
 
 // consultedFrom picks the held call a consultation call was started from: the most recently
 // held call of the line without a related call (ties: the newest handle).
-func (st *step) consultedFrom(exceptID string) *Call {
-	var best *Call
+func (st *step) consultedFrom(exceptID string) *tapi.Call {
+	var best *tapi.Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		c := st.s.calls[h]
 		if c.CallID == exceptID || c.Info.RelatedCall != "" ||
-			!inState(c, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF) {
+			!inState(c, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLDPENDCONF) {
 			continue
 		}
 		if best == nil || !c.StateSince.Before(best.StateSince) {
@@ -148,13 +149,13 @@ func (st *step) consultedFrom(exceptID string) *Call {
 }
 
 // relate links the held call and its consultation call; the held call waits for a transfer.
-func (st *step) relate(held, consult *Call) {
-	st.updateInfo(held, 0, func(i *CallInfo) { i.RelatedCall = consult.Handle })
+func (st *step) relate(held, consult *tapi.Call) {
+	st.updateInfo(held, 0, func(i *tapi.CallInfo) { i.RelatedCall = consult.Handle })
 	if consult.Info.RelatedCall != held.Handle {
-		st.updateInfo(consult, 0, func(i *CallInfo) { i.RelatedCall = held.Handle })
+		st.updateInfo(consult, 0, func(i *tapi.CallInfo) { i.RelatedCall = held.Handle })
 	}
-	if held.State == LINECALLSTATE_ONHOLD {
-		st.setState(held, CallStatus{State: LINECALLSTATE_ONHOLDPENDTRANSFER})
+	if held.State == tapi.LINECALLSTATE_ONHOLD {
+		st.setState(held, tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLDPENDTRANSFER})
 	}
 }
 
@@ -175,16 +176,16 @@ func (st *step) originated(e *csta.OriginatedEvent) {
 			st.ignore(IgnoredCleared)
 			return
 		}
-		info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 			Caller: partyOr(e.CallingDevice, st.ownParty()), Called: party(e.CalledDevice)}
 		st.startOutgoing(id, status, info, numbers(e.CalledDevice), e.Cause)
 		return
 	}
-	if !inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+	if !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
 		st.ignore(IgnoredOutOfOrder)
 		return
 	}
-	st.updateInfo(c, 0, func(i *CallInfo) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 		if e.CalledDevice.Known() {
 			i.Called = party(e.CalledDevice)
 		}
@@ -211,13 +212,13 @@ func (st *step) networkReached(e *csta.NetworkReachedEvent) {
 			st.ignore(IgnoredUnknownCall)
 			return
 		}
-		info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 			Caller: party(e.CallingDevice), Called: party(e.CalledDevice),
 			Trunk: e.NetworkInterfaceUsed.Number}
 		st.adopt(id, statusProceed, info, numbers(e.CalledDevice))
 		return
 	}
-	st.updateInfo(c, 0, func(i *CallInfo) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 		if e.NetworkInterfaceUsed.Number != "" {
 			i.Trunk = e.NetworkInterfaceUsed.Number
 		}
@@ -225,7 +226,7 @@ func (st *step) networkReached(e *csta.NetworkReachedEvent) {
 			i.Called = party(e.CalledDevice)
 		}
 	})
-	if inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+	if inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
 		st.setState(c, statusProceed)
 	} else if len(st.res.Events) == 0 {
 		st.ignore(IgnoredDuplicate)
@@ -235,7 +236,7 @@ func (st *step) networkReached(e *csta.NetworkReachedEvent) {
 // Queued: the call waits in a hunt group or ACD queue; the caller sees PROCEEDING.
 func (st *step) queued(e *csta.QueuedEvent) {
 	c, _ := st.lookup(e.QueuedConnection.CallID)
-	if c == nil || !inState(c, LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING) {
+	if c == nil || !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
 		st.ignore(IgnoredNotOurs)
 		return
 	}

@@ -1,8 +1,10 @@
-package tapi
+package reducer
 
 import (
 	"fmt"
 	"sort"
+
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // clearedMemory is how many cleared PBX call IDs each line remembers, so that late or
@@ -19,14 +21,14 @@ type State struct {
 	IsInternal func(number string) bool
 
 	lines      map[string]*lineState // by extension
-	calls      map[CallHandle]*Call
+	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
 }
 
 // lineState is a line with the index of its calls.
 type lineState struct {
-	Line
-	byCallID map[string]CallHandle
+	tapi.Line
+	byCallID map[string]tapi.CallHandle
 	cleared  [clearedMemory]string // ring of recently cleared PBX call IDs
 	clearedN int
 }
@@ -34,9 +36,9 @@ type lineState struct {
 // Result is what one reducer step did: the events to publish, and exactly which calls and
 // lines to persist or delete.
 type Result struct {
-	Events       []Event
-	ChangedCalls []CallHandle
-	RemovedCalls []CallHandle
+	Events       []tapi.Event
+	ChangedCalls []tapi.CallHandle
+	RemovedCalls []tapi.CallHandle
 	ChangedLines []string // line names
 	// Ignored says why an event changed nothing ("" when it did, or when it was simply not
 	// about a call or line the state tracks in a way that needs explaining).
@@ -45,29 +47,29 @@ type Result struct {
 
 // NewState returns an empty state for the PBX.
 func NewState(pbx string) *State {
-	return &State{PBX: pbx, lines: map[string]*lineState{}, calls: map[CallHandle]*Call{},
+	return &State{PBX: pbx, lines: map[string]*lineState{}, calls: map[tapi.CallHandle]*tapi.Call{},
 		nextHandle: 1}
 }
 
 // AddLine starts tracking a monitored line. Adding a known extension again replaces its
 // display name only.
-func (s *State) AddLine(extension, displayName string) *Line {
+func (s *State) AddLine(extension, displayName string) *tapi.Line {
 	if ls, ok := s.lines[extension]; ok {
 		ls.DisplayName = displayName
-		return ls.Line.clone()
+		return ls.Line.Clone()
 	}
-	ls := &lineState{Line: NewLine(s.PBX, extension, displayName), byCallID: map[string]CallHandle{}}
+	ls := &lineState{Line: tapi.NewLine(s.PBX, extension, displayName), byCallID: map[string]tapi.CallHandle{}}
 	s.lines[extension] = ls
-	return ls.Line.clone()
+	return ls.Line.Clone()
 }
 
 // RemoveLine stops tracking a line and drops its calls (no events: the line is gone).
-func (s *State) RemoveLine(extension string) []CallHandle {
+func (s *State) RemoveLine(extension string) []tapi.CallHandle {
 	ls, ok := s.lines[extension]
 	if !ok {
 		return nil
 	}
-	var removed []CallHandle
+	var removed []tapi.CallHandle
 	for _, h := range s.lineHandles(ls) {
 		delete(s.calls, h)
 		removed = append(removed, h)
@@ -79,26 +81,26 @@ func (s *State) RemoveLine(extension string) []CallHandle {
 // Restore rebuilds a state from persisted lines and calls (e.g. after an instance takeover).
 // nextHandle is the persisted counter; it is raised above every restored handle so handles are
 // never reused.
-func (s *State) Restore(lines []Line, calls []Call, nextHandle uint64) error {
+func (s *State) Restore(lines []tapi.Line, calls []tapi.Call, nextHandle uint64) error {
 	s.lines = map[string]*lineState{}
-	s.calls = map[CallHandle]*Call{}
+	s.calls = map[tapi.CallHandle]*tapi.Call{}
 	byName := map[string]*lineState{}
 	for _, l := range lines {
 		if l.PBX != s.PBX {
 			return fmt.Errorf("tapi: restore: line %q belongs to PBX %q, not %q", l.Name, l.PBX, s.PBX)
 		}
-		ls := &lineState{Line: *l.clone(), byCallID: map[string]CallHandle{}}
+		ls := &lineState{Line: *l.Clone(), byCallID: map[string]tapi.CallHandle{}}
 		s.lines[l.Address] = ls
 		byName[l.Name] = ls
 	}
 	s.nextHandle = max(nextHandle, 1)
 	for i := range calls {
-		c := calls[i].clone()
+		c := calls[i].Clone()
 		ls, ok := byName[c.Line]
 		if !ok {
 			return fmt.Errorf("tapi: restore: call %q is on unknown line %q", c.Handle, c.Line)
 		}
-		if c.State == 0 || c.State == LINECALLSTATE_IDLE {
+		if c.State == 0 || c.State == tapi.LINECALLSTATE_IDLE {
 			return fmt.Errorf("tapi: restore: call %q has state %v", c.Handle, c.State)
 		}
 		if _, dup := s.calls[c.Handle]; dup {
@@ -106,7 +108,7 @@ func (s *State) Restore(lines []Line, calls []Call, nextHandle uint64) error {
 		}
 		s.calls[c.Handle] = c
 		s.index(ls, c)
-		s.nextHandle = max(s.nextHandle, handleNumber(c.Handle)+1)
+		s.nextHandle = max(s.nextHandle, tapi.HandleNumber(c.Handle)+1)
 	}
 	return nil
 }
@@ -115,47 +117,47 @@ func (s *State) Restore(lines []Line, calls []Call, nextHandle uint64) error {
 func (s *State) NextHandle() uint64 { return s.nextHandle }
 
 // Line returns a copy of the line for extension.
-func (s *State) Line(extension string) (Line, bool) {
+func (s *State) Line(extension string) (tapi.Line, bool) {
 	ls, ok := s.lines[extension]
 	if !ok {
-		return Line{}, false
+		return tapi.Line{}, false
 	}
-	return *ls.Line.clone(), true
+	return *ls.Line.Clone(), true
 }
 
 // Lines returns copies of all lines, sorted by name.
-func (s *State) Lines() []Line {
-	out := make([]Line, 0, len(s.lines))
+func (s *State) Lines() []tapi.Line {
+	out := make([]tapi.Line, 0, len(s.lines))
 	for _, ls := range s.lines {
-		out = append(out, *ls.Line.clone())
+		out = append(out, *ls.Line.Clone())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 // Call returns a copy of the call with handle h.
-func (s *State) Call(h CallHandle) (Call, bool) {
+func (s *State) Call(h tapi.CallHandle) (tapi.Call, bool) {
 	c, ok := s.calls[h]
 	if !ok {
-		return Call{}, false
+		return tapi.Call{}, false
 	}
-	return *c.clone(), true
+	return *c.Clone(), true
 }
 
 // Calls returns copies of the calls of extension ("" for all lines), in handle order.
-func (s *State) Calls(extension string) []Call {
-	var out []Call
+func (s *State) Calls(extension string) []tapi.Call {
+	var out []tapi.Call
 	for _, c := range s.calls {
-		if extension == "" || c.Line == LineName(s.PBX, extension) {
-			out = append(out, *c.clone())
+		if extension == "" || c.Line == tapi.LineName(s.PBX, extension) {
+			out = append(out, *c.Clone())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return handleLess(out[i].Handle, out[j].Handle) })
 	return out
 }
 
-func handleLess(a, b CallHandle) bool {
-	na, nb := handleNumber(a), handleNumber(b)
+func handleLess(a, b tapi.CallHandle) bool {
+	na, nb := tapi.HandleNumber(a), tapi.HandleNumber(b)
 	if na != nb {
 		return na < nb
 	}
@@ -163,9 +165,9 @@ func handleLess(a, b CallHandle) bool {
 }
 
 // lineHandles returns the handles of the line's calls in handle order (deterministic).
-func (s *State) lineHandles(ls *lineState) []CallHandle {
-	var hs []CallHandle
-	seen := map[CallHandle]bool{}
+func (s *State) lineHandles(ls *lineState) []tapi.CallHandle {
+	var hs []tapi.CallHandle
+	seen := map[tapi.CallHandle]bool{}
 	for _, h := range ls.byCallID {
 		if !seen[h] {
 			seen[h] = true
@@ -176,14 +178,14 @@ func (s *State) lineHandles(ls *lineState) []CallHandle {
 	return hs
 }
 
-func (s *State) index(ls *lineState, c *Call) {
+func (s *State) index(ls *lineState, c *tapi.Call) {
 	ls.byCallID[c.CallID] = c.Handle
 	for _, id := range c.OtherCallIDs {
 		ls.byCallID[id] = c.Handle
 	}
 }
 
-func (s *State) unindex(ls *lineState, c *Call) {
+func (s *State) unindex(ls *lineState, c *tapi.Call) {
 	for _, id := range append([]string{c.CallID}, c.OtherCallIDs...) {
 		if ls.byCallID[id] == c.Handle {
 			delete(ls.byCallID, id)
@@ -192,7 +194,7 @@ func (s *State) unindex(ls *lineState, c *Call) {
 }
 
 // callAt returns the line's call with PBX call ID id.
-func (s *State) callAt(ls *lineState, id string) *Call {
+func (s *State) callAt(ls *lineState, id string) *tapi.Call {
 	h, ok := ls.byCallID[id]
 	if !ok {
 		return nil

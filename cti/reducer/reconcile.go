@@ -1,4 +1,4 @@
-package tapi
+package reducer
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Reconcile merges SnapshotDevice results, taken after a switchover or takeover, into the
@@ -38,12 +39,12 @@ func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, calls map[
 }
 
 func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[string][]csta.SnapshotCallItem) {
-	var calls []*Call
+	var calls []*tapi.Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		calls = append(calls, st.s.calls[h])
 	}
 	items = usableItems(items)
-	matched := make(map[*Call]csta.SnapshotDeviceItem, len(items))
+	matched := make(map[*tapi.Call]csta.SnapshotDeviceItem, len(items))
 	var rest []csta.SnapshotDeviceItem
 	for _, it := range items {
 		c := st.s.callAt(st.ls, it.Connection.CallID)
@@ -56,7 +57,7 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 	var fresh []csta.SnapshotDeviceItem
 	for _, it := range rest {
 		id := it.Connection.CallID
-		var found *Call
+		var found *tapi.Call
 		for _, c := range calls {
 			if _, taken := matched[c]; taken || !compatible(c.State, it.State()) {
 				continue
@@ -71,11 +72,11 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 			continue
 		}
 		matched[found] = it
-		if id != "" && !found.hasCallID(id) && st.setCallID(found, id, nil) {
-			st.updateInfo(found, LINECALLINFOSTATE_CALLID, nil)
+		if id != "" && !found.HasCallID(id) && st.setCallID(found, id, nil) {
+			st.updateInfo(found, tapi.LINECALLINFOSTATE_CALLID, nil)
 		}
 	}
-	var vanished []*Call
+	var vanished []*tapi.Call
 	for _, c := range calls {
 		it, ok := matched[c]
 		if !ok {
@@ -90,12 +91,12 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 	for _, it := range fresh {
 		status := statusForLocal(it.State())
 		items := snapCalls[it.Connection.CallID]
-		var info CallInfo
+		var info tapi.CallInfo
 		switch it.State() {
 		case csta.StateAlerting:
-			info.Origin = LINECALLORIGIN_INBOUND
+			info.Origin = tapi.LINECALLORIGIN_INBOUND
 		case csta.StateInitiated:
-			info.Origin, info.Reason = LINECALLORIGIN_OUTBOUND, LINECALLREASON_DIRECT
+			info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
 		}
 		// With one other party, SnapshotCall says who it is: the caller of a call ringing
 		// here (the popup of a call that started ringing during a switchover needs it), else
@@ -138,7 +139,7 @@ func (st *step) partiesOf(items []csta.SnapshotCallItem) []string {
 // shareParty reports whether the call has a party, other than the line itself, among the
 // devices of a call as SnapshotCall listed them (nil: not known), or whether both have none
 // (a call still at dial tone).
-func (st *step) shareParty(c *Call, items []csta.SnapshotCallItem) bool {
+func (st *step) shareParty(c *tapi.Call, items []csta.SnapshotCallItem) bool {
 	if items == nil {
 		return false
 	}
@@ -168,28 +169,28 @@ func usableItems(items []csta.SnapshotDeviceItem) []csta.SnapshotDeviceItem {
 
 // compatible reports whether a line's TAPI call state agrees with the device's local
 // connection state in a snapshot.
-func compatible(s CallState, l csta.LocalConnectionState) bool {
+func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
 	switch s {
-	case LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED:
+	case tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED:
 		return l == csta.StateAlerting
-	case LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING:
+	case tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING:
 		return l == csta.StateInitiated
-	case LINECALLSTATE_PROCEEDING, LINECALLSTATE_RINGBACK:
+	case tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK:
 		return l == csta.StateConnected || l == csta.StateQueued
-	case LINECALLSTATE_CONNECTED, LINECALLSTATE_CONFERENCED:
+	case tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED:
 		return l == csta.StateConnected
-	case LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDCONF, LINECALLSTATE_ONHOLDPENDTRANSFER:
+	case tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER:
 		return l == csta.StateHold
-	case LINECALLSTATE_BUSY, LINECALLSTATE_DISCONNECTED:
+	case tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED:
 		return l == csta.StateFail || l == csta.StateConnected
-	case LINECALLSTATE_UNKNOWN:
+	case tapi.LINECALLSTATE_UNKNOWN:
 		return true
 	}
 	return false
 }
 
 // statusForLocal is the TAPI state of a call known only from its local connection state.
-func statusForLocal(l csta.LocalConnectionState) CallStatus {
+func statusForLocal(l csta.LocalConnectionState) tapi.CallStatus {
 	switch l {
 	case csta.StateAlerting:
 		return statusOffering
@@ -202,9 +203,9 @@ func statusForLocal(l csta.LocalConnectionState) CallStatus {
 	case csta.StateQueued:
 		return statusProceed
 	case csta.StateFail:
-		return CallStatus{State: LINECALLSTATE_DISCONNECTED, DisconnectMode: LINEDISCONNECTMODE_UNKNOWN}
+		return tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: tapi.LINEDISCONNECTMODE_UNKNOWN}
 	}
-	return CallStatus{State: LINECALLSTATE_UNKNOWN}
+	return tapi.CallStatus{State: tapi.LINECALLSTATE_UNKNOWN}
 }
 
 // Reset ends every call of the PBX for clients (cold resync): LINE_CALLSTATE IDLE with detail
@@ -213,7 +214,7 @@ func (s *State) Reset(detail string, now time.Time) Result {
 	var res Result
 	for _, l := range s.Lines() {
 		st := &step{s: s, ls: s.lines[l.Address], now: now}
-		var cs []*Call
+		var cs []*tapi.Call
 		for _, h := range s.lineHandles(st.ls) {
 			cs = append(cs, s.calls[h])
 		}

@@ -1,4 +1,4 @@
-package tapi_test
+package reducer_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -88,7 +89,7 @@ func replayAndCompare(t *testing.T, seed uint64) {
 		t.Fatalf("only %d events recorded; traffic did not run", last)
 	}
 
-	st := tapi.NewState("sim")
+	st := reducer.NewState("sim")
 	for _, ext := range exts {
 		st.AddLine(ext, "")
 	}

@@ -1,9 +1,10 @@
-package tapi
+package reducer
 
 import (
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // The scenarios give the ECMA-269 event sequence as each monitored device receives it, and the
@@ -262,14 +263,14 @@ func TestSetInServiceForLinkLoss(t *testing.T) {
 	s.AddLine("201", "")
 	s.AddLine("202", "")
 	res := s.SetInService(false, t0)
-	if len(res.Events) != 2 || res.Events[0].LineState.DevState != LINEDEVSTATE_OUTOFSERVICE ||
+	if len(res.Events) != 2 || res.Events[0].LineState.DevState != tapi.LINEDEVSTATE_OUTOFSERVICE ||
 		res.Events[0].Line != "hq/201" || len(res.ChangedLines) != 2 {
 		t.Fatalf("link lost: %+v", res)
 	}
 	if res := s.SetInService(false, t0); len(res.Events) != 0 {
 		t.Errorf("second link loss produced %d events", len(res.Events))
 	}
-	if res := s.SetInService(true, t0); len(res.Events) != 2 || res.Events[1].LineState.DevState != LINEDEVSTATE_INSERVICE {
+	if res := s.SetInService(true, t0); len(res.Events) != 2 || res.Events[1].LineState.DevState != tapi.LINEDEVSTATE_INSERVICE {
 		t.Errorf("link restored: %+v", res)
 	}
 }

@@ -1,4 +1,4 @@
-package tapi
+package reducer
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // step is one reducer step on one line: it mutates the state and collects the result.
@@ -30,8 +31,8 @@ func (st *step) conn(c csta.ConnectionID, d csta.DeviceID) bool {
 	return st.is(d) || st.is(c.DeviceID)
 }
 
-func (st *step) emit(e Event) {
-	e.V = WireVersion
+func (st *step) emit(e tapi.Event) {
+	e.V = tapi.WireVersion
 	e.Time = st.now
 	e.PBX = st.s.PBX
 	e.Line = st.ls.Name
@@ -39,7 +40,7 @@ func (st *step) emit(e Event) {
 	st.res.Events = append(st.res.Events, e)
 }
 
-func (st *step) changed(c *Call) {
+func (st *step) changed(c *tapi.Call) {
 	if !slices.Contains(st.res.ChangedCalls, c.Handle) {
 		st.res.ChangedCalls = append(st.res.ChangedCalls, c.Handle)
 	}
@@ -52,10 +53,10 @@ func (st *step) lineChanged() {
 }
 
 // newCall creates a call on the line and announces it with LINE_NEWCALL and LINE_CALLSTATE.
-func (st *step) newCall(callID string, status CallStatus, info CallInfo, parties []string) *Call {
+func (st *step) newCall(callID string, status tapi.CallStatus, info tapi.CallInfo, parties []string) *tapi.Call {
 	s := st.s
-	c := &Call{
-		Handle:     makeHandle(s.PBX, s.nextHandle),
+	c := &tapi.Call{
+		Handle:     tapi.MakeHandle(s.PBX, s.nextHandle),
 		Line:       st.ls.Name,
 		CallID:     callID,
 		CallStatus: status,
@@ -64,38 +65,38 @@ func (st *step) newCall(callID string, status CallStatus, info CallInfo, parties
 		Created:    st.now,
 		StateSince: st.now,
 	}
-	if status.State == LINECALLSTATE_CONNECTED || status.State == LINECALLSTATE_CONFERENCED {
+	if status.State == tapi.LINECALLSTATE_CONNECTED || status.State == tapi.LINECALLSTATE_CONFERENCED {
 		c.ConnectedAt = st.now
 	}
 	s.nextHandle++
 	s.calls[c.Handle] = c
 	s.index(st.ls, c)
 	st.ls.forget(callID)
-	st.emit(Event{Type: LineNewCall, Handle: c.Handle, Call: c.clone()})
-	st.emit(Event{Type: LineCallState, Handle: c.Handle, CallState: &status})
+	st.emit(tapi.Event{Type: tapi.LineNewCall, Handle: c.Handle, Call: c.Clone()})
+	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: &status})
 	st.changed(c)
 	return c
 }
 
 // setState moves c to status; a repeat of the current state and mode does nothing. IDLE is
 // reached only through idle.
-func (st *step) setState(c *Call, status CallStatus) {
+func (st *step) setState(c *tapi.Call, status tapi.CallStatus) {
 	if c.CallStatus == status {
 		return
 	}
 	c.CallStatus = status
 	c.StateSince = st.now
-	if (status.State == LINECALLSTATE_CONNECTED || status.State == LINECALLSTATE_CONFERENCED) &&
+	if (status.State == tapi.LINECALLSTATE_CONNECTED || status.State == tapi.LINECALLSTATE_CONFERENCED) &&
 		c.ConnectedAt.IsZero() {
 		c.ConnectedAt = st.now
 	}
-	st.emit(Event{Type: LineCallState, Handle: c.Handle, CallState: &status})
+	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: &status})
 	st.changed(c)
 }
 
 // updateInfo applies fn to c's info and announces the changed fields with LINE_CALLINFO.
 // extra adds bits the caller changed outside Info (LINECALLINFOSTATE_CALLID).
-func (st *step) updateInfo(c *Call, extra CallInfoState, fn func(*CallInfo)) {
+func (st *step) updateInfo(c *tapi.Call, extra tapi.CallInfoState, fn func(*tapi.CallInfo)) {
 	old := c.Info
 	if fn != nil {
 		fn(&c.Info)
@@ -104,45 +105,45 @@ func (st *step) updateInfo(c *Call, extra CallInfoState, fn func(*CallInfo)) {
 	if mask == 0 {
 		return
 	}
-	ev := &CallInfoEvent{Changed: mask, Info: c.Info}
-	if mask&LINECALLINFOSTATE_CALLID != 0 {
+	ev := &tapi.CallInfoEvent{Changed: mask, Info: c.Info}
+	if mask&tapi.LINECALLINFOSTATE_CALLID != 0 {
 		ev.CallID = c.CallID
 	}
-	st.emit(Event{Type: LineCallInfo, Handle: c.Handle, CallInfo: ev})
+	st.emit(tapi.Event{Type: tapi.LineCallInfo, Handle: c.Handle, CallInfo: ev})
 	st.changed(c)
 }
 
-func infoDiff(a, b CallInfo) CallInfoState {
-	var m CallInfoState
+func infoDiff(a, b tapi.CallInfo) tapi.CallInfoState {
+	var m tapi.CallInfoState
 	if a.Origin != b.Origin {
-		m |= LINECALLINFOSTATE_ORIGIN
+		m |= tapi.LINECALLINFOSTATE_ORIGIN
 	}
 	if a.Reason != b.Reason {
-		m |= LINECALLINFOSTATE_REASON
+		m |= tapi.LINECALLINFOSTATE_REASON
 	}
 	if a.Caller != b.Caller {
-		m |= LINECALLINFOSTATE_CALLERID
+		m |= tapi.LINECALLINFOSTATE_CALLERID
 	}
 	if a.Called != b.Called {
-		m |= LINECALLINFOSTATE_CALLEDID
+		m |= tapi.LINECALLINFOSTATE_CALLEDID
 	}
 	if a.Connected != b.Connected {
-		m |= LINECALLINFOSTATE_CONNECTEDID
+		m |= tapi.LINECALLINFOSTATE_CONNECTEDID
 	}
 	if a.Redirecting != b.Redirecting {
-		m |= LINECALLINFOSTATE_REDIRECTINGID
+		m |= tapi.LINECALLINFOSTATE_REDIRECTINGID
 	}
 	if a.Redirection != b.Redirection {
-		m |= LINECALLINFOSTATE_REDIRECTIONID
+		m |= tapi.LINECALLINFOSTATE_REDIRECTIONID
 	}
 	if a.RelatedCall != b.RelatedCall {
-		m |= LINECALLINFOSTATE_RELATEDCALLID
+		m |= tapi.LINECALLINFOSTATE_RELATEDCALLID
 	}
 	if a.Trunk != b.Trunk {
-		m |= LINECALLINFOSTATE_TRUNK
+		m |= tapi.LINECALLINFOSTATE_TRUNK
 	}
 	if a.UserData != b.UserData {
-		m |= LINECALLINFOSTATE_CALLDATA
+		m |= tapi.LINECALLINFOSTATE_CALLDATA
 	}
 	return m
 }
@@ -150,7 +151,7 @@ func infoDiff(a, b CallInfo) CallInfoState {
 // setCallID makes id the call's PBX call ID, keeping aliases as further IDs the PBX may use.
 // It reports whether the primary ID changed.
 // An ID another call of the line holds stays with that call.
-func (st *step) setCallID(c *Call, id string, aliases []string) bool {
+func (st *step) setCallID(c *tapi.Call, id string, aliases []string) bool {
 	taken := func(x string) bool {
 		h, ok := st.ls.byCallID[x]
 		return ok && h != c.Handle
@@ -175,13 +176,13 @@ func (st *step) setCallID(c *Call, id string, aliases []string) bool {
 
 // idle ends calls: LINE_CALLSTATE IDLE for each, then removal. A consultation partner that
 // survives loses its related call (LINE_CALLINFO RELATEDCALLID).
-func (st *step) idle(detail string, cs ...*Call) {
+func (st *step) idle(detail string, cs ...*tapi.Call) {
 	for _, c := range cs {
 		if c == nil || st.s.calls[c.Handle] != c {
 			continue
 		}
-		st.emit(Event{Type: LineCallState, Handle: c.Handle, Detail: detail,
-			CallState: &CallStatus{State: LINECALLSTATE_IDLE}})
+		st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, Detail: detail,
+			CallState: &tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE}})
 		st.s.unindex(st.ls, c)
 		st.ls.remember(c.CallID)
 		for _, id := range c.OtherCallIDs {
@@ -189,7 +190,7 @@ func (st *step) idle(detail string, cs ...*Call) {
 		}
 		delete(st.s.calls, c.Handle)
 		st.res.ChangedCalls = slices.DeleteFunc(st.res.ChangedCalls,
-			func(h CallHandle) bool { return h == c.Handle })
+			func(h tapi.CallHandle) bool { return h == c.Handle })
 		st.res.RemovedCalls = append(st.res.RemovedCalls, c.Handle)
 	}
 	for _, c := range cs {
@@ -197,38 +198,38 @@ func (st *step) idle(detail string, cs ...*Call) {
 			continue
 		}
 		if p := st.s.calls[c.Info.RelatedCall]; p != nil && p.Info.RelatedCall == c.Handle {
-			st.updateInfo(p, 0, func(i *CallInfo) { i.RelatedCall = "" })
-			if p.State == LINECALLSTATE_ONHOLDPENDTRANSFER || p.State == LINECALLSTATE_ONHOLDPENDCONF {
-				st.setState(p, CallStatus{State: LINECALLSTATE_ONHOLD})
+			st.updateInfo(p, 0, func(i *tapi.CallInfo) { i.RelatedCall = "" })
+			if p.State == tapi.LINECALLSTATE_ONHOLDPENDTRANSFER || p.State == tapi.LINECALLSTATE_ONHOLDPENDCONF {
+				st.setState(p, tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLD})
 			}
 		}
 	}
 }
 
 // party builds a PartyID from a CSTA device.
-func party(d csta.DeviceID) PartyID {
-	var p PartyID
+func party(d csta.DeviceID) tapi.PartyID {
+	var p tapi.PartyID
 	switch {
 	case d.Known():
 		p.Number, p.Name = d.Number, d.Name
 		if p.Number != "" {
-			p.Flags |= LINECALLPARTYID_ADDRESS
+			p.Flags |= tapi.LINECALLPARTYID_ADDRESS
 		}
 		if p.Name != "" {
-			p.Flags |= LINECALLPARTYID_NAME
+			p.Flags |= tapi.LINECALLPARTYID_NAME
 		}
 	case d.Absent == "restricted":
-		p.Flags = LINECALLPARTYID_BLOCKED
+		p.Flags = tapi.LINECALLPARTYID_BLOCKED
 	case d.Absent == "notKnown":
-		p.Flags = LINECALLPARTYID_UNKNOWN
+		p.Flags = tapi.LINECALLPARTYID_UNKNOWN
 	case d.Absent != "":
-		p.Flags = LINECALLPARTYID_UNAVAIL
+		p.Flags = tapi.LINECALLPARTYID_UNAVAIL
 	}
 	return p
 }
 
 // partyOr is party(d), or fallback when d carries nothing.
-func partyOr(d csta.DeviceID, fallback PartyID) PartyID {
+func partyOr(d csta.DeviceID, fallback tapi.PartyID) tapi.PartyID {
 	if d.IsZero() {
 		return fallback
 	}
@@ -236,26 +237,26 @@ func partyOr(d csta.DeviceID, fallback PartyID) PartyID {
 }
 
 // ownParty is the line's own address as a party.
-func (st *step) ownParty() PartyID {
-	p := PartyID{Number: st.ls.Address, Flags: LINECALLPARTYID_ADDRESS}
+func (st *step) ownParty() tapi.PartyID {
+	p := tapi.PartyID{Number: st.ls.Address, Flags: tapi.LINECALLPARTYID_ADDRESS}
 	if st.ls.DisplayName != "" {
 		p.Name = st.ls.DisplayName
-		p.Flags |= LINECALLPARTYID_NAME
+		p.Flags |= tapi.LINECALLPARTYID_NAME
 	}
 	return p
 }
 
 // origin classifies a call that arrives at the line.
-func (st *step) origin(calling, network csta.DeviceID) CallOrigin {
+func (st *step) origin(calling, network csta.DeviceID) tapi.CallOrigin {
 	switch {
 	case network.Known() && network.Number != calling.Number:
-		return LINECALLORIGIN_EXTERNAL
+		return tapi.LINECALLORIGIN_EXTERNAL
 	case !calling.Known():
-		return LINECALLORIGIN_INBOUND
+		return tapi.LINECALLORIGIN_INBOUND
 	case st.s.isInternal(calling.Number):
-		return LINECALLORIGIN_INTERNAL
+		return tapi.LINECALLORIGIN_INTERNAL
 	}
-	return LINECALLORIGIN_EXTERNAL
+	return tapi.LINECALLORIGIN_EXTERNAL
 }
 
 func numbers(ds ...csta.DeviceID) []string {
@@ -268,22 +269,22 @@ func numbers(ds ...csta.DeviceID) []string {
 	return out
 }
 
-func inState(c *Call, states ...CallState) bool { return slices.Contains(states, c.State) }
+func inState(c *tapi.Call, states ...tapi.CallState) bool { return slices.Contains(states, c.State) }
 
 var (
-	statusConnected = CallStatus{State: LINECALLSTATE_CONNECTED, ConnectedMode: LINECONNECTEDMODE_ACTIVE}
-	statusOffering  = CallStatus{State: LINECALLSTATE_OFFERING, OfferingMode: LINEOFFERINGMODE_ACTIVE}
-	statusDialTone  = CallStatus{State: LINECALLSTATE_DIALTONE, DialToneMode: LINEDIALTONEMODE_UNAVAIL}
-	statusDialing   = CallStatus{State: LINECALLSTATE_DIALING}
-	statusProceed   = CallStatus{State: LINECALLSTATE_PROCEEDING}
-	statusRingback  = CallStatus{State: LINECALLSTATE_RINGBACK}
-	statusOnHold    = CallStatus{State: LINECALLSTATE_ONHOLD}
-	statusConf      = CallStatus{State: LINECALLSTATE_CONFERENCED}
+	statusConnected = tapi.CallStatus{State: tapi.LINECALLSTATE_CONNECTED, ConnectedMode: tapi.LINECONNECTEDMODE_ACTIVE}
+	statusOffering  = tapi.CallStatus{State: tapi.LINECALLSTATE_OFFERING, OfferingMode: tapi.LINEOFFERINGMODE_ACTIVE}
+	statusDialTone  = tapi.CallStatus{State: tapi.LINECALLSTATE_DIALTONE, DialToneMode: tapi.LINEDIALTONEMODE_UNAVAIL}
+	statusDialing   = tapi.CallStatus{State: tapi.LINECALLSTATE_DIALING}
+	statusProceed   = tapi.CallStatus{State: tapi.LINECALLSTATE_PROCEEDING}
+	statusRingback  = tapi.CallStatus{State: tapi.LINECALLSTATE_RINGBACK}
+	statusOnHold    = tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLD}
+	statusConf      = tapi.CallStatus{State: tapi.LINECALLSTATE_CONFERENCED}
 )
 
 // onHold lists the held states.
-var onHold = []CallState{LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDTRANSFER, LINECALLSTATE_ONHOLDPENDCONF}
+var onHold = []tapi.CallState{tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLDPENDCONF}
 
 // outgoing lists the states of a call the line placed and that is not yet answered.
-var outgoing = []CallState{LINECALLSTATE_DIALTONE, LINECALLSTATE_DIALING,
-	LINECALLSTATE_PROCEEDING, LINECALLSTATE_RINGBACK}
+var outgoing = []tapi.CallState{tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING,
+	tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK}

@@ -1,7 +1,8 @@
-package tapi
+package reducer
 
 import (
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Delivered: at the alerting device -> OFFERING (LINE_NEWCALL first); at the calling device
@@ -12,7 +13,7 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 	case st.conn(e.Connection, e.AlertingDevice):
 		c, _ := st.lookup(id)
 		if c != nil {
-			if inState(c, LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED) {
+			if inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED) {
 				st.ignore(IgnoredDuplicate)
 			} else {
 				st.ignore(IgnoredOutOfOrder)
@@ -30,7 +31,7 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 				st.ignore(IgnoredCleared)
 				return
 			}
-			info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+			info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 				Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
 			st.redirectedTo(&info, e.CalledDevice, e.AlertingDevice)
 			st.adopt(id, statusRingback, info, numbers(e.AlertingDevice))
@@ -54,12 +55,12 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 
 // ringback moves an outgoing call to RINGBACK, noting where it rings if that is not the
 // number dialled.
-func (st *step) ringback(c *Call, e *csta.DeliveredEvent) {
+func (st *step) ringback(c *tapi.Call, e *csta.DeliveredEvent) {
 	if !inState(c, outgoing...) {
 		st.ignore(IgnoredOutOfOrder)
 		return
 	}
-	st.updateInfo(c, 0, func(i *CallInfo) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 		if i.Called.IsZero() && e.CalledDevice.Known() {
 			i.Called = party(e.CalledDevice)
 		}
@@ -68,7 +69,7 @@ func (st *step) ringback(c *Call, e *csta.DeliveredEvent) {
 	if p := numbers(e.AlertingDevice); p != nil {
 		c.Parties = p
 	}
-	if c.State == LINECALLSTATE_RINGBACK {
+	if c.State == tapi.LINECALLSTATE_RINGBACK {
 		if len(st.res.Events) == 0 {
 			st.ignore(IgnoredDuplicate)
 		}
@@ -79,7 +80,7 @@ func (st *step) ringback(c *Call, e *csta.DeliveredEvent) {
 
 // redirectedTo records in the caller's view that the call reached another device than the
 // one dialled.
-func (st *step) redirectedTo(i *CallInfo, called, reached csta.DeviceID) {
+func (st *step) redirectedTo(i *tapi.CallInfo, called, reached csta.DeviceID) {
 	if reached.Number != "" && called.Number != "" && reached.Number != called.Number {
 		i.Redirection = party(reached)
 	}
@@ -87,15 +88,15 @@ func (st *step) redirectedTo(i *CallInfo, called, reached csta.DeviceID) {
 
 // arrivalInfo builds the call info of a call arriving at the line.
 func (st *step) arrivalInfo(calling, called, lastRedirection, networkCalling csta.DeviceID,
-	cause csta.EventCause) CallInfo {
+	cause csta.EventCause) tapi.CallInfo {
 	redirected := lastRedirection.Known() && lastRedirection.Number != st.ls.Address
-	info := CallInfo{
+	info := tapi.CallInfo{
 		Origin: st.origin(calling, networkCalling),
 		Reason: offeringReason(cause, redirected),
 		Caller: party(calling),
 		Called: partyOr(called, st.ownParty()),
 	}
-	if info.Reason != LINECALLREASON_DIRECT {
+	if info.Reason != tapi.LINECALLREASON_DIRECT {
 		if redirected {
 			info.Redirecting = party(lastRedirection)
 		}
@@ -123,14 +124,14 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			return
 		}
 		switch {
-		case inState(c, LINECALLSTATE_OFFERING, LINECALLSTATE_ACCEPTED):
-			st.updateInfo(c, 0, func(i *CallInfo) {
+		case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
+			st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 				if e.CallingDevice.Known() {
 					i.Connected = party(e.CallingDevice)
 				}
 			})
 			st.setState(c, statusConnected)
-		case c.State == LINECALLSTATE_CONNECTED:
+		case c.State == tapi.LINECALLSTATE_CONNECTED:
 			st.ignore(IgnoredDuplicate)
 		default:
 			st.ignore(IgnoredOutOfOrder)
@@ -142,7 +143,7 @@ func (st *step) established(e *csta.EstablishedEvent) {
 				st.ignore(IgnoredCleared)
 				return
 			}
-			info := CallInfo{Origin: LINECALLORIGIN_OUTBOUND, Reason: LINECALLREASON_DIRECT,
+			info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 				Caller: party(e.CallingDevice), Called: party(e.CalledDevice),
 				Connected: party(e.AnsweringDevice)}
 			st.redirectedTo(&info, e.CalledDevice, e.AnsweringDevice)
@@ -161,11 +162,11 @@ func (st *step) established(e *csta.EstablishedEvent) {
 }
 
 // farEndAnswered connects an outgoing call when the far end answers.
-func (st *step) farEndAnswered(c *Call, e *csta.EstablishedEvent) {
-	if c.State == LINECALLSTATE_CONNECTED {
+func (st *step) farEndAnswered(c *tapi.Call, e *csta.EstablishedEvent) {
+	if c.State == tapi.LINECALLSTATE_CONNECTED {
 		if e.AnsweringDevice.Known() && c.Info.Connected.Number != e.AnsweringDevice.Number {
 			// Another device took the call (e.g. a pickup): only the connected ID changes.
-			st.updateInfo(c, 0, func(i *CallInfo) { i.Connected = party(e.AnsweringDevice) })
+			st.updateInfo(c, 0, func(i *tapi.CallInfo) { i.Connected = party(e.AnsweringDevice) })
 			c.Parties = numbers(e.AnsweringDevice)
 			return
 		}
@@ -176,7 +177,7 @@ func (st *step) farEndAnswered(c *Call, e *csta.EstablishedEvent) {
 		st.ignore(IgnoredOutOfOrder)
 		return
 	}
-	st.updateInfo(c, 0, func(i *CallInfo) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 		if e.AnsweringDevice.Known() {
 			i.Connected = party(e.AnsweringDevice)
 		}

@@ -1,21 +1,23 @@
-package tapi
+package reducer
 
 import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // history follows the events of a run to check what TAPI forbids: nothing leaves IDLE, no
 // event for a call before its LINE_NEWCALL, DISCONNECTED and BUSY lead only to IDLE, and
 // OFFERING and DIALTONE are only ever a call's first state.
 type history struct {
-	last map[CallHandle]CallState // 0 until the first LINE_CALLSTATE
-	idle map[CallHandle]bool
+	last map[tapi.CallHandle]tapi.CallState // 0 until the first LINE_CALLSTATE
+	idle map[tapi.CallHandle]bool
 }
 
 func newHistory() *history {
-	return &history{last: map[CallHandle]CallState{}, idle: map[CallHandle]bool{}}
+	return &history{last: map[tapi.CallHandle]tapi.CallState{}, idle: map[tapi.CallHandle]bool{}}
 }
 
 func (h *history) check(s *State, res Result) error {
@@ -30,7 +32,7 @@ func (h *history) check(s *State, res Result) error {
 			return fmt.Errorf("%s event for %s after it went IDLE", e.Type, e.Handle)
 		}
 		prev, known := h.last[e.Handle]
-		if e.Type == LineNewCall {
+		if e.Type == tapi.LineNewCall {
 			if known {
 				return fmt.Errorf("second LINE_NEWCALL for %s", e.Handle)
 			}
@@ -40,20 +42,20 @@ func (h *history) check(s *State, res Result) error {
 		if !known {
 			return fmt.Errorf("%s for %s before LINE_NEWCALL", e.Type, e.Handle)
 		}
-		if e.Type != LineCallState {
+		if e.Type != tapi.LineCallState {
 			continue
 		}
 		next := e.CallState.State
-		if _, ok := callStateNames.byValue[uint32(next)]; !ok {
+		if _, err := next.MarshalText(); err != nil {
 			return fmt.Errorf("%s: invalid state 0x%X", e.Handle, uint32(next))
 		}
-		if prev != 0 && (next == LINECALLSTATE_OFFERING || next == LINECALLSTATE_DIALTONE) {
+		if prev != 0 && (next == tapi.LINECALLSTATE_OFFERING || next == tapi.LINECALLSTATE_DIALTONE) {
 			return fmt.Errorf("%s: %v -> %v", e.Handle, prev, next)
 		}
-		if (prev == LINECALLSTATE_DISCONNECTED || prev == LINECALLSTATE_BUSY) && next != LINECALLSTATE_IDLE {
+		if (prev == tapi.LINECALLSTATE_DISCONNECTED || prev == tapi.LINECALLSTATE_BUSY) && next != tapi.LINECALLSTATE_IDLE {
 			return fmt.Errorf("%s: %v -> %v", e.Handle, prev, next)
 		}
-		if next == LINECALLSTATE_IDLE {
+		if next == tapi.LINECALLSTATE_IDLE {
 			h.idle[e.Handle] = true
 		}
 		h.last[e.Handle] = next
@@ -80,10 +82,10 @@ func checkState(s *State) error {
 		if c.Handle != hd {
 			return fmt.Errorf("call under %s has handle %s", hd, c.Handle)
 		}
-		if c.State == 0 || c.State == LINECALLSTATE_IDLE {
+		if c.State == 0 || c.State == tapi.LINECALLSTATE_IDLE {
 			return fmt.Errorf("call %s kept in state %v", hd, c.State)
 		}
-		if handleNumber(hd) >= s.nextHandle {
+		if tapi.HandleNumber(hd) >= s.nextHandle {
 			return fmt.Errorf("call %s not below next handle %d", hd, s.nextHandle)
 		}
 		var ls *lineState
@@ -107,7 +109,7 @@ func checkState(s *State) error {
 	for _, ls := range s.lines {
 		for id, hd := range ls.byCallID {
 			c, ok := s.calls[hd]
-			if !ok || c.Line != ls.Name || !c.hasCallID(id) {
+			if !ok || c.Line != ls.Name || !c.HasCallID(id) {
 				return fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, hd)
 			}
 		}
@@ -116,13 +118,13 @@ func checkState(s *State) error {
 }
 
 // checkWire encodes the event and decodes it back through DecodeEvent.
-func checkWire(t *testing.T, e Event) {
+func checkWire(t *testing.T, e tapi.Event) {
 	t.Helper()
 	b, err := jsonMarshal(e)
 	if err != nil {
 		t.Fatalf("marshal %s: %v", e.Type, err)
 	}
-	back, err := DecodeEvent(b)
+	back, err := tapi.DecodeEvent(b)
 	if err != nil {
 		t.Fatalf("decode %s: %v\n%s", e.Type, err, b)
 	}

@@ -1,4 +1,4 @@
-package tapi
+package reducer
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // t0 is the arrival time of the first event of a scenario; each step adds a second.
@@ -51,7 +52,7 @@ func short(s fmt.Stringer) string {
 	return after
 }
 
-func partyStr(p PartyID) string {
+func partyStr(p tapi.PartyID) string {
 	if p.Number == "" {
 		return strings.Join(shortNames(p.Flags.Names()), "|")
 	}
@@ -70,14 +71,14 @@ func shortNames(ns []string) []string {
 }
 
 // describe renders an event compactly for scenario expectations.
-func describe(e Event) string {
+func describe(e tapi.Event) string {
 	switch e.Type {
-	case LineNewCall:
+	case tapi.LineNewCall:
 		c, i := e.Call, e.Call.Info
 		parts := []string{string(e.Handle), "NEWCALL", "origin=" + short(i.Origin), "reason=" + short(i.Reason)}
 		for _, f := range []struct {
 			k string
-			p PartyID
+			p tapi.PartyID
 		}{{"caller", i.Caller}, {"called", i.Called}, {"connected", i.Connected},
 			{"redirecting", i.Redirecting}, {"redirection", i.Redirection}} {
 			if !f.p.IsZero() {
@@ -92,41 +93,41 @@ func describe(e Event) string {
 		}
 		_ = c
 		return strings.Join(parts, " ")
-	case LineCallState:
+	case tapi.LineCallState:
 		s := string(e.Handle) + " " + short(e.CallState.State)
 		switch e.CallState.State {
-		case LINECALLSTATE_DISCONNECTED:
+		case tapi.LINECALLSTATE_DISCONNECTED:
 			s += "/" + short(e.CallState.DisconnectMode)
-		case LINECALLSTATE_BUSY:
+		case tapi.LINECALLSTATE_BUSY:
 			s += "/" + short(e.CallState.BusyMode)
 		}
 		return s
-	case LineCallInfo:
+	case tapi.LineCallInfo:
 		ci := e.CallInfo
 		parts := []string{string(e.Handle), "INFO", strings.Join(shortNames(ci.Changed.Names()), ",")}
 		i := ci.Info
 		for _, f := range []struct {
-			bit CallInfoState
+			bit tapi.CallInfoState
 			kv  string
 		}{
-			{LINECALLINFOSTATE_CALLID, "callid=" + ci.CallID},
-			{LINECALLINFOSTATE_REASON, "reason=" + short(i.Reason)},
-			{LINECALLINFOSTATE_CALLEDID, "called=" + partyStr(i.Called)},
-			{LINECALLINFOSTATE_CONNECTEDID, "connected=" + partyStr(i.Connected)},
-			{LINECALLINFOSTATE_REDIRECTINGID, "redirecting=" + partyStr(i.Redirecting)},
-			{LINECALLINFOSTATE_REDIRECTIONID, "redirection=" + partyStr(i.Redirection)},
-			{LINECALLINFOSTATE_RELATEDCALLID, "related=" + string(i.RelatedCall)},
-			{LINECALLINFOSTATE_TRUNK, "trunk=" + i.Trunk},
+			{tapi.LINECALLINFOSTATE_CALLID, "callid=" + ci.CallID},
+			{tapi.LINECALLINFOSTATE_REASON, "reason=" + short(i.Reason)},
+			{tapi.LINECALLINFOSTATE_CALLEDID, "called=" + partyStr(i.Called)},
+			{tapi.LINECALLINFOSTATE_CONNECTEDID, "connected=" + partyStr(i.Connected)},
+			{tapi.LINECALLINFOSTATE_REDIRECTINGID, "redirecting=" + partyStr(i.Redirecting)},
+			{tapi.LINECALLINFOSTATE_REDIRECTIONID, "redirection=" + partyStr(i.Redirection)},
+			{tapi.LINECALLINFOSTATE_RELATEDCALLID, "related=" + string(i.RelatedCall)},
+			{tapi.LINECALLINFOSTATE_TRUNK, "trunk=" + i.Trunk},
 		} {
 			if ci.Changed&f.bit != 0 {
 				parts = append(parts, f.kv)
 			}
 		}
 		return strings.Join(parts, " ")
-	case LineLineDevState:
+	case tapi.LineLineDevState:
 		l := e.LineState.Line
 		return fmt.Sprintf("DEVSTATE %s dnd=%v inservice=%v", short(e.LineState.DevState), l.DND, l.InService)
-	case LineAddressState:
+	case tapi.LineAddressState:
 		var fw []string
 		for _, f := range e.LineState.Line.Forwarding {
 			fw = append(fw, short(f.Mode)+":"+f.Destination)

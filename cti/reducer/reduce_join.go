@@ -1,9 +1,10 @@
-package tapi
+package reducer
 
 import (
 	"slices"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Diverted away from the line's device -> IDLE there (the Delivered at the new device makes
@@ -28,7 +29,7 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 		st.ignore(IgnoredNotOurs)
 		return
 	}
-	st.updateInfo(c, 0, func(i *CallInfo) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
 		i.Redirection = party(e.NewDestination)
 		if e.DivertingDevice.Known() {
 			i.Redirecting = party(e.DivertingDevice)
@@ -58,7 +59,7 @@ func (st *step) ownItem(items []csta.ConnectionListItem) (csta.ConnectionListIte
 // PBX call ID it continues under. Without a list entry for the line, the call keeps its ID
 // and both old IDs become aliases, since either may be used from now on.
 func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID) (
-	c *Call, newID string, aliases []string) {
+	c *tapi.Call, newID string, aliases []string) {
 	item, listed := st.ownItem(items)
 	if listed {
 		c = st.s.callAt(st.ls, item.OldConnection.CallID)
@@ -96,7 +97,7 @@ func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) [
 // handle and get LINE_CALLINFO with the new connected ID and reason TRANSFER.
 func (st *step) transferred(e *csta.TransferredEvent) {
 	if st.is(e.TransferringDevice) {
-		var cs []*Call
+		var cs []*tapi.Call
 		for _, id := range []string{e.PrimaryOldCall.CallID, e.SecondaryOldCall.CallID} {
 			if c := st.s.callAt(st.ls, id); c != nil && !slices.Contains(cs, c) {
 				cs = append(cs, c)
@@ -114,25 +115,25 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 		st.ignore(IgnoredUnknownCall)
 		return
 	}
-	var connected PartyID
+	var connected tapi.PartyID
 	var parties []string
 	if e.TransferredToDevice.Known() && !st.is(e.TransferredToDevice) {
 		connected, parties = party(e.TransferredToDevice), numbers(e.TransferredToDevice)
 	} else if others := st.otherEndpoints(e.TransferredConnections, e.TransferringDevice.Number); len(others) > 0 {
 		parties = others
-		connected = PartyID{Number: others[0], Flags: LINECALLPARTYID_ADDRESS}
+		connected = tapi.PartyID{Number: others[0], Flags: tapi.LINECALLPARTYID_ADDRESS}
 		for _, it := range e.TransferredConnections {
 			if it.Endpoint.Number == others[0] {
 				connected = party(it.Endpoint)
 			}
 		}
 	}
-	var extra CallInfoState
+	var extra tapi.CallInfoState
 	if st.setCallID(c, newID, aliases) {
-		extra = LINECALLINFOSTATE_CALLID
+		extra = tapi.LINECALLINFOSTATE_CALLID
 	}
-	st.updateInfo(c, extra, func(i *CallInfo) {
-		i.Reason = LINECALLREASON_TRANSFER
+	st.updateInfo(c, extra, func(i *tapi.CallInfo) {
+		i.Reason = tapi.LINECALLREASON_TRANSFER
 		if !connected.IsZero() {
 			i.Connected = connected
 		}
@@ -151,7 +152,7 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 		return
 	}
 	parties := st.otherEndpoints(e.ConferenceConnections, "")
-	var drop *Call
+	var drop *tapi.Call
 	if st.is(e.ConferencingDevice) {
 		p := st.s.callAt(st.ls, e.PrimaryOldCall.CallID)
 		q := st.s.callAt(st.ls, e.SecondaryOldCall.CallID)
@@ -171,19 +172,19 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 		drop.Info.RelatedCall = "" // its partner carries on as the conference
 		st.idle("joined the conference", drop)
 	}
-	var extra CallInfoState
+	var extra tapi.CallInfoState
 	if st.setCallID(c, newID, aliases) {
-		extra = LINECALLINFOSTATE_CALLID
+		extra = tapi.LINECALLINFOSTATE_CALLID
 	}
-	st.updateInfo(c, extra, func(i *CallInfo) {
+	st.updateInfo(c, extra, func(i *tapi.CallInfo) {
 		if drop != nil && i.RelatedCall == drop.Handle {
 			i.RelatedCall = ""
 		}
 	})
 	c.Parties = dedupe(parties, st.ls.Address)
 	st.changed(c)
-	if inState(c, LINECALLSTATE_CONNECTED, LINECALLSTATE_ONHOLD, LINECALLSTATE_ONHOLDPENDCONF,
-		LINECALLSTATE_ONHOLDPENDTRANSFER) {
+	if inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF,
+		tapi.LINECALLSTATE_ONHOLDPENDTRANSFER) {
 		st.setState(c, statusConf)
 	} else if len(st.res.Events) == 0 {
 		st.ignore(IgnoredDuplicate)

@@ -1,4 +1,4 @@
-package tapi
+package reducer
 
 import (
 	"strings"

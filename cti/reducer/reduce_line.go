@@ -1,4 +1,4 @@
-package tapi
+package reducer
 
 import (
 	"slices"
@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // lineEvent announces the line after a change.
-func (st *step) lineEvent(t EventType, dev DevState, addr AddressState) {
-	st.emit(Event{Type: t, LineState: &LineEvent{DevState: dev, AddressState: addr, Line: *st.ls.Line.clone()}})
+func (st *step) lineEvent(t tapi.EventType, dev tapi.DevState, addr tapi.AddressState) {
+	st.emit(tapi.Event{Type: t, LineState: &tapi.LineEvent{DevState: dev, AddressState: addr, Line: *st.ls.Line.Clone()}})
 	st.lineChanged()
 }
 
@@ -30,7 +31,7 @@ func (st *step) doNotDisturb(e *csta.DoNotDisturbEvent) {
 		return
 	}
 	st.ls.DND = e.DoNotDisturbOn
-	st.lineEvent(LineLineDevState, LINEDEVSTATE_OTHER, 0)
+	st.lineEvent(tapi.LineLineDevState, tapi.LINEDEVSTATE_OTHER, 0)
 }
 
 // Forwarding -> LINE_ADDRESSSTATE (LINEADDRESSSTATE_FORWARD) with the line's forwarding list.
@@ -40,9 +41,9 @@ func (st *step) forwarding(e *csta.ForwardingEvent) {
 		return
 	}
 	mode := forwardMode(e.ForwardingType)
-	fw := slices.DeleteFunc(slices.Clone(st.ls.Forwarding), func(f Forward) bool { return f.Mode == mode })
+	fw := slices.DeleteFunc(slices.Clone(st.ls.Forwarding), func(f tapi.Forward) bool { return f.Mode == mode })
 	if e.ForwardStatus {
-		fw = append(fw, Forward{Mode: mode, Destination: e.ForwardTo.Number})
+		fw = append(fw, tapi.Forward{Mode: mode, Destination: e.ForwardTo.Number})
 		sort.Slice(fw, func(i, j int) bool { return fw[i].Mode < fw[j].Mode })
 	}
 	if slices.Equal(fw, st.ls.Forwarding) {
@@ -53,7 +54,7 @@ func (st *step) forwarding(e *csta.ForwardingEvent) {
 		fw = nil
 	}
 	st.ls.Forwarding = fw
-	st.lineEvent(LineAddressState, 0, LINEADDRESSSTATE_FORWARD)
+	st.lineEvent(tapi.LineAddressState, 0, tapi.LINEADDRESSSTATE_FORWARD)
 }
 
 // OutOfService / BackInService -> LINEDEVSTATE_OUTOFSERVICE / LINEDEVSTATE_INSERVICE.
@@ -67,11 +68,11 @@ func (st *step) setInService(d csta.DeviceID, in bool) {
 		return
 	}
 	st.ls.InService = in
-	dev := LINEDEVSTATE_OUTOFSERVICE
+	dev := tapi.LINEDEVSTATE_OUTOFSERVICE
 	if in {
-		dev = LINEDEVSTATE_INSERVICE
+		dev = tapi.LINEDEVSTATE_INSERVICE
 	}
-	st.lineEvent(LineLineDevState, dev, 0)
+	st.lineEvent(tapi.LineLineDevState, dev, 0)
 }
 
 // SetInService marks every line of the PBX in or out of service, as when the CSTA link to the
@@ -95,7 +96,7 @@ func (r *Result) merge(o Result) {
 		}
 	}
 	for _, h := range o.RemovedCalls {
-		r.ChangedCalls = slices.DeleteFunc(r.ChangedCalls, func(x CallHandle) bool { return x == h })
+		r.ChangedCalls = slices.DeleteFunc(r.ChangedCalls, func(x tapi.CallHandle) bool { return x == h })
 		r.RemovedCalls = append(r.RemovedCalls, h)
 	}
 	for _, l := range o.ChangedLines {

@@ -1,10 +1,11 @@
-package tapi
+package reducer
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // devs is a SnapshotCall response listing devices.
@@ -80,7 +81,7 @@ func TestReconcileMatchesChangedIDsByState(t *testing.T) {
 	if got := describeAll(res); strings.Join(got, "\n") != strings.Join(wantEv, "\n") {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantEv, "\n"))
 	}
-	want := map[CallHandle]string{"hq:1": "S8", "hq:2": "S9", "hq:3": "S7"}
+	want := map[tapi.CallHandle]string{"hq:1": "S8", "hq:2": "S9", "hq:3": "S7"}
 	for h, id := range want {
 		c, ok := s.Call(h)
 		if !ok || c.CallID != id {
@@ -168,7 +169,7 @@ func TestResetEndsEveryCall(t *testing.T) {
 		t.Fatalf("reset: %q removed %v", describeAll(res), res.RemovedCalls)
 	}
 	for _, e := range res.Events {
-		if e.CallState.State != LINECALLSTATE_IDLE || e.Detail != "cold resync after switchover to standby" {
+		if e.CallState.State != tapi.LINECALLSTATE_IDLE || e.Detail != "cold resync after switchover to standby" {
 			t.Errorf("event %+v", e)
 		}
 	}
