@@ -134,6 +134,7 @@ type SimConfig struct {
 	Extensions  string  `yaml:"extensions"`   // range, e.g. "200-219"
 	Traffic     float64 `yaml:"traffic_cps"`  // generated calls per second; 0 = none
 	ControlAddr string  `yaml:"control_addr"` // HTTP control API; "" = off
+	Profile     string  `yaml:"profile"`      // pbxsim vendor profile (osv, osbiz, avaya, generic, minimal); "" = default
 }
 
 // ConfigError names the key that is wrong and why.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
 )
 
@@ -117,6 +118,9 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		}
 		if c.Simulator.Traffic < 0 {
 			bad("simulator.traffic_cps", "must not be negative")
+		}
+		if _, err := pbxsim.ProfileByName(c.Simulator.Profile); err != nil {
+			bad("simulator.profile", "%v", err)
 		}
 	}
 	return errs
