@@ -26,8 +26,18 @@ type sim struct {
 
 func newSim(t testing.TB, exts ...string) *sim {
 	t.Helper()
-	p, err := pbxsim.New(pbxsim.Config{Extensions: exts, Dialect: "osv", User: "cti", Password: "secret",
-		NoAnswerTime: time.Hour})
+	return newSimWith(t, nil, exts...)
+}
+
+// newSimWith is newSim with the simulator's configuration changed by mod first.
+func newSimWith(t testing.TB, mod func(*pbxsim.Config), exts ...string) *sim {
+	t.Helper()
+	cfg := pbxsim.Config{Extensions: exts, Dialect: "osv", User: "cti", Password: "secret",
+		NoAnswerTime: time.Hour}
+	if mod != nil {
+		mod(&cfg)
+	}
+	p, err := pbxsim.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,13 +113,16 @@ func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
 func (o *owned) startSession(ctx context.Context, lc *linkConn, d csta.Dialect) error {
 	cfg := o.p.cfg
 	if d.Session == csta.SessionApplication {
-		_, err := lc.conn.StartApplicationSession(ctx, &csta.StartApplicationSession{
+		resp, ed, err := lc.conn.NegotiateApplicationSession(ctx, &csta.StartApplicationSession{
 			ApplicationID: "ctibridge", UserID: cfg.User, Password: cfg.Password,
 			RequestedSessionDuration: cfg.SessionDuration,
-		})
+		}, d.Edition)
 		if err != nil {
 			return fmt.Errorf("StartApplicationSession: %w", err)
 		}
+		o.p.log.WithFields(map[string]any{"node": o.p.nodes[lc.node].role, "edition": ed.String(),
+			"session": resp.SessionID, "duration_s": resp.ActualSessionDuration}).
+			Info("CSTA application session started")
 		return nil
 	}
 	if _, err := lc.conn.SystemRegister(ctx); err != nil {
