@@ -29,12 +29,76 @@
 //	                      callForwardNoAnswer (after Config.NoAnswerTime or ringCount rings)
 //	hunt group            Delivered(enteringDistribution) at a free member, else Queued
 //
-// MakeCall ignores autoOriginate: the calling device goes straight to connected, as with a
-// speakerphone. CallCleared goes to the devices still in the call when it ends (to the last
+// MakeCall with autoOriginate doNotPrompt (or absent, or under the default profile) connects
+// the calling device at once, as with a speakerphone; prompt mode is described under
+// Profiles. CallCleared goes to the devices still in the call when it ends (to the last
 // one to leave when nobody is left). Impossible requests get *csta.Error
 // (CSTAErrorCode) with the ECMA-269 category and value, e.g. answering a call that is not
 // alerting gives stateIncompatibility/invalidConnectionState. Events caused by a request may
 // reach the client before its response, as they do from real switches.
+//
+// # Profiles
+//
+// Config.Profile (cmd/pbxsim -profile) picks how the switch shapes its CSTA, so that the
+// bridge is tested against more than the simulator's own reading of the standard. A profile
+// (type Profile) is a set of switches the builders and services consult; its Dialect is used
+// when Config.Dialect is empty. Truth and the call model are the same under every profile.
+// The empty profile is the behaviour from before profiles: generic shapes, autoOriginate
+// ignored (the bridge's click-to-dial asks for prompt and the embedded demo has nobody to
+// pick up). The named profiles honour autoOriginate prompt, except minimal.
+//
+// generic: the shapes in the table above, undecorated device members unless
+// Config.DecorateExternal, session as csta.DialectGeneric (SystemStatus first, ed4).
+//
+// osv: OpenScape Voice, following the OSV frames published in the skarcos/pyssimist
+// repository (csta/CstaParser.py, csta/CstaPool) and the OpenScape Voice CSTA Interface
+// Manual (Volume 4, A31003-H8080-T109 / A31003-H8090-T103). Device members are decorated
+// `N<201>;noa=nk`, external numbers `N<+4930123>;displayNumber=+4930123;noa=nk`; connection
+// device IDs stay plain; the callingDevice of Originated is plain, as in the capture.
+// Delivered and Established carry lastRedirectionDevice `<notRequired/>` when the call was not
+// redirected. Every call event carries servicesPermitted (clearConnection, plus deflectCall
+// while alerting; omitted once the recipient's connection is null), mediaCallCharacteristics
+// (voice) and private data `<private xmlns:scx="http://www.siemens.com/schema/csta">
+// <scx:extendedServicesPermitted/></private>` (a StampEvents stamp joins it there). The
+// encoder writes EventCommon.Extensions verbatim after cause, so these trailing elements
+// travel in it; a decoder keeps only <extensions>. Session: csta.DialectOSV.
+//
+// osbiz: OpenScape Business: the SystemStatus-first session of csta.DialectOSBiz (ed4,
+// port 8800). Its events are the generic ones: no public capture of OSBiz events was at hand,
+// so nothing else is claimed.
+//
+// avaya: Avaya AES: csta.DialectAvaya, i.e. the ECMA-323 ed3 namespace and an ECMA-354
+// application session. Events are the generic ones; the DMCC-specific private data and call
+// IDs are not modelled, for want of a public source at hand.
+//
+// minimal: a bare-bones but legal ECMA-269 switch (ECMA-269 makes callID and deviceID of a
+// connection optional). No call IDs anywhere: a connection is its deviceID (events, MakeCall,
+// ConsultationCall and TransferCall responses, SnapshotDevice; CallCleared names the
+// recipient's own connection). Every event about one party's connection (ServiceInitiated,
+// Originated, NetworkReached, Delivered, Established, Held, Retrieved, ConnectionCleared,
+// Failed, Diverted, Queued) names the recipient's own connection while the recipient is in
+// the call; the device members and localConnectionInfo say who did what. Transferred and
+// Conferenced keep their member shapes without call IDs. A request whose connection has no
+// callID, on a device with several calls, is resolved by the state the service needs:
+// AnswerCall and DeflectCall the alerting connection; HoldCall, GenerateDigits,
+// ConsultationCall, SingleStepTransferCall and the active side of TransferCall and
+// ConferenceCall the connected one; RetrieveCall and the held side the held one;
+// ClearConnection what a phone's hang-up releases: the connected (or dialling, or failed)
+// call, else a ringing one, else a held one. None or several in that state:
+// operation/invalidConnectionID. SnapshotCall is refused (operation/serviceNotSupported).
+// No optional members beyond the required ones (no lastRedirectionDevice unless redirected,
+// no networkCallingDevice, callCharacteristics, servicesPermitted or private data);
+// localConnectionInfo stays. autoOriginate is ignored. Session: csta.DialectGeneric.
+//
+// Prompt mode (ECMA-269 MakeCall autoOriginate prompt, the standard's default when the member
+// is absent; the simulator prompts only on an explicit prompt): the calling device is rung
+// first. Its monitors get ServiceInitiated(makeCall, initiated) and the callee nothing; when
+// the person accepts (control API Answer or OffHook, CSTA AnswerCall on that connection, or
+// by itself after Config.PromptAnswer) the call is dialled: Originated(makeCall, connected),
+// Delivered at both, Established when the far end answers. HangUp (or ClearConnection), or
+// Config.NoAnswerTime without acceptance, clears it: ConnectionCleared and CallCleared
+// (normalClearing, or callNotAnswered) at the caller. The MakeCallResponse names the caller's
+// initiated connection; as with every request, it may reach the client after the events.
 //
 // # People, truth, traffic
 //
