@@ -38,6 +38,9 @@ type Config struct {
 	// body shown (DefaultTraceBody when 0).
 	Trace     io.Writer
 	TraceBody int
+	// TraceTo, when set, gets every message sent and received with its complete body (see
+	// TraceFunc); SetTrace changes it on the live session.
+	TraceTo TraceFunc
 
 	// TLS, when set, makes Dial use TLS with this configuration.
 	TLS *tls.Config
@@ -84,6 +87,7 @@ func NewConn(nc net.Conn, cfg Config) *Conn {
 		inbox:   make(chan inbound, eq),
 	}
 	c.handle = c.handleFrame
+	c.setTraceFunc(cfg.TraceTo)
 	c.start(c.dispatch)
 	return c
 }

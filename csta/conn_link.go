@@ -48,9 +48,10 @@ type link struct {
 	writeTimeout time.Duration
 	pending      *pendingTable
 	trace        *tracer
-	out          chan outFrame   // bounded; senders wait with their context
-	ctrl         chan outFrame   // answers from the reader; served first, never waited on
-	ctx          context.Context // cancelled when the session ends
+	traceFn      atomic.Pointer[TraceFunc] // full-body trace; nil when off
+	out          chan outFrame             // bounded; senders wait with their context
+	ctrl         chan outFrame             // answers from the reader; served first, never waited on
+	ctx          context.Context           // cancelled when the session ends
 	cancel       context.CancelFunc
 	closing      <-chan struct{} // ctx.Done()
 	done         chan struct{}   // closed when every goroutine has returned
@@ -133,6 +134,7 @@ func (l *link) readLoop() {
 			name = m.MessageName()
 		}
 		l.trace.log("recv", l.traceID(f.InvokeID), name, f.Body)
+		l.traceFull("recv", l.traceID(f.InvokeID), name, f.Body)
 		l.handle(f, m, derr)
 	}
 }
@@ -197,6 +199,7 @@ func (l *link) appendOut(buf []byte, notify []*writeNotice, o outFrame) ([]byte,
 		return buf, notify // abandoned before it was written
 	}
 	l.trace.log("send", o.id, o.name, o.body)
+	l.traceFull("send", o.id, o.name, o.body)
 	if o.written != nil {
 		notify = append(notify, o.written)
 	}

@@ -85,3 +85,43 @@ func appendFolded(b, body []byte, max int) []byte {
 	}
 	return b
 }
+
+// TraceRecord is one message as it crossed the wire, for a full-body trace (see TraceFunc).
+type TraceRecord struct {
+	Time time.Time
+	// Dir is "send" (this side to the peer) or "recv" (peer to this side).
+	Dir string
+	// InvokeID is the frame's invoke ID, or -1 on framings without one.
+	InvokeID int
+	// Name is the message name ("DeliveredEvent", "MonitorStart"), or "undecodable".
+	Name string
+	// Body is the complete XML body. It is valid only during the call: copy it to keep it.
+	Body []byte
+}
+
+// TraceFunc receives every message a session sends and receives, with the whole body. It
+// runs on the session's reader and writer goroutines, so it must be quick and must not
+// block; it cannot fail the session.
+type TraceFunc func(TraceRecord)
+
+// SetTrace sets (nil: clears) the full-body trace of the live session; it takes effect with
+// the next message and is safe at any time from any goroutine.
+func (c *Conn) SetTrace(fn TraceFunc) { c.link.setTraceFunc(fn) }
+
+// SetTrace sets (nil: clears) the full-body trace of the live session, as Conn.SetTrace.
+func (s *ServerConn) SetTrace(fn TraceFunc) { s.link.setTraceFunc(fn) }
+
+func (l *link) setTraceFunc(fn TraceFunc) {
+	if fn == nil {
+		l.traceFn.Store(nil)
+		return
+	}
+	l.traceFn.Store(&fn)
+}
+
+// traceFull hands one message to the full-body trace, if one is set.
+func (l *link) traceFull(dir string, invokeID int, name string, body []byte) {
+	if fn := l.traceFn.Load(); fn != nil {
+		(*fn)(TraceRecord{Time: time.Now(), Dir: dir, InvokeID: invokeID, Name: name, Body: body})
+	}
+}
