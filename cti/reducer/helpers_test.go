@@ -43,7 +43,7 @@ func seq(parts ...[]at) []at { return slices.Concat(parts...) }
 var ignoredTags = map[string]string{
 	IgnoredUnknownLine: "noline", IgnoredNotOurs: "notours", IgnoredDuplicate: "dup",
 	IgnoredOutOfOrder: "ooo", IgnoredCleared: "cleared", IgnoredUnknownCall: "unknown",
-	IgnoredUnchanged: "unchanged", IgnoredUnsupported: "unsupported",
+	IgnoredUnchanged: "unchanged", IgnoredUnsupported: "unsupported", IgnoredAmbiguous: "ambiguous",
 }
 
 func short(s fmt.Stringer) string {
@@ -160,6 +160,9 @@ func run(t *testing.T, lines []string, steps []at) (*State, map[string][]string)
 		for _, e := range res.Events {
 			got[stp.line] = append(got[stp.line], describe(e))
 			checkWire(t, e)
+		}
+		if res.Repair != "" {
+			got[stp.line] = append(got[stp.line], "repair:"+res.Repair)
 		}
 		if err := h.check(s, res); err != nil {
 			t.Fatalf("step %d (%s at %s): %v", i, stp.ev.MessageName(), stp.line, err)

@@ -97,8 +97,8 @@ func checkState(s *State) error {
 		if ls == nil {
 			return fmt.Errorf("call %s on unknown line %s", hd, c.Line)
 		}
-		if ls.byCallID[c.CallID] != hd {
-			return fmt.Errorf("call %s: ID %q indexed to %q", hd, c.CallID, ls.byCallID[c.CallID])
+		if ls.byCallID[indexKey(c)] != hd {
+			return fmt.Errorf("call %s: ID %q indexed to %q", hd, c.CallID, ls.byCallID[indexKey(c)])
 		}
 		if r := c.Info.RelatedCall; r != "" {
 			if _, ok := s.calls[r]; !ok {
@@ -109,7 +109,7 @@ func checkState(s *State) error {
 	for _, ls := range s.lines {
 		for id, hd := range ls.byCallID {
 			c, ok := s.calls[hd]
-			if !ok || c.Line != ls.Name || !c.HasCallID(id) {
+			if !ok || c.Line != ls.Name || (!c.HasCallID(id) && id != indexKey(c)) {
 				return fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, hd)
 			}
 		}

@@ -68,6 +68,9 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 	default:
 		st.ignore(IgnoredUnsupported)
 	}
+	if st.ambiguous && len(st.res.Events) == 0 {
+		st.res.Ignored = IgnoredAmbiguous
+	}
 	if len(st.res.Events) > 0 {
 		st.res.Ignored = ""
 	}
@@ -101,7 +104,11 @@ func (st *step) serviceInitiated(e *csta.ServiceInitiatedEvent) {
 		return
 	}
 	id := e.InitiatedConnection.CallID
-	if c, _ := st.lookup(id); c != nil {
+	c, gone := st.find(e.InitiatedConnection, tapi.LINECALLSTATE_DIALTONE)
+	if c == nil && gone && st.ambiguous {
+		return
+	}
+	if c != nil {
 		if c.State == tapi.LINECALLSTATE_DIALTONE {
 			st.ignore(IgnoredDuplicate)
 		} else {
@@ -170,7 +177,8 @@ func (st *step) originated(e *csta.OriginatedEvent) {
 	if !e.CalledDevice.Known() {
 		status = statusDialing
 	}
-	c, cleared := st.lookup(id)
+	c, cleared := st.findOr(e.OriginatedConnection, []tapi.CallState{tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING},
+		[]tapi.CallState{tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK})
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -206,7 +214,7 @@ func (st *step) originated(e *csta.OriginatedEvent) {
 // NetworkReached: the call left on a trunk -> PROCEEDING, and the trunk is known.
 func (st *step) networkReached(e *csta.NetworkReachedEvent) {
 	id := e.OutboundConnection.CallID
-	c, cleared := st.lookup(id)
+	c, cleared := st.find(e.OutboundConnection, outgoing...)
 	if c == nil {
 		if cleared || !st.is(e.CallingDevice) {
 			st.ignore(IgnoredUnknownCall)
@@ -235,7 +243,7 @@ func (st *step) networkReached(e *csta.NetworkReachedEvent) {
 
 // Queued: the call waits in a hunt group or ACD queue; the caller sees PROCEEDING.
 func (st *step) queued(e *csta.QueuedEvent) {
-	c, _ := st.lookup(e.QueuedConnection.CallID)
+	c, _ := st.find(e.QueuedConnection, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
 	if c == nil || !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
 		st.ignore(IgnoredNotOurs)
 		return

@@ -1,21 +1,38 @@
 package reducer
 
 import (
+	"slices"
+
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Delivered: at the alerting device -> OFFERING (LINE_NEWCALL first); at the calling device
-// -> RINGBACK.
+// -> RINGBACK. Which side the line is on comes from its own local connection state first
+// (see alertingHere), since some switches name the monitored device's own connection in
+// every event. A line rung for its own MakeCall (autoOriginate prompt) keeps an outgoing call.
 func (st *step) delivered(e *csta.DeliveredEvent) {
 	id := e.Connection.CallID
+	here := st.alertingHere(e)
 	switch {
-	case st.conn(e.Connection, e.AlertingDevice):
-		c, _ := st.lookup(id)
+	case here && st.is(e.CallingDevice):
+		st.prompted(e)
+	case here:
+		c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
+		if st.ambiguous {
+			return
+		}
+		if c != nil && e.Connection.CallID == "" && e.CallingDevice.Known() &&
+			!slices.Contains(c.Parties, e.CallingDevice.Number) {
+			c = nil // without a callID, a ringing call from another caller is a new call
+		}
 		if c != nil {
-			if inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED) {
+			switch {
+			case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
 				st.ignore(IgnoredDuplicate)
-			} else {
+			case c.State == tapi.LINECALLSTATE_DIALTONE:
+				st.ignore(IgnoredDuplicate) // the prompt of the line's own MakeCall
+			default:
 				st.ignore(IgnoredOutOfOrder)
 			}
 			return
@@ -25,7 +42,7 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		st.newCall(id, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
 			e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
 	case st.is(e.CallingDevice):
-		c, cleared := st.lookup(id)
+		c, cleared := st.place(e.Connection, e.AlertingDevice, outgoing, nil)
 		if c == nil {
 			if cleared {
 				st.ignore(IgnoredCleared)
@@ -39,18 +56,39 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		}
 		st.ringback(c, e)
 	default:
-		c, _ := st.lookup(id)
-		if c == nil {
-			st.ignore(IgnoredNotOurs)
-			return
-		}
-		if !inState(c, outgoing...) {
+		c, _ := st.find(e.Connection, outgoing...)
+		if c == nil || !inState(c, outgoing...) {
 			st.ignore(IgnoredNotOurs)
 			return
 		}
 		// The far end of a call the line placed rings after a transfer or diversion.
 		st.ringback(c, e)
 	}
+}
+
+// prompted: the line's device is rung to accept its own MakeCall (ECMA-269 autoOriginate
+// prompt; the switch names the line as both alerting and calling device). It is the line's
+// outgoing call, at DIALTONE until the user accepts, never an incoming call from itself.
+func (st *step) prompted(e *csta.DeliveredEvent) {
+	c, gone := st.find(e.Connection, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
+	if c == nil {
+		if gone {
+			st.ignore(IgnoredCleared)
+			return
+		}
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
+			Caller: st.ownParty()}
+		if !st.is(e.CalledDevice) {
+			info.Called = party(e.CalledDevice)
+		}
+		st.startOutgoing(e.Connection.CallID, statusDialTone, info, nil, e.Cause)
+		return
+	}
+	if inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	st.ignore(IgnoredOutOfOrder)
 }
 
 // ringback moves an outgoing call to RINGBACK, noting where it rings if that is not the
@@ -106,12 +144,16 @@ func (st *step) arrivalInfo(calling, called, lastRedirection, networkCalling cst
 }
 
 // Established: at the answering device -> CONNECTED; at the calling device -> CONNECTED with
-// the answering party as connected ID.
+// the answering party as connected ID. The answering device decides which side the line is
+// on (the connection may be the line's own whatever happened); a line that is both calling
+// and answering device accepted the prompt of its own MakeCall.
 func (st *step) established(e *csta.EstablishedEvent) {
 	id := e.EstablishedConnection.CallID
 	switch {
-	case st.conn(e.EstablishedConnection, e.AnsweringDevice):
-		c, cleared := st.lookup(id)
+	case st.is(e.AnsweringDevice) && st.is(e.CallingDevice):
+		st.promptAccepted(e)
+	case st.by(e.AnsweringDevice, e.EstablishedConnection):
+		c, cleared := st.place(e.EstablishedConnection, e.CallingDevice, ringing, connectedStates)
 		if c == nil {
 			if cleared {
 				st.ignore(IgnoredCleared)
@@ -135,9 +177,12 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			st.ignore(IgnoredDuplicate)
 		default:
 			st.ignore(IgnoredOutOfOrder)
+			if inState(c, onHold...) {
+				st.repair(RepairImpossible) // a Retrieved was lost
+			}
 		}
 	case st.is(e.CallingDevice):
-		c, cleared := st.lookup(id)
+		c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, outgoing, connectedStates)
 		if c == nil {
 			if cleared {
 				st.ignore(IgnoredCleared)
@@ -152,13 +197,41 @@ func (st *step) established(e *csta.EstablishedEvent) {
 		}
 		st.farEndAnswered(c, e)
 	default:
-		c, _ := st.lookup(id)
+		c, _ := st.find(e.EstablishedConnection, outgoing...)
 		if c == nil || !inState(c, outgoing...) {
 			st.ignore(IgnoredNotOurs)
 			return
 		}
 		st.farEndAnswered(c, e)
 	}
+}
+
+// promptAccepted: the user took the prompt of the line's own MakeCall; the switch now
+// dials -> PROCEEDING (DIALING while the number is unknown).
+func (st *step) promptAccepted(e *csta.EstablishedEvent) {
+	status := statusProceed
+	if !e.CalledDevice.Known() || st.is(e.CalledDevice) {
+		status = statusDialing
+	}
+	c, gone := st.find(e.EstablishedConnection, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
+	if c == nil {
+		if gone {
+			st.ignore(IgnoredCleared)
+			return
+		}
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
+			Caller: st.ownParty()}
+		if status == statusProceed {
+			info.Called = party(e.CalledDevice)
+		}
+		st.startOutgoing(e.EstablishedConnection.CallID, status, info, nil, e.Cause)
+		return
+	}
+	if !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) || c.State == status.State {
+		st.ignore(IgnoredDuplicate)
+		return
+	}
+	st.setState(c, status)
 }
 
 // farEndAnswered connects an outgoing call when the far end answers.

@@ -10,13 +10,13 @@ import (
 // Held by the line's device -> ONHOLD, or ONHOLDPENDTRANSFER when it starts a consultation.
 // A hold by the far end does not change the line's call state.
 func (st *step) held(e *csta.HeldEvent) {
-	if !st.conn(e.HeldConnection, e.HoldingDevice) {
+	if !st.by(e.HoldingDevice, e.HeldConnection) {
 		st.ignore(IgnoredNotOurs)
 		return
 	}
 	id := e.HeldConnection.CallID
 	status := statusOnHold
-	c, cleared := st.lookup(id)
+	c, cleared := st.findOr(e.HeldConnection, holdable, onHold)
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -34,8 +34,9 @@ func (st *step) held(e *csta.HeldEvent) {
 	}
 	// A call still ringing out can be held too: our own connection is connected while the
 	// far end alerts (RINGBACK, PROCEEDING).
-	if !inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED, tapi.LINECALLSTATE_RINGBACK, tapi.LINECALLSTATE_PROCEEDING) {
+	if !inState(c, holdable...) {
 		st.ignore(IgnoredOutOfOrder)
+		st.repair(RepairImpossible)
 		return
 	}
 	if e.Cause == csta.CauseConsultation || st.s.calls[c.Info.RelatedCall] != nil {
@@ -44,15 +45,30 @@ func (st *step) held(e *csta.HeldEvent) {
 	st.setState(c, status)
 }
 
+// holdable lists the states a hold by the line's device applies to: a call still ringing out
+// can be held too, since the line's own connection is connected while the far end alerts.
+var holdable = []tapi.CallState{tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED,
+	tapi.LINECALLSTATE_RINGBACK, tapi.LINECALLSTATE_PROCEEDING}
+
+// notHeld lists every state of a live call but the held ones: a hang-up ends such a call
+// before a held one.
+var notHeld = []tapi.CallState{tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING,
+	tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK, tapi.LINECALLSTATE_OFFERING,
+	tapi.LINECALLSTATE_ACCEPTED, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED,
+	tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED, tapi.LINECALLSTATE_UNKNOWN}
+
+// connectedStates are the states of a call the line takes part in actively.
+var connectedStates = []tapi.CallState{tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED}
+
 // Retrieved by the line's device -> CONNECTED, or CONFERENCED for a held conference (more
 // than one other party).
 func (st *step) retrieved(e *csta.RetrievedEvent) {
-	if !st.conn(e.RetrievedConnection, e.RetrievingDevice) {
+	if !st.by(e.RetrievingDevice, e.RetrievedConnection) {
 		st.ignore(IgnoredNotOurs)
 		return
 	}
 	id := e.RetrievedConnection.CallID
-	c, cleared := st.lookup(id)
+	c, cleared := st.findOr(e.RetrievedConnection, onHold, connectedStates)
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -71,18 +87,35 @@ func (st *step) retrieved(e *csta.RetrievedEvent) {
 		default:
 			st.setState(c, statusConnected)
 		}
-	case c.State == tapi.LINECALLSTATE_CONNECTED:
+	case inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED):
 		st.ignore(IgnoredDuplicate)
 	default:
 		st.ignore(IgnoredOutOfOrder)
+		st.repair(RepairImpossible)
 	}
 }
 
 // ConnectionCleared: of the line's own connection -> IDLE; of the other party ->
 // DISCONNECTED (in a conference: only when nobody else is left).
 func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
-	id := e.DroppedConnection.CallID
-	c, cleared := st.lookup(id)
+	own := st.ownCleared(e)
+	gone := e.ReleasingDevice.Number
+	if gone == "" && !st.is(e.DroppedConnection.DeviceID) {
+		gone = e.DroppedConnection.DeviceID.Number
+	}
+	conn := e.DroppedConnection
+	if conn.CallID == "" && !own && gone != "" {
+		// Without a callID the party that left picks the call (see find).
+		conn.DeviceID = csta.Device(gone)
+	}
+	var c *tapi.Call
+	var cleared bool
+	if own {
+		// A hang-up ends the active call before a held one.
+		c, cleared = st.findOr(conn, notHeld, nil)
+	} else {
+		c, cleared = st.find(conn)
+	}
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -91,13 +124,9 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 		}
 		return
 	}
-	if st.conn(e.DroppedConnection, e.ReleasingDevice) {
+	if own {
 		st.idle("", c)
 		return
-	}
-	gone := e.ReleasingDevice.Number
-	if gone == "" {
-		gone = e.DroppedConnection.DeviceID.Number
 	}
 	if gone != "" && len(c.Parties) > 0 && !slices.Contains(c.Parties, gone) {
 		st.ignore(IgnoredNotOurs) // a device that already left, e.g. the transferring one
@@ -128,7 +157,7 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 
 // CallCleared: the whole call ended -> IDLE.
 func (st *step) callCleared(e *csta.CallClearedEvent) {
-	c, cleared := st.lookup(e.ClearedCall.CallID)
+	c, cleared := st.find(e.ClearedCall)
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -144,10 +173,13 @@ func (st *step) callCleared(e *csta.CallClearedEvent) {
 // of the cause, for the calling line; DISCONNECTED when the line's own connection failed.
 func (st *step) failed(e *csta.FailedEvent) {
 	id := e.FailedConnection.CallID
-	c, cleared := st.lookup(id)
-	caller := st.is(e.CallingDevice) || (c != nil && inState(c, outgoing...) &&
-		!st.conn(e.FailedConnection, e.FailingDevice))
-	own := st.conn(e.FailedConnection, e.FailingDevice)
+	own := st.by(e.FailingDevice, e.FailedConnection)
+	fits := outgoing
+	if own {
+		fits = nil // the line's own connection failed, whatever its call's state
+	}
+	c, cleared := st.find(e.FailedConnection, fits...)
+	caller := st.is(e.CallingDevice) || (c != nil && inState(c, outgoing...) && !own)
 	if !caller && !own {
 		st.ignore(IgnoredNotOurs)
 		return

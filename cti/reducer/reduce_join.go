@@ -11,8 +11,12 @@ import (
 // the OFFERING with its FWD*/REDIRECT/PICKUP reason). For the other party the redirection
 // IDs change.
 func (st *step) diverted(e *csta.DivertedEvent) {
-	id := e.Connection.CallID
-	c, cleared := st.lookup(id)
+	away := st.by(e.DivertingDevice, e.Connection)
+	fits := outgoing
+	if away {
+		fits = ringing
+	}
+	c, cleared := st.findOr(e.Connection, fits, nil)
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -21,7 +25,7 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 		}
 		return
 	}
-	if st.conn(e.Connection, e.DivertingDevice) {
+	if away {
 		st.idle("diverted to "+e.NewDestination.String(), c)
 		return
 	}
@@ -69,6 +73,10 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 			c = st.s.callAt(st.ls, secondary.CallID)
 		}
 	}
+	if c == nil && primary.CallID == "" && secondary.CallID == "" {
+		// A switch without callIDs: the line's one call without a callID that takes part.
+		c, _ = st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
+	}
 	if c == nil {
 		return nil, "", nil
 	}
@@ -105,6 +113,7 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 		}
 		if len(cs) == 0 {
 			st.ignore(IgnoredUnknownCall)
+			st.repair(RepairUnknownCall)
 			return
 		}
 		st.idle("transferred", cs...)
@@ -113,6 +122,7 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 	c, newID, aliases := st.joinedCall(e.TransferredConnections, e.PrimaryOldCall, e.SecondaryOldCall)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
+		st.repair(RepairUnknownCall)
 		return
 	}
 	var connected tapi.PartyID
@@ -149,6 +159,7 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
+		st.repair(RepairUnknownCall)
 		return
 	}
 	parties := st.otherEndpoints(e.ConferenceConnections, "")

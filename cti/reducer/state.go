@@ -40,6 +40,10 @@ type Result struct {
 	ChangedCalls []tapi.CallHandle
 	RemovedCalls []tapi.CallHandle
 	ChangedLines []string // line names
+	// Repair says why the event could not be placed on the line's calls (RepairAmbiguous,
+	// RepairUnknownCall, RepairImpossible): the engine should snapshot the line's device and
+	// reconcile. "" when the event was placed.
+	Repair string
 	// Ignored says why an event changed nothing ("" when it did, or when it was simply not
 	// about a call or line the state tracks in a way that needs explaining).
 	Ignored string
@@ -178,23 +182,39 @@ func (s *State) lineHandles(ls *lineState) []tapi.CallHandle {
 	return hs
 }
 
+// indexKey is the key of a call in its line's index: its PBX call ID, or, for a call the
+// switch reports without one (ECMA-269 makes callID optional), a key of its own that no
+// call ID can take, so that several such calls on one line stay apart.
+func indexKey(c *tapi.Call) string {
+	if c.CallID == "" {
+		return noCallIDKey + string(c.Handle)
+	}
+	return c.CallID
+}
+
+// noCallIDKey prefixes the index keys of calls without a PBX call ID.
+const noCallIDKey = "\x00"
+
 func (s *State) index(ls *lineState, c *tapi.Call) {
-	ls.byCallID[c.CallID] = c.Handle
+	ls.byCallID[indexKey(c)] = c.Handle
 	for _, id := range c.OtherCallIDs {
 		ls.byCallID[id] = c.Handle
 	}
 }
 
 func (s *State) unindex(ls *lineState, c *tapi.Call) {
-	for _, id := range append([]string{c.CallID}, c.OtherCallIDs...) {
+	for _, id := range append([]string{indexKey(c)}, c.OtherCallIDs...) {
 		if ls.byCallID[id] == c.Handle {
 			delete(ls.byCallID, id)
 		}
 	}
 }
 
-// callAt returns the line's call with PBX call ID id.
+// callAt returns the line's call with PBX call ID id ("" finds none: see find).
 func (s *State) callAt(ls *lineState, id string) *tapi.Call {
+	if id == "" {
+		return nil
+	}
 	h, ok := ls.byCallID[id]
 	if !ok {
 		return nil

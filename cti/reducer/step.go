@@ -15,6 +15,8 @@ type step struct {
 	ls  *lineState
 	now time.Time
 	res Result
+	// ambiguous is set when an event without a callID fitted several calls (see find).
+	ambiguous bool
 }
 
 func (st *step) ignore(why string) {
@@ -288,3 +290,6 @@ var onHold = []tapi.CallState{tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHO
 // outgoing lists the states of a call the line placed and that is not yet answered.
 var outgoing = []tapi.CallState{tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING,
 	tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK}
+
+// ringing lists the states of a call offered to the line.
+var ringing = []tapi.CallState{tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED}
