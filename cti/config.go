@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,7 +52,28 @@ const (
 	DefaultSessionDuration    = 180 // seconds asked for in StartApplicationSession
 	DefaultMaxBatch           = 4096
 	DefaultQueue              = 65536
+	DefaultTraceMaxSizeMB     = 10 // trace.max_size_mb
+	DefaultTraceMaxFiles      = 3  // trace.max_files: FILE, FILE.1, FILE.2
 )
+
+// DefaultTraceFile is where a PBX's wire trace goes when no file is configured.
+func DefaultTraceFile(pbx string) string {
+	return filepath.Join(os.TempDir(), "ctibridge-trace-"+pbx+".log")
+}
+
+// TraceConfig configures a PBX's CSTA wire trace (docs/trace.md). It can be switched on and
+// off at run time (Engine.SetTrace); the rest is fixed at start.
+type TraceConfig struct {
+	// Enabled starts the trace with the engine.
+	Enabled bool
+	// File is the trace file (default DefaultTraceFile); rotated files are FILE.1 ..
+	// FILE.<MaxFiles-1>.
+	File string
+	// MaxBytes caps one file (default DefaultTraceMaxSizeMB MiB); MaxFiles counts FILE and
+	// its rotated predecessors (default DefaultTraceMaxFiles).
+	MaxBytes int64
+	MaxFiles int
+}
 
 // Config is the engine's configuration. The daemon fills it from its YAML file; zero values
 // take the documented defaults (see WithDefaults).
@@ -127,6 +150,8 @@ type PBXConfig struct {
 	// the events waiting for the pipeline (default 65536).
 	MaxBatch int
 	Queue    int
+	// Trace is the CSTA wire trace of this PBX's link.
+	Trace TraceConfig
 }
 
 // WithDefaults returns c with every zero value replaced by its default.
@@ -183,6 +208,15 @@ func (p PBXConfig) WithDefaults() PBXConfig {
 	}
 	if p.Queue == 0 {
 		p.Queue = DefaultQueue
+	}
+	if p.Trace.File == "" && p.Name != "" {
+		p.Trace.File = DefaultTraceFile(p.Name)
+	}
+	if p.Trace.MaxBytes == 0 {
+		p.Trace.MaxBytes = DefaultTraceMaxSizeMB << 20
+	}
+	if p.Trace.MaxFiles == 0 {
+		p.Trace.MaxFiles = DefaultTraceMaxFiles
 	}
 	return p
 }
@@ -288,6 +322,12 @@ func (p PBXConfig) Validate() error {
 	}
 	if p.Queue < 16 {
 		bad("queue", "%d is too small (minimum 16)", p.Queue)
+	}
+	if p.Trace.MaxBytes < 1024 {
+		bad("trace.max_size_mb", "%d bytes is too small (minimum 1 KiB)", p.Trace.MaxBytes)
+	}
+	if p.Trace.MaxFiles < 1 || p.Trace.MaxFiles > 100 {
+		bad("trace.max_files", "%d out of range 1-100", p.Trace.MaxFiles)
 	}
 	return errors.Join(errs...)
 }

@@ -41,6 +41,7 @@ type pbx struct {
 	view   *view
 	status *linkStatus
 	own    atomic.Pointer[owned] // set while this instance holds the lease
+	trace  *linkTrace            // CSTA wire trace (trace.go)
 }
 
 // New checks cfg and builds an engine; Run starts it.
@@ -76,6 +77,9 @@ func New(cfg Config) (*Engine, error) {
 			p.nodes = append(p.nodes, node{role: roleStandby, addr: pc.Standby})
 		}
 		p.status = newLinkStatus(p.nodes)
+		if p.trace, err = newLinkTrace(pc, p.log); err != nil {
+			return nil, err
+		}
 		// Until the store or the owner says otherwise, lines are known but not in service.
 		lines := make([]tapi.Line, 0, len(exts))
 		for _, x := range exts {
@@ -97,6 +101,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return errors.New("cti: engine already running")
 	}
 	defer e.running.Store(false)
+	defer e.closeTraces()
 	var wg sync.WaitGroup
 	for _, name := range e.names {
 		p := e.pbxs[name]

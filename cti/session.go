@@ -90,6 +90,7 @@ func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
 		OnUnknown: func(m *csta.UnknownMessage) {
 			log.WithField("message", m.Name).Debug("CSTA message not understood; ignored")
 		},
+		TraceTo: o.p.trace.sink(o.p.nodes[node].role), // the wire trace, switched at run time
 	}
 	cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
