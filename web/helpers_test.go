@@ -82,6 +82,7 @@ type envOpts struct {
 	store     memory.Options
 	exts      []string
 	heartbeat time.Duration
+	traceFile string // the PBX's wire trace file (the trace starts off)
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -120,7 +121,8 @@ func newEnv(t testing.TB, o envOpts) *env {
 			BackoffMax: 200 * time.Millisecond, OutOfServiceGrace: 300 * time.Millisecond,
 			ProbeInterval: 50 * time.Millisecond, FailbackAfter: time.Hour,
 			Failback: cti.FailbackManual, Devices: o.exts,
-			DisplayNames: map[string]string{"201": "Alice", "202": "Bob"}}}})
+			DisplayNames: map[string]string{"201": "Alice", "202": "Bob"},
+			Trace:        cti.TraceConfig{File: o.traceFile}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,8 @@ func (s *Server) routes() http.Handler {
 	admin := v1.Group("", s.requireAdmin)
 	admin.POST("/links/:pbx/switchover", s.switchover)
 	admin.POST("/links/:pbx/failback", s.failback)
+	admin.GET("/links/:pbx/trace", s.getTrace)
+	admin.PUT("/links/:pbx/trace", s.putTrace)
 	admin.GET("/clients", s.listClients)
 	return g
 }
