@@ -90,6 +90,9 @@ type LinkInfo struct {
 	Failback       string          `json:"failback"`
 	Resync         string          `json:"resync"`
 	LastSwitchover *SwitchoverInfo `json:"lastSwitchover,omitempty"`
+	// Repairs counts, by reason, the lines this instance repaired from a snapshot because an
+	// event could not be placed (reducer.Repair* reasons).
+	Repairs map[string]uint64 `json:"repairs,omitempty"`
 }
 
 // NodeInfo is one PBX node as the owner sees it.

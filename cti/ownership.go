@@ -48,6 +48,8 @@ type owned struct {
 	// have lost this owner's lease too, and the fenced write is what proves it still holds
 	// it before any CSTA request goes out.
 	resnapshotDue bool
+	// repairs carries the reducer's repair requests from the pipeline to repairLoop.
+	repairs chan repairRequest
 }
 
 func (o *owned) leaseDeadline() time.Time { return time.Unix(0, o.deadline.Load()) }
@@ -171,7 +173,7 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 	log := p.log.WithField("token", lease.Token)
 	octx, cancel := context.WithCancelCause(ctx)
 	o := &owned{p: p, lease: lease, ctx: octx, cancel: cancel, q: make(chan item, p.cfg.Queue),
-		admin: make(chan adminRequest), lost: make(chan struct{}, 1)}
+		admin: make(chan adminRequest), lost: make(chan struct{}, 1), repairs: make(chan repairRequest, repairQueue)}
 	o.deadline.Store(until.Add(-p.e.cfg.LeaseTTL / 10).UnixNano())
 	if lease.NoHistory {
 		o.quietUntil = until
@@ -212,7 +214,7 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 			fn()
 		}()
 	}
-	for _, fn := range []func(){o.runPipeline, o.renewLoop, o.supervise} {
+	for _, fn := range []func(){o.runPipeline, o.renewLoop, o.supervise, o.repairLoop} {
 		start(&writers, fn)
 	}
 	for _, fn := range []func(){o.serveCommands, o.watchLog} {

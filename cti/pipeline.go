@@ -163,7 +163,9 @@ func (o *owned) applyItems(items []item) error {
 			continue
 		}
 		nCSTA++
-		a.add(o.state.Apply(ext, it.ev, it.at))
+		r := o.state.Apply(ext, it.ev, it.at)
+		o.repairAfter(ext, r, it.ev.MessageName())
+		a.add(r)
 		if c := o.applied[ext]; c != nil {
 			c.Add(1)
 		}

@@ -1,6 +1,7 @@
 package cti
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type linkStatus struct {
 	active    int // node index, -1 when none
 	nodes     []NodeInfo
 	last      *SwitchoverInfo
+	repairs   map[string]uint64 // line repairs by reason, since the process started
 }
 
 func newLinkStatus(nodes []node) *linkStatus {
@@ -102,6 +104,15 @@ func (s *linkStatus) switched(info SwitchoverInfo) {
 	s.mu.Unlock()
 }
 
+func (s *linkStatus) repaired(reason string) {
+	s.mu.Lock()
+	if s.repairs == nil {
+		s.repairs = map[string]uint64{}
+	}
+	s.repairs[reason]++
+	s.mu.Unlock()
+}
+
 func (s *linkStatus) resyncTook(d time.Duration) {
 	s.mu.Lock()
 	if s.last != nil {
@@ -141,6 +152,9 @@ func (s *linkStatus) info(pbx string, cfg PBXConfig) LinkInfo {
 	if s.last != nil {
 		c := *s.last
 		li.LastSwitchover = &c
+	}
+	if len(s.repairs) > 0 {
+		li.Repairs = maps.Clone(s.repairs)
 	}
 	return li
 }

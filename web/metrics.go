@@ -72,10 +72,13 @@ var (
 		"Round-trip time of the last heartbeat.", []string{"pbx", "node"}, nil)
 	descOwned = prometheus.NewDesc("ctibridge_link_owned",
 		"1 when this instance owns the PBX link.", []string{"pbx"}, nil)
+	descRepairs = prometheus.NewDesc("ctibridge_reducer_repairs_total",
+		"Lines repaired from a device snapshot because a CSTA event could not be placed, by reason.",
+		[]string{"pbx", "reason"}, nil)
 )
 
 func (l *linkCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned} {
+	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descRepairs} {
 		ch <- d
 	}
 }
@@ -89,6 +92,9 @@ func (l *linkCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, li := range l.svc.Links() {
 		ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, b(li.OwnedHere), li.PBX)
+		for reason, n := range li.Repairs {
+			ch <- prometheus.MustNewConstMetric(descRepairs, prometheus.CounterValue, float64(n), li.PBX, reason)
+		}
 		for _, n := range li.Nodes {
 			ch <- prometheus.MustNewConstMetric(descLinkUp, prometheus.GaugeValue, b(n.Status == "up"), li.PBX, n.Role)
 			ch <- prometheus.MustNewConstMetric(descLinkActive, prometheus.GaugeValue, b(li.Active == n.Role), li.PBX, n.Role)
