@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/csta/tracefile"
 )
 
 func main() {
@@ -42,6 +44,8 @@ type options struct {
 	trafficExt []string
 	seed       uint64
 	mix        pbxsim.Mix
+	replay     string // trace file to play as the switch
+	replayPBX  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -65,6 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		trafficOn = fs.String("traffic-extensions", "", "extensions the generator uses (default all)")
 		seed      = fs.Uint64("seed", 1, "traffic generator seed")
 		mix       = fs.String("mix", "", "traffic mix weights internal,inbound,outbound,hold,transfer,busy,noanswer (e.g. 4,4,2,1,1,1,1)")
+		replay    = fs.String("replay", "", "play this CSTA wire trace (docs/trace.md) as the switch on the -primary address, instead of simulating: recorded answers to the bridge's requests, recorded events in order")
+		replayPBX = fs.String("replay-pbx", "", "with -replay: the PBX of the trace to play (default: the only one)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -105,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		},
 		primary: *primary, standby: *standby, control: *control,
 		traffic: *traffic, trafficExt: splitList(*trafficOn), seed: *seed,
+		replay: *replay, replayPBX: *replayPBX,
 	}
 	if _, err := pbxsim.ParseExtensions(o.cfg.Extensions); err != nil {
 		return nil, fmt.Errorf("-extensions: %w", err)
@@ -170,6 +177,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.replay != "" {
+		return runReplay(ctx, o, stdout, stderr)
+	}
 	p, err := pbxsim.New(o.cfg)
 	if err != nil {
 		return err
@@ -210,6 +220,68 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "traffic: %.3g calls/s, seed %d\n", o.traffic, o.seed)
 	}
 	<-ctx.Done()
+	fmt.Fprintln(stdout, "pbxsim: shutting down")
+	return nil
+}
+
+// runReplay plays a trace as the switch on the primary address until ctx ends.
+func runReplay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	recs, err := tracefile.ReadFile(o.replay)
+	if err != nil {
+		return fmt.Errorf("-replay: %w", err)
+	}
+	pbxs := map[string]int{}
+	for _, r := range recs {
+		pbxs[r.PBX]++
+	}
+	name := o.replayPBX
+	if name == "" {
+		if len(pbxs) > 1 {
+			var names []string
+			for n := range pbxs {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("-replay %s: the trace has PBXs %s: choose one with -replay-pbx", o.replay, strings.Join(names, ", "))
+		}
+		for n := range pbxs {
+			name = n
+		}
+	}
+	var mine []tracefile.Record
+	for _, r := range recs {
+		if r.PBX == name {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) == 0 {
+		return fmt.Errorf("-replay %s: no messages of PBX %q", o.replay, name)
+	}
+	dn := o.cfg.Dialect
+	if dn == "" {
+		prof, _ := pbxsim.ProfileByName(o.cfg.Profile) // checked by parseFlags
+		dn = prof.Dialect
+	}
+	if dn == "" {
+		dn = "osv"
+	}
+	d, err := csta.DialectByName(dn)
+	if err != nil {
+		return err
+	}
+	pl, err := pbxsim.StartReplay(ctx, o.primary, pbxsim.ReplayConfig{Records: mine, Dialect: d, Edition: o.cfg.Edition, Log: stderr})
+	if err != nil {
+		return err
+	}
+	defer pl.Close()
+	fmt.Fprintf(stdout, "pbxsim: replaying %s (PBX %s, %d messages), dialect %s\n", o.replay, name, len(mine), d.Name)
+	fmt.Fprintf(stdout, "primary CSTA node: %s\n", pl.Addr())
+	select {
+	case <-ctx.Done():
+	case <-pl.Finished():
+		fmt.Fprintln(stdout, "pbxsim: every recorded message sent; still answering requests (Ctrl-C ends)")
+		<-ctx.Done()
+	}
 	fmt.Fprintln(stdout, "pbxsim: shutting down")
 	return nil
 }
