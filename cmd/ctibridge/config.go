@@ -75,6 +75,16 @@ type PBXConfig struct {
 	Names         map[string]string `yaml:"names"` // extension -> display name
 	// PreferredInstance is the instance ID that should own this PBX's link.
 	PreferredInstance string `yaml:"preferred_instance"`
+	// Trace is the CSTA wire trace of the link (docs/trace.md).
+	Trace TraceConfig `yaml:"trace"`
+}
+
+// TraceConfig is a PBX's CSTA wire trace; it can also be switched at run time over REST.
+type TraceConfig struct {
+	Enabled   bool   `yaml:"enabled"`
+	File      string `yaml:"file"`
+	MaxSizeMB int    `yaml:"max_size_mb"`
+	MaxFiles  int    `yaml:"max_files"`
 }
 
 // LinkTLS secures a CSTA link.

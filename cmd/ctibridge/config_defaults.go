@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/web"
 )
 
@@ -27,6 +28,8 @@ const (
 	defaultLeaseTTL        = 1500 * time.Millisecond
 	minLeaseTTL            = 300 * time.Millisecond
 	minHeartbeat           = 100 * time.Millisecond
+	defaultTraceMaxSizeMB  = cti.DefaultTraceMaxSizeMB
+	defaultTraceMaxFiles   = cti.DefaultTraceMaxFiles
 )
 
 // Demo users of the embedded default. Their tokens are printed at start; the file holds only
@@ -115,6 +118,15 @@ func (c *FileConfig) applyDefaults() {
 		}
 		if p.BusinessHours.Zone == "" {
 			p.BusinessHours.Zone = "Local"
+		}
+		if p.Trace.File == "" && p.Name != "" {
+			p.Trace.File = cti.DefaultTraceFile(p.Name)
+		}
+		if p.Trace.MaxSizeMB == 0 {
+			p.Trace.MaxSizeMB = defaultTraceMaxSizeMB
+		}
+		if p.Trace.MaxFiles == 0 {
+			p.Trace.MaxFiles = defaultTraceMaxFiles
 		}
 	}
 	if c.Web.DialRatePerMinute == 0 {

@@ -149,6 +149,12 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 	if p.Misses < 1 || p.Misses > 100 {
 		bad(key+".misses", "%d is outside 1..100", p.Misses)
 	}
+	if p.Trace.MaxSizeMB < 1 || p.Trace.MaxSizeMB > 10240 {
+		bad(key+".trace.max_size_mb", "%d is outside 1..10240 (MiB per file)", p.Trace.MaxSizeMB)
+	}
+	if p.Trace.MaxFiles < 1 || p.Trace.MaxFiles > 100 {
+		bad(key+".trace.max_files", "%d is outside 1..100 (the file and its rotated predecessors)", p.Trace.MaxFiles)
+	}
 	switch p.Resync {
 	case "hot", "cold":
 	default:

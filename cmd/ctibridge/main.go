@@ -28,6 +28,16 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("ctibridge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: ctibridge [flags]            run the bridge
+       ctibridge replay FILE [--pbx NAME] [--lines 200-219]
+                                    feed a CSTA wire trace through the reducer and print the
+                                    TAPI events as JSON lines (docs/trace.md)
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
 	o := &options{traffic: -1}
 	fs.StringVar(&o.configPath, "config", "", "YAML configuration file (default: the embedded demo: simulator, memory store)")
 	fs.StringVar(&o.listen, "listen", "", "HTTP/WebSocket listen address (default :8080)")
@@ -79,6 +89,9 @@ func main() {
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "replay" {
+		return runReplay(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2

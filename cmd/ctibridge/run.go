@@ -186,6 +186,8 @@ func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.E
 			Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
 			FailbackAfter: p.FailbackAfter, Devices: p.Devices, DisplayNames: p.Names,
 			PreferredInstance: p.PreferredInstance,
+			Trace: cti.TraceConfig{Enabled: p.Trace.Enabled, File: p.Trace.File,
+				MaxBytes: int64(p.Trace.MaxSizeMB) << 20, MaxFiles: p.Trace.MaxFiles},
 			BusinessHours: cti.BusinessHours{Days: p.BusinessHours.Days, From: p.BusinessHours.From,
 				To: p.BusinessHours.To, Zone: p.BusinessHours.Zone},
 		}
