@@ -32,6 +32,10 @@ func init() {
 	reg(func() xmlMessage { return &SingleStepTransferCallResponse{} })
 	reg(func() xmlMessage { return &DeflectCall{} })
 	reg(func() xmlMessage { return &DeflectCallResponse{} })
+	reg(func() xmlMessage { return &DirectedPickupCall{} })
+	reg(func() xmlMessage { return &DirectedPickupCallResponse{} })
+	reg(func() xmlMessage { return &GroupPickupCall{} })
+	reg(func() xmlMessage { return &GroupPickupCallResponse{} })
 	reg(func() xmlMessage { return &GenerateDigits{} })
 	reg(func() xmlMessage { return &GenerateDigitsResponse{} })
 	reg(func() xmlMessage { return &SetForwarding{} })
@@ -51,6 +55,7 @@ func init() {
 		"callToBeAnswered", "connectionToBeCleared", "callToBeHeld", "callToBeRetrieved",
 		"existingCall", "consultedDevice", "initiatedCall", "heldCall", "activeCall",
 		"transferredCall", "conferenceCall", "transferredTo", "callToBeDiverted",
+		"callToBePickedUp", "requestingDevice", "pickedCall", "pickGroup", "pickupDevice",
 		"connectionToSendDigits", "charactersToSend", "activateForward", "forwardDN", "ringCount",
 		"forwardingList", "forwardListItem")
 }
@@ -344,6 +349,47 @@ func (m *DeflectCall) decodeXML(d *xdoc, root int32) error {
 		m.NewDestination = d.device(n)
 	}
 	return oneConnection(d, root, "callToBeDiverted", &m.CallToBeDiverted)
+}
+
+func (m *DirectedPickupCall) encodeXML(e *encoder) {
+	e.conn("callToBePickedUp", m.CallToBePickedUp)
+	e.device("requestingDevice", m.RequestingDevice)
+}
+
+func (m *DirectedPickupCall) decodeXML(d *xdoc, root int32) error {
+	if n := d.child(root, "requestingDevice"); n >= 0 {
+		m.RequestingDevice = d.device(n)
+	}
+	return oneConnection(d, root, "callToBePickedUp", &m.CallToBePickedUp)
+}
+
+func (m *DirectedPickupCallResponse) encodeXML(e *encoder) { e.conn("pickedCall", m.PickedCall) }
+func (m *DirectedPickupCallResponse) decodeXML(d *xdoc, root int32) error {
+	return oneConnection(d, root, "pickedCall", &m.PickedCall)
+}
+
+// GroupPickupCall encodes the group as pickGroup, the ECMA-285 ASN.1 member name that
+// ECMA-323 follows; pickupDevice, which some switches write, decodes too.
+func (m *GroupPickupCall) encodeXML(e *encoder) {
+	e.device("newDestination", m.NewDestination)
+	e.device("pickGroup", m.PickupDevice)
+}
+
+func (m *GroupPickupCall) decodeXML(d *xdoc, root int32) error {
+	if n := d.child(root, "newDestination"); n >= 0 {
+		m.NewDestination = d.device(n)
+	}
+	if n := d.child(root, "pickGroup"); n >= 0 {
+		m.PickupDevice = d.device(n)
+	} else if n := d.child(root, "pickupDevice"); n >= 0 {
+		m.PickupDevice = d.device(n)
+	}
+	return nil
+}
+
+func (m *GroupPickupCallResponse) encodeXML(e *encoder) { e.conn("pickedCall", m.PickedCall) }
+func (m *GroupPickupCallResponse) decodeXML(d *xdoc, root int32) error {
+	return oneConnection(d, root, "pickedCall", &m.PickedCall)
 }
 
 func (m *GenerateDigits) encodeXML(e *encoder) {

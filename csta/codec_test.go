@@ -81,6 +81,18 @@ var goldenCases = []struct {
 		NewDestination:   Device("SUB_B"),
 	}},
 	{"client-SystemStatus-ed2.xml", &SystemStatus{SystemStatus: SystemDisabled}},
+	{"client-DirectedPickupCall.xml", &DirectedPickupCall{
+		CallToBePickedUp: ConnectionID{CallID: "FF000100000000006BB1234C3A000000", DeviceID: Device("202")},
+		RequestingDevice: Device("203"),
+	}},
+	{"DirectedPickupCallResponse.xml", &DirectedPickupCallResponse{
+		PickedCall: ConnectionID{CallID: "FF000100000000006BB1234C3A000000", DeviceID: Device("203")},
+	}},
+	// pickupDevice is how some switches name the ASN.1 pickGroup member; it decodes the same.
+	{"client-GroupPickupCall-pickupDevice.xml", &GroupPickupCall{NewDestination: Device("203"), PickupDevice: Device("8001")}},
+	{"GroupPickupCallResponse.xml", &GroupPickupCallResponse{
+		PickedCall: ConnectionID{CallID: "FF000100000000006BB1234C3A000001", DeviceID: Device("203")},
+	}},
 }
 
 func TestDecodeGolden(t *testing.T) {
@@ -157,6 +169,9 @@ func TestRoundTripAllMessages(t *testing.T) {
 		&ConferenceCall{HeldCall: conn, ActiveCall: conn2}, &ConferenceCallResponse{ConferenceCall: conn},
 		&SingleStepTransferCall{ActiveCall: conn, TransferredTo: Device("204")}, &SingleStepTransferCallResponse{TransferredCall: conn2},
 		&DeflectCall{CallToBeDiverted: conn, NewDestination: Device("205")}, &DeflectCallResponse{},
+		&DirectedPickupCall{CallToBePickedUp: conn, RequestingDevice: Device("206")}, &DirectedPickupCallResponse{PickedCall: ConnectionID{CallID: "C1", DeviceID: Device("206")}},
+		&GroupPickupCall{NewDestination: Device("206"), PickupDevice: Device("8001")}, &GroupPickupCall{NewDestination: Device("206")},
+		&GroupPickupCallResponse{PickedCall: conn2}, &GroupPickupCallResponse{},
 		&GenerateDigits{ConnectionToSendDigits: conn, CharactersToSend: "12#*"}, &GenerateDigitsResponse{},
 		&SetForwarding{Device: Device("201"), ForwardingType: ForwardNoAns, ActivateForward: true, ForwardDN: Device("299"), RingCount: 4},
 		&SetForwardingResponse{}, &GetForwarding{Device: Device("201")},

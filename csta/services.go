@@ -161,6 +161,33 @@ type DeflectCall struct {
 // DeflectCallResponse confirms DeflectCall.
 type DeflectCallResponse struct{}
 
+// DirectedPickupCall moves the call alerting at CallToBePickedUp's device to RequestingDevice,
+// which is connected to it (ECMA-269 §17.1.13, ECMA-323 element DirectedPickupCall).
+type DirectedPickupCall struct {
+	CallToBePickedUp ConnectionID
+	RequestingDevice DeviceID
+}
+
+// DirectedPickupCallResponse returns the requesting device's connection in the picked call
+// (pickedCall, optional).
+type DirectedPickupCallResponse struct {
+	PickedCall ConnectionID
+}
+
+// GroupPickupCall connects NewDestination to a call alerting in its pickup group, or in
+// PickupDevice's group when given (ECMA-269 §17.1.14; the ASN.1 member is pickGroup, some
+// switches write pickupDevice: both decode).
+type GroupPickupCall struct {
+	NewDestination DeviceID
+	PickupDevice   DeviceID
+}
+
+// GroupPickupCallResponse returns the new destination's connection in the picked call
+// (pickedCall, optional).
+type GroupPickupCallResponse struct {
+	PickedCall ConnectionID
+}
+
 // GenerateDigits sends DTMF on a connection (ECMA-269 §18.1.2).
 type GenerateDigits struct {
 	ConnectionToSendDigits ConnectionID
@@ -255,6 +282,10 @@ func (*SingleStepTransferCall) MessageName() string         { return "SingleStep
 func (*SingleStepTransferCallResponse) MessageName() string { return "SingleStepTransferCallResponse" }
 func (*DeflectCall) MessageName() string                    { return "DeflectCall" }
 func (*DeflectCallResponse) MessageName() string            { return "DeflectCallResponse" }
+func (*DirectedPickupCall) MessageName() string             { return "DirectedPickupCall" }
+func (*DirectedPickupCallResponse) MessageName() string     { return "DirectedPickupCallResponse" }
+func (*GroupPickupCall) MessageName() string                { return "GroupPickupCall" }
+func (*GroupPickupCallResponse) MessageName() string        { return "GroupPickupCallResponse" }
 func (*GenerateDigits) MessageName() string                 { return "GenerateDigits" }
 func (*GenerateDigitsResponse) MessageName() string         { return "GenerateDigitsResponse" }
 func (*SetForwarding) MessageName() string                  { return "SetForwarding" }

@@ -15,6 +15,9 @@ type Config struct {
 	// HuntGroups are optional hunt groups; a call to one alerts the first idle member in turn
 	// and queues (QueuedEvent) when every member is busy.
 	HuntGroups []HuntGroup
+	// PickupGroups are optional call pickup groups: GroupPickupCall by a member takes the call
+	// that has rung longest at another member. An extension belongs to at most one group.
+	PickupGroups []PickupGroup
 	// Trunk is the device ID reported as networkInterfaceUsed for calls that leave the switch.
 	// Default "T1".
 	Trunk string

@@ -85,7 +85,8 @@
 // ConferenceCall the connected one; RetrieveCall and the held side the held one;
 // ClearConnection what a phone's hang-up releases: the connected (or dialling, or failed)
 // call, else a ringing one, else a held one. None or several in that state:
-// operation/invalidConnectionID. SnapshotCall is refused (operation/serviceNotSupported).
+// operation/invalidConnectionID. SnapshotCall, DirectedPickupCall and GroupPickupCall are
+// refused (operation/serviceNotSupported).
 // No optional members beyond the required ones (no lastRedirectionDevice unless redirected,
 // no networkCallingDevice, callCharacteristics, servicesPermitted or private data);
 // localConnectionInfo stays. autoOriginate is ignored. Session: csta.DialectGeneric.

@@ -24,6 +24,7 @@ type PBX struct {
 	epoch     uint64 // bumped by a PBX restart so that call IDs change
 	seq       uint64 // call sequence within the epoch
 	crossRef  uint64 // monitor cross reference counter
+	alertSeq  uint64 // alerting connections so far (conn.alertSeq)
 	monitors  map[csta.MonitorCrossRefID]*monitor
 	huntOrder map[string]int // next member index per hunt group
 	hunts     []*device
@@ -77,6 +78,9 @@ type conn struct {
 	// promptTo is set while the calling device of a MakeCall in prompt mode is being rung
 	// (state initiated): the device the call goes to once the prompt is accepted.
 	promptTo *device
+	// alertSeq orders alerting connections by when they started to ring (GroupPickupCall
+	// takes the one ringing longest).
+	alertSeq uint64
 }
 
 // call is one CSTA call.
@@ -168,7 +172,36 @@ func New(cfg Config) (*PBX, error) {
 		p.devices[h.Number] = hd
 		p.hunts = append(p.hunts, hd)
 	}
+	if err := p.checkPickupGroups(); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkPickupGroups validates Config.PickupGroups against the numbering plan.
+func (p *PBX) checkPickupGroups() error {
+	in := map[string]string{}
+	for i, g := range p.cfg.PickupGroups {
+		name := g.Number
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+		} else if _, used := p.devices[g.Number]; used {
+			return fmt.Errorf("pickup group %s: number already used by a device", g.Number)
+		}
+		if len(g.Members) == 0 {
+			return fmt.Errorf("pickup group %s: no members", name)
+		}
+		for _, m := range g.Members {
+			if d := p.devices[m]; d == nil || d.kind != kindExtension {
+				return fmt.Errorf("pickup group %s: member %s is not an extension", name, m)
+			}
+			if other, dup := in[m]; dup {
+				return fmt.Errorf("pickup group %s: member %s is already in group %s", name, m, other)
+			}
+			in[m] = name
+		}
+	}
+	return nil
 }
 
 // Config returns the configuration with defaults applied.
@@ -265,6 +298,10 @@ func (p *PBX) lookup(id csta.DeviceID) *device {
 // addConn joins dev to c in state st.
 func (p *PBX) addConn(c *call, dev *device, st csta.LocalConnectionState) *conn {
 	cn := &conn{call: c, dev: dev, state: st}
+	if st == csta.StateAlerting {
+		p.alertSeq++
+		cn.alertSeq = p.alertSeq
+	}
 	c.conns = append(c.conns, cn)
 	dev.conns = append(dev.conns, cn)
 	return cn

@@ -50,6 +50,9 @@ type Profile struct {
 	// Prompt honours MakeCall autoOriginate "prompt": the calling device is rung first and
 	// the call is dialled when it accepts. Without it every MakeCall is doNotPrompt.
 	Prompt bool
+	// NoPickup refuses DirectedPickupCall and GroupPickupCall with
+	// operation/serviceNotSupported, as switches without CSTA pickup services do.
+	NoPickup bool
 }
 
 // The presets. Only what differs from a plain ECMA-269 switch is set.
@@ -65,9 +68,9 @@ var (
 	ProfileGeneric = Profile{Name: "generic", Dialect: "generic", Prompt: true}
 	// ProfileMinimal is a bare-bones but legal switch: no call IDs, the recipient's own
 	// connection in every event, requests resolved by device and state, no SnapshotCall,
-	// no optional members.
+	// no pickup services, no optional members.
 	ProfileMinimal = Profile{Name: "minimal", Dialect: "generic", OmitCallIDs: true, OwnConnection: true,
-		ResolveByState: true, OmitOptional: true, NoSnapshotCall: true}
+		ResolveByState: true, OmitOptional: true, NoSnapshotCall: true, NoPickup: true}
 )
 
 // defaultProfile is what an empty Config.Profile gets: the generic event shapes, and MakeCall

@@ -176,6 +176,9 @@ func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.
 		}
 		return ok(&csta.SetDoNotDisturbResponse{}, err)
 	}
+	if resp, handled, err := p.executePickup(s, v, req); handled {
+		return resp, err
+	}
 	return nil, errOperation(csta.ErrRequestedServiceNotSupported)
 }
 
