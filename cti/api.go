@@ -56,7 +56,8 @@ const (
 	OpCompleteTransfer Op = "completeTransfer" // lineCompleteTransfer(TRANSFER) -> TransferCall
 	OpConference       Op = "conference"       // lineCompleteTransfer(CONFERENCE) -> ConferenceCall
 	OpRedirect         Op = "redirect"         // lineRedirect -> DeflectCall
-	OpPickup           Op = "pickup"           // linePickup -> DeflectCall of the ringing call to us
+	OpPickup           Op = "pickup"           // linePickup(number) -> DirectedPickupCall, else DeflectCall to us
+	OpGroupPickup      Op = "groupPickup"      // linePickup(no number) -> GroupPickupCall
 	OpGenerateDigits   Op = "generateDigits"   // lineGenerateDigits -> GenerateDigits
 	OpForward          Op = "forward"          // lineForward -> SetForwarding
 	OpDND              Op = "dnd"              // DND on/off -> SetDoNotDisturb

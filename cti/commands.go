@@ -67,6 +67,10 @@ func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply
 	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
 	defer cancel()
 	resp, err := o.request(rctx, lc, msg)
+	if fb := o.pickupFallback(msg, err); fb != nil {
+		msg = fb
+		resp, err = o.request(rctx, lc, msg)
+	}
 	if err != nil {
 		return replyForError(msg.MessageName(), err)
 	}
@@ -255,6 +259,17 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		return &csta.GenerateDigits{ConnectionToSendDigits: cn, CharactersToSend: req.Number}, noCall, nil
 	case OpPickup:
 		return o.buildPickup(ctx, ext, req)
+	case OpGroupPickup:
+		m := &csta.GroupPickupCall{NewDestination: dev}
+		if req.Number != "" {
+			m.PickupDevice = csta.Device(req.Number) // a group number, or a member of the group
+		}
+		return m, func(r csta.Message) string {
+			if r, ok := r.(*csta.GroupPickupCallResponse); ok {
+				return r.PickedCall.CallID
+			}
+			return ""
+		}, nil
 	case OpForward:
 		var mode tapi.ForwardMode
 		if err := mode.UnmarshalText([]byte(req.ForwardMode)); err != nil {
@@ -308,7 +323,9 @@ func cutLine(line string) (string, string, bool) {
 	return "", "", false
 }
 
-// buildPickup deflects the call ringing at req.Number to the acting line (directed pickup).
+// buildPickup picks up the call ringing at req.Number for the acting line: DirectedPickupCall
+// (ECMA-269 §17.1.13), or, on a switch that refused it before, DeflectCall of the ringing
+// call to the line (the line then rings instead of being connected at once).
 func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
 	if req.Number == "" {
 		return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "pickup needs the number of the ringing device")
@@ -320,9 +337,38 @@ func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.
 	if cerr != nil {
 		return nil, nil, cerr
 	}
-	m := &csta.DeflectCall{CallToBeDiverted: csta.ConnectionID{CallID: callID, DeviceID: csta.Device(req.Number)},
-		NewDestination: csta.Device(ext)}
-	return m, func(csta.Message) string { return callID }, nil
+	ringing := csta.ConnectionID{CallID: callID, DeviceID: csta.Device(req.Number)}
+	var m csta.Message = &csta.DirectedPickupCall{CallToBePickedUp: ringing, RequestingDevice: csta.Device(ext)}
+	if o.noDirectedPickup.Load() {
+		m = &csta.DeflectCall{CallToBeDiverted: ringing, NewDestination: csta.Device(ext)}
+	}
+	return m, func(r csta.Message) string {
+		if r, ok := r.(*csta.DirectedPickupCallResponse); ok && r.PickedCall.CallID != "" {
+			return r.PickedCall.CallID
+		}
+		return callID
+	}, nil
+}
+
+// pickupFallback returns the DeflectCall to send instead when the switch refused a
+// DirectedPickupCall as a service it does not offer, and remembers that for the term. Such
+// a refusal (operation/serviceNotSupported, or requestedServiceNotSupported as some
+// switches spell it) says the request was not executed and no call was touched, so sending
+// the other service is not a retry of a call-control action. Any other outcome: nil.
+func (o *owned) pickupFallback(msg csta.Message, err error) csta.Message {
+	dp, ok := msg.(*csta.DirectedPickupCall)
+	var ce *csta.Error
+	if !ok || !errors.As(err, &ce) || !serviceNotSupported(ce) {
+		return nil
+	}
+	o.noDirectedPickup.Store(true)
+	o.p.log.WithField("pbx", o.p.cfg.Name).Info("PBX does not offer DirectedPickupCall; picking up with DeflectCall")
+	return &csta.DeflectCall{CallToBeDiverted: dp.CallToBePickedUp, NewDestination: dp.RequestingDevice}
+}
+
+// serviceNotSupported reports a CSTA error that says the switch does not offer the service.
+func serviceNotSupported(ce *csta.Error) bool {
+	return ce.Value == csta.ErrRequestedServiceNotSupported || ce.Value == "requestedServiceNotSupported"
 }
 
 // ringingAt finds the call alerting at a device: from the state when it is monitored,

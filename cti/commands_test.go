@@ -145,7 +145,10 @@ func TestCommandsEndToEnd(t *testing.T) {
 	if pick.Handle == "" {
 		t.Error("pickup reply carries no handle")
 	}
-	f.callIn("210", tapi.LINECALLSTATE_OFFERING)
+	// DirectedPickupCall connects 210 at once (Diverted, then Established with callPickup).
+	if c := f.callIn("210", tapi.LINECALLSTATE_CONNECTED); c.Handle != pick.Handle || c.Info.Reason != tapi.LINECALLREASON_PICKUP {
+		t.Errorf("picked call %+v, reply handle %s", c, pick.Handle)
+	}
 	f.truth()
 
 	// drop ends the call at the PBX.

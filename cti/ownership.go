@@ -39,6 +39,9 @@ type owned struct {
 	// out of service (set and cleared by the supervisor); commands then fail at once instead
 	// of waiting for the link.
 	unreachable atomic.Bool
+	// noDirectedPickup: the switch refused DirectedPickupCall as not supported, so pickups
+	// go out as DeflectCall for the rest of the term (see pickupFallback).
+	noDirectedPickup atomic.Bool
 	// quietUntil: no CSTA request before this time. Set when the store had no record of an
 	// earlier lease, so a former owner that the store forgot may think it owns the PBX until
 	// its lease would have lapsed.

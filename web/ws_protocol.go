@@ -166,7 +166,7 @@ type errorMsg struct {
 // allOps are the requests a line's owner may send.
 var allOps = []cti.Op{cti.OpMakeCall, cti.OpAnswer, cti.OpDrop, cti.OpHold, cti.OpUnhold,
 	cti.OpBlindTransfer, cti.OpSetupTransfer, cti.OpCompleteTransfer, cti.OpConference,
-	cti.OpRedirect, cti.OpPickup, cti.OpGenerateDigits, cti.OpForward, cti.OpDND}
+	cti.OpRedirect, cti.OpPickup, cti.OpGroupPickup, cti.OpGenerateDigits, cti.OpForward, cti.OpDND}
 
 func knownOp(op cti.Op) bool {
 	for _, o := range allOps {

@@ -133,6 +133,14 @@ func (c *Client) Pickup(ctx context.Context, line, ringing string) (tapi.CallHan
 	return r.Handle, err
 }
 
+// GroupPickup picks up a call ringing in line's pickup group (linePickup without an
+// address), or in the group named by group (a group number or a member) when not empty, and
+// returns its handle on line.
+func (c *Client) GroupPickup(ctx context.Context, line, group string) (tapi.CallHandle, error) {
+	r, err := c.Do(ctx, Command{Op: OpGroupPickup, Line: line, Number: group})
+	return r.Handle, err
+}
+
 // GenerateDigits sends DTMF digits on a call (lineGenerateDigits).
 func (c *Client) GenerateDigits(ctx context.Context, line string, h tapi.CallHandle, digits string) error {
 	return c.call(ctx, Command{Op: OpGenerateDigits, Line: line, Handle: h, Number: digits})

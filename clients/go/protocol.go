@@ -39,7 +39,8 @@ const (
 	OpCompleteTransfer Op = "completeTransfer" // lineCompleteTransfer(TRANSFER)
 	OpConference       Op = "conference"       // lineCompleteTransfer(CONFERENCE)
 	OpRedirect         Op = "redirect"         // lineRedirect
-	OpPickup           Op = "pickup"           // linePickup
+	OpPickup           Op = "pickup"           // linePickup (directed)
+	OpGroupPickup      Op = "groupPickup"      // linePickup without an address (group pickup)
 	OpGenerateDigits   Op = "generateDigits"   // lineGenerateDigits
 	OpForward          Op = "forward"          // lineForward
 	OpDND              Op = "dnd"              // do-not-disturb on or off

@@ -118,6 +118,7 @@ export class CTIBridgeClient extends EventTarget {
   conference(line, held, consult) { return this.command("conference", {line, handle: held, handle2: consult}); }
   redirect(line, handle, number) { return this.command("redirect", {line, handle, number}); }
   pickup(line, ringingExtension) { return this.command("pickup", {line, number: ringingExtension}); }
+  groupPickup(line, group = "") { return this.command("groupPickup", group ? {line, number: group} : {line}); }
   generateDigits(line, handle, digits) { return this.command("generateDigits", {line, handle, number: digits}); }
   // forward: mode is a LINEFORWARDMODE_* name; enable false switches that mode off.
   forward(line, mode, number, enable = true, ringCount = 0) {
