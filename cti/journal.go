@@ -14,6 +14,8 @@ const (
 	outcomeBusy      = "busy"
 	outcomeFailed    = "failed"
 	outcomeAbandoned = "abandoned"
+	outcomeForwarded = "forwarded" // sent on while ringing: forwarding, deflection (DISCONNECTED/FORWARDED)
+	outcomePickedUp  = "pickedUp"  // taken by another device's pickup (DISCONNECTED/PICKUP)
 )
 
 // callTrack follows one call through a batch's events.
@@ -89,6 +91,10 @@ func callOutcome(t *callTrack) string {
 		return outcomeAnswered
 	case t.last.State == tapi.LINECALLSTATE_BUSY:
 		return outcomeBusy
+	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED && t.last.DisconnectMode == tapi.LINEDISCONNECTMODE_FORWARDED:
+		return outcomeForwarded
+	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED && t.last.DisconnectMode == tapi.LINEDISCONNECTMODE_PICKUP:
+		return outcomePickedUp
 	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED &&
 		t.last.DisconnectMode != tapi.LINEDISCONNECTMODE_NORMAL:
 		return outcomeFailed

@@ -136,7 +136,8 @@ type JournalEntry struct {
 	Started   time.Time       `json:"started"`
 	Answered  time.Time       `json:"answered,omitzero"`
 	Ended     time.Time       `json:"ended"`
-	// Outcome is "answered", "missed", "busy", "failed" or "abandoned".
+	// Outcome is "answered", "missed", "busy", "failed", "abandoned", "forwarded" (sent on
+	// while ringing or before) or "pickedUp" (taken by another device's pickup).
 	Outcome string `json:"outcome"`
 }
 

@@ -46,6 +46,23 @@ func disconnectMode(c csta.EventCause) tapi.DisconnectMode {
 	return tapi.LINEDISCONNECTMODE_UNKNOWN
 }
 
+// divertedMode is the mode of the LINECALLSTATE_DISCONNECTED a call ends with at a line it
+// was diverted away from while ringing: PICKUP when another device took it (callPickup),
+// NOANSWER when the switch moved it on because nobody answered (a hunt group's member, say),
+// and FORWARDED for every other diversion: forwarding (callForward*), deflection and
+// redirection (redirected), distribution. tapi.h defines LINEDISCONNECTMODE_FORWARDED and
+// _PICKUP for exactly this ("the call was forwarded by the switch", "the call was picked up
+// from elsewhere"), so a CRM can tell a call sent on from one missed at the desk.
+func divertedMode(c csta.EventCause) tapi.DisconnectMode {
+	switch c {
+	case csta.CauseCallPickup:
+		return tapi.LINEDISCONNECTMODE_PICKUP
+	case csta.CauseCallNotAnswered, csta.CauseAlertTimeExpired:
+		return tapi.LINEDISCONNECTMODE_NOANSWER
+	}
+	return tapi.LINEDISCONNECTMODE_FORWARDED
+}
+
 // offeringReason maps the cause of a Delivered or Established event at the line to
 // LINECALLREASON: why the call came here.
 func offeringReason(c csta.EventCause, redirected bool) tapi.CallReason {

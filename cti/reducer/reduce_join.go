@@ -7,9 +7,10 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// Diverted away from the line's device -> IDLE there (the Delivered at the new device makes
-// the OFFERING with its FWD*/REDIRECT/PICKUP reason). For the other party the redirection
-// IDs change.
+// Diverted away from the line's device -> DISCONNECTED with the mode of the diversion
+// (PICKUP, FORWARDED; see divertedMode), then IDLE there; the Delivered or Established at
+// the new device makes its call with the FWD*/REDIRECT/PICKUP reason. For the other party
+// the redirection IDs change.
 func (st *step) diverted(e *csta.DivertedEvent) {
 	away := st.by(e.DivertingDevice, e.Connection)
 	fits := outgoing
@@ -17,6 +18,10 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 		fits = ringing
 	}
 	c, cleared := st.findOr(e.Connection, fits, nil)
+	if c == nil && away && !cleared && forwardedUnseen(e.Cause) {
+		st.forwardedAway(e)
+		return
+	}
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)
@@ -26,6 +31,10 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 		return
 	}
 	if away {
+		if e.NewDestination.Known() && !st.is(e.NewDestination) {
+			st.updateInfo(c, 0, func(i *tapi.CallInfo) { i.Redirection = party(e.NewDestination) })
+		}
+		st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: divertedMode(e.Cause)})
 		st.idle("diverted to "+e.NewDestination.String(), c)
 		return
 	}
@@ -47,6 +56,31 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 	if !slices.Contains(c.Parties, e.NewDestination.Number) {
 		c.Parties = append(c.Parties, e.NewDestination.Number)
 	}
+}
+
+// forwardedUnseen reports the diversion causes of a call forwarded before it alerted at the
+// diverting device: immediate (unconditional) and busy forwarding.
+func forwardedUnseen(c csta.EventCause) bool {
+	return c == csta.CauseCallForwardImmediate || c == csta.CauseCallForwardBusy || c == csta.CauseCallForward
+}
+
+// forwardedAway records a call the line's forwarding sent on before it rang there: LINE_NEWCALL
+// already DISCONNECTED/FORWARDED (it never alerted, so never OFFERING), then IDLE. The line
+// never had the call, but its user forwarded it; the record lets a CRM log a call forwarded
+// away instead of losing it.
+func (st *step) forwardedAway(e *csta.DivertedEvent) {
+	info := tapi.CallInfo{
+		Origin: st.origin(e.CallingDevice, csta.DeviceID{}),
+		Reason: tapi.LINECALLREASON_DIRECT,
+		Caller: party(e.CallingDevice),
+		Called: partyOr(e.CalledDevice, st.ownParty()),
+	}
+	if e.NewDestination.Known() && !st.is(e.NewDestination) {
+		info.Redirection = party(e.NewDestination)
+	}
+	c := st.newCall(e.Connection.CallID, tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED,
+		DisconnectMode: divertedMode(e.Cause)}, info, numbers(e.CallingDevice))
+	st.idle("forwarded to "+e.NewDestination.String(), c)
 }
 
 // ownItem finds the line's entry in a Transferred or Conferenced connection list.
@@ -155,6 +189,15 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 
 // Conferenced: the calls of the line join the conference -> CONFERENCED. At the conferencing
 // line the held call carries on as the conference and the consultation call goes IDLE.
+//
+// ONHOLDPENDCONF: TAPI puts a call in that state when lineSetupConference or
+// linePrepareAddToConference holds it for a conference. CSTA's ConsultationCall does not
+// say whether a transfer or a conference will follow, so a consultation's held call is
+// ONHOLDPENDTRANSFER until the intent shows; the Conferenced event at the conferencing line
+// is where it shows. The held call then passes through ONHOLDPENDCONF before CONFERENCED, so
+// an application sees the held-for-conference step TAPI's own conference path has
+// (ONHOLDPENDTRANSFER -> ONHOLDPENDCONF -> CONFERENCED), whether the conference was made by
+// the bridge's conference op or at the phone.
 func (st *step) conferenced(e *csta.ConferencedEvent) {
 	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall)
 	if c == nil {
@@ -180,6 +223,9 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 		parties = append(slices.Clone(c.Parties), numbers(e.AddedParty, e.ConferencingDevice)...)
 	}
 	if drop != nil {
+		if inState(c, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLD) {
+			st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLDPENDCONF})
+		}
 		drop.Info.RelatedCall = "" // its partner carries on as the conference
 		st.idle("joined the conference", drop)
 	}

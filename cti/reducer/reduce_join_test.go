@@ -129,6 +129,7 @@ func TestConsultationConference(t *testing.T) {
 			"hq:2 INFO RELATEDCALLID related=hq:3",
 			"hq:3 INFO CALLEDID called=203", "hq:3 PROCEEDING", "hq:3 RINGBACK",
 			"hq:3 INFO CONNECTEDID connected=203", "hq:3 CONNECTED",
+			"hq:2 ONHOLDPENDCONF", // the held call's consultation became a conference
 			"hq:3 IDLE", "hq:2 INFO RELATEDCALLID related=", "hq:2 CONFERENCED",
 			"hq:2 CONNECTED",
 		},
@@ -196,7 +197,8 @@ func TestDeflect(t *testing.T) {
 			"hq:1 INFO CONNECTEDID connected=203", "hq:1 CONNECTED",
 		},
 		"201": {
-			"hq:2 NEWCALL origin=INTERNAL reason=DIRECT caller=202 called=201", "hq:2 OFFERING", "hq:2 IDLE",
+			"hq:2 NEWCALL origin=INTERNAL reason=DIRECT caller=202 called=201", "hq:2 OFFERING",
+			"hq:2 INFO REDIRECTIONID redirection=203", "hq:2 DISCONNECTED/FORWARDED", "hq:2 IDLE",
 		},
 		"203": {
 			"hq:3 NEWCALL origin=INTERNAL reason=REDIRECT caller=202 called=201 redirecting=201 redirection=203",
@@ -209,31 +211,31 @@ func TestForwardingReasons(t *testing.T) {
 	cases := []struct {
 		name   string
 		cause  csta.EventCause
-		rings  bool // the call alerts at 201 first (no answer)
-		reason string
+		rings  bool   // the call alerts at 201 first (no answer)
+		reason string // at the new destination
+		mode   string // of 201's DISCONNECTED when it rang
 	}{
-		{"immediate", csta.CauseCallForwardImmediate, false, "FWDUNCOND"},
-		{"busy", csta.CauseCallForwardBusy, false, "FWDBUSY"},
-		{"noanswer", csta.CauseCallForwardNoAnswer, true, "FWDNOANSWER"},
-		{"pickup", csta.CauseCallPickup, true, "PICKUP"},
+		{"immediate", csta.CauseCallForwardImmediate, false, "FWDUNCOND", "FORWARDED"},
+		{"busy", csta.CauseCallForwardBusy, false, "FWDBUSY", "FORWARDED"},
+		{"noanswer", csta.CauseCallForwardNoAnswer, true, "FWDNOANSWER", "FORWARDED"},
+		{"pickup", csta.CauseCallPickup, true, "PICKUP", "PICKUP"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var steps []at
-			want201 := []string{"ignored:unknown"}
+			// Forwarded before it rang: the line still gets a record of the call it sent on.
+			want201 := []string{"hq:1 NEWCALL origin=EXTERNAL reason=DIRECT caller=+4930555123 called=201 redirection=203",
+				"hq:1 DISCONNECTED/" + tc.mode, "hq:1 IDLE"}
 			if tc.rings {
 				steps = to(&csta.DeliveredEvent{Connection: cn("C15", "201"), AlertingDevice: dev("201"),
 					CallingDevice: dev(ext), CalledDevice: dev("201")}, "201")
 				want201 = []string{"hq:1 NEWCALL origin=EXTERNAL reason=DIRECT caller=+4930555123 called=201",
-					"hq:1 OFFERING", "hq:1 IDLE"}
+					"hq:1 OFFERING", "hq:1 INFO REDIRECTIONID redirection=203", "hq:1 DISCONNECTED/" + tc.mode, "hq:1 IDLE"}
 			}
 			steps = append(steps, to(&csta.DivertedEvent{EventCommon: ec(tc.cause), Connection: cn("C15", "201"),
 				DivertingDevice: dev("201"), NewDestination: dev("203"), CallingDevice: dev(ext),
 				CalledDevice: dev("201")}, "201")...)
-			h := "hq:1"
-			if tc.rings {
-				h = "hq:2"
-			}
+			h := "hq:2"
 			want203 := []string{h + " NEWCALL origin=EXTERNAL reason=" + tc.reason +
 				" caller=+4930555123 called=201 redirecting=201 redirection=203", h + " OFFERING"}
 			if tc.cause == csta.CauseCallPickup {
