@@ -162,7 +162,8 @@ type DeflectCall struct {
 type DeflectCallResponse struct{}
 
 // DirectedPickupCall moves the call alerting at CallToBePickedUp's device to RequestingDevice,
-// which is connected to it (ECMA-269 §17.1.13, ECMA-323 element DirectedPickupCall).
+// which is connected to it (ECMA-269 Directed Pickup Call service; the members are those of
+// the ECMA-285 DirectedPickupCallArgument, whose names ECMA-323 uses).
 type DirectedPickupCall struct {
 	CallToBePickedUp ConnectionID
 	RequestingDevice DeviceID
@@ -175,8 +176,8 @@ type DirectedPickupCallResponse struct {
 }
 
 // GroupPickupCall connects NewDestination to a call alerting in its pickup group, or in
-// PickupDevice's group when given (ECMA-269 §17.1.14; the ASN.1 member is pickGroup, some
-// switches write pickupDevice: both decode).
+// PickupDevice's group when given (ECMA-269 Group Pickup Call service; the ASN.1 member is
+// pickGroup, some switches write pickupDevice: both decode).
 type GroupPickupCall struct {
 	NewDestination DeviceID
 	PickupDevice   DeviceID

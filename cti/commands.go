@@ -324,7 +324,7 @@ func cutLine(line string) (string, string, bool) {
 }
 
 // buildPickup picks up the call ringing at req.Number for the acting line: DirectedPickupCall
-// (ECMA-269 §17.1.13), or, on a switch that refused it before, DeflectCall of the ringing
+// (ECMA-269 Directed Pickup Call), or, on a switch that refused it before, DeflectCall of the ringing
 // call to the line (the line then rings instead of being connected at once).
 func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
 	if req.Number == "" {

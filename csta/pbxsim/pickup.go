@@ -4,11 +4,12 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 )
 
-// Call pickup: DirectedPickupCall (ECMA-269 §17.1.13) takes the call alerting at a named
-// device; GroupPickupCall (ECMA-269 §17.1.14) takes a call alerting in the requesting
-// device's pickup group (Config.PickupGroups), the one that has rung longest.
+// Call pickup: DirectedPickupCall (the ECMA-269 Directed Pickup Call service) takes the call
+// alerting at a named device; GroupPickupCall (ECMA-269 Group Pickup Call) takes a call
+// alerting in the requesting device's pickup group (Config.PickupGroups), the one that has
+// rung longest.
 //
-// Event flow, after the connection state transitions of those clauses (the picked-from
+// Event flow, after the connection state transitions of those services (the picked-from
 // device's connection alerting -> null, the requesting device's null -> connected) and the
 // pickup scenario of ECMA TR/68 (Diverted then Established, both with cause callPickup):
 //

@@ -65,7 +65,7 @@ func diverted(callID, from, newDest, calling, called string, cause csta.EventCau
 const (
 	srcTR68       = "ECMA TR/68 (CSTA Phase II scenarios)"
 	srcECMA269    = "ECMA-269 (CSTA Phase III services and events)"
-	srcPickup     = "ECMA-269 §17.1.13 Directed Pickup Call / §17.1.14 Group Pickup Call (connection alerting -> null at the picked-from device, null -> connected at the picker; Diverted then Established, cause callPickup) and the pickup scenario of ECMA TR/68"
+	srcPickup     = "ECMA-269 Directed Pickup Call and Group Pickup Call services (connection alerting -> null at the picked-from device, null -> connected at the picker; Diverted then Established, cause callPickup) and the pickup scenario of ECMA TR/68"
 	srcForward    = "ECMA-269 §17.2.6 Diverted event and the call forwarding scenarios of ECMA TR/68 (cause callForwardImmediate / callForwardBusy / callForwardNoAnswer)"
 	srcConference = "ECMA-269 §17.1.4 Conference Call (held and active call joined, Conferenced event) and the consultation conference scenario of ECMA TR/68; ONHOLDPENDCONF per the TAPI 2.x LINECALLSTATE_ONHOLDPENDCONF description (lineSetupConference)"
 )
@@ -81,7 +81,7 @@ var scenarios = []scenario{
 		steps: seq(delivered("C2", "202", "201", "201", csta.CauseNewCall, "", "201"),
 			cleared("C2", "202", csta.CauseNormalClearing, "201"),
 			callCleared("C2", csta.CauseNormalClearing, "201"))},
-	{name: "Incoming call, rejected at the line", lines: []string{"201", "202"}, source: srcECMA269 + " §17.1.8 Clear Connection on an alerting connection",
+	{name: "Incoming call, rejected at the line", lines: []string{"201", "202"}, source: srcECMA269 + " §17.1.3 Clear Connection on an alerting connection",
 		steps: seq(dialled("C3", "202", "201"),
 			delivered("C3", "202", "201", "201", csta.CauseNewCall, "", "202", "201"),
 			cleared("C3", "201", "callRejected", "202", "201"),
