@@ -18,7 +18,9 @@ import (
 //
 //   - the conference call is bound to the bridge call of the held call; its bridge state
 //     CONFERENCED is reported to TAPI as CONNECTED (LINECONNECTEDMODE_ACTIVE), ONHOLD and
-//     DISCONNECTED as they are;
+//     DISCONNECTED as they are; ONHOLDPENDCONF, which the bridge reports for the held call
+//     just before the conference forms, is the held party call's state (TAPI: on hold while
+//     being added to a conference), not the conference call's;
 //   - the party calls lose their bridge calls: the consultation call's IDLE is not passed on,
 //     and neither call takes requests any more; they follow the conference: CONFERENCED with
 //     it, IDLE before it when it ends;
@@ -123,6 +125,12 @@ func (p *Provider) confState(conf *call, st tapi.CallStatus, at time.Time) {
 			if pc.info.RelatedCall != conf.handle {
 				pc.info.RelatedCall = conf.handle
 				p.lineEvent(pc.line, pc.ht, LINE_CALLINFO, uintptr(tapi.LINECALLINFOSTATE_RELATEDCALLID), 0, 0)
+			}
+		}
+	case tapi.LINECALLSTATE_ONHOLDPENDCONF:
+		for _, pc := range conf.parties {
+			if pc.was == conf.handle {
+				p.setState(pc, st, at)
 			}
 		}
 	case tapi.LINECALLSTATE_CONNECTED:

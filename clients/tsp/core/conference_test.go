@@ -150,6 +150,7 @@ func (s *tsp) conference(t *testing.T, hd, hc HDRVCALL, htConsult HTAPICALL) HDR
 	ev := s.rec.waitFor(t, ht+" CONFERENCED")
 	expectSeq(t, "lineCompleteTransfer(CONFERENCE)", ev, []string{
 		fmt.Sprintf("COMPLETE %d OK", r),
+		"LINE_CALLSTATE ht=0x101 ONHOLDPENDCONF",    // the held call, on hold while joining
 		"LINE_CALLSTATE ht=0xc3 CONNECTED mode=0x1", // LINECONNECTEDMODE_ACTIVE
 		"LINE_CALLSTATE ht=0x101 CONFERENCED conf=0xc3",
 		"LINE_CALLINFO ht=0x101 RELATEDCALLID", // now the conference call's dwCallID
