@@ -36,6 +36,18 @@ func twoCalls(held, active *conn) error {
 	if active.state != csta.StateConnected {
 		return errState(csta.ErrInvalidConnectionState)
 	}
+	// Joining the calls would put a device in one call twice (it is in both, e.g. consulted
+	// while it waits on hold): a switch refuses that destination.
+	for _, a := range active.call.conns {
+		if a.dev == held.dev {
+			continue
+		}
+		for _, h := range held.call.conns {
+			if h.dev == a.dev {
+				return errOperation(csta.ErrInvalidDestination)
+			}
+		}
+	}
 	return nil
 }
 

@@ -23,14 +23,18 @@ const (
 	// RepairImpossible: an event about the line's own connection does not fit its call's
 	// state (an event in between was lost).
 	RepairImpossible = "impossible_transition"
+	// RepairGuessed: an event without a callID was placed on one of several calls of the
+	// line by its state and party alone, or started a call beside others; the snapshot
+	// confirms the line.
+	RepairGuessed = "guessed_call"
 )
 
 // IgnoredAmbiguous is the Ignored reason of an event without a callID that fits several calls.
 const IgnoredAmbiguous = "event without a callID fits several calls of the line"
 
-// repair records that the line needs a snapshot, keeping the first reason of the step.
+// repair records that the line needs a snapshot. A guess gives way to a definite reason.
 func (st *step) repair(reason string) {
-	if st.res.Repair == "" {
+	if st.res.Repair == "" || st.res.Repair == RepairGuessed {
 		st.res.Repair = reason
 	}
 }
@@ -42,15 +46,16 @@ func (st *step) find(conn csta.ConnectionID, fits ...tapi.CallState) (c *tapi.Ca
 }
 
 // findOr is find among the calls in the states fits, then, when none fits and the event is
-// not ambiguous, among those in the states again: without a callID this tells a repeated
-// event (its call is already in the state it leads to) from one that starts a new call.
+// not ambiguous, among those in the states again (anyState: all): without a callID this
+// tells a repeated event (its call is already in the state it leads to) from one that starts
+// a new call.
 func (st *step) findOr(conn csta.ConnectionID, fits, again []tapi.CallState) (c *tapi.Call, cleared bool) {
 	return st.place(conn, csta.DeviceID{}, fits, again)
 }
 
 // place finds the call of a connection. With a callID it is a lookup. Without one, the
 // line's calls that have no callID either and are in one of the states fits (any state when
-// fits is nil) are candidates, then those in the states again; the other party of the event
+// fits is empty) are candidates, then those in the states again (when not nil); the other party of the event
 // (other, or the connection's device when it is not the line's) narrows them to calls with
 // that party. Exactly one candidate is the call; several make the event ambiguous: place then
 // returns (nil, true) so that the event neither starts a call nor changes one, and asks for a
@@ -62,14 +67,17 @@ func (st *step) place(conn csta.ConnectionID, other csta.DeviceID, fits, again [
 	if !other.Known() && conn.DeviceID.Known() && !st.is(conn.DeviceID) {
 		other = conn.DeviceID
 	}
-	cands := st.withoutCallID(fits, other)
+	cands, byParty := st.withoutCallID(fits, other)
 	if len(cands) == 0 && again != nil {
-		cands = st.withoutCallID(again, other)
+		cands, byParty = st.withoutCallID(again, other)
 	}
 	switch len(cands) {
 	case 0:
 		return nil, false
 	case 1:
+		if !byParty && st.callsWithoutID() > 1 {
+			st.repair(RepairGuessed) // told apart from the line's other calls by state alone
+		}
 		return cands[0], false
 	}
 	st.ambiguous = true
@@ -77,13 +85,24 @@ func (st *step) place(conn csta.ConnectionID, other csta.DeviceID, fits, again [
 	return nil, true
 }
 
-// withoutCallID lists the line's calls without a callID in the states fits (all when nil),
-// only those with party other when some have it.
-func (st *step) withoutCallID(fits []tapi.CallState, other csta.DeviceID) []*tapi.Call {
-	var cands, withParty []*tapi.Call
+// callsWithoutID counts the line's calls that have no callID.
+func (st *step) callsWithoutID() int {
+	n := 0
+	for _, h := range st.s.lineHandles(st.ls) {
+		if st.s.calls[h].CallID == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// withoutCallID lists the line's calls without a callID in the states fits (all when empty),
+// only those with party other when some have it (byParty).
+func (st *step) withoutCallID(fits []tapi.CallState, other csta.DeviceID) (cands []*tapi.Call, byParty bool) {
+	var withParty []*tapi.Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		x := st.s.calls[h]
-		if x.CallID != "" || (fits != nil && !inState(x, fits...)) {
+		if x.CallID != "" || (len(fits) > 0 && !inState(x, fits...)) {
 			continue
 		}
 		cands = append(cands, x)
@@ -92,10 +111,29 @@ func (st *step) withoutCallID(fits []tapi.CallState, other csta.DeviceID) []*tap
 		}
 	}
 	if len(withParty) > 0 {
-		return withParty
+		return withParty, true
 	}
-	return cands
+	return cands, false
 }
+
+// oldCalls returns the line's two calls a transfer or conference at the line joins: by
+// callID, or, from a switch without callIDs, the line's one held call without a callID and
+// its one active call (connected, or still ringing out for a transfer while ringing). Either
+// is nil when it cannot be told.
+func (st *step) oldCalls(primary, secondary csta.ConnectionID) (held, active *tapi.Call) {
+	if primary.CallID != "" || secondary.CallID != "" {
+		return st.s.callAt(st.ls, primary.CallID), st.s.callAt(st.ls, secondary.CallID)
+	}
+	h, _ := st.withoutCallID(onHold, csta.DeviceID{})
+	a, _ := st.withoutCallID(append(slices.Clone(connectedStates), outgoing...), csta.DeviceID{})
+	if len(h) != 1 || len(a) != 1 {
+		return nil, nil
+	}
+	return h[0], a[0]
+}
+
+// anyState, as findOr's again, falls back to the line's calls in any state.
+var anyState = []tapi.CallState{}
 
 // by reports whether the line's device is the device an event names in member d (the one
 // that alerted, answered, held, ...). Without d, the event's connection decides.
@@ -120,10 +158,14 @@ func (st *step) alertingHere(e *csta.DeliveredEvent) bool {
 	return st.by(e.AlertingDevice, e.Connection)
 }
 
-// ownCleared reports whether a ConnectionCleared event ends the line's own connection: the
-// monitored device's local state is null after it (any other state: another party left), or,
-// without a local state, the releasing device or the dropped connection is the line's.
+// ownCleared reports whether a ConnectionCleared event ends the line's own connection. The
+// releasing device says who dropped out; without it, the monitored device's local state is
+// null after its own connection cleared (any other state: another party left); without
+// either, the dropped connection's device decides.
 func (st *step) ownCleared(e *csta.ConnectionClearedEvent) bool {
+	if e.ReleasingDevice.Known() {
+		return st.is(e.ReleasingDevice)
+	}
 	switch e.LocalConnectionInfo {
 	case csta.StateNull:
 		return true
@@ -131,5 +173,5 @@ func (st *step) ownCleared(e *csta.ConnectionClearedEvent) bool {
 		csta.StateQueued, csta.StateFail:
 		return false
 	}
-	return st.by(e.ReleasingDevice, e.DroppedConnection)
+	return st.is(e.DroppedConnection.DeviceID)
 }

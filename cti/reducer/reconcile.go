@@ -58,12 +58,19 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 	for _, it := range rest {
 		id := it.Connection.CallID
 		var found *tapi.Call
-		for _, c := range calls {
-			if _, taken := matched[c]; taken || !compatible(c.State, it.State()) {
-				continue
+		// A call whose state is what the item's local state makes of it goes before one that
+		// is merely compatible (a DISCONNECTED call also has a connected connection).
+		for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{natural, compatible} {
+			for _, c := range calls {
+				if _, taken := matched[c]; taken || !want(c.State, it.State()) {
+					continue
+				}
+				if id == "" || st.shareParty(c, snapCalls[id]) {
+					found = c
+					break
+				}
 			}
-			if id == "" || st.shareParty(c, snapCalls[id]) {
-				found = c
+			if found != nil {
 				break
 			}
 		}
@@ -187,6 +194,16 @@ func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
 		return true
 	}
 	return false
+}
+
+// natural reports whether a call state is one a live connection in the local state l leads
+// to: compatible, except that a call whose other party left (BUSY, DISCONNECTED) is not the
+// natural reading of a connected connection.
+func natural(s tapi.CallState, l csta.LocalConnectionState) bool {
+	if s == tapi.LINECALLSTATE_BUSY || s == tapi.LINECALLSTATE_DISCONNECTED {
+		return l == csta.StateFail
+	}
+	return compatible(s, l)
 }
 
 // statusForLocal is the TAPI state of a call known only from its local connection state.

@@ -94,6 +94,10 @@ func (st *step) adopt(id string, status tapi.CallStatus, info tapi.CallInfo, par
 	if info.Reason == 0 {
 		info.Reason = tapi.LINECALLREASON_UNKNOWN
 	}
+	if id == "" && st.callsWithoutID() > 0 {
+		// Without callIDs a missed start beside other calls may be one of them misplaced.
+		st.repair(RepairGuessed)
+	}
 	return st.newCall(id, status, info, parties)
 }
 

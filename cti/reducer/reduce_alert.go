@@ -177,9 +177,7 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			st.ignore(IgnoredDuplicate)
 		default:
 			st.ignore(IgnoredOutOfOrder)
-			if inState(c, onHold...) {
-				st.repair(RepairImpossible) // a Retrieved was lost
-			}
+			st.repair(RepairImpossible) // the line answered a call it shows held or ended
 		}
 	case st.is(e.CallingDevice):
 		c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, outgoing, connectedStates)

@@ -112,7 +112,7 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	var cleared bool
 	if own {
 		// A hang-up ends the active call before a held one.
-		c, cleared = st.findOr(conn, notHeld, nil)
+		c, cleared = st.findOr(conn, notHeld, anyState)
 	} else {
 		c, cleared = st.find(conn)
 	}
@@ -139,8 +139,10 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	multi := len(c.Parties) > 1
 	c.Parties = slices.DeleteFunc(c.Parties, func(p string) bool { return p == gone })
 	st.changed(c)
-	if multi && len(c.Parties) > 0 && (c.State == tapi.LINECALLSTATE_CONFERENCED || inState(c, onHold...)) {
-		if len(c.Parties) == 1 {
+	if multi && len(c.Parties) > 0 && (c.State == tapi.LINECALLSTATE_CONFERENCED || inState(c, onHold...) ||
+		inState(c, ringing...)) {
+		// Others are still in the call: it goes on (a conference still ringing here too).
+		if len(c.Parties) == 1 && !inState(c, ringing...) {
 			// Back to a two-party call with whoever is left; a held conference stays held.
 			left := c.Parties[0]
 			st.updateInfo(c, 0, func(i *tapi.CallInfo) {
@@ -157,7 +159,8 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 
 // CallCleared: the whole call ended -> IDLE.
 func (st *step) callCleared(e *csta.CallClearedEvent) {
-	c, cleared := st.find(e.ClearedCall)
+	// Without a callID, a call whose other party already left is the one that ended.
+	c, cleared := st.findOr(e.ClearedCall, []tapi.CallState{tapi.LINECALLSTATE_DISCONNECTED, tapi.LINECALLSTATE_BUSY}, anyState)
 	if c == nil {
 		if cleared {
 			st.ignore(IgnoredCleared)

@@ -13,11 +13,14 @@ import (
 // the redirection IDs change.
 func (st *step) diverted(e *csta.DivertedEvent) {
 	away := st.by(e.DivertingDevice, e.Connection)
-	fits := outgoing
+	// Without a callID: a call diverted away from the line is one ringing there (a call
+	// forwarded before it rang is none of the line's calls); at the calling line, the call
+	// the diverting device was part of.
+	fits, again, other := outgoing, anyState, e.DivertingDevice
 	if away {
-		fits = ringing
+		fits, again, other = ringing, nil, csta.DeviceID{}
 	}
-	c, cleared := st.findOr(e.Connection, fits, nil)
+	c, cleared := st.place(e.Connection, other, fits, again)
 	if c == nil && away && !cleared && forwardedUnseen(e.Cause) {
 		st.forwardedAway(e)
 		return
@@ -108,8 +111,13 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 		}
 	}
 	if c == nil && primary.CallID == "" && secondary.CallID == "" {
-		// A switch without callIDs: the line's one call without a callID that takes part.
-		c, _ = st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
+		// A switch without callIDs: the held call carries on at a line that joins its two
+		// calls; elsewhere the line's one call without a callID that takes part.
+		if held, active := st.oldCalls(primary, secondary); held != nil && active != nil {
+			c = held
+		} else {
+			c, _ = st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
+		}
 	}
 	if c == nil {
 		return nil, "", nil
@@ -140,8 +148,9 @@ func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) [
 func (st *step) transferred(e *csta.TransferredEvent) {
 	if st.is(e.TransferringDevice) {
 		var cs []*tapi.Call
-		for _, id := range []string{e.PrimaryOldCall.CallID, e.SecondaryOldCall.CallID} {
-			if c := st.s.callAt(st.ls, id); c != nil && !slices.Contains(cs, c) {
+		held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
+		for _, c := range []*tapi.Call{held, active} {
+			if c != nil && !slices.Contains(cs, c) {
 				cs = append(cs, c)
 			}
 		}
@@ -208,8 +217,7 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 	parties := st.otherEndpoints(e.ConferenceConnections, "")
 	var drop *tapi.Call
 	if st.is(e.ConferencingDevice) {
-		p := st.s.callAt(st.ls, e.PrimaryOldCall.CallID)
-		q := st.s.callAt(st.ls, e.SecondaryOldCall.CallID)
+		p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
 		if p != nil && q != nil && p != q {
 			c, drop = p, q
 			if _, listed := st.ownItem(e.ConferenceConnections); !listed {
@@ -240,7 +248,14 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 	})
 	c.Parties = dedupe(parties, st.ls.Address)
 	st.changed(c)
-	if inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF,
+	// A line that holds the call keeps holding it when another party builds the conference.
+	keepsHold := inState(c, onHold...) && !st.is(e.ConferencingDevice) &&
+		(e.LocalConnectionInfo == csta.StateHold || e.LocalConnectionInfo == "")
+	if keepsHold {
+		if len(st.res.Events) == 0 {
+			st.ignore(IgnoredDuplicate)
+		}
+	} else if inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF,
 		tapi.LINECALLSTATE_ONHOLDPENDTRANSFER) {
 		st.setState(c, statusConf)
 	} else if len(st.res.Events) == 0 {

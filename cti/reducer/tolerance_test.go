@@ -113,6 +113,7 @@ func TestTwoCallsWithoutCallIDs(t *testing.T) {
 		"hq:2 CONNECTED",
 		"hq:2 DISCONNECTED/NORMAL",
 		"hq:2 IDLE",
+		"repair:" + RepairGuessed, // the hang-up ended the call that is not held: a guess to confirm
 		"hq:1 CONNECTED",
 	}})
 	if calls := s.Calls("201"); len(calls) != 1 || calls[0].Handle != "hq:1" || calls[0].State != tapi.LINECALLSTATE_CONNECTED {
