@@ -24,7 +24,7 @@ const (
 )
 
 // bridgeConfig writes the one configuration file all instances run with.
-func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices, preferred string) string {
+func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices, preferred, dialect string) string {
 	t.Helper()
 	sum := sha256.Sum256([]byte(watcherToken))
 	var b strings.Builder
@@ -33,7 +33,7 @@ func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, ma
 	if masterName != "" {
 		fmt.Fprintf(&b, "    master_name: %s\n", masterName)
 	}
-	fmt.Fprintf(&b, "pbxs:\n  - name: %s\n    dialect: generic\n    primary: %q\n    standby: %q\n", pbxName, primary, standby)
+	fmt.Fprintf(&b, "pbxs:\n  - name: %s\n    dialect: %s\n    primary: %q\n    standby: %q\n", pbxName, dialect, primary, standby)
 	fmt.Fprintf(&b, "    heartbeat: %s\n    misses: %d\n    resync: hot\n    failback: manual\n    devices: [%q]\n"+
 		// numbering is required by web today even though docs/config.md calls it optional.
 		"    numbering: {country: \"49\", area: \"30\", outside_prefix: \"0\", extension_digits: 3}\n", heartbeat, heartbeatMiss, devices)

@@ -167,15 +167,19 @@ func checkTruth(o *observer, tr pbxsim.Truth) []string {
 	return problems
 }
 
+// matchCalls pairs each PBX connection with a call in a compatible state: by call ID, or,
+// for calls of a switch that sends no callIDs (the minimal profile), by state alone.
 func matchCalls(conns []pbxsim.ConnTruth, calls []tapi.Call) bool {
 	if len(conns) != len(calls) {
 		return false
 	}
+	used := make([]bool, len(calls))
 	for _, cn := range conns {
 		found := false
-		for _, c := range calls {
-			if (c.CallID == cn.CallID || contains(c.OtherCallIDs, cn.CallID)) && compatible(c.State, cn.State) {
-				found = true
+		for i, c := range calls {
+			sameID := c.CallID == cn.CallID || contains(c.OtherCallIDs, cn.CallID) || c.CallID == ""
+			if !used[i] && sameID && compatible(c.State, cn.State) {
+				used[i], found = true, true
 				break
 			}
 		}

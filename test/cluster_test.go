@@ -21,6 +21,7 @@ type clusterOpts struct {
 	perClient  int    // lines per client; one more client watches every line
 	slowBuffer int    // event buffer of the every-line client (small makes it a slow consumer)
 	preferred  string // the PBX's preferred_instance, if any
+	profile    string // pbxsim vendor profile (default: the -profile flag, else generic shapes)
 }
 
 // cluster is one running deployment: Redis, the simulator, CSTA proxies in front of its
@@ -81,7 +82,19 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	}
 	ropts.Addrs = addrs
 
-	c.sim = startSim(t, ctx, "generic", devices)
+	if opts.profile == "" {
+		opts.profile = *profile
+	}
+	dialect := "generic"
+	if opts.profile != "" {
+		prof, err := pbxsim.ProfileByName(opts.profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dialect = prof.Dialect
+	}
+	c.opts = opts
+	c.sim = startSim(t, ctx, dialect, opts.profile, devices)
 	who := func(remote *net.TCPAddr) string {
 		c.pidMu.Lock()
 		defer c.pidMu.Unlock()
@@ -89,7 +102,7 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	}
 	c.proxies["primary"] = startProxy(t, "primary", c.sim.primary, c.reqs, who)
 	c.proxies["standby"] = startProxy(t, "standby", c.sim.standby, c.reqs, who)
-	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices, opts.preferred)
+	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices, opts.preferred, dialect)
 
 	for i := range 3 {
 		c.bridges = append(c.bridges, c.startBridge(fmt.Sprintf("bridge-%c", 'a'+i)))

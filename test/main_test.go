@@ -12,6 +12,10 @@ import (
 // soak runs longer versions of the scenarios (more calls, more faults, longer settling).
 var soak = flag.Bool("soak", false, "run the longer soak versions of the failover scenarios")
 
+// profile runs every scenario against a simulator with this vendor profile (osv, minimal, ...;
+// see pbxsim -h); TestSwitchProfiles covers osv and minimal in every run.
+var profile = flag.String("profile", "", "pbxsim vendor profile of every scenario (default: generic shapes)")
+
 // Paths of the binaries TestMain builds; empty under -short.
 var ctibridgeBin, pbxsimBin string
 

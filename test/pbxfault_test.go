@@ -47,3 +47,19 @@ func TestPBXBothNodesDownThenOneBack(t *testing.T) {
 func TestBaselineNoFault(t *testing.T) {
 	scenario(t, clusterOpts{}, func(c *cluster) {})
 }
+
+// Switches that differ from the simulator's own reading of CSTA: OpenScape Voice shapes
+// (decorated device IDs, application sessions, OSV extras) and a minimal switch (no callIDs,
+// events naming the recipient's own connection, no SnapshotCall). Calls run, the active node
+// dies, and every client must end with no lost event and the switch's call states.
+func TestSwitchProfiles(t *testing.T) {
+	for _, p := range []string{"osv", "minimal"} {
+		t.Run(p, func(t *testing.T) {
+			scenario(t, clusterOpts{profile: p}, func(c *cluster) {
+				t0 := mustFault(c, "primary", "kill", nil)
+				time.Sleep(phase())
+				c.switchoverTimes(p+": primary killed", t0)
+			})
+		})
+	}
+}

@@ -24,9 +24,9 @@ type simProc struct {
 
 var simBanner = regexp.MustCompile(`(?s)primary CSTA node: (\S+)\nstandby CSTA node: (\S+)\ncontrol API:\s+http://(\S+)`)
 
-func startSim(t testing.TB, ctx context.Context, dialect, extensions string) *simProc {
+func startSim(t testing.TB, ctx context.Context, dialect, profile, extensions string) *simProc {
 	t.Helper()
-	p := startProc(t, "pbxsim", pbxsimBin, "-extensions", extensions, "-dialect", dialect,
+	p := startProc(t, "pbxsim", pbxsimBin, "-extensions", extensions, "-dialect", dialect, "-profile", profile,
 		"-primary", "127.0.0.1:0", "-standby", "127.0.0.1:0", "-control", "127.0.0.1:0",
 		// Calls must stay as the test left them until it compares them with the truth.
 		"-noanswer", "1h")
