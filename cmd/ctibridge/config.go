@@ -145,6 +145,9 @@ type SimConfig struct {
 	Traffic     float64 `yaml:"traffic_cps"`  // generated calls per second; 0 = none
 	ControlAddr string  `yaml:"control_addr"` // HTTP control API; "" = off
 	Profile     string  `yaml:"profile"`      // pbxsim vendor profile (osv, osbiz, avaya, generic, minimal); "" = default
+	// PromptAnswer: with a profile that honours MakeCall prompt mode, the simulated calling
+	// phone accepts the prompt after this long, as a person would (0: only the control API).
+	PromptAnswer time.Duration `yaml:"prompt_answer"`
 }
 
 // ConfigError names the key that is wrong and why.

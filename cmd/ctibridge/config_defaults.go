@@ -44,9 +44,10 @@ var demoUsers = []struct{ name, token, role string }{
 // extensions 200-219 and a modest call generator, demo users.
 func demoConfig() *FileConfig {
 	c := &FileConfig{
-		Demo:      true,
-		Store:     StoreConfig{Driver: "memory"},
-		Simulator: SimConfig{Enabled: true, Extensions: "200-219", Traffic: 0.2, ControlAddr: "127.0.0.1:0"},
+		Demo:  true,
+		Store: StoreConfig{Driver: "memory"},
+		Simulator: SimConfig{Enabled: true, Extensions: "200-219", Traffic: 0.2, ControlAddr: "127.0.0.1:0",
+			PromptAnswer: 2 * time.Second},
 		PBXs: []PBXConfig{{
 			Name: "demo", Dialect: "generic", Failback: "auto", FailbackAfter: 10 * time.Second,
 			Devices:   []string{"200-219"},

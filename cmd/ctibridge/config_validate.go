@@ -119,6 +119,9 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		if c.Simulator.Traffic < 0 {
 			bad("simulator.traffic_cps", "must not be negative")
 		}
+		if c.Simulator.PromptAnswer < 0 {
+			bad("simulator.prompt_answer", "%v is negative; give a duration such as 2s, or 0 to leave prompts to the control API", c.Simulator.PromptAnswer)
+		}
 		if _, err := pbxsim.ProfileByName(c.Simulator.Profile); err != nil {
 			bad("simulator.profile", "%v", err)
 		}

@@ -21,7 +21,7 @@ type simulator struct {
 
 func startSimulator(ctx context.Context, cfg *FileConfig, log *logrus.Entry) (*simulator, error) {
 	exts := []string{cfg.Simulator.Extensions}
-	p, err := pbxsim.New(pbxsim.Config{Extensions: exts, Profile: cfg.Simulator.Profile, Dialect: "generic", DecorateExternal: true, NoAnswerTime: 20 * time.Second})
+	p, err := pbxsim.New(pbxsim.Config{Extensions: exts, Profile: cfg.Simulator.Profile, PromptAnswer: cfg.Simulator.PromptAnswer, Dialect: "generic", DecorateExternal: true, NoAnswerTime: 20 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("simulator: %w", err)
 	}
