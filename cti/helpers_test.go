@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -321,30 +322,13 @@ func (b *bridge) matchesTruth(s *sim, node *pbxsim.Node, exts []string) func() e
 func localFor(s tapi.CallState, want []string, id string) string {
 	for _, w := range want {
 		wid, st, _ := strings.Cut(w, "/")
-		if wid == id && agrees(s, csta.LocalConnectionState(st)) {
+		if wid == id && reducer.Natural(s, csta.LocalConnectionState(st)) {
 			return st
 		}
 	}
 	return s.String()
 }
 
-func agrees(s tapi.CallState, l csta.LocalConnectionState) bool {
-	switch s {
-	case tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED:
-		return l == csta.StateAlerting
-	case tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING:
-		return l == csta.StateInitiated
-	case tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK:
-		return l == csta.StateConnected || l == csta.StateQueued
-	case tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED:
-		return l == csta.StateConnected
-	case tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER:
-		return l == csta.StateHold
-	case tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED:
-		return l == csta.StateFail
-	}
-	return false
-}
 
 // handles maps line -> sorted handles of its calls.
 func (b *bridge) handles() map[string]string {

@@ -40,7 +40,7 @@ func (b *bridge) statesMatchTruth(s *sim, exts ...string) func() error {
 			for _, c := range b.e.Calls("hq/" + x) {
 				st := c.State.String()
 				for _, w := range want {
-					if agrees(c.State, csta.LocalConnectionState(w)) {
+					if reducer.Natural(c.State, csta.LocalConnectionState(w)) {
 						st = w
 					}
 				}

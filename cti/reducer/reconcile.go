@@ -60,7 +60,7 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 		var found *tapi.Call
 		// A call whose state is what the item's local state makes of it goes before one that
 		// is merely compatible (a DISCONNECTED call also has a connected connection).
-		for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{natural, compatible} {
+		for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{Natural, Compatible} {
 			for _, c := range calls {
 				if _, taken := matched[c]; taken || !want(c.State, it.State()) {
 					continue
@@ -90,7 +90,7 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 			vanished = append(vanished, c)
 			continue
 		}
-		if !compatible(c.State, it.State()) {
+		if !Compatible(c.State, it.State()) {
 			st.setState(c, statusForLocal(it.State()))
 		}
 	}
@@ -174,9 +174,10 @@ func usableItems(items []csta.SnapshotDeviceItem) []csta.SnapshotDeviceItem {
 	return out
 }
 
-// compatible reports whether a line's TAPI call state agrees with the device's local
-// connection state in a snapshot.
-func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
+// Compatible reports whether a line's TAPI call state can describe the device's local
+// connection state in a snapshot: a call whose other party left (BUSY, DISCONNECTED) may still
+// have a connected connection.
+func Compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
 	switch s {
 	case tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED:
 		return l == csta.StateAlerting
@@ -196,14 +197,17 @@ func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
 	return false
 }
 
-// natural reports whether a call state is one a live connection in the local state l leads
-// to: compatible, except that a call whose other party left (BUSY, DISCONNECTED) is not the
-// natural reading of a connected connection.
-func natural(s tapi.CallState, l csta.LocalConnectionState) bool {
-	if s == tapi.LINECALLSTATE_BUSY || s == tapi.LINECALLSTATE_DISCONNECTED {
+// Natural reports whether a call state is the one a connection in the local state l reads
+// as: Compatible, except that a call whose other party left (BUSY, DISCONNECTED) is not the
+// reading of a connected connection, and UNKNOWN reads as none.
+func Natural(s tapi.CallState, l csta.LocalConnectionState) bool {
+	switch s {
+	case tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED:
 		return l == csta.StateFail
+	case tapi.LINECALLSTATE_UNKNOWN:
+		return false
 	}
-	return compatible(s, l)
+	return Compatible(s, l)
 }
 
 // statusForLocal is the TAPI state of a call known only from its local connection state.

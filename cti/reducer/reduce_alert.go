@@ -70,25 +70,30 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 // prompt; the switch names the line as both alerting and calling device). It is the line's
 // outgoing call, at DIALTONE until the user accepts, never an incoming call from itself.
 func (st *step) prompted(e *csta.DeliveredEvent) {
-	c, gone := st.find(e.Connection, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
-	if c == nil {
-		if gone {
-			st.ignore(IgnoredCleared)
-			return
-		}
+	st.ownMakeCall(e.Connection, statusDialTone, e.CalledDevice, e.Cause)
+}
+
+// ownMakeCall moves the line's own MakeCall to status while it is being prompted or dialled
+// (DIALTONE, DIALING), starting it when the line does not know it yet.
+func (st *step) ownMakeCall(conn csta.ConnectionID, status tapi.CallStatus, called csta.DeviceID, cause csta.EventCause) {
+	c, gone := st.find(conn, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
+	switch {
+	case c == nil && gone:
+		st.ignore(IgnoredCleared)
+	case c == nil:
 		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
 			Caller: st.ownParty()}
-		if !st.is(e.CalledDevice) {
-			info.Called = party(e.CalledDevice)
+		if called.Known() && !st.is(called) {
+			info.Called = party(called)
 		}
-		st.startOutgoing(e.Connection.CallID, statusDialTone, info, nil, e.Cause)
-		return
-	}
-	if inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) {
+		st.startOutgoing(conn.CallID, status, info, nil, cause)
+	case !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING):
+		st.ignore(IgnoredOutOfOrder)
+	case c.State == status.State || status.State == tapi.LINECALLSTATE_DIALTONE:
 		st.ignore(IgnoredDuplicate)
-		return
+	default:
+		st.setState(c, status)
 	}
-	st.ignore(IgnoredOutOfOrder)
 }
 
 // ringback moves an outgoing call to RINGBACK, noting where it rings if that is not the
@@ -211,25 +216,7 @@ func (st *step) promptAccepted(e *csta.EstablishedEvent) {
 	if !e.CalledDevice.Known() || st.is(e.CalledDevice) {
 		status = statusDialing
 	}
-	c, gone := st.find(e.EstablishedConnection, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING)
-	if c == nil {
-		if gone {
-			st.ignore(IgnoredCleared)
-			return
-		}
-		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
-			Caller: st.ownParty()}
-		if status == statusProceed {
-			info.Called = party(e.CalledDevice)
-		}
-		st.startOutgoing(e.EstablishedConnection.CallID, status, info, nil, e.Cause)
-		return
-	}
-	if !inState(c, tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING) || c.State == status.State {
-		st.ignore(IgnoredDuplicate)
-		return
-	}
-	st.setState(c, status)
+	st.ownMakeCall(e.EstablishedConnection, status, e.CalledDevice, e.Cause)
 }
 
 // farEndAnswered connects an outgoing call when the far end answers.
