@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -122,6 +123,21 @@ type Verification struct {
 	ClientResyncs   int    `json:"client_resyncs"`    // resyncs after the initial one (events skipped by design)
 	ClientReconnect int    `json:"client_reconnects"` // sessions re-established
 	Complete        bool   `json:"complete"`          // the auditor's view was whole
+	// Truth compares the auditor's calls on every line with the simulator's at the end.
+	Truth TruthCheck `json:"truth"`
+}
+
+// failure says why the run failed its checks: an event lost or duplicated, or a line whose
+// calls differ from the switch's. "" when it passed.
+func (v Verification) failure() string {
+	var why []string
+	if v.Lost > 0 || v.Duplicated > 0 {
+		why = append(why, fmt.Sprintf("%d events lost, %d duplicated", v.Lost, v.Duplicated))
+	}
+	if v.Truth.Checked && v.Truth.Differ > 0 {
+		why = append(why, fmt.Sprintf("%d of %d lines differ from the switch", v.Truth.Differ, v.Truth.Lines))
+	}
+	return strings.Join(why, "; ")
 }
 
 // verify compares every client's per-line counts with the log the auditor saw. settled says

@@ -37,6 +37,7 @@ type instanceConfig struct {
 	Store       string        `json:"store"` // memory | redis
 	RedisAddr   string        `json:"redis_addr,omitempty"`
 	PBX         string        `json:"pbx"`
+	Dialect     string        `json:"dialect"` // session dialect of the simulator's profile; "" is generic
 	Primary     string        `json:"primary"`
 	Standby     string        `json:"standby"`
 	Devices     []string      `json:"devices"`
@@ -155,11 +156,15 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 
+	dialect := ic.Dialect
+	if dialect == "" {
+		dialect = "generic"
+	}
 	base := liveMemory(true).HeapAlloc
 	met := &benchMetrics{}
 	eng, err := cti.New(cti.Config{InstanceID: ic.InstanceID, Store: st, Log: log, Metrics: met,
 		LeaseTTL: ic.LeaseTTL, PBXs: []cti.PBXConfig{{
-			Name: ic.PBX, Dialect: "generic", Primary: ic.Primary, Standby: ic.Standby,
+			Name: ic.PBX, Dialect: dialect, Primary: ic.Primary, Standby: ic.Standby,
 			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices,
 			Failback: cti.FailbackManual, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second,
 		}}})

@@ -18,14 +18,15 @@ import (
 // for the auditor), resuming with its cursor after any disconnect. It counts, per line, the
 // events it got after its starting position, so the run can check them against the auditor.
 type benchClient struct {
-	id    int
-	urls  []string // ws:// URLs of the instances; the client starts at urls[id%len]
-	token string
-	pbx   string
-	lines []string // nil: all lines (the auditor)
-	rec   *recorder
-	audit *auditLog // set on the auditor only
-	dial  *websocket.Dialer
+	id     int
+	urls   []string // ws:// URLs of the instances; the client starts at urls[id%len]
+	token  string
+	pbx    string
+	lines  []string // nil: all lines (the auditor)
+	rec    *recorder
+	audit  *auditLog   // set on the auditor only
+	mirror *callMirror // set on the auditor only: its calls, for the truth check
+	dial   *websocket.Dialer
 
 	synced chan struct{} // closed at the first "synced"
 
@@ -155,6 +156,11 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 			if c.audit != nil {
 				c.audit.restart(m.Offset, m.Reason != "initial")
 			}
+			if c.mirror != nil {
+				if err := c.mirror.resync(b); err != nil {
+					c.noteErr("%v", err)
+				}
+			}
 		case "synced":
 			if !wasSynced {
 				wasSynced = true
@@ -199,6 +205,11 @@ func (c *benchClient) event(b []byte, recv time.Time) {
 	c.cursor = max(c.cursor, ev.Offset)
 	if c.audit != nil {
 		// The auditor is the bench's own check, not a client being measured.
+		if c.mirror != nil && isCallEvent(ev.Type) {
+			if err := c.mirror.apply(b); err != nil {
+				c.noteErr("%v", err)
+			}
+		}
 		c.audit.add(ev, b, recv)
 		return
 	}

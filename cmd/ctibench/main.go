@@ -14,12 +14,21 @@
 //
 // Lost and duplicated events are checked with an auditor: one extra client subscribed to every
 // line, whose log offsets must be contiguous; every client's per-line count after its starting
-// position must equal the auditor's.
+// position must equal the auditor's. The auditor also mirrors every line's calls from its
+// events, as a desktop client does; at the end the traffic generator stops (the switch's calls
+// freeze as they are) and the mirror must come to equal the simulator's truth within 15 s:
+// the same calls, by PBX call ID (by state alone for calls without one) in compatible states.
+// The exit status is 3 when an event was lost or duplicated or a line differs, after the
+// reports are written; 1 when the run failed, 2 for bad flags.
+//
+// -profile runs the simulator as a vendor's switch (pbxsim profiles: osv, osbiz, avaya,
+// generic, minimal); the instances then speak the profile's session dialect.
 //
 // Typical runs:
 //
 //	ctibench -clients 1000 -devices 1000 -rate 400 -ring 300ms -talk 700ms
 //	ctibench -store redis -instances 2 -failover instance-kill -json r.json -png r.png
+//	ctibench -profile minimal -clients 50 -devices 200 -rate 20 -duration 15s
 package main
 
 import (
@@ -30,13 +39,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
 )
 
 // options are the command-line flags.
 type options struct {
 	store     string
+	profile   string
 	redisAddr string
 	instances int
 	clients   int
@@ -73,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.store, "store", "memory", "store of the bridge instances: memory or redis")
+	fs.StringVar(&o.profile, "profile", "", "simulator vendor profile: "+strings.Join(pbxsim.ProfileNames(), ", ")+
+		" (default: the simulator's own generic shapes); the bridge instances use its dialect")
 	fs.StringVar(&o.redisAddr, "redis", "", "Redis address host:port (default: start a redis-server on a free port)")
 	fs.IntVar(&o.instances, "instances", 1, "bridge instances (more than one needs -store redis)")
 	fs.IntVar(&o.clients, "clients", 100, "WebSocket clients; each subscribes to its share of the lines")
@@ -108,6 +123,11 @@ func (o *options) validate() error {
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if o.store != "memory" && o.store != "redis" {
 		bad("-store %q: want memory or redis", o.store)
+	}
+	if p, err := pbxsim.ProfileByName(o.profile); err != nil {
+		bad("-profile %q: want one of %s", o.profile, strings.Join(pbxsim.ProfileNames(), ", "))
+	} else {
+		o.profile = p.Name // the preset's spelling, for the report
 	}
 	if o.redisAddr != "" && o.store != "redis" {
 		bad("-redis %s given with -store %s: use -store redis", o.redisAddr, o.store)
@@ -193,6 +213,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if err := writeOutputs(res, o, stdout); err != nil {
 		fmt.Fprintln(stderr, "ctibench:", err)
 		return 1
+	}
+	if why := res.Verification.failure(); why != "" {
+		fmt.Fprintln(stderr, "ctibench: check failed:", why)
+		return 3
 	}
 	return 0
 }

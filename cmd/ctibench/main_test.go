@@ -37,6 +37,8 @@ var jsonFields = []string{
 	"cpu.bridge_cores", "cpu.bench_cores", "cpu.redis_cores", "cpu.instances",
 	"verification.lost", "verification.duplicated", "verification.log_events",
 	"verification.clients_checked", "verification.complete",
+	"verification.truth.checked", "verification.truth.lines", "verification.truth.differ",
+	"verification.truth.differences", "config.profile", "config.dialect",
 	"samples", "errors", "log_dir",
 }
 
@@ -99,6 +101,9 @@ func TestTinyRunWritesCompleteReports(t *testing.T) {
 	if v := r.Verification; v.Lost != 0 || v.Duplicated != 0 || v.ClientsChecked != 5 || !v.Complete {
 		t.Errorf("verification: %+v", v)
 	}
+	if tc := r.Verification.Truth; !tc.Checked || tc.Lines != 20 || tc.Differ != 0 {
+		t.Errorf("truth check after the node kill: %+v", tc)
+	}
 
 	md, err := os.ReadFile(mdPath)
 	if err != nil {
@@ -107,7 +112,8 @@ func TestTinyRunWritesCompleteReports(t *testing.T) {
 	if !bytes.Equal(md, stdout.Bytes()) {
 		t.Error("the -md file differs from the table on stdout")
 	}
-	for _, want := range []string{"| CSTA events in |", "| PBX switchover |", "| lost / duplicated events | 0 / 0"} {
+	for _, want := range []string{"| CSTA events in |", "| PBX switchover |", "| lost / duplicated events | 0 / 0",
+		"| truth | 20 lines checked, 0 differ"} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
@@ -127,6 +133,48 @@ func TestTinyRunWritesCompleteReports(t *testing.T) {
 	}
 }
 
+// Short runs against vendor profiles: the osv session dialect (an application session without
+// credentials) and the minimal switch that sends no callIDs. No event may be lost or
+// duplicated, and every line's calls must end up as the switch has them.
+func TestProfileRunsMatchTheSwitch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes and runs for several seconds")
+	}
+	for _, profile := range []string{"minimal", "osv"} {
+		t.Run(profile, func(t *testing.T) {
+			dir := t.TempDir()
+			jsonPath := filepath.Join(dir, "r.json")
+			var stdout, stderr bytes.Buffer
+			code := realMain([]string{"-profile", profile, "-clients", "3", "-devices", "12", "-rate", "6",
+				"-ring", "300ms", "-talk", "600ms", "-duration", "2s", "-warmup", "500ms", "-quiet",
+				"-json", jsonPath, "-logdir", filepath.Join(dir, "logs")}, &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+			}
+			raw, err := os.ReadFile(jsonPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r Result
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Config.Profile != profile || r.Config.Dialect != map[string]string{"minimal": "generic", "osv": "osv"}[profile] {
+				t.Errorf("config: profile %q, dialect %q", r.Config.Profile, r.Config.Dialect)
+			}
+			if r.Throughput.CSTAEventsIn == 0 {
+				t.Errorf("no traffic measured: %+v", r.Throughput)
+			}
+			if v := r.Verification; v.Lost != 0 || v.Duplicated != 0 || !v.Complete || v.ClientsChecked != 3 {
+				t.Errorf("verification: %+v", v)
+			}
+			if tc := r.Verification.Truth; !tc.Checked || tc.Lines != 12 || tc.Differ != 0 {
+				t.Errorf("truth: %+v", tc)
+			}
+		})
+	}
+}
+
 func TestFlagsAreValidated(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -140,6 +188,7 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"-rate", "0"}, "-rate 0"},
 		{[]string{"-heartbeat", "10ms"}, "minimum is 100ms"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-profile", "nec"}, `-profile "nec": want one of osv, osbiz, avaya, generic, minimal`},
 	} {
 		var stderr bytes.Buffer
 		if code := realMain(c.args, &bytes.Buffer{}, &stderr); code != 2 {

@@ -10,7 +10,7 @@ import (
 )
 
 // measure runs the traffic: warm-up, the measured window (with the fault half way), drain,
-// then the lost/duplicate check and the CPU and throughput figures.
+// then the truth check, the lost/duplicate check and the CPU and throughput figures.
 func (b *bench) measure(ctx context.Context, res *Result) error {
 	o := b.o
 	traffic, err := b.sim.StartTraffic(ctx, pbxsim.TrafficConfig{CallsPerSecond: o.rate, Seed: o.seed,
@@ -77,6 +77,11 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	cpu1 := b.cpuSnapshot()
 	csta1 := b.tapEvents()
 	eng1 := b.engineEvents(ctx)
+	// Stopping the generator freezes the switch: its calls stay as they are (ringing,
+	// talking, held, half transferred), because every next step of a generated call is the
+	// generator's. The truth check below compares the auditor with that still switch, calls in
+	// progress included, which checks far more than letting the calls end and comparing idle
+	// lines would; and a still switch gives the bridge a definite state to settle to.
 	traffic.Stop()
 
 	secs := elapsed.Seconds()
@@ -95,9 +100,12 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	if drainErr != nil {
 		res.Errors = append(res.Errors, drainErr.Error())
 	}
+	b.progress("comparing the auditor's calls with the switch")
+	truth := b.checkTruth(ctx)
 	b.stopClient()
 	b.clientWG.Wait()
 	res.Verification = b.audit.verify(b.clients, drainErr == nil)
+	res.Verification.Truth = truth
 	for _, c := range append([]*benchClient{b.auditor}, b.clients...) {
 		for _, e := range c.errs {
 			if len(res.Errors) < 20 {

@@ -28,6 +28,8 @@ type Result struct {
 // RunConfig echoes the flags and the machine.
 type RunConfig struct {
 	Store       string  `json:"store"`
+	Profile     string  `json:"profile"` // simulator vendor profile, "" for the default
+	Dialect     string  `json:"dialect"` // session dialect of simulator and instances
 	Instances   int     `json:"instances"`
 	Clients     int     `json:"clients"`
 	Devices     int     `json:"devices"`
@@ -115,13 +117,14 @@ type InstanceCPU struct {
 }
 
 func newResult(o *options) *Result {
-	return &Result{Config: RunConfig{Store: o.store, Instances: o.instances, Clients: o.clients,
+	return &Result{Config: RunConfig{Store: o.store, Profile: o.profile, Instances: o.instances, Clients: o.clients,
 		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
 		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
 		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
 		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
-		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}}}
+		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}},
+		Verification: Verification{Truth: TruthCheck{Differences: []string{}}}}
 }
 
 // writeOutputs prints the markdown table and writes the requested files.
@@ -159,8 +162,12 @@ func writeOutputs(r *Result, o *options, stdout io.Writer) error {
 func markdown(r *Result) string {
 	var b strings.Builder
 	c := r.Config
-	fmt.Fprintf(&b, "### ctibench: %s store, %d instance(s), %d clients, %d devices, %.0f calls/s, failover %s\n\n",
-		c.Store, c.Instances, c.Clients, c.Devices, c.RateCPS, c.Failover)
+	profile := ""
+	if c.Profile != "" {
+		profile = ", profile " + c.Profile
+	}
+	fmt.Fprintf(&b, "### ctibench: %s store, %d instance(s), %d clients, %d devices, %.0f calls/s, failover %s%s\n\n",
+		c.Store, c.Instances, c.Clients, c.Devices, c.RateCPS, c.Failover, profile)
 	b.WriteString("| metric | value |\n|---|---|\n")
 	row := func(k, format string, a ...any) { fmt.Fprintf(&b, "| %s | "+format+" |\n", append([]any{k}, a...)...) }
 	t, l := r.Throughput, r.Latency
@@ -193,6 +200,16 @@ func markdown(r *Result) string {
 	v := r.Verification
 	row("lost / duplicated events", "%d / %d (%d clients checked against %d log events; complete %v)", v.Lost, v.Duplicated, v.ClientsChecked, v.LogEvents, v.Complete)
 	row("client reconnects / resyncs", "%d / %d", v.ClientReconnect, v.ClientResyncs)
+	if tc := v.Truth; tc.Checked {
+		s := fmt.Sprintf("%d lines checked, %d differ (%d PBX connections; settled in %.0f ms)",
+			tc.Lines, tc.Differ, tc.Connections, tc.SettleMs)
+		if len(tc.Differences) > 0 {
+			s += "; first: " + strings.Join(tc.Differences, "; ")
+		}
+		row("truth", "%s", strings.ReplaceAll(s, "|", "/"))
+	} else {
+		row("truth", "not checked")
+	}
 	if len(r.Errors) > 0 {
 		row("errors", "%d (first: %s)", len(r.Errors), strings.ReplaceAll(r.Errors[0], "|", "/"))
 	}

@@ -71,6 +71,14 @@ func (b *bench) progress(format string, a ...any) {
 	fmt.Fprintf(b.stderr, format+"\n", a...)
 }
 
+// dialect is the session dialect of -profile: the profile's, or generic without one.
+func (b *bench) dialect() string {
+	if p, err := pbxsim.ProfileByName(b.o.profile); err == nil && p.Dialect != "" {
+		return p.Dialect
+	}
+	return "generic"
+}
+
 func (b *bench) extensions() string {
 	return fmt.Sprintf("%d-%d", firstExt, firstExt+b.o.devices-1)
 }
@@ -103,8 +111,13 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 		b.progress("redis-server on %s", redisAddr)
 	}
 
-	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Dialect: "generic",
-		StampEvents: true, EventQueue: 1 << 17})
+	// The profile shapes the simulator's CSTA; its dialect is the session both sides speak.
+	// Application-session dialects (osv, avaya) need no credentials: pbxsim accepts any when
+	// Config.User is empty, and the instances send none.
+	dialect := b.dialect()
+	res.Config.Dialect = dialect
+	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Profile: o.profile,
+		Dialect: dialect, StampEvents: true, EventQueue: 1 << 17})
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
@@ -127,7 +140,7 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 			prof = o.cpuProf + "." + id
 		}
 		return instanceConfig{CPUProfile: prof, InstanceID: id, Store: o.store, RedisAddr: redisAddr,
-			PBX: pbx, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
+			PBX: pbx, Dialect: dialect, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
 			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, TokenSHA256: hex.EncodeToString(sum[:]),
 			LogLevel: "warn"}
@@ -227,6 +240,7 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 	urls := b.urls()
 	b.auditor = newBenchClient(0, urls, b.token, pbxName, nil, b.rec, dialer)
 	b.auditor.audit = b.audit
+	b.auditor.mirror = newCallMirror()
 	b.startClient(b.auditor)
 	if err := b.waitSynced(ctx, []*benchClient{b.auditor}); err != nil {
 		return err
