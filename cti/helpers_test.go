@@ -329,7 +329,6 @@ func localFor(s tapi.CallState, want []string, id string) string {
 	return s.String()
 }
 
-
 // handles maps line -> sorted handles of its calls.
 func (b *bridge) handles() map[string]string {
 	out := map[string]string{}

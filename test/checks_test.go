@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -199,27 +200,10 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// compatible says whether a TAPI call state describes a CSTA local connection state.
+// compatible says whether a TAPI call state describes a CSTA local connection state: the
+// reducer's own reading (reducer.Compatible), except that UNKNOWN describes none.
 func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
-	switch l {
-	case csta.StateAlerting:
-		return s == tapi.LINECALLSTATE_OFFERING || s == tapi.LINECALLSTATE_ACCEPTED
-	case csta.StateInitiated:
-		return s == tapi.LINECALLSTATE_DIALTONE || s == tapi.LINECALLSTATE_DIALING
-	case csta.StateConnected, csta.StateQueued:
-		switch s {
-		case tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED, tapi.LINECALLSTATE_RINGBACK,
-			tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_DIALING, tapi.LINECALLSTATE_BUSY,
-			tapi.LINECALLSTATE_DISCONNECTED:
-			return true
-		}
-	case csta.StateHold:
-		return s == tapi.LINECALLSTATE_ONHOLD || s == tapi.LINECALLSTATE_ONHOLDPENDTRANSFER ||
-			s == tapi.LINECALLSTATE_ONHOLDPENDCONF
-	case csta.StateFail:
-		return s == tapi.LINECALLSTATE_BUSY || s == tapi.LINECALLSTATE_DISCONNECTED
-	}
-	return false
+	return s != tapi.LINECALLSTATE_UNKNOWN && reducer.Compatible(s, l)
 }
 
 // checkRequests finds CSTA requests sent by an instance that did not hold the lease (the

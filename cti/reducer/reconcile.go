@@ -93,6 +93,9 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 		if !Compatible(c.State, it.State()) {
 			st.setState(c, statusForLocal(it.State()))
 		}
+		if id := it.Connection.CallID; id != "" {
+			st.reconcileConference(c, snapCalls[id])
+		}
 	}
 	st.idle("not present after resync", vanished...)
 	for _, it := range fresh {
@@ -181,8 +184,11 @@ func Compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
 	switch s {
 	case tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED:
 		return l == csta.StateAlerting
-	case tapi.LINECALLSTATE_DIALTONE, tapi.LINECALLSTATE_DIALING:
+	case tapi.LINECALLSTATE_DIALTONE:
 		return l == csta.StateInitiated
+	case tapi.LINECALLSTATE_DIALING:
+		// Originated without the number yet: the connection is already connected.
+		return l == csta.StateInitiated || l == csta.StateConnected
 	case tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK:
 		return l == csta.StateConnected || l == csta.StateQueued
 	case tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_CONFERENCED:
