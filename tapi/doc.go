@@ -14,12 +14,14 @@
 //   - request results: LINEERR_* (LineErrFromCSTA maps CSTA error codes to them);
 //   - the messages LINE_NEWCALL, LINE_CALLSTATE, LINE_CALLINFO, LINE_LINEDEVSTATE,
 //     LINE_ADDRESSSTATE and LINE_REPLY, plus BRIDGE_LINKSTATUS, BRIDGE_SWITCHOVER and
-//     BRIDGE_RESYNC for the bridge's own PBX links.
+//     BRIDGE_RESYNC for the bridge's own PBX links, and LINE_CONFERENCE, a bridge extension
+//     for a call's conference.
 //
 // Not modelled: phone devices (PHONE_*), media modes and media detection, digit gathering and
 // tone monitoring, bearer modes and rates, call parking and completion, agent (LINEAGENT*)
-// state, and conference hub calls: a conference is represented by each line's surviving call
-// in LINECALLSTATE_CONFERENCED rather than by a separate hConfCall.
+// state, and conference hub calls as calls of their own: a conference is each line's surviving
+// call in LINECALLSTATE_CONFERENCED, whose Conference names the conference call (a handle
+// derived from the call's, ConferenceHandle) and its parties, rather than a separate hConfCall.
 //
 // One line has one address (the extension). A Call is one line's view of a PBX call: when two
 // monitored lines are in the same call, each has its own Call with its own handle, as two TAPI

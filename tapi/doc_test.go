@@ -38,7 +38,7 @@ func TestEventsDocExamples(t *testing.T) {
 		checkWire(t, e)
 	}
 	for _, typ := range []EventType{LineNewCall, LineCallState, LineCallInfo, LineLineDevState,
-		LineAddressState, LineReply, BridgeLinkStatus, BridgeSwitchover, BridgeResync} {
+		LineAddressState, LineReply, LineConference, BridgeLinkStatus, BridgeSwitchover, BridgeResync} {
 		if !seen[typ] {
 			t.Errorf("docs/events.md has no example of %s", typ)
 		}
@@ -47,13 +47,16 @@ func TestEventsDocExamples(t *testing.T) {
 
 func TestDecodeEventErrors(t *testing.T) {
 	cases := map[string]string{
-		`{"v":2,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1}}`:                                      "version 2",
-		`{"v":1,"type":"LINE_FOO","time":"2025-03-17T14:53:00Z"}`:                                                                "unknown event type",
-		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z"}`:                                                              `lacks "reply"`,
-		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"link":{}}`:                            `must not carry "link"`,
-		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1,"result":"NOPE"}}`:                      `"NOPE" is not a LINEERR_* name`,
-		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"extra":1}`:                            `unknown field "extra"`,
-		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","callState":{"state":"LINECALLSTATE_IDLE"}}`: `lacks "handle"`,
+		`{"v":2,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1}}`:                                                                                                       "version 2",
+		`{"v":1,"type":"LINE_FOO","time":"2025-03-17T14:53:00Z"}`:                                                                                                                                 "unknown event type",
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z"}`:                                                                                                                               `lacks "reply"`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"link":{}}`:                                                                                             `must not carry "link"`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1,"result":"NOPE"}}`:                                                                                       `"NOPE" is not a LINEERR_* name`,
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"extra":1}`:                                                                                             `unknown field "extra"`,
+		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","callState":{"state":"LINECALLSTATE_IDLE"}}`:                                                                  `lacks "handle"`,
+		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","handle":"hq:1","callState":{"state":"LINECALLSTATE_IDLE"},"conference":{"handle":"hq:1.conf","parties":[]}}`: `must not carry "conference"`,
+		`{"v":1,"type":"LINE_CONFERENCE","time":"2025-03-17T14:53:00Z","line":"hq/1","handle":"hq:1","conference":{"handle":"hq:2.conf","parties":[]}}`:                                           `is not "hq:1.conf"`,
+		`{"v":1,"type":"LINE_CONFERENCE","time":"2025-03-17T14:53:00Z","line":"hq/1","conference":null}`:                                                                                          `lacks "handle"`,
 	}
 	for in, want := range cases {
 		_, err := DecodeEvent([]byte(in))

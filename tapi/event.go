@@ -13,7 +13,9 @@ const WireVersion = 1
 // EventType names an event: the TAPI message it mirrors, or a BRIDGE_* event.
 type EventType string
 
-// Event types. The LINE_* ones mirror the TAPI messages of the same name.
+// Event types. The LINE_* ones mirror the TAPI messages of the same name, except
+// LINE_CONFERENCE, a bridge extension: TAPI has no such message (a TAPI application sees a
+// conference through the TSP's conference call, hConfCall).
 const (
 	LineNewCall      EventType = "LINE_NEWCALL"
 	LineCallState    EventType = "LINE_CALLSTATE"
@@ -21,6 +23,7 @@ const (
 	LineLineDevState EventType = "LINE_LINEDEVSTATE"
 	LineAddressState EventType = "LINE_ADDRESSSTATE"
 	LineReply        EventType = "LINE_REPLY"
+	LineConference   EventType = "LINE_CONFERENCE" // bridge extension: a call's conference changed
 	BridgeLinkStatus EventType = "BRIDGE_LINKSTATUS"
 	BridgeSwitchover EventType = "BRIDGE_SWITCHOVER"
 	BridgeResync     EventType = "BRIDGE_RESYNC"
@@ -36,7 +39,8 @@ var tapiMessages = map[EventType]uint32{
 	LineNewCall:      500, // TSPI_MESSAGE_BASE + 0
 }
 
-// TAPIMessage returns the TAPI message number of t; ok is false for BRIDGE_* events.
+// TAPIMessage returns the TAPI message number of t; ok is false for BRIDGE_* events and
+// LINE_CONFERENCE.
 func (t EventType) TAPIMessage() (msg uint32, ok bool) {
 	msg, ok = tapiMessages[t]
 	return msg, ok
@@ -63,6 +67,23 @@ type Event struct {
 	Link      *LinkStatus    `json:"link,omitempty"`      // BRIDGE_LINKSTATUS
 	Switch    *Switchover    `json:"switchover,omitempty"`
 	Resync    *Resync        `json:"resync,omitempty"`
+	// Conference is the payload of LINE_CONFERENCE: the call's conference after the change,
+	// nil when the call stopped being a conference. A LINE_CONFERENCE event always carries
+	// the member, as null in that case (see MarshalJSON); other events never carry it. It is
+	// the last member so that MarshalJSON can add the null.
+	Conference *Conference `json:"conference,omitempty"`
+}
+
+// MarshalJSON writes the wire form: encoding/json's form of the struct, with
+// "conference":null for a LINE_CONFERENCE event whose call stopped being a conference.
+// AppendJSON writes the same bytes faster.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // without this method
+	b, err := json.Marshal((*plain)(&e))
+	if err != nil || e.Type != LineConference || e.Conference != nil {
+		return b, err
+	}
+	return append(b[:len(b)-1], `,"conference":null}`...), nil
 }
 
 // CallInfoEvent is the payload of LINE_CALLINFO: which fields changed, and the record after.
@@ -125,7 +146,7 @@ func (e *Event) Validate() error {
 	has := map[string]bool{
 		"call": e.Call != nil, "callState": e.CallState != nil, "callInfo": e.CallInfo != nil,
 		"lineState": e.LineState != nil, "reply": e.Reply != nil, "link": e.Link != nil,
-		"switchover": e.Switch != nil, "resync": e.Resync != nil,
+		"switchover": e.Switch != nil, "resync": e.Resync != nil, "conference": e.Conference != nil,
 	}
 	var want string
 	needHandle, needLine := false, false
@@ -146,6 +167,10 @@ func (e *Event) Validate() error {
 		want = "switchover"
 	case BridgeResync:
 		want = "resync"
+	case LineConference:
+		// "conference" is null (nil) when the call stopped being a conference.
+		want, needHandle, needLine = "conference", true, true
+		has["conference"] = true
 	default:
 		return fmt.Errorf("tapi: unknown event type %q", e.Type)
 	}
@@ -168,6 +193,9 @@ func (e *Event) Validate() error {
 	}
 	if e.Type == LineAddressState && e.LineState.AddressState == 0 {
 		return fmt.Errorf("tapi: LINE_ADDRESSSTATE event lacks \"lineState.addressState\"")
+	}
+	if c := e.Conference; c != nil && c.Handle != ConferenceHandle(e.Handle) {
+		return fmt.Errorf("tapi: LINE_CONFERENCE event's conference.handle %q is not %q", c.Handle, ConferenceHandle(e.Handle))
 	}
 	return nil
 }

@@ -222,6 +222,32 @@ func (w *jsonWriter) event(e *Event) {
 		}
 		w.b = append(w.b, '}')
 	}
+	if e.Conference != nil {
+		w.key("conference")
+		w.conference(e.Conference)
+	} else if e.Type == LineConference {
+		w.key("conference")
+		w.b = append(w.b, "null"...)
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *jsonWriter) conference(c *Conference) {
+	w.b = append(w.b, '{')
+	w.str("handle", string(c.Handle))
+	w.key("parties")
+	if c.Parties == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.b = append(w.b, '[')
+		for i := range c.Parties {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.partyObject(&c.Parties[i])
+		}
+		w.b = append(w.b, ']')
+	}
 	w.b = append(w.b, '}')
 }
 
@@ -238,6 +264,10 @@ func (w *jsonWriter) call(c *Call) {
 	w.callInfo(&c.Info)
 	if len(c.Parties) > 0 {
 		w.strings("parties", c.Parties)
+	}
+	if c.Conference != nil {
+		w.key("conference")
+		w.conference(c.Conference)
 	}
 	w.time("created", c.Created)
 	w.time("stateSince", c.StateSince)
@@ -278,6 +308,11 @@ func (w *jsonWriter) party(key string, p *PartyID) {
 		return
 	}
 	w.key(key)
+	w.partyObject(p)
+}
+
+// partyObject appends a party ID as an object.
+func (w *jsonWriter) partyObject(p *PartyID) {
 	w.b = append(w.b, '{')
 	w.strOmit("number", p.Number)
 	w.strOmit("name", p.Name)

@@ -188,6 +188,9 @@ func TestAppendJSONValidEvents(t *testing.T) {
 			BusyMode: LINEBUSYMODE_STATION, DialToneMode: LINEDIALTONEMODE_NORMAL},
 		Info: info, Parties: []string{"+4930555123"}, Created: at, StateSince: at.Add(time.Second),
 		ConnectedAt: at.Add(2 * time.Second)}
+	conf := &Conference{Handle: ConferenceHandle("hq:17"), Parties: []PartyID{party, {Number: "203", Flags: LINECALLPARTYID_ADDRESS}}}
+	confCall := call
+	confCall.Conference = conf
 	line := Line{Name: "hq/201", PBX: "hq", DeviceID: LineDeviceID("hq/201"), Address: "201", DisplayName: "Desk",
 		InService: true, DND: true, Forwarding: []Forward{{Mode: LINEFORWARDMODE_UNCOND, Destination: "300"},
 			{Mode: LINEFORWARDMODE_BUSY}}}
@@ -226,6 +229,10 @@ func TestAppendJSONValidEvents(t *testing.T) {
 			DurationMs: 12, Lines: 3, Calls: 4, Events: 5}
 	})
 	add(func(e *Event) { e.Type, e.Resync = BridgeResync, &Resync{} })
+	add(func(e *Event) { e.Type, e.Call = LineNewCall, &confCall })
+	add(func(e *Event) { e.Type, e.Conference = LineConference, conf })
+	add(func(e *Event) { e.Type = LineConference }) // no longer a conference: "conference":null
+	add(func(e *Event) { e.Type, e.Conference = LineConference, &Conference{Handle: "hq:17.conf"} })
 	for i := range events {
 		checkAppendJSON(t, &events[i])
 		if _, err := json.Marshal(&events[i]); err != nil && i > 0 {
@@ -287,4 +294,61 @@ func BenchmarkEventJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestConferenceWire pins the wire form of LINE_CONFERENCE and of a call's conference: the
+// member is null when the call stopped being a conference, and both forms decode back.
+func TestConferenceWire(t *testing.T) {
+	at := time.Date(2025, 3, 17, 14, 55, 0, 0, time.UTC)
+	conf := &Conference{Handle: ConferenceHandle("hq:17"), Parties: []PartyID{
+		{Number: "202", Name: "Bob", Flags: LINECALLPARTYID_ADDRESS | LINECALLPARTYID_NAME},
+		{Number: "203", Flags: LINECALLPARTYID_ADDRESS}}}
+	e := Event{V: WireVersion, Type: LineConference, Time: at, PBX: "hq", Line: "hq/201",
+		Device: LineDeviceID("hq/201"), Handle: "hq:17", Conference: conf}
+	want := `{"v":1,"type":"LINE_CONFERENCE","time":"2025-03-17T14:55:00Z","pbx":"hq","line":"hq/201",` +
+		`"deviceId":1696530100,"handle":"hq:17","conference":{"handle":"hq:17.conf","parties":[` +
+		`{"number":"202","name":"Bob","flags":["LINECALLPARTYID_NAME","LINECALLPARTYID_ADDRESS"]},` +
+		`{"number":"203","flags":["LINECALLPARTYID_ADDRESS"]}]}}`
+	for i, ev := range []Event{e, {V: WireVersion, Type: LineConference, Time: at, PBX: "hq", Line: "hq/201",
+		Device: LineDeviceID("hq/201"), Handle: "hq:17"}} {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && string(b) != want {
+			t.Errorf("wire form\n got: %s\nwant: %s", b, want)
+		}
+		if i == 1 && !bytes.HasSuffix(b, []byte(`"handle":"hq:17","conference":null}`)) {
+			t.Errorf("ended conference: %s", b)
+		}
+		back, err := DecodeEvent(b)
+		if err != nil {
+			t.Fatalf("decode %s: %v", b, err)
+		}
+		if !back.Conference.Equal(ev.Conference) || back.Type != LineConference {
+			t.Errorf("round trip: %+v, want %+v", back.Conference, ev.Conference)
+		}
+		checkAppendJSON(t, &ev)
+	}
+	c := Call{Handle: "hq:17", Line: "hq/201", CallID: "C1", CallStatus: CallStatus{State: LINECALLSTATE_CONFERENCED},
+		Parties: []string{"202", "203"}, Conference: conf, Created: at, StateSince: at}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Call
+	if err := json.Unmarshal(b, &back); err != nil || !back.Conference.Equal(conf) {
+		t.Fatalf("call round trip: %v %+v\n%s", err, back.Conference, b)
+	}
+	d := c.Clone()
+	d.Conference.Parties[0].Number = "x"
+	if c.Conference.Parties[0].Number != "202" {
+		t.Error("Clone shares the conference's parties")
+	}
+	if h, ok := ConferenceCall(ConferenceHandle("hq:17")); !ok || h != "hq:17" || HandleNumber(ConferenceHandle("hq:17")) != 0 {
+		t.Errorf("ConferenceCall: %q %v", h, ok)
+	}
+	if _, ok := ConferenceCall("hq:17"); ok {
+		t.Error("a call handle taken for a conference handle")
+	}
 }

@@ -2,6 +2,7 @@ package tapi
 
 import (
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,50 @@ func HandleNumber(h CallHandle) uint64 {
 	return n
 }
 
+// ConferenceHandle returns the handle of the conference call that the call with handle h has
+// become: h with ".conf" appended ("hq:17" -> "hq:17.conf"). It is derived from the call's
+// handle, so every bridge instance computes it and it survives switchovers and takeovers like
+// the call's handle; HandleNumber of it is 0, so it is never taken for a call handle. Like the
+// call's, it is one line's view: each line in a conference has its own.
+func ConferenceHandle(h CallHandle) CallHandle { return h + conferenceSuffix }
+
+// ConferenceCall returns the handle of the call whose conference handle is h; ok is false when
+// h is not a conference handle.
+func ConferenceCall(h CallHandle) (call CallHandle, ok bool) {
+	s, ok := strings.CutSuffix(string(h), conferenceSuffix)
+	return CallHandle(s), ok && s != ""
+}
+
+const conferenceSuffix = ".conf"
+
+// Conference is the conference a line's call has become (the TAPI conference call, hConfCall,
+// with its parties): present from the Conferenced event that makes the call a conference,
+// whether held or not, until the call is a two-party call again or ends.
+type Conference struct {
+	Handle CallHandle `json:"handle"` // ConferenceHandle of the call's handle
+	// Parties are the other parties in the conference (the line itself is not listed), in the
+	// order they are known, each with its number and, where known, its name.
+	Parties []PartyID `json:"parties"`
+}
+
+// Clone returns a deep copy (nil for nil).
+func (c *Conference) Clone() *Conference {
+	if c == nil {
+		return nil
+	}
+	d := *c
+	d.Parties = append([]PartyID(nil), c.Parties...)
+	return &d
+}
+
+// Equal reports whether two conferences (either may be nil) are the same.
+func (c *Conference) Equal(o *Conference) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	return c.Handle == o.Handle && slices.Equal(c.Parties, o.Parties)
+}
+
 // PartyID is a caller/called/connected/redirecting/redirection ID of LINECALLINFO.
 type PartyID struct {
 	Number string      `json:"number,omitempty"`
@@ -125,6 +170,9 @@ type Call struct {
 	Info CallInfo `json:"info"`
 	// Parties are the other devices known to be in the call (normalised numbers).
 	Parties []string `json:"parties,omitempty"`
+	// Conference is set while the call is a conference (more than one other party), nil
+	// otherwise; LINE_CONFERENCE reports its changes.
+	Conference *Conference `json:"conference,omitempty"`
 
 	Created     time.Time `json:"created"`
 	StateSince  time.Time `json:"stateSince"`
@@ -149,6 +197,7 @@ func (c *Call) Clone() *Call {
 	d := *c
 	d.OtherCallIDs = append([]string(nil), c.OtherCallIDs...)
 	d.Parties = append([]string(nil), c.Parties...)
+	d.Conference = c.Conference.Clone()
 	return &d
 }
 

@@ -124,6 +124,15 @@ func describe(e tapi.Event) string {
 			}
 		}
 		return strings.Join(parts, " ")
+	case tapi.LineConference:
+		if e.Conference == nil {
+			return string(e.Handle) + " CONFERENCE null"
+		}
+		ps := make([]string, len(e.Conference.Parties))
+		for i, p := range e.Conference.Parties {
+			ps[i] = partyStr(p)
+		}
+		return string(e.Handle) + " CONFERENCE " + string(e.Conference.Handle) + " parties=" + strings.Join(ps, ",")
 	case tapi.LineLineDevState:
 		l := e.LineState.Line
 		return fmt.Sprintf("DEVSTATE %s dnd=%v inservice=%v", short(e.LineState.DevState), l.DND, l.InService)

@@ -236,3 +236,41 @@ func TestReconcileNamesTheOtherPartyOfANewCall(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A CONFERENCED call keeps its conference through a hot resync while SnapshotCall lists more
+// than one other party (a party that joined meanwhile is added); with one left it is a
+// two-party call again; without a SnapshotCall result it is left alone.
+func TestReconcileConference(t *testing.T) {
+	conf := func(t *testing.T) *State {
+		s, _ := run(t, []string{"201"}, seq(
+			to(&csta.EstablishedEvent{EstablishedConnection: cn("C10", "201"), AnsweringDevice: dev("201"),
+				CallingDevice: dev("202"), CalledDevice: dev("201")}, "201"),
+			to(&csta.HeldEvent{EventCommon: ec(csta.CauseConsultation), HeldConnection: cn("C10", "201"),
+				HoldingDevice: dev("201")}, "201"),
+			consult("C10", "C11", "203", false),
+			to(conference201(), "201"),
+		))
+		return s
+	}
+	snap := map[string][]csta.SnapshotDeviceItem{"201": {item("C10", "201", csta.StateConnected)}}
+
+	s := conf(t)
+	if res := s.Reconcile(snap, map[string][]csta.SnapshotCallItem{"C10": devs("202", "201", "203")}, t0); len(res.Events) != 0 {
+		t.Errorf("unchanged conference: %q", describeAll(res))
+	}
+	if res := s.Reconcile(snap, nil, t0); len(res.Events) != 0 {
+		t.Errorf("no SnapshotCall: %q", describeAll(res))
+	}
+	res := s.Reconcile(snap, map[string][]csta.SnapshotCallItem{"C10": devs("201", "203", "204", "202")}, t0)
+	if got, want := strings.Join(describeAll(res), "|"), "hq/201 hq:1 CONFERENCE hq:1.conf parties=202,203,204"; got != want {
+		t.Errorf("a party joined meanwhile: %s, want %s", got, want)
+	}
+	res = s.Reconcile(snap, map[string][]csta.SnapshotCallItem{"C10": devs("201", "203")}, t0)
+	want := "hq/201 hq:1 INFO CONNECTEDID connected=203|hq/201 hq:1 CONNECTED|hq/201 hq:1 CONFERENCE null"
+	if got := strings.Join(describeAll(res), "|"); got != want {
+		t.Errorf("parties left meanwhile: %s, want %s", got, want)
+	}
+	if c, _ := s.Call("hq:1"); c.Conference != nil || c.State != tapi.LINECALLSTATE_CONNECTED || strings.Join(c.Parties, ",") != "203" {
+		t.Errorf("after resync: %+v", c)
+	}
+}

@@ -152,6 +152,7 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 				st.setState(c, statusConnected)
 			}
 		}
+		st.updateConference(c, false) // the parties left, or null: a two-party call again
 		return
 	}
 	st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)})

@@ -251,14 +251,14 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 	// A line that holds the call keeps holding it when another party builds the conference.
 	keepsHold := inState(c, onHold...) && !st.is(e.ConferencingDevice) &&
 		(e.LocalConnectionInfo == csta.StateHold || e.LocalConnectionInfo == "")
-	if keepsHold {
-		if len(st.res.Events) == 0 {
-			st.ignore(IgnoredDuplicate)
-		}
-	} else if inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF,
+	if !keepsHold && inState(c, tapi.LINECALLSTATE_CONNECTED, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDCONF,
 		tapi.LINECALLSTATE_ONHOLDPENDTRANSFER) {
 		st.setState(c, statusConf)
-	} else if len(st.res.Events) == 0 {
+	}
+	// At every conferenced line the call now names its conference and parties (LINE_CONFERENCE),
+	// a held one too.
+	st.updateConference(c, inState(c, tapi.LINECALLSTATE_CONFERENCED) || inState(c, onHold...), conferencedDevices(e)...)
+	if len(st.res.Events) == 0 {
 		st.ignore(IgnoredDuplicate)
 	}
 }

@@ -1,10 +1,12 @@
 package reducer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 const ext = "+4930555123" // an external party reached over a trunk
@@ -118,8 +120,8 @@ func TestConsultationConference(t *testing.T) {
 			"hq:1 INFO CALLEDID called=201", "hq:1 PROCEEDING", "hq:1 RINGBACK",
 			"hq:1 INFO CONNECTEDID connected=201", "hq:1 CONNECTED",
 			"ignored:notours",
-			"hq:1 CONFERENCED",
-			"hq:1 CONNECTED",
+			"hq:1 CONFERENCED", "hq:1 CONFERENCE hq:1.conf parties=201,203",
+			"hq:1 CONNECTED", "hq:1 CONFERENCE null", // 203 left: a two-party call with 201 again
 		},
 		"201": {
 			"hq:2 NEWCALL origin=INTERNAL reason=DIRECT caller=202 called=201", "hq:2 OFFERING",
@@ -131,13 +133,14 @@ func TestConsultationConference(t *testing.T) {
 			"hq:3 INFO CONNECTEDID connected=203", "hq:3 CONNECTED",
 			"hq:2 ONHOLDPENDCONF", // the held call's consultation became a conference
 			"hq:3 IDLE", "hq:2 INFO RELATEDCALLID related=", "hq:2 CONFERENCED",
-			"hq:2 CONNECTED",
+			"hq:2 CONFERENCE hq:2.conf parties=202,203",
+			"hq:2 CONNECTED", "hq:2 CONFERENCE null",
 		},
 		"203": {
 			"hq:4 NEWCALL origin=INTERNAL reason=DIRECT caller=201 called=203", "hq:4 OFFERING",
 			"hq:4 INFO CONNECTEDID connected=201", "hq:4 CONNECTED",
-			"hq:4 INFO CALLID callid=C10", "hq:4 CONFERENCED",
-			"hq:4 IDLE",
+			"hq:4 INFO CALLID callid=C10", "hq:4 CONFERENCED", "hq:4 CONFERENCE hq:4.conf parties=202,201",
+			"hq:4 IDLE", // its own party left: no LINE_CONFERENCE, the handle ends
 		},
 	})
 }
@@ -287,13 +290,127 @@ func TestHeldConference(t *testing.T) {
 	if g := got["201"]; g[len(g)-2] != "hq:1 ONHOLD" || g[len(g)-1] != "hq:1 CONFERENCED" {
 		t.Errorf("hold and retrieve of a conference: %q", g)
 	}
+	// Held, the conference stays the call's conference (no LINE_CONFERENCE on hold or retrieve).
+	s, got := run(t, []string{"201"}, conf)
+	if g := got["201"]; !slices.Contains(g, "hq:1 CONFERENCE hq:1.conf parties=202,203") || g[len(g)-1] != "hq:1 ONHOLD" {
+		t.Errorf("held conference: %q", g)
+	}
+	if c, _ := s.Call("hq:1"); c.State != tapi.LINECALLSTATE_ONHOLD || c.Conference == nil ||
+		c.Conference.Handle != "hq:1.conf" || len(c.Conference.Parties) != 2 {
+		t.Errorf("held conference's call: %+v", c)
+	}
 	_, got = run(t, []string{"201"}, seq(conf,
 		to(&csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "202"), ReleasingDevice: dev("202")}, "201"),
 		to(&csta.RetrievedEvent{RetrievedConnection: cn("C10", "201"), RetrievingDevice: dev("201")}, "201"),
 	))
 	g := got["201"]
-	want := []string{"hq:1 ONHOLD", "hq:1 INFO CONNECTEDID connected=203", "hq:1 CONNECTED"}
-	if len(g) < 3 || strings.Join(g[len(g)-3:], "|") != strings.Join(want, "|") {
+	want := []string{"hq:1 ONHOLD", "hq:1 INFO CONNECTEDID connected=203", "hq:1 CONFERENCE null", "hq:1 CONNECTED"}
+	if len(g) < len(want) || strings.Join(g[len(g)-len(want):], "|") != strings.Join(want, "|") {
 		t.Errorf("party leaves a held conference: %q, want it to end with %q", g, want)
+	}
+}
+
+// TestConferenceParties follows a conference's parties at each of its three monitored lines:
+// a fourth party joins (201 consults 204 from the conference and conferences again), a name
+// the switch gives is kept, 204 leaves (the others stay in conference), then 203 leaves and
+// every remaining line's call is a two-party call again (conference null).
+func TestConferenceParties(t *testing.T) {
+	bob := dev("202")
+	bob.Name = "Bob"
+	rejoin := &csta.ConferencedEvent{EventCommon: ec(csta.CauseConference),
+		PrimaryOldCall: cn("C10", "201"), SecondaryOldCall: cn("C12", "201"),
+		ConferencingDevice: dev("201"), AddedParty: dev("204"),
+		ConferenceConnections: []csta.ConnectionListItem{
+			{NewConnection: cn("C10", "202"), OldConnection: cn("C10", "202"), Endpoint: bob},
+			{NewConnection: cn("C10", "201"), OldConnection: cn("C10", "201"), Endpoint: dev("201")},
+			{NewConnection: cn("C10", "203"), OldConnection: cn("C10", "203"), Endpoint: dev("203")},
+			{NewConnection: cn("C10", "204"), OldConnection: cn("C12", "204"), Endpoint: dev("204")},
+		}}
+	s, got := run(t, []string{"201", "202", "203"}, seq(
+		to(&csta.DeliveredEvent{Connection: cn("C10", "201"), AlertingDevice: dev("201"),
+			CallingDevice: dev("202"), CalledDevice: dev("201")}, "202", "201"),
+		to(&csta.EstablishedEvent{EstablishedConnection: cn("C10", "201"), AnsweringDevice: dev("201"),
+			CallingDevice: dev("202"), CalledDevice: dev("201")}, "202", "201"),
+		consult("C10", "C11", "203", true),
+		to(conference201(), "201", "202", "203"),
+		consult("C10", "C12", "204", false),
+		to(rejoin, "201", "202", "203"),
+		to(&csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "204"), ReleasingDevice: dev("204")},
+			"201", "202", "203"),
+		to(&csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "203"), ReleasingDevice: dev("203")},
+			"201", "202", "203"),
+	))
+	confOnly := func(g []string) []string {
+		var out []string
+		for _, e := range g {
+			if strings.Contains(e, " CONFERENCE") || strings.HasSuffix(e, " CONNECTED") || strings.HasSuffix(e, " IDLE") {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	for line, g := range got {
+		got[line] = confOnly(g)
+	}
+	expect(t, got, map[string][]string{
+		"201": {
+			"hq:2 CONNECTED", "hq:3 CONNECTED", "hq:3 IDLE",
+			"hq:2 CONFERENCED", "hq:2 CONFERENCE hq:2.conf parties=202,203",
+			"hq:5 CONNECTED", "hq:5 IDLE",
+			"hq:2 CONFERENCED", "hq:2 CONFERENCE hq:2.conf parties=202(Bob),203,204",
+			"hq:2 CONFERENCE hq:2.conf parties=202(Bob),203",
+			"hq:2 CONNECTED", "hq:2 CONFERENCE null",
+		},
+		"202": {
+			"hq:1 CONNECTED",
+			"hq:1 CONFERENCED", "hq:1 CONFERENCE hq:1.conf parties=201,203",
+			"hq:1 CONFERENCE hq:1.conf parties=201,203,204",
+			"hq:1 CONFERENCE hq:1.conf parties=201,203",
+			"hq:1 CONNECTED", "hq:1 CONFERENCE null",
+		},
+		"203": {
+			"hq:4 CONNECTED",
+			"hq:4 CONFERENCED", "hq:4 CONFERENCE hq:4.conf parties=202,201",
+			"hq:4 CONFERENCE hq:4.conf parties=202(Bob),201,204",
+			"hq:4 CONFERENCE hq:4.conf parties=202(Bob),201",
+			"hq:4 IDLE",
+		},
+	})
+	for _, c := range s.Calls("") {
+		if c.Conference != nil {
+			t.Errorf("call %s still has a conference: %+v", c.Handle, c.Conference)
+		}
+	}
+}
+
+// TestConferenceAtHoldingLine: 202 holds its call with 201 while 201 conferences 203 in; the
+// held call at 202 is a conference too (LINE_CONFERENCE, still ONHOLD), and a party leaving
+// leaves it a held two-party call.
+func TestConferenceAtHoldingLine(t *testing.T) {
+	s, got := run(t, []string{"202"}, seq(
+		to(&csta.DeliveredEvent{Connection: cn("C10", "201"), AlertingDevice: dev("201"),
+			CallingDevice: dev("202"), CalledDevice: dev("201")}, "202"),
+		to(&csta.EstablishedEvent{EstablishedConnection: cn("C10", "201"), AnsweringDevice: dev("201"),
+			CallingDevice: dev("202"), CalledDevice: dev("201")}, "202"),
+		to(&csta.HeldEvent{HeldConnection: cn("C10", "202"), HoldingDevice: dev("202")}, "202"),
+		to(conference201(), "202"),
+	))
+	g := got["202"]
+	if want := []string{"hq:1 ONHOLD", "hq:1 CONFERENCE hq:1.conf parties=201,203"}; !slices.Equal(g[len(g)-2:], want) {
+		t.Fatalf("conference at a holding line: %q, want it to end with %q", g, want)
+	}
+	if c, _ := s.Call("hq:1"); c.State != tapi.LINECALLSTATE_ONHOLD || c.Conference == nil {
+		t.Fatalf("held conference: %+v", c)
+	}
+	res := s.Apply("202", &csta.ConnectionClearedEvent{DroppedConnection: cn("C10", "203"), ReleasingDevice: dev("203")}, t0)
+	var ds []string
+	for _, e := range res.Events {
+		ds = append(ds, describe(e))
+	}
+	if want := []string{"hq:1 CONFERENCE null"}; !slices.Equal(ds, want) { // connected to 201 all along
+		t.Errorf("party leaves a held conference: %q, want %q", ds, want)
+	}
+	if c, _ := s.Call("hq:1"); c.State != tapi.LINECALLSTATE_ONHOLD || c.Conference != nil {
+		t.Errorf("after a party left: %+v", c)
 	}
 }

@@ -150,13 +150,14 @@ var scenarios = []scenario{
 				"hq:2 INFO CALLEDID called=203", "hq:2 PROCEEDING", "hq:2 RINGBACK",
 				"hq:2 INFO CONNECTEDID connected=203", "hq:2 CONNECTED",
 				"hq:1 ONHOLDPENDCONF", "hq:2 IDLE", "hq:1 INFO RELATEDCALLID related=", "hq:1 CONFERENCED",
-				"hq:1 INFO CONNECTEDID connected=203", "hq:1 CONNECTED",
+				"hq:1 CONFERENCE hq:1.conf parties=202,203",
+				"hq:1 INFO CONNECTEDID connected=203", "hq:1 CONNECTED", "hq:1 CONFERENCE null",
 			},
 			"203": {
 				"hq:3 NEWCALL origin=INTERNAL reason=DIRECT caller=201 called=203", "hq:3 OFFERING",
 				"hq:3 INFO CONNECTEDID connected=201", "hq:3 CONNECTED",
-				"hq:3 INFO CALLID callid=C10", "hq:3 CONFERENCED",
-				"hq:3 CONNECTED", // back to a two-party call with 201
+				"hq:3 INFO CALLID callid=C10", "hq:3 CONFERENCED", "hq:3 CONFERENCE hq:3.conf parties=202,201",
+				"hq:3 CONNECTED", "hq:3 CONFERENCE null", // back to a two-party call with 201
 			},
 		}},
 	{name: "Hold and retrieve", lines: []string{"201"}, source: "ECMA-269 §17.1.7 Hold Call / §17.2.9 Held, §17.1.11 Retrieve Call / §17.2.14 Retrieved",

@@ -18,6 +18,7 @@ func cloneLine(l tapi.Line) tapi.Line {
 func cloneCall(c tapi.Call) tapi.Call {
 	c.OtherCallIDs = slices.Clone(c.OtherCallIDs)
 	c.Parties = slices.Clone(c.Parties)
+	c.Conference = c.Conference.Clone()
 	return c
 }
 
@@ -55,5 +56,6 @@ func cloneEvent(e tapi.Event) tapi.Event {
 		v := *e.Resync
 		e.Resync = &v
 	}
+	e.Conference = e.Conference.Clone()
 	return e
 }

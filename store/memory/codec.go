@@ -90,6 +90,7 @@ const (
 	hasLink
 	hasSwitch
 	hasResync
+	hasConference
 )
 
 func (w *encoder) event(e *tapi.Event) {
@@ -103,7 +104,7 @@ func (w *encoder) event(e *tapi.Event) {
 	w.str(e.Detail)
 	var has uint64
 	for i, present := range [...]bool{e.Call != nil, e.CallState != nil, e.CallInfo != nil, e.LineState != nil,
-		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil} {
+		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil, e.Conference != nil} {
 		if present {
 			has |= 1 << i
 		}
@@ -154,6 +155,21 @@ func (w *encoder) event(e *tapi.Event) {
 		w.int(int64(r.Calls))
 		w.int(int64(r.Events))
 	}
+	if c := e.Conference; c != nil {
+		w.conference(c)
+	}
+}
+
+func (w *encoder) conference(c *tapi.Conference) {
+	w.str(string(c.Handle))
+	if c.Parties == nil {
+		w.uint(0)
+		return
+	}
+	w.uint(uint64(len(c.Parties)) + 1)
+	for i := range c.Parties {
+		w.party(&c.Parties[i])
+	}
 }
 
 func (w *encoder) call(c *tapi.Call) {
@@ -164,6 +180,12 @@ func (w *encoder) call(c *tapi.Call) {
 	w.callStatus(&c.CallStatus)
 	w.callInfo(&c.Info)
 	w.strs(c.Parties)
+	if c.Conference == nil {
+		w.bools(false, false)
+	} else {
+		w.bools(true, false)
+		w.conference(c.Conference)
+	}
 	w.time(c.Created)
 	w.time(c.StateSince)
 	w.time(c.ConnectedAt)
@@ -397,6 +419,26 @@ func (d *decoder) event(e *tapi.Event) {
 		r.Lines, r.Calls, r.Events = int(d.int()), int(d.int()), int(d.int())
 		e.Resync = r
 	}
+	if has&hasConference != 0 {
+		e.Conference = d.conference()
+	}
+}
+
+func (d *decoder) conference() *tapi.Conference {
+	c := &tapi.Conference{Handle: tapi.CallHandle(d.str())}
+	n := d.uint()
+	if n == 0 {
+		return c
+	}
+	if n-1 > uint64(len(d.s)-d.i) { // every party takes at least a byte
+		d.bad = true
+		return c
+	}
+	c.Parties = make([]tapi.PartyID, n-1)
+	for i := range c.Parties {
+		d.party(&c.Parties[i])
+	}
+	return c
 }
 
 func (d *decoder) call(c *tapi.Call) {
@@ -407,6 +449,9 @@ func (d *decoder) call(c *tapi.Call) {
 	d.callStatus(&c.CallStatus)
 	d.callInfo(&c.Info)
 	c.Parties = d.strs()
+	if has, _ := d.bools(); has {
+		c.Conference = d.conference()
+	}
 	c.Created = d.time()
 	c.StateSince = d.time()
 	c.ConnectedAt = d.time()
