@@ -62,8 +62,8 @@ func rewriteAll(st *reducer.State) reducer.Result {
 
 // restoreFrom writes every line and call of st, deletes calls only the store has, and emits
 // the events that turn the stored state into st: IDLE for stored calls st does not have,
-// LINE_NEWCALL for calls the store lacks, LINE_CALLSTATE and LINE_CALLINFO for calls that
-// differ, LINE_LINEDEVSTATE for lines that differ.
+// LINE_NEWCALL for calls the store lacks, LINE_CALLSTATE, LINE_CALLINFO and LINE_CONFERENCE for
+// calls that differ, LINE_LINEDEVSTATE for lines that differ.
 func restoreFrom(st *reducer.State, snap store.Snapshot, now time.Time) reducer.Result {
 	r := rewriteAll(st)
 	storedLines := make(map[string]tapi.Line, len(snap.Lines))
@@ -102,6 +102,9 @@ func restoreFrom(st *reducer.State, snap store.Snapshot, now time.Time) reducer.
 				}
 				ev(tapi.Event{Type: tapi.LineCallInfo, Line: c.Line, Handle: c.Handle,
 					CallInfo: &tapi.CallInfoEvent{Changed: changed, CallID: c.CallID, Info: c.Info}})
+			}
+			if !old.Conference.Equal(c.Conference) {
+				ev(tapi.Event{Type: tapi.LineConference, Line: c.Line, Handle: c.Handle, Conference: c.Conference.Clone()})
 			}
 		}
 	}

@@ -124,6 +124,11 @@ func (v *view) applyEntry(en store.Entry) {
 			c.CallID = ev.CallInfo.CallID
 		}
 		v.calls[ev.Handle] = c
+	case tapi.LineConference:
+		if c, ok := v.calls[ev.Handle]; ok {
+			c.Conference = ev.Conference.Clone()
+			v.calls[ev.Handle] = c
+		}
 	case tapi.LineLineDevState, tapi.LineAddressState:
 		if ev.LineState != nil {
 			v.lines[ev.LineState.Line.Name] = ev.LineState.Line

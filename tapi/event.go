@@ -46,6 +46,18 @@ func (t EventType) TAPIMessage() (msg uint32, ok bool) {
 	return msg, ok
 }
 
+// Known reports whether t is one of the event types above. A client of this release skips
+// events of a type it does not know (a type added within the wire version), see
+// docs/events.md; DecodeEvent rejects them.
+func (t EventType) Known() bool {
+	switch t {
+	case LineNewCall, LineCallState, LineCallInfo, LineLineDevState, LineAddressState, LineReply,
+		LineConference, BridgeLinkStatus, BridgeSwitchover, BridgeResync:
+		return true
+	}
+	return false
+}
+
 // Event is one event for clients. Which payload member is set depends on Type; see
 // docs/events.md for the wire form.
 type Event struct {

@@ -85,6 +85,13 @@ func e164Call(n Numbering, c tapi.Call) tapi.Call {
 		parties[i] = n.ToE164(p)
 	}
 	c.Parties = parties
+	if c.Conference != nil {
+		conf := c.Conference.Clone()
+		for i := range conf.Parties {
+			conf.Parties[i].Number = n.ToE164(conf.Parties[i].Number)
+		}
+		c.Conference = conf
+	}
 	return c
 }
 

@@ -108,6 +108,11 @@ func (m *mirror) apply(ev *tapi.Event) {
 			}
 			m.calls[ev.Handle] = c
 		}
+	case tapi.LineConference:
+		if c, ok := m.calls[ev.Handle]; ok {
+			c.Conference = ev.Conference.Clone() // nil: a two-party call again
+			m.calls[ev.Handle] = c
+		}
 	case tapi.LineLineDevState, tapi.LineAddressState:
 		m.lines[ev.Line] = cloneLine(ev.LineState.Line)
 	}
@@ -175,6 +180,7 @@ func pbxOf(line string) string {
 func cloneCall(c tapi.Call) tapi.Call {
 	c.OtherCallIDs = append([]string(nil), c.OtherCallIDs...)
 	c.Parties = append([]string(nil), c.Parties...)
+	c.Conference = c.Conference.Clone()
 	return c
 }
 

@@ -349,6 +349,16 @@ export class CTIBridgeClient extends EventTarget {
         }
         break;
       }
+      case "LINE_CONFERENCE": {
+        // A bridge extension: the call's conference (handle, other parties), null when it
+        // is a two-party call again. Event types this SDK does not know are skipped.
+        const c = this.calls.get(ev.handle);
+        if (c) {
+          if (ev.conference) c.conference = ev.conference;
+          else delete c.conference;
+        }
+        break;
+      }
       case "LINE_LINEDEVSTATE":
       case "LINE_ADDRESSSTATE":
         this.lines.set(ev.line, ev.lineState.line);

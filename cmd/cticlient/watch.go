@@ -106,6 +106,15 @@ func describeTAPI(e *tapi.Event) string {
 		return s
 	case tapi.LineCallInfo:
 		return fmt.Sprintf("%s %s CALLINFO connected %s", e.Line, e.Handle, party(e.CallInfo.Info.Connected))
+	case tapi.LineConference:
+		if e.Conference == nil {
+			return fmt.Sprintf("%s %s CONFERENCE ended", e.Line, e.Handle)
+		}
+		ps := make([]string, len(e.Conference.Parties))
+		for i, p := range e.Conference.Parties {
+			ps[i] = party(p)
+		}
+		return fmt.Sprintf("%s %s CONFERENCE %s with %s", e.Line, e.Handle, e.Conference.Handle, strings.Join(ps, ", "))
 	case tapi.LineLineDevState, tapi.LineAddressState:
 		l := e.LineState.Line
 		s := fmt.Sprintf("%s LINE %s", e.Line, inService(l))

@@ -65,6 +65,9 @@ func (p *Provider) handleEvent(ev tapi.Event) {
 		l.state = ev.LineState.Line
 		// dwParam1 is the address ID (a bridge line has address 0), dwParam2 the states.
 		p.lineEvent(l, 0, LINE_ADDRESSSTATE, 0, uintptr(ev.LineState.AddressState), 0)
+	case tapi.LineConference:
+		// Nothing to pass on: the provider models the conference call itself (conference.go),
+		// from the call states, and TAPI has no message for the bridge's conference record.
 	}
 }
 
