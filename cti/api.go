@@ -94,6 +94,15 @@ type LinkInfo struct {
 	// Repairs counts, by reason, the lines this instance repaired from a snapshot because an
 	// event could not be placed (reducer.Repair* reasons).
 	Repairs map[string]uint64 `json:"repairs,omitempty"`
+	// Degraded, when set, says why this instance gave the link up: its store writes kept
+	// failing for longer than store.degrade_after (or too many events waited behind them).
+	// Commands through this instance are refused meanwhile; it is cleared by the next
+	// successful write or when another instance owns the link.
+	Degraded      string     `json:"degraded,omitempty"`
+	DegradedSince *time.Time `json:"degradedSince,omitempty"`
+	// StoreTrouble, on the owner, says that its current store write is failing or slow
+	// (commands are refused meanwhile); after store.degrade_after the link is degraded.
+	StoreTrouble string `json:"storeTrouble,omitempty"`
 }
 
 // NodeInfo is one PBX node as the owner sees it.

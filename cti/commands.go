@@ -35,6 +35,13 @@ func (e *Engine) do(ctx context.Context, req Request) (tapi.Reply, string) {
 	if o := p.own.Load(); o != nil {
 		return o.execute(ctx, ext, req), p.cfg.Name
 	}
+	if why := p.deg.reason(); why != "" {
+		// This instance gave the link up because the store would not take its writes, and
+		// no other instance has been seen to own it since: nothing may change on the PBX
+		// that the bridge cannot record.
+		cerr := storeRefusal(why)
+		return tapi.Reply{Result: cerr.code, Error: cerr.msg}, p.cfg.Name
+	}
 	return p.route(ctx, ext, req), p.cfg.Name
 }
 
@@ -56,6 +63,11 @@ func refuse(code tapi.LineErr, format string, a ...any) *commandError {
 
 // execute runs a request on the owner.
 func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply {
+	// A command changes the PBX's state, whose events must be recorded for clients: it
+	// runs only while the term's store writes succeed (degraded.go).
+	if cerr := o.refuseUnrecorded(); cerr != nil {
+		return tapi.Reply{Result: cerr.code, Error: cerr.msg}
+	}
 	msg, wantCall, cerr := o.build(ctx, ext, req)
 	if cerr != nil {
 		return tapi.Reply{Result: cerr.code, Error: cerr.msg}

@@ -49,7 +49,8 @@ const (
 	DefaultRequestTimeout     = 10 * time.Second
 	DefaultMonitorConcurrency = 32
 	DefaultLeaseTTL           = 10 * time.Second
-	DefaultSessionDuration    = 180 // seconds asked for in StartApplicationSession
+	DefaultDegradeAfter       = 3 * time.Second // store.degrade_after
+	DefaultSessionDuration    = 180             // seconds asked for in StartApplicationSession
 	DefaultMaxBatch           = 4096
 	DefaultQueue              = 65536
 	DefaultTraceMaxSizeMB     = 10 // trace.max_size_mb
@@ -87,12 +88,20 @@ type Config struct {
 	// LeaseTTL is how long a link lease lasts without renewal (default 10s); it is renewed
 	// every LeaseTTL/3. An owner that cannot renew within LeaseTTL drops its links.
 	LeaseTTL time.Duration
+	// DegradeAfter bounds how long an owner's store write may keep failing (an error, a
+	// refusal such as Redis's OOM, or no answer) before the owner marks the link degraded,
+	// refuses commands, stops renewing its lease and gives the link up so that a healthy
+	// instance takes over (default 3s, at least 100ms).
+	DegradeAfter time.Duration
 	// Log receives the engine's log lines; nil discards them.
 	Log *logrus.Entry
 	// Metrics, when set, is told about batches, switchovers and commands.
 	Metrics Metrics
 	// Clock is the wall clock for business hours (schedule failback); nil is time.Now.
 	Clock func() time.Time
+	// onTermEnd, when set (tests), is called the moment an ownership term is ended by a
+	// fence or a degradation, after the term stopped acting as the owner.
+	onTermEnd func(pbx string, cause error)
 }
 
 // PBXConfig configures one PBX link.
@@ -158,6 +167,9 @@ type PBXConfig struct {
 func (c Config) WithDefaults() Config {
 	if c.LeaseTTL == 0 {
 		c.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.DegradeAfter == 0 {
+		c.DegradeAfter = DefaultDegradeAfter
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -232,6 +244,9 @@ func (c Config) Validate() error {
 	}
 	if c.LeaseTTL < 300*time.Millisecond {
 		errs = append(errs, fmt.Errorf("cti: lease_ttl: %v is too short (minimum 300ms)", c.LeaseTTL))
+	}
+	if c.DegradeAfter < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("cti: degrade_after: %v is too short (minimum 100ms)", c.DegradeAfter))
 	}
 	if len(c.PBXs) == 0 {
 		errs = append(errs, errors.New("cti: pbxs: at least one PBX is required"))

@@ -42,6 +42,7 @@ type pbx struct {
 	status *linkStatus
 	own    atomic.Pointer[owned] // set while this instance holds the lease
 	trace  *linkTrace            // CSTA wire trace (trace.go)
+	deg    degradation           // store writes failed: link given up (degraded.go)
 }
 
 // New checks cfg and builds an engine; Run starts it.
@@ -216,25 +217,29 @@ func (e *Engine) Journal(ctx context.Context, line string, skip, limit int) ([]s
 func (e *Engine) Links() []LinkInfo {
 	out := make([]LinkInfo, 0, len(e.names))
 	for _, n := range e.names {
-		p := e.pbxs[n]
-		out = append(out, p.status.info(n, p.cfg))
+		out = append(out, e.pbxs[n].info())
 	}
 	return out
 }
 
-// Ready implements Service.
+// Ready implements Service. The engine's own state is checked first, from the same truth
+// the engine acts on (a term that fenced itself or degraded is reported at once, without
+// waiting for the store); then the store's reachability, answered by ctx's deadline.
 func (e *Engine) Ready(ctx context.Context) error {
-	if err := e.cfg.Store.Ping(ctx); err != nil {
-		return fmt.Errorf("cti: store unreachable: %w", err)
-	}
 	if !e.running.Load() {
 		return errors.New("cti: engine not running")
 	}
 	var errs []error
 	for _, n := range e.names {
-		if e.pbxs[n].status.ownerName() == "" {
-			errs = append(errs, fmt.Errorf("cti: PBX %s: no instance owns the link yet", n))
+		if err := e.pbxs[n].notReady(); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := e.ping(ctx); err != nil {
+		return fmt.Errorf("cti: store unreachable: %w", err)
+	}
+	return nil
 }

@@ -53,6 +53,8 @@ type owned struct {
 	resnapshotDue bool
 	// repairs carries the reducer's repair requests from the pipeline to repairLoop.
 	repairs chan repairRequest
+	// wh is the health of this term's store writes (degraded.go).
+	wh writeHealth
 }
 
 func (o *owned) leaseDeadline() time.Time { return time.Unix(0, o.deadline.Load()) }
@@ -96,6 +98,9 @@ func (o *owned) fence(reason string) {
 		o.p.log.WithField("reason", reason).Warn("giving up the PBX link (self-fencing)")
 	}
 	o.cancel(fmt.Errorf("%w: %s", errFenced, reason))
+	if h := o.p.e.cfg.onTermEnd; h != nil {
+		h(o.p.cfg.Name, context.Cause(o.ctx))
+	}
 	if lc := o.conn.Load(); lc != nil {
 		lc.close()
 	}
@@ -110,6 +115,13 @@ func (p *pbx) run(ctx context.Context) {
 	defer f.stop()
 	pref := newPreference(p, poll)
 	for ctx.Err() == nil {
+		if wait := p.deg.backoffLeft(); wait > 0 {
+			// This instance's writes failed in its last term: leave the lease to others for
+			// a while instead of taking it back and failing again.
+			f.start(ctx)
+			sleep(ctx, min(wait, poll))
+			continue
+		}
 		if !pref.mayAcquire(ctx) {
 			f.start(ctx)
 			sleep(ctx, poll)
@@ -130,6 +142,7 @@ func (p *pbx) run(ctx context.Context) {
 		switch {
 		case errors.As(err, &held):
 			p.status.setOwner(held.Owner, false)
+			p.deg.othersOwn()
 			pref.heldBy(ctx, held.Owner)
 		case ctx.Err() == nil:
 			p.status.setOwner("", false)
@@ -186,8 +199,21 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 		cancel(nil)
 		p.own.Store(nil)
 		p.e.metrics.Owner(p.cfg.Name, false)
-		if (ctx.Err() != nil || errors.Is(context.Cause(octx), errHandedOver)) && !errors.Is(context.Cause(octx), errFenced) {
-			rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// This instance no longer carries the link's traffic; a follower's picture of the
+		// nodes comes from the new owner's BRIDGE_LINKSTATUS events.
+		for i := range p.nodes {
+			p.status.setNode(i, nodeStandby, "")
+		}
+		cause := context.Cause(octx)
+		degraded := errors.Is(cause, errDegraded)
+		if (ctx.Err() != nil || errors.Is(cause, errHandedOver) || degraded) && !errors.Is(cause, errFenced) {
+			// A degraded owner releases too, so that another instance need not wait for the
+			// lease to lapse (Redis at maxmemory still deletes); a frozen store lets it lapse.
+			wait := 2 * time.Second
+			if degraded {
+				wait = p.e.cfg.LeaseTTL / 5
+			}
+			rctx, rcancel := context.WithTimeout(context.Background(), wait)
 			if err := p.e.cfg.Store.ReleaseLease(rctx, lease); err != nil {
 				log.WithError(err).Warn("releasing the lease failed; it lapses by itself")
 			}
@@ -301,8 +327,38 @@ func (o *owned) renewLoop() {
 		}
 		sent := time.Now()
 		ctx, cancel := context.WithTimeout(o.ctx, ttl/5)
-		nl, err := o.p.e.cfg.Store.RenewLease(ctx, lease, ttl)
+		type renewed struct {
+			l   store.Lease
+			err error
+		}
+		res := make(chan renewed, 1)
+		go func() { // ends when the store answers or gives up; res is buffered
+			nl, err := o.p.e.cfg.Store.RenewLease(ctx, lease, ttl)
+			res <- renewed{nl, err}
+		}()
+		// A store client may not give up by ctx's deadline (go-redis keeps to its own read
+		// timeout, 5s, when Redis is frozen): the lease's deadline is watched here, so the
+		// term fences itself when the lease may lapse, not when the client gives up.
+		// A process resumed after a pause past its deadline still gets one round trip: a
+		// renewal that succeeds proves nobody took the lease meanwhile.
+		wait := time.Until(o.leaseDeadline())
+		if wait <= 0 {
+			wait = ttl / 5
+		}
+		lapse := time.NewTimer(wait)
+		var r renewed
+		select {
+		case r = <-res:
+		case <-lapse.C:
+			r = renewed{err: errors.New("the store did not answer before the lease could lapse")}
+		case <-o.ctx.Done():
+		}
+		lapse.Stop()
 		cancel()
+		nl, err := r.l, r.err
+		if o.ctx.Err() != nil {
+			return
+		}
 		switch {
 		case err == nil:
 			lease = nl

@@ -104,7 +104,11 @@ func (o *owned) runPipeline() {
 			}
 		}
 		if err != nil {
-			o.fence(err.Error())
+			if errors.Is(err, errDegraded) {
+				o.degrade(err)
+			} else {
+				o.fence(err.Error())
+			}
 			return
 		}
 	}
@@ -224,14 +228,25 @@ func (o *owned) applyItems(items []item) error {
 
 // write applies a batch to the store, retrying transient failures while the lease is still
 // ours. A fenced write, or a store that stays away until the lease would lapse, ends the term.
+// A write that keeps failing or stays unanswered for DegradeAfter (while the lease may still
+// renew: Redis at maxmemory refuses writes but not PEXPIRE), or with more than catchUpLimit
+// events queued behind it, ends the term as degraded (degraded.go).
 func (o *owned) write(b store.Batch) ([]store.Entry, error) {
 	wait := 20 * time.Millisecond
+	start := time.Now()
+	bound := start.Add(o.p.e.cfg.DegradeAfter)
+	o.wh.begin(start)
 	for {
-		ctx, cancel := context.WithTimeout(o.ctx, o.p.e.cfg.LeaseTTL/3)
+		// An attempt may not outlast the bound: a store that does not answer is as bad as
+		// one that refuses.
+		attempt := min(o.p.e.cfg.LeaseTTL/3, max(time.Until(bound), 10*time.Millisecond))
+		ctx, cancel := context.WithTimeout(o.ctx, attempt)
 		entries, err := o.p.e.cfg.Store.Apply(ctx, o.p.cfg.Name, o.lease.Fence(), b)
 		cancel()
 		switch {
 		case err == nil:
+			o.wh.ok()
+			o.p.deg.healthy()
 			return entries, nil
 		case errors.Is(err, store.ErrFenced), errors.Is(err, store.ErrLeaseLost):
 			return nil, fmt.Errorf("%w: store refused the write: %v", errFenced, err)
@@ -240,8 +255,15 @@ func (o *owned) write(b store.Batch) ([]store.Entry, error) {
 		case time.Now().After(o.leaseDeadline()):
 			return nil, fmt.Errorf("%w: store unavailable until the lease lapsed: %v", errFenced, err)
 		}
+		o.wh.failed(err)
+		if !time.Now().Before(bound) {
+			return nil, fmt.Errorf("%w for %v (store.degrade_after): %v", errDegraded, time.Since(start).Round(time.Millisecond), err)
+		}
+		if n := len(o.q); n > catchUpLimit {
+			return nil, fmt.Errorf("%w with %d events waiting behind them: %v", errDegraded, n, err)
+		}
 		o.p.log.WithError(err).Warn("store write failed; retrying")
-		t := time.NewTimer(wait)
+		t := time.NewTimer(min(wait, max(time.Until(bound), time.Millisecond)))
 		select {
 		case <-t.C:
 		case <-o.ctx.Done():

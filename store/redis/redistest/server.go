@@ -125,6 +125,7 @@ func (s *Server) Stop() {
 	if cmd == nil {
 		return
 	}
+	_ = cmd.Process.Signal(syscall.SIGCONT) // a paused server would not see SIGTERM
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exit:
@@ -141,6 +142,26 @@ func (s *Server) Restart() {
 	s.Stop()
 	if err := s.start(); err != nil {
 		s.t.Fatalf("redistest: restart redis-server on %s: %v", s.Addr, err)
+	}
+}
+
+// Pause freezes the server (SIGSTOP): connections stay open and nothing is answered, as
+// with a hung or swapped-out Redis. Resume (SIGCONT) lets it go on.
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server.
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		s.t.Fatalf("redistest: signal %v: server on %s not running", sig, s.Addr)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("redistest: signal %v to the server on %s: %v", sig, s.Addr, err)
 	}
 }
 
