@@ -72,13 +72,15 @@ var (
 		"Round-trip time of the last heartbeat.", []string{"pbx", "node"}, nil)
 	descOwned = prometheus.NewDesc("ctibridge_link_owned",
 		"1 when this instance owns the PBX link.", []string{"pbx"}, nil)
+	descDegraded = prometheus.NewDesc("ctibridge_link_degraded",
+		"1 while this instance has given the PBX link up because its store writes kept failing.", []string{"pbx"}, nil)
 	descRepairs = prometheus.NewDesc("ctibridge_reducer_repairs_total",
 		"Lines repaired from a device snapshot because a CSTA event could not be placed, by reason.",
 		[]string{"pbx", "reason"}, nil)
 )
 
 func (l *linkCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descRepairs} {
+	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descDegraded, descRepairs} {
 		ch <- d
 	}
 }
@@ -92,6 +94,7 @@ func (l *linkCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, li := range l.svc.Links() {
 		ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, b(li.OwnedHere), li.PBX)
+		ch <- prometheus.MustNewConstMetric(descDegraded, prometheus.GaugeValue, b(li.Degraded != ""), li.PBX)
 		for reason, n := range li.Repairs {
 			ch <- prometheus.MustNewConstMetric(descRepairs, prometheus.CounterValue, float64(n), li.PBX, reason)
 		}
