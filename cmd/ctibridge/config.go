@@ -43,7 +43,9 @@ type StoreConfig struct {
 	Driver    string        `yaml:"driver"` // memory | redis
 	MaxLogLen int           `yaml:"max_log_len"`
 	LeaseTTL  time.Duration `yaml:"lease_ttl"`
-	Redis     RedisConfig   `yaml:"redis"`
+	// DegradeAfter is store.degrade_after; zero takes cti.DefaultDegradeAfter.
+	DegradeAfter time.Duration `yaml:"degrade_after"`
+	Redis        RedisConfig   `yaml:"redis"`
 }
 
 // RedisConfig addresses standalone Redis, Sentinel (master_name) or Cluster (several addrs).

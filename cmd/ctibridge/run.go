@@ -178,7 +178,8 @@ func secret(envName, file string) (string, error) {
 }
 
 func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.Entry) (cti.Config, error) {
-	c := cti.Config{InstanceID: cfg.InstanceID, Store: st, Log: log, LeaseTTL: cfg.Store.LeaseTTL}
+	c := cti.Config{InstanceID: cfg.InstanceID, Store: st, Log: log, LeaseTTL: cfg.Store.LeaseTTL,
+		DegradeAfter: cfg.Store.DegradeAfter}
 	for i, p := range cfg.PBXs {
 		pc := cti.PBXConfig{
 			Name: p.Name, Dialect: p.Dialect, Primary: p.Primary, Standby: p.Standby,
