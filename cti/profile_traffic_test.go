@@ -1,6 +1,7 @@
 package cti
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -9,12 +10,16 @@ import (
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 )
 
+// trafficSeeds is how many seeds TestProfileTraffic plays per profile; more for a soak:
+// go test ./cti -run TestProfileTraffic -traffic-seeds 200
+var trafficSeeds = flag.Uint64("traffic-seeds", 4, "seeds per profile of TestProfileTraffic")
+
 // People at the phones of a switch that differs from the simulator's own reading of CSTA:
 // random dials, answers, holds, consultations, transfers, conferences and hang-ups, then
 // every line must show the switch's calls. Seeded, so a failure names its seed.
 func TestProfileTraffic(t *testing.T) {
 	for _, profile := range []string{"", "osv", "minimal"} {
-		for seed := uint64(1); seed <= 4; seed++ {
+		for seed := uint64(1); seed <= *trafficSeeds; seed++ {
 			t.Run(fmt.Sprintf("%s/seed%d", profile, seed), func(t *testing.T) {
 				s := newSimWith(t, func(c *pbxsim.Config) {
 					c.Profile, c.Dialect = profile, ""
