@@ -43,19 +43,23 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	newClient := func(pool int) redis.UniversalClient {
+	// The critical client (lease and fenced writes) honours its callers' deadlines: a write
+	// that hangs must fail when the engine's bound says so, not after go-redis's own read
+	// timeout. The other client serves blocking reads, whose contexts carry no deadline.
+	newClient := func(pool int, honourDeadlines bool) redis.UniversalClient {
 		return redis.NewUniversalClient(&redis.UniversalOptions{
-			Addrs:            o.Addrs,
-			MasterName:       o.MasterName,
-			IsClusterMode:    o.Cluster,
-			Username:         o.Username,
-			Password:         o.Password,
-			SentinelPassword: o.SentinelPassword,
-			DB:               o.DB,
-			PoolSize:         pool,
+			ContextTimeoutEnabled: honourDeadlines,
+			Addrs:                 o.Addrs,
+			MasterName:            o.MasterName,
+			IsClusterMode:         o.Cluster,
+			Username:              o.Username,
+			Password:              o.Password,
+			SentinelPassword:      o.SentinelPassword,
+			DB:                    o.DB,
+			PoolSize:              pool,
 		})
 	}
-	client, critical := newClient(o.PoolSize), newClient(criticalPoolSize)
+	client, critical := newClient(o.PoolSize, false), newClient(criticalPoolSize, true)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
 		_ = critical.Close()
