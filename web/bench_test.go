@@ -46,7 +46,7 @@ func BenchmarkWSClients10k(b *testing.B) {
 	if err := raiseFDLimit(n + 1024); err != nil {
 		b.Skip("cannot raise the open-files limit:", err)
 	}
-	e := newEnv(b, envOpts{})
+	e := newEnv(b, envOpts{web: unlimited})
 	for range b.N {
 		baseHeap, baseStacks := heapAndStacks()
 		lg := startLoadgen(b, loadgenSpec{mode: "hold", url: e.wsURL(), clients: n, lines: 10, token: tokSue})
@@ -78,7 +78,7 @@ func BenchmarkWSEventLatency(b *testing.B) {
 	if err := raiseFDLimit(2*clients + 1024); err != nil {
 		b.Skip("cannot raise the open-files limit:", err)
 	}
-	e := newEnv(b, envOpts{exts: []string{"200-299"}})
+	e := newEnv(b, envOpts{exts: []string{"200-299"}, web: unlimited})
 	var mu sync.Mutex
 	var hubLat []time.Duration
 	recording := false
@@ -172,4 +172,11 @@ func histQuantile(before, after *rtmetrics.Float64Histogram, q float64) time.Dur
 		}
 	}
 	return 0
+}
+
+// unlimited lifts the per-user session cap and the per-address limits: a benchmark runs
+// thousands of sessions of one user from one address.
+func unlimited(c *Config) {
+	c.MaxSessionsPerUser, c.UnauthRatePerIP, c.MaxConnsPerIP = -1, -1, -1
+	c.UserCommandRate, c.LineCommandRate = -1, -1
 }

@@ -27,6 +27,25 @@ const (
 	DefaultAlertBackoff      = 500 * time.Millisecond
 	DefaultWriteTimeout      = 10 * time.Second
 	DefaultPongTimeout       = 60 * time.Second
+
+	// HTTP server (HTTPServer, ShutdownHTTP).
+	DefaultHTTPHeaderTimeout = 10 * time.Second
+	DefaultHTTPReadTimeout   = 30 * time.Second
+	DefaultHTTPWriteTimeout  = 30 * time.Second
+	DefaultHTTPIdleTimeout   = 120 * time.Second
+	DefaultShutdownTimeout   = 5 * time.Second
+	DefaultMaxConnsPerIP     = 512
+	DefaultUnauthRatePerIP   = 600 // requests per minute without a valid token, per address
+	DefaultUnauthBurstPerIP  = 100
+
+	// Commands (every op, REST and WebSocket), per minute, with their bursts.
+	DefaultUserCommandRate  = 600
+	DefaultUserCommandBurst = 60
+	DefaultLineCommandRate  = 60
+	DefaultLineCommandBurst = 20
+
+	// DefaultMaxSessionsPerUser caps the WebSocket sessions of one user.
+	DefaultMaxSessionsPerUser = 50
 )
 
 // Config configures the web front end. Zero values take the documented defaults.
@@ -61,6 +80,38 @@ type Config struct {
 	// WriteTimeout bounds one WebSocket write; PongTimeout is how long a silent client is kept.
 	WriteTimeout time.Duration // default 10s
 	PongTimeout  time.Duration // default 60s; the server pings every PongTimeout/2
+	// HTTP server timeouts (HTTPServer): HTTPHeaderTimeout bounds reading a request's headers,
+	// HTTPReadTimeout the whole request with its body (a body that does not arrive in time is
+	// answered 408 and the connection closed), HTTPWriteTimeout writing the response once the
+	// request is read (handlers that wait for the PBX extend it by their own bound),
+	// HTTPIdleTimeout a keep-alive connection between requests. WebSocket sessions are not
+	// bound by them after the upgrade: they have WriteTimeout, PongTimeout and the hello timeout.
+	HTTPHeaderTimeout time.Duration // default 10s
+	HTTPReadTimeout   time.Duration // default 30s
+	HTTPWriteTimeout  time.Duration // default 30s
+	HTTPIdleTimeout   time.Duration // default 120s
+	// ShutdownTimeout bounds ShutdownHTTP: in-flight requests get this long, then every
+	// connection still open is closed. Default 5s.
+	ShutdownTimeout time.Duration
+	// MaxConnsPerIP caps the open HTTP/WebSocket connections of one remote address (further
+	// connections are closed at once). Default 512; negative disables (e.g. behind a proxy).
+	MaxConnsPerIP int
+	// UnauthRatePerIP bounds the requests per minute of one remote address that carry no valid
+	// token (dashboard files, failed logins, WebSocket upgrades before hello), with a burst of
+	// UnauthBurstPerIP; more are answered 429 with Retry-After. Default 600 and 100; negative
+	// disables.
+	UnauthRatePerIP  int
+	UnauthBurstPerIP int
+	// UserCommandRate and LineCommandRate bound every command (all ops, REST and WebSocket)
+	// per user and per acting line, per minute, with bursts UserCommandBurst and
+	// LineCommandBurst. Defaults 600/60 and 60/20; negative rates disable the limit.
+	UserCommandRate  int
+	UserCommandBurst int
+	LineCommandRate  int
+	LineCommandBurst int
+	// MaxSessionsPerUser caps the WebSocket sessions one user holds at once; a further hello
+	// is refused with close code 4029. Default 50; negative disables.
+	MaxSessionsPerUser int
 	// Logger is where the front end logs. Default: logrus standard logger.
 	Logger *logrus.Entry
 }
@@ -115,6 +166,27 @@ func (c *Config) applyDefaults() {
 	}
 	if c.PongTimeout <= 0 {
 		c.PongTimeout = DefaultPongTimeout
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&c.HTTPHeaderTimeout, DefaultHTTPHeaderTimeout}, {&c.HTTPReadTimeout, DefaultHTTPReadTimeout},
+		{&c.HTTPWriteTimeout, DefaultHTTPWriteTimeout}, {&c.HTTPIdleTimeout, DefaultHTTPIdleTimeout},
+		{&c.ShutdownTimeout, DefaultShutdownTimeout}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	for _, d := range []struct {
+		v   *int
+		def int
+	}{{&c.MaxConnsPerIP, DefaultMaxConnsPerIP}, {&c.UnauthRatePerIP, DefaultUnauthRatePerIP},
+		{&c.UnauthBurstPerIP, DefaultUnauthBurstPerIP}, {&c.UserCommandRate, DefaultUserCommandRate},
+		{&c.UserCommandBurst, DefaultUserCommandBurst}, {&c.LineCommandRate, DefaultLineCommandRate},
+		{&c.LineCommandBurst, DefaultLineCommandBurst}, {&c.MaxSessionsPerUser, DefaultMaxSessionsPerUser}} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = logrus.NewEntry(logrus.StandardLogger())
@@ -181,6 +253,12 @@ func (c *Config) validate() error {
 		}
 		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
 			return fmt.Errorf("web: numbering[%s].extension_digits %d is outside 0..12", pbx, n.ExtensionDigits)
+		}
+	}
+	for name, v := range map[string]int{"unauth_burst_per_ip": c.UnauthBurstPerIP,
+		"user_command_burst": c.UserCommandBurst, "line_command_burst": c.LineCommandBurst} {
+		if v < 1 {
+			return fmt.Errorf("web: %s %d must be at least 1", name, v)
 		}
 	}
 	for i, w := range c.AlertWebhooks {

@@ -83,6 +83,10 @@ type envOpts struct {
 	exts      []string
 	heartbeat time.Duration
 	traceFile string // the PBX's wire trace file (the trace starts off)
+	// wrap, when set, stands between the web server and the engine (e.g. to record requests).
+	wrap func(cti.Service) cti.Service
+	// log, when set, receives the web server's log.
+	log io.Writer
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -134,10 +138,20 @@ func newEnv(t testing.TB, o envOpts) *env {
 	audit := &syncBuffer{}
 	cfg := Config{Users: testUsers(), AuditLog: audit, Logger: logrus.NewEntry(quiet),
 		Numbering: map[string]Numbering{"hq": {Country: "49", Area: "30", OutsidePrefix: "0", ExtensionDigits: 3}}}
+	if o.log != nil {
+		l := logrus.New()
+		l.SetOutput(o.log)
+		l.SetFormatter(&logrus.JSONFormatter{})
+		cfg.Logger = logrus.NewEntry(l)
+	}
 	if o.web != nil {
 		o.web(&cfg)
 	}
-	srv, err := New(eng, cfg)
+	var svc cti.Service = eng
+	if o.wrap != nil {
+		svc = o.wrap(eng)
+	}
+	srv, err := New(svc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +314,12 @@ type inMsg struct {
 func (e *env) wsURL() string { return "ws" + strings.TrimPrefix(e.hs.URL, "http") + "/ws" }
 
 func (e *env) dialWS(header http.Header) (*wsClient, *http.Response, error) {
-	c, resp, err := websocket.DefaultDialer.Dial(e.wsURL(), header)
+	return e.dialWSAt(e.wsURL(), header)
+}
+
+// dialWSAt dials a WebSocket URL (e.g. of a server started with serveHTTP).
+func (e *env) dialWSAt(url string, header http.Header) (*wsClient, *http.Response, error) {
+	c, resp, err := websocket.DefaultDialer.Dial(url, header)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -168,33 +168,17 @@ func (s *Server) runREST(c *gin.Context, req cti.Request) {
 	p := principalOf(c)
 	req.ID = nextRESTRequestID()
 	req.User = p.Name
-	if res, why := s.checkRequest(p, &req); res != 0 {
-		status := replyStatus(res)
-		switch {
-		case res == tapi.LINEERR_OPERATIONUNAVAIL && !p.canControl(req.Line):
-			status = http.StatusForbidden
-		case res == tapi.LINEERR_RESOURCEUNAVAIL && req.Op == cti.OpMakeCall:
-			status = http.StatusTooManyRequests
-			c.Header("Retry-After", strconv.Itoa(int(60/max(s.cfg.DialRatePerMinute, 1))+1))
+	if r := s.checkRequest(p, &req); r != nil {
+		if r.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(retryAfter(r.RetryAfter)))
 		}
-		field := ""
-		switch res {
-		case tapi.LINEERR_INVALADDRESS:
-			field = "to"
-		case tapi.LINEERR_INVALDIGITS:
-			field = "digits"
-		case tapi.LINEERR_INVALPARAM:
-			field = "mode"
-		case tapi.LINEERR_INVALCALLHANDLE:
-			field = "handle"
-		case tapi.LINEERR_INVALCONSULTCALLHANDLE:
-			field = "consultHandle"
-		}
-		writeProblem(c.Writer, c.Request, Problem{Type: problemBase + "request-refused", Status: status,
-			Title: http.StatusText(status), Detail: why, Field: field, Result: res})
+		writeProblem(c.Writer, c.Request, Problem{Type: problemBase + "request-refused", Status: r.Status,
+			Title: http.StatusText(r.Status), Detail: r.Why, Field: restField(req.Op, r.Field), Result: r.Result})
 		c.Abort()
 		return
 	}
+	// The engine may take up to commandTimeout: the response's write deadline starts after it.
+	extendWriteDeadline(c, commandTimeout+s.cfg.HTTPWriteTimeout)
 	ctx, cancel := context.WithTimeout(c.Request.Context(), commandTimeout)
 	defer cancel()
 	rep := s.do(ctx, req)
@@ -208,8 +192,38 @@ func (s *Server) runREST(c *gin.Context, req cti.Request) {
 	c.JSON(http.StatusOK, commandResult{RequestID: rep.RequestID, Handle: rep.Handle})
 }
 
+// restField names a refused request's member as the REST body or path names it.
+func restField(op cti.Op, f string) string {
+	switch f {
+	case "number":
+		switch op {
+		case cti.OpGenerateDigits:
+			return "digits"
+		}
+		return "to"
+	case "handle2":
+		return "consultHandle"
+	case "forwardMode":
+		return "mode"
+	}
+	return f
+}
+
+// listLinks shows every PBX link. Node addresses and errors (which name hosts) are for
+// admins only: other roles see the roles and states of the nodes.
 func (s *Server) listLinks(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"instance": s.svc.InstanceID(), "links": s.svc.Links()})
+	links := s.svc.Links()
+	if !principalOf(c).isAdmin() {
+		for i := range links {
+			nodes := make([]cti.NodeInfo, len(links[i].Nodes))
+			for j, n := range links[i].Nodes {
+				n.Address, n.LastError = "", ""
+				nodes[j] = n
+			}
+			links[i].Nodes = nodes
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"instance": s.svc.InstanceID(), "links": links})
 }
 
 type adminBody struct {
@@ -241,6 +255,7 @@ func (s *Server) linkAction(c *gin.Context, action string, fn func(context.Conte
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 60*time.Second)
 	defer cancel()
+	extendWriteDeadline(c, 60*time.Second+s.cfg.HTTPWriteTimeout)
 	if err := fn(ctx, pbx, b.Reason); err != nil {
 		entry.Result = err.Error()
 		s.audit.record(entry)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ const principalKey = "ctibridge.principal"
 // routes builds the whole HTTP surface.
 func (s *Server) routes() http.Handler {
 	g := s.newEngine()
+	g.Use(s.securityHeaders, s.limitUnauthenticated)
 	g.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	g.GET("/readyz", s.readyz)
 	g.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
@@ -83,15 +85,13 @@ func (s *Server) requireAdmin(c *gin.Context) {
 }
 
 // lineACL resolves :pbx/:ext and checks that the principal may see the line. Writes check
-// control rights in their handlers.
+// control rights in checkRequest.
 func (s *Server) lineACL(c *gin.Context) {
 	name := c.Param("pbx") + "/" + c.Param("ext")
-	if _, ok := s.svc.Line(name); !ok {
+	// A line the principal may not see is answered as a missing one, so that a token cannot
+	// probe which lines exist.
+	if _, ok := s.svc.Line(name); !ok || !principalOf(c).canSee(name) {
 		problem(c, http.StatusNotFound, "unknown-line", "line", "line "+name+" does not exist")
-		return
-	}
-	if p := principalOf(c); !p.canSee(name) {
-		problem(c, http.StatusForbidden, "forbidden", "line", p.Name+" may not see line "+name)
 		return
 	}
 	c.Next()
@@ -111,6 +111,12 @@ func (s *Server) bindJSON(c *gin.Context, v any) bool {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			problem(c, http.StatusRequestEntityTooLarge, "too-large", "", "body larger than the limit of "+itoa(int(s.cfg.MaxMessageBytes))+" bytes")
+			return false
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.Header("Connection", "close")
+			problem(c, http.StatusRequestTimeout, "body-timeout", "", "the request body did not arrive within "+s.cfg.HTTPReadTimeout.String())
 			return false
 		}
 		problem(c, http.StatusBadRequest, "bad-body", "", "reading the body: "+err.Error())

@@ -29,9 +29,16 @@ type Server struct {
 	audit     *auditLog
 	alerts    *alerter
 	dialLimit *rateLimiter
-	upgrader  *websocket.Upgrader
-	hubs      map[string]*hub
-	handler   http.Handler
+	// Per-user and per-line command limits, the per-address limit of unauthenticated
+	// requests and the connection cap per address.
+	userCmdLimit *rateLimiter
+	lineCmdLimit *rateLimiter
+	unauthLimit  *rateLimiter
+	ipConns      *ipConns
+	rateLog      *rateLog
+	upgrader     *websocket.Upgrader
+	hubs         map[string]*hub
+	handler      http.Handler
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -40,6 +47,8 @@ type Server struct {
 	connsMu sync.Mutex
 	conns   map[*wsConn]struct{}
 	connWG  sync.WaitGroup
+	// sessions counts the authenticated WebSocket sessions of each user (MaxSessionsPerUser).
+	sessions map[string]int
 }
 
 // New builds the server for svc and starts one event feed per PBX and the alert sender.
@@ -62,7 +71,12 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger.WithField("component", "web"),
 		auth: newAuthenticator(cfg.Users), metrics: newMetrics(svc),
 		dialLimit: newRateLimiter(cfg.DialRatePerMinute), hubs: map[string]*hub{},
-		ctx: ctx, cancel: cancel, conns: map[*wsConn]struct{}{}}
+		userCmdLimit: newBurstLimiter(cfg.UserCommandRate, cfg.UserCommandBurst),
+		lineCmdLimit: newBurstLimiter(cfg.LineCommandRate, cfg.LineCommandBurst),
+		unauthLimit:  newBurstLimiter(cfg.UnauthRatePerIP, cfg.UnauthBurstPerIP),
+		ctx:          ctx, cancel: cancel, conns: map[*wsConn]struct{}{}, sessions: map[string]int{}}
+	s.rateLog = newRateLog(s.log)
+	s.ipConns = newIPConns(cfg.MaxConnsPerIP, s.rateLog)
 	s.audit = &auditLog{w: cfg.AuditLog, log: s.log}
 	s.alerts = newAlerter(s)
 	s.upgrader = s.newUpgrader()
@@ -104,6 +118,25 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
+// takeSession counts an authenticated session of p; false when p holds MaxSessionsPerUser.
+func (s *Server) takeSession(c *wsConn, p *principal) bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.cfg.MaxSessionsPerUser >= 0 && s.sessions[p.Name] >= s.cfg.MaxSessionsPerUser {
+		return false
+	}
+	s.sessions[p.Name]++
+	c.p, c.counted = p, true
+	return true
+}
+
+// sessionsFull reports whether p holds MaxSessionsPerUser sessions already.
+func (s *Server) sessionsFull(p *principal) bool {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	return s.cfg.MaxSessionsPerUser >= 0 && s.sessions[p.Name] >= s.cfg.MaxSessionsPerUser
+}
+
 func (s *Server) addConn(c *wsConn) {
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
@@ -115,6 +148,11 @@ func (s *Server) addConn(c *wsConn) {
 func (s *Server) removeConn(c *wsConn) {
 	s.connsMu.Lock()
 	delete(s.conns, c)
+	if c.counted {
+		if s.sessions[c.p.Name]--; s.sessions[c.p.Name] <= 0 {
+			delete(s.sessions, c.p.Name)
+		}
+	}
 	s.connsMu.Unlock()
 	s.metrics.wsClients.Dec()
 	s.connWG.Done()

@@ -3,8 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -23,8 +26,8 @@ func (c *wsConn) command(m commandMsg) {
 	req := cti.Request{ID: m.ID, Op: m.Op, Line: m.Line, Handle: m.Handle, Handle2: m.Handle2,
 		Number: m.Number, ForwardMode: m.ForwardMode, Enable: m.Enable, RingCount: m.RingCount,
 		Prompt: m.Prompt, User: c.p.Name}
-	if res, why := c.s.checkRequest(c.p, &req); res != 0 {
-		c.sendReply(req.Line, tapi.Reply{RequestID: m.ID, Result: res, Error: why})
+	if r := c.s.checkRequest(c.p, &req); r != nil {
+		c.sendReply(req.Line, tapi.Reply{RequestID: m.ID, Result: r.Result, Error: r.Why})
 		return
 	}
 	c.runCommand(func() {
@@ -45,77 +48,218 @@ func (c *wsConn) sendReply(line string, rep tapi.Reply) {
 	c.send(eventMsg{Type: msgEvent, Event: &ev})
 }
 
-// checkRequest applies the ACL, the dial rate limit and number normalisation shared by REST
-// and WebSocket. It returns 0 when the request may go to the engine, else the LINEERR_* and why.
-func (s *Server) checkRequest(p *principal, req *cti.Request) (tapi.LineErr, string) {
+// refusal is a request refused before it reached the engine: the LINEERR_* and why for the
+// LINE_REPLY, the HTTP status, the request member at fault (WebSocket names) and, for a rate
+// limit, how long until a retry can succeed.
+type refusal struct {
+	Result     tapi.LineErr
+	Why        string
+	Status     int
+	Field      string
+	RetryAfter time.Duration
+}
+
+func refused(res tapi.LineErr, status int, field, format string, a ...any) *refusal {
+	return &refusal{Result: res, Status: status, Field: field, Why: fmt.Sprintf(format, a...)}
+}
+
+// maxDigits bounds the DTMF string of generateDigits.
+const maxDigits = 64
+
+// notALine is the answer for a line that does not exist and for one the principal may not
+// see: the two are indistinguishable, so that a token cannot probe which lines exist.
+func notALine(line string) *refusal {
+	return refused(tapi.LINEERR_BADDEVICEID, http.StatusNotFound, "line", "line %q does not exist", line)
+}
+
+// checkRequest is the one check of every request, REST and WebSocket alike: the ACL of the
+// acting line and of every line and call the request touches, the numbers (validated and
+// converted before the PBX sees them), and the per-user, per-line and dial rate limits. nil:
+// the request may go to the engine.
+func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 	if !knownOp(req.Op) {
-		return tapi.LINEERR_OPERATIONUNAVAIL, fmt.Sprintf("op %q is not known (known: %v)", req.Op, allOps)
+		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusBadRequest, "op", "op %q is not known (known: %v)", req.Op, allOps)
 	}
 	pbx, ext, ok := strings.Cut(req.Line, "/")
 	if !ok || pbx == "" || ext == "" {
-		return tapi.LINEERR_BADDEVICEID, fmt.Sprintf("line %q is not \"pbx/extension\"", req.Line)
+		return refused(tapi.LINEERR_BADDEVICEID, http.StatusNotFound, "line", "line %q is not \"pbx/extension\"", req.Line)
 	}
-	if _, ok := s.svc.Line(req.Line); !ok {
-		return tapi.LINEERR_BADDEVICEID, fmt.Sprintf("line %q does not exist", req.Line)
+	if _, ok := s.svc.Line(req.Line); !ok || !p.canSee(req.Line) {
+		return notALine(req.Line)
 	}
 	if !p.canControl(req.Line) {
-		return tapi.LINEERR_OPERATIONUNAVAIL, fmt.Sprintf("%s (%s) may not control line %s", p.Name, p.Role, req.Line)
+		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusForbidden, "line", "%s (%s) may not control line %s", p.Name, p.Role, req.Line)
 	}
-	for _, h := range []tapi.CallHandle{req.Handle, req.Handle2} {
-		if h != "" && !strings.HasPrefix(string(h), pbx+":") {
-			return tapi.LINEERR_INVALCALLHANDLE, fmt.Sprintf("call handle %q does not belong to PBX %s", h, pbx)
-		}
+	if r := s.checkHandles(req, pbx); r != nil {
+		return r
 	}
+	if r := s.checkNumber(p, req, pbx); r != nil {
+		return r
+	}
+	return s.checkRates(p, req)
+}
+
+// checkHandles requires the handles an op needs and refuses a handle of a call on another
+// line, with the answer a missing call gets (the engine would name the other line).
+func (s *Server) checkHandles(req *cti.Request, pbx string) *refusal {
 	switch req.Op {
 	case cti.OpAnswer, cti.OpDrop, cti.OpHold, cti.OpUnhold, cti.OpBlindTransfer,
 		cti.OpSetupTransfer, cti.OpRedirect, cti.OpGenerateDigits:
 		if req.Handle == "" {
-			return tapi.LINEERR_INVALCALLHANDLE, fmt.Sprintf("%s needs the call's handle", req.Op)
+			return refused(tapi.LINEERR_INVALCALLHANDLE, http.StatusBadRequest, "handle", "%s needs the call's handle", req.Op)
 		}
 	case cti.OpCompleteTransfer, cti.OpConference:
 		if req.Handle == "" || req.Handle2 == "" {
-			return tapi.LINEERR_INVALCONSULTCALLHANDLE, fmt.Sprintf("%s needs handle (held call) and handle2 (consultation call)", req.Op)
+			return refused(tapi.LINEERR_INVALCONSULTCALLHANDLE, http.StatusBadRequest, "handle2", "%s needs handle (held call) and handle2 (consultation call)", req.Op)
+		}
+	default:
+		if req.Handle != "" || req.Handle2 != "" {
+			return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle", "%s takes no call handle", req.Op)
 		}
 	}
+	if req.Handle2 != "" && req.Op != cti.OpCompleteTransfer && req.Op != cti.OpConference {
+		return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle2", "%s takes no handle2", req.Op)
+	}
+	var elsewhere map[tapi.CallHandle]bool
+	for _, f := range []struct {
+		h     tapi.CallHandle
+		field string
+		code  tapi.LineErr
+	}{{req.Handle, "handle", tapi.LINEERR_INVALCALLHANDLE}, {req.Handle2, "handle2", tapi.LINEERR_INVALCONSULTCALLHANDLE}} {
+		if f.h == "" {
+			continue
+		}
+		if len(f.h) > 128 || !strings.HasPrefix(string(f.h), pbx+":") {
+			return refused(f.code, http.StatusNotFound, f.field, "no call %.128s on line %s", f.h, req.Line)
+		}
+		if elsewhere == nil {
+			elsewhere = s.callsElsewhere(req.Line)
+		}
+		if elsewhere[f.h] {
+			return refused(f.code, http.StatusNotFound, f.field, "no call %s on line %s", f.h, req.Line)
+		}
+	}
+	return nil
+}
+
+// callsElsewhere returns the handles of calls on other lines than line, and not on it. A
+// handle the view does not know at all is left to the engine (it may be brand new).
+func (s *Server) callsElsewhere(line string) map[tapi.CallHandle]bool {
+	out := map[tapi.CallHandle]bool{}
+	here := map[tapi.CallHandle]bool{}
+	for _, c := range s.svc.Calls("") {
+		if c.Line == line {
+			here[c.Handle] = true
+		} else {
+			out[c.Handle] = true
+		}
+	}
+	for h := range here {
+		delete(out, h)
+	}
+	return out
+}
+
+// checkNumber validates and converts the number member: a destination is any number the
+// numbering accepts, the device of a pickup is a line of the bridge the principal may see,
+// and ops that take no number refuse one.
+func (s *Server) checkNumber(p *principal, req *cti.Request, pbx string) *refusal {
 	switch req.Op {
 	case cti.OpMakeCall, cti.OpBlindTransfer, cti.OpSetupTransfer, cti.OpRedirect:
 		if req.Number == "" {
-			return tapi.LINEERR_INVALADDRESS, fmt.Sprintf("%s needs a number", req.Op)
+			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "%s needs a number", req.Op)
 		}
 		d, err := s.numbering(pbx).ToDial(req.Number)
 		if err != nil {
-			return tapi.LINEERR_INVALADDRESS, fmt.Sprintf("number %q: %v", req.Number, err)
+			return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "number %s: %v", quoteCapped(req.Number), err)
 		}
 		req.Number = d
 	case cti.OpForward:
-		if req.Enable && req.Number != "" {
+		if req.Number != "" {
 			d, err := s.numbering(pbx).ToDial(req.Number)
 			if err != nil {
-				return tapi.LINEERR_INVALADDRESS, fmt.Sprintf("forward destination %q: %v", req.Number, err)
+				return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "forward destination %s: %v", quoteCapped(req.Number), err)
 			}
 			req.Number = d
 		}
 		if req.Enable || req.ForwardMode != "" {
 			var fm tapi.ForwardMode
 			if err := fm.UnmarshalText([]byte(req.ForwardMode)); err != nil {
-				return tapi.LINEERR_INVALPARAM, fmt.Sprintf("forwardMode: %v", err)
+				return refused(tapi.LINEERR_INVALPARAM, http.StatusUnprocessableEntity, "forwardMode", "forwardMode: %v", err)
 			}
 		}
 		if req.Enable && req.Number == "" {
-			return tapi.LINEERR_INVALADDRESS, "enabling forwarding needs a destination number"
+			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "enabling forwarding needs a destination number")
 		}
 	case cti.OpGenerateDigits:
-		if req.Number == "" || strings.Trim(req.Number, "0123456789*#ABCDabcd") != "" {
-			return tapi.LINEERR_INVALDIGITS, fmt.Sprintf("digits %q: use 0-9, *, #, A-D", req.Number)
+		if req.Number == "" || len(req.Number) > maxDigits || strings.Trim(req.Number, "0123456789*#ABCDabcd") != "" {
+			return refused(tapi.LINEERR_INVALDIGITS, http.StatusUnprocessableEntity, "number", "digits %s: use 1 to %d of 0-9, *, #, A-D", quoteCapped(req.Number), maxDigits)
 		}
+	case cti.OpPickup, cti.OpGroupPickup:
+		if req.Number == "" {
+			if req.Op == cti.OpPickup {
+				return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "pickup needs the number of the ringing line")
+			}
+			return nil
+		}
+		d, err := cleanNumber(req.Number)
+		if err != nil {
+			return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "%s number %s: %v", req.Op, quoteCapped(req.Number), err)
+		}
+		target := pbx + "/" + d
+		_, isLine := s.svc.Line(target)
+		// pickup takes the call ringing at a line: only at one the principal may see. A group
+		// pickup names a pickup group (not a line) or a line of the group.
+		if (req.Op == cti.OpPickup || isLine) && (!isLine || !p.canSee(target)) {
+			return refused(tapi.LINEERR_INVALADDRESS, http.StatusNotFound, "number", "%s: line %q does not exist", req.Op, target)
+		}
+		req.Number = d
+	default:
+		if req.Number != "" {
+			return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "number", "%s takes no number", req.Op)
+		}
+	}
+	return nil
+}
+
+// quoteCapped quotes a client's string for an error message, cut to 40 bytes.
+func quoteCapped(s string) string {
+	if len(s) > 40 {
+		return fmt.Sprintf("%q... (%d bytes)", s[:40], len(s))
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// checkRates takes a token from the user's, the line's and, for makeCall, the dial bucket.
+func (s *Server) checkRates(p *principal, req *cti.Request) *refusal {
+	limit := func(l *rateLimiter, key, what string, perMinute int) *refusal {
+		ok, wait := l.allow(key)
+		if ok {
+			return nil
+		}
+		s.rateLog.warn(logrus.Fields{"user": p.Name, "line": req.Line, "op": req.Op, "limit": what}, "command rate limited")
+		r := refused(tapi.LINEERR_RESOURCEUNAVAIL, http.StatusTooManyRequests, "",
+			"%s rate limit of %d per minute reached; retry in %ds", what, perMinute, retryAfter(wait))
+		r.RetryAfter = wait
+		return r
+	}
+	// A request refused by one limit takes no token from the others.
+	if r := limit(s.userCmdLimit, p.Name, "command (user "+p.Name+")", s.cfg.UserCommandRate); r != nil {
+		return r
+	}
+	if r := limit(s.lineCmdLimit, req.Line, "command (line "+req.Line+")", s.cfg.LineCommandRate); r != nil {
+		s.userCmdLimit.refund(p.Name)
+		return r
 	}
 	if req.Op == cti.OpMakeCall {
-		if ok, wait := s.dialLimit.allow(p.Name); !ok {
+		if r := limit(s.dialLimit, p.Name, "dial", s.cfg.DialRatePerMinute); r != nil {
 			s.metrics.rateLimited.Inc()
-			return tapi.LINEERR_RESOURCEUNAVAIL, fmt.Sprintf("dial rate limit of %d per minute reached; retry in %s", s.cfg.DialRatePerMinute, wait.Round(time.Second))
+			s.userCmdLimit.refund(p.Name)
+			s.lineCmdLimit.refund(req.Line)
+			return r
 		}
 	}
-	return 0, ""
+	return nil
 }
 
 // do runs a checked request on the engine and records its latency.

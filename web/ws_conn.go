@@ -27,8 +27,9 @@ type wsConn struct {
 	cancel context.CancelFunc
 
 	// Set once after hello; read by diagnostics under s.connsMu.
-	p      *principal
-	client string
+	p       *principal
+	client  string
+	counted bool // p's session is counted in s.sessions
 
 	qmu    sync.Mutex
 	queue  [][]byte      // outbound messages, at most s.cfg.SendQueue
@@ -144,8 +145,24 @@ func (c *wsConn) fail(code int, text string) {
 		if code == CloseSlowConsumer {
 			// The writer may sit in a write to a full socket: make it give up now.
 			c.sock.abort()
+			c.logClose("slow consumer: send queue full", code)
 		}
 	})
+}
+
+// logClose logs a disconnect the client caused, with who and where it is (rate-limited:
+// a client can cause many).
+func (c *wsConn) logClose(reason string, code int) {
+	f := logrus.Fields{"remote": c.remote, "reason": reason, "close_code": code}
+	c.s.connsMu.Lock()
+	if c.p != nil {
+		f["user"] = c.p.Name
+	}
+	if c.client != "" {
+		f["client"] = c.client
+	}
+	c.s.connsMu.Unlock()
+	c.s.rateLog.warn(f, "websocket client disconnected")
 }
 
 // writeLoop is the only writer of the socket. It exits when the connection's context ends,

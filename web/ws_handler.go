@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
 )
@@ -30,6 +31,8 @@ func (s *Server) newUpgrader() *websocket.Upgrader {
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     s.checkOrigin,
+		// Bounds writing the 101 response; the session then sets its own deadlines.
+		HandshakeTimeout: s.cfg.WriteTimeout,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			writeProblem(w, r, Problem{Type: problemBase + "websocket-upgrade", Status: status,
 				Title: http.StatusText(status), Detail: reason.Error()})
@@ -74,8 +77,16 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		p, err := s.auth.fromRequest(r)
 		if err != nil {
 			s.metrics.wsRejected.WithLabelValues("token").Inc()
+			s.rateLog.warn(logrus.Fields{"remote": r.RemoteAddr, "reason": err.Error()}, "websocket upgrade refused: unauthorized")
 			writeProblem(w, r, Problem{Type: problemBase + "unauthorized", Status: http.StatusUnauthorized,
 				Title: http.StatusText(http.StatusUnauthorized), Field: "Authorization", Detail: err.Error()})
+			return
+		}
+		if s.sessionsFull(p) {
+			s.metrics.wsRejected.WithLabelValues("sessions").Inc()
+			writeProblem(w, r, Problem{Type: problemBase + "too-many-sessions", Status: http.StatusTooManyRequests,
+				Title:  http.StatusText(http.StatusTooManyRequests),
+				Detail: fmt.Sprintf("%s already has %d WebSocket sessions, the most allowed (web.max_sessions_per_user); close one first", p.Name, s.cfg.MaxSessionsPerUser)})
 			return
 		}
 		pre = p
@@ -211,17 +222,24 @@ func (c *wsConn) hello(data []byte) bool {
 		c.fail(CloseBadVersion, "unsupported protocol version")
 		return false
 	}
-	if m.Token != "" || c.p == nil {
-		p, err := c.s.auth.lookup(m.Token)
-		if err != nil {
+	p := c.p
+	if m.Token != "" || p == nil {
+		var err error
+		if p, err = c.s.auth.lookup(m.Token); err != nil {
 			c.s.metrics.wsRejected.WithLabelValues("token").Inc()
 			c.sendError("unauthorized", "token", err.Error(), 0)
 			c.fail(CloseUnauthorized, "unauthorized")
+			c.logClose("unauthorized: "+err.Error(), CloseUnauthorized)
 			return false
 		}
-		c.s.connsMu.Lock()
-		c.p = p
-		c.s.connsMu.Unlock()
+	}
+	if !c.s.takeSession(c, p) {
+		c.s.metrics.wsRejected.WithLabelValues("sessions").Inc()
+		msg := fmt.Sprintf("%s already has %d WebSocket sessions, the most allowed (web.max_sessions_per_user); close one first", p.Name, c.s.cfg.MaxSessionsPerUser)
+		c.sendError("too_many_sessions", "", msg, 0)
+		c.fail(CloseTooManySessions, "too many sessions")
+		c.s.rateLog.warn(logrus.Fields{"remote": c.remote, "user": p.Name, "reason": "too many sessions"}, "websocket client disconnected")
+		return false
 	}
 	c.s.connsMu.Lock()
 	c.client = m.Client
@@ -236,7 +254,8 @@ func (s *Server) welcome(p *principal) welcomeMsg {
 	w := welcomeMsg{Type: msgWelcome, V: ProtocolVersion, Instance: s.svc.InstanceID(),
 		User: p.Name, Role: p.Role, Lines: []welcomeLine{},
 		Limits: wsLimits{MaxMessageBytes: s.cfg.MaxMessageBytes, SendQueue: s.cfg.SendQueue,
-			DialPerMinute: s.cfg.DialRatePerMinute}}
+			DialPerMinute: s.cfg.DialRatePerMinute, CommandsPerMinute: s.cfg.UserCommandRate,
+			LineCommandsPerMinute: s.cfg.LineCommandRate, MaxSessions: s.cfg.MaxSessionsPerUser}}
 	for _, l := range p.visibleLines(s.svc.Lines("")) {
 		wl := welcomeLine{Name: l.Name, PBX: l.PBX, DeviceID: l.DeviceID, Address: l.Address,
 			DisplayName: l.DisplayName, InService: l.InService, Control: p.canControl(l.Name), Ops: []cti.Op{}}

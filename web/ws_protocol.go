@@ -13,11 +13,12 @@ const ProtocolVersion = 1
 
 // WebSocket close codes beyond RFC 6455's; see docs/websocket.md.
 const (
-	CloseUnauthorized   = 4001 // hello missing, token bad
-	CloseBadVersion     = 4002 // hello asked for a protocol version the server does not speak
-	CloseHelloTimeout   = 4003 // no hello within the hello timeout
-	CloseSlowConsumer   = 4008 // outbound queue full: reconnect and resume with your cursors
-	CloseResyncRequired = 4009 // the server lost a PBX's feed: reconnect and resume
+	CloseUnauthorized    = 4001 // hello missing, token bad
+	CloseBadVersion      = 4002 // hello asked for a protocol version the server does not speak
+	CloseHelloTimeout    = 4003 // no hello within the hello timeout
+	CloseSlowConsumer    = 4008 // outbound queue full: reconnect and resume with your cursors
+	CloseResyncRequired  = 4009 // the server lost a PBX's feed: reconnect and resume
+	CloseTooManySessions = 4029 // the user holds web.max_sessions_per_user sessions already
 )
 
 // Message types.
@@ -115,6 +116,11 @@ type wsLimits struct {
 	MaxMessageBytes int64 `json:"maxMessageBytes"`
 	SendQueue       int   `json:"sendQueue"`
 	DialPerMinute   int   `json:"dialPerMinute"`
+	// Commands of every op per minute, per user and per line (burst in brackets of the
+	// config); negative: no limit.
+	CommandsPerMinute     int `json:"commandsPerMinute"`
+	LineCommandsPerMinute int `json:"lineCommandsPerMinute"`
+	MaxSessions           int `json:"maxSessions"`
 }
 
 type subscribedMsg struct {

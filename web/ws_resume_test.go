@@ -200,7 +200,8 @@ func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
 }
 
 func TestWSSlowConsumerDisconnectedAndResumes(t *testing.T) {
-	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 8 }})
+	logs := &syncBuffer{}
+	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 8 }, log: logs})
 	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		err := rc.Control(func(fd uintptr) {
@@ -241,6 +242,11 @@ func TestWSSlowConsumerDisconnectedAndResumes(t *testing.T) {
 	// still fitted into its buffers, else with the TCP close after its buffered data.
 	if m := e.do("GET", "/metrics", "", nil); !strings.Contains(string(m.body), `ctibridge_ws_queue_drops_total{reason="slow_consumer"}`) {
 		t.Fatalf("metrics lack the slow-consumer drop:\n%s", m.body)
+	}
+	// ... and logged who was disconnected and why.
+	if l := logs.String(); !strings.Contains(l, `"msg":"websocket client disconnected"`) ||
+		!strings.Contains(l, `"user":"sue"`) || !strings.Contains(l, `"reason":"slow consumer`) || !strings.Contains(l, `"remote":"127.0.0.1:`) {
+		t.Fatalf("slow-consumer disconnect not logged with user, remote and reason:\n%s", l)
 	}
 	_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
 	for {

@@ -69,13 +69,11 @@ func (c *wsConn) resolveLines(m subscribeMsg) (map[string][]string, []string, bo
 	var names []string
 	seen := map[string]bool{}
 	for i, name := range want {
+		// A line the token may not see gets the answer of a missing one: a token cannot probe
+		// which lines exist.
 		l, ok := known[name]
-		if !ok {
+		if !ok || !c.p.canSee(name) {
 			c.sendError("unknown_line", fmt.Sprintf("lines[%d]", i), fmt.Sprintf("line %q does not exist (lines are named \"pbx/extension\")", name), 0)
-			return nil, nil, false
-		}
-		if !c.p.canSee(name) {
-			c.sendError("forbidden", fmt.Sprintf("lines[%d]", i), fmt.Sprintf("token of %s may not see line %q", c.p.Name, name), 0)
 			return nil, nil, false
 		}
 		if seen[name] {

@@ -138,6 +138,20 @@ type WebConfig struct {
 	MaxMessageBytes   int64    `yaml:"max_message_bytes"`
 	AuditLog          string   `yaml:"audit_log"`
 	AlertWebhooks     []string `yaml:"alert_webhooks"`
+	// Zero values take web's defaults (web.Default*); see docs/config.md.
+	HeaderTimeout      time.Duration `yaml:"header_timeout"`
+	ReadTimeout        time.Duration `yaml:"read_timeout"`
+	WriteTimeout       time.Duration `yaml:"write_timeout"`
+	IdleTimeout        time.Duration `yaml:"idle_timeout"`
+	ShutdownTimeout    time.Duration `yaml:"shutdown_timeout"`
+	MaxConnsPerIP      int           `yaml:"max_conns_per_ip"`
+	UnauthRatePerIP    int           `yaml:"unauth_rate_per_ip"`
+	UnauthBurstPerIP   int           `yaml:"unauth_burst_per_ip"`
+	UserCommandRate    int           `yaml:"user_command_rate"`
+	UserCommandBurst   int           `yaml:"user_command_burst"`
+	LineCommandRate    int           `yaml:"line_command_rate"`
+	LineCommandBurst   int           `yaml:"line_command_burst"`
+	MaxSessionsPerUser int           `yaml:"max_sessions_per_user"`
 }
 
 // SimConfig starts the built-in PBX simulator (the embedded default uses it).

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -61,7 +60,7 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: front.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := front.HTTPServer()
 
 	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engDone := make(chan error, 1)
@@ -101,11 +100,10 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	case <-shutCtx.Done():
 		log.Warn("engine did not stop in time")
 	}
-	if err := front.Shutdown(shutCtx); err != nil {
-		log.WithError(err).Warn("closing client sessions")
-	}
-	if err := srv.Shutdown(shutCtx); err != nil {
-		log.WithError(err).Warn("http shutdown")
+	// Client sessions and HTTP get web.shutdown_timeout of their own: requests in flight
+	// finish, and what is still open then (a body that never comes) is closed.
+	if err := front.ShutdownHTTP(context.Background(), srv); err != nil {
+		log.WithError(err).Warn("http shutdown: connections still open were closed")
 	}
 	return runErr
 }
@@ -241,7 +239,14 @@ func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
 		SendQueue: cfg.Web.SendQueue, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
 		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
-		Numbering: map[string]web.Numbering{},
+		Numbering:         map[string]web.Numbering{},
+		HTTPHeaderTimeout: cfg.Web.HeaderTimeout, HTTPReadTimeout: cfg.Web.ReadTimeout,
+		HTTPWriteTimeout: cfg.Web.WriteTimeout, HTTPIdleTimeout: cfg.Web.IdleTimeout,
+		ShutdownTimeout: cfg.Web.ShutdownTimeout, MaxConnsPerIP: cfg.Web.MaxConnsPerIP,
+		UnauthRatePerIP: cfg.Web.UnauthRatePerIP, UnauthBurstPerIP: cfg.Web.UnauthBurstPerIP,
+		UserCommandRate: cfg.Web.UserCommandRate, UserCommandBurst: cfg.Web.UserCommandBurst,
+		LineCommandRate: cfg.Web.LineCommandRate, LineCommandBurst: cfg.Web.LineCommandBurst,
+		MaxSessionsPerUser: cfg.Web.MaxSessionsPerUser,
 	}
 	for _, u := range cfg.Users {
 		wc.Users = append(wc.Users, web.User{Name: u.Name, TokenSHA256: u.TokenSHA256, Role: u.Role, Lines: u.Lines})
