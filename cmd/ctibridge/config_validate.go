@@ -2,12 +2,16 @@ package main
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
@@ -28,11 +32,18 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if (c.HTTPTLS.CertFile == "") != (c.HTTPTLS.KeyFile == "") {
 		bad("http_tls", "cert_file and key_file must be given together")
 	}
+	statOK := true
 	for _, f := range []struct{ key, path string }{{"http_tls.cert_file", c.HTTPTLS.CertFile}, {"http_tls.key_file", c.HTTPTLS.KeyFile}} {
 		if f.path != "" {
 			if _, err := os.Stat(f.path); err != nil {
 				bad(f.key, "%v", err)
+				statOK = false
 			}
+		}
+	}
+	if statOK && c.HTTPTLS.CertFile != "" && c.HTTPTLS.KeyFile != "" {
+		if key, err := checkKeyPair(c.HTTPTLS.CertFile, c.HTTPTLS.KeyFile); err != nil {
+			bad("http_tls."+key, "%v", err)
 		}
 	}
 	switch c.Log.Level {
@@ -106,6 +117,25 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if c.Web.ReplayCache < -1 {
 		bad("web.replay_cache", "%d: want a count of entries, or -1 to disable", c.Web.ReplayCache)
 	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"web.header_timeout", c.Web.HeaderTimeout}, {"web.read_timeout", c.Web.ReadTimeout},
+		{"web.write_timeout", c.Web.WriteTimeout}, {"web.idle_timeout", c.Web.IdleTimeout},
+		{"web.shutdown_timeout", c.Web.ShutdownTimeout}} {
+		if d.v < 0 {
+			bad(d.key, "%v is negative; give a duration such as 30s, or leave it out for the default", d.v)
+		}
+	}
+	for _, b := range []struct {
+		key string
+		v   int
+	}{{"web.unauth_burst_per_ip", c.Web.UnauthBurstPerIP}, {"web.user_command_burst", c.Web.UserCommandBurst},
+		{"web.line_command_burst", c.Web.LineCommandBurst}} {
+		if b.v < 0 {
+			bad(b.key, "%d is negative; give at least 1, or leave it out for the default", b.v)
+		}
+	}
 	if c.Web.SendQueue < 16 {
 		bad("web.send_queue", "%d is below the minimum 16", c.Web.SendQueue)
 	}
@@ -171,11 +201,18 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 		bad(key+".failback", "%q is not one of auto, manual, sticky, schedule", p.Failback)
 	}
 	if p.TLS.Enabled {
+		found := true
 		for _, f := range []struct{ k, v string }{{"ca_file", p.TLS.CAFile}, {"cert_file", p.TLS.CertFile}, {"key_file", p.TLS.KeyFile}} {
 			if f.v != "" {
 				if _, err := os.Stat(f.v); err != nil {
 					bad(key+".tls."+f.k, "%v", err)
+					found = false
 				}
+			}
+		}
+		if found && p.TLS.CertFile != "" && p.TLS.KeyFile != "" {
+			if k, err := checkKeyPair(p.TLS.CertFile, p.TLS.KeyFile); err != nil {
+				bad(key+".tls."+k, "%v", err)
 			}
 		}
 	}
@@ -227,4 +264,65 @@ func (b BusinessHours) validate(key string, bad func(string, string, ...any)) {
 func sha256Hex(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// checkKeyPair loads a certificate and its key as the HTTPS listener will, and on failure
+// names the file at fault: "cert_file", "key_file", or "key_file" for a key that does not
+// belong to the certificate.
+func checkKeyPair(certFile, keyFile string) (string, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return "cert_file", err
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return "key_file", err
+	}
+	if _, err := tls.X509KeyPair(certPEM, keyPEM); err == nil {
+		return "", nil
+	}
+	// Which file is wrong: the certificate on its own, then the key on its own.
+	var cert *x509.Certificate
+	rest := certPEM
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" {
+			if cert, err = x509.ParseCertificate(b.Bytes); err != nil {
+				return "cert_file", fmt.Errorf("%s: the certificate does not parse: %v", certFile, err)
+			}
+			break
+		}
+	}
+	if cert == nil {
+		return "cert_file", fmt.Errorf("%s holds no PEM CERTIFICATE block", certFile)
+	}
+	var key any
+	rest = keyPEM
+	for key == nil {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return "key_file", fmt.Errorf("%s holds no PEM private key block", keyFile)
+		}
+		if b.Type == "PRIVATE KEY" || strings.HasSuffix(b.Type, " PRIVATE KEY") {
+			if key, err = parsePrivateKey(b.Bytes); err != nil {
+				return "key_file", fmt.Errorf("%s: the private key does not parse: %v", keyFile, err)
+			}
+		}
+	}
+	return "key_file", fmt.Errorf("the key in %s does not belong to the certificate in %s", keyFile, certFile)
+}
+
+func parsePrivateKey(der []byte) (any, error) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	return x509.ParseECPrivateKey(der)
 }
