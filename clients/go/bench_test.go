@@ -10,7 +10,9 @@ import (
 // BenchmarkCommandRoundTrip measures a request and its LINE_REPLY through a real bridge and
 // simulator (do-not-disturb toggled on one line).
 func BenchmarkCommandRoundTrip(b *testing.B) {
-	br := clienttest.StartBridge(b, "-traffic", "0")
+	// Command rate limits off: the benchmark toggles one line as fast as the bridge answers.
+	br := clienttest.StartBridgeWith(b, clienttest.BridgeOptions{Simulator: true,
+		Config: clienttest.DemoConfig("", "", "web:\n  line_command_rate: -1\n  user_command_rate: -1\n")})
 	c, err := client.Dial(b.Context(), client.Config{URLs: []string{br.URL}, Token: clienttest.AliceToken})
 	if err != nil {
 		b.Fatal(err)

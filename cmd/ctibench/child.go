@@ -175,7 +175,11 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 		Users:             []web.User{{Name: "bench", TokenSHA256: ic.TokenSHA256, Role: web.RoleAdmin, Lines: []string{"*"}}},
 		SendQueue:         ic.SendQueue,
 		DialRatePerMinute: -1,
-		Logger:            log.WithField("component", "web"),
+		// The bench's clients share one user and address: no per-user, per-line or per-address
+		// caps.
+		MaxSessionsPerUser: -1, UserCommandRate: -1, LineCommandRate: -1, UnauthRatePerIP: -1,
+		MaxConnsPerIP: -1,
+		Logger:        log.WithField("component", "web"),
 	})
 	if err != nil {
 		return err
