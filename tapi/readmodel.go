@@ -1,0 +1,340 @@
+package tapi
+
+import (
+	"sort"
+	"strings"
+)
+
+// ReadModel is a set of lines and their calls kept up to date by applying events: the one
+// implementation of "apply a TAPI event to lines and calls" that the engine's read view
+// (cti), the Go SDK's mirror (clients/go, and through it the TSP core) use, and that the
+// browser SDK's ReadModel (clients/js/ctibridge.js) follows. The cases of
+// testdata/readmodel/cases.json pin its behaviour for both languages.
+//
+// The rules, decided once for every user:
+//
+//   - LINE_NEWCALL creates the call, or replaces it when the handle is known (a call
+//     re-announced after a resync). The event's handle is the key; a call without a line
+//     takes the event's.
+//   - LINE_CALLSTATE sets the state and its mode; StateSince becomes the event's time. A
+//     state and mode the call already has change nothing (the reducer does not report a
+//     repeat, so the time of a repeat is not a state change). IDLE removes the call.
+//   - ConnectedAt is set, to the event's time, when the call first reaches CONNECTED or
+//     CONFERENCED (a call conferenced straight from a held or offered state was answered
+//     too), and never changed after; a LINE_NEWCALL whose call is CONNECTED or CONFERENCED
+//     without ConnectedAt gets the event's time. This is what the reducer stores, so a
+//     follower's view equals the owner's.
+//   - LINE_CALLINFO replaces the call's info; a callId in it (LINECALLINFOSTATE_CALLID)
+//     becomes the call's CallID and leaves OtherCallIDs, which never hold the CallID.
+//   - LINE_CONFERENCE sets the call's conference, or clears it when the payload is null.
+//   - LINE_LINEDEVSTATE and LINE_ADDRESSSTATE replace the line named in the payload with the
+//     payload's line, creating it if it is new.
+//   - An event about a call the model does not hold (LINE_CALLSTATE, including IDLE,
+//     LINE_CALLINFO, LINE_CONFERENCE) is ignored and counted (Ignored): only LINE_NEWCALL
+//     creates a call, so a call is never made up from a state without its record. The events
+//     of a call that started before a snapshot that did not list it are lost that way; the
+//     next resync brings it.
+//   - An event whose payload is missing (a LINE_NEWCALL without call or without any handle or
+//     line, a LINE_CALLSTATE without callState, a line event without lineState or whose line
+//     has no name, ...) or a nil event is ignored and counted; Apply never panics.
+//   - LINE_REPLY and the BRIDGE_* events change nothing (BRIDGE_RESYNC carries counts, not
+//     the snapshot: the snapshot comes with the protocol's resync message, see Reset), and
+//     neither do event types this release does not know; they are not counted.
+//
+// Lines are listed by name; calls oldest first: by Created, then by handle number (the
+// per-PBX counter, creation order), then by handle.
+//
+// Everything the model hands out is a copy, and it keeps copies of what it is given. A
+// ReadModel is not safe for concurrent use: its users hold it behind their own lock.
+type ReadModel struct {
+	lines   map[string]Line
+	calls   map[CallHandle]Call
+	byLine  map[string]map[CallHandle]struct{}
+	ignored uint64
+}
+
+// Snapshot is what Reset puts in place of some or all of a model's lines and calls.
+type Snapshot struct {
+	// PBX limits the replacement to the lines and calls of one PBX (lines named "PBX/..."):
+	// "" replaces everything the model holds.
+	PBX string `json:"pbx,omitempty"`
+	// ListedOnly limits it further to the lines in Lines and their calls: the PBX's other
+	// lines stay (a resync for lines added to a subscription, "lines_added").
+	ListedOnly bool   `json:"listedOnly,omitempty"`
+	Lines      []Line `json:"lines"`
+	Calls      []Call `json:"calls"`
+}
+
+// NewReadModel returns an empty model.
+func NewReadModel() *ReadModel {
+	m := &ReadModel{}
+	m.clear()
+	return m
+}
+
+func (m *ReadModel) clear() {
+	m.lines = map[string]Line{}
+	m.calls = map[CallHandle]Call{}
+	m.byLine = map[string]map[CallHandle]struct{}{}
+}
+
+// Reset replaces the lines and calls that s covers with those of s: every line and call of
+// the covered lines goes, then s's lines and calls are put in.
+func (m *ReadModel) Reset(s Snapshot) {
+	if s.PBX == "" && !s.ListedOnly {
+		m.clear()
+	} else {
+		listed := make(map[string]bool, len(s.Lines))
+		for _, l := range s.Lines {
+			listed[l.Name] = true
+		}
+		covered := func(line string) bool {
+			return listed[line] || (!s.ListedOnly && pbxOfLine(line) == s.PBX)
+		}
+		for name := range m.lines {
+			if covered(name) {
+				delete(m.lines, name)
+			}
+		}
+		for line, hs := range m.byLine {
+			if covered(line) {
+				for h := range hs {
+					delete(m.calls, h)
+				}
+				delete(m.byLine, line)
+			}
+		}
+	}
+	for _, l := range s.Lines {
+		m.PutLine(l)
+	}
+	for _, c := range s.Calls {
+		m.PutCall(c)
+	}
+}
+
+// PutLine adds or replaces a line (a copy of l).
+func (m *ReadModel) PutLine(l Line) {
+	m.lines[l.Name] = *l.Clone()
+}
+
+// PutCall adds or replaces a call (a copy of c), by its handle.
+func (m *ReadModel) PutCall(c Call) {
+	if old, ok := m.calls[c.Handle]; ok && old.Line != c.Line {
+		m.unindex(old)
+	}
+	m.calls[c.Handle] = *c.Clone()
+	hs := m.byLine[c.Line]
+	if hs == nil {
+		hs = map[CallHandle]struct{}{}
+		m.byLine[c.Line] = hs
+	}
+	hs[c.Handle] = struct{}{}
+}
+
+// RemoveCall removes a call, returning its last version; ok is false if there was none.
+func (m *ReadModel) RemoveCall(h CallHandle) (c Call, ok bool) {
+	c, ok = m.calls[h]
+	if !ok {
+		return c, false
+	}
+	delete(m.calls, h)
+	m.unindex(c)
+	return c, true
+}
+
+func (m *ReadModel) unindex(c Call) {
+	if hs := m.byLine[c.Line]; hs != nil {
+		delete(hs, c.Handle)
+		if len(hs) == 0 {
+			delete(m.byLine, c.Line)
+		}
+	}
+}
+
+// Apply applies one event by the rules in the type's comment. It reports whether the event
+// was applied; false for an ignored event (counted by Ignored) and for events that change
+// nothing by their nature (LINE_REPLY, BRIDGE_*, unknown types).
+func (m *ReadModel) Apply(ev *Event) bool {
+	if ev == nil {
+		m.ignored++
+		return false
+	}
+	switch ev.Type {
+	case LineNewCall:
+		return m.newCall(ev)
+	case LineCallState:
+		return m.callState(ev)
+	case LineCallInfo:
+		if ev.CallInfo == nil {
+			break
+		}
+		c, ok := m.calls[ev.Handle]
+		if !ok {
+			break
+		}
+		c.Info = ev.CallInfo.Info
+		if id := ev.CallInfo.CallID; id != "" {
+			c.CallID = id
+			if i := indexOf(c.OtherCallIDs, id); i >= 0 {
+				c.OtherCallIDs = append(c.OtherCallIDs[:i:i], c.OtherCallIDs[i+1:]...)
+			}
+		}
+		m.calls[ev.Handle] = c
+		return true
+	case LineConference:
+		c, ok := m.calls[ev.Handle]
+		if !ok {
+			break
+		}
+		c.Conference = ev.Conference.Clone() // nil: a two-party call again
+		m.calls[ev.Handle] = c
+		return true
+	case LineLineDevState, LineAddressState:
+		if ev.LineState == nil || ev.LineState.Line.Name == "" {
+			break
+		}
+		m.PutLine(ev.LineState.Line)
+		return true
+	default:
+		return false
+	}
+	m.ignored++
+	return false
+}
+
+func (m *ReadModel) newCall(ev *Event) bool {
+	if ev.Call == nil {
+		m.ignored++
+		return false
+	}
+	c := *ev.Call
+	if ev.Handle != "" {
+		c.Handle = ev.Handle
+	}
+	if c.Line == "" {
+		c.Line = ev.Line
+	}
+	if c.Handle == "" || c.Line == "" {
+		m.ignored++
+		return false
+	}
+	if answered(c.State) && c.ConnectedAt.IsZero() {
+		c.ConnectedAt = ev.Time
+	}
+	m.PutCall(c)
+	return true
+}
+
+func (m *ReadModel) callState(ev *Event) bool {
+	c, ok := m.calls[ev.Handle]
+	if ev.CallState == nil || !ok {
+		m.ignored++
+		return false
+	}
+	if ev.CallState.State == LINECALLSTATE_IDLE {
+		m.RemoveCall(ev.Handle)
+		return true
+	}
+	if c.CallStatus == *ev.CallState {
+		return true
+	}
+	c.CallStatus = *ev.CallState
+	c.StateSince = ev.Time
+	if answered(c.State) && c.ConnectedAt.IsZero() {
+		c.ConnectedAt = ev.Time
+	}
+	m.calls[ev.Handle] = c
+	return true
+}
+
+// answered reports whether a call in state s has been answered (ConnectedAt is due).
+func answered(s CallState) bool {
+	return s == LINECALLSTATE_CONNECTED || s == LINECALLSTATE_CONFERENCED
+}
+
+// Ignored returns how many events Apply ignored: events for calls the model does not hold
+// and events without their payload.
+func (m *ReadModel) Ignored() uint64 { return m.ignored }
+
+// Line returns a line by name.
+func (m *ReadModel) Line(name string) (Line, bool) {
+	l, ok := m.lines[name]
+	if !ok {
+		return Line{}, false
+	}
+	return *l.Clone(), true
+}
+
+// Lines returns every line, by name.
+func (m *ReadModel) Lines() []Line {
+	out := make([]Line, 0, len(m.lines))
+	for _, l := range m.lines {
+		out = append(out, *l.Clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Call returns a call by handle.
+func (m *ReadModel) Call(h CallHandle) (Call, bool) {
+	c, ok := m.calls[h]
+	if !ok {
+		return Call{}, false
+	}
+	return *c.Clone(), true
+}
+
+// Calls returns the calls of line ("" for every line), oldest first.
+func (m *ReadModel) Calls(line string) []Call {
+	var out []Call
+	if line == "" {
+		out = make([]Call, 0, len(m.calls))
+		for _, c := range m.calls {
+			out = append(out, *c.Clone())
+		}
+	} else {
+		out = make([]Call, 0, len(m.byLine[line]))
+		for h := range m.byLine[line] {
+			c := m.calls[h]
+			out = append(out, *c.Clone())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return callBefore(&out[i], &out[j]) })
+	return out
+}
+
+// callBefore orders calls oldest first: by Created, then handle number, then handle.
+func callBefore(a, b *Call) bool {
+	if !a.Created.Equal(b.Created) {
+		return a.Created.Before(b.Created)
+	}
+	if na, nb := HandleNumber(a.Handle), HandleNumber(b.Handle); na != nb {
+		return na < nb
+	}
+	return a.Handle < b.Handle
+}
+
+// LinesWithCalls returns the names of the lines that have calls.
+func (m *ReadModel) LinesWithCalls() map[string]bool {
+	out := make(map[string]bool, len(m.byLine))
+	for l := range m.byLine {
+		out[l] = true
+	}
+	return out
+}
+
+// pbxOfLine returns the PBX part of a line name "pbx/extension".
+func pbxOfLine(name string) string {
+	pbx, _, _ := strings.Cut(name, "/")
+	return pbx
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
