@@ -137,6 +137,12 @@ func (c *Client) Call(h tapi.CallHandle) (tapi.Call, bool) { return c.m.call(h) 
 // Calls returns the mirrored calls of line ("" for every line), oldest first.
 func (c *Client) Calls(line string) []tapi.Call { return c.m.callsOf(line) }
 
+// IgnoredEvents returns how many events the mirror could not apply since the client was
+// created: events for calls it does not hold (say a LINE_CALLSTATE of a call that started
+// before a snapshot that did not list it) and events without their payload. Such events are
+// still delivered; the rules are tapi.ReadModel's.
+func (c *Client) IgnoredEvents() uint64 { return c.m.ignored() }
+
 // Cursors returns the position of the last event received per PBX.
 func (c *Client) Cursors() map[string]Position { return c.m.cursorsCopy() }
 

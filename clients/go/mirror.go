@@ -1,25 +1,24 @@
 package client
 
 import (
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// mirror is the local copy of the subscribed lines and their calls, and the per-PBX cursors.
-// The connection goroutine writes it; applications read it through Client's accessors.
+// mirror is the local copy of the subscribed lines and their calls, in a tapi.ReadModel (the
+// rules of applying events live there, shared with the engine and the browser SDK), and the
+// per-PBX cursors. The connection goroutine writes it; applications read it through Client's
+// accessors, hence the lock.
 type mirror struct {
 	mu      sync.RWMutex
-	lines   map[string]tapi.Line
-	calls   map[tapi.CallHandle]tapi.Call
+	m       *tapi.ReadModel
 	cursors map[string]Position
 }
 
 func newMirror() *mirror {
-	return &mirror{lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]tapi.Call{},
-		cursors: map[string]Position{}}
+	return &mirror{m: tapi.NewReadModel(), cursors: map[string]Position{}}
 }
 
 // resync replaces the view of the listed lines; for any reason but "lines_added" the PBX's
@@ -27,29 +26,7 @@ func newMirror() *mirror {
 func (m *mirror) resync(r *Resynced) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	listed := map[string]bool{}
-	for _, l := range r.Lines {
-		listed[l.Name] = true
-	}
-	dropLine := func(name string) bool {
-		return listed[name] || (r.Reason != "lines_added" && pbxOf(name) == r.PBX)
-	}
-	for name := range m.lines {
-		if dropLine(name) {
-			delete(m.lines, name)
-		}
-	}
-	for h, c := range m.calls {
-		if dropLine(c.Line) {
-			delete(m.calls, h)
-		}
-	}
-	for _, l := range r.Lines {
-		m.lines[l.Name] = l
-	}
-	for _, c := range r.Calls {
-		m.calls[c.Handle] = c
-	}
+	m.m.Reset(tapi.Snapshot{PBX: r.PBX, ListedOnly: r.Reason == "lines_added", Lines: r.Lines, Calls: r.Calls})
 	m.cursors[r.PBX] = r.Position
 }
 
@@ -76,90 +53,43 @@ func (m *mirror) advance(pbx string, pos Position) {
 	}
 }
 
-// apply updates lines and calls by one event.
+// apply updates lines and calls by one event (tapi.ReadModel.Apply).
 func (m *mirror) apply(ev *tapi.Event) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	switch ev.Type {
-	case tapi.LineNewCall:
-		m.calls[ev.Handle] = cloneCall(*ev.Call)
-	case tapi.LineCallState:
-		if ev.CallState.State == tapi.LINECALLSTATE_IDLE {
-			delete(m.calls, ev.Handle)
-			return
-		}
-		c, ok := m.calls[ev.Handle]
-		if !ok {
-			// A state for a call the mirror never saw (it started before a resync that did
-			// not list it): keep what is known.
-			c = tapi.Call{Handle: ev.Handle, Line: ev.Line, Created: ev.Time}
-		}
-		c.CallStatus = *ev.CallState
-		c.StateSince = ev.Time
-		if ev.CallState.State == tapi.LINECALLSTATE_CONNECTED && c.ConnectedAt.IsZero() {
-			c.ConnectedAt = ev.Time
-		}
-		m.calls[ev.Handle] = c
-	case tapi.LineCallInfo:
-		if c, ok := m.calls[ev.Handle]; ok {
-			c.Info = ev.CallInfo.Info
-			if ev.CallInfo.CallID != "" {
-				c.CallID = ev.CallInfo.CallID
-			}
-			m.calls[ev.Handle] = c
-		}
-	case tapi.LineConference:
-		if c, ok := m.calls[ev.Handle]; ok {
-			c.Conference = ev.Conference.Clone() // nil: a two-party call again
-			m.calls[ev.Handle] = c
-		}
-	case tapi.LineLineDevState, tapi.LineAddressState:
-		m.lines[ev.Line] = cloneLine(ev.LineState.Line)
-	}
+	m.m.Apply(ev)
+}
+
+// ignored returns how many events the mirror could not apply (tapi.ReadModel.Ignored).
+func (m *mirror) ignored() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.m.Ignored()
 }
 
 func (m *mirror) line(name string) (tapi.Line, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	l, ok := m.lines[name]
-	return cloneLine(l), ok
+	return m.m.Line(name)
 }
 
 func (m *mirror) allLines() []tapi.Line {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]tapi.Line, 0, len(m.lines))
-	for _, l := range m.lines {
-		out = append(out, cloneLine(l))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return m.m.Lines()
 }
 
 func (m *mirror) call(h tapi.CallHandle) (tapi.Call, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	c, ok := m.calls[h]
-	return cloneCall(c), ok
+	return m.m.Call(h)
 }
 
 // callsOf returns the calls of line ("" for all), oldest first.
 func (m *mirror) callsOf(line string) []tapi.Call {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := []tapi.Call{}
-	for _, c := range m.calls {
-		if line == "" || c.Line == line {
-			out = append(out, cloneCall(c))
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Created.Equal(out[j].Created) {
-			return out[i].Created.Before(out[j].Created)
-		}
-		return out[i].Handle < out[j].Handle
-	})
-	return out
+	return m.m.Calls(line)
 }
 
 func (m *mirror) cursorsCopy() map[string]Position {
@@ -175,16 +105,4 @@ func (m *mirror) cursorsCopy() map[string]Position {
 func pbxOf(line string) string {
 	pbx, _, _ := strings.Cut(line, "/")
 	return pbx
-}
-
-func cloneCall(c tapi.Call) tapi.Call {
-	c.OtherCallIDs = append([]string(nil), c.OtherCallIDs...)
-	c.Parties = append([]string(nil), c.Parties...)
-	c.Conference = c.Conference.Clone()
-	return c
-}
-
-func cloneLine(l tapi.Line) tapi.Line {
-	l.Forwarding = append([]tapi.Forward(nil), l.Forwarding...)
-	return l
 }
