@@ -30,14 +30,21 @@ func startChrome(t *testing.T) *chrome {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("%s not available (%v): apt-get install chromium", chromiumPath, err)
 	}
+	// Not t.TempDir: Chromium's helper processes may still write the profile for a moment
+	// after the browser is killed, so its removal is retried (see the cleanup below).
+	profile, err := os.MkdirTemp("", "ctibridge-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", "about:blank")
+		"--disable-dev-shm-usage", "--user-data-dir="+profile, "--remote-debugging-port=0", "about:blank")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
+		_ = os.RemoveAll(profile)
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
@@ -45,6 +52,9 @@ func startChrome(t *testing.T) *chrome {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
+		for i := 0; os.RemoveAll(profile) != nil && i < 50; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	found := make(chan string, 1)
 	go func() {

@@ -48,8 +48,9 @@ export class CTIBridgeClient extends EventTarget {
     this.keepAlive = opts.keepAlive || 15000;
     this.commandTimeout = opts.commandTimeout || 30000;
     this.cursors = Object.assign({}, opts.resume || {}); // pbx -> {epoch, offset}
-    this.lines = new Map();   // line name -> tapi Line
-    this.calls = new Map();   // handle -> tapi Call
+    this.model = new ReadModel(); // lines and calls, kept by the rules of tapi.ReadModel
+    this.lines = this.model.lines; // line name -> tapi Line
+    this.calls = this.model.calls; // handle -> tapi Call
     this.welcome = null;
     this.connected = false;
     this._urlIndex = 0;
@@ -83,11 +84,11 @@ export class CTIBridgeClient extends EventTarget {
     this._failPending("client closed");
   }
 
-  // callsOf returns the mirrored calls of a line, oldest first.
-  callsOf(line) {
-    return [...this.calls.values()].filter((c) => c.line === line)
-      .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
-  }
+  // callsOf returns the mirrored calls of a line ("" for every line), oldest first.
+  callsOf(line) { return this.model.callsOf(line); }
+
+  // ignoredEvents is how many events the mirror could not apply (ReadModel.ignored).
+  get ignoredEvents() { return this.model.ignored; }
 
   // command sends a request (op and params as in docs/websocket.md) and resolves with the
   // LINE_REPLY payload; it rejects with a CTIBridgeError carrying the LINEERR_* result.
@@ -281,12 +282,9 @@ export class CTIBridgeClient extends EventTarget {
   }
 
   _resync(m) {
-    const listed = new Set(m.lines.map((l) => l.name));
-    const drop = (line) => listed.has(line) || (m.reason !== "lines_added" && line.split("/")[0] === m.pbx);
-    for (const name of [...this.lines.keys()]) if (drop(name)) this.lines.delete(name);
-    for (const [h, c] of [...this.calls]) if (drop(c.line)) this.calls.delete(h);
-    for (const l of m.lines) this.lines.set(l.name, l);
-    for (const c of m.calls) this.calls.set(c.handle, c);
+    // The snapshot covers every line subscribed at the PBX, except for lines added to the
+    // subscription: then just those.
+    this.model.reset({pbx: m.pbx, listedOnly: m.reason === "lines_added", lines: m.lines, calls: m.calls});
     this.cursors[m.pbx] = {epoch: m.epoch, offset: m.offset};
     this._emit("resync", m);
     this._emit("change", {reason: "resync", pbx: m.pbx});
@@ -299,7 +297,9 @@ export class CTIBridgeClient extends EventTarget {
 
   _event(m) {
     const ev = m.event;
+    if (!ev) return;
     if (ev.type === "LINE_REPLY") {
+      if (!ev.reply) return;
       const p = this._pending.get(ev.reply.requestId);
       if (p) {
         this._pending.delete(ev.reply.requestId);
@@ -318,53 +318,150 @@ export class CTIBridgeClient extends EventTarget {
       if (c && c.epoch === m.epoch && m.offset <= c.offset) return; // delivered before
       this.cursors[m.pbx] = {epoch: m.epoch, offset: m.offset};
     }
-    this._apply(ev);
+    this.model.apply(ev);
     const detail = Object.assign({}, ev, {position: {epoch: m.epoch, offset: m.offset}});
     this._emit("event", detail);
-    if (ev.type === "LINE_NEWCALL" && ev.call.state === "LINECALLSTATE_OFFERING") {
+    if (ev.type === "LINE_NEWCALL" && ev.call && ev.call.state === "LINECALLSTATE_OFFERING") {
       this._emit("incoming", {line: ev.line, call: ev.call});
     }
     this._emit("change", {reason: "event", event: detail});
   }
+}
 
-  _apply(ev) {
+// ReadModel is a set of lines and their calls kept up to date by applying events (their wire
+// form). It follows tapi.ReadModel (tapi/readmodel.go) rule for rule, and the cases of
+// tapi/testdata/readmodel/cases.json run against both (clients/js TestBrowserReadModel):
+//   - LINE_NEWCALL creates the call or replaces a known one (keyed by the event's handle; a
+//     call without a line takes the event's); LINE_CALLSTATE sets state and mode, stateSince
+//     the event's time, a repeat of the state and mode changes nothing, IDLE removes the call;
+//   - connectedAt is set, to the event's time, when the call first reaches CONNECTED or
+//     CONFERENCED (a LINE_NEWCALL of such a call without connectedAt too), and kept after;
+//   - LINE_CALLINFO replaces the info, a callId in it becomes the call's and leaves
+//     otherCallIds; LINE_CONFERENCE sets the conference, null clears it;
+//   - LINE_LINEDEVSTATE and LINE_ADDRESSSTATE replace the line named in the payload;
+//   - events for calls the model does not hold (LINE_NEWCALL aside) and events without their
+//     payload are ignored and counted (ignored); nothing throws;
+//   - LINE_REPLY, BRIDGE_* and unknown event types change nothing and are not counted.
+// lines and calls are Maps that stay the same objects for the model's life; what is stored
+// is a copy of what was given. Calls are listed oldest first: by created (to the
+// millisecond, as Date parses it), then handle number, then handle.
+export class ReadModel {
+  constructor() {
+    this.lines = new Map(); // line name -> tapi Line
+    this.calls = new Map(); // handle -> tapi Call
+    this.ignored = 0;
+  }
+
+  // reset replaces the lines and calls a snapshot covers ({pbx, listedOnly, lines, calls},
+  // tapi.Snapshot): everything without pbx, else the PBX's lines, or only the listed ones
+  // with listedOnly; then the snapshot's lines and calls are put in.
+  reset(s) {
+    const lines = s.lines || [], calls = s.calls || [];
+    const listed = new Set(lines.map((l) => l.name));
+    const covered = (line) => (!s.pbx && !s.listedOnly) || listed.has(line) ||
+      (!s.listedOnly && pbxOf(line) === s.pbx);
+    for (const name of [...this.lines.keys()]) if (covered(name)) this.lines.delete(name);
+    for (const [h, c] of [...this.calls]) if (covered(c.line)) this.calls.delete(h);
+    for (const l of lines) this.lines.set(l.name, clone(l));
+    for (const c of calls) this.calls.set(c.handle, clone(c));
+  }
+
+  // apply applies one event; it returns whether it was applied.
+  apply(ev) {
+    if (!ev) { this.ignored++; return false; }
     switch (ev.type) {
-      case "LINE_NEWCALL":
-        this.calls.set(ev.handle, Object.assign({}, ev.call));
-        break;
+      case "LINE_NEWCALL": {
+        if (!ev.call) break;
+        const c = clone(ev.call);
+        if (ev.handle) c.handle = ev.handle;
+        if (!c.line) c.line = ev.line;
+        if (!c.handle || !c.line) break;
+        if (answered(c.state) && !c.connectedAt) c.connectedAt = ev.time;
+        this.calls.set(c.handle, c);
+        return true;
+      }
       case "LINE_CALLSTATE": {
-        if (ev.callState.state === "LINECALLSTATE_IDLE") { this.calls.delete(ev.handle); break; }
-        const c = this.calls.get(ev.handle) || {handle: ev.handle, line: ev.line, created: ev.time, info: {}};
-        for (const k of ["offeringMode", "connectedMode", "disconnectMode", "busyMode", "dialToneMode"]) delete c[k];
-        Object.assign(c, ev.callState, {stateSince: ev.time});
-        if (c.state === "LINECALLSTATE_CONNECTED" && !c.connectedAt) c.connectedAt = ev.time;
-        this.calls.set(ev.handle, c);
-        break;
+        const c = this.calls.get(ev.handle);
+        if (!ev.callState || !c) break;
+        if (ev.callState.state === "LINECALLSTATE_IDLE") { this.calls.delete(ev.handle); return true; }
+        if (STATUS_KEYS.every((k) => (c[k] || "") === (ev.callState[k] || ""))) return true;
+        for (const k of STATUS_KEYS) delete c[k];
+        for (const k of STATUS_KEYS) if (ev.callState[k]) c[k] = ev.callState[k];
+        c.stateSince = ev.time;
+        if (answered(c.state) && !c.connectedAt) c.connectedAt = ev.time;
+        return true;
       }
       case "LINE_CALLINFO": {
         const c = this.calls.get(ev.handle);
-        if (c) {
-          c.info = ev.callInfo.info;
-          if (ev.callInfo.callId) c.callId = ev.callInfo.callId;
+        if (!ev.callInfo || !c) break;
+        c.info = clone(ev.callInfo.info || {});
+        const id = ev.callInfo.callId;
+        if (id) {
+          c.callId = id;
+          if (c.otherCallIds) {
+            c.otherCallIds = c.otherCallIds.filter((x) => x !== id);
+            if (!c.otherCallIds.length) delete c.otherCallIds;
+          }
         }
-        break;
+        return true;
       }
       case "LINE_CONFERENCE": {
         // A bridge extension: the call's conference (handle, other parties), null when it
-        // is a two-party call again. Event types this SDK does not know are skipped.
+        // is a two-party call again.
         const c = this.calls.get(ev.handle);
-        if (c) {
-          if (ev.conference) c.conference = ev.conference;
-          else delete c.conference;
-        }
-        break;
+        if (!c) break;
+        if (ev.conference) c.conference = clone(ev.conference);
+        else delete c.conference;
+        return true;
       }
       case "LINE_LINEDEVSTATE":
-      case "LINE_ADDRESSSTATE":
-        this.lines.set(ev.line, ev.lineState.line);
-        break;
+      case "LINE_ADDRESSSTATE": {
+        const l = ev.lineState && ev.lineState.line;
+        if (!l || !l.name) break;
+        this.lines.set(l.name, clone(l));
+        return true;
+      }
+      default:
+        return false;
     }
+    this.ignored++;
+    return false;
   }
+
+  // allLines returns every line, by name.
+  allLines() {
+    return [...this.lines.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // callsOf returns the calls of a line ("" or nothing for every line), oldest first.
+  callsOf(line) {
+    return [...this.calls.values()].filter((c) => !line || c.line === line).sort(callOrder);
+  }
+}
+
+const STATUS_KEYS = ["state", "offeringMode", "connectedMode", "disconnectMode", "busyMode", "dialToneMode"];
+
+function answered(state) {
+  return state === "LINECALLSTATE_CONNECTED" || state === "LINECALLSTATE_CONFERENCED";
+}
+
+function pbxOf(line) { return line.split("/")[0]; }
+
+function clone(v) { return v === undefined ? v : JSON.parse(JSON.stringify(v)); }
+
+// handleNumber is the counter part of a handle "<pbx>:<n>" (0 if none); numbers beyond 2^53
+// lose precision, which no per-PBX counter reaches.
+function handleNumber(h) {
+  const m = /:(\d+)$/.exec(h || "");
+  return m ? Number(m[1]) : 0;
+}
+
+function callOrder(a, b) {
+  const ta = Date.parse(a.created || "0001-01-01T00:00:00Z"), tb = Date.parse(b.created || "0001-01-01T00:00:00Z");
+  if (ta !== tb) return ta - tb;
+  const na = handleNumber(a.handle), nb = handleNumber(b.handle);
+  if (na !== nb) return na - nb;
+  return a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0;
 }
 
 // wsURL turns a bridge URL (ws, wss, http, https; path optional) into its WebSocket URL.
