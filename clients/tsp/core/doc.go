@@ -9,4 +9,12 @@
 // first for calls the application did not start) and completes asynchronous requests through
 // the ASYNC_COMPLETION callback with TAPI's request IDs. The cgo layer only converts C
 // arguments and structures and calls into here.
+//
+// The bridge's lines and calls as facts (a call's record, a line's state) are the Go SDK's
+// mirror, a tapi.ReadModel like the engine's and the browser SDK's: the provider reads them
+// there (Client.Call, Calls, Line). What it keeps of its own is what TAPI has been told: per
+// line the state as of the last message passed on, per call the state and info last
+// reported, hdCall/htCall, the conference translation of conference.go and the events held
+// back while a request runs. That must advance event by event with the messages it sends
+// (the mirror may already be further on), so it is not a second read model.
 package tspcore
