@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -198,7 +199,7 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 				return ""
 			}, nil
 	case OpAnswer, OpDrop, OpHold, OpUnhold:
-		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 		if cerr != nil {
 			return nil, nil, cerr
 		}
@@ -215,7 +216,7 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		}
 		return m, noCall, nil
 	case OpBlindTransfer, OpSetupTransfer, OpRedirect:
-		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 		if cerr != nil {
 			return nil, nil, cerr
 		}
@@ -236,7 +237,7 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 			return ""
 		}, nil
 	case OpCompleteTransfer, OpConference:
-		held, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		held, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 		if cerr != nil {
 			return nil, nil, cerr
 		}
@@ -244,7 +245,7 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		if req.Op == OpConference {
 			code = tapi.LINEERR_INVALCONFCALLHANDLE
 		}
-		active, cerr := o.callConn(req.Line, req.Handle2, code, "handle2")
+		active, cerr := o.callConn(ctx, req.Line, req.Handle2, code, "handle2")
 		if cerr != nil {
 			return nil, nil, cerr
 		}
@@ -256,7 +257,7 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		}
 		return &csta.TransferCall{HeldCall: held, ActiveCall: active}, noCall, nil
 	case OpGenerateDigits:
-		cn, cerr := o.callConn(req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
+		cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 		if cerr != nil {
 			return nil, nil, cerr
 		}
@@ -311,11 +312,17 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 }
 
 // callConn resolves a call handle of the acting line to its CSTA connection.
-func (o *owned) callConn(line string, h tapi.CallHandle, code tapi.LineErr, field string) (csta.ConnectionID, *commandError) {
+func (o *owned) callConn(ctx context.Context, line string, h tapi.CallHandle, code tapi.LineErr, field string) (csta.ConnectionID, *commandError) {
 	if h == "" {
 		return csta.ConnectionID{}, refuse(code, "%s: a call handle is required", field)
 	}
 	c, ok := o.p.view.call(h)
+	if !ok && o.submit(ctx, func(*reducer.State, time.Time) reducer.Result { return reducer.Result{} }) == nil {
+		// The store hands a batch to the clients before the pipeline puts it in the view: a
+		// client may act on a call it was just told of. A job through the pipeline waits
+		// until every batch before it is in the view.
+		c, ok = o.p.view.call(h)
+	}
 	if !ok {
 		return csta.ConnectionID{}, refuse(code, "%s: no call %s (it may have ended)", field, h)
 	}
