@@ -94,6 +94,9 @@ type LinkInfo struct {
 	// Repairs counts, by reason, the lines this instance repaired from a snapshot because an
 	// event could not be placed (reducer.Repair* reasons).
 	Repairs map[string]uint64 `json:"repairs,omitempty"`
+	// ProtocolErrors counts, by class (malformed_xml, invalid_content, other), the non-fatal
+	// CSTA problems of the PBX's links seen by this instance.
+	ProtocolErrors map[string]uint64 `json:"protocolErrors,omitempty"`
 	// Degraded, when set, says why this instance gave the link up: its store writes kept
 	// failing for longer than store.degrade_after (or too many events waited behind them).
 	// Commands through this instance are refused meanwhile; it is cleared by the next

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
 )
@@ -86,7 +87,7 @@ func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
 			default:
 			}
 		},
-		OnProtocolError: func(err error) { log.WithError(err).Warn("CSTA protocol problem") },
+		OnProtocolError: func(err error) { o.p.status.protocolProblem(log, err, time.Now()) },
 		OnUnknown: func(m *csta.UnknownMessage) {
 			log.WithField("message", m.Name).Debug("CSTA message not understood; ignored")
 		},

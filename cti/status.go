@@ -37,7 +37,8 @@ type linkStatus struct {
 	active    int // node index, -1 when none
 	nodes     []NodeInfo
 	last      *SwitchoverInfo
-	repairs   map[string]uint64 // line repairs by reason, since the process started
+	repairs   map[string]uint64        // line repairs by reason, since the process started
+	problems  map[string]*problemCount // non-fatal CSTA protocol problems by class
 }
 
 func newLinkStatus(nodes []node) *linkStatus {
@@ -155,6 +156,12 @@ func (s *linkStatus) info(pbx string, cfg PBXConfig) LinkInfo {
 	}
 	if len(s.repairs) > 0 {
 		li.Repairs = maps.Clone(s.repairs)
+	}
+	for class, pc := range s.problems {
+		if li.ProtocolErrors == nil {
+			li.ProtocolErrors = map[string]uint64{}
+		}
+		li.ProtocolErrors[class] = pc.total
 	}
 	return li
 }

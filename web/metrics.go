@@ -74,13 +74,16 @@ var (
 		"1 when this instance owns the PBX link.", []string{"pbx"}, nil)
 	descDegraded = prometheus.NewDesc("ctibridge_link_degraded",
 		"1 while this instance has given the PBX link up because its store writes kept failing.", []string{"pbx"}, nil)
+	descProtocolErrors = prometheus.NewDesc("ctibridge_csta_protocol_errors_total",
+		"Non-fatal CSTA protocol problems (undecodable events, stray requests) by class.",
+		[]string{"pbx", "class"}, nil)
 	descRepairs = prometheus.NewDesc("ctibridge_reducer_repairs_total",
 		"Lines repaired from a device snapshot because a CSTA event could not be placed, by reason.",
 		[]string{"pbx", "reason"}, nil)
 )
 
 func (l *linkCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descDegraded, descRepairs} {
+	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descDegraded, descRepairs, descProtocolErrors} {
 		ch <- d
 	}
 }
@@ -97,6 +100,9 @@ func (l *linkCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDegraded, prometheus.GaugeValue, b(li.Degraded != ""), li.PBX)
 		for reason, n := range li.Repairs {
 			ch <- prometheus.MustNewConstMetric(descRepairs, prometheus.CounterValue, float64(n), li.PBX, reason)
+		}
+		for class, n := range li.ProtocolErrors {
+			ch <- prometheus.MustNewConstMetric(descProtocolErrors, prometheus.CounterValue, float64(n), li.PBX, class)
 		}
 		for _, n := range li.Nodes {
 			ch <- prometheus.MustNewConstMetric(descLinkUp, prometheus.GaugeValue, b(n.Status == "up"), li.PBX, n.Role)
