@@ -127,7 +127,7 @@ func TestBothNodesDownThenOneBack(t *testing.T) {
 	for _, mode := range []ResyncMode{ResyncHot, ResyncCold} {
 		t.Run(string(mode), func(t *testing.T) {
 			s, b := startWithTraffic(t, func(pc *PBXConfig) { pc.Resync = mode })
-			before, since := b.handles(), time.Now()
+			before := b.handles()
 			s.primary.Kill()
 			s.standby.Kill()
 			waitFor(t, "lines out of service", func() error {
@@ -138,7 +138,7 @@ func TestBothNodesDownThenOneBack(t *testing.T) {
 				}
 				return nil
 			})
-			since = time.Now()
+			since := time.Now()
 			if err := s.standby.Restart(context.Background()); err != nil {
 				t.Fatal(err)
 			}

@@ -68,13 +68,12 @@ func (s *sim) pbxConfig(devices ...string) PBXConfig {
 
 // bridge is a running engine with a recorder of its PBX log.
 type bridge struct {
-	t     testing.TB
-	e     *Engine
-	st    store.Store
-	rec   *recorder
-	stop  context.CancelFunc
-	done  chan struct{}
-	mutex sync.Mutex
+	t    testing.TB
+	e    *Engine
+	st   store.Store
+	rec  *recorder
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 func newStore() *memory.Store {

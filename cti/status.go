@@ -55,12 +55,6 @@ func (s *linkStatus) setOwner(owner string, here bool) {
 	s.mu.Unlock()
 }
 
-func (s *linkStatus) ownerName() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.owner
-}
-
 // setNode records a node's status; up makes it the active node, and an active node that
 // goes down leaves the link without one.
 func (s *linkStatus) setNode(i int, status string, errText string) {

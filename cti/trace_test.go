@@ -62,7 +62,7 @@ func TestWireTraceOnLiveLink(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.p.Answer(c))
 		require.NoError(t, s.p.HangUp(a))
-		require.Eventually(t, func() bool { return b.idles("hq/"+a) > before }, tenSeconds, tick)
+		require.Eventually(t, func() bool { return b.idles("hq/"+a) > before }, patience, tick)
 	}
 	has := func(name string) func() bool {
 		return func() bool {
@@ -75,7 +75,7 @@ func TestWireTraceOnLiveLink(t *testing.T) {
 		}
 	}
 	call("200", "201")
-	require.Eventually(t, has("ConnectionClearedEvent"), tenSeconds, tick)
+	require.Eventually(t, has("ConnectionClearedEvent"), patience, tick)
 	recs := readTraceFiles(t, file, maxFiles)
 	for _, r := range recs {
 		require.Equal(t, "hq", r.PBX)
@@ -126,7 +126,7 @@ func TestWireTraceOnLiveLink(t *testing.T) {
 	require.Eventually(t, func() bool {
 		st, _ := b.e.Trace("hq")
 		return st.Lines > lines && st.Enabled && st.WriteErrors == 0 && st.Dropped == 0
-	}, tenSeconds, tick)
+	}, patience, tick)
 	require.Eventually(t, func() bool {
 		for _, r := range readTraceFiles(t, file, maxFiles) {
 			if r.Name == "ConnectionClearedEvent" && r.Time.After(onAt) {
@@ -134,7 +134,7 @@ func TestWireTraceOnLiveLink(t *testing.T) {
 			}
 		}
 		return false
-	}, tenSeconds, tick)
+	}, patience, tick)
 	for _, r := range readTraceFiles(t, file, maxFiles) {
 		require.False(t, r.Time.After(offAt) && r.Time.Before(onAt), "traced while off: %s", r)
 	}
@@ -154,6 +154,6 @@ func names(recs []tracefile.Record) []string {
 }
 
 const (
-	tenSeconds = 10 * time.Second
-	tick       = 10 * time.Millisecond
+	patience = 10 * time.Second
+	tick     = 10 * time.Millisecond
 )

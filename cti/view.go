@@ -60,12 +60,6 @@ func (v *view) applyEntry(en store.Entry) {
 	v.m.Apply(&en.Event)
 }
 
-func (v *view) position() store.Position {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	return v.pos
-}
-
 func (v *view) allLines() []tapi.Line {
 	v.mu.RLock()
 	defer v.mu.RUnlock()

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
-	"sort"
 )
 
 // nameEntry pairs a tapi.h constant value with its name.
@@ -97,15 +96,4 @@ func (t *nameTable) unmarshalMask(b []byte) (uint32, error) {
 		m |= v
 	}
 	return m, nil
-}
-
-// Names returns every name of the family in value order; used by tests and documentation.
-func (t *nameTable) names() []string {
-	out := make([]string, 0, len(t.entries))
-	es := append([]nameEntry(nil), t.entries...)
-	sort.Slice(es, func(i, j int) bool { return es[i].value < es[j].value })
-	for _, e := range es {
-		out = append(out, e.name)
-	}
-	return out
 }

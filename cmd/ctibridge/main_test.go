@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -50,7 +49,6 @@ func freeAddr(t *testing.T) string {
 // syncBuffer collects a process's output while the test reads it.
 type syncBuffer struct {
 	lines chan string
-	all   bytes.Buffer
 }
 
 func pipeLines(t *testing.T, r io.Reader) *syncBuffer {

@@ -292,12 +292,6 @@ var (
 	needHangUp = need{{csta.StateConnected, csta.StateInitiated, csta.StateFail}, {csta.StateAlerting}, {csta.StateHold}}
 )
 
-// resolveConn maps a ConnectionID to a connection. A missing call ID is accepted when the
-// device has exactly one call, as switches that omit call IDs expect.
-func (p *PBX) resolveConn(s subscriber, id csta.ConnectionID) (*conn, error) {
-	return p.resolveConnFor(s, id, nil)
-}
-
 // resolveConnFor is resolveConn for a service that needs a connection in state n. With
 // Profile.ResolveByState a missing call ID on a device with several calls picks the one
 // connection in the state n needs; none or several is operation/invalidConnectionID.

@@ -23,7 +23,6 @@ func (k keys) token() string              { return k.base + ":token" }
 func (k keys) journal(line string) string { return k.base + ":journal:" + line }
 func (k keys) servers() string            { return k.base + ":servers" }
 func (k keys) queue(owner string) string  { return k.base + ":cmd:" + owner }
-func (k keys) reply(id string) string     { return k.base + ":reply:" + id }
 
 // checkPBX rejects PBX names that are empty or would break the hash tag or line names.
 func checkPBX(pbx string) error {

@@ -64,6 +64,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	if c.Token == "" {
+		//lint:ignore ST1005 the message starts with the configuration value's name, Token
 		errs = append(errs, errors.New("Token: empty; the provider needs a bridge token"))
 	}
 	switch c.Mode {
