@@ -21,6 +21,7 @@ const (
 const (
 	DefaultDialRatePerMinute = 30
 	DefaultSendQueue         = 256
+	DefaultBehindLimit       = 10 * time.Second
 	DefaultReplayCache       = 20000
 	DefaultMaxMessageBytes   = 64 << 10
 	DefaultAlertRetries      = 5
@@ -60,8 +61,13 @@ type Config struct {
 	// Default 30; negative disables the limit.
 	DialRatePerMinute int
 	// SendQueue is the outbound queue length of a WebSocket connection, in messages. A client
-	// whose queue is full is disconnected with close code 4008. Default 256.
+	// whose queue is full when an event comes (a burst) falls behind: it is caught up from the
+	// event log as it reads, then gets live events again. Default 256.
 	SendQueue int
+	// BehindLimit is how long a client may stay behind; one behind for longer, or falling
+	// behind more than 5 times a minute, is disconnected with close code 4008 (slow consumer).
+	// Default 10s.
+	BehindLimit time.Duration
 	// ReplayCache is how many of a PBX's newest log entries each instance keeps in memory to
 	// replay to resuming clients without reading the store. Default 20000; negative disables.
 	ReplayCache int
@@ -172,7 +178,7 @@ func (c *Config) applyDefaults() {
 		def time.Duration
 	}{{&c.HTTPHeaderTimeout, DefaultHTTPHeaderTimeout}, {&c.HTTPReadTimeout, DefaultHTTPReadTimeout},
 		{&c.HTTPWriteTimeout, DefaultHTTPWriteTimeout}, {&c.HTTPIdleTimeout, DefaultHTTPIdleTimeout},
-		{&c.ShutdownTimeout, DefaultShutdownTimeout}} {
+		{&c.ShutdownTimeout, DefaultShutdownTimeout}, {&c.BehindLimit, DefaultBehindLimit}} {
 		if *d.v <= 0 {
 			*d.v = d.def
 		}

@@ -236,6 +236,9 @@ func TestMaxConnsPerIP(t *testing.T) {
 			t.Fatalf("connection %d under the cap: %q", r.i, r.got)
 		}
 	}
+	if n := limitedCount(t, e, limitConnsPerIP); n != 2 {
+		t.Fatalf("requests_limited_total{limit=conns_per_ip} %v, want 2", n)
+	}
 }
 
 // Finding 2: requests without a valid token are rate limited per address (429, Retry-After);
@@ -260,6 +263,9 @@ func TestUnauthenticatedRateLimit(t *testing.T) {
 	ra, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 	if resp.StatusCode != 429 || ra < 1 || ra > 60 || !strings.Contains(string(body), "rate-limited") {
 		t.Fatalf("4th unauthenticated request: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if n := limitedCount(t, e, limitUnauthIP); n != 1 {
+		t.Fatalf("requests_limited_total{limit=unauth_ip} %v, want 1", n)
 	}
 	for range 5 {
 		if r := e.do("GET", "/api/v1/me", tokAlice, nil); r.status != 200 {
@@ -479,6 +485,11 @@ func TestCommandRateLimits(t *testing.T) {
 	if n := len(rec.requests()); n != 4 {
 		t.Fatalf("%d requests reached the engine, want 4 (the others were limited)", n)
 	}
+	for limit, want := range map[string]float64{limitLineCommand: 1, limitUserCommand: 3} {
+		if n := limitedCount(t, e, limit); n != want {
+			t.Errorf("requests_limited_total{limit=%s} %v, want %v", limit, n, want)
+		}
+	}
 }
 
 // Finding 3: a user holds at most MaxSessionsPerUser WebSocket sessions; further ones are
@@ -503,6 +514,9 @@ func TestSessionCapPerUser(t *testing.T) {
 	_, resp, err := e.dialWS(http.Header{"Authorization": {"Bearer " + tokAlice}})
 	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third upgrade with a bearer header: err %v resp %v", err, resp)
+	}
+	if n := limitedCount(t, e, limitSessionsPerUser); n != 2 {
+		t.Fatalf("requests_limited_total{limit=sessions_per_user} %v, want 2", n)
 	}
 	// Once a session ends, a new one is accepted.
 	first.c.Close()
@@ -609,4 +623,28 @@ func TestSecurityHeadersAndStaticFiles(t *testing.T) {
 	if resp := get("/", ""); resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("dashboard: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+}
+
+// limitedCount reads ctibridge_requests_limited_total{limit} from the server's registry (the
+// /metrics endpoint itself may be what a test has limited).
+func limitedCount(t testing.TB, e *env, limit string) float64 {
+	t.Helper()
+	mfs, err := e.srv.metrics.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ctibridge_requests_limited_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "limit" && l.GetValue() == limit {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("no ctibridge_requests_limited_total{limit=%q}", limit)
+	return 0
 }

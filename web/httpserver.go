@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 )
 
@@ -53,15 +54,16 @@ func (s *Server) ShutdownHTTP(ctx context.Context, srv *http.Server) error {
 
 // ipConns counts the open connections of each remote address and closes those above the cap.
 type ipConns struct {
-	max  int
-	log  *rateLog
-	mu   sync.Mutex
-	byIP map[string]int
-	open map[net.Conn]string // counted connections
+	max     int
+	log     *rateLog
+	refused prometheus.Counter // ctibridge_requests_limited_total{limit="conns_per_ip"}
+	mu      sync.Mutex
+	byIP    map[string]int
+	open    map[net.Conn]string // counted connections
 }
 
-func newIPConns(max int, log *rateLog) *ipConns {
-	return &ipConns{max: max, log: log, byIP: map[string]int{}, open: map[net.Conn]string{}}
+func newIPConns(max int, log *rateLog, refused prometheus.Counter) *ipConns {
+	return &ipConns{max: max, log: log, refused: refused, byIP: map[string]int{}, open: map[net.Conn]string{}}
 }
 
 // track is the http.Server's ConnState hook.
@@ -80,6 +82,7 @@ func (l *ipConns) track(c net.Conn, st http.ConnState) {
 		}
 		l.mu.Unlock()
 		if over {
+			l.refused.Inc()
 			l.log.warn(logrus.Fields{"remote": c.RemoteAddr().String(), "reason": "too many connections",
 				"limit": l.max}, "connection refused")
 			_ = c.Close()
@@ -119,6 +122,7 @@ func (s *Server) limitUnauthenticated(c *gin.Context) {
 	}
 	ip := remoteIP(c.Request.RemoteAddr)
 	if ok, wait := s.unauthLimit.allow(ip); !ok {
+		s.metrics.limited.WithLabelValues(limitUnauthIP).Inc()
 		s.rateLog.warn(logrus.Fields{"remote": c.Request.RemoteAddr, "path": c.Request.URL.Path,
 			"reason": "unauthenticated request rate"}, "request rate limited")
 		c.Header("Retry-After", strconv.Itoa(retryAfter(wait)))

@@ -58,10 +58,25 @@ type feed struct {
 	bridgeLast uint64
 	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
 	// An entry of another epoch is never delivered: the client must resync first.
-	epoch    string
-	syncing  bool // a replay runs: live entries wait in pending
-	pending  []store.Entry
-	overflow bool // pending grew past its bound: the connection is too slow
+	epoch   string
+	syncing bool // a replay runs: live entries wait in pending
+	pending []store.Entry
+	// overflow: pending grew past its bound during the replay; the entries left out start
+	// after from, and the feed falls behind from there once the replay is done.
+	overflow bool
+	// behind: the connection's send queue was full when an entry for the feed came (a
+	// burst). Live entries are not queued for it; a catch-up (wsConn.catchUpFeed) replays
+	// the log after from as the writer drains, as a resume does, then returns the feed to
+	// live delivery. since is when it fell behind; owesSynced (with replayed) that the
+	// synced message of a subscribe is sent only at the end of the catch-up.
+	behind     bool
+	from       store.Position
+	since      time.Time
+	deadline   time.Time // the catch-up must be done by then
+	owesSynced bool
+	replayed   int
+	// syncMu orders a subscribe's replay and a catch-up of the feed (it is not under hub.mu).
+	syncMu sync.Mutex
 }
 
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
@@ -263,27 +278,33 @@ func (h *hub) fanOut(e store.Entry) {
 	var msg []byte
 	deliver := func(f *feed) {
 		if f.syncing {
+			if f.overflow {
+				return
+			}
 			if len(f.pending) >= f.c.pendingLimit() {
-				if !f.overflow {
-					f.overflow = true
-					f.c.fail(CloseSlowConsumer, "slow consumer: too many events during replay")
-				}
+				// The rest comes from the log after the replay (finishSync).
+				f.overflow = true
+				f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
 				return
 			}
 			f.pending = append(f.pending, e)
 			return
 		}
-		if !f.accept(e) {
+		if f.behind || !f.fresh(e) {
 			return
 		}
 		if msg == nil {
 			msg = encodeEntry(e)
 		}
-		if f.c.enqueueQuiet(msg) {
+		switch f.c.offer(msg) {
+		case offerQueued:
+			f.mark(e)
 			if _, ok := h.inBurst[f.c]; !ok {
 				h.inBurst[f.c] = struct{}{}
 				h.toWake = append(h.toWake, f.c)
 			}
+		case offerFull:
+			h.fallBehind(f, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1})
 		}
 	}
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
@@ -308,22 +329,92 @@ func (h *hub) fanOut(e store.Entry) {
 // epoch other than the feed's means the log was replaced (a store that lost its data): the
 // offsets no longer compare, so the session ends and the client resumes with a resync.
 func (f *feed) accept(e store.Entry) bool {
+	if !f.fresh(e) {
+		return false
+	}
+	f.mark(e)
+	return true
+}
+
+// fresh is accept without recording e as delivered.
+func (f *feed) fresh(e store.Entry) bool {
 	if e.Epoch != f.epoch {
 		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
 		return false
 	}
 	if e.Event.Line == "" {
-		if e.Offset <= f.bridgeLast {
-			return false
-		}
-		f.bridgeLast = e.Offset
-		return true
+		return e.Offset > f.bridgeLast
 	}
-	if !f.lines[e.Event.Line] || e.Offset <= f.lineLast[e.Event.Line] {
+	return f.lines[e.Event.Line] && e.Offset > f.lineLast[e.Event.Line]
+}
+
+// mark records a fresh entry as delivered.
+func (f *feed) mark(e store.Entry) {
+	if e.Event.Line == "" {
+		f.bridgeLast = e.Offset
+	} else {
+		f.lineLast[e.Event.Line] = e.Offset
+	}
+}
+
+// fallBehind switches f, whose connection's send queue is full, from live delivery to a
+// catch-up from the log after from (under the hub's lock). A session that falls behind too
+// often is a slow consumer and ends.
+func (h *hub) fallBehind(f *feed, from store.Position) {
+	c := f.c
+	f.behind, f.from, f.since = true, from, time.Now()
+	allowed, why := c.noteBehind(f.since)
+	if why != "" {
+		c.slow(why)
+		return
+	}
+	f.deadline = f.since.Add(allowed)
+	if h.metrics != nil {
+		h.metrics.wsBehind.Inc()
+	}
+	c.goBackground(func() { c.catchUpFeed(h, f) })
+}
+
+// resumeLive returns a behind feed to live delivery once its catch-up has delivered the log
+// up to the hub's position (at) and the writer has drained half the queue, so that the next
+// live entries fit; false: catch up further. The synced message a subscribe owes goes out
+// now.
+func (h *hub) resumeLive(f *feed, at store.Position, replayed int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if at.Epoch != h.pos.Epoch || at.Offset < h.pos.Offset || f.c.queueLen() > f.c.s.cfg.SendQueue/2 {
 		return false
 	}
-	f.lineLast[e.Event.Line] = e.Offset
+	f.behind = false
+	if f.owesSynced {
+		f.owesSynced = false
+		h.queueSynced(f, f.replayed+replayed)
+	}
 	return true
+}
+
+// behindFrom returns where a behind feed's catch-up starts, when it fell behind and by when
+// it must be done.
+func (h *hub) behindFrom(f *feed) (from store.Position, since, deadline time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return f.from, f.since, f.deadline
+}
+
+// oweSynced makes the end of f's catch-up send a synced message (after a resync).
+func (h *hub) oweSynced(f *feed) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !f.owesSynced {
+		f.owesSynced, f.replayed = true, 0
+	}
+}
+
+// feedLines lists f's lines.
+func (h *hub) feedLines(f *feed) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return keys(f.lines)
 }
 
 // encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
@@ -417,16 +508,39 @@ func (h *hub) removeLines(f *feed, lines []string) {
 // finishSync delivers the entries buffered during a replay that the replay did not cover,
 // switches the feed to live delivery and queues the synced message, all under the hub's lock
 // so that the synced position is exactly what the client has been sent.
+// When the buffered entries do not fit into the send queue, or did not fit into the buffer, the
+// feed falls behind: it catches up from the log and gets the synced message at the end.
 func (h *hub) finishSync(f *feed, replayed int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, e := range f.pending {
-		if f.accept(e) {
-			f.c.enqueue(encodeEntry(e))
+	pending, overflow, from := f.pending, f.overflow, f.from
+	f.pending, f.overflow, f.syncing = nil, false, false
+deliver:
+	for _, e := range pending {
+		if !f.fresh(e) {
+			continue
+		}
+		switch f.c.offer(encodeEntry(e)) {
+		case offerQueued:
+			f.mark(e)
+		case offerFull:
+			overflow, from = true, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
+			break deliver
+		case offerClosed:
+			return
 		}
 	}
-	f.pending = nil
-	f.syncing = false
+	f.c.wake()
+	if overflow {
+		f.owesSynced, f.replayed = true, replayed
+		h.fallBehind(f, from)
+		return
+	}
+	h.queueSynced(f, replayed)
+}
+
+// queueSynced queues the synced message at the hub's position (under the hub's lock).
+func (h *hub) queueSynced(f *feed, replayed int) {
 	b, _ := json.Marshal(syncedMsg{Type: msgSynced, PBX: h.pbx, Epoch: h.pos.Epoch,
 		Offset: h.pos.Offset, Replayed: replayed})
 	f.c.enqueue(b)

@@ -17,6 +17,8 @@ type metrics struct {
 	wsClients      prometheus.Gauge
 	wsRejected     *prometheus.CounterVec
 	queueDrops     *prometheus.CounterVec
+	wsBehind       prometheus.Counter
+	limited        *prometheus.CounterVec
 	commandLatency *prometheus.HistogramVec
 	switchovers    *prometheus.CounterVec
 	rateLimited    prometheus.Counter
@@ -38,6 +40,14 @@ func newMetrics(svc cti.Service) *metrics {
 		Help: "WebSocket connections refused, by reason (origin, token)."}, []string{"reason"})
 	m.queueDrops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ctibridge_ws_queue_drops_total",
 		Help: "Clients disconnected because their outbound queue overflowed."}, []string{"reason"})
+	m.wsBehind = prometheus.NewCounter(prometheus.CounterOpts{Name: "ctibridge_ws_behind_total",
+		Help: "Times a client's send queue was full when an event came and it was caught up from the event log instead."})
+	m.limited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ctibridge_requests_limited_total",
+		Help: "Requests and connections refused by a limit (user_command, line_command, dial, unauth_ip, conns_per_ip, sessions_per_user)."},
+		[]string{"limit"})
+	for _, l := range []string{limitUserCommand, limitLineCommand, limitDial, limitUnauthIP, limitConnsPerIP, limitSessionsPerUser} {
+		m.limited.WithLabelValues(l)
+	}
 	m.commandLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "ctibridge_command_duration_seconds", Help: "TAPI request latency through the engine.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"op", "result"})
@@ -50,11 +60,21 @@ func newMetrics(svc cti.Service) *metrics {
 	m.httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ctibridge_http_requests_total",
 		Help: "HTTP requests by route and status code."}, []string{"route", "code"})
 	m.reg.MustRegister(m.eventsIn, m.eventsOut, m.wsMessagesIn, m.wsClients, m.wsRejected,
-		m.queueDrops, m.commandLatency, m.switchovers, m.rateLimited, m.alertsSent, m.httpRequests,
+		m.queueDrops, m.wsBehind, m.limited, m.commandLatency, m.switchovers, m.rateLimited, m.alertsSent, m.httpRequests,
 		&linkCollector{svc: svc},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Values of the limit label of ctibridge_requests_limited_total.
+const (
+	limitUserCommand     = "user_command"
+	limitLineCommand     = "line_command"
+	limitDial            = "dial"
+	limitUnauthIP        = "unauth_ip"
+	limitConnsPerIP      = "conns_per_ip"
+	limitSessionsPerUser = "sessions_per_user"
+)
 
 // linkCollector reports the PBX links as the engine sees them at scrape time.
 type linkCollector struct{ svc cti.Service }

@@ -76,7 +76,7 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 		unauthLimit:  newBurstLimiter(cfg.UnauthRatePerIP, cfg.UnauthBurstPerIP),
 		ctx:          ctx, cancel: cancel, conns: map[*wsConn]struct{}{}, sessions: map[string]int{}}
 	s.rateLog = newRateLog(s.log)
-	s.ipConns = newIPConns(cfg.MaxConnsPerIP, s.rateLog)
+	s.ipConns = newIPConns(cfg.MaxConnsPerIP, s.rateLog, s.metrics.limited.WithLabelValues(limitConnsPerIP))
 	s.audit = &auditLog{w: cfg.AuditLog, log: s.log}
 	s.alerts = newAlerter(s)
 	s.upgrader = s.newUpgrader()

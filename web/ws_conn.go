@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,15 @@ type wsConn struct {
 	cmds    sync.WaitGroup
 	cmdSem  chan struct{}
 	in, out atomic.Uint64
+
+	// Catch-up goroutines of feeds that fell behind (hub.fallBehind). bgMu orders starting
+	// one against the session's end (bgClosed), so that run waits for every one.
+	bgMu     sync.Mutex
+	bgClosed bool
+	bg       sync.WaitGroup
+	// behind lists the session's recent times behind (feeds of several PBXs share it), for
+	// the bound on the time behind per behindWindow; guarded by bgMu.
+	behind []behindEpisode
 }
 
 // errSessionClosing: the session failed, so a replay stops queueing.
@@ -58,30 +68,133 @@ const maxCommandsInFlight = 16
 
 func (c *wsConn) pendingLimit() int { return 4*c.s.cfg.SendQueue + replayPage }
 
-// enqueue queues a message without blocking; a full queue fails the connection as slow.
-func (c *wsConn) enqueue(b []byte) {
-	if c.enqueueQuiet(b) {
-		c.wake()
-	}
-}
+// controlSlack is how far control messages (replies, errors, pongs, synced, resync) may go
+// beyond SendQueue: events fill the queue up to SendQueue, and a feed whose events do not fit
+// falls behind instead of failing the session (hub.fallBehind), so a queue full of events
+// must still take the answer to a command.
+const controlSlack = 2 * maxCommandsInFlight
 
-// enqueueQuiet queues a message like enqueue but leaves waking the writer to the caller, who
-// may queue more first (the hub wakes each writer once per burst of entries, so that the
-// writer sends the burst in one write). false: the message was not queued.
-func (c *wsConn) enqueueQuiet(b []byte) bool {
+// enqueue queues a control message without blocking; a queue full beyond its slack fails the
+// connection as slow.
+func (c *wsConn) enqueue(b []byte) {
 	if c.closing.Load() {
-		return false
+		return
 	}
 	c.qmu.Lock()
-	if len(c.queue) >= c.s.cfg.SendQueue {
+	if len(c.queue) >= c.s.cfg.SendQueue+controlSlack {
 		c.qmu.Unlock()
-		c.s.metrics.queueDrops.WithLabelValues("slow_consumer").Inc()
-		c.fail(CloseSlowConsumer, "slow consumer: send queue full")
-		return false
+		c.slow("slow consumer: send queue full")
+		return
 	}
 	c.queue = append(c.queue, b)
 	c.qmu.Unlock()
+	c.wake()
+}
+
+// slow fails the session as a slow consumer, counted and logged with reason.
+func (c *wsConn) slow(reason string) {
+	if c.closing.Load() {
+		return
+	}
+	c.s.metrics.queueDrops.WithLabelValues("slow_consumer").Inc()
+	c.fail(CloseSlowConsumer, reason)
+}
+
+// offerResult says what became of an event offered to the queue.
+type offerResult int
+
+const (
+	offerQueued offerResult = iota
+	offerFull               // SendQueue messages wait: the feed falls behind
+	offerClosed             // the session failed: nothing more is sent
+)
+
+// offer queues an event without blocking and without failing the session, leaving waking the
+// writer to the caller, who may queue more first (the hub wakes each writer once per burst of
+// entries, so that the writer sends the burst in one write).
+func (c *wsConn) offer(b []byte) offerResult {
+	if c.closing.Load() {
+		return offerClosed
+	}
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if len(c.queue) >= c.s.cfg.SendQueue {
+		return offerFull
+	}
+	c.queue = append(c.queue, b)
+	return offerQueued
+}
+
+// goBackground runs fn on a goroutine the session waits for before it ends; false when the
+// session has ended already.
+func (c *wsConn) goBackground(fn func()) bool {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	if c.bgClosed {
+		return false
+	}
+	c.bg.Add(1)
+	go func() { defer c.bg.Done(); fn() }()
 	return true
+}
+
+// waitBackground stops new background goroutines and waits for those running.
+func (c *wsConn) waitBackground() {
+	c.bgMu.Lock()
+	c.bgClosed = true
+	c.bgMu.Unlock()
+	c.bg.Wait()
+}
+
+// Falling behind again and again is a slow consumer too: a session may spend BehindLimit
+// behind within any behindWindow, in one stretch or several, and fall behind at most
+// maxBehindEpisodes times in it.
+const (
+	behindWindow      = time.Minute
+	maxBehindEpisodes = 30
+)
+
+// behindEpisode is one time a feed of the session was behind: when it fell behind, and for
+// how long (0 while it still is).
+type behindEpisode struct {
+	since time.Time
+	d     time.Duration
+}
+
+// noteBehind records that one of the session's feeds fell behind now. It returns how long
+// the feed may stay behind, and "" or why the session must end now instead.
+func (c *wsConn) noteBehind(now time.Time) (time.Duration, string) {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	keep := c.behind[:0]
+	var used time.Duration
+	for _, ep := range c.behind {
+		if now.Sub(ep.since) < behindWindow {
+			keep = append(keep, ep)
+			used += ep.d
+		}
+	}
+	c.behind = append(keep, behindEpisode{since: now})
+	limit := c.s.cfg.BehindLimit
+	switch {
+	case len(c.behind) > maxBehindEpisodes:
+		return 0, fmt.Sprintf("slow consumer: fell behind more than %d times in %s", maxBehindEpisodes, behindWindow)
+	case used >= limit:
+		return 0, fmt.Sprintf("slow consumer: behind for more than %s in %s", limit, behindWindow)
+	}
+	return limit - used, ""
+}
+
+// caughtUp records that the feed that fell behind at since is live again.
+func (c *wsConn) caughtUp(since time.Time) {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	for i := range c.behind {
+		if c.behind[i].since.Equal(since) && c.behind[i].d == 0 {
+			c.behind[i].d = max(time.Since(since), time.Nanosecond)
+			return
+		}
+	}
 }
 
 // wake tells the writer there is work.
@@ -94,7 +207,10 @@ func (c *wsConn) wake() {
 
 // enqueueWait queues a message, waiting for room (used by replays, which the connection's own
 // goroutine produces and which may exceed the queue).
-func (c *wsConn) enqueueWait(b []byte) error {
+func (c *wsConn) enqueueWait(b []byte) error { return c.enqueueWaitCtx(c.ctx, b) }
+
+// enqueueWaitCtx is enqueueWait that also gives up when ctx ends (a catch-up's bound).
+func (c *wsConn) enqueueWaitCtx(ctx context.Context, b []byte) error {
 	for {
 		if c.closing.Load() {
 			return errSessionClosing
@@ -108,8 +224,8 @@ func (c *wsConn) enqueueWait(b []byte) error {
 		}
 		c.qmu.Unlock()
 		select {
-		case <-c.ctx.Done():
-			return c.ctx.Err()
+		case <-ctx.Done():
+			return ctx.Err()
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
@@ -145,7 +261,7 @@ func (c *wsConn) fail(code int, text string) {
 		if code == CloseSlowConsumer {
 			// The writer may sit in a write to a full socket: make it give up now.
 			c.sock.abort()
-			c.logClose("slow consumer: send queue full", code)
+			c.logClose(text, code)
 		}
 	})
 }

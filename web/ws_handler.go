@@ -84,6 +84,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.sessionsFull(p) {
 			s.metrics.wsRejected.WithLabelValues("sessions").Inc()
+			s.metrics.limited.WithLabelValues(limitSessionsPerUser).Inc()
 			writeProblem(w, r, Problem{Type: problemBase + "too-many-sessions", Status: http.StatusTooManyRequests,
 				Title:  http.StatusText(http.StatusTooManyRequests),
 				Detail: fmt.Sprintf("%s already has %d WebSocket sessions, the most allowed (web.max_sessions_per_user); close one first", p.Name, s.cfg.MaxSessionsPerUser)})
@@ -115,6 +116,7 @@ func (c *wsConn) run() {
 	c.readLoop()
 	c.fail(websocket.CloseNormalClosure, "")
 	c.cmds.Wait()
+	c.waitBackground()
 	<-writerDone
 	for pbx, f := range c.feeds {
 		if h := c.s.hubs[pbx]; h != nil {
@@ -235,6 +237,7 @@ func (c *wsConn) hello(data []byte) bool {
 	}
 	if !c.s.takeSession(c, p) {
 		c.s.metrics.wsRejected.WithLabelValues("sessions").Inc()
+		c.s.metrics.limited.WithLabelValues(limitSessionsPerUser).Inc()
 		msg := fmt.Sprintf("%s already has %d WebSocket sessions, the most allowed (web.max_sessions_per_user); close one first", p.Name, c.s.cfg.MaxSessionsPerUser)
 		c.sendError("too_many_sessions", "", msg, 0)
 		c.fail(CloseTooManySessions, "too many sessions")

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -119,6 +121,10 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 		c.feeds[pbx] = f
 		c.feedsMu.Unlock()
 	}
+	// A catch-up of the feed (it fell behind) finishes first: the two would each deliver
+	// only what the other has not, out of order.
+	f.syncMu.Lock()
+	defer f.syncMu.Unlock()
 	h.addLines(f, lines) // from here live entries are buffered
 
 	start := cur
@@ -130,20 +136,20 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 		if !fresh {
 			reason = "lines_added"
 		}
-		pos, err := c.resync(h, f, lines, reason, fresh)
+		pos, err := c.resync(c.ctx, h, f, lines, reason, fresh)
 		if err != nil {
 			return err
 		}
 		start = pos
 	}
-	n, err := c.replay(h, f, start)
+	n, _, err := c.replay(c.ctx, h, f, start)
 	if errors.Is(err, store.ErrCursorTooOld) || errors.Is(err, store.ErrEpochChanged) {
 		// The cursor cannot be continued: start over from the current state.
-		pos, rerr := c.resync(h, f, keys(f.lines), reasonOf(err), true)
+		pos, rerr := c.resync(c.ctx, h, f, h.feedLines(f), reasonOf(err), true)
 		if rerr != nil {
 			return rerr
 		}
-		n, err = c.replay(h, f, pos)
+		n, _, err = c.replay(c.ctx, h, f, pos)
 	}
 	if err != nil {
 		return err
@@ -154,8 +160,8 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 
 // resync sends the current state of lines and sets their delivered marks to the snapshot's
 // position; the caller then replays from there.
-func (c *wsConn) resync(h *hub, f *feed, lines []string, reason string, bridge bool) (store.Position, error) {
-	snap, err := c.s.svc.Snapshot(c.ctx, h.pbx)
+func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, reason string, bridge bool) (store.Position, error) {
+	snap, err := c.s.svc.Snapshot(ctx, h.pbx)
 	if err != nil {
 		return store.Position{}, err
 	}
@@ -180,12 +186,13 @@ func (c *wsConn) resync(h *hub, f *feed, lines []string, reason string, bridge b
 	if err != nil {
 		return store.Position{}, err
 	}
-	return snap.Position, c.enqueueWait(b)
+	return snap.Position, c.enqueueWaitCtx(ctx, b)
 }
 
 // replay delivers the log after start, page by page, through the feed's delivered marks:
-// from the hub's recent entries while they reach back far enough, else from the store.
-func (c *wsConn) replay(h *hub, f *feed, start store.Position) (int, error) {
+// from the hub's recent entries while they reach back far enough, else from the store. It
+// returns how many entries it queued and the offset of the last entry it covered.
+func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Position) (int, uint64, error) {
 	after, n := start.Offset, 0
 	for {
 		es, last, done, ok := h.recentAfter(f, start.Epoch, after)
@@ -200,35 +207,102 @@ func (c *wsConn) replay(h *hub, f *feed, start store.Position) (int, error) {
 			if msg == nil {
 				msg = encodeEntry(re.e)
 			}
-			if err := c.enqueueWait(msg); err != nil {
-				return n, err
+			if err := c.enqueueWaitCtx(ctx, msg); err != nil {
+				return n, after, err
 			}
 			n++
 		}
 		after = last
 		if done {
-			return n, nil
+			return n, after, nil
 		}
 	}
 	for {
-		es, err := c.s.svc.Events(c.ctx, h.pbx, start.Epoch, after, replayPage)
+		es, err := c.s.svc.Events(ctx, h.pbx, start.Epoch, after, replayPage)
 		if err != nil {
-			return n, err
+			return n, after, err
 		}
 		for _, e := range es {
 			after = e.Offset
 			if e.Event.Type == tapi.LineReply || !h.markDelivered(f, e) {
 				continue
 			}
-			if err := c.enqueueWait(encodeEntry(e)); err != nil {
-				return n, err
+			if err := c.enqueueWaitCtx(ctx, encodeEntry(e)); err != nil {
+				return n, after, err
 			}
 			n++
 		}
 		if len(es) < replayPage {
-			return n, nil
+			return n, after, nil
 		}
 	}
+}
+
+// catchUpFeed brings a feed that fell behind (hub.fallBehind) back to live delivery: it
+// replays the log after the last entry the feed was given, as a resume does, queueing as the
+// writer drains, until it reaches the hub's position. When the log no longer reaches back
+// that far (trimmed, or a new epoch) the feed's lines get a resync instead. A feed still
+// behind after BehindLimit ends the session: 4008 when the client does not read fast enough,
+// 4009 when the log could not be read (the client resumes elsewhere).
+func (c *wsConn) catchUpFeed(h *hub, f *feed) {
+	f.syncMu.Lock()
+	defer f.syncMu.Unlock()
+	from, since, deadline := h.behindFrom(f)
+	ctx, cancel := context.WithDeadline(c.ctx, deadline)
+	defer cancel()
+	replayed := 0
+	var storeErr error
+	for {
+		n, last, err := c.replay(ctx, h, f, from)
+		if errors.Is(err, store.ErrCursorTooOld) || errors.Is(err, store.ErrEpochChanged) {
+			var pos store.Position
+			if pos, err = c.resync(ctx, h, f, h.feedLines(f), reasonOf(err), true); err == nil {
+				h.oweSynced(f)
+				from, replayed = pos, 0
+				continue
+			}
+		}
+		replayed += n
+		switch {
+		case err == nil:
+			storeErr = nil
+			if h.resumeLive(f, store.Position{Epoch: from.Epoch, Offset: last}, replayed) {
+				c.caughtUp(since)
+				return
+			}
+			if last == from.Offset {
+				// Nothing new: the writer has yet to drain the queue.
+				select {
+				case <-ctx.Done():
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+			from.Offset = last
+		case errors.Is(err, errSessionClosing):
+			return
+		case ctx.Err() != nil:
+		default:
+			// The store did not answer: try again until the bound.
+			storeErr = err
+			from.Offset = last
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if c.ctx.Err() != nil || c.closing.Load() {
+		return
+	}
+	if storeErr != nil {
+		c.log.WithError(storeErr).WithField("pbx", h.pbx).Warn("client could not catch up from the event log")
+		c.fail(CloseResyncRequired, "resync required: event log unavailable")
+		return
+	}
+	c.slow(fmt.Sprintf("slow consumer: behind for more than %s in %s", c.s.cfg.BehindLimit, behindWindow))
 }
 
 // unsubscribe removes lines from the session.
