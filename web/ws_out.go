@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -209,41 +208,6 @@ func (o *wsOut) tryWriteFrames(take func() [][]byte, scratch *[]byte) (n int, do
 		buf = buf[:0]
 	}
 	return len(msgs), true, nil
-}
-
-// writeNonBlocking makes write calls while the socket accepts bytes and returns how many it
-// took. A full socket, or a deadline that has passed, is not an error: the writer goroutine
-// goes on from there.
-func (o *wsOut) writeNonBlocking(b []byte) (int, error) {
-	n := 0
-	var werr error
-	err := o.raw.Write(func(fd uintptr) bool {
-		for n < len(b) {
-			k, err := syscall.Write(int(fd), b[n:])
-			if k > 0 {
-				n += k
-			}
-			switch {
-			case err == syscall.EINTR:
-				continue
-			case err == syscall.EAGAIN:
-				return true
-			case err != nil:
-				werr = err
-				return true
-			case k == 0:
-				return true
-			}
-		}
-		return true // never wait for the poller: that is the writer goroutine's job
-	})
-	if werr != nil {
-		return n, werr
-	}
-	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, err
-	}
-	return n, nil
 }
 
 // appendTextFrame appends one unfragmented, unmasked text frame (RFC 6455 section 5.2; a

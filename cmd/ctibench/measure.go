@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
@@ -213,10 +212,7 @@ type cpuSnap struct {
 
 func (b *bench) cpuSnapshot() cpuSnap {
 	s := cpuSnap{at: time.Now()}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.bench = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	s.bench = selfCPU()
 	for _, in := range b.insts {
 		d, _ := in.cpuTime() // a killed instance keeps its last reading out: 0
 		s.insts = append(s.insts, d)

@@ -125,7 +125,7 @@ func (s *Server) Stop() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGCONT) // a paused server would not see SIGTERM
+	_ = cmd.Process.Signal(sigCont) // a paused server would not see SIGTERM
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-exit:
@@ -147,10 +147,10 @@ func (s *Server) Restart() {
 
 // Pause freezes the server (SIGSTOP): connections stay open and nothing is answered, as
 // with a hung or swapped-out Redis. Resume (SIGCONT) lets it go on.
-func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+func (s *Server) Pause() { s.signal(sigStop) }
 
 // Resume continues a paused server.
-func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+func (s *Server) Resume() { s.signal(sigCont) }
 
 func (s *Server) signal(sig syscall.Signal) {
 	s.t.Helper()
