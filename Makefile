@@ -4,7 +4,7 @@ PKGS    ?= ./...
 TAPI_H  := /usr/share/mingw-w64/include/tapi.h
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build tsp test test-short deps lint fmt-check vet fuzz bench clean
+.PHONY: all build tsp test test-short deps lint fmt-check vet cross fuzz bench clean
 
 all: build
 
@@ -46,13 +46,19 @@ fmt-check:
 
 lint: vet fmt-check
 
+# cross builds every package for Windows and macOS: the daemon, SDKs and tools must not
+# depend on Linux-only system calls outside files built for Unix.
+cross:
+	GOOS=windows $(GO) build $(PKGS)
+	GOOS=darwin $(GO) build $(PKGS)
+
 # -count=1: the process-level tests build and run the binaries themselves, which Go's test
 # cache cannot see, so a cached pass could hide a change to them.
 # The test binaries are built first, in parallel; then the packages run one at a time
 # (-p 1): the failover tests measure heartbeats, leases and takeovers in real time with
 # several bridge, Redis, PBX simulator and browser processes each, and on a small machine two
 # such packages at once, under the race detector, starve each other of CPU.
-test: deps vet fmt-check
+test: deps vet fmt-check cross
 	$(GO) test -race -count=1 -run '^$$' $(PKGS) >/dev/null
 	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKGS)
 
