@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -21,18 +22,28 @@ const (
 	AlertSwitchover    = "switchover"
 	AlertBothNodesDown = "both_nodes_down"
 	AlertResyncDone    = "resync_completed"
+	// A degraded link is not in the log (its owner cannot write there): these two come from
+	// this instance's own view of its links (watchDegraded).
+	AlertLinkDegraded  = "link_degraded"
+	AlertLinkRecovered = "link_recovered"
 )
 
 // Alert is the JSON body POSTed to each alert webhook.
 type Alert struct {
-	Kind     string     `json:"kind"`
-	PBX      string     `json:"pbx"`
-	Instance string     `json:"instance"`
-	Time     time.Time  `json:"time"`
-	Summary  string     `json:"summary"`
-	Event    tapi.Event `json:"event"` // the BRIDGE_* event that raised it
-	Epoch    string     `json:"epoch"`
-	Offset   uint64     `json:"offset"`
+	Kind     string      `json:"kind"`
+	PBX      string      `json:"pbx"`
+	Instance string      `json:"instance"`
+	Time     time.Time   `json:"time"`
+	Summary  string      `json:"summary"`
+	Event    *tapi.Event `json:"event,omitempty"` // the BRIDGE_* event that raised it (log alerts)
+	// Reason and Since are those of a degraded link (link_degraded; link_recovered repeats
+	// them for the degradation that ended).
+	Reason string     `json:"reason,omitempty"`
+	Since  *time.Time `json:"since,omitempty"`
+	// Epoch and Offset are the log position of the event, or for link_degraded and
+	// link_recovered the last this instance had seen.
+	Epoch  string `json:"epoch"`
+	Offset uint64 `json:"offset"`
 }
 
 // alerter turns BRIDGE_* events into alerts and delivers them to the webhooks with retries,
@@ -86,7 +97,7 @@ func (a *alerter) observe(e store.Entry) {
 		kind = AlertLinkDown
 		summary = fmt.Sprintf("PBX %s %s node %s is down: %s", e.PBX, ev.Link.Node, ev.Link.Address, ev.Link.Reason)
 		if bothDown {
-			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: ev, Epoch: e.Epoch, Offset: e.Offset,
+			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: &ev, Epoch: e.Epoch, Offset: e.Offset,
 				Summary: fmt.Sprintf("PBX %s: both nodes are down; lines are out of service", e.PBX)})
 		}
 	case tapi.BridgeResync:
@@ -99,11 +110,75 @@ func (a *alerter) observe(e store.Entry) {
 	default:
 		return
 	}
-	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: ev, Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
+	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: &ev, Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
 }
 
+// degradedPoll is how often watchDegraded looks at the links.
+const degradedPoll = time.Second
+
+// watchDegraded polls the engine's links and alerts when one becomes degraded on this
+// instance (its store writes kept failing: it gave the link up and cannot log why) and when
+// it recovers, until ctx ends. Every instance alerts for its own degradation.
+func (a *alerter) watchDegraded(ctx context.Context) {
+	t := time.NewTicker(degradedPoll)
+	defer t.Stop()
+	was := map[string]cti.LinkInfo{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.checkDegraded(was)
+		}
+	}
+}
+
+// checkDegraded alerts for the links whose degradation began or ended since was, which it
+// updates.
+func (a *alerter) checkDegraded(was map[string]cti.LinkInfo) {
+	for _, li := range a.s.svc.Links() {
+		prev := was[li.PBX]
+		was[li.PBX] = li
+		al := Alert{PBX: li.PBX}
+		switch {
+		case prev.Degraded == "" && li.Degraded != "":
+			al.Kind, al.Reason, al.Since = AlertLinkDegraded, li.Degraded, li.DegradedSince
+			al.Summary = fmt.Sprintf("PBX %s: instance %s gave the link up, its store writes keep failing: %s",
+				li.PBX, a.s.svc.InstanceID(), li.Degraded)
+		case prev.Degraded != "" && li.Degraded == "":
+			al.Kind, al.Reason, al.Since = AlertLinkRecovered, prev.Degraded, prev.DegradedSince
+			owner := "this instance owns the link again"
+			if !li.OwnedHere {
+				owner = "link owner: " + li.Owner
+				if li.Owner == "" {
+					owner = "no owner yet"
+				}
+			}
+			al.Summary = fmt.Sprintf("PBX %s: instance %s is no longer degraded (%s)", li.PBX, a.s.svc.InstanceID(), owner)
+		default:
+			continue
+		}
+		if h := a.s.hubs[li.PBX]; h != nil {
+			h.mu.Lock()
+			al.Epoch, al.Offset = h.pos.Epoch, h.pos.Offset
+			h.mu.Unlock()
+		}
+		a.log.WithField("pbx", li.PBX).WithField("kind", al.Kind).Warn(al.Summary)
+		a.send(al)
+	}
+}
+
+// enqueue queues an alert raised by the log, which only the owner of the PBX's link sends.
 func (a *alerter) enqueue(al Alert) {
-	if len(a.s.cfg.AlertWebhooks) == 0 || !a.ownsPBX(al.PBX) {
+	if !a.ownsPBX(al.PBX) {
+		return
+	}
+	a.send(al)
+}
+
+// send queues an alert for delivery.
+func (a *alerter) send(al Alert) {
+	if len(a.s.cfg.AlertWebhooks) == 0 {
 		return
 	}
 	al.Instance = a.s.svc.InstanceID()

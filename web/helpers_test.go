@@ -19,6 +19,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -87,6 +88,10 @@ type envOpts struct {
 	wrap func(cti.Service) cti.Service
 	// log, when set, receives the web server's log.
 	log io.Writer
+	// storeWrap, when set, stands between the engine and the memory store (e.g. to refuse
+	// writes); engine adjusts the engine's configuration.
+	storeWrap func(store.Store) store.Store
+	engine    func(*cti.Config)
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -117,7 +122,11 @@ func newEnv(t testing.TB, o envOpts) *env {
 	}
 	quiet := logrus.New()
 	quiet.SetOutput(io.Discard)
-	eng, err := cti.New(cti.Config{InstanceID: "test-1", Store: st, LeaseTTL: 2 * time.Second,
+	var engStore store.Store = st
+	if o.storeWrap != nil {
+		engStore = o.storeWrap(st)
+	}
+	engCfg := cti.Config{InstanceID: "test-1", Store: engStore, LeaseTTL: 2 * time.Second,
 		Log: logrus.NewEntry(quiet),
 		PBXs: []cti.PBXConfig{{Name: "hq", Dialect: "osv", Primary: pr.Addr(), Standby: sb.Addr(),
 			User: "cti", Password: "secret", Heartbeat: hb, Misses: 3,
@@ -126,7 +135,11 @@ func newEnv(t testing.TB, o envOpts) *env {
 			ProbeInterval: 50 * time.Millisecond, FailbackAfter: time.Hour,
 			Failback: cti.FailbackManual, Devices: o.exts,
 			DisplayNames: map[string]string{"201": "Alice", "202": "Bob"},
-			Trace:        cti.TraceConfig{File: o.traceFile}}}})
+			Trace:        cti.TraceConfig{File: o.traceFile}}}}
+	if o.engine != nil {
+		o.engine(&engCfg)
+	}
+	eng, err := cti.New(engCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,6 +92,8 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	}
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.alerts.run(ctx) }()
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.alerts.watchDegraded(ctx) }()
 	return s, nil
 }
 
