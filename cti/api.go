@@ -97,6 +97,12 @@ type LinkInfo struct {
 	// ProtocolErrors counts, by class (malformed_xml, invalid_content, other), the non-fatal
 	// CSTA problems of the PBX's links seen by this instance.
 	ProtocolErrors map[string]uint64 `json:"protocolErrors,omitempty"`
+	// Unmonitored counts the devices the switch would not monitor on the current link (they
+	// are out of service and asked again); UnmonitoredReason is the most common refusal and
+	// UnmonitoredHint its likely cause, when one is known.
+	Unmonitored       int    `json:"unmonitored,omitempty"`
+	UnmonitoredReason string `json:"unmonitoredReason,omitempty"`
+	UnmonitoredHint   string `json:"unmonitoredHint,omitempty"`
 	// Degraded, when set, says why this instance gave the link up: its store writes kept
 	// failing for longer than store.degrade_after (or too many events waited behind them).
 	// Commands through this instance are refused meanwhile; it is cleared by the next

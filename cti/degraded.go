@@ -199,6 +199,13 @@ func (p *pbx) notReady() error {
 		return fmt.Errorf("cti: PBX %s: link degraded: %s", p.cfg.Name, li.Degraded)
 	case li.Owner == "":
 		return fmt.Errorf("cti: PBX %s: no instance owns the link now", p.cfg.Name)
+	case li.OwnedHere && li.Unmonitored > 0 && li.Unmonitored == len(p.exts):
+		msg := fmt.Sprintf("cti: PBX %s: none of its %d devices could be monitored: %s", p.cfg.Name,
+			li.Unmonitored, li.UnmonitoredReason)
+		if li.UnmonitoredHint != "" {
+			msg += " (" + li.UnmonitoredHint + ")"
+		}
+		return errors.New(msg)
 	}
 	return nil
 }

@@ -15,24 +15,16 @@ func (o *owned) startMonitors(lc *linkConn) (failed map[string]string, err error
 	failed = map[string]string{}
 	var mu sync.Mutex
 	err = o.forDevices(lc, o.p.exts, func(ctx context.Context, ext string) error {
-		rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
-		defer cancel()
-		m, err := o.request(rctx, lc, &csta.MonitorStart{MonitorObject: csta.Device(ext)})
-		if err == nil {
-			if r, ok := m.(*csta.MonitorStartResponse); ok {
-				lc.addMonitor(r.MonitorCrossRefID, ext)
-				return nil
-			}
-			err = &csta.UnexpectedResponseError{Request: "MonitorStart", Response: m.MessageName()}
+		why, err := o.monitorDevice(ctx, lc, ext)
+		if why != "" {
+			mu.Lock()
+			failed[ext] = why
+			mu.Unlock()
 		}
-		if fatal(err) {
-			return err
-		}
-		mu.Lock()
-		failed[ext] = "MonitorStart refused: " + err.Error()
-		mu.Unlock()
-		return nil
+		return err
 	})
+	lc.setUnmonitored(failed)
+	o.p.status.setUnmonitored(failed)
 	return failed, err
 }
 

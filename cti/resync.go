@@ -52,8 +52,13 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 	if err != nil {
 		return fmt.Errorf("monitoring devices: %w", err)
 	}
-	if len(failed) > 0 {
-		p.log.WithField("devices", len(failed)).Warn("some devices could not be monitored")
+	if n := len(failed); n > 0 {
+		_, why := p.status.unmonitoredSummary()
+		entry := p.log.WithField("devices", n).WithField("reason", why)
+		if hint := monitorHint(why, p.cfg.Dialect); hint != "" {
+			entry = entry.WithField("hint", hint)
+		}
+		entry.Warn("some devices could not be monitored; they stay out of service and are asked again")
 	}
 	order := make([]string, 0, len(p.exts))
 	for _, x := range p.exts {

@@ -17,8 +17,9 @@ type linkConn struct {
 	conn   *csta.Conn
 	status chan csta.SystemStatusValue // SystemStatus reports from the switch
 
-	mu   sync.Mutex
-	xref map[csta.MonitorCrossRefID]string // monitor -> extension
+	mu      sync.Mutex
+	xref    map[csta.MonitorCrossRefID]string // monitor -> extension
+	refused map[string]string                 // devices the switch would not monitor, with why
 
 	closeOnce sync.Once
 	closed    chan struct{}

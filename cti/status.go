@@ -39,6 +39,8 @@ type linkStatus struct {
 	last      *SwitchoverInfo
 	repairs   map[string]uint64        // line repairs by reason, since the process started
 	problems  map[string]*problemCount // non-fatal CSTA protocol problems by class
+	// unmonitored: devices of the current link the switch would not monitor, with why.
+	unmonitored map[string]string
 }
 
 func newLinkStatus(nodes []node) *linkStatus {
@@ -150,6 +152,10 @@ func (s *linkStatus) info(pbx string, cfg PBXConfig) LinkInfo {
 	}
 	if len(s.repairs) > 0 {
 		li.Repairs = maps.Clone(s.repairs)
+	}
+	if n, why := s.unmonitoredLocked(); n > 0 {
+		li.Unmonitored, li.UnmonitoredReason = n, why
+		li.UnmonitoredHint = monitorHint(why, cfg.Dialect)
 	}
 	for class, pc := range s.problems {
 		if li.ProtocolErrors == nil {

@@ -149,10 +149,19 @@ func (o *owned) watch(lc *linkConn, preferred int) outcome {
 	}
 	misses := 0
 	var firstMiss, healthySince time.Time
+	retry := &monitorRetry{}
+	defer retry.stop()
+	retry.next(len(lc.unmonitored()))
 	for {
 		select {
 		case <-o.ctx.Done():
 			return outcome{reason: "ownership ended"}
+		case <-retry.c():
+			n, err := o.retryMonitors(lc)
+			if err != nil {
+				return outcome{reason: "monitor retry: " + err.Error(), err: err}
+			}
+			retry.next(n)
 		case <-lc.conn.Done():
 			return outcome{reason: "link lost: " + errText(lc.conn.Err()), err: lc.conn.Err()}
 		case st := <-lc.status:

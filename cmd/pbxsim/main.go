@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		exts      = fs.String("extensions", "200-299", "extension ranges, comma separated (e.g. 200-299,3001)")
 		hunt      = fs.String("hunt", "", "hunt group as pilot=member,member (e.g. 500=201,202); repeatable with ';'")
 		profile   = fs.String("profile", "", "vendor profile shaping events and services: "+strings.Join(pbxsim.ProfileNames(), ", ")+" (default: generic shapes, MakeCall prompt ignored)")
-		dialect   = fs.String("dialect", "", "session style: osv, osbiz, avaya or generic (default: the profile's, else osv)")
+		dialect   = fs.String("dialect", "", "session style: osv, osbiz, avaya or generic (default: the profile's, else generic, as the bridge's default)")
 		edition   = fs.Int("edition", 0, "ECMA-323 edition 2-6 (default: the dialect's)")
 		primary   = fs.String("primary", "127.0.0.1:8800", "listen address of the primary CSTA node")
 		standby   = fs.String("standby", "127.0.0.1:8801", "listen address of the standby CSTA node")
@@ -80,6 +80,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if _, err := pbxsim.ProfileByName(*profile); err != nil {
 		return nil, fmt.Errorf("-profile: %w", err)
+	}
+	if *dialect == "" {
+		// The bridge's default dialect: a PBX configured without one talks to this simulator.
+		if prof, err := pbxsim.ProfileByName(*profile); err == nil && prof.Dialect == "" {
+			*dialect = csta.DialectGeneric.Name
+		}
 	}
 	if *dialect != "" {
 		if _, err := csta.DialectByName(*dialect); err != nil {
@@ -263,7 +269,7 @@ func runReplay(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 		dn = prof.Dialect
 	}
 	if dn == "" {
-		dn = "osv"
+		dn = csta.DialectGeneric.Name
 	}
 	d, err := csta.DialectByName(dn)
 	if err != nil {
