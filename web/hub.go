@@ -571,10 +571,3 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 		f.bridgeLast = pos.Offset
 	}
 }
-
-// feedCount is the number of feeds, for diagnostics and tests.
-func (h *hub) feedCount() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.feeds)
-}
