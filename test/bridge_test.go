@@ -18,18 +18,27 @@ import (
 const (
 	pbxName       = "hq"
 	watcherToken  = "e2e-watcher-token"
+	adminToken    = "e2e-admin-token" // role admin
+	userToken     = "e2e-user-token"  // role user, owning userLine only
+	userLine      = pbxName + "/200"
 	leaseTTL      = 1500 * time.Millisecond
 	heartbeat     = 300 * time.Millisecond
 	heartbeatMiss = 3
 )
 
 // bridgeConfig writes the one configuration file all instances run with.
-func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices, preferred, dialect string) string {
+func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, masterName, devices, preferred, dialect string, opts clusterOpts) string {
 	t.Helper()
-	sum := sha256.Sum256([]byte(watcherToken))
+	hash := func(token string) string {
+		sum := sha256.Sum256([]byte(token))
+		return hex.EncodeToString(sum[:])
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "log: {level: info, format: json}\n")
 	fmt.Fprintf(&b, "store:\n  driver: redis\n  lease_ttl: %s\n  redis:\n    addrs: [%s]\n", leaseTTL, strings.Join(redisAddrs, ", "))
+	if opts.degradeAfter > 0 {
+		fmt.Fprintf(&b, "  degrade_after: %s\n", opts.degradeAfter)
+	}
 	if masterName != "" {
 		fmt.Fprintf(&b, "    master_name: %s\n", masterName)
 	}
@@ -40,9 +49,14 @@ func bridgeConfig(t testing.TB, primary, standby string, redisAddrs []string, ma
 	if preferred != "" {
 		fmt.Fprintf(&b, "    preferred_instance: %s\n", preferred)
 	}
-	fmt.Fprintf(&b, "users:\n  - name: watcher\n    token_sha256: %s\n    role: supervisor\n", hex.EncodeToString(sum[:]))
+	fmt.Fprintf(&b, "users:\n  - name: watcher\n    token_sha256: %s\n    role: supervisor\n", hash(watcherToken))
+	fmt.Fprintf(&b, "  - name: admin\n    token_sha256: %s\n    role: admin\n", hash(adminToken))
+	fmt.Fprintf(&b, "  - name: alice\n    token_sha256: %s\n    role: user\n    lines: [%q]\n", hash(userToken), userLine)
 	// A small send queue lets the slow client scenario overflow it with little traffic.
 	fmt.Fprintf(&b, "web:\n  send_queue: 64\n")
+	if opts.readTimeout > 0 {
+		fmt.Fprintf(&b, "  read_timeout: %s\n", opts.readTimeout)
+	}
 	path := filepath.Join(t.TempDir(), "ctibridge.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,9 @@ type clusterOpts struct {
 	slowBuffer int    // event buffer of the every-line client (small makes it a slow consumer)
 	preferred  string // the PBX's preferred_instance, if any
 	profile    string // pbxsim vendor profile (default: the -profile flag, else generic shapes)
+
+	degradeAfter time.Duration // store.degrade_after, if set
+	readTimeout  time.Duration // web.read_timeout, if set
 }
 
 // cluster is one running deployment: Redis, the simulator, CSTA proxies in front of its
@@ -102,7 +105,7 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	}
 	c.proxies["primary"] = startProxy(t, "primary", c.sim.primary, c.reqs, who)
 	c.proxies["standby"] = startProxy(t, "standby", c.sim.standby, c.reqs, who)
-	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices, opts.preferred, dialect)
+	c.config = bridgeConfig(t, c.proxies["primary"].addr(), c.proxies["standby"].addr(), addrs, master, devices, opts.preferred, dialect, opts)
 
 	for i := range 3 {
 		c.bridges = append(c.bridges, c.startBridge(fmt.Sprintf("bridge-%c", 'a'+i)))

@@ -60,7 +60,7 @@ type cstaProxy struct {
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
-	links  map[int]string // open bridge connections: number -> instance
+	links  map[int]*proxyLink // open bridge connections by number
 	seq    int
 	wg     sync.WaitGroup
 	closed bool
@@ -72,7 +72,7 @@ func startProxy(t testing.TB, node, upstream string, log *requestLog, who func(*
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &cstaProxy{t: t, node: node, upstream: upstream, ln: ln, log: log, who: who, conns: map[net.Conn]struct{}{}, links: map[int]string{}}
+	p := &cstaProxy{t: t, node: node, upstream: upstream, ln: ln, log: log, who: who, conns: map[net.Conn]struct{}{}, links: map[int]*proxyLink{}}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)
@@ -113,8 +113,9 @@ func (p *cstaProxy) serve(down net.Conn, id int) {
 		down.Close()
 	}()
 	instance := p.who(down.RemoteAddr().(*net.TCPAddr))
+	link := &proxyLink{id: id, instance: instance, down: down}
 	p.mu.Lock()
-	p.links[id] = instance
+	p.links[id] = link
 	p.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
@@ -135,9 +136,9 @@ func (p *cstaProxy) serve(down net.Conn, id int) {
 		up.Close()
 	}()
 	done := make(chan struct{})
-	go func() { // node -> bridge; ends when either side closes
+	go func() { // node -> bridge, frame by frame (see inject); ends when either side closes
 		defer close(done)
-		_, _ = io.Copy(down, up)
+		link.relay(up)
 		down.Close()
 	}()
 	fr := csta.HeaderFraming{}
@@ -152,7 +153,7 @@ func (p *cstaProxy) serve(down net.Conn, id int) {
 			if instance == "" { // the lookup at accept can miss a socket the kernel has not listed yet
 				if instance = p.who(down.RemoteAddr().(*net.TCPAddr)); instance != "" {
 					p.mu.Lock()
-					p.links[id] = instance
+					link.instance = instance
 					p.mu.Unlock()
 				}
 			}
@@ -174,12 +175,78 @@ func (p *cstaProxy) openLinks(instance string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for _, in := range p.links {
-		if in == instance {
+	for _, l := range p.links {
+		if l.instance == instance {
 			n++
 		}
 	}
 	return n
+}
+
+// proxyLink is one open bridge connection of a proxy. Frames from the node are written to
+// the bridge whole, under wmu, so that inject can put its own bytes between two frames.
+type proxyLink struct {
+	id       int    // connection number
+	instance string // guarded by the proxy's mu
+	down     net.Conn
+	wmu      sync.Mutex
+}
+
+// relay copies the node's frames to the bridge until either side closes.
+func (l *proxyLink) relay(up net.Conn) {
+	fr := csta.HeaderFraming{}
+	rd := fr.NewReader(up, 0)
+	var buf []byte
+	for {
+		f, err := rd.ReadFrame()
+		if err != nil {
+			return
+		}
+		if buf, err = fr.AppendFrame(buf[:0], f); err != nil {
+			return
+		}
+		l.wmu.Lock()
+		_, err = l.down.Write(buf)
+		l.wmu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// newest returns the number of instance's newest open connection here, 0 when it has none.
+func (p *cstaProxy) newest(instance string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id := 0
+	for _, l := range p.links {
+		if l.instance == instance && l.id > id {
+			id = l.id
+		}
+	}
+	return id
+}
+
+// inject runs write on bridge connection number id, towards the bridge, between two of the
+// node's frames; nothing else reaches the bridge on that connection until write returns
+// (write may stall on purpose). It fails when the connection is closed.
+func (p *cstaProxy) inject(id int, write func(w io.Writer) error) error {
+	p.mu.Lock()
+	link := p.links[id]
+	p.mu.Unlock()
+	if link == nil {
+		return fmt.Errorf("%s proxy: connection %d is closed", p.node, id)
+	}
+	link.wmu.Lock()
+	defer link.wmu.Unlock()
+	return write(link.down)
+}
+
+// open reports whether bridge connection number id is still open.
+func (p *cstaProxy) open(id int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.links[id] != nil
 }
 
 func (p *cstaProxy) close() {
