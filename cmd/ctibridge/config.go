@@ -2,13 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
+	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // FileConfig is the YAML configuration file (docs/config.md describes every key and default).
@@ -138,6 +135,8 @@ type WebConfig struct {
 	MaxMessageBytes   int64    `yaml:"max_message_bytes"`
 	AuditLog          string   `yaml:"audit_log"`
 	AlertWebhooks     []string `yaml:"alert_webhooks"`
+	// BehindLimit is web.behind_limit: how long a WebSocket client may be behind.
+	BehindLimit time.Duration `yaml:"behind_limit"`
 	// Zero values take web's defaults (web.Default*); see docs/config.md.
 	HeaderTimeout      time.Duration `yaml:"header_timeout"`
 	ReadTimeout        time.Duration `yaml:"read_timeout"`
@@ -166,13 +165,33 @@ type SimConfig struct {
 	PromptAnswer time.Duration `yaml:"prompt_answer"`
 }
 
-// ConfigError names the key that is wrong and why.
+// ConfigError names the key that is wrong and why; File, Line and Column say where the key
+// sits when it came from a file (zero when it did not, e.g. a default or a flag).
 type ConfigError struct {
-	Key    string
-	Reason string
+	File         string
+	Line, Column int
+	Key          string
+	Reason       string
 }
 
-func (e *ConfigError) Error() string { return "config: " + e.Key + ": " + e.Reason }
+func (e *ConfigError) Error() string {
+	pos := ""
+	if e.Line > 0 {
+		pos = fmt.Sprintf("line %d, column %d: ", e.Line, e.Column)
+		if e.Column == 0 {
+			pos = fmt.Sprintf("line %d: ", e.Line)
+		}
+		if e.File != "" {
+			pos = fmt.Sprintf("%s:%d:%d: ", e.File, e.Line, e.Column)
+			if e.Column == 0 {
+				pos = fmt.Sprintf("%s:%d: ", e.File, e.Line)
+			}
+		}
+	} else if e.File != "" {
+		pos = e.File + ": "
+	}
+	return "config: " + pos + e.Key + ": " + e.Reason
+}
 
 // ConfigErrors is every problem found in one configuration.
 type ConfigErrors []*ConfigError
@@ -188,40 +207,57 @@ func (es ConfigErrors) Error() string {
 	return b.String()
 }
 
-// parseConfig decodes YAML strictly: unknown keys and wrong types are errors with line numbers.
-func parseConfig(r io.Reader) (*FileConfig, error) {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	var c FileConfig
-	if err := dec.Decode(&c); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &ConfigError{Key: "(file)", Reason: "the configuration file is empty"}
-		}
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	return &c, nil
-}
-
 // loadConfig reads the file at path ("" means the embedded default), then applies
 // environment overrides and defaults, and validates.
 func loadConfig(path string, env func(string) string) (*FileConfig, error) {
+	return loadConfigWith(path, env, nil)
+}
+
+// loadConfigWith reads the file at path ("" means the embedded default) and lays over it the
+// environment, then the flags (o, when not nil); then applies the defaults and runs every
+// check start-up runs (checkConfig). Problems name the key and, for keys from the file,
+// where it sits.
+func loadConfigWith(path string, env func(string) string, o *options) (*FileConfig, error) {
 	var c *FileConfig
+	var src *configSource
 	if path == "" {
 		c = demoConfig()
 	} else {
-		f, err := os.Open(path)
+		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		defer f.Close()
-		if c, err = parseConfig(f); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if c, src, err = parseConfigBytes(path, data); err != nil {
+			return nil, err
 		}
 	}
-	applyEnv(c, env)
-	c.applyDefaults()
-	if errs := c.validate(env); len(errs) > 0 {
-		return nil, errs
+	overridden := applyEnv(c, env)
+	if o != nil {
+		overridden = append(overridden, o.override(c)...)
 	}
-	return c, nil
+	if c.Demo && c.Listen == "" {
+		c.Listen = demoListen
+	}
+	c.applyDefaults()
+	errs := c.checkConfig(env)
+	if len(errs) == 0 {
+		return c, nil
+	}
+	for _, e := range errs {
+		if !overriddenKey(e.Key, overridden) {
+			src.position(e)
+		}
+	}
+	return nil, errs
+}
+
+// overriddenKey reports whether key (or a key it is part of) was set by the environment or a
+// flag rather than the file.
+func overriddenKey(key string, overridden []string) bool {
+	for _, o := range overridden {
+		if key == o || strings.HasPrefix(key, o+".") || strings.HasPrefix(key, o+"[") {
+			return true
+		}
+	}
+	return false
 }

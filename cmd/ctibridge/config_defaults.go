@@ -12,7 +12,10 @@ import (
 
 // Defaults, documented in docs/config.md.
 const (
-	defaultListen          = ":8080"
+	defaultListen = ":8080"
+	// demoListen is the embedded demo's address: its tokens are well known, so it stays on
+	// loopback unless --listen, CTIBRIDGE_LISTEN or listen: says otherwise.
+	demoListen             = "127.0.0.1:8080"
 	defaultDialect         = "generic"
 	defaultHeartbeat       = time.Second
 	defaultMisses          = 3
@@ -144,29 +147,27 @@ func (c *FileConfig) applyDefaults() {
 	}
 }
 
-// applyEnv applies CTIBRIDGE_* overrides (docs/config.md lists them).
-func applyEnv(c *FileConfig, env func(string) string) {
-	if v := env("CTIBRIDGE_LISTEN"); v != "" {
-		c.Listen = v
+// applyEnv applies CTIBRIDGE_* overrides (docs/config.md lists them) and returns the keys it set.
+func applyEnv(c *FileConfig, env func(string) string) []string {
+	var set []string
+	for _, o := range []struct {
+		name, key string
+		apply     func(string)
+	}{
+		{"CTIBRIDGE_LISTEN", "listen", func(v string) { c.Listen = v }},
+		{"CTIBRIDGE_INSTANCE_ID", "instance_id", func(v string) { c.InstanceID = v }},
+		{"CTIBRIDGE_LOG_LEVEL", "log.level", func(v string) { c.Log.Level = v }},
+		{"CTIBRIDGE_LOG_FORMAT", "log.format", func(v string) { c.Log.Format = v }},
+		{"CTIBRIDGE_STORE", "store.driver", func(v string) { c.Store.Driver = v }},
+		{"CTIBRIDGE_REDIS_ADDRS", "store.redis.addrs", func(v string) { c.Store.Redis.Addrs = splitList(v) }},
+		{"CTIBRIDGE_REDIS_MASTER", "store.redis.master_name", func(v string) { c.Store.Redis.MasterName = v }},
+	} {
+		if v := env(o.name); v != "" {
+			o.apply(v)
+			set = append(set, o.key)
+		}
 	}
-	if v := env("CTIBRIDGE_INSTANCE_ID"); v != "" {
-		c.InstanceID = v
-	}
-	if v := env("CTIBRIDGE_LOG_LEVEL"); v != "" {
-		c.Log.Level = v
-	}
-	if v := env("CTIBRIDGE_LOG_FORMAT"); v != "" {
-		c.Log.Format = v
-	}
-	if v := env("CTIBRIDGE_STORE"); v != "" {
-		c.Store.Driver = v
-	}
-	if v := env("CTIBRIDGE_REDIS_ADDRS"); v != "" {
-		c.Store.Redis.Addrs = splitList(v)
-	}
-	if v := env("CTIBRIDGE_REDIS_MASTER"); v != "" {
-		c.Store.Redis.MasterName = v
-	}
+	return set
 }
 
 func splitList(s string) []string {

@@ -108,8 +108,8 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		name, body string
 		want       []string
 	}{
-		{"unknown key", "listen: ':1'\nlisten_port: 3\npbxs: []\n", []string{"field listen_port not found", "line 2"}},
-		{"wrong type", "pbxs:\n  - name: hq\n    misses: many\n", []string{"line 3", "many"}},
+		{"unknown key", "listen: ':1'\nlisten_port: 3\npbxs: []\n", []string{"ctibridge.yaml:2:1: listen_port: unknown key; did you mean `listen`?"}},
+		{"wrong type", "pbxs:\n  - name: hq\n    misses: many\n", []string{"ctibridge.yaml:3:13: pbxs[0].misses: \"many\" is not a whole number"}},
 		{"not yaml", "pbxs: [\n", []string{"config:"}},
 		{"empty", "", []string{"empty"}},
 		{"bad values", `

@@ -7,7 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
-	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -16,6 +16,7 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 var pbxNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -26,8 +27,8 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, &ConfigError{Key: key, Reason: fmt.Sprintf(format, args...)})
 	}
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		bad("listen", "%q is not host:port (%v)", c.Listen, err)
+	if err := checkAddr(c.Listen, true); err != nil {
+		bad("listen", "%q %v", c.Listen, err)
 	}
 	if (c.HTTPTLS.CertFile == "") != (c.HTTPTLS.KeyFile == "") {
 		bad("http_tls", "cert_file and key_file must be given together")
@@ -60,8 +61,8 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	case "memory":
 	case "redis":
 		for i, a := range c.Store.Redis.Addrs {
-			if _, _, err := net.SplitHostPort(a); err != nil {
-				bad(fmt.Sprintf("store.redis.addrs[%d]", i), "%q is not host:port", a)
+			if err := checkAddr(a, false); err != nil {
+				bad(fmt.Sprintf("store.redis.addrs[%d]", i), "%q %v", a, err)
 			}
 		}
 		if c.Store.Redis.PasswordEnv != "" && env(c.Store.Redis.PasswordEnv) == "" {
@@ -80,14 +81,29 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		bad("pbxs", "at least one PBX is required")
 	}
 	seen := map[string]bool{}
+	lineIDs := map[uint32]string{} // device ID of every line -> line (the engine refuses a collision)
 	for i := range c.PBXs {
-		c.PBXs[i].validate(fmt.Sprintf("pbxs[%d]", i), c.Simulator.Enabled, env, bad)
+		key := fmt.Sprintf("pbxs[%d]", i)
+		c.PBXs[i].validate(key, c.Simulator.Enabled, env, bad)
 		if seen[c.PBXs[i].Name] {
-			bad(fmt.Sprintf("pbxs[%d].name", i), "%q is used twice", c.PBXs[i].Name)
+			bad(key+".name", "%q is used twice", c.PBXs[i].Name)
+			continue
 		}
 		seen[c.PBXs[i].Name] = true
+		for j, d := range c.PBXs[i].Devices {
+			exts, _ := csta.ExpandDevices([]string{d})
+			for _, x := range exts {
+				line := c.PBXs[i].Name + "/" + x
+				id := tapi.LineDeviceID(line)
+				if other, dup := lineIDs[id]; dup && other != line {
+					bad(fmt.Sprintf("%s.devices[%d]", key, j), "line %s has the same device ID as %s; rename one", line, other)
+				}
+				lineIDs[id] = line
+			}
+		}
 	}
 	users := map[string]bool{}
+	tokens := map[string]string{} // lower-case hash -> "users[i] (name)"
 	for i, u := range c.Users {
 		key := fmt.Sprintf("users[%d]", i)
 		if u.Name == "" {
@@ -98,6 +114,10 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		users[u.Name] = true
 		if b, err := hex.DecodeString(u.TokenSHA256); err != nil || len(b) != sha256.Size {
 			bad(key+".token_sha256", "must be 64 hex digits (SHA-256 of the token: `printf %%s TOKEN | sha256sum`)")
+		} else if other, dup := tokens[strings.ToLower(u.TokenSHA256)]; dup {
+			bad(key+".token_sha256", "is the same token as %s; every user needs a token of their own", other)
+		} else {
+			tokens[strings.ToLower(u.TokenSHA256)] = fmt.Sprintf("%s (%s)", key, u.Name)
 		}
 		switch u.Role {
 		case "user", "supervisor", "admin":
@@ -111,6 +131,11 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 			}
 		}
 	}
+	for i, h := range c.Web.AlertWebhooks {
+		if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(fmt.Sprintf("web.alert_webhooks[%d]", i), "%q is not an http:// or https:// URL", h)
+		}
+	}
 	if c.Web.DialRatePerMinute < 0 {
 		bad("web.dial_rate_per_minute", "must not be negative")
 	}
@@ -122,7 +147,7 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		v   time.Duration
 	}{{"web.header_timeout", c.Web.HeaderTimeout}, {"web.read_timeout", c.Web.ReadTimeout},
 		{"web.write_timeout", c.Web.WriteTimeout}, {"web.idle_timeout", c.Web.IdleTimeout},
-		{"web.shutdown_timeout", c.Web.ShutdownTimeout}} {
+		{"web.shutdown_timeout", c.Web.ShutdownTimeout}, {"web.behind_limit", c.Web.BehindLimit}} {
 		if d.v < 0 {
 			bad(d.key, "%v is negative; give a duration such as 30s, or leave it out for the default", d.v)
 		}
@@ -153,7 +178,12 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 			bad("simulator.prompt_answer", "%v is negative; give a duration such as 2s, or 0 to leave prompts to the control API", c.Simulator.PromptAnswer)
 		}
 		if _, err := pbxsim.ProfileByName(c.Simulator.Profile); err != nil {
-			bad("simulator.profile", "%v", err)
+			bad("simulator.profile", "%q is not one of %s (or \"\" for the simulator's own shapes)", c.Simulator.Profile, strings.Join(pbxsim.ProfileNames(), ", "))
+		}
+		if c.Simulator.ControlAddr != "" {
+			if err := checkAddr(c.Simulator.ControlAddr, true); err != nil {
+				bad("simulator.control_addr", "%q %v", c.Simulator.ControlAddr, err)
+			}
 		}
 	}
 	return errs
@@ -164,17 +194,20 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 		bad(key+".name", "%q must be 1-32 lower-case letters, digits, '-' or '_'", p.Name)
 	}
 	if _, err := csta.DialectByName(p.Dialect); err != nil {
-		bad(key+".dialect", "%v", err)
+		bad(key+".dialect", "%q is not one of %s", p.Dialect, strings.Join(dialectNames(), ", "))
 	}
 	if p.Primary == "" && !sim {
 		bad(key+".primary", "is required (host:port of the primary PBX node)")
 	}
 	for _, a := range []struct{ k, v string }{{"primary", p.Primary}, {"standby", p.Standby}} {
 		if a.v != "" {
-			if _, _, err := net.SplitHostPort(a.v); err != nil {
-				bad(key+"."+a.k, "%q is not host:port", a.v)
+			if err := checkAddr(a.v, false); err != nil {
+				bad(key+"."+a.k, "%q %v", a.v, err)
 			}
 		}
+	}
+	if p.Standby != "" && p.Standby == p.Primary {
+		bad(key+".standby", "%q is the same address as primary", p.Standby)
 	}
 	if p.Heartbeat < minHeartbeat {
 		bad(key+".heartbeat", "%v is below the minimum %v", p.Heartbeat, minHeartbeat)
@@ -240,10 +273,23 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 	if len(p.Devices) == 0 {
 		bad(key+".devices", "at least one device or range is required, e.g. [\"200-299\"]")
 	}
+	where := map[string]int{} // extension -> index of the devices entry that lists it
 	for i, d := range p.Devices {
-		if _, err := csta.ExpandDevices([]string{d}); err != nil {
+		exts, err := csta.ExpandDevices([]string{d})
+		if err != nil {
 			bad(fmt.Sprintf("%s.devices[%d]", key, i), "%v", err)
+			continue
 		}
+		for _, x := range exts {
+			if j, dup := where[x]; dup {
+				bad(fmt.Sprintf("%s.devices[%d]", key, i), "device %s is listed twice (also in %s.devices[%d]: %q)", x, key, j, p.Devices[j])
+				break
+			}
+			where[x] = i
+		}
+	}
+	if _, err := csta.ExpandDevices(p.Devices); err != nil && len(p.Devices) > 0 && strings.Contains(err.Error(), "more than") {
+		bad(key+".devices", "%v", err)
 	}
 }
 

@@ -237,7 +237,7 @@ func linkTLS(t LinkTLS) (*tls.Config, error) {
 func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 	wc := web.Config{
 		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
-		SendQueue: cfg.Web.SendQueue, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
+		SendQueue: cfg.Web.SendQueue, BehindLimit: cfg.Web.BehindLimit, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
 		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
 		Numbering:         map[string]web.Numbering{},
 		HTTPHeaderTimeout: cfg.Web.HeaderTimeout, HTTPReadTimeout: cfg.Web.ReadTimeout,
@@ -282,6 +282,11 @@ func printBanner(w io.Writer, cfg *FileConfig, addr string, sim *simulator) {
 		fmt.Fprintf(w, "PBX simulator: CSTA primary %s, standby %s, control API http://%s/\n", sim.primary, sim.standby, sim.controlAddr())
 	}
 	if cfg.Demo {
+		if h, _, err := net.SplitHostPort(addr); err == nil && net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback() {
+			fmt.Fprintf(w, "listening on %s only: the demo tokens are well known; use --listen :8080 to open it\n", h)
+		} else {
+			fmt.Fprintf(w, "warning: listening on %s: the demo tokens below are well known and anyone who can reach this address may use them, an admin one among them\n", addr)
+		}
 		fmt.Fprintln(w, "demo login tokens:")
 		for _, u := range demoUsers {
 			fmt.Fprintf(w, "  %-10s %-11s %s\n", u.name, u.role, u.token)
