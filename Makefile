@@ -4,7 +4,7 @@ PKGS    ?= ./...
 TAPI_H  := /usr/share/mingw-w64/include/tapi.h
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build tsp test test-short deps lint fmt-check vet cross fuzz bench clean
+.PHONY: all build tsp test test-short deps lint fmt-check vet staticcheck cross fuzz bench clean
 
 all: build
 
@@ -44,7 +44,13 @@ fmt-check:
 	@out=$$(find . -name '*.go' -not -path './.git/*' | xargs -r gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-lint: vet fmt-check
+# staticcheck runs the pinned staticcheck through the Go module proxy (no install step: go run
+# fetches and caches it).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+lint: vet fmt-check staticcheck
 
 # cross builds every package for Windows and macOS: the daemon, SDKs and tools must not
 # depend on Linux-only system calls outside files built for Unix.
@@ -58,7 +64,7 @@ cross:
 # (-p 1): the failover tests measure heartbeats, leases and takeovers in real time with
 # several bridge, Redis, PBX simulator and browser processes each, and on a small machine two
 # such packages at once, under the race detector, starve each other of CPU.
-test: deps vet fmt-check cross
+test: deps vet fmt-check staticcheck cross
 	$(GO) test -race -count=1 -run '^$$' $(PKGS) >/dev/null
 	$(GO) test -race -count=1 -p 1 -timeout 20m $(PKGS)
 
