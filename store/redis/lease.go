@@ -31,7 +31,7 @@ func (s *Store) AcquireLease(ctx context.Context, pbx, owner string, ttl time.Du
 	if err != nil {
 		return store.Lease{}, err
 	}
-	v, err := acquireScript.Run(ctx, s.critical, []string{k.lease(), k.token()}, owner, ms).Result()
+	v, err := s.runLeaseScript(ctx, acquireScript, []string{k.lease(), k.token()}, ttl, owner, ms)
 	if err != nil {
 		return store.Lease{}, s.fail("acquire lease of", pbx, err)
 	}
@@ -70,8 +70,8 @@ func (s *Store) RenewLease(ctx context.Context, l store.Lease, ttl time.Duration
 	if err != nil {
 		return store.Lease{}, err
 	}
-	v, err := renewScript.Run(ctx, s.critical, []string{k.lease()},
-		l.Owner, strconv.FormatUint(l.Token, 10), ms).Result()
+	v, err := s.runLeaseScript(ctx, renewScript, []string{k.lease()}, ttl,
+		l.Owner, strconv.FormatUint(l.Token, 10), ms)
 	if err != nil {
 		return store.Lease{}, s.fail("renew lease of", l.PBX, err)
 	}
