@@ -6,6 +6,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // Service is what the client interfaces (package web) use of the engine. web never sees csta.
@@ -41,26 +42,27 @@ type Service interface {
 	Ready(ctx context.Context) error
 }
 
-// Op names a TAPI request.
-type Op string
+// Op names a TAPI request. The ops, their members and the CSTA service each maps to are the
+// op table of package wire (wire.Ops); build (commands.go) makes the CSTA request of each.
+type Op = wire.Op
 
-// The TAPI requests the engine executes, with the CSTA service each maps to.
+// The TAPI requests the engine executes (wire.Ops states what each takes and sends).
 const (
-	OpMakeCall         Op = "makeCall"         // lineMakeCall -> MakeCall
-	OpAnswer           Op = "answer"           // lineAnswer -> AnswerCall
-	OpDrop             Op = "drop"             // lineDrop -> ClearConnection
-	OpHold             Op = "hold"             // lineHold -> HoldCall
-	OpUnhold           Op = "unhold"           // lineUnhold -> RetrieveCall
-	OpBlindTransfer    Op = "blindTransfer"    // lineBlindTransfer -> SingleStepTransferCall
-	OpSetupTransfer    Op = "setupTransfer"    // lineSetupTransfer + lineDial -> ConsultationCall
-	OpCompleteTransfer Op = "completeTransfer" // lineCompleteTransfer(TRANSFER) -> TransferCall
-	OpConference       Op = "conference"       // lineCompleteTransfer(CONFERENCE) -> ConferenceCall
-	OpRedirect         Op = "redirect"         // lineRedirect -> DeflectCall
-	OpPickup           Op = "pickup"           // linePickup(number) -> DirectedPickupCall, else DeflectCall to us
-	OpGroupPickup      Op = "groupPickup"      // linePickup(no number) -> GroupPickupCall
-	OpGenerateDigits   Op = "generateDigits"   // lineGenerateDigits -> GenerateDigits
-	OpForward          Op = "forward"          // lineForward -> SetForwarding
-	OpDND              Op = "dnd"              // DND on/off -> SetDoNotDisturb
+	OpMakeCall         = wire.OpMakeCall         // lineMakeCall -> MakeCall
+	OpAnswer           = wire.OpAnswer           // lineAnswer -> AnswerCall
+	OpDrop             = wire.OpDrop             // lineDrop -> ClearConnection
+	OpHold             = wire.OpHold             // lineHold -> HoldCall
+	OpUnhold           = wire.OpUnhold           // lineUnhold -> RetrieveCall
+	OpBlindTransfer    = wire.OpBlindTransfer    // lineBlindTransfer -> SingleStepTransferCall
+	OpSetupTransfer    = wire.OpSetupTransfer    // lineSetupTransfer + lineDial -> ConsultationCall
+	OpCompleteTransfer = wire.OpCompleteTransfer // lineCompleteTransfer(TRANSFER) -> TransferCall
+	OpConference       = wire.OpConference       // lineCompleteTransfer(CONFERENCE) -> ConferenceCall
+	OpRedirect         = wire.OpRedirect         // lineRedirect -> DeflectCall
+	OpPickup           = wire.OpPickup           // linePickup(number) -> DirectedPickupCall, else DeflectCall to us
+	OpGroupPickup      = wire.OpGroupPickup      // linePickup(no number) -> GroupPickupCall
+	OpGenerateDigits   = wire.OpGenerateDigits   // lineGenerateDigits -> GenerateDigits
+	OpForward          = wire.OpForward          // lineForward -> SetForwarding
+	OpDND              = wire.OpDND              // DND on/off -> SetDoNotDisturb
 )
 
 // Request is one TAPI request from a client.

@@ -9,6 +9,7 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // Do implements Service: it validates the request, executes it on the owning instance with
@@ -179,7 +180,9 @@ func containsString(list []string, s string) bool {
 func noCall(csta.Message) string { return "" }
 
 // build validates a request and returns its CSTA service, with a function that extracts the
-// call ID of the call the service creates (for the reply's handle).
+// call ID of the call the service creates (for the reply's handle). The service of each op,
+// and whether it creates a call, are those of the op table (wire.Ops); a test holds them in
+// step.
 func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
 	dev := csta.Device(ext)
 	switch req.Op {
@@ -264,12 +267,11 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		if req.Number == "" {
 			return nil, nil, refuse(tapi.LINEERR_INVALDIGITS, "generateDigits needs the digits in number")
 		}
-		for _, r := range req.Number {
-			if !(r >= '0' && r <= '9' || r == '*' || r == '#' || r >= 'A' && r <= 'D') {
-				return nil, nil, refuse(tapi.LINEERR_INVALDIGITS, "digit %q not allowed (want 0-9, *, #, A-D)", r)
-			}
+		digits, err := wire.CleanDigits(req.Number)
+		if err != nil {
+			return nil, nil, refuse(tapi.LINEERR_INVALDIGITS, "generateDigits: %v", err)
 		}
-		return &csta.GenerateDigits{ConnectionToSendDigits: cn, CharactersToSend: req.Number}, noCall, nil
+		return &csta.GenerateDigits{ConnectionToSendDigits: cn, CharactersToSend: digits}, noCall, nil
 	case OpPickup:
 		return o.buildPickup(ctx, ext, req)
 	case OpGroupPickup:
@@ -295,8 +297,8 @@ func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Messag
 		if req.Enable && req.Number == "" {
 			return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "forward needs a destination number to enable forwarding")
 		}
-		if req.RingCount < 0 || req.RingCount > 100 {
-			return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "ringCount %d out of range 0-100", req.RingCount)
+		if err := wire.CheckRingCount(req.RingCount); err != nil {
+			return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "%v", err)
 		}
 		m := &csta.SetForwarding{Device: dev, ForwardingType: ft, ActivateForward: req.Enable, RingCount: req.RingCount}
 		if req.Number != "" {
