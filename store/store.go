@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // Store is the shared state of all bridge instances. All methods are safe for concurrent use.
@@ -69,11 +70,8 @@ type Subscription interface {
 	Close() error
 }
 
-// Position is a point in a PBX's event log.
-type Position struct {
-	Epoch  string `json:"epoch"`
-	Offset uint64 `json:"offset"`
-}
+// Position is a point in a PBX's event log: the cursor of the client protocol (wire.Position).
+type Position = wire.Position
 
 // Entry is one event in the log.
 type Entry struct {

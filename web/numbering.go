@@ -3,35 +3,13 @@ package web
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
-// dialSeparators are characters people write inside phone numbers; they are dropped.
-const dialSeparators = " -./()\u00a0"
-
-// cleanNumber removes separators and checks that what is left is a dial string: an optional
-// leading "+", then digits, "*" or "#".
-func cleanNumber(s string) (string, error) {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case strings.ContainsRune(dialSeparators, r):
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r >= '0' && r <= '9', r == '*', r == '#':
-			b.WriteRune(r)
-		default:
-			return "", fmt.Errorf("character %q at position %d is not allowed (digits, *, #, a leading + and separators \" -./()\" are)", r, i)
-		}
-	}
-	out := b.String()
-	if out == "" || out == "+" {
-		return "", fmt.Errorf("no digits")
-	}
-	if len(out) > 32 {
-		return "", fmt.Errorf("longer than 32 digits")
-	}
-	return out, nil
-}
+// cleanNumber removes separators and checks that what is left is a dial string (the rule of
+// the wire protocol: wire.CleanNumber).
+func cleanNumber(s string) (string, error) { return wire.CleanNumber(s) }
 
 // ToDial turns a number a CRM stored (E.164 like "+49301234567", or an extension, or a dial
 // string) into what the PBX dials: E.164 becomes outside prefix + local, national or

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // commandTimeout bounds one request to the engine.
@@ -63,9 +64,6 @@ func refused(res tapi.LineErr, status int, field, format string, a ...any) *refu
 	return &refusal{Result: res, Status: status, Field: field, Why: fmt.Sprintf(format, a...)}
 }
 
-// maxDigits bounds the DTMF string of generateDigits.
-const maxDigits = 64
-
 // notALine is the answer for a line that does not exist and for one the principal may not
 // see: the two are indistinguishable, so that a token cannot probe which lines exist.
 func notALine(line string) *refusal {
@@ -77,7 +75,8 @@ func notALine(line string) *refusal {
 // converted before the PBX sees them), and the per-user, per-line and dial rate limits. nil:
 // the request may go to the engine.
 func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
-	if !knownOp(req.Op) {
+	spec, ok := wire.Lookup(req.Op)
+	if !ok {
 		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusBadRequest, "op", "op %q is not known (known: %v)", req.Op, allOps)
 	}
 	pbx, ext, ok := strings.Cut(req.Line, "/")
@@ -90,34 +89,27 @@ func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 	if !p.canControl(req.Line) {
 		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusForbidden, "line", "%s (%s) may not control line %s", p.Name, p.Role, req.Line)
 	}
-	if r := s.checkHandles(req, pbx); r != nil {
+	if r := s.checkHandles(spec, req, pbx); r != nil {
 		return r
 	}
-	if r := s.checkNumber(p, req, pbx); r != nil {
+	if r := s.checkNumber(p, spec, req, pbx); r != nil {
 		return r
 	}
 	return s.checkRates(p, req)
 }
 
-// checkHandles requires the handles an op needs and refuses a handle of a call on another
-// line, with the answer a missing call gets (the engine would name the other line).
-func (s *Server) checkHandles(req *cti.Request, pbx string) *refusal {
-	switch req.Op {
-	case cti.OpAnswer, cti.OpDrop, cti.OpHold, cti.OpUnhold, cti.OpBlindTransfer,
-		cti.OpSetupTransfer, cti.OpRedirect, cti.OpGenerateDigits:
-		if req.Handle == "" {
-			return refused(tapi.LINEERR_INVALCALLHANDLE, http.StatusBadRequest, "handle", "%s needs the call's handle", req.Op)
-		}
-	case cti.OpCompleteTransfer, cti.OpConference:
-		if req.Handle == "" || req.Handle2 == "" {
-			return refused(tapi.LINEERR_INVALCONSULTCALLHANDLE, http.StatusBadRequest, "handle2", "%s needs handle (held call) and handle2 (consultation call)", req.Op)
-		}
-	default:
-		if req.Handle != "" || req.Handle2 != "" {
-			return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle", "%s takes no call handle", req.Op)
-		}
-	}
-	if req.Handle2 != "" && req.Op != cti.OpCompleteTransfer && req.Op != cti.OpConference {
+// checkHandles requires the handles an op needs (the op table, wire.Ops) and refuses a
+// handle of a call on another line, with the answer a missing call gets (the engine would
+// name the other line).
+func (s *Server) checkHandles(spec wire.Spec, req *cti.Request, pbx string) *refusal {
+	switch {
+	case spec.Handle2 == wire.Required && (req.Handle == "" || req.Handle2 == ""):
+		return refused(tapi.LINEERR_INVALCONSULTCALLHANDLE, http.StatusBadRequest, "handle2", "%s needs handle (held call) and handle2 (consultation call)", req.Op)
+	case spec.Handle == wire.Required && req.Handle == "":
+		return refused(tapi.LINEERR_INVALCALLHANDLE, http.StatusBadRequest, "handle", "%s needs the call's handle", req.Op)
+	case spec.Handle == wire.Refused && (req.Handle != "" || req.Handle2 != ""):
+		return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle", "%s takes no call handle", req.Op)
+	case spec.Handle2 == wire.Refused && req.Handle2 != "":
 		return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle2", "%s takes no handle2", req.Op)
 	}
 	var elsewhere map[tapi.CallHandle]bool
@@ -160,12 +152,13 @@ func (s *Server) callsElsewhere(line string) map[tapi.CallHandle]bool {
 	return out
 }
 
-// checkNumber validates and converts the number member: a destination is any number the
-// numbering accepts, the device of a pickup is a line of the bridge the principal may see,
-// and ops that take no number refuse one.
-func (s *Server) checkNumber(p *principal, req *cti.Request, pbx string) *refusal {
-	switch req.Op {
-	case cti.OpMakeCall, cti.OpBlindTransfer, cti.OpSetupTransfer, cti.OpRedirect:
+// checkNumber validates and converts the number member by its kind in the op table: a
+// destination is any number the numbering accepts, the device of a pickup is a line of the
+// bridge the principal may see, digits are DTMF digits, and ops that take no number refuse
+// one. It checks forward's ring count too.
+func (s *Server) checkNumber(p *principal, spec wire.Spec, req *cti.Request, pbx string) *refusal {
+	switch spec.Number {
+	case wire.Destination:
 		if req.Number == "" {
 			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "%s needs a number", req.Op)
 		}
@@ -174,7 +167,7 @@ func (s *Server) checkNumber(p *principal, req *cti.Request, pbx string) *refusa
 			return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "number %s: %v", quoteCapped(req.Number), err)
 		}
 		req.Number = d
-	case cti.OpForward:
+	case wire.ForwardTo:
 		if req.Number != "" {
 			d, err := s.numbering(pbx).ToDial(req.Number)
 			if err != nil {
@@ -191,14 +184,16 @@ func (s *Server) checkNumber(p *principal, req *cti.Request, pbx string) *refusa
 		if req.Enable && req.Number == "" {
 			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "enabling forwarding needs a destination number")
 		}
-	case cti.OpGenerateDigits:
-		if req.Number == "" || len(req.Number) > maxDigits || strings.Trim(req.Number, "0123456789*#ABCDabcd") != "" {
-			return refused(tapi.LINEERR_INVALDIGITS, http.StatusUnprocessableEntity, "number", "digits %s: use 1 to %d of 0-9, *, #, A-D", quoteCapped(req.Number), maxDigits)
+	case wire.Digits:
+		d, err := wire.CleanDigits(req.Number)
+		if err != nil {
+			return refused(tapi.LINEERR_INVALDIGITS, http.StatusUnprocessableEntity, "number", "digits %s: use 1 to %d of 0-9, *, #, A-D", quoteCapped(req.Number), wire.MaxDigits)
 		}
-	case cti.OpPickup, cti.OpGroupPickup:
+		req.Number = d
+	case wire.RingingLine, wire.PickupGroup:
 		if req.Number == "" {
-			if req.Op == cti.OpPickup {
-				return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "pickup needs the number of the ringing line")
+			if spec.Number.Need() == wire.Required {
+				return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "%s needs the number of the ringing line", req.Op)
 			}
 			return nil
 		}
@@ -210,13 +205,18 @@ func (s *Server) checkNumber(p *principal, req *cti.Request, pbx string) *refusa
 		_, isLine := s.svc.Line(target)
 		// pickup takes the call ringing at a line: only at one the principal may see. A group
 		// pickup names a pickup group (not a line) or a line of the group.
-		if (req.Op == cti.OpPickup || isLine) && (!isLine || !p.canSee(target)) {
+		if (spec.Number == wire.RingingLine || isLine) && (!isLine || !p.canSee(target)) {
 			return refused(tapi.LINEERR_INVALADDRESS, http.StatusNotFound, "number", "%s: line %q does not exist", req.Op, target)
 		}
 		req.Number = d
 	default:
 		if req.Number != "" {
 			return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "number", "%s takes no number", req.Op)
+		}
+	}
+	if spec.Takes(wire.FieldRingCount) {
+		if err := wire.CheckRingCount(req.RingCount); err != nil {
+			return refused(tapi.LINEERR_INVALPARAM, http.StatusUnprocessableEntity, "ringCount", "%v", err)
 		}
 	}
 	return nil

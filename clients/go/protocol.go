@@ -4,87 +4,58 @@ import (
 	"encoding/json"
 
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // ProtocolVersion is the WebSocket protocol version this package speaks.
-const ProtocolVersion = 1
+const ProtocolVersion = wire.ProtocolVersion
 
-// Close codes of the bridge beyond RFC 6455's (docs/websocket.md).
+// Close codes of the bridge beyond RFC 6455's (docs/websocket.md, package wire).
 const (
-	CloseUnauthorized   = 4001 // token missing or refused: reconnecting cannot help
-	CloseBadVersion     = 4002 // protocol version not spoken: reconnecting cannot help
-	CloseHelloTimeout   = 4003
-	CloseSlowConsumer   = 4008 // the client read too slowly; it resumes from its cursors
-	CloseResyncRequired = 4009 // the bridge lost a PBX feed; it resumes from its cursors
+	CloseUnauthorized   = wire.CloseUnauthorized // token missing or refused: reconnecting cannot help
+	CloseBadVersion     = wire.CloseBadVersion   // protocol version not spoken: reconnecting cannot help
+	CloseHelloTimeout   = wire.CloseHelloTimeout
+	CloseSlowConsumer   = wire.CloseSlowConsumer   // the client read too slowly; it resumes from its cursors
+	CloseResyncRequired = wire.CloseResyncRequired // the bridge lost a PBX feed; it resumes from its cursors
 )
 
 // Position is a place in one PBX's event log.
-type Position struct {
-	Epoch  string `json:"epoch"`
-	Offset uint64 `json:"offset"`
-}
+type Position = wire.Position
 
-// Op names a request, as the bridge's WebSocket protocol spells it.
-type Op string
+// Op names a request, as the bridge's WebSocket protocol spells it (the op table: wire.Ops).
+type Op = wire.Op
 
 // Requests (docs/websocket.md); the comments name the TAPI function each mirrors.
 const (
-	OpMakeCall         Op = "makeCall"         // lineMakeCall
-	OpAnswer           Op = "answer"           // lineAnswer
-	OpDrop             Op = "drop"             // lineDrop
-	OpHold             Op = "hold"             // lineHold
-	OpUnhold           Op = "unhold"           // lineUnhold
-	OpBlindTransfer    Op = "blindTransfer"    // lineBlindTransfer
-	OpSetupTransfer    Op = "setupTransfer"    // lineSetupTransfer + lineDial
-	OpCompleteTransfer Op = "completeTransfer" // lineCompleteTransfer(TRANSFER)
-	OpConference       Op = "conference"       // lineCompleteTransfer(CONFERENCE)
-	OpRedirect         Op = "redirect"         // lineRedirect
-	OpPickup           Op = "pickup"           // linePickup (directed)
-	OpGroupPickup      Op = "groupPickup"      // linePickup without an address (group pickup)
-	OpGenerateDigits   Op = "generateDigits"   // lineGenerateDigits
-	OpForward          Op = "forward"          // lineForward
-	OpDND              Op = "dnd"              // do-not-disturb on or off
+	OpMakeCall         = wire.OpMakeCall         // lineMakeCall
+	OpAnswer           = wire.OpAnswer           // lineAnswer
+	OpDrop             = wire.OpDrop             // lineDrop
+	OpHold             = wire.OpHold             // lineHold
+	OpUnhold           = wire.OpUnhold           // lineUnhold
+	OpBlindTransfer    = wire.OpBlindTransfer    // lineBlindTransfer
+	OpSetupTransfer    = wire.OpSetupTransfer    // lineSetupTransfer + lineDial
+	OpCompleteTransfer = wire.OpCompleteTransfer // lineCompleteTransfer(TRANSFER)
+	OpConference       = wire.OpConference       // lineCompleteTransfer(CONFERENCE)
+	OpRedirect         = wire.OpRedirect         // lineRedirect
+	OpPickup           = wire.OpPickup           // linePickup (directed)
+	OpGroupPickup      = wire.OpGroupPickup      // linePickup without an address (group pickup)
+	OpGenerateDigits   = wire.OpGenerateDigits   // lineGenerateDigits
+	OpForward          = wire.OpForward          // lineForward
+	OpDND              = wire.OpDND              // do-not-disturb on or off
 )
 
-// Client -> server messages.
+// Client -> server messages (package wire).
 
-type helloMsg struct {
-	Type   string `json:"type"`
-	V      int    `json:"v"`
-	Token  string `json:"token,omitempty"`
-	Client string `json:"client,omitempty"`
-}
+type (
+	helloMsg     = wire.Hello
+	subscribeMsg = wire.Subscribe
+	commandMsg   = wire.CommandMsg
+	pingMsg      = wire.Ping
+)
 
-type subscribeMsg struct {
-	Type    string              `json:"type"`
-	Lines   []string            `json:"lines,omitempty"`
-	All     bool                `json:"all,omitempty"`
-	Cursors map[string]Position `json:"cursors,omitempty"`
-}
-
-// Command is one request to the bridge; which members matter depends on Op. The typed
-// methods of Client fill it; Do sends any.
-type Command struct {
-	Op          Op              `json:"op"`
-	Line        string          `json:"line"`
-	Handle      tapi.CallHandle `json:"handle,omitempty"`
-	Handle2     tapi.CallHandle `json:"handle2,omitempty"`
-	Number      string          `json:"number,omitempty"`
-	ForwardMode string          `json:"forwardMode,omitempty"`
-	Enable      bool            `json:"enable,omitempty"`
-	RingCount   int             `json:"ringCount,omitempty"`
-	Prompt      bool            `json:"prompt,omitempty"`
-}
-
-type commandMsg struct {
-	Type string `json:"type"`
-	ID   uint32 `json:"id"`
-	Command
-}
-
-type pingMsg struct {
-	Type string `json:"type"`
-}
+// Command is one request to the bridge; which members matter depends on Op (wire.Ops). The
+// typed methods of Client fill it; Do sends any.
+type Command = wire.Command
 
 // Server -> client messages: one struct with every member any of them has, dispatched on
 // Type; Event is decoded strictly by tapi.DecodeEvent.
@@ -130,10 +101,7 @@ type WelcomeLine struct {
 }
 
 // PBXStatus says which node of a PBX carries its traffic ("" when both are down).
-type PBXStatus struct {
-	Name   string `json:"name"`
-	Active string `json:"active"`
-}
+type PBXStatus = wire.PBXStatus
 
 // Welcome is what the bridge said about the session when it accepted the token.
 type Welcome struct {
