@@ -35,7 +35,9 @@ const (
 	FailbackSchedule FailbackPolicy = "schedule" // manual inside business hours, auto outside
 )
 
-// Defaults of the engine and of every PBX link.
+// Defaults of the engine and of every PBX link: the one place they are written. WithDefaults,
+// DefaultConfig and DefaultPBXConfig use them, and so does the daemon (cmd/ctibridge), whose
+// docs/config.md is tested against them.
 const (
 	DefaultHeartbeat          = time.Second
 	MinHeartbeat              = 100 * time.Millisecond
@@ -48,13 +50,18 @@ const (
 	DefaultProbeInterval      = 5 * time.Second
 	DefaultRequestTimeout     = 10 * time.Second
 	DefaultMonitorConcurrency = 32
-	DefaultLeaseTTL           = 10 * time.Second
-	DefaultDegradeAfter       = 3 * time.Second // store.degrade_after
-	DefaultSessionDuration    = 180             // seconds asked for in StartApplicationSession
-	DefaultMaxBatch           = 4096
-	DefaultQueue              = 65536
-	DefaultTraceMaxSizeMB     = 10 // trace.max_size_mb
-	DefaultTraceMaxFiles      = 3  // trace.max_files: FILE, FILE.1, FILE.2
+	// DefaultLeaseTTL bounds how long a PBX link stays unowned after its owner died: another
+	// instance takes over within about this long. 1.5s is the daemon's documented takeover
+	// time and what the fault suite runs; a longer lease only delays takeover (followers poll
+	// five times per TTL), a shorter one risks losing the lease to a pause of the process.
+	DefaultLeaseTTL        = 1500 * time.Millisecond
+	MinLeaseTTL            = 300 * time.Millisecond
+	DefaultDegradeAfter    = 3 * time.Second // store.degrade_after
+	DefaultSessionDuration = 180             // seconds asked for in StartApplicationSession
+	DefaultMaxBatch        = 4096
+	DefaultQueue           = 65536
+	DefaultTraceMaxSizeMB  = 10 // trace.max_size_mb
+	DefaultTraceMaxFiles   = 3  // trace.max_files: FILE, FILE.1, FILE.2
 )
 
 // DefaultTraceFile is where a PBX's wire trace goes when no file is configured.
@@ -85,8 +92,9 @@ type Config struct {
 	Store store.Store
 	// PBXs are the PBX links; at least one.
 	PBXs []PBXConfig
-	// LeaseTTL is how long a link lease lasts without renewal (default 10s); it is renewed
-	// every LeaseTTL/3. An owner that cannot renew within LeaseTTL drops its links.
+	// LeaseTTL is how long a link lease lasts without renewal (default 1.5s, at least 300ms);
+	// the owner renews it well before it lapses and followers poll for it five times per TTL.
+	// An owner that cannot renew within LeaseTTL drops its links.
 	LeaseTTL time.Duration
 	// DegradeAfter bounds how long an owner's store write may keep failing (an error, a
 	// refusal such as Redis's OOM, or no answer) before the owner marks the link degraded,
@@ -163,14 +171,50 @@ type PBXConfig struct {
 	Trace TraceConfig
 }
 
-// WithDefaults returns c with every zero value replaced by its default.
+// DefaultConfig is the engine configuration with every default filled in; InstanceID, Store
+// and PBXs are left for the caller. Zero fields of a Config take these values (WithDefaults).
+func DefaultConfig() Config {
+	return Config{LeaseTTL: DefaultLeaseTTL, DegradeAfter: DefaultDegradeAfter}
+}
+
+// DefaultPBXConfig is a PBX link's configuration with every default filled in; Name, Primary,
+// Devices and the rest that has no default are left for the caller, and Trace.File follows
+// the name (DefaultTraceFile). Zero fields of a PBXConfig take these values (WithDefaults).
+func DefaultPBXConfig() PBXConfig {
+	return PBXConfig{
+		Dialect:            csta.DialectGeneric.Name,
+		Heartbeat:          DefaultHeartbeat,
+		Misses:             DefaultMisses,
+		ConnectTimeout:     DefaultConnectTimeout,
+		BackoffMin:         DefaultBackoffMin,
+		BackoffMax:         DefaultBackoffMax,
+		OutOfServiceGrace:  DefaultOutOfServiceGrace,
+		Resync:             ResyncHot,
+		Failback:           FailbackAuto,
+		FailbackAfter:      DefaultFailbackAfter,
+		ProbeInterval:      DefaultProbeInterval,
+		MonitorConcurrency: DefaultMonitorConcurrency,
+		RequestTimeout:     DefaultRequestTimeout,
+		SessionDuration:    DefaultSessionDuration,
+		MaxBatch:           DefaultMaxBatch,
+		Queue:              DefaultQueue,
+		Trace:              TraceConfig{MaxBytes: DefaultTraceMaxSizeMB << 20, MaxFiles: DefaultTraceMaxFiles},
+	}
+}
+
+// orDefault sets *v to def when *v is the zero value.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// WithDefaults returns c with every zero value replaced by its default (DefaultConfig).
 func (c Config) WithDefaults() Config {
-	if c.LeaseTTL == 0 {
-		c.LeaseTTL = DefaultLeaseTTL
-	}
-	if c.DegradeAfter == 0 {
-		c.DegradeAfter = DefaultDegradeAfter
-	}
+	d := DefaultConfig()
+	orDefault(&c.LeaseTTL, d.LeaseTTL)
+	orDefault(&c.DegradeAfter, d.DegradeAfter)
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
@@ -182,54 +226,30 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// WithDefaults returns p with every zero value replaced by its default.
+// WithDefaults returns p with every zero value replaced by its default (DefaultPBXConfig).
 func (p PBXConfig) WithDefaults() PBXConfig {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d == 0 {
-			*d = v
-		}
-	}
-	if p.Dialect == "" {
-		p.Dialect = csta.DialectGeneric.Name
-	}
-	def(&p.Heartbeat, DefaultHeartbeat)
-	if p.Misses == 0 {
-		p.Misses = DefaultMisses
-	}
-	def(&p.ConnectTimeout, DefaultConnectTimeout)
-	def(&p.BackoffMin, DefaultBackoffMin)
-	def(&p.BackoffMax, DefaultBackoffMax)
-	def(&p.OutOfServiceGrace, DefaultOutOfServiceGrace)
-	def(&p.FailbackAfter, DefaultFailbackAfter)
-	def(&p.ProbeInterval, DefaultProbeInterval)
-	def(&p.RequestTimeout, DefaultRequestTimeout)
-	if p.Resync == "" {
-		p.Resync = ResyncHot
-	}
-	if p.Failback == "" {
-		p.Failback = FailbackAuto
-	}
-	if p.MonitorConcurrency == 0 {
-		p.MonitorConcurrency = DefaultMonitorConcurrency
-	}
-	if p.SessionDuration == 0 {
-		p.SessionDuration = DefaultSessionDuration
-	}
-	if p.MaxBatch == 0 {
-		p.MaxBatch = DefaultMaxBatch
-	}
-	if p.Queue == 0 {
-		p.Queue = DefaultQueue
-	}
+	d := DefaultPBXConfig()
+	orDefault(&p.Dialect, d.Dialect)
+	orDefault(&p.Heartbeat, d.Heartbeat)
+	orDefault(&p.Misses, d.Misses)
+	orDefault(&p.ConnectTimeout, d.ConnectTimeout)
+	orDefault(&p.BackoffMin, d.BackoffMin)
+	orDefault(&p.BackoffMax, d.BackoffMax)
+	orDefault(&p.OutOfServiceGrace, d.OutOfServiceGrace)
+	orDefault(&p.Resync, d.Resync)
+	orDefault(&p.Failback, d.Failback)
+	orDefault(&p.FailbackAfter, d.FailbackAfter)
+	orDefault(&p.ProbeInterval, d.ProbeInterval)
+	orDefault(&p.MonitorConcurrency, d.MonitorConcurrency)
+	orDefault(&p.RequestTimeout, d.RequestTimeout)
+	orDefault(&p.SessionDuration, d.SessionDuration)
+	orDefault(&p.MaxBatch, d.MaxBatch)
+	orDefault(&p.Queue, d.Queue)
 	if p.Trace.File == "" && p.Name != "" {
 		p.Trace.File = DefaultTraceFile(p.Name)
 	}
-	if p.Trace.MaxBytes == 0 {
-		p.Trace.MaxBytes = DefaultTraceMaxSizeMB << 20
-	}
-	if p.Trace.MaxFiles == 0 {
-		p.Trace.MaxFiles = DefaultTraceMaxFiles
-	}
+	orDefault(&p.Trace.MaxBytes, d.Trace.MaxBytes)
+	orDefault(&p.Trace.MaxFiles, d.Trace.MaxFiles)
 	return p
 }
 
@@ -242,8 +262,8 @@ func (c Config) Validate() error {
 	if c.Store == nil {
 		errs = append(errs, errors.New("cti: store: no store given"))
 	}
-	if c.LeaseTTL < 300*time.Millisecond {
-		errs = append(errs, fmt.Errorf("cti: lease_ttl: %v is too short (minimum 300ms)", c.LeaseTTL))
+	if c.LeaseTTL < MinLeaseTTL {
+		errs = append(errs, fmt.Errorf("cti: lease_ttl: %v is too short (minimum %v)", c.LeaseTTL, MinLeaseTTL))
 	}
 	if c.DegradeAfter < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("cti: degrade_after: %v is too short (minimum 100ms)", c.DegradeAfter))

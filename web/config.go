@@ -17,17 +17,23 @@ const (
 	RoleAdmin      = "admin"      // as supervisor, plus links, switchover, diagnostics
 )
 
-// Defaults applied by New to zero Config fields.
+// Defaults applied by New to zero Config fields: the one place they are written. DefaultConfig
+// and New use them, and so does the daemon (cmd/ctibridge), whose docs/config.md is tested
+// against them.
 const (
-	DefaultDialRatePerMinute = 30
-	DefaultSendQueue         = 256
-	DefaultBehindLimit       = 10 * time.Second
-	DefaultReplayCache       = 20000
-	DefaultMaxMessageBytes   = 64 << 10
-	DefaultAlertRetries      = 5
-	DefaultAlertBackoff      = 500 * time.Millisecond
-	DefaultWriteTimeout      = 10 * time.Second
-	DefaultPongTimeout       = 60 * time.Second
+	// DefaultDialRatePerMinute: click-to-dial places calls that may cost money; ten a minute
+	// is more than a person clicks and stops a runaway script early.
+	DefaultDialRatePerMinute = 10
+	// DefaultSendQueue: the queue grows only in a burst, so a long one costs nothing at rest
+	// and spares clients the catch-up from the event log in ordinary bursts.
+	DefaultSendQueue       = 1024
+	DefaultBehindLimit     = 10 * time.Second
+	DefaultReplayCache     = 20000
+	DefaultMaxMessageBytes = 64 << 10
+	DefaultAlertRetries    = 5
+	DefaultAlertBackoff    = 500 * time.Millisecond
+	DefaultWriteTimeout    = 10 * time.Second
+	DefaultPongTimeout     = 60 * time.Second
 
 	// HTTP server (HTTPServer, ShutdownHTTP).
 	DefaultHTTPHeaderTimeout = 10 * time.Second
@@ -58,14 +64,14 @@ type Config struct {
 	// origins are always accepted; "*" accepts every origin.
 	AllowedOrigins []string
 	// DialRatePerMinute bounds click-to-dial (REST dial and WebSocket makeCall) per user.
-	// Default 30; negative disables the limit.
+	// Default 10; negative disables the limit.
 	DialRatePerMinute int
 	// SendQueue is the outbound queue length of a WebSocket connection, in messages. A client
 	// whose queue is full when an event comes (a burst) falls behind: it is caught up from the
-	// event log as it reads, then gets live events again. Default 256.
+	// event log as it reads, then gets live events again. Default 1024.
 	SendQueue int
 	// BehindLimit is how long a client may stay behind; one behind for longer, or falling
-	// behind more than 5 times a minute, is disconnected with close code 4008 (slow consumer).
+	// behind more than 30 times a minute, is disconnected with close code 4008 (slow consumer).
 	// Default 10s.
 	BehindLimit time.Duration
 	// ReplayCache is how many of a PBX's newest log entries each instance keeps in memory to
@@ -148,50 +154,66 @@ type Numbering struct {
 	InternationalPrefix string
 }
 
+// DefaultConfig is the front end's configuration with every default filled in; Users,
+// AllowedOrigins, Numbering, AuditLog, AlertWebhooks and Logger are left for the caller.
+// Zero fields of a Config given to New take these values.
+func DefaultConfig() Config {
+	return Config{
+		DialRatePerMinute:  DefaultDialRatePerMinute,
+		SendQueue:          DefaultSendQueue,
+		BehindLimit:        DefaultBehindLimit,
+		ReplayCache:        DefaultReplayCache,
+		MaxMessageBytes:    DefaultMaxMessageBytes,
+		AlertRetries:       DefaultAlertRetries,
+		AlertBackoff:       DefaultAlertBackoff,
+		WriteTimeout:       DefaultWriteTimeout,
+		PongTimeout:        DefaultPongTimeout,
+		HTTPHeaderTimeout:  DefaultHTTPHeaderTimeout,
+		HTTPReadTimeout:    DefaultHTTPReadTimeout,
+		HTTPWriteTimeout:   DefaultHTTPWriteTimeout,
+		HTTPIdleTimeout:    DefaultHTTPIdleTimeout,
+		ShutdownTimeout:    DefaultShutdownTimeout,
+		MaxConnsPerIP:      DefaultMaxConnsPerIP,
+		UnauthRatePerIP:    DefaultUnauthRatePerIP,
+		UnauthBurstPerIP:   DefaultUnauthBurstPerIP,
+		UserCommandRate:    DefaultUserCommandRate,
+		UserCommandBurst:   DefaultUserCommandBurst,
+		LineCommandRate:    DefaultLineCommandRate,
+		LineCommandBurst:   DefaultLineCommandBurst,
+		MaxSessionsPerUser: DefaultMaxSessionsPerUser,
+	}
+}
+
+// applyDefaults fills zero fields from DefaultConfig. Settings where a negative value
+// disables something (rates, caps, the replay cache) take the default only when zero; the
+// others also when negative.
 func (c *Config) applyDefaults() {
-	if c.DialRatePerMinute == 0 {
-		c.DialRatePerMinute = DefaultDialRatePerMinute
-	}
-	if c.SendQueue <= 0 {
-		c.SendQueue = DefaultSendQueue
-	}
-	if c.ReplayCache == 0 {
-		c.ReplayCache = DefaultReplayCache
-	}
-	if c.MaxMessageBytes <= 0 {
-		c.MaxMessageBytes = DefaultMaxMessageBytes
-	}
-	if c.AlertRetries <= 0 {
-		c.AlertRetries = DefaultAlertRetries
-	}
-	if c.AlertBackoff <= 0 {
-		c.AlertBackoff = DefaultAlertBackoff
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = DefaultWriteTimeout
-	}
-	if c.PongTimeout <= 0 {
-		c.PongTimeout = DefaultPongTimeout
-	}
-	for _, d := range []struct {
-		v   *time.Duration
-		def time.Duration
-	}{{&c.HTTPHeaderTimeout, DefaultHTTPHeaderTimeout}, {&c.HTTPReadTimeout, DefaultHTTPReadTimeout},
-		{&c.HTTPWriteTimeout, DefaultHTTPWriteTimeout}, {&c.HTTPIdleTimeout, DefaultHTTPIdleTimeout},
-		{&c.ShutdownTimeout, DefaultShutdownTimeout}, {&c.BehindLimit, DefaultBehindLimit}} {
-		if *d.v <= 0 {
-			*d.v = d.def
+	d := DefaultConfig()
+	for _, f := range []struct{ v, def *int }{
+		{&c.DialRatePerMinute, &d.DialRatePerMinute}, {&c.ReplayCache, &d.ReplayCache},
+		{&c.MaxConnsPerIP, &d.MaxConnsPerIP}, {&c.UnauthRatePerIP, &d.UnauthRatePerIP},
+		{&c.UnauthBurstPerIP, &d.UnauthBurstPerIP}, {&c.UserCommandRate, &d.UserCommandRate},
+		{&c.UserCommandBurst, &d.UserCommandBurst}, {&c.LineCommandRate, &d.LineCommandRate},
+		{&c.LineCommandBurst, &d.LineCommandBurst}, {&c.MaxSessionsPerUser, &d.MaxSessionsPerUser}} {
+		if *f.v == 0 {
+			*f.v = *f.def
 		}
 	}
-	for _, d := range []struct {
-		v   *int
-		def int
-	}{{&c.MaxConnsPerIP, DefaultMaxConnsPerIP}, {&c.UnauthRatePerIP, DefaultUnauthRatePerIP},
-		{&c.UnauthBurstPerIP, DefaultUnauthBurstPerIP}, {&c.UserCommandRate, DefaultUserCommandRate},
-		{&c.UserCommandBurst, DefaultUserCommandBurst}, {&c.LineCommandRate, DefaultLineCommandRate},
-		{&c.LineCommandBurst, DefaultLineCommandBurst}, {&c.MaxSessionsPerUser, DefaultMaxSessionsPerUser}} {
-		if *d.v == 0 {
-			*d.v = d.def
+	for _, f := range []struct{ v, def *int }{{&c.SendQueue, &d.SendQueue}, {&c.AlertRetries, &d.AlertRetries}} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = d.MaxMessageBytes
+	}
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&c.AlertBackoff, &d.AlertBackoff}, {&c.WriteTimeout, &d.WriteTimeout}, {&c.PongTimeout, &d.PongTimeout},
+		{&c.HTTPHeaderTimeout, &d.HTTPHeaderTimeout}, {&c.HTTPReadTimeout, &d.HTTPReadTimeout},
+		{&c.HTTPWriteTimeout, &d.HTTPWriteTimeout}, {&c.HTTPIdleTimeout, &d.HTTPIdleTimeout},
+		{&c.ShutdownTimeout, &d.ShutdownTimeout}, {&c.BehindLimit, &d.BehindLimit}} {
+		if *f.v <= 0 {
+			*f.v = *f.def
 		}
 	}
 	if c.Logger == nil {
