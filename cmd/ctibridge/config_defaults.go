@@ -1,39 +1,45 @@
 package main
 
 import (
+	"cmp"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store/memory"
+	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/web"
 )
 
-// Defaults, documented in docs/config.md.
+// The daemon's own defaults: keys that no package has (or whose package default does not
+// suit a daemon), documented in docs/config.md. Every other default comes from the package
+// that uses it (cti.DefaultConfig, cti.DefaultPBXConfig, web.DefaultConfig, the stores'
+// Default* constants) through applyDefaults; TestDaemonDefaultsArePackageDefaults holds the
+// two together.
 const (
 	defaultListen = ":8080"
 	// demoListen is the embedded demo's address: its tokens are well known, so it stays on
 	// loopback unless --listen, CTIBRIDGE_LISTEN or listen: says otherwise.
-	demoListen             = "127.0.0.1:8080"
-	defaultDialect         = "generic"
-	defaultHeartbeat       = time.Second
-	defaultMisses          = 3
-	defaultResync          = "hot"
-	defaultFailback        = "manual"
-	defaultFailbackAfter   = 30 * time.Second
-	defaultMaxLogLen       = 100000
-	defaultDialRate        = 10
-	defaultSendQueue       = 1024
-	defaultReplayCache     = web.DefaultReplayCache
-	defaultMaxMessageBytes = 64 << 10
-	defaultRedisPrefix     = "cti"
-	defaultLeaseTTL        = 1500 * time.Millisecond
-	minLeaseTTL            = 300 * time.Millisecond
-	minHeartbeat           = 100 * time.Millisecond
-	defaultTraceMaxSizeMB  = cti.DefaultTraceMaxSizeMB
-	defaultTraceMaxFiles   = cti.DefaultTraceMaxFiles
+	demoListen         = "127.0.0.1:8080"
+	defaultRedisAddr   = "127.0.0.1:6379"
+	defaultZone        = "Local"
+	defaultLogLevel    = "info"
+	defaultLogFormat   = "auto"
+	defaultStoreDriver = "memory"
 )
+
+// daemonOverrides are the package defaults the daemon deliberately replaces, by the cti or web
+// field they set, with the daemon's value. This is the only place such an override is written.
+//
+//   - Failback (pbxs[].failback): cti.FailbackAuto suits an embedder that wants the link back
+//     on the primary by itself; a daemon runs unattended in front of a production PBX, where
+//     a primary that comes and goes would move the link (a resync for every client) each time
+//     it looks healthy for failback_after, so an operator chooses the moment: manual.
+var daemonOverrides = map[string]any{
+	"Failback": cti.FailbackManual,
+}
 
 // Demo users of the embedded default. Their tokens are printed at start; the file holds only
 // their SHA-256, like a real configuration.
@@ -68,10 +74,10 @@ func demoConfig() *FileConfig {
 	return c
 }
 
+// applyDefaults fills every key left out with its default: the package default of the setting
+// it configures, or the daemon's own (the constants above, daemonOverrides).
 func (c *FileConfig) applyDefaults() {
-	if c.Listen == "" {
-		c.Listen = defaultListen
-	}
+	c.Listen = cmp.Or(c.Listen, defaultListen)
 	if c.InstanceID == "" {
 		host, _ := os.Hostname()
 		if host == "" {
@@ -79,72 +85,57 @@ func (c *FileConfig) applyDefaults() {
 		}
 		c.InstanceID = host + "-" + strconv.Itoa(os.Getpid())
 	}
-	if c.Log.Level == "" {
-		c.Log.Level = "info"
-	}
-	if c.Log.Format == "" {
-		c.Log.Format = "auto"
-	}
-	if c.Store.Driver == "" {
-		c.Store.Driver = "memory"
-	}
-	if c.Store.MaxLogLen == 0 {
-		c.Store.MaxLogLen = defaultMaxLogLen
-	}
-	if c.Store.LeaseTTL == 0 {
-		c.Store.LeaseTTL = defaultLeaseTTL
-	}
-	if c.Store.Redis.KeyPrefix == "" {
-		c.Store.Redis.KeyPrefix = defaultRedisPrefix
-	}
+	c.Log.Level = cmp.Or(c.Log.Level, defaultLogLevel)
+	c.Log.Format = cmp.Or(c.Log.Format, defaultLogFormat)
+
+	eng := cti.DefaultConfig()
+	c.Store.Driver = cmp.Or(c.Store.Driver, defaultStoreDriver)
+	// memory.DefaultMaxLogLen and redisstore.DefaultMaxLogLen are the same (a test checks it).
+	c.Store.MaxLogLen = cmp.Or(c.Store.MaxLogLen, memory.DefaultMaxLogLen)
+	c.Store.LeaseTTL = cmp.Or(c.Store.LeaseTTL, eng.LeaseTTL)
+	c.Store.DegradeAfter = cmp.Or(c.Store.DegradeAfter, eng.DegradeAfter)
+	c.Store.Redis.KeyPrefix = cmp.Or(c.Store.Redis.KeyPrefix, redisstore.DefaultKeyPrefix)
 	if c.Store.Driver == "redis" && len(c.Store.Redis.Addrs) == 0 {
-		c.Store.Redis.Addrs = []string{"127.0.0.1:6379"}
+		c.Store.Redis.Addrs = []string{defaultRedisAddr}
 	}
+
+	pd := cti.DefaultPBXConfig()
+	pd.Failback = daemonOverrides["Failback"].(cti.FailbackPolicy)
 	for i := range c.PBXs {
 		p := &c.PBXs[i]
-		if p.Dialect == "" {
-			p.Dialect = defaultDialect
+		p.Dialect = cmp.Or(p.Dialect, pd.Dialect)
+		p.Heartbeat = cmp.Or(p.Heartbeat, pd.Heartbeat)
+		p.Misses = cmp.Or(p.Misses, pd.Misses)
+		p.Resync = cmp.Or(p.Resync, string(pd.Resync))
+		p.Failback = cmp.Or(p.Failback, string(pd.Failback))
+		p.FailbackAfter = cmp.Or(p.FailbackAfter, pd.FailbackAfter)
+		p.BusinessHours.Zone = cmp.Or(p.BusinessHours.Zone, defaultZone)
+		if p.Name != "" {
+			p.Trace.File = cmp.Or(p.Trace.File, cti.DefaultTraceFile(p.Name))
 		}
-		if p.Heartbeat == 0 {
-			p.Heartbeat = defaultHeartbeat
-		}
-		if p.Misses == 0 {
-			p.Misses = defaultMisses
-		}
-		if p.Resync == "" {
-			p.Resync = defaultResync
-		}
-		if p.Failback == "" {
-			p.Failback = defaultFailback
-		}
-		if p.FailbackAfter == 0 {
-			p.FailbackAfter = defaultFailbackAfter
-		}
-		if p.BusinessHours.Zone == "" {
-			p.BusinessHours.Zone = "Local"
-		}
-		if p.Trace.File == "" && p.Name != "" {
-			p.Trace.File = cti.DefaultTraceFile(p.Name)
-		}
-		if p.Trace.MaxSizeMB == 0 {
-			p.Trace.MaxSizeMB = defaultTraceMaxSizeMB
-		}
-		if p.Trace.MaxFiles == 0 {
-			p.Trace.MaxFiles = defaultTraceMaxFiles
-		}
+		p.Trace.MaxSizeMB = cmp.Or(p.Trace.MaxSizeMB, int(pd.Trace.MaxBytes>>20))
+		p.Trace.MaxFiles = cmp.Or(p.Trace.MaxFiles, pd.Trace.MaxFiles)
 	}
-	if c.Web.DialRatePerMinute == 0 {
-		c.Web.DialRatePerMinute = defaultDialRate
-	}
-	if c.Web.ReplayCache == 0 {
-		c.Web.ReplayCache = defaultReplayCache
-	}
-	if c.Web.SendQueue == 0 {
-		c.Web.SendQueue = defaultSendQueue
-	}
-	if c.Web.MaxMessageBytes == 0 {
-		c.Web.MaxMessageBytes = defaultMaxMessageBytes
-	}
+
+	wd, w := web.DefaultConfig(), &c.Web
+	w.DialRatePerMinute = cmp.Or(w.DialRatePerMinute, wd.DialRatePerMinute)
+	w.SendQueue = cmp.Or(w.SendQueue, wd.SendQueue)
+	w.BehindLimit = cmp.Or(w.BehindLimit, wd.BehindLimit)
+	w.ReplayCache = cmp.Or(w.ReplayCache, wd.ReplayCache)
+	w.MaxMessageBytes = cmp.Or(w.MaxMessageBytes, wd.MaxMessageBytes)
+	w.HeaderTimeout = cmp.Or(w.HeaderTimeout, wd.HTTPHeaderTimeout)
+	w.ReadTimeout = cmp.Or(w.ReadTimeout, wd.HTTPReadTimeout)
+	w.WriteTimeout = cmp.Or(w.WriteTimeout, wd.HTTPWriteTimeout)
+	w.IdleTimeout = cmp.Or(w.IdleTimeout, wd.HTTPIdleTimeout)
+	w.ShutdownTimeout = cmp.Or(w.ShutdownTimeout, wd.ShutdownTimeout)
+	w.MaxConnsPerIP = cmp.Or(w.MaxConnsPerIP, wd.MaxConnsPerIP)
+	w.UnauthRatePerIP = cmp.Or(w.UnauthRatePerIP, wd.UnauthRatePerIP)
+	w.UnauthBurstPerIP = cmp.Or(w.UnauthBurstPerIP, wd.UnauthBurstPerIP)
+	w.UserCommandRate = cmp.Or(w.UserCommandRate, wd.UserCommandRate)
+	w.UserCommandBurst = cmp.Or(w.UserCommandBurst, wd.UserCommandBurst)
+	w.LineCommandRate = cmp.Or(w.LineCommandRate, wd.LineCommandRate)
+	w.LineCommandBurst = cmp.Or(w.LineCommandBurst, wd.LineCommandBurst)
+	w.MaxSessionsPerUser = cmp.Or(w.MaxSessionsPerUser, wd.MaxSessionsPerUser)
 }
 
 // applyEnv applies CTIBRIDGE_* overrides (docs/config.md lists them) and returns the keys it set.

@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/web"
 )
 
 // keyDoc is one configuration key: its path (list entries as "pbxs[]."), its default as the
@@ -23,27 +20,54 @@ type keyDoc struct {
 	Key, Default, Meaning string
 }
 
-var configKeys = []keyDoc{
-	{"listen", "`:8080`", "HTTP listen address for REST (/api/v1), WebSocket (/ws), dashboard, /metrics, /healthz, /readyz. The embedded demo listens on 127.0.0.1:8080."},
+// fromCode as a key's Default stands for the value applyDefaults gives the key, which comes
+// from the package that uses the setting (cti.DefaultConfig, web.DefaultConfig, ...): the
+// list, `config defaults` and docs/config.md (tested against the list) show what the code
+// does, and cannot drift from it.
+const fromCode = "\x00from code"
+
+// configKeys is keyList with every fromCode default written out from fullDefaults.
+var configKeys = codeDefaults(keyList)
+
+// codeDefaults replaces each fromCode default of keys by its value in fullDefaults, as
+// docs/config.md writes it (`1.5s`).
+func codeDefaults(keys []keyDoc) []keyDoc {
+	c := fullDefaults()
+	out := make([]keyDoc, len(keys))
+	for i, k := range keys {
+		if k.Default == fromCode {
+			v, ok := valueAt(c, k.Key)
+			if !ok {
+				panic("configKeys: no value for " + k.Key)
+			}
+			k.Default = "`" + v + "`"
+		}
+		out[i] = k
+	}
+	return out
+}
+
+var keyList = []keyDoc{
+	{"listen", fromCode, "HTTP listen address for REST (/api/v1), WebSocket (/ws), dashboard, /metrics, /healthz, /readyz. The embedded demo listens on 127.0.0.1:8080."},
 	{"instance_id", "`hostname-pid`", "Name of this instance (lease owner, logs); give each instance a stable, unique name."},
 	{"http_tls.cert_file", "empty (plain HTTP)", "Certificate to serve HTTPS and WSS with; key_file with it."},
 	{"http_tls.key_file", "empty (plain HTTP)", "Private key of cert_file."},
-	{"log.level", "`info`", "One of debug, info, warn, error."},
-	{"log.format", "`auto`", "One of text, json, auto (text on a terminal, JSON otherwise)."},
+	{"log.level", fromCode, "One of debug, info, warn, error."},
+	{"log.format", fromCode, "One of text, json, auto (text on a terminal, JSON otherwise)."},
 
-	{"store.driver", "`memory`", "One of memory (one instance), redis (several instances share state and take over)."},
-	{"store.max_log_len", "`100000`", "Events kept per PBX for client resume; minimum 100."},
-	{"store.lease_ttl", "`1.5s`", "Lifetime of the per-PBX ownership lease; minimum 300ms."},
-	{"store.degrade_after", "`3s`", "How long store writes may keep failing before the owner gives the link up; minimum 100ms."},
+	{"store.driver", fromCode, "One of memory (one instance), redis (several instances share state and take over)."},
+	{"store.max_log_len", fromCode, "Events kept per PBX for client resume; minimum 100."},
+	{"store.lease_ttl", fromCode, "Lifetime of the per-PBX ownership lease; minimum 300ms."},
+	{"store.degrade_after", fromCode, "How long store writes may keep failing before the owner gives the link up; minimum 100ms."},
 	{"store.redis.addrs", "`[\"127.0.0.1:6379\"]`", "One address: standalone; several: Cluster; with master_name: Sentinel addresses."},
 	{"store.redis.master_name", "empty", "Sentinel master name; enables Sentinel."},
 	{"store.redis.db", "`0`", "Database number (standalone and Sentinel only)."},
 	{"store.redis.password_env", "empty", "Environment variable holding the Redis password."},
 	{"store.redis.password_file", "empty", "File holding the Redis password."},
-	{"store.redis.key_prefix", "`cti`", "Prefix of every key."},
+	{"store.redis.key_prefix", fromCode, "Prefix of every key."},
 
 	{"pbxs[].name", "required", "Short name ([a-z0-9_-], 1-32); lines are named name/extension."},
-	{"pbxs[].dialect", "`generic`", "One of osv, osbiz, avaya, generic."},
+	{"pbxs[].dialect", fromCode, "One of osv, osbiz, avaya, generic."},
 	{"pbxs[].primary", "required", "host:port of the primary node (optional with simulator.enabled)."},
 	{"pbxs[].standby", "empty", "host:port of the standby node."},
 	{"pbxs[].tls.enabled", "`false`", "Speak CSTA over TLS."},
@@ -54,15 +78,15 @@ var configKeys = []keyDoc{
 	{"pbxs[].auth.user", "empty", "User for StartApplicationSession (dialects with application sessions)."},
 	{"pbxs[].auth.password_env", "empty", "Environment variable holding the password."},
 	{"pbxs[].auth.password_file", "empty", "File holding the password."},
-	{"pbxs[].heartbeat", "`1s`", "Keep-alive interval on the active link; minimum 100ms."},
-	{"pbxs[].misses", "`3`", "Consecutive unanswered heartbeats that mark a node down (1-100)."},
-	{"pbxs[].resync", "`hot`", "After a switchover: one of hot (reconcile, calls keep handles), cold (start fresh)."},
-	{"pbxs[].failback", "`manual`", "One of auto, manual, sticky, schedule (manual inside business_hours, auto outside)."},
-	{"pbxs[].failback_after", "`30s`", "How long the primary must be healthy before an automatic failback."},
+	{"pbxs[].heartbeat", fromCode, "Keep-alive interval on the active link; minimum 100ms."},
+	{"pbxs[].misses", fromCode, "Consecutive unanswered heartbeats that mark a node down (1-100)."},
+	{"pbxs[].resync", fromCode, "After a switchover: one of hot (reconcile, calls keep handles), cold (start fresh)."},
+	{"pbxs[].failback", fromCode, "One of auto, manual, sticky, schedule (manual inside business_hours, auto outside)."},
+	{"pbxs[].failback_after", fromCode, "How long the primary must be healthy before an automatic failback."},
 	{"pbxs[].business_hours.days", "required for `schedule`", "Mon-Fri, Mon,Wed,Fri, Sat-Sun..."},
 	{"pbxs[].business_hours.from", "required for `schedule`", "HH:MM local time."},
 	{"pbxs[].business_hours.to", "required for `schedule`", "HH:MM local time."},
-	{"pbxs[].business_hours.zone", "`Local`", "IANA time zone, e.g. Europe/Berlin."},
+	{"pbxs[].business_hours.zone", fromCode, "IANA time zone, e.g. Europe/Berlin."},
 	{"pbxs[].numbering.country", "empty", "Country code without +, e.g. 49; required once any numbering key is set."},
 	{"pbxs[].numbering.area", "empty", "Area code without trunk prefix, e.g. 30."},
 	{"pbxs[].numbering.outside_prefix", "empty", "Digit(s) for an outside line, e.g. 0."},
@@ -72,8 +96,8 @@ var configKeys = []keyDoc{
 	{"pbxs[].preferred_instance", "empty (any)", "Instance ID that should own this PBX's link when instances share Redis."},
 	{"pbxs[].trace.enabled", "`false`", "Record every CSTA message of the link (docs/trace.md)."},
 	{"pbxs[].trace.file", "`ctibridge-trace-<name>.log` in the temporary directory", "Trace file; rotated files are FILE.1 .. FILE.<max_files-1>."},
-	{"pbxs[].trace.max_size_mb", "`10`", "Size cap of one trace file in MiB (1-10240)."},
-	{"pbxs[].trace.max_files", "`3`", "The trace file and its rotated predecessors (1-100)."},
+	{"pbxs[].trace.max_size_mb", fromCode, "Size cap of one trace file in MiB (1-10240)."},
+	{"pbxs[].trace.max_files", fromCode, "The trace file and its rotated predecessors (1-100)."},
 
 	{"users[].name", "required", "User name (audit log, diagnostics)."},
 	{"users[].token_sha256", "required", "SHA-256 (hex) of the bearer token: printf %s \"$TOKEN\" | sha256sum."},
@@ -81,26 +105,26 @@ var configKeys = []keyDoc{
 	{"users[].lines", "empty", "Lines the user owns: pbx/extension, pbx/* or *."},
 
 	{"web.allowed_origins", "empty (same origin only)", "Origins allowed to open /ws from a browser."},
-	{"web.dial_rate_per_minute", "`10`", "Click-to-dial requests per token per minute."},
-	{"web.send_queue", "`1024`", "Outbound messages queued per WebSocket client; minimum 16."},
-	{"web.behind_limit", "`10s`", "How long a WebSocket client may be behind (in total within a minute) before it is disconnected."},
-	{"web.replay_cache", "`20000`", "Newest event log entries per PBX kept in memory for replays; -1 disables."},
-	{"web.max_message_bytes", "`65536`", "Largest WebSocket message accepted from a client; minimum 1024."},
+	{"web.dial_rate_per_minute", fromCode, "Click-to-dial requests per token per minute."},
+	{"web.send_queue", fromCode, "Outbound messages queued per WebSocket client; minimum 16."},
+	{"web.behind_limit", fromCode, "How long a WebSocket client may be behind (in total within a minute) before it is disconnected."},
+	{"web.replay_cache", fromCode, "Newest event log entries per PBX kept in memory for replays; -1 disables."},
+	{"web.max_message_bytes", fromCode, "Largest WebSocket message accepted from a client; minimum 1024."},
 	{"web.audit_log", "empty (log only)", "File the audit log is appended to, as JSON lines."},
 	{"web.alert_webhooks", "empty", "http(s) URLs that receive a JSON POST on link events."},
-	{"web.header_timeout", "`10s`", "Time a client has to send a request's headers."},
-	{"web.read_timeout", "`30s`", "Time a client has to send a whole request with its body."},
-	{"web.write_timeout", "`30s`", "Time to write a response once the request is read."},
-	{"web.idle_timeout", "`120s`", "How long a keep-alive connection may sit idle."},
-	{"web.shutdown_timeout", "`5s`", "On SIGTERM, how long requests in flight may finish."},
-	{"web.max_conns_per_ip", "`512`", "Open HTTP connections of one remote address; -1 disables."},
-	{"web.unauth_rate_per_ip", "`600`", "Requests per minute of one address without a valid token; -1 disables."},
-	{"web.unauth_burst_per_ip", "`100`", "Burst of unauth_rate_per_ip."},
-	{"web.user_command_rate", "`600`", "Commands per user per minute; -1 disables."},
-	{"web.user_command_burst", "`60`", "Burst of user_command_rate."},
-	{"web.line_command_rate", "`60`", "Commands per acting line per minute; -1 disables."},
-	{"web.line_command_burst", "`20`", "Burst of line_command_rate."},
-	{"web.max_sessions_per_user", "`50`", "WebSocket sessions one user may hold at once; -1 disables."},
+	{"web.header_timeout", fromCode, "Time a client has to send a request's headers."},
+	{"web.read_timeout", fromCode, "Time a client has to send a whole request with its body."},
+	{"web.write_timeout", fromCode, "Time to write a response once the request is read."},
+	{"web.idle_timeout", fromCode, "How long a keep-alive connection may sit idle."},
+	{"web.shutdown_timeout", fromCode, "On SIGTERM, how long requests in flight may finish."},
+	{"web.max_conns_per_ip", fromCode, "Open HTTP connections of one remote address; -1 disables."},
+	{"web.unauth_rate_per_ip", fromCode, "Requests per minute of one address without a valid token; -1 disables."},
+	{"web.unauth_burst_per_ip", fromCode, "Burst of unauth_rate_per_ip."},
+	{"web.user_command_rate", fromCode, "Commands per user per minute; -1 disables."},
+	{"web.user_command_burst", fromCode, "Burst of user_command_rate."},
+	{"web.line_command_rate", fromCode, "Commands per acting line per minute; -1 disables."},
+	{"web.line_command_burst", fromCode, "Burst of line_command_rate."},
+	{"web.max_sessions_per_user", fromCode, "WebSocket sessions one user may hold at once; -1 disables."},
 
 	{"simulator.enabled", "`false`", "Start the built-in duplex PBX simulator; PBXs without primary use its nodes."},
 	{"simulator.extensions", "`200-219` in the demo", "Extensions the simulator has (a range)."},
@@ -136,18 +160,8 @@ func fullDefaults() *FileConfig {
 	c.applyDefaults()
 	c.InstanceID = ""         // hostname-pid, chosen at start
 	c.PBXs[0].Trace.File = "" // follows the PBX's name
-	c.Store.Redis.Addrs = []string{"127.0.0.1:6379"}
-	c.Store.DegradeAfter = cti.DefaultDegradeAfter
+	c.Store.Redis.Addrs = []string{defaultRedisAddr}
 	c.Web.AllowedOrigins, c.Web.AlertWebhooks = []string{}, []string{}
-	w := &c.Web
-	w.BehindLimit = web.DefaultBehindLimit
-	w.HeaderTimeout, w.ReadTimeout = web.DefaultHTTPHeaderTimeout, web.DefaultHTTPReadTimeout
-	w.WriteTimeout, w.IdleTimeout = web.DefaultHTTPWriteTimeout, web.DefaultHTTPIdleTimeout
-	w.ShutdownTimeout, w.MaxConnsPerIP = web.DefaultShutdownTimeout, web.DefaultMaxConnsPerIP
-	w.UnauthRatePerIP, w.UnauthBurstPerIP = web.DefaultUnauthRatePerIP, web.DefaultUnauthBurstPerIP
-	w.UserCommandRate, w.UserCommandBurst = web.DefaultUserCommandRate, web.DefaultUserCommandBurst
-	w.LineCommandRate, w.LineCommandBurst = web.DefaultLineCommandRate, web.DefaultLineCommandBurst
-	w.MaxSessionsPerUser = web.DefaultMaxSessionsPerUser
 	return c
 }
 

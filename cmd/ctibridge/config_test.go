@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store/memory"
+	"github.com/ctibridge/ctibridge/web"
 )
 
 func noEnv(string) string { return "" }
@@ -63,11 +67,11 @@ func TestLoadConfigGood(t *testing.T) {
 	if p.Heartbeat != 250*time.Millisecond || p.Resync != "cold" || p.Failback != "schedule" || c.Store.Driver != "redis" {
 		t.Fatalf("parsed %+v", p)
 	}
-	if c.Web.SendQueue != defaultSendQueue || c.Store.MaxLogLen != defaultMaxLogLen || p.FailbackAfter != defaultFailbackAfter {
+	if c.Web.SendQueue != web.DefaultSendQueue || c.Store.MaxLogLen != memory.DefaultMaxLogLen || p.FailbackAfter != cti.DefaultFailbackAfter {
 		t.Fatalf("defaults not applied: %+v %+v", c.Web, c.Store)
 	}
-	if replayCache(c) != defaultReplayCache {
-		t.Fatalf("replay cache %d, want the default %d", replayCache(c), defaultReplayCache)
+	if replayCache(c) != web.DefaultReplayCache {
+		t.Fatalf("replay cache %d, want the default %d", replayCache(c), web.DefaultReplayCache)
 	}
 	c.Store.MaxLogLen = 500
 	if replayCache(c) != 500 {

@@ -71,8 +71,8 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	default:
 		bad("store.driver", "%q is not one of memory, redis", c.Store.Driver)
 	}
-	if c.Store.LeaseTTL < minLeaseTTL {
-		bad("store.lease_ttl", "%v is below the minimum %v", c.Store.LeaseTTL, minLeaseTTL)
+	if c.Store.LeaseTTL < cti.MinLeaseTTL {
+		bad("store.lease_ttl", "%v is below the minimum %v", c.Store.LeaseTTL, cti.MinLeaseTTL)
 	}
 	if c.Store.MaxLogLen < 100 {
 		bad("store.max_log_len", "%d is below the minimum 100", c.Store.MaxLogLen)
@@ -209,8 +209,8 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 	if p.Standby != "" && p.Standby == p.Primary {
 		bad(key+".standby", "%q is the same address as primary", p.Standby)
 	}
-	if p.Heartbeat < minHeartbeat {
-		bad(key+".heartbeat", "%v is below the minimum %v", p.Heartbeat, minHeartbeat)
+	if p.Heartbeat < cti.MinHeartbeat {
+		bad(key+".heartbeat", "%v is below the minimum %v", p.Heartbeat, cti.MinHeartbeat)
 	}
 	if p.Misses < 1 || p.Misses > 100 {
 		bad(key+".misses", "%d is outside 1..100", p.Misses)
