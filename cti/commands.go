@@ -20,8 +20,12 @@ func (e *Engine) Do(ctx context.Context, req Request) tapi.Reply {
 	rep.RequestID = req.ID
 	e.metrics.Command(pbxName, req.Op, rep.Result, time.Since(start))
 	if rep.Result != 0 {
-		e.log.WithField("line", req.Line).WithField("call", req.Handle).WithField("op", req.Op).
-			WithField("user", req.User).WithField("error", rep.Error).Info("request failed")
+		l := e.log.WithField("line", req.Line).WithField("call", req.Handle).WithField("op", req.Op).
+			WithField("user", req.User).WithField("error", rep.Error)
+		if rep.CSTACategory != "" {
+			l = l.WithField("csta", rep.CSTACategory+"/"+rep.CSTAValue)
+		}
+		l.Info("request failed")
 	}
 	return rep
 }
@@ -86,7 +90,7 @@ func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply
 		resp, err = o.request(rctx, lc, msg)
 	}
 	if err != nil {
-		return replyForError(msg.MessageName(), err)
+		return replyForError(req, msg.MessageName(), err)
 	}
 	var rep tapi.Reply
 	if id := wantCall(resp); id != "" {
@@ -133,13 +137,15 @@ func (o *owned) awaitLink(ctx context.Context) *linkConn {
 }
 
 // replyForError maps a failed CSTA request. The request may have reached the PBX unless the
-// PBX answered with an error, so it is never retried.
-func replyForError(service string, err error) tapi.Reply {
+// PBX answered with an error, so it is never retried. A CSTA refusal is answered with a
+// sentence saying what it means for the request (CSTASentence), the CSTA error kept as is.
+func replyForError(req Request, service string, err error) tapi.Reply {
 	var ce *csta.Error
 	switch {
 	case errors.As(err, &ce):
 		return tapi.Reply{Result: tapi.LineErrFromCSTA(ce.Category, ce.Value),
-			Error: fmt.Sprintf("PBX refused %s: %s/%s", service, ce.Category, ce.Value)}
+			Error:        CSTASentence(req.Op, req.Number, ce.Category, ce.Value),
+			CSTACategory: ce.Category, CSTAValue: ce.Value}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return tapi.Reply{Result: tapi.LineErrFromCSTA(tapi.CategoryTransport, ""),
 			Error: fmt.Sprintf("%s not answered in time; it may still have been executed (not retried)", service)}
@@ -411,7 +417,7 @@ func (o *owned) ringingAt(ctx context.Context, number string) (string, *commandE
 	defer cancel()
 	m, err := o.request(rctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(number)})
 	if err != nil {
-		r := replyForError("SnapshotDevice", err)
+		r := replyForError(Request{Op: OpPickup, Number: number}, "SnapshotDevice", err)
 		return "", refuse(r.Result, "pickup: cannot see the calls at %s: %s", number, r.Error)
 	}
 	if r, ok := m.(*csta.SnapshotDeviceResponse); ok {

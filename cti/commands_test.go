@@ -61,6 +61,17 @@ func (f *cmdFixture) fails(req Request, want tapi.LineErr, msg string) {
 	}
 }
 
+// refusedByPBX checks a request the PBX refused: the result, the sentence, and the CSTA
+// error kept in the reply (value "" accepts any value of the category).
+func (f *cmdFixture) refusedByPBX(req Request, want tapi.LineErr, sentence, category, value string) {
+	f.t.Helper()
+	rep := f.do(req)
+	if rep.Result != want || rep.Error != sentence || rep.CSTACategory != category ||
+		(value != "" && rep.CSTAValue != value) || rep.CSTAValue == "" {
+		f.t.Fatalf("%s on %s: got %+v, want %v %q with CSTA %s/%s", req.Op, req.Line, rep, want, sentence, category, value)
+	}
+}
+
 // callIn waits for line to have a call in state s and returns it.
 func (f *cmdFixture) callIn(line string, s tapi.CallState) tapi.Call {
 	f.t.Helper()
@@ -197,14 +208,23 @@ func TestCommandErrors(t *testing.T) {
 	if l, _ := f.b.e.Line("hq/999"); l.InService {
 		t.Fatal("hq/999 in service although its MonitorStart failed")
 	}
-	f.fails(Request{Op: OpMakeCall, Line: "hq/999", Number: "201"}, tapi.LINEERR_INVALADDRESS, "invalidCallingDeviceID")
+	f.refusedByPBX(Request{Op: OpMakeCall, Line: "hq/999", Number: "201"}, tapi.LINEERR_INVALADDRESS,
+		"the PBX does not accept this line as the caller (is the extension set up for CTI on the PBX?)", csta.ErrCatOperation, csta.ErrInvalidCallingDeviceID)
 
 	// A call on another line, and a CSTA state error: holding a ringing call.
 	rep := f.ok(Request{Op: OpMakeCall, Line: "hq/200", Number: "201"})
 	ring := f.callIn("201", tapi.LINECALLSTATE_OFFERING)
 	f.fails(Request{Op: OpAnswer, Line: "hq/202", Handle: ring.Handle}, tapi.LINEERR_INVALCALLHANDLE, "is on line hq/201")
-	f.fails(Request{Op: OpHold, Line: "hq/201", Handle: ring.Handle}, tapi.LINEERR_INVALCALLSTATE, "PBX refused HoldCall")
+	// Issue 16: the PBX's refusal is a sentence for people, its CSTA error kept as members.
+	f.refusedByPBX(Request{Op: OpHold, Line: "hq/201", Handle: ring.Handle}, tapi.LINEERR_INVALCALLSTATE,
+		"the call is not connected, so it cannot be held", csta.ErrCatStateIncompatibility, "")
 	f.fails(Request{Op: OpCompleteTransfer, Line: "hq/200", Handle: rep.Handle}, tapi.LINEERR_INVALCONSULTCALLHANDLE, "handle2")
+	// Answering a call that is connected already.
+	f.ok(Request{Op: OpAnswer, Line: "hq/201", Handle: ring.Handle})
+	f.callIn("201", tapi.LINECALLSTATE_CONNECTED)
+	f.refusedByPBX(Request{Op: OpAnswer, Line: "hq/201", Handle: ring.Handle}, tapi.LINEERR_INVALCALLSTATE,
+		"the call is not ringing at this line any more", csta.ErrCatStateIncompatibility, "")
+	f.ok(Request{Op: OpDrop, Line: "hq/201", Handle: ring.Handle})
 
 	// Busy destination: the call is placed and goes BUSY.
 	if err := f.s.p.SetBusy("+4930555000", true); err != nil {

@@ -2,6 +2,7 @@ package cti
 
 import (
 	"fmt"
+	"github.com/ctibridge/ctibridge/csta"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
@@ -29,10 +30,12 @@ func TestGroupPickupCommand(t *testing.T) {
 	}
 	waitFor(t, "202 idle", func() error { return noCalls(b, "hq/202") })
 	b.rec.checkSequences(t)
-	f.fails(Request{Op: OpGroupPickup, Line: "hq/205"}, tapi.LINEERR_BADDEVICEID, "invalidDeviceID")
+	f.refusedByPBX(Request{Op: OpGroupPickup, Line: "hq/205"}, tapi.LINEERR_BADDEVICEID,
+		"the PBX knows no pickup group for this line or number", csta.ErrCatOperation, csta.ErrInvalidDeviceID)
 	f.ok(Request{Op: OpGroupPickup, Line: "hq/202", Number: "8001"})
 	f.callIn("202", tapi.LINECALLSTATE_CONNECTED)
-	f.fails(Request{Op: OpGroupPickup, Line: "hq/206", Number: "201"}, tapi.LINEERR_INVALCALLSTATE, "noCallToAnswer")
+	f.refusedByPBX(Request{Op: OpGroupPickup, Line: "hq/206", Number: "201"}, tapi.LINEERR_INVALCALLSTATE,
+		"no call is ringing in the pickup group", csta.ErrCatStateIncompatibility, csta.ErrNoCallToAnswer)
 	waitFor(t, "bridge equals the PBX", b.matchesTruth(s, s.primary, []string{"200", "201", "202", "203", "204"}))
 }
 
@@ -61,7 +64,8 @@ func TestPickupFallsBackToDeflect(t *testing.T) {
 	if !b.e.pbxs["hq"].own.Load().noDirectedPickup.Load() {
 		t.Error("the refusal was not remembered")
 	}
-	f.fails(Request{Op: OpGroupPickup, Line: "hq/201"}, tapi.LINEERR_OPERATIONUNAVAIL, "serviceNotSupported")
+	f.refusedByPBX(Request{Op: OpGroupPickup, Line: "hq/201"}, tapi.LINEERR_OPERATIONUNAVAIL,
+		"this PBX does not offer group pickup", csta.ErrCatOperation, "")
 	waitFor(t, "states", b.statesMatchTruth(s, "200", "202", "203", "205", "206"))
 }
 

@@ -118,7 +118,12 @@ type Reply struct {
 	RequestID uint32     `json:"requestId"`
 	Result    LineErr    `json:"result,omitempty"` // absent (0) means success
 	Handle    CallHandle `json:"handle,omitempty"` // the call a request created, e.g. lineMakeCall
-	Error     string     `json:"error,omitempty"`  // the PBX's error, for people
+	Error     string     `json:"error,omitempty"`  // what went wrong, as a sentence for people
+	// CSTACategory and CSTAValue are the CSTAErrorCode (ECMA-269 §9.3) of a request the PBX
+	// refused, e.g. "stateIncompatibility" and "invalidObjectState"; Error then says in words
+	// what the refusal means for this request. Absent when the PBX did not refuse it.
+	CSTACategory string `json:"cstaCategory,omitempty"`
+	CSTAValue    string `json:"cstaValue,omitempty"`
 }
 
 // LinkStatus is the payload of BRIDGE_LINKSTATUS.

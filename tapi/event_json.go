@@ -178,6 +178,8 @@ func (w *jsonWriter) event(e *Event) {
 		w.nameOmit("result", lineErrNames, uint32(r.Result))
 		w.strOmit("handle", string(r.Handle))
 		w.strOmit("error", r.Error)
+		w.strOmit("cstaCategory", r.CSTACategory)
+		w.strOmit("cstaValue", r.CSTAValue)
 		w.b = append(w.b, '}')
 	}
 	if l := e.Link; l != nil {

@@ -214,7 +214,8 @@ func TestAppendJSONValidEvents(t *testing.T) {
 		e.Type, e.LineState = LineLineDevState, &LineEvent{DevState: LINEDEVSTATE_OUTOFSERVICE, AddressState: LINEADDRESSSTATE_FORWARD, Line: line}
 	})
 	add(func(e *Event) {
-		e.Type, e.Reply = LineReply, &Reply{RequestID: 7, Result: LINEERR_INVALCALLHANDLE, Handle: "hq:1", Error: "no"}
+		e.Type, e.Reply = LineReply, &Reply{RequestID: 7, Result: LINEERR_INVALCALLHANDLE, Handle: "hq:1", Error: "no",
+			CSTACategory: "stateIncompatibility", CSTAValue: "invalidObjectState"}
 	})
 	add(func(e *Event) { e.Type, e.Reply = LineReply, &Reply{} })
 	add(func(e *Event) {
