@@ -12,7 +12,7 @@ import (
 // of the op table has words and a state sentence; no placeholder and no raw CSTA name leaks.
 func TestCSTASentence(t *testing.T) {
 	for _, c := range []struct {
-		op                    Op
+		op                     Op
 		number, cat, val, want string
 	}{
 		{OpAnswer, "", csta.ErrCatStateIncompatibility, csta.ErrInvalidObjectState, "the call is not ringing at this line any more"},

@@ -44,7 +44,7 @@ func fileHandler(fsys fs.FS, index string, extra func(h http.Header)) func(c *gi
 		}
 		rs, closeFile := openAsset(fsys, name)
 		if rs == nil {
-			problem(c, http.StatusNotFound, "not-found", "", "no such file: "+c.Request.URL.Path)
+			problem(c, probNotFound, "", "no such file: "+c.Request.URL.Path)
 			return
 		}
 		defer closeFile()

@@ -288,7 +288,32 @@ func (e *env) do(method, path, token string, body any) apiResp {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	return apiResp{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: raw}
+	r := apiResp{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: raw}
+	checkCatalogued(e.t, r)
+	return r
+}
+
+// checkCatalogued holds every problem response a test receives to the catalogue: its type
+// is an entry's, with that entry's title and status (issue 16: `request-failed` came with
+// "Not Found").
+func checkCatalogued(t testing.TB, r apiResp) {
+	t.Helper()
+	if r.ctype != "application/problem+json" {
+		return
+	}
+	var p Problem
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatalf("problem body %s: %v", r.body, err)
+	}
+	for _, pt := range ProblemTypes {
+		if p.Type == pt.URI() {
+			if p.Title != pt.Title || p.Status != pt.Status || r.status != pt.Status {
+				t.Fatalf("problem %s (HTTP %d): title %q status %d, the catalogue says %q %d", p.Type, r.status, p.Title, p.Status, pt.Title, pt.Status)
+			}
+			return
+		}
+	}
+	t.Fatalf("problem type %q (HTTP %d, %s) is not in the catalogue", p.Type, r.status, r.body)
 }
 
 // wsClient is a test WebSocket client.

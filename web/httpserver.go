@@ -127,7 +127,7 @@ func (s *Server) limitUnauthenticated(c *gin.Context) {
 			"reason": "unauthenticated request rate"}, "request rate limited")
 		c.Header("Retry-After", strconv.Itoa(retryAfter(wait)))
 		c.Header("Connection", "close")
-		problem(c, http.StatusTooManyRequests, "rate-limited", "",
+		problem(c, probRateLimited, "",
 			"too many requests without a valid token from "+ip+" (limit "+itoa(s.cfg.UnauthRatePerIP)+
 				" per minute); retry in "+strconv.Itoa(retryAfter(wait))+"s")
 		return

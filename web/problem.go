@@ -10,7 +10,8 @@ import (
 )
 
 // Problem is an RFC 9457 problem details document, extended with the offending field and, for
-// failed TAPI requests, the LINEERR_* result.
+// failed TAPI requests, the LINEERR_* result and, when the PBX refused the request, its
+// CSTAErrorCode. Type, Title and Status are those of a catalogue entry (ProblemType).
 type Problem struct {
 	Type     string       `json:"type"`
 	Title    string       `json:"title"`
@@ -19,44 +20,27 @@ type Problem struct {
 	Instance string       `json:"instance,omitempty"`
 	Field    string       `json:"field,omitempty"` // JSON member or parameter at fault
 	Result   tapi.LineErr `json:"result,omitempty"`
+	// CSTACategory and CSTAValue: the PBX's CSTAErrorCode (ECMA-269 §9.3) as it came;
+	// Detail then says in words what it means for the request.
+	CSTACategory string `json:"cstaCategory,omitempty"`
+	CSTAValue    string `json:"cstaValue,omitempty"`
 }
 
 const problemBase = "https://ctibridge.github.io/problems/"
 
-// problem writes a problem+json response and aborts the gin chain.
-func problem(c *gin.Context, status int, kind, field, detail string) {
-	writeProblem(c.Writer, c.Request, Problem{
-		Type: problemBase + kind, Title: http.StatusText(status), Status: status,
-		Detail: detail, Field: field,
-	})
+// problem writes a problem+json response of a catalogue entry and aborts the gin chain.
+func problem(c *gin.Context, pt ProblemType, field, detail string) {
+	writeProblem(c.Writer, c.Request, pt, Problem{Detail: detail, Field: field})
 	c.Abort()
 }
 
-func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+// writeProblem writes a problem+json response: p with the type, title and status of pt.
+func writeProblem(w http.ResponseWriter, r *http.Request, pt ProblemType, p Problem) {
+	p.Type, p.Title, p.Status = pt.URI(), pt.Title, pt.Status
 	if p.Instance == "" && r != nil {
 		p.Instance = r.URL.Path
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
-}
-
-// replyStatus maps a LINEERR_* result to the HTTP status a REST client can act on.
-func replyStatus(r tapi.LineErr) int {
-	switch r {
-	case 0:
-		return http.StatusOK
-	case tapi.LINEERR_INVALCALLHANDLE, tapi.LINEERR_BADDEVICEID, tapi.LINEERR_INVALLINEHANDLE:
-		return http.StatusNotFound
-	case tapi.LINEERR_INVALCALLSTATE, tapi.LINEERR_INUSE:
-		return http.StatusConflict
-	case tapi.LINEERR_INVALADDRESS, tapi.LINEERR_INVALPARAM, tapi.LINEERR_INVALDIGITS:
-		return http.StatusUnprocessableEntity
-	case tapi.LINEERR_RESOURCEUNAVAIL:
-		return http.StatusServiceUnavailable
-	case tapi.LINEERR_OPERATIONUNAVAIL:
-		return http.StatusNotImplemented
-	default:
-		return http.StatusBadGateway
-	}
 }

@@ -57,25 +57,25 @@ func (s *Server) callAction(a callAction) gin.HandlerFunc {
 		switch a.body {
 		case "to":
 			if b.To == "" {
-				problem(c, http.StatusBadRequest, "missing-field", "to", a.path+" needs \"to\": the destination number")
+				problem(c, probMissingField, "to", a.path+" needs \"to\": the destination number")
 				return
 			}
 			req.Number = b.To
 		case "consult":
 			if b.ConsultHandle == "" {
-				problem(c, http.StatusBadRequest, "missing-field", "consultHandle", a.path+" needs \"consultHandle\": the consultation call")
+				problem(c, probMissingField, "consultHandle", a.path+" needs \"consultHandle\": the consultation call")
 				return
 			}
 			req.Handle2 = b.ConsultHandle
 		case "digits":
 			if b.Digits == "" {
-				problem(c, http.StatusBadRequest, "missing-field", "digits", "dtmf needs \"digits\"")
+				problem(c, probMissingField, "digits", "dtmf needs \"digits\"")
 				return
 			}
 			req.Number = b.Digits
 		}
 		if extra := unexpectedMember(a.body, b); extra != "" {
-			problem(c, http.StatusBadRequest, "unexpected-field", extra, a.path+" takes no \""+extra+"\"")
+			problem(c, probUnexpectedField, extra, a.path+" takes no \""+extra+"\"")
 			return
 		}
 		s.runREST(c, req)
@@ -110,7 +110,7 @@ func (s *Server) dial(c *gin.Context) {
 		return
 	}
 	if b.To == "" {
-		problem(c, http.StatusBadRequest, "missing-field", "to", "dial needs \"to\": the number to call, E.164 (\"+49301234567\") or an extension")
+		problem(c, probMissingField, "to", "dial needs \"to\": the number to call, E.164 (\"+49301234567\") or an extension")
 		return
 	}
 	prompt := b.RingFirst == nil || *b.RingFirst
@@ -130,11 +130,11 @@ func (s *Server) setForwarding(c *gin.Context) {
 		return
 	}
 	if b.Mode == "" && b.Enable {
-		problem(c, http.StatusBadRequest, "missing-field", "mode", "give \"mode\", e.g. \"LINEFORWARDMODE_UNCOND\"")
+		problem(c, probMissingField, "mode", "give \"mode\", e.g. \"LINEFORWARDMODE_UNCOND\"")
 		return
 	}
 	if b.RingCount < 0 || b.RingCount > 20 {
-		problem(c, http.StatusBadRequest, "bad-field", "ringCount", "ringCount must be 0 to 20")
+		problem(c, probBadValue, "ringCount", "ringCount must be 0 to 20")
 		return
 	}
 	s.runREST(c, cti.Request{Op: cti.OpForward, Line: lineParam(c), ForwardMode: b.Mode,
@@ -151,7 +151,7 @@ func (s *Server) setDND(c *gin.Context) {
 		return
 	}
 	if b.Enable == nil {
-		problem(c, http.StatusBadRequest, "missing-field", "enable", "give \"enable\": true or false")
+		problem(c, probMissingField, "enable", "give \"enable\": true or false")
 		return
 	}
 	s.runREST(c, cti.Request{Op: cti.OpDND, Line: lineParam(c), Enable: *b.Enable})
@@ -172,8 +172,7 @@ func (s *Server) runREST(c *gin.Context, req cti.Request) {
 		if r.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(retryAfter(r.RetryAfter)))
 		}
-		writeProblem(c.Writer, c.Request, Problem{Type: problemBase + "request-refused", Status: r.Status,
-			Title: http.StatusText(r.Status), Detail: r.Why, Field: restField(req.Op, r.Field), Result: r.Result})
+		writeProblem(c.Writer, c.Request, r.Problem, Problem{Detail: r.Why, Field: restField(req.Op, r.Field), Result: r.Result})
 		c.Abort()
 		return
 	}
@@ -183,9 +182,8 @@ func (s *Server) runREST(c *gin.Context, req cti.Request) {
 	defer cancel()
 	rep := s.do(ctx, req)
 	if rep.Result != 0 {
-		status := replyStatus(rep.Result)
-		writeProblem(c.Writer, c.Request, Problem{Type: problemBase + "request-failed", Status: status,
-			Title: http.StatusText(status), Detail: rep.Error, Result: rep.Result})
+		writeProblem(c.Writer, c.Request, resultProblem(rep.Result), Problem{Detail: rep.Error, Result: rep.Result,
+			CSTACategory: rep.CSTACategory, CSTAValue: rep.CSTAValue})
 		c.Abort()
 		return
 	}
@@ -230,10 +228,12 @@ type adminBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) switchover(c *gin.Context) { s.linkAction(c, "switchover", s.svc.Switchover) }
-func (s *Server) failback(c *gin.Context)   { s.linkAction(c, "failback", s.svc.Failback) }
+func (s *Server) switchover(c *gin.Context) {
+	s.linkAction(c, "switchover", probSwitchover, s.svc.Switchover)
+}
+func (s *Server) failback(c *gin.Context) { s.linkAction(c, "failback", probFailback, s.svc.Failback) }
 
-func (s *Server) linkAction(c *gin.Context, action string, fn func(context.Context, string, string) error) {
+func (s *Server) linkAction(c *gin.Context, action string, failed ProblemType, fn func(context.Context, string, string) error) {
 	p := principalOf(c)
 	pbx := c.Param("pbx")
 	entry := AuditEntry{User: p.Name, Role: p.Role, Remote: c.ClientIP(), Action: action, Target: pbx}
@@ -250,7 +250,7 @@ func (s *Server) linkAction(c *gin.Context, action string, fn func(context.Conte
 	if _, ok := s.hubs[pbx]; !ok {
 		entry.Result = "unknown PBX"
 		s.audit.record(entry)
-		problem(c, http.StatusNotFound, "unknown-pbx", "pbx", "PBX "+pbx+" is not configured")
+		problem(c, probUnknownPBX, "pbx", "PBX "+pbx+" is not configured")
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 60*time.Second)
@@ -259,7 +259,7 @@ func (s *Server) linkAction(c *gin.Context, action string, fn func(context.Conte
 	if err := fn(ctx, pbx, b.Reason); err != nil {
 		entry.Result = err.Error()
 		s.audit.record(entry)
-		problem(c, http.StatusConflict, action+"-failed", "", err.Error())
+		problem(c, failed, "", err.Error())
 		return
 	}
 	entry.Result = "ok"

@@ -122,7 +122,7 @@ func (s *Server) listLines(c *gin.Context) {
 	pbx := c.Query("pbx")
 	if pbx != "" {
 		if _, ok := s.hubs[pbx]; !ok {
-			problem(c, http.StatusNotFound, "unknown-pbx", "pbx", "PBX "+pbx+" is not configured")
+			problem(c, probUnknownPBX, "pbx", "PBX "+pbx+" is not configured")
 			return
 		}
 	}
@@ -180,7 +180,7 @@ func (s *Server) lineJournal(c *gin.Context) {
 		return
 	}
 	if limit == 0 {
-		problem(c, http.StatusBadRequest, "bad-parameter", "limit", "limit must be at least 1")
+		problem(c, probBadParameter, "limit", "limit must be at least 1")
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 10*time.Second)
@@ -188,7 +188,7 @@ func (s *Server) lineJournal(c *gin.Context) {
 	// One more than asked tells whether a next page exists.
 	entries, err := s.svc.Journal(ctx, lineParam(c), skip, limit+1)
 	if err != nil {
-		problem(c, http.StatusServiceUnavailable, "store-unavailable", "", "journal: "+err.Error())
+		problem(c, probStoreUnavailable, "", "journal: "+err.Error())
 		return
 	}
 	more := len(entries) > limit

@@ -19,11 +19,11 @@ type traceBody struct {
 func (s *Server) traceControl(c *gin.Context) cti.TraceControl {
 	tc, ok := s.svc.(cti.TraceControl)
 	if !ok {
-		problem(c, http.StatusNotImplemented, "not-implemented", "", "this engine has no wire trace")
+		problem(c, probNotImplemented, "", "this engine has no wire trace")
 		return nil
 	}
 	if _, ok := s.hubs[c.Param("pbx")]; !ok {
-		problem(c, http.StatusNotFound, "unknown-pbx", "pbx", "PBX "+c.Param("pbx")+" is not configured")
+		problem(c, probUnknownPBX, "pbx", "PBX "+c.Param("pbx")+" is not configured")
 		return nil
 	}
 	return tc
@@ -38,7 +38,7 @@ func (s *Server) getTrace(c *gin.Context) {
 	}
 	st, err := tc.Trace(c.Param("pbx"))
 	if err != nil {
-		problem(c, http.StatusNotFound, "unknown-pbx", "pbx", err.Error())
+		problem(c, probUnknownPBX, "pbx", err.Error())
 		return
 	}
 	c.JSON(http.StatusOK, st)
@@ -65,7 +65,7 @@ func (s *Server) putTrace(c *gin.Context) {
 	if b.Enabled == nil {
 		entry.Result = "bad request body"
 		s.audit.record(entry)
-		problem(c, http.StatusBadRequest, "missing-field", "enabled", "give \"enabled\": true to switch the wire trace on, false to switch it off")
+		problem(c, probMissingField, "enabled", "give \"enabled\": true to switch the wire trace on, false to switch it off")
 		return
 	}
 	entry.Reason = "enabled=" + strconv.FormatBool(*b.Enabled)
@@ -73,7 +73,7 @@ func (s *Server) putTrace(c *gin.Context) {
 	if err != nil {
 		entry.Result = err.Error()
 		s.audit.record(entry)
-		problem(c, http.StatusConflict, "trace-failed", "", err.Error())
+		problem(c, probTraceFailed, "", err.Error())
 		return
 	}
 	entry.Result = "ok"

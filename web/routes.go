@@ -63,7 +63,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	p, err := s.auth.fromRequest(c.Request)
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="ctibridge"`)
-		problem(c, http.StatusUnauthorized, "unauthorized", "Authorization", err.Error())
+		problem(c, probUnauthorized, "Authorization", err.Error())
 		return
 	}
 	c.Set(principalKey, p)
@@ -78,7 +78,7 @@ func principalOf(c *gin.Context) *principal {
 
 func (s *Server) requireAdmin(c *gin.Context) {
 	if p := principalOf(c); !p.isAdmin() {
-		problem(c, http.StatusForbidden, "forbidden", "", p.Name+" ("+p.Role+") is not an admin")
+		problem(c, probForbidden, "", p.Name+" ("+p.Role+") is not an admin")
 		return
 	}
 	c.Next()
@@ -91,7 +91,7 @@ func (s *Server) lineACL(c *gin.Context) {
 	// A line the principal may not see is answered as a missing one, so that a token cannot
 	// probe which lines exist.
 	if _, ok := s.svc.Line(name); !ok || !principalOf(c).canSee(name) {
-		problem(c, http.StatusNotFound, "unknown-line", "line", "line "+name+" does not exist")
+		problem(c, probUnknownLine, "line", "line "+name+" does not exist")
 		return
 	}
 	c.Next()
@@ -103,30 +103,30 @@ func lineParam(c *gin.Context) string { return c.Param("pbx") + "/" + c.Param("e
 // naming the field and returns false.
 func (s *Server) bindJSON(c *gin.Context, v any) bool {
 	if ct := c.ContentType(); ct != "application/json" && ct != "" {
-		problem(c, http.StatusUnsupportedMediaType, "bad-content-type", "Content-Type", "send application/json, not "+ct)
+		problem(c, probBadContentType, "Content-Type", "send application/json, not "+ct)
 		return false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxMessageBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			problem(c, http.StatusRequestEntityTooLarge, "too-large", "", "body larger than the limit of "+itoa(int(s.cfg.MaxMessageBytes))+" bytes")
+			problem(c, probTooLarge, "", "body larger than the limit of "+itoa(int(s.cfg.MaxMessageBytes))+" bytes")
 			return false
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			c.Header("Connection", "close")
-			problem(c, http.StatusRequestTimeout, "body-timeout", "", "the request body did not arrive within "+s.cfg.HTTPReadTimeout.String())
+			problem(c, probBodyTimeout, "", "the request body did not arrive within "+s.cfg.HTTPReadTimeout.String())
 			return false
 		}
-		problem(c, http.StatusBadRequest, "bad-body", "", "reading the body: "+err.Error())
+		problem(c, probBadBody, "", "reading the body: "+err.Error())
 		return false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
 	if err := strictDecode(body, v); err != nil {
-		problem(c, http.StatusBadRequest, "bad-json", fieldOf(err), "body: "+err.Error())
+		problem(c, probBadJSON, fieldOf(err), "body: "+err.Error())
 		return false
 	}
 	return true
@@ -136,14 +136,14 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.svc.Ready(ctx); err != nil {
-		problem(c, http.StatusServiceUnavailable, "not-ready", "", err.Error())
+		problem(c, probNotReady, "", err.Error())
 		return
 	}
 	for pbx, h := range s.hubs {
 		select {
 		case <-h.ready:
 		default:
-			problem(c, http.StatusServiceUnavailable, "not-ready", "", "event feed of PBX "+pbx+" is not up yet")
+			problem(c, probNotReady, "", "event feed of PBX "+pbx+" is not up yet")
 			return
 		}
 	}
@@ -164,14 +164,14 @@ func queryInt(c *gin.Context, name string, def, max int) (int, bool) {
 	n := 0
 	for _, r := range v {
 		if r < '0' || r > '9' || n > max {
-			problem(c, http.StatusBadRequest, "bad-parameter", name,
+			problem(c, probBadParameter, name,
 				name+" must be an integer from 0 to "+itoa(max)+", not "+strings.TrimSpace(v))
 			return 0, false
 		}
 		n = n*10 + int(r-'0')
 	}
 	if n > max {
-		problem(c, http.StatusBadRequest, "bad-parameter", name, name+" must be at most "+itoa(max))
+		problem(c, probBadParameter, name, name+" must be at most "+itoa(max))
 		return 0, false
 	}
 	return n, true

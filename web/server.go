@@ -224,10 +224,10 @@ func (s *Server) newEngine() *gin.Engine {
 	g.Use(s.recoverer(), s.countRequests())
 	g.HandleMethodNotAllowed = true
 	g.NoRoute(func(c *gin.Context) {
-		problem(c, http.StatusNotFound, "not-found", "", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
+		problem(c, probNotFound, "", "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})
 	g.NoMethod(func(c *gin.Context) {
-		problem(c, http.StatusMethodNotAllowed, "method-not-allowed", "", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+		problem(c, probMethod, "", c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 	return g
 }
@@ -241,7 +241,7 @@ func (s *Server) recoverer() gin.HandlerFunc {
 					panic(r)
 				}
 				s.log.WithField("panic", r).WithField("path", c.Request.URL.Path).Error("handler panicked")
-				problem(c, http.StatusInternalServerError, "internal", "", "internal error")
+				problem(c, probInternal, "", "internal error")
 			}
 		}()
 		c.Next()

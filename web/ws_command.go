@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -55,19 +54,19 @@ func (c *wsConn) sendReply(line string, rep tapi.Reply) {
 type refusal struct {
 	Result     tapi.LineErr
 	Why        string
-	Status     int
+	Problem    ProblemType // the REST answer
 	Field      string
 	RetryAfter time.Duration
 }
 
-func refused(res tapi.LineErr, status int, field, format string, a ...any) *refusal {
-	return &refusal{Result: res, Status: status, Field: field, Why: fmt.Sprintf(format, a...)}
+func refused(res tapi.LineErr, pt ProblemType, field, format string, a ...any) *refusal {
+	return &refusal{Result: res, Problem: pt, Field: field, Why: fmt.Sprintf(format, a...)}
 }
 
 // notALine is the answer for a line that does not exist and for one the principal may not
 // see: the two are indistinguishable, so that a token cannot probe which lines exist.
 func notALine(line string) *refusal {
-	return refused(tapi.LINEERR_BADDEVICEID, http.StatusNotFound, "line", "line %q does not exist", line)
+	return refused(tapi.LINEERR_BADDEVICEID, probUnknownLine, "line", "line %q does not exist", line)
 }
 
 // checkRequest is the one check of every request, REST and WebSocket alike: the ACL of the
@@ -77,17 +76,17 @@ func notALine(line string) *refusal {
 func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 	spec, ok := wire.Lookup(req.Op)
 	if !ok {
-		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusBadRequest, "op", "op %q is not known (known: %v)", req.Op, allOps)
+		return refused(tapi.LINEERR_OPERATIONUNAVAIL, probUnknownOp, "op", "op %q is not known (known: %v)", req.Op, allOps)
 	}
 	pbx, ext, ok := strings.Cut(req.Line, "/")
 	if !ok || pbx == "" || ext == "" {
-		return refused(tapi.LINEERR_BADDEVICEID, http.StatusNotFound, "line", "line %q is not \"pbx/extension\"", req.Line)
+		return refused(tapi.LINEERR_BADDEVICEID, probUnknownLine, "line", "line %q is not \"pbx/extension\"", req.Line)
 	}
 	if _, ok := s.svc.Line(req.Line); !ok || !p.canSee(req.Line) {
 		return notALine(req.Line)
 	}
 	if !p.canControl(req.Line) {
-		return refused(tapi.LINEERR_OPERATIONUNAVAIL, http.StatusForbidden, "line", "%s (%s) may not control line %s", p.Name, p.Role, req.Line)
+		return refused(tapi.LINEERR_OPERATIONUNAVAIL, probLineControl, "line", "%s (%s) may not control line %s", p.Name, p.Role, req.Line)
 	}
 	if r := s.checkHandles(spec, req, pbx); r != nil {
 		return r
@@ -104,13 +103,13 @@ func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 func (s *Server) checkHandles(spec wire.Spec, req *cti.Request, pbx string) *refusal {
 	switch {
 	case spec.Handle2 == wire.Required && (req.Handle == "" || req.Handle2 == ""):
-		return refused(tapi.LINEERR_INVALCONSULTCALLHANDLE, http.StatusBadRequest, "handle2", "%s needs handle (held call) and handle2 (consultation call)", req.Op)
+		return refused(tapi.LINEERR_INVALCONSULTCALLHANDLE, probMissingField, "handle2", "%s needs handle (held call) and handle2 (consultation call)", req.Op)
 	case spec.Handle == wire.Required && req.Handle == "":
-		return refused(tapi.LINEERR_INVALCALLHANDLE, http.StatusBadRequest, "handle", "%s needs the call's handle", req.Op)
+		return refused(tapi.LINEERR_INVALCALLHANDLE, probMissingField, "handle", "%s needs the call's handle", req.Op)
 	case spec.Handle == wire.Refused && (req.Handle != "" || req.Handle2 != ""):
-		return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle", "%s takes no call handle", req.Op)
+		return refused(tapi.LINEERR_INVALPARAM, probUnexpectedField, "handle", "%s takes no call handle", req.Op)
 	case spec.Handle2 == wire.Refused && req.Handle2 != "":
-		return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "handle2", "%s takes no handle2", req.Op)
+		return refused(tapi.LINEERR_INVALPARAM, probUnexpectedField, "handle2", "%s takes no handle2", req.Op)
 	}
 	var elsewhere map[tapi.CallHandle]bool
 	for _, f := range []struct {
@@ -122,13 +121,13 @@ func (s *Server) checkHandles(spec wire.Spec, req *cti.Request, pbx string) *ref
 			continue
 		}
 		if len(f.h) > 128 || !strings.HasPrefix(string(f.h), pbx+":") {
-			return refused(f.code, http.StatusNotFound, f.field, "no call %.128s on line %s", f.h, req.Line)
+			return refused(f.code, probUnknownCall, f.field, "no call %.128s on line %s", f.h, req.Line)
 		}
 		if elsewhere == nil {
 			elsewhere = s.callsElsewhere(req.Line)
 		}
 		if elsewhere[f.h] {
-			return refused(f.code, http.StatusNotFound, f.field, "no call %s on line %s", f.h, req.Line)
+			return refused(f.code, probUnknownCall, f.field, "no call %s on line %s", f.h, req.Line)
 		}
 	}
 	return nil
@@ -160,63 +159,63 @@ func (s *Server) checkNumber(p *principal, spec wire.Spec, req *cti.Request, pbx
 	switch spec.Number {
 	case wire.Destination:
 		if req.Number == "" {
-			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "%s needs a number", req.Op)
+			return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "%s needs a number", req.Op)
 		}
 		d, err := s.numbering(pbx).ToDial(req.Number)
 		if err != nil {
-			return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "number %s: %v", quoteCapped(req.Number), err)
+			return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "number %s: %v", quoteCapped(req.Number), err)
 		}
 		req.Number = d
 	case wire.ForwardTo:
 		if req.Number != "" {
 			d, err := s.numbering(pbx).ToDial(req.Number)
 			if err != nil {
-				return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "forward destination %s: %v", quoteCapped(req.Number), err)
+				return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "forward destination %s: %v", quoteCapped(req.Number), err)
 			}
 			req.Number = d
 		}
 		if req.Enable || req.ForwardMode != "" {
 			var fm tapi.ForwardMode
 			if err := fm.UnmarshalText([]byte(req.ForwardMode)); err != nil {
-				return refused(tapi.LINEERR_INVALPARAM, http.StatusUnprocessableEntity, "forwardMode", "forwardMode: %v", err)
+				return refused(tapi.LINEERR_INVALPARAM, probBadValue, "forwardMode", "forwardMode: %v", err)
 			}
 		}
 		if req.Enable && req.Number == "" {
-			return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "enabling forwarding needs a destination number")
+			return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "enabling forwarding needs a destination number")
 		}
 	case wire.Digits:
 		d, err := wire.CleanDigits(req.Number)
 		if err != nil {
-			return refused(tapi.LINEERR_INVALDIGITS, http.StatusUnprocessableEntity, "number", "digits %s: use 1 to %d of 0-9, *, #, A-D", quoteCapped(req.Number), wire.MaxDigits)
+			return refused(tapi.LINEERR_INVALDIGITS, probBadValue, "number", "digits %s: use 1 to %d of 0-9, *, #, A-D", quoteCapped(req.Number), wire.MaxDigits)
 		}
 		req.Number = d
 	case wire.RingingLine, wire.PickupGroup:
 		if req.Number == "" {
 			if spec.Number.Need() == wire.Required {
-				return refused(tapi.LINEERR_INVALADDRESS, http.StatusBadRequest, "number", "%s needs the number of the ringing line", req.Op)
+				return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "%s needs the number of the ringing line", req.Op)
 			}
 			return nil
 		}
 		d, err := cleanNumber(req.Number)
 		if err != nil {
-			return refused(tapi.LINEERR_INVALADDRESS, http.StatusUnprocessableEntity, "number", "%s number %s: %v", req.Op, quoteCapped(req.Number), err)
+			return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "%s number %s: %v", req.Op, quoteCapped(req.Number), err)
 		}
 		target := pbx + "/" + d
 		_, isLine := s.svc.Line(target)
 		// pickup takes the call ringing at a line: only at one the principal may see. A group
 		// pickup names a pickup group (not a line) or a line of the group.
 		if (spec.Number == wire.RingingLine || isLine) && (!isLine || !p.canSee(target)) {
-			return refused(tapi.LINEERR_INVALADDRESS, http.StatusNotFound, "number", "%s: line %q does not exist", req.Op, target)
+			return refused(tapi.LINEERR_INVALADDRESS, probUnknownLine, "number", "%s: line %q does not exist", req.Op, target)
 		}
 		req.Number = d
 	default:
 		if req.Number != "" {
-			return refused(tapi.LINEERR_INVALPARAM, http.StatusBadRequest, "number", "%s takes no number", req.Op)
+			return refused(tapi.LINEERR_INVALPARAM, probUnexpectedField, "number", "%s takes no number", req.Op)
 		}
 	}
 	if spec.Takes(wire.FieldRingCount) {
 		if err := wire.CheckRingCount(req.RingCount); err != nil {
-			return refused(tapi.LINEERR_INVALPARAM, http.StatusUnprocessableEntity, "ringCount", "%v", err)
+			return refused(tapi.LINEERR_INVALPARAM, probBadValue, "ringCount", "%v", err)
 		}
 	}
 	return nil
@@ -239,7 +238,7 @@ func (s *Server) checkRates(p *principal, req *cti.Request) *refusal {
 		}
 		s.metrics.limited.WithLabelValues(label).Inc()
 		s.rateLog.warn(logrus.Fields{"user": p.Name, "line": req.Line, "op": req.Op, "limit": what}, "command rate limited")
-		r := refused(tapi.LINEERR_RESOURCEUNAVAIL, http.StatusTooManyRequests, "",
+		r := refused(tapi.LINEERR_RESOURCEUNAVAIL, probRateLimited, "",
 			"%s rate limit of %d per minute reached; retry in %ds", what, perMinute, retryAfter(wait))
 		r.RetryAfter = wait
 		return r

@@ -34,8 +34,7 @@ func (s *Server) newUpgrader() *websocket.Upgrader {
 		// Bounds writing the 101 response; the session then sets its own deadlines.
 		HandshakeTimeout: s.cfg.WriteTimeout,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
-			writeProblem(w, r, Problem{Type: problemBase + "websocket-upgrade", Status: status,
-				Title: http.StatusText(status), Detail: reason.Error()})
+			writeProblem(w, r, upgradeProblem(status), Problem{Detail: reason.Error()})
 		},
 	}
 }
@@ -65,8 +64,7 @@ const wsReadBufferSize = 512
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !s.checkOrigin(r) {
 		s.metrics.wsRejected.WithLabelValues("origin").Inc()
-		writeProblem(w, r, Problem{Type: problemBase + "origin-not-allowed", Status: http.StatusForbidden,
-			Title: http.StatusText(http.StatusForbidden), Field: "Origin",
+		writeProblem(w, r, probOrigin, Problem{Field: "Origin",
 			Detail: fmt.Sprintf("origin %q is not in allowed_origins", r.Header.Get("Origin"))})
 		return
 	}
@@ -78,15 +76,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			s.metrics.wsRejected.WithLabelValues("token").Inc()
 			s.rateLog.warn(logrus.Fields{"remote": r.RemoteAddr, "reason": err.Error()}, "websocket upgrade refused: unauthorized")
-			writeProblem(w, r, Problem{Type: problemBase + "unauthorized", Status: http.StatusUnauthorized,
-				Title: http.StatusText(http.StatusUnauthorized), Field: "Authorization", Detail: err.Error()})
+			writeProblem(w, r, probUnauthorized, Problem{Field: "Authorization", Detail: err.Error()})
 			return
 		}
 		if s.sessionsFull(p) {
 			s.metrics.wsRejected.WithLabelValues("sessions").Inc()
 			s.metrics.limited.WithLabelValues(limitSessionsPerUser).Inc()
-			writeProblem(w, r, Problem{Type: problemBase + "too-many-sessions", Status: http.StatusTooManyRequests,
-				Title:  http.StatusText(http.StatusTooManyRequests),
+			writeProblem(w, r, probTooMany, Problem{
 				Detail: fmt.Sprintf("%s already has %d WebSocket sessions, the most allowed (web.max_sessions_per_user); close one first", p.Name, s.cfg.MaxSessionsPerUser)})
 			return
 		}
