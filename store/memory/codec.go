@@ -131,6 +131,8 @@ func (w *encoder) event(e *tapi.Event) {
 		w.uint(uint64(r.Result))
 		w.str(string(r.Handle))
 		w.str(r.Error)
+		w.str(r.CSTACategory)
+		w.str(r.CSTAValue)
 	}
 	if l := e.Link; l != nil {
 		w.str(l.Node)
@@ -397,6 +399,8 @@ func (d *decoder) event(e *tapi.Event) {
 		r.Result = tapi.LineErr(d.u32())
 		r.Handle = tapi.CallHandle(d.str())
 		r.Error = d.str()
+		r.CSTACategory = d.str()
+		r.CSTAValue = d.str()
 		e.Reply = r
 	}
 	if has&hasLink != 0 {
