@@ -26,13 +26,14 @@ func TestConferenceParties(t *testing.T) {
 		func() error { return s.p.Answer("223") },
 		func() error { return s.p.Conference("221") },
 	}
+	all := []string{"221", "222", "223"}
 	for i, f := range steps {
 		if err := f(); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		// Each step as people do it: the next only once the bridge shows this one.
+		waitFor(t, fmt.Sprintf("step %d at the bridge", i), b.matchesTruth(s, s.primary, all))
 	}
-	all := []string{"221", "222", "223"}
 	confOf := func(line string) (tapi.Call, error) {
 		cs := b.e.Calls("hq/" + line)
 		if len(cs) != 1 {

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
@@ -262,45 +265,27 @@ type driver struct {
 
 	mu     sync.Mutex
 	refs   map[csta.MonitorCrossRefID]string
-	frames []frame
-	notes  []string // refusals and other remarks, written into the file
+	frames []frame // events and notes (refusals, written into the file), in order
+	events uint64  // events among frames, to compare with what the simulator queued
 }
 
 // settle waits until every event the simulator queued has reached the monitor.
 func (d *driver) settle() {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	require.Eventually(d.t, func() bool {
 		d.mu.Lock()
-		n := uint64(len(d.frames))
-		d.mu.Unlock()
-		if n >= d.p.Stats().EventsQueued {
-			return
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("events queued by the simulator never arrived (%d of %d)", n, d.p.Stats().EventsQueued)
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer d.mu.Unlock()
+		return d.events >= d.p.Stats().EventsQueued
+	}, 5*time.Second, time.Millisecond, "events queued by the simulator never arrived")
 }
 
-// waitFor waits for a frame that matches.
+// waitFor waits for a frame that matches, then for the events queued with it.
 func (d *driver) waitFor(match func(frame) bool) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	require.Eventually(d.t, func() bool {
 		d.mu.Lock()
-		for _, f := range d.frames {
-			if match(f) {
-				d.mu.Unlock()
-				d.settle()
-				return
-			}
-		}
-		d.mu.Unlock()
-		if time.Now().After(deadline) {
-			d.t.Fatal("expected frame never arrived")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer d.mu.Unlock()
+		return slices.ContainsFunc(d.frames, match)
+	}, 5*time.Second, time.Millisecond, "expected frame never arrived")
+	d.settle()
 }
 
 // do runs a control action; a refusal is noted in the transcript, not fatal.
@@ -313,7 +298,6 @@ func (d *driver) do(fn func() error) {
 
 func (d *driver) note(format string, args ...any) {
 	d.mu.Lock()
-	d.notes = append(d.notes, fmt.Sprintf(format, args...))
 	d.frames = append(d.frames, frame{name: "#", body: fmt.Sprintf(format, args...)})
 	d.mu.Unlock()
 }
@@ -390,6 +374,7 @@ func recordScenario(t *testing.T, prof pbxsim.Profile, sc confScenario) []frame 
 		defer d.mu.Unlock()
 		ext := d.refs[ev.Common().MonitorCrossRefID]
 		d.frames = append(d.frames, frame{ext: ext, name: r.Name, body: string(r.Body)})
+		d.events++
 	}})
 	if err != nil {
 		t.Fatal(err)
