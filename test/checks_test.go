@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
@@ -168,42 +167,13 @@ func checkTruth(o *observer, tr pbxsim.Truth) []string {
 	return problems
 }
 
-// matchCalls pairs each PBX connection with a call in a compatible state: by call ID, or,
-// for calls of a switch that sends no callIDs (the minimal profile), by state alone.
+// matchCalls is reducer.MatchesSwitch for the simulator's ground truth of a device.
 func matchCalls(conns []pbxsim.ConnTruth, calls []tapi.Call) bool {
-	if len(conns) != len(calls) {
-		return false
+	rc := make([]reducer.Connection, len(conns))
+	for i, cn := range conns {
+		rc[i] = reducer.Connection{CallID: cn.CallID, State: cn.State}
 	}
-	used := make([]bool, len(calls))
-	for _, cn := range conns {
-		found := false
-		for i, c := range calls {
-			sameID := c.CallID == cn.CallID || contains(c.OtherCallIDs, cn.CallID) || c.CallID == ""
-			if !used[i] && sameID && compatible(c.State, cn.State) {
-				used[i], found = true, true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// compatible says whether a TAPI call state describes a CSTA local connection state: the
-// reducer's own reading (reducer.Compatible), except that UNKNOWN describes none.
-func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
-	return s != tapi.LINECALLSTATE_UNKNOWN && reducer.Compatible(s, l)
+	return reducer.MatchesSwitch(rc, calls)
 }
 
 // checkRequests finds CSTA requests sent by an instance that did not hold the lease (the

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -229,42 +228,20 @@ func (b *bench) compareTruth() TruthCheck {
 	return tc
 }
 
-// matchCalls pairs each PBX connection with a call in a compatible state: by call ID (the
-// current one or another the PBX may still use), or, for a call without a callID (a switch
-// that sends none, the minimal profile), by state alone. The rules are the e2e suite's
-// (test/checks_test.go).
+// matchCalls is reducer.MatchesSwitch for the auditor's copy of a line's calls.
 func matchCalls(conns []pbxsim.ConnTruth, calls []mirrorCall) bool {
-	if len(conns) != len(calls) {
-		return false
+	tc := make([]tapi.Call, len(calls))
+	for i, c := range calls {
+		tc[i] = tapi.Call{CallID: c.callID, OtherCallIDs: c.others, CallStatus: tapi.CallStatus{State: c.state}}
 	}
-	used := make([]bool, len(calls))
-	for _, cn := range conns {
-		found := false
-		for i, c := range calls {
-			sameID := c.callID == cn.CallID || c.callID == "" || contains(c.others, cn.CallID)
-			if !used[i] && sameID && compatible(c.state, cn.State) {
-				used[i], found = true, true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return reducer.MatchesSwitch(switchConns(conns), tc)
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
+// switchConns is the simulator's ground truth of a device as reducer.Connection values.
+func switchConns(conns []pbxsim.ConnTruth) []reducer.Connection {
+	out := make([]reducer.Connection, len(conns))
+	for i, cn := range conns {
+		out[i] = reducer.Connection{CallID: cn.CallID, State: cn.State}
 	}
-	return false
-}
-
-// compatible says whether a TAPI call state describes a CSTA local connection state: the
-// reducer's own reading (reducer.Compatible), except that UNKNOWN describes none.
-func compatible(s tapi.CallState, l csta.LocalConnectionState) bool {
-	return s != tapi.LINECALLSTATE_UNKNOWN && reducer.Compatible(s, l)
+	return out
 }
