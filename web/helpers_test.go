@@ -290,6 +290,7 @@ func (e *env) do(method, path, token string, body any) apiResp {
 	raw, _ := io.ReadAll(resp.Body)
 	r := apiResp{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: raw}
 	checkCatalogued(e.t, r)
+	checkAgainstOpenAPI(e.t, req, resp.StatusCode, resp.Header, raw)
 	return r
 }
 

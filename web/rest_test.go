@@ -352,10 +352,12 @@ func TestClientsDiagnostics(t *testing.T) {
 	var resp struct {
 		Clients []ClientInfo `json:"clients"`
 	}
-	e.do("GET", "/api/v1/clients", tokRoot, nil).decode(t, &resp)
-	if len(resp.Clients) != 1 {
-		t.Fatalf("clients %+v", resp.Clients)
-	}
+	// The writer counts a message once it is on the socket, which can be a moment after the
+	// client read it: wait for the count instead of reading it once.
+	e.eventually(10*time.Second, "the session's messages counted", func() bool {
+		e.do("GET", "/api/v1/clients", tokRoot, nil).decode(t, &resp)
+		return len(resp.Clients) == 1 && resp.Clients[0].MessagesOut >= 4
+	})
 	c := resp.Clients[0]
 	if c.User != "alice" || c.Protocol != "ws/v1" || c.Client != "test" || len(c.Lines) != 1 || c.Lines[0] != "hq/201" ||
 		c.MessagesIn != 2 || c.MessagesOut < 4 || c.Remote == "" || c.Since.IsZero() {
