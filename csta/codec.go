@@ -284,6 +284,7 @@ func (d *xdoc) eventFields(root int32, c *EventCommon, field func(name string, n
 			c.Cause = EventCause(d.textOf(ch))
 		case "extensions":
 			c.Extensions = d.raw(ch)
+			c.Timestamp = d.securityTimestamp(ch)
 		default:
 			if err := field(name, ch); err != nil {
 				return err

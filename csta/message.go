@@ -1,5 +1,7 @@
 package csta
 
+import "time"
+
 // Message is any CSTA or ECMA-354 message: a service request, its response, or an event.
 type Message interface {
 	// MessageName is the XML root element name, e.g. "MakeCall" or "DeliveredEvent".
@@ -20,6 +22,10 @@ type EventCommon struct {
 	Cause               EventCause
 	// Extensions is the raw XML of <extensions> (vendor private data), kept but not interpreted.
 	Extensions []byte
+	// Timestamp is when the switch sent the event, from the standard security data of
+	// <extensions> (CSTASecurityData timestamp, ECMA-269 12.2.12); zero when the switch sends
+	// none or one that does not parse. The encoder writes Extensions only, which carries it.
+	Timestamp time.Time
 }
 
 // Common implements Event.

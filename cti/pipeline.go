@@ -114,6 +114,17 @@ func (o *owned) runPipeline() {
 	}
 }
 
+// withSwitchTime gives every event of r the switch's send time of the CSTA event it came
+// from, when the switch stamped it (tapi.Event.SwitchTime).
+func withSwitchTime(r reducer.Result, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	for i := range r.Events {
+		r.Events[i].SwitchTime = at
+	}
+}
+
 // accum gathers the results of one batch.
 type accum struct {
 	changed map[tapi.CallHandle]bool
@@ -168,6 +179,7 @@ func (o *owned) applyItems(items []item) error {
 		}
 		nCSTA++
 		r := o.state.Apply(ext, it.ev, it.at)
+		withSwitchTime(r, it.ev.Common().Timestamp)
 		o.repairAfter(ext, r, it.ev.MessageName())
 		a.add(r)
 		if c := o.applied[ext]; c != nil {

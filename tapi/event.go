@@ -61,13 +61,16 @@ func (t EventType) Known() bool {
 // Event is one event for clients. Which payload member is set depends on Type; see
 // docs/events.md for the wire form.
 type Event struct {
-	V      int        `json:"v"`
-	Type   EventType  `json:"type"`
-	Time   time.Time  `json:"time"`
-	PBX    string     `json:"pbx,omitempty"`
-	Line   string     `json:"line,omitempty"`     // "pbx/extension" for LINE_* events
-	Device uint32     `json:"deviceId,omitempty"` // LineDeviceID(Line)
-	Handle CallHandle `json:"handle,omitempty"`   // call events
+	V    int       `json:"v"`
+	Type EventType `json:"type"`
+	Time time.Time `json:"time"`
+	// SwitchTime is when the PBX sent the CSTA event this event comes from, when the switch
+	// stamps its events (CSTA security timestamp); Time is when the bridge received it.
+	SwitchTime time.Time  `json:"switchTime,omitzero"`
+	PBX        string     `json:"pbx,omitempty"`
+	Line       string     `json:"line,omitempty"`     // "pbx/extension" for LINE_* events
+	Device     uint32     `json:"deviceId,omitempty"` // LineDeviceID(Line)
+	Handle     CallHandle `json:"handle,omitempty"`   // call events
 	// Detail says why, in words, where the event has a cause worth showing (e.g. a cold resync).
 	Detail string `json:"detail,omitempty"`
 

@@ -136,6 +136,9 @@ func (w *jsonWriter) event(e *Event) {
 	w.int("v", int64(e.V))
 	w.str("type", string(e.Type))
 	w.time("time", e.Time)
+	if !e.SwitchTime.IsZero() {
+		w.time("switchTime", e.SwitchTime)
+	}
 	w.strOmit("pbx", e.PBX)
 	w.strOmit("line", e.Line)
 	if e.Device != 0 {

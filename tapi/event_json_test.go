@@ -194,7 +194,7 @@ func TestAppendJSONValidEvents(t *testing.T) {
 	line := Line{Name: "hq/201", PBX: "hq", DeviceID: LineDeviceID("hq/201"), Address: "201", DisplayName: "Desk",
 		InService: true, DND: true, Forwarding: []Forward{{Mode: LINEFORWARDMODE_UNCOND, Destination: "300"},
 			{Mode: LINEFORWARDMODE_BUSY}}}
-	base := Event{V: WireVersion, Time: at, PBX: "hq", Line: "hq/201", Device: line.DeviceID, Handle: "hq:17",
+	base := Event{V: WireVersion, Time: at, SwitchTime: at.Add(-time.Millisecond), PBX: "hq", Line: "hq/201", Device: line.DeviceID, Handle: "hq:17",
 		Detail: "why"}
 	events := []Event{{}, base}
 	add := func(f func(e *Event)) {

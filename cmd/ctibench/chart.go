@@ -25,6 +25,7 @@ var (
 	colP99    = color.RGBA{255, 127, 14, 255}
 	colP999   = color.RGBA{148, 103, 189, 255}
 	colSim    = color.RGBA{44, 160, 44, 255}
+	colE2E    = color.RGBA{23, 190, 207, 255}
 	colFault  = color.RGBA{214, 39, 40, 255}
 	colRecov  = color.RGBA{120, 120, 120, 255}
 	colLegend = color.RGBA{30, 30, 30, 255}
@@ -43,9 +44,10 @@ func drawChart(w io.Writer, r *Result) error {
 	draw.Draw(img, img.Bounds(), &image.Uniform{colBG}, image.Point{}, draw.Src)
 	ss := []series{
 		{"bridge->client p50", colP50, func(s Sample) float64 { return s.P50 }},
-		{"p99", colP99, func(s Sample) float64 { return s.P99 }},
-		{"p99.9", colP999, func(s Sample) float64 { return s.P999 }},
+		{"bridge->client p99", colP99, func(s Sample) float64 { return s.P99 }},
+		{"bridge->client p99.9", colP999, func(s Sample) float64 { return s.P999 }},
 		{"sim->bridge p99", colSim, func(s Sample) float64 { return s.SimP99 }},
+		{"end to end p99", colE2E, func(s Sample) float64 { return s.E2EP99 }},
 	}
 	lo, hi := 0.1, 10.0 // ms; widened to the data, in decades
 	for _, s := range r.Samples {

@@ -213,7 +213,7 @@ func (c *benchClient) event(b []byte, recv time.Time) {
 		c.audit.add(ev, b, recv)
 		return
 	}
-	c.rec.clientEvent(recv.Sub(ev.Time))
+	c.rec.clientEvent(recv.Sub(ev.Time), ev.SwitchTime, recv)
 }
 
 // bridgeEvent decodes a BRIDGE_* event message in full (they are rare).

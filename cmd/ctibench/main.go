@@ -5,12 +5,13 @@
 // takeover times, memory per client and per device, CPU use, and a lost/duplicate check.
 // Results go to stdout as a markdown table and optionally to JSON, markdown and PNG files.
 //
-// Latency is measured in two legs, because the bridge does not pass the simulator's stamp on
-// to clients: tapi.Event.Time is when the bridge received the CSTA event. The simulator stamps
-// each event (pbxsim Config.StampEvents); a transparent tap in front of each simulator node
-// reads the stamp as the frame goes to the bridge (sim -> bridge), and each client subtracts
-// tapi.Event.Time from its receive time (bridge -> client). The end-to-end figures are the sums
-// of the two legs' quantiles. Everything runs on one host, so the clocks agree.
+// Latency is measured per event from the simulator to the client: the simulator stamps each
+// event with its send time (pbxsim Config.StampEvents, the standard CSTA security timestamp),
+// the bridge passes it on as tapi.Event.SwitchTime, and each client subtracts it from its
+// receive time (end to end). The two legs are measured as well: a transparent tap in front of
+// each simulator node reads the stamp as the frame goes to the bridge (sim -> bridge), and each
+// client subtracts tapi.Event.Time, when the bridge received the CSTA event (bridge -> client).
+// Everything runs on one host, so the clocks agree.
 //
 // Lost and duplicated events are checked with an auditor: one extra client subscribed to every
 // line, whose log offsets must be contiguous; every client's per-line count after its starting

@@ -62,13 +62,12 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		dt := now.Sub(lastT).Seconds()
 		s := Sample{T: now.Sub(start).Seconds(), CSTAIn: float64(cs-lastCSTA) / dt,
 			EventsOut: float64(out-lastOut) / dt, P50: w.b2c.quantile(0.5), P99: w.b2c.quantile(0.99),
-			P999: w.b2c.quantile(0.999), SimP99: w.s2b.quantile(0.99), Connected: b.rec.connected.Load(),
-			SampleCount: w.b2c.n.Load()}
-		s.E2EP99 = s.P99 + s.SimP99
+			P999: w.b2c.quantile(0.999), SimP99: w.s2b.quantile(0.99), E2EP99: w.e2e.quantile(0.99),
+			Connected: b.rec.connected.Load(), SampleCount: w.b2c.n.Load()}
 		res.Samples = append(res.Samples, s)
 		lastT, lastCSTA, lastOut = now, cs, out
-		b.progress("%5.0fs  csta in %7.0f/s  client events out %8.0f/s  p50 %6.2f ms  p99 %7.2f ms  sim->bridge p99 %6.2f ms  clients %d",
-			s.T, s.CSTAIn, s.EventsOut, s.P50, s.P99, s.SimP99, s.Connected)
+		b.progress("%5.0fs  csta in %7.0f/s  client events out %8.0f/s  bridge->client p50 %6.2f ms  p99 %7.2f ms  sim->bridge p99 %6.2f ms  end to end p99 %7.2f ms  clients %d",
+			s.T, s.CSTAIn, s.EventsOut, s.P50, s.P99, s.SimP99, s.E2EP99, s.Connected)
 	}
 	<-faultDone
 	b.rec.measuring.Store(false)
@@ -90,9 +89,8 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		MeasuredSeconds: secs}
 	res.CPU = b.cpuUse(cpu0, cpu1, elapsed)
 	res.Config.LoadEnd = loadAvg()
-	res.Latency = Latencies{BridgeToClient: b.rec.b2c.summary(), SimToBridge: b.rec.s2b.summary(),
-		FaultBridgeToClient: b.rec.b2cFault.summary(), FaultSimToBridge: b.rec.s2bFault.summary()}
-	res.Latency.E2E = sumLatency(res.Latency.BridgeToClient, res.Latency.SimToBridge)
+	res.Latency = Latencies{E2E: b.rec.e2e.summary(), BridgeToClient: b.rec.b2c.summary(), SimToBridge: b.rec.s2b.summary(),
+		FaultE2E: b.rec.e2eFault.summary(), FaultBridgeToClient: b.rec.b2cFault.summary(), FaultSimToBridge: b.rec.s2bFault.summary()}
 
 	b.progress("draining")
 	drainErr := b.drain(ctx)
@@ -113,12 +111,6 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		}
 	}
 	return nil
-}
-
-// sumLatency estimates end-to-end quantiles as the sum of the two legs' quantiles: exact when
-// the legs move together, an over-estimate when they are independent.
-func sumLatency(a, b Latency) Latency {
-	return Latency{Count: a.Count, P50: a.P50 + b.P50, P99: a.P99 + b.P99, P999: a.P999 + b.P999, Max: a.Max + b.Max}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

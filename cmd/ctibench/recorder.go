@@ -15,6 +15,7 @@ type recorder struct {
 
 	b2c, b2cFault hist // bridge arrival (tapi.Event.Time) -> client receive
 	s2b, s2bFault hist // simulator stamp -> tap (bridge link)
+	e2e, e2eFault hist // simulator stamp (tapi.Event.SwitchTime) -> client receive
 	win           atomic.Pointer[window]
 
 	eventsOut  atomic.Uint64 // client events received while measuring
@@ -25,7 +26,7 @@ type recorder struct {
 }
 
 type window struct {
-	b2c, s2b hist
+	b2c, s2b, e2e hist
 }
 
 func newRecorder() *recorder {
@@ -34,18 +35,25 @@ func newRecorder() *recorder {
 	return r
 }
 
-func (r *recorder) clientEvent(lat time.Duration) {
+// clientEvent records one event a client received at recv: lat is the bridge->client leg,
+// sent the simulator's send time the event carries (zero: an event the bridge made itself).
+func (r *recorder) clientEvent(lat time.Duration, sent, recv time.Time) {
 	r.eventsSeen.Add(1)
 	if !r.measuring.Load() {
 		return
 	}
 	r.eventsOut.Add(1)
+	w := r.win.Load()
+	b2c, e2e := &r.b2c, &r.e2e
 	if r.inFault.Load() {
-		r.b2cFault.record(lat)
-	} else {
-		r.b2c.record(lat)
+		b2c, e2e = &r.b2cFault, &r.e2eFault
 	}
-	r.win.Load().b2c.record(lat)
+	b2c.record(lat)
+	w.b2c.record(lat)
+	if !sent.IsZero() {
+		e2e.record(recv.Sub(sent))
+		w.e2e.record(recv.Sub(sent))
+	}
 }
 
 func (r *recorder) simToBridge(lat time.Duration) {

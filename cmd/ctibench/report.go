@@ -76,10 +76,13 @@ type Throughput struct {
 	MeasuredSeconds  float64 `json:"measured_s"`
 }
 
-// Latencies: the bridge forwards no simulator stamp, so the two legs are measured apart
-// (see README of the report): sim->bridge at the tap, bridge->client from tapi.Event.Time.
+// Latencies: end to end is measured per event, from the simulator's send time the bridge
+// passes on (tapi.Event.SwitchTime) to the client's receive time; the legs are measured apart
+// as well: sim->bridge at the tap, bridge->client from tapi.Event.Time. Events the bridge makes
+// itself (replies, link status) carry no switch time and count in bridge->client only.
 type Latencies struct {
-	E2E                 Latency `json:"end_to_end"` // sum of the legs' quantiles
+	E2E                 Latency `json:"end_to_end"`
+	FaultE2E            Latency `json:"failover_end_to_end"`
 	BridgeToClient      Latency `json:"bridge_to_client"`
 	SimToBridge         Latency `json:"sim_to_bridge"`
 	FaultBridgeToClient Latency `json:"failover_bridge_to_client"`
@@ -176,7 +179,7 @@ func markdown(r *Result) string {
 	lat := func(x Latency) string {
 		return fmt.Sprintf("%.2f / %.2f / %.2f ms (max %.1f, n=%d)", x.P50, x.P99, x.P999, x.Max, x.Count)
 	}
-	row("latency end to end p50/p99/p99.9", "%s", lat(l.E2E))
+	row("latency end to end p50/p99/p99.9 (switch stamp -> client)", "%s", lat(l.E2E))
 	row("  sim -> bridge (tap)", "%s", lat(l.SimToBridge))
 	row("  bridge -> client", "%s", lat(l.BridgeToClient))
 	if f := r.Failover; f.Kind != failNone {
@@ -191,7 +194,8 @@ func markdown(r *Result) string {
 			row("PBX switchover", "detection %.0f ms, resync complete %.0f ms (engine: %.0f + %.0f ms)",
 				f.DetectionMs, f.ResyncCompleteMs, f.EngineDetectionMs, f.EngineResyncMs)
 		}
-		row("latency during failover p50/p99/p99.9", "%s", lat(l.FaultBridgeToClient))
+		row("latency during failover, end to end p50/p99/p99.9", "%s", lat(l.FaultE2E))
+		row("  bridge -> client during failover", "%s", lat(l.FaultBridgeToClient))
 	}
 	row("memory per client", "%.1f KiB", r.Memory.PerClientBytes/1024)
 	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)

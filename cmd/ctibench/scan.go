@@ -17,6 +17,9 @@ type wireEvent struct {
 	Type   string // tapi event type
 	Line   string // "" for line-less BRIDGE_* events
 	Time   time.Time
+	// SwitchTime is the simulator's send time of the CSTA event, which the bridge passes on
+	// (zero when absent).
+	SwitchTime time.Time
 }
 
 var (
@@ -57,6 +60,11 @@ func scanEvent(b []byte) (wireEvent, error) {
 		return ev, fmt.Errorf("event time %q: %w", ts, err)
 	}
 	ev.Time = t
+	if st, ok := strField(inner, "switchTime"); ok {
+		if ev.SwitchTime, err = time.Parse(time.RFC3339Nano, st); err != nil {
+			return ev, fmt.Errorf("event switchTime %q: %w", st, err)
+		}
+	}
 	ev.Line, _ = strField(inner, "line")
 	return ev, nil
 }

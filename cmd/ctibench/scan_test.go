@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -12,7 +13,7 @@ import (
 func TestScanEventAgreesWithWireForm(t *testing.T) {
 	at := time.Date(2025, 3, 17, 14, 49, 48, 123456789, time.UTC)
 	events := []tapi.Event{
-		{V: 1, Type: tapi.LineCallState, Time: at, PBX: "hq", Line: "hq/201", Device: 7, Handle: "hq:17",
+		{V: 1, Type: tapi.LineCallState, Time: at, SwitchTime: at.Add(-3 * time.Millisecond), PBX: "hq", Line: "hq/201", Device: 7, Handle: "hq:17",
 			CallState: &tapi.CallStatus{State: tapi.LINECALLSTATE_CONNECTED}},
 		{V: 1, Type: tapi.BridgeResync, Time: at, PBX: "hq",
 			Resync: &tapi.Resync{Mode: "hot", Phase: "completed", Reason: "switchover", Started: at, Lines: 3}},
@@ -37,7 +38,7 @@ func TestScanEventAgreesWithWireForm(t *testing.T) {
 		if err != nil {
 			t.Fatalf("scan %s: %v", b, err)
 		}
-		want := wireEvent{Epoch: "e-1", Offset: uint64(4711 + i), Type: string(e.Type), Line: e.Line, Time: at}
+		want := wireEvent{Epoch: "e-1", Offset: uint64(4711 + i), Type: string(e.Type), Line: e.Line, Time: at, SwitchTime: e.SwitchTime}
 		if got != want {
 			t.Errorf("scan %s:\n got %+v\nwant %+v", b, got, want)
 		}
@@ -56,5 +57,23 @@ func TestScanEventRejectsBadMessages(t *testing.T) {
 		if ev, err := scanEvent([]byte(in)); err == nil {
 			t.Errorf("scan %s: no error, got %+v", in, ev)
 		}
+	}
+}
+
+// The tap reads the send time the simulator writes, through the same codec the bridge uses.
+func TestFrameStampReadsSimulatorStamp(t *testing.T) {
+	sent := time.Date(2026, 12, 6, 13, 2, 12, 123456789, time.UTC)
+	body := []byte(`<HeldEvent><monitorCrossRefID>1</monitorCrossRefID><extensions><security><timestamp>` +
+		csta.FormatTimestamp(sent) + `</timestamp></security></extensions></HeldEvent>`)
+	got, ok := frameStamp(body)
+	if !ok || !got.Equal(sent) {
+		t.Fatalf("frameStamp %v %v", got, ok)
+	}
+	m, err := csta.Decode(body)
+	if err != nil || !m.(csta.Event).Common().Timestamp.Equal(sent) {
+		t.Fatalf("codec reads %v (%v)", m, err)
+	}
+	if _, ok := frameStamp([]byte(`<HeldEvent/>`)); ok {
+		t.Fatal("a stamp in a frame without one")
 	}
 }

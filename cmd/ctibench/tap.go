@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
 )
 
 // tap is a transparent TCP proxy between the bridge and one simulator node. The bridge carries
@@ -158,28 +159,22 @@ func (t *tap) forwardFrames(dst io.Writer, src io.Reader) error {
 	}
 }
 
-var stampTag = []byte("pbxsim:sent")
+var (
+	stampOpen  = []byte("<security><timestamp>")
+	stampClose = []byte("</timestamp>")
+)
 
-// frameStamp reads the simulator's <pbxsim:sent> Unix-nanosecond stamp (pbxsim.EventTimestamp
-// without decoding the event).
+// frameStamp reads the simulator's send time, the CSTA security timestamp of the frame's
+// <extensions> (pbxsim.EventTimestamp without decoding the event).
 func frameStamp(body []byte) (time.Time, bool) {
-	i := bytes.Index(body, stampTag)
+	i := bytes.Index(body, stampOpen)
 	if i < 0 {
 		return time.Time{}, false
 	}
-	rest := body[i+len(stampTag):]
-	j := bytes.IndexByte(rest, '>')
+	rest := body[i+len(stampOpen):]
+	j := bytes.Index(rest, stampClose)
 	if j < 0 {
 		return time.Time{}, false
 	}
-	rest = rest[j+1:]
-	k := 0
-	for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
-		k++
-	}
-	ns, err := strconv.ParseInt(string(rest[:k]), 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(0, ns), true
+	return csta.ParseTimestamp(string(rest[:j]))
 }

@@ -125,11 +125,12 @@
 //
 // # Latency stamps
 //
-// With Config.StampEvents each event carries its send time in private data, which the codec
-// keeps raw in EventCommon.Extensions:
+// With Config.StampEvents each event carries its send time as the standard CSTA security
+// timestamp (CSTASecurityData, ECMA-269 12.2.12), the first member of <extensions>:
 //
-//	<extensions><privateData><private><pbxsim:sent xmlns:pbxsim="urn:ctibridge:pbxsim">
-//	1700000000123456789</pbxsim:sent></private></privateData></extensions>
+//	<extensions><security><timestamp>2026-12-06T13:02:12.123456789Z</timestamp></security>
+//	...</extensions>
 //
-// (Unix nanoseconds, one line on the wire). EventTimestamp reads it back from a decoded event.
+// The codec decodes it into EventCommon.Timestamp, and the bridge passes it to clients as
+// tapi.Event.SwitchTime, so ctibench measures latency from the switch to the client.
 package pbxsim

@@ -1,8 +1,6 @@
 package pbxsim
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -93,7 +91,7 @@ func (p *PBX) emit(c *call, extra []*device, cause csta.EventCause, build builde
 
 // emitAt sends an event to every monitor of devs; states are looked up in c (nil: no call).
 func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build builder) {
-	var stamp []byte
+	var stamp time.Time
 	for _, d := range devs {
 		if len(d.monitors) == 0 {
 			continue
@@ -111,14 +109,17 @@ func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build build
 			ec.MonitorCrossRefID = m.ref
 			ec.LocalConnectionInfo = local
 			ec.Cause = cause
+			var stampElem []byte
 			if p.cfg.StampEvents {
-				if stamp == nil {
-					stamp = timestampExtension(time.Now())
+				if stamp.IsZero() {
+					stamp = time.Now()
 				}
-				ec.Extensions = stamp
+				ec.Timestamp = stamp
+				stampElem = stampElement(stamp)
+				ec.Extensions = timestampExtension(stamp)
 			}
 			if p.prof.ServiceExtras && c != nil {
-				ec.Extensions = serviceExtras(local, stampElement(ec.Extensions))
+				ec.Extensions = serviceExtras(local, stampElem)
 			}
 			p.stats.EventsQueued++
 			m.sub.push(ev)
@@ -146,46 +147,26 @@ func (p *PBX) callDevices(c *call, extra []*device) []*device {
 	return devs
 }
 
-// The private-data element carrying the send time. The codec keeps <extensions> raw, so the
-// bridge (or a benchmark) can read it back with EventTimestamp without knowing the simulator.
+// The send time travels as the standard CSTA security timestamp (CSTASecurityData, the first
+// member of <extensions>), which the codec decodes into EventCommon.Timestamp: a bridge reads it
+// without knowing the simulator.
 const (
-	stampOpen  = `<extensions><privateData><private><pbxsim:sent xmlns:pbxsim="urn:ctibridge:pbxsim">`
-	stampClose = `</pbxsim:sent></private></privateData></extensions>`
+	stampElemOpen  = `<security><timestamp>`
+	stampElemClose = `</timestamp></security>`
 )
 
 func timestampExtension(t time.Time) []byte {
-	b := make([]byte, 0, len(stampOpen)+20+len(stampClose))
-	b = append(b, stampOpen...)
-	b = strconv.AppendInt(b, t.UnixNano(), 10)
-	return append(b, stampClose...)
+	return []byte("<extensions>" + string(stampElement(t)) + "</extensions>")
 }
 
-// EventTimestamp returns the simulator's send time carried in an event's private data when
-// Config.StampEvents is set: `<pbxsim:sent>` holds Unix nanoseconds.
+// stampElement is the <security> element carrying t.
+func stampElement(t time.Time) []byte {
+	return []byte(stampElemOpen + csta.FormatTimestamp(t) + stampElemClose)
+}
+
+// EventTimestamp returns the simulator's send time of an event stamped under
+// Config.StampEvents (EventCommon.Timestamp, set by the model and by the codec).
 func EventTimestamp(ev csta.Event) (time.Time, bool) {
-	return parseTimestamp(ev.Common().Extensions)
-}
-
-func parseTimestamp(ext []byte) (time.Time, bool) {
-	const tag = "pbxsim:sent"
-	s := string(ext)
-	i := strings.Index(s, tag)
-	if i < 0 {
-		return time.Time{}, false
-	}
-	i += len(tag)
-	// skip attributes up to '>'
-	for i < len(s) && s[i] != '>' {
-		i++
-	}
-	i++
-	j := i
-	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-		j++
-	}
-	n, err := strconv.ParseInt(s[min(i, j):j], 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(0, n), true
+	t := ev.Common().Timestamp
+	return t, !t.IsZero()
 }

@@ -116,14 +116,13 @@ const (
 	osvPermitDefl  = `<deflectCall>true</deflectCall>`
 	osvPermitClose = `</callControlServices><callAssociatedServices/><mediaAttachementServices/><routeingServices/><voiceServices/></servicesPermitted>`
 	osvMedia       = `<mediaCallCharacteristics><mediaClass><voice>true</voice><image>false</image><im>false</im></mediaClass></mediaCallCharacteristics>`
-	osvPrivOpen    = `<extensions><privateData><private xmlns:scx="http://www.siemens.com/schema/csta"><scx:extendedServicesPermitted/>`
+	osvPrivOpen    = `<privateData><private xmlns:scx="http://www.siemens.com/schema/csta"><scx:extendedServicesPermitted/>`
 	osvPrivClose   = `</private></privateData></extensions>`
-	stampElemOpen  = `<pbxsim:sent xmlns:pbxsim="urn:ctibridge:pbxsim">`
-	stampElemClose = `</pbxsim:sent>`
 )
 
 // serviceExtras returns the OSV trailer of a call event for a recipient whose connection is in
-// state local; stamp (may be nil) is the send-time element to carry in the private data.
+// state local; stamp (may be nil) is the <security> element with the send time, which comes
+// before the private data in <extensions>.
 func serviceExtras(local csta.LocalConnectionState, stamp []byte) []byte {
 	var b []byte
 	switch local {
@@ -136,20 +135,10 @@ func serviceExtras(local csta.LocalConnectionState, stamp []byte) []byte {
 		b = append(b, osvPermitClose...)
 	}
 	b = append(b, osvMedia...)
-	b = append(b, osvPrivOpen...)
+	b = append(b, "<extensions>"...)
 	b = append(b, stamp...)
+	b = append(b, osvPrivOpen...)
 	return append(b, osvPrivClose...)
-}
-
-// stampElement is the bare <pbxsim:sent> element of a timestamp extension.
-func stampElement(ext []byte) []byte {
-	s := string(ext)
-	i := strings.Index(s, stampElemOpen)
-	j := strings.Index(s, stampElemClose)
-	if i < 0 || j < i {
-		return nil
-	}
-	return []byte(s[i : j+len(stampElemClose)])
 }
 
 // osvDecorate writes a device identifier the OSV way.

@@ -1,0 +1,52 @@
+package csta
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTimestamp(t *testing.T) {
+	want := time.Date(2026, 12, 6, 13, 2, 12, 125000000, time.UTC)
+	for _, s := range []string{
+		"2026-12-06T13:02:12.125Z", "2026-12-06T14:02:12.125+01:00", "20261206130212.125Z",
+		"20261206140212.125+0100", " 20261206130212.125 ", "2026-12-06T13:02:12.125",
+	} {
+		got, ok := ParseTimestamp(s)
+		require.True(t, ok, s)
+		require.True(t, got.Equal(want), "%s gave %v", s, got)
+	}
+	got, ok := ParseTimestamp("20261206130212Z")
+	require.True(t, ok)
+	require.True(t, got.Equal(want.Truncate(time.Second)))
+	for _, bad := range []string{"", "yesterday", "2026-13-45T99:00:00Z", "123"} {
+		_, ok := ParseTimestamp(bad)
+		require.False(t, ok, bad)
+	}
+}
+
+// The switch's send time in the standard security data reaches EventCommon.Timestamp; vendor
+// private data beside it is kept raw, and a stamp that does not parse is ignored.
+func TestEventSecurityTimestamp(t *testing.T) {
+	const frame = `<?xml version="1.0" encoding="UTF-8"?>
+<HeldEvent xmlns="http://www.ecma-international.org/standards/ecma-323/csta/ed4">
+ <monitorCrossRefID>7</monitorCrossRefID>
+ <heldConnection><callID>C1</callID><deviceID>201</deviceID></heldConnection>
+ <holdingDevice><deviceIdentifier>201</deviceIdentifier></holdingDevice>
+ <localConnectionInfo>hold</localConnectionInfo>
+ <cause>normal</cause>
+ <extensions><security><messageSequenceNumber>4</messageSequenceNumber><timestamp>20261206130212.125Z</timestamp></security>
+  <privateData><private xmlns:scx="http://www.siemens.com/schema/csta"><scx:x/></private></privateData></extensions>
+</HeldEvent>`
+	m, err := Decode([]byte(frame))
+	require.NoError(t, err)
+	c := m.(Event).Common()
+	require.True(t, c.Timestamp.Equal(time.Date(2026, 12, 6, 13, 2, 12, 125000000, time.UTC)), "%v", c.Timestamp)
+	require.Contains(t, string(c.Extensions), "scx:x")
+
+	bad := []byte(`<HeldEvent><monitorCrossRefID>7</monitorCrossRefID><extensions><security><timestamp>soon</timestamp></security></extensions></HeldEvent>`)
+	m, err = Decode(bad)
+	require.NoError(t, err)
+	require.True(t, m.(Event).Common().Timestamp.IsZero())
+}
