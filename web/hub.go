@@ -16,6 +16,7 @@ import (
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/web/internal/wsout"
 )
 
 // replayPage is how many log entries one Events call fetches.
@@ -214,7 +215,7 @@ func flushShare(conns []*wsConn, scratch []byte) []byte {
 	for _, c := range conns {
 		c.flushNow(&scratch)
 	}
-	if cap(scratch) > maxIdleBuffer {
+	if cap(scratch) > wsout.MaxIdleBuffer {
 		return nil
 	}
 	return scratch
@@ -442,7 +443,7 @@ func encodeEntry(e store.Entry) []byte {
 	if err == nil {
 		msg = bytes.Clone(append(b, '}'))
 	}
-	if cap(b) <= maxIdleBuffer {
+	if cap(b) <= wsout.MaxIdleBuffer {
 		*bp = b
 		encodeBufs.Put(bp)
 	}

@@ -11,16 +11,18 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/web/internal/wsout"
 )
 
 // wsConn is one WebSocket session: its reader goroutine reads, messages wait in a bounded
 // queue, and the hub's flushers (without blocking) or the connection's writer goroutine
-// write them (see wsOut); commands run in goroutines the connection owns. Producers never
+// write them (see package wsout); commands run in goroutines the connection owns. Producers never
 // block on a connection: a full queue disconnects the client with CloseSlowConsumer.
 type wsConn struct {
 	s      *Server
 	ws     *websocket.Conn
-	sock   *wsOut // what ws writes to; data messages are written to it directly
+	sock   *wsout.Conn // what ws writes to; data messages are written to it directly
 	log    *logrus.Entry
 	remote string
 	since  time.Time
@@ -260,7 +262,7 @@ func (c *wsConn) fail(code int, text string) {
 		c.cancel()
 		if code == CloseSlowConsumer {
 			// The writer may sit in a write to a full socket: make it give up now.
-			c.sock.abort()
+			c.sock.Abort()
 			c.logClose(text, code)
 		}
 	})
@@ -294,7 +296,7 @@ func (c *wsConn) writeLoop() {
 				// Best effort: an error message explaining the close goes out first.
 				c.flush(time.Now().Add(time.Second))
 			}
-			c.sock.resume() // the close frame may still get through
+			c.sock.Resume() // the close frame may still get through
 			_ = c.ws.WriteControl(websocket.CloseMessage,
 				websocket.FormatCloseMessage(code, text),
 				time.Now().Add(time.Second))
@@ -339,7 +341,7 @@ func (c *wsConn) flush(deadline time.Time) bool {
 		if d.IsZero() {
 			d = time.Now().Add(c.s.cfg.WriteTimeout)
 		}
-		n, err := c.sock.writeFrames(c.takeQueue, d)
+		n, err := c.sock.WriteFrames(c.takeQueue, d)
 		c.countOut(n)
 		if err != nil {
 			return false
@@ -353,7 +355,7 @@ func (c *wsConn) flush(deadline time.Time) bool {
 // flushNow writes the queue without blocking, on the caller's goroutine (the hub's, after a
 // fan-out); what the socket does not take at once is left to the writer goroutine.
 func (c *wsConn) flushNow(scratch *[]byte) {
-	n, done, err := c.sock.tryWriteFrames(c.takeQueue, scratch)
+	n, done, err := c.sock.TryWriteFrames(c.takeQueue, scratch)
 	c.countOut(n)
 	switch {
 	case err != nil:

@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/web/internal/wsout"
 )
 
 // helloTimeout is how long a new connection has to send hello.
@@ -25,7 +26,7 @@ func (s *Server) newUpgrader() *websocket.Upgrader {
 	return &websocket.Upgrader{
 		// A small read buffer of its own lets the HTTP server's 4 KiB reader be collected
 		// (client messages are small; larger ones are read in several calls). The library
-		// writes only control frames (data messages are framed by wsOut), from pooled
+		// writes only control frames (data messages are framed by package wsout), from pooled
 		// buffers, so that an idle connection holds none.
 		ReadBufferSize:  wsReadBufferSize,
 		WriteBufferSize: 4096,
@@ -88,13 +89,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 		pre = p
 	}
-	hj := &outHijacker{ResponseWriter: w}
+	hj := &wsout.Hijacker{ResponseWriter: w}
 	ws, err := s.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return // the upgrader has answered (or closed the hijacked connection)
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	c := &wsConn{s: s, ws: ws, sock: hj.out, remote: r.RemoteAddr, since: time.Now().UTC(), ctx: ctx,
+	c := &wsConn{s: s, ws: ws, sock: hj.Out, remote: r.RemoteAddr, since: time.Now().UTC(), ctx: ctx,
 		cancel: cancel, notify: make(chan struct{}, 1), feeds: map[string]*feed{},
 		cmdSem: make(chan struct{}, maxCommandsInFlight),
 		log:    s.log.WithField("remote", r.RemoteAddr), p: pre}

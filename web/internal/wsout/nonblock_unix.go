@@ -1,6 +1,6 @@
 //go:build unix
 
-package web
+package wsout
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // writeNonBlocking makes write calls while the socket accepts bytes and returns how many it
 // took. A full socket, or a deadline that has passed, is not an error: the writer goroutine
 // goes on from there.
-func (o *wsOut) writeNonBlocking(b []byte) (int, error) {
+func (o *Conn) writeNonBlocking(b []byte) (int, error) {
 	n := 0
 	var werr error
 	err := o.raw.Write(func(fd uintptr) bool {

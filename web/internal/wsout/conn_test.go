@@ -1,4 +1,6 @@
-package web
+//go:build unix
+
+package wsout
 
 import (
 	"bytes"
@@ -15,9 +17,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// outPair is a WebSocket connection over real TCP whose server side writes through a wsOut.
+// outPair is a WebSocket connection over real TCP whose server side writes through a Conn.
 type outPair struct {
-	out    *wsOut
+	out    *Conn
 	server *websocket.Conn
 	client *websocket.Conn
 }
@@ -27,18 +29,18 @@ type outPair struct {
 func newOutPair(t *testing.T, rcvBuf int) *outPair {
 	t.Helper()
 	type upgraded struct {
-		out *wsOut
+		out *Conn
 		ws  *websocket.Conn
 	}
 	got := make(chan upgraded, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hj := &outHijacker{ResponseWriter: w}
-		ws, err := (&websocket.Upgrader{ReadBufferSize: wsReadBufferSize}).Upgrade(hj, r, nil)
+		hj := &Hijacker{ResponseWriter: w}
+		ws, err := (&websocket.Upgrader{ReadBufferSize: 4096}).Upgrade(hj, r, nil)
 		if err != nil {
 			t.Errorf("upgrade: %v", err)
 			return
 		}
-		got <- upgraded{hj.out, ws}
+		got <- upgraded{hj.Out, ws}
 	}))
 	t.Cleanup(hs.Close)
 	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
@@ -80,6 +82,9 @@ func (p *outPair) expect(t *testing.T, want [][]byte) {
 	}
 }
 
+// closeSlowConsumer is the close code web sends a slow consumer (wire.CloseSlowConsumer).
+const closeSlowConsumer = 4008
+
 func take(msgs [][]byte) func() [][]byte { return func() [][]byte { return msgs } }
 
 // payload is a recognisable message of n bytes.
@@ -97,14 +102,14 @@ func TestWSOutFramesEveryLength(t *testing.T) {
 	for i, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 70000} {
 		msgs = append(msgs, payload(i, n))
 	}
-	n, err := p.out.writeFrames(take(msgs), time.Now().Add(10*time.Second))
+	n, err := p.out.WriteFrames(take(msgs), time.Now().Add(10*time.Second))
 	if err != nil || n != len(msgs) {
 		t.Fatalf("writeFrames: %d, %v", n, err)
 	}
 	p.expect(t, msgs)
 	var scratch []byte
 	small := msgs[:5]
-	n, done, err := p.out.tryWriteFrames(take(small), &scratch)
+	n, done, err := p.out.TryWriteFrames(take(small), &scratch)
 	if err != nil || n != len(small) || !done {
 		t.Fatalf("tryWriteFrames to an empty socket: %d, done %v, %v", n, done, err)
 	}
@@ -120,7 +125,7 @@ func TestWSOutPendingKeepsOrder(t *testing.T) {
 		first = append(first, payload(i, 20000))
 	}
 	var scratch []byte
-	n, done, err := p.out.tryWriteFrames(take(first), &scratch)
+	n, done, err := p.out.TryWriteFrames(take(first), &scratch)
 	if err != nil || n != len(first) {
 		t.Fatalf("tryWriteFrames: %d, %v", n, err)
 	}
@@ -132,7 +137,7 @@ func TestWSOutPendingKeepsOrder(t *testing.T) {
 	}
 	// More non-blocking writes queue behind the remainder.
 	second := [][]byte{payload(200, 10), payload(201, 300)}
-	if _, done, err := p.out.tryWriteFrames(take(second), &scratch); err != nil || done {
+	if _, done, err := p.out.TryWriteFrames(take(second), &scratch); err != nil || done {
 		t.Fatalf("tryWriteFrames behind a remainder: done %v, %v", done, err)
 	}
 	pinged := make(chan string, 1)
@@ -141,7 +146,7 @@ func TestWSOutPendingKeepsOrder(t *testing.T) {
 	go func() {
 		// The blocking writer sends the remainder and a last message; the library's ping
 		// follows them.
-		_, err := p.out.writeFrames(take([][]byte{payload(202, 5)}), time.Now().Add(30*time.Second))
+		_, err := p.out.WriteFrames(take([][]byte{payload(202, 5)}), time.Now().Add(30*time.Second))
 		if err == nil {
 			err = p.server.WriteControl(websocket.PingMessage, []byte("after"), time.Now().Add(30*time.Second))
 		}
@@ -164,11 +169,11 @@ func TestWSOutPendingKeepsOrder(t *testing.T) {
 	}
 }
 
-// blockedInWrite reports whether a goroutine waits for a full socket inside wsOut.
+// blockedInWrite reports whether a goroutine waits for a full socket inside Conn.
 func blockedInWrite() bool {
 	buf := make([]byte, 1<<20)
 	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
-		if strings.Contains(g, "waitWrite") && strings.Contains(g, "(*wsOut).writeLocked") {
+		if strings.Contains(g, "waitWrite") && strings.Contains(g, "(*Conn).writeLocked") {
 			return true
 		}
 	}
@@ -184,12 +189,12 @@ func TestWSOutAbort(t *testing.T) {
 		big = append(big, payload(i, 20000)) // 16 MB: more than any socket buffers
 	}
 	var scratch []byte
-	if _, done, err := p.out.tryWriteFrames(take(big), &scratch); done || err != nil {
+	if _, done, err := p.out.TryWriteFrames(take(big), &scratch); done || err != nil {
 		t.Fatalf("16 MB into a socket nobody reads: done %v, %v", done, err)
 	}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := p.out.writeFrames(take(nil), time.Now().Add(time.Hour))
+		_, err := p.out.WriteFrames(take(nil), time.Now().Add(time.Hour))
 		errc <- err
 	}()
 	for !blockedInWrite() {
@@ -199,7 +204,7 @@ func TestWSOutAbort(t *testing.T) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	p.out.abort()
+	p.out.Abort()
 	select {
 	case err := <-errc:
 		if err == nil {
@@ -208,10 +213,10 @@ func TestWSOutAbort(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("abort did not end the blocked write")
 	}
-	if _, done, err := p.out.tryWriteFrames(take([][]byte{payload(1, 10)}), &scratch); done || err == nil {
+	if _, done, err := p.out.TryWriteFrames(take([][]byte{payload(1, 10)}), &scratch); done || err == nil {
 		t.Fatalf("non-blocking write after a broken write: done %v, err %v", done, err)
 	}
-	p.out.resume()
+	p.out.Resume()
 	if _, err := p.out.Write([]byte{0x88, 0}); err == nil {
 		t.Fatal("a frame was written after one cut in half")
 	}
@@ -221,18 +226,18 @@ func TestWSOutAbort(t *testing.T) {
 // frame gets through.
 func TestWSOutAbortIdleThenResume(t *testing.T) {
 	p := newOutPair(t, 0)
-	p.out.abort()
-	if _, err := p.out.writeFrames(take([][]byte{payload(0, 10)}), time.Now().Add(10*time.Second)); err == nil {
+	p.out.Abort()
+	if _, err := p.out.WriteFrames(take([][]byte{payload(0, 10)}), time.Now().Add(10*time.Second)); err == nil {
 		t.Fatal("write after abort succeeded")
 	}
-	p.out.resume()
+	p.out.Resume()
 	if err := p.server.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(CloseSlowConsumer, "slow"), time.Now().Add(10*time.Second)); err != nil {
+		websocket.FormatCloseMessage(closeSlowConsumer, "slow"), time.Now().Add(10*time.Second)); err != nil {
 		t.Fatalf("close frame after resume: %v", err)
 	}
 	_ = p.client.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_, _, err := p.client.ReadMessage()
-	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != CloseSlowConsumer {
-		t.Fatalf("client read %v, want close %d", err, CloseSlowConsumer)
+	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != closeSlowConsumer {
+		t.Fatalf("client read %v, want close %d", err, closeSlowConsumer)
 	}
 }

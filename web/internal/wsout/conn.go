@@ -1,4 +1,4 @@
-package web
+package wsout
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// wsOut is the outbound side of one WebSocket connection, and the connection the WebSocket
+// Conn is the outbound side of one WebSocket connection, and the connection the WebSocket
 // library writes to. Data messages do not go through the library: they are framed here and
 // written in batches, either by the connection's writer goroutine (blocking, with a
 // deadline) or, without blocking, by the hub's goroutine right after a fan-out, so that an
@@ -20,7 +20,7 @@ import (
 // frames (ping, pong, close) through Write. Every write happens under mu, messages are taken
 // from the queue under mu too, and bytes a non-blocking write could not send (pending) go
 // out before anything else: frames stay whole and in order.
-type wsOut struct {
+type Conn struct {
 	net.Conn
 	raw syscall.RawConn // nil when the connection offers none (TLS): no non-blocking writes
 
@@ -32,8 +32,8 @@ type wsOut struct {
 	broken  error // a write failed, perhaps part-way through a frame: nothing more can follow
 }
 
-func newWSOut(c net.Conn) *wsOut {
-	o := &wsOut{Conn: c}
+func New(c net.Conn) *Conn {
+	o := &Conn{Conn: c}
 	if sc, ok := c.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			o.raw = raw
@@ -42,22 +42,22 @@ func newWSOut(c net.Conn) *wsOut {
 	return o
 }
 
-// errWritesAborted is what writes return after abort.
-var errWritesAborted = errors.New("web: writes to the WebSocket aborted")
+// ErrAborted is what writes return after Abort.
+var ErrAborted = errors.New("wsout: writes to the WebSocket aborted")
 
-// abort makes the write in progress, if any, and every later one fail at once, until resume.
+// Abort makes the write in progress, if any, and every later one fail at once, until resume.
 // It takes no lock, so it never waits for a writer.
-func (o *wsOut) abort() {
+func (o *Conn) Abort() {
 	o.aborted.Store(true)
 	_ = o.Conn.SetWriteDeadline(time.Now())
 }
 
-// resume allows writes again after abort (for the close frame, once the writer has stopped).
-func (o *wsOut) resume() { o.aborted.Store(false) }
+// Resume allows writes again after Abort (for the close frame, once the writer has stopped).
+func (o *Conn) Resume() { o.aborted.Store(false) }
 
 // SetWriteDeadline records the library's deadline for its next Write. Applying it at once
 // could cut short a batch the writer goroutine is writing.
-func (o *wsOut) SetWriteDeadline(t time.Time) error {
+func (o *Conn) SetWriteDeadline(t time.Time) error {
 	if t.IsZero() {
 		o.deadline.Store(0)
 	} else {
@@ -67,7 +67,7 @@ func (o *wsOut) SetWriteDeadline(t time.Time) error {
 }
 
 // Write writes one frame of the WebSocket library, after any pending bytes.
-func (o *wsOut) Write(p []byte) (int, error) {
+func (o *Conn) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var dl time.Time
@@ -81,7 +81,7 @@ func (o *wsOut) Write(p []byte) (int, error) {
 }
 
 // writeLocked writes pending bytes and then b, blocking until deadline (zero: no limit).
-func (o *wsOut) writeLocked(b []byte, deadline time.Time) error {
+func (o *Conn) writeLocked(b []byte, deadline time.Time) error {
 	if o.broken != nil {
 		return o.broken
 	}
@@ -95,7 +95,7 @@ func (o *wsOut) writeLocked(b []byte, deadline time.Time) error {
 	if len(o.pending) > 0 {
 		_, err = o.Conn.Write(o.pending)
 		o.pending = o.pending[:0]
-		if cap(o.pending) > maxIdleBuffer {
+		if cap(o.pending) > MaxIdleBuffer {
 			o.pending = nil
 		}
 	}
@@ -112,17 +112,17 @@ func (o *wsOut) writeLocked(b []byte, deadline time.Time) error {
 
 // setDeadline sets the raw deadline unless writes were aborted. The check follows the set, so
 // that it cannot undo an abort running at the same time.
-func (o *wsOut) setDeadline(t time.Time) error {
+func (o *Conn) setDeadline(t time.Time) error {
 	err := o.Conn.SetWriteDeadline(t)
 	if o.aborted.Load() {
 		_ = o.Conn.SetWriteDeadline(time.Now())
-		return errWritesAborted
+		return ErrAborted
 	}
 	return err
 }
 
-// maxIdleBuffer is the largest buffer kept for reuse.
-const maxIdleBuffer = 64 << 10
+// MaxIdleBuffer is the largest buffer kept for reuse.
+const MaxIdleBuffer = 64 << 10
 
 // frameChunk is how many bytes of frames are gathered before they are written: a batch of
 // any size is framed and written through one buffer of about this size, which is reused,
@@ -133,13 +133,13 @@ const frameChunk = 32 << 10
 // framePool holds buffers for framing a batch of messages.
 var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// writeFrames takes messages with take (under the write lock, so that batches go out in the
+// WriteFrames takes messages with take (under the write lock, so that batches go out in the
 // order they were taken) and writes pending bytes and the messages, framed, blocking until
 // deadline. It returns how many messages it took.
-func (o *wsOut) writeFrames(take func() [][]byte, deadline time.Time) (int, error) {
+func (o *Conn) WriteFrames(take func() [][]byte, deadline time.Time) (int, error) {
 	bp := framePool.Get().(*[]byte)
 	defer func() {
-		if cap(*bp) <= maxIdleBuffer {
+		if cap(*bp) <= MaxIdleBuffer {
 			*bp = (*bp)[:0]
 			framePool.Put(bp)
 		}
@@ -165,11 +165,11 @@ func (o *wsOut) writeFrames(take func() [][]byte, deadline time.Time) (int, erro
 	return len(msgs), err
 }
 
-// tryWriteFrames is writeFrames without blocking: it writes as much as the socket takes at
+// TryWriteFrames is WriteFrames without blocking: it writes as much as the socket takes at
 // once and keeps the rest as pending. done false asks the caller to wake the writer
 // goroutine, which also happens when another writer holds the connection (then nothing is
 // taken). scratch is the caller's framing buffer.
-func (o *wsOut) tryWriteFrames(take func() [][]byte, scratch *[]byte) (n int, done bool, err error) {
+func (o *Conn) TryWriteFrames(take func() [][]byte, scratch *[]byte) (n int, done bool, err error) {
 	if o.raw == nil || !o.mu.TryLock() {
 		return 0, false, nil
 	}
@@ -226,21 +226,22 @@ func appendTextFrame(dst, p []byte) []byte {
 	return append(dst, p...)
 }
 
-// outHijacker hands the WebSocket upgrader a wsOut in place of the raw connection.
-type outHijacker struct {
+// Hijacker hands the WebSocket upgrader a Conn in place of the raw connection.
+type Hijacker struct {
 	http.ResponseWriter
-	out *wsOut
+	// Out is the connection handed out by Hijack.
+	Out *Conn
 }
 
-func (h *outHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (h *Hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := h.ResponseWriter.(http.Hijacker)
 	if !ok {
-		return nil, nil, errors.New("web: the HTTP server's response writer cannot be hijacked")
+		return nil, nil, errors.New("wsout: the HTTP server's response writer cannot be hijacked")
 	}
 	raw, brw, err := hj.Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
-	h.out = newWSOut(raw)
-	return h.out, brw, nil
+	h.Out = New(raw)
+	return h.Out, brw, nil
 }
