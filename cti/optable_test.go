@@ -67,6 +67,9 @@ func TestBuildFollowsTheOpTable(t *testing.T) {
 			}
 		}
 	}
+	if len(builders) != len(wire.Ops) {
+		t.Errorf("cti builds %d ops, wire.Ops has %d: every builder needs a row of the table", len(builders), len(wire.Ops))
+	}
 	if _, _, cerr := o.build(context.Background(), "200", Request{Op: "park", Line: "hq/200"}); cerr == nil || cerr.code != tapi.LINEERR_OPERATIONUNAVAIL {
 		t.Errorf("an op outside the table: %v", cerr)
 	}
