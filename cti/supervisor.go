@@ -138,21 +138,23 @@ func (o *owned) supervise() {
 // link fails or moves.
 func (o *owned) watch(lc *linkConn, preferred int) outcome {
 	p := o.p
-	cfg := p.cfg
-	hb := time.NewTicker(cfg.Heartbeat)
+	hb := time.NewTicker(p.cfg.Heartbeat)
 	defer hb.Stop()
 	var probe <-chan time.Time
 	if len(p.nodes) > 1 {
-		pt := time.NewTicker(cfg.ProbeInterval)
+		pt := time.NewTicker(p.cfg.ProbeInterval)
 		defer pt.Stop()
 		probe = pt.C
 	}
-	misses := 0
-	var firstMiss, healthySince time.Time
+	w := &watchState{o: o, lc: lc}
 	retry := &monitorRetry{}
 	defer retry.stop()
 	retry.next(len(lc.unmonitored()))
 	for {
+		var (
+			out  outcome
+			done bool
+		)
 		select {
 		case <-o.ctx.Done():
 			return outcome{reason: "ownership ended"}
@@ -173,74 +175,106 @@ func (o *owned) watch(lc *linkConn, preferred int) outcome {
 				return outcome{reason: "resync after store loss failed: " + err.Error(), err: err}
 			}
 		case req := <-o.admin:
-			to := (lc.node + 1) % len(p.nodes)
-			if req.failback {
-				to = 0
-			}
-			if len(p.nodes) < 2 {
-				req.reply <- errors.New("cti: the PBX has no standby node")
-				continue
-			}
-			if to == lc.node {
-				req.reply <- fmt.Errorf("cti: already on the %s node", p.nodes[to].role)
-				continue
-			}
-			nlc, err := o.connect(o.ctx, to)
-			if err != nil {
-				req.reply <- fmt.Errorf("cti: %s node unreachable, staying on %s: %w", p.nodes[to].role, p.nodes[lc.node].role, err)
-				continue
-			}
-			req.reply <- nil
-			return outcome{reason: req.reason, next: nlc, forced: true}
+			out, done = w.move(req)
 		case <-hb.C:
-			if o.mayRequest() != nil {
-				return outcome{reason: "ownership ended"}
-			}
-			start := time.Now()
-			hctx, cancel := context.WithTimeout(o.ctx, cfg.Heartbeat)
-			rtt, err := lc.conn.KeepAlive(hctx)
-			cancel()
-			switch {
-			case err == nil:
-				misses = 0
-				p.status.heartbeat(lc.node, rtt, 0)
-			case o.ctx.Err() != nil:
-				return outcome{reason: "ownership ended"}
-			case errors.Is(err, context.DeadlineExceeded):
-				if misses == 0 {
-					firstMiss = start
-				}
-				misses++
-				p.status.heartbeat(lc.node, 0, misses)
-				if misses >= cfg.Misses {
-					return outcome{reason: fmt.Sprintf("%d heartbeats unanswered", misses),
-						err: errors.New("heartbeats unanswered"), detection: time.Since(firstMiss)}
-				}
-			default:
-				return outcome{reason: "heartbeat failed: " + err.Error(), err: err}
-			}
+			out, done = w.heartbeat()
 		case <-probe:
-			if lc.node == preferred || preferred != 0 || !p.fb.automatic() {
-				healthySince = time.Time{}
-				continue
-			}
-			if !reachable(o.ctx, p.nodes[0].addr, cfg.ConnectTimeout) {
-				healthySince = time.Time{}
-				continue
-			}
-			if healthySince.IsZero() {
-				healthySince = time.Now()
-			}
-			if healthy := time.Since(healthySince); healthy >= cfg.FailbackAfter {
-				nlc, err := o.connect(o.ctx, 0)
-				if err != nil {
-					healthySince = time.Time{}
-					continue
-				}
-				return outcome{reason: fmt.Sprintf("failback: primary healthy for %v", healthy.Round(time.Millisecond)), next: nlc}
-			}
+			out, done = w.probe(preferred)
+		}
+		if done {
+			return out
 		}
 	}
+}
+
+// watchState is what watch remembers between its events: heartbeat misses and how long the
+// primary has looked healthy while the link is on the standby.
+type watchState struct {
+	o            *owned
+	lc           *linkConn
+	misses       int
+	firstMiss    time.Time
+	healthySince time.Time
+}
+
+// move serves an admin switchover or failback; done when the link moves.
+func (w *watchState) move(req adminRequest) (outcome, bool) {
+	p, lc := w.o.p, w.lc
+	if len(p.nodes) < 2 {
+		req.reply <- errors.New("cti: the PBX has no standby node")
+		return outcome{}, false
+	}
+	to := (lc.node + 1) % len(p.nodes)
+	if req.failback {
+		to = 0
+	}
+	if to == lc.node {
+		req.reply <- fmt.Errorf("cti: already on the %s node", p.nodes[to].role)
+		return outcome{}, false
+	}
+	nlc, err := w.o.connect(w.o.ctx, to)
+	if err != nil {
+		req.reply <- fmt.Errorf("cti: %s node unreachable, staying on %s: %w", p.nodes[to].role, p.nodes[lc.node].role, err)
+		return outcome{}, false
+	}
+	req.reply <- nil
+	return outcome{reason: req.reason, next: nlc, forced: true}, true
+}
+
+// heartbeat sends one keep-alive; done when the link is to be given up.
+func (w *watchState) heartbeat() (outcome, bool) {
+	o, cfg := w.o, w.o.p.cfg
+	if o.mayRequest() != nil {
+		return outcome{reason: "ownership ended"}, true
+	}
+	start := time.Now()
+	hctx, cancel := context.WithTimeout(o.ctx, cfg.Heartbeat)
+	rtt, err := w.lc.conn.KeepAlive(hctx)
+	cancel()
+	switch {
+	case err == nil:
+		w.misses = 0
+		o.p.status.heartbeat(w.lc.node, rtt, 0)
+	case o.ctx.Err() != nil:
+		return outcome{reason: "ownership ended"}, true
+	case errors.Is(err, context.DeadlineExceeded):
+		if w.misses == 0 {
+			w.firstMiss = start
+		}
+		w.misses++
+		o.p.status.heartbeat(w.lc.node, 0, w.misses)
+		if w.misses >= cfg.Misses {
+			return outcome{reason: fmt.Sprintf("%d heartbeats unanswered", w.misses),
+				err: errors.New("heartbeats unanswered"), detection: time.Since(w.firstMiss)}, true
+		}
+	default:
+		return outcome{reason: "heartbeat failed: " + err.Error(), err: err}, true
+	}
+	return outcome{}, false
+}
+
+// probe checks the primary while the link is on the standby under automatic failback; done
+// when the primary has been reachable for FailbackAfter and a link to it is up.
+func (w *watchState) probe(preferred int) (outcome, bool) {
+	o, p := w.o, w.o.p
+	if w.lc.node == preferred || preferred != 0 || !p.fb.automatic() ||
+		!reachable(o.ctx, p.nodes[0].addr, p.cfg.ConnectTimeout) {
+		w.healthySince = time.Time{}
+		return outcome{}, false
+	}
+	if w.healthySince.IsZero() {
+		w.healthySince = time.Now()
+	}
+	healthy := time.Since(w.healthySince)
+	if healthy < p.cfg.FailbackAfter {
+		return outcome{}, false
+	}
+	nlc, err := o.connect(o.ctx, 0)
+	if err != nil {
+		w.healthySince = time.Time{}
+		return outcome{}, false
+	}
+	return outcome{reason: fmt.Sprintf("failback: primary healthy for %v", healthy.Round(time.Millisecond)), next: nlc}, true
 }
 
 // reachable probes a node's TCP port.
