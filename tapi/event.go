@@ -50,12 +50,8 @@ func (t EventType) TAPIMessage() (msg uint32, ok bool) {
 // events of a type it does not know (a type added within the wire version), see
 // docs/events.md; DecodeEvent rejects them.
 func (t EventType) Known() bool {
-	switch t {
-	case LineNewCall, LineCallState, LineCallInfo, LineLineDevState, LineAddressState, LineReply,
-		LineConference, BridgeLinkStatus, BridgeSwitchover, BridgeResync:
-		return true
-	}
-	return false
+	_, ok := eventShapes[t]
+	return ok
 }
 
 // Event is one event for clients. Which payload member is set depends on Type; see
@@ -158,64 +154,68 @@ type Resync struct {
 	Events     int       `json:"events,omitempty"` // call events the resync produced
 }
 
+// eventShape is what an event type carries: its payload member, and whether it names a call
+// and a line.
+type eventShape struct {
+	payload      string
+	handle, line bool
+}
+
+// eventShapes is the shape of every event type.
+var eventShapes = map[EventType]eventShape{
+	LineNewCall:      {"call", true, true},
+	LineCallState:    {"callState", true, true},
+	LineCallInfo:     {"callInfo", true, true},
+	LineLineDevState: {"lineState", false, true},
+	LineAddressState: {"lineState", false, true},
+	LineReply:        {"reply", false, false},
+	BridgeLinkStatus: {"link", false, false},
+	BridgeSwitchover: {"switchover", false, false},
+	BridgeResync:     {"resync", false, false},
+	// "conference" is null (nil) when the call stopped being a conference.
+	LineConference: {"conference", true, true},
+}
+
 // Validate checks the version and that exactly the payload of the event's type is present.
 func (e *Event) Validate() error {
 	if e.V != WireVersion {
 		return fmt.Errorf("tapi: event version %d not supported (want %d)", e.V, WireVersion)
+	}
+	shape, ok := eventShapes[e.Type]
+	if !ok {
+		return fmt.Errorf("tapi: unknown event type %q", e.Type)
 	}
 	has := map[string]bool{
 		"call": e.Call != nil, "callState": e.CallState != nil, "callInfo": e.CallInfo != nil,
 		"lineState": e.LineState != nil, "reply": e.Reply != nil, "link": e.Link != nil,
 		"switchover": e.Switch != nil, "resync": e.Resync != nil, "conference": e.Conference != nil,
 	}
-	var want string
-	needHandle, needLine := false, false
-	switch e.Type {
-	case LineNewCall:
-		want, needHandle, needLine = "call", true, true
-	case LineCallState:
-		want, needHandle, needLine = "callState", true, true
-	case LineCallInfo:
-		want, needHandle, needLine = "callInfo", true, true
-	case LineLineDevState, LineAddressState:
-		want, needLine = "lineState", true
-	case LineReply:
-		want = "reply"
-	case BridgeLinkStatus:
-		want = "link"
-	case BridgeSwitchover:
-		want = "switchover"
-	case BridgeResync:
-		want = "resync"
-	case LineConference:
-		// "conference" is null (nil) when the call stopped being a conference.
-		want, needHandle, needLine = "conference", true, true
-		has["conference"] = true
-	default:
-		return fmt.Errorf("tapi: unknown event type %q", e.Type)
-	}
 	for k, v := range has {
-		if v && k != want {
+		if v && k != shape.payload {
 			return fmt.Errorf("tapi: %s event must not carry %q", e.Type, k)
 		}
 	}
-	if !has[want] {
-		return fmt.Errorf("tapi: %s event lacks %q", e.Type, want)
+	if !has[shape.payload] && e.Type != LineConference {
+		return fmt.Errorf("tapi: %s event lacks %q", e.Type, shape.payload)
 	}
-	if needHandle && e.Handle == "" {
+	if shape.handle && e.Handle == "" {
 		return fmt.Errorf("tapi: %s event lacks \"handle\"", e.Type)
 	}
-	if needLine && e.Line == "" {
+	if shape.line && e.Line == "" {
 		return fmt.Errorf("tapi: %s event lacks \"line\"", e.Type)
 	}
-	if e.Type == LineLineDevState && e.LineState.DevState == 0 {
+	return e.validatePayload()
+}
+
+// validatePayload checks the members a payload must have beyond being present.
+func (e *Event) validatePayload() error {
+	switch {
+	case e.Type == LineLineDevState && e.LineState.DevState == 0:
 		return fmt.Errorf("tapi: LINE_LINEDEVSTATE event lacks \"lineState.devState\"")
-	}
-	if e.Type == LineAddressState && e.LineState.AddressState == 0 {
+	case e.Type == LineAddressState && e.LineState.AddressState == 0:
 		return fmt.Errorf("tapi: LINE_ADDRESSSTATE event lacks \"lineState.addressState\"")
-	}
-	if c := e.Conference; c != nil && c.Handle != ConferenceHandle(e.Handle) {
-		return fmt.Errorf("tapi: LINE_CONFERENCE event's conference.handle %q is not %q", c.Handle, ConferenceHandle(e.Handle))
+	case e.Conference != nil && e.Conference.Handle != ConferenceHandle(e.Handle):
+		return fmt.Errorf("tapi: LINE_CONFERENCE event's conference.handle %q is not %q", e.Conference.Handle, ConferenceHandle(e.Handle))
 	}
 	return nil
 }
