@@ -122,6 +122,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 func (o *options) validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	o.validateSetup(bad)
+	o.validateLoad(bad)
+	o.validateTiming(bad)
+	return errors.Join(errs...)
+}
+
+// validateSetup checks what runs: store, profile, instances and the fault.
+func (o *options) validateSetup(bad func(string, ...any)) {
 	if o.store != "memory" && o.store != "redis" {
 		bad("-store %q: want memory or redis", o.store)
 	}
@@ -139,21 +147,6 @@ func (o *options) validate() error {
 	if o.instances > 1 && o.store != "redis" {
 		bad("-instances %d needs -store redis: instances share state only through Redis", o.instances)
 	}
-	if o.clients < 0 || o.clients > 100000 {
-		bad("-clients %d: want 0 to 100000", o.clients)
-	}
-	if o.devices < 2 || o.devices > 80000 {
-		bad("-devices %d: want 2 to 80000", o.devices)
-	}
-	if o.rate <= 0 || o.rate > 100000 {
-		bad("-rate %v: want calls per second in (0, 100000]", o.rate)
-	}
-	if o.duration < time.Second {
-		bad("-duration %v: want at least 1s", o.duration)
-	}
-	if o.warmup < 0 {
-		bad("-warmup %v: must not be negative", o.warmup)
-	}
 	switch o.failover {
 	case failNone, failNodeKill, failNodeFreeze:
 	case failInstanceKill:
@@ -163,11 +156,37 @@ func (o *options) validate() error {
 	default:
 		bad("-failover %q: want none, node-kill, node-freeze or instance-kill", o.failover)
 	}
-	if o.failover != failNone && o.duration < 4*time.Second {
-		bad("-duration %v: a failover run needs at least 4s", o.duration)
+}
+
+// validateLoad checks the traffic: clients, devices, call rate and call phases.
+func (o *options) validateLoad(bad func(string, ...any)) {
+	if o.clients < 0 || o.clients > 100000 {
+		bad("-clients %d: want 0 to 100000", o.clients)
+	}
+	if o.devices < 2 || o.devices > 80000 {
+		bad("-devices %d: want 2 to 80000", o.devices)
+	}
+	if o.rate <= 0 || o.rate > 100000 {
+		bad("-rate %v: want calls per second in (0, 100000]", o.rate)
 	}
 	if o.ring <= 0 || o.talk <= 0 {
 		bad("-ring and -talk must be positive")
+	}
+	if o.sendQueue < 1 {
+		bad("-send-queue %d: want at least 1", o.sendQueue)
+	}
+}
+
+// validateTiming checks durations and the bridge's timing flags.
+func (o *options) validateTiming(bad func(string, ...any)) {
+	if o.duration < time.Second {
+		bad("-duration %v: want at least 1s", o.duration)
+	}
+	if o.warmup < 0 {
+		bad("-warmup %v: must not be negative", o.warmup)
+	}
+	if o.failover != failNone && o.duration < 4*time.Second {
+		bad("-duration %v: a failover run needs at least 4s", o.duration)
 	}
 	if o.heartbeat < 100*time.Millisecond {
 		bad("-heartbeat %v: the bridge's minimum is 100ms", o.heartbeat)
@@ -178,10 +197,6 @@ func (o *options) validate() error {
 	if o.leaseTTL < 300*time.Millisecond {
 		bad("-lease-ttl %v: the bridge's minimum is 300ms", o.leaseTTL)
 	}
-	if o.sendQueue < 1 {
-		bad("-send-queue %d: want at least 1", o.sendQueue)
-	}
-	return errors.Join(errs...)
 }
 
 func main() {
