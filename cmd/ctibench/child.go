@@ -107,6 +107,59 @@ func liveMemory(gc bool) runtime.MemStats {
 	return ms
 }
 
+// startCPUProfile profiles the instance into path until the returned stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// openInstanceStore opens the store the bench chose.
+func openInstanceStore(ctx context.Context, ic instanceConfig) (store.Store, error) {
+	switch ic.Store {
+	case "memory":
+		return memory.New(memory.Options{}), nil
+	case "redis":
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		rs, err := redisstore.New(dctx, redisstore.Options{Addrs: []string{ic.RedisAddr}})
+		if err != nil {
+			return nil, fmt.Errorf("redis %s: %w", ic.RedisAddr, err)
+		}
+		return rs, nil
+	}
+	return nil, fmt.Errorf("store %q: want memory or redis", ic.Store)
+}
+
+// statsHandler serves /bench/stats: the instance's memory, engine counters and log head.
+func statsHandler(ic instanceConfig, eng *cti.Engine, met *benchMetrics, base uint64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ms := liveMemory(r.URL.Query().Get("gc") == "1")
+		s := instanceStats{InstanceID: ic.InstanceID, HeapBase: base, HeapAlloc: ms.HeapAlloc,
+			HeapSys: ms.HeapSys, Goroutines: runtime.NumGoroutine(), Links: eng.Links()}
+		met.mu.Lock()
+		s.CSTAEvents, s.Events, s.Owned, s.Switchovers = met.cstaEvents, met.events, met.owned, met.switchovers
+		met.mu.Unlock()
+		for _, l := range eng.Lines(ic.PBX) {
+			s.Lines++
+			if l.InService {
+				s.InService++
+			}
+		}
+		if snap, err := eng.Snapshot(r.Context(), ic.PBX); err == nil {
+			s.Head = snap.Position
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s)
+	}
+}
+
 // runInstance is the main of an instance process. It prints "LISTEN <addr>" on stdout once
 // serving, and stops on SIGTERM or when stdin closes (the bench died), so no instance outlives
 // its bench.
@@ -128,31 +181,15 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	}
 	log := logrus.NewEntry(l).WithField("instance", ic.InstanceID)
 	if ic.CPUProfile != "" {
-		f, err := os.Create(ic.CPUProfile)
+		stopProfile, err := startCPUProfile(ic.CPUProfile)
 		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
+			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+		defer stopProfile()
 	}
-
-	var st store.Store
-	switch ic.Store {
-	case "memory":
-		st = memory.New(memory.Options{})
-	case "redis":
-		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		rs, err := redisstore.New(dctx, redisstore.Options{Addrs: []string{ic.RedisAddr}})
-		cancel()
-		if err != nil {
-			return fmt.Errorf("redis %s: %w", ic.RedisAddr, err)
-		}
-		st = rs
-	default:
-		return fmt.Errorf("store %q: want memory or redis", ic.Store)
+	st, err := openInstanceStore(ctx, ic)
+	if err != nil {
+		return err
 	}
 	defer st.Close()
 
@@ -186,25 +223,7 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", front.Handler())
-	mux.HandleFunc("/bench/stats", func(w http.ResponseWriter, r *http.Request) {
-		ms := liveMemory(r.URL.Query().Get("gc") == "1")
-		s := instanceStats{InstanceID: ic.InstanceID, HeapBase: base, HeapAlloc: ms.HeapAlloc,
-			HeapSys: ms.HeapSys, Goroutines: runtime.NumGoroutine(), Links: eng.Links()}
-		met.mu.Lock()
-		s.CSTAEvents, s.Events, s.Owned, s.Switchovers = met.cstaEvents, met.events, met.owned, met.switchovers
-		met.mu.Unlock()
-		for _, l := range eng.Lines(ic.PBX) {
-			s.Lines++
-			if l.InService {
-				s.InService++
-			}
-		}
-		if snap, err := eng.Snapshot(r.Context(), ic.PBX); err == nil {
-			s.Head = snap.Position
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(s)
-	})
+	mux.HandleFunc("/bench/stats", statsHandler(ic, eng, met, base))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

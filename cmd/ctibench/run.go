@@ -83,16 +83,45 @@ func (b *bench) extensions() string {
 	return fmt.Sprintf("%d-%d", firstExt, firstExt+b.o.devices-1)
 }
 
-func (b *bench) setup(ctx context.Context, res *Result) error {
-	o := b.o
-	b.logDir = o.logDir
+// prepareLogDir makes the folder of the run's logs: -log-dir, or a new temporary one.
+func (b *bench) prepareLogDir() error {
+	b.logDir = b.o.logDir
 	if b.logDir == "" {
 		d, err := os.MkdirTemp("", "ctibench-")
 		if err != nil {
 			return err
 		}
 		b.logDir = d
-	} else if err := os.MkdirAll(b.logDir, 0o755); err != nil {
+		return nil
+	}
+	return os.MkdirAll(b.logDir, 0o755)
+}
+
+// startSimulator starts the stamping simulator with its two nodes, each behind a tap.
+func (b *bench) startSimulator(ctx context.Context, dialect string) error {
+	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Profile: b.o.profile,
+		Dialect: dialect, StampEvents: true, EventQueue: 1 << 17})
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	b.sim = sim
+	for _, name := range []string{"primary", "standby"} {
+		n, err := sim.StartNode(ctx, name, "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("simulator node %s: %w", name, err)
+		}
+		t, err := startTap(ctx, n.Addr(), b.rec)
+		if err != nil {
+			return err
+		}
+		b.taps[name] = t
+	}
+	return nil
+}
+
+func (b *bench) setup(ctx context.Context, res *Result) error {
+	o := b.o
+	if err := b.prepareLogDir(); err != nil {
 		return err
 	}
 	res.LogDir = b.logDir
@@ -116,22 +145,8 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 	// Config.User is empty, and the instances send none.
 	dialect := b.dialect()
 	res.Config.Dialect = dialect
-	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Profile: o.profile,
-		Dialect: dialect, StampEvents: true, EventQueue: 1 << 17})
-	if err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
-	b.sim = sim
-	for _, name := range []string{"primary", "standby"} {
-		n, err := sim.StartNode(ctx, name, "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("simulator node %s: %w", name, err)
-		}
-		t, err := startTap(ctx, n.Addr(), b.rec)
-		if err != nil {
-			return err
-		}
-		b.taps[name] = t
+	if err := b.startSimulator(ctx, dialect); err != nil {
+		return err
 	}
 
 	icfg := func(id, pbx string, devices []string) instanceConfig {
