@@ -25,25 +25,11 @@ func lineCommand(ctx context.Context, o *options, cmd string, args []string, out
 	if pbx, ext, ok := strings.Cut(line, "/"); !ok || pbx == "" || ext == "" {
 		return fmt.Errorf("%w: line %q is not \"pbx/extension\", e.g. demo/201", errUsage, line)
 	}
-	cfg := client.Config{URLs: o.urls, Token: o.token, ClientName: "cticlient " + cmd}
-	pick := callPicker(cmd)
-	if pick != nil && o.call == "" {
-		cfg.Lines = []string{line} // the mirror tells which call to act on
-	}
-	c, err := client.Dial(ctx, cfg)
+	c, h, err := connectForCall(ctx, o, cmd, line)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	h := tapi.CallHandle(o.call)
-	if pick != nil && h == "" {
-		if err := c.WaitSynced(ctx); err != nil {
-			return err
-		}
-		if h, err = pick(c.Calls(line)); err != nil {
-			return fmt.Errorf("%s on %s: %w", cmd, line, err)
-		}
-	}
 	switch cmd {
 	case "dial":
 		nh, err := c.MakeCall(ctx, line, args[1], o.ringFirst)
@@ -52,16 +38,6 @@ func lineCommand(ctx context.Context, o *options, cmd string, args []string, out
 		}
 		return say(o, out, map[string]string{"line": line, "number": args[1], "handle": string(nh)},
 			"dialling %s from %s: call %s", args[1], line, nh)
-	case "answer":
-		err = c.Answer(ctx, line, h)
-	case "hangup":
-		err = c.Drop(ctx, line, h)
-	case "hold":
-		err = c.Hold(ctx, line, h)
-	case "retrieve":
-		err = c.Unhold(ctx, line, h)
-	case "transfer":
-		err = c.BlindTransfer(ctx, line, h, args[1])
 	case "forward":
 		return forward(ctx, o, c, line, args[1:], out)
 	case "dnd":
@@ -74,10 +50,54 @@ func lineCommand(ctx context.Context, o *options, cmd string, args []string, out
 		}
 		return say(o, out, map[string]any{"line": line, "dnd": on}, "do-not-disturb %s on %s", args[1], line)
 	}
-	if err != nil {
+	if err := onCall(ctx, c, cmd, line, h, args); err != nil {
 		return err
 	}
 	return say(o, out, map[string]string{"line": line, "handle": string(h), "done": cmd}, "%s %s: call %s", cmd, line, h)
+}
+
+// connectForCall connects for cmd and, for a command that acts on a call, finds the call:
+// --call, or the one call of the line in the state the command needs.
+func connectForCall(ctx context.Context, o *options, cmd, line string) (*client.Client, tapi.CallHandle, error) {
+	cfg := client.Config{URLs: o.urls, Token: o.token, ClientName: "cticlient " + cmd}
+	pick := callPicker(cmd)
+	if pick != nil && o.call == "" {
+		cfg.Lines = []string{line} // the mirror tells which call to act on
+	}
+	c, err := client.Dial(ctx, cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	h := tapi.CallHandle(o.call)
+	if pick == nil || h != "" {
+		return c, h, nil
+	}
+	if err := c.WaitSynced(ctx); err != nil {
+		c.Close()
+		return nil, "", err
+	}
+	if h, err = pick(c.Calls(line)); err != nil {
+		c.Close()
+		return nil, "", fmt.Errorf("%s on %s: %w", cmd, line, err)
+	}
+	return c, h, nil
+}
+
+// onCall sends the request of a command that acts on call h.
+func onCall(ctx context.Context, c *client.Client, cmd, line string, h tapi.CallHandle, args []string) error {
+	switch cmd {
+	case "answer":
+		return c.Answer(ctx, line, h)
+	case "hangup":
+		return c.Drop(ctx, line, h)
+	case "hold":
+		return c.Hold(ctx, line, h)
+	case "retrieve":
+		return c.Unhold(ctx, line, h)
+	case "transfer":
+		return c.BlindTransfer(ctx, line, h, args[1])
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
 
 // callPicker returns how a command chooses its call among a line's calls, or nil when the

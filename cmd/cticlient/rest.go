@@ -12,83 +12,94 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// restCommand runs the commands that are one REST request each.
+// restCommands are the commands that are one REST request each.
+var restCommands = map[string]func(ctx context.Context, o *options, r *client.REST, args []string, out io.Writer) error{
+	"lines": restLines, "calls": restCalls, "links": restLinks, "switchover": restSwitchover,
+}
+
+// restCommand runs a command of restCommands.
 func restCommand(ctx context.Context, o *options, cmd string, args []string, out io.Writer) error {
+	run, ok := restCommands[cmd]
+	if !ok {
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+	if cmd != "switchover" {
+		if err := nargs(cmd, args, 0, 0, "takes no arguments"); err != nil {
+			return err
+		}
+	}
 	r, err := client.NewREST(o.urls[0], o.token, nil)
 	if err != nil {
 		return err
 	}
-	switch cmd {
-	case "lines":
-		if err := nargs(cmd, args, 0, 0, "takes no arguments"); err != nil {
-			return err
-		}
-		lines, err := r.Lines(ctx)
-		if err != nil {
-			return explain(err)
-		}
-		if o.json {
-			return writeJSON(out, lines)
-		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "LINE\tNAME\tSTATUS\tCONTROL\tCALLS")
-		for _, l := range lines {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.Name, dash(l.DisplayName), l.Status, yesNo(l.Control), len(l.Calls))
-		}
-		return tw.Flush()
-	case "calls":
-		if err := nargs(cmd, args, 0, 0, "takes no arguments"); err != nil {
-			return err
-		}
-		calls, err := r.Calls(ctx)
-		if err != nil {
-			return explain(err)
-		}
-		if o.json {
-			return writeJSON(out, calls)
-		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "HANDLE\tLINE\tSTATE\tORIGIN\tCALLER\tCALLED\tCONNECTED")
-		for _, c := range calls {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Handle, c.Line, short(c.State.String(), "LINECALLSTATE_"),
-				short(c.Info.Origin.String(), "LINECALLORIGIN_"), party(c.Info.Caller), party(c.Info.Called), party(c.Info.Connected))
-		}
-		return tw.Flush()
-	case "links":
-		if err := nargs(cmd, args, 0, 0, "takes no arguments"); err != nil {
-			return err
-		}
-		links, err := r.Links(ctx)
-		if err != nil {
-			return explain(err)
-		}
-		if o.json {
-			return writeJSON(out, links)
-		}
-		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "PBX\tACTIVE\tOWNER\tFAILBACK\tNODES")
-		for _, l := range links {
-			var nodes []string
-			for _, n := range l.Nodes {
-				nodes = append(nodes, fmt.Sprintf("%s %s %s", n.Role, n.Address, n.Status))
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.PBX, dash(l.Active), dash(l.Owner), l.Failback, strings.Join(nodes, "; "))
-		}
-		return tw.Flush()
-	case "switchover":
-		if err := nargs(cmd, args, 1, 1, "PBX"); err != nil {
-			return err
-		}
-		reason := o.reason
-		if reason == "" {
-			reason = "switchover requested with cticlient"
-		}
-		if err := r.Switchover(ctx, args[0], reason); err != nil {
-			return explain(err)
-		}
-		return say(o, out, map[string]string{"pbx": args[0], "switchover": "done"}, "PBX %s switched over", args[0])
+	return run(ctx, o, r, args, out)
+}
+
+func restLines(ctx context.Context, o *options, r *client.REST, _ []string, out io.Writer) error {
+	lines, err := r.Lines(ctx)
+	if err != nil {
+		return explain(err)
 	}
-	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	if o.json {
+		return writeJSON(out, lines)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LINE\tNAME\tSTATUS\tCONTROL\tCALLS")
+	for _, l := range lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", l.Name, dash(l.DisplayName), l.Status, yesNo(l.Control), len(l.Calls))
+	}
+	return tw.Flush()
+}
+
+func restCalls(ctx context.Context, o *options, r *client.REST, _ []string, out io.Writer) error {
+	calls, err := r.Calls(ctx)
+	if err != nil {
+		return explain(err)
+	}
+	if o.json {
+		return writeJSON(out, calls)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HANDLE\tLINE\tSTATE\tORIGIN\tCALLER\tCALLED\tCONNECTED")
+	for _, c := range calls {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Handle, c.Line, short(c.State.String(), "LINECALLSTATE_"),
+			short(c.Info.Origin.String(), "LINECALLORIGIN_"), party(c.Info.Caller), party(c.Info.Called), party(c.Info.Connected))
+	}
+	return tw.Flush()
+}
+
+func restLinks(ctx context.Context, o *options, r *client.REST, _ []string, out io.Writer) error {
+	links, err := r.Links(ctx)
+	if err != nil {
+		return explain(err)
+	}
+	if o.json {
+		return writeJSON(out, links)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PBX\tACTIVE\tOWNER\tFAILBACK\tNODES")
+	for _, l := range links {
+		var nodes []string
+		for _, n := range l.Nodes {
+			nodes = append(nodes, fmt.Sprintf("%s %s %s", n.Role, n.Address, n.Status))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.PBX, dash(l.Active), dash(l.Owner), l.Failback, strings.Join(nodes, "; "))
+	}
+	return tw.Flush()
+}
+
+func restSwitchover(ctx context.Context, o *options, r *client.REST, args []string, out io.Writer) error {
+	if err := nargs("switchover", args, 1, 1, "PBX"); err != nil {
+		return err
+	}
+	reason := o.reason
+	if reason == "" {
+		reason = "switchover requested with cticlient"
+	}
+	if err := r.Switchover(ctx, args[0], reason); err != nil {
+		return explain(err)
+	}
+	return say(o, out, map[string]string{"pbx": args[0], "switchover": "done"}, "PBX %s switched over", args[0])
 }
 
 // explain adds a hint to errors a person can fix.
