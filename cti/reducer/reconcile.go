@@ -38,51 +38,16 @@ func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, calls map[
 	return res
 }
 
+// reconcileLine makes a line's calls what the snapshot says: each snapshot item is matched
+// with a call by call ID, else by state and party; matched calls take the item's state,
+// unmatched calls end and unmatched items are adopted as new calls.
 func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[string][]csta.SnapshotCallItem) {
 	var calls []*tapi.Call
 	for _, h := range st.s.lineHandles(st.ls) {
 		calls = append(calls, st.s.calls[h])
 	}
-	items = usableItems(items)
-	matched := make(map[*tapi.Call]csta.SnapshotDeviceItem, len(items))
-	var rest []csta.SnapshotDeviceItem
-	for _, it := range items {
-		c := st.s.callAt(st.ls, it.Connection.CallID)
-		if _, taken := matched[c]; c != nil && !taken && it.Connection.CallID != "" {
-			matched[c] = it
-			continue
-		}
-		rest = append(rest, it)
-	}
-	var fresh []csta.SnapshotDeviceItem
-	for _, it := range rest {
-		id := it.Connection.CallID
-		var found *tapi.Call
-		// A call whose state is what the item's local state makes of it goes before one that
-		// is merely compatible (a DISCONNECTED call also has a connected connection).
-		for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{Natural, Compatible} {
-			for _, c := range calls {
-				if _, taken := matched[c]; taken || !want(c.State, it.State()) {
-					continue
-				}
-				if id == "" || st.shareParty(c, snapCalls[id]) {
-					found = c
-					break
-				}
-			}
-			if found != nil {
-				break
-			}
-		}
-		if found == nil {
-			fresh = append(fresh, it)
-			continue
-		}
-		matched[found] = it
-		if id != "" && !found.HasCallID(id) && st.setCallID(found, id, nil) {
-			st.updateInfo(found, tapi.LINECALLINFOSTATE_CALLID, nil)
-		}
-	}
+	matched, rest := st.matchByCallID(usableItems(items))
+	fresh := st.matchByState(calls, rest, matched, snapCalls)
 	var vanished []*tapi.Call
 	for _, c := range calls {
 		it, ok := matched[c]
@@ -99,27 +64,85 @@ func (st *step) reconcileLine(items []csta.SnapshotDeviceItem, snapCalls map[str
 	}
 	st.idle("not present after resync", vanished...)
 	for _, it := range fresh {
-		status := statusForLocal(it.State())
-		items := snapCalls[it.Connection.CallID]
-		var info tapi.CallInfo
-		switch it.State() {
-		case csta.StateAlerting:
-			info.Origin = tapi.LINECALLORIGIN_INBOUND
-		case csta.StateInitiated:
-			info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
+		st.adoptItem(it, snapCalls[it.Connection.CallID])
+	}
+}
+
+// matchByCallID pairs items with the line's calls of the same call ID; rest are the others.
+func (st *step) matchByCallID(items []csta.SnapshotDeviceItem) (map[*tapi.Call]csta.SnapshotDeviceItem, []csta.SnapshotDeviceItem) {
+	matched := make(map[*tapi.Call]csta.SnapshotDeviceItem, len(items))
+	var rest []csta.SnapshotDeviceItem
+	for _, it := range items {
+		c := st.s.callAt(st.ls, it.Connection.CallID)
+		if _, taken := matched[c]; c != nil && !taken && it.Connection.CallID != "" {
+			matched[c] = it
+			continue
 		}
-		// With one other party, SnapshotCall says who it is: the caller of a call ringing
-		// here (the popup of a call that started ringing during a switchover needs it), else
-		// the party the line is connected to.
-		if other, ok := st.onlyOtherParty(items); ok {
-			if it.State() == csta.StateAlerting {
-				info.Caller, info.Called = party(other), st.ownParty()
-			} else {
-				info.Connected = party(other)
+		rest = append(rest, it)
+	}
+	return matched, rest
+}
+
+// matchByState pairs the remaining items with unmatched calls by state (and party, when the
+// item has a call ID the snapshot of calls knows), taking the call ID it brings; it returns
+// the items no call matched.
+func (st *step) matchByState(calls []*tapi.Call, rest []csta.SnapshotDeviceItem, matched map[*tapi.Call]csta.SnapshotDeviceItem,
+	snapCalls map[string][]csta.SnapshotCallItem) []csta.SnapshotDeviceItem {
+	var fresh []csta.SnapshotDeviceItem
+	for _, it := range rest {
+		id := it.Connection.CallID
+		found := st.callForItem(calls, it, matched, snapCalls[id])
+		if found == nil {
+			fresh = append(fresh, it)
+			continue
+		}
+		matched[found] = it
+		if id != "" && !found.HasCallID(id) && st.setCallID(found, id, nil) {
+			st.updateInfo(found, tapi.LINECALLINFOSTATE_CALLID, nil)
+		}
+	}
+	return fresh
+}
+
+// callForItem finds an unmatched call for a snapshot item: a call whose state is what the
+// item's local state makes of it goes before one that is merely compatible (a DISCONNECTED
+// call also has a connected connection).
+func (st *step) callForItem(calls []*tapi.Call, it csta.SnapshotDeviceItem, matched map[*tapi.Call]csta.SnapshotDeviceItem,
+	parties []csta.SnapshotCallItem) *tapi.Call {
+	for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{Natural, Compatible} {
+		for _, c := range calls {
+			if _, taken := matched[c]; taken || !want(c.State, it.State()) {
+				continue
+			}
+			if it.Connection.CallID == "" || st.shareParty(c, parties) {
+				return c
 			}
 		}
-		st.adopt(it.Connection.CallID, status, info, st.partiesOf(items))
 	}
+	return nil
+}
+
+// adoptItem adopts a call the snapshot shows and the line did not know.
+func (st *step) adoptItem(it csta.SnapshotDeviceItem, items []csta.SnapshotCallItem) {
+	status := statusForLocal(it.State())
+	var info tapi.CallInfo
+	switch it.State() {
+	case csta.StateAlerting:
+		info.Origin = tapi.LINECALLORIGIN_INBOUND
+	case csta.StateInitiated:
+		info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
+	}
+	// With one other party, SnapshotCall says who it is: the caller of a call ringing here
+	// (the popup of a call that started ringing during a switchover needs it), else the party
+	// the line is connected to.
+	if other, ok := st.onlyOtherParty(items); ok {
+		if it.State() == csta.StateAlerting {
+			info.Caller, info.Called = party(other), st.ownParty()
+		} else {
+			info.Connected = party(other)
+		}
+	}
+	st.adopt(it.Connection.CallID, status, info, st.partiesOf(items))
 }
 
 // onlyOtherParty returns the device of a call, as SnapshotCall listed it, other than the
