@@ -28,6 +28,20 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 		return Result{Ignored: IgnoredUnknownLine}
 	}
 	st := &step{s: s, ls: ls, now: now}
+	if !st.callControlEvent(ev) && !st.deviceEvent(ev) {
+		st.ignore(IgnoredUnsupported)
+	}
+	if st.ambiguous && len(st.res.Events) == 0 {
+		st.res.Ignored = IgnoredAmbiguous
+	}
+	if len(st.res.Events) > 0 {
+		st.res.Ignored = ""
+	}
+	return st.res
+}
+
+// callControlEvent applies an ECMA-269 call control event; false for any other event.
+func (st *step) callControlEvent(ev csta.Event) bool {
 	switch e := ev.(type) {
 	case *csta.ServiceInitiatedEvent:
 		st.serviceInitiated(e)
@@ -57,6 +71,15 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 		st.transferred(e)
 	case *csta.ConferencedEvent:
 		st.conferenced(e)
+	default:
+		return false
+	}
+	return true
+}
+
+// deviceEvent applies a logical device feature or maintenance event; false for any other.
+func (st *step) deviceEvent(ev csta.Event) bool {
+	switch e := ev.(type) {
 	case *csta.DoNotDisturbEvent:
 		st.doNotDisturb(e)
 	case *csta.ForwardingEvent:
@@ -66,15 +89,9 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 	case *csta.BackInServiceEvent:
 		st.setInService(e.Device, true)
 	default:
-		st.ignore(IgnoredUnsupported)
+		return false
 	}
-	if st.ambiguous && len(st.res.Events) == 0 {
-		st.res.Ignored = IgnoredAmbiguous
-	}
-	if len(st.res.Events) > 0 {
-		st.res.Ignored = ""
-	}
-	return st.res
+	return true
 }
 
 // lookup finds the line's call for a PBX call ID, or says why it cannot exist.

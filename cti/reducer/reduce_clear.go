@@ -103,25 +103,8 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	if gone == "" && !st.is(e.DroppedConnection.DeviceID) {
 		gone = e.DroppedConnection.DeviceID.Number
 	}
-	conn := e.DroppedConnection
-	if conn.CallID == "" && !own && gone != "" {
-		// Without a callID the party that left picks the call (see find).
-		conn.DeviceID = csta.Device(gone)
-	}
-	var c *tapi.Call
-	var cleared bool
-	if own {
-		// A hang-up ends the active call before a held one.
-		c, cleared = st.findOr(conn, notHeld, anyState)
-	} else {
-		c, cleared = st.find(conn)
-	}
+	c := st.clearedCall(e.DroppedConnection, own, gone)
 	if c == nil {
-		if cleared {
-			st.ignore(IgnoredCleared)
-		} else {
-			st.ignore(IgnoredUnknownCall)
-		}
 		return
 	}
 	if own {
@@ -141,21 +124,50 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	st.changed(c)
 	if multi && len(c.Parties) > 0 && (c.State == tapi.LINECALLSTATE_CONFERENCED || inState(c, onHold...) ||
 		inState(c, ringing...)) {
-		// Others are still in the call: it goes on (a conference still ringing here too).
-		if len(c.Parties) == 1 && !inState(c, ringing...) {
-			// Back to a two-party call with whoever is left; a held conference stays held.
-			left := c.Parties[0]
-			st.updateInfo(c, 0, func(i *tapi.CallInfo) {
-				i.Connected = tapi.PartyID{Number: left, Flags: tapi.LINECALLPARTYID_ADDRESS}
-			})
-			if c.State == tapi.LINECALLSTATE_CONFERENCED {
-				st.setState(c, statusConnected)
-			}
-		}
-		st.updateConference(c, false) // the parties left, or null: a two-party call again
+		st.partyLeft(c)
 		return
 	}
 	st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)})
+}
+
+// clearedCall finds the call of a cleared connection (nil, with the reason recorded, when
+// there is none): for the line's own connection the active call before a held one; without
+// a callID the party that left picks the call (see find).
+func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string) *tapi.Call {
+	if conn.CallID == "" && !own && gone != "" {
+		conn.DeviceID = csta.Device(gone)
+	}
+	var c *tapi.Call
+	var cleared bool
+	if own {
+		c, cleared = st.findOr(conn, notHeld, anyState)
+	} else {
+		c, cleared = st.find(conn)
+	}
+	switch {
+	case c != nil:
+	case cleared:
+		st.ignore(IgnoredCleared)
+	default:
+		st.ignore(IgnoredUnknownCall)
+	}
+	return c
+}
+
+// partyLeft: one party left a call others are still in, which goes on (a conference still
+// ringing here too); with one party left it is a two-party call again (a held conference
+// stays held).
+func (st *step) partyLeft(c *tapi.Call) {
+	if len(c.Parties) == 1 && !inState(c, ringing...) {
+		left := c.Parties[0]
+		st.updateInfo(c, 0, func(i *tapi.CallInfo) {
+			i.Connected = tapi.PartyID{Number: left, Flags: tapi.LINECALLPARTYID_ADDRESS}
+		})
+		if c.State == tapi.LINECALLSTATE_CONFERENCED {
+			st.setState(c, statusConnected)
+		}
+	}
+	st.updateConference(c, false) // the parties left, or null: a two-party call again
 }
 
 // CallCleared: the whole call ended -> IDLE.

@@ -214,22 +214,7 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 		st.repair(RepairUnknownCall)
 		return
 	}
-	parties := st.otherEndpoints(e.ConferenceConnections, "")
-	var drop *tapi.Call
-	if st.is(e.ConferencingDevice) {
-		p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
-		if p != nil && q != nil && p != q {
-			c, drop = p, q
-			if _, listed := st.ownItem(e.ConferenceConnections); !listed {
-				newID, aliases = p.CallID, []string{p.CallID, q.CallID}
-			}
-			if parties == nil {
-				parties = append(slices.Clone(p.Parties), q.Parties...)
-			}
-		}
-	} else if parties == nil {
-		parties = append(slices.Clone(c.Parties), numbers(e.AddedParty, e.ConferencingDevice)...)
-	}
+	c, drop, parties, newID, aliases := st.conferenceCalls(e, c, newID, aliases)
 	if drop != nil {
 		if inState(c, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLD) {
 			st.setState(c, tapi.CallStatus{State: tapi.LINECALLSTATE_ONHOLDPENDCONF})
@@ -261,6 +246,31 @@ func (st *step) conferenced(e *csta.ConferencedEvent) {
 	if len(st.res.Events) == 0 {
 		st.ignore(IgnoredDuplicate)
 	}
+}
+
+// conferenceCalls decides, for a Conferenced event, which call of the line carries on as the
+// conference and which ends (drop, at the conferencing line: the consultation call), with the
+// conference's parties and call IDs.
+func (st *step) conferenceCalls(e *csta.ConferencedEvent, c *tapi.Call, newID string, aliases []string) (
+	conf, drop *tapi.Call, parties []string, id string, ids []string) {
+	parties = st.otherEndpoints(e.ConferenceConnections, "")
+	if !st.is(e.ConferencingDevice) {
+		if parties == nil {
+			parties = append(slices.Clone(c.Parties), numbers(e.AddedParty, e.ConferencingDevice)...)
+		}
+		return c, nil, parties, newID, aliases
+	}
+	p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
+	if p == nil || q == nil || p == q {
+		return c, nil, parties, newID, aliases
+	}
+	if _, listed := st.ownItem(e.ConferenceConnections); !listed {
+		newID, aliases = p.CallID, []string{p.CallID, q.CallID}
+	}
+	if parties == nil {
+		parties = append(slices.Clone(p.Parties), q.Parties...)
+	}
+	return p, q, parties, newID, aliases
 }
 
 func dedupe(xs []string, except string) []string {
