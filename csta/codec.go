@@ -49,9 +49,6 @@ func Decode(data []byte) (Message, error) {
 	if !ok {
 		if name == "TransferredEvent" {
 			f = decoders["TransferedEvent"]
-		} else if k := agentKind(name); k != "" {
-			m := &AgentStateEvent{Kind: k}
-			return m, wrapDecode(name, m.decodeXML(d, 0))
 		} else {
 			return &UnknownMessage{Name: name, Namespace: d.rootNS, Raw: append([]byte(nil), data...)}, nil
 		}
@@ -302,15 +299,6 @@ func (d *xdoc) fields(root int32, field func(name string, n int32) error) error 
 		}
 	}
 	return nil
-}
-
-func agentKind(name string) string {
-	switch name {
-	case "AgentLoggedOnEvent", "AgentLoggedOffEvent", "AgentReadyEvent", "AgentNotReadyEvent",
-		"AgentWorkingAfterCallEvent", "AgentBusyEvent":
-		return name[:len(name)-len("Event")]
-	}
-	return ""
 }
 
 func init() {

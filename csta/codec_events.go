@@ -451,22 +451,3 @@ func (m *BackInServiceEvent) decodeXML(d *xdoc, root int32) error {
 		return nil
 	})
 }
-
-func (m *AgentStateEvent) encodeXML(e *encoder) {
-	e.head(&m.EventCommon)
-	e.subject("agentDevice", m.AgentDevice)
-	e.leaf("agentID", m.AgentID)
-	e.tail(&m.EventCommon)
-}
-
-func (m *AgentStateEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "agentDevice":
-			m.AgentDevice = d.device(n)
-		case "agentID":
-			m.AgentID = d.textOf(n)
-		}
-		return nil
-	})
-}

@@ -204,6 +204,20 @@ func TestRoundTripAllMessages(t *testing.T) {
 		&OutOfServiceEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Device: Device("201")},
 		&BackInServiceEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Device: Device("201")},
 		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Kind: "AgentReady", AgentDevice: Device("201"), AgentID: "a1"},
+		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Kind: AgentEventLoggedOn, AgentDevice: Device("201"), AgentID: "a1", ACDGroup: Device("600")},
+		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7", Cause: CauseNormal, Extensions: []byte(`<extensions><privateData><private><reasonCode>12</reasonCode></private></privateData></extensions>`)},
+			Kind: AgentEventLoggedOff, AgentDevice: Device("201"), AgentID: "a1", ACDGroup: Device("600"), ReasonCode: "12"},
+		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7", Extensions: []byte(`<extensions><privateData><private><reasonCode>3&amp;4</reasonCode></private></privateData></extensions>`)},
+			Kind: AgentEventNotReady, AgentDevice: Device("201"), ACDGroup: Device("600"), ReasonCode: "3&4"},
+		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Kind: AgentEventWorkingAfterCall, AgentDevice: Device("201"), AgentID: "a1", ACDGroup: Device("600"), PendingAgentState: AgentReady},
+		&AgentStateEvent{EventCommon: EventCommon{MonitorCrossRefID: "7"}, Kind: AgentEventBusy, AgentDevice: Device("201"), ACDGroup: Device("600"), PendingAgentState: AgentNotReady},
+		&SetAgentState{Device: Device("201"), RequestedAgentState: ReqLoggedOn, AgentID: "a1", Password: "p<w>", Group: Device("600")},
+		&SetAgentState{Device: Device("201"), RequestedAgentState: ReqNotReady, ReasonCode: "12"},
+		&SetAgentStateResponse{}, &SetAgentStateResponse{PendingAgentState: AgentNotReady},
+		&GetAgentState{Device: Device("201")}, &GetAgentState{Device: Device("201"), ACDGroup: Device("600")},
+		&GetAgentStateResponse{Agents: []AgentStateEntry{{LoggedOn: false}}},
+		&GetAgentStateResponse{Agents: []AgentStateEntry{{AgentID: "a1", LoggedOn: true, Info: []AgentInfo{
+			{ACDGroup: Device("600"), State: AgentBusy, Pending: AgentWorkingAfterCall}, {ACDGroup: Device("601"), State: AgentReady}}}}},
 		&Error{Category: ErrCatOperation, Value: ErrInvalidCallID},
 	}
 	for _, ed := range []Edition{Ed2, Ed3, Ed4, Ed5, Ed6} {

@@ -156,15 +156,6 @@ type BackInServiceEvent struct {
 	Device DeviceID
 }
 
-// AgentStateEvent covers the agent events of §22.2: AgentLoggedOn, AgentLoggedOff, AgentReady,
-// AgentNotReady, AgentWorkingAfterCall, AgentBusy. Kind is the element name without "Event".
-type AgentStateEvent struct {
-	EventCommon
-	Kind        string
-	AgentDevice DeviceID
-	AgentID     string
-}
-
 func (*ServiceInitiatedEvent) MessageName() string  { return "ServiceInitiatedEvent" }
 func (*OriginatedEvent) MessageName() string        { return "OriginatedEvent" }
 func (*NetworkReachedEvent) MessageName() string    { return "NetworkReachedEvent" }
@@ -183,4 +174,3 @@ func (*DoNotDisturbEvent) MessageName() string      { return "DoNotDisturbEvent"
 func (*ForwardingEvent) MessageName() string        { return "ForwardingEvent" }
 func (*OutOfServiceEvent) MessageName() string      { return "OutOfServiceEvent" }
 func (*BackInServiceEvent) MessageName() string     { return "BackInServiceEvent" }
-func (e *AgentStateEvent) MessageName() string      { return e.Kind + "Event" }
