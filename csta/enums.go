@@ -42,6 +42,7 @@ const (
 	CauseConference            EventCause = "conference"
 	CauseConsultation          EventCause = "consultation"
 	CauseDestNotObtainable     EventCause = "destNotObtainable"
+	CauseDistributed           EventCause = "distributed"
 	CauseDoNotDisturb          EventCause = "doNotDisturb"
 	CauseEnteringDistribution  EventCause = "enteringDistribution"
 	CauseIncompatibleDest      EventCause = "incompatibleDestination"

@@ -63,6 +63,11 @@ const (
 	ErrRequestAborted                = "requestAborted"
 	ErrObjectMonitorLimitExceeded    = "objectMonitorLimitExceeded"
 	ErrSecurityViolation             = "securityViolation"
+	// Agent errors (operation category, ECMA-269 ed3 and later).
+	ErrInvalidAgentGroup      = "invalidAgentGroup"
+	ErrInvalidAgentIdentifier = "invalidAgentIdentifier"
+	ErrInvalidAgentPassword   = "invalidAgentPassword"
+	ErrInvalidAgentState      = "invalidAgentState"
 )
 
 // IsCSTAError reports whether err is a *Error with the given value.

@@ -192,6 +192,7 @@ func (p *PBX) divert(c *call, from *conn, dev *device, to string, cause csta.Eve
 		}
 	})
 	p.offer(c, target, cause, hops+1)
+	p.flushAgents()
 }
 
 // startNoAnswer arms the no-answer forwarding timer of an alerting connection.
@@ -273,6 +274,7 @@ func (p *PBX) afterLeave(c *call, last *device, cause csta.EventCause) {
 	}
 	if len(c.conns) >= 2 {
 		p.serveQueues()
+		p.flushAgents()
 		return
 	}
 	devs := p.callDevices(c, nil)
@@ -285,6 +287,7 @@ func (p *PBX) afterLeave(c *call, last *device, cause csta.EventCause) {
 		return &csta.CallClearedEvent{ClearedCall: v.call(c)}
 	})
 	p.serveQueues()
+	p.flushAgents()
 }
 
 // hold puts a connected connection on hold (Held).

@@ -66,6 +66,15 @@ type Config struct {
 type HuntGroup struct {
 	Number  string
 	Members []string
+	// ACD makes the group an ACD group: the members are agent positions, calls go only to
+	// agents logged on to the group and ready, longest idle first (see agents.go).
+	ACD bool
+	// QueueLimit is the most calls that may wait at the pilot; a caller beyond it gets busy.
+	// 0: no limit.
+	QueueLimit int
+	// WrapUp is the automatic wrap-up (workingAfterCall) of an ACD group after an agent's ACD
+	// call ends, after which the agent is ready again. 0: ready at once.
+	WrapUp time.Duration
 }
 
 func (c *Config) applyDefaults() {

@@ -22,7 +22,9 @@ import (
 //	GET  /stats                       model counters
 //	POST /devices/{number}/{action}   offhook, dial {"to"}, answer, hangup, hold, retrieve,
 //	                                  consult {"to"}, transfer, conference, busy {"on"},
-//	                                  dnd {"on"}, forward {"type","on","to","ringCount"}
+//	                                  dnd {"on"}, forward {"type","on","to","ringCount"},
+//	                                  agent {"state","group","agentID","reason"}
+//	GET  /groups/{number}             a hunt group's queue figures and agents by state
 //	POST /incoming                    {"from","to"}: an external caller rings in
 //	POST /nodes/{name}/{fault}        kill, restart, freeze {"on"}, delay {"ms"},
 //	                                  drop {"count"}, garbage, oversized, altids {"on"}
@@ -39,6 +41,11 @@ type controlBody struct {
 	RingCount int                 `json:"ringCount"`
 	MS        int                 `json:"ms"`
 	Count     int                 `json:"count"`
+	// agent: the requested state (loggedOn, loggedOff, ready, notReady, workingAfterCall)
+	State   csta.RequestedAgentState `json:"state"`
+	Group   string                   `json:"group"`
+	AgentID string                   `json:"agentID"`
+	Reason  string                   `json:"reason"`
 }
 
 // ControlHandler returns the HTTP control API.
@@ -53,6 +60,14 @@ func (p *PBX) ControlHandler() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, d)
+	})
+	mux.HandleFunc("GET /groups/{number}", func(w http.ResponseWriter, r *http.Request) {
+		g, ok := p.Group(r.PathValue("number"))
+		if !ok {
+			writeErr(w, http.StatusNotFound, fmt.Errorf("hunt group %s not known", r.PathValue("number")))
+			return
+		}
+		writeJSON(w, http.StatusOK, g)
 	})
 	mux.HandleFunc("POST /devices/{number}/{action}", func(w http.ResponseWriter, r *http.Request) {
 		var b controlBody
@@ -119,8 +134,10 @@ func (p *PBX) deviceAction(number, action string, b controlBody) (any, error) {
 		err = p.SetDoNotDisturb(number, b.On)
 	case "forward":
 		err = p.SetForwarding(number, b.Type, b.On, b.To, b.RingCount)
+	case "agent":
+		err = p.SetAgentState(number, b.Group, b.State, b.AgentID, b.Reason)
 	default:
-		return nil, fmt.Errorf("%w %q; want offhook, dial, answer, hangup, hold, retrieve, consult, transfer, conference, busy, dnd or forward", errUnknownAction, action)
+		return nil, fmt.Errorf("%w %q; want offhook, dial, answer, hangup, hold, retrieve, consult, transfer, conference, busy, dnd, forward or agent", errUnknownAction, action)
 	}
 	if id != "" {
 		return map[string]string{"callID": id}, err

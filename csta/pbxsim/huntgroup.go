@@ -1,21 +1,35 @@
 package pbxsim
 
 import (
+	"time"
+
 	"github.com/ctibridge/ctibridge/csta"
 )
 
-// Hunt groups: a call to the pilot number alerts the next idle member (circular hunting);
-// when every member is busy the call waits at the pilot in state queued (Queued event) and is
-// delivered as soon as a member becomes free.
+// Hunt groups: a call to the pilot number alerts the next idle member (circular hunting), or,
+// in an ACD group, the ready agent idle longest (Diverted from the group, then Delivered at
+// the agent). When nobody can take it the call waits at the pilot in state queued (Queued
+// event) and is delivered as soon as a member or agent becomes free; beyond the group's queue
+// limit the caller gets busy.
 
 // offerHunt presents c to hunt group h.
 func (p *PBX) offerHunt(c *call, h *device, cause csta.EventCause) {
-	if m := p.freeMember(h); m != nil {
+	if h.acd != nil {
+		if a := p.readyAgent(h); a != nil {
+			p.distribute(c, h, a)
+			return
+		}
+	} else if m := p.freeMember(h); m != nil {
 		p.offer(c, m, csta.CauseEnteringDistribution, maxRedirects)
+		return
+	}
+	if h.queueLimit > 0 && len(h.queue) >= h.queueLimit {
+		p.fail(c, h, csta.CauseBusy)
 		return
 	}
 	p.addConn(c, h, csta.StateQueued)
 	h.queue = append(h.queue, c)
+	c.queuedAt = time.Now()
 	n := len(h.queue)
 	p.emit(c, nil, csta.CauseEnteringDistribution, func(v view) csta.Event {
 		return &csta.QueuedEvent{
@@ -42,6 +56,44 @@ func (p *PBX) freeMember(h *device) *device {
 	return nil
 }
 
+// readyAgent returns the ready agent of ACD group h that has been idle longest and whose
+// phone is free, or nil.
+func (p *PBX) readyAgent(h *device) *agent {
+	var best *agent
+	for _, n := range h.acd.order {
+		a := h.acd.agents[n]
+		if a.state != csta.AgentReady || a.dev.dnd || a.dev.isBusy() {
+			continue
+		}
+		if best == nil || a.idleSeq < best.idleSeq {
+			best = a
+		}
+	}
+	return best
+}
+
+// distribute hands c from ACD group h to agent a: Diverted (from the group, cause
+// distributed, also to the group's monitors), Delivered at the agent, then AgentBusy.
+func (p *PBX) distribute(c *call, h *device, a *agent) {
+	if cn := c.connOf(h); cn != nil {
+		p.removeConn(cn)
+	}
+	c.queuedAt = time.Time{}
+	p.emit(c, []*device{h}, csta.CauseDistributed, func(v view) csta.Event {
+		return &csta.DivertedEvent{
+			Connection:            v.own(c, h.number),
+			DivertingDevice:       v.dev(p, h.number),
+			NewDestination:        v.dev(p, a.dev.number),
+			CallingDevice:         v.dev(p, c.calling),
+			CalledDevice:          v.dev(p, c.called),
+			LastRedirectionDevice: v.dev(p, h.number),
+		}
+	})
+	cn := p.addConn(c, a.dev, csta.StateAlerting)
+	p.emitDelivered(c, a.dev, csta.CauseDistributed)
+	p.agentBusy(a, cn)
+}
+
 // unqueue removes c from any hunt group queue it waits in.
 func (p *PBX) unqueue(c *call) {
 	for _, cn := range c.conns {
@@ -58,15 +110,24 @@ func (p *PBX) unqueue(c *call) {
 	}
 }
 
-// serveQueues delivers queued calls to members that have become free.
+// serveQueues delivers queued calls to members or agents that have become free, oldest first.
 func (p *PBX) serveQueues() {
 	for _, h := range p.hunts {
 		for len(h.queue) > 0 {
+			c := h.queue[0]
+			if h.acd != nil {
+				a := p.readyAgent(h)
+				if a == nil {
+					break
+				}
+				h.queue = h.queue[1:]
+				p.distribute(c, h, a)
+				continue
+			}
 			m := p.freeMember(h)
 			if m == nil {
 				break
 			}
-			c := h.queue[0]
 			h.queue = h.queue[1:]
 			if cn := c.connOf(h); cn != nil {
 				p.removeConn(cn)

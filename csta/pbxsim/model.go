@@ -32,6 +32,8 @@ type PBX struct {
 	stats     Stats
 	dropped   atomic.Uint64 // events swallowed by node faults, counted outside mu
 	traffic   []*Traffic
+	agentSeq  uint64   // agents becoming ready so far (agent.idleSeq)
+	released  []*agent // agents whose ACD call just left them (flushAgents)
 }
 
 // Stats counts what the model did; read with (*PBX).Stats.
@@ -61,6 +63,9 @@ type device struct {
 	monitors []*monitor
 	members  []string // hunt group members
 	queue    []*call  // calls waiting at a hunt group
+	// queueLimit is the most calls that may wait at a hunt group (0: no limit).
+	queueLimit int
+	acd        *acdGroup // agents of an ACD hunt group, nil otherwise
 }
 
 type forward struct {
@@ -92,6 +97,7 @@ type call struct {
 	called       string // number originally dialled
 	lastRedirect string
 	ended        bool
+	queuedAt     time.Time // when the call started to wait at a hunt group (zero: not waiting)
 }
 
 // monitor is one MonitorStart of one client session.
@@ -168,7 +174,13 @@ func New(cfg Config) (*PBX, error) {
 				return nil, fmt.Errorf("hunt group %s: member %s is not an extension", h.Number, m)
 			}
 		}
-		hd := &device{number: h.Number, kind: kindHunt, members: append([]string(nil), h.Members...)}
+		if h.QueueLimit < 0 || h.WrapUp < 0 {
+			return nil, fmt.Errorf("hunt group %s: queue limit and wrap-up time must not be negative", h.Number)
+		}
+		hd := &device{number: h.Number, kind: kindHunt, members: append([]string(nil), h.Members...), queueLimit: h.QueueLimit}
+		if h.ACD {
+			hd.acd = newACDGroup(hd, h, p.devices)
+		}
 		p.devices[h.Number] = hd
 		p.hunts = append(p.hunts, hd)
 	}
@@ -310,6 +322,7 @@ func (p *PBX) addConn(c *call, dev *device, st csta.LocalConnectionState) *conn 
 // removeConn takes cn out of its call and device.
 func (p *PBX) removeConn(cn *conn) {
 	cn.stopTimer()
+	p.noteAgentConnGone(cn)
 	cn.state = csta.StateNull
 	cn.call.conns = removeFrom(cn.call.conns, cn)
 	d := cn.dev
@@ -340,6 +353,7 @@ func (p *PBX) clearAllCalls() {
 	for _, h := range p.hunts {
 		h.queue = nil
 	}
+	p.resetAgents()
 }
 
 func removeFrom(list []*conn, cn *conn) []*conn {

@@ -16,6 +16,7 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 	if p.closed {
 		return nil, &csta.Error{Category: csta.ErrCatSystemResource, Value: csta.ErrResourceBusy}
 	}
+	defer p.flushAgents() // agents whose ACD call the request ended, after the request's events
 	v := p.view(s)
 	switch r := req.(type) {
 	case *csta.SystemStatus:
@@ -177,6 +178,9 @@ func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.
 		return ok(&csta.SetDoNotDisturbResponse{}, err)
 	}
 	if resp, handled, err := p.executePickup(s, v, req); handled {
+		return resp, err
+	}
+	if resp, handled, err := p.executeAgent(req); handled {
 		return resp, err
 	}
 	return nil, errOperation(csta.ErrRequestedServiceNotSupported)

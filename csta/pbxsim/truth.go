@@ -11,6 +11,8 @@ import (
 type Truth struct {
 	Devices []DeviceTruth `json:"devices"`
 	Calls   []CallTruth   `json:"calls"`
+	Agents  []AgentTruth  `json:"agents,omitempty"` // ACD agent positions, see truth_agents.go
+	Groups  []GroupTruth  `json:"groups,omitempty"` // hunt groups' queue figures
 }
 
 // DeviceTruth is one device's settings and connections.
@@ -70,6 +72,11 @@ func (p *PBX) Truth() Truth {
 		}
 		t.Calls = append(t.Calls, ct)
 	}
+	t.Agents = p.agentTruths()
+	for _, h := range p.hunts {
+		t.Groups = append(t.Groups, groupTruth(h))
+	}
+	sort.Slice(t.Groups, func(i, j int) bool { return t.Groups[i].Number < t.Groups[j].Number })
 	sort.Slice(t.Devices, func(i, j int) bool { return t.Devices[i].Number < t.Devices[j].Number })
 	sort.Slice(t.Calls, func(i, j int) bool { return t.Calls[i].ID < t.Calls[j].ID })
 	return t
