@@ -48,15 +48,16 @@ func AgentEventKinds() []string {
 }
 
 // AgentEventState is the agent state an agent event reports: AgentNull for AgentLoggedOff,
-// AgentReady for AgentLoggedOn (a switch that logs agents on not ready follows with
-// AgentNotReady), "" for a kind it does not know.
+// AgentNotReady for AgentLoggedOn (the state most switches log agents on in; pbxsim follows
+// AgentLoggedOn with AgentNotReady, a switch that logs on ready with AgentReady), "" for a
+// kind it does not know.
 func AgentEventState(kind string) AgentState {
 	switch kind {
-	case AgentEventLoggedOn, AgentEventReady:
+	case AgentEventReady:
 		return AgentReady
 	case AgentEventLoggedOff:
 		return AgentNull
-	case AgentEventNotReady:
+	case AgentEventLoggedOn, AgentEventNotReady:
 		return AgentNotReady
 	case AgentEventWorkingAfterCall:
 		return AgentWorkingAfterCall

@@ -20,7 +20,7 @@ func init() {
 }
 
 // reasonElems are the private data elements a reason code is read from: the simulator's own
-// (and Avaya's) reasonCode, and BroadWorks' AgentNotReadyReasonValue.
+// reasonCode, and BroadWorks' AgentNotReadyReasonValue.
 var reasonElems = []string{"reasonCode", "AgentNotReadyReasonValue"}
 
 // reasonExtension returns ext with the reason code added as private data, unless ext already

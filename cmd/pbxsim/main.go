@@ -54,6 +54,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var (
 		exts      = fs.String("extensions", "200-299", "extension ranges, comma separated (e.g. 200-299,3001)")
 		hunt      = fs.String("hunt", "", "hunt group as pilot=member,member (e.g. 500=201,202); repeatable with ';'")
+		acd       = fs.String("acd", "", "ACD group (members are agent positions) as pilot=member,member; repeatable with ';'")
+		qlimit    = fs.Int("queue-limit", 0, "calls that may wait at each -hunt and -acd group; beyond it callers get busy (0: no limit)")
+		wrapUp    = fs.Duration("wrapup", 0, "automatic wrap-up of ACD agents after a call (0: ready at once)")
 		profile   = fs.String("profile", "", "vendor profile shaping events and services: "+strings.Join(pbxsim.ProfileNames(), ", ")+" (default: generic shapes, MakeCall prompt ignored)")
 		dialect   = fs.String("dialect", "", "session style: osv, osbiz, avaya or generic (default: the profile's, else generic, as the bridge's default)")
 		edition   = fs.Int("edition", 0, "ECMA-323 edition 2-6 (default: the dialect's)")
@@ -125,6 +128,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var err error
 	if o.cfg.HuntGroups, err = parseHunt(*hunt); err != nil {
 		return nil, fmt.Errorf("-hunt: %w", err)
+	}
+	acdGroups, err := parseHunt(*acd)
+	if err != nil {
+		return nil, fmt.Errorf("-acd: %w", err)
+	}
+	if *qlimit < 0 || *wrapUp < 0 {
+		return nil, fmt.Errorf("-queue-limit %d, -wrapup %v: must not be negative", *qlimit, *wrapUp)
+	}
+	for i := range acdGroups {
+		acdGroups[i].ACD, acdGroups[i].WrapUp = true, *wrapUp
+	}
+	o.cfg.HuntGroups = append(o.cfg.HuntGroups, acdGroups...)
+	for i := range o.cfg.HuntGroups {
+		o.cfg.HuntGroups[i].QueueLimit = *qlimit
 	}
 	if o.mix, err = parseMix(*mix); err != nil {
 		return nil, fmt.Errorf("-mix: %w", err)

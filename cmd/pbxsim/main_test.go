@@ -2,8 +2,12 @@ package main
 
 import (
 	"io"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
 )
 
 func TestBadFlagsGetClearErrors(t *testing.T) {
@@ -19,6 +23,8 @@ func TestBadFlagsGetClearErrors(t *testing.T) {
 		{[]string{"-edition", "9"}, "want 2 to 6"},
 		{[]string{"-mix", "1,2"}, "want 7 weights"},
 		{[]string{"-hunt", "500"}, "pilot=member"},
+		{[]string{"-acd", "600"}, "-acd"},
+		{[]string{"-queue-limit", "-1"}, "must not be negative"},
 		{[]string{"-traffic", "-1"}, "must not be negative"},
 		{[]string{"stray"}, "unexpected argument"},
 	} {
@@ -30,6 +36,12 @@ func TestBadFlagsGetClearErrors(t *testing.T) {
 	o, err := parseFlags([]string{"-extensions", "200-209,3001", "-hunt", "500=201,202", "-mix", "1,0,0,0,0,0,0"}, io.Discard)
 	if err != nil || len(o.cfg.HuntGroups) != 1 || o.mix.Internal != 1 {
 		t.Fatalf("good flags: %+v %v", o, err)
+	}
+	o, err = parseFlags([]string{"-hunt", "500=201", "-acd", "600=201,202", "-queue-limit", "3", "-wrapup", "2s"}, io.Discard)
+	want := []pbxsim.HuntGroup{{Number: "500", Members: []string{"201"}, QueueLimit: 3},
+		{Number: "600", Members: []string{"201", "202"}, ACD: true, QueueLimit: 3, WrapUp: 2 * time.Second}}
+	if err != nil || !reflect.DeepEqual(o.cfg.HuntGroups, want) {
+		t.Fatalf("-acd: %+v %v", o.cfg.HuntGroups, err)
 	}
 	o, err = parseFlags([]string{"-profile", "minimal"}, io.Discard)
 	if err != nil || o.cfg.Profile != "minimal" || o.cfg.Dialect != "" {

@@ -28,6 +28,8 @@
 //	forwarding            Diverted + Delivered with callForwardImmediate / callForwardBusy /
 //	                      callForwardNoAnswer (after Config.NoAnswerTime or ringCount rings)
 //	hunt group            Delivered(enteringDistribution) at a free member, else Queued
+//	ACD group             Diverted(distributed) group -> agent, Delivered(distributed),
+//	                      AgentBusy; else Queued; busy (Failed) beyond the queue limit
 //
 // MakeCall with autoOriginate doNotPrompt (or absent, or under the default profile) connects
 // the calling device at once, as with a speakerphone; prompt mode is described under
@@ -101,10 +103,47 @@
 // (normalClearing, or callNotAnswered) at the caller. The MakeCallResponse names the caller's
 // initiated connection; as with every request, it may reach the client after the events.
 //
+// # ACD agents
+//
+// A hunt group with HuntGroup.ACD is an ACD group: its members are agent positions. An agent
+// logs on at its extension (CSTA SetAgentState loggedOn, or the control API SetAgentState;
+// agentID defaults to the extension number) and is then not ready (AgentLoggedOn followed by
+// AgentNotReady). ready, notReady (with a reason code), workingAfterCall and loggedOff
+// follow; asking for the current state again (log off included) is acknowledged without an
+// event (ECMA-269 §9.5.1). ready, notReady or workingAfterCall while logged off is
+// operation/invalidAgentState; a device that
+// is not a member of the named group (or of any ACD group, when no group is named) gets
+// operation/invalidAgentGroup; an unknown requested state operation/valueOutOfRange. A
+// SetAgentState without group applies to every ACD group of the extension.
+//
+// A call to the group goes to the ready agent whose phone is free and who has been ready
+// longest: DivertedEvent (cause distributed) at the group's monitors and the caller's, then
+// Delivered(distributed, acdCall) and AgentBusy. With nobody ready the call waits at the group
+// (Queued, state queued) and is distributed, oldest first, as soon as an agent becomes ready;
+// beyond HuntGroup.QueueLimit the caller gets busy (Failed). The agent is busy until its
+// connection to that call ends (answered or not); then the state it asked for while busy
+// (SetAgentState then answers with pendingAgentState; log off pending is agentNull), else
+// working after call for HuntGroup.WrapUp and ready again (the wrap-up timer is real time:
+// tests use a short one and wait for the AgentReady event), else ready at once. Every agent
+// event (agentDevice, agentID, acdGroup, pendingAgentState with Busy and WorkingAfterCall,
+// the reason code as private data with NotReady and LoggedOff) goes to the monitors of the
+// agent's extension and of the group; they carry neither localConnectionInfo nor cause.
+// Logging off leaves waiting calls queued; a PBX restart logs every agent off silently.
+//
+// GetAgentState on an agent's extension answers one entry with a row per ACD group (state and
+// pending state); on the group's device an entry per logged-on agent (at most 32, as
+// ECMA-323 allows). Reasons are not in the response (ECMA-269 has no member for them): a
+// bridge keeps them from the events. Under every profile agents work the same; OSV decorates
+// agentDevice like every device member, minimal leaves out the optional agentID and
+// pendingAgentState of events. Truth.Agents lists every position (state, reason, pending,
+// since) and Truth.Groups every hunt group's queue figures: calls waiting, when the longest
+// wait started, agents logged on, ready, busy, not ready and in wrap-up (also Agents and
+// Group, and GET /groups/{number} over HTTP).
+//
 // # People, truth, traffic
 //
 // The control API (OffHook, Dial, Answer, HangUp, Hold, Retrieve, Consult, Transfer,
-// Conference, IncomingCall, SetBusy, SetDoNotDisturb, SetForwarding) does what a person at a
+// Conference, IncomingCall, SetBusy, SetDoNotDisturb, SetForwarding, SetAgentState) does what a person at a
 // phone or an outside caller does; ControlHandler and ServeControl offer it over HTTP/JSON.
 // Truth, Device and Call report the switch's own state for comparison with the bridge's.
 // StartTraffic generates calls at a rate with a seeded scenario mix.
@@ -117,7 +156,7 @@
 // Node faults: Kill, Restart, Freeze (half-open: nothing answered or sent),
 // SetResponseDelay, DropEvents, SendGarbage, SendOversizedFrame, SendSystemStatus and
 // SetAlternateCallIDs (the node reports its own call IDs for the same calls). PBX faults:
-// Restart (all calls cleared silently, sessions dropped, new call IDs).
+// Restart (all calls cleared silently, agents logged off, sessions dropped, new call IDs).
 //
 // Event fan-out never blocks the model: each client session has a bounded queue
 // (Config.EventQueue) and a session whose queue overflows is dropped with the reason recorded
