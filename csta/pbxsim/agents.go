@@ -91,13 +91,23 @@ func (p *PBX) agentTargets(ext csta.DeviceID, group string) ([]*agent, error) {
 	return []*agent{g.agentOf(d)}, nil
 }
 
+// requestedStates maps a requested state to the agent state it leads to (log on: not ready).
+var requestedStates = map[csta.RequestedAgentState]csta.AgentState{
+	csta.ReqLoggedOn: csta.AgentNotReady, csta.ReqLoggedOff: csta.AgentNull, csta.ReqReady: csta.AgentReady,
+	csta.ReqNotReady: csta.AgentNotReady, csta.ReqWorkingAfterCall: csta.AgentWorkingAfterCall,
+}
+
 // setAgentState applies a requested state to the agent positions; it checks every position
 // before changing any. The returned pending state is set when the change waits for a call.
+// The password is not checked: the simulator has no agent directory.
 func (p *PBX) setAgentState(as []*agent, req csta.RequestedAgentState, id, reason string) (csta.AgentState, error) {
 	for _, a := range as {
 		if err := checkTransition(a, req); err != nil {
 			return "", err
 		}
+	}
+	if req == csta.ReqLoggedOn && id != "" && p.agentIDInUse(id, as[0].dev) {
+		return "", errOperation(csta.ErrInvalidAgentIdentifier)
 	}
 	var pending csta.AgentState
 	for _, a := range as {
@@ -109,28 +119,36 @@ func (p *PBX) setAgentState(as []*agent, req csta.RequestedAgentState, id, reaso
 	return pending, nil
 }
 
-// checkTransition refuses what the agent's state does not allow: everything but log on while
-// logged off; an unknown requested state.
+// checkTransition refuses what the agent's state does not allow: ready, not ready or wrap-up
+// while logged off; an unknown requested state.
 func checkTransition(a *agent, req csta.RequestedAgentState) error {
-	switch req {
-	case csta.ReqLoggedOn, csta.ReqLoggedOff:
-		return nil
-	case csta.ReqReady, csta.ReqNotReady, csta.ReqWorkingAfterCall:
-		if a.state == csta.AgentNull {
-			return errOperation(csta.ErrInvalidAgentState)
-		}
-		return nil
+	if _, known := requestedStates[req]; !known {
+		return errOperation(errValueOutOfRange)
 	}
-	return errOperation(errValueOutOfRange)
+	if a.state == csta.AgentNull && req != csta.ReqLoggedOn && req != csta.ReqLoggedOff {
+		return errOperation(csta.ErrInvalidAgentState)
+	}
+	return nil
+}
+
+// agentIDInUse reports whether an agent at another extension is logged on as id.
+func (p *PBX) agentIDInUse(id string, at *device) bool {
+	for _, h := range p.hunts {
+		if h.acd == nil {
+			continue
+		}
+		for _, a := range h.acd.agents {
+			if a.dev != at && a.state != csta.AgentNull && a.id == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // applyRequest changes one position; a request equal to the current state is acknowledged
 // without an event (ECMA-269 §9.5.1). While busy, the change becomes pending.
 func (p *PBX) applyRequest(a *agent, req csta.RequestedAgentState, id, reason string) csta.AgentState {
-	target := map[csta.RequestedAgentState]csta.AgentState{
-		csta.ReqLoggedOff: csta.AgentNull, csta.ReqReady: csta.AgentReady,
-		csta.ReqNotReady: csta.AgentNotReady, csta.ReqWorkingAfterCall: csta.AgentWorkingAfterCall,
-	}
 	if req == csta.ReqLoggedOn {
 		if a.state != csta.AgentNull {
 			return ""
@@ -140,10 +158,10 @@ func (p *PBX) applyRequest(a *agent, req csta.RequestedAgentState, id, reason st
 			a.id = a.dev.number
 		}
 		p.emitAgent(a, csta.AgentEventLoggedOn, "")
-		p.enter(a, csta.AgentNotReady, reason)
+		p.enter(a, requestedStates[req], reason)
 		return ""
 	}
-	st := target[req]
+	st := requestedStates[req]
 	if a.state == csta.AgentBusy {
 		a.pending, a.pendingReason = st, reason
 		return st

@@ -84,6 +84,9 @@ func TestAgentLogOnReadyAndErrors(t *testing.T) {
 	f.refuse(&csta.SetAgentState{Device: csta.Device("201"), RequestedAgentState: csta.ReqLoggedOn, Group: csta.Device("601")}, csta.ErrCatOperation, csta.ErrInvalidAgentGroup)
 	f.refuse(&csta.SetAgentState{Device: csta.Device("999"), RequestedAgentState: csta.ReqLoggedOn}, csta.ErrCatOperation, csta.ErrInvalidDeviceID)
 	f.refuse(&csta.SetAgentState{Device: csta.Device("201"), RequestedAgentState: "dancing"}, csta.ErrCatOperation, errValueOutOfRange)
+	f.refuse(&csta.SetAgentState{Device: csta.Device("202"), RequestedAgentState: csta.ReqLoggedOn, AgentID: "a201"}, csta.ErrCatOperation, csta.ErrInvalidAgentIdentifier)
+	f.expect(nil)
+	f.setAgent("202", csta.ReqLoggedOff, "") // already logged off: acknowledged, no event
 	f.expect(nil)
 
 	f.setAgent("201", csta.ReqReady, "")

@@ -129,6 +129,7 @@ func (p *PBX) serveQueues() {
 				break
 			}
 			h.queue = h.queue[1:]
+			c.queuedAt = time.Time{}
 			if cn := c.connOf(h); cn != nil {
 				p.removeConn(cn)
 			}
