@@ -111,10 +111,11 @@
 // AgentNotReady). ready, notReady (with a reason code), workingAfterCall and loggedOff
 // follow; asking for the current state again (log off included) is acknowledged without an
 // event (ECMA-269 §9.5.1). ready, notReady or workingAfterCall while logged off is
-// operation/invalidAgentState; a device that
-// is not a member of the named group (or of any ACD group, when no group is named) gets
-// operation/invalidAgentGroup; an unknown requested state operation/valueOutOfRange. A
-// SetAgentState without group applies to every ACD group of the extension.
+// operation/invalidAgentState; a device that is not a member of the named group (or of any
+// ACD group, when no group is named) gets operation/invalidAgentGroup; an agent ID already
+// logged on at another extension operation/invalidAgentIdentifier; an unknown requested
+// state operation/valueOutOfRange (passwords are not checked). A SetAgentState without group
+// applies to every ACD group of the extension.
 //
 // A call to the group goes to the ready agent whose phone is free and who has been ready
 // longest: DivertedEvent (cause distributed) at the group's monitors and the caller's, then
