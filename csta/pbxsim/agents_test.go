@@ -348,3 +348,13 @@ func TestAgentControlAPI(t *testing.T) {
 	require.Equal(t, "12", f.agentTruth("202").Reason)
 	require.Equal(t, "x7", f.agentTruth("202").AgentID)
 }
+
+// A caller who gives up while waiting leaves the queue: the group sees the call cleared.
+func TestAgentQueueCallerHangsUp(t *testing.T) {
+	f := newFixture(t, acdConfig(0, 0), "600")
+	f.incoming("600")
+	f.rec.take()
+	f.must(f.p.HangUp("+4930555001"))
+	f.expect(map[string][]string{"600": {"ConnectionClearedEvent queued normalClearing", "CallClearedEvent null normalClearing"}})
+	require.Equal(t, GroupTruth{Number: "600", ACD: true}, f.group())
+}
