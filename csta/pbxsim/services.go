@@ -80,110 +80,139 @@ func (p *PBX) execute(s subscriber, req csta.Message) (csta.Message, error) {
 
 // executeOnConnection runs the services that act on an existing connection or device setting.
 func (p *PBX) executeOnConnection(s subscriber, v view, req csta.Message) (csta.Message, error) {
+	for _, exec := range []func(subscriber, view, csta.Message) (csta.Message, bool, error){
+		p.executeCallControl, p.executeJoin, p.executeDeviceSetting, p.executePickup,
+		func(_ subscriber, _ view, req csta.Message) (csta.Message, bool, error) { return p.executeAgent(req) },
+	} {
+		if resp, handled, err := exec(s, v, req); handled {
+			return resp, err
+		}
+	}
+	return nil, errOperation(csta.ErrRequestedServiceNotSupported)
+}
+
+// executeCallControl runs the services that act on one connection of a call.
+func (p *PBX) executeCallControl(s subscriber, _ view, req csta.Message) (csta.Message, bool, error) {
+	var (
+		resp csta.Message
+		err  error
+	)
 	switch r := req.(type) {
 	case *csta.AnswerCall:
-		cn, err := p.resolveConnFor(s, r.CallToBeAnswered, needAlerting)
-		if err == nil {
-			err = p.answer(cn)
-		}
-		return ok(&csta.AnswerCallResponse{}, err)
+		resp, err = &csta.AnswerCallResponse{}, p.onConn(s, r.CallToBeAnswered, needAlerting, p.answer)
 	case *csta.ClearConnection:
-		cn, err := p.resolveConnFor(s, r.ConnectionToBeCleared, needHangUp)
-		if err == nil {
-			p.clear(cn, csta.CauseNormalClearing)
-		}
-		return ok(&csta.ClearConnectionResponse{}, err)
+		resp, err = &csta.ClearConnectionResponse{}, p.onConn(s, r.ConnectionToBeCleared, needHangUp,
+			func(cn *conn) error { p.clear(cn, csta.CauseNormalClearing); return nil })
 	case *csta.HoldCall:
-		cn, err := p.resolveConnFor(s, r.CallToBeHeld, needConnected)
-		if err == nil {
-			err = p.hold(cn, csta.CauseNormal)
-		}
-		return ok(&csta.HoldCallResponse{}, err)
+		resp, err = &csta.HoldCallResponse{}, p.onConn(s, r.CallToBeHeld, needConnected,
+			func(cn *conn) error { return p.hold(cn, csta.CauseNormal) })
 	case *csta.RetrieveCall:
-		cn, err := p.resolveConnFor(s, r.CallToBeRetrieved, needHeld)
-		if err == nil {
-			err = p.retrieve(cn)
-		}
-		return ok(&csta.RetrieveCallResponse{}, err)
+		resp, err = &csta.RetrieveCallResponse{}, p.onConn(s, r.CallToBeRetrieved, needHeld, p.retrieve)
+	case *csta.DeflectCall:
+		resp, err = &csta.DeflectCallResponse{}, p.onConn(s, r.CallToBeDiverted, needAlerting,
+			func(cn *conn) error { return p.deflect(cn, r.NewDestination.Number) })
+	case *csta.GenerateDigits:
+		resp, err = &csta.GenerateDigitsResponse{}, p.onConn(s, r.ConnectionToSendDigits, needConnected,
+			func(cn *conn) error { return generateDigits(cn, r.CharactersToSend) })
+	default:
+		return nil, false, nil
+	}
+	resp, err = ok(resp, err)
+	return resp, true, err
+}
+
+// executeJoin runs the services that bring a call to another party or join two calls.
+func (p *PBX) executeJoin(s subscriber, v view, req csta.Message) (csta.Message, bool, error) {
+	switch r := req.(type) {
 	case *csta.ConsultationCall:
 		cn, err := p.consultation(s, r)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return &csta.ConsultationCallResponse{InitiatedCall: v.conn(cn.call, cn.dev.number)}, nil
+		return &csta.ConsultationCallResponse{InitiatedCall: v.conn(cn.call, cn.dev.number)}, true, nil
 	case *csta.TransferCall:
 		held, active, err := p.resolvePair(s, r.HeldCall, r.ActiveCall)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		c, err := p.transfer(held, active)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return &csta.TransferCallResponse{TransferredCall: v.call(c)}, nil
+		return &csta.TransferCallResponse{TransferredCall: v.call(c)}, true, nil
 	case *csta.ConferenceCall:
 		held, active, err := p.resolvePair(s, r.HeldCall, r.ActiveCall)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		c, err := p.conference(held, active)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return &csta.ConferenceCallResponse{ConferenceCall: v.conn(c, held.dev.number)}, nil
+		return &csta.ConferenceCallResponse{ConferenceCall: v.conn(c, held.dev.number)}, true, nil
 	case *csta.SingleStepTransferCall:
-		cn, err := p.resolveConnFor(s, r.ActiveCall, needConnected)
-		if err != nil {
-			return nil, err
-		}
-		target, err := p.route(r.TransferredTo.Number, csta.ErrInvalidDestination)
-		if err != nil {
-			return nil, err
-		}
-		c := cn.call
-		if err := p.singleStepTransfer(cn, target); err != nil {
-			p.forgetIdleExternal(target)
-			return nil, err
-		}
-		return &csta.SingleStepTransferCallResponse{TransferredCall: v.conn(c, target.number)}, nil
-	case *csta.DeflectCall:
-		cn, err := p.resolveConnFor(s, r.CallToBeDiverted, needAlerting)
-		if err == nil {
-			err = p.deflect(cn, r.NewDestination.Number)
-		}
-		return ok(&csta.DeflectCallResponse{}, err)
-	case *csta.GenerateDigits:
-		cn, err := p.resolveConnFor(s, r.ConnectionToSendDigits, needConnected)
-		if err == nil {
-			err = generateDigits(cn, r.CharactersToSend)
-		}
-		return ok(&csta.GenerateDigitsResponse{}, err)
+		resp, err := p.singleStepTransferService(s, v, r)
+		return resp, true, err
+	}
+	return nil, false, nil
+}
+
+func (p *PBX) singleStepTransferService(s subscriber, v view, r *csta.SingleStepTransferCall) (csta.Message, error) {
+	cn, err := p.resolveConnFor(s, r.ActiveCall, needConnected)
+	if err != nil {
+		return nil, err
+	}
+	target, err := p.route(r.TransferredTo.Number, csta.ErrInvalidDestination)
+	if err != nil {
+		return nil, err
+	}
+	c := cn.call
+	if err := p.singleStepTransfer(cn, target); err != nil {
+		p.forgetIdleExternal(target)
+		return nil, err
+	}
+	return &csta.SingleStepTransferCallResponse{TransferredCall: v.conn(c, target.number)}, nil
+}
+
+// executeDeviceSetting runs the logical device feature services: forwarding and DND.
+func (p *PBX) executeDeviceSetting(_ subscriber, _ view, req csta.Message) (csta.Message, bool, error) {
+	var (
+		resp csta.Message
+		err  error
+	)
+	switch r := req.(type) {
 	case *csta.SetForwarding:
-		dev, err := p.extension(r.Device)
-		if err == nil {
+		dev, derr := p.extension(r.Device)
+		if err = derr; err == nil {
 			err = p.setForwarding(dev, r.ForwardingType, r.ActivateForward, r.ForwardDN.Number, r.RingCount)
 		}
-		return ok(&csta.SetForwardingResponse{}, err)
+		resp = &csta.SetForwardingResponse{}
 	case *csta.GetForwarding:
-		dev, err := p.extension(r.Device)
-		if err != nil {
-			return nil, err
+		dev, derr := p.extension(r.Device)
+		if derr != nil {
+			return nil, true, derr
 		}
-		return &csta.GetForwardingResponse{Forwards: p.getForwarding(dev)}, nil
+		return &csta.GetForwardingResponse{Forwards: p.getForwarding(dev)}, true, nil
 	case *csta.SetDoNotDisturb:
-		dev, err := p.extension(r.Device)
-		if err == nil {
+		dev, derr := p.extension(r.Device)
+		if err = derr; err == nil {
 			err = p.setDoNotDisturb(dev, r.DoNotDisturbOn)
 		}
-		return ok(&csta.SetDoNotDisturbResponse{}, err)
+		resp = &csta.SetDoNotDisturbResponse{}
+	default:
+		return nil, false, nil
 	}
-	if resp, handled, err := p.executePickup(s, v, req); handled {
-		return resp, err
+	resp, err = ok(resp, err)
+	return resp, true, err
+}
+
+// onConn resolves a connection for a service that needs it in state need and acts on it.
+func (p *PBX) onConn(s subscriber, id csta.ConnectionID, n need, act func(*conn) error) error {
+	cn, err := p.resolveConnFor(s, id, n)
+	if err != nil {
+		return err
 	}
-	if resp, handled, err := p.executeAgent(req); handled {
-		return resp, err
-	}
-	return nil, errOperation(csta.ErrRequestedServiceNotSupported)
+	return act(cn)
 }
 
 func ok(resp csta.Message, err error) (csta.Message, error) {
