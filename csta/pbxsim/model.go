@@ -159,35 +159,42 @@ func New(cfg Config) (*PBX, error) {
 		p.devices[n] = &device{number: n, kind: kindExtension}
 	}
 	for _, h := range cfg.HuntGroups {
-		if !isDigits(h.Number) {
-			return nil, fmt.Errorf("hunt group %q: number must be digits", h.Number)
+		if err := p.addHuntGroup(h); err != nil {
+			return nil, err
 		}
-		if _, dup := p.devices[h.Number]; dup {
-			return nil, fmt.Errorf("hunt group %s: number already used", h.Number)
-		}
-		if len(h.Members) == 0 {
-			return nil, fmt.Errorf("hunt group %s: no members", h.Number)
-		}
-		for _, m := range h.Members {
-			d := p.devices[m]
-			if d == nil || d.kind != kindExtension {
-				return nil, fmt.Errorf("hunt group %s: member %s is not an extension", h.Number, m)
-			}
-		}
-		if h.QueueLimit < 0 || h.WrapUp < 0 {
-			return nil, fmt.Errorf("hunt group %s: queue limit and wrap-up time must not be negative", h.Number)
-		}
-		hd := &device{number: h.Number, kind: kindHunt, members: append([]string(nil), h.Members...), queueLimit: h.QueueLimit}
-		if h.ACD {
-			hd.acd = newACDGroup(hd, h, p.devices)
-		}
-		p.devices[h.Number] = hd
-		p.hunts = append(p.hunts, hd)
 	}
 	if err := p.checkPickupGroups(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// addHuntGroup checks a hunt group against the numbering plan and adds its pilot device.
+func (p *PBX) addHuntGroup(h HuntGroup) error {
+	if !isDigits(h.Number) {
+		return fmt.Errorf("hunt group %q: number must be digits", h.Number)
+	}
+	if _, dup := p.devices[h.Number]; dup {
+		return fmt.Errorf("hunt group %s: number already used", h.Number)
+	}
+	if len(h.Members) == 0 {
+		return fmt.Errorf("hunt group %s: no members", h.Number)
+	}
+	for _, m := range h.Members {
+		if d := p.devices[m]; d == nil || d.kind != kindExtension {
+			return fmt.Errorf("hunt group %s: member %s is not an extension", h.Number, m)
+		}
+	}
+	if h.QueueLimit < 0 || h.WrapUp < 0 {
+		return fmt.Errorf("hunt group %s: queue limit and wrap-up time must not be negative", h.Number)
+	}
+	hd := &device{number: h.Number, kind: kindHunt, members: append([]string(nil), h.Members...), queueLimit: h.QueueLimit}
+	if h.ACD {
+		hd.acd = newACDGroup(hd, h, p.devices)
+	}
+	p.devices[h.Number] = hd
+	p.hunts = append(p.hunts, hd)
+	return nil
 }
 
 // checkPickupGroups validates Config.PickupGroups against the numbering plan.

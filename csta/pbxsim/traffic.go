@@ -64,16 +64,18 @@ type TrafficStats struct {
 	Started, Completed, Skipped, Aborted uint64
 }
 
-// StartTraffic starts a generator owned by the PBX; it ends with ctx, Stop, or Close.
-func (p *PBX) StartTraffic(ctx context.Context, cfg TrafficConfig) (*Traffic, error) {
+// normalize checks a traffic configuration and fills its defaults.
+func (cfg *TrafficConfig) normalize() error {
 	if cfg.CallsPerSecond <= 0 || cfg.CallsPerSecond > 100000 {
-		return nil, fmt.Errorf("traffic: calls per second %v out of range (0, 100000]", cfg.CallsPerSecond)
+		return fmt.Errorf("traffic: calls per second %v out of range (0, 100000]", cfg.CallsPerSecond)
 	}
-	if cfg.Mix.total() < 0 || cfg.Mix.Internal < 0 || cfg.Mix.InboundExternal < 0 || cfg.Mix.Outbound < 0 ||
-		cfg.Mix.Hold < 0 || cfg.Mix.Transfer < 0 || cfg.Mix.Busy < 0 || cfg.Mix.NoAnswer < 0 {
-		return nil, errors.New("traffic: mix weights must not be negative")
+	m := cfg.Mix
+	for _, w := range []int{m.Internal, m.InboundExternal, m.Outbound, m.Hold, m.Transfer, m.Busy, m.NoAnswer} {
+		if w < 0 {
+			return errors.New("traffic: mix weights must not be negative")
+		}
 	}
-	if cfg.Mix.total() == 0 {
+	if m.total() == 0 {
 		cfg.Mix = Mix{1, 1, 1, 1, 1, 1, 1}
 	}
 	if cfg.RingTime <= 0 {
@@ -82,9 +84,12 @@ func (p *PBX) StartTraffic(ctx context.Context, cfg TrafficConfig) (*Traffic, er
 	if cfg.TalkTime <= 0 {
 		cfg.TalkTime = 3 * time.Second
 	}
-	if err := p.lockOpen(); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// trafficExtensions checks the generator's extensions, all of the PBX's when none are given.
+// It runs under p.mu.
+func (p *PBX) trafficExtensions(cfg *TrafficConfig) error {
 	if len(cfg.Extensions) == 0 {
 		for n, d := range p.devices {
 			if d.kind == kindExtension {
@@ -95,13 +100,26 @@ func (p *PBX) StartTraffic(ctx context.Context, cfg TrafficConfig) (*Traffic, er
 	}
 	for _, e := range cfg.Extensions {
 		if d := p.devices[e]; d == nil || d.kind != kindExtension {
-			p.mu.Unlock()
-			return nil, fmt.Errorf("traffic: %s is not an extension", e)
+			return fmt.Errorf("traffic: %s is not an extension", e)
 		}
 	}
 	if len(cfg.Extensions) < 2 {
+		return errors.New("traffic: need at least two extensions")
+	}
+	return nil
+}
+
+// StartTraffic starts a generator owned by the PBX; it ends with ctx, Stop, or Close.
+func (p *PBX) StartTraffic(ctx context.Context, cfg TrafficConfig) (*Traffic, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	if err := p.lockOpen(); err != nil {
+		return nil, err
+	}
+	if err := p.trafficExtensions(&cfg); err != nil {
 		p.mu.Unlock()
-		return nil, errors.New("traffic: need at least two extensions")
+		return nil, err
 	}
 	p.extDevice(busyExternal).busy = true
 	ctx, cancel := context.WithCancel(ctx)

@@ -110,116 +110,148 @@ func (s *scenario) hangUpStep(callIdx int, d *device) func() (time.Duration, err
 	}
 }
 
+// scenarioKind is one kind of generated call: its weight in the mix, how many idle
+// extensions it needs, and its steps.
+type scenarioKind struct {
+	weight func(Mix) int
+	idle   int
+	build  func(s *scenario)
+}
+
+// scenarioKinds are the kinds in the order the mix's weights are drawn.
+var scenarioKinds = []scenarioKind{
+	{func(m Mix) int { return m.Internal }, 2, (*scenario).internal},
+	{func(m Mix) int { return m.InboundExternal }, 1, (*scenario).inboundExternal},
+	{func(m Mix) int { return m.Outbound }, 1, (*scenario).outbound},
+	{func(m Mix) int { return m.Hold }, 2, (*scenario).holdRetrieve},
+	{func(m Mix) int { return m.Transfer }, 2, (*scenario).consultTransfer},
+	{func(m Mix) int { return m.Busy }, 1, (*scenario).busy},
+	{func(m Mix) int { return m.NoAnswer }, 2, (*scenario).noAnswer},
+}
+
 // startScenario draws a scenario, reserves its devices and schedules its first step.
 func (t *Traffic) startScenario(now time.Time) {
-	m := t.cfg.Mix
-	r := t.rng.IntN(m.total())
+	r := t.rng.IntN(t.cfg.Mix.total())
+	k := scenarioKinds[len(scenarioKinds)-1]
+	for _, sk := range scenarioKinds {
+		if w := sk.weight(t.cfg.Mix); r < w {
+			k = sk
+			break
+		} else {
+			r -= w
+		}
+	}
 	s := &scenario{t: t}
-	ring, talk := t.cfg.RingTime, t.cfg.TalkTime
-	pick := func(n int) bool {
-		for range n {
-			d := t.pickIdle()
-			if d == nil {
-				t.release(s.devs...)
-				t.skipped.Add(1)
-				return false
-			}
-			s.devs = append(s.devs, d)
+	for range k.idle {
+		d := t.pickIdle()
+		if d == nil {
+			t.release(s.devs...)
+			t.skipped.Add(1)
+			return
 		}
-		return true
+		s.devs = append(s.devs, d)
 	}
-	switch {
-	case r < m.Internal:
-		if !pick(2) {
-			return
-		}
-		a, b := s.devs[0], s.devs[1]
-		s.steps = append(s.steps, s.dialStep(a, b), s.answerStep(0, b, talk), s.hangUpStep(0, a))
-	case r < m.Internal+m.InboundExternal:
-		if !pick(1) {
-			return
-		}
-		b, x := s.devs[0], t.p.extDevice(t.externalNumber())
-		s.devs = append(s.devs, x)
-		s.steps = append(s.steps, s.inboundStep(x, b), s.answerStep(0, b, talk), s.hangUpStep(0, x))
-	case r < m.Internal+m.InboundExternal+m.Outbound:
-		if !pick(1) {
-			return
-		}
-		a, x := s.devs[0], t.p.extDevice(t.externalNumber())
-		s.devs = append(s.devs, x)
-		s.steps = append(s.steps, s.dialStep(a, x), s.answerStep(0, x, talk), s.hangUpStep(0, a))
-	case r < m.Internal+m.InboundExternal+m.Outbound+m.Hold:
-		if !pick(2) {
-			return
-		}
-		a, b := s.devs[0], s.devs[1]
-		s.steps = append(s.steps, s.dialStep(a, b), s.answerStep(0, b, talk/3),
-			func() (time.Duration, error) {
-				cn, err := s.conn(0, a)
-				if err != nil {
-					return 0, err
-				}
-				return t.vary(talk / 3), t.p.hold(cn, csta.CauseNormal)
-			},
-			func() (time.Duration, error) {
-				cn, err := s.conn(0, a)
-				if err != nil {
-					return 0, err
-				}
-				return t.vary(talk / 3), t.p.retrieve(cn)
-			},
-			s.hangUpStep(0, a))
-	case r < m.Internal+m.InboundExternal+m.Outbound+m.Hold+m.Transfer:
-		if !pick(2) {
-			return
-		}
-		a, b, x := s.devs[0], s.devs[1], t.p.extDevice(t.externalNumber())
-		s.devs = append(s.devs, x)
-		s.steps = append(s.steps, s.inboundStep(x, a), s.answerStep(0, a, talk/3),
-			func() (time.Duration, error) {
-				cn, err := s.conn(0, a)
-				if err != nil {
-					return 0, err
-				}
-				nc, err := t.p.consult(cn, b)
-				if err != nil {
-					return 0, err
-				}
-				s.calls = append(s.calls, nc.call.num)
-				return t.vary(ring), nil
-			},
-			s.answerStep(1, b, talk/3),
-			func() (time.Duration, error) {
-				held, err := s.conn(0, a)
-				if err != nil {
-					return 0, err
-				}
-				active, err := s.conn(1, a)
-				if err != nil {
-					return 0, err
-				}
-				_, err = t.p.transfer(held, active)
-				return t.vary(talk), err
-			},
-			s.hangUpStep(0, x))
-	case r < m.Internal+m.InboundExternal+m.Outbound+m.Hold+m.Transfer+m.Busy:
-		if !pick(1) {
-			return
-		}
-		a := s.devs[0]
-		s.steps = append(s.steps, s.dialStep(a, t.p.devices[busyExternal]), s.hangUpStep(0, a))
-	default:
-		if !pick(2) {
-			return
-		}
-		a, b := s.devs[0], s.devs[1]
-		s.steps = append(s.steps, s.dialStep(a, b),
-			func() (time.Duration, error) { return 2 * t.vary(ring), nil },
-			s.hangUpStep(0, a))
-	}
+	k.build(s)
 	t.started.Add(1)
 	heap.Push(&t.pending, &action{at: now, step: s.step})
+}
+
+// external adds an external party to the scenario.
+func (s *scenario) external() *device {
+	x := s.t.p.extDevice(s.t.externalNumber())
+	s.devs = append(s.devs, x)
+	return x
+}
+
+// internal: extension calls extension, answered, hung up.
+func (s *scenario) internal() {
+	a, b := s.devs[0], s.devs[1]
+	s.steps = append(s.steps, s.dialStep(a, b), s.answerStep(0, b, s.t.cfg.TalkTime), s.hangUpStep(0, a))
+}
+
+// inboundExternal: an external caller rings in, is answered and hangs up.
+func (s *scenario) inboundExternal() {
+	b := s.devs[0]
+	x := s.external()
+	s.steps = append(s.steps, s.inboundStep(x, b), s.answerStep(0, b, s.t.cfg.TalkTime), s.hangUpStep(0, x))
+}
+
+// outbound: an extension calls out over the trunk, the far end answers.
+func (s *scenario) outbound() {
+	a := s.devs[0]
+	x := s.external()
+	s.steps = append(s.steps, s.dialStep(a, x), s.answerStep(0, x, s.t.cfg.TalkTime), s.hangUpStep(0, a))
+}
+
+// holdRetrieve: an internal call, held and retrieved.
+func (s *scenario) holdRetrieve() {
+	t, talk := s.t, s.t.cfg.TalkTime
+	a, b := s.devs[0], s.devs[1]
+	s.steps = append(s.steps, s.dialStep(a, b), s.answerStep(0, b, talk/3),
+		func() (time.Duration, error) {
+			cn, err := s.conn(0, a)
+			if err != nil {
+				return 0, err
+			}
+			return t.vary(talk / 3), t.p.hold(cn, csta.CauseNormal)
+		},
+		func() (time.Duration, error) {
+			cn, err := s.conn(0, a)
+			if err != nil {
+				return 0, err
+			}
+			return t.vary(talk / 3), t.p.retrieve(cn)
+		},
+		s.hangUpStep(0, a))
+}
+
+// consultTransfer: an inbound call, a consultation with a colleague and the transfer to them.
+func (s *scenario) consultTransfer() {
+	t, ring, talk := s.t, s.t.cfg.RingTime, s.t.cfg.TalkTime
+	a, b := s.devs[0], s.devs[1]
+	x := s.external()
+	s.steps = append(s.steps, s.inboundStep(x, a), s.answerStep(0, a, talk/3),
+		func() (time.Duration, error) {
+			cn, err := s.conn(0, a)
+			if err != nil {
+				return 0, err
+			}
+			nc, err := t.p.consult(cn, b)
+			if err != nil {
+				return 0, err
+			}
+			s.calls = append(s.calls, nc.call.num)
+			return t.vary(ring), nil
+		},
+		s.answerStep(1, b, talk/3),
+		func() (time.Duration, error) {
+			held, err := s.conn(0, a)
+			if err != nil {
+				return 0, err
+			}
+			active, err := s.conn(1, a)
+			if err != nil {
+				return 0, err
+			}
+			_, err = t.p.transfer(held, active)
+			return t.vary(talk), err
+		},
+		s.hangUpStep(0, x))
+}
+
+// busy: an extension calls a busy far end and gets Failed(busy).
+func (s *scenario) busy() {
+	a := s.devs[0]
+	s.steps = append(s.steps, s.dialStep(a, s.t.p.devices[busyExternal]), s.hangUpStep(0, a))
+}
+
+// noAnswer: an extension calls an extension, nobody answers, the caller gives up.
+func (s *scenario) noAnswer() {
+	t := s.t
+	a, b := s.devs[0], s.devs[1]
+	s.steps = append(s.steps, s.dialStep(a, b),
+		func() (time.Duration, error) { return 2 * t.vary(t.cfg.RingTime), nil },
+		s.hangUpStep(0, a))
 }
 
 // inboundStep rings external caller x in to b.
