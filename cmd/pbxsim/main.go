@@ -48,6 +48,27 @@ type options struct {
 	replayPBX  string
 }
 
+// checkSession checks -profile, -dialect and -edition, and gives the dialect its default.
+func checkSession(profile string, dialect *string, edition int) error {
+	prof, err := pbxsim.ProfileByName(profile)
+	if err != nil {
+		return fmt.Errorf("-profile: %w", err)
+	}
+	if *dialect == "" && prof.Dialect == "" {
+		// The bridge's default dialect: a PBX configured without one talks to this simulator.
+		*dialect = csta.DialectGeneric.Name
+	}
+	if *dialect != "" {
+		if _, err := csta.DialectByName(*dialect); err != nil {
+			return fmt.Errorf("-dialect: %w", err)
+		}
+	}
+	if edition != 0 && (edition < 2 || edition > 6) {
+		return fmt.Errorf("-edition %d: want 2 to 6", edition)
+	}
+	return nil
+}
+
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("pbxsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -67,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		password  = fs.String("password", "", "application session password (or env PBXSIM_PASSWORD)")
 		noAnswer  = fs.Duration("noanswer", 15*time.Second, "ring time before no-answer forwarding")
 		decorate  = fs.Bool("decorate", true, "send external numbers decorated like OSV (N<+49...>;noa=nk)")
-		stamp     = fs.Bool("stamp", false, "put the send time into each event's private data")
+		stamp     = fs.Bool("stamp", false, "stamp each event with its send time (CSTA security timestamp, passed to clients as switchTime)")
 		traffic   = fs.Float64("traffic", 0, "generated calls per second (0: none)")
 		trafficOn = fs.String("traffic-extensions", "", "extensions the generator uses (default all)")
 		seed      = fs.Uint64("seed", 1, "traffic generator seed")
@@ -81,22 +102,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (all settings are flags; see -h)", fs.Arg(0))
 	}
-	if _, err := pbxsim.ProfileByName(*profile); err != nil {
-		return nil, fmt.Errorf("-profile: %w", err)
-	}
-	if *dialect == "" {
-		// The bridge's default dialect: a PBX configured without one talks to this simulator.
-		if prof, err := pbxsim.ProfileByName(*profile); err == nil && prof.Dialect == "" {
-			*dialect = csta.DialectGeneric.Name
-		}
-	}
-	if *dialect != "" {
-		if _, err := csta.DialectByName(*dialect); err != nil {
-			return nil, fmt.Errorf("-dialect: %w", err)
-		}
-	}
-	if *edition != 0 && (*edition < 2 || *edition > 6) {
-		return nil, fmt.Errorf("-edition %d: want 2 to 6", *edition)
+	if err := checkSession(*profile, dialect, *edition); err != nil {
+		return nil, err
 	}
 	for name, addr := range map[string]string{"-primary": *primary, "-standby": *standby, "-control": *control} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
