@@ -301,6 +301,17 @@ func (p PBXConfig) Validate() error {
 	bad := func(field, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
 	}
+	p.validateLink(bad)
+	p.validatePolicy(bad)
+	p.validateLimits(bad)
+	return errors.Join(errs...)
+}
+
+// configProblem reports one problem of a setting.
+type configProblem func(field, format string, a ...any)
+
+// validateLink checks the name, dialect, nodes and the link's timing.
+func (p PBXConfig) validateLink(bad configProblem) {
 	switch {
 	case strings.TrimSpace(p.Name) == "":
 		bad("name", "must not be empty")
@@ -332,6 +343,10 @@ func (p PBXConfig) Validate() error {
 	if p.BackoffMax < p.BackoffMin {
 		bad("backoff_max", "%v is below backoff_min %v", p.BackoffMax, p.BackoffMin)
 	}
+}
+
+// validatePolicy checks the resync and failback policies.
+func (p PBXConfig) validatePolicy(bad configProblem) {
 	switch p.Resync {
 	case ResyncHot, ResyncCold:
 	default:
@@ -346,6 +361,10 @@ func (p PBXConfig) Validate() error {
 	default:
 		bad("failback", "%q: want auto, manual, sticky or schedule", p.Failback)
 	}
+}
+
+// validateLimits checks the devices, queues and the trace's sizes.
+func (p PBXConfig) validateLimits(bad configProblem) {
 	if _, err := csta.ExpandDevices(p.Devices); err != nil {
 		bad("devices", "%v", err)
 	}
@@ -364,5 +383,4 @@ func (p PBXConfig) Validate() error {
 	if p.Trace.MaxFiles < 1 || p.Trace.MaxFiles > 100 {
 		bad("trace.max_files", "%d out of range 1-100", p.Trace.MaxFiles)
 	}
-	return errors.Join(errs...)
 }
