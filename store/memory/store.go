@@ -54,6 +54,9 @@ type Store struct {
 	once   sync.Once
 
 	locs locations // time zones of encoded times
+
+	whOnce sync.Once
+	wh     *webhookState // call webhook state (webhooks.go), made on first use
 }
 
 var _ store.Store = (*Store)(nil)

@@ -46,7 +46,7 @@ type contractTest struct {
 func Run(t *testing.T, newBackend NewBackend) {
 	t.Helper()
 	groups := [][]contractTest{stateTests, journalTests, fenceTests, leaseTests, logTests,
-		subscribeTests, concurrencyTests, commandTests, lifecycleTests}
+		subscribeTests, concurrencyTests, commandTests, lifecycleTests, webhookTests}
 	for _, g := range groups {
 		for _, ct := range g {
 			t.Run(ct.name, func(t *testing.T) { ct.run(t, newBackend) })
