@@ -68,8 +68,24 @@ type FailedDelivery struct {
 	FailedAt     time.Time `json:"failedAt"`
 }
 
-// ErrWebhookNotFound: no subscription or failed delivery with that ID.
-var ErrWebhookNotFound = errors.New("store: webhook subscription or delivery not found")
+// Errors of the webhook vocabulary, shared by the dispatcher (package webhook) and the REST
+// API (package web), which answer them with their own problem types.
+var (
+	// ErrWebhookNotFound: no subscription or failed delivery with that ID.
+	ErrWebhookNotFound = errors.New("store: webhook subscription or delivery not found")
+	// ErrWebhookExists: a subscription with that ID exists already.
+	ErrWebhookExists = errors.New("webhook subscription exists already")
+	// ErrWebhookReadOnly: the subscription comes from the configuration file.
+	ErrWebhookReadOnly = errors.New("webhook subscription is from the configuration file")
+)
+
+// WebhookFieldError says which member of a subscription is invalid and why.
+type WebhookFieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *WebhookFieldError) Error() string { return "webhook " + e.Field + ": " + e.Reason }
 
 // WebhookLeaseName is the lease (in the Store's lease space) whose holder delivers
 // subscription id's events of pbx. Subscription IDs never contain ':' (package webhook
