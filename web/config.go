@@ -124,6 +124,9 @@ type Config struct {
 	// MaxSessionsPerUser caps the WebSocket sessions one user holds at once; a further hello
 	// is refused with close code 4029. Default 50; negative disables.
 	MaxSessionsPerUser int
+	// Webhooks is the call webhook dispatcher behind /api/v1/webhooks (admin); nil: those
+	// endpoints answer 501.
+	Webhooks WebhookAdmin
 	// Logger is where the front end logs. Default: logrus standard logger.
 	Logger *logrus.Entry
 }

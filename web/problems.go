@@ -67,6 +67,10 @@ var (
 	probFailback         = ProblemType{"failback-failed", "Failback failed", http.StatusConflict, "The link could not be switched back to the primary PBX node: `detail` says why."}
 	probTraceFailed      = ProblemType{"trace-failed", "Trace could not be switched", http.StatusConflict, "The wire trace could not be switched on or off: `detail` says why."}
 	probNotImplemented   = ProblemType{"not-implemented", "Not implemented", http.StatusNotImplemented, "This engine does not have the feature (e.g. a wire trace)."}
+	probUnknownWebhook   = ProblemType{"unknown-webhook", "No such webhook subscription or delivery", http.StatusNotFound, "No call webhook subscription (or failed delivery of it) has this ID."}
+	probWebhookExists    = ProblemType{"webhook-exists", "Webhook subscription exists", http.StatusConflict, "A call webhook subscription with this `id` exists already (in the configuration or made through the API)."}
+	probWebhookReadOnly  = ProblemType{"webhook-read-only", "Webhook subscription from the configuration", http.StatusConflict, "The subscription is in the configuration file (`webhooks.subscriptions`); change it there."}
+	probWebhookStore     = ProblemType{"webhook-store-unavailable", "Webhook state unavailable", http.StatusServiceUnavailable, "The call webhook subscriptions or deliveries could not be read or written in the store; try again."}
 	probInternal         = ProblemType{"internal", "Internal error", http.StatusInternalServerError, "A bug: the bridge logged it. Please report it."}
 )
 
@@ -78,6 +82,7 @@ var ProblemTypes = []ProblemType{
 	probUnknownLine, probUnknownCall, probUnknownPBX, probCallState, probLineInUse, probUnsupported,
 	probPBXFailed, probUnavailable,
 	probNotReady, probStoreUnavailable, probSwitchover, probFailback, probTraceFailed, probNotImplemented,
+	probUnknownWebhook, probWebhookExists, probWebhookReadOnly, probWebhookStore,
 	probInternal,
 }
 

@@ -55,6 +55,7 @@ func (s *Server) routes() http.Handler {
 	admin.GET("/links/:pbx/trace", s.getTrace)
 	admin.PUT("/links/:pbx/trace", s.putTrace)
 	admin.GET("/clients", s.listClients)
+	s.webhookRoutes(admin)
 	return g
 }
 
