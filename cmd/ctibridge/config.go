@@ -10,15 +10,16 @@ import (
 
 // FileConfig is the YAML configuration file (docs/config.md describes every key and default).
 type FileConfig struct {
-	Listen     string      `yaml:"listen"`
-	InstanceID string      `yaml:"instance_id"`
-	HTTPTLS    HTTPTLS     `yaml:"http_tls"`
-	Log        LogConfig   `yaml:"log"`
-	Store      StoreConfig `yaml:"store"`
-	PBXs       []PBXConfig `yaml:"pbxs"`
-	Users      []User      `yaml:"users"`
-	Web        WebConfig   `yaml:"web"`
-	Simulator  SimConfig   `yaml:"simulator"`
+	Listen     string         `yaml:"listen"`
+	InstanceID string         `yaml:"instance_id"`
+	HTTPTLS    HTTPTLS        `yaml:"http_tls"`
+	Log        LogConfig      `yaml:"log"`
+	Store      StoreConfig    `yaml:"store"`
+	PBXs       []PBXConfig    `yaml:"pbxs"`
+	Users      []User         `yaml:"users"`
+	Web        WebConfig      `yaml:"web"`
+	Webhooks   WebhooksConfig `yaml:"webhooks"`
+	Simulator  SimConfig      `yaml:"simulator"`
 	// Demo is set when no configuration was given: the embedded default.
 	Demo bool `yaml:"-"`
 }

@@ -136,6 +136,7 @@ func (c *FileConfig) applyDefaults() {
 	w.LineCommandRate = cmp.Or(w.LineCommandRate, wd.LineCommandRate)
 	w.LineCommandBurst = cmp.Or(w.LineCommandBurst, wd.LineCommandBurst)
 	w.MaxSessionsPerUser = cmp.Or(w.MaxSessionsPerUser, wd.MaxSessionsPerUser)
+	c.Webhooks.applyDefaults()
 }
 
 // applyEnv applies CTIBRIDGE_* overrides (docs/config.md lists them) and returns the keys it set.

@@ -53,7 +53,7 @@ func TestParseErrorsExplain(t *testing.T) {
 		{"list expected", "pbxs:\n  - name: hq\n    devices: 200\n",
 			[]string{"ctibridge.yaml:3:14: pbxs[0].devices: want a list"}},
 		{"unknown key without a near one", "colour: blue\n",
-			[]string{"ctibridge.yaml:1:1: colour: unknown key; valid keys here: listen, instance_id, http_tls, log, store, pbxs, users, web, simulator"}},
+			[]string{"ctibridge.yaml:1:1: colour: unknown key; valid keys here: listen, instance_id, http_tls, log, store, pbxs, users, web, webhooks, simulator"}},
 		{"key given twice", "listen: \":1\"\nlisten: \":2\"\n",
 			[]string{"ctibridge.yaml:2:1: listen: is given twice (first on line 1)"}},
 		{"every problem at once", "lisen: \":1\"\nlog: {levle: debug}\n",

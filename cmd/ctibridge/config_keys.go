@@ -126,6 +126,19 @@ var keyList = []keyDoc{
 	{"web.line_command_burst", fromCode, "Burst of line_command_rate."},
 	{"web.max_sessions_per_user", fromCode, "WebSocket sessions one user may hold at once; -1 disables."},
 
+	{"webhooks.retry_for", fromCode, "How long a call webhook delivery is retried before it is kept as failed."},
+	{"webhooks.timeout", fromCode, "Bound of one delivery attempt."},
+	{"webhooks.backoff_min", fromCode, "Ceiling of the first retry's random wait; it doubles per attempt."},
+	{"webhooks.backoff_max", fromCode, "Largest ceiling of a retry's random wait."},
+	{"webhooks.lease_ttl", fromCode, "Delivery lease per subscription and PBX: how long a killed deliverer's work waits for another instance; minimum 300ms."},
+	{"webhooks.refresh", fromCode, "How often subscriptions made through another instance's REST API are picked up."},
+	{"webhooks.subscriptions[].id", "required", "Subscription ID: letters, digits, - and _, at most 64."},
+	{"webhooks.subscriptions[].url", "required", "http(s) URL that receives the signed POSTs."},
+	{"webhooks.subscriptions[].lines", "all lines", "Line patterns: pbx/extension, pbx/* or *."},
+	{"webhooks.subscriptions[].kinds", "all kinds", "Event kinds: offering, connected, held, transferred, ended."},
+	{"webhooks.subscriptions[].secret_env", "one of the two", "Environment variable holding the signing secret."},
+	{"webhooks.subscriptions[].secret_file", "one of the two", "File holding the signing secret."},
+
 	{"simulator.enabled", "`false`", "Start the built-in duplex PBX simulator; PBXs without primary use its nodes."},
 	{"simulator.extensions", "`200-219` in the demo", "Extensions the simulator has (a range)."},
 	{"simulator.traffic_cps", "`0.2` in the demo", "Calls per second the traffic generator places; 0 = none."},
@@ -142,6 +155,7 @@ var sectionDocs = map[string]string{
 	"pbxs":      "The PBXs, each with its two nodes.",
 	"users":     "Client identities: bearer tokens stored as SHA-256.",
 	"web":       "The client interfaces (REST, WebSocket, dashboard).",
+	"webhooks":  "Call webhooks: signed POSTs of call events to CRMs (docs/webhooks.md).",
 	"simulator": "The built-in PBX simulator.",
 }
 
@@ -150,12 +164,15 @@ var sectionDocs = map[string]string{
 var emptyTokenSHA256 = sha256Hex("")
 
 // fullDefaults is the configuration `config defaults` prints: every key at the value it has
-// when left out, with one example PBX and one example user for the keys that are required.
+// when left out, with one example PBX, one example user and one example webhook subscription
+// for the keys that are required.
 func fullDefaults() *FileConfig {
 	c := &FileConfig{
 		PBXs: []PBXConfig{{Name: "hq", Primary: "192.0.2.10:8800", Devices: []string{"200-219"},
 			Names: map[string]string{}}},
 		Users: []User{{Name: "alice", TokenSHA256: emptyTokenSHA256, Role: "user", Lines: []string{"hq/201"}}},
+		Webhooks: WebhooksConfig{Subscriptions: []WebhookSubscription{{ID: "crm", URL: "https://crm.example.com/ctibridge",
+			Lines: []string{"hq/*"}, Kinds: []string{"offering", "ended"}, SecretFile: "/etc/ctibridge/crm-webhook.secret"}}},
 	}
 	c.applyDefaults()
 	c.InstanceID = ""         // hostname-pid, chosen at start
@@ -176,8 +193,9 @@ func writeDefaults(out io.Writer) error {
 		docs[k.Key] = k
 	}
 	annotate(&doc, reflect.TypeOf(FileConfig{}), "", docs)
-	doc.HeadComment = "ctibridge configuration: every key at its default, with one example PBX and one example user\n" +
-		"(docs/config.md). The example user's token_sha256 is the SHA-256 of the empty token, which is\n" +
+	doc.HeadComment = "ctibridge configuration: every key at its default, with one example PBX, user and webhook\n" +
+		"(docs/config.md). The example webhook subscription's secret_file must exist to start.\n" +
+		"The example user's token_sha256 is the SHA-256 of the empty token, which is\n" +
 		"never accepted: put your own. Check a file with: ctibridge --check --config FILE"
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)

@@ -153,6 +153,25 @@ users:
 			"users[0].token_sha256: must be 64 hex digits", "users[0].role: \"god\"",
 			"users[0].lines[0]: \"nowhere/1\"",
 		}},
+		{"bad webhooks", `
+pbxs: [{name: hq, primary: "127.0.0.1:1"}]
+webhooks:
+  lease_ttl: 10ms
+  backoff_min: 10s
+  backoff_max: 1s
+  subscriptions:
+    - {id: "a:b", url: "ftp://x/", kinds: [ringing], secret_env: NO_SUCH_VAR}
+    - {id: ok, url: "https://crm.example.com/", lines: ["hq"], secret_env: A, secret_file: /b}
+    - {id: ok, url: "https://crm.example.com/"}
+`, []string{
+			"webhooks.lease_ttl: 10ms is below the minimum 300ms",
+			"webhooks.backoff_max: 1s is below backoff_min 10s",
+			"webhooks.subscriptions[0].id:", "webhooks.subscriptions[0].secret_env: environment variable NO_SUCH_VAR is empty or unset",
+			"webhooks.subscriptions[1].secret_file: give secret_env or secret_file, not both",
+			"webhooks.subscriptions[1].lines: pattern \"hq\"",
+			"webhooks.subscriptions[2].secret_env: give secret_env or secret_file",
+			"webhooks.subscriptions[2].id: \"ok\" is used twice",
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/ctibridge/ctibridge/store/memory"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/web"
+	"github.com/ctibridge/ctibridge/webhook"
 )
 
 // run starts everything the configuration asks for and blocks until ctx ends, then shuts
@@ -51,7 +52,17 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	front, err := web.New(eng, webConfig(cfg, log))
+	whCfg, err := webhookConfig(cfg, log)
+	if err != nil {
+		return err
+	}
+	hooks, err := webhook.New(st, whCfg)
+	if err != nil {
+		return err
+	}
+	wc := webConfig(cfg, log)
+	wc.Webhooks = hooks
+	front, err := web.New(eng, wc)
 	if err != nil {
 		return err
 	}
@@ -65,6 +76,8 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engDone := make(chan error, 1)
 	go func() { engDone <- eng.Run(engCtx) }()
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); _ = hooks.Run(engCtx) }()
 
 	httpDone := make(chan error, 1)
 	go func() {
@@ -99,6 +112,12 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 		}
 	case <-shutCtx.Done():
 		log.Warn("engine did not stop in time")
+	}
+	// The webhook deliverers stopped with the engine's context and released their leases.
+	select {
+	case <-hooksDone:
+	case <-shutCtx.Done():
+		log.Warn("webhook deliverers did not stop in time")
 	}
 	// Client sessions and HTTP get web.shutdown_timeout of their own: requests in flight
 	// finish, and what is still open then (a body that never comes) is closed.
