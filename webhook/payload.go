@@ -42,13 +42,13 @@ func DeliveryID(pbx, epoch string, offset uint64) string {
 	return fmt.Sprintf("%s:%s:%d", pbx, epoch, offset)
 }
 
-// kindOf returns the webhook kind of a log entry, or "" for events no kind covers.
+// KindOf returns the webhook kind of a log entry, or "" for events no kind covers.
 //
 // transferred is a LINE_CALLINFO whose changed fields include the reason and whose reason is
 // now LINECALLREASON_TRANSFER: the remaining party's call after a consultation transfer
 // (docs/events.md). A single-step transfer offers a new call at the destination, which
 // arrives as offering with reason TRANSFER in its info.
-func kindOf(e *tapi.Event) string {
+func KindOf(e *tapi.Event) string {
 	switch e.Type {
 	case tapi.LineCallState:
 		if e.CallState == nil {

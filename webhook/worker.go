@@ -232,7 +232,7 @@ func (d *Dispatcher) relocate(ctx context.Context, s *stream, why error) error {
 // handle delivers one entry if the subscription wants it and moves the cursor past it.
 func (d *Dispatcher) handle(ctx context.Context, s *stream, e *store.Entry) error {
 	s.calls.track(&e.Event)
-	k := kindOf(&e.Event)
+	k := KindOf(&e.Event)
 	if k != "" && wantsKind(s.w, k) && wantsLine(s.w, e.Event.Line) {
 		p := d.payload(ctx, s.w.ID, e, k, s.calls)
 		body, err := json.Marshal(p)
