@@ -152,9 +152,7 @@ func startDispatcher(t *testing.T, st store.Store, cfg Config) (*Dispatcher, con
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = 300 * time.Millisecond
 	}
-	log := logrus.New()
-	log.SetOutput(io.Discard)
-	cfg.Logger = logrus.NewEntry(log)
+	cfg.Logger = quietLog()
 	d, err := New(st, cfg)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -169,10 +167,18 @@ func sub(id, url string, lines ...string) store.WebhookSubscription {
 	return store.WebhookSubscription{ID: id, URL: url, Lines: lines, Secret: testSecret}
 }
 
-func newStore(t *testing.T) *memory.Store {
+func newStore(t *testing.T) *memory.Store { return newStoreFor(t) }
+
+func newStoreFor(tb testing.TB) *memory.Store {
 	st := memory.New(memory.Options{})
-	t.Cleanup(func() { _ = st.Close() })
+	tb.Cleanup(func() { _ = st.Close() })
 	return st
+}
+
+func quietLog() *logrus.Entry {
+	log := logrus.New()
+	log.SetOutput(io.Discard)
+	return logrus.NewEntry(log)
 }
 
 // waitCursor waits until the dispatcher made its cursor of id at pbx (it delivers what

@@ -143,21 +143,27 @@ func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k s
 	return p
 }
 
-// summaryScan is how many of a line's newest journal entries summary looks through.
-const summaryScan = 50
+// summaryScan is how many of a line's newest journal entries summary looks through: first
+// the few newest (the call just ended is almost always among them), then the rest.
+var summaryScan = []struct{ skip, limit int }{{0, 4}, {4, 46}}
 
 // summary returns the journal entry of a finished call: the engine writes it in the same
 // fenced step as the call's IDLE event, so it exists when the IDLE is seen. nil when the
 // journal no longer holds it (or cannot be read: the delivery goes without it).
 func (d *Dispatcher) summary(ctx context.Context, line string, h tapi.CallHandle) *store.JournalEntry {
-	js, err := d.st.Journal(ctx, line, 0, summaryScan)
-	if err != nil {
-		d.log.WithError(err).WithField("line", line).Warn("webhook: call summary not readable; delivering without it")
-		return nil
-	}
-	for i := range js {
-		if js[i].Handle == h {
-			return &js[i]
+	for _, page := range summaryScan {
+		js, err := d.st.Journal(ctx, line, page.skip, page.limit)
+		if err != nil {
+			d.log.WithError(err).WithField("line", line).Warn("webhook: call summary not readable; delivering without it")
+			return nil
+		}
+		for i := range js {
+			if js[i].Handle == h {
+				return &js[i]
+			}
+		}
+		if len(js) < page.limit {
+			return nil
 		}
 	}
 	return nil

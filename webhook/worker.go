@@ -14,10 +14,11 @@ import (
 // replayPage is how many log entries one Replay fetches.
 const replayPage = 1000
 
-// cursorSaveEvery bounds how often a cursor that moved only over events no kind covers is
-// saved: each delivery saves it at once, skipped events need not (at worst they are looked at
-// again after a takeover).
-const cursorSaveEvery = time.Second
+// cursorSaveEvery is how often the cursor is saved while it moves (and when the stream
+// stops). Saving after every delivery would cost a store round trip each; this way a
+// deliverer killed without warning leaves at most this long of deliveries to be sent again
+// by the next one (at least once: receivers deduplicate by id).
+const cursorSaveEvery = 100 * time.Millisecond
 
 // runPair delivers subscription w's events of pbx whenever this instance holds their lease,
 // until ctx ends.
@@ -132,10 +133,21 @@ func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, p
 	if err := d.catchUp(ctx, s); err != nil {
 		return err
 	}
+	var flush <-chan time.Time // armed while the cursor has moved past the saved one
 	for {
+		if flush == nil && s.cur != s.saved {
+			flush = time.After(cursorSaveEvery)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-flush:
+			flush = nil
+			if s.cur != s.saved {
+				if err := d.saveCursor(ctx, s); err != nil {
+					return err
+				}
+			}
 		case e, ok := <-sub.C():
 			if !ok {
 				if err := sub.Err(); err != nil {
@@ -242,16 +254,11 @@ func (d *Dispatcher) handle(ctx context.Context, s *stream, e *store.Entry) erro
 		if err := d.deliver(ctx, s.w, s.pbx, &p, body); err != nil {
 			return err
 		}
-		s.cur = store.Position{Epoch: e.Epoch, Offset: e.Offset}
+	}
+	s.cur = store.Position{Epoch: e.Epoch, Offset: e.Offset}
+	if time.Since(s.savedT) >= cursorSaveEvery {
 		if err := d.saveCursor(ctx, s); err != nil {
 			return err
-		}
-	} else {
-		s.cur = store.Position{Epoch: e.Epoch, Offset: e.Offset}
-		if time.Since(s.savedT) >= cursorSaveEvery {
-			if err := d.saveCursor(ctx, s); err != nil {
-				return err
-			}
 		}
 	}
 	if k == KindEnded {
