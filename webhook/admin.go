@@ -27,8 +27,8 @@ func (d *Dispatcher) FromConfig(id string) bool {
 	return ok
 }
 
-// CreateWebhook validates and stores a new subscription (an empty ID gets a random one) and
-// starts delivering it from the current end of the event logs. It returns it without the
+// CreateWebhook validates and stores a new subscription (an empty ID gets a random one); it
+// is delivered every event appended to the PBXs' logs after it returns. It returns it without the
 // secret.
 func (d *Dispatcher) CreateWebhook(ctx context.Context, w store.WebhookSubscription) (store.WebhookSubscription, error) {
 	if w.ID == "" {
@@ -40,6 +40,20 @@ func (d *Dispatcher) CreateWebhook(ctx context.Context, w store.WebhookSubscript
 	}
 	if _, err := d.subscription(ctx, w.ID); err == nil {
 		return store.WebhookSubscription{}, fmt.Errorf("webhook %q: %w", w.ID, store.ErrWebhookExists)
+	}
+	// Deliveries start at the logs' ends now, not when a deliverer gets to it: every event
+	// after the answer is delivered.
+	for _, pbx := range d.cfg.PBXs {
+		if !wantsPBX(&w, pbx) {
+			continue
+		}
+		pos, err := d.st.Position(ctx, pbx)
+		if err != nil {
+			return store.WebhookSubscription{}, err
+		}
+		if err := d.ws.SetWebhookCursor(ctx, w.ID, pbx, pos); err != nil {
+			return store.WebhookSubscription{}, err
+		}
 	}
 	if err := d.ws.PutWebhook(ctx, w); err != nil {
 		return store.WebhookSubscription{}, err
