@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -227,4 +228,30 @@ func TestVerify(t *testing.T) {
 	assert.ErrorIs(t, Verify("k", http.Header{}, body, now, time.Minute), ErrNoSignature)
 	h.Set(HeaderSignature, "t=x,v1=00")
 	assert.ErrorIs(t, Verify("k", h, body, now, time.Minute), ErrBadSignature)
+}
+
+// A cursor older than the retained log skips to the log's end (the events in between are
+// gone) and delivery goes on from there.
+func TestCursorOlderThanTheLogSkipsToItsEnd(t *testing.T) {
+	st := memory.New(memory.Options{MaxLogLen: 100})
+	t.Cleanup(func() { _ = st.Close() })
+	rcv := newReceiver(t)
+	eng := newEngine(t, st, "hq")
+	cfg := Config{Subscriptions: []store.WebhookSubscription{sub("crm", rcv.srv.URL)}}
+	_, stopA := startDispatcher(t, st, cfg)
+	waitCursor(t, st, "crm", "hq")
+	stopA()
+	for n := 1; n <= 60; n++ { // 240 events: the cursor falls out of the log
+		ringAndEnd(eng, "201", n)
+	}
+	cfg.Owner = "b"
+	_, _ = startDispatcher(t, st, cfg)
+	require.Eventually(t, func() bool {
+		p, _, err := st.WebhookCursor(context.Background(), "crm", "hq")
+		pos, _ := st.Position(context.Background(), "hq")
+		return err == nil && p == pos
+	}, 10*time.Second, 5*time.Millisecond)
+	ringAndEnd(eng, "202", 61)
+	require.Eventually(t, func() bool { return len(rcv.payloads()) >= 3 }, 10*time.Second, 5*time.Millisecond)
+	assert.Equal(t, []string{"offering hq/202", "connected hq/202", "ended hq/202"}, kinds(rcv.payloads()))
 }
