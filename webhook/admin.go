@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -37,6 +39,12 @@ func (d *Dispatcher) CreateWebhook(ctx context.Context, w store.WebhookSubscript
 	w.Created = time.Now().UTC()
 	if err := Validate(w); err != nil {
 		return store.WebhookSubscription{}, err
+	}
+	for _, l := range w.Lines {
+		if pbx, _, _ := strings.Cut(l, "/"); l != "*" && !slices.Contains(d.cfg.PBXs, pbx) {
+			return store.WebhookSubscription{}, &store.WebhookFieldError{Field: "lines",
+				Reason: fmt.Sprintf("pattern %q names PBX %q, which is not configured", l, pbx)}
+		}
 	}
 	if _, err := d.subscription(ctx, w.ID); err == nil {
 		return store.WebhookSubscription{}, fmt.Errorf("webhook %q: %w", w.ID, store.ErrWebhookExists)

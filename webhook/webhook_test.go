@@ -155,6 +155,9 @@ func TestSubscriptionsThroughTheAPI(t *testing.T) {
 	var fe *store.WebhookFieldError
 	require.True(t, errors.As(err, &fe), "got %v", err)
 	assert.Equal(t, "url", fe.Field)
+	_, err = d.CreateWebhook(ctx, sub("x", rcv.srv.URL, "branch/*"))
+	require.True(t, errors.As(err, &fe), "a pattern of an unknown PBX: got %v", err)
+	assert.Equal(t, "lines", fe.Field)
 	_, err = d.CreateWebhook(ctx, sub("fromfile", rcv.srv.URL))
 	assert.ErrorIs(t, err, store.ErrWebhookExists)
 	assert.ErrorIs(t, d.DeleteWebhook(ctx, "fromfile"), store.ErrWebhookReadOnly)

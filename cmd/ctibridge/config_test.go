@@ -163,6 +163,7 @@ webhooks:
     - {id: "a:b", url: "ftp://x/", kinds: [ringing], secret_env: NO_SUCH_VAR}
     - {id: ok, url: "https://crm.example.com/", lines: ["hq"], secret_env: A, secret_file: /b}
     - {id: ok, url: "https://crm.example.com/"}
+    - {id: other, url: "https://crm.example.com/", lines: ["branch/*"], secret_file: /x}
 `, []string{
 			"webhooks.lease_ttl: 10ms is below the minimum 300ms",
 			"webhooks.backoff_max: 1s is below backoff_min 10s",
@@ -171,6 +172,7 @@ webhooks:
 			"webhooks.subscriptions[1].lines: pattern \"hq\"",
 			"webhooks.subscriptions[2].secret_env: give secret_env or secret_file",
 			"webhooks.subscriptions[2].id: \"ok\" is used twice",
+			"webhooks.subscriptions[3].lines[0]: \"branch/*\" names PBX \"branch\", which is not configured",
 		}},
 	}
 	for _, tc := range cases {

@@ -167,7 +167,7 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if c.Web.MaxMessageBytes < 1024 {
 		bad("web.max_message_bytes", "%d is below the minimum 1024", c.Web.MaxMessageBytes)
 	}
-	c.Webhooks.validate(env, bad)
+	c.Webhooks.validate(seen, env, bad)
 	if c.Simulator.Enabled {
 		if _, err := csta.ExpandDevices([]string{c.Simulator.Extensions}); err != nil {
 			bad("simulator.extensions", "%v", err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -44,8 +45,9 @@ func (w *WebhooksConfig) applyDefaults() {
 	w.Refresh = cmp.Or(w.Refresh, webhook.DefaultRefresh)
 }
 
-// validate reports the section's problems by key; secrets are checked to be there.
-func (w *WebhooksConfig) validate(env func(string) string, bad func(string, string, ...any)) {
+// validate reports the section's problems by key; secrets are checked to be there, line
+// patterns to name configured PBXs (pbxs).
+func (w *WebhooksConfig) validate(pbxs map[string]bool, env func(string) string, bad func(string, string, ...any)) {
 	for _, d := range []struct {
 		key string
 		v   time.Duration
@@ -80,6 +82,12 @@ func (w *WebhooksConfig) validate(env func(string) string, bad func(string, stri
 		var fe *store.WebhookFieldError
 		if errors.As(err, &fe) {
 			bad(key+"."+fe.Field, "%s", fe.Reason)
+			continue
+		}
+		for j, l := range s.Lines {
+			if pbx, _, _ := strings.Cut(l, "/"); l != "*" && !pbxs[pbx] {
+				bad(fmt.Sprintf("%s.lines[%d]", key, j), "%q names PBX %q, which is not configured", l, pbx)
+			}
 		}
 	}
 }
