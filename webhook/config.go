@@ -81,7 +81,10 @@ func (c *Config) applyDefaults() {
 		c.Logger = logrus.NewEntry(logrus.StandardLogger())
 	}
 	if c.Client == nil {
-		c.Client = &http.Client{Timeout: c.Timeout,
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// One stream keeps one request in flight; several streams to one CRM reuse theirs.
+		tr.MaxIdleConnsPerHost = 16
+		c.Client = &http.Client{Timeout: c.Timeout, Transport: tr,
 			// A redirect is a failed delivery: following it could send calls to another host.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
