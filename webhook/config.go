@@ -119,9 +119,7 @@ func Validate(w store.WebhookSubscription) error {
 		}
 	}
 	for _, l := range w.Lines {
-		pbx, ext, ok := strings.Cut(l, "/")
-		if l != "*" && (!ok || pbx == "" || ext == "" || strings.Contains(ext, "/") ||
-			(strings.Contains(ext, "*") && ext != "*") || strings.Contains(pbx, "*")) {
+		if !validPattern(l) {
 			return bad("lines", "pattern %q must be \"pbx/extension\", \"pbx/*\" or \"*\"", l)
 		}
 	}
@@ -129,6 +127,16 @@ func Validate(w store.WebhookSubscription) error {
 		return bad("secret", "missing: deliveries are signed with it")
 	}
 	return nil
+}
+
+// validPattern reports whether l is "*", "pbx/*" or "pbx/extension".
+func validPattern(l string) bool {
+	if l == "*" {
+		return true
+	}
+	pbx, ext, ok := strings.Cut(l, "/")
+	return ok && pbx != "" && ext != "" && !strings.Contains(ext, "/") &&
+		(ext == "*" || !strings.Contains(ext, "*")) && !strings.Contains(pbx, "*")
 }
 
 // wantsLine reports whether the subscription's patterns match the line.

@@ -133,6 +133,12 @@ func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, p
 	if err := d.catchUp(ctx, s); err != nil {
 		return err
 	}
+	return d.live(ctx, s, sub)
+}
+
+// live handles the subscription's entries as they come, saving the cursor cursorSaveEvery
+// after it moved.
+func (d *Dispatcher) live(ctx context.Context, s *stream, sub store.Subscription) error {
 	var flush <-chan time.Time // armed while the cursor has moved past the saved one
 	for {
 		if flush == nil && s.cur != s.saved {
@@ -150,25 +156,33 @@ func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, p
 			}
 		case e, ok := <-sub.C():
 			if !ok {
-				if err := sub.Err(); err != nil {
-					return err
-				}
-				return errors.New("subscription closed")
+				return subEnded(sub)
 			}
 			s.head = max(s.head, e.Offset+uint64(len(sub.C())))
-			switch {
-			case e.Epoch != s.cur.Epoch || e.Offset > s.cur.Offset+1:
-				// A new log or a gap: read it from the store.
-				if err := d.catchUp(ctx, s); err != nil {
-					return err
-				}
-			case e.Offset == s.cur.Offset+1:
-				if err := d.handle(ctx, s, &e); err != nil {
-					return err
-				}
+			if err := d.next(ctx, s, &e); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// next handles a live entry: the next one in the log, or a sign of a gap or a new log, which
+// is then read from the store. Entries already handled (by a replay) are skipped.
+func (d *Dispatcher) next(ctx context.Context, s *stream, e *store.Entry) error {
+	switch {
+	case e.Epoch != s.cur.Epoch || e.Offset > s.cur.Offset+1:
+		return d.catchUp(ctx, s)
+	case e.Offset == s.cur.Offset+1:
+		return d.handle(ctx, s, e)
+	}
+	return nil
+}
+
+func subEnded(sub store.Subscription) error {
+	if err := sub.Err(); err != nil {
+		return err
+	}
+	return errors.New("subscription closed")
 }
 
 // start loads the cursor (or makes one at the log's end, saved at once so that a takeover
