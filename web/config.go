@@ -59,9 +59,10 @@ const (
 type Config struct {
 	// Users are the tokens the bridge accepts. A token is checked by its SHA-256 hash.
 	Users []User
-	// AllowedOrigins lists the Origin header values accepted on /ws (e.g.
-	// "https://crm.example.com"). Requests without Origin (non-browser clients) and same-host
-	// origins are always accepted; "*" accepts every origin.
+	// AllowedOrigins lists the Origin header values accepted on /ws and, through CORS, on
+	// the REST API (e.g. "https://crm.example.com"). Requests without Origin (non-browser
+	// clients) and same-host origins are always accepted; "*" accepts every origin (for
+	// REST: every origin's requests are answered with the origin echoed, see cors.go).
 	AllowedOrigins []string
 	// DialRatePerMinute bounds click-to-dial (REST dial and WebSocket makeCall) per user.
 	// Default 10; negative disables the limit.
@@ -151,8 +152,9 @@ type Numbering struct {
 	// ExtensionDigits is the length of internal extensions; shorter or equal numbers are
 	// internal and pass unchanged.
 	ExtensionDigits int
-	// NationalPrefix and InternationalPrefix are the trunk prefixes of the country. Default
-	// "0" and "00" ("1" and "011" when Country is "1").
+	// NationalPrefix and InternationalPrefix are the trunk prefixes of the country. Default:
+	// the country's, from the numbering library (CountryPrefixes): "0" and "00" for 49, "1"
+	// and "011" for 1.
 	NationalPrefix      string
 	InternationalPrefix string
 }
@@ -223,19 +225,7 @@ func (c *Config) applyDefaults() {
 		c.Logger = logrus.NewEntry(logrus.StandardLogger())
 	}
 	for pbx, n := range c.Numbering {
-		if n.NationalPrefix == "" {
-			n.NationalPrefix = "0"
-			if n.Country == "1" {
-				n.NationalPrefix = "1"
-			}
-		}
-		if n.InternationalPrefix == "" {
-			n.InternationalPrefix = "00"
-			if n.Country == "1" {
-				n.InternationalPrefix = "011"
-			}
-		}
-		c.Numbering[pbx] = n
+		c.Numbering[pbx] = n.withDefaults()
 	}
 }
 
@@ -272,18 +262,8 @@ func (c *Config) validate() error {
 		}
 	}
 	for pbx, n := range c.Numbering {
-		for field, v := range map[string]string{"country": n.Country, "area": n.Area,
-			"outside_prefix": n.OutsidePrefix, "national_prefix": n.NationalPrefix,
-			"international_prefix": n.InternationalPrefix} {
-			if !allDigits(v) {
-				return fmt.Errorf("web: numbering[%s].%s %q must be digits only", pbx, field, v)
-			}
-		}
-		if n.Country == "" {
-			return fmt.Errorf("web: numbering[%s].country is empty", pbx)
-		}
-		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
-			return fmt.Errorf("web: numbering[%s].extension_digits %d is outside 0..12", pbx, n.ExtensionDigits)
+		if err := n.check(); err != nil {
+			return fmt.Errorf("web: numbering[%s].%v", pbx, err)
 		}
 	}
 	for name, v := range map[string]int{"unauth_burst_per_ip": c.UnauthBurstPerIP,

@@ -41,7 +41,7 @@ var (
 	probUnauthorized = ProblemType{"unauthorized", "Missing or invalid token", http.StatusUnauthorized, "Send `Authorization: Bearer <token>` with a configured token."}
 	probForbidden    = ProblemType{"forbidden", "Admin role required", http.StatusForbidden, "The endpoint is for tokens with the admin role."}
 	probLineControl  = ProblemType{"line-not-controlled", "Line not controlled by this user", http.StatusForbidden, "The token may see the line but not control it (a supervisor's colleague)."}
-	probOrigin       = ProblemType{"origin-not-allowed", "Origin not allowed", http.StatusForbidden, "A browser page from an origin not in `web.allowed_origins` tried to open a WebSocket."}
+	probOrigin       = ProblemType{"origin-not-allowed", "Origin not allowed", http.StatusForbidden, "A browser page from an origin not in `web.allowed_origins` tried to open a WebSocket or call the REST API (its CORS preflight, or the request itself, is refused)."}
 	probRateLimited  = ProblemType{"rate-limited", "Rate limit reached", http.StatusTooManyRequests, "Too many requests or commands; retry after `Retry-After` seconds."}
 	probTooMany      = ProblemType{"too-many-sessions", "Too many WebSocket sessions", http.StatusTooManyRequests, "The user has `web.max_sessions_per_user` sessions open; close one first."}
 	probUpgrade      = ProblemType{"websocket-upgrade", "WebSocket upgrade failed", http.StatusBadRequest, "The request to /ws is not a valid WebSocket upgrade."}

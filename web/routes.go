@@ -21,7 +21,7 @@ const principalKey = "ctibridge.principal"
 // routes builds the whole HTTP surface.
 func (s *Server) routes() http.Handler {
 	g := s.newEngine()
-	g.Use(s.securityHeaders, s.limitUnauthenticated)
+	g.Use(s.securityHeaders, s.cors, s.limitUnauthenticated)
 	g.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	g.GET("/readyz", s.readyz)
 	g.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))

@@ -117,6 +117,10 @@ type Numbering struct {
 	Area            string `yaml:"area"`
 	OutsidePrefix   string `yaml:"outside_prefix"`
 	ExtensionDigits int    `yaml:"extension_digits"`
+	// NationalPrefix and InternationalPrefix override the country's trunk prefixes, which
+	// otherwise come from the numbering library (web.CountryPrefixes).
+	NationalPrefix      string `yaml:"national_prefix"`
+	InternationalPrefix string `yaml:"international_prefix"`
 }
 
 // User is a client identity: a bearer token's SHA-256 and what it may do.

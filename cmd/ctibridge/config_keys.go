@@ -91,6 +91,8 @@ var keyList = []keyDoc{
 	{"pbxs[].numbering.area", "empty", "Area code without trunk prefix, e.g. 30."},
 	{"pbxs[].numbering.outside_prefix", "empty", "Digit(s) for an outside line, e.g. 0."},
 	{"pbxs[].numbering.extension_digits", "`0` (unknown)", "Length of internal extensions (0-12)."},
+	{"pbxs[].numbering.national_prefix", "the country's", "Trunk prefix before national numbers, e.g. 0 (49), 1 (1)."},
+	{"pbxs[].numbering.international_prefix", "the country's", "Prefix before international numbers, e.g. 00 (49), 011 (1)."},
 	{"pbxs[].devices", "required", "Extensions to monitor: numbers and ranges, e.g. [\"200-299\", \"3001\"]."},
 	{"pbxs[].names", "empty", "Display names by extension, e.g. {\"201\": \"Alice\"}."},
 	{"pbxs[].preferred_instance", "empty (any)", "Instance ID that should own this PBX's link when instances share Redis."},
@@ -104,7 +106,7 @@ var keyList = []keyDoc{
 	{"users[].role", "required", "One of user (own lines), supervisor (sees all lines), admin (also links, switchover)."},
 	{"users[].lines", "empty", "Lines the user owns: pbx/extension, pbx/* or *."},
 
-	{"web.allowed_origins", "empty (same origin only)", "Origins allowed to open /ws from a browser."},
+	{"web.allowed_origins", "empty (same origin only)", "Origins allowed to open /ws and call REST (CORS) from a browser; * admits all, without credentials."},
 	{"web.dial_rate_per_minute", fromCode, "Click-to-dial requests per token per minute."},
 	{"web.send_queue", fromCode, "Outbound messages queued per WebSocket client; minimum 16."},
 	{"web.behind_limit", fromCode, "How long a WebSocket client may be behind (in total within a minute) before it is disconnected."},

@@ -133,6 +133,11 @@ pbxs:
     failback: schedule
     business_hours: { days: "Mon-Fry", from: "8am", to: "18:00", zone: "Mars/Base" }
     devices: ["1"]
+    numbering: { country: "999", national_prefix: "0x" }
+  - name: c
+    primary: "1.2.3.4:1"
+    devices: ["1"]
+    numbering: { country: "55" }
 users:
   - name: bob
     token_sha256: "abc"
@@ -150,6 +155,9 @@ users:
 			"pbxs[1].primary: \"1.2.3.4\" is not host:port",
 			"pbxs[1].business_hours: days: day \"fry\"", "pbxs[1].business_hours: from \"8am\": want HH:MM",
 			"pbxs[1].business_hours: zone \"Mars/Base\"",
+			"pbxs[1].numbering.national_prefix: \"0x\" must be digits only",
+			"pbxs[1].numbering.country: country \"999\" is not a country calling code the numbering library knows",
+			"pbxs[2].numbering.international_prefix: the numbering library has no single international prefix for country 55 (BR): set international_prefix",
 			"users[0].token_sha256: must be 64 hex digits", "users[0].role: \"god\"",
 			"users[0].lines[0]: \"nowhere/1\"",
 		}},

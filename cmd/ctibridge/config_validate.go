@@ -17,6 +17,7 @@ import (
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/web"
 )
 
 var pbxNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -262,9 +263,18 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 		if n.Country == "" {
 			bad(key+".numbering.country", "is required when numbering is set (e.g. \"49\")")
 		}
-		for _, f := range []struct{ k, v string }{{"country", n.Country}, {"area", n.Area}, {"outside_prefix", n.OutsidePrefix}} {
+		for _, f := range []struct{ k, v string }{{"country", n.Country}, {"area", n.Area}, {"outside_prefix", n.OutsidePrefix},
+			{"national_prefix", n.NationalPrefix}, {"international_prefix", n.InternationalPrefix}} {
 			if strings.Trim(f.v, "0123456789") != "" {
 				bad(key+".numbering."+f.k, "%q must be digits only", f.v)
+			}
+		}
+		if n.Country != "" && strings.Trim(n.Country, "0123456789") == "" {
+			// The country must be one the numbering library knows, with a single
+			// international prefix unless one is configured.
+			err := web.Numbering{Country: n.Country, InternationalPrefix: n.InternationalPrefix}.Validate()
+			if field, msg, ok := strings.Cut(fmt.Sprint(err), ": "); err != nil && ok {
+				bad(key+".numbering."+field, "%s", msg)
 			}
 		}
 		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {

@@ -275,7 +275,8 @@ func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 			continue // numbers of this PBX pass through unchanged
 		}
 		wc.Numbering[p.Name] = web.Numbering{Country: p.Numbering.Country, Area: p.Numbering.Area,
-			OutsidePrefix: p.Numbering.OutsidePrefix, ExtensionDigits: p.Numbering.ExtensionDigits}
+			OutsidePrefix: p.Numbering.OutsidePrefix, ExtensionDigits: p.Numbering.ExtensionDigits,
+			NationalPrefix: p.Numbering.NationalPrefix, InternationalPrefix: p.Numbering.InternationalPrefix}
 	}
 	if cfg.Web.AuditLog != "" {
 		if f, err := os.OpenFile(cfg.Web.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
