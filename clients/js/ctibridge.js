@@ -10,15 +10,17 @@ export const PROTOCOL_VERSION = 1;
 const FATAL_CLOSE = new Set([4001, 4002]);
 
 // CTIBridgeError is a refused request (LINE_REPLY with a LINEERR_* result, or a protocol
-// error) or a lost connection.
+// error), a refused connect() or a lost connection.
 export class CTIBridgeError extends Error {
-  constructor(message, {result, code, field, requestId} = {}) {
+  constructor(message, {result, code, field, requestId, status, type} = {}) {
     super(message);
     this.name = "CTIBridgeError";
     this.result = result;       // LINEERR_* name of a LINE_REPLY
-    this.code = code;           // protocol error code ("unknown_line", "connection_lost", ...)
+    this.code = code;           // error code ("unauthorized", "origin_refused", "unreachable", "unknown_line", "connection_lost", ...)
     this.field = field;
     this.requestId = requestId;
+    this.status = status;       // HTTP status of a refused REST check
+    this.type = type;           // problem type URI of a refused REST check (docs/errors.md)
   }
 }
 
@@ -31,7 +33,8 @@ export class CTIBridgeClient extends EventTarget {
   // token, lines (array) or all (bool), client (name shown in diagnostics), resume
   // ({pbx: {epoch, offset}} saved from cursors), minBackoff, maxBackoff (ms),
   // keepAlive (ms between pings; three silent intervals drop the connection),
-  // commandTimeout (ms).
+  // commandTimeout (ms), connectTimeout (ms each bridge has to answer the REST check of
+  // connect()).
   constructor(opts) {
     super();
     const urls = opts.urls || (opts.url ? [opts.url] : []);
@@ -47,6 +50,7 @@ export class CTIBridgeClient extends EventTarget {
     this.maxBackoff = opts.maxBackoff || 10000;
     this.keepAlive = opts.keepAlive || 15000;
     this.commandTimeout = opts.commandTimeout || 30000;
+    this.connectTimeout = opts.connectTimeout || 10000;
     this.cursors = Object.assign({}, opts.resume || {}); // pbx -> {epoch, offset}
     this.model = new ReadModel(); // lines and calls, kept by the rules of tapi.ReadModel
     this.lines = this.model.lines; // line name -> tapi Line
@@ -64,15 +68,27 @@ export class CTIBridgeClient extends EventTarget {
   }
 
   // connect opens the first connection and resolves with the welcome once the bridge
-  // confirmed the subscription; it rejects if the token or the subscription is refused, and
-  // keeps trying while no bridge is reachable ("disconnected" events tell each failure).
-  // Later losses are repaired in the background until close().
+  // confirmed the subscription. Before the WebSocket it asks the bridge's REST API who the
+  // token is (GET /api/v1/me), because a browser hides why a WebSocket upgrade failed but
+  // not why a fetch did. It rejects with a CTIBridgeError whose code says why:
+  // "unauthorized" (token refused), "origin_refused" (the bridge does not allow this page's
+  // origin: web.allowed_origins), "unreachable" (every URL was tried once: no answer, or the
+  // WebSocket closed before the subscription was confirmed), a protocol error code of the
+  // subscription ("unknown_line", "forbidden", ...), or "closed" (fatal close code). The
+  // client retries only after a first successful connection: later losses are repaired in the
+  // background until close().
   connect() {
+    if (this._first) return this._first.promise;
     this._closed = false;
-    return new Promise((resolve, reject) => {
-      this._first = {resolve, reject};
-      this._open();
+    const first = {failures: [], tried: 0};
+    first.promise = new Promise((resolve, reject) => {
+      first.resolve = resolve;
+      first.reject = reject;
     });
+    this._first = first;
+    this._roundStart = this._urlIndex;
+    this._attempt();
+    return first.promise;
   }
 
   close() {
@@ -82,6 +98,7 @@ export class CTIBridgeClient extends EventTarget {
     clearInterval(this._pinger);
     if (this._ws) this._ws.close(1000);
     this._failPending("client closed");
+    if (this._first) { this._first.reject(new CTIBridgeError("client closed", {code: "closed"})); this._first = null; }
   }
 
   // callsOf returns the mirrored calls of a line ("" for every line), oldest first.
@@ -129,6 +146,67 @@ export class CTIBridgeClient extends EventTarget {
 
   // --- connection ---
 
+  // _attempt is one try of the first connection: the REST check, then the WebSocket.
+  async _attempt() {
+    const url = this.urls[this._urlIndex % this.urls.length];
+    const verdict = await this._check(url);
+    if (this._closed || !this._first) return;
+    if (verdict.fatal) this._giveUp(verdict.fatal);
+    else if (verdict.unreachable) this._firstFailed(verdict.unreachable);
+    else this._open();
+  }
+
+  // _check asks the bridge behind a WebSocket URL whether it takes this page's origin and
+  // token: {ok}, {fatal: CTIBridgeError} or {unreachable: reason}.
+  async _check(url) {
+    const base = restBase(url);
+    const timeout = () => (typeof AbortSignal !== "undefined" && AbortSignal.timeout ? AbortSignal.timeout(this.connectTimeout) : undefined);
+    let res;
+    try {
+      res = await fetch(base + "/api/v1/me", {headers: {Authorization: "Bearer " + this.token},
+        cache: "no-store", credentials: "omit", signal: timeout()});
+    } catch (e) {
+      if (e && (e.name === "TimeoutError" || e.name === "AbortError")) {
+        return {unreachable: `${base}: no answer in ${this.connectTimeout} ms`};
+      }
+      // A network error: the bridge is down, or it refused this origin (CORS), which the
+      // browser does not say. A request that needs no CORS tells them apart.
+      try {
+        await fetch(base + "/healthz", {mode: "no-cors", cache: "no-store", credentials: "omit", signal: timeout()});
+      } catch (e2) {
+        return {unreachable: `${base}: ${e.message}`};
+      }
+      const origin = typeof location !== "undefined" ? location.origin : "this page's origin";
+      return {fatal: new CTIBridgeError(`origin_refused: the bridge at ${base} does not allow requests from ${origin} (add it to web.allowed_origins)`,
+        {code: "origin_refused", status: 403})};
+    }
+    if (res.ok) return {ok: true};
+    let prob = {};
+    try { prob = await res.json(); } catch (e) { /* not a problem document */ }
+    const detail = prob.detail || res.statusText || "refused";
+    const info = {status: res.status, type: prob.type, field: prob.field};
+    if (res.status === 401) {
+      return {fatal: new CTIBridgeError(`unauthorized: the bridge at ${base} refused the token: ${detail}`, Object.assign({code: "unauthorized"}, info))};
+    }
+    if (res.status === 429 || res.status >= 500) return {unreachable: `${base}: ${res.status} ${detail}`};
+    const code = res.status === 403 ? "origin_refused" : "http_" + res.status;
+    return {fatal: new CTIBridgeError(`${code}: ${base}/api/v1/me answered ${res.status}: ${detail}`, Object.assign({code}, info))};
+  }
+
+  // _firstFailed records a failed try of the first connection and tries the next URL; once
+  // every URL failed, connect() rejects.
+  _firstFailed(reason) {
+    const first = this._first;
+    first.failures.push(reason);
+    first.tried++;
+    if (first.tried >= this.urls.length) {
+      this._giveUp(new CTIBridgeError(`unreachable: no bridge answered: ${first.failures.join("; ")}`, {code: "unreachable"}));
+      return;
+    }
+    this._urlIndex = (this._urlIndex + 1) % this.urls.length;
+    this._attempt();
+  }
+
   _open() {
     const url = this.urls[this._urlIndex % this.urls.length];
     let ws;
@@ -166,6 +244,11 @@ export class CTIBridgeClient extends EventTarget {
       this._giveUp(this._fatalError || new CTIBridgeError(`${url} closed the connection: ${code} ${reason}`, {code: "closed"}));
       return;
     }
+    if (this._first) {
+      // Never connected yet: no retry, the next URL or a rejected connect().
+      this._firstFailed(`${url}: the WebSocket closed before the subscription was confirmed (${code}${reason ? " " + reason : ""})`);
+      return;
+    }
     this._urlIndex = (this._urlIndex + 1) % this.urls.length;
     let delay = 0;
     if (wasUp) {
@@ -185,6 +268,7 @@ export class CTIBridgeClient extends EventTarget {
 
   _giveUp(err) {
     this._closed = true;
+    if (this._ws) { const ws = this._ws; this._ws = null; ws.close(1000); }
     if (this._first) { this._first.reject(err); this._first = null; }
     this._emit("fatal", {error: err});
   }
@@ -474,6 +558,17 @@ export function wsURL(raw) {
   }
   if (u.pathname === "" || u.pathname === "/") u.pathname = "/ws";
   return u.toString();
+}
+
+// restBase is the REST API's base URL of a bridge's WebSocket URL: http(s) for ws(s), the
+// path without its last "/ws" (wss://host/cti/ws -> https://host/cti).
+export function restBase(ws) {
+  const u = new URL(ws);
+  u.protocol = u.protocol === "wss:" ? "https:" : "http:";
+  u.pathname = u.pathname.replace(/\/ws\/?$/, "");
+  u.search = "";
+  u.hash = "";
+  return u.toString().replace(/\/$/, "");
 }
 
 // lineStatus summarises a line as the REST "status" does: out_of_service, busy, ringing,
