@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -107,9 +108,41 @@ func (n Numbering) dialForm(p *phonenumbers.PhoneNumber) string {
 // prefix, and a prefix beats a local reading ("0301234567" with outside prefix 0 in Berlin
 // is +49301234567, not the local number 301234567).
 func (n Numbering) ToE164(number string) string {
-	if n.Country == "" || number == "" {
+	if n.Country == "" || number == "" || len(number) <= n.ExtensionDigits {
 		return number
 	}
+	k := e164Key{n, number}
+	e164Cache.Lock()
+	v, ok := e164Cache.m[k]
+	e164Cache.Unlock()
+	if !ok {
+		v = n.toE164(number)
+		e164Cache.Lock()
+		if len(e164Cache.m) >= e164CacheSize {
+			clear(e164Cache.m)
+		}
+		e164Cache.m[k] = v
+		e164Cache.Unlock()
+	}
+	return v
+}
+
+// e164Cache remembers ToE164's answers: the library's checks take tens of microseconds a
+// reading, and the same numbers come again and again (every REST view of a call, every
+// journal page). It is emptied when full.
+var e164Cache = struct {
+	sync.Mutex
+	m map[e164Key]string
+}{m: map[e164Key]string{}}
+
+const e164CacheSize = 8192
+
+type e164Key struct {
+	n      Numbering
+	number string
+}
+
+func (n Numbering) toE164(number string) string {
 	d, err := cleanNumber(number)
 	if err != nil {
 		return number

@@ -37,7 +37,7 @@ func regionMetadata(region string) *phonenumbers.PhoneMetadata {
 // given as digits, or an error naming the code when the library does not know it.
 func countryRegion(country string) (string, *phonenumbers.PhoneMetadata, error) {
 	cc, err := strconv.Atoi(country)
-	if err != nil || cc <= 0 || len(country) > 3 {
+	if err != nil || cc <= 0 || len(country) > 3 || country[0] == '0' {
 		return "", nil, fmt.Errorf("country %q is not a country calling code (1 to 3 digits, e.g. 49)", country)
 	}
 	region := phonenumbers.GetRegionCodeForCountryCode(cc)

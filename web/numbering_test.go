@@ -132,7 +132,9 @@ func TestNumberingReported(t *testing.T) {
 		{planCH, "0441234567", "+41441234567"},
 		{planCH, "1234567", "+41441234567"},
 	} {
-		assert.Equal(t, tc.e164, plan(t, tc.n).ToE164(tc.reported), "%s: ToE164(%q)", tc.n.Country, tc.reported)
+		n := plan(t, tc.n)
+		assert.Equal(t, tc.e164, n.ToE164(tc.reported), "%s: ToE164(%q)", tc.n.Country, tc.reported)
+		assert.Equal(t, tc.e164, n.ToE164(tc.reported), "%s: ToE164(%q) again (cached)", tc.n.Country, tc.reported)
 	}
 	assert.Equal(t, "0301234", (Numbering{}).ToE164("0301234"), "no numbering plan passes through")
 }
@@ -194,6 +196,7 @@ func TestNumberingDefaultsFromCountry(t *testing.T) {
 	}{
 		{Numbering{Country: "999"}, `country "999" is not a country calling code the numbering library knows`},
 		{Numbering{Country: "4949"}, "not a country calling code (1 to 3 digits"},
+		{Numbering{Country: "049"}, "not a country calling code (1 to 3 digits"},
 		{Numbering{Country: "55"}, "no single international prefix for country 55 (BR): set international_prefix"},
 	} {
 		c := Config{Numbering: map[string]Numbering{"pbx": tc.n}}
