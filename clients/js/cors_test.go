@@ -75,6 +75,16 @@ func TestBrowserCORS(t *testing.T) {
 	if msg != "sam" {
 		t.Fatalf("connect from the allowed origin: %q", msg)
 	}
+	// connect() while connecting is the same promise; close() settles it.
+	p.must(`(() => {
+		const c = new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "sam-demo-token"});
+		const first = c.connect(), same = first === c.connect();
+		c.close();
+		return first.then(() => "connected", (e) => same + " " + e.code);
+	})()`, &msg)
+	if msg != "true closed" {
+		t.Fatalf("close while connecting: %q", msg)
+	}
 	// A bad token: the REST check's 401 is readable (it carries the CORS headers).
 	p.must(`new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "wrong"}).connect()
 		.then(() => "connected", (e) => e.code + " " + e.status + " " + e.message)`, &msg)

@@ -78,8 +78,10 @@ export class CTIBridgeClient extends EventTarget {
   // client retries only after a first successful connection: later losses are repaired in the
   // background until close().
   connect() {
-    if (this._first) return this._first.promise;
+    // Already running: the first connection's promise, or the welcome once connected.
+    if (!this._closed) return this._first ? this._first.promise : Promise.resolve(this.welcome);
     this._closed = false;
+    this._fatalError = null;
     const first = {failures: [], tried: 0};
     first.promise = new Promise((resolve, reject) => {
       first.resolve = resolve;
