@@ -203,8 +203,11 @@ func validNumber(digits string) (*phonenumbers.PhoneNumber, error) {
 	}
 	p, err := phonenumbers.Parse("+"+digits, phonenumbers.UNKNOWN_REGION)
 	if err != nil {
-		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) {
+		switch {
+		case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
 			return nil, fmt.Errorf("+%s does not start with a country calling code", digits)
+		case errors.Is(err, phonenumbers.ErrTooShortNSN):
+			return nil, fmt.Errorf("+%s is too short to be a phone number", digits)
 		}
 		return nil, fmt.Errorf("+%s: %v", digits, err)
 	}
