@@ -144,13 +144,14 @@ type User struct {
 	Lines []string
 }
 
-// Numbering describes how a PBX's numbers map to E.164.
+// Numbering describes how a PBX's numbers map to E.164 (ToDial, ToE164; the plan of the
+// country comes from libphonenumber).
 type Numbering struct {
-	Country       string // country code without "+", e.g. "49"
+	Country       string // country calling code without "+", e.g. "49"
 	Area          string // area code without national prefix, e.g. "30"
 	OutsidePrefix string // digit(s) to seize an outside line, e.g. "0"
 	// ExtensionDigits is the length of internal extensions; shorter or equal numbers are
-	// internal and pass unchanged.
+	// internal and pass unchanged. With 0 (unknown), numbers without any prefix pass too.
 	ExtensionDigits int
 	// NationalPrefix and InternationalPrefix are the trunk prefixes of the country. Default:
 	// the country's, from the numbering library (CountryPrefixes): "0" and "00" for 49, "1"
