@@ -40,8 +40,13 @@ type Store interface {
 	// LeaseOwner returns the current owner and token, or ErrNoOwner.
 	LeaseOwner(ctx context.Context, pbx string) (owner string, token uint64, err error)
 
-	// Journal returns a line's finished calls, newest first, skipping `skip`, at most limit.
+	// Journal returns a line's finished calls, newest first, skipping `skip`, at most limit
+	// (0: all retained): History with a line filter (JournalFromHistory).
 	Journal(ctx context.Context, line string, skip, limit int) ([]JournalEntry, error)
+	// History returns call records of every line and PBX, newest first (HistoryQuery).
+	History(ctx context.Context, q HistoryQuery) (HistoryPage, error)
+	// CallRecord returns the newest record of a PBX's call, ErrNoRecord when there is none.
+	CallRecord(ctx context.Context, pbx string, handle tapi.CallHandle) (JournalEntry, error)
 
 	// ServeCommands receives commands sent to pbx and answers them with handle, until ctx
 	// ends. Only the lease owner should serve.
@@ -121,8 +126,11 @@ type Lease struct {
 // Fence returns the fence for writes under this lease.
 func (l Lease) Fence() Fence { return Fence{Owner: l.Owner, Token: l.Token} }
 
-// JournalEntry is one finished call on a line, for CRMs and the call history.
+// JournalEntry is one finished call on a line: a record of the call history, for CRMs.
 type JournalEntry struct {
+	// ID names the record (NewRecordID): unique across PBXs, instances and epochs.
+	ID        string          `json:"id"`
+	PBX       string          `json:"pbx"`
 	Line      string          `json:"line"`
 	Handle    tapi.CallHandle `json:"handle"`
 	CallID    string          `json:"callId,omitempty"`
@@ -134,9 +142,20 @@ type JournalEntry struct {
 	Started   time.Time       `json:"started"`
 	Answered  time.Time       `json:"answered,omitzero"`
 	Ended     time.Time       `json:"ended"`
-	// Outcome is "answered", "missed", "busy", "failed", "abandoned", "forwarded" (sent on
-	// while ringing or before) or "pickedUp" (taken by another device's pickup).
+	// Outcome is one of Outcomes: "answered", "missed", "busy", "failed", "abandoned",
+	// "forwarded" (sent on while ringing or before) or "pickedUp" (taken by another
+	// device's pickup).
 	Outcome string `json:"outcome"`
+	// Direction is one of Directions, from the line's point of view (see cti's journal).
+	Direction string `json:"direction"`
+	// AnsweredBy is the party that answered, when known.
+	AnsweredBy tapi.PartyID `json:"answeredBy,omitzero"`
+	// RingMs is from Started to Answered (or to Ended when unanswered), TalkMs from Answered
+	// to Ended, in milliseconds.
+	RingMs int64 `json:"ringMs"`
+	TalkMs int64 `json:"talkMs"`
+	// Chain holds the forwarding and transfer steps the call carried, oldest first.
+	Chain []Redirect `json:"chain,omitempty"`
 }
 
 // Errors shared by all implementations.

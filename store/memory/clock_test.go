@@ -96,30 +96,11 @@ func TestLogTrimmedExactly(t *testing.T) {
 	}
 }
 
-func TestJournalRingWraps(t *testing.T) {
-	ctx := context.Background()
-	s, _ := newClocked(t, Options{JournalLen: 3})
-	l, _ := s.AcquireLease(ctx, "hq", "a", time.Hour)
-	for i := 1; i <= 8; i++ {
-		b := store.Batch{Journal: []store.JournalEntry{storetest.JournalEntry("hq/201", i)}}
-		if _, err := s.Apply(ctx, "hq", l.Fence(), b); err != nil {
-			t.Fatal(err)
-		}
-		j, err := s.Journal(ctx, "hq/201", 0, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := min(i, 3); len(j) != want || j[0].CallID != storetest.JournalEntry("", i).CallID ||
-			j[want-1].CallID != storetest.JournalEntry("", i-want+1).CallID {
-			t.Fatalf("after %d entries: %d retained, newest %s, oldest %s", i, len(j), j[0].CallID, j[len(j)-1].CallID)
-		}
-	}
-}
-
 func TestDefaults(t *testing.T) {
 	s := New(Options{MaxLogLen: -1})
 	defer s.Close()
-	if s.opts.MaxLogLen != DefaultMaxLogLen || s.opts.JournalLen != DefaultJournalLen ||
+	if s.opts.MaxLogLen != DefaultMaxLogLen || s.opts.HistoryMaxRecords != store.DefaultHistoryMaxRecords ||
+		s.opts.HistoryMaxAge != store.DefaultHistoryMaxAge || s.opts.HistoryScan != DefaultHistoryScan ||
 		s.opts.SubscriberBuffer != DefaultSubscriberBuffer || s.opts.Now == nil {
 		t.Fatalf("defaults not applied: %+v", s.opts)
 	}

@@ -7,14 +7,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// The log and the journals keep events and finished calls in this compact binary form rather
+// The log and the call history keep events and finished calls in this compact binary form rather
 // than as Go values. A retained entry is then a few hundred bytes without pointers, which the
 // garbage collector never scans, instead of a struct with a dozen pointers into strings and
-// payloads (100,000 log entries per PBX by default, up to 1,000 journal entries per line):
+// payloads (100,000 log entries and up to 100,000 call records per PBX by default):
 // scanning those made the collector's work per cycle grow with everything retained. It also
 // makes the stored copy independent of the caller's values by construction.
 //
@@ -238,21 +237,6 @@ func (w *encoder) line(l *tapi.Line) {
 		w.uint(uint64(f.Mode))
 		w.str(f.Destination)
 	}
-}
-
-// journalEntry encodes j without its Line, which is the journal's.
-func (w *encoder) journalEntry(j *store.JournalEntry) {
-	w.str(string(j.Handle))
-	w.str(j.CallID)
-	w.uint(uint64(j.Origin))
-	w.uint(uint64(j.Reason))
-	w.party(&j.Caller)
-	w.party(&j.Called)
-	w.party(&j.Connected)
-	w.time(j.Started)
-	w.time(j.Answered)
-	w.time(j.Ended)
-	w.str(j.Outcome)
 }
 
 // errCorrupt reports a stored record that does not decode: a bug, never an input error.
@@ -511,20 +495,6 @@ func (d *decoder) line(l *tapi.Line) {
 		l.Forwarding[i].Mode = tapi.ForwardMode(d.u32())
 		l.Forwarding[i].Destination = d.str()
 	}
-}
-
-func (d *decoder) journalEntry(j *store.JournalEntry) {
-	j.Handle = tapi.CallHandle(d.str())
-	j.CallID = d.str()
-	j.Origin = tapi.CallOrigin(d.u32())
-	j.Reason = tapi.CallReason(d.u32())
-	d.party(&j.Caller)
-	d.party(&j.Called)
-	d.party(&j.Connected)
-	j.Started = d.time()
-	j.Answered = d.time()
-	j.Ended = d.time()
-	j.Outcome = d.str()
 }
 
 // locations numbers the time zones of stored times: 0 is UTC, 1 Local, 2 (inlineZone) a zone

@@ -58,7 +58,7 @@ func (s *Store) Position(ctx context.Context, pbxName string) (store.Position, e
 // Apply writes b if fence holds the PBX's lease, else returns store.ErrFenced and writes
 // nothing. Lines and calls are stored before RemovedCalls are deleted.
 //
-// The log and journals keep encoded copies of the events and journal entries, made before
+// The log and the history keep encoded copies of the events and call records, made before
 // taking the lock. The returned entries carry the caller's own events, as the Redis store's
 // do; subscribers get one copy of each event, which they share (see fanOut).
 func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
@@ -81,12 +81,16 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		ends = append(ends, len(w.b))
 	}
 	evBytes := w.b
-	var finished [][]byte // the journal entries, each in an allocation of its own
+	var finished [][]byte // the call records, each in an allocation of its own
+	var members []string
 	if len(b.Journal) > 0 {
-		finished = make([][]byte, len(b.Journal))
+		finished, members = make([][]byte, len(b.Journal)), make([]string, len(b.Journal))
 		for i := range b.Journal {
+			j := b.Journal[i]
+			j.PBX = pbxName
+			members[i] = store.HistoryIndex(&j)
 			w.b = w.b[:len(evBytes)]
-			w.journalEntry(&b.Journal[i])
+			w.journalEntry(&j)
 			finished[i] = bytes.Clone(w.b[len(evBytes):])
 		}
 	}
@@ -109,8 +113,11 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if b.NextHandle != 0 {
 		p.nextHandle = b.NextHandle
 	}
-	for i, j := range b.Journal {
-		p.journal(j.Line, s.opts.JournalLen).push(finished[i])
+	if len(b.Journal) > 0 {
+		for i, j := range b.Journal {
+			p.hist.put(members[i], finished[i], j.Handle)
+		}
+		p.hist.trim(s.opts.HistoryMaxRecords, s.historyCutoff())
 	}
 	if len(b.Events) == 0 {
 		return nil, nil
@@ -158,11 +165,9 @@ func checkBatch(pbxName string, b store.Batch) error {
 			return fmt.Errorf("memory store: batch call %d (line %q) has no handle", i, c.Line)
 		}
 	}
-	for i, j := range b.Journal {
-		p, ext, ok := strings.Cut(j.Line, "/")
-		if !ok || p != pbxName || ext == "" {
-			return fmt.Errorf("memory store: batch journal entry %d is for line %q, want a line %q/<extension>",
-				i, j.Line, pbxName)
+	for i := range b.Journal {
+		if _, err := store.CheckRecord(pbxName, &b.Journal[i]); err != nil {
+			return fmt.Errorf("memory store: batch %d: %w", i, err)
 		}
 	}
 	return nil

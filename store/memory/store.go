@@ -1,11 +1,11 @@
-// Package memory is the single-process store.Store: state, event log, leases, journals and
+// Package memory is the single-process store.Store: state, event log, leases, call history and
 // command routing held in memory. It suits one bridge instance (the default deployment) and
 // tests; several "instances" in one process may share one Store.
 //
-// Each PBX has its own mutex, so PBXs never contend. Apply encodes events and journal entries
+// Each PBX has its own mutex, so PBXs never contend. Apply encodes events and call records
 // before taking the lock and fans entries out to subscribers with non-blocking sends: a
 // subscriber whose buffer is full is dropped with store.ErrSlowSubscriber, never waited for.
-// The event log and the journals hold their entries encoded (codec.go), out of the garbage
+// The event log and the call history hold their entries encoded (codec.go), out of the garbage
 // collector's way.
 package memory
 
@@ -26,7 +26,7 @@ import (
 // Defaults for zero (or negative) Options fields.
 const (
 	DefaultMaxLogLen        = 100000
-	DefaultJournalLen       = 1000
+	DefaultHistoryScan      = 5000
 	DefaultSubscriberBuffer = 4096
 )
 
@@ -34,8 +34,13 @@ const (
 type Options struct {
 	// MaxLogLen is how many newest entries each PBX's log keeps (exactly).
 	MaxLogLen int
-	// JournalLen is how many newest finished calls each line's journal keeps.
-	JournalLen int
+	// HistoryMaxAge and HistoryMaxRecords bound the call history: records are kept this long,
+	// and at most this many per PBX (defaults store.DefaultHistoryMaxAge and
+	// store.DefaultHistoryMaxRecords). Apply trims them.
+	HistoryMaxAge     time.Duration
+	HistoryMaxRecords int
+	// HistoryScan is how many records one History call examines per PBX at most.
+	HistoryScan int
 	// SubscriberBuffer is how many entries a subscription buffers before it is dropped.
 	SubscriberBuffer int
 	// Now is the clock of lease expiry; time.Now when nil.
@@ -66,8 +71,14 @@ func New(opts Options) *Store {
 	if opts.MaxLogLen <= 0 {
 		opts.MaxLogLen = DefaultMaxLogLen
 	}
-	if opts.JournalLen <= 0 {
-		opts.JournalLen = DefaultJournalLen
+	if opts.HistoryMaxAge <= 0 {
+		opts.HistoryMaxAge = store.DefaultHistoryMaxAge
+	}
+	if opts.HistoryMaxRecords <= 0 {
+		opts.HistoryMaxRecords = store.DefaultHistoryMaxRecords
+	}
+	if opts.HistoryScan <= 0 {
+		opts.HistoryScan = DefaultHistoryScan
 	}
 	if opts.SubscriberBuffer <= 0 {
 		opts.SubscriberBuffer = DefaultSubscriberBuffer
@@ -93,9 +104,9 @@ type pbx struct {
 	lease    lease
 	tokenSeq uint64 // last token granted; tokens only grow
 
-	journals map[string]*journal
-	subs     map[*subscription]struct{}
-	servers  []*server
+	hist    history
+	subs    map[*subscription]struct{}
+	servers []*server
 }
 
 // ready checks what every method checks first: an open store and a live context.
@@ -120,7 +131,7 @@ func (s *Store) pbx(name string) (*pbx, error) {
 	if p == nil {
 		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]tapi.Call{},
 			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen},
-			journals: map[string]*journal{}, subs: map[*subscription]struct{}{}}
+			subs: map[*subscription]struct{}{}}
 		s.pbxs[name] = p
 	}
 	return p, nil

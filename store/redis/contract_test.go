@@ -34,7 +34,8 @@ func TestContractCluster(t *testing.T) {
 }
 
 func opener(base Options, o storetest.Options) storetest.Opener {
-	base.MaxLogLen, base.JournalLen, base.SubscriberBuffer = o.MaxLogLen, o.JournalLen, o.SubscriberBuffer
+	base.MaxLogLen, base.SubscriberBuffer = o.MaxLogLen, o.SubscriberBuffer
+	base.HistoryMaxRecords, base.HistoryScan = o.HistoryMaxRecords, o.HistoryScan
 	return func(t *testing.T) store.Store {
 		s, err := New(context.Background(), base)
 		if err != nil {

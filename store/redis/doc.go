@@ -12,7 +12,10 @@
 //	<prefix>:{pbx:hq}:events          PUB/SUB channel: "<epoch>\n<first offset>\n<event>\n..."
 //	<prefix>:{pbx:hq}:lease           hash: owner, token; expires with the lease TTL
 //	<prefix>:{pbx:hq}:token           fencing token counter
-//	<prefix>:{pbx:hq}:journal:<line>  list of JSON store.JournalEntry, newest first, capped
+//	<prefix>:{pbx:hq}:hist:ix         sorted set (all scores 0): store.HistoryIndex members
+//	<prefix>:{pbx:hq}:hist:rec        hash: record id -> JSON store.JournalEntry
+//	<prefix>:{pbx:hq}:hist:call       hash: call handle -> index member of its newest record
+//	<prefix>:history:pbxs             set of the PBXs holding call records (no hash tag)
 //	<prefix>:{pbx:hq}:servers         sorted set: instances running ServeCommands, by expiry
 //	<prefix>:{pbx:hq}:cmd:<owner>     list of command requests for <owner>
 //	<prefix>:replies:<instance>       list of command replies for one Store (no PBX; one key)
@@ -36,6 +39,13 @@
 // failover: writes that reach the old master after the replica was promoted are published
 // before any WAIT could fail, and are lost all the same. The new epoch and the owner's
 // rewrite handle that loss instead.
+//
+// Call history: Apply adds each record to the index and the records hash, then trims at
+// most (records written + 100) of the oldest records past Options.HistoryMaxAge or beyond
+// Options.HistoryMaxRecords: O((k + t) log N) for k records written and t trimmed, N held.
+// History reads with ZREVRANGEBYLEX (O(log N + m) for m members, at most
+// Options.HistoryScan per PBX and call), filters the members in the client and fetches the
+// page's records with HMGET; store.RunHistory merges the PBXs.
 //
 // Live events: one PUBLISH per Apply; a subscriber fills gaps from the stream, and a probe
 // every Options.ProbeInterval compares its position with the stored one, so a silently dead

@@ -13,16 +13,22 @@ type keys struct {
 
 func newKeys(prefix, pbx string) keys { return keys{base: prefix + ":{pbx:" + pbx + "}"} }
 
-func (k keys) meta() string               { return k.base + ":meta" }
-func (k keys) lines() string              { return k.base + ":lines" }
-func (k keys) calls() string              { return k.base + ":calls" }
-func (k keys) log() string                { return k.base + ":log" }
-func (k keys) events() string             { return k.base + ":events" }
-func (k keys) lease() string              { return k.base + ":lease" }
-func (k keys) token() string              { return k.base + ":token" }
-func (k keys) journal(line string) string { return k.base + ":journal:" + line }
-func (k keys) servers() string            { return k.base + ":servers" }
-func (k keys) queue(owner string) string  { return k.base + ":cmd:" + owner }
+func (k keys) meta() string              { return k.base + ":meta" }
+func (k keys) lines() string             { return k.base + ":lines" }
+func (k keys) calls() string             { return k.base + ":calls" }
+func (k keys) log() string               { return k.base + ":log" }
+func (k keys) events() string            { return k.base + ":events" }
+func (k keys) lease() string             { return k.base + ":lease" }
+func (k keys) token() string             { return k.base + ":token" }
+func (k keys) histIndex() string         { return k.base + ":hist:ix" }
+func (k keys) histRecords() string       { return k.base + ":hist:rec" }
+func (k keys) histCalls() string         { return k.base + ":hist:call" }
+func (k keys) servers() string           { return k.base + ":servers" }
+func (k keys) queue(owner string) string { return k.base + ":cmd:" + owner }
+
+// historyPBXs is the set of PBXs that hold call records: the one key without a PBX's hash
+// tag, used by single-key commands only.
+func historyPBXs(prefix string) string { return prefix + ":history:pbxs" }
 
 // checkPBX rejects PBX names that are empty or would break the hash tag or line names.
 func checkPBX(pbx string) error {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ctibridge/ctibridge/store"
 )
 
 // Options configure a Store. Zero values take the documented defaults.
@@ -27,8 +29,14 @@ type Options struct {
 	// MaxLogLen is the number of newest events each PBX's log keeps at least (trimming is
 	// approximate); default 100000.
 	MaxLogLen int
-	// JournalLen is the number of finished calls kept per line; default 1000.
-	JournalLen int
+	// HistoryMaxAge and HistoryMaxRecords bound the call history: records are kept this long,
+	// and at most this many per PBX; defaults store.DefaultHistoryMaxAge and
+	// store.DefaultHistoryMaxRecords.
+	HistoryMaxAge     time.Duration
+	HistoryMaxRecords int
+	// HistoryScan is how many index members one History call reads per PBX at most;
+	// default 1000.
+	HistoryScan int
 	// SubscriberBuffer is how many entries a subscription buffers before the subscriber is
 	// dropped as too slow; default 1024.
 	SubscriberBuffer int
@@ -45,7 +53,7 @@ type Options struct {
 const (
 	DefaultKeyPrefix        = "cti"
 	DefaultMaxLogLen        = 100000
-	DefaultJournalLen       = 1000
+	DefaultHistoryScan      = 1000
 	DefaultSubscriberBuffer = 1024
 	DefaultProbeInterval    = time.Second
 	DefaultCommandTimeout   = 10 * time.Second
@@ -65,7 +73,8 @@ func (o Options) withDefaults() (Options, error) {
 		name string
 		v    int64
 	}
-	for _, p := range []positive{{"MaxLogLen", int64(o.MaxLogLen)}, {"JournalLen", int64(o.JournalLen)},
+	for _, p := range []positive{{"MaxLogLen", int64(o.MaxLogLen)}, {"HistoryMaxRecords", int64(o.HistoryMaxRecords)},
+		{"HistoryMaxAge", int64(o.HistoryMaxAge)}, {"HistoryScan", int64(o.HistoryScan)},
 		{"SubscriberBuffer", int64(o.SubscriberBuffer)}, {"ProbeInterval", int64(o.ProbeInterval)},
 		{"CommandTimeout", int64(o.CommandTimeout)}, {"DB", int64(o.DB)}, {"PoolSize", int64(o.PoolSize)}} {
 		if p.v < 0 {
@@ -78,8 +87,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxLogLen == 0 {
 		o.MaxLogLen = DefaultMaxLogLen
 	}
-	if o.JournalLen == 0 {
-		o.JournalLen = DefaultJournalLen
+	if o.HistoryMaxAge == 0 {
+		o.HistoryMaxAge = store.DefaultHistoryMaxAge
+	}
+	if o.HistoryMaxRecords == 0 {
+		o.HistoryMaxRecords = store.DefaultHistoryMaxRecords
+	}
+	if o.HistoryScan == 0 {
+		o.HistoryScan = DefaultHistoryScan
 	}
 	if o.SubscriberBuffer == 0 {
 		o.SubscriberBuffer = DefaultSubscriberBuffer

@@ -34,19 +34,22 @@ local function renew_if_behind(meta, log, epoch, seen_epoch, seen_offset, candid
 end
 `
 
-// applyScript is Apply: fence check, state writes, log append, journal, publish.
-// KEYS: meta, lines, calls, log, lease, journal key per journal entry.
-// ARGV: owner, token, epoch candidate, max log len, journal len, next handle, channel,
-// #lines, #calls, #removed, #events, #journal, the epoch and offset the writer last saw
-// ("" and 0 when none), then name/JSON pairs of lines, handle/JSON pairs of calls, removed
-// handles, event JSONs, journal JSONs.
+// applyScript is Apply: fence check, state writes, log append, call records, publish.
+// KEYS: meta, lines, calls, log, lease, history index, history records, history calls.
+// ARGV: owner, token, epoch candidate, max log len, max history records, next handle,
+// channel, #lines, #calls, #removed, #events, #records, the epoch and offset the writer last
+// saw ("" and 0 when none), the history's age cutoff (an index key), the trim allowance,
+// then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, event JSONs,
+// and per record its index member, id, handle and JSON.
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
-var applyScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+// Trimming drops at most #records + allowance records per call (bounded work), the oldest
+// first: those past the cutoff, then those beyond the maximum.
+var applyScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + luaIndexField + `
 local lease = redis.call('HMGET', KEYS[5], 'owner', 'token')
 if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then return {0} end
 local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[3])
 epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[13], ARGV[14], ARGV[3])
-local i = 15
+local i = 17
 local function hset_pairs(key, n)
   local done = 0
   while done < n do
@@ -85,14 +88,48 @@ if ne > 0 then
   end
   redis.call('PUBLISH', ARGV[7], table.concat(msg, '\n'))
 end
-local jl = tonumber(ARGV[5])
-for k = 1, tonumber(ARGV[12]) do
-  redis.call('LPUSH', KEYS[5+k], ARGV[i])
-  redis.call('LTRIM', KEYS[5+k], 0, jl - 1)
-  i = i + 1
+local nj = tonumber(ARGV[12])
+if nj > 0 then
+  for k = 1, nj do
+    redis.call('ZADD', KEYS[6], 0, ARGV[i])
+    redis.call('HSET', KEYS[7], ARGV[i+1], ARGV[i+3])
+    redis.call('HSET', KEYS[8], ARGV[i+2], ARGV[i])
+    i = i + 4
+  end
+  local budget = nj + tonumber(ARGV[16])
+  local function drop(list)
+    for _, m in ipairs(list) do
+      redis.call('ZREM', KEYS[6], m)
+      redis.call('HDEL', KEYS[7], index_field(m, 2))
+      local h = index_field(m, 6)
+      if redis.call('HGET', KEYS[8], h) == m then redis.call('HDEL', KEYS[8], h) end
+    end
+    budget = budget - #list
+  end
+  drop(redis.call('ZRANGEBYLEX', KEYS[6], '-', '(' .. ARGV[15], 'LIMIT', 0, budget))
+  local excess = redis.call('ZCARD', KEYS[6]) - tonumber(ARGV[5])
+  if excess > 0 and budget > 0 then
+    drop(redis.call('ZRANGE', KEYS[6], 0, math.min(excess, budget) - 1))
+  end
 end
 return {1, epoch, first, tonumber(redis.call('HGET', KEYS[1], 'offset'))}
 `)
+
+// luaIndexField returns field n (1-based) of a store.HistoryIndex member, fields separated
+// by 0x1f.
+const luaIndexField = `
+local function index_field(m, n)
+  local s = 1
+  for k = 1, n - 1 do
+    local e = string.find(m, '\31', s, true)
+    if not e then return '' end
+    s = e + 1
+  end
+  local e = string.find(m, '\31', s, true)
+  if e then return string.sub(m, s, e - 1) end
+  return string.sub(m, s)
+end
+`
 
 // loadScript reads a consistent snapshot. KEYS: meta, lines, calls, log. ARGV: epoch
 // candidate, the epoch and offset the caller last saw.

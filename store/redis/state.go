@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -177,6 +178,9 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
 	}
 	s.saw(pbx, store.Position{Epoch: epoch, Offset: last})
+	if len(b.Journal) > 0 {
+		s.registerHistory(ctx, pbx, epoch)
+	}
 	if len(b.Events) == 0 {
 		return nil, nil
 	}
@@ -193,13 +197,14 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
 	}
-	keyList := []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease()}
-	args := make([]any, 0, 12+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+len(b.Journal))
+	keyList := []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease(), k.histIndex(), k.histRecords(), k.histCalls()}
+	args := make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
 	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), newEpoch(),
-		s.opts.MaxLogLen, s.opts.JournalLen, strconv.FormatUint(b.NextHandle, 10), k.events(),
+		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
 	seen := s.seen(pbx)
-	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10))
+	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10),
+		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
 	for i, l := range b.Lines {
 		if l.Name == "" {
 			return nil, nil, fail("line %d has no name", i)
@@ -230,54 +235,20 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 		}
 		args = append(args, js)
 	}
-	for i, j := range b.Journal {
-		p, err := linePBX(j.Line)
+	for i := range b.Journal {
+		j := b.Journal[i]
+		member, err := store.CheckRecord(pbx, &j)
 		if err != nil {
-			return nil, nil, fail("journal entry %d: %v", i, err)
+			return nil, nil, fail("record %d: %v", i, err)
 		}
-		if p != pbx {
-			return nil, nil, fail("journal entry %d is for line %q of another PBX", i, j.Line)
-		}
-		js, err := json.Marshal(j)
+		j.PBX = pbx
+		js, err := json.Marshal(&j)
 		if err != nil {
-			return nil, nil, fail("encode journal entry %d: %v", i, err)
+			return nil, nil, fail("encode record %d: %v", i, err)
 		}
-		keyList = append(keyList, k.journal(j.Line))
-		args = append(args, js)
+		args = append(args, member, j.ID, string(j.Handle), js)
 	}
 	return keyList, args, nil
-}
-
-// Journal returns a line's finished calls, newest first.
-func (s *Store) Journal(ctx context.Context, line string, skip, limit int) ([]store.JournalEntry, error) {
-	if err := s.begin(ctx); err != nil {
-		return nil, err
-	}
-	pbx, err := linePBX(line)
-	if err != nil {
-		return nil, err
-	}
-	if skip < 0 || limit < 0 {
-		return nil, fmt.Errorf("redisstore: journal %s: skip (%d) and limit (%d) must not be negative", line, skip, limit)
-	}
-	stop := int64(-1)
-	if limit > 0 {
-		stop = int64(skip) + int64(limit) - 1
-	}
-	k := newKeys(s.opts.KeyPrefix, pbx)
-	raw, err := s.client.LRange(ctx, k.journal(line), int64(skip), stop).Result()
-	if err != nil {
-		return nil, s.fail("journal", line, err)
-	}
-	out := make([]store.JournalEntry, 0, len(raw))
-	for _, js := range raw {
-		var j store.JournalEntry
-		if err := json.Unmarshal([]byte(js), &j); err != nil {
-			return nil, fmt.Errorf("redisstore: journal %s: decode stored entry: %w", line, err)
-		}
-		out = append(out, j)
-	}
-	return out, nil
 }
 
 // saw records a log position this Store observed, so that Apply can tell when Redis lost

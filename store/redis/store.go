@@ -30,6 +30,7 @@ type Store struct {
 
 	seenMu  sync.Mutex
 	seenPos map[string]store.Position // newest log position observed per PBX
+	histPBX map[string]string         // PBX -> epoch under which registerHistory added it
 
 	repliesOnce sync.Once
 	replies     *replies // nil until the first SendCommand
@@ -67,7 +68,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}
 	life, shutdown := context.WithCancel(context.Background())
 	return &Store{opts: o, client: client, critical: critical, life: life, shutdown: shutdown,
-		seenPos: map[string]store.Position{}}, nil
+		seenPos: map[string]store.Position{}, histPBX: map[string]string{}}, nil
 }
 
 // criticalPoolSize is the connection pool of the lease and write client.

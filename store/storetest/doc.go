@@ -34,8 +34,15 @@
 //   - Retention: the log keeps at least Options.MaxLogLen newest entries; trimming may be
 //     approximate, but an entry must be gone once 4×MaxLogLen newer entries exist. Replay of a
 //     trimmed range is ErrCursorTooOld; a negative limit is an error.
-//   - Journal: per line, newest first, capped at Options.JournalLen entries (exactly; the
-//     implementations' default is 1000). Limit 0 means all retained entries; negative skip or
+//   - History: call records of all lines and PBXs, newest first by end time (ms) and id,
+//     filtered by PBXs, lines, number (through NumberForm), direction, outcome and an end
+//     time range; paging with Next returns every match exactly once whatever the page size,
+//     also while newer records arrive, though a page may be short (Options.HistoryScan).
+//     Each PBX keeps Options.HistoryMaxRecords records (exactly); records older than
+//     store.DefaultHistoryMaxAge are never returned. Writing a record again (same id and end)
+//     stores it once. CallRecord returns a call's newest record or ErrNoRecord. A bad
+//     limit, direction, outcome, cursor, line or time range is ErrBadQuery.
+//   - Journal: History of one line. Limit 0 means all retained entries; negative skip or
 //     limit, or a line name without "/", is an error. An unknown line has an empty journal.
 //   - Subscriptions buffer Options.SubscriberBuffer entries. A subscriber more than that behind
 //     is dropped with ErrSlowSubscriber; Apply and other subscribers never wait for it. The suite

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -74,21 +75,42 @@ func event(pbx, detail string, i int) tapi.Event {
 	return e
 }
 
-// JournalEntry returns finished call number n on line, with Outcome cycling through values.
+// recent is the time call records derive from: recent enough that the default history age
+// (store.DefaultHistoryMaxAge) keeps them, whole seconds in UTC so they round-trip.
+var recent = time.Now().UTC().Truncate(time.Second).Add(-24 * time.Hour)
+
+// JournalEntry returns finished call number n on line, with Outcome and Direction cycling
+// through their values, and a forwarding step in every fourth. Its id is unique per line
+// and n.
 func JournalEntry(line string, n int) store.JournalEntry {
 	outcomes := []string{"answered", "missed", "busy", "failed", "abandoned"}
-	started := base.Add(time.Duration(n) * time.Minute)
-	return store.JournalEntry{
-		Line:     line,
-		Handle:   tapi.CallHandle(fmt.Sprintf("j:%d", n)),
-		CallID:   fmt.Sprintf("J%05d", n),
-		Origin:   tapi.LINECALLORIGIN_EXTERNAL,
-		Reason:   tapi.LINECALLREASON_DIRECT,
-		Caller:   tapi.PartyID{Number: "+4930123" + strconv.Itoa(n), Flags: tapi.LINECALLPARTYID_ADDRESS},
-		Called:   tapi.PartyID{Number: "201", Flags: tapi.LINECALLPARTYID_ADDRESS},
-		Started:  started,
-		Answered: started.Add(5 * time.Second),
-		Ended:    started.Add(40 * time.Second),
-		Outcome:  outcomes[n%len(outcomes)],
+	started := recent.Add(time.Duration(n) * time.Minute)
+	pbx, ext, _ := strings.Cut(line, "/")
+	j := store.JournalEntry{
+		ID:        fmt.Sprintf("R-%s-%s-%05d", pbx, ext, n),
+		PBX:       pbx,
+		Line:      line,
+		Handle:    tapi.CallHandle(fmt.Sprintf("j:%d", n)),
+		CallID:    fmt.Sprintf("J%05d", n),
+		Origin:    tapi.LINECALLORIGIN_EXTERNAL,
+		Reason:    tapi.LINECALLREASON_DIRECT,
+		Caller:    tapi.PartyID{Number: "+4930123" + strconv.Itoa(n), Name: "Caller " + strconv.Itoa(n), Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME},
+		Called:    tapi.PartyID{Number: ext, Flags: tapi.LINECALLPARTYID_ADDRESS},
+		Started:   started,
+		Ended:     started.Add(40 * time.Second),
+		Outcome:   outcomes[n%len(outcomes)],
+		Direction: store.Directions[n%3],
+		RingMs:    40000,
 	}
+	if j.Outcome == "answered" {
+		j.Answered = started.Add(5 * time.Second)
+		j.AnsweredBy = j.Called
+		j.RingMs, j.TalkMs = 5000, 35000
+	}
+	if n%4 == 0 {
+		j.Reason = tapi.LINECALLREASON_FWDNOANSWER
+		j.Chain = []store.Redirect{{Kind: "forwarded", Reason: tapi.LINECALLREASON_FWDNOANSWER,
+			From: tapi.PartyID{Number: "299", Flags: tapi.LINECALLPARTYID_ADDRESS}, To: j.Called}}
+	}
+	return j
 }

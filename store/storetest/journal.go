@@ -8,7 +8,7 @@ import (
 
 var journalTests = []contractTest{
 	{"Journal/NewestFirstAndPaging", testJournal},
-	{"Journal/Capped", testJournalCap},
+	{"Journal/Retained", testJournalCap},
 	{"Journal/RejectsBadArguments", testJournalInvalid},
 }
 
@@ -53,7 +53,7 @@ func testJournal(t *testing.T, nb NewBackend) {
 func testJournalCap(t *testing.T, nb NewBackend) {
 	s, _ := open(t, nb)
 	f := acquire(t, s, "hq", "a", longTTL).Fence()
-	n := SuiteOptions.JournalLen + 7
+	n := SuiteOptions.HistoryMaxRecords + 7
 	for i := 1; i <= n; {
 		var b store.Batch
 		for k := 0; k < 6 && i <= n; k, i = k+1, i+1 {
@@ -61,9 +61,9 @@ func testJournalCap(t *testing.T, nb NewBackend) {
 		}
 		apply(t, s, "hq", f, b)
 	}
-	sameJSON(t, "capped journal", journal(t, s, "hq/201", 0, 0), journalOf("hq/201", n, n-SuiteOptions.JournalLen+1))
-	sameJSON(t, "capped journal, last 3 retained", journal(t, s, "hq/201", SuiteOptions.JournalLen-3, 10),
-		journalOf("hq/201", n-SuiteOptions.JournalLen+3, n-SuiteOptions.JournalLen+1))
+	sameJSON(t, "capped journal", journal(t, s, "hq/201", 0, 0), journalOf("hq/201", n, n-SuiteOptions.HistoryMaxRecords+1))
+	sameJSON(t, "capped journal, last 3 retained", journal(t, s, "hq/201", SuiteOptions.HistoryMaxRecords-3, 10),
+		journalOf("hq/201", n-SuiteOptions.HistoryMaxRecords+3, n-SuiteOptions.HistoryMaxRecords+1))
 }
 
 func testJournalInvalid(t *testing.T, nb NewBackend) {

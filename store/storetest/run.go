@@ -12,14 +12,17 @@ import (
 type Options struct {
 	// MaxLogLen is the number of newest log entries a PBX's log keeps at least.
 	MaxLogLen int
-	// JournalLen is the exact number of newest journal entries kept per line.
-	JournalLen int
+	// HistoryMaxRecords is the exact number of newest call records kept per PBX.
+	HistoryMaxRecords int
+	// HistoryScan is the most records one History call examines per PBX; small, so that
+	// pages end early and the merge of PBXs is exercised.
+	HistoryScan int
 	// SubscriberBuffer is the number of entries a subscription buffers before it is dropped.
 	SubscriberBuffer int
 }
 
 // SuiteOptions are the Options the suite passes to NewBackend.
-var SuiteOptions = Options{MaxLogLen: 100, JournalLen: 20, SubscriberBuffer: 64}
+var SuiteOptions = Options{MaxLogLen: 100, HistoryMaxRecords: 20, HistoryScan: 7, SubscriberBuffer: 64}
 
 // LeaseTTL is the short TTL of leases the suite waits to expire.
 const LeaseTTL = 200 * time.Millisecond
@@ -45,7 +48,7 @@ type contractTest struct {
 // Run runs the whole contract suite against the backends newBackend makes.
 func Run(t *testing.T, newBackend NewBackend) {
 	t.Helper()
-	groups := [][]contractTest{stateTests, journalTests, fenceTests, leaseTests, logTests,
+	groups := [][]contractTest{stateTests, journalTests, historyTests, fenceTests, leaseTests, logTests,
 		subscribeTests, concurrencyTests, commandTests, lifecycleTests, webhookTests}
 	for _, g := range groups {
 		for _, ct := range g {
