@@ -33,6 +33,10 @@ type Service interface {
 	Do(ctx context.Context, req Request) tapi.Reply
 	// Journal returns a line's finished calls, newest first.
 	Journal(ctx context.Context, line string, skip, limit int) ([]store.JournalEntry, error)
+	// History returns call records of all lines, newest first (see store.HistoryQuery);
+	// CallRecord the newest record of a call (store.ErrNoRecord when none).
+	History(ctx context.Context, q store.HistoryQuery) (store.HistoryPage, error)
+	CallRecord(ctx context.Context, pbx string, handle tapi.CallHandle) (store.JournalEntry, error)
 	// Links reports every PBX link: nodes, which is active, owner instance, last switchover.
 	Links() []LinkInfo
 	// Switchover moves a PBX to its other node now (admin). Failback returns to the primary.

@@ -193,6 +193,7 @@ func TestCommandsEndToEnd(t *testing.T) {
 	if err != nil || len(j) == 0 || j[0].Outcome != "answered" {
 		t.Fatalf("journal of 200: %+v %v", j, err)
 	}
+	checkHistory(t, f.b.e)
 }
 
 func TestCommandErrors(t *testing.T) {

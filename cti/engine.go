@@ -213,6 +213,19 @@ func (e *Engine) Journal(ctx context.Context, line string, skip, limit int) ([]s
 	return e.cfg.Store.Journal(ctx, line, skip, limit)
 }
 
+// History implements Service.
+func (e *Engine) History(ctx context.Context, q store.HistoryQuery) (store.HistoryPage, error) {
+	return e.cfg.Store.History(ctx, q)
+}
+
+// CallRecord implements Service.
+func (e *Engine) CallRecord(ctx context.Context, pbxName string, handle tapi.CallHandle) (store.JournalEntry, error) {
+	if _, err := e.pbx(pbxName); err != nil {
+		return store.JournalEntry{}, err
+	}
+	return e.cfg.Store.CallRecord(ctx, pbxName, handle)
+}
+
 // Links implements Service.
 func (e *Engine) Links() []LinkInfo {
 	out := make([]LinkInfo, 0, len(e.names))

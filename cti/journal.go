@@ -7,40 +7,43 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// Journal outcomes.
-const (
-	outcomeAnswered  = "answered"
-	outcomeMissed    = "missed"
-	outcomeBusy      = "busy"
-	outcomeFailed    = "failed"
-	outcomeAbandoned = "abandoned"
-	outcomeForwarded = "forwarded" // sent on while ringing: forwarding, deflection (DISCONNECTED/FORWARDED)
-	outcomePickedUp  = "pickedUp"  // taken by another device's pickup (DISCONNECTED/PICKUP)
-)
-
 // callTrack follows one call through a batch's events.
 type callTrack struct {
 	call     tapi.Call
 	known    bool
 	answered bool
 	last     tapi.CallStatus // last state before IDLE
+	infos    []tapi.CallInfo // the call infos seen, oldest first, for the chain
 }
 
-// journalEntries builds the journal of calls removed in a batch: prev gives the call as last
-// persisted (absent for calls created within the batch), events are the batch's events in
-// order, which carry everything that happened since.
-func journalEntries(removed []tapi.CallHandle, prev func(tapi.CallHandle) (tapi.Call, bool),
-	events []tapi.Event, ended time.Time) []store.JournalEntry {
-	tr := make(map[tapi.CallHandle]*callTrack, len(removed))
-	for _, h := range removed {
+// journalInput is what the journal of a batch is built from.
+type journalInput struct {
+	pbx     string
+	removed []tapi.CallHandle
+	// prev gives the call as last persisted (absent for calls created within the batch);
+	// events are the batch's events in order, which carry everything that happened since.
+	prev   func(tapi.CallHandle) (tapi.Call, bool)
+	events []tapi.Event
+	// line returns a configured line by name: the line's own party, and whether an outbound
+	// call went to another line of the PBX.
+	line  func(name string) (tapi.Line, bool)
+	ended time.Time
+}
+
+// journalEntries builds the call records of the calls removed in a batch: one record per
+// line's call, with a new id (store.NewRecordID), written in the batch's fenced Apply.
+func journalEntries(in journalInput) []store.JournalEntry {
+	tr := make(map[tapi.CallHandle]*callTrack, len(in.removed))
+	for _, h := range in.removed {
 		t := &callTrack{}
-		if c, ok := prev(h); ok {
+		if c, ok := in.prev(h); ok {
 			t.call, t.known, t.last = c, true, c.CallStatus
 			t.answered = !c.ConnectedAt.IsZero()
+			t.addInfo(c.Info)
 		}
 		tr[h] = t
 	}
-	for _, ev := range events {
+	for _, ev := range in.events {
 		t := tr[ev.Handle]
 		if t == nil {
 			continue
@@ -49,6 +52,7 @@ func journalEntries(removed []tapi.CallHandle, prev func(tapi.CallHandle) (tapi.
 		case tapi.LineNewCall:
 			if ev.Call != nil {
 				t.call, t.known, t.last = *ev.Call, true, ev.Call.CallStatus
+				t.addInfo(ev.Call.Info)
 			}
 		case tapi.LineCallState:
 			if s := ev.CallState; s != nil && s.State != tapi.LINECALLSTATE_IDLE {
@@ -66,40 +70,170 @@ func journalEntries(removed []tapi.CallHandle, prev func(tapi.CallHandle) (tapi.
 				if ev.CallInfo.CallID != "" {
 					t.call.CallID = ev.CallInfo.CallID
 				}
+				t.addInfo(ev.CallInfo.Info)
 			}
 		}
 	}
-	out := make([]store.JournalEntry, 0, len(removed))
-	for _, h := range removed {
+	out := make([]store.JournalEntry, 0, len(in.removed))
+	for _, h := range in.removed {
 		t := tr[h]
 		if !t.known {
 			continue
 		}
-		c := t.call
-		out = append(out, store.JournalEntry{
-			Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
-			Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
-			Started: c.Created, Answered: c.ConnectedAt, Ended: ended, Outcome: callOutcome(t),
-		})
+		out = append(out, t.record(in, h))
 	}
 	return out
+}
+
+// record makes the call record of a tracked call.
+func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntry {
+	c := &t.call
+	own := tapi.PartyID{}
+	if l, ok := in.line(c.Line); ok {
+		own = tapi.PartyID{Number: l.Address, Name: l.DisplayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
+		if l.DisplayName != "" {
+			own.Flags |= tapi.LINECALLPARTYID_NAME
+		}
+	}
+	j := store.JournalEntry{
+		ID: store.NewRecordID(in.ended), PBX: in.pbx,
+		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
+		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
+		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
+		Direction: direction(c, in.pbx, in.line),
+	}
+	if j.Answered.IsZero() {
+		j.RingMs = max(j.Ended.Sub(j.Started).Milliseconds(), 0)
+	} else {
+		j.RingMs = max(j.Answered.Sub(j.Started).Milliseconds(), 0)
+		j.TalkMs = max(j.Ended.Sub(j.Answered).Milliseconds(), 0)
+	}
+	switch {
+	case j.Outcome == store.OutcomePickedUp:
+		j.AnsweredBy = c.Info.Redirection // the device that picked the call up
+	case j.Outcome != store.OutcomeAnswered:
+	case c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND:
+		j.AnsweredBy = firstKnown(c.Info.Connected, c.Info.Redirection, c.Info.Called)
+	default:
+		j.AnsweredBy = firstKnown(own, c.Info.Called)
+	}
+	j.Chain = chain(t.infos, own, c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND, j.Outcome)
+	return j
+}
+
+// direction classifies a call from its LINECALLORIGIN: INTERNAL is "internal"; EXTERNAL and
+// INBOUND (an arriving call without a caller ID) are "inbound"; OUTBOUND is "outbound",
+// or "internal" when the number dialled is another line of the same PBX; CONFERENCE,
+// UNKNOWN and UNAVAIL (calls adopted mid-way) are "unknown".
+func direction(c *tapi.Call, pbx string, line func(string) (tapi.Line, bool)) string {
+	switch c.Info.Origin {
+	case tapi.LINECALLORIGIN_INTERNAL:
+		return store.DirectionInternal
+	case tapi.LINECALLORIGIN_EXTERNAL, tapi.LINECALLORIGIN_INBOUND:
+		return store.DirectionInbound
+	case tapi.LINECALLORIGIN_OUTBOUND:
+		if n := c.Info.Called.Number; n != "" {
+			if _, ok := line(tapi.LineName(pbx, n)); ok {
+				return store.DirectionInternal
+			}
+		}
+		return store.DirectionOutbound
+	}
+	return store.DirectionUnknown
+}
+
+// addInfo keeps a call info the call carried, unless it repeats the last one.
+func (t *callTrack) addInfo(i tapi.CallInfo) {
+	if n := len(t.infos); n == 0 || t.infos[n-1] != i {
+		t.infos = append(t.infos, i)
+	}
+}
+
+// chain is the forwarding and transfer chain the call infos tell, oldest first:
+//   - how the call arrived, when its first info has a redirecting reason and party
+//     (forwarded, redirected, transferred or pickedUp from Redirecting to the line);
+//   - each new connected party of a transfer (LINECALLREASON_TRANSFER);
+//   - each new redirection target other than the line: where the call was sent on, kind
+//     "pickedUp" or "forwarded" as the outcome says ("forwarded" for a call the line placed
+//     that reached another device than it dialled).
+//
+// It covers what the infos seen by the journal show: the call as last stored and the
+// batch's events.
+func chain(infos []tapi.CallInfo, own tapi.PartyID, outbound bool, outcome string) []store.Redirect {
+	var out []store.Redirect
+	add := func(s store.Redirect) {
+		if n := len(out); n > 0 && out[n-1].Kind == s.Kind && out[n-1].To == s.To {
+			return
+		}
+		out = append(out, s)
+	}
+	var connected, target tapi.PartyID
+	for k, i := range infos {
+		if k == 0 {
+			if kind := redirectKind(i.Reason); kind != "" && !i.Redirecting.IsZero() {
+				add(store.Redirect{Kind: kind, Reason: i.Reason, From: i.Redirecting, To: firstKnown(own, i.Redirection)})
+				target = i.Redirection
+			}
+		}
+		if i.Reason == tapi.LINECALLREASON_TRANSFER && !i.Connected.IsZero() && i.Connected != connected &&
+			(k > 0 || i.Redirecting.IsZero()) {
+			add(store.Redirect{Kind: "transferred", Reason: i.Reason, To: i.Connected})
+		}
+		connected = i.Connected
+		if to := i.Redirection; !to.IsZero() && to != target && (own.Number == "" || to.Number != own.Number) {
+			kind, from := store.OutcomeForwarded, own
+			if outcome == store.OutcomePickedUp {
+				kind = store.OutcomePickedUp
+			}
+			if outbound {
+				from = i.Called
+			}
+			add(store.Redirect{Kind: kind, From: from, To: to})
+		}
+		target = i.Redirection
+	}
+	return out
+}
+
+// redirectKind names the chain step of a LINECALLREASON; "" for reasons that are none.
+func redirectKind(r tapi.CallReason) string {
+	switch r {
+	case tapi.LINECALLREASON_FWDBUSY, tapi.LINECALLREASON_FWDNOANSWER, tapi.LINECALLREASON_FWDUNCOND:
+		return store.OutcomeForwarded
+	case tapi.LINECALLREASON_REDIRECT:
+		return "redirected"
+	case tapi.LINECALLREASON_TRANSFER:
+		return "transferred"
+	case tapi.LINECALLREASON_PICKUP:
+		return store.OutcomePickedUp
+	}
+	return ""
+}
+
+func firstKnown(ps ...tapi.PartyID) tapi.PartyID {
+	for _, p := range ps {
+		if !p.IsZero() {
+			return p
+		}
+	}
+	return tapi.PartyID{}
 }
 
 func callOutcome(t *callTrack) string {
 	switch {
 	case t.answered:
-		return outcomeAnswered
+		return store.OutcomeAnswered
 	case t.last.State == tapi.LINECALLSTATE_BUSY:
-		return outcomeBusy
+		return store.OutcomeBusy
 	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED && t.last.DisconnectMode == tapi.LINEDISCONNECTMODE_FORWARDED:
-		return outcomeForwarded
+		return store.OutcomeForwarded
 	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED && t.last.DisconnectMode == tapi.LINEDISCONNECTMODE_PICKUP:
-		return outcomePickedUp
+		return store.OutcomePickedUp
 	case t.last.State == tapi.LINECALLSTATE_DISCONNECTED &&
 		t.last.DisconnectMode != tapi.LINEDISCONNECTMODE_NORMAL:
-		return outcomeFailed
+		return store.OutcomeFailed
 	case t.last.State == tapi.LINECALLSTATE_OFFERING || t.last.State == tapi.LINECALLSTATE_ACCEPTED:
-		return outcomeMissed
+		return store.OutcomeMissed
 	}
-	return outcomeAbandoned
+	return store.OutcomeAbandoned
 }

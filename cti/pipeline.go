@@ -205,7 +205,8 @@ func (o *owned) applyItems(items []item) error {
 		}
 	}
 	if len(a.removed) > 0 {
-		b.Journal = journalEntries(a.removed, o.p.view.call, a.events, time.Now())
+		b.Journal = journalEntries(journalInput{pbx: o.p.cfg.Name, removed: a.removed, prev: o.p.view.call,
+			events: a.events, line: o.p.view.line, ended: time.Now()})
 	}
 	entries, err := o.write(b)
 	if err != nil {
