@@ -118,7 +118,29 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		j.AnsweredBy = firstKnown(own, c.Info.Called)
 	}
 	j.Chain = chain(t.infos, own, c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND, j.Outcome)
+	named := func(p *tapi.PartyID) { nameParty(p, in.pbx, in.line) }
+	named(&j.Caller)
+	named(&j.Called)
+	named(&j.Connected)
+	named(&j.AnsweredBy)
+	for i := range j.Chain {
+		named(&j.Chain[i].From)
+		named(&j.Chain[i].To)
+	}
 	return j
+}
+
+// nameParty gives a party without a name the display name of the PBX's line it is, so that
+// records show "202 Bob" where the PBX sent only "202". Names the call info carries (from
+// the PBX or a directory) stay.
+func nameParty(p *tapi.PartyID, pbx string, line func(string) (tapi.Line, bool)) {
+	if p.Name != "" || p.Number == "" {
+		return
+	}
+	if l, ok := line(tapi.LineName(pbx, p.Number)); ok && l.DisplayName != "" {
+		p.Name = l.DisplayName
+		p.Flags |= tapi.LINECALLPARTYID_NAME
+	}
 }
 
 // direction classifies a call from its LINECALLORIGIN: INTERNAL is "internal"; EXTERNAL and

@@ -62,7 +62,7 @@ var (
 // Server and administration.
 var (
 	probNotReady         = ProblemType{"not-ready", "Not ready", http.StatusServiceUnavailable, "The bridge (or the PBX's event feed) is not up yet; try again."}
-	probStoreUnavailable = ProblemType{"store-unavailable", "Store unavailable", http.StatusServiceUnavailable, "The journal could not be read from the store."}
+	probStoreUnavailable = ProblemType{"store-unavailable", "Store unavailable", http.StatusServiceUnavailable, "The journal or the call history could not be read from the store."}
 	probSwitchover       = ProblemType{"switchover-failed", "Switchover failed", http.StatusConflict, "The link could not be switched to the other PBX node: `detail` says why."}
 	probFailback         = ProblemType{"failback-failed", "Failback failed", http.StatusConflict, "The link could not be switched back to the primary PBX node: `detail` says why."}
 	probTraceFailed      = ProblemType{"trace-failed", "Trace could not be switched", http.StatusConflict, "The wire trace could not be switched on or off: `detail` says why."}

@@ -198,10 +198,7 @@ func (s *Server) lineJournal(c *gin.Context) {
 	num := s.numbering(c.Param("pbx"))
 	out := make([]store.JournalEntry, len(entries))
 	for i, e := range entries {
-		e.Caller.Number = num.ToE164(e.Caller.Number)
-		e.Called.Number = num.ToE164(e.Called.Number)
-		e.Connected.Number = num.ToE164(e.Connected.Number)
-		out[i] = e
+		out[i] = e164Record(num, e)
 	}
 	resp := gin.H{"entries": out, "skip": skip, "limit": limit}
 	if more {

@@ -36,6 +36,7 @@ func (s *Server) routes() http.Handler {
 	v1.GET("/lines", s.listLines)
 	v1.GET("/calls", s.listCalls)
 	v1.GET("/links", s.listLinks)
+	v1.GET("/history", s.history)
 
 	line := v1.Group("/lines/:pbx/:ext", s.lineACL)
 	line.GET("", s.getLine)
