@@ -43,7 +43,10 @@ type StoreConfig struct {
 	LeaseTTL  time.Duration `yaml:"lease_ttl"`
 	// DegradeAfter is store.degrade_after; zero takes cti.DefaultDegradeAfter.
 	DegradeAfter time.Duration `yaml:"degrade_after"`
-	Redis        RedisConfig   `yaml:"redis"`
+	// HistoryMaxAge and HistoryMaxRecords bound the call history (store.DefaultHistory*).
+	HistoryMaxAge     time.Duration `yaml:"history_max_age"`
+	HistoryMaxRecords int           `yaml:"history_max_records"`
+	Redis             RedisConfig   `yaml:"redis"`
 }
 
 // RedisConfig addresses standalone Redis, Sentinel (master_name) or Cluster (several addrs).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/web"
@@ -94,6 +95,8 @@ func (c *FileConfig) applyDefaults() {
 	c.Store.MaxLogLen = cmp.Or(c.Store.MaxLogLen, memory.DefaultMaxLogLen)
 	c.Store.LeaseTTL = cmp.Or(c.Store.LeaseTTL, eng.LeaseTTL)
 	c.Store.DegradeAfter = cmp.Or(c.Store.DegradeAfter, eng.DegradeAfter)
+	c.Store.HistoryMaxAge = cmp.Or(c.Store.HistoryMaxAge, store.DefaultHistoryMaxAge)
+	c.Store.HistoryMaxRecords = cmp.Or(c.Store.HistoryMaxRecords, store.DefaultHistoryMaxRecords)
 	c.Store.Redis.KeyPrefix = cmp.Or(c.Store.Redis.KeyPrefix, redisstore.DefaultKeyPrefix)
 	if c.Store.Driver == "redis" && len(c.Store.Redis.Addrs) == 0 {
 		c.Store.Redis.Addrs = []string{defaultRedisAddr}

@@ -58,6 +58,8 @@ var keyList = []keyDoc{
 	{"store.driver", fromCode, "One of memory (one instance), redis (several instances share state and take over)."},
 	{"store.max_log_len", fromCode, "Events kept per PBX for client resume; minimum 100."},
 	{"store.lease_ttl", fromCode, "Lifetime of the per-PBX ownership lease; minimum 300ms."},
+	{"store.history_max_age", fromCode, "How long call records are kept; minimum 1h."},
+	{"store.history_max_records", fromCode, "Call records kept per PBX at most; minimum 100."},
 	{"store.degrade_after", fromCode, "How long store writes may keep failing before the owner gives the link up; minimum 100ms."},
 	{"store.redis.addrs", "`[\"127.0.0.1:6379\"]`", "One address: standalone; several: Cluster; with master_name: Sentinel addresses."},
 	{"store.redis.master_name", "empty", "Sentinel master name; enables Sentinel."},
@@ -258,8 +260,12 @@ func annotate(n *yaml.Node, t reflect.Type, path string, docs map[string]keyDoc)
 	}
 }
 
-// fmtDuration writes whole seconds as "120s" and anything else as time.Duration does.
+// fmtDuration writes whole hours of a day or more as "720h", whole seconds as "120s" and
+// anything else as time.Duration does.
 func fmtDuration(d time.Duration) string {
+	if d >= 24*time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
 	if d%time.Second == 0 {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}

@@ -78,6 +78,12 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if c.Store.MaxLogLen < 100 {
 		bad("store.max_log_len", "%d is below the minimum 100", c.Store.MaxLogLen)
 	}
+	if c.Store.HistoryMaxAge < time.Hour {
+		bad("store.history_max_age", "%v is below the minimum 1h", c.Store.HistoryMaxAge)
+	}
+	if c.Store.HistoryMaxRecords < 100 {
+		bad("store.history_max_records", "%d is below the minimum 100", c.Store.HistoryMaxRecords)
+	}
 	if len(c.PBXs) == 0 {
 		bad("pbxs", "at least one PBX is required")
 	}

@@ -152,7 +152,8 @@ func isTerminal(w io.Writer) bool {
 
 func openStore(ctx context.Context, cfg *FileConfig, log *logrus.Entry) (store.Store, error) {
 	if cfg.Store.Driver == "memory" {
-		return memory.New(memory.Options{MaxLogLen: cfg.Store.MaxLogLen}), nil
+		return memory.New(memory.Options{MaxLogLen: cfg.Store.MaxLogLen,
+			HistoryMaxAge: cfg.Store.HistoryMaxAge, HistoryMaxRecords: cfg.Store.HistoryMaxRecords}), nil
 	}
 	pw, err := secret(cfg.Store.Redis.PasswordEnv, cfg.Store.Redis.PasswordFile)
 	if err != nil {
@@ -165,6 +166,7 @@ func openStore(ctx context.Context, cfg *FileConfig, log *logrus.Entry) (store.S
 	st, err := redisstore.New(dctx, redisstore.Options{
 		Addrs: cfg.Store.Redis.Addrs, MasterName: cfg.Store.Redis.MasterName, DB: cfg.Store.Redis.DB,
 		Password: pw, KeyPrefix: cfg.Store.Redis.KeyPrefix, MaxLogLen: cfg.Store.MaxLogLen,
+		HistoryMaxAge: cfg.Store.HistoryMaxAge, HistoryMaxRecords: cfg.Store.HistoryMaxRecords,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: redis %v: %w", cfg.Store.Redis.Addrs, err)
