@@ -202,7 +202,8 @@ func dashboardConns(s *Server) map[*wsConn]bool {
 }
 
 // TestDashboardInBrowser drives the dashboard in headless Chromium: log in, see an external
-// call ring the user's extension with the caller's number, answer it, hang up, dial. The page
+// call ring the user's extension with the caller's number, answer it, hang up, see it in the
+// recent calls, dial. The page
 // talks to the bridge only through the browser SDK served at /clients/js/ctibridge.js: the
 // test checks that the page loaded it and no other client, that its session is the SDK's
 // (subscribed to the user's lines), and that the page survives the loss of its session the
@@ -263,6 +264,9 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	b.eval(t, `document.getElementById("hangup").click(); true`)
 	b.waitFor(t, "hung up", `document.getElementById("my-state").textContent`, "idle")
+	// The finished call is in the recent calls table, from the call history.
+	b.waitFor(t, "recent calls", `[...document.querySelectorAll('#history tbody tr[data-line="hq/201"]')]
+		.map((r) => r.dataset.outcome + " " + r.cells[4].textContent).join(",")`, "answered +4930555777")
 
 	// Type a number and dial.
 	b.eval(t, `document.getElementById("dial-number").value = "202"; document.getElementById("dialer").requestSubmit(); true`)

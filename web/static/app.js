@@ -1,6 +1,6 @@
 // app.js: the dashboard. Plain DOM code on top of the browser SDK (clients/js/ctibridge.js,
 // served by the bridge at /clients/js/ctibridge.js, the same module CRM pages import); REST for
-// links and clients.
+// links, clients and the recent calls.
 import { CTIBridgeClient, lineStatus } from "/clients/js/ctibridge.js";
 
 const $ = (id) => document.getElementById(id);
@@ -57,6 +57,7 @@ async function login(token) {
     render();
   }));
   b.addEventListener("change", mine(render));
+  b.addEventListener("change", mine(historySoon));
   b.addEventListener("disconnected", mine((ev) => {
     lastClose = ev.detail.code;
     connState("reconnecting", "reconnecting…");
@@ -70,6 +71,8 @@ async function login(token) {
   b.connect().catch(() => { /* reported by the fatal event */ });
   refreshLinks();
   timers.push(setInterval(refreshLinks, 2000));
+  refreshHistory();
+  timers.push(setInterval(refreshHistory, 5000));
   if (me.role === "admin") {
     refreshClients();
     timers.push(setInterval(refreshClients, 3000));
@@ -146,6 +149,27 @@ async function refreshLinks() {
         actions);
     }));
   } catch (err) { /* shown on the next successful refresh */ }
+}
+
+// The recent calls: the newest records of the call history the token may see. A change of
+// the lines (a call may have ended) reloads them soon after, at most twice a second.
+const HISTORY_ROWS = 20;
+let historyTimer = null;
+function historySoon() {
+  if (historyTimer === null) historyTimer = setTimeout(() => { historyTimer = null; refreshHistory(); }, 500);
+}
+
+const party = (p) => (p ? [p.number, p.name].filter(Boolean).join(" ") : "");
+const secs = (ms) => (ms ? (ms / 1000).toFixed(1) + " s" : "");
+
+async function refreshHistory() {
+  try {
+    const { records } = await api("GET", "/api/v1/history?limit=" + HISTORY_ROWS);
+    $("history").tBodies[0].replaceChildren(...records.map((r) => el("tr", { "data-id": r.id, "data-line": r.line, "data-outcome": r.outcome },
+      el("td", {}, new Date(r.ended).toLocaleTimeString()), el("td", {}, r.line), el("td", {}, r.direction),
+      el("td", { class: "outcome" }, r.outcome), el("td", {}, party(r.caller)), el("td", {}, party(r.called)),
+      el("td", {}, party(r.answeredBy)), el("td", {}, secs(r.ringMs)), el("td", {}, secs(r.talkMs)))));
+  } catch (err) { /* retried by the timer */ }
 }
 
 async function adminAction(pbx, action) {
