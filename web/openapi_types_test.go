@@ -57,17 +57,18 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		return s.Properties
 	}
 	for path, v := range map[string]any{
-		"Problem":                Problem{},
-		"PartyID":                tapi.PartyID{},
-		"Call":                   tapi.Call{},
-		"Call.info":              tapi.CallInfo{},
-		"Conference":             tapi.Conference{},
-		"LineView":               lineView{},
-		"JournalPage.entries.[]": store.JournalEntry{},
-		"LinkInfo":               cti.LinkInfo{},
-		"LinkInfo.nodes.[]":      cti.NodeInfo{},
-		"ClientInfo":             ClientInfo{},
-		"TraceState":             cti.TraceState{},
+		"Problem":           Problem{},
+		"PartyID":           tapi.PartyID{},
+		"Call":              tapi.Call{},
+		"Call.info":         tapi.CallInfo{},
+		"Conference":        tapi.Conference{},
+		"LineView":          lineView{},
+		"CallRecord":        store.JournalEntry{},
+		"Redirect":          store.Redirect{},
+		"LinkInfo":          cti.LinkInfo{},
+		"LinkInfo.nodes.[]": cti.NodeInfo{},
+		"ClientInfo":        ClientInfo{},
+		"TraceState":        cti.TraceState{},
 	} {
 		props := schema(path)
 		fields := jsonMembers(reflect.TypeOf(v))
