@@ -197,7 +197,7 @@ func IndexKey(member string) string {
 	return member[:len(member)-len(rest)] + id
 }
 
-// IndexField returns field n (ixID ...) of a member; "" when absent.
+// indexField returns field n (ixID ...) of a member; "" when absent.
 func indexField(member string, n int) string {
 	f := strings.SplitN(member, sep, n+2)
 	if len(f) <= n {
@@ -210,7 +210,7 @@ func indexField(member string, n int) string {
 func IndexID(member string) string     { return indexField(member, ixID) }
 func IndexHandle(member string) string { return indexField(member, ixHandle) }
 
-// EncodeCursor and DecodeCursor make a key opaque for clients.
+// encodeCursor and decodeCursor make an index key opaque for clients: "h1." and base64url.
 func encodeCursor(key string) string {
 	return "h1." + base64.RawURLEncoding.EncodeToString([]byte(key))
 }

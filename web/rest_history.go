@@ -31,6 +31,15 @@ func (s *Server) history(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if q.Lines != nil && len(q.Lines) == 0 { // the user may see no line
+		if wantsCSV(c) {
+			c.Header("Content-Type", "text/csv; charset=utf-8")
+			c.String(http.StatusOK, strings.Join(csvHeader, ",")+"\n")
+		} else {
+			c.JSON(http.StatusOK, gin.H{"records": []store.JournalEntry{}, "limit": q.Limit})
+		}
+		return
+	}
 	if wantsCSV(c) {
 		s.historyCSV(c, q)
 		return
@@ -165,10 +174,7 @@ func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
 		if len(asked) > 0 {
 			visible = slices.DeleteFunc(asked, func(l string) bool { return !who.canSee(l) })
 		}
-		if len(visible) == 0 {
-			visible = []string{"-/-"} // sees no line: matches no record
-		}
-		q.Lines = visible
+		q.Lines = append([]string{}, visible...) // non-nil: empty means no line at all
 	}
 	return q, true
 }

@@ -88,6 +88,9 @@ func TestRESTHistory(t *testing.T) {
 	require.Equal(t, []string{"hq/202"}, linesOf(e.historyAll(t, tokRoot, "user=bob")))
 	require.Equal(t, []string{"hq/202", "hq/203"}, linesOf(e.historyAll(t, tokRoot, "line=hq/202,hq/203&line=hq/209")))
 	require.Equal(t, []string{"hq/202"}, linesOf(e.historyAll(t, tokRoot, "user=bob&line=hq/202&line=hq/203")))
+	require.Empty(t, e.historyAll(t, tokRoot, "user=bob&line=hq/203"), "bob may see no line asked for")
+	r := e.do("GET", "/api/v1/history?user=bob&line=hq/203&format=csv", tokRoot, nil)
+	require.Equal(t, strings.Join(csvHeader, ",")+"\n", string(r.body))
 
 	missed := e.historyAll(t, tokAlice, "")[0]
 	require.Equal(t, store.OutcomeAbandoned, missed.Outcome, "the caller hung up while it rang")
@@ -140,7 +143,7 @@ func TestRESTHistory(t *testing.T) {
 	}
 
 	// CSV: a header row and every record, by format=csv or by Accept.
-	r := e.do("GET", "/api/v1/history?format=csv&limit=1", tokSue, nil)
+	r = e.do("GET", "/api/v1/history?format=csv&limit=1", tokSue, nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.True(t, strings.HasPrefix(r.ctype, "text/csv"), r.ctype)
 	rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
