@@ -187,9 +187,17 @@ func matcher(pbx string, q *HistoryQuery, lines map[string]bool) func(member str
 	if q.Number != "" {
 		want = form(pbx, q.Number)
 	}
+	var f [ixNumbers + 4]string // reused: substrings of the member, no allocation
+	need := len(f) // the fields the filters look at
+	switch {
+	case q.Number != "":
+	case q.Direction != "" || q.Outcome != "":
+		need = ixOutcome + 1
+	default:
+		need = ixLine + 1
+	}
 	return func(m string) bool {
-		f := strings.Split(m, sep)
-		if len(f) < ixNumbers {
+		if splitIndex(m, f[:need]) < need {
 			return false
 		}
 		switch {
@@ -202,6 +210,26 @@ func matcher(pbx string, q *HistoryQuery, lines map[string]bool) func(member str
 		}
 		return slices.ContainsFunc(f[ixNumbers:], func(n string) bool { return n != "" && form(pbx, n) == want })
 	}
+}
+
+// splitIndex splits the first len(f) fields of an index member into f and returns how many
+// there were.
+func splitIndex(m string, f []string) int {
+	n := 0
+	for n < len(f) {
+		i := strings.Index(m, sep)
+		if i < 0 {
+			f[n] = m
+			n++
+			break
+		}
+		f[n], m = m[:i], m[i+len(sep):]
+		n++
+	}
+	for k := n; k < len(f); k++ {
+		f[k] = ""
+	}
+	return n
 }
 
 // JournalFromHistory serves the per-line Journal from History: the line's records, newest

@@ -139,3 +139,30 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "entries/s")
 }
+
+// BenchmarkHistory measures history queries on a full store (50,000 records of 1,000 lines):
+// the newest page, and one line's 50 records, which needs a scan of the whole history in
+// steps of Options.HistoryScan.
+func BenchmarkHistory(b *testing.B) {
+	s, _ := fullStore(b)
+	defer s.Close()
+	ctx := context.Background()
+	b.Run("NewestPage", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			page, err := s.History(ctx, store.HistoryQuery{Limit: 50})
+			if err != nil || len(page.Records) != 50 {
+				b.Fatal(len(page.Records), err)
+			}
+		}
+	})
+	b.Run("OneLine", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			j, err := s.Journal(ctx, "hq/1500", 0, 50)
+			if err != nil || len(j) != 50 {
+				b.Fatal(len(j), err)
+			}
+		}
+	})
+}
