@@ -188,7 +188,7 @@ func matcher(pbx string, q *HistoryQuery, lines map[string]bool) func(member str
 		want = form(pbx, q.Number)
 	}
 	var f [ixNumbers + 4]string // reused: substrings of the member, no allocation
-	need := len(f) // the fields the filters look at
+	need := len(f)              // the fields the filters look at
 	switch {
 	case q.Number != "":
 	case q.Direction != "" || q.Outcome != "":
