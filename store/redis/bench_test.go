@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
+	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -64,4 +65,45 @@ func benchBatch(n, size int) store.Batch {
 	}
 	bt.NextHandle = uint64((n + 1) * size)
 	return bt
+}
+
+// BenchmarkHistory measures history queries on 20,000 records of 1,000 lines: the newest
+// page, and one line's 20 records, which reads the whole index in steps of
+// Options.HistoryScan (20 scans, each a round trip).
+func BenchmarkHistory(b *testing.B) {
+	srv := redistest.Start(b)
+	s, err := New(b.Context(), Options{Addrs: []string{srv.Addr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	l, err := s.AcquireLease(b.Context(), "hq", "bench", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := 0; n < 20000; {
+		var bt store.Batch
+		for k := 0; k < 100; k, n = k+1, n+1 {
+			bt.Journal = append(bt.Journal, storetest.JournalEntry(fmt.Sprintf("hq/%d", 1000+n%1000), n))
+		}
+		if _, err := s.Apply(b.Context(), "hq", l.Fence(), bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("NewestPage", func(b *testing.B) {
+		for b.Loop() {
+			page, err := s.History(b.Context(), store.HistoryQuery{Limit: 50})
+			if err != nil || len(page.Records) != 50 {
+				b.Fatal(len(page.Records), err)
+			}
+		}
+	})
+	b.Run("OneLine", func(b *testing.B) {
+		for b.Loop() {
+			j, err := s.Journal(b.Context(), "hq/1500", 0, 20)
+			if err != nil || len(j) != 20 {
+				b.Fatal(len(j), err)
+			}
+		}
+	})
 }
