@@ -116,7 +116,7 @@ func benchDelivery(b *testing.B, st store.Store) {
 				apply([]tapi.Event{stateEvent("hq", ext, call, connected)}, nil)
 			case 2:
 				end := stateEvent("hq", ext, call, idle)
-				apply([]tapi.Event{end}, []store.JournalEntry{{Line: end.Line, Handle: end.Handle, Started: start, Ended: end.Time, Outcome: "answered"}})
+				apply([]tapi.Event{end}, []store.JournalEntry{{ID: store.NewRecordID(end.Time), PBX: "hq", Line: end.Line, Handle: end.Handle, Started: start, Ended: end.Time, Outcome: "answered"}})
 			}
 		}
 	}

@@ -133,7 +133,7 @@ func ringAndEnd(e *engine, ext string, n int) {
 	e.apply(store.Batch{Events: []tapi.Event{stateEvent(e.pbx, ext, n, connected)}})
 	end := stateEvent(e.pbx, ext, n, idle)
 	e.apply(store.Batch{Events: []tapi.Event{end}, Journal: []store.JournalEntry{{
-		Line: end.Line, Handle: end.Handle, CallID: nc.Call.CallID, Caller: nc.Call.Info.Caller,
+		ID: store.NewRecordID(end.Time), PBX: e.pbx, Line: end.Line, Handle: end.Handle, CallID: nc.Call.CallID, Caller: nc.Call.Info.Caller,
 		Started: nc.Time, Answered: nc.Time, Ended: end.Time, Outcome: "answered"}}})
 }
 

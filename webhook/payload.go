@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -135,7 +136,7 @@ func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k s
 	}
 	p.Call = call
 	if k == KindEnded {
-		p.Summary = d.summary(ctx, e.Event.Line, e.Event.Handle)
+		p.Summary = d.summary(ctx, e.PBX, e.Event.Line, e.Event.Handle)
 		if p.Summary != nil && call.CallID == "" {
 			call.CallID = p.Summary.CallID
 		}
@@ -145,26 +146,17 @@ func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k s
 
 // summaryScan is how many of a line's newest journal entries summary looks through: first
 // the few newest (the call just ended is almost always among them), then the rest.
-var summaryScan = []struct{ skip, limit int }{{0, 4}, {4, 46}}
-
-// summary returns the journal entry of a finished call: the engine writes it in the same
+// summary returns the call record of a finished call: the engine writes it in the same
 // fenced step as the call's IDLE event, so it exists when the IDLE is seen. nil when the
-// journal no longer holds it (or cannot be read: the delivery goes without it).
-func (d *Dispatcher) summary(ctx context.Context, line string, h tapi.CallHandle) *store.JournalEntry {
-	for _, page := range summaryScan {
-		js, err := d.st.Journal(ctx, line, page.skip, page.limit)
-		if err != nil {
-			d.log.WithError(err).WithField("line", line).Warn("webhook: call summary not readable; delivering without it")
-			return nil
-		}
-		for i := range js {
-			if js[i].Handle == h {
-				return &js[i]
-			}
-		}
-		if len(js) < page.limit {
-			return nil
-		}
+// history no longer holds it (or cannot be read: the delivery goes without it).
+func (d *Dispatcher) summary(ctx context.Context, pbx, line string, h tapi.CallHandle) *store.JournalEntry {
+	r, err := d.st.CallRecord(ctx, pbx, h)
+	switch {
+	case errors.Is(err, store.ErrNoRecord):
+		return nil
+	case err != nil:
+		d.log.WithError(err).WithField("line", line).Warn("webhook: call summary not readable; delivering without it")
+		return nil
 	}
-	return nil
+	return &r
 }

@@ -41,7 +41,7 @@ func TestDeliversCallEventsSignedInOrder(t *testing.T) {
 			Connected: tapi.PartyID{Number: "203", Flags: tapi.LINECALLPARTYID_ADDRESS}}}
 	eng.apply(store.Batch{Events: []tapi.Event{info}})
 	end := stateEvent("hq", "201", 2, idle)
-	eng.apply(store.Batch{Events: []tapi.Event{end}, Journal: []store.JournalEntry{{Line: "hq/201", Handle: end.Handle,
+	eng.apply(store.Batch{Events: []tapi.Event{end}, Journal: []store.JournalEntry{{ID: store.NewRecordID(end.Time), PBX: "hq", Line: "hq/201", Handle: end.Handle,
 		CallID: "C2", Caller: nc.Call.Info.Caller, Started: nc.Time, Ended: end.Time, Outcome: "answered"}}})
 
 	require.Eventually(t, func() bool { return len(rcv.payloads()) >= 5 }, 10*time.Second, 5*time.Millisecond)
