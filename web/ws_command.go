@@ -156,33 +156,15 @@ func (s *Server) callsElsewhere(line string) map[tapi.CallHandle]bool {
 // bridge the principal may see, digits are DTMF digits, and ops that take no number refuse
 // one. It checks forward's ring count too.
 func (s *Server) checkNumber(p *principal, spec wire.Spec, req *cti.Request, pbx string) *refusal {
+	var r *refusal
 	switch spec.Number {
 	case wire.Destination:
 		if req.Number == "" {
 			return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "%s needs a number", req.Op)
 		}
-		d, err := s.numbering(pbx).ToDial(req.Number)
-		if err != nil {
-			return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "number %s: %v", quoteCapped(req.Number), err)
-		}
-		req.Number = d
+		r = s.toDial(pbx, req, "number")
 	case wire.ForwardTo:
-		if req.Number != "" {
-			d, err := s.numbering(pbx).ToDial(req.Number)
-			if err != nil {
-				return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "forward destination %s: %v", quoteCapped(req.Number), err)
-			}
-			req.Number = d
-		}
-		if req.Enable || req.ForwardMode != "" {
-			var fm tapi.ForwardMode
-			if err := fm.UnmarshalText([]byte(req.ForwardMode)); err != nil {
-				return refused(tapi.LINEERR_INVALPARAM, probBadValue, "forwardMode", "forwardMode: %v", err)
-			}
-		}
-		if req.Enable && req.Number == "" {
-			return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "enabling forwarding needs a destination number")
-		}
+		r = s.checkForward(pbx, req)
 	case wire.Digits:
 		d, err := wire.CleanDigits(req.Number)
 		if err != nil {
@@ -190,34 +172,71 @@ func (s *Server) checkNumber(p *principal, spec wire.Spec, req *cti.Request, pbx
 		}
 		req.Number = d
 	case wire.RingingLine, wire.PickupGroup:
-		if req.Number == "" {
-			if spec.Number.Need() == wire.Required {
-				return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "%s needs the number of the ringing line", req.Op)
-			}
-			return nil
-		}
-		d, err := cleanNumber(req.Number)
-		if err != nil {
-			return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "%s number %s: %v", req.Op, quoteCapped(req.Number), err)
-		}
-		target := pbx + "/" + d
-		_, isLine := s.svc.Line(target)
-		// pickup takes the call ringing at a line: only at one the principal may see. A group
-		// pickup names a pickup group (not a line) or a line of the group.
-		if (spec.Number == wire.RingingLine || isLine) && (!isLine || !p.canSee(target)) {
-			return refused(tapi.LINEERR_INVALADDRESS, probUnknownLine, "number", "%s: line %q does not exist", req.Op, target)
-		}
-		req.Number = d
+		r = s.checkPickupNumber(p, spec, req, pbx)
 	default:
 		if req.Number != "" {
 			return refused(tapi.LINEERR_INVALPARAM, probUnexpectedField, "number", "%s takes no number", req.Op)
 		}
+	}
+	if r != nil {
+		return r
 	}
 	if spec.Takes(wire.FieldRingCount) {
 		if err := wire.CheckRingCount(req.RingCount); err != nil {
 			return refused(tapi.LINEERR_INVALPARAM, probBadValue, "ringCount", "%v", err)
 		}
 	}
+	return nil
+}
+
+// toDial converts req.Number by the PBX's numbering into what the PBX dials.
+func (s *Server) toDial(pbx string, req *cti.Request, what string) *refusal {
+	d, err := s.numbering(pbx).ToDial(req.Number)
+	if err != nil {
+		return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "%s %s: %v", what, quoteCapped(req.Number), err)
+	}
+	req.Number = d
+	return nil
+}
+
+// checkForward checks a forwarding request: its destination, mode and that enabling names one.
+func (s *Server) checkForward(pbx string, req *cti.Request) *refusal {
+	if req.Number != "" {
+		if r := s.toDial(pbx, req, "forward destination"); r != nil {
+			return r
+		}
+	}
+	if req.Enable || req.ForwardMode != "" {
+		var fm tapi.ForwardMode
+		if err := fm.UnmarshalText([]byte(req.ForwardMode)); err != nil {
+			return refused(tapi.LINEERR_INVALPARAM, probBadValue, "forwardMode", "forwardMode: %v", err)
+		}
+	}
+	if req.Enable && req.Number == "" {
+		return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "enabling forwarding needs a destination number")
+	}
+	return nil
+}
+
+// checkPickupNumber checks the number of a pickup: a line the principal may see (pickup takes
+// the call ringing there), or for a group pickup a pickup group or a line of the group.
+func (s *Server) checkPickupNumber(p *principal, spec wire.Spec, req *cti.Request, pbx string) *refusal {
+	if req.Number == "" {
+		if spec.Number.Need() == wire.Required {
+			return refused(tapi.LINEERR_INVALADDRESS, probMissingField, "number", "%s needs the number of the ringing line", req.Op)
+		}
+		return nil
+	}
+	d, err := cleanNumber(req.Number)
+	if err != nil {
+		return refused(tapi.LINEERR_INVALADDRESS, probBadNumber, "number", "%s number %s: %v", req.Op, quoteCapped(req.Number), err)
+	}
+	target := pbx + "/" + d
+	_, isLine := s.svc.Line(target)
+	if (spec.Number == wire.RingingLine || isLine) && (!isLine || !p.canSee(target)) {
+		return refused(tapi.LINEERR_INVALADDRESS, probUnknownLine, "number", "%s: line %q does not exist", req.Op, target)
+	}
+	req.Number = d
 	return nil
 }
 
