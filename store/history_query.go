@@ -34,14 +34,44 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 	if err := checkQuery(&q); err != nil {
 		return HistoryPage{}, err
 	}
-	upper := ""
+	upper, lower, err := queryBounds(&q, now, maxAge)
+	if err != nil {
+		return HistoryPage{}, err
+	}
+	pbxs, err := queryPBXs(ctx, b, &q)
+	if err != nil {
+		return HistoryPage{}, err
+	}
+	hits, frontier, err := scanPBXs(ctx, b, &q, pbxs, upper, lower, scan)
+	if err != nil {
+		return HistoryPage{}, err
+	}
+	slices.SortFunc(hits, func(x, y historyHit) int { return strings.Compare(y.key, x.key) })
+	if frontier != "" {
+		hits = slices.DeleteFunc(hits, func(h historyHit) bool { return h.key < frontier })
+	}
+	var page HistoryPage
+	switch {
+	case len(hits) > q.Limit:
+		hits = hits[:q.Limit]
+		page.Next = encodeCursor(hits[len(hits)-1].key)
+	case frontier != "":
+		page.Next = encodeCursor(frontier)
+	}
+	page.Records, err = fetchHits(ctx, b, hits)
+	return page, err
+}
+
+// queryBounds returns the index keys a query reads between: below upper (the end of the
+// range, or the cursor), at or above lower (the start, or the oldest record kept).
+func queryBounds(q *HistoryQuery, now time.Time, maxAge time.Duration) (upper, lower string, err error) {
 	if !q.To.IsZero() {
 		upper = msKey(q.To)
 	}
 	if q.Cursor != "" {
 		k, err := decodeCursor(q.Cursor)
 		if err != nil {
-			return HistoryPage{}, err
+			return "", "", err
 		}
 		if upper == "" || k < upper {
 			upper = k
@@ -51,14 +81,19 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 	if oldest := now.Add(-maxAge); maxAge > 0 && from.Before(oldest) {
 		from = oldest
 	}
-	lower := ""
 	if !from.IsZero() {
 		lower = msKey(from)
 	}
-	pbxs, err := queryPBXs(ctx, b, &q)
-	if err != nil {
-		return HistoryPage{}, err
-	}
+	return upper, lower, nil
+}
+
+// historyHit is one index member that matched a query.
+type historyHit struct{ pbx, member, key string }
+
+// scanPBXs reads each PBX's index and keeps the members that match; frontier is the newest
+// key down to which a PBX whose scan ended early was examined.
+func scanPBXs(ctx context.Context, b HistoryBackend, q *HistoryQuery, pbxs []string, upper, lower string,
+	scan int) (hits []historyHit, frontier string, err error) {
 	lines := map[string]bool{}
 	for _, l := range q.Lines {
 		lines[l] = true
@@ -69,22 +104,18 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 	if filtered {
 		n = max(scan, n)
 	}
-
-	type hit struct{ pbx, member, key string }
-	var hits []hit
-	frontier := ""
 	for _, pbx := range pbxs {
 		members, err := b.ScanHistory(ctx, pbx, upper, lower, n)
 		if err != nil {
-			return HistoryPage{}, err
+			return nil, "", err
 		}
-		match := matcher(pbx, &q, lines)
+		match := matcher(pbx, q, lines)
 		found := 0
 		for i, m := range members {
 			if !match(m) {
 				continue
 			}
-			hits = append(hits, hit{pbx, m, IndexKey(m)})
+			hits = append(hits, historyHit{pbx, m, IndexKey(m)})
 			if found++; found > q.Limit {
 				members = members[:i+1]
 				break
@@ -96,18 +127,11 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 			}
 		}
 	}
-	slices.SortFunc(hits, func(x, y hit) int { return strings.Compare(y.key, x.key) })
-	if frontier != "" {
-		hits = slices.DeleteFunc(hits, func(h hit) bool { return h.key < frontier })
-	}
-	var page HistoryPage
-	switch {
-	case len(hits) > q.Limit:
-		hits = hits[:q.Limit]
-		page.Next = encodeCursor(hits[len(hits)-1].key)
-	case frontier != "":
-		page.Next = encodeCursor(frontier)
-	}
+	return hits, frontier, nil
+}
+
+// fetchHits reads the records of the hits, in the hits' order.
+func fetchHits(ctx context.Context, b HistoryBackend, hits []historyHit) ([]JournalEntry, error) {
 	byPBX := map[string][]string{}
 	for _, h := range hits {
 		byPBX[h.pbx] = append(byPBX[h.pbx], h.member)
@@ -116,7 +140,7 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 	for pbx, ms := range byPBX {
 		got, err := b.FetchHistory(ctx, pbx, ms)
 		if err != nil {
-			return HistoryPage{}, err
+			return nil, err
 		}
 		for i, r := range got {
 			if r.ID != "" {
@@ -124,13 +148,13 @@ func RunHistory(ctx context.Context, b HistoryBackend, q HistoryQuery, now time.
 			}
 		}
 	}
-	page.Records = make([]JournalEntry, 0, len(hits))
+	out := make([]JournalEntry, 0, len(hits))
 	for _, h := range hits {
 		if r, ok := recs[h.member]; ok {
-			page.Records = append(page.Records, r)
+			out = append(out, r)
 		}
 	}
-	return page, nil
+	return out, nil
 }
 
 func checkQuery(q *HistoryQuery) error {
