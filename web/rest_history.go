@@ -91,25 +91,35 @@ func historyProblem(c *gin.Context, err error) {
 
 // historyQuery reads and checks the query parameters and applies the caller's line ACL.
 func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
-	p := principalOf(c)
 	q := store.HistoryQuery{Cursor: c.Query("cursor"), Direction: c.Query("direction"), Outcome: c.Query("outcome")}
+	ok := historyPaging(c, &q) && historyTimes(c, &q) && s.historyFilters(c, &q) && s.historyLines(c, &q)
+	return q, ok
+}
+
+// historyPaging reads limit, direction and outcome.
+func historyPaging(c *gin.Context, q *store.HistoryQuery) bool {
 	limit, ok := queryInt(c, "limit", defaultHistoryLimit, store.MaxHistoryLimit)
 	if !ok {
-		return q, false
+		return false
 	}
 	if limit == 0 {
 		problem(c, probBadParameter, "limit", "limit must be at least 1")
-		return q, false
+		return false
 	}
 	q.Limit = limit
 	if q.Direction != "" && !slices.Contains(store.Directions, q.Direction) {
 		problem(c, probBadParameter, "direction", "direction must be one of "+strings.Join(store.Directions, ", "))
-		return q, false
+		return false
 	}
 	if q.Outcome != "" && !slices.Contains(store.Outcomes, q.Outcome) {
 		problem(c, probBadParameter, "outcome", "outcome must be one of "+strings.Join(store.Outcomes, ", "))
-		return q, false
+		return false
 	}
+	return true
+}
+
+// historyTimes reads the from/to range.
+func historyTimes(c *gin.Context, q *store.HistoryQuery) bool {
 	for _, t := range []struct {
 		name string
 		to   *time.Time
@@ -118,20 +128,25 @@ func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
 			at, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
 				problem(c, probBadParameter, t.name, t.name+" must be an RFC 3339 time such as 2026-01-31T08:00:00Z, not "+v)
-				return q, false
+				return false
 			}
 			*t.to = at
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		problem(c, probBadParameter, "from", "from must be before to")
-		return q, false
+		return false
 	}
+	return true
+}
+
+// historyFilters reads the number and PBX filters.
+func (s *Server) historyFilters(c *gin.Context, q *store.HistoryQuery) bool {
 	if n := c.Query("number"); n != "" {
 		clean, err := cleanNumber(n)
 		if err != nil {
 			problem(c, probBadParameter, "number", "number: "+err.Error())
-			return q, false
+			return false
 		}
 		q.Number = clean
 		// "+49301234567", "030 1234567" and what the PBX reported all match one another.
@@ -140,19 +155,26 @@ func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
 	if pbx := c.Query("pbx"); pbx != "" {
 		if !slices.Contains(s.svc.PBXs(), pbx) {
 			problem(c, probUnknownPBX, "pbx", "no PBX "+pbx+" is configured")
-			return q, false
+			return false
 		}
 		q.PBXs = []string{pbx}
 	}
+	return true
+}
+
+// historyLines reads the line and user filters and limits the query to the lines the user
+// (the caller, or for an admin the user asked for) may see.
+func (s *Server) historyLines(c *gin.Context, q *store.HistoryQuery) bool {
+	p := principalOf(c)
 	who := p
 	if name := c.Query("user"); name != "" {
 		if !p.isAdmin() {
 			problem(c, probForbidden, "user", "only an admin may ask for another user's history")
-			return q, false
+			return false
 		}
 		if who = s.auth.byName(name); who == nil {
 			problem(c, probBadParameter, "user", "no user "+name+" is configured")
-			return q, false
+			return false
 		}
 	}
 	var asked []string
@@ -163,7 +185,7 @@ func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
 			}
 			if !p.canSee(l) {
 				problem(c, probUnknownLine, "line", "no line "+l+" that this token may see")
-				return q, false
+				return false
 			}
 			asked = append(asked, l)
 		}
@@ -176,7 +198,7 @@ func (s *Server) historyQuery(c *gin.Context) (store.HistoryQuery, bool) {
 		}
 		q.Lines = append([]string{}, visible...) // non-nil: empty means no line at all
 	}
-	return q, true
+	return true
 }
 
 // visibleLineNames returns the configured lines p may see.
