@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -168,7 +169,7 @@ func (o *owned) awaitCall(ctx context.Context, line, callID string) tapi.CallHan
 		if time.Now().After(deadline) || ctx.Err() != nil || o.ctx.Err() != nil {
 			return ""
 		}
-		sleep(ctx, 5*time.Millisecond)
+		backoff.Sleep(ctx, 5*time.Millisecond)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -119,12 +120,12 @@ func (p *pbx) run(ctx context.Context) {
 			// This instance's writes failed in its last term: leave the lease to others for
 			// a while instead of taking it back and failing again.
 			f.start(ctx)
-			sleep(ctx, min(wait, poll))
+			backoff.Sleep(ctx, min(wait, poll))
 			continue
 		}
 		if !pref.mayAcquire(ctx) {
 			f.start(ctx)
-			sleep(ctx, poll)
+			backoff.Sleep(ctx, poll)
 			continue
 		}
 		actx, cancel := context.WithTimeout(ctx, poll)
@@ -151,7 +152,7 @@ func (p *pbx) run(ctx context.Context) {
 		if ctx.Err() == nil {
 			f.start(ctx)
 		}
-		sleep(ctx, poll)
+		backoff.Sleep(ctx, poll)
 	}
 }
 
@@ -385,7 +386,7 @@ func (p *pbx) follow(ctx context.Context) {
 			return
 		}
 		p.log.WithError(err).Debug("following the PBX log restarts")
-		sleep(ctx, 200*time.Millisecond)
+		backoff.Sleep(ctx, 200*time.Millisecond)
 	}
 }
 
@@ -421,14 +422,4 @@ func (p *pbx) followOnce(ctx context.Context) error {
 		return err
 	}
 	return errors.New("subscription ended")
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -124,6 +125,9 @@ func withSwitchTime(r reducer.Result, at time.Time) {
 		r.Events[i].SwitchTime = at
 	}
 }
+
+// writeRetry paces the retries of a store write: the pipeline is alone in retrying it.
+var writeRetry = backoff.Policy{Min: 20 * time.Millisecond, Max: time.Second, Jitter: backoff.None}
 
 // accum gathers the results of one batch.
 type accum struct {
@@ -245,11 +249,10 @@ func (o *owned) applyItems(items []item) error {
 // renew: Redis at maxmemory refuses writes but not PEXPIRE), or with more than catchUpLimit
 // events queued behind it, ends the term as degraded (degraded.go).
 func (o *owned) write(b store.Batch) ([]store.Entry, error) {
-	wait := 20 * time.Millisecond
 	start := time.Now()
 	bound := start.Add(o.p.e.cfg.DegradeAfter)
 	o.wh.begin(start)
-	for {
+	for n := 1; ; n++ {
 		// An attempt may not outlast the bound: a store that does not answer is as bad as
 		// one that refuses.
 		attempt := min(o.p.e.cfg.LeaseTTL/3, max(time.Until(bound), 10*time.Millisecond))
@@ -276,13 +279,8 @@ func (o *owned) write(b store.Batch) ([]store.Entry, error) {
 			return nil, fmt.Errorf("%w with %d events waiting behind them: %v", errDegraded, n, err)
 		}
 		o.p.log.WithError(err).Warn("store write failed; retrying")
-		t := time.NewTimer(min(wait, max(time.Until(bound), time.Millisecond)))
-		select {
-		case <-t.C:
-		case <-o.ctx.Done():
-			t.Stop()
+		if !backoff.Sleep(o.ctx, min(writeRetry.Wait(n), max(time.Until(bound), time.Millisecond))) {
 			return nil, context.Cause(o.ctx)
 		}
-		wait = min(wait*2, time.Second)
 	}
 }

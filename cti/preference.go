@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 )
 
@@ -56,7 +57,7 @@ func (pr *preference) mayAcquire(ctx context.Context) bool {
 	cancel()
 	switch {
 	case errors.Is(err, store.ErrNoOwner):
-		sleep(ctx, preferenceHeadStart*pr.poll)
+		backoff.Sleep(ctx, preferenceHeadStart*pr.poll)
 		return true // if the preferred instance took it meanwhile, acquiring says so
 	case err != nil:
 		return true // the store decides, as without a preference

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -145,7 +146,7 @@ func (o *owned) watchLog() {
 				return
 			}
 		}
-		sleep(o.ctx, 100*time.Millisecond)
+		backoff.Sleep(o.ctx, 100*time.Millisecond)
 	}
 }
 

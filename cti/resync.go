@@ -10,6 +10,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -192,7 +193,8 @@ const snapshotTries = 6
 
 // snapshotPause is the first pause before a line is snapshotted again; it doubles per try,
 // giving a busy device a quiet moment.
-const snapshotPause = 10 * time.Millisecond
+// snapshotPause paces the retries of a stale snapshot: 10 ms, then doubling.
+var snapshotPause = backoff.Policy{Min: 10 * time.Millisecond, Jitter: backoff.None}
 
 // snapshotLine takes a device's snapshot and reconciles its line. The snapshot and the
 // device's events travel separately (response to this request, events through the
@@ -204,11 +206,9 @@ const snapshotPause = 10 * time.Millisecond
 // are fine: the reducer ignores what the snapshot already showed.
 func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
 	p := o.p
-	pause := snapshotPause
 	for try := 1; try <= snapshotTries; try++ {
 		if try > 1 {
-			sleep(ctx, pause)
-			pause *= 2
+			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
 		seen := o.applied[ext].Load()
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -94,7 +95,7 @@ func (o *owned) serveCommands() {
 			return
 		}
 		o.p.log.WithError(err).Warn("serving routed commands stopped; restarting")
-		sleep(o.ctx, 500*time.Millisecond)
+		backoff.Sleep(o.ctx, 500*time.Millisecond)
 	}
 }
 

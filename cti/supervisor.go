@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -46,7 +46,7 @@ func (o *owned) supervise() {
 	if wait := time.Until(o.quietUntil); wait > 0 {
 		p.log.WithField("wait", wait).Warn("the store holds no record of an earlier lease of this PBX " +
 			"(first start, or the store lost its data): waiting until a former owner's lease has surely lapsed")
-		sleep(o.ctx, wait)
+		backoff.Sleep(o.ctx, wait)
 	}
 	for o.ctx.Err() == nil {
 		lc := next
@@ -67,7 +67,7 @@ func (o *owned) supervise() {
 				target = (target + 1) % len(p.nodes)
 				var wait time.Duration
 				if rounds%len(p.nodes) == 0 {
-					wait = backoff(cfg.BackoffMin, cfg.BackoffMax, rounds/len(p.nodes))
+					wait = backoff.Policy{Min: cfg.BackoffMin, Max: cfg.BackoffMax, Jitter: backoff.Equal}.Wait(rounds / len(p.nodes))
 				}
 				if !o.unreachable.Load() {
 					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
@@ -80,7 +80,7 @@ func (o *owned) supervise() {
 						wait = left
 					}
 				}
-				sleep(o.ctx, wait)
+				backoff.Sleep(o.ctx, wait)
 				continue
 			}
 		}
@@ -287,16 +287,6 @@ func reachable(ctx context.Context, addr string, timeout time.Duration) bool {
 	}
 	c.Close()
 	return true
-}
-
-// backoff is exponential in the round with full jitter in its upper half.
-func backoff(lo, hi time.Duration, round int) time.Duration {
-	d := lo
-	for i := 1; i < round && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d/2 + rand.N(d/2+1)
 }
 
 func errText(err error) string {

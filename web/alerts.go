@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -227,16 +228,11 @@ func (a *alerter) run(ctx context.Context) {
 
 // deliver POSTs body, retrying on transport errors and non-2xx answers with doubling delays.
 func (a *alerter) deliver(ctx context.Context, url string, body []byte) error {
-	delay := a.s.cfg.AlertBackoff
+	retry := backoff.Policy{Min: a.s.cfg.AlertBackoff, Jitter: backoff.None}
 	var last error
 	for attempt := 0; attempt <= a.s.cfg.AlertRetries; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(delay):
-			}
-			delay *= 2
+		if attempt > 0 && !backoff.Sleep(ctx, retry.Wait(attempt)) {
+			return ctx.Err()
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/ctibridge/ctibridge/web/internal/wsout"
@@ -97,20 +98,15 @@ func (h *hub) run(ctx context.Context) {
 		go func() { defer flushers.Done(); h.flusher() }()
 	}
 	defer func() { close(h.flushQ); flushers.Wait() }()
-	backoff := 50 * time.Millisecond
-	for ctx.Err() == nil {
+	retry := backoff.Policy{Min: 50 * time.Millisecond, Max: 2 * time.Second, Jitter: backoff.Equal}
+	for n := 1; ctx.Err() == nil; n++ {
 		err := h.follow(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		h.log.WithError(err).Warn("PBX event feed interrupted; resubscribing")
-		select {
-		case <-ctx.Done():
+		if !backoff.Sleep(ctx, retry.Wait(n)) {
 			return
-		case <-time.After(backoff):
-		}
-		if backoff < 2*time.Second {
-			backoff *= 2
 		}
 	}
 }

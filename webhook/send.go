@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/internal/backoff"
 )
 
 // errBodyLimit bounds how much of a failed response's body goes into the error.
@@ -54,17 +54,6 @@ func (d *Dispatcher) post(ctx context.Context, w *store.WebhookSubscription, id 
 	return resp.StatusCode, errors.New(msg)
 }
 
-// backoff returns the wait before attempt n+1 (n >= 1): full jitter, a random duration up
-// to min(BackoffMax, BackoffMin*2^(n-1)).
-func (d *Dispatcher) backoff(n int) time.Duration {
-	ceil := d.cfg.BackoffMin
-	for i := 1; i < n && ceil < d.cfg.BackoffMax; i++ {
-		ceil *= 2
-	}
-	ceil = min(ceil, d.cfg.BackoffMax)
-	return rand.N(ceil) + 1
-}
-
 // deliver sends a payload until it succeeds or RetryFor has passed since its first attempt;
 // then it keeps it as failed. It returns an error only when ctx ended (the lease was lost or
 // the instance stops): the delivery is then neither done nor failed, and the next
@@ -93,7 +82,7 @@ func (d *Dispatcher) deliver(ctx context.Context, w *store.WebhookSubscription, 
 			d.metrics.failed(w.ID)
 			return nil
 		}
-		wait := min(d.backoff(attempt), left)
+		wait := min(backoff.Policy{Min: d.cfg.BackoffMin, Max: d.cfg.BackoffMax}.Wait(attempt), left)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

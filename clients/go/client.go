@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -231,11 +231,11 @@ func (c *Client) stop(err error) {
 // between rounds, until one accepts; false when the client was closed or the token refused.
 func (c *Client) reconnect(start int) (*session, int, bool) {
 	n := len(c.cfg.URLs)
-	ceiling := c.cfg.MinBackoff
-	for {
+	retry := backoff.Policy{Min: c.cfg.MinBackoff, Max: c.cfg.MaxBackoff, Jitter: backoff.Full}
+	for round := 1; ; round++ {
 		// A short random pause even before the first attempt spreads the reconnects of many
 		// clients that lost the same instance.
-		if !c.sleep(time.Duration(rand.Int64N(int64(ceiling)) + 1)) {
+		if !c.sleep(retry.Wait(round)) {
 			return nil, 0, false
 		}
 		for i := range n {
@@ -253,7 +253,6 @@ func (c *Client) reconnect(start int) (*session, int, bool) {
 				return nil, 0, false
 			}
 		}
-		ceiling = min(ceiling*2, c.cfg.MaxBackoff)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 )
 
@@ -79,7 +80,7 @@ func (r *replies) deliver(id string, rep reply) {
 
 // readReplies pops replies until the Store closes, waiting out Redis outages.
 func (s *Store) readReplies(r *replies) {
-	backoff := minBackoff
+	retries := 0
 	timeout := strconv.FormatFloat(servingRenew.Seconds(), 'f', 3, 64)
 	for s.life.Err() == nil {
 		v, err := s.client.Do(s.life, "BLPOP", r.key, timeout).StringSlice()
@@ -87,10 +88,11 @@ func (s *Store) readReplies(r *replies) {
 			continue
 		}
 		if err != nil || len(v) != 2 {
-			sleep(s.life, &backoff)
+			retries++
+			backoff.Sleep(s.life, serveRetry.Wait(retries))
 			continue
 		}
-		backoff = minBackoff
+		retries = 0
 		id, msg, ok := strings.Cut(v[1], "\n")
 		if !ok || msg == "" {
 			continue // not a reply of ours

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 )
 
@@ -42,13 +43,14 @@ func (s *Store) ServeCommands(ctx context.Context, pbx, owner string, handle sto
 	defer handlers.Wait()
 
 	var marked time.Time
-	backoff := minBackoff
+	retries := 0
 	timeout := strconv.FormatFloat(servingRenew.Seconds(), 'f', 3, 64)
 	for ctx.Err() == nil {
 		if time.Since(marked) >= servingRenew {
 			err := markServingScript.Run(ctx, s.client, []string{k.servers()}, owner, servingTTL.Milliseconds()).Err()
 			if err != nil {
-				sleep(ctx, &backoff)
+				retries++
+				backoff.Sleep(ctx, serveRetry.Wait(retries))
 				continue
 			}
 			marked = time.Now()
@@ -63,11 +65,12 @@ func (s *Store) ServeCommands(ctx context.Context, pbx, owner string, handle sto
 		if err != nil || len(v) != 2 {
 			<-slots
 			if !errors.Is(err, redis.Nil) {
-				sleep(ctx, &backoff)
+				retries++
+				backoff.Sleep(ctx, serveRetry.Wait(retries))
 			}
 			continue
 		}
-		backoff = minBackoff
+		retries = 0
 		var req request
 		if json.Unmarshal([]byte(v[1]), &req) != nil || req.ID == "" {
 			<-slots
@@ -117,13 +120,6 @@ func (s *Store) stopServing(k keys, owner string) {
 	}
 }
 
-// sleep waits for the current backoff (or ctx) and doubles it up to retryMax.
-func sleep(ctx context.Context, backoff *time.Duration) {
-	t := time.NewTimer(*backoff)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-	*backoff = min(*backoff*2, retryMax)
-}
+// serveRetry paces a server that cannot reach Redis: every instance serving commands retries,
+// so the waits are spread.
+var serveRetry = backoff.Policy{Min: minBackoff, Max: retryMax, Jitter: backoff.Equal}
