@@ -13,7 +13,8 @@ build:
 
 # deps makes sure the system tools the tests use are present: redis-server (store tests start
 # their own on a free port), tapi.h (the TAPI constants are checked against it) and chromium
-# with chromium-driver (the dashboard's browser test in package web).
+# with chromium-driver (the dashboard's browser test in package web), slapd and ldap-utils (the
+# caller lookup's LDAP tests start their own slapd).
 # Installs Debian packages when running as root; otherwise prints the exact command.
 deps:
 	@missing=""; \
@@ -22,6 +23,8 @@ deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing="$$missing gcc-mingw-w64-x86-64"; \
+	[ -x /usr/sbin/slapd ] || command -v slapd >/dev/null 2>&1 || missing="$$missing slapd"; \
+	command -v ldapsearch >/dev/null 2>&1 || missing="$$missing ldap-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing:$$missing"; \
