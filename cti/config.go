@@ -62,6 +62,12 @@ const (
 	DefaultQueue           = 65536
 	DefaultTraceMaxSizeMB  = 10 // trace.max_size_mb
 	DefaultTraceMaxFiles   = 3  // trace.max_files: FILE, FILE.1, FILE.2
+	// DefaultNameBudget is how long an event waits for a caller lookup (lookup.budget): short
+	// enough that nobody sees the delay, long enough for a cached, local or LAN answer. A
+	// slower answer follows as LINE_CALLINFO.
+	DefaultNameBudget  = 50 * time.Millisecond
+	DefaultNameWorkers = 16   // lookups in flight per PBX (lookup.workers)
+	DefaultNameQueue   = 1024 // lookups waiting for a worker per PBX
 )
 
 // DefaultTraceFile is where a PBX's wire trace goes when no file is configured.
@@ -107,6 +113,8 @@ type Config struct {
 	Metrics Metrics
 	// Clock is the wall clock for business hours (schedule failback); nil is time.Now.
 	Clock func() time.Time
+	// Names finds the names of calls' parties (caller lookup, names.go).
+	Names NamesConfig
 	// onTermEnd, when set (tests), is called the moment an ownership term is ended by a
 	// fence or a degradation, after the term stopped acting as the owner.
 	onTermEnd func(pbx string, cause error)
@@ -174,7 +182,8 @@ type PBXConfig struct {
 // DefaultConfig is the engine configuration with every default filled in; InstanceID, Store
 // and PBXs are left for the caller. Zero fields of a Config take these values (WithDefaults).
 func DefaultConfig() Config {
-	return Config{LeaseTTL: DefaultLeaseTTL, DegradeAfter: DefaultDegradeAfter}
+	return Config{LeaseTTL: DefaultLeaseTTL, DegradeAfter: DefaultDegradeAfter,
+		Names: NamesConfig{Budget: DefaultNameBudget, Workers: DefaultNameWorkers, Queue: DefaultNameQueue}}
 }
 
 // DefaultPBXConfig is a PBX link's configuration with every default filled in; Name, Primary,
@@ -215,6 +224,9 @@ func (c Config) WithDefaults() Config {
 	d := DefaultConfig()
 	orDefault(&c.LeaseTTL, d.LeaseTTL)
 	orDefault(&c.DegradeAfter, d.DegradeAfter)
+	orDefault(&c.Names.Budget, d.Names.Budget)
+	orDefault(&c.Names.Workers, d.Names.Workers)
+	orDefault(&c.Names.Queue, d.Names.Queue)
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
@@ -267,6 +279,10 @@ func (c Config) Validate() error {
 	}
 	if c.DegradeAfter < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("cti: degrade_after: %v is too short (minimum 100ms)", c.DegradeAfter))
+	}
+	if c.Names.Budget < 0 || c.Names.Workers < 1 || c.Names.Queue < 1 {
+		errs = append(errs, fmt.Errorf("cti: names: budget %v, workers %d, queue %d: want a budget of 0 or more and at least one worker and queue slot",
+			c.Names.Budget, c.Names.Workers, c.Names.Queue))
 	}
 	if len(c.PBXs) == 0 {
 		errs = append(errs, errors.New("cti: pbxs: at least one PBX is required"))

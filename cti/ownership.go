@@ -56,6 +56,8 @@ type owned struct {
 	repairs chan repairRequest
 	// wh is the health of this term's store writes (degraded.go).
 	wh writeHealth
+	// names fills in the names of calls' parties (names.go).
+	names *namer
 }
 
 func (o *owned) leaseDeadline() time.Time { return time.Unix(0, o.deadline.Load()) }
@@ -191,6 +193,7 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 	octx, cancel := context.WithCancelCause(ctx)
 	o := &owned{p: p, lease: lease, ctx: octx, cancel: cancel, q: make(chan item, p.cfg.Queue),
 		admin: make(chan adminRequest), lost: make(chan struct{}, 1), repairs: make(chan repairRequest, repairQueue)}
+	o.names = newNamer(o)
 	o.deadline.Store(until.Add(-p.e.cfg.LeaseTTL / 10).UnixNano())
 	if lease.NoHistory {
 		o.quietUntil = until
@@ -247,7 +250,7 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 	for _, fn := range []func(){o.runPipeline, o.renewLoop, o.supervise, o.repairLoop} {
 		start(&writers, fn)
 	}
-	for _, fn := range []func(){o.serveCommands, o.watchLog} {
+	for _, fn := range []func(){o.serveCommands, o.watchLog, o.names.run} {
 		start(&readers, fn)
 	}
 	writers.Wait()

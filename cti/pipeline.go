@@ -190,6 +190,7 @@ func (o *owned) applyItems(items []item) error {
 			c.Add(1)
 		}
 	}
+	o.names.fill(&a)
 	if len(a.events) == 0 && len(a.order) == 0 && len(a.removed) == 0 && len(a.lineOrd) == 0 {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Metrics are the lookup's Prometheus metrics; it is a prometheus.Collector to register
@@ -80,4 +81,22 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.duration.Collect(ch)
 	m.cache.Collect(ch)
 	m.names.Collect(ch)
+}
+
+// NameCount is how many names of pbx had outcome, for tests and diagnostics.
+func (m *Metrics) NameCount(pbx, outcome string) float64 {
+	return counterValue(m.names.WithLabelValues(pbx, outcome))
+}
+
+// SourceCount is how many answers source gave with result, for tests and diagnostics.
+func (m *Metrics) SourceCount(source, result string) float64 {
+	return counterValue(m.requests.WithLabelValues(source, result))
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var d dto.Metric
+	if err := c.Write(&d); err != nil {
+		return 0
+	}
+	return d.GetCounter().GetValue()
 }
