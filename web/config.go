@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 )
 
@@ -130,6 +131,9 @@ type Config struct {
 	Webhooks WebhookAdmin
 	// Logger is where the front end logs. Default: logrus standard logger.
 	Logger *logrus.Entry
+	// Collectors are further Prometheus collectors served on /metrics, e.g. the caller
+	// lookup's (lookup.Metrics).
+	Collectors []prometheus.Collector
 }
 
 // User is one bearer token and what it may do.

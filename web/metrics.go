@@ -26,7 +26,7 @@ type metrics struct {
 	httpRequests   *prometheus.CounterVec
 }
 
-func newMetrics(svc cti.Service) *metrics {
+func newMetrics(svc cti.Service, extra ...prometheus.Collector) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.eventsIn = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ctibridge_events_in_total",
 		Help: "Event log entries received from each PBX's feed."}, []string{"pbx"})
@@ -63,6 +63,7 @@ func newMetrics(svc cti.Service) *metrics {
 		m.queueDrops, m.wsBehind, m.limited, m.commandLatency, m.switchovers, m.rateLimited, m.alertsSent, m.httpRequests,
 		&linkCollector{svc: svc},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(extra...)
 	return m
 }
 

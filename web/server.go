@@ -69,7 +69,7 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger.WithField("component", "web"),
-		auth: newAuthenticator(cfg.Users), metrics: newMetrics(svc),
+		auth: newAuthenticator(cfg.Users), metrics: newMetrics(svc, cfg.Collectors...),
 		dialLimit: newRateLimiter(cfg.DialRatePerMinute), hubs: map[string]*hub{},
 		userCmdLimit: newBurstLimiter(cfg.UserCommandRate, cfg.UserCommandBurst),
 		lineCmdLimit: newBurstLimiter(cfg.LineCommandRate, cfg.LineCommandBurst),

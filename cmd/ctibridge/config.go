@@ -20,6 +20,7 @@ type FileConfig struct {
 	Web        WebConfig      `yaml:"web"`
 	Webhooks   WebhooksConfig `yaml:"webhooks"`
 	Simulator  SimConfig      `yaml:"simulator"`
+	Lookup     LookupConfig   `yaml:"lookup"`
 	// Demo is set when no configuration was given: the embedded default.
 	Demo bool `yaml:"-"`
 }
@@ -171,6 +172,55 @@ type SimConfig struct {
 	// PromptAnswer: with a profile that honours MakeCall prompt mode, the simulated calling
 	// phone accepts the prompt after this long, as a person would (0: only the control API).
 	PromptAnswer time.Duration `yaml:"prompt_answer"`
+}
+
+// LookupConfig is the caller lookup (package lookup): names for the numbers of calls'
+// parties beyond pbxs[].names, which are always asked first.
+type LookupConfig struct {
+	Budget    time.Duration   `yaml:"budget"`
+	Workers   int             `yaml:"workers"`
+	Cache     LookupCache     `yaml:"cache"`
+	Directory LookupDirectory `yaml:"directory"`
+	LDAP      LookupLDAP      `yaml:"ldap"`
+	HTTP      LookupHTTP      `yaml:"http"`
+}
+
+// LookupCache bounds the cache in front of directory, LDAP and HTTP.
+type LookupCache struct {
+	TTL         time.Duration `yaml:"ttl"`
+	NegativeTTL time.Duration `yaml:"negative_ttl"`
+	Size        int           `yaml:"size"`
+}
+
+// LookupDirectory is a CSV or vCard file, read again when it changes.
+type LookupDirectory struct {
+	File string        `yaml:"file"`
+	Poll time.Duration `yaml:"poll"`
+}
+
+// LookupLDAP is a directory server search; the bind password never sits in the file.
+type LookupLDAP struct {
+	URL              string        `yaml:"url"`
+	BaseDN           string        `yaml:"base_dn"`
+	BindDN           string        `yaml:"bind_dn"`
+	PasswordEnv      string        `yaml:"password_env"`
+	PasswordFile     string        `yaml:"password_file"`
+	Filter           string        `yaml:"filter"`
+	NameAttribute    string        `yaml:"name_attribute"`
+	CompanyAttribute string        `yaml:"company_attribute"`
+	Timeout          time.Duration `yaml:"timeout"`
+}
+
+// LookupHTTP is a CRM's lookup URL answering JSON; a bearer token comes from the environment
+// or a file.
+type LookupHTTP struct {
+	URL          string            `yaml:"url"`
+	Timeout      time.Duration     `yaml:"timeout"`
+	Headers      map[string]string `yaml:"headers"`
+	TokenEnv     string            `yaml:"token_env"`
+	TokenFile    string            `yaml:"token_file"`
+	NameField    string            `yaml:"name_field"`
+	CompanyField string            `yaml:"company_field"`
 }
 
 // ConfigError names the key that is wrong and why; File, Line and Column say where the key

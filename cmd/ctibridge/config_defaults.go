@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/lookup"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
@@ -119,6 +120,19 @@ func (c *FileConfig) applyDefaults() {
 		p.Trace.MaxSizeMB = cmp.Or(p.Trace.MaxSizeMB, int(pd.Trace.MaxBytes>>20))
 		p.Trace.MaxFiles = cmp.Or(p.Trace.MaxFiles, pd.Trace.MaxFiles)
 	}
+
+	lk, cd := &c.Lookup, lookup.CacheConfig{}.WithDefaults()
+	lk.Budget = cmp.Or(lk.Budget, eng.Names.Budget)
+	lk.Workers = cmp.Or(lk.Workers, eng.Names.Workers)
+	lk.Cache.TTL = cmp.Or(lk.Cache.TTL, cd.TTL)
+	lk.Cache.NegativeTTL = cmp.Or(lk.Cache.NegativeTTL, cd.NegativeTTL)
+	lk.Cache.Size = cmp.Or(lk.Cache.Size, cd.Size)
+	lk.Directory.Poll = cmp.Or(lk.Directory.Poll, lookup.DefaultDirectoryPoll)
+	lk.LDAP.Filter = cmp.Or(lk.LDAP.Filter, lookup.DefaultLDAPFilter)
+	lk.LDAP.NameAttribute = cmp.Or(lk.LDAP.NameAttribute, lookup.DefaultLDAPNameAttribute)
+	lk.LDAP.Timeout = cmp.Or(lk.LDAP.Timeout, lookup.DefaultLDAPTimeout)
+	lk.HTTP.Timeout = cmp.Or(lk.HTTP.Timeout, lookup.DefaultHTTPTimeout)
+	lk.HTTP.NameField = cmp.Or(lk.HTTP.NameField, lookup.DefaultHTTPNameField)
 
 	wd, w := web.DefaultConfig(), &c.Web
 	w.DialRatePerMinute = cmp.Or(w.DialRatePerMinute, wd.DialRatePerMinute)

@@ -269,7 +269,7 @@ func docsKeyDefaults(t *testing.T, path string) map[string]string {
 				}
 				keys = append(keys, k)
 			}
-			def := cells[1]
+			def := strings.ReplaceAll(cells[1], `\|`, "|") // a | in a table cell is written \|
 			defs := strings.Split(def, ", ")
 			for i, k := range keys {
 				if len(keys) > 1 && len(defs) == len(keys) {

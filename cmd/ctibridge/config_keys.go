@@ -143,6 +143,30 @@ var keyList = []keyDoc{
 	{"webhooks.subscriptions[].secret_env", "one of the two", "Environment variable holding the signing secret."},
 	{"webhooks.subscriptions[].secret_file", "one of the two", "File holding the signing secret."},
 
+	{"lookup.budget", fromCode, "How long an event waits for a name from directory, LDAP or HTTP; a later name follows as LINE_CALLINFO."},
+	{"lookup.workers", fromCode, "Lookups in flight per PBX; more waiting than a queue holds are not made (counted as dropped)."},
+	{"lookup.cache.ttl", fromCode, "How long a name found is cached; negative disables."},
+	{"lookup.cache.negative_ttl", fromCode, "How long a number nobody knows is cached as unknown; negative disables."},
+	{"lookup.cache.size", fromCode, "Numbers cached; the least recently used go first."},
+	{"lookup.directory.file", "empty (none)", "CSV (number,name[,company]) or vCard file of contacts, read again when it changes."},
+	{"lookup.directory.poll", fromCode, "How often the directory file is checked for changes."},
+	{"lookup.ldap.url", "empty (none)", "ldap:// or ldaps:// URL of a directory server to search."},
+	{"lookup.ldap.base_dn", "required with `url`", "Where the search starts (whole subtree)."},
+	{"lookup.ldap.bind_dn", "empty (anonymous)", "DN to bind as."},
+	{"lookup.ldap.password_env", "empty", "Environment variable holding the bind password."},
+	{"lookup.ldap.password_file", "empty", "File holding the bind password."},
+	{"lookup.ldap.filter", fromCode, "Search filter; {number} is replaced by the escaped number."},
+	{"lookup.ldap.name_attribute", fromCode, "Attribute holding the name."},
+	{"lookup.ldap.company_attribute", "empty", "Attribute holding the company, e.g. o."},
+	{"lookup.ldap.timeout", fromCode, "Bound of connecting, binding and one search."},
+	{"lookup.http.url", "empty (none)", "CRM lookup URL with {number}, e.g. https://crm.example.com/api/contacts?phone={number}."},
+	{"lookup.http.timeout", fromCode, "Bound of one request."},
+	{"lookup.http.headers", "empty", "Headers sent with every request, e.g. {\"X-Tenant\": \"acme\"}."},
+	{"lookup.http.token_env", "empty", "Environment variable holding a token sent as Authorization: Bearer."},
+	{"lookup.http.token_file", "empty", "File holding that token."},
+	{"lookup.http.name_field", fromCode, "Where the name is in the JSON answer: members and array indexes joined by dots."},
+	{"lookup.http.company_field", "empty", "Where the company is in the JSON answer."},
+
 	{"simulator.enabled", "`false`", "Start the built-in duplex PBX simulator; PBXs without primary use its nodes."},
 	{"simulator.extensions", "`200-219` in the demo", "Extensions the simulator has (a range)."},
 	{"simulator.traffic_cps", "`0.2` in the demo", "Calls per second the traffic generator places; 0 = none."},
@@ -161,6 +185,7 @@ var sectionDocs = map[string]string{
 	"web":       "The client interfaces (REST, WebSocket, dashboard).",
 	"webhooks":  "Call webhooks: signed POSTs of call events to CRMs (docs/webhooks.md).",
 	"simulator": "The built-in PBX simulator.",
+	"lookup":    "Caller lookup: names for numbers beyond pbxs[].names (directory file, LDAP, CRM over HTTP).",
 }
 
 // emptyTokenSHA256 is the SHA-256 of the empty token, which the bridge never accepts: a
@@ -183,6 +208,7 @@ func fullDefaults() *FileConfig {
 	c.PBXs[0].Trace.File = "" // follows the PBX's name
 	c.Store.Redis.Addrs = []string{defaultRedisAddr}
 	c.Web.AllowedOrigins, c.Web.AlertWebhooks = []string{}, []string{}
+	c.Lookup.HTTP.Headers = map[string]string{}
 	return c
 }
 

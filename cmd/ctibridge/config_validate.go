@@ -194,6 +194,7 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 			}
 		}
 	}
+	c.Lookup.validate(env, bad)
 	return errs
 }
 

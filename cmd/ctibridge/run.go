@@ -48,6 +48,11 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	names, err := newCallerLookup(cfg, log)
+	if err != nil {
+		return err
+	}
+	engCfg.Names = names.names(cfg)
 	eng, err := cti.New(engCfg)
 	if err != nil {
 		return err
@@ -62,10 +67,21 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	}
 	wc := webConfig(cfg, log)
 	wc.Webhooks = hooks
+	wc.Collectors = append(wc.Collectors, names.metrics)
 	front, err := web.New(eng, wc)
 	if err != nil {
 		return err
 	}
+	lookupCtx, stopLookup := context.WithCancel(context.WithoutCancel(ctx))
+	lookupDone := make(chan struct{})
+	go func() {
+		defer close(lookupDone)
+		names.run(lookupCtx)
+	}()
+	defer func() {
+		stopLookup()
+		<-lookupDone
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
