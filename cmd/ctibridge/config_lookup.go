@@ -34,8 +34,10 @@ func (l *LookupConfig) validate(env func(string) string, bad func(string, string
 	}
 	if l.LDAP.URL != "" {
 		if err := lookup.CheckLDAP(l.ldapConfig("")); err != nil {
+			// "lookup: ldap base_dn "x" is not a DN": the word after "ldap" is the key.
 			for _, e := range strings.Split(err.Error(), "\n") {
-				bad("lookup.ldap", "%s", strings.TrimPrefix(e, "lookup: ldap "))
+				key, reason, _ := strings.Cut(strings.TrimPrefix(e, "lookup: ldap "), " ")
+				bad("lookup.ldap."+key, "%s", reason)
 			}
 		}
 		checkSecret("lookup.ldap", l.LDAP.PasswordEnv, l.LDAP.PasswordFile, env, bad)
