@@ -150,19 +150,28 @@ func (n *namer) fill(a *accum) {
 	if len(names) == 0 {
 		return
 	}
+	// Every event of the batch that shows a named number unnamed gets the name, and so does
+	// its call in the state (the stored call must say what the events said).
+	type named struct {
+		h   tapi.CallHandle
+		num string
+	}
+	var patched []named
 	for i := range a.events {
-		parties(&a.events[i], func(p *tapi.PartyID, _ bool) {
+		ev := &a.events[i]
+		parties(ev, func(p *tapi.PartyID, _ bool) {
 			if name, ok := names[p.Number]; ok && p.Name == "" {
 				p.Name = name
 				p.Flags |= tapi.LINECALLPARTYID_NAME
+				if k := (named{ev.Handle, p.Number}); len(patched) == 0 || patched[len(patched)-1] != k {
+					patched = append(patched, k)
+				}
 			}
 		})
 	}
 	now := time.Now()
-	for num, name := range names {
-		for _, h := range wants[num].handles {
-			a.add(n.o.state.NameParty(h, num, name, false, now))
-		}
+	for _, k := range patched {
+		a.add(n.o.state.NameParty(k.h, k.num, names[k.num], false, now))
 	}
 }
 
