@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/lookup"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -103,21 +104,37 @@ func TestNamesFromConfigAtOnce(t *testing.T) {
 	m := lookup.NewMetrics()
 	b := startBridge(t, nil, "a", pc, func(c *Config) { c.Names.Metrics = m })
 	waitFor(t, "link up", b.activeIs("primary"))
+	waitFor(t, "first resync", func() error { return b.resynced(0, time.Time{}) })
 
 	_, err := s.p.Dial("202", "201")
 	require.NoError(t, err)
+	// The engine's view and the log's subscribers are told after the same write, in no
+	// particular order: wait for both.
 	waitFor(t, "the call on 201", func() error {
-		if len(b.e.Calls("hq/201")) != 1 {
+		if len(b.e.Calls("hq/201")) != 1 || len(b.rec.eventsOf("hq/201", tapi.LineNewCall)) != 1 {
 			return fmt.Errorf("no call on hq/201")
 		}
 		return nil
 	})
 	nc := b.rec.eventsOf("hq/201", tapi.LineNewCall)
-	require.Len(t, nc, 1)
 	assert.Equal(t, named("202", "Bob"), nc[0].Call.Info.Caller)
 	assert.Equal(t, "Bob", b.e.Calls("hq/201")[0].Info.Caller.Name)
-	for _, c := range b.e.Calls("hq/202") {
-		assert.Equal(t, named("201", "Alice"), c.Info.Called)
+	waitFor(t, "the called party on 202", func() error {
+		if c := b.e.Calls("hq/202"); len(c) != 1 || c[0].Info.Called != named("201", "Alice") &&
+			c[0].Info.Connected != named("201", "Alice") {
+			return fmt.Errorf("calls on hq/202: %+v", c)
+		}
+		return nil
+	})
+	for _, ev := range b.rec.all() {
+		if ev.Event.Line != "hq/202" {
+			continue
+		}
+		parties(&ev.Event, func(p *tapi.PartyID, _ bool) {
+			if p.Number == "201" {
+				assert.Equal(t, "Alice", p.Name, "every event shows 201 with its name: %s", ev.Event.Type)
+			}
+		})
 	}
 	for _, ev := range b.rec.eventsOf("hq/201", tapi.LineCallInfo) {
 		assert.Zero(t, ev.CallInfo.Changed&tapi.LINECALLINFOSTATE_CALLERID, "the name came with the call, not after it")
@@ -136,6 +153,7 @@ func TestNamesLateFromSlowCRM(t *testing.T) {
 	m := lookup.NewMetrics()
 	b := startBridge(t, nil, "a", s.pbxConfig("201", "202"), func(c *Config) { c.Names = crm.names(t, m, 10*time.Millisecond) })
 	waitFor(t, "link up", b.activeIs("primary"))
+	waitFor(t, "first resync", func() error { return b.resynced(0, time.Time{}) })
 
 	_, err := s.p.IncomingCall("+49301234567", "201")
 	require.NoError(t, err)
@@ -161,9 +179,13 @@ func TestNamesLateFromSlowCRM(t *testing.T) {
 		}
 		return fmt.Errorf("no LINE_CALLINFO CALLERID for %s", nc.Handle)
 	})
-	calls := b.e.Calls("hq/201")
-	require.Len(t, calls, 1)
-	assert.Equal(t, named("+49301234567", "Dora Diaz"), calls[0].Info.Caller, "the stored call has the name")
+	waitFor(t, "the stored call named", func() error {
+		calls := b.e.Calls("hq/201")
+		if len(calls) != 1 || calls[0].Info.Caller != named("+49301234567", "Dora Diaz") {
+			return fmt.Errorf("calls %+v", calls)
+		}
+		return nil
+	})
 	assert.EqualValues(t, 1, m.NameCount("hq", lookup.OutcomeLate))
 
 	// The second caller hangs up before the CRM answers: the name has no call to go to.
@@ -212,6 +234,7 @@ func TestNamesInBudgetFromCRM(t *testing.T) {
 	// A budget no loaded machine reaches: the answer is always in time.
 	b := startBridge(t, nil, "a", s.pbxConfig("201"), func(c *Config) { c.Names = crm.names(t, m, time.Minute) })
 	waitFor(t, "link up", b.activeIs("primary"))
+	waitFor(t, "first resync", func() error { return b.resynced(0, time.Time{}) })
 	for i := 1; i <= 2; i++ {
 		_, err := s.p.IncomingCall("+49301234567", "201")
 		require.NoError(t, err)
@@ -249,6 +272,7 @@ func TestNamesDroppedWhenQueueFull(t *testing.T) {
 		c.Names.Workers, c.Names.Queue = 1, 1
 	})
 	waitFor(t, "link up", b.activeIs("primary"))
+	waitFor(t, "first resync", func() error { return b.resynced(0, time.Time{}) })
 	for i, ext := range []string{"201", "202", "203"} {
 		_, err := s.p.IncomingCall(fmt.Sprintf("+493000%d", i+1), ext)
 		require.NoError(t, err)
@@ -282,4 +306,38 @@ func TestNamesDroppedWhenQueueFull(t *testing.T) {
 	})
 	assert.Empty(t, b.e.Calls("hq/203")[0].Info.Caller.Name)
 	assert.Zero(t, crm.askedFor("+4930003"), "the dropped lookup was not made")
+}
+
+// BenchmarkNamesFill: the pipeline's cost of naming a batch of 1,000 new calls from the
+// configured line names (no source to wait for).
+func BenchmarkNamesFill(b *testing.B) {
+	names := map[string]string{}
+	for i := 200; i < 300; i++ {
+		names[fmt.Sprint(i)] = fmt.Sprintf("Person %d", i)
+	}
+	p := &pbx{e: &Engine{cfg: Config{}.WithDefaults()}, cfg: PBXConfig{Name: "hq", DisplayNames: names}}
+	o := &owned{p: p, ctx: b.Context(), state: reducer.NewState("hq")}
+	n := newNamer(o)
+	events := make([]tapi.Event, 1000)
+	for i := range events {
+		events[i] = tapi.Event{Type: tapi.LineNewCall, Handle: tapi.MakeHandle("hq", uint64(i+1)),
+			Call: &tapi.Call{Info: tapi.CallInfo{
+				Caller: tapi.PartyID{Number: fmt.Sprint(200 + i%100), Flags: tapi.LINECALLPARTYID_ADDRESS},
+				Called: tapi.PartyID{Number: fmt.Sprint(200 + (i+1)%100), Flags: tapi.LINECALLPARTYID_ADDRESS}}}}
+	}
+	batch := make([]tapi.Event, len(events))
+	calls := make([]tapi.Call, len(events))
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		for i := range events {
+			calls[i] = *events[i].Call
+			batch[i] = events[i]
+			batch[i].Call = &calls[i]
+		}
+		a := accum{events: batch, changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+		b.StartTimer()
+		n.fill(&a)
+	}
+	require.Equal(b, "Person 200", batch[0].Call.Info.Caller.Name)
 }

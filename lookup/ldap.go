@@ -153,7 +153,7 @@ func (l *LDAP) conn(ctx context.Context) (*ldap.Conn, error) {
 	d := &net.Dialer{Deadline: deadline}
 	opts := []ldap.DialOpt{ldap.DialWithDialer(d)}
 	if l.cfg.TLS != nil {
-		opts = append(opts, ldap.DialWithTLSDialer(l.cfg.TLS, d))
+		opts = append(opts, ldap.DialWithTLSConfig(l.cfg.TLS))
 	}
 	c, err := ldap.DialURL(l.cfg.URL, opts...)
 	if err != nil {
