@@ -96,47 +96,21 @@ func (n *namer) fill(a *accum) {
 	if n == nil {
 		return // a pipeline built by hand (benchmarks)
 	}
-	type want struct {
-		handles []tapi.CallHandle
-	}
-	wants := map[string]*want{}
-	var order []string
-	for i := range a.events {
-		ev := &a.events[i]
-		parties(ev, func(p *tapi.PartyID, announced bool) {
-			if !announced || !needsName(*p) {
-				return
-			}
-			w := wants[p.Number]
-			if w == nil {
-				w = &want{}
-				wants[p.Number] = w
-				order = append(order, p.Number)
-			}
-			if len(w.handles) == 0 || w.handles[len(w.handles)-1] != ev.Handle {
-				w.handles = append(w.handles, ev.Handle)
-			}
-		})
-	}
+	wants, order := wanted(a.events)
 	if len(order) == 0 {
 		return
 	}
 	names := map[string]string{}
 	var pending []*nameReq
 	for _, num := range order {
-		start := time.Now()
-		c, ok, _ := n.static.Lookup(n.o.ctx, num)
-		if ok {
-			n.cfg.Metrics.ObserveSource(n.static.Name(), lookup.ResultFound, time.Since(start))
-			n.cfg.Metrics.ObserveName(n.pbx, lookup.OutcomeInTime)
-			names[num] = c.Name
+		if name, ok := n.configured(num); ok {
+			names[num] = name
 			continue
 		}
 		if n.cfg.Source == nil {
 			continue
 		}
-		n.cfg.Metrics.ObserveSource(n.static.Name(), lookup.ResultNotFound, time.Since(start))
-		r := &nameReq{number: num, handles: wants[num].handles, ready: make(chan struct{})}
+		r := &nameReq{number: num, handles: wants[num], ready: make(chan struct{})}
 		select {
 		case n.reqs <- r:
 			pending = append(pending, r)
@@ -147,11 +121,51 @@ func (n *namer) fill(a *accum) {
 	if len(pending) > 0 {
 		n.await(pending, names)
 	}
-	if len(names) == 0 {
-		return
+	if len(names) > 0 {
+		n.apply(a, names)
 	}
-	// Every event of the batch that shows a named number unnamed gets the name, and so does
-	// its call in the state (the stored call must say what the events said).
+}
+
+// wanted lists the numbers the events announce without a name, in order, each with the
+// calls that have it.
+func wanted(events []tapi.Event) (map[string][]tapi.CallHandle, []string) {
+	wants := map[string][]tapi.CallHandle{}
+	var order []string
+	for i := range events {
+		ev := &events[i]
+		parties(ev, func(p *tapi.PartyID, announced bool) {
+			if !announced || !needsName(*p) {
+				return
+			}
+			hs, seen := wants[p.Number]
+			if !seen {
+				order = append(order, p.Number)
+			}
+			if len(hs) == 0 || hs[len(hs)-1] != ev.Handle {
+				wants[p.Number] = append(hs, ev.Handle)
+			}
+		})
+	}
+	return wants, order
+}
+
+// configured answers from the configured line names.
+func (n *namer) configured(num string) (string, bool) {
+	start := time.Now()
+	c, ok, _ := n.static.Lookup(n.o.ctx, num)
+	switch {
+	case ok:
+		n.cfg.Metrics.ObserveSource(n.static.Name(), lookup.ResultFound, time.Since(start))
+		n.cfg.Metrics.ObserveName(n.pbx, lookup.OutcomeInTime)
+	case n.cfg.Source != nil:
+		n.cfg.Metrics.ObserveSource(n.static.Name(), lookup.ResultNotFound, time.Since(start))
+	}
+	return c.Name, ok
+}
+
+// apply puts the names into every event of the batch that shows one of the numbers unnamed,
+// and into its call in the state: the stored call must say what the events said.
+func (n *namer) apply(a *accum, names map[string]string) {
 	type named struct {
 		h   tapi.CallHandle
 		num string

@@ -2,6 +2,7 @@ package lookup
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -87,87 +88,93 @@ func ParseCSV(data []byte) (map[string]Contact, error) {
 func ParseVCard(data []byte) (map[string]Contact, error) {
 	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\ufeff"))), "\r\n", "\n")
 	text = strings.NewReplacer("\n ", "", "\n\t", "").Replace(text) // unfold (RFC 6350 §3.2)
-	out := map[string]Contact{}
-	var errs []error
-	var card struct {
-		in       bool
-		line     int
-		fn, n    string
-		org      string
-		tels     []string
-		badTel   []string
-		anyCards bool
-	}
+	p := vcardParser{out: map[string]Contact{}}
 	for i, raw := range strings.Split(text, "\n") {
-		line := strings.TrimSpace(raw)
-		if line == "" {
-			continue
-		}
-		prop, value, ok := strings.Cut(line, ":")
+		prop, value, ok := strings.Cut(strings.TrimSpace(raw), ":")
 		if !ok {
 			continue
 		}
-		params := strings.Split(prop, ";")
-		name := strings.ToUpper(params[0])
+		name, _, _ := strings.Cut(strings.ToUpper(prop), ";")
 		if _, after, grouped := strings.Cut(name, "."); grouped {
 			name = after // item1.TEL
 		}
-		switch {
-		case name == "BEGIN" && strings.EqualFold(value, "VCARD"):
-			card.in, card.line, card.fn, card.n, card.org, card.tels, card.badTel = true, i+1, "", "", "", nil, nil
-			card.anyCards = true
-		case !card.in:
-		case name == "FN":
-			card.fn = vcardText(value)
-		case name == "N":
-			parts := strings.Split(value, ";")
-			if len(parts) > 1 {
-				card.n = strings.TrimSpace(vcardText(parts[1]) + " " + vcardText(parts[0]))
-			} else {
-				card.n = vcardText(parts[0])
-			}
-		case name == "ORG":
-			org, _, _ := strings.Cut(value, ";")
-			card.org = vcardText(org)
-		case name == "TEL":
-			if k := Normalize(vcardText(value)); k != "" {
-				card.tels = append(card.tels, k)
-			} else {
-				card.badTel = append(card.badTel, value)
-			}
-		case name == "END" && strings.EqualFold(value, "VCARD"):
-			card.in = false
-			nm := card.fn
-			if nm == "" {
-				nm = card.n
-			}
-			for _, bad := range card.badTel {
-				errs = append(errs, fmt.Errorf("card at line %d: TEL %q is not a telephone number", card.line, bad))
-			}
-			if nm == "" && len(card.tels) > 0 {
-				errs = append(errs, fmt.Errorf("card at line %d: TEL %s without FN or N", card.line, card.tels[0]))
-				continue
-			}
-			for _, k := range card.tels {
-				if _, dup := out[k]; !dup {
-					out[k] = Contact{Name: nm, Company: card.org, Source: "directory"}
-				}
-			}
-		}
+		p.property(i+1, name, value)
 	}
-	if card.in {
-		errs = append(errs, fmt.Errorf("card at line %d: no END:VCARD", card.line))
+	if p.in {
+		p.errs = append(p.errs, fmt.Errorf("card at line %d: no END:VCARD", p.card.line))
 	}
-	if !card.anyCards {
+	switch {
+	case !p.anyCards:
 		return nil, errors.New("vcard: no BEGIN:VCARD")
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if len(out) == 0 {
+	case len(p.errs) > 0:
+		return nil, errors.Join(p.errs...)
+	case len(p.out) == 0:
 		return nil, errNoEntries
 	}
-	return out, nil
+	return p.out, nil
+}
+
+// vcardParser is ParseVCard's state: the card being read and what the cards gave so far.
+type vcardParser struct {
+	in       bool
+	anyCards bool
+	card     vcard
+	out      map[string]Contact
+	errs     []error
+}
+
+// vcard is what one card says.
+type vcard struct {
+	line       int
+	fn, n, org string
+	tels       []string
+	badTels    []string
+}
+
+// property takes one content line of a card.
+func (p *vcardParser) property(line int, name, value string) {
+	c := &p.card
+	switch {
+	case name == "BEGIN" && strings.EqualFold(value, "VCARD"):
+		p.in, p.anyCards, p.card = true, true, vcard{line: line}
+	case !p.in:
+	case name == "FN":
+		c.fn = vcardText(value)
+	case name == "N":
+		family, rest, _ := strings.Cut(value, ";")
+		given, _, _ := strings.Cut(rest, ";")
+		c.n = strings.TrimSpace(vcardText(given) + " " + vcardText(family))
+	case name == "ORG":
+		org, _, _ := strings.Cut(value, ";")
+		c.org = vcardText(org)
+	case name == "TEL":
+		if k := Normalize(vcardText(value)); k != "" {
+			c.tels = append(c.tels, k)
+		} else {
+			c.badTels = append(c.badTels, value)
+		}
+	case name == "END" && strings.EqualFold(value, "VCARD"):
+		p.in = false
+		p.end()
+	}
+}
+
+// end files the card just read.
+func (p *vcardParser) end() {
+	c := p.card
+	for _, bad := range c.badTels {
+		p.errs = append(p.errs, fmt.Errorf("card at line %d: TEL %q is not a telephone number", c.line, bad))
+	}
+	name := cmp.Or(c.fn, c.n)
+	if name == "" && len(c.tels) > 0 {
+		p.errs = append(p.errs, fmt.Errorf("card at line %d: TEL %s without FN or N", c.line, c.tels[0]))
+		return
+	}
+	for _, k := range c.tels {
+		if _, dup := p.out[k]; !dup {
+			p.out[k] = Contact{Name: name, Company: c.org, Source: "directory"}
+		}
+	}
 }
 
 // vcardText undoes the escapes of a vCard text value.
