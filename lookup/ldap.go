@@ -159,7 +159,9 @@ func (l *LDAP) conn(ctx context.Context) (*ldap.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.SetTimeout(l.cfg.Timeout)
+	// The lookup's context bounds every request (it closes the connection); the client's
+	// own timeout is only a backstop, longer, so that the context's end is what is reported.
+	c.SetTimeout(2 * l.cfg.Timeout)
 	if l.cfg.BindDN != "" {
 		stop := context.AfterFunc(ctx, func() { c.Close() })
 		err := c.Bind(l.cfg.BindDN, l.cfg.Password)
