@@ -1,6 +1,7 @@
 package cti
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -216,6 +217,17 @@ func TestNamesLateFromSlowCRM(t *testing.T) {
 	waitFor(t, "the first call ended", func() error {
 		if len(b.e.Calls("hq/201")) != 0 {
 			return fmt.Errorf("call still on hq/201")
+		}
+		return nil
+	})
+	// The journal keeps the name the call had.
+	waitFor(t, "the journal entry", func() error {
+		j, err := b.e.Journal(context.Background(), "hq/201", 0, 10)
+		if err != nil || len(j) != 1 {
+			return fmt.Errorf("journal %+v, %v", j, err)
+		}
+		if j[0].Caller != named("+49301234567", "Dora Diaz") {
+			return fmt.Errorf("journal caller %+v", j[0].Caller)
 		}
 		return nil
 	})
