@@ -96,7 +96,7 @@ var keyList = []keyDoc{
 	{"pbxs[].numbering.national_prefix", "the country's", "Trunk prefix before national numbers, e.g. 0 (49), 1 (1)."},
 	{"pbxs[].numbering.international_prefix", "the country's", "Prefix before international numbers, e.g. 00 (49), 011 (1)."},
 	{"pbxs[].devices", "required", "Extensions to monitor: numbers and ranges, e.g. [\"200-299\", \"3001\"]."},
-	{"pbxs[].names", "empty", "Display names by extension, e.g. {\"201\": \"Alice\"}."},
+	{"pbxs[].names", "empty", "Display names by extension, e.g. {\"201\": \"Alice\"}; also the extension's name as a party of calls."},
 	{"pbxs[].preferred_instance", "empty (any)", "Instance ID that should own this PBX's link when instances share Redis."},
 	{"pbxs[].trace.enabled", "`false`", "Record every CSTA message of the link (docs/trace.md)."},
 	{"pbxs[].trace.file", "`ctibridge-trace-<name>.log` in the temporary directory", "Trace file; rotated files are FILE.1 .. FILE.<max_files-1>."},
