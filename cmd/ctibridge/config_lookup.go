@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/lookup"
+	"github.com/ctibridge/ctibridge/web"
 )
 
 // validate checks the lookup keys (after applyDefaults), naming the key at fault.
@@ -158,12 +159,21 @@ func (cl *callerLookup) names(cfg *FileConfig) cti.NamesConfig {
 	nc.Source = cl.resolver
 	forms := map[string]lookup.Numbering{}
 	for _, p := range cfg.PBXs {
-		if p.Numbering.Country != "" {
-			// The numbering keys have no trunk and international prefixes (yet): those of
-			// most of the world, which the outside-line prefix precedes.
-			forms[p.Name] = lookup.Numbering{Country: p.Numbering.Country, OutsidePrefix: p.Numbering.OutsidePrefix,
-				TrunkPrefix: "0", InternationalPrefix: "00"}
+		if p.Numbering.Country == "" {
+			continue
 		}
+		// The prefixes the numbering uses: the configured ones, else the country's.
+		national, international, err := web.CountryPrefixes(p.Numbering.Country)
+		if p.Numbering.NationalPrefix != "" {
+			national = p.Numbering.NationalPrefix
+		}
+		if p.Numbering.InternationalPrefix != "" {
+			international = p.Numbering.InternationalPrefix
+		} else if err != nil {
+			continue // refused by the configuration check already
+		}
+		forms[p.Name] = lookup.Numbering{Country: p.Numbering.Country, OutsidePrefix: p.Numbering.OutsidePrefix,
+			TrunkPrefix: national, InternationalPrefix: international}
 	}
 	nc.Alternates = func(pbx, number string) []string {
 		n, ok := forms[pbx]
