@@ -22,12 +22,28 @@ import (
 
 var pbxNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
+// problemFunc reports one problem of a key.
+type problemFunc = func(key, format string, args ...any)
+
 // validate checks every key and collects every problem, naming the key and what is allowed.
 func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	var errs ConfigErrors
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, &ConfigError{Key: key, Reason: fmt.Sprintf(format, args...)})
 	}
+	c.validateListen(bad)
+	c.validateLogAndStore(env, bad)
+	pbxs := c.validatePBXs(env, bad)
+	c.validateUsers(pbxs, bad)
+	c.Web.validate(bad)
+	c.Webhooks.validate(pbxs, env, bad)
+	c.Simulator.validate(bad)
+	c.Lookup.validate(env, bad)
+	return errs
+}
+
+// validateListen checks the HTTP listener and its TLS material.
+func (c *FileConfig) validateListen(bad problemFunc) {
 	if err := checkAddr(c.Listen, true); err != nil {
 		bad("listen", "%q %v", c.Listen, err)
 	}
@@ -48,6 +64,10 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 			bad("http_tls."+key, "%v", err)
 		}
 	}
+}
+
+// validateLogAndStore checks log and store.
+func (c *FileConfig) validateLogAndStore(env func(string) string, bad problemFunc) {
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -84,6 +104,11 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	if c.Store.HistoryMaxRecords < 100 {
 		bad("store.history_max_records", "%d is below the minimum 100", c.Store.HistoryMaxRecords)
 	}
+}
+
+// validatePBXs checks every PBX and that names and line device IDs are unique; it returns the
+// names of the PBXs.
+func (c *FileConfig) validatePBXs(env func(string) string, bad problemFunc) map[string]bool {
 	if len(c.PBXs) == 0 {
 		bad("pbxs", "at least one PBX is required")
 	}
@@ -109,6 +134,11 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 			}
 		}
 	}
+	return seen
+}
+
+// validateUsers checks the users: unique names and tokens, roles, lines of configured PBXs.
+func (c *FileConfig) validateUsers(pbxs map[string]bool, bad problemFunc) {
 	users := map[string]bool{}
 	tokens := map[string]string{} // lower-case hash -> "users[i] (name)"
 	for i, u := range c.Users {
@@ -133,28 +163,32 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 		}
 		for j, l := range u.Lines {
 			pbx, ext, ok := strings.Cut(l, "/")
-			if l != "*" && (!ok || !seen[pbx] || ext == "") {
+			if l != "*" && (!ok || !pbxs[pbx] || ext == "") {
 				bad(fmt.Sprintf("%s.lines[%d]", key, j), "%q is not pbx/extension, pbx/* or * with a configured PBX", l)
 			}
 		}
 	}
-	for i, h := range c.Web.AlertWebhooks {
+}
+
+// validate checks the web section.
+func (w *WebConfig) validate(bad problemFunc) {
+	for i, h := range w.AlertWebhooks {
 		if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad(fmt.Sprintf("web.alert_webhooks[%d]", i), "%q is not an http:// or https:// URL", h)
 		}
 	}
-	if c.Web.DialRatePerMinute < 0 {
+	if w.DialRatePerMinute < 0 {
 		bad("web.dial_rate_per_minute", "must not be negative")
 	}
-	if c.Web.ReplayCache < -1 {
-		bad("web.replay_cache", "%d: want a count of entries, or -1 to disable", c.Web.ReplayCache)
+	if w.ReplayCache < -1 {
+		bad("web.replay_cache", "%d: want a count of entries, or -1 to disable", w.ReplayCache)
 	}
 	for _, d := range []struct {
 		key string
 		v   time.Duration
-	}{{"web.header_timeout", c.Web.HeaderTimeout}, {"web.read_timeout", c.Web.ReadTimeout},
-		{"web.write_timeout", c.Web.WriteTimeout}, {"web.idle_timeout", c.Web.IdleTimeout},
-		{"web.shutdown_timeout", c.Web.ShutdownTimeout}, {"web.behind_limit", c.Web.BehindLimit}} {
+	}{{"web.header_timeout", w.HeaderTimeout}, {"web.read_timeout", w.ReadTimeout},
+		{"web.write_timeout", w.WriteTimeout}, {"web.idle_timeout", w.IdleTimeout},
+		{"web.shutdown_timeout", w.ShutdownTimeout}, {"web.behind_limit", w.BehindLimit}} {
 		if d.v < 0 {
 			bad(d.key, "%v is negative; give a duration such as 30s, or leave it out for the default", d.v)
 		}
@@ -162,43 +196,53 @@ func (c *FileConfig) validate(env func(string) string) ConfigErrors {
 	for _, b := range []struct {
 		key string
 		v   int
-	}{{"web.unauth_burst_per_ip", c.Web.UnauthBurstPerIP}, {"web.user_command_burst", c.Web.UserCommandBurst},
-		{"web.line_command_burst", c.Web.LineCommandBurst}} {
+	}{{"web.unauth_burst_per_ip", w.UnauthBurstPerIP}, {"web.user_command_burst", w.UserCommandBurst},
+		{"web.line_command_burst", w.LineCommandBurst}} {
 		if b.v < 0 {
 			bad(b.key, "%d is negative; give at least 1, or leave it out for the default", b.v)
 		}
 	}
-	if c.Web.SendQueue < 16 {
-		bad("web.send_queue", "%d is below the minimum 16", c.Web.SendQueue)
+	if w.SendQueue < 16 {
+		bad("web.send_queue", "%d is below the minimum 16", w.SendQueue)
 	}
-	if c.Web.MaxMessageBytes < 1024 {
-		bad("web.max_message_bytes", "%d is below the minimum 1024", c.Web.MaxMessageBytes)
+	if w.MaxMessageBytes < 1024 {
+		bad("web.max_message_bytes", "%d is below the minimum 1024", w.MaxMessageBytes)
 	}
-	c.Webhooks.validate(seen, env, bad)
-	if c.Simulator.Enabled {
-		if _, err := csta.ExpandDevices([]string{c.Simulator.Extensions}); err != nil {
-			bad("simulator.extensions", "%v", err)
-		}
-		if c.Simulator.Traffic < 0 {
-			bad("simulator.traffic_cps", "must not be negative")
-		}
-		if c.Simulator.PromptAnswer < 0 {
-			bad("simulator.prompt_answer", "%v is negative; give a duration such as 2s, or 0 to leave prompts to the control API", c.Simulator.PromptAnswer)
-		}
-		if _, err := pbxsim.ProfileByName(c.Simulator.Profile); err != nil {
-			bad("simulator.profile", "%q is not one of %s (or \"\" for the simulator's own shapes)", c.Simulator.Profile, strings.Join(pbxsim.ProfileNames(), ", "))
-		}
-		if c.Simulator.ControlAddr != "" {
-			if err := checkAddr(c.Simulator.ControlAddr, true); err != nil {
-				bad("simulator.control_addr", "%q %v", c.Simulator.ControlAddr, err)
-			}
-		}
-	}
-	c.Lookup.validate(env, bad)
-	return errs
 }
 
-func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad func(string, string, ...any)) {
+// validate checks the simulator section when the simulator is on.
+func (s *SimConfig) validate(bad problemFunc) {
+	if !s.Enabled {
+		return
+	}
+	if _, err := csta.ExpandDevices([]string{s.Extensions}); err != nil {
+		bad("simulator.extensions", "%v", err)
+	}
+	if s.Traffic < 0 {
+		bad("simulator.traffic_cps", "must not be negative")
+	}
+	if s.PromptAnswer < 0 {
+		bad("simulator.prompt_answer", "%v is negative; give a duration such as 2s, or 0 to leave prompts to the control API", s.PromptAnswer)
+	}
+	if _, err := pbxsim.ProfileByName(s.Profile); err != nil {
+		bad("simulator.profile", "%q is not one of %s (or \"\" for the simulator's own shapes)", s.Profile, strings.Join(pbxsim.ProfileNames(), ", "))
+	}
+	if s.ControlAddr != "" {
+		if err := checkAddr(s.ControlAddr, true); err != nil {
+			bad("simulator.control_addr", "%q %v", s.ControlAddr, err)
+		}
+	}
+}
+
+func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad problemFunc) {
+	p.validateLink(key, sim, bad)
+	p.validateSecurity(key, env, bad)
+	p.Numbering.validate(key+".numbering", bad)
+	p.validateDevices(key, bad)
+}
+
+// validateLink checks the PBX's name, dialect, nodes, heartbeat, trace and policies.
+func (p *PBXConfig) validateLink(key string, sim bool, bad problemFunc) {
 	if !pbxNameRE.MatchString(p.Name) {
 		bad(key+".name", "%q must be 1-32 lower-case letters, digits, '-' or '_'", p.Name)
 	}
@@ -242,6 +286,10 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 	default:
 		bad(key+".failback", "%q is not one of auto, manual, sticky, schedule", p.Failback)
 	}
+}
+
+// validateSecurity checks the link's TLS material and the session password's source.
+func (p *PBXConfig) validateSecurity(key string, env func(string) string, bad problemFunc) {
 	if p.TLS.Enabled {
 		found := true
 		for _, f := range []struct{ k, v string }{{"ca_file", p.TLS.CAFile}, {"cert_file", p.TLS.CertFile}, {"key_file", p.TLS.KeyFile}} {
@@ -266,28 +314,37 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 			bad(key+".auth.password_file", "%v", err)
 		}
 	}
-	if n := p.Numbering; n != (Numbering{}) {
-		if n.Country == "" {
-			bad(key+".numbering.country", "is required when numbering is set (e.g. \"49\")")
-		}
-		for _, f := range []struct{ k, v string }{{"country", n.Country}, {"area", n.Area}, {"outside_prefix", n.OutsidePrefix},
-			{"national_prefix", n.NationalPrefix}, {"international_prefix", n.InternationalPrefix}} {
-			if strings.Trim(f.v, "0123456789") != "" {
-				bad(key+".numbering."+f.k, "%q must be digits only", f.v)
-			}
-		}
-		if n.Country != "" && strings.Trim(n.Country, "0123456789") == "" {
-			// The country must be one the numbering library knows, with a single
-			// international prefix unless one is configured.
-			err := web.Numbering{Country: n.Country, InternationalPrefix: n.InternationalPrefix}.Validate()
-			if field, msg, ok := strings.Cut(fmt.Sprint(err), ": "); err != nil && ok {
-				bad(key+".numbering."+field, "%s", msg)
-			}
-		}
-		if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
-			bad(key+".numbering.extension_digits", "%d is outside 0..12", n.ExtensionDigits)
+}
+
+// validate checks a PBX's numbering plan (key is its path).
+func (n Numbering) validate(key string, bad problemFunc) {
+	if n == (Numbering{}) {
+		return
+	}
+	if n.Country == "" {
+		bad(key+".country", "is required when numbering is set (e.g. \"49\")")
+	}
+	for _, f := range []struct{ k, v string }{{"country", n.Country}, {"area", n.Area}, {"outside_prefix", n.OutsidePrefix},
+		{"national_prefix", n.NationalPrefix}, {"international_prefix", n.InternationalPrefix}} {
+		if strings.Trim(f.v, "0123456789") != "" {
+			bad(key+"."+f.k, "%q must be digits only", f.v)
 		}
 	}
+	if n.Country != "" && strings.Trim(n.Country, "0123456789") == "" {
+		// The country must be one the numbering library knows, with a single international
+		// prefix unless one is configured.
+		err := web.Numbering{Country: n.Country, InternationalPrefix: n.InternationalPrefix}.Validate()
+		if field, msg, ok := strings.Cut(fmt.Sprint(err), ": "); err != nil && ok {
+			bad(key+"."+field, "%s", msg)
+		}
+	}
+	if n.ExtensionDigits < 0 || n.ExtensionDigits > 12 {
+		bad(key+".extension_digits", "%d is outside 0..12", n.ExtensionDigits)
+	}
+}
+
+// validateDevices checks the PBX's devices: at least one, valid ranges, none listed twice.
+func (p *PBXConfig) validateDevices(key string, bad problemFunc) {
 	if len(p.Devices) == 0 {
 		bad(key+".devices", "at least one device or range is required, e.g. [\"200-299\"]")
 	}
