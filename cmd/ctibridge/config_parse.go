@@ -163,52 +163,9 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 	}
 	switch {
 	case t == durationType:
-		if n.Kind != yaml.ScalarNode {
-			w.bad(n, label, "want a duration such as 1s, 500ms or 2m, not %s", kindName(n))
-			return
-		}
-		if n.ShortTag() == "!!int" && n.Value == "0" {
-			return
-		}
-		if n.ShortTag() != "!!str" {
-			w.bad(n, label, "%s has no unit; want a duration such as 1s, 500ms or 2m", n.Value)
-			return
-		}
-		if _, err := time.ParseDuration(n.Value); err != nil {
-			w.bad(n, label, "%q is not a duration; want a duration such as 1s, 500ms or 2m", n.Value)
-		}
+		w.walkDuration(n, label)
 	case t.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			w.bad(n, label, "want a mapping with the keys %s, not %s", strings.Join(structKeys(t), ", "), kindName(n))
-			return
-		}
-		fields := map[string]reflect.StructField{}
-		for i := 0; i < t.NumField(); i++ {
-			if name := yamlName(t.Field(i)); name != "" {
-				fields[name] = t.Field(i)
-			}
-		}
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "<<" && k.ShortTag() == "!!merge" {
-				w.walkMerge(v, t, path)
-				continue
-			}
-			kp := joinPath(path, k.Value)
-			f, ok := fields[k.Value]
-			if !ok {
-				w.bad(k, kp, "%s", unknownKeyReason(k.Value, structKeys(t)))
-				continue
-			}
-			if line, dup := seen[k.Value]; dup {
-				w.bad(k, kp, "is given twice (first on line %d)", line)
-				continue
-			}
-			seen[k.Value] = k.Line
-			w.record(kp, v, k.Line)
-			w.walk(v, f.Type, kp)
-		}
+		w.walkStruct(n, t, path, label)
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			w.bad(n, label, "want a list (`- item` lines or [a, b]), not %s", kindName(n))
@@ -231,6 +188,59 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 	default:
 		w.walkScalar(n, t, label)
+	}
+}
+
+// walkDuration checks a duration: a string with a unit, or 0.
+func (w *walker) walkDuration(n *yaml.Node, label string) {
+	if n.Kind != yaml.ScalarNode {
+		w.bad(n, label, "want a duration such as 1s, 500ms or 2m, not %s", kindName(n))
+		return
+	}
+	if n.ShortTag() == "!!int" && n.Value == "0" {
+		return
+	}
+	if n.ShortTag() != "!!str" {
+		w.bad(n, label, "%s has no unit; want a duration such as 1s, 500ms or 2m", n.Value)
+		return
+	}
+	if _, err := time.ParseDuration(n.Value); err != nil {
+		w.bad(n, label, "%q is not a duration; want a duration such as 1s, 500ms or 2m", n.Value)
+	}
+}
+
+// walkStruct checks a mapping against struct t: known keys, each once, merges followed.
+func (w *walker) walkStruct(n *yaml.Node, t reflect.Type, path, label string) {
+	if n.Kind != yaml.MappingNode {
+		w.bad(n, label, "want a mapping with the keys %s, not %s", strings.Join(structKeys(t), ", "), kindName(n))
+		return
+	}
+	fields := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		if name := yamlName(t.Field(i)); name != "" {
+			fields[name] = t.Field(i)
+		}
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.ShortTag() == "!!merge" {
+			w.walkMerge(v, t, path)
+			continue
+		}
+		kp := joinPath(path, k.Value)
+		f, ok := fields[k.Value]
+		if !ok {
+			w.bad(k, kp, "%s", unknownKeyReason(k.Value, structKeys(t)))
+			continue
+		}
+		if line, dup := seen[k.Value]; dup {
+			w.bad(k, kp, "is given twice (first on line %d)", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		w.record(kp, v, k.Line)
+		w.walk(v, f.Type, kp)
 	}
 }
 
