@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -44,31 +45,7 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 
-	engCfg, err := engineConfig(cfg, st, sim, log)
-	if err != nil {
-		return err
-	}
-	names, err := newCallerLookup(cfg, log)
-	if err != nil {
-		return err
-	}
-	engCfg.Names = names.names(cfg)
-	eng, err := cti.New(engCfg)
-	if err != nil {
-		return err
-	}
-	whCfg, err := webhookConfig(cfg, log)
-	if err != nil {
-		return err
-	}
-	hooks, err := webhook.New(st, whCfg)
-	if err != nil {
-		return err
-	}
-	wc := webConfig(cfg, log)
-	wc.Webhooks = hooks
-	wc.Collectors = append(wc.Collectors, names.metrics)
-	front, err := web.New(eng, wc)
+	d, err := assemble(cfg, st, sim, log)
 	if err != nil {
 		return err
 	}
@@ -76,7 +53,7 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	lookupDone := make(chan struct{})
 	go func() {
 		defer close(lookupDone)
-		names.run(lookupCtx)
+		d.names.run(lookupCtx)
 	}()
 	defer func() {
 		stopLookup()
@@ -87,13 +64,13 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	srv := front.HTTPServer()
+	srv := d.front.HTTPServer()
 
 	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engDone := make(chan error, 1)
-	go func() { engDone <- eng.Run(engCtx) }()
+	go func() { engDone <- d.eng.Run(engCtx) }()
 	hooksDone := make(chan struct{})
-	go func() { defer close(hooksDone); _ = hooks.Run(engCtx) }()
+	go func() { defer close(hooksDone); _ = d.hooks.Run(engCtx) }()
 
 	httpDone := make(chan error, 1)
 	go func() {
@@ -116,15 +93,67 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 		runErr = fmt.Errorf("engine stopped: %w", err)
 		engDone <- err
 	}
-	// The engine stops first: it releases its leases at once, so another instance takes the
-	// PBX links over while this one is still closing its client sessions.
+	if err := d.shutdown(log, srv, stopEngine, engDone, hooksDone); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// daemon is the bridge's parts: the engine, caller lookup, webhook deliverers and the web
+// front end.
+type daemon struct {
+	eng   *cti.Engine
+	names *callerLookup
+	hooks *webhook.Dispatcher
+	front *web.Server
+}
+
+// assemble builds the parts the configuration asks for on store st.
+func assemble(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.Entry) (*daemon, error) {
+	engCfg, err := engineConfig(cfg, st, sim, log)
+	if err != nil {
+		return nil, err
+	}
+	names, err := newCallerLookup(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	engCfg.Names = names.names(cfg)
+	eng, err := cti.New(engCfg)
+	if err != nil {
+		return nil, err
+	}
+	whCfg, err := webhookConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := webhook.New(st, whCfg)
+	if err != nil {
+		return nil, err
+	}
+	wc := webConfig(cfg, log)
+	wc.Webhooks = hooks
+	wc.Collectors = append(wc.Collectors, names.metrics)
+	front, err := web.New(eng, wc)
+	if err != nil {
+		return nil, err
+	}
+	return &daemon{eng: eng, names: names, hooks: hooks, front: front}, nil
+}
+
+// shutdown stops the parts in order. The engine stops first: it releases its leases at once,
+// so another instance takes the PBX links over while this one is still closing its client
+// sessions. It returns the engine's error, if it ended with one.
+func (d *daemon) shutdown(log *logrus.Entry, srv *http.Server, stopEngine context.CancelFunc,
+	engDone <-chan error, hooksDone <-chan struct{}) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	stopEngine()
+	var engErr error
 	select {
 	case err := <-engDone:
-		if err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
-			runErr = err
+		if err != nil && !errors.Is(err, context.Canceled) {
+			engErr = err
 		}
 	case <-shutCtx.Done():
 		log.Warn("engine did not stop in time")
@@ -137,10 +166,10 @@ func run(ctx context.Context, cfg *FileConfig, stdout, stderr io.Writer) error {
 	}
 	// Client sessions and HTTP get web.shutdown_timeout of their own: requests in flight
 	// finish, and what is still open then (a body that never comes) is closed.
-	if err := front.ShutdownHTTP(context.Background(), srv); err != nil {
+	if err := d.front.ShutdownHTTP(context.Background(), srv); err != nil {
 		log.WithError(err).Warn("http shutdown: connections still open were closed")
 	}
-	return runErr
+	return engErr
 }
 
 func newLogger(c LogConfig, w io.Writer) *logrus.Entry {
