@@ -162,57 +162,12 @@ func (a *accum) add(r reducer.Result) {
 // applyItems reduces one batch and writes it. An error means the term must end.
 func (o *owned) applyItems(items []item) error {
 	start := time.Now()
-	// About two client events per CSTA event: sized once instead of grown copy by copy.
-	a := accum{events: make([]tapi.Event, 0, 2*len(items)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
-	cur := o.conn.Load()
-	nCSTA := 0
-	restoring := false
-	for _, it := range items {
-		restoring = restoring || it.restore
-		if it.job != nil {
-			a.add(it.job(o.state, time.Now()))
-			continue
-		}
-		if it.lc != cur {
-			continue // from a link that has been replaced: the resync covers it
-		}
-		ext, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
-		if !ok {
-			o.p.log.WithField("monitor", it.ev.Common().MonitorCrossRefID).Debug("event for an unknown monitor dropped")
-			continue
-		}
-		nCSTA++
-		r := o.state.Apply(ext, it.ev, it.at)
-		withSwitchTime(r, it.ev.Common().Timestamp)
-		o.repairAfter(ext, r, it.ev.MessageName())
-		a.add(r)
-		if c := o.applied[ext]; c != nil {
-			c.Add(1)
-		}
-	}
+	a, nCSTA, restoring := o.reduceItems(items)
 	o.names.fill(&a)
 	if len(a.events) == 0 && len(a.order) == 0 && len(a.removed) == 0 && len(a.lineOrd) == 0 {
 		return nil
 	}
-	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle()}
-	prefix := o.p.cfg.Name + "/"
-	for _, name := range a.lineOrd {
-		if l, ok := o.state.Line(strings.TrimPrefix(name, prefix)); ok {
-			b.Lines = append(b.Lines, l)
-		}
-	}
-	for _, h := range a.order {
-		if !a.changed[h] {
-			continue
-		}
-		if c, ok := o.state.Call(h); ok {
-			b.Calls = append(b.Calls, c)
-		}
-	}
-	if len(a.removed) > 0 {
-		b.Journal = journalEntries(journalInput{pbx: o.p.cfg.Name, removed: a.removed, prev: o.p.view.call,
-			events: a.events, line: o.p.view.line, ended: time.Now()})
-	}
+	b := o.batchOf(&a)
 	entries, err := o.write(b)
 	if err != nil {
 		return err
@@ -242,6 +197,63 @@ func (o *owned) applyItems(items []item) error {
 		}
 	}
 	return nil
+}
+
+// reduceItems applies a batch's jobs and the CSTA events of the current link to the state;
+// nCSTA counts the events applied, restoring says the batch rewrites the state after a loss.
+func (o *owned) reduceItems(items []item) (a accum, nCSTA int, restoring bool) {
+	// About two client events per CSTA event: sized once instead of grown copy by copy.
+	a = accum{events: make([]tapi.Event, 0, 2*len(items)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+	cur := o.conn.Load()
+	for _, it := range items {
+		restoring = restoring || it.restore
+		if it.job != nil {
+			a.add(it.job(o.state, time.Now()))
+			continue
+		}
+		if it.lc != cur {
+			continue // from a link that has been replaced: the resync covers it
+		}
+		ext, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
+		if !ok {
+			o.p.log.WithField("monitor", it.ev.Common().MonitorCrossRefID).Debug("event for an unknown monitor dropped")
+			continue
+		}
+		nCSTA++
+		r := o.state.Apply(ext, it.ev, it.at)
+		withSwitchTime(r, it.ev.Common().Timestamp)
+		o.repairAfter(ext, r, it.ev.MessageName())
+		a.add(r)
+		if c := o.applied[ext]; c != nil {
+			c.Add(1)
+		}
+	}
+	return a, nCSTA, restoring
+}
+
+// batchOf makes the store write of a reduced batch: its events, the lines and calls it
+// changed, the calls it ended with their call records.
+func (o *owned) batchOf(a *accum) store.Batch {
+	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle()}
+	prefix := o.p.cfg.Name + "/"
+	for _, name := range a.lineOrd {
+		if l, ok := o.state.Line(strings.TrimPrefix(name, prefix)); ok {
+			b.Lines = append(b.Lines, l)
+		}
+	}
+	for _, h := range a.order {
+		if !a.changed[h] {
+			continue
+		}
+		if c, ok := o.state.Call(h); ok {
+			b.Calls = append(b.Calls, c)
+		}
+	}
+	if len(a.removed) > 0 {
+		b.Journal = journalEntries(journalInput{pbx: o.p.cfg.Name, removed: a.removed, prev: o.p.view.call,
+			events: a.events, line: o.p.view.line, ended: time.Now()})
+	}
+	return b
 }
 
 // write applies a batch to the store, retrying transient failures while the lease is still
