@@ -287,19 +287,14 @@ func (p *Provider) CompleteTransfer(requestID uint32, hd, hdConsult HDRVCALL, ht
 	}
 	p.mu.Lock()
 	cc, err := p.callByHandle(hdConsult)
-	var consult tapi.CallHandle
 	if err == nil {
-		consult = cc.handle
-		switch {
-		case cc.isConf || cc.conf != nil:
-			err = lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is part of a conference")
-		case consult == "" || cc.idle:
-			err = lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is not connected to anyone")
-		case cc.line.holding[consult] != nil:
-			err = lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the consultation call is being set up")
-		}
+		err = consultable(cc)
 	}
 	if err != nil || mode == LINETRANSFERMODE_TRANSFER {
+		var consult tapi.CallHandle
+		if err == nil {
+			consult = cc.handle // read under the lock
+		}
 		p.mu.Unlock()
 		if err != nil {
 			return 0, err
@@ -316,19 +311,40 @@ func (p *Provider) CompleteTransfer(requestID uint32, hd, hdConsult HDRVCALL, ht
 	if err := p.controllable(c.line, "lineCompleteTransfer"); err != nil {
 		return 0, err
 	}
-	switch {
-	case c.isConf || c.conf != nil:
-		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call is already a conference or part of one")
-	case c.handle == "" || c.idle:
-		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call to conference has ended")
-	case c == cc:
-		return 0, lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: hdCall and hdConsultCall are the same call")
-	case cc.line != c.line:
-		return 0, lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is on another line")
-	case c.line.holding[c.handle] != nil:
-		return 0, lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the call is being set up")
+	if err := conferenceable(c, cc); err != nil {
+		return 0, err
 	}
 	return p.conference(requestID, c, cc, htConf)
+}
+
+// consultable checks that cc can be the consultation call of a completed transfer.
+func consultable(cc *call) error {
+	switch {
+	case cc.isConf || cc.conf != nil:
+		return lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is part of a conference")
+	case cc.handle == "" || cc.idle:
+		return lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is not connected to anyone")
+	case cc.line.holding[cc.handle] != nil:
+		return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the consultation call is being set up")
+	}
+	return nil
+}
+
+// conferenceable checks that c and its consultation call cc can be joined into a conference.
+func conferenceable(c, cc *call) error {
+	switch {
+	case c.isConf || c.conf != nil:
+		return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call is already a conference or part of one")
+	case c.handle == "" || c.idle:
+		return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: the call to conference has ended")
+	case c == cc:
+		return lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: hdCall and hdConsultCall are the same call")
+	case cc.line != c.line:
+		return lineErr(tapi.LINEERR_INVALCONSULTCALLHANDLE, "lineCompleteTransfer: the consultation call is on another line")
+	case c.line.holding[c.handle] != nil:
+		return lineErr(tapi.LINEERR_INVALCALLSTATE, "lineCompleteTransfer: a conference of the call is being set up")
+	}
+	return nil
 }
 
 // ForwardEntry is one LINEFORWARD of a TSPI_lineForward list.
