@@ -140,7 +140,7 @@ func (e *Engine) Lines(pbxName string) []tapi.Line {
 
 // splitLine splits "pbx/ext".
 func (e *Engine) splitLine(name string) (*pbx, string, bool) {
-	pn, ext, ok := strings.Cut(name, "/")
+	pn, ext, ok := tapi.SplitLine(name)
 	if !ok {
 		return nil, "", false
 	}

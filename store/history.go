@@ -116,8 +116,8 @@ func NewRecordID(t time.Time) string {
 
 // checkRecord rejects a record that cannot be indexed; pbx is the batch's PBX.
 func checkRecord(pbx string, j *JournalEntry) error {
-	p, ext, ok := strings.Cut(j.Line, "/")
-	if !ok || p != pbx || ext == "" {
+	p, _, ok := tapi.SplitLine(j.Line)
+	if !ok || p != pbx {
 		return fmt.Errorf("journal entry for line %q, want a line %q/<extension>", j.Line, pbx)
 	}
 	if j.PBX != "" && j.PBX != pbx {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // HistoryBackend is what an implementation gives RunHistory, per PBX, over the index members
@@ -169,7 +171,7 @@ func checkQuery(q *HistoryQuery) error {
 		return fmt.Errorf("%w: from %s is not before to %s", ErrBadQuery, q.From.Format(time.RFC3339), q.To.Format(time.RFC3339))
 	}
 	for _, l := range q.Lines {
-		if p, ext, ok := strings.Cut(l, "/"); !ok || p == "" || ext == "" {
+		if _, _, ok := tapi.SplitLine(l); !ok {
 			return fmt.Errorf("%w: line %q is not <pbx>/<extension>", ErrBadQuery, l)
 		}
 	}
@@ -182,7 +184,7 @@ func queryPBXs(ctx context.Context, b HistoryBackend, q *HistoryQuery) ([]string
 	var pbxs []string
 	if len(q.Lines) > 0 {
 		for _, l := range q.Lines {
-			p, _, _ := strings.Cut(l, "/")
+			p := tapi.LinePBX(l)
 			if len(q.PBXs) == 0 || slices.Contains(q.PBXs, p) {
 				pbxs = append(pbxs, p)
 			}
@@ -263,8 +265,8 @@ func JournalFromHistory(ctx context.Context, history func(context.Context, Histo
 	if skip < 0 || limit < 0 {
 		return nil, fmt.Errorf("store: journal skip %d and limit %d must not be negative", skip, limit)
 	}
-	p, ext, ok := strings.Cut(line, "/")
-	if !ok || p == "" || ext == "" {
+	p, _, ok := tapi.SplitLine(line)
+	if !ok {
 		return nil, fmt.Errorf("store: journal line %q is not of the form <pbx>/<extension>", line)
 	}
 	q := HistoryQuery{PBXs: []string{p}, Lines: []string{line}, Limit: MaxHistoryLimit}

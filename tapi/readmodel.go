@@ -2,7 +2,6 @@ package tapi
 
 import (
 	"sort"
-	"strings"
 )
 
 // ReadModel is a set of lines and their calls kept up to date by applying events: the one
@@ -326,8 +325,7 @@ func (m *ReadModel) LinesWithCalls() map[string]bool {
 
 // pbxOfLine returns the PBX part of a line name "pbx/extension".
 func pbxOfLine(name string) string {
-	pbx, _, _ := strings.Cut(name, "/")
-	return pbx
+	return LinePBX(name)
 }
 
 func indexOf(s []string, v string) int {

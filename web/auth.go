@@ -65,7 +65,7 @@ func (a *authenticator) fromRequest(r *http.Request) (*principal, error) {
 
 // owns reports whether line is one of the principal's own lines (may control it).
 func (p *principal) owns(line string) bool {
-	pbx, _, _ := strings.Cut(line, "/")
+	pbx := tapi.LinePBX(line)
 	for _, pat := range p.lines {
 		if pat == "*" || pat == line || pat == pbx+"/*" {
 			return true

@@ -41,7 +41,7 @@ func (c *wsConn) command(m commandMsg) {
 func (c *wsConn) sendReply(line string, rep tapi.Reply) {
 	ev := tapi.Event{V: tapi.WireVersion, Type: tapi.LineReply, Time: time.Now().UTC(),
 		Line: line, Reply: &rep}
-	if pbx, _, ok := strings.Cut(line, "/"); ok {
+	if pbx, _, ok := tapi.SplitLine(line); ok {
 		ev.PBX = pbx
 		ev.Device = tapi.LineDeviceID(line)
 	}
@@ -78,8 +78,8 @@ func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 	if !ok {
 		return refused(tapi.LINEERR_OPERATIONUNAVAIL, probUnknownOp, "op", "op %q is not known (known: %v)", req.Op, allOps)
 	}
-	pbx, ext, ok := strings.Cut(req.Line, "/")
-	if !ok || pbx == "" || ext == "" {
+	pbx, _, ok := tapi.SplitLine(req.Line)
+	if !ok {
 		return refused(tapi.LINEERR_BADDEVICEID, probUnknownLine, "line", "line %q is not \"pbx/extension\"", req.Line)
 	}
 	if _, ok := s.svc.Line(req.Line); !ok || !p.canSee(req.Line) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -313,7 +312,7 @@ func (c *wsConn) unsubscribe(m unsubscribeMsg) {
 	}
 	var done []string
 	for _, name := range m.Lines {
-		pbx, _, _ := strings.Cut(name, "/")
+		pbx := tapi.LinePBX(name)
 		if !c.hasLine(pbx, name) {
 			continue
 		}

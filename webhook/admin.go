@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // The methods the admin REST API (package web) calls.
@@ -41,7 +41,7 @@ func (d *Dispatcher) CreateWebhook(ctx context.Context, w store.WebhookSubscript
 		return store.WebhookSubscription{}, err
 	}
 	for _, l := range w.Lines {
-		if pbx, _, _ := strings.Cut(l, "/"); l != "*" && !slices.Contains(d.cfg.PBXs, pbx) {
+		if pbx := tapi.LinePBX(l); l != "*" && !slices.Contains(d.cfg.PBXs, pbx) {
 			return store.WebhookSubscription{}, &store.WebhookFieldError{Field: "lines",
 				Reason: fmt.Sprintf("pattern %q names PBX %q, which is not configured", l, pbx)}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Event kinds a subscription may ask for, and the kind of a test delivery.
@@ -134,8 +135,8 @@ func validPattern(l string) bool {
 	if l == "*" {
 		return true
 	}
-	pbx, ext, ok := strings.Cut(l, "/")
-	return ok && pbx != "" && ext != "" && !strings.Contains(ext, "/") &&
+	pbx, ext, ok := tapi.SplitLine(l)
+	return ok && !strings.Contains(ext, "/") &&
 		(ext == "*" || !strings.Contains(ext, "*")) && !strings.Contains(pbx, "*")
 }
 

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/ctibridge/ctibridge/tapi"
@@ -103,6 +102,5 @@ func (m *mirror) cursorsCopy() map[string]Position {
 }
 
 func pbxOf(line string) string {
-	pbx, _, _ := strings.Cut(line, "/")
-	return pbx
+	return tapi.LinePBX(line)
 }

@@ -126,8 +126,8 @@ func (r *REST) Switchover(ctx context.Context, pbx, reason string) error {
 }
 
 func linePath(line string) (string, error) {
-	pbx, ext, ok := strings.Cut(line, "/")
-	if !ok || pbx == "" || ext == "" || strings.Contains(ext, "/") {
+	pbx, ext, ok := tapi.SplitLine(line)
+	if !ok || strings.Contains(ext, "/") {
 		return "", fmt.Errorf("line %q is not \"pbx/extension\"", line)
 	}
 	return "/api/v1/lines/" + url.PathEscape(pbx) + "/" + url.PathEscape(ext), nil

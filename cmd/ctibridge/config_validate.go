@@ -162,8 +162,8 @@ func (c *FileConfig) validateUsers(pbxs map[string]bool, bad problemFunc) {
 			bad(key+".role", "%q is not one of user, supervisor, admin", u.Role)
 		}
 		for j, l := range u.Lines {
-			pbx, ext, ok := strings.Cut(l, "/")
-			if l != "*" && (!ok || !pbxs[pbx] || ext == "") {
+			pbx, _, ok := tapi.SplitLine(l)
+			if l != "*" && (!ok || !pbxs[pbx]) {
 				bad(fmt.Sprintf("%s.lines[%d]", key, j), "%q is not pbx/extension, pbx/* or * with a configured PBX", l)
 			}
 		}

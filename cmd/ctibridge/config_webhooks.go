@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/ctibridge/ctibridge/webhook"
 )
 
@@ -85,7 +85,7 @@ func (w *WebhooksConfig) validate(pbxs map[string]bool, env func(string) string,
 			continue
 		}
 		for j, l := range s.Lines {
-			if pbx, _, _ := strings.Cut(l, "/"); l != "*" && !pbxs[pbx] {
+			if pbx := tapi.LinePBX(l); l != "*" && !pbxs[pbx] {
 				bad(fmt.Sprintf("%s.lines[%d]", key, j), "%q names PBX %q, which is not configured", l, pbx)
 			}
 		}

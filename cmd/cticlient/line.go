@@ -22,7 +22,7 @@ func lineCommand(ctx context.Context, o *options, cmd string, args []string, out
 		return err
 	}
 	line := args[0]
-	if pbx, ext, ok := strings.Cut(line, "/"); !ok || pbx == "" || ext == "" {
+	if _, _, ok := tapi.SplitLine(line); !ok {
 		return fmt.Errorf("%w: line %q is not \"pbx/extension\", e.g. demo/201", errUsage, line)
 	}
 	c, h, err := connectForCall(ctx, o, cmd, line)

@@ -3,6 +3,8 @@ package redisstore
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // keys names the Redis keys of one PBX. All carry the hash tag "{pbx:<name>}" so that one Lua
@@ -43,8 +45,8 @@ func checkPBX(pbx string) error {
 
 // linePBX returns the PBX part of a line name "pbx/extension".
 func linePBX(line string) (string, error) {
-	pbx, ext, ok := strings.Cut(line, "/")
-	if !ok || pbx == "" || ext == "" {
+	pbx, _, ok := tapi.SplitLine(line)
+	if !ok {
 		return "", fmt.Errorf("redisstore: line name %q is not \"<pbx>/<extension>\"", line)
 	}
 	return pbx, checkPBX(pbx)

@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -85,7 +84,7 @@ var recent = time.Now().UTC().Truncate(time.Second).Add(-24 * time.Hour)
 func JournalEntry(line string, n int) store.JournalEntry {
 	outcomes := []string{"answered", "missed", "busy", "failed", "abandoned"}
 	started := recent.Add(time.Duration(n) * time.Minute)
-	pbx, ext, _ := strings.Cut(line, "/")
+	pbx, ext, _ := tapi.SplitLine(line)
 	j := store.JournalEntry{
 		ID:        fmt.Sprintf("R-%s-%s-%05d", pbx, ext, n),
 		PBX:       pbx,
