@@ -126,14 +126,25 @@ func (c *cdp) readLoop() {
 
 func (c *cdp) call(t *testing.T, method string, params any, out any) {
 	t.Helper()
+	c.send(t, c.session, method, params, out)
+}
+
+// callBrowser sends a command to the browser itself rather than the page (Browser.*).
+func (c *cdp) callBrowser(t *testing.T, method string, params any, out any) {
+	t.Helper()
+	c.send(t, "", method, params, out)
+}
+
+func (c *cdp) send(t *testing.T, session, method string, params any, out any) {
+	t.Helper()
 	c.mu.Lock()
 	c.nextID++
 	id := c.nextID
 	ch := make(chan cdpReply, 1)
 	c.waiters[id] = ch
 	msg := map[string]any{"id": id, "method": method, "params": params}
-	if c.session != "" {
-		msg["sessionId"] = c.session
+	if session != "" {
+		msg["sessionId"] = session
 	}
 	err := c.ws.WriteJSON(msg)
 	c.mu.Unlock()

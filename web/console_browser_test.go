@@ -1,0 +1,193 @@
+package web
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta/pbxsim"
+)
+
+// connState is the state of a device's only connection in the simulator, "" when it has
+// none or several.
+func connState(sim *pbxsim.PBX, dev string) string {
+	d, ok := sim.Device(dev)
+	if !ok || len(d.Connections) != 1 {
+		return ""
+	}
+	return strings.ToLower(string(d.Connections[0].State))
+}
+
+// TestConsoleAnswerHoldTransferByDrag: a colleague calls the receptionist; the popup and a
+// browser notification name the caller; Answer takes the call, its card counts the talk time,
+// Hold and Retrieve work; then the call is dragged onto Bob's tile and rings there.
+//
+// The drag: the card's dragstart runs as a synthesized DragEvent in the page (headless
+// Chromium cannot start an OS drag), and what it put into the DataTransfer is then dropped
+// on the tile's screen position with the DevTools protocol's Input.dispatchDragEvent
+// (dragEnter, dragOver, drop), so the browser's own hit testing and drop handling run.
+func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	if _, err := c.sim.Dial("201", "203"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" :
+		document.getElementById("popup-name").textContent + " " + document.getElementById("popup-caller").textContent`, "Alice 201")
+	b.waitFor(t, "notification", `notes.join(",")`, "Call from Alice | 201")
+	b.waitFor(t, "own tile rings", tileStatus("hq/203"), "ringing")
+	if got := b.eval(t, `document.querySelector('#grid .ext[data-line="hq/203"] .status').textContent`); !strings.HasPrefix(got, "ringing") {
+		t.Fatalf("own tile says %q", got)
+	}
+
+	b.click(t, "#answer")
+	b.waitFor(t, "answered", myState, "busy")
+	c.eventually(10*time.Second, "203 talks in the simulator", func() bool { return connState(c.sim, "203") == "connected" })
+	b.waitFor(t, "call card", `document.querySelector("#calls .call")?.dataset.state + " " + document.querySelector("#calls .call .party")?.textContent`, "connected Alice")
+	b.waitFor(t, "popup gone", `document.getElementById("popup").hidden`, "true")
+	timer := b.eval(t, `document.querySelector("#calls .call .timer").textContent`)
+	if !regexp.MustCompile(`^\d+:\d\d$`).MatchString(timer) {
+		t.Fatalf("call timer %q", timer)
+	}
+	b.waitFor(t, "notification closed with the ringing", `String(notes.length)`, "1")
+
+	b.click(t, `#calls [data-act="hold"]`)
+	b.waitFor(t, "held", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
+	c.eventually(10*time.Second, "203 holds in the simulator", func() bool { return connState(c.sim, "203") == "hold" })
+	b.click(t, `#calls [data-act="retrieve"]`)
+	b.waitFor(t, "retrieved", `document.querySelector("#calls .call")?.dataset.state`, "connected")
+
+	// Drag the call onto Bob's tile.
+	got := b.eval(t, `(() => {
+		const dt = new DataTransfer();
+		document.querySelector("#calls .call").dispatchEvent(new DragEvent("dragstart", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return JSON.stringify(dt.types.map((type) => ({mimeType: type, data: dt.getData(type)})));
+	})()`)
+	if !strings.Contains(got, `"application/x-ctibridge-call","data":"hq:`) {
+		t.Fatalf("drag data %s", got)
+	}
+	var items []map[string]string
+	mustJSON(t, got, &items)
+	x, y := b.center(t, `#grid .ext[data-line="hq/202"]`)
+	data := map[string]any{"items": items, "dragOperationsMask": 16}
+	for _, typ := range []string{"dragEnter", "dragOver", "drop"} {
+		b.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data}, nil)
+	}
+	b.waitFor(t, "Bob's tile rings", tileStatus("hq/202"), "ringing")
+	c.eventually(10*time.Second, "202 rings in the simulator and 203 is free", func() bool {
+		return connState(c.sim, "202") == "alerting" && connState(c.sim, "203") == ""
+	})
+	b.waitFor(t, "own line free", myState, "idle")
+	b.waitFor(t, "Bob's tile names the caller", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "Alice")
+}
+
+// TestConsoleConsultTransfer: the receptionist asks Bob first (setupTransfer), then completes
+// the transfer; Escape cancels a second attempt and takes the caller back.
+func TestConsoleConsultTransfer(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	if _, err := c.sim.IncomingCall("+4930555777", "203"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555777")
+	b.press(t, "a")
+	b.waitFor(t, "answered with A", myState, "busy")
+
+	b.press(t, "t")
+	b.waitFor(t, "transfer form", `document.getElementById("xfer").hidden`, "false")
+	b.click(t, `#grid .ext[data-line="hq/202"]`) // a click on a tile fills in its number
+	b.waitFor(t, "number from the tile", `document.getElementById("xfer-number").value`, "202")
+	b.click(t, "#xfer-ask")
+	b.waitFor(t, "consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
+	b.waitFor(t, "Bob rings", tileStatus("hq/202"), "ringing")
+	if err := c.sim.Answer("202"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "Bob talks", `document.querySelector('#calls .call [data-act="complete"]') ? "yes" : "no"`, "yes")
+	b.click(t, `#calls [data-act="complete"]`)
+	b.waitFor(t, "own line free", myState, "idle")
+	c.eventually(10*time.Second, "the caller talks to Bob", func() bool {
+		d, _ := c.sim.Device("202")
+		return connState(c.sim, "202") == "connected" && len(d.Connections) == 1 && connState(c.sim, "203") == ""
+	})
+
+	// A second caller; the receptionist starts to ask Frank and thinks better of it.
+	if _, err := c.sim.IncomingCall("+4930555888", "203"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "second popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555888")
+	b.click(t, "#answer")
+	b.waitFor(t, "answered", myState, "busy")
+	b.click(t, `#calls [data-act="transfer"]`)
+	b.eval(t, `document.getElementById("xfer-number").value = "206"; true`)
+	b.click(t, "#xfer-ask")
+	b.waitFor(t, "Frank rings", tileStatus("hq/206"), "ringing")
+	b.eval(t, `document.activeElement.blur(); true`)
+	b.press(t, "Escape")
+	b.waitFor(t, "caller back", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "connected")
+	b.waitFor(t, "Frank no longer rings", tileStatus("hq/206"), "idle")
+}
+
+// TestConsolePickup: Bob's phone rings; his tile shows the caller and "Pick up", which takes
+// the call to the receptionist's line; H hangs it up.
+func TestConsolePickup(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	if _, err := c.sim.IncomingCall("+4930555999", "202"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "Bob's tile rings", tileStatus("hq/202"), "ringing")
+	b.waitFor(t, "caller on the tile", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "+4930555999")
+	if got := b.eval(t, `document.querySelector('#grid .ext[data-line="hq/201"] [data-act="pickup"]') ? "yes" : "no"`); got != "no" {
+		t.Fatal("an idle tile offers pick up")
+	}
+	b.click(t, `#grid .ext[data-line="hq/202"] [data-act="pickup"]`)
+	b.waitFor(t, "picked up", myState, "busy")
+	b.waitFor(t, "the caller on the card", `document.querySelector("#calls .call .party")?.textContent`, "+4930555999")
+	c.eventually(10*time.Second, "203 talks and 202 is free in the simulator", func() bool {
+		return connState(c.sim, "203") == "connected" && connState(c.sim, "202") == ""
+	})
+	b.waitFor(t, "Bob's tile free", tileStatus("hq/202"), "idle")
+	b.press(t, "h")
+	b.waitFor(t, "hung up with H", myState, "idle")
+}
+
+// TestConsoleLinkTrouble: with both nodes of hq down the header says so instead of
+// "connected", and hq's lines are out of service; the header recovers with the link.
+func TestConsoleLinkTrouble(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	b.waitFor(t, "header", `document.getElementById("conn").textContent`, "connected")
+	c.primary.Kill()
+	c.standby.Kill()
+	b.waitFor(t, "header shows the trouble", `(() => { const e = document.getElementById("conn");
+		return e.dataset.state + " " + /^hq: (phone system unreachable|not connected)/.test(e.textContent); })()`, "trouble true")
+	b.waitFor(t, "hq lines out of service", tileStatus("hq/201"), "out_of_service")
+	b.waitFor(t, "in words", `document.querySelector('#grid .ext[data-line="hq/201"] .status').textContent`, "out of service")
+	b.waitFor(t, "branch unaffected", tileStatus("branch/301"), "idle")
+	b.waitFor(t, "links table", `document.querySelector('#links tr[data-pbx="hq"]').className`, "trouble")
+
+	if err := c.primary.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "header recovered", `document.getElementById("conn").dataset.state + " " + document.getElementById("conn").textContent`, "connected connected")
+	b.waitFor(t, "hq lines back", tileStatus("hq/201"), "idle")
+}
+
+// TestConsoleSearch: the search box filters tiles by name, number or PBX; / focuses it and
+// Escape clears it.
+func TestConsoleSearch(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	visible := `[...document.querySelectorAll("#grid .ext")].filter((e) => !e.hidden).map((e) => e.dataset.line).join(" ")`
+	b.press(t, "/")
+	b.waitFor(t, "search focused", `document.activeElement.id`, "search")
+	b.call(t, "Input.insertText", map[string]any{"text": "ju"}, nil)
+	b.waitFor(t, "found Judy", visible, "branch/302")
+	b.waitFor(t, "hq group hidden", `document.querySelector('#grid .group[data-pbx="hq"]').hidden`, "true")
+	b.eval(t, `const s = document.getElementById("search"); s.value = "hq 20"; s.dispatchEvent(new Event("input")); true`)
+	b.waitFor(t, "hq 20x", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "10")
+	b.press(t, "Escape")
+	b.waitFor(t, "cleared", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "14")
+}
