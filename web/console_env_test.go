@@ -106,12 +106,17 @@ func (c *cdp) screenshot(t *testing.T, name string, width int) {
 	if !*updateScreenshots {
 		return
 	}
+	// Ringing tiles blink; the picture shows them steady.
+	c.call(t, "Emulation.setEmulatedMedia", map[string]any{"features": []map[string]string{{"name": "prefers-reduced-motion", "value": "reduce"}}}, nil)
+	c.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": 600, "deviceScaleFactor": 1, "mobile": width < 600}, nil)
 	h := c.eval(t, `String(document.documentElement.scrollHeight)`)
 	var height int
 	if err := json.Unmarshal([]byte(h), &height); err != nil {
 		t.Fatalf("page height %q", h)
 	}
 	c.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}, nil)
+	// Two frames after the resize, so that the page is laid out and painted at its new size.
+	c.eval(t, `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
 	var shot struct {
 		Data string `json:"data"`
 	}

@@ -5,7 +5,7 @@
 // links.js (header, PBX links), history.js, settings.js, notify.js, keys.js, words.js.
 import { CTIBridgeClient } from "/clients/js/ctibridge.js";
 import { $, TOKEN_KEY, api, el, flash, state } from "./dom.js";
-import { closeTransfer, renderMyLine, transferTo } from "./calls.js";
+import { DRAG_TYPE, closeTransfer, renderMyLine, transferTo } from "./calls.js";
 import { applySearch, renderLines } from "./lines.js";
 import { refreshLinks, setConn } from "./links.js";
 import { historySoon, refreshHistory, resetHistory } from "./history.js";
@@ -126,6 +126,10 @@ $("answer").addEventListener("click", () => state.bridge.answer(state.myLine, $(
   .catch((err) => flash("Answer: " + errorWords(err), "error")));
 $("decline").addEventListener("click", () => state.bridge.drop(state.myLine, $("popup").dataset.handle)
   .catch((err) => flash("Decline: " + errorWords(err), "error")));
+$("popup").addEventListener("dragstart", (ev) => {
+  ev.dataTransfer.setData(DRAG_TYPE, $("popup").dataset.handle);
+  ev.dataTransfer.effectAllowed = "move";
+});
 $("dialer").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const n = $("dial-number").value.trim();

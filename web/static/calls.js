@@ -170,12 +170,14 @@ export function renderMyLine() {
     $("popup-name").textContent = who.name || "";
     $("popup-caller").textContent = who.number || partyWords(who);
     $("popup").dataset.handle = ringing.handle;
+    $("popup-timer").dataset.since = since(ringing) || "";
   }
+  const shown = calls.filter((c) => c !== ringing); // the popup shows the ringing call
   // Redrawn only when something shown changed, so that a card being dragged stays in place.
-  const key = JSON.stringify([calls.map((c) => [c.handle, c.state, c.info, c.connectedAt, c.stateSince]), pendingConsult()]);
+  const key = JSON.stringify([shown.map((c) => [c.handle, c.state, c.info, c.connectedAt, c.stateSince]), pendingConsult()]);
   if (key !== lastKey) {
     lastKey = key;
-    $("calls").replaceChildren(...calls.map(card));
+    $("calls").replaceChildren(...shown.map(card));
   }
   if (!$("xfer").hidden && !b().calls.has($("xfer").dataset.handle)) closeTransfer();
 }

@@ -65,6 +65,7 @@ function tile(l) {
   el("div", { class: "top" }, el("span", { class: "num" }, l.address), el("span", { class: "name" }, l.displayName || "")),
   el("div", { class: "status" }, STATUS[st] || st, call ? el("span", { class: "timer", "data-since": since(call) || "" }) : null),
   who && (who.name || who.number) ? el("div", { class: "who" }, who.name || who.number) : null,
+  !call && st === "forwarded" ? el("div", { class: "who" }, "to " + ((l.forwarding || [])[0].destination || "?")) : null,
   canPick ? el("button", { type: "button", class: "pickup", "data-act": "pickup", title: "P", onclick: () => pickUp(l.name) }, "Pick up") : null);
 }
 
