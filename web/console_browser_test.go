@@ -191,3 +191,31 @@ func TestConsoleSearch(t *testing.T) {
 	b.press(t, "Escape")
 	b.waitFor(t, "cleared", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "14")
 }
+
+// TestConsoleWords: what the console says is in words, not codes: a refused number, a call's
+// state, and the SDK's LINEERR_* results and link trouble as the words module puts them.
+func TestConsoleWords(t *testing.T) {
+	c := newConsole(t)
+	b := c.b
+	b.eval(t, `document.getElementById("dial-number").value = "12#*9999999999999999999999999999999999"; document.getElementById("dialer").requestSubmit(); true`)
+	b.waitFor(t, "refused number", `(() => { const s = document.getElementById("dial-result").textContent;
+		return s.startsWith("Could not call") && !/LINEERR|bad_field|_/.test(s) ? "ok" : s; })()`, "ok")
+	got := b.eval(t, `import("/static/words.js").then((w) => [
+		w.errorWords({message: "LINEERR_INVALADDRESS", result: "LINEERR_INVALADDRESS"}),
+		w.errorWords({message: "LINEERR_INVALCALLSTATE: the line is ringing", result: "LINEERR_INVALCALLSTATE"}),
+		w.callStateWord("LINECALLSTATE_RINGBACK"),
+		w.STATUS.out_of_service,
+		w.linkTrouble({pbx: "hq", active: "", owner: "test-1", nodes: [{status: "down"}, {status: "down"}]}),
+		w.linkTrouble({pbx: "hq", active: "primary", owner: "test-1", nodes: [{status: "up"}], degraded: "store writes failing"}),
+		w.linkTrouble({pbx: "hq", active: "primary", owner: "test-1", nodes: [{status: "up"}], unmonitored: 3, unmonitoredReason: "securityViolation"}),
+		w.linkTrouble({pbx: "hq", active: "standby", owner: "test-1", nodes: [{status: "down"}, {status: "up"}]}),
+		w.partyWords({number: "201", name: "Alice"}),
+		w.duration(3723000),
+	].join("|"))`)
+	want := strings.Join([]string{"that number is not valid", "the line is ringing", "ringing at the other end", "out of service",
+		"hq: phone system unreachable (all nodes down)", "hq: link degraded (store writes failing)",
+		"hq: 3 lines not monitored (securityViolation)", "", "Alice (201)", "1:02:03"}, "|")
+	if got != want {
+		t.Fatalf("words:\n got %s\nwant %s", got, want)
+	}
+}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -65,4 +67,20 @@ func TestConsoleLayout(t *testing.T) {
 	}
 	b.waitFor(t, "still no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
 	b.screenshot(t, "console-420.png", 420)
+}
+
+// TestConsoleScreenshotsInREADME: the README shows the console's screenshots, and they exist.
+func TestConsoleScreenshotsInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, png := range []string{"docs/console.png", "docs/console-420.png"} {
+		if !strings.Contains(string(readme), png) {
+			t.Errorf("README.md does not show %s", png)
+		}
+		if st, err := os.Stat("../" + png); err != nil || st.Size() == 0 {
+			t.Errorf("%s: missing or empty (go test ./web -run TestConsoleLayout -update-screenshots): %v", png, err)
+		}
+	}
 }
