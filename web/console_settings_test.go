@@ -25,7 +25,7 @@ func TestConsoleOwnLineSettings(t *testing.T) {
 		d, _ := c.sim.Device("203")
 		return len(d.Forwards) == 1 && d.Forwards[0].To == "209"
 	})
-	b.waitFor(t, "forwarded", `document.getElementById("fwd-state").textContent + " | " + ` + tileStatus("hq/203"), "Forwarded to 209 | forwarded")
+	b.waitFor(t, "forwarded", `document.getElementById("fwd-state").textContent + " | " + `+tileStatus("hq/203"), "Forwarded to 209 | forwarded")
 	b.click(t, "#fwd-off")
 	c.eventually(10*time.Second, "forwarding off at the switch", func() bool { d, _ := c.sim.Device("203"); return len(d.Forwards) == 0 })
 	b.waitFor(t, "not forwarded", `document.getElementById("fwd-state").textContent`, "Not forwarded")
