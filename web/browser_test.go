@@ -307,7 +307,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	})
 	b.waitFor(t, "grid shows 202 ringing", `document.querySelector('[data-line="hq/202"]') ? "visible" : "hidden"`, "hidden") // alice sees only her line
 	b.waitFor(t, "dialled call on my line", myState, "busy")
-	b.waitFor(t, "dialled call shows whom it rings", `document.querySelector("#calls .call .party")?.textContent`, "202")
+	b.waitFor(t, "dialled call shows whom it rings", `document.querySelector("#calls .call .party")?.textContent`, "Bob")
 	b.click(t, `#calls [data-act="hangup"]`)
 	b.waitFor(t, "dialled call hung up", myState, "idle")
 
