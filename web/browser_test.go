@@ -296,7 +296,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.waitFor(t, "hung up", myState, "idle")
 	// The finished call is in the recent calls table, from the call history.
 	b.waitFor(t, "recent calls", `[...document.querySelectorAll('#history tbody tr[data-line="hq/201"]')]
-		.map((r) => r.dataset.outcome + " " + r.cells[4].textContent).join(",")`, "answered +4930555777")
+		.map((r) => r.dataset.outcome + " " + r.querySelector(".who").lastChild.textContent).join(",")`, "answered +4930555777")
 
 	// Type a number and dial.
 	b.eval(t, `document.getElementById("dial-number").value = "202"; document.getElementById("dialer").requestSubmit(); true`)

@@ -21,7 +21,22 @@ func TestConsoleLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := c.sim.IncomingCall("+4930555123", "203")
+	// Earlier calls for the recent calls: one answered, one the caller gave up on.
+	_, err := c.sim.IncomingCall("+4930555444", "203")
+	must(err)
+	b.waitFor(t, "earlier caller rings", myState, "ringing")
+	must(c.sim.Answer("203"))
+	b.waitFor(t, "earlier caller answered", myState, "busy")
+	must(c.sim.HangUp("203"))
+	b.waitFor(t, "earlier call over", myState, "idle")
+	_, err = c.sim.IncomingCall("+4917012345", "203")
+	must(err)
+	b.waitFor(t, "missed caller rings", myState, "ringing")
+	must(c.sim.HangUp("+4917012345"))
+	b.waitFor(t, "missed caller gone", myState, "idle")
+	b.waitFor(t, "recent calls", `String(document.querySelectorAll("#history tbody tr[data-id]").length >= 2 || document.getElementById("recent").hidden)`, "true")
+
+	_, err = c.sim.IncomingCall("+4930555123", "203")
 	must(err)
 	b.waitFor(t, "first caller rings", myState, "ringing")
 	b.click(t, "#answer")
