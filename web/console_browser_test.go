@@ -167,6 +167,7 @@ func TestConsoleLinkTrouble(t *testing.T) {
 	b.waitFor(t, "in words", `document.querySelector('#grid .ext[data-line="hq/201"] .status').textContent`, "out of service")
 	b.waitFor(t, "branch unaffected", tileStatus("branch/301"), "idle")
 	b.waitFor(t, "links table", `document.querySelector('#links tr[data-pbx="hq"]').className`, "trouble")
+	b.screenshot(t, "console-trouble.png", 1280)
 
 	if err := c.primary.Restart(t.Context()); err != nil {
 		t.Fatal(err)

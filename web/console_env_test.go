@@ -14,7 +14,7 @@ import (
 	"github.com/ctibridge/ctibridge/cti"
 )
 
-var updateScreenshots = flag.Bool("update-screenshots", false, "write the console's screenshots docs/console.png and docs/console-420.png")
+var updateScreenshots = flag.Bool("update-screenshots", false, "write the console's screenshots docs/console*.png")
 
 // consoleEnv is the bridge with two PBXs (hq, as in newEnv, and branch) and the attendant
 // console open in headless Chromium, logged in as sue: a supervisor who sees every line and

@@ -90,7 +90,7 @@ func TestConsoleScreenshotsInREADME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, png := range []string{"docs/console.png", "docs/console-420.png"} {
+	for _, png := range []string{"docs/console.png", "docs/console-420.png", "docs/console-trouble.png"} {
 		if !strings.Contains(string(readme), png) {
 			t.Errorf("README.md does not show %s", png)
 		}

@@ -48,7 +48,7 @@ export async function refreshLinks() {
     const t = linkTrouble(l);
     return el("tr", { "data-pbx": l.pbx, class: t ? "trouble" : "" },
       el("td", {}, l.pbx), el("td", { class: "active" }, l.active || "none"),
-      el("td", {}, l.nodes.map((n) => `${n.role}: ${n.status}${ms(n.lastRttNs)}`).join(", ")),
+      el("td", {}, l.nodes.map((n) => `${n.role}: ${n.status}${n.status === "up" ? ms(n.lastRttNs) : ""}`).join(", ")),
       el("td", { class: "problem" }, t ? t.replace(l.pbx + ": ", "") + (l.unmonitoredHint ? ": " + l.unmonitoredHint : "") : "OK"),
       el("td", {}, so ? `${so.from} → ${so.to}: ${so.reason} (${new Date(so.at).toLocaleString()})` : "—"),
       actions);
