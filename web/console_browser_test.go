@@ -23,10 +23,8 @@ func connState(sim *pbxsim.PBX, dev string) string {
 // browser notification name the caller; Answer takes the call, its card counts the talk time,
 // Hold and Retrieve work; then the call is dragged onto Bob's tile and rings there.
 //
-// The drag: the card's dragstart runs as a synthesized DragEvent in the page (headless
-// Chromium cannot start an OS drag), and what it put into the DataTransfer is then dropped
-// on the tile's screen position with the DevTools protocol's Input.dispatchDragEvent
-// (dragEnter, dragOver, drop), so the browser's own hit testing and drop handling run.
+// A ringing call dragged from the popup onto Dana's tile is sent on. How the drag is done:
+// cdp.drag.
 func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
@@ -57,29 +55,31 @@ func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 	c.eventually(10*time.Second, "203 holds in the simulator", func() bool { return connState(c.sim, "203") == "hold" })
 	b.click(t, `#calls [data-act="retrieve"]`)
 	b.waitFor(t, "retrieved", `document.querySelector("#calls .call")?.dataset.state`, "connected")
+	b.press(t, "r")
+	b.waitFor(t, "held with R", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
+	b.press(t, "r")
+	b.waitFor(t, "retrieved with R", `document.querySelector("#calls .call")?.dataset.state`, "connected")
 
 	// Drag the call onto Bob's tile.
-	got := b.eval(t, `(() => {
-		const dt = new DataTransfer();
-		document.querySelector("#calls .call").dispatchEvent(new DragEvent("dragstart", {bubbles: true, cancelable: true, dataTransfer: dt}));
-		return JSON.stringify(dt.types.map((type) => ({mimeType: type, data: dt.getData(type)})));
-	})()`)
-	if !strings.Contains(got, `"application/x-ctibridge-call","data":"hq:`) {
-		t.Fatalf("drag data %s", got)
-	}
-	var items []map[string]string
-	mustJSON(t, got, &items)
-	x, y := b.center(t, `#grid .ext[data-line="hq/202"]`)
-	data := map[string]any{"items": items, "dragOperationsMask": 16}
-	for _, typ := range []string{"dragEnter", "dragOver", "drop"} {
-		b.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data}, nil)
-	}
+	b.drag(t, "#calls .call", `#grid .ext[data-line="hq/202"]`)
 	b.waitFor(t, "Bob's tile rings", tileStatus("hq/202"), "ringing")
 	c.eventually(10*time.Second, "202 rings in the simulator and 203 is free", func() bool {
 		return connState(c.sim, "202") == "alerting" && connState(c.sim, "203") == ""
 	})
 	b.waitFor(t, "own line free", myState, "idle")
 	b.waitFor(t, "Bob's tile names the caller", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "Alice")
+
+	// A ringing call dragged from the popup is sent on (redirect) without answering it.
+	if _, err := c.sim.IncomingCall("+4930555111", "203"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555111")
+	b.drag(t, "#popup", `#grid .ext[data-line="hq/204"]`)
+	b.waitFor(t, "Dana's tile rings", tileStatus("hq/204"), "ringing")
+	b.waitFor(t, "popup gone", `document.getElementById("popup").hidden`, "true")
+	c.eventually(10*time.Second, "204 rings in the simulator and 203 is free", func() bool {
+		return connState(c.sim, "204") == "alerting" && connState(c.sim, "203") == ""
+	})
 }
 
 // TestConsoleConsultTransfer: the receptionist asks Bob first (setupTransfer), then completes
@@ -151,6 +151,20 @@ func TestConsolePickup(t *testing.T) {
 	b.waitFor(t, "Bob's tile free", tileStatus("hq/202"), "idle")
 	b.press(t, "h")
 	b.waitFor(t, "hung up with H", myState, "idle")
+
+	// P picks up the ringing colleague; "Transfer now" sends the call on.
+	if _, err := c.sim.IncomingCall("+4930555998", "204"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor(t, "Dana's tile rings", tileStatus("hq/204"), "ringing")
+	b.press(t, "p")
+	b.waitFor(t, "picked up with P", myState, "busy")
+	b.click(t, `#calls [data-act="transfer"]`)
+	b.eval(t, `document.getElementById("xfer-number").value = "205"; true`)
+	b.click(t, "#xfer-now")
+	b.waitFor(t, "Eve's tile rings", tileStatus("hq/205"), "ringing")
+	b.waitFor(t, "own line free", myState, "idle")
+	c.eventually(10*time.Second, "205 rings in the simulator", func() bool { return connState(c.sim, "205") == "alerting" })
 }
 
 // TestConsoleLinkTrouble: with both nodes of hq down the header says so instead of

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,29 @@ func mustJSON(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("decoding %s: %v", s, err)
+	}
+}
+
+// drag drags the element at src onto the element at dst. The source's dragstart runs as a
+// synthesized DragEvent in the page (headless Chromium cannot start an OS drag); what it put
+// into the DataTransfer is then dropped at the target's position with the DevTools
+// protocol's Input.dispatchDragEvent (dragEnter, dragOver, drop), so the browser's own hit
+// testing and drop handling run.
+func (c *cdp) drag(t *testing.T, src, dst string) {
+	t.Helper()
+	got := c.eval(t, `(() => {
+		const dt = new DataTransfer();
+		document.querySelector(`+jsString(src)+`).dispatchEvent(new DragEvent("dragstart", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return JSON.stringify(dt.types.map((type) => ({mimeType: type, data: dt.getData(type)})));
+	})()`)
+	var items []map[string]string
+	mustJSON(t, got, &items)
+	if len(items) == 0 || !strings.Contains(got, `"application/x-ctibridge-call","data":"hq:`) {
+		t.Fatalf("drag data of %s: %s", src, got)
+	}
+	x, y := c.center(t, dst)
+	data := map[string]any{"items": items, "dragOperationsMask": 16} // move
+	for _, typ := range []string{"dragEnter", "dragOver", "drop"} {
+		c.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data}, nil)
 	}
 }

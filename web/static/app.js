@@ -43,7 +43,7 @@ async function login(token) {
     setConn("connected", "connected");
     render();
   }));
-  b.addEventListener("change", mine(render));
+  b.addEventListener("change", mine(renderSoon));
   b.addEventListener("change", mine(historySoon));
   b.addEventListener("incoming", mine(notifyIncoming));
   b.addEventListener("disconnected", mine((ev) => {
@@ -79,6 +79,13 @@ function logout(why) {
   $("logout").hidden = true;
   $("login-view").hidden = false;
   $("login-error").textContent = why || "";
+}
+
+// renderSoon draws once for a burst of changes (a resync, a transfer's events) rather than
+// once per event.
+let renderTimer = null;
+function renderSoon() {
+  if (renderTimer === null) renderTimer = setTimeout(() => { renderTimer = null; render(); }, 30);
 }
 
 function render() {

@@ -58,6 +58,7 @@ function tile(l) {
     "data-search": [l.address, l.displayName || "", l.pbx].join(" ").toLowerCase(),
     tabindex: "0", title: mine ? "your line" : "click: use this number; drop a call here: transfer (Shift: ask first)",
     onclick: (ev) => { if (!ev.target.closest("button")) onTileClick(l); },
+    onkeydown: (ev) => { if (ev.key === "Enter" && ev.target === ev.currentTarget) onTileClick(l); },
     ondragover: (ev) => { if (dropAllowed(ev, l)) { ev.preventDefault(); ev.currentTarget.classList.add("drop"); } },
     ondragleave: (ev) => ev.currentTarget.classList.remove("drop"),
     ondrop: (ev) => onDrop(ev, l),
@@ -73,7 +74,8 @@ function tile(l) {
 export function renderLines() {
   if (!state.bridge) return;
   const byPBX = new Map();
-  for (const l of state.bridge.model.allLines()) {
+  const all = [...state.bridge.lines.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  for (const l of all) {
     if (!byPBX.has(l.pbx)) byPBX.set(l.pbx, []);
     byPBX.get(l.pbx).push(l);
   }
