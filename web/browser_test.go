@@ -259,6 +259,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.waitFor(t, "my line", `document.getElementById("my-name").dataset.own`, "hq/201")
 	b.waitFor(t, "links table", `document.querySelector('#links tr[data-pbx="hq"] .active')?.textContent ?? ""`, "primary")
 	b.waitFor(t, "connection badge", `document.getElementById("conn").dataset.state`, "connected")
+	// Call alerts: the button is there while the browser has not been asked; a mouse click (a
+	// user gesture, as browsers require) asks, and the button goes once it is decided (headless
+	// Chromium denies).
+	b.waitFor(t, "alerts button", `Notification.permission + " " + document.getElementById("notify-on").hidden`, "default false")
+	b.realClick(t, "#notify-on")
+	b.waitFor(t, "asked", `String(Notification.permission !== "default" && document.getElementById("notify-on").hidden)`, "true")
 
 	// The scripts the page loaded: its own modules and the SDK, nothing else.
 	if got := b.eval(t, `[...new Set(performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname)

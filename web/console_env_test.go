@@ -161,3 +161,12 @@ func (c *cdp) drag(t *testing.T, src, dst string) {
 		c.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data}, nil)
 	}
 }
+
+// realClick clicks the element's centre with the mouse (a trusted click: a user gesture).
+func (c *cdp) realClick(t *testing.T, sel string) {
+	t.Helper()
+	x, y := c.center(t, sel)
+	for _, typ := range []string{"mousePressed", "mouseReleased"} {
+		c.call(t, "Input.dispatchMouseEvent", map[string]any{"type": typ, "x": x, "y": y, "button": "left", "clickCount": 1}, nil)
+	}
+}
