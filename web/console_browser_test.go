@@ -83,7 +83,8 @@ func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 }
 
 // TestConsoleConsultTransfer: the receptionist asks Bob first (setupTransfer), then completes
-// the transfer; Escape cancels a second attempt and takes the caller back.
+// the transfer; a second caller dropped on Frank's tile with Shift held is asked about first
+// too, and Escape cancels that and takes the caller back.
 func TestConsoleConsultTransfer(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
@@ -119,10 +120,10 @@ func TestConsoleConsultTransfer(t *testing.T) {
 	b.waitFor(t, "second popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555888")
 	b.click(t, "#answer")
 	b.waitFor(t, "answered", myState, "busy")
-	b.click(t, `#calls [data-act="transfer"]`)
-	b.eval(t, `document.getElementById("xfer-number").value = "206"; true`)
-	b.click(t, "#xfer-ask")
+	// Shift while dropping the call on Frank's tile: ask first.
+	b.dragWith(t, "#calls .call", `#grid .ext[data-line="hq/206"]`, 8)
 	b.waitFor(t, "Frank rings", tileStatus("hq/206"), "ringing")
+	b.waitFor(t, "consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
 	b.eval(t, `document.activeElement.blur(); true`)
 	b.press(t, "Escape")
 	b.waitFor(t, "caller back", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "connected")

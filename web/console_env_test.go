@@ -143,7 +143,10 @@ func mustJSON(t *testing.T, s string, v any) {
 // into the DataTransfer is then dropped at the target's position with the DevTools
 // protocol's Input.dispatchDragEvent (dragEnter, dragOver, drop), so the browser's own hit
 // testing and drop handling run.
-func (c *cdp) drag(t *testing.T, src, dst string) {
+func (c *cdp) drag(t *testing.T, src, dst string) { c.dragWith(t, src, dst, 0) }
+
+// dragWith drags with modifier keys held (CDP modifiers: 8 is Shift).
+func (c *cdp) dragWith(t *testing.T, src, dst string, modifiers int) {
 	t.Helper()
 	got := c.eval(t, `(() => {
 		const dt = new DataTransfer();
@@ -158,7 +161,7 @@ func (c *cdp) drag(t *testing.T, src, dst string) {
 	x, y := c.center(t, dst)
 	data := map[string]any{"items": items, "dragOperationsMask": 16} // move
 	for _, typ := range []string{"dragEnter", "dragOver", "drop"} {
-		c.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data}, nil)
+		c.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data, "modifiers": modifiers}, nil)
 	}
 }
 
