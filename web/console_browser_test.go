@@ -48,7 +48,7 @@ func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 	if !regexp.MustCompile(`^\d+:\d\d$`).MatchString(timer) {
 		t.Fatalf("call timer %q", timer)
 	}
-	b.waitFor(t, "notification closed with the ringing", `String(notes.length)`, "1")
+	b.waitFor(t, "notification closed once answered", `notes.join(",")`, "Call from Alice | 201,closed Call from Alice")
 
 	b.click(t, `#calls [data-act="hold"]`)
 	b.waitFor(t, "held", `document.querySelector("#calls .call")?.dataset.state`, "onhold")

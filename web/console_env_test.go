@@ -63,7 +63,9 @@ func newConsole(t *testing.T) *consoleEnv {
 	b.waitFor(t, "login form", `document.readyState === "complete" && !!document.getElementById("token")`, "true")
 	// Record the notifications the page shows.
 	b.eval(t, `window.notes = []; const N = window.Notification;
-		window.Notification = class extends N { constructor(title, o) { super(title, o); notes.push(title + " | " + (o.body || "")); } }; true`)
+		window.Notification = class extends N {
+			constructor(title, o) { super(title, o); notes.push(title + " | " + (o.body || "")); }
+			close() { notes.push("closed " + this.title); super.close(); } }; true`)
 	b.eval(t, `document.getElementById("token").value = "`+tokSue+`"; document.getElementById("login").requestSubmit(); true`)
 	b.waitFor(t, "own line", `document.getElementById("my-name").dataset.own`, "hq/203")
 	b.waitFor(t, "both PBXs", `[...document.querySelectorAll("#grid .group .pbx-label")].map((e) => e.textContent).join(" ")`, "branch hq")
