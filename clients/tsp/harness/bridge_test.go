@@ -199,4 +199,3 @@ func eventually(t *testing.T, what string, f func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
