@@ -37,7 +37,7 @@ func loadConfig(id uint32) (tspcore.Config, error) {
 		}
 	}
 	if !found {
-		return c, fmt.Errorf(`HKLM\%s is missing; configure with: rundll32 ctibridge.tsp,ConfigureW -urls ws://bridge:8080/ws -token TOKEN`, configKey)
+		return c, fmt.Errorf(`HKLM\%s is missing; configure with: rundll32 ctibridge.tsp,Configure -urls ws://bridge:8080/ws -token TOKEN`, configKey)
 	}
 	return c, c.Validate()
 }

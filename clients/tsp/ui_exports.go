@@ -17,7 +17,7 @@ import (
 )
 
 const setupHelp = `Configure from an administrator prompt:
-rundll32 ctibridge.tsp,ConfigureW -urls ws://bridge-a:8080/ws,ws://bridge-b:8080/ws -token TOKEN [-mode user|server] [-oos-ms 5000] [-open-ms 10000] [-connect-ms 15000]`
+rundll32 ctibridge.tsp,Configure -urls ws://bridge-a:8080/ws,ws://bridge-b:8080/ws -token TOKEN [-mode user|server] [-oos-ms 5000] [-open-ms 10000] [-connect-ms 15000] [-quiet]`
 
 // showConfig tells the user what the provider uses and how to change it.
 func showConfig(hwnd C.HWND, id uint32) {
@@ -66,20 +66,37 @@ func TUISPI_providerRemove(lpfnUIDLLCallback C.TUISPIDLLCALLBACK, hwndOwner C.HW
 }
 
 // ConfigureW is the rundll32 entry point that stores the configuration, e.g.
-// rundll32 ctibridge.tsp,ConfigureW -urls ws://bridge:8080/ws -token TOKEN -mode server
+// rundll32 ctibridge.tsp,Configure -urls ws://bridge:8080/ws -token TOKEN -mode server
+// rundll32 is given "Configure": it looks for the name with W appended first and passes that
+// one a UTF-16 command line. Given "ConfigureW" it would look for "ConfigureWW", fall back
+// to ConfigureW and pass it an ANSI command line, which this function cannot read.
+// The outcome also goes to OutputDebugString, and only there with -quiet (scripted installs:
+// nobody would click the message box away).
 //
 //export ConfigureW
 func ConfigureW(hwnd C.HWND, hinst C.HINSTANCE, lpszCmdLine C.LPWSTR, nCmdShow C.int) {
-	c, err := tspcore.ParseSetupArgs(goString(C.LPCWSTR(lpszCmdLine)))
+	c, quiet, err := tspcore.ParseSetupArgs(goString(C.LPCWSTR(lpszCmdLine)))
 	if err == nil {
 		c, err = c.WithDefaults()
 	}
 	if err == nil {
 		err = saveConfig(c)
 	}
+	text, flags := configSaved, uint32(windows.MB_OK|windows.MB_ICONINFORMATION)
 	if err != nil {
-		message(hwnd, "Configuration not saved: "+err.Error()+"\n\n"+setupHelp, windows.MB_OK|windows.MB_ICONERROR)
-		return
+		text, flags = configNotSaved+err.Error(), windows.MB_OK|windows.MB_ICONERROR
 	}
-	message(hwnd, "Configuration saved. Restart the Telephony service (net stop tapisrv && net start tapisrv) to apply it.", windows.MB_OK|windows.MB_ICONINFORMATION)
+	logEvent(text)
+	if !quiet {
+		if err != nil {
+			text += "\n\n" + setupHelp
+		}
+		message(hwnd, text, flags)
+	}
 }
+
+// What ConfigureW reports (README.md quotes them).
+const (
+	configSaved    = "ctibridge TSP configuration saved. Restart the Telephony service (net stop tapisrv && net start tapisrv) to apply it."
+	configNotSaved = "ctibridge TSP configuration not saved: "
+)

@@ -115,9 +115,10 @@ const (
 
 // ParseSetupArgs parses the command line of the DLL's rundll32 setup entry point
 // ("-urls ws://a:8080/ws,ws://b:8080/ws -token T -mode server -oos-ms 5000 -open-ms 10000
-// -connect-ms 15000"). Values must not contain spaces.
-func ParseSetupArgs(cmdline string) (Config, error) {
-	var c Config
+// -connect-ms 15000 [-quiet]"). Values must not contain spaces. quiet (-quiet, no value)
+// asks for no message box: scripted installs (an MSI custom action, a deployment script)
+// have nobody to click it away.
+func ParseSetupArgs(cmdline string) (c Config, quiet bool, err error) {
 	f := strings.Fields(cmdline)
 	ms := func(flag, v string) (time.Duration, error) {
 		n, err := strconv.ParseUint(v, 10, 31)
@@ -127,11 +128,15 @@ func ParseSetupArgs(cmdline string) (Config, error) {
 		return time.Duration(n) * time.Millisecond, nil
 	}
 	for i := 0; i < len(f); i += 2 {
+		if f[i] == "-quiet" {
+			quiet = true
+			i--
+			continue
+		}
 		if i+1 >= len(f) {
-			return c, fmt.Errorf("%s needs a value", f[i])
+			return c, quiet, fmt.Errorf("%s needs a value", f[i])
 		}
 		v := f[i+1]
-		var err error
 		switch f[i] {
 		case "-urls":
 			c.URLs = SplitURLs(v)
@@ -146,13 +151,13 @@ func ParseSetupArgs(cmdline string) (Config, error) {
 		case "-connect-ms":
 			c.ConnectTimeout, err = ms(f[i], v)
 		default:
-			return c, fmt.Errorf("unknown option %q; want -urls, -token, -mode, -oos-ms, -open-ms or -connect-ms", f[i])
+			return c, quiet, fmt.Errorf("unknown option %q; want -urls, -token, -mode, -oos-ms, -open-ms, -connect-ms or -quiet", f[i])
 		}
 		if err != nil {
-			return c, err
+			return c, quiet, err
 		}
 	}
-	return c, c.Validate()
+	return c, quiet, c.Validate()
 }
 
 // SplitURLs splits a comma- or semicolon-separated URL list (the REG_SZ form).

@@ -25,14 +25,19 @@ func TestConfigDefaultsAndErrors(t *testing.T) {
 }
 
 func TestParseSetupArgs(t *testing.T) {
-	c, err := ParseSetupArgs(" -urls ws://a:8080/ws,ws://b:8080/ws;http://c:8080 -token s3cret -mode server -oos-ms 7000 ")
+	c, quiet, err := ParseSetupArgs(" -urls ws://a:8080/ws,ws://b:8080/ws;http://c:8080 -token s3cret -mode server -oos-ms 7000 ")
 	must(t, "ParseSetupArgs", err)
 	if strings.Join(c.URLs, " ") != "ws://a:8080/ws ws://b:8080/ws http://c:8080" || c.Token != "s3cret" ||
-		c.Mode != ModeServer || c.OutOfServiceAfter != 7*time.Second {
-		t.Fatalf("parsed %+v", c)
+		c.Mode != ModeServer || c.OutOfServiceAfter != 7*time.Second || quiet {
+		t.Fatalf("parsed %+v quiet=%v", c, quiet)
 	}
-	for _, bad := range []string{"-urls", "-token x -urls ws://a -colour red", "-urls ws://a -token x -oos-ms soon", "-token x"} {
-		if _, err := ParseSetupArgs(bad); err == nil {
+	c, quiet, err = ParseSetupArgs("-quiet -urls ws://a:8080/ws -token s3cret -quiet")
+	must(t, "ParseSetupArgs -quiet", err)
+	if !quiet || c.Token != "s3cret" || len(c.URLs) != 1 {
+		t.Fatalf("parsed %+v quiet=%v", c, quiet)
+	}
+	for _, bad := range []string{"-urls", "-token x -urls ws://a -colour red", "-urls ws://a -token x -oos-ms soon", "-token x", "-urls ws://a -quiet -token"} {
+		if _, _, err := ParseSetupArgs(bad); err == nil {
 			t.Errorf("ParseSetupArgs(%q) accepted", bad)
 		}
 	}

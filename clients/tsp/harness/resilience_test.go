@@ -147,4 +147,3 @@ func TestBridgeFailover(t *testing.T) {
 	}
 	shutdown(t, h, addrB)
 }
-

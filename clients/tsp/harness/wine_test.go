@@ -148,6 +148,11 @@ func setup() error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	// Wine's null display driver: rundll32 creates a (hidden) window before it calls the
+	// entry point, which fails without any display driver; with this one it needs no X.
+	if err := run(ctx, wineEnv(), env.wine, "reg", "add", `HKCU\Software\Wine\Drivers`, "/v", "Graphics", "/d", "null", "/f"); err != nil {
+		return err
+	}
 	// Wine 8 lacks bcryptprimitives.dll, which Go's runtime needs (ProcessPrng).
 	if err := copyFile(shim, filepath.Join(env.system32, "bcryptprimitives.dll")); err != nil {
 		return err
