@@ -4,7 +4,7 @@ PKGS    ?= ./...
 TAPI_H  := /usr/share/mingw-w64/include/tapi.h
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build tsp test test-short deps lint fmt-check vet staticcheck gocyclo cross fuzz bench clean
+.PHONY: all build tsp msi test test-short deps lint fmt-check vet staticcheck gocyclo cross fuzz bench clean
 
 all: build
 
@@ -14,7 +14,8 @@ build:
 # deps makes sure the system tools the tests use are present: redis-server (store tests start
 # their own on a free port), tapi.h (the TAPI constants are checked against it) and chromium
 # with chromium-driver (the dashboard's browser test in package web), slapd and ldap-utils (the
-# caller lookup's LDAP tests start their own slapd).
+# caller lookup's LDAP tests start their own slapd), wine64 and wixl/msitools (clients/tsp/harness
+# runs the TSP DLL under Wine and builds and installs its MSI).
 # Installs Debian packages when running as root; otherwise prints the exact command.
 deps:
 	@missing=""; \
@@ -25,6 +26,8 @@ deps:
 	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing="$$missing gcc-mingw-w64-x86-64"; \
 	[ -x /usr/sbin/slapd ] || command -v slapd >/dev/null 2>&1 || missing="$$missing slapd"; \
 	command -v ldapsearch >/dev/null 2>&1 || missing="$$missing ldap-utils"; \
+	[ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || missing="$$missing wine64"; \
+	command -v wixl >/dev/null 2>&1 || missing="$$missing wixl msitools"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing:$$missing"; \
@@ -39,6 +42,12 @@ deps:
 # cross compiler that `make deps` installs).
 tsp:
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) build -buildmode=c-shared -o bin/ctibridge.tsp ./clients/tsp
+
+# msi builds the TSP installer bin/ctibridge-tsp.msi with msitools' wixl (`make deps`); see
+# clients/tsp/README.md for its properties. wixl reads the DLL relative to its directory.
+MSI_VERSION ?= 1.0.0
+msi: tsp
+	cd bin && wixl -a x64 -D TspDll=ctibridge.tsp -D Version=$(MSI_VERSION) -o ctibridge-tsp.msi ../clients/tsp/installer/ctibridge-tsp.wxs
 
 vet:
 	$(GO) vet $(PKGS)
