@@ -34,11 +34,12 @@ const (
 // openAlice does what tapisrv does at start and what an application's lineOpen adds: load
 // the provider from system32, negotiate, enumerate, initialize, open alice's line (demo/201).
 // The configuration is written first through the DLL's ConfigureW (as rundll32 does) with
-// the given options.
+// the given options and -quiet: with Wine's null display driver a message box would wait
+// for a click forever.
 func openAlice(t *testing.T, h *host, options string) {
 	t.Helper()
 	h.ok("load ctibridge.tsp")
-	h.ok("configure %s -token %s", options, clienttest.AliceToken)
+	h.ok("configure -quiet %s -token %s", options, clienttest.AliceToken)
 	if r := h.ok("negotiate"); r.attrs["version"] != "0x30000" {
 		t.Fatalf("TSPI_lineNegotiateTSPIVersion(INITIALIZE_NEGOTIATION): %s, want 0x30000", r.attrs["version"])
 	}
