@@ -1,7 +1,3 @@
-// Package web is the bridge's client side: the WebSocket protocol v1 (docs/websocket.md), the
-// REST API for CRMs (/api/v1, docs/rest.md, openapi.json), bearer-token auth with line ACLs,
-// Prometheus metrics, health endpoints, alert webhooks, the audit log and the embedded
-// dashboard. It talks to the engine only through cti.Service.
 package web
 
 import (
