@@ -35,6 +35,7 @@ var families = map[string]*nameTable{
 	"LINECALLPARTYID_":    callPartyIDNames,
 	"LINEFORWARDMODE_":    forwardModeNames,
 	"LINEERR_":            lineErrNames,
+	"LINEAGENTSTATE_":     agentStateNames,
 }
 
 var defineRE = regexp.MustCompile(`^#define\s+([A-Z][A-Z0-9_]*)\s+(.+?)\s*$`)

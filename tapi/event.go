@@ -23,7 +23,9 @@ const (
 	LineLineDevState EventType = "LINE_LINEDEVSTATE"
 	LineAddressState EventType = "LINE_ADDRESSSTATE"
 	LineReply        EventType = "LINE_REPLY"
-	LineConference   EventType = "LINE_CONFERENCE" // bridge extension: a call's conference changed
+	LineConference   EventType = "LINE_CONFERENCE"  // bridge extension: a call's conference changed
+	LineAgentStatus  EventType = "LINE_AGENTSTATUS" // an agent's state in an ACD group changed
+	LineQueueStatus  EventType = "LINE_QUEUESTATUS" // a group's queue figures changed
 	BridgeLinkStatus EventType = "BRIDGE_LINKSTATUS"
 	BridgeSwitchover EventType = "BRIDGE_SWITCHOVER"
 	BridgeResync     EventType = "BRIDGE_RESYNC"
@@ -36,6 +38,8 @@ var tapiMessages = map[EventType]uint32{
 	LineCallState:    2,
 	LineLineDevState: 8,
 	LineReply:        12,
+	LineAgentStatus:  22,
+	LineQueueStatus:  28,
 	LineNewCall:      500, // TSPI_MESSAGE_BASE + 0
 }
 
@@ -78,6 +82,10 @@ type Event struct {
 	Link      *LinkStatus    `json:"link,omitempty"`      // BRIDGE_LINKSTATUS
 	Switch    *Switchover    `json:"switchover,omitempty"`
 	Resync    *Resync        `json:"resync,omitempty"`
+	// AgentStatus is the payload of LINE_AGENTSTATUS, QueueStatus that of LINE_QUEUESTATUS
+	// (the figures of the group whose line the event names).
+	AgentStatus *AgentStatusEvent `json:"agentStatus,omitempty"`
+	QueueStatus *QueueStatus      `json:"queueStatus,omitempty"`
 	// Conference is the payload of LINE_CONFERENCE: the call's conference after the change,
 	// nil when the call stopped being a conference. A LINE_CONFERENCE event always carries
 	// the member, as null in that case (see MarshalJSON); other events never carry it. It is
@@ -172,6 +180,8 @@ var eventShapes = map[EventType]eventShape{
 	BridgeLinkStatus: {"link", false, false},
 	BridgeSwitchover: {"switchover", false, false},
 	BridgeResync:     {"resync", false, false},
+	LineAgentStatus:  {"agentStatus", false, true},
+	LineQueueStatus:  {"queueStatus", false, true},
 	// "conference" is null (nil) when the call stopped being a conference.
 	LineConference: {"conference", true, true},
 }
@@ -189,6 +199,7 @@ func (e *Event) Validate() error {
 		"call": e.Call != nil, "callState": e.CallState != nil, "callInfo": e.CallInfo != nil,
 		"lineState": e.LineState != nil, "reply": e.Reply != nil, "link": e.Link != nil,
 		"switchover": e.Switch != nil, "resync": e.Resync != nil, "conference": e.Conference != nil,
+		"agentStatus": e.AgentStatus != nil, "queueStatus": e.QueueStatus != nil,
 	}
 	for k, v := range has {
 		if v && k != shape.payload {

@@ -227,6 +227,7 @@ func (w *jsonWriter) event(e *Event) {
 		}
 		w.b = append(w.b, '}')
 	}
+	w.agentPayloads(e)
 	if e.Conference != nil {
 		w.key("conference")
 		w.conference(e.Conference)
@@ -351,6 +352,7 @@ func (w *jsonWriter) line(l *Line) {
 		}
 		w.b = append(w.b, ']')
 	}
+	w.lineAgents(l)
 	w.b = append(w.b, '}')
 }
 

@@ -49,6 +49,7 @@ var memberTables = map[reflect.Type]*nameTable{
 	reflect.TypeFor[LineErr]():        lineErrNames,
 	reflect.TypeFor[CallInfoState]():  callInfoStateNames,
 	reflect.TypeFor[CallPartyID]():    callPartyIDNames,
+	reflect.TypeFor[AgentState]():     agentStateNames,
 }
 
 // filler draws random values. With valid set it keeps to what the wire form can carry (members
@@ -169,7 +170,9 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 			ok++
 		}
 	}
-	if ok < n/4 {
+	// Each payload adds fields that must be family members to encode, so the share of
+	// encodable events falls as the wire form grows (18% with the agent payloads).
+	if ok < n/8 {
 		t.Fatalf("only %d of %d random events were encodable: the comparison covers too little", ok, n)
 	}
 }

@@ -39,6 +39,12 @@ type Line struct {
 	InService   bool      `json:"inService"`
 	DND         bool      `json:"dnd"`
 	Forwarding  []Forward `json:"forwarding,omitempty"` // sorted by Mode
+	// Agents is the line's agent state per ACD group (sorted by group), once an agent event
+	// or GetAgentState named one; LINE_AGENTSTATUS reports changes.
+	Agents []AgentStatus `json:"agents,omitempty"`
+	// Queue is set on the line of a monitored ACD or hunt group: its queue figures;
+	// LINE_QUEUESTATUS reports changes.
+	Queue *QueueStatus `json:"queue,omitempty"`
 }
 
 // NewLine returns an in-service line for extension on pbx.
@@ -205,5 +211,7 @@ func (c *Call) Clone() *Call {
 func (l *Line) Clone() *Line {
 	d := *l
 	d.Forwarding = append([]Forward(nil), l.Forwarding...)
+	d.Agents = append([]AgentStatus(nil), l.Agents...)
+	d.Queue = l.Queue.Clone()
 	return &d
 }

@@ -28,6 +28,9 @@ import (
 //   - LINE_CONFERENCE sets the call's conference, or clears it when the payload is null.
 //   - LINE_LINEDEVSTATE and LINE_ADDRESSSTATE replace the line named in the payload with the
 //     payload's line, creating it if it is new.
+//   - LINE_AGENTSTATUS puts the payload's agent entry into the event's line (replacing the
+//     entry of the same group); LINE_QUEUESTATUS replaces the line's queue figures. An event
+//     for a line the model does not hold, or without its payload, is ignored and counted.
 //   - An event about a call the model does not hold (LINE_CALLSTATE, including IDLE,
 //     LINE_CALLINFO, LINE_CONFERENCE) is ignored and counted (Ignored): only LINE_NEWCALL
 //     creates a call, so a call is never made up from a state without its record. The events
@@ -195,8 +198,28 @@ func (m *ReadModel) Apply(ev *Event) bool {
 		}
 		m.PutLine(ev.LineState.Line)
 		return true
+	case LineAgentStatus, LineQueueStatus:
+		return m.agentEvent(ev)
 	default:
 		return false
+	}
+	m.ignored++
+	return false
+}
+
+func (m *ReadModel) agentEvent(ev *Event) bool {
+	l, ok := m.lines[ev.Line]
+	switch {
+	case !ok:
+	case ev.Type == LineAgentStatus && ev.AgentStatus != nil:
+		l = *l.Clone()
+		l.SetAgent(ev.AgentStatus.Agent)
+		m.lines[ev.Line] = l
+		return true
+	case ev.Type == LineQueueStatus && ev.QueueStatus != nil:
+		l.Queue = ev.QueueStatus.Clone()
+		m.lines[ev.Line] = l
+		return true
 	}
 	m.ignored++
 	return false

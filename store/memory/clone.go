@@ -10,10 +10,7 @@ import (
 // and what reads returned. These copy every slice and pointer of the tapi types, for the lines
 // and calls the store holds as values and the events it hands to subscribers.
 
-func cloneLine(l tapi.Line) tapi.Line {
-	l.Forwarding = slices.Clone(l.Forwarding)
-	return l
-}
+func cloneLine(l tapi.Line) tapi.Line { return *l.Clone() }
 
 func cloneCall(c tapi.Call) tapi.Call {
 	c.OtherCallIDs = slices.Clone(c.OtherCallIDs)
@@ -56,6 +53,12 @@ func cloneEvent(e tapi.Event) tapi.Event {
 		v := *e.Resync
 		e.Resync = &v
 	}
+	if e.AgentStatus != nil {
+		v := *e.AgentStatus
+		v.Changed = slices.Clone(v.Changed)
+		e.AgentStatus = &v
+	}
+	e.QueueStatus = e.QueueStatus.Clone()
 	e.Conference = e.Conference.Clone()
 	return e
 }

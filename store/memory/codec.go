@@ -90,6 +90,8 @@ const (
 	hasSwitch
 	hasResync
 	hasConference
+	hasAgentStatus
+	hasQueueStatus
 )
 
 func (w *encoder) event(e *tapi.Event) {
@@ -104,7 +106,8 @@ func (w *encoder) event(e *tapi.Event) {
 	w.str(e.Detail)
 	var has uint64
 	for i, present := range [...]bool{e.Call != nil, e.CallState != nil, e.CallInfo != nil, e.LineState != nil,
-		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil, e.Conference != nil} {
+		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil, e.Conference != nil,
+		e.AgentStatus != nil, e.QueueStatus != nil} {
 		if present {
 			has |= 1 << i
 		}
@@ -160,6 +163,7 @@ func (w *encoder) event(e *tapi.Event) {
 	if c := e.Conference; c != nil {
 		w.conference(c)
 	}
+	w.agentPayloads(e)
 }
 
 func (w *encoder) conference(c *tapi.Conference) {
@@ -230,13 +234,14 @@ func (w *encoder) line(l *tapi.Line) {
 	w.bools(l.InService, l.DND)
 	if l.Forwarding == nil {
 		w.uint(0)
-		return
+	} else {
+		w.uint(uint64(len(l.Forwarding)) + 1)
+		for _, f := range l.Forwarding {
+			w.uint(uint64(f.Mode))
+			w.str(f.Destination)
+		}
 	}
-	w.uint(uint64(len(l.Forwarding)) + 1)
-	for _, f := range l.Forwarding {
-		w.uint(uint64(f.Mode))
-		w.str(f.Destination)
-	}
+	w.lineAgents(l)
 }
 
 // errCorrupt reports a stored record that does not decode: a bug, never an input error.
@@ -412,6 +417,7 @@ func (d *decoder) event(e *tapi.Event) {
 	if has&hasConference != 0 {
 		e.Conference = d.conference()
 	}
+	d.agentPayloads(e, has)
 }
 
 func (d *decoder) conference() *tapi.Conference {
@@ -483,18 +489,18 @@ func (d *decoder) line(l *tapi.Line) {
 	l.DisplayName = d.str()
 	l.InService, l.DND = d.bools()
 	n := d.uint()
-	if n == 0 {
-		return
-	}
-	if n-1 > uint64(len(d.s)-d.i) {
+	if n > 0 && n-1 > uint64(len(d.s)-d.i) {
 		d.bad = true
 		return
 	}
-	l.Forwarding = make([]tapi.Forward, n-1)
-	for i := range l.Forwarding {
-		l.Forwarding[i].Mode = tapi.ForwardMode(d.u32())
-		l.Forwarding[i].Destination = d.str()
+	if n > 0 {
+		l.Forwarding = make([]tapi.Forward, n-1)
+		for i := range l.Forwarding {
+			l.Forwarding[i].Mode = tapi.ForwardMode(d.u32())
+			l.Forwarding[i].Destination = d.str()
+		}
 	}
+	d.lineAgents(l)
 }
 
 // locations numbers the time zones of stored times: 0 is UTC, 1 Local, 2 (inlineZone) a zone
