@@ -24,10 +24,10 @@ func mappingSection(t *testing.T) string {
 		fmt.Fprintf(&b, "### %s\n\n", sc.name)
 		b.WriteString("| CSTA event (at which monitor) | TAPI events out (per line) |\n|---|---|\n")
 		for i, stp := range sc.steps {
-			_, got := run(t, sc.lines, sc.steps[:i+1])
+			_, got := runGroups(t, sc.lines, sc.groups, sc.steps[:i+1])
 			prev := map[string]int{}
 			if i > 0 {
-				_, before := run(t, sc.lines, sc.steps[:i])
+				_, before := runGroups(t, sc.lines, sc.groups, sc.steps[:i])
 				for l, evs := range before {
 					prev[l] = len(evs)
 				}

@@ -44,6 +44,7 @@ var ignoredTags = map[string]string{
 	IgnoredUnknownLine: "noline", IgnoredNotOurs: "notours", IgnoredDuplicate: "dup",
 	IgnoredOutOfOrder: "ooo", IgnoredCleared: "cleared", IgnoredUnknownCall: "unknown",
 	IgnoredUnchanged: "unchanged", IgnoredUnsupported: "unsupported", IgnoredAmbiguous: "ambiguous",
+	IgnoredAgentAtGroup: "counted at the agent's line",
 }
 
 func short(s fmt.Stringer) string {
@@ -142,6 +143,24 @@ func describe(e tapi.Event) string {
 			fw = append(fw, short(f.Mode)+":"+f.Destination)
 		}
 		return fmt.Sprintf("ADDRESSSTATE %s fwd=[%s]", short(e.LineState.AddressState), strings.Join(fw, " "))
+	case tapi.LineAgentStatus:
+		a := e.AgentStatus.Agent
+		s := fmt.Sprintf("AGENTSTATUS %s %s group=%s", strings.Join(shortNames(e.AgentStatus.Changed), ","), short(a.State), a.Group)
+		if a.NextState != 0 {
+			s += " next=" + short(a.NextState)
+		}
+		if a.ReasonCode != "" {
+			s += " reason=" + a.ReasonCode
+		}
+		return s
+	case tapi.LineQueueStatus:
+		q := e.QueueStatus
+		var ids []string
+		for _, c := range q.Waiting {
+			ids = append(ids, c.CallID)
+		}
+		return fmt.Sprintf("QUEUESTATUS at %s waiting=[%s] loggedOn=%d ready=%d busy=%d notReady=%d wrapUp=%d",
+			strings.TrimPrefix(e.Line, "hq/"), strings.Join(ids, " "), q.LoggedOn, q.Ready, q.Busy, q.NotReady, q.WrapUp)
 	}
 	return string(e.Type)
 }
@@ -151,9 +170,18 @@ func describe(e tapi.Event) string {
 // wire form of every event as it goes.
 func run(t *testing.T, lines []string, steps []at) (*State, map[string][]string) {
 	t.Helper()
+	return runGroups(t, lines, nil, steps)
+}
+
+// runGroups is run with the lines of ACD or hunt groups too (AddGroup).
+func runGroups(t *testing.T, lines, groups []string, steps []at) (*State, map[string][]string) {
+	t.Helper()
 	s := NewState("hq")
 	for _, l := range lines {
 		s.AddLine(l, "")
+	}
+	for _, g := range groups {
+		s.AddGroup(g, "")
 	}
 	got := map[string][]string{}
 	h := newHistory()

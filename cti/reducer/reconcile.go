@@ -32,7 +32,11 @@ func (s *State) Reconcile(snaps map[string][]csta.SnapshotDeviceItem, calls map[
 	var res Result
 	for _, ext := range exts {
 		st := &step{s: s, ls: s.lines[ext], now: now}
-		st.reconcileLine(snaps[ext], calls)
+		if st.ls.Queue != nil {
+			st.reconcileQueue(snaps[ext])
+		} else {
+			st.reconcileLine(snaps[ext], calls)
+		}
 		res.merge(st.res)
 	}
 	return res

@@ -28,7 +28,9 @@ func (s *State) Apply(line string, ev csta.Event, now time.Time) Result {
 		return Result{Ignored: IgnoredUnknownLine}
 	}
 	st := &step{s: s, ls: ls, now: now}
-	if !st.callControlEvent(ev) && !st.deviceEvent(ev) {
+	if ls.Queue != nil && !st.deviceEvent(ev) {
+		st.queueEvent(ev)
+	} else if ls.Queue == nil && !st.callControlEvent(ev) && !st.deviceEvent(ev) {
 		st.ignore(IgnoredUnsupported)
 	}
 	if st.ambiguous && len(st.res.Events) == 0 {
@@ -88,6 +90,8 @@ func (st *step) deviceEvent(ev csta.Event) bool {
 		st.setInService(e.Device, false)
 	case *csta.BackInServiceEvent:
 		st.setInService(e.Device, true)
+	case *csta.AgentStateEvent:
+		st.agentEvent(e)
 	default:
 		return false
 	}

@@ -214,9 +214,9 @@ func TestDuplicateAndOutOfOrderEvents(t *testing.T) {
 		to(&csta.CallClearedEvent{ClearedCall: cn("C40", "")}, "201"),
 		// A genuinely new arrival with the same call ID is a new call.
 		to(deliv, "201"),
-		// Events for lines that are not monitored, and event types not modelled.
+		// Events for lines that are not monitored, and event kinds not modelled.
 		to(deliv, "299"),
-		to(&csta.AgentStateEvent{Kind: "AgentReady"}, "201"),
+		to(&csta.AgentStateEvent{Kind: "AgentOnBreak"}, "201"),
 	))
 	expect(t, got, map[string][]string{
 		"201": {

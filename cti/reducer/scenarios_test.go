@@ -14,6 +14,7 @@ import (
 type scenario struct {
 	name   string
 	lines  []string
+	groups []string // lines of ACD or hunt groups (State.AddGroup)
 	steps  []at
 	source string              // the public source of the sequence, for the document
 	want   map[string][]string // pinned expectations (nil: the document pins them)
@@ -60,6 +61,12 @@ func diverted(callID, from, newDest, calling, called string, cause csta.EventCau
 	return to(&csta.DivertedEvent{EventCommon: ec(cause), Connection: cn(callID, from), DivertingDevice: dev(from),
 		NewDestination: dev(newDest), CallingDevice: dev(calling), CalledDevice: dev(called),
 		LastRedirectionDevice: dev(from)}, lines...)
+}
+
+// agent is an agent event for the agent at device in group, to lines.
+func agent(kind, device, group, pending, reason string, lines ...string) []at {
+	return to(&csta.AgentStateEvent{Kind: kind, AgentDevice: dev(device), AgentID: device, ACDGroup: dev(group),
+		PendingAgentState: csta.AgentState(pending), ReasonCode: reason}, lines...)
 }
 
 const (
@@ -241,6 +248,39 @@ var scenarios = []scenario{
 			to(&csta.QueuedEvent{EventCommon: ec(csta.CauseEnteringDistribution), QueuedConnection: cn("C22", "600"), Queue: dev("600"), CallingDevice: dev(ext), CalledDevice: dev("600"), NumberQueued: 1}, "201"),
 			to(&csta.DeliveredEvent{EventCommon: ec(csta.CauseEnteringDistribution), Connection: cn("C22", "201"), AlertingDevice: dev("201"), CallingDevice: dev(ext), CalledDevice: dev("600"), NetworkCallingDevice: dev(ext), ACDCall: true}, "201"),
 			established("C22", ext, "201", "600", csta.CauseNewCall, "", "201"))},
+	{name: "ACD group: an agent logs on, a call queues, is distributed, wrap-up; a caller abandons in the queue", lines: []string{"201"}, groups: []string{"600"},
+		source: "ECMA-269 §22.2 agent events (agentDevice, acdGroup, pendingAgentState; reason code as private data), §17.2.13a Queued, §17.2.6 Diverted (cause distributed) and §17.2.2 Call Cleared at the group's monitor",
+		steps: seq(
+			agent(csta.AgentEventLoggedOn, "201", "600", "", "", "201", "600"),
+			agent(csta.AgentEventNotReady, "201", "600", "", "12", "201", "600"),
+			to(&csta.QueuedEvent{EventCommon: ec(csta.CauseEnteringDistribution), QueuedConnection: cn("C30", "600"), Queue: dev("600"), CallingDevice: dev(ext), CalledDevice: dev("600"), NumberQueued: 1}, "600"),
+			agent(csta.AgentEventReady, "201", "600", "", "", "201", "600"),
+			diverted("C30", "600", "201", ext, "600", csta.CauseDistributed, "600"),
+			to(&csta.DeliveredEvent{EventCommon: ec(csta.CauseDistributed), Connection: cn("C30", "201"), AlertingDevice: dev("201"), CallingDevice: dev(ext), CalledDevice: dev("600"), LastRedirectionDevice: dev("600"), ACDCall: true}, "201"),
+			agent(csta.AgentEventBusy, "201", "600", "", "", "201", "600"),
+			to(&csta.QueuedEvent{EventCommon: ec(csta.CauseEnteringDistribution), QueuedConnection: cn("C31", "600"), Queue: dev("600"), CallingDevice: dev(ext), CalledDevice: dev("600"), NumberQueued: 1}, "600"),
+			callCleared("C31", csta.CauseNormalClearing, "600"),
+			cleared("C30", "201", csta.CauseNormalClearing, "201"),
+			agent(csta.AgentEventWorkingAfterCall, "201", "600", "", "", "201", "600"),
+			agent(csta.AgentEventReady, "201", "600", "", "", "201", "600")),
+		want: map[string][]string{
+			"201": {"AGENTSTATUS GROUP,STATE NOTREADY group=600", "QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=0 busy=0 notReady=1 wrapUp=0",
+				"AGENTSTATUS STATE NOTREADY group=600 reason=12",
+				"AGENTSTATUS STATE READY group=600", "QUEUESTATUS at 600 waiting=[C30] loggedOn=1 ready=1 busy=0 notReady=0 wrapUp=0",
+				"hq:1 NEWCALL origin=EXTERNAL reason=REDIRECT caller=+4930555123 called=600 redirecting=600 redirection=201", "hq:1 OFFERING",
+				"AGENTSTATUS STATE BUSYACD group=600", "QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=0 busy=1 notReady=0 wrapUp=0",
+				"hq:1 IDLE",
+				"AGENTSTATUS STATE WORKINGAFTERCALL group=600", "QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=0 busy=0 notReady=0 wrapUp=1",
+				"AGENTSTATUS STATE READY group=600", "QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=1 busy=0 notReady=0 wrapUp=0"},
+			"600": {"ignored:counted at the agent's line", "ignored:counted at the agent's line",
+				"QUEUESTATUS at 600 waiting=[C30] loggedOn=1 ready=0 busy=0 notReady=1 wrapUp=0",
+				"ignored:counted at the agent's line",
+				"QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=1 busy=0 notReady=0 wrapUp=0",
+				"ignored:counted at the agent's line",
+				"QUEUESTATUS at 600 waiting=[C31] loggedOn=1 ready=0 busy=1 notReady=0 wrapUp=0",
+				"QUEUESTATUS at 600 waiting=[] loggedOn=1 ready=0 busy=1 notReady=0 wrapUp=0",
+				"ignored:counted at the agent's line", "ignored:counted at the agent's line"},
+		}},
 	{name: "External call over a trunk (outgoing)", lines: []string{"201"}, source: "ECMA-269 §17.2.12 Network Reached (networkInterfaceUsed is the trunk)",
 		steps: seq(dialled("C23", "201", ext),
 			to(&csta.NetworkReachedEvent{EventCommon: ec(csta.CauseNormal), OutboundConnection: cn("C23", ext), NetworkInterfaceUsed: dev("T1"), CallingDevice: dev("201"), CalledDevice: dev(ext)}, "201"),
@@ -267,7 +307,7 @@ func TestScenarios(t *testing.T) {
 			continue
 		}
 		t.Run(sc.name, func(t *testing.T) {
-			_, got := run(t, sc.lines, sc.steps)
+			_, got := runGroups(t, sc.lines, sc.groups, sc.steps)
 			expect(t, got, sc.want)
 		})
 	}
