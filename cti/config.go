@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,6 +164,10 @@ type PBXConfig struct {
 	PreferredInstance string
 	// Devices are the monitored extensions: numbers and ranges like "200-299".
 	Devices []string
+	// Groups are ACD or hunt group numbers to monitor as lines of their own that carry the
+	// group's queue figures (tapi.Line.Queue); with groups, agent states are asked with
+	// GetAgentState after every resync. A group must not be in Devices.
+	Groups []string
 	// DisplayNames optionally names lines by extension.
 	DisplayNames map[string]string
 	// MonitorConcurrency bounds MonitorStart and SnapshotDevice requests in flight (default 32).
@@ -379,10 +384,16 @@ func (p PBXConfig) validatePolicy(bad configProblem) {
 	}
 }
 
-// validateLimits checks the devices, queues and the trace's sizes.
+// validateLimits checks the devices, groups, queues and the trace's sizes.
 func (p PBXConfig) validateLimits(bad configProblem) {
-	if _, err := csta.ExpandDevices(p.Devices); err != nil {
+	devs, err := csta.ExpandDevices(p.Devices)
+	if err != nil {
 		bad("devices", "%v", err)
+	}
+	for i, g := range p.Groups {
+		if g == "" || slices.Contains(devs, g) || slices.Contains(p.Groups[:i], g) {
+			bad(fmt.Sprintf("groups[%d]", i), "%q: a group is a number listed once and not among the devices", g)
+		}
 	}
 	if p.MonitorConcurrency < 1 || p.MonitorConcurrency > 1000 {
 		bad("monitor_concurrency", "%d out of range 1-1000", p.MonitorConcurrency)

@@ -35,6 +35,7 @@ type pbx struct {
 	cfg    PBXConfig
 	exts   []string
 	extSet map[string]bool
+	groups map[string]bool // the lines of exts that are groups (PBXConfig.Groups)
 	nodes  []node
 	fb     *failback
 	log    *logrus.Entry
@@ -64,6 +65,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	for _, pc := range cfg.PBXs {
 		exts, _ := csta.ExpandDevices(pc.Devices) // checked by Validate
+		exts = append(exts, pc.Groups...)
 		fb, err := newFailback(pc, cfg.Clock)
 		if err != nil {
 			return nil, fmt.Errorf("cti: pbx %s: %w", pc.Name, err)
@@ -72,6 +74,10 @@ func New(cfg Config) (*Engine, error) {
 			log: log.WithField("pbx", pc.Name), view: newView()}
 		for _, x := range exts {
 			p.extSet[x] = true
+		}
+		p.groups = make(map[string]bool, len(pc.Groups))
+		for _, g := range pc.Groups {
+			p.groups[g] = true
 		}
 		p.nodes = []node{{role: rolePrimary, addr: pc.Primary}}
 		if pc.Standby != "" {
@@ -86,6 +92,9 @@ func New(cfg Config) (*Engine, error) {
 		for _, x := range exts {
 			l := tapi.NewLine(pc.Name, x, pc.DisplayNames[x])
 			l.InService = false
+			if p.groups[x] {
+				l.Queue = &tapi.QueueStatus{}
+			}
 			lines = append(lines, l)
 		}
 		p.view.reset(lines, nil, store.Position{})

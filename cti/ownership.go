@@ -289,10 +289,14 @@ func (o *owned) load() error {
 	now := time.Now()
 	for _, x := range p.exts {
 		l, ok := st.Line(x)
-		if ok && l.DisplayName == p.cfg.DisplayNames[x] {
+		if ok && l.DisplayName == p.cfg.DisplayNames[x] && (l.Queue != nil) == p.groups[x] {
 			continue
 		}
-		st.AddLine(x, p.cfg.DisplayNames[x])
+		if p.groups[x] {
+			st.AddGroup(x, p.cfg.DisplayNames[x])
+		} else {
+			st.AddLine(x, p.cfg.DisplayNames[x])
+		}
 		res.ChangedLines = append(res.ChangedLines, tapi.LineName(p.cfg.Name, x))
 		if !ok {
 			// A line the store did not have is not in service until the first resync has

@@ -70,6 +70,9 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 	if err := o.snapshotLines(lc, order, counted); err != nil {
 		return err
 	}
+	if err := o.resyncAgents(lc, order, counted); err != nil {
+		return err
+	}
 	var took time.Duration
 	if err := o.submit(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
 		var res reducer.Result
@@ -171,6 +174,9 @@ func (o *owned) resnapshot(lc *linkConn, reason string) error {
 		return err
 	}
 	if err := o.snapshotLines(lc, lc.monitored(), counted); err != nil {
+		return err
+	}
+	if err := o.resyncAgents(lc, lc.monitored(), counted); err != nil {
 		return err
 	}
 	took := time.Since(start)

@@ -91,7 +91,13 @@ func (p *PBX) emit(c *call, extra []*device, cause csta.EventCause, build builde
 
 // emitAt sends an event to every monitor of devs; states are looked up in c (nil: no call).
 func (p *PBX) emitAt(devs []*device, c *call, cause csta.EventCause, build builder) {
-	var stamp time.Time
+	p.emitStamped(devs, c, cause, time.Time{}, build)
+}
+
+// emitStamped is emitAt with the send time stamped under StampEvents given (zero: now), so
+// that an event can carry the time the model recorded for what it reports (a call's start of
+// waiting in a queue).
+func (p *PBX) emitStamped(devs []*device, c *call, cause csta.EventCause, stamp time.Time, build builder) {
 	for _, d := range devs {
 		if len(d.monitors) == 0 {
 			continue

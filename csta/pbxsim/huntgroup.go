@@ -31,7 +31,8 @@ func (p *PBX) offerHunt(c *call, h *device, cause csta.EventCause) {
 	h.queue = append(h.queue, c)
 	c.queuedAt = time.Now()
 	n := len(h.queue)
-	p.emit(c, nil, csta.CauseEnteringDistribution, func(v view) csta.Event {
+	// The stamp is the wait's start, so a bridge's longest wait equals Truth's exactly.
+	p.emitStamped(p.callDevices(c, nil), c, csta.CauseEnteringDistribution, c.queuedAt, func(v view) csta.Event {
 		return &csta.QueuedEvent{
 			QueuedConnection: v.own(c, h.number),
 			Queue:            v.dev(p, h.number),

@@ -20,8 +20,13 @@ const IgnoredAgentAtGroup = "agent event at a group's line (counted from the age
 // AddGroup starts tracking the line of an ACD or hunt group: its queue figures, no calls.
 // Adding it again keeps its figures.
 func (s *State) AddGroup(extension, displayName string) *tapi.Line {
-	s.AddLine(extension, displayName)
-	ls := s.lines[extension]
+	ls, ok := s.lines[extension]
+	if ok {
+		ls.DisplayName = displayName
+	} else {
+		s.AddLine(extension, displayName)
+		ls = s.lines[extension]
+	}
 	if ls.Queue == nil {
 		ls.Queue = &tapi.QueueStatus{}
 		s.recount(ls)

@@ -56,10 +56,11 @@ func NewState(pbx string) *State {
 }
 
 // AddLine starts tracking a monitored line. Adding a known extension again replaces its
-// display name only.
+// display name only (and makes a group's line a plain line).
 func (s *State) AddLine(extension, displayName string) *tapi.Line {
 	if ls, ok := s.lines[extension]; ok {
 		ls.DisplayName = displayName
+		ls.Queue = nil // a device now, no longer a group (AddGroup)
 		return ls.Line.Clone()
 	}
 	ls := &lineState{Line: tapi.NewLine(s.PBX, extension, displayName), byCallID: map[string]tapi.CallHandle{}}

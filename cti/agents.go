@@ -1,0 +1,95 @@
+package cti
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/internal/backoff"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Contact-centre lines. A PBX's Groups are ACD or hunt groups whose devices are monitored like
+// lines: their lines hold the queue figures (reducer.State.AddGroup). After every resync the
+// agent states come from the PBX: GetAgentState on each other line, since agent events may
+// have been missed while no link was up (reasons stay those of the events: the response has
+// none).
+
+// agentLines lists the lines of exts that may have agents: all but the groups, and none when
+// the PBX has no groups configured (then nobody is asked).
+func (p *pbx) agentLines(exts []string) []string {
+	if len(p.groups) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(exts))
+	for _, x := range exts {
+		if !p.groups[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// resyncAgents asks GetAgentState for every agent line of exts and applies the answers.
+func (o *owned) resyncAgents(lc *linkConn, exts []string, counted func(job) job) error {
+	lines := o.p.agentLines(exts)
+	if len(lines) == 0 {
+		return nil
+	}
+	if err := o.forDevices(lc, lines, func(ctx context.Context, ext string) error {
+		return o.agentState(ctx, lc, ext, counted)
+	}); err != nil {
+		return fmt.Errorf("agent states: %w", err)
+	}
+	return nil
+}
+
+// agentState asks one line's agent states and applies them, unless an event of the line was
+// applied meanwhile (the answer may then predate it): then it asks again, like snapshotLine.
+func (o *owned) agentState(ctx context.Context, lc *linkConn, ext string, counted func(job) job) error {
+	p := o.p
+	for try := 1; try <= snapshotTries; try++ {
+		if try > 1 {
+			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
+		}
+		seen := o.applied[ext].Load()
+		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
+		m, err := o.request(rctx, lc, &csta.GetAgentState{Device: csta.Device(ext)})
+		cancel()
+		if err != nil {
+			if fatal(err) {
+				return err
+			}
+			// Not an agent position (or the switch has no agents there): nothing to learn.
+			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Debug("GetAgentState refused")
+			return nil
+		}
+		r, ok := m.(*csta.GetAgentStateResponse)
+		if !ok {
+			return nil
+		}
+		stale := make(chan bool, 1)
+		if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
+			if o.applied[ext].Load() != seen {
+				stale <- true
+				return reducer.Result{}
+			}
+			stale <- false
+			return st.SetAgents(ext, r, now)
+		})); err != nil {
+			return err
+		}
+		select {
+		case again := <-stale:
+			if !again {
+				return nil
+			}
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).Warn("agent events never quiet during GetAgentState; the line keeps the states its events gave it")
+	return nil
+}
