@@ -392,7 +392,7 @@ func (p PBXConfig) validateLimits(bad configProblem) {
 	}
 	for i, g := range p.Groups {
 		if g == "" || slices.Contains(devs, g) || slices.Contains(p.Groups[:i], g) {
-			bad(fmt.Sprintf("groups[%d]", i), "%q: a group is a number listed once and not among the devices", g)
+			bad("groups", "entry %d (%q): a group is a number listed once and not among the devices", i, g)
 		}
 	}
 	if p.MonitorConcurrency < 1 || p.MonitorConcurrency > 1000 {

@@ -76,7 +76,8 @@ type PBXConfig struct {
 	BusinessHours BusinessHours     `yaml:"business_hours"`
 	Numbering     Numbering         `yaml:"numbering"`
 	Devices       []string          `yaml:"devices"`
-	Names         map[string]string `yaml:"names"` // extension -> display name
+	Groups        []string          `yaml:"groups"` // ACD/hunt groups monitored for queue figures
+	Names         map[string]string `yaml:"names"`  // extension -> display name
 	// PreferredInstance is the instance ID that should own this PBX's link.
 	PreferredInstance string `yaml:"preferred_instance"`
 	// Trace is the CSTA wire trace of the link (docs/trace.md).

@@ -96,6 +96,7 @@ var keyList = []keyDoc{
 	{"pbxs[].numbering.national_prefix", "the country's", "Trunk prefix before national numbers, e.g. 0 (49), 1 (1)."},
 	{"pbxs[].numbering.international_prefix", "the country's", "Prefix before international numbers, e.g. 00 (49), 011 (1)."},
 	{"pbxs[].devices", "required", "Extensions to monitor: numbers and ranges, e.g. [\"200-299\", \"3001\"]."},
+	{"pbxs[].groups", "empty", "ACD or hunt group numbers to monitor for queue figures; agent states are then resynchronised too."},
 	{"pbxs[].names", "empty", "Display names by extension, e.g. {\"201\": \"Alice\"}; also the extension's name as a party of calls."},
 	{"pbxs[].preferred_instance", "empty (any)", "Instance ID that should own this PBX's link when instances share Redis."},
 	{"pbxs[].trace.enabled", "`false`", "Record every CSTA message of the link (docs/trace.md)."},
@@ -197,7 +198,7 @@ var emptyTokenSHA256 = sha256Hex("")
 // for the keys that are required.
 func fullDefaults() *FileConfig {
 	c := &FileConfig{
-		PBXs: []PBXConfig{{Name: "hq", Primary: "192.0.2.10:8800", Devices: []string{"200-219"},
+		PBXs: []PBXConfig{{Name: "hq", Primary: "192.0.2.10:8800", Devices: []string{"200-219"}, Groups: []string{},
 			Names: map[string]string{}}},
 		Users: []User{{Name: "alice", TokenSHA256: emptyTokenSHA256, Role: "user", Lines: []string{"hq/201"}}},
 		Webhooks: WebhooksConfig{Subscriptions: []WebhookSubscription{{ID: "crm", URL: "https://crm.example.com/ctibridge",
