@@ -57,18 +57,21 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		return s.Properties
 	}
 	for path, v := range map[string]any{
-		"Problem":           Problem{},
-		"PartyID":           tapi.PartyID{},
-		"Call":              tapi.Call{},
-		"Call.info":         tapi.CallInfo{},
-		"Conference":        tapi.Conference{},
-		"LineView":          lineView{},
-		"CallRecord":        store.JournalEntry{},
-		"Redirect":          store.Redirect{},
-		"LinkInfo":          cti.LinkInfo{},
-		"LinkInfo.nodes.[]": cti.NodeInfo{},
-		"ClientInfo":        ClientInfo{},
-		"TraceState":        cti.TraceState{},
+		"Problem":                Problem{},
+		"PartyID":                tapi.PartyID{},
+		"Call":                   tapi.Call{},
+		"Call.info":              tapi.CallInfo{},
+		"Conference":             tapi.Conference{},
+		"LineView":               lineView{},
+		"CallRecord":             store.JournalEntry{},
+		"Redirect":               store.Redirect{},
+		"LinkInfo":               cti.LinkInfo{},
+		"LinkInfo.nodes.[]":      cti.NodeInfo{},
+		"ClientInfo":             ClientInfo{},
+		"TraceState":             cti.TraceState{},
+		"AgentStatus":            tapi.AgentStatus{},
+		"QueueStatus":            tapi.QueueStatus{},
+		"QueueStatus.waiting.[]": tapi.QueuedCall{},
 	} {
 		props := schema(path)
 		fields := jsonMembers(reflect.TypeOf(v))
