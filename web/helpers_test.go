@@ -92,6 +92,8 @@ type envOpts struct {
 	// writes); engine adjusts the engine's configuration.
 	storeWrap func(store.Store) store.Store
 	engine    func(*cti.Config)
+	// sim, when set, adjusts the simulator's configuration (e.g. ACD groups).
+	sim func(*pbxsim.Config)
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -99,8 +101,12 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if len(o.exts) == 0 {
 		o.exts = []string{"200-209"}
 	}
-	sim, err := pbxsim.New(pbxsim.Config{Extensions: o.exts, Dialect: "osv", User: "cti",
-		Password: "secret", NoAnswerTime: time.Hour})
+	simCfg := pbxsim.Config{Extensions: o.exts, Dialect: "osv", User: "cti",
+		Password: "secret", NoAnswerTime: time.Hour}
+	if o.sim != nil {
+		o.sim(&simCfg)
+	}
+	sim, err := pbxsim.New(simCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AgentStatus":            tapi.AgentStatus{},
 		"QueueStatus":            tapi.QueueStatus{},
 		"QueueStatus.waiting.[]": tapi.QueuedCall{},
+		"AgentView":              agentView{},
+		"GroupView":              groupView{},
 	} {
 		props := schema(path)
 		fields := jsonMembers(reflect.TypeOf(v))

@@ -37,6 +37,8 @@ func (s *Server) routes() http.Handler {
 	v1.GET("/calls", s.listCalls)
 	v1.GET("/links", s.listLinks)
 	v1.GET("/history", s.history)
+	v1.GET("/agents", s.listAgents)
+	v1.GET("/groups/:pbx/:ext", s.getGroup)
 
 	line := v1.Group("/lines/:pbx/:ext", s.lineACL)
 	line.GET("", s.getLine)
