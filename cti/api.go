@@ -67,6 +67,7 @@ const (
 	OpGenerateDigits   = wire.OpGenerateDigits   // lineGenerateDigits -> GenerateDigits
 	OpForward          = wire.OpForward          // lineForward -> SetForwarding
 	OpDND              = wire.OpDND              // DND on/off -> SetDoNotDisturb
+	OpSetAgentState    = wire.OpSetAgentState    // lineSetAgentState -> SetAgentState
 )
 
 // Request is one TAPI request from a client.
@@ -83,8 +84,13 @@ type Request struct {
 	RingCount   int    `json:"ringCount,omitempty"`
 	// Prompt: for makeCall, ring the calling line first (CSTA autoOriginate prompt) — the
 	// default for click-to-dial from a desk phone.
-	Prompt bool   `json:"prompt,omitempty"`
-	User   string `json:"user,omitempty"` // for the audit trail; set by web
+	Prompt bool `json:"prompt,omitempty"`
+	// setAgentState: the requested state (wire.AgentStates), ACD group, reason code, agent ID.
+	AgentState string `json:"agentState,omitempty"`
+	Group      string `json:"group,omitempty"`
+	ReasonCode string `json:"reasonCode,omitempty"`
+	AgentID    string `json:"agentId,omitempty"`
+	User       string `json:"user,omitempty"` // for the audit trail; set by web
 }
 
 // LinkInfo is the status of one PBX link.

@@ -2,6 +2,7 @@ package cti
 
 import (
 	"context"
+	"slices"
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -33,6 +34,7 @@ var builders = map[Op]builder{
 	OpGroupPickup:      buildGroupPickup,
 	OpForward:          buildForward,
 	OpDND:              buildDND,
+	OpSetAgentState:    buildSetAgentState,
 }
 
 // build validates a request and returns its CSTA service, with the function that extracts
@@ -182,4 +184,16 @@ func buildForward(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req 
 
 func buildDND(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	return &csta.SetDoNotDisturb{Device: dev, DoNotDisturbOn: req.Enable}, noCall, nil
+}
+
+func buildSetAgentState(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+	if !slices.Contains(wire.AgentStates, req.AgentState) {
+		return nil, nil, refuse(tapi.LINEERR_INVALAGENTSTATE, "agentState %q: want one of %v", req.AgentState, wire.AgentStates)
+	}
+	m := &csta.SetAgentState{Device: dev, RequestedAgentState: csta.RequestedAgentState(req.AgentState),
+		AgentID: req.AgentID, ReasonCode: req.ReasonCode}
+	if req.Group != "" {
+		m.Group = csta.Device(req.Group)
+	}
+	return m, noCall, nil
 }

@@ -72,6 +72,10 @@ var cstaSentences = func() map[sentenceKey]string {
 		{csta.ErrInvalidDeviceID, OpGroupPickup}:   "the PBX knows no pickup group for this line or number",
 		{csta.ErrInvalidMonitorObject, ""}:         "the PBX does not know this device",
 		{csta.ErrInvalidMonitorCrossRefID, ""}:     "the PBX has lost the bridge's monitor of this line; it is being set up again",
+		{csta.ErrInvalidAgentState, ""}:            "the agent cannot go into that state now (log on first?)",
+		{csta.ErrInvalidAgentGroup, ""}:            "this line is not an agent position of that group",
+		{csta.ErrInvalidAgentIdentifier, ""}:       "the agent ID is not accepted (logged on at another line?)",
+		{csta.ErrInvalidAgentPassword, ""}:         "the agent's password is not accepted",
 		{csta.ErrObjectNotKnown, ""}:               "the PBX does not know this call or device (it may have ended)",
 		{csta.ErrRequestAborted, ""}:               "the PBX aborted the request; try again",
 		// Services.
@@ -127,6 +131,7 @@ var opWords = map[Op]string{
 	OpGenerateDigits:   "sending DTMF digits",
 	OpForward:          "call forwarding",
 	OpDND:              "do not disturb",
+	OpSetAgentState:    "agent states",
 }
 
 // CSTASentence says what a CSTA refusal of a request means, for people: the sentence of

@@ -45,6 +45,9 @@ func TestBuildFollowsTheOpTable(t *testing.T) {
 		if spec.Takes(wire.FieldEnable) {
 			req.Enable = true
 		}
+		if spec.Takes(wire.FieldAgentState) {
+			req.AgentState = "notReady"
+		}
 		services := []string{spec.Service}
 		if spec.Fallback != "" {
 			services = append(services, spec.Fallback)

@@ -30,6 +30,12 @@ func LineErrFromCSTA(category, value string) LineErr {
 		return LINEERR_OPERATIONUNAVAIL
 	case "invalidMonitorCrossRefID":
 		return LINEERR_INVALLINEHANDLE
+	case "invalidAgentState":
+		return LINEERR_INVALAGENTSTATE
+	case "invalidAgentGroup":
+		return LINEERR_INVALAGENTGROUP
+	case "invalidAgentIdentifier", "invalidAgentPassword":
+		return LINEERR_INVALAGENTID
 	}
 	switch category {
 	case "stateIncompatibility":

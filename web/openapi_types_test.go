@@ -74,6 +74,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"QueueStatus.waiting.[]": tapi.QueuedCall{},
 		"AgentView":              agentView{},
 		"GroupView":              groupView{},
+		"AgentBody":              agentBody{},
 	} {
 		props := schema(path)
 		fields := jsonMembers(reflect.TypeOf(v))

@@ -27,7 +27,7 @@ var (
 	probUnexpectedField = ProblemType{"unexpected-field", "Member not taken", http.StatusBadRequest, "The request carries a member this endpoint or op does not take (`field`)."}
 	probBadParameter    = ProblemType{"bad-parameter", "Invalid query parameter", http.StatusBadRequest, "A query parameter (`field`) is out of range."}
 	probUnknownOp       = ProblemType{"unknown-op", "Unknown operation", http.StatusBadRequest, "The op is not one the bridge knows (WebSocket clients; REST routes name the op)."}
-	probBadValue        = ProblemType{"bad-value", "Invalid value", http.StatusUnprocessableEntity, "A member (`field`) has a value the bridge does not accept: a forward mode, ring count or DTMF digits."}
+	probBadValue        = ProblemType{"bad-value", "Invalid value", http.StatusUnprocessableEntity, "A member (`field`) has a value the bridge does not accept: a forward mode, ring count, DTMF digits, or an agent state, group or agent ID."}
 	probBadNumber       = ProblemType{"bad-number", "Number cannot be dialled", http.StatusUnprocessableEntity, "The number is not a dial string (digits, `*`, `#`, a leading `+`, at most 32 digits), or the PBX says it cannot be reached."}
 	probBadContentType  = ProblemType{"bad-content-type", "Unsupported content type", http.StatusUnsupportedMediaType, "Send `Content-Type: application/json`."}
 	probTooLarge        = ProblemType{"too-large", "Body too large", http.StatusRequestEntityTooLarge, "The body is larger than `web.max_message_bytes`."}
@@ -94,13 +94,13 @@ func resultProblem(r tapi.LineErr) ProblemType {
 		return probUnknownCall
 	case tapi.LINEERR_BADDEVICEID, tapi.LINEERR_INVALLINEHANDLE:
 		return probUnknownLine
-	case tapi.LINEERR_INVALCALLSTATE:
+	case tapi.LINEERR_INVALCALLSTATE, tapi.LINEERR_INVALAGENTSTATE:
 		return probCallState
 	case tapi.LINEERR_INUSE:
 		return probLineInUse
 	case tapi.LINEERR_INVALADDRESS:
 		return probBadNumber
-	case tapi.LINEERR_INVALPARAM, tapi.LINEERR_INVALDIGITS:
+	case tapi.LINEERR_INVALPARAM, tapi.LINEERR_INVALDIGITS, tapi.LINEERR_INVALAGENTGROUP, tapi.LINEERR_INVALAGENTID:
 		return probBadValue
 	case tapi.LINEERR_RESOURCEUNAVAIL:
 		return probUnavailable

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -48,4 +49,23 @@ func (s *Server) getGroup(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, groupView{Line: l.Name, PBX: l.PBX, Group: l.Address, Queue: *l.Queue})
+}
+
+// agentBody is the body of PUT /api/v1/lines/{pbx}/{ext}/agent (setAgentState).
+type agentBody struct {
+	AgentState string `json:"agentState"` // wire.AgentStates
+	Group      string `json:"group,omitempty"`
+	ReasonCode string `json:"reasonCode,omitempty"`
+	AgentID    string `json:"agentId,omitempty"`
+}
+
+// setAgentState asks the PBX to change the agent state at a line the token controls (an agent
+// sets its own state); the result shows in GET /api/v1/agents and LINE_AGENTSTATUS.
+func (s *Server) setAgentState(c *gin.Context) {
+	var b agentBody
+	if !s.bindJSON(c, &b) {
+		return
+	}
+	s.runREST(c, cti.Request{Op: cti.OpSetAgentState, Line: lineParam(c), AgentState: b.AgentState,
+		Group: b.Group, ReasonCode: b.ReasonCode, AgentID: b.AgentID})
 }

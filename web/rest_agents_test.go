@@ -73,3 +73,50 @@ func TestRESTAgentsAndGroup(t *testing.T) {
 		require.Equal(t, "group", r.problem(t).Field)
 	}
 }
+
+// TestRESTSetAgentState: an agent sets its own state through PUT .../agent (the op
+// setAgentState, one check with the WebSocket); the bridge's view and the switch agree; bad
+// values, other lines and the PBX's refusals get problems.
+func TestRESTSetAgentState(t *testing.T) {
+	e := acdEnv(t)
+	put := func(token, line string, body any) apiResp {
+		return e.do("PUT", "/api/v1/lines/hq/"+line+"/agent", token, body)
+	}
+	require.Equal(t, http.StatusOK, put(tokAlice, "201", agentBody{AgentState: "loggedOn", Group: "600", AgentID: "a1"}).status)
+	require.Equal(t, http.StatusOK, put(tokAlice, "201", agentBody{AgentState: "notReady", ReasonCode: "12"}).status)
+	var own struct{ Agents []agentView }
+	e.eventually(10*time.Second, "201 not ready with reason 12", func() bool {
+		e.do("GET", "/api/v1/agents", tokAlice, nil).decode(t, &own)
+		return len(own.Agents) == 1 && own.Agents[0].State == tapi.LINEAGENTSTATE_NOTREADY && own.Agents[0].ReasonCode == "12"
+	})
+	require.Equal(t, "a1", own.Agents[0].AgentID)
+	truth := e.sim.Agents()
+	require.Equal(t, "201", truth[0].Device)
+	require.Equal(t, csta.AgentNotReady, truth[0].State)
+	require.Equal(t, "12", truth[0].Reason)
+
+	for _, tc := range []struct {
+		token, line string
+		body        any
+		status      int
+		field       string
+	}{
+		{tokAlice, "201", agentBody{AgentState: "sleeping"}, http.StatusUnprocessableEntity, "agentState"},
+		{tokAlice, "201", agentBody{}, http.StatusBadRequest, "agentState"},
+		{tokAlice, "201", `{"agentState":"ready","password":"x"}`, http.StatusBadRequest, ""},
+		{tokAlice, "202", agentBody{AgentState: "ready"}, http.StatusNotFound, "line"},                      // not alice's line
+		{tokSue, "201", agentBody{AgentState: "ready"}, http.StatusForbidden, "line"},                       // sees it, does not control it
+		{tokAlice, "201", agentBody{AgentState: "ready", Group: "601"}, http.StatusUnprocessableEntity, ""}, // PBX: invalidAgentGroup
+	} {
+		r := put(tc.token, tc.line, tc.body)
+		require.Equal(t, tc.status, r.status, "%+v: %s", tc.body, r.body)
+		if tc.field != "" {
+			require.Equal(t, tc.field, r.problem(t).Field, "%+v", tc.body)
+		}
+	}
+	// The PBX refuses ready after logging off: the agent must log on first.
+	require.Equal(t, http.StatusOK, put(tokAlice, "201", agentBody{AgentState: "loggedOff"}).status)
+	r := put(tokAlice, "201", agentBody{AgentState: "ready"})
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+	require.Equal(t, tapi.LINEERR_INVALAGENTSTATE, r.problem(t).Result)
+}

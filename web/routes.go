@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	line.POST("/dial", s.dial)
 	line.PUT("/forwarding", s.setForwarding)
 	line.PUT("/dnd", s.setDND)
+	line.PUT("/agent", s.setAgentState)
 	call := line.Group("/calls/:handle")
 	for _, a := range callActions {
 		call.POST("/"+a.path, s.callAction(a))

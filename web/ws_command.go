@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ func (c *wsConn) command(m commandMsg) {
 	}
 	req := cti.Request{ID: m.ID, Op: m.Op, Line: m.Line, Handle: m.Handle, Handle2: m.Handle2,
 		Number: m.Number, ForwardMode: m.ForwardMode, Enable: m.Enable, RingCount: m.RingCount,
-		Prompt: m.Prompt, User: c.p.Name}
+		Prompt: m.Prompt, AgentState: m.AgentState, Group: m.Group, ReasonCode: m.ReasonCode, AgentID: m.AgentID,
+		User: c.p.Name}
 	if r := c.s.checkRequest(c.p, &req); r != nil {
 		c.sendReply(req.Line, tapi.Reply{RequestID: m.ID, Result: r.Result, Error: r.Why})
 		return
@@ -92,6 +94,9 @@ func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 		return r
 	}
 	if r := s.checkNumber(p, spec, req, pbx); r != nil {
+		return r
+	}
+	if r := checkAgent(spec, req); r != nil {
 		return r
 	}
 	return s.checkRates(p, req)
@@ -297,3 +302,28 @@ func (s *Server) do(ctx context.Context, req cti.Request) tapi.Reply {
 }
 
 func (s *Server) numbering(pbx string) Numbering { return s.cfg.Numbering[pbx] }
+
+// checkAgent checks setAgentState's members: a known requested state, and group, reason code
+// and agent ID of at most wire.MaxAgentField bytes; other ops take none of them.
+func checkAgent(spec wire.Spec, req *cti.Request) *refusal {
+	members := []struct{ field, v string }{{wire.FieldAgentState, req.AgentState}, {wire.FieldGroup, req.Group},
+		{wire.FieldReasonCode, req.ReasonCode}, {wire.FieldAgentID, req.AgentID}}
+	for _, m := range members {
+		switch {
+		case m.v != "" && !spec.Takes(m.field):
+			return refused(tapi.LINEERR_INVALPARAM, probUnexpectedField, m.field, "%s takes no %s", req.Op, m.field)
+		case len(m.v) > wire.MaxAgentField:
+			return refused(tapi.LINEERR_INVALPARAM, probBadValue, m.field, "%s is longer than %d bytes", m.field, wire.MaxAgentField)
+		}
+	}
+	if !spec.Takes(wire.FieldAgentState) {
+		return nil
+	}
+	if req.AgentState == "" {
+		return refused(tapi.LINEERR_INVALAGENTSTATE, probMissingField, wire.FieldAgentState, "%s needs agentState, one of %v", req.Op, wire.AgentStates)
+	}
+	if !slices.Contains(wire.AgentStates, req.AgentState) {
+		return refused(tapi.LINEERR_INVALAGENTSTATE, probBadValue, wire.FieldAgentState, "agentState %s: want one of %v", quoteCapped(req.AgentState), wire.AgentStates)
+	}
+	return nil
+}

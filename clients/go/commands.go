@@ -157,6 +157,13 @@ func (c *Client) SetDND(ctx context.Context, line string, on bool) error {
 	return c.call(ctx, Command{Op: OpDND, Line: line, Enable: on})
 }
 
+// SetAgentState asks for an agent state at the line (lineSetAgentState): state is one of
+// wire.AgentStates ("loggedOn", "ready", "notReady", ...); group "" means every group of the
+// line; reason goes with notReady or loggedOff. LINE_AGENTSTATUS reports the result.
+func (c *Client) SetAgentState(ctx context.Context, line, group, state, reason string) error {
+	return c.call(ctx, Command{Op: OpSetAgentState, Line: line, AgentState: state, Group: group, ReasonCode: reason})
+}
+
 func (c *Client) call(ctx context.Context, cmd Command) error {
 	_, err := c.Do(ctx, cmd)
 	return err

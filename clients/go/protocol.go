@@ -42,6 +42,7 @@ const (
 	OpGenerateDigits   = wire.OpGenerateDigits   // lineGenerateDigits
 	OpForward          = wire.OpForward          // lineForward
 	OpDND              = wire.OpDND              // do-not-disturb on or off
+	OpSetAgentState    = wire.OpSetAgentState    // lineSetAgentState
 )
 
 // Client -> server messages (package wire).

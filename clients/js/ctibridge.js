@@ -145,6 +145,9 @@ export class CTIBridgeClient extends EventTarget {
     return this.command("forward", {line, forwardMode: mode, number, enable, ringCount});
   }
   setDND(line, on) { return this.command("dnd", {line, enable: !!on}); }
+  // setAgentState: state is loggedOn, loggedOff, ready, notReady or workingAfterCall; the
+  // result comes as LINE_AGENTSTATUS.
+  setAgentState(line, agentState, group = "", reasonCode = "") { return this.command("setAgentState", {line, agentState, group, reasonCode}); }
 
   // --- connection ---
 

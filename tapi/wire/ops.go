@@ -25,6 +25,7 @@ const (
 	OpGenerateDigits   Op = "generateDigits"
 	OpForward          Op = "forward"
 	OpDND              Op = "dnd"
+	OpSetAgentState    Op = "setAgentState"
 )
 
 // Need says whether an op takes a request member.
@@ -67,7 +68,19 @@ const (
 	FieldEnable      = "enable"
 	FieldRingCount   = "ringCount"
 	FieldPrompt      = "prompt"
+	// setAgentState: the requested state (AgentStates), the ACD group, the reason code of
+	// notReady or loggedOff, and the agent ID of loggedOn.
+	FieldAgentState = "agentState"
+	FieldGroup      = "group"
+	FieldReasonCode = "reasonCode"
+	FieldAgentID    = "agentId"
 )
+
+// AgentStates are the states setAgentState asks for: ECMA-269's requested agent states.
+var AgentStates = []string{"loggedOn", "loggedOff", "ready", "notReady", "workingAfterCall"}
+
+// Limits of setAgentState's members.
+const MaxAgentField = 64 // bytes of group, reasonCode and agentId
 
 // Spec is one op of the table: its request members, the TAPI function it mirrors, the
 // ECMA-269 service the engine sends for it, and the calls it affects.
@@ -102,6 +115,7 @@ var Ops = []Spec{
 	{Op: OpGenerateDigits, TAPI: "lineGenerateDigits", Service: "GenerateDigits", Handle: Required, Number: Digits},
 	{Op: OpForward, TAPI: "lineForward", Service: "SetForwarding", Number: ForwardTo, Fields: []string{FieldForwardMode, FieldEnable, FieldRingCount}},
 	{Op: OpDND, TAPI: "—", Service: "SetDoNotDisturb", Fields: []string{FieldEnable}},
+	{Op: OpSetAgentState, TAPI: "lineSetAgentState", Service: "SetAgentState", Fields: []string{FieldAgentState, FieldGroup, FieldReasonCode, FieldAgentID}},
 }
 
 // AllOps lists every op of the table, in its order.

@@ -20,7 +20,8 @@ func TestOpTable(t *testing.T) {
 		}
 		for _, f := range s.Fields {
 			switch f {
-			case FieldForwardMode, FieldEnable, FieldRingCount, FieldPrompt:
+			case FieldForwardMode, FieldEnable, FieldRingCount, FieldPrompt, FieldAgentState, FieldGroup,
+				FieldReasonCode, FieldAgentID:
 			default:
 				t.Errorf("%s: unknown field %q", s.Op, f)
 			}

@@ -79,6 +79,11 @@ type Command struct {
 	Enable      bool            `json:"enable,omitempty"`
 	RingCount   int             `json:"ringCount,omitempty"`
 	Prompt      bool            `json:"prompt,omitempty"`
+	// setAgentState's members (FieldAgentState ...).
+	AgentState string `json:"agentState,omitempty"`
+	Group      string `json:"group,omitempty"`
+	ReasonCode string `json:"reasonCode,omitempty"`
+	AgentID    string `json:"agentId,omitempty"`
 }
 
 // CommandMsg is the command message: a Command with its request ID, answered by exactly one
