@@ -120,3 +120,28 @@ func TestRESTSetAgentState(t *testing.T) {
 	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
 	require.Equal(t, tapi.LINEERR_INVALAGENTSTATE, r.problem(t).Result)
 }
+
+// TestWSAgentEvents: setAgentState over the WebSocket; a supervisor subscribed to the agent's
+// line and the group's line receives LINE_AGENTSTATUS and LINE_QUEUESTATUS.
+func TestWSAgentEvents(t *testing.T) {
+	e := acdEnv(t)
+	sup, _ := e.connect(tokSue)
+	sup.send(map[string]any{"type": "subscribe", "lines": []string{"hq/201", "hq/600"}})
+	sup.expect("synced")
+	agent, _ := e.connect(tokAlice)
+	agent.send(map[string]any{"type": "command", "id": 7, "op": "setAgentState", "line": "hq/201", "agentState": "loggedOn", "group": "600"})
+	rep := agent.untilEvent(tapi.LineReply, "hq/201", nil)
+	require.Equal(t, uint32(7), rep.Event.Reply.RequestID)
+	require.Zero(t, rep.Event.Reply.Result, rep.Event.Reply.Error)
+
+	st := sup.untilEvent(tapi.LineAgentStatus, "hq/201", nil)
+	require.Equal(t, tapi.AgentStatus{Group: "600", AgentID: "201", State: tapi.LINEAGENTSTATE_NOTREADY, Since: st.Event.Time},
+		st.Event.AgentStatus.Agent)
+	q := sup.untilEvent(tapi.LineQueueStatus, "hq/600", nil)
+	require.Equal(t, tapi.QueueStatus{LoggedOn: 1, NotReady: 1}, *q.Event.QueueStatus)
+
+	// A member the op does not take is refused before the PBX sees it.
+	agent.send(map[string]any{"type": "command", "id": 8, "op": "dnd", "line": "hq/201", "enable": true, "reasonCode": "5"})
+	rep = agent.untilEvent(tapi.LineReply, "hq/201", func(ev *tapi.Event) bool { return ev.Reply.RequestID == 8 })
+	require.Equal(t, tapi.LINEERR_INVALPARAM, rep.Event.Reply.Result)
+}
