@@ -145,3 +145,47 @@ func TestWSAgentEvents(t *testing.T) {
 	rep = agent.untilEvent(tapi.LineReply, "hq/201", func(ev *tapi.Event) bool { return ev.Reply.RequestID == 8 })
 	require.Equal(t, tapi.LINEERR_INVALPARAM, rep.Event.Reply.Result)
 }
+
+// TestSupervisorSetsAgentsOfItsGroup: a supervisor whose lines include a group's line may set
+// the agent state of that group's agents (naming the group), and nothing else.
+func TestSupervisorSetsAgentsOfItsGroup(t *testing.T) {
+	e := newEnv(t, envOpts{
+		sim: func(c *pbxsim.Config) {
+			c.HuntGroups = []pbxsim.HuntGroup{{Number: "600", Members: []string{"201", "202", "203"}, ACD: true}}
+		},
+		engine: func(c *cti.Config) { c.PBXs[0].Groups = []string{"600"} },
+		web: func(c *Config) {
+			for i := range c.Users {
+				if c.Users[i].Name == "sue" {
+					c.Users[i].Lines = append(c.Users[i].Lines, "hq/600")
+				}
+			}
+		},
+	})
+	require.NoError(t, e.sim.SetAgentState("201", "600", csta.ReqLoggedOn, "", ""))
+	e.eventually(10*time.Second, "201 logged on at the bridge", func() bool {
+		l, _ := e.eng.Line("hq/201")
+		_, ok := l.Agent("600")
+		return ok
+	})
+	put := func(line string, body agentBody) apiResp {
+		return e.do("PUT", "/api/v1/lines/hq/"+line+"/agent", tokSue, body)
+	}
+	require.Equal(t, http.StatusOK, put("201", agentBody{AgentState: "notReady", Group: "600", ReasonCode: "99"}).status)
+	e.eventually(10*time.Second, "201 not ready with the supervisor's reason", func() bool {
+		a := e.sim.Agents()[0]
+		return a.Device == "201" && a.State == csta.AgentNotReady && a.Reason == "99"
+	})
+	for _, tc := range []struct {
+		line string
+		body agentBody
+	}{
+		{"201", agentBody{AgentState: "ready"}},               // no group named
+		{"202", agentBody{AgentState: "ready", Group: "600"}}, // not an agent of 600 as far as the bridge knows
+	} {
+		r := put(tc.line, tc.body)
+		require.Equal(t, http.StatusForbidden, r.status, "%+v: %s", tc, r.body)
+	}
+	r := e.do("PUT", "/api/v1/lines/hq/201/dnd", tokSue, map[string]bool{"enable": true})
+	require.Equal(t, http.StatusForbidden, r.status, "only agent states")
+}

@@ -87,7 +87,7 @@ func (s *Server) checkRequest(p *principal, req *cti.Request) *refusal {
 	if _, ok := s.svc.Line(req.Line); !ok || !p.canSee(req.Line) {
 		return notALine(req.Line)
 	}
-	if !p.canControl(req.Line) {
+	if !p.canControl(req.Line) && !s.supervisesAgent(p, req, pbx) {
 		return refused(tapi.LINEERR_OPERATIONUNAVAIL, probLineControl, "line", "%s (%s) may not control line %s", p.Name, p.Role, req.Line)
 	}
 	if r := s.checkHandles(spec, req, pbx); r != nil {
@@ -326,4 +326,21 @@ func checkAgent(spec wire.Spec, req *cti.Request) *refusal {
 		return refused(tapi.LINEERR_INVALAGENTSTATE, probBadValue, wire.FieldAgentState, "agentState %s: want one of %v", quoteCapped(req.AgentState), wire.AgentStates)
 	}
 	return nil
+}
+
+// supervisesAgent reports whether a supervisor may set the agent state at a line it does not
+// control: the request names an ACD group whose line the supervisor controls (pbxs[].groups,
+// the supervisor's lines), and the line is an agent position of that group.
+func (s *Server) supervisesAgent(p *principal, req *cti.Request, pbx string) bool {
+	if p.Role != RoleSupervisor || req.Op != cti.OpSetAgentState || req.Group == "" {
+		return false
+	}
+	group := pbx + "/" + req.Group
+	g, ok := s.svc.Line(group)
+	if !ok || g.Queue == nil || !p.owns(group) {
+		return false
+	}
+	l, _ := s.svc.Line(req.Line)
+	_, member := l.Agent(req.Group)
+	return member
 }
