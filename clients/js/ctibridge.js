@@ -428,6 +428,8 @@ export class CTIBridgeClient extends EventTarget {
 //   - LINE_CALLINFO replaces the info, a callId in it becomes the call's and leaves
 //     otherCallIds; LINE_CONFERENCE sets the conference, null clears it;
 //   - LINE_LINEDEVSTATE and LINE_ADDRESSSTATE replace the line named in the payload;
+//     LINE_AGENTSTATUS puts its agent entry into the event's line (by group),
+//     LINE_QUEUESTATUS replaces the line's queue;
 //   - events for calls the model does not hold (LINE_NEWCALL aside) and events without their
 //     payload are ignored and counted (ignored); nothing throws;
 //   - LINE_REPLY, BRIDGE_* and unknown event types change nothing and are not counted.
@@ -508,6 +510,20 @@ export class ReadModel {
         const l = ev.lineState && ev.lineState.line;
         if (!l || !l.name) break;
         this.lines.set(l.name, clone(l));
+        return true;
+      }
+      case "LINE_AGENTSTATUS": {
+        // The line's entry for the event's group is replaced; entries stay sorted by group.
+        const l = this.lines.get(ev.line), a = ev.agentStatus && ev.agentStatus.agent;
+        if (!l || !a) break;
+        l.agents = (l.agents || []).filter((x) => x.group !== a.group).concat([clone(a)])
+          .sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : 0));
+        return true;
+      }
+      case "LINE_QUEUESTATUS": {
+        const l = this.lines.get(ev.line);
+        if (!l || !ev.queueStatus) break;
+        l.queue = clone(ev.queueStatus);
         return true;
       }
       default:
