@@ -153,7 +153,8 @@ func (s *State) SetAgents(extension string, r *csta.GetAgentStateResponse, now t
 	return res
 }
 
-// queueEvent applies a call event at a group's line to its queue; true when e is one.
+// queueEvent applies a call event at a group's line to its queue; other call events are not
+// about the group (its line has no calls).
 func (st *step) queueEvent(ev csta.Event) {
 	switch e := ev.(type) {
 	case *csta.QueuedEvent:
