@@ -140,3 +140,36 @@ func TestAgentsAndQueueThroughSwitchoverAndTakeover(t *testing.T) {
 	require.Positive(t, b.rec.count(tapi.LineAgentStatus, nil))
 	require.Positive(t, b.rec.count(tapi.LineQueueStatus, nil))
 }
+
+// TestHuntGroupQueue: a plain hunt group's queue at the bridge follows the switch's: a call
+// queues while every member rings, and leaves the queue when a member is free.
+func TestHuntGroupQueue(t *testing.T) {
+	s := newSimWith(t, func(c *pbxsim.Config) {
+		c.StampEvents = true
+		c.HuntGroups = []pbxsim.HuntGroup{{Number: "500", Members: []string{"201", "202"}}}
+	}, "200-299")
+	pc := s.pbxConfig("200-209")
+	pc.Groups = []string{"500"}
+	b := startBridge(t, nil, "i1", pc, nil)
+	waitFor(t, "first resync completed", func() error { return b.resynced(0, time.Time{}) })
+	queueMatches := func(waiting int) func() error {
+		return func() error {
+			gt, _ := s.p.Group("500")
+			l, _ := b.e.Line("hq/500")
+			switch {
+			case gt.Waiting != waiting:
+				return fmt.Errorf("PBX has %d waiting, want %d", gt.Waiting, waiting)
+			case l.Queue == nil || l.Queue.Calls() != gt.Waiting || !l.Queue.LongestWaitStart.Equal(gt.LongestWaitStart):
+				return fmt.Errorf("bridge %+v, PBX %+v", l.Queue, gt)
+			}
+			return nil
+		}
+	}
+	for _, from := range []string{"+4930555001", "+4930555002", "+4930555003"} {
+		_, err := s.p.IncomingCall(from, "500")
+		require.NoError(t, err)
+	}
+	waitFor(t, "one call waiting", queueMatches(1))
+	require.NoError(t, s.p.HangUp("+4930555001"))
+	waitFor(t, "the queue served", queueMatches(0))
+}

@@ -27,7 +27,8 @@
 //	DeflectCall           Diverted(redirected), then Delivered(redirected, lastRedirection)
 //	forwarding            Diverted + Delivered with callForwardImmediate / callForwardBusy /
 //	                      callForwardNoAnswer (after Config.NoAnswerTime or ringCount rings)
-//	hunt group            Delivered(enteringDistribution) at a free member, else Queued
+//	hunt group            Delivered(enteringDistribution) at a free member, else Queued;
+//	                      leaving the queue: Diverted(distributed) at the group's monitors
 //	ACD group             Diverted(distributed) group -> agent, Delivered(distributed),
 //	                      AgentBusy; else Queued; busy (Failed) beyond the queue limit
 //

@@ -134,6 +134,12 @@ func (p *PBX) serveQueues() {
 			if cn := c.connOf(h); cn != nil {
 				p.removeConn(cn)
 			}
+			// The group's monitors see the call leave the queue, as at an ACD group.
+			p.emitAt([]*device{h}, c, csta.CauseDistributed, func(v view) csta.Event {
+				return &csta.DivertedEvent{Connection: v.own(c, h.number), DivertingDevice: v.dev(p, h.number),
+					NewDestination: v.dev(p, m.number), CallingDevice: v.dev(p, c.calling),
+					CalledDevice: v.dev(p, c.called), LastRedirectionDevice: v.dev(p, h.number)}
+			})
 			p.offer(c, m, csta.CauseEnteringDistribution, maxRedirects)
 		}
 	}
