@@ -20,7 +20,8 @@
 //     through the store).
 //   - After a switchover or takeover the lines are resynchronised from SnapshotDevice
 //     (resync.go, restore.go); an event the reducer cannot place asks for a repair of its line
-//     (repair.go).
+//     (repair.go). With ACD or hunt groups configured (PBXConfig.Groups, monitored as lines
+//     carrying queue figures) the agent states are then asked with GetAgentState (agents.go).
 //   - A store that keeps failing makes the instance give the link up with an honest status
 //     (degraded.go); link, node and store health are reported by Links (status.go) and metrics
 //     (metrics.go, protoproblems.go).
