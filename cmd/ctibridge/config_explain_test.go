@@ -102,6 +102,8 @@ func TestCheckRunsStartupChecks(t *testing.T) {
 	}{
 		{"device listed twice in a PBX", pbx + "    devices: [\"200-219\", \"205\"]\n" + user,
 			[]string{`ctibridge.yaml:4:26: pbxs[0].devices[1]: device 205 is listed twice (also in pbxs[0].devices[0]: "200-219")`}},
+		{"group that is also a device", pbx + "    devices: [\"200-219\"]\n    groups: [\"600\", \"205\"]\n" + user,
+			[]string{`pbxs[0].groups: entry 1 ("205"): a group is a number listed once and not among the devices`}},
 		{"device listed twice in one range list", pbx + "    devices: [\"200-205,203\"]\n" + user,
 			[]string{`pbxs[0].devices[0]: device 203 listed twice`}},
 		{"two users with one token", pbx + "    devices: [\"200\"]\n" + user +
