@@ -246,7 +246,7 @@ func TestMaxConnsPerIP(t *testing.T) {
 func TestUnauthenticatedRateLimit(t *testing.T) {
 	e := newEnv(t, envOpts{web: func(c *Config) { c.UnauthRatePerIP, c.UnauthBurstPerIP = 1, 3 }})
 	e.srv.unauthLimit.mu.Lock()
-	clear(e.srv.unauthLimit.buckets) // the start-up probes are not what this test counts
+	clear(e.srv.unauthLimit.limiters) // the start-up probes are not what this test counts
 	e.srv.unauthLimit.mu.Unlock()
 	for i := range 3 {
 		if r := e.do("GET", "/api/v1/me", "forged", nil); r.status != 401 {

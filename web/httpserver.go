@@ -121,7 +121,7 @@ func (s *Server) limitUnauthenticated(c *gin.Context) {
 		return
 	}
 	ip := remoteIP(c.Request.RemoteAddr)
-	if ok, wait := s.unauthLimit.allow(ip); !ok {
+	if _, ok, wait := s.unauthLimit.allow(ip); !ok {
 		s.metrics.limited.WithLabelValues(limitUnauthIP).Inc()
 		s.rateLog.warn(logrus.Fields{"remote": c.Request.RemoteAddr, "path": c.Request.URL.Path,
 			"reason": "unauthenticated request rate"}, "request rate limited")

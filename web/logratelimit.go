@@ -26,7 +26,7 @@ func newRateLog(log *logrus.Entry) *rateLog {
 }
 
 func (r *rateLog) warn(fields logrus.Fields, msg string) {
-	if ok, _ := r.limit.allow(msg); !ok {
+	if _, ok, _ := r.limit.allow(msg); !ok {
 		r.mu.Lock()
 		r.suppressed[msg]++
 		r.mu.Unlock()

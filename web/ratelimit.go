@@ -3,24 +3,22 @@ package web
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// rateLimiter is a token bucket per key (user, line or remote address): perMinute tokens,
-// refilled continuously, holding at most burst. A negative perMinute disables it.
+// rateLimiter is a token bucket per key (user, line or remote address), from
+// golang.org/x/time/rate: perMinute tokens, refilled continuously, holding at most burst. A
+// negative perMinute disables it.
 type rateLimiter struct {
 	perMinute int
 	burst     int
 	mu        sync.Mutex
-	buckets   map[string]*bucket
+	limiters  map[string]*rate.Limiter
 	now       func() time.Time
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// sweepAbove is the bucket count above which full (idle) buckets are dropped, so that a map
+// sweepAbove is the limiter count above which full (idle) ones are dropped, so that a map
 // keyed by remote address does not grow without bound.
 const sweepAbove = 4096
 
@@ -28,55 +26,55 @@ const sweepAbove = 4096
 func newRateLimiter(perMinute int) *rateLimiter { return newBurstLimiter(perMinute, perMinute) }
 
 func newBurstLimiter(perMinute, burst int) *rateLimiter {
-	return &rateLimiter{perMinute: perMinute, burst: max(burst, 1), buckets: map[string]*bucket{}, now: time.Now}
+	return &rateLimiter{perMinute: perMinute, burst: max(burst, 1), limiters: map[string]*rate.Limiter{}, now: time.Now}
 }
 
-// allow takes one token for key. When none is left it returns how long until one is.
-func (l *rateLimiter) allow(key string) (bool, time.Duration) {
-	if l.perMinute < 0 {
-		return true, 0
+// grant is a token taken by allow; refund gives it back (for a request another limit refused).
+type grant struct {
+	r  *rate.Reservation
+	at time.Time
+}
+
+func (g grant) refund() {
+	if g.r != nil {
+		g.r.CancelAt(g.at)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+}
+
+// allow takes one token for key. When none is left it returns how long until one is: the
+// Retry-After of the refusal.
+func (l *rateLimiter) allow(key string) (grant, bool, time.Duration) {
+	if l.perMinute < 0 {
+		return grant{}, true, 0
+	}
 	now := l.now()
-	rate := float64(l.perMinute) / float64(time.Minute) // tokens per nanosecond
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= sweepAbove {
-			l.sweep(now, rate)
-		}
-		b = &bucket{tokens: float64(l.burst), last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(b.tokens+float64(now.Sub(b.last))*rate, float64(l.burst))
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	if rate == 0 {
-		return false, time.Minute
-	}
-	return false, time.Duration((1 - b.tokens) / rate)
-}
-
-// refund gives back a token taken by allow, for a request another limit refused.
-func (l *rateLimiter) refund(key string) {
-	if l.perMinute < 0 {
-		return
-	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.buckets[key]; ok {
-		b.tokens = min(b.tokens+1, float64(l.burst))
+	lim, ok := l.limiters[key]
+	if !ok {
+		if len(l.limiters) >= sweepAbove {
+			l.sweep(now)
+		}
+		lim = rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.burst)
+		l.limiters[key] = lim
 	}
+	l.mu.Unlock()
+	r := lim.ReserveN(now, 1)
+	if !r.OK() {
+		return grant{}, false, time.Minute // a rate of 0: nothing after the burst
+	}
+	if wait := r.DelayFrom(now); wait > 0 {
+		r.CancelAt(now)
+		return grant{}, false, wait
+	}
+	return grant{r: r, at: now}, true, 0
 }
 
-// sweep drops the buckets that have refilled: they are what a new bucket would be.
-func (l *rateLimiter) sweep(now time.Time, rate float64) {
-	for k, b := range l.buckets {
-		if b.tokens+float64(now.Sub(b.last))*rate >= float64(l.burst) {
-			delete(l.buckets, k)
+// sweep drops the limiters that have refilled: they are what a new one would be. It runs
+// under l.mu.
+func (l *rateLimiter) sweep(now time.Time) {
+	for k, lim := range l.limiters {
+		if lim.TokensAt(now) >= float64(l.burst) {
+			delete(l.limiters, k)
 		}
 	}
 }

@@ -255,31 +255,33 @@ func quoteCapped(s string) string {
 
 // checkRates takes a token from the user's, the line's and, for makeCall, the dial bucket.
 func (s *Server) checkRates(p *principal, req *cti.Request) *refusal {
-	limit := func(l *rateLimiter, key, what string, perMinute int, label string) *refusal {
-		ok, wait := l.allow(key)
+	limit := func(l *rateLimiter, key, what string, perMinute int, label string) (grant, *refusal) {
+		g, ok, wait := l.allow(key)
 		if ok {
-			return nil
+			return g, nil
 		}
 		s.metrics.limited.WithLabelValues(label).Inc()
 		s.rateLog.warn(logrus.Fields{"user": p.Name, "line": req.Line, "op": req.Op, "limit": what}, "command rate limited")
 		r := refused(tapi.LINEERR_RESOURCEUNAVAIL, probRateLimited, "",
 			"%s rate limit of %d per minute reached; retry in %ds", what, perMinute, retryAfter(wait))
 		r.RetryAfter = wait
-		return r
+		return grant{}, r
 	}
 	// A request refused by one limit takes no token from the others.
-	if r := limit(s.userCmdLimit, p.Name, "command (user "+p.Name+")", s.cfg.UserCommandRate, limitUserCommand); r != nil {
+	user, r := limit(s.userCmdLimit, p.Name, "command (user "+p.Name+")", s.cfg.UserCommandRate, limitUserCommand)
+	if r != nil {
 		return r
 	}
-	if r := limit(s.lineCmdLimit, req.Line, "command (line "+req.Line+")", s.cfg.LineCommandRate, limitLineCommand); r != nil {
-		s.userCmdLimit.refund(p.Name)
+	line, r := limit(s.lineCmdLimit, req.Line, "command (line "+req.Line+")", s.cfg.LineCommandRate, limitLineCommand)
+	if r != nil {
+		user.refund()
 		return r
 	}
 	if req.Op == cti.OpMakeCall {
-		if r := limit(s.dialLimit, p.Name, "dial", s.cfg.DialRatePerMinute, limitDial); r != nil {
+		if _, r := limit(s.dialLimit, p.Name, "dial", s.cfg.DialRatePerMinute, limitDial); r != nil {
 			s.metrics.rateLimited.Inc()
-			s.userCmdLimit.refund(p.Name)
-			s.lineCmdLimit.refund(req.Line)
+			user.refund()
+			line.refund()
 			return r
 		}
 	}
