@@ -10,15 +10,34 @@ import (
 	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
-// Store is the shared state of all bridge instances. All methods are safe for concurrent use.
+// Store is the shared state of all bridge instances: the parts below, each a small
+// interface a component can ask for alone (the webhook deliverers need the log, leases and
+// the history, not the state). All methods are safe for concurrent use.
 type Store interface {
+	StateStore
+	LogStore
+	LeaseStore
+	HistoryStore
+	CommandStore
+
+	// Ping reports whether the store is reachable (readiness).
+	Ping(ctx context.Context) error
+	// Close releases resources; subscriptions end with ErrClosed.
+	Close() error
+}
+
+// StateStore holds each PBX's lines and calls and writes them with the log in fenced steps.
+type StateStore interface {
 	// Load returns a PBX's stored lines, calls, handle counter and log position.
 	Load(ctx context.Context, pbx string) (Snapshot, error)
 	// Apply writes changed lines and calls, deletes removed calls, appends events and journal
 	// entries, in one fenced step: nothing is written unless fence holds the PBX's lease.
 	// The returned entries carry the offsets the events were given, in order.
 	Apply(ctx context.Context, pbx string, fence Fence, b Batch) ([]Entry, error)
+}
 
+// LogStore is each PBX's event log, for clients that resume from a cursor.
+type LogStore interface {
 	// Position returns the log's epoch and last offset (0 when empty).
 	Position(ctx context.Context, pbx string) (Position, error)
 	// Replay returns entries with offset > after, oldest first, at most limit (0: no limit).
@@ -28,7 +47,11 @@ type Store interface {
 	// Subscribe delivers entries appended after the call, in offset order, until ctx ends or
 	// the subscription fails (see Subscription.Err).
 	Subscribe(ctx context.Context, pbx string) (Subscription, error)
+}
 
+// LeaseStore grants the fenced leases that make one instance the owner of a PBX link (and of
+// other work that must run once, such as a webhook subscription's deliveries).
+type LeaseStore interface {
 	// AcquireLease takes the PBX's lease for owner if it is free or already owner's. The
 	// token grows with every acquisition. ErrLeaseHeld (as *LeaseHeldError) when another owns it.
 	AcquireLease(ctx context.Context, pbx, owner string, ttl time.Duration) (Lease, error)
@@ -39,7 +62,10 @@ type Store interface {
 	ReleaseLease(ctx context.Context, l Lease) error
 	// LeaseOwner returns the current owner and token, or ErrNoOwner.
 	LeaseOwner(ctx context.Context, pbx string) (owner string, token uint64, err error)
+}
 
+// HistoryStore is the call history (records written by Apply).
+type HistoryStore interface {
 	// Journal returns a line's finished calls, newest first, skipping `skip`, at most limit
 	// (0: all retained): History with a line filter (JournalFromHistory).
 	Journal(ctx context.Context, line string, skip, limit int) ([]JournalEntry, error)
@@ -47,18 +73,16 @@ type Store interface {
 	History(ctx context.Context, q HistoryQuery) (HistoryPage, error)
 	// CallRecord returns the newest record of a PBX's call, ErrNoRecord when there is none.
 	CallRecord(ctx context.Context, pbx string, handle tapi.CallHandle) (JournalEntry, error)
+}
 
+// CommandStore routes client commands to the instance that owns a PBX's link.
+type CommandStore interface {
 	// ServeCommands receives commands sent to pbx and answers them with handle, until ctx
 	// ends. Only the lease owner should serve.
 	ServeCommands(ctx context.Context, pbx, owner string, handle CommandHandler) error
 	// SendCommand delivers a command to the instance serving pbx and waits for its reply
 	// until ctx's deadline; ErrNoOwner when nobody serves it.
 	SendCommand(ctx context.Context, pbx string, cmd []byte) ([]byte, error)
-
-	// Ping reports whether the store is reachable (readiness).
-	Ping(ctx context.Context) error
-	// Close releases resources; subscriptions end with ErrClosed.
-	Close() error
 }
 
 // CommandHandler answers one routed command. Payloads are opaque to the store.
