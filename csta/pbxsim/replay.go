@@ -209,8 +209,10 @@ func (p *Player) accept() {
 			return
 		}
 		p.logf("client %s connected; playing %d recorded messages", nc.RemoteAddr(), len(p.script.out))
-		rs := &replaySession{p: p, used: map[string]int{}, arrived: make([]bool, len(p.script.reqs)), changed: make(chan struct{})}
+		rs := &replaySession{p: p, used: map[string]int{}, arrived: make([]bool, len(p.script.reqs)),
+			changed: make(chan struct{}), ready: make(chan struct{})}
 		rs.sc = csta.NewServerConn(nc, csta.ServerConfig{Edition: p.cfg.Edition, Framing: p.cfg.Dialect.Framing, Handler: rs.handle})
+		close(rs.ready)
 		p.mu.Lock()
 		p.conns[rs.sc] = struct{}{}
 		p.mu.Unlock()
@@ -230,6 +232,9 @@ func (p *Player) accept() {
 type replaySession struct {
 	p  *Player
 	sc *csta.ServerConn
+	// ready is closed once sc is set: the connection serves requests from the moment it is
+	// made, before NewServerConn has returned it.
+	ready chan struct{}
 
 	mu      sync.Mutex
 	used    map[string]int // request key -> recorded responses used
@@ -240,6 +245,11 @@ type replaySession struct {
 
 // handle answers a live request with its recorded response, framed with the live invoke ID.
 func (rs *replaySession) handle(ctx context.Context, req csta.Message) (csta.Message, error) {
+	select {
+	case <-rs.ready:
+	case <-ctx.Done():
+		return nil, nil
+	}
 	key := requestKey(req)
 	rs.mu.Lock()
 	bodies := rs.p.script.answers[key]
