@@ -70,24 +70,11 @@ func (o *owned) agentState(ctx context.Context, lc *linkConn, ext string, counte
 		if !ok {
 			return nil
 		}
-		stale := make(chan bool, 1)
-		if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
-			if o.applied[ext].Load() != seen {
-				stale <- true
-				return reducer.Result{}
-			}
-			stale <- false
+		applied, err := o.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
 			return st.SetAgents(ext, r, now)
-		})); err != nil {
+		})
+		if err != nil || applied {
 			return err
-		}
-		select {
-		case again := <-stale:
-			if !again {
-				return nil
-			}
-		case <-ctx.Done():
-			return context.Cause(ctx)
 		}
 	}
 	p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).Warn("agent events never quiet during GetAgentState; the line keeps the states its events gave it")

@@ -236,27 +236,38 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 		if err != nil {
 			return false, err
 		}
-		stale := make(chan bool, 1)
-		if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
-			if o.applied[ext].Load() != seen {
-				stale <- true
-				return reducer.Result{}
-			}
-			stale <- false
+		applied, err := o.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
 			return st.Reconcile(snaps, calls, now)
-		})); err != nil {
-			return false, err
-		}
-		select {
-		case again := <-stale:
-			if !again {
-				return true, nil
-			}
-		case <-ctx.Done():
-			return false, context.Cause(ctx)
+		})
+		if err != nil || applied {
+			return applied, err
 		}
 	}
 	return false, nil
+}
+
+// applyUnlessStale applies what an answer about line ext says, through the pipeline, unless an
+// event of the line was applied since the request was sent (seen: the line's count then), in
+// which case the answer may predate it and applied is false: the caller asks again.
+func (o *owned) applyUnlessStale(ctx context.Context, ext string, seen uint64, counted func(job) job,
+	apply func(*reducer.State, time.Time) reducer.Result) (applied bool, err error) {
+	stale := make(chan bool, 1)
+	if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
+		if o.applied[ext].Load() != seen {
+			stale <- true
+			return reducer.Result{}
+		}
+		stale <- false
+		return apply(st, now)
+	})); err != nil {
+		return false, err
+	}
+	select {
+	case again := <-stale:
+		return !again, nil
+	case <-ctx.Done():
+		return false, context.Cause(ctx)
+	}
 }
 
 // askCalls returns the SnapshotCall response of each call in items that the line's stored
