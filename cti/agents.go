@@ -7,8 +7,8 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Contact-centre lines. A PBX's Groups are ACD or hunt groups whose devices are monitored like

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti/lookup"
 	"github.com/ctibridge/ctibridge/cti/reducer"
-	"github.com/ctibridge/ctibridge/lookup"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ctibridge/ctibridge/cti/lookup"
 	"github.com/ctibridge/ctibridge/cti/reducer"
-	"github.com/ctibridge/ctibridge/lookup"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // A PBX's preferred instance (PBXConfig.PreferredInstance) should own its link whenever it

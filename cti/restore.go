@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti/reducer"
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // When the store loses writes (Redis failed over to a replica that lacked the newest ones),

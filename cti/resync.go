@@ -10,8 +10,8 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // resync brings a freshly connected link into service: every device monitored again, then

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Routed command kinds: requests of a follower's clients and admin moves, executed by the

@@ -20,7 +20,7 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
-	"github.com/ctibridge/ctibridge/webhook"
+	"github.com/ctibridge/ctibridge/web/webhook"
 )
 
 const webhookSecret = "e2e-webhook-secret"

@@ -12,9 +12,9 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Alert kinds posted to the webhooks.

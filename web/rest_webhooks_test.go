@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/store"
-	"github.com/ctibridge/ctibridge/webhook"
+	"github.com/ctibridge/ctibridge/web/webhook"
 )
 
 // webhookReceiver is a real listener that verifies signatures and records the payloads.

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Client is a connection to a ctibridge cluster that survives reconnects. Its methods are

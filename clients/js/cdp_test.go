@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,8 +31,8 @@ func startChrome(t *testing.T) *chrome {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("%s not available (%v): apt-get install chromium", chromiumPath, err)
 	}
-	// Not t.TempDir: Chromium's helper processes may still write the profile for a moment
-	// after the browser is killed, so its removal is retried (see the cleanup below).
+	// Not t.TempDir: its removal would fail the test if it raced a helper process; the
+	// cleanup kills the browser's process group first (see below).
 	profile, err := os.MkdirTemp("", "ctibridge-chromium-")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func startChrome(t *testing.T) *chrome {
 	cmd := exec.Command(chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--user-data-dir="+profile, "--remote-debugging-port=0", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own group, killed whole
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,11 +52,10 @@ func startChrome(t *testing.T) *chrome {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		// The whole process group: the helpers that write the profile end with the browser.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
-		for i := 0; os.RemoveAll(profile) != nil && i < 50; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
+		_ = os.RemoveAll(profile)
 	})
 	found := make(chan string, 1)
 	go func() {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/lookup"
+	"github.com/ctibridge/ctibridge/cti/lookup"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"

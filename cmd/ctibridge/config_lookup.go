@@ -10,7 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/lookup"
+	"github.com/ctibridge/ctibridge/cti/lookup"
 	"github.com/ctibridge/ctibridge/web"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
-	"github.com/ctibridge/ctibridge/webhook"
+	"github.com/ctibridge/ctibridge/web/webhook"
 )
 
 // WebhooksConfig is the webhooks section: call webhooks (docs/webhooks.md). Subscriptions

@@ -21,7 +21,7 @@ import (
 	"github.com/ctibridge/ctibridge/store/memory"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/web"
-	"github.com/ctibridge/ctibridge/webhook"
+	"github.com/ctibridge/ctibridge/web/webhook"
 )
 
 // run starts everything the configuration asks for and blocks until ctx ends, then shuts

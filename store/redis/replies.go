@@ -10,8 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // replies receives the answers to this Store's commands. Servers push them onto one list per

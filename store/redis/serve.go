@@ -11,8 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 const minBackoff = 50 * time.Millisecond

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // proc is a bridge or pbxsim process whose output lines can be awaited.
@@ -188,14 +190,8 @@ func sessions(t *testing.T, addr, user string) int {
 	return n
 }
 
-// eventually polls f until it holds, failing after waitTimeout.
+// eventually waits until f holds, failing after waitTimeout.
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	require.Eventuallyf(t, f, waitTimeout, 50*time.Millisecond, "timed out waiting for %s", what)
 }

@@ -13,7 +13,7 @@ import (
 // TestDocsPayloadExample keeps docs/webhooks.md's payload example true: it decodes strictly
 // into Payload and encodes back to the same members.
 func TestDocsPayloadExample(t *testing.T) {
-	doc, err := os.ReadFile("../docs/webhooks.md")
+	doc, err := os.ReadFile("../../docs/webhooks.md")
 	require.NoError(t, err)
 	m := regexp.MustCompile("(?s)## Payload\n\n```json\n(.*?)```").FindSubmatch(doc)
 	require.NotNil(t, m, "docs/webhooks.md has no payload example")

@@ -16,6 +16,8 @@ import (
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
 	"github.com/ctibridge/ctibridge/tapi"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkDelivery2000PerSecond feeds call events into the store's log at 2,000 deliveries a
@@ -86,12 +88,10 @@ func benchDelivery(b *testing.B, st store.Store) {
 	go func() { defer close(stopped); _ = d.Run(ctx) }()
 	defer func() { cancel(); <-stopped }()
 	ws := st.(store.WebhookStore)
-	for {
-		if _, ok, _ := ws.WebhookCursor(ctx, "crm", "hq"); ok {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	require.Eventually(b, func() bool {
+		_, ok, _ := ws.WebhookCursor(ctx, "crm", "hq")
+		return ok
+	}, 10*time.Second, time.Millisecond, "the deliverer's cursor set")
 
 	apply := func(evs []tapi.Event, j []store.JournalEntry) {
 		if _, err := st.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs, Journal: j}); err != nil {
@@ -106,6 +106,8 @@ func benchDelivery(b *testing.B, st store.Store) {
 		ext := []string{"201", "202", "203", "204"}[call%4]
 		// Three deliveries per call, each at its due time.
 		for step := 0; step < 3 && i < n; step, i = step+1, i+1 {
+			// The offered load's schedule (not a wait for a result): delivery i is due at
+			// start + i*interval.
 			if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
 				time.Sleep(wait)
 			}

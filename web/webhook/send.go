@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/backoff"
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // errBodyLimit bounds how much of a failed response's body goes into the error.
