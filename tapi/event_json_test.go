@@ -163,16 +163,14 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 	}
 	for i := range n {
 		var e Event
-		f.valid = i%2 == 0
+		f.valid = i%8 != 0 // mostly valid: each payload adds members that must be family members
 		f.fill(reflect.ValueOf(&e).Elem())
 		checkAppendJSON(t, &e)
 		if _, err := json.Marshal(&e); err == nil {
 			ok++
 		}
 	}
-	// Each payload adds fields that must be family members to encode, so the share of
-	// encodable events falls as the wire form grows (18% with the agent payloads).
-	if ok < n/8 {
+	if ok < n/4 {
 		t.Fatalf("only %d of %d random events were encodable: the comparison covers too little", ok, n)
 	}
 }
