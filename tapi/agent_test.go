@@ -49,7 +49,7 @@ func TestReadModelAgentEvents(t *testing.T) {
 	b, err := json.Marshal(agent("600", tapi.LINEAGENTSTATE_WORKINGAFTERCALL, ""))
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"agentStatus":{"changed":["LINEAGENTSTATUS_STATE"],"agent":{"group":"600","state":"LINEAGENTSTATE_WORKINGAFTERCALL","since":"2026-12-06T14:00:00Z"}}`)
-	back, err := tapi.DecodeEvent(b)
+	back, err := tapi.DecodeEventStrict(b)
 	require.NoError(t, err)
 	require.Equal(t, tapi.LINEAGENTSTATE_WORKINGAFTERCALL, back.AgentStatus.Agent.State)
 }

@@ -20,7 +20,7 @@ func TestEventsDocExamples(t *testing.T) {
 	blocks := jsonBlock.FindAllSubmatch(doc, -1)
 	seen := map[EventType]bool{}
 	for i, b := range blocks {
-		e, err := DecodeEvent(b[1])
+		e, err := DecodeEventStrict(b[1])
 		if err != nil {
 			t.Errorf("example %d: %v\n%s", i+1, err, b[1])
 			continue
@@ -52,7 +52,6 @@ func TestDecodeEventErrors(t *testing.T) {
 		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z"}`:                                                                                                                               `lacks "reply"`,
 		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"link":{}}`:                                                                                             `must not carry "link"`,
 		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1,"result":"NOPE"}}`:                                                                                       `"NOPE" is not a LINEERR_* name`,
-		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"extra":1}`:                                                                                             `unknown field "extra"`,
 		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","callState":{"state":"LINECALLSTATE_IDLE"}}`:                                                                  `lacks "handle"`,
 		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","handle":"hq:1","callState":{"state":"LINECALLSTATE_IDLE"},"conference":{"handle":"hq:1.conf","parties":[]}}`: `must not carry "conference"`,
 		`{"v":1,"type":"LINE_CONFERENCE","time":"2025-03-17T14:53:00Z","line":"hq/1","handle":"hq:1","conference":{"handle":"hq:2.conf","parties":[]}}`:                                           `is not "hq:1.conf"`,
@@ -66,14 +65,35 @@ func TestDecodeEventErrors(t *testing.T) {
 	}
 }
 
-// checkWire encodes the event and decodes it back through DecodeEvent.
+// TestDecodeEventUnknownMembers: a member added by a later release within version 1 is
+// ignored by DecodeEvent, at the top and inside payloads, and refused by DecodeEventStrict.
+func TestDecodeEventUnknownMembers(t *testing.T) {
+	for _, in := range []string{
+		`{"v":1,"type":"LINE_REPLY","time":"2025-03-17T14:53:00Z","reply":{"requestId":1},"extra":1}`,
+		`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:53:00Z","line":"hq/1","handle":"hq:1","callState":{"state":"LINECALLSTATE_IDLE","mood":"calm"}}`,
+	} {
+		e, err := DecodeEvent([]byte(in))
+		if err != nil {
+			t.Errorf("DecodeEvent(%s): %v", in, err)
+			continue
+		}
+		if e.Type != LineReply && e.Type != LineCallState {
+			t.Errorf("DecodeEvent(%s): type %s", in, e.Type)
+		}
+		if _, err := DecodeEventStrict([]byte(in)); err == nil || !regexp.MustCompile(`unknown field "(extra|mood)"`).MatchString(err.Error()) {
+			t.Errorf("DecodeEventStrict(%s): error %v, want unknown field", in, err)
+		}
+	}
+}
+
+// checkWire encodes the event and decodes it back through DecodeEventStrict.
 func checkWire(t *testing.T, e Event) {
 	t.Helper()
 	b, err := json.Marshal(e)
 	if err != nil {
 		t.Fatalf("marshal %s: %v", e.Type, err)
 	}
-	back, err := DecodeEvent(b)
+	back, err := DecodeEventStrict(b)
 	if err != nil {
 		t.Fatalf("decode %s: %v\n%s", e.Type, err, b)
 	}

@@ -231,12 +231,25 @@ func (e *Event) validatePayload() error {
 	return nil
 }
 
-// DecodeEvent parses one event of the JSON wire form, rejecting unknown members, and validates
-// it.
+// DecodeEvent parses one event of the JSON wire form and validates it. Members it does not
+// know are ignored: a bridge of a later release may add optional members within the wire
+// version (docs/events.md), and a client must keep working when it does.
 func DecodeEvent(b []byte) (Event, error) {
+	return decodeEvent(b, false)
+}
+
+// DecodeEventStrict is DecodeEvent that also rejects members this release does not know. Tests
+// and tools use it to hold the bridge's own output to the documented wire form.
+func DecodeEventStrict(b []byte) (Event, error) {
+	return decodeEvent(b, true)
+}
+
+func decodeEvent(b []byte, strict bool) (Event, error) {
 	var e Event
 	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
+	if strict {
+		d.DisallowUnknownFields()
+	}
 	if err := d.Decode(&e); err != nil {
 		return Event{}, fmt.Errorf("tapi: decode event: %w", err)
 	}

@@ -323,7 +323,7 @@ func TestConferenceWire(t *testing.T) {
 		if i == 1 && !bytes.HasSuffix(b, []byte(`"handle":"hq:17","conference":null}`)) {
 			t.Errorf("ended conference: %s", b)
 		}
-		back, err := DecodeEvent(b)
+		back, err := DecodeEventStrict(b)
 		if err != nil {
 			t.Fatalf("decode %s: %v", b, err)
 		}

@@ -52,7 +52,8 @@ func TestMirrorConference(t *testing.T) {
 }
 
 // An event of a type this release does not know (one added within the wire version) is
-// skipped, its position taken; a malformed event of a known type still ends the session.
+// skipped, its position taken; a malformed event of a known type still ends the session; a
+// known event with members this release does not know is delivered.
 func TestSkipUnknownEventType(t *testing.T) {
 	c := &Client{m: newMirror(), events: make(chan Event, 4), ctx: context.Background()}
 	s := &session{url: "ws://test"}
@@ -71,5 +72,11 @@ func TestSkipUnknownEventType(t *testing.T) {
 	m.Event = []byte(`{"v":1,"type":"LINE_CONFERENCE","time":"2025-03-17T14:55:00Z","pbx":"hq","line":"hq/201","handle":"hq:1","conference":null}`)
 	if err := c.handle(s, m); err != nil || len(c.events) != 1 {
 		t.Fatalf("LINE_CONFERENCE null: %v, %d events", err, len(c.events))
+	}
+	// A member a later release added within the wire version (as switchTime was) is ignored,
+	// at the top and inside the payload; the event is delivered.
+	m.Offset, m.Event = 9, []byte(`{"v":1,"type":"LINE_CALLSTATE","time":"2025-03-17T14:55:01Z","pbx":"hq","line":"hq/201","handle":"hq:1","later":true,"callState":{"state":"LINECALLSTATE_IDLE","later":{}}}`)
+	if err := c.handle(s, m); err != nil || len(c.events) != 2 {
+		t.Fatalf("event with members of a later release: %v, %d events", err, len(c.events))
 	}
 }

@@ -117,14 +117,14 @@ func checkState(s *State) error {
 	return nil
 }
 
-// checkWire encodes the event and decodes it back through DecodeEvent.
+// checkWire encodes the event and decodes it back through DecodeEventStrict.
 func checkWire(t *testing.T, e tapi.Event) {
 	t.Helper()
 	b, err := jsonMarshal(e)
 	if err != nil {
 		t.Fatalf("marshal %s: %v", e.Type, err)
 	}
-	back, err := tapi.DecodeEvent(b)
+	back, err := tapi.DecodeEventStrict(b)
 	if err != nil {
 		t.Fatalf("decode %s: %v\n%s", e.Type, err, b)
 	}
