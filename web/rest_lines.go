@@ -64,42 +64,12 @@ func lineStatus(l tapi.Line, calls []tapi.Call) string {
 }
 
 func (s *Server) view(p *principal, l tapi.Line, calls []tapi.Call) lineView {
-	num := s.numbering(l.PBX)
-	v := lineView{Line: l, Status: lineStatus(l, calls), Control: p.canControl(l.Name), Calls: make([]tapi.Call, 0, len(calls))}
-	v.Forwarding = make([]tapi.Forward, len(l.Forwarding))
-	for i, f := range l.Forwarding {
-		f.Destination = num.ToE164(f.Destination)
-		v.Forwarding[i] = f
-	}
+	num := s.numbering(l.PBX).ToE164
+	v := lineView{Line: l.WithNumbers(num), Status: lineStatus(l, calls), Control: p.canControl(l.Name), Calls: make([]tapi.Call, 0, len(calls))}
 	for _, c := range calls {
-		v.Calls = append(v.Calls, e164Call(num, c))
+		v.Calls = append(v.Calls, c.WithNumbers(num))
 	}
 	return v
-}
-
-// e164Call rewrites the numbers of a call for REST clients; internal extensions stay.
-func e164Call(n Numbering, c tapi.Call) tapi.Call {
-	c.Info = e164Info(n, c.Info)
-	parties := make([]string, len(c.Parties))
-	for i, p := range c.Parties {
-		parties[i] = n.ToE164(p)
-	}
-	c.Parties = parties
-	if c.Conference != nil {
-		conf := c.Conference.Clone()
-		for i := range conf.Parties {
-			conf.Parties[i].Number = n.ToE164(conf.Parties[i].Number)
-		}
-		c.Conference = conf
-	}
-	return c
-}
-
-func e164Info(n Numbering, i tapi.CallInfo) tapi.CallInfo {
-	for _, p := range []*tapi.PartyID{&i.Caller, &i.Called, &i.Connected, &i.Redirecting, &i.Redirection} {
-		p.Number = n.ToE164(p.Number)
-	}
-	return i
 }
 
 func (s *Server) getMe(c *gin.Context) {
@@ -147,7 +117,7 @@ func (s *Server) lineCalls(c *gin.Context) {
 	calls := s.svc.Calls(name)
 	out := make([]tapi.Call, 0, len(calls))
 	for _, cl := range calls {
-		out = append(out, e164Call(num, cl))
+		out = append(out, cl.WithNumbers(num.ToE164))
 	}
 	c.JSON(http.StatusOK, gin.H{"calls": out})
 }
@@ -161,7 +131,7 @@ func (s *Server) listCalls(c *gin.Context) {
 		if l, ok := s.svc.Line(cl.Line); ok {
 			pbx = l.PBX
 		}
-		out = append(out, e164Call(s.numbering(pbx), cl))
+		out = append(out, cl.WithNumbers(s.numbering(pbx).ToE164))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	c.JSON(http.StatusOK, gin.H{"calls": out})
