@@ -32,6 +32,9 @@ type hub struct {
 	log     *logrus.Entry
 	metrics *metrics
 	sinks   []func(store.Entry) // internal consumers (alerts), called once per entry
+	// num presents the PBX's party numbers to clients (E.164, as REST shows them); nil when
+	// the PBX has no numbering plan and numbers go out as the PBX reports them.
+	num tapi.NumberMap
 
 	mu     sync.Mutex
 	byLine map[string]map[*feed]struct{}
@@ -291,7 +294,7 @@ func (h *hub) fanOut(e store.Entry) {
 			return
 		}
 		if msg == nil {
-			msg = encodeEntry(e)
+			msg = h.encode(e)
 		}
 		switch f.c.offer(msg) {
 		case offerQueued:
@@ -414,6 +417,14 @@ func (h *hub) feedLines(f *feed) []string {
 	return keys(f.lines)
 }
 
+// encode returns the event message of e with its party numbers presented (h.num).
+func (h *hub) encode(e store.Entry) []byte {
+	if h.num != nil {
+		e.Event = e.Event.WithNumbers(h.num)
+	}
+	return encodeEntry(e)
+}
+
 // encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
 // pooled buffer and copies it out at its exact size: the bytes are exactly what json.Marshal
 // of the eventMsg writes (marshalEntry, which also answers for events the encoder refuses).
@@ -517,7 +528,7 @@ deliver:
 		if !f.fresh(e) {
 			continue
 		}
-		switch f.c.offer(encodeEntry(e)) {
+		switch f.c.offer(h.encode(e)) {
 		case offerQueued:
 			f.mark(e)
 		case offerFull:

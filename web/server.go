@@ -79,6 +79,9 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	for _, pbx := range svc.PBXs() {
 		h := newHub(pbx, svc, s.log, s.metrics, cfg.ReplayCache)
 		h.sinks = append(h.sinks, s.alerts.observe)
+		if num := s.numbering(pbx); num.Country != "" {
+			h.num = num.ToE164
+		}
 		s.hubs[pbx] = h
 	}
 	s.handler = s.routes()

@@ -172,11 +172,17 @@ func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, re
 		Offset: snap.Position.Offset, Reason: reason, Lines: []tapi.Line{}, Calls: []tapi.Call{}}
 	for _, l := range snap.Lines {
 		if want[l.Name] {
+			if h.num != nil {
+				l = l.WithNumbers(h.num)
+			}
 			msg.Lines = append(msg.Lines, l)
 		}
 	}
 	for _, cl := range snap.Calls {
 		if want[cl.Line] {
+			if h.num != nil {
+				cl = cl.WithNumbers(h.num)
+			}
 			msg.Calls = append(msg.Calls, cl)
 		}
 	}
@@ -204,7 +210,7 @@ func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Positi
 			}
 			msg := re.msg
 			if msg == nil {
-				msg = encodeEntry(re.e)
+				msg = h.encode(re.e)
 			}
 			if err := c.enqueueWaitCtx(ctx, msg); err != nil {
 				return n, after, err
@@ -226,7 +232,7 @@ func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Positi
 			if e.Event.Type == tapi.LineReply || !h.markDelivered(f, e) {
 				continue
 			}
-			if err := c.enqueueWaitCtx(ctx, encodeEntry(e)); err != nil {
+			if err := c.enqueueWaitCtx(ctx, h.encode(e)); err != nil {
 				return n, after, err
 			}
 			n++
