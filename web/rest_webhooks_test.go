@@ -54,10 +54,16 @@ func (r *webhookReceiver) payloads() []webhook.Payload {
 	return append([]webhook.Payload(nil), r.got...)
 }
 
-// webhookEnv is an env whose server has a real webhook dispatcher on the engine's store.
-func webhookEnv(t *testing.T, retryFor time.Duration) *env {
+// webhookEnv is an env whose server has a real webhook dispatcher on the engine's store;
+// o's sim and engine options apply.
+func webhookEnv(t *testing.T, retryFor time.Duration, o ...envOpts) *env {
 	var st store.Store
+	var opts envOpts
+	if len(o) > 0 {
+		opts = o[0]
+	}
 	return newEnv(t, envOpts{
+		sim: opts.sim, engine: opts.engine,
 		storeWrap: func(s store.Store) store.Store { st = s; return s },
 		web: func(c *Config) {
 			d, err := webhook.New(st, webhook.Config{PBXs: []string{"hq"}, Owner: "test-1", Refresh: 50 * time.Millisecond,

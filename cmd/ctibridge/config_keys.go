@@ -140,7 +140,7 @@ var keyList = []keyDoc{
 	{"webhooks.subscriptions[].id", "required", "Subscription ID: letters, digits, - and _, at most 64."},
 	{"webhooks.subscriptions[].url", "required", "http(s) URL that receives the signed POSTs."},
 	{"webhooks.subscriptions[].lines", "all lines", "Line patterns: pbx/extension, pbx/* or *."},
-	{"webhooks.subscriptions[].kinds", "all kinds", "Event kinds: offering, connected, held, transferred, ended."},
+	{"webhooks.subscriptions[].kinds", "all kinds", "Event kinds: offering, connected, held, transferred, ended, agent.state."},
 	{"webhooks.subscriptions[].secret_env", "one of the two", "Environment variable holding the signing secret."},
 	{"webhooks.subscriptions[].secret_file", "one of the two", "File holding the signing secret."},
 

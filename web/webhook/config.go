@@ -22,11 +22,15 @@ const (
 	KindHeld        = "held"        // LINE_CALLSTATE ONHOLD, ONHOLDPENDTRANSFER, ONHOLDPENDCONF
 	KindTransferred = "transferred" // LINE_CALLINFO: the call's reason became TRANSFER
 	KindEnded       = "ended"       // LINE_CALLSTATE IDLE, with the call summary
-	KindTest        = "test"        // POST /api/v1/webhooks/{id}/test
+	// KindAgentState is LINE_AGENTSTATUS whose state changed: an agent logged on or off, went
+	// ready, not ready (with a reason), busy with an ACD call or into wrap-up.
+	KindAgentState = "agent.state"
+	KindTest       = "test" // POST /api/v1/webhooks/{id}/test
 )
 
-// Kinds are the kinds a subscription may ask for.
-var Kinds = []string{KindOffering, KindConnected, KindHeld, KindTransferred, KindEnded}
+// Kinds are the kinds a subscription may ask for. A subscription without kinds gets every
+// kind, those added later too: receivers ignore kinds they do not know.
+var Kinds = []string{KindOffering, KindConnected, KindHeld, KindTransferred, KindEnded, KindAgentState}
 
 // Defaults for zero Config fields: the one place they are written (the daemon's
 // config_defaults and docs/config.md use them).

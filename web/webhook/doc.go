@@ -1,7 +1,8 @@
-// Package webhook delivers call events to CRMs as signed HTTP POSTs: call webhooks.
+// Package webhook delivers call events and agent state changes to CRMs as signed HTTP POSTs.
 //
 // A subscription names a URL, the lines it wants (patterns "hq/201", "hq/*", "*") and the
-// kinds of events (offering, connected, held, transferred, ended), and holds a secret.
+// kinds of events (offering, connected, held, transferred, ended, agent.state), and holds a
+// secret.
 // Subscriptions come from the configuration (read-only) or the admin REST API; those are
 // kept in the shared store (store.WebhookStore), so every bridge instance sees them.
 //

@@ -24,6 +24,8 @@ type Payload struct {
 	Offset uint64 `json:"offset,omitempty"`
 	Line   string `json:"line,omitempty"`
 	Call   *Call  `json:"call,omitempty"`
+	// Agent is the line's agent entry for one ACD group after the change (kind agent.state).
+	Agent *Agent `json:"agent,omitempty"`
 	// Summary is the finished call's journal entry (kind "ended"), when the journal still
 	// holds it.
 	Summary *store.JournalEntry `json:"summary,omitempty"`
@@ -70,6 +72,8 @@ func KindOf(e *tapi.Event) string {
 			ci.Info.Reason == tapi.LINECALLREASON_TRANSFER {
 			return KindTransferred
 		}
+	case tapi.LineAgentStatus:
+		return agentKind(e)
 	}
 	return ""
 }
@@ -115,13 +119,18 @@ func (cs calls) track(e *tapi.Event) {
 func (cs calls) forget(h tapi.CallHandle) { delete(cs, h) }
 
 // payload builds the delivery of entry e of kind k for subscription id.
-func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k string, cs calls) Payload {
+func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k string, s *stream) Payload {
 	p := Payload{ID: DeliveryID(e.PBX, e.Epoch, e.Offset), Kind: k, Subscription: id, Timestamp: e.Event.Time,
 		PBX: e.PBX, Epoch: e.Epoch, Offset: e.Offset, Line: e.Event.Line}
 	if p.PBX == "" {
 		p.PBX = e.Event.PBX
 		p.ID = DeliveryID(p.PBX, e.Epoch, e.Offset)
 	}
+	if k == KindAgentState {
+		p.Agent = s.agents.change(&e.Event)
+		return p
+	}
+	cs := s.calls
 	call := &Call{Handle: e.Event.Handle}
 	if c := cs[e.Event.Handle]; c != nil {
 		info := c.Info

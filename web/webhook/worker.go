@@ -106,6 +106,7 @@ type stream struct {
 	cur    store.Position
 	head   uint64 // newest offset known to be in the log
 	calls  calls
+	agents agents
 	saved  store.Position
 	savedT time.Time
 }
@@ -119,7 +120,7 @@ func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, p
 		return err
 	}
 	defer sub.Close()
-	s := &stream{w: w, pbx: pbx, calls: calls{}}
+	s := &stream{w: w, pbx: pbx, calls: calls{}, agents: agents{}}
 	if err := d.start(ctx, s); err != nil {
 		return err
 	}
@@ -206,6 +207,9 @@ func (d *Dispatcher) start(ctx context.Context, s *stream) error {
 		return err
 	}
 	s.calls.seed(snap)
+	if snap.Position == cur { // the stored lines are the agents' states at the cursor
+		s.agents.seed(snap)
+	}
 	s.head = snap.Position.Offset
 	return nil
 }
@@ -260,7 +264,7 @@ func (d *Dispatcher) handle(ctx context.Context, s *stream, e *store.Entry) erro
 	s.calls.track(&e.Event)
 	k := KindOf(&e.Event)
 	if k != "" && wantsKind(s.w, k) && wantsLine(s.w, e.Event.Line) {
-		p := d.payload(ctx, s.w.ID, e, k, s.calls)
+		p := d.payload(ctx, s.w.ID, e, k, s)
 		body, err := json.Marshal(p)
 		if err != nil {
 			return fmt.Errorf("encode delivery %s: %w", p.ID, err)
@@ -278,6 +282,7 @@ func (d *Dispatcher) handle(ctx context.Context, s *stream, e *store.Entry) erro
 	if k == KindEnded {
 		s.calls.forget(e.Event.Handle)
 	}
+	s.agents.track(&e.Event)
 	s.head = max(s.head, e.Offset)
 	d.metrics.queue.WithLabelValues(s.w.ID, s.pbx).Set(float64(s.head - s.cur.Offset))
 	return nil
