@@ -26,8 +26,18 @@ type consoleEnv struct {
 	b      *cdp
 }
 
-func newConsole(t *testing.T) *consoleEnv {
+// consoleOpts adjust the console's simulator (hq) and engine, e.g. for ACD groups.
+type consoleOpts struct {
+	sim    func(*pbxsim.Config)
+	engine func(*cti.Config)
+}
+
+func newConsole(t *testing.T, opts ...consoleOpts) *consoleEnv {
 	t.Helper()
+	var o consoleOpts
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -45,7 +55,7 @@ func newConsole(t *testing.T) *consoleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, envOpts{engine: func(c *cti.Config) {
+	e := newEnv(t, envOpts{sim: o.sim, engine: func(c *cti.Config) {
 		hq := &c.PBXs[0]
 		hq.DisplayNames = map[string]string{"200": "Operator", "201": "Alice", "202": "Bob", "203": "Reception",
 			"204": "Dana", "205": "Eve", "206": "Frank", "207": "Grace"}
@@ -53,7 +63,11 @@ func newConsole(t *testing.T) *consoleEnv {
 		br.Name, br.Primary, br.Standby, br.Devices = "branch", node.Addr(), "", []string{"300-303"}
 		br.DisplayNames = map[string]string{"300": "Branch desk", "301": "Ivan", "302": "Judy"}
 		br.Trace = cti.TraceConfig{}
+		br.Groups = nil
 		c.PBXs = append(c.PBXs, br)
+		if o.engine != nil {
+			o.engine(c)
+		}
 	}})
 	b := startChromium(t, bin)
 	b.call(t, "Page.enable", map[string]any{}, nil)

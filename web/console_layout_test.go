@@ -90,7 +90,8 @@ func TestConsoleScreenshotsInREADME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, png := range []string{"docs/console.png", "docs/console-420.png", "docs/console-trouble.png"} {
+	for _, png := range []string{"docs/console.png", "docs/console-420.png", "docs/console-trouble.png",
+		"docs/console-agents.png", "docs/console-agents-420.png"} {
 		if !strings.Contains(string(readme), png) {
 			t.Errorf("README.md does not show %s", png)
 		}

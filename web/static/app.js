@@ -2,7 +2,8 @@
 // dialer and the timers. Plain DOM code on top of the browser SDK (clients/js/ctibridge.js,
 // served by the bridge at /clients/js/ctibridge.js, the same module CRM pages import); REST
 // for links, clients and the recent calls. The parts: lines.js (tiles), calls.js (own calls),
-// links.js (header, PBX links), history.js, settings.js, notify.js, keys.js, words.js.
+// agents.js (the own line's agent bar), wallboard.js (call-centre groups), links.js (header,
+// PBX links), history.js, settings.js, notify.js, keys.js, words.js.
 import { CTIBridgeClient } from "/clients/js/ctibridge.js";
 import { $, TOKEN_KEY, api, el, flash, state } from "./dom.js";
 import { DRAG_TYPE, closeTransfer, renderMyLine, transferTo } from "./calls.js";
@@ -10,6 +11,8 @@ import { applySearch, renderLines } from "./lines.js";
 import { refreshLinks, setConn } from "./links.js";
 import { historySoon, refreshHistory, resetHistory } from "./history.js";
 import { initSettings, renderSettings } from "./settings.js";
+import { initAgentBar, renderAgentBar, resetAgentBar } from "./agents.js";
+import { renderWallboard, resetWallboard } from "./wallboard.js";
 import { closeStale, initNotify, notifyIncoming } from "./notify.js";
 import { initKeys } from "./keys.js";
 import { duration, errorWords } from "./words.js";
@@ -74,7 +77,9 @@ function logout(why) {
   timers.forEach(clearInterval);
   timers = [];
   resetHistory();
+  resetAgentBar();
   closeTransfer();
+  resetWallboard();
   $("app").hidden = true;
   $("logout").hidden = true;
   $("login-view").hidden = false;
@@ -93,6 +98,8 @@ function render() {
   renderLines();
   renderMyLine();
   renderSettings();
+  renderAgentBar();
+  renderWallboard();
   closeStale();
   tick();
 }
@@ -149,6 +156,7 @@ $("xfer").addEventListener("submit", (ev) => {
 $("xfer-cancel").addEventListener("click", closeTransfer);
 $("search").addEventListener("input", applySearch);
 initSettings();
+initAgentBar();
 initNotify();
 initKeys();
 if (sessionStorage.getItem(TOKEN_KEY)) login(sessionStorage.getItem(TOKEN_KEY));

@@ -74,7 +74,8 @@ function tile(l) {
 export function renderLines() {
   if (!state.bridge) return;
   const byPBX = new Map();
-  const all = [...state.bridge.lines.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  // Group lines (queue figures, no calls) are on the wall board, not tiles.
+  const all = [...state.bridge.lines.values()].filter((l) => !l.queue).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   for (const l of all) {
     if (!byPBX.has(l.pbx)) byPBX.set(l.pbx, []);
     byPBX.get(l.pbx).push(l);

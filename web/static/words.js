@@ -94,3 +94,19 @@ export function duration(ms) {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), ss = String(s % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
+
+// AGENT says an agent's state (LINEAGENTSTATE_*) in words; agentClass is its CSS class and
+// data-state (the legend's swatches).
+const AGENT = {
+  LINEAGENTSTATE_LOGGEDOFF: ["logged off", "loggedoff"],
+  LINEAGENTSTATE_NOTREADY: ["not ready", "notready"],
+  LINEAGENTSTATE_READY: ["ready", "ready"],
+  LINEAGENTSTATE_BUSYACD: ["on a group call", "busy"],
+  LINEAGENTSTATE_BUSYINCOMING: ["on a call", "busy"],
+  LINEAGENTSTATE_BUSYOUTBOUND: ["on a call", "busy"],
+  LINEAGENTSTATE_BUSYOTHER: ["on a call", "busy"],
+  LINEAGENTSTATE_WORKINGAFTERCALL: ["wrap-up", "wrapup"],
+};
+
+export function agentWords(st) { return (AGENT[st] || ["unknown"])[0]; }
+export function agentClass(st) { return (AGENT[st] || ["", "unknown"])[1]; }
