@@ -13,8 +13,12 @@ import (
 // acdConsole is the console (sue, receptionist at hq/203) with two ACD groups on hq: Sales
 // (600: agents 201-204, wrap-up long enough to stay until the agent ends it) and Support
 // (610: agents 205, 206), both monitored as groups.
-func acdConsole(t *testing.T) *consoleEnv {
-	return newConsole(t, consoleOpts{
+func acdConsole(t *testing.T, web ...func(*Config)) *consoleEnv {
+	var w func(*Config)
+	if len(web) > 0 {
+		w = web[0]
+	}
+	return newConsole(t, consoleOpts{web: w,
 		sim: func(c *pbxsim.Config) {
 			c.HuntGroups = []pbxsim.HuntGroup{
 				{Number: "600", Members: []string{"201", "202", "203", "204"}, ACD: true, WrapUp: time.Hour},
@@ -211,4 +215,38 @@ func (c *consoleEnv) checkNarrow(t *testing.T) {
 		b.waitFor(t, sel+" on screen", `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return "missing";
 			const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? "ok" : JSON.stringify(r); })()`, "ok")
 	}
+}
+
+// TestConsoleSupervisorSetsAgents: a supervisor whose lines include Sales' group line sets the
+// state of Sales' agents from the wall board (the switch follows); Support's board, whose line
+// is not the supervisor's, offers no buttons; the own line stays the receptionist's.
+func TestConsoleSupervisorSetsAgents(t *testing.T) {
+	c := acdConsole(t, func(cfg *Config) {
+		for i := range cfg.Users {
+			if cfg.Users[i].Name == "sue" {
+				cfg.Users[i].Lines = append(cfg.Users[i].Lines, "hq/600")
+			}
+		}
+	})
+	b := c.b
+	for _, l := range []struct{ ext, group string }{{"201", "600"}, {"205", "610"}} {
+		if err := c.sim.SetAgentState(l.ext, l.group, csta.ReqLoggedOn, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.sim.SetAgentState(l.ext, l.group, csta.ReqReady, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.matchTruth(t, "alice ready", "600")
+	c.matchTruth(t, "eve ready", "610")
+	b.waitFor(t, "own line", `document.getElementById("my-name").dataset.own`, "hq/203")
+	row := `#boards .board[data-group="hq/600"] tr[data-line="hq/201"]`
+	b.waitFor(t, "buttons for Sales only", `[...document.querySelectorAll("#boards tr[data-line] button")].map((e) => e.closest("tr").dataset.line + ":" + e.dataset.act).join(" ")`,
+		"hq/201:notReady hq/201:loggedOff")
+	b.click(t, row+` [data-act="notReady"]`)
+	c.simAgent(t, "201", "600", csta.AgentNotReady, "")
+	c.matchTruth(t, "alice set not ready", "600")
+	b.click(t, row+` [data-act="loggedOff"]`)
+	c.simAgent(t, "201", "600", csta.AgentNull, "")
+	c.matchTruth(t, "alice logged off", "600", "hq/201")
 }

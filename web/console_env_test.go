@@ -30,6 +30,7 @@ type consoleEnv struct {
 type consoleOpts struct {
 	sim    func(*pbxsim.Config)
 	engine func(*cti.Config)
+	web    func(*Config)
 }
 
 func newConsole(t *testing.T, opts ...consoleOpts) *consoleEnv {
@@ -55,7 +56,7 @@ func newConsole(t *testing.T, opts ...consoleOpts) *consoleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, envOpts{sim: o.sim, engine: func(c *cti.Config) {
+	e := newEnv(t, envOpts{sim: o.sim, web: o.web, engine: func(c *cti.Config) {
 		hq := &c.PBXs[0]
 		hq.DisplayNames = map[string]string{"200": "Operator", "201": "Alice", "202": "Bob", "203": "Reception",
 			"204": "Dana", "205": "Eve", "206": "Frank", "207": "Grace"}

@@ -40,9 +40,8 @@ async function login(token) {
   const mine = (f) => (ev) => { if (state.bridge === b) f(ev); }; // ignore a client logged out of
   let lastClose = 0;
   b.addEventListener("connected", mine((ev) => {
-    const own = ev.detail.welcome.lines.find((l) => l.control);
-    state.myLine = own ? own.name : null;
-    $("myline").hidden = !state.myLine;
+    state.controlled = ev.detail.welcome.lines.filter((l) => l.control).map((l) => l.name);
+    pickMyLine();
     setConn("connected", "connected");
     render();
   }));
@@ -72,7 +71,7 @@ async function login(token) {
 function logout(why) {
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.bridge) state.bridge.close();
-  Object.assign(state, { bridge: null, me: null, myLine: null });
+  Object.assign(state, { bridge: null, me: null, myLine: null, controlled: [] });
   setConn("", "");
   timers.forEach(clearInterval);
   timers = [];
@@ -93,8 +92,21 @@ function renderSoon() {
   if (renderTimer === null) renderTimer = setTimeout(() => { renderTimer = null; render(); }, 30);
 }
 
+// pickMyLine makes the first line the token controls the own line; a group's line (a
+// supervisor's, for the wall board) is none.
+function pickMyLine() {
+  const group = (n) => { const l = state.bridge.lines.get(n); return !!(l && l.queue); };
+  const own = state.controlled.find((n) => !group(n)) || null;
+  if (own !== state.myLine) {
+    state.myLine = own;
+    resetAgentBar();
+  }
+  $("myline").hidden = !state.myLine;
+}
+
 function render() {
   if (!state.bridge) return;
+  pickMyLine();
   renderLines();
   renderMyLine();
   renderSettings();

@@ -5,9 +5,9 @@ export const $ = (id) => document.getElementById(id);
 
 export const TOKEN_KEY = "ctibridge.token";
 
-// state is what every module reads: the SDK client (null when logged out), /api/v1/me, and
-// the line this user controls (null if none).
-export const state = { bridge: null, me: null, myLine: null };
+// state is what every module reads: the SDK client (null when logged out), /api/v1/me, the
+// line this user controls (null if none) and every line it controls (welcome).
+export const state = { bridge: null, me: null, myLine: null, controlled: [] };
 
 // el builds an element: attributes (class, data-*, on* listeners, boolean true/false) and
 // children (nodes or text).
