@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -75,4 +76,24 @@ func TestAgentStateWebhooksMatchTheSimulator(t *testing.T) {
 	}
 	require.Equal(t, []tapi.AgentState{tapi.LINEAGENTSTATE_NOTREADY, tapi.LINEAGENTSTATE_READY, tapi.LINEAGENTSTATE_BUSYACD,
 		tapi.LINEAGENTSTATE_WORKINGAFTERCALL, tapi.LINEAGENTSTATE_READY, tapi.LINEAGENTSTATE_LOGGEDOFF}, states)
+}
+
+// TestOpenAPIWebhookKinds: the kinds openapi.json allows in a subscription (read and create)
+// are webhook.Kinds.
+func TestOpenAPIWebhookKinds(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Items struct {
+						Enum []string `json:"enum"`
+					} `json:"items"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(openAPIDoc, &doc))
+	for _, schema := range []string{"Webhook", "WebhookCreate"} {
+		require.Equal(t, webhook.Kinds, doc.Components.Schemas[schema].Properties["kinds"].Items.Enum, schema)
+	}
 }

@@ -256,6 +256,7 @@ func (d *Dispatcher) relocate(ctx context.Context, s *stream, why error) error {
 		Warn("webhook: cursor no longer in the event log; events in between are not delivered")
 	s.cur = next
 	s.head = max(s.head, pos.Offset)
+	clear(s.agents) // the states before the gap are no previous states of what follows it
 	return d.saveCursor(ctx, s)
 }
 
