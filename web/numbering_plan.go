@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/ctibridge/ctibridge/tapi"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,6 +76,16 @@ func CountryPrefixes(country string) (national, international string, err error)
 func localDialling(m *phonenumbers.PhoneMetadata) bool {
 	return len(m.GetGeneralDesc().GetPossibleLengthLocalOnly()) > 0 ||
 		len(m.GetFixedLine().GetPossibleLengthLocalOnly()) > 0
+}
+
+// Presenter returns how numbers of a PBX with this plan are shown to clients: ToE164 with the
+// country's default prefixes, or nil when there is no plan (numbers stay as the PBX reports
+// them). WebSocket events, REST and webhooks all present numbers through it.
+func (n Numbering) Presenter() tapi.NumberMap {
+	if n.Country == "" {
+		return nil
+	}
+	return n.withDefaults().ToE164
 }
 
 // withDefaults fills the prefixes the plan leaves empty with the country's; an unknown

@@ -53,7 +53,7 @@ func (s *Server) history(c *gin.Context) {
 	}
 	out := make([]store.JournalEntry, len(page.Records))
 	for i, r := range page.Records {
-		out[i] = e164Record(s.numbering(r.PBX), r)
+		out[i] = r.WithNumbers(s.numbering(r.PBX).ToE164)
 	}
 	resp := gin.H{"records": out, "limit": q.Limit}
 	if page.Next != "" {
@@ -220,22 +220,6 @@ func (a *authenticator) byName(name string) *principal {
 	return nil
 }
 
-// e164Record rewrites a record's numbers for REST clients; internal extensions stay.
-func e164Record(n Numbering, r store.JournalEntry) store.JournalEntry {
-	r.Caller.Number = n.ToE164(r.Caller.Number)
-	r.Called.Number = n.ToE164(r.Called.Number)
-	r.Connected.Number = n.ToE164(r.Connected.Number)
-	r.AnsweredBy.Number = n.ToE164(r.AnsweredBy.Number)
-	if r.Chain != nil {
-		r.Chain = slices.Clone(r.Chain)
-		for i := range r.Chain {
-			r.Chain[i].From.Number = n.ToE164(r.Chain[i].From.Number)
-			r.Chain[i].To.Number = n.ToE164(r.Chain[i].To.Number)
-		}
-	}
-	return r
-}
-
 func wantsCSV(c *gin.Context) bool {
 	if f := c.Query("format"); f != "" {
 		return f == "csv"
@@ -265,7 +249,7 @@ func (s *Server) historyCSV(c *gin.Context, q store.HistoryQuery) {
 	page := first
 	for {
 		for _, r := range page.Records {
-			_ = w.Write(csvRow(e164Record(s.numbering(r.PBX), r)))
+			_ = w.Write(csvRow(r.WithNumbers(s.numbering(r.PBX).ToE164)))
 		}
 		w.Flush()
 		c.Writer.Flush()

@@ -168,7 +168,7 @@ func (s *Server) lineJournal(c *gin.Context) {
 	num := s.numbering(c.Param("pbx"))
 	out := make([]store.JournalEntry, len(entries))
 	for i, e := range entries {
-		out[i] = e164Record(num, e)
+		out[i] = e.WithNumbers(num.ToE164)
 	}
 	resp := gin.H{"entries": out, "skip": skip, "limit": limit}
 	if more {

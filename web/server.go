@@ -79,9 +79,7 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	for _, pbx := range svc.PBXs() {
 		h := newHub(pbx, svc, s.log, s.metrics, cfg.ReplayCache)
 		h.sinks = append(h.sinks, s.alerts.observe)
-		if num := s.numbering(pbx); num.Country != "" {
-			h.num = num.ToE164
-		}
+		h.num = s.numbering(pbx).Presenter()
 		s.hubs[pbx] = h
 	}
 	s.handler = s.routes()

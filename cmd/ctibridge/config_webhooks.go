@@ -98,8 +98,12 @@ func webhookConfig(cfg *FileConfig, log *logrus.Entry) (webhook.Config, error) {
 	wc := webhook.Config{Owner: cfg.InstanceID, RetryFor: w.RetryFor, Timeout: w.Timeout,
 		BackoffMin: w.BackoffMin, BackoffMax: w.BackoffMax, LeaseTTL: w.LeaseTTL, Refresh: w.Refresh,
 		Logger: log.WithField("component", "webhook")}
+	wc.Numbers = map[string]tapi.NumberMap{}
 	for _, p := range cfg.PBXs {
 		wc.PBXs = append(wc.PBXs, p.Name)
+		if f := p.Numbering.web().Presenter(); f != nil {
+			wc.Numbers[p.Name] = f // deliveries show numbers as REST and WebSocket do
+		}
 	}
 	for i, s := range w.Subscriptions {
 		sec, err := secret(s.SecretEnv, s.SecretFile)

@@ -321,9 +321,7 @@ func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 		if p.Numbering == (Numbering{}) {
 			continue // numbers of this PBX pass through unchanged
 		}
-		wc.Numbering[p.Name] = web.Numbering{Country: p.Numbering.Country, Area: p.Numbering.Area,
-			OutsidePrefix: p.Numbering.OutsidePrefix, ExtensionDigits: p.Numbering.ExtensionDigits,
-			NationalPrefix: p.Numbering.NationalPrefix, InternationalPrefix: p.Numbering.InternationalPrefix}
+		wc.Numbering[p.Name] = p.Numbering.web()
 	}
 	if cfg.Web.AuditLog != "" {
 		if f, err := os.OpenFile(cfg.Web.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
@@ -369,4 +367,11 @@ func replayCache(cfg *FileConfig) int {
 		return cfg.Store.MaxLogLen
 	}
 	return cfg.Web.ReplayCache
+}
+
+// web is the plan as the front end takes it.
+func (n Numbering) web() web.Numbering {
+	return web.Numbering{Country: n.Country, Area: n.Area, OutsidePrefix: n.OutsidePrefix,
+		ExtensionDigits: n.ExtensionDigits, NationalPrefix: n.NationalPrefix,
+		InternationalPrefix: n.InternationalPrefix}
 }

@@ -64,6 +64,10 @@ type Config struct {
 	LeaseTTL time.Duration
 	// Refresh is how often subscriptions made through another instance's API are picked up.
 	Refresh time.Duration
+	// Numbers presents each PBX's party numbers in deliveries (E.164 with the PBX's
+	// numbering plan, as REST and WebSocket show them); a PBX without an entry keeps them as
+	// the PBX reports them.
+	Numbers map[string]tapi.NumberMap
 	// Client sends the deliveries; default: an http.Client with Timeout that follows no
 	// redirects.
 	Client *http.Client

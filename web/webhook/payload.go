@@ -150,7 +150,32 @@ func (d *Dispatcher) payload(ctx context.Context, id string, e *store.Entry, k s
 			call.CallID = p.Summary.CallID
 		}
 	}
+	if f := d.cfg.Numbers[p.PBX]; f != nil {
+		presentNumbers(&p, f)
+	}
 	return p
+}
+
+// presentNumbers applies f to the party numbers of a call delivery; the call's info and
+// summary are the delivery's own copies, its parties may be shared with the deliverer's view.
+func presentNumbers(p *Payload, f tapi.NumberMap) {
+	if c := p.Call; c != nil {
+		if c.Info != nil {
+			info := c.Info.WithNumbers(f)
+			c.Info = &info
+		}
+		if c.Parties != nil {
+			parties := make([]string, len(c.Parties))
+			for i, n := range c.Parties {
+				parties[i] = f(n)
+			}
+			c.Parties = parties
+		}
+	}
+	if p.Summary != nil {
+		s := p.Summary.WithNumbers(f)
+		p.Summary = &s
+	}
 }
 
 // summaryScan is how many of a line's newest journal entries summary looks through: first
