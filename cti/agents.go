@@ -33,7 +33,7 @@ func (p *pbx) agentLines(exts []string) []string {
 }
 
 // resyncAgents asks GetAgentState for every agent line of exts and applies the answers.
-func (o *owned) resyncAgents(lc *linkConn, exts []string, counted func(job) job) error {
+func (o *link) resyncAgents(lc *linkConn, exts []string, counted func(job) job) error {
 	lines := o.p.agentLines(exts)
 	if len(lines) == 0 {
 		return nil
@@ -48,13 +48,13 @@ func (o *owned) resyncAgents(lc *linkConn, exts []string, counted func(job) job)
 
 // agentState asks one line's agent states and applies them, unless an event of the line was
 // applied meanwhile (the answer may then predate it): then it asks again, like snapshotLine.
-func (o *owned) agentState(ctx context.Context, lc *linkConn, ext string, counted func(job) job) error {
+func (o *link) agentState(ctx context.Context, lc *linkConn, ext string, counted func(job) job) error {
 	p := o.p
 	for try := 1; try <= snapshotTries; try++ {
 		if try > 1 {
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
-		seen := o.applied[ext].Load()
+		seen := o.pl.applied[ext].Load()
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
 		m, err := o.request(rctx, lc, &csta.GetAgentState{Device: csta.Device(ext)})
 		cancel()
@@ -70,7 +70,7 @@ func (o *owned) agentState(ctx context.Context, lc *linkConn, ext string, counte
 		if !ok {
 			return nil
 		}
-		applied, err := o.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
+		applied, err := o.pl.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
 			return st.SetAgents(ext, r, now)
 		})
 		if err != nil || applied {

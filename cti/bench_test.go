@@ -30,8 +30,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	octx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	o := &owned{p: p, lease: lease, ctx: octx, cancel: cancel, q: make(chan item, p.cfg.Queue), admin: make(chan adminRequest)}
-	o.deadline.Store(time.Now().Add(time.Hour).UnixNano())
+	o := newOwned(p, lease, octx, cancel, time.Now().Add(time.Hour)).pl
 	if err := o.load(); err != nil {
 		b.Fatal(err)
 	}
@@ -39,7 +38,7 @@ func BenchmarkPipeline(b *testing.B) {
 	for _, x := range p.exts {
 		lc.xref[csta.MonitorCrossRefID("m"+x)] = x
 	}
-	o.conn.Store(lc)
+	o.ln.setConn(lc)
 	done := make(chan struct{})
 	go func() { defer close(done); o.runPipeline() }()
 

@@ -14,7 +14,7 @@ import (
 type wantCallFunc = func(csta.Message) string
 
 // builder makes the CSTA service of one op for the acting device dev.
-type builder func(o *owned, ctx context.Context, dev csta.DeviceID, ext string, req Request) (csta.Message, wantCallFunc, *commandError)
+type builder func(o *router, ctx context.Context, dev csta.DeviceID, ext string, req Request) (csta.Message, wantCallFunc, *commandError)
 
 // builders is the CSTA side of the op table: one builder per op of wire.Ops. The service of
 // each op, and whether it creates a call, are those of wire.Ops; TestOpTable holds them in step.
@@ -39,7 +39,7 @@ var builders = map[Op]builder{
 
 // build validates a request and returns its CSTA service, with the function that extracts
 // the call ID of the call the service creates.
-func (o *owned) build(ctx context.Context, ext string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func (o *router) build(ctx context.Context, ext string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	if req.Op == "" {
 		return nil, nil, refuse(tapi.LINEERR_OPERATIONUNAVAIL, "request has no op")
 	}
@@ -60,7 +60,7 @@ func responseCallID[R csta.Message](get func(R) string) wantCallFunc {
 	}
 }
 
-func buildMakeCall(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildMakeCall(_ *router, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	if req.Number == "" {
 		return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "makeCall needs a destination number")
 	}
@@ -73,7 +73,7 @@ func buildMakeCall(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req
 }
 
 // buildOnCall: answer, drop, hold and unhold act on one call of the line.
-func buildOnCall(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildOnCall(o *router, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 	if cerr != nil {
 		return nil, nil, cerr
@@ -90,7 +90,7 @@ func buildOnCall(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req R
 }
 
 // buildToNumber: blind transfer, consultation and deflection send a call of the line to a number.
-func buildToNumber(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildToNumber(o *router, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 	if cerr != nil {
 		return nil, nil, cerr
@@ -111,7 +111,7 @@ func buildToNumber(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req
 
 // buildJoin: complete transfer and conference join the held call (handle) and the active one
 // (handle2).
-func buildJoin(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildJoin(o *router, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	held, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 	if cerr != nil {
 		return nil, nil, cerr
@@ -133,7 +133,7 @@ func buildJoin(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req Req
 	return &csta.TransferCall{HeldCall: held, ActiveCall: active}, noCall, nil
 }
 
-func buildGenerateDigits(o *owned, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildGenerateDigits(o *router, ctx context.Context, _ csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	cn, cerr := o.callConn(ctx, req.Line, req.Handle, tapi.LINEERR_INVALCALLHANDLE, "handle")
 	if cerr != nil {
 		return nil, nil, cerr
@@ -148,11 +148,11 @@ func buildGenerateDigits(o *owned, ctx context.Context, _ csta.DeviceID, _ strin
 	return &csta.GenerateDigits{ConnectionToSendDigits: cn, CharactersToSend: digits}, noCall, nil
 }
 
-func buildPickup(o *owned, ctx context.Context, _ csta.DeviceID, ext string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildPickup(o *router, ctx context.Context, _ csta.DeviceID, ext string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	return o.buildPickup(ctx, ext, req)
 }
 
-func buildGroupPickup(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildGroupPickup(_ *router, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	m := &csta.GroupPickupCall{NewDestination: dev}
 	if req.Number != "" {
 		m.PickupDevice = csta.Device(req.Number) // a group number, or a member of the group
@@ -160,7 +160,7 @@ func buildGroupPickup(_ *owned, _ context.Context, dev csta.DeviceID, _ string, 
 	return m, responseCallID(func(r *csta.GroupPickupCallResponse) string { return r.PickedCall.CallID }), nil
 }
 
-func buildForward(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildForward(_ *router, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	var mode tapi.ForwardMode
 	if err := mode.UnmarshalText([]byte(req.ForwardMode)); err != nil {
 		return nil, nil, refuse(tapi.LINEERR_INVALPARAM, "forwardMode %q: %v", req.ForwardMode, err)
@@ -182,11 +182,11 @@ func buildForward(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req 
 	return m, noCall, nil
 }
 
-func buildDND(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildDND(_ *router, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	return &csta.SetDoNotDisturb{Device: dev, DoNotDisturbOn: req.Enable}, noCall, nil
 }
 
-func buildSetAgentState(_ *owned, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
+func buildSetAgentState(_ *router, _ context.Context, dev csta.DeviceID, _ string, req Request) (csta.Message, wantCallFunc, *commandError) {
 	if !slices.Contains(wire.AgentStates, req.AgentState) {
 		return nil, nil, refuse(tapi.LINEERR_INVALAGENTSTATE, "agentState %q: want one of %v", req.AgentState, wire.AgentStates)
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
-	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Do implements Service: it validates the request, executes it on the owning instance with
@@ -39,7 +39,7 @@ func (e *Engine) do(ctx context.Context, req Request) (tapi.Reply, string) {
 		return failf(tapi.LINEERR_BADDEVICEID, "line %s is not monitored by the bridge", req.Line), p.cfg.Name
 	}
 	if o := p.own.Load(); o != nil {
-		return o.execute(ctx, ext, req), p.cfg.Name
+		return o.rt.execute(ctx, ext, req), p.cfg.Name
 	}
 	if why := p.deg.reason(); why != "" {
 		// This instance gave the link up because the store would not take its writes, and
@@ -67,11 +67,26 @@ func refuse(code tapi.LineErr, format string, a ...any) *commandError {
 	return &commandError{code: code, msg: fmt.Sprintf(format, a...)}
 }
 
+// router is the command part of an ownership term: a request becomes the one CSTA service of
+// its op (command_build.go) and goes out on the link once the lease allows it. It runs on the
+// callers' goroutines (Engine.Do, and serveCommands for requests routed from other instances)
+// and keeps one field: noDirectedPickup, written and read by those callers (atomic). It reads
+// the link's session and waits for it through ln.changed, reads the view, and asks the
+// pipeline (pl) about its store writes.
+type router struct {
+	*term
+	ln *link
+	pl *pipeline
+	// noDirectedPickup: the switch refused DirectedPickupCall as not supported, so pickups
+	// go out as DeflectCall for the rest of the term (see pickupFallback).
+	noDirectedPickup atomic.Bool
+}
+
 // execute runs a request on the owner.
-func (o *owned) execute(ctx context.Context, ext string, req Request) tapi.Reply {
+func (o *router) execute(ctx context.Context, ext string, req Request) tapi.Reply {
 	// A command changes the PBX's state, whose events must be recorded for clients: it
 	// runs only while the term's store writes succeed (degraded.go).
-	if cerr := o.refuseUnrecorded(); cerr != nil {
+	if cerr := o.pl.refuseUnrecorded(); cerr != nil {
 		return tapi.Reply{Result: cerr.code, Error: cerr.msg}
 	}
 	msg, wantCall, cerr := o.build(ctx, ext, req)
@@ -107,31 +122,35 @@ const linkWait = 5 * time.Second
 
 // awaitLink returns the link once requests may go out on it, or nil when the term ends, ctx
 // ends or linkWait passes first, and at once while no node has been reachable for longer than
-// OutOfServiceGrace.
-func (o *owned) awaitLink(ctx context.Context) *linkConn {
-	usable := func() (*linkConn, bool) {
-		if lc := o.conn.Load(); lc != nil && o.mayRequest() == nil {
-			return lc, true
-		}
-		return nil, o.ctx.Err() != nil || o.unreachable.Load()
-	}
-	if lc, final := usable(); lc != nil || final {
-		return lc
-	}
+// OutOfServiceGrace. It wakes when the supervisor changes the link (ln.changed), when a
+// renewal moves the lease's deadline (renewed), and when the quiet time of a term without
+// lease history ends.
+func (o *router) awaitLink(ctx context.Context) *linkConn {
 	ctx, cancel := context.WithTimeout(ctx, linkWait)
 	defer cancel()
-	poll := time.NewTicker(20 * time.Millisecond)
-	defer poll.Stop()
+	var quiet <-chan time.Time // fires when the quiet time ends (nil: none left)
+	if wait := time.Until(o.quietUntil); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		quiet = t.C
+	}
 	for {
+		// Taken before the state is read: a change after the read closes them.
+		changed, renewed := o.ln.changed.wait(), o.renewed.wait()
+		if lc := o.ln.conn.Load(); lc != nil && o.mayRequest() == nil {
+			return lc
+		}
+		if o.ctx.Err() != nil || o.ln.unreachable.Load() {
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-o.ctx.Done():
 			return nil
-		case <-poll.C:
-		}
-		if lc, final := usable(); lc != nil || final {
-			return lc
+		case <-changed:
+		case <-renewed:
+		case <-quiet:
 		}
 	}
 }
@@ -157,21 +176,32 @@ func replyForError(req Request, service string, err error) tapi.Reply {
 }
 
 // awaitCall waits briefly for the call a request created to appear on the line, so that the
-// reply can carry its handle; it gives up quietly (the events will still announce it).
-func (o *owned) awaitCall(ctx context.Context, line, callID string) tapi.CallHandle {
-	deadline := time.Now().Add(2 * time.Second)
+// reply can carry its handle; it gives up quietly (the events will still announce it). It
+// wakes whenever the view changes.
+func (o *router) awaitCall(ctx context.Context, line, callID string) tapi.CallHandle {
+	giveUp := time.NewTimer(callWait)
+	defer giveUp.Stop()
 	for {
+		changed := o.p.view.changed.wait() // before reading, so no change is missed
 		for _, c := range o.p.view.callsOf(line) {
 			if c.CallID == callID || containsString(c.OtherCallIDs, callID) {
 				return c.Handle
 			}
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil || o.ctx.Err() != nil {
+		select {
+		case <-changed:
+		case <-giveUp.C:
+			return ""
+		case <-ctx.Done():
+			return ""
+		case <-o.ctx.Done():
 			return ""
 		}
-		backoff.Sleep(ctx, 5*time.Millisecond)
 	}
 }
+
+// callWait bounds how long a reply waits for the call its request created.
+const callWait = 2 * time.Second
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {
@@ -186,12 +216,12 @@ func containsString(list []string, s string) bool {
 func noCall(csta.Message) string { return "" }
 
 // callConn resolves a call handle of the acting line to its CSTA connection.
-func (o *owned) callConn(ctx context.Context, line string, h tapi.CallHandle, code tapi.LineErr, field string) (csta.ConnectionID, *commandError) {
+func (o *router) callConn(ctx context.Context, line string, h tapi.CallHandle, code tapi.LineErr, field string) (csta.ConnectionID, *commandError) {
 	if h == "" {
 		return csta.ConnectionID{}, refuse(code, "%s: a call handle is required", field)
 	}
 	c, ok := o.p.view.call(h)
-	if !ok && o.submit(ctx, func(*reducer.State, time.Time) reducer.Result { return reducer.Result{} }) == nil {
+	if !ok && o.pl.submit(ctx, func(*reducer.State, time.Time) reducer.Result { return reducer.Result{} }) == nil {
 		// The store hands a batch to the clients before the pipeline puts it in the view: a
 		// client may act on a call it was just told of. A job through the pipeline waits
 		// until every batch before it is in the view.
@@ -219,7 +249,7 @@ func cutLine(line string) (string, string, bool) {
 // buildPickup picks up the call ringing at req.Number for the acting line: DirectedPickupCall
 // (ECMA-269 Directed Pickup Call), or, on a switch that refused it before, DeflectCall of the ringing
 // call to the line (the line then rings instead of being connected at once).
-func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
+func (o *router) buildPickup(ctx context.Context, ext string, req Request) (csta.Message, func(csta.Message) string, *commandError) {
 	if req.Number == "" {
 		return nil, nil, refuse(tapi.LINEERR_INVALADDRESS, "pickup needs the number of the ringing device")
 	}
@@ -248,7 +278,7 @@ func (o *owned) buildPickup(ctx context.Context, ext string, req Request) (csta.
 // a refusal (operation/serviceNotSupported, or requestedServiceNotSupported as some
 // switches spell it) says the request was not executed and no call was touched, so sending
 // the other service is not a retry of a call-control action. Any other outcome: nil.
-func (o *owned) pickupFallback(msg csta.Message, err error) csta.Message {
+func (o *router) pickupFallback(msg csta.Message, err error) csta.Message {
 	dp, ok := msg.(*csta.DirectedPickupCall)
 	var ce *csta.Error
 	if !ok || !errors.As(err, &ce) || !serviceNotSupported(ce) {
@@ -266,7 +296,7 @@ func serviceNotSupported(ce *csta.Error) bool {
 
 // ringingAt finds the call alerting at a device: from the state when it is monitored,
 // else by SnapshotDevice.
-func (o *owned) ringingAt(ctx context.Context, number string) (string, *commandError) {
+func (o *router) ringingAt(ctx context.Context, number string) (string, *commandError) {
 	if o.p.extSet[number] {
 		for _, c := range o.p.view.callsOf(tapi.LineName(o.p.cfg.Name, number)) {
 			if c.State == tapi.LINECALLSTATE_OFFERING || c.State == tapi.LINECALLSTATE_ACCEPTED {

@@ -81,24 +81,17 @@ func storeRefusal(reason string) *commandError {
 
 // refuseUnrecorded refuses a command on the owner unless its last store write succeeded
 // within the bound (a write in flight for more than a quarter of it counts as failing).
-func (o *owned) refuseUnrecorded() *commandError {
+func (o *pipeline) refuseUnrecorded() *commandError {
 	if r := o.wh.trouble(o.p.e.cfg.DegradeAfter / 4); r != "" {
 		return storeRefusal(r)
 	}
 	return nil
 }
 
-// holds says whether this term may act as the owner now: it runs and its lease cannot have
-// lapsed. Status reads it, so that LinkInfo and readiness say "not owned" no later than the
-// engine stops acting as the owner.
-func (o *owned) holds() bool {
-	return o.ctx.Err() == nil && time.Now().Before(o.leaseDeadline())
-}
-
 // degrade ends the term because the store cannot record its state. The lease is released
 // once the link is closed (runOwned) and this instance leaves the lease to others for a
 // while (degradation.backoff).
-func (o *owned) degrade(err error) {
+func (o *term) degrade(err error) {
 	if o.ctx.Err() == nil {
 		o.p.deg.set(err.Error(), o.p.e.cfg.LeaseTTL)
 		o.p.log.WithError(err).Error("store cannot record this PBX's state: link degraded; " +
@@ -108,9 +101,7 @@ func (o *owned) degrade(err error) {
 	if h := o.p.e.cfg.onTermEnd; h != nil {
 		h(o.p.cfg.Name, err)
 	}
-	if lc := o.conn.Load(); lc != nil {
-		lc.close()
-	}
+	o.dropLink()
 }
 
 // degradation is a PBX's degraded state on this instance.
@@ -184,7 +175,7 @@ func (p *pbx) info() LinkInfo {
 		li.Degraded = why
 		li.DegradedSince = &since
 	} else if o != nil && li.OwnedHere {
-		if r := o.wh.trouble(p.e.cfg.DegradeAfter / 4); r != "" {
+		if r := o.pl.wh.trouble(p.e.cfg.DegradeAfter / 4); r != "" {
 			li.StoreTrouble = r
 		}
 	}

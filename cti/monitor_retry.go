@@ -69,7 +69,7 @@ func monitorHint(reason, dialect string) string {
 
 // monitorDevice starts the monitor of ext on lc. refused is the switch's answer when it
 // said no; err is a failure of the link itself.
-func (o *owned) monitorDevice(ctx context.Context, lc *linkConn, ext string) (refused string, err error) {
+func (o *link) monitorDevice(ctx context.Context, lc *linkConn, ext string) (refused string, err error) {
 	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
 	defer cancel()
 	m, err := o.request(rctx, lc, &csta.MonitorStart{MonitorObject: csta.Device(ext)})
@@ -88,7 +88,7 @@ func (o *owned) monitorDevice(ctx context.Context, lc *linkConn, ext string) (re
 
 // retryMonitors asks again for the monitors the switch refused on lc; a device that gets one
 // is snapshotted and comes into service. It returns how many are still refused.
-func (o *owned) retryMonitors(lc *linkConn) (int, error) {
+func (o *link) retryMonitors(lc *linkConn) (int, error) {
 	failed := lc.unmonitored()
 	for _, ext := range slices.Sorted(maps.Keys(failed)) {
 		why, err := o.monitorDevice(o.ctx, lc, ext)
@@ -103,7 +103,7 @@ func (o *owned) retryMonitors(lc *linkConn) (int, error) {
 		if _, err := o.snapshotLine(o.ctx, lc, ext, func(j job) job { return j }); err != nil {
 			return len(failed), err
 		}
-		if err := o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+		if err := o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
 			return withDetail(st.Apply(ext, &csta.BackInServiceEvent{}, now), "monitored after a retry")
 		}); err != nil {
 			return len(failed), err

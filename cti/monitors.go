@@ -11,7 +11,7 @@ import (
 // startMonitors issues one MonitorStart per configured device on lc, at most
 // MonitorConcurrency at a time. Devices the PBX refuses are returned with the reason; they
 // do not fail the link. A link that drops meanwhile does.
-func (o *owned) startMonitors(lc *linkConn) (failed map[string]string, err error) {
+func (o *link) startMonitors(lc *linkConn) (failed map[string]string, err error) {
 	failed = map[string]string{}
 	var mu sync.Mutex
 	err = o.forDevices(lc, o.p.exts, func(ctx context.Context, ext string) error {
@@ -36,7 +36,7 @@ func fatal(err error) bool {
 
 // forDevices runs fn for every extension with bounded concurrency, in order of exts, and
 // stops at the first error fn returns.
-func (o *owned) forDevices(lc *linkConn, exts []string, fn func(ctx context.Context, ext string) error) error {
+func (o *link) forDevices(lc *linkConn, exts []string, fn func(ctx context.Context, ext string) error) error {
 	ctx, cancel := context.WithCancelCause(o.ctx)
 	defer cancel(nil)
 	work := make(chan string)

@@ -37,7 +37,7 @@ type NamesConfig struct {
 
 // namer finds the names of the parties in one ownership term's events.
 type namer struct {
-	o      *owned
+	o      *pipeline
 	pbx    string
 	cfg    NamesConfig
 	static *lookup.Static
@@ -58,7 +58,7 @@ type nameReq struct {
 	err      error
 }
 
-func newNamer(o *owned) *namer {
+func newNamer(o *pipeline) *namer {
 	cfg := o.p.e.cfg.Names
 	return &namer{o: o, pbx: o.p.cfg.Name, cfg: cfg, static: lookup.NewStatic("config", o.p.cfg.DisplayNames),
 		reqs: make(chan *nameReq, cfg.Queue)}

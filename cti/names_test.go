@@ -328,7 +328,7 @@ func BenchmarkNamesFill(b *testing.B) {
 		names[fmt.Sprint(i)] = fmt.Sprintf("Person %d", i)
 	}
 	p := &pbx{e: &Engine{cfg: Config{}.WithDefaults()}, cfg: PBXConfig{Name: "hq", DisplayNames: names}}
-	o := &owned{p: p, ctx: b.Context(), state: reducer.NewState("hq")}
+	o := &pipeline{term: &term{p: p, ctx: b.Context()}, state: reducer.NewState("hq")}
 	n := newNamer(o)
 	events := make([]tapi.Event, 1000)
 	for i := range events {

@@ -21,7 +21,7 @@ func TestBuildFollowsTheOpTable(t *testing.T) {
 		{Handle: "hq:2", Line: "hq/200", CallID: "c2", CallStatus: tapi.CallStatus{State: tapi.LINECALLSTATE_CONNECTED}},
 		{Handle: "hq:3", Line: "hq/201", CallID: "c3", CallStatus: tapi.CallStatus{State: tapi.LINECALLSTATE_OFFERING}},
 	}, store.Position{})
-	o := &owned{p: p, ctx: context.Background()}
+	o := &router{term: &term{p: p, ctx: context.Background()}}
 	noCallPtr := reflect.ValueOf(noCall).Pointer()
 	for _, spec := range wire.Ops {
 		req := Request{Op: spec.Op, Line: "hq/200"}

@@ -61,7 +61,7 @@ func TestPickupFallsBackToDeflect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !b.e.pbxs["hq"].own.Load().noDirectedPickup.Load() {
+	if !b.e.pbxs["hq"].own.Load().rt.noDirectedPickup.Load() {
 		t.Error("the refusal was not remembered")
 	}
 	f.refusedByPBX(Request{Op: OpGroupPickup, Line: "hq/201"}, tapi.LINEERR_OPERATIONUNAVAIL,

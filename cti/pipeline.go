@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -13,6 +14,46 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
+
+// pipeline is the event part of an ownership term: CSTA events and jobs applied to the
+// reducer state in order, in batches, each batch written with one fenced store.Apply and then
+// put in the view. Ownership of its fields:
+//   - state, epoch, resnapshotDue: the runPipeline goroutine only (jobs run on it too).
+//   - q: sent to by any part (enqueueEvent, post, submit), received by runPipeline.
+//   - applied: the map is built by load before any goroutine starts; its counters are added
+//     to by runPipeline and read by the link's resync (atomic).
+//   - lost: sent to by runPipeline (never blocking), received by the link's supervisor.
+//   - repairs: sent to by runPipeline (never blocking), received by the link's repairLoop.
+//   - wh: written by runPipeline, read by the router and status (atomics and its lock).
+//   - names: the namer, its own goroutine (names.run) and locks (names.go).
+//
+// Its goroutines are runPipeline, watchLog (a new store epoch that a reader started) and the
+// namer's. It reads the link's current session (ln.conn) to drop events of a replaced one.
+type pipeline struct {
+	*term
+	ln    *link
+	q     chan item
+	state *reducer.State
+	// applied counts the CSTA events applied per extension, so a resync can tell whether a
+	// snapshot raced with events of its device.
+	applied map[string]*atomic.Uint64
+	// epoch is the store's log epoch this term last read or wrote; a write that comes back
+	// in another epoch means the store lost writes.
+	epoch string
+	// lost asks the supervisor to snapshot every device again after the state was restored.
+	lost chan struct{}
+	// resnapshotDue: a restore is under way. The supervisor is asked to snapshot only once
+	// the restore's write succeeded: a store that lost writes may have lost this owner's
+	// lease too, and the fenced write is what proves it still holds it before any CSTA
+	// request goes out.
+	resnapshotDue bool
+	// repairs carries the reducer's repair requests from the pipeline to repairLoop.
+	repairs chan repairRequest
+	// wh is the health of this term's store writes (degraded.go).
+	wh writeHealth
+	// names fills in the names of calls' parties (names.go).
+	names *namer
+}
 
 // job is a state change other than a CSTA event (resync, link status, line service state).
 // It runs on the pipeline goroutine, in order with the events around it.
@@ -36,7 +77,7 @@ var errFenced = errors.New("cti: this instance no longer holds the PBX's lease")
 // enqueueEvent hands a CSTA event of lc to the pipeline. It runs on the session's dispatch
 // goroutine; when the queue is full it waits, the session's own event queue fills up, and
 // the session closes with an overflow, after which the link is resynchronised.
-func (o *owned) enqueueEvent(lc *linkConn, ev csta.Event) {
+func (o *pipeline) enqueueEvent(lc *linkConn, ev csta.Event) {
 	select {
 	case o.q <- item{lc: lc, ev: ev, at: time.Now()}:
 	case <-lc.closed:
@@ -45,7 +86,7 @@ func (o *owned) enqueueEvent(lc *linkConn, ev csta.Event) {
 }
 
 // post queues a job without waiting for it.
-func (o *owned) post(ctx context.Context, j job) error {
+func (o *pipeline) post(ctx context.Context, j job) error {
 	select {
 	case o.q <- item{job: j}:
 		return nil
@@ -57,7 +98,7 @@ func (o *owned) post(ctx context.Context, j job) error {
 }
 
 // submit queues a job and waits until its result is in the store.
-func (o *owned) submit(ctx context.Context, j job) error {
+func (o *pipeline) submit(ctx context.Context, j job) error {
 	done := make(chan error, 1)
 	select {
 	case o.q <- item{job: j, done: done}:
@@ -78,7 +119,7 @@ func (o *owned) submit(ctx context.Context, j job) error {
 
 // runPipeline applies the queue in order, in batches: everything waiting (up to MaxBatch) is
 // reduced, then written with one fenced store.Apply. It returns when the term ends.
-func (o *owned) runPipeline() {
+func (o *pipeline) runPipeline() {
 	max := o.p.cfg.MaxBatch
 	batch := make([]item, 0, max)
 	for {
@@ -160,7 +201,7 @@ func (a *accum) add(r reducer.Result) {
 }
 
 // applyItems reduces one batch and writes it. An error means the term must end.
-func (o *owned) applyItems(items []item) error {
+func (o *pipeline) applyItems(items []item) error {
 	start := time.Now()
 	a, nCSTA, restoring := o.reduceItems(items)
 	o.names.fill(&a)
@@ -201,10 +242,10 @@ func (o *owned) applyItems(items []item) error {
 
 // reduceItems applies a batch's jobs and the CSTA events of the current link to the state;
 // nCSTA counts the events applied, restoring says the batch rewrites the state after a loss.
-func (o *owned) reduceItems(items []item) (a accum, nCSTA int, restoring bool) {
+func (o *pipeline) reduceItems(items []item) (a accum, nCSTA int, restoring bool) {
 	// About two client events per CSTA event: sized once instead of grown copy by copy.
 	a = accum{events: make([]tapi.Event, 0, 2*len(items)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
-	cur := o.conn.Load()
+	cur := o.ln.conn.Load()
 	for _, it := range items {
 		restoring = restoring || it.restore
 		if it.job != nil {
@@ -233,7 +274,7 @@ func (o *owned) reduceItems(items []item) (a accum, nCSTA int, restoring bool) {
 
 // batchOf makes the store write of a reduced batch: its events, the lines and calls it
 // changed, the calls it ended with their call records.
-func (o *owned) batchOf(a *accum) store.Batch {
+func (o *pipeline) batchOf(a *accum) store.Batch {
 	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle()}
 	prefix := o.p.cfg.Name + "/"
 	for _, name := range a.lineOrd {
@@ -261,7 +302,7 @@ func (o *owned) batchOf(a *accum) store.Batch {
 // A write that keeps failing or stays unanswered for DegradeAfter (while the lease may still
 // renew: Redis at maxmemory refuses writes but not PEXPIRE), or with more than catchUpLimit
 // events queued behind it, ends the term as degraded (degraded.go).
-func (o *owned) write(b store.Batch) ([]store.Entry, error) {
+func (o *pipeline) write(b store.Batch) ([]store.Entry, error) {
 	start := time.Now()
 	bound := start.Add(o.p.e.cfg.DegradeAfter)
 	o.wh.begin(start)

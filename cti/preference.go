@@ -92,7 +92,7 @@ func (pr *preference) heldBy(ctx context.Context, owner string) {
 }
 
 // handover ends the term so the preferred instance can take the link; requester must be it.
-func (o *owned) handover(requester string) error {
+func (o *term) handover(requester string) error {
 	p := o.p
 	if requester == "" || requester != p.cfg.PreferredInstance {
 		return errors.New("handover: " + requester + " is not the preferred instance of PBX " + p.cfg.Name)

@@ -28,7 +28,7 @@ type repairRequest struct {
 }
 
 // requestRepair queues a repair of ext; it runs on the pipeline goroutine and never blocks.
-func (o *owned) requestRepair(ext, reason, event string) {
+func (o *pipeline) requestRepair(ext, reason, event string) {
 	select {
 	case o.repairs <- repairRequest{ext: ext, reason: reason, event: event}:
 	default:
@@ -38,7 +38,7 @@ func (o *owned) requestRepair(ext, reason, event string) {
 // repairLoop runs the repairs of one ownership term, at most one per device per
 // RepairInterval; requests for a device inside its interval are merged into one repair at
 // its end.
-func (o *owned) repairLoop() {
+func (o *link) repairLoop() {
 	last := map[string]time.Time{}
 	pending := map[string]repairRequest{}
 	timer := time.NewTimer(time.Hour)
@@ -48,7 +48,7 @@ func (o *owned) repairLoop() {
 		select {
 		case <-o.ctx.Done():
 			return
-		case r := <-o.repairs:
+		case r := <-o.pl.repairs:
 			if _, waiting := pending[r.ext]; !waiting {
 				pending[r.ext] = r
 			}
@@ -77,7 +77,7 @@ func (o *owned) repairLoop() {
 }
 
 // repairLine snapshots the device and reconciles its line on the current link.
-func (o *owned) repairLine(r repairRequest) {
+func (o *link) repairLine(r repairRequest) {
 	p := o.p
 	lc := o.conn.Load()
 	log := p.log.WithField("line", tapi.LineName(p.cfg.Name, r.ext)).WithField("reason", r.reason).
@@ -99,7 +99,7 @@ func (o *owned) repairLine(r repairRequest) {
 }
 
 // repairAfter queues the repair a reducer result asks for.
-func (o *owned) repairAfter(ext string, r reducer.Result, event string) {
+func (o *pipeline) repairAfter(ext string, r reducer.Result, event string) {
 	if r.Repair != "" {
 		o.requestRepair(ext, r.Repair, event)
 	}

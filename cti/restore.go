@@ -26,7 +26,7 @@ const detailStoreLost = "state restored after the store lost writes"
 // restoreJob rewrites the whole state into the store if the store's epoch is not the one
 // this term last wrote in, or always when force is set (the caller has just seen the new
 // epoch in a write's result). It runs on the pipeline goroutine.
-func (o *owned) restoreJob(force bool) job {
+func (o *pipeline) restoreJob(force bool) job {
 	return func(st *reducer.State, now time.Time) reducer.Result {
 		p := o.p
 		ctx, cancel := context.WithTimeout(o.ctx, p.e.cfg.LeaseTTL/2)
@@ -135,7 +135,7 @@ func sameJSON(a, b any) bool {
 
 // watchLog follows the PBX's log while this instance owns it, for one reason: a new epoch
 // that a reader started (it saw Redis lose writes) while this owner had nothing to write.
-func (o *owned) watchLog() {
+func (o *pipeline) watchLog() {
 	for o.ctx.Err() == nil {
 		err := o.watchOnce()
 		if o.ctx.Err() != nil {
@@ -150,7 +150,7 @@ func (o *owned) watchLog() {
 	}
 }
 
-func (o *owned) watchOnce() error {
+func (o *pipeline) watchOnce() error {
 	sub, err := o.p.e.cfg.Store.Subscribe(o.ctx, o.p.cfg.Name)
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ import (
 // the state rebuilt from SnapshotDevice (hot: reconciled, calls keep their handles; cold:
 // every call ended first, then fresh). Lines whose monitor failed go OUTOFSERVICE with the
 // reason; the others are INSERVICE.
-func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool) error {
+func (o *link) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool) error {
 	p := o.p
 	start := time.Now()
 	var events atomic.Int64
@@ -38,12 +38,12 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 			return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
 		}
 	}
-	if err := o.post(o.ctx, resyncEvent("started", nil)); err != nil {
+	if err := o.pl.post(o.ctx, resyncEvent("started", nil)); err != nil {
 		return err
 	}
 	if mode == ResyncCold {
 		detail := "cold resync: " + reason
-		if err := o.post(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
+		if err := o.pl.post(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
 			return st.Reset(detail, now)
 		})); err != nil {
 			return err
@@ -74,7 +74,7 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 		return err
 	}
 	var took time.Duration
-	if err := o.submit(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
+	if err := o.pl.submit(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
 		var res reducer.Result
 		for _, x := range p.exts {
 			var r reducer.Result
@@ -93,7 +93,7 @@ func (o *owned) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool
 		return err
 	}
 	took = time.Since(start)
-	if err := o.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *reducer.State) {
+	if err := o.pl.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *reducer.State) {
 		r.DurationMs = took.Milliseconds()
 		r.Lines = len(p.exts)
 		r.Calls = len(st.Calls(""))
@@ -119,7 +119,7 @@ func merge(r, o reducer.Result) reducer.Result {
 // snapshotLines reconciles the lines of exts with SnapshotDevice, lines with calls first
 // (their state matters most and is most likely stale). A line whose device kept producing
 // events while its snapshots were on the way gets a second round once the others are done.
-func (o *owned) snapshotLines(lc *linkConn, exts []string, counted func(job) job) error {
+func (o *link) snapshotLines(lc *linkConn, exts []string, counted func(job) job) error {
 	p := o.p
 	busy := p.view.linesWithCalls()
 	order := append([]string(nil), exts...)
@@ -150,7 +150,7 @@ func (o *owned) snapshotLines(lc *linkConn, exts []string, counted func(job) job
 
 // resnapshot reconciles every monitored line of lc again (hot), after the state was
 // restored into a store that had lost writes.
-func (o *owned) resnapshot(lc *linkConn, reason string) error {
+func (o *link) resnapshot(lc *linkConn, reason string) error {
 	p := o.p
 	start := time.Now()
 	var events atomic.Int64
@@ -170,7 +170,7 @@ func (o *owned) resnapshot(lc *linkConn, reason string) error {
 			return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeResync, Resync: r})}}
 		}
 	}
-	if err := o.post(o.ctx, phase("started", nil)); err != nil {
+	if err := o.pl.post(o.ctx, phase("started", nil)); err != nil {
 		return err
 	}
 	if err := o.snapshotLines(lc, lc.monitored(), counted); err != nil {
@@ -180,7 +180,7 @@ func (o *owned) resnapshot(lc *linkConn, reason string) error {
 		return err
 	}
 	took := time.Since(start)
-	if err := o.submit(o.ctx, phase("completed", func(r *tapi.Resync, st *reducer.State) {
+	if err := o.pl.submit(o.ctx, phase("completed", func(r *tapi.Resync, st *reducer.State) {
 		r.DurationMs = took.Milliseconds()
 		r.Lines = len(p.exts)
 		r.Calls = len(st.Calls(""))
@@ -210,13 +210,13 @@ var snapshotPause = backoff.Policy{Min: 10 * time.Millisecond, Jitter: backoff.N
 // that has ended (the call then never ends for clients). done is false when every try was
 // stale; the line then keeps what its events made of it. Events applied after the reconcile
 // are fine: the reducer ignores what the snapshot already showed.
-func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
+func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
 	p := o.p
 	for try := 1; try <= snapshotTries; try++ {
 		if try > 1 {
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
-		seen := o.applied[ext].Load()
+		seen := o.pl.applied[ext].Load()
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
 		m, err := o.request(rctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
 		cancel()
@@ -236,7 +236,7 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 		if err != nil {
 			return false, err
 		}
-		applied, err := o.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
+		applied, err := o.pl.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
 			return st.Reconcile(snaps, calls, now)
 		})
 		if err != nil || applied {
@@ -249,7 +249,7 @@ func (o *owned) snapshotLine(ctx context.Context, lc *linkConn, ext string, coun
 // applyUnlessStale applies what an answer about line ext says, through the pipeline, unless an
 // event of the line was applied since the request was sent (seen: the line's count then), in
 // which case the answer may predate it and applied is false: the caller asks again.
-func (o *owned) applyUnlessStale(ctx context.Context, ext string, seen uint64, counted func(job) job,
+func (o *pipeline) applyUnlessStale(ctx context.Context, ext string, seen uint64, counted func(job) job,
 	apply func(*reducer.State, time.Time) reducer.Result) (applied bool, err error) {
 	stale := make(chan bool, 1)
 	if err := o.post(ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
@@ -276,7 +276,7 @@ func (o *owned) applyUnlessStale(ctx context.Context, ext string, seen uint64, c
 // snapshot of the line, not once: a snapshot is taken again because events changed the line,
 // and those may have changed the calls' parties too. A failed SnapshotCall is recorded as nil:
 // that call counts as new.
-func (o *owned) askCalls(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]csta.SnapshotCallItem, error) {
+func (o *link) askCalls(ctx context.Context, lc *linkConn, ext string, items []csta.SnapshotDeviceItem) (map[string][]csta.SnapshotCallItem, error) {
 	p := o.p
 	known := map[string]bool{}
 	for _, c := range p.view.callsOf(tapi.LineName(p.cfg.Name, ext)) {

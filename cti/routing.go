@@ -53,7 +53,7 @@ func (p *pbx) route(ctx context.Context, ext string, req Request) tapi.Reply {
 			return failf(tapi.LINEERR_OPERATIONFAILED, "routing to the owner of PBX %s failed; it may have been executed (not retried): %v", p.cfg.Name, err)
 		}
 		if o := p.own.Load(); o != nil {
-			return o.execute(ctx, ext, req)
+			return o.rt.execute(ctx, ext, req)
 		}
 		select {
 		case <-ctx.Done():
@@ -88,7 +88,7 @@ func (p *pbx) send(ctx context.Context, cmd routedCommand) (routedReply, error) 
 }
 
 // serveCommands answers routed commands while this instance owns the PBX.
-func (o *owned) serveCommands() {
+func (o *router) serveCommands() {
 	for o.ctx.Err() == nil {
 		err := o.p.e.cfg.Store.ServeCommands(o.ctx, o.p.cfg.Name, o.p.e.cfg.InstanceID, o.handleRouted)
 		if o.ctx.Err() != nil {
@@ -99,7 +99,7 @@ func (o *owned) serveCommands() {
 	}
 }
 
-func (o *owned) handleRouted(ctx context.Context, b []byte) []byte {
+func (o *router) handleRouted(ctx context.Context, b []byte) []byte {
 	var cmd routedCommand
 	var out routedReply
 	if err := json.Unmarshal(b, &cmd); err != nil {
@@ -119,7 +119,7 @@ func (o *owned) handleRouted(ctx context.Context, b []byte) []byte {
 				out.Error = err.Error()
 			}
 		case kindSwitchover, kindFailback:
-			if err := o.move(ctx, cmd.Kind == kindFailback, cmd.Reason); err != nil {
+			if err := o.ln.move(ctx, cmd.Kind == kindFailback, cmd.Reason); err != nil {
 				out.Error = err.Error()
 			}
 		default:
@@ -149,7 +149,7 @@ func (e *Engine) admin(ctx context.Context, pbxName, kind, reason string) error 
 		reason = "admin " + kind
 	}
 	if o := p.own.Load(); o != nil {
-		return o.move(ctx, kind == kindFailback, reason)
+		return o.ln.move(ctx, kind == kindFailback, reason)
 	}
 	out, err := p.send(ctx, routedCommand{Kind: kind, Reason: reason})
 	if err != nil {

@@ -64,7 +64,7 @@ func (lc *linkConn) close() {
 const sessionStatusBuffer = 8
 
 // connect dials a node and starts the session in the PBX's dialect, within ConnectTimeout.
-func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
+func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 	if err := o.mayRequest(); err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
 		Dialect:    d,
 		TLS:        cfg.TLS,
 		EventQueue: cfg.Queue,
-		OnEvent:    func(ev csta.Event) { o.enqueueEvent(lc, ev) },
+		OnEvent:    func(ev csta.Event) { o.pl.enqueueEvent(lc, ev) },
 		OnSystemStatus: func(s *csta.SystemStatus) {
 			select {
 			case lc.status <- s.SystemStatus:
@@ -113,7 +113,7 @@ func (o *owned) connect(ctx context.Context, node int) (*linkConn, error) {
 
 // startSession opens the application session (ECMA-354 dialects) or registers for system
 // status (SystemStatus-first dialects, whose greeting the csta.Conn answers by itself).
-func (o *owned) startSession(ctx context.Context, lc *linkConn, d csta.Dialect) error {
+func (o *link) startSession(ctx context.Context, lc *linkConn, d csta.Dialect) error {
 	cfg := o.p.cfg
 	if d.Session == csta.SessionApplication {
 		resp, ed, err := lc.conn.NegotiateApplicationSession(ctx, &csta.StartApplicationSession{

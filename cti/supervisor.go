@@ -31,7 +31,7 @@ type outcome struct {
 }
 
 // supervise keeps the PBX link up on one of its nodes until the term ends.
-func (o *owned) supervise() {
+func (o *link) supervise() {
 	p := o.p
 	cfg := p.cfg
 	preferred := 0
@@ -72,8 +72,8 @@ func (o *owned) supervise() {
 				if !o.unreachable.Load() {
 					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
 					if left <= 0 {
-						o.unreachable.Store(true)
-						o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+						o.setUnreachable(true)
+						o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
 							return withDetail(st.SetInService(false, now), "no PBX node reachable")
 						})
 					} else if wait > left {
@@ -85,7 +85,7 @@ func (o *owned) supervise() {
 			}
 		}
 		rounds = 0
-		o.conn.Store(lc)
+		o.setConn(lc)
 		p.status.setNode(lc.node, nodeUp, "")
 		p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, true)
 		o.linkEvent(lc.node, nodeUp, "")
@@ -101,7 +101,7 @@ func (o *owned) supervise() {
 		err := o.resync(lc, mode, reason, o.unreachable.Load())
 		if err == nil {
 			last = lc.node
-			o.unreachable.Store(false)
+			o.setUnreachable(false)
 			out := o.watch(lc, preferred)
 			reason, forced, detection, next, err = out.reason, out.forced, out.detection, out.next, out.err
 			if next != nil {
@@ -111,7 +111,7 @@ func (o *owned) supervise() {
 		} else {
 			reason, detection = "resync failed: "+err.Error(), 0
 		}
-		o.conn.Store(nil)
+		o.setConn(nil)
 		lc.close()
 		if o.ctx.Err() != nil {
 			return
@@ -136,7 +136,7 @@ func (o *owned) supervise() {
 
 // watch sends heartbeats on the link and serves admin moves and automatic failback until the
 // link fails or moves.
-func (o *owned) watch(lc *linkConn, preferred int) outcome {
+func (o *link) watch(lc *linkConn, preferred int) outcome {
 	p := o.p
 	hb := time.NewTicker(p.cfg.Heartbeat)
 	defer hb.Stop()
@@ -170,7 +170,7 @@ func (o *owned) watch(lc *linkConn, preferred int) outcome {
 			if st == csta.SystemDisabled {
 				return outcome{reason: "PBX reported SystemStatus disabled"}
 			}
-		case <-o.lost:
+		case <-o.pl.lost:
 			if err := o.resnapshot(lc, "store lost writes"); err != nil {
 				return outcome{reason: "resync after store loss failed: " + err.Error(), err: err}
 			}
@@ -190,7 +190,7 @@ func (o *owned) watch(lc *linkConn, preferred int) outcome {
 // watchState is what watch remembers between its events: heartbeat misses and how long the
 // primary has looked healthy while the link is on the standby.
 type watchState struct {
-	o            *owned
+	o            *link
 	lc           *linkConn
 	misses       int
 	firstMiss    time.Time
@@ -297,33 +297,26 @@ func errText(err error) string {
 }
 
 // linkEvent appends BRIDGE_LINKSTATUS.
-func (o *owned) linkEvent(n int, status, reason string) {
+func (o *link) linkEvent(n int, status, reason string) {
 	nd := o.p.nodes[n]
 	active := status == nodeUp
-	o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+	o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
 		return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeLinkStatus,
 			Link: &tapi.LinkStatus{Node: nd.role, Status: status, Address: nd.addr, Active: active, Reason: reason}})}}
 	})
 }
 
 // switchoverEvent appends BRIDGE_SWITCHOVER and records it for LinkInfo.
-func (o *owned) switchoverEvent(from, to int, reason string, forced bool, detection time.Duration) {
+func (o *link) switchoverEvent(from, to int, reason string, forced bool, detection time.Duration) {
 	p := o.p
 	f, t := p.nodes[from].role, p.nodes[to].role
 	p.status.switched(SwitchoverInfo{From: f, To: t, Reason: reason, At: time.Now(), Detection: detection})
 	p.e.metrics.Switchover(p.cfg.Name, f, t, reason)
 	p.log.WithField("from", f).WithField("to", t).WithField("reason", reason).Warn("switchover")
-	o.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+	o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
 		return reducer.Result{Events: []tapi.Event{o.bridgeEvent(now, tapi.Event{Type: tapi.BridgeSwitchover,
 			Switch: &tapi.Switchover{From: f, To: t, Reason: reason, Forced: forced}})}}
 	})
-}
-
-func (o *owned) bridgeEvent(now time.Time, ev tapi.Event) tapi.Event {
-	ev.V = tapi.WireVersion
-	ev.Time = now
-	ev.PBX = o.p.cfg.Name
-	return ev
 }
 
 // withDetail sets the reason on every event of r.
@@ -335,7 +328,7 @@ func withDetail(r reducer.Result, detail string) reducer.Result {
 }
 
 // move asks the supervisor of an owned link for a switchover or failback.
-func (o *owned) move(ctx context.Context, failback bool, reason string) error {
+func (o *link) move(ctx context.Context, failback bool, reason string) error {
 	if o.conn.Load() == nil {
 		return errors.New("cti: no PBX node is up to move from; the link is reconnecting")
 	}

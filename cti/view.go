@@ -16,6 +16,8 @@ type view struct {
 	mu  sync.RWMutex
 	m   *tapi.ReadModel
 	pos store.Position
+	// changed wakes those waiting for a call to appear (router.awaitCall) after each change.
+	changed broadcast
 }
 
 func newView() *view {
@@ -25,6 +27,7 @@ func newView() *view {
 // reset replaces everything.
 func (v *view) reset(lines []tapi.Line, calls []tapi.Call, pos store.Position) {
 	v.mu.Lock()
+	defer v.changed.notify() // after the unlock: a woken reader reads at once
 	defer v.mu.Unlock()
 	v.m.Reset(tapi.Snapshot{Lines: lines, Calls: calls})
 	v.pos = pos
@@ -33,6 +36,7 @@ func (v *view) reset(lines []tapi.Line, calls []tapi.Call, pos store.Position) {
 // applyBatch records what the owner wrote, returning the last version of removed calls.
 func (v *view) applyBatch(b *store.Batch, pos store.Position) []tapi.Call {
 	v.mu.Lock()
+	defer v.changed.notify() // after the unlock: a woken reader reads at once
 	defer v.mu.Unlock()
 	for _, l := range b.Lines {
 		v.m.PutLine(l)
@@ -55,6 +59,7 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) []tapi.Call {
 // applyEntry follows one log entry (follower).
 func (v *view) applyEntry(en store.Entry) {
 	v.mu.Lock()
+	defer v.changed.notify() // after the unlock: a woken reader reads at once
 	defer v.mu.Unlock()
 	v.pos = store.Position{Epoch: en.Epoch, Offset: en.Offset}
 	v.m.Apply(&en.Event)
