@@ -37,6 +37,9 @@ type wsConn struct {
 	qmu    sync.Mutex
 	queue  [][]byte      // outbound messages, at most s.cfg.SendQueue
 	notify chan struct{} // capacity 1: the writer has work
+	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
+	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
+	taken chan struct{}
 
 	closeOnce sync.Once
 	closeCode int
@@ -211,8 +214,13 @@ func (c *wsConn) wake() {
 // goroutine produces and which may exceed the queue).
 func (c *wsConn) enqueueWait(b []byte) error { return c.enqueueWaitCtx(c.ctx, b) }
 
-// enqueueWaitCtx is enqueueWait that also gives up when ctx ends (a catch-up's bound).
+// enqueueWaitCtx is enqueueWait that also gives up when ctx ends (a catch-up's bound). A full
+// queue is waited on until the writer takes it (taken), not polled.
 func (c *wsConn) enqueueWaitCtx(ctx context.Context, b []byte) error {
+	var ended <-chan struct{} // a session that fails sets closing before its context ends
+	if c.ctx != nil {
+		ended = c.ctx.Done()
+	}
 	for {
 		if c.closing.Load() {
 			return errSessionClosing
@@ -224,11 +232,22 @@ func (c *wsConn) enqueueWaitCtx(ctx context.Context, b []byte) error {
 			c.wake()
 			return nil
 		}
+		if c.taken == nil {
+			c.taken = make(chan struct{})
+		}
+		taken := c.taken
 		c.qmu.Unlock()
 		select {
 		case <-ctx.Done():
+			if c.closing.Load() {
+				return errSessionClosing
+			}
 			return ctx.Err()
-		case <-time.After(2 * time.Millisecond):
+		case <-taken:
+		case <-ended:
+			// closing is checked above; a server shutdown (no closing) still lets the
+			// writer's last flush make room, as before.
+			ended = nil
 		}
 	}
 }
@@ -330,6 +349,10 @@ func (c *wsConn) takeQueue() [][]byte {
 	defer c.qmu.Unlock()
 	q := c.queue
 	c.queue = nil
+	if c.taken != nil {
+		close(c.taken)
+		c.taken = nil
+	}
 	return q
 }
 

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A replay that finds the send queue full sleeps until the writer takes the queue. The queue
+// is taken only once the replay sleeps: were the wake-up missed, the replay would wait for
+// its bound and fail with it.
+func TestEnqueueWaitWakesWhenTheWriterTakesTheQueue(t *testing.T) {
+	c := &wsConn{s: &Server{cfg: Config{SendQueue: 2}}, notify: make(chan struct{}, 1)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	defer c.cancel()
+	c.queue = [][]byte{[]byte(`1`), []byte(`2`)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.enqueueWaitCtx(ctx, []byte(`3`)) }()
+	require.Eventually(t, func() bool {
+		c.qmu.Lock()
+		defer c.qmu.Unlock()
+		return c.taken != nil
+	}, 10*time.Second, time.Millisecond)
+	require.Len(t, c.takeQueue(), 2)
+	require.NoError(t, <-done)
+	require.Equal(t, [][]byte{[]byte(`3`)}, c.takeQueue())
+}
+
+// A session that fails wakes a replay waiting for room: nothing is queued after the close.
+func TestEnqueueWaitEndsWhenTheSessionFails(t *testing.T) {
+	c := &wsConn{s: &Server{cfg: Config{SendQueue: 1}}, notify: make(chan struct{}, 1)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.queue = [][]byte{[]byte(`1`)}
+	done := make(chan error, 1)
+	go func() { done <- c.enqueueWait([]byte(`2`)) }()
+	require.Eventually(t, func() bool {
+		c.qmu.Lock()
+		defer c.qmu.Unlock()
+		return c.taken != nil
+	}, 10*time.Second, time.Millisecond)
+	c.fail(CloseResyncRequired, "test")
+	require.ErrorIs(t, <-done, errSessionClosing)
+}
