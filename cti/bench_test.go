@@ -30,7 +30,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	octx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	o := newOwned(p, lease, octx, cancel, time.Now().Add(time.Hour)).pl
+	o := newOwned(octx, cancel, p, lease, time.Now().Add(time.Hour)).pl
 	if err := o.load(); err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,9 @@ import (
 //     runPipeline, watchLog and the namer's.
 //   - router (commands.go, command_build.go, routing.go): requests become CSTA services;
 //     goroutine serveCommands, plus the callers' own goroutines.
+//
+// The methods of every part name their receiver o, as they did when they were all owned's:
+// they moved without their bodies changing.
 type owned struct {
 	*term
 	ln *link
@@ -29,7 +32,7 @@ type owned struct {
 }
 
 // newOwned wires the parts of a term together; nothing runs yet.
-func newOwned(p *pbx, lease store.Lease, ctx context.Context, cancel context.CancelCauseFunc, until time.Time) *owned {
+func newOwned(ctx context.Context, cancel context.CancelCauseFunc, p *pbx, lease store.Lease, until time.Time) *owned {
 	t := &term{p: p, lease: lease, ctx: ctx, cancel: cancel}
 	t.deadline.Store(until.Add(-p.e.cfg.LeaseTTL / 10).UnixNano())
 	if lease.NoHistory {
@@ -126,7 +129,7 @@ func (f *follower) stop() {
 func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) {
 	log := p.log.WithField("token", lease.Token)
 	octx, cancel := context.WithCancelCause(ctx)
-	o := newOwned(p, lease, octx, cancel, until)
+	o := newOwned(octx, cancel, p, lease, until)
 	var readers sync.WaitGroup // parts that only read; awaited after the lease is released
 	defer func() {
 		cancel(nil)
