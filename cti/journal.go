@@ -100,7 +100,7 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
 		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
-		Direction: direction(c, in.pbx, in.line),
+		Direction: direction(c, placedBy(c, own), in.pbx, in.line),
 	}
 	if j.Answered.IsZero() {
 		j.RingMs = max(j.Ended.Sub(j.Started).Milliseconds(), 0)
@@ -112,12 +112,12 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 	case j.Outcome == store.OutcomePickedUp:
 		j.AnsweredBy = c.Info.Redirection // the device that picked the call up
 	case j.Outcome != store.OutcomeAnswered:
-	case c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND:
+	case placedBy(c, own):
 		j.AnsweredBy = firstKnown(c.Info.Connected, c.Info.Redirection, c.Info.Called)
 	default:
 		j.AnsweredBy = firstKnown(own, c.Info.Called)
 	}
-	j.Chain = chain(t.infos, own, c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND, j.Outcome)
+	j.Chain = chain(t.infos, own, placedBy(c, own), j.Outcome)
 	named := func(p *tapi.PartyID) { nameParty(p, in.pbx, in.line) }
 	named(&j.Caller)
 	named(&j.Called)
@@ -144,16 +144,18 @@ func nameParty(p *tapi.PartyID, pbx string, line func(string) (tapi.Line, bool))
 }
 
 // direction classifies a call from its LINECALLORIGIN: INTERNAL is "internal"; EXTERNAL and
-// INBOUND (an arriving call without a caller ID) are "inbound"; OUTBOUND is "outbound",
-// or "internal" when the number dialled is another line of the same PBX; CONFERENCE,
-// UNKNOWN and UNAVAIL (calls adopted mid-way) are "unknown".
-func direction(c *tapi.Call, pbx string, line func(string) (tapi.Line, bool)) string {
+// INBOUND (an arriving call without a caller ID) are "inbound"; OUTBOUND, and a call adopted
+// mid-way whose caller is the line (placed), are "outbound", or "internal" when the number
+// dialled is another line of the same PBX; other calls adopted mid-way (UNKNOWN, UNAVAIL) and
+// CONFERENCE are "unknown".
+func direction(c *tapi.Call, placed bool, pbx string, line func(string) (tapi.Line, bool)) string {
 	switch c.Info.Origin {
 	case tapi.LINECALLORIGIN_INTERNAL:
 		return store.DirectionInternal
 	case tapi.LINECALLORIGIN_EXTERNAL, tapi.LINECALLORIGIN_INBOUND:
 		return store.DirectionInbound
-	case tapi.LINECALLORIGIN_OUTBOUND:
+	}
+	if placed {
 		if n := c.Info.Called.Number; n != "" {
 			if _, ok := line(tapi.LineName(pbx, n)); ok {
 				return store.DirectionInternal
@@ -162,6 +164,19 @@ func direction(c *tapi.Call, pbx string, line func(string) (tapi.Line, bool)) st
 		return store.DirectionOutbound
 	}
 	return store.DirectionUnknown
+}
+
+// placedBy says whether the line placed the call: its origin says so, or, for a call whose
+// origin the bridge did not learn (one it took up after its start, when the switch's first
+// event of it came late or a resync found it), the caller is the line itself.
+func placedBy(c *tapi.Call, own tapi.PartyID) bool {
+	switch c.Info.Origin {
+	case tapi.LINECALLORIGIN_OUTBOUND:
+		return true
+	case 0, tapi.LINECALLORIGIN_UNKNOWN, tapi.LINECALLORIGIN_UNAVAIL:
+		return own.Number != "" && c.Info.Caller.Number == own.Number
+	}
+	return false
 }
 
 // addInfo keeps a call info the call carried, unless it repeats the last one.
