@@ -17,4 +17,15 @@
 // reported, hdCall/htCall, the conference translation of conference.go and the events held
 // back while a request runs. That must advance event by event with the messages it sends
 // (the mirror may already be further on), so it is not a second read model.
+//
+// Call-centre agents (agents.go). The TSPI has no agent functions: TAPI 2.x passes
+// lineSetAgentState, lineGetAgentStatus and lineGetAgentCaps as LINE_PROXYREQUEST
+// (LINEPROXYREQUEST_SETAGENTSTATE, _GETAGENTSTATUS, _GETAGENTCAPS) to the application that
+// opened the line with LINEOPENOPTION_PROXY, which answers with lineProxyResponse. As TSPs
+// with agent support do, the provider is the agent handler behind such a proxy: the proxy
+// passes each LINEPROXYREQUEST on with lineDevSpecific, Provider.ProxyRequest
+// (TSPI_lineDevSpecific) carries it out, filling LINEAGENTSTATUS/LINEAGENTCAPS in the
+// request, and the proxy answers the application once TAPI's LINE_REPLY for the
+// lineDevSpecific arrives. State changes go to TAPI directly: LINE_AGENTSTATUS from the
+// provider's LINEEVENT, with LINEAGENTSTATUS_GROUP/STATE/NEXTSTATE.
 package tspcore

@@ -54,7 +54,9 @@ func (p *Provider) handleEvent(ev tapi.Event) {
 		p.callEvent(l, ev)
 	case tapi.LineLineDevState:
 		ds := ev.LineState.DevState
+		before := summarize(l.state.Agents)
 		l.state = ev.LineState.Line
+		defer p.reportAgent(l, before)
 		if ds&(tapi.LINEDEVSTATE_INSERVICE|tapi.LINEDEVSTATE_OUTOFSERVICE) != 0 {
 			p.updateService(l)
 		}
@@ -62,9 +64,18 @@ func (p *Provider) handleEvent(ev tapi.Event) {
 			p.lineEvent(l, 0, LINE_LINEDEVSTATE, uintptr(rest), 0, 0)
 		}
 	case tapi.LineAddressState:
+		before := summarize(l.state.Agents)
 		l.state = ev.LineState.Line
+		defer p.reportAgent(l, before)
 		// dwParam1 is the address ID (a bridge line has address 0), dwParam2 the states.
 		p.lineEvent(l, 0, LINE_ADDRESSSTATE, 0, uintptr(ev.LineState.AddressState), 0)
+	case tapi.LineAgentStatus:
+		if ev.AgentStatus != nil {
+			p.agentEvent(l, ev.AgentStatus.Agent)
+		}
+	case tapi.LineQueueStatus:
+		// A group's queue figures have no TAPI 2 line message (LINE_QUEUESTATUS belongs to
+		// lineGetQueueInfo's agent-handler queues, which the provider does not offer).
 	case tapi.LineConference:
 		// Nothing to pass on: the provider models the conference call itself (conference.go),
 		// from the call states, and TAPI has no message for the bridge's conference record.
@@ -207,7 +218,9 @@ func (p *Provider) resync(r *client.Resynced) {
 			continue
 		}
 		if ok {
+			before := summarize(l.state.Agents)
 			l.state = ln
+			p.reportAgent(l, before)
 		}
 		for _, c := range p.calls {
 			// A conference being set up is settled by the request's answer and the held events.

@@ -94,16 +94,24 @@ func (w *varWriter) blob(prefix string, data []byte) {
 	if len(data) == 0 {
 		return
 	}
+	if start, ok := w.place(data); ok {
+		w.set(prefix+"Size", uint32(len(data)))
+		w.set(prefix+"Offset", uint32(start))
+	}
+}
+
+// place appends data to the variable part and returns where it starts; ok is false when it
+// does not fit (it still counts in dwNeededSize).
+func (w *varWriter) place(data []byte) (start int, ok bool) {
 	// Keep variable parts DWORD-aligned, as TAPI's own structures do.
-	start := (w.needed + 3) &^ 3
+	start = (w.needed + 3) &^ 3
 	w.needed = start + len(data)
 	if w.needed > len(w.buf) || start < w.used {
-		return
+		return start, false
 	}
 	copy(w.buf[start:], data)
 	w.used = w.needed
-	w.set(prefix+"Size", uint32(len(data)))
-	w.set(prefix+"Offset", uint32(start))
+	return start, true
 }
 
 // str appends s as NUL-terminated UTF-16LE (STRINGFORMAT_UNICODE).

@@ -30,7 +30,8 @@ func readHeader(t *testing.T, path string) string {
 func TestLayoutsMatchTapiH(t *testing.T) {
 	h := readHeader(t, tapiH)
 	for _, l := range []*layout{lineDevCapsLayout, lineAddressCapsLayout, lineDevStatusLayout,
-		lineAddressStatusLayout, lineCallInfoLayout, lineCallStatusLayout} {
+		lineAddressStatusLayout, lineCallInfoLayout, lineCallStatusLayout, lineAgentCapsLayout,
+		lineAgentStatusLayout} {
 		tag := strings.ToLower(l.name)[:4] + strings.ToLower(l.name)[4:] + "_tag"
 		rx := regexp.MustCompile(`typedef struct ` + tag + ` \{([^}]*)\}`)
 		m := rx.FindStringSubmatch(h)
@@ -97,6 +98,18 @@ func TestConstantsMatchHeaders(t *testing.T) {
 		"LINECALLFEATURE2_TRANSFERNORM": LINECALLFEATURE2_TRANSFERNORM, "LINECALLFEATURE2_TRANSFERCONF": LINECALLFEATURE2_TRANSFERCONF,
 		"LINEREMOVEFROMCONF_NONE":     LINEREMOVEFROMCONF_NONE,
 		"LINEADDRESSTYPE_PHONENUMBER": lineAddressTypePhoneNumber,
+		"LINE_AGENTSTATUS":            LINE_AGENTSTATUS, "LINEAGENTSTATUS_GROUP": LINEAGENTSTATUS_GROUP,
+		"LINEAGENTSTATUS_STATE": LINEAGENTSTATUS_STATE, "LINEAGENTSTATUS_NEXTSTATE": LINEAGENTSTATUS_NEXTSTATE,
+		"LINEAGENTFEATURE_SETAGENTSTATE":  LINEAGENTFEATURE_SETAGENTSTATE,
+		"LINEPROXYREQUEST_SETAGENTSTATE":  LINEPROXYREQUEST_SETAGENTSTATE,
+		"LINEPROXYREQUEST_GETAGENTCAPS":   LINEPROXYREQUEST_GETAGENTCAPS,
+		"LINEPROXYREQUEST_GETAGENTSTATUS": LINEPROXYREQUEST_GETAGENTSTATUS,
+	}
+	for _, st := range []tapi.AgentState{tapi.LINEAGENTSTATE_LOGGEDOFF, tapi.LINEAGENTSTATE_NOTREADY,
+		tapi.LINEAGENTSTATE_READY, tapi.LINEAGENTSTATE_BUSYACD, tapi.LINEAGENTSTATE_BUSYINCOMING,
+		tapi.LINEAGENTSTATE_BUSYOUTBOUND, tapi.LINEAGENTSTATE_BUSYOTHER, tapi.LINEAGENTSTATE_WORKINGAFTERCALL,
+		tapi.LINEAGENTSTATE_UNKNOWN, tapi.LINEAGENTSTATE_UNAVAIL} {
+		ours[st.String()] = uint32(st)
 	}
 	for name, v := range ours {
 		hv, ok := defs[name]

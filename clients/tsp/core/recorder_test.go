@@ -88,6 +88,21 @@ func formatMsg(ht HTAPICALL, msg uint32, p1, p2, p3 uintptr) string {
 		return fmt.Sprintf("LINE_LINEDEVSTATE %s p2=%d p3=%d", tapi.DevState(p1), p2, p3)
 	case LINE_ADDRESSSTATE:
 		return fmt.Sprintf("LINE_ADDRESSSTATE address=%d %s", p1, tapi.AddressState(p2))
+	case LINE_AGENTSTATUS:
+		var names []string
+		for _, n := range []struct {
+			bit  uint32
+			name string
+		}{{LINEAGENTSTATUS_GROUP, "GROUP"}, {LINEAGENTSTATUS_STATE, "STATE"}, {LINEAGENTSTATUS_NEXTSTATE, "NEXTSTATE"}} {
+			if uint32(p2)&n.bit != 0 {
+				names = append(names, n.name)
+			}
+		}
+		s := fmt.Sprintf("LINE_AGENTSTATUS address=%d %s", p1, strings.Join(names, "|"))
+		if p3 != 0 {
+			s += " state=" + strings.TrimPrefix(tapi.AgentState(p3).String(), "LINEAGENTSTATE_")
+		}
+		return s
 	case LINE_GENERATE:
 		return fmt.Sprintf("LINE_GENERATE ht=%#x term=%d endToEnd=%d", uintptr(ht), p1, p2)
 	}
