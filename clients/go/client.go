@@ -131,6 +131,23 @@ func (c *Client) Line(name string) (tapi.Line, bool) { return c.m.line(name) }
 // Lines returns the mirrored subscribed lines, by name.
 func (c *Client) Lines() []tapi.Line { return c.m.allLines() }
 
+// Agents returns the line's agent state per ACD group (sorted by group), as the mirror has
+// it; nil when the line has no agent (LINE_AGENTSTATUS reports changes).
+func (c *Client) Agents(line string) []tapi.AgentStatus {
+	l, _ := c.m.line(line)
+	return l.Agents
+}
+
+// Queue returns the queue figures of a monitored ACD or hunt group's line (pbxs[].groups);
+// ok is false for a line that is no group (LINE_QUEUESTATUS reports changes).
+func (c *Client) Queue(groupLine string) (q tapi.QueueStatus, ok bool) {
+	l, _ := c.m.line(groupLine)
+	if l.Queue == nil {
+		return q, false
+	}
+	return *l.Queue, true
+}
+
 // Call returns a mirrored call by handle.
 func (c *Client) Call(h tapi.CallHandle) (tapi.Call, bool) { return c.m.call(h) }
 

@@ -164,6 +164,12 @@ func (c *Client) SetAgentState(ctx context.Context, line, group, state, reason s
 	return c.call(ctx, Command{Op: OpSetAgentState, Line: line, AgentState: state, Group: group, ReasonCode: reason})
 }
 
+// LogOn logs the agent at the line on to an ACD group (group "" means every group of the
+// line), as agentID when not empty (else the PBX's default, often the extension).
+func (c *Client) LogOn(ctx context.Context, line, group, agentID string) error {
+	return c.call(ctx, Command{Op: OpSetAgentState, Line: line, AgentState: "loggedOn", Group: group, AgentID: agentID})
+}
+
 func (c *Client) call(ctx context.Context, cmd Command) error {
 	_, err := c.Do(ctx, cmd)
 	return err

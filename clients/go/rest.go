@@ -125,6 +125,59 @@ func (r *REST) Switchover(ctx context.Context, pbx, reason string) error {
 		map[string]string{"reason": reason}, nil)
 }
 
+// AgentView is one line's agent state in one ACD group (GET /api/v1/agents).
+type AgentView struct {
+	Line        string `json:"line"`
+	DisplayName string `json:"displayName,omitempty"`
+	tapi.AgentStatus
+}
+
+// GroupView is a monitored ACD or hunt group's queue figures (GET /api/v1/groups/{pbx}/{ext}).
+type GroupView struct {
+	Line  string           `json:"line"` // the group's line, "pbx/number"
+	PBX   string           `json:"pbx"`
+	Group string           `json:"group"`
+	Queue tapi.QueueStatus `json:"queue"`
+}
+
+// AgentRequest is the body of SetAgentState: State one of wire.AgentStates ("loggedOn",
+// "loggedOff", "ready", "notReady", "workingAfterCall"), Group "" for every group of the
+// line, ReasonCode with notReady or loggedOff, AgentID with loggedOn.
+type AgentRequest struct {
+	State      string `json:"agentState"`
+	Group      string `json:"group,omitempty"`
+	ReasonCode string `json:"reasonCode,omitempty"`
+	AgentID    string `json:"agentId,omitempty"`
+}
+
+// Agents returns the agent states of the lines the token may see, by line then group.
+func (r *REST) Agents(ctx context.Context) ([]AgentView, error) {
+	var out struct {
+		Agents []AgentView `json:"agents"`
+	}
+	return out.Agents, r.do(ctx, http.MethodGet, "/api/v1/agents", nil, &out)
+}
+
+// Group returns a monitored group's queue figures; groupLine is "pbx/number".
+func (r *REST) Group(ctx context.Context, groupLine string) (GroupView, error) {
+	var out GroupView
+	p, err := linePath(groupLine)
+	if err != nil {
+		return out, err
+	}
+	return out, r.do(ctx, http.MethodGet, "/api/v1/groups"+strings.TrimPrefix(p, "/api/v1/lines"), nil, &out)
+}
+
+// SetAgentState asks the PBX for an agent state at a line the token controls (or, for a
+// supervisor, at an agent of a group it sees, naming the group).
+func (r *REST) SetAgentState(ctx context.Context, line string, req AgentRequest) error {
+	p, err := linePath(line)
+	if err != nil {
+		return err
+	}
+	return r.do(ctx, http.MethodPut, p+"/agent", req, nil)
+}
+
 func linePath(line string) (string, error) {
 	pbx, ext, ok := tapi.SplitLine(line)
 	if !ok || strings.Contains(ext, "/") {

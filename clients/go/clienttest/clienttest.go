@@ -427,3 +427,20 @@ func DemoConfig(primary, standby, extra string) string {
 	b.WriteString(extra)
 	return b.String()
 }
+
+// ACDConfig is DemoConfig with the PBX monitoring ACD group 600 (pbxs[].groups), for a
+// pbxsim started as StartACD does.
+func ACDConfig(primary, standby, extra string) string {
+	const devices = "    devices: [\"200-219\"]\n"
+	return strings.Replace(DemoConfig(primary, standby, extra), devices, devices+"    groups: [\"600\"]\n", 1)
+}
+
+// StartACD runs pbxsim with ACD group 600 (agent positions 201-203, no wrap-up) and a bridge
+// on it that monitors the group, and waits until its lines are in service.
+func StartACD(t testing.TB, simArgs ...string) (*PBXSim, *Bridge) {
+	t.Helper()
+	sim := StartPBXSim(t, append([]string{"-acd", "600=201,202,203"}, simArgs...)...)
+	b := StartBridgeWith(t, BridgeOptions{Config: ACDConfig(sim.Primary, sim.Standby, "")})
+	WaitInService(t, b.URL)
+	return sim, b
+}
