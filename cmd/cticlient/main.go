@@ -34,6 +34,10 @@ commands:
   forward LINE MODE NUMBER       forward (MODE: uncond, busy, noanswer, ... or LINEFORWARDMODE_*)
   forward LINE off [MODE]        forwarding off
   dnd LINE on|off                do-not-disturb
+  agents                         agent states per line and ACD group
+  agent LINE STATE [GROUP]       set the agent state (loggedOn, loggedOff, ready, notReady,
+                                 workingAfterCall; --reason CODE, --agent-id ID with loggedOn)
+  group GROUPLINE                a monitored group's queue: calls waiting, agents by state
   links                          PBX link status
   switchover PBX                 move a PBX to its other node (admin; --reason TEXT)
 
@@ -48,6 +52,7 @@ type options struct {
 	call      string
 	ringFirst bool
 	reason    string
+	agentID   string
 	timeout   time.Duration
 }
 
@@ -92,7 +97,8 @@ func parseArgs(args []string, stderr io.Writer, env func(string) string) (*optio
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
 	fs.StringVar(&o.call, "call", "", "call handle (answer, hangup, hold, retrieve, transfer)")
 	fs.BoolVar(&o.ringFirst, "ring-first", true, "dial: ring the own phone first, dial when it is picked up")
-	fs.StringVar(&o.reason, "reason", "", "switchover: reason for the audit log")
+	fs.StringVar(&o.reason, "reason", "", "switchover: reason for the audit log; agent: not-ready or log-off reason code")
+	fs.StringVar(&o.agentID, "agent-id", "", "agent loggedOn: the agent ID to log on as")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long a one-shot command may take")
 	var pos []string
 	for {
@@ -137,7 +143,7 @@ func dispatch(ctx context.Context, o *options, pos []string, out io.Writer) erro
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	switch cmd {
-	case "lines", "calls", "links", "switchover":
+	case "lines", "calls", "links", "switchover", "agents", "agent", "group":
 		return restCommand(ctx, o, cmd, args, out)
 	case "dial", "answer", "hangup", "hold", "retrieve", "transfer", "forward", "dnd":
 		return lineCommand(ctx, o, cmd, args, out)

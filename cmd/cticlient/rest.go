@@ -15,6 +15,7 @@ import (
 // restCommands are the commands that are one REST request each.
 var restCommands = map[string]func(ctx context.Context, o *options, r *client.REST, args []string, out io.Writer) error{
 	"lines": restLines, "calls": restCalls, "links": restLinks, "switchover": restSwitchover,
+	"agents": restAgents, "agent": restAgent, "group": restGroup,
 }
 
 // restCommand runs a command of restCommands.
@@ -23,7 +24,7 @@ func restCommand(ctx context.Context, o *options, cmd string, args []string, out
 	if !ok {
 		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
-	if cmd != "switchover" {
+	if cmd == "lines" || cmd == "calls" || cmd == "links" {
 		if err := nargs(cmd, args, 0, 0, "takes no arguments"); err != nil {
 			return err
 		}
