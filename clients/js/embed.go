@@ -4,7 +4,7 @@ package js
 
 import "embed"
 
-// Files holds ctibridge.js, README.md and example.html.
+// Files holds ctibridge.js (with readmodel.js), README.md and example.html.
 //
-//go:embed ctibridge.js README.md example.html
+//go:embed ctibridge.js readmodel.js README.md example.html
 var Files embed.FS
