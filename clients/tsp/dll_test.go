@@ -22,6 +22,7 @@ var requiredExports = []string{
 	"TSPI_lineRedirect", "TSPI_lineForward", "TSPI_lineGenerateDigits", "TSPI_lineCloseCall",
 	"TSPI_lineAddToConference", "TSPI_linePrepareAddToConference",
 	"TSPI_lineSetDefaultMediaDetection", "TSPI_lineSetStatusMessages", "TSPI_lineGetCallAddressID",
+	"TSPI_lineDevSpecific",
 	"TUISPI_lineConfigDialog", "TUISPI_providerConfig", "TUISPI_providerInstall", "TUISPI_providerRemove",
 	"ConfigureW",
 }

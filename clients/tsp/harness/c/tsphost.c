@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 
 #define MAXCALLS 256
 #define MAXLINES 64
@@ -39,7 +40,7 @@ TSPI(lineNegotiateTSPIVersion) TSPI(providerEnumDevices) TSPI(providerInit) TSPI
 TSPI(lineOpen) TSPI(lineClose) TSPI(lineGetDevCaps) TSPI(lineGetAddressCaps) TSPI(lineGetLineDevStatus)
 TSPI(lineMakeCall) TSPI(lineAnswer) TSPI(lineDrop) TSPI(lineHold) TSPI(lineUnhold) TSPI(lineBlindTransfer)
 TSPI(lineSetupTransfer) TSPI(lineDial) TSPI(lineCompleteTransfer) TSPI(lineGetCallInfo)
-TSPI(lineGetCallStatus) TSPI(lineCloseCall)
+TSPI(lineGetCallStatus) TSPI(lineCloseCall) TSPI(lineDevSpecific)
 static HMODULE dll;
 
 // Calls the harness (as TAPI) knows: its htCall and the provider's hdCall.
@@ -87,6 +88,7 @@ static const char *msgName(DWORD m) {
 	case LINE_CREATE: return "LINE_CREATE";
 	case LINE_REMOVE: return "LINE_REMOVE";
 	case LINE_NEWCALL: return "LINE_NEWCALL";
+	case LINE_AGENTSTATUS: return "LINE_AGENTSTATUS";
 	}
 	return "LINE_?";
 }
@@ -231,6 +233,52 @@ static void asyncRet(const char *cmd, DWORD req, LONG rc, const char *extra) {
 	ret(cmd, rc, b);
 }
 
+// agentProxy plays the agent proxy of a TAPI 2.x call centre: it passes an application's
+// lineGetAgentCaps, lineGetAgentStatus or lineSetAgentState on to the provider as the
+// LINEPROXYREQUEST it got with LINE_PROXYREQUEST, through TSPI_lineDevSpecific.
+//   agentcaps deviceID | agentstatus deviceID | setagentstate deviceID state nextState
+static void agentProxy(const char *cmd, DWORD dev, DWORD state, DWORD next) {
+	LINEPROXYREQUEST *r = tapiStruct(); // dwSize is the buffer's size
+	DWORD req = nextReq++;
+	char extra[1024] = "";
+	r->dwClientAppAPIVersion = 0x00020002;
+	r->GetAgentCaps.dwAddressID = 0; // every arm starts with dwAddressID
+	size_t payload = offsetof(LINEPROXYREQUEST, GetAgentCaps.AgentCaps);
+	if (!strcmp(cmd, "agentcaps")) {
+		r->dwRequestType = LINEPROXYREQUEST_GETAGENTCAPS;
+		r->GetAgentCaps.AgentCaps.dwTotalSize = BUFSIZE - payload;
+	} else if (!strcmp(cmd, "agentstatus")) {
+		r->dwRequestType = LINEPROXYREQUEST_GETAGENTSTATUS;
+		r->GetAgentStatus.AgentStatus.dwTotalSize = BUFSIZE - offsetof(LINEPROXYREQUEST, GetAgentStatus.AgentStatus);
+	} else {
+		r->dwRequestType = LINEPROXYREQUEST_SETAGENTSTATE;
+		r->SetAgentState.dwAgentState = state;
+		r->SetAgentState.dwNextAgentState = next;
+	}
+	LONG rc = p_lineDevSpecific(req, lineOf(dev), 0, NULL, r, BUFSIZE);
+	// The GET requests are answered before the function returns.
+	if (r->dwRequestType == LINEPROXYREQUEST_GETAGENTCAPS) {
+		LINEAGENTCAPS *c = &r->GetAgentCaps.AgentCaps;
+		char info[256];
+		utf8((BYTE *)c, c->dwTotalSize, c->dwAgentHandlerInfoSize, c->dwAgentHandlerInfoOffset, info, sizeof info);
+		snprintf(extra, sizeof extra, "payload=%u features=%#lx states=%#lx nextStates=%#lx messages=%#lx handler=\"%s\"",
+			(unsigned)payload, (unsigned long)c->dwFeatures, (unsigned long)c->dwStates, (unsigned long)c->dwNextStates,
+			(unsigned long)c->dwAgentStatusMessages, info);
+	} else if (r->dwRequestType == LINEPROXYREQUEST_GETAGENTSTATUS) {
+		LINEAGENTSTATUS *s = &r->GetAgentStatus.AgentStatus;
+		char group[256] = "";
+		if (s->dwNumEntries > 0 && s->dwGroupListOffset + sizeof(LINEAGENTGROUPENTRY) <= s->dwTotalSize) {
+			LINEAGENTGROUPENTRY *g = (LINEAGENTGROUPENTRY *)((BYTE *)s + s->dwGroupListOffset);
+			utf8((BYTE *)s, s->dwTotalSize, g->dwNameSize, g->dwNameOffset, group, sizeof group);
+			snprintf(extra, sizeof extra, "groupID=%lu ", (unsigned long)g->GroupID.dwGroupID1);
+		}
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "state=%#lx next=%#lx groups=%lu group=\"%s\"",
+			(unsigned long)s->dwState, (unsigned long)s->dwNextState, (unsigned long)s->dwNumEntries, group);
+	}
+	asyncRet(cmd, req, rc, extra);
+	free(r);
+}
+
 static void command(char *line) {
 	char cmd[64] = "", a1[512] = "", a2[512] = "", a3[512] = "";
 	char extra[2048] = "";
@@ -243,7 +291,7 @@ static void command(char *line) {
 		LOAD(lineOpen) LOAD(lineClose) LOAD(lineGetDevCaps) LOAD(lineGetAddressCaps) LOAD(lineGetLineDevStatus)
 		LOAD(lineMakeCall) LOAD(lineAnswer) LOAD(lineDrop) LOAD(lineHold) LOAD(lineUnhold) LOAD(lineBlindTransfer)
 		LOAD(lineSetupTransfer) LOAD(lineDial) LOAD(lineCompleteTransfer) LOAD(lineGetCallInfo)
-		LOAD(lineGetCallStatus) LOAD(lineCloseCall)
+		LOAD(lineGetCallStatus) LOAD(lineCloseCall) LOAD(lineDevSpecific)
 		snprintf(extra, sizeof extra, "threads=%d", threadCount());
 		ret(cmd, 0, extra);
 	} else if (!dll && strcmp(cmd, "threads") && strcmp(cmd, "quit")) {
@@ -360,6 +408,8 @@ static void command(char *line) {
 			(unsigned long)s->dwCallStateMode, (unsigned long)s->dwCallFeatures);
 		ret(cmd, rc, extra);
 		free(s);
+	} else if (!strcmp(cmd, "agentcaps") || !strcmp(cmd, "agentstatus") || !strcmp(cmd, "setagentstate")) {
+		agentProxy(cmd, (DWORD)n1, (DWORD)n2, (DWORD)n3);
 	} else if (!strcmp(cmd, "closecall")) { // closecall htCall
 		p_lineCloseCall(hdOf(n1));
 		ret(cmd, 0, "");
