@@ -8,6 +8,11 @@
 // repeated across reconnects and bridge failovers; when the bridge cannot continue a cursor
 // it sends a resync, and the client replaces its view of those lines.
 //
+// Contact centres: the mirror keeps each line's agent state per ACD group (Client.Agents,
+// from LINE_AGENTSTATUS) and each monitored group's queue figures (Client.Queue, from
+// LINE_QUEUESTATUS); LogOn and SetAgentState ask for agent states.
+//
 // The package depends only on package tapi (the wire types) and gorilla/websocket. REST
-// (package-level REST type) covers what has no WebSocket form: link status and switchover.
+// (package-level REST type) covers one-shot requests and what has no WebSocket form: link
+// status and switchover, the agent list and a group's queue figures.
 package client
