@@ -253,7 +253,8 @@ func waitFor(t testing.TB, what string, cond func() error) {
 	}
 }
 
-// activeIs waits until the link runs on role with a completed resync.
+// activeIs waits until the link runs on role and a resync completed (the first one: the
+// lines are monitored; tests of later switchovers wait with resynced).
 func (b *bridge) activeIs(role string) func() error {
 	return func() error {
 		for _, li := range b.e.Links() {
@@ -261,7 +262,12 @@ func (b *bridge) activeIs(role string) func() error {
 				return fmt.Errorf("active node %q, want %q", li.Active, role)
 			}
 		}
-		return nil
+		for _, en := range b.rec.all() {
+			if en.Event.Type == tapi.BridgeResync && en.Event.Resync.Phase == "completed" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no resync completed yet")
 	}
 }
 
