@@ -4,9 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // soak runs longer versions of the scenarios (more calls, more faults, longer settling).
@@ -19,30 +19,22 @@ var profile = flag.String("profile", "", "pbxsim vendor profile of every scenari
 // Paths of the binaries TestMain builds; empty under -short.
 var ctibridgeBin, pbxsimBin string
 
-// TestMain builds the daemon and the simulator once, without -race even when the suite runs
-// with it: the processes are the system under test, and race-instrumented binaries would be
-// too slow for the timing the scenarios need on a small CI machine.
+// TestMain builds the daemon and the simulator (testkit.Binary: once for all packages of
+// the run, without -race even when the suite runs with it: the processes are the system under
+// test, and race-instrumented binaries would be too slow for the timing the scenarios need on
+// a small CI machine).
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "ctibridge-e2e-bin")
+	var err error
+	if ctibridgeBin, err = testkit.Binary("./cmd/ctibridge"); err == nil {
+		pbxsimBin, err = testkit.Binary("./cmd/pbxsim")
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
-	ctibridgeBin = filepath.Join(dir, "ctibridge")
-	pbxsimBin = filepath.Join(dir, "pbxsim")
-	for bin, pkg := range map[string]string{ctibridgeBin: "../cmd/ctibridge", pbxsimBin: "../cmd/pbxsim"} {
-		out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: build %s: %v\n%s", pkg, err, out)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }

@@ -2,17 +2,16 @@ package client_test
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestCRMExample runs the CRM example against a bridge: it subscribes itself to call
@@ -21,14 +20,14 @@ import (
 func TestCRMExample(t *testing.T) {
 	br := clienttest.StartBridge(t, "-traffic", "0")
 	ctx := testCtx(t)
-	bin := filepath.Join(t.TempDir(), "crm")
-	if out, err := exec.Command("go", "build", "-o", bin, "./examples/crm").CombinedOutput(); err != nil {
-		t.Fatalf("build crm: %v\n%s", err, out)
+	bin, err := testkit.Binary("./clients/go/examples/crm")
+	if err != nil {
+		t.Fatal(err)
 	}
 	crm := exec.CommandContext(ctx, bin, "-bridge", br.URL, "-admin-token", clienttest.AdminToken,
 		"-token", clienttest.AliceToken, "-line", "demo/201", "-contacts", "examples/crm/contacts.csv")
 	out, _ := crm.StdoutPipe()
-	var stderr bytes.Buffer
+	var stderr testkit.Buffer // written while the test reads it
 	crm.Stderr = &stderr
 	if err := crm.Start(); err != nil {
 		t.Fatal(err)

@@ -3,11 +3,11 @@ package client_test
 import (
 	"bufio"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestExamples builds the example programs and runs them against a bridge: the popup
@@ -16,9 +16,9 @@ func TestExamples(t *testing.T) {
 	br := clienttest.StartBridge(t, "-traffic", "0")
 	ctx := testCtx(t)
 	bin := func(name string) string {
-		p := filepath.Join(t.TempDir(), name)
-		if out, err := exec.Command("go", "build", "-o", p, "./examples/"+name).CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", name, err, out)
+		p, err := testkit.Binary("./clients/go/examples/" + name)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return p
 	}

@@ -3,11 +3,11 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // requiredExports are the entry points a TAPI 2.x multi-line third-party TSP must offer,
@@ -30,8 +30,7 @@ var requiredExports = []string{
 // TestCrossBuildDLL builds ctibridge.tsp with the mingw-w64 cross compiler (as `make tsp`
 // does) and reads its export table.
 func TestCrossBuildDLL(t *testing.T) {
-	cc, err := exec.LookPath("x86_64-w64-mingw32-gcc")
-	if err != nil {
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
 		t.Skip("x86_64-w64-mingw32-gcc not installed; run `make deps`")
 	}
 	objdump, err := exec.LookPath("x86_64-w64-mingw32-objdump")
@@ -41,11 +40,9 @@ func TestCrossBuildDLL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross build takes a while; skipped with -short")
 	}
-	out := filepath.Join(t.TempDir(), "ctibridge.tsp")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, ".")
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=1", "CC="+cc)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cross build: %v\n%s", err, b)
+	out, err := testkit.Build(testkit.TSP)
+	if err != nil {
+		t.Fatalf("cross build: %v", err)
 	}
 	dump, err := exec.Command(objdump, "-p", out).CombinedOutput()
 	if err != nil {

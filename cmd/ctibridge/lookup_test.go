@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestLookupConfigErrors: every lookup key that is wrong is named with what is expected.
@@ -81,7 +83,7 @@ lookup:
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, "--config", cfgFile)
-	logs := &lockedBuffer{}
+	logs := &testkit.Buffer{}
 	cmd.Stdout, cmd.Stderr = io.Discard, logs
 	require.NoError(t, cmd.Start())
 	defer func() {

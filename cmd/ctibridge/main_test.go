@@ -15,25 +15,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 var binPath string
 
+// TestMain builds the daemon once (testkit.Binary) for the tests that run it as a process.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ctibridge-bin")
-	if err != nil {
+	var err error
+	if binPath, err = testkit.Binary("./cmd/ctibridge"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binPath = filepath.Join(dir, "ctibridge")
-	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build ctibridge: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 func freeAddr(t *testing.T) string {
@@ -46,13 +41,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
+// outputLines hands a process's output to the test line by line.
+type outputLines struct {
 	lines chan string
 }
 
-func pipeLines(t *testing.T, r io.Reader) *syncBuffer {
-	b := &syncBuffer{lines: make(chan string, 1000)}
+func pipeLines(t *testing.T, r io.Reader) *outputLines {
+	b := &outputLines{lines: make(chan string, 1000)}
 	go func() {
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
@@ -68,13 +63,7 @@ func pipeLines(t *testing.T, r io.Reader) *syncBuffer {
 
 func waitFor(t *testing.T, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.Eventually(t, what, f)
 }
 
 func getJSON(url, token string, v any) (int, error) {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // traceBridge is an engine on a memory store against one CSTA node.
@@ -201,7 +201,7 @@ func TestTraceReplayRoundTrip(t *testing.T) {
 	// (c) pbxsim -replay: the player as the switch of a fresh bridge.
 	recs, err := tracefile.ReadFile(file)
 	require.NoError(t, err)
-	var plog lockedBuffer
+	var plog testkit.Buffer
 	pl, err := pbxsim.StartReplay(ctx, "127.0.0.1:0", pbxsim.ReplayConfig{Records: recs, Dialect: csta.DialectOSV, Log: &plog})
 	require.NoError(t, err)
 	defer pl.Close()
@@ -227,22 +227,4 @@ func decodeLines(t *testing.T, s string) []tapi.Event {
 		out = append(out, ev)
 	}
 	return out
-}
-
-// lockedBuffer is a goroutine-safe bytes.Buffer.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }

@@ -8,41 +8,34 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	client "github.com/ctibridge/ctibridge/clients/go"
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 func TestMain(m *testing.M) { clienttest.Main(m) }
 
-var (
-	buildOnce sync.Once
-	cliPath   string
-	buildErr  error
-)
+// cliBinary is the cticlient binary, built once (testkit.Binary).
+func cliBinary(t *testing.T) string {
+	t.Helper()
+	p, err := testkit.Binary("./cmd/cticlient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // cli runs the cticlient binary with env added and returns its output and exit code.
 func cli(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	buildOnce.Do(func() {
-		cliPath = filepath.Join(clienttest.BinDir(), "cticlient")
-		out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(err.Error() + "\n" + string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build cticlient: %v", buildErr)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cliPath, args...)
+	cmd := exec.CommandContext(ctx, cliBinary(t), args...)
 	cmd.Env = append(os.Environ(), "CTIBRIDGE_URL=", "CTIBRIDGE_TOKEN=")
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
@@ -185,15 +178,15 @@ func TestErrors(t *testing.T) {
 // in text and JSON form; SIGINT ends it cleanly.
 func TestWatch(t *testing.T) {
 	br := clienttest.StartBridge(t, "-traffic", "0")
-	cli(t, nil, "-h") // builds the binary
+	bin := cliBinary(t)
 	for _, asJSON := range []bool{false, true} {
 		args := []string{"-url", br.URL, "-token", clienttest.AliceToken, "watch", "demo/201"}
 		if asJSON {
 			args = append(args, "--json")
 		}
-		cmd := exec.Command(cliPath, args...)
+		cmd := exec.Command(bin, args...)
 		stdout, _ := cmd.StdoutPipe()
-		var stderr bytes.Buffer
+		var stderr testkit.Buffer // written while the test reads it
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // Demo tokens of the bridge's embedded default.
@@ -36,58 +38,25 @@ const (
 const startTimeout = 60 * time.Second
 
 var bin struct {
-	dir            string
 	bridge, pbxsim string
 }
 
-// Main builds the ctibridge and pbxsim binaries, runs the tests and removes the binaries.
-// Call it from TestMain.
+// Main builds the ctibridge and pbxsim binaries (testkit.Binary: once for all packages of the
+// run) and runs the tests. Call it from TestMain.
 func Main(m *testing.M) {
 	os.Exit(runMain(m))
 }
 
 func runMain(m *testing.M) int {
-	root, err := moduleRoot()
+	var err error
+	if bin.bridge, err = testkit.Binary("./cmd/ctibridge"); err == nil {
+		bin.pbxsim, err = testkit.Binary("./cmd/pbxsim")
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "clienttest:", err)
 		return 1
-	}
-	dir, err := os.MkdirTemp("", "clienttest-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "clienttest:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin.dir = dir
-	bin.bridge = filepath.Join(dir, "ctibridge")
-	bin.pbxsim = filepath.Join(dir, "pbxsim")
-	for out, pkg := range map[string]string{bin.bridge: "./cmd/ctibridge", bin.pbxsim: "./cmd/pbxsim"} {
-		cmd := exec.Command("go", "build", "-o", out, pkg)
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "clienttest: go build %s: %v\n%s", pkg, err, b)
-			return 1
-		}
 	}
 	return m.Run()
-}
-
-// BinDir is where Main put the binaries; a test may build more programs into it.
-func BinDir() string { return bin.dir }
-
-// ModuleRoot is the directory of the ctibridge go.mod.
-func ModuleRoot() (string, error) { return moduleRoot() }
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("not inside the ctibridge module")
-	}
-	return filepath.Dir(mod), nil
 }
 
 // FreeAddr returns a loopback address with a port that was free a moment ago.
@@ -121,26 +90,9 @@ func WriteFile(t testing.TB, name, content string) string {
 type Process struct {
 	t    testing.TB
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *testkit.Buffer
 	exit chan struct{}
 	once sync.Once
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs path with args and returns the process and the stdout lines matched by the
@@ -152,7 +104,7 @@ func start(t testing.TB, path string, args []string, patterns ...*regexp.Regexp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Process{t: t, cmd: cmd, log: &syncBuffer{}, exit: make(chan struct{})}
+	p := &Process{t: t, cmd: cmd, log: &testkit.Buffer{}, exit: make(chan struct{})}
 	cmd.Stderr = p.log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", path, err)
@@ -348,16 +300,11 @@ func StartPBXSim(t testing.TB, args ...string) *PBXSim {
 	return &PBXSim{Process: p, Primary: m[0][1], Standby: m[1][1], Control: &Control{URL: "http://" + m[2][1]}}
 }
 
-// Eventually polls f until it holds, failing the test after 30s.
+// Eventually waits until f holds, failing the test after testkit.WaitTimeout; f runs on
+// another goroutine (see testkit.Eventually).
 func Eventually(t testing.TB, what string, f func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, what, f)
 }
 
 // Control drives a simulator through its HTTP control API.

@@ -14,49 +14,34 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // The scenario tests run the real bridge (cmd/ctibridge, embedded simulator) and, for
 // failover, cmd/pbxsim with two bridges on a real Redis, as processes on free ports.
 
 var (
-	binDir string  // holds ctibridge and pbxsim
-	shared *bridge // the bridge of the scenario tests (failover tests start their own)
+	bins   = map[string]string{} // the paths of ctibridge and pbxsim
+	shared *bridge               // the bridge of the scenario tests (failover tests start their own)
 )
 
 func TestMain(m *testing.M) {
 	code := func() int {
-		if d := os.Getenv("TSPCORE_BIN_DIR"); d != "" {
-			// Prebuilt binaries (e.g. from a clean checkout while the tree is mid-edit).
-			binDir = d
-			b, stop, err := launchBridge()
-			if err != nil {
+		for _, name := range []string{"ctibridge", "pbxsim"} {
+			var err error
+			if d := os.Getenv("TSPCORE_BIN_DIR"); d != "" {
+				// Prebuilt binaries (e.g. from a clean checkout while the tree is mid-edit).
+				bins[name] = filepath.Join(d, name)
+			} else if bins[name], err = testkit.Binary("./cmd/" + name); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}
-			defer stop()
-			shared = b
-			return m.Run()
 		}
-		dir, err := os.MkdirTemp("", "tspcore-bin")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		out, err := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
-			"github.com/ctibridge/ctibridge/cmd/ctibridge", "github.com/ctibridge/ctibridge/cmd/pbxsim").CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "build ctibridge and pbxsim: %v\n%s", err, out)
-			return 1
-		}
-		binDir = dir
 		b, stop, err := launchBridge()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -82,20 +67,19 @@ func freeAddr(t *testing.T) string {
 // proc is a child process whose stdout lines the test can wait for.
 type proc struct {
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
+	out  testkit.Buffer // stderr, the newest 4000 bytes
 	line chan string
 	done chan struct{}
 }
 
 func launch(name string, args ...string) (*proc, error) {
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
+	cmd := exec.Command(bins[name], args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	p := &proc{cmd: cmd, line: make(chan string, 100), done: make(chan struct{})}
-	cmd.Stderr = &lockedWriter{p: p}
+	p := &proc{cmd: cmd, out: testkit.Buffer{Keep: 4000}, line: make(chan string, 100), done: make(chan struct{})}
+	cmd.Stderr = &p.out
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -128,23 +112,7 @@ func startProc(t *testing.T, name string, args ...string) *proc {
 	return p
 }
 
-type lockedWriter struct{ p *proc }
-
-func (w *lockedWriter) Write(b []byte) (int, error) {
-	w.p.mu.Lock()
-	defer w.p.mu.Unlock()
-	return w.p.out.Write(b)
-}
-
-func (p *proc) tail() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.out.String()
-	if len(s) > 4000 {
-		s = s[len(s)-4000:]
-	}
-	return s
-}
+func (p *proc) tail() string { return p.out.String() }
 
 // waitLine returns the first submatch of the first stdout line matching re.
 func (p *proc) waitLine(re string) (string, error) {

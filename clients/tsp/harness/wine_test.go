@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // Everything the tests share is built once per test binary, on first use: the bridge and
@@ -23,9 +25,9 @@ var (
 	envOnce sync.Once
 	env     struct {
 		err      error
-		work     string // temp dir holding all of it
-		bin      string // ctibridge and pbxsim
-		prefix   string // WINEPREFIX
+		work     string            // temp dir holding all of it
+		bins     map[string]string // ctibridge and pbxsim by name
+		prefix   string            // WINEPREFIX
 		system32 string
 		host     string // tsphost.exe
 		dll      string // the built ctibridge.tsp (also copied to system32)
@@ -109,7 +111,6 @@ func setup() error {
 	if env.work, err = os.MkdirTemp("", "tsp-wine"); err != nil {
 		return err
 	}
-	env.bin = filepath.Join(env.work, "bin")
 	env.prefix = filepath.Join(env.work, "prefix")
 	env.system32 = filepath.Join(env.prefix, "drive_c", "windows", "system32")
 	env.host = filepath.Join(env.work, "tsphost.exe")
@@ -121,14 +122,25 @@ func setup() error {
 	// The prefix is made while the Go binaries build: both take long, neither needs the other.
 	prefixDone := make(chan error, 1)
 	go func() { prefixDone <- run(ctx, wineEnv(), env.wine, "wineboot", "-i") }()
-	goEnv := append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=1", "CC=x86_64-w64-mingw32-gcc")
+	env.bins = map[string]string{}
 	steps := []func() error{
 		func() error {
-			return run(ctx, nil, "go", "build", "-o", env.bin+string(os.PathSeparator),
-				"github.com/ctibridge/ctibridge/cmd/ctibridge", "github.com/ctibridge/ctibridge/cmd/pbxsim")
+			for _, name := range []string{"ctibridge", "pbxsim"} {
+				p, err := testkit.Binary("./cmd/" + name)
+				if err != nil {
+					return err
+				}
+				env.bins[name] = p
+			}
+			return nil
 		},
 		func() error {
-			return run(ctx, goEnv, "go", "build", "-buildmode=c-shared", "-o", env.dll, "github.com/ctibridge/ctibridge/clients/tsp")
+			// Into the work dir: the MSI test's wixl reads it from there.
+			p, err := testkit.Build(testkit.TSP)
+			if err != nil {
+				return err
+			}
+			return copyFile(p, env.dll)
 		},
 		func() error {
 			return run(ctx, nil, "x86_64-w64-mingw32-gcc", "-Wall", "-O2", "-municode", "-o", env.host, filepath.Join("c", "tsphost.c"))
