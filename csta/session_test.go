@@ -1,14 +1,14 @@
 package csta
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // testCtx bounds a test so that a bug hangs nothing; it is a safety net, not a timing check.
@@ -67,34 +67,11 @@ func startPair(t testing.TB, ccfg Config, scfg ServerConfig) (*Conn, *ServerConn
 	return c, s
 }
 
-// waitFor polls cond; for states that have no channel to wait on.
+// waitFor waits for states that have no channel to wait on (testkit.Eventually: cond runs on
+// another goroutine).
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// syncBuffer is a trace sink safe for the session's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	testkit.Eventually(t, what, cond)
 }
 
 func TestSystemStatusFromServerIsAnswered(t *testing.T) {
@@ -335,7 +312,7 @@ func TestUndecodableMessageWithoutInvokeIDsClosesSession(t *testing.T) {
 }
 
 func TestTrace(t *testing.T) {
-	var buf syncBuffer
+	var buf testkit.Buffer
 	c, s := startPair(t, Config{Trace: &buf, TraceBody: 30}, ServerConfig{Handler: func(ctx context.Context, req Message) (Message, error) {
 		return &HoldCallResponse{}, nil
 	}})

@@ -17,6 +17,7 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // sim is a duplex simulated PBX on 127.0.0.1.
@@ -116,38 +117,8 @@ func startBridge(t testing.TB, st store.Store, instance string, pc PBXConfig, mo
 // testLog collects an engine's log and prints it when the test fails, so that a failure
 // that depends on timing can be read afterwards.
 func testLog(t testing.TB, instance string) *logrus.Entry {
-	buf := &logBuffer{}
-	l := logrus.New()
-	l.SetOutput(buf)
-	l.SetLevel(logrus.InfoLevel)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("log of engine %s:\n%s", instance, buf.String())
-		}
-	})
+	l, _ := testkit.Logger(t, "engine "+instance)
 	return logrus.NewEntry(l).WithField("instance", instance)
-}
-
-// logBuffer is a goroutine-safe log destination that keeps the newest 64 KiB.
-type logBuffer struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (w *logBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b = append(w.b, p...)
-	if over := len(w.b) - 64<<10; over > 0 {
-		w.b = append(w.b[:0], w.b[over:]...)
-	}
-	return len(p), nil
-}
-
-func (w *logBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
 }
 
 func (b *bridge) close() {
@@ -237,20 +208,10 @@ func (r *recorder) checkSequences(t testing.TB) {
 	}
 }
 
-// waitFor polls cond until it returns nil, failing after a generous deadline.
+// waitFor waits until cond returns nil (testkit.EventuallyNil: cond runs on another goroutine).
 func waitFor(t testing.TB, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %v", what, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.EventuallyNil(t, what, cond)
 }
 
 // activeIs waits until the link runs on role and a resync completed (the first one: the

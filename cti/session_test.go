@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // A switch that reads only the first requested protocol version and speaks ed3 refuses the
@@ -24,7 +25,7 @@ func TestSessionNegotiatesProtocolVersion(t *testing.T) {
 		c.Edition = csta.Ed3
 		c.FirstVersionOnly = true
 	}, "200-203")
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{Keep: 64 << 10}
 	b := startBridge(t, nil, "i1", s.pbxConfig("200-203"), withLog(logs))
 	waitFor(t, "link on the primary", b.activeIs("primary"))
 	waitFor(t, "first resync completed", func() error { return b.resynced(0, time.Time{}) })
@@ -47,7 +48,7 @@ func TestApplicationSessionKeptAlive(t *testing.T) {
 	s := newSim(t, "200-201")
 	pc := s.pbxConfig("200-201")
 	pc.SessionDuration = 1
-	logs := &logBuffer{}
+	logs := &testkit.Buffer{Keep: 64 << 10}
 	b := startBridge(t, nil, "i1", pc, withLog(logs))
 	waitFor(t, "link on the primary", b.activeIs("primary"))
 	start := s.primary.SessionResets()
@@ -66,7 +67,7 @@ func TestApplicationSessionKeptAlive(t *testing.T) {
 }
 
 // withLog sends the engine's log to buf as well as the test's log.
-func withLog(buf *logBuffer) func(*Config) {
+func withLog(buf *testkit.Buffer) func(*Config) {
 	return func(c *Config) {
 		l := logrus.New()
 		l.SetOutput(io.MultiWriter(buf, c.Log.Logger.Out))

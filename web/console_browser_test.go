@@ -31,52 +31,52 @@ func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 	if _, err := c.sim.Dial("201", "203"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" :
+	b.WaitFor("popup", `document.getElementById("popup").hidden ? "" :
 		document.getElementById("popup-name").textContent + " " + document.getElementById("popup-caller").textContent`, "Alice 201")
-	b.waitFor(t, "notification", `notes.join(",")`, "Call from Alice | 201")
-	b.waitFor(t, "own tile rings", tileStatus("hq/203"), "ringing")
-	if got := b.eval(t, `document.querySelector('#grid .ext[data-line="hq/203"] .status').textContent`); !strings.HasPrefix(got, "ringing") {
+	b.WaitFor("notification", `notes.join(",")`, "Call from Alice | 201")
+	b.WaitFor("own tile rings", tileStatus("hq/203"), "ringing")
+	if got := b.Text(`document.querySelector('#grid .ext[data-line="hq/203"] .status').textContent`); !strings.HasPrefix(got, "ringing") {
 		t.Fatalf("own tile says %q", got)
 	}
 
-	b.click(t, "#answer")
-	b.waitFor(t, "answered", myState, "busy")
+	b.Click("#answer")
+	b.WaitFor("answered", myState, "busy")
 	c.eventually(10*time.Second, "203 talks in the simulator", func() bool { return connState(c.sim, "203") == "connected" })
-	b.waitFor(t, "call card", `document.querySelector("#calls .call")?.dataset.state + " " + document.querySelector("#calls .call .party")?.textContent`, "connected Alice")
-	b.waitFor(t, "popup gone", `document.getElementById("popup").hidden`, "true")
-	timer := b.eval(t, `document.querySelector("#calls .call .timer").textContent`)
+	b.WaitFor("call card", `document.querySelector("#calls .call")?.dataset.state + " " + document.querySelector("#calls .call .party")?.textContent`, "connected Alice")
+	b.WaitFor("popup gone", `document.getElementById("popup").hidden`, "true")
+	timer := b.Text(`document.querySelector("#calls .call .timer").textContent`)
 	if !regexp.MustCompile(`^\d+:\d\d$`).MatchString(timer) {
 		t.Fatalf("call timer %q", timer)
 	}
-	b.waitFor(t, "notification closed once answered", `notes.join(",")`, "Call from Alice | 201,closed Call from Alice")
+	b.WaitFor("notification closed once answered", `notes.join(",")`, "Call from Alice | 201,closed Call from Alice")
 
-	b.click(t, `#calls [data-act="hold"]`)
-	b.waitFor(t, "held", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
+	b.Click(`#calls [data-act="hold"]`)
+	b.WaitFor("held", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
 	c.eventually(10*time.Second, "203 holds in the simulator", func() bool { return connState(c.sim, "203") == "hold" })
-	b.click(t, `#calls [data-act="retrieve"]`)
-	b.waitFor(t, "retrieved", `document.querySelector("#calls .call")?.dataset.state`, "connected")
-	b.press(t, "r")
-	b.waitFor(t, "held with R", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
-	b.press(t, "r")
-	b.waitFor(t, "retrieved with R", `document.querySelector("#calls .call")?.dataset.state`, "connected")
+	b.Click(`#calls [data-act="retrieve"]`)
+	b.WaitFor("retrieved", `document.querySelector("#calls .call")?.dataset.state`, "connected")
+	b.Press("r")
+	b.WaitFor("held with R", `document.querySelector("#calls .call")?.dataset.state`, "onhold")
+	b.Press("r")
+	b.WaitFor("retrieved with R", `document.querySelector("#calls .call")?.dataset.state`, "connected")
 
 	// Drag the call onto Bob's tile.
-	b.drag(t, "#calls .call", `#grid .ext[data-line="hq/202"]`)
-	b.waitFor(t, "Bob's tile rings", tileStatus("hq/202"), "ringing")
+	drag(t, b, "#calls .call", `#grid .ext[data-line="hq/202"]`)
+	b.WaitFor("Bob's tile rings", tileStatus("hq/202"), "ringing")
 	c.eventually(10*time.Second, "202 rings in the simulator and 203 is free", func() bool {
 		return connState(c.sim, "202") == "alerting" && connState(c.sim, "203") == ""
 	})
-	b.waitFor(t, "own line free", myState, "idle")
-	b.waitFor(t, "Bob's tile names the caller", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "Alice")
+	b.WaitFor("own line free", myState, "idle")
+	b.WaitFor("Bob's tile names the caller", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "Alice")
 
 	// A ringing call dragged from the popup is sent on (redirect) without answering it.
 	if _, err := c.sim.IncomingCall("+4930555111", "203"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555111")
-	b.drag(t, "#popup", `#grid .ext[data-line="hq/204"]`)
-	b.waitFor(t, "Dana's tile rings", tileStatus("hq/204"), "ringing")
-	b.waitFor(t, "popup gone", `document.getElementById("popup").hidden`, "true")
+	b.WaitFor("popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555111")
+	drag(t, b, "#popup", `#grid .ext[data-line="hq/204"]`)
+	b.WaitFor("Dana's tile rings", tileStatus("hq/204"), "ringing")
+	b.WaitFor("popup gone", `document.getElementById("popup").hidden`, "true")
 	c.eventually(10*time.Second, "204 rings in the simulator and 203 is free", func() bool {
 		return connState(c.sim, "204") == "alerting" && connState(c.sim, "203") == ""
 	})
@@ -91,23 +91,23 @@ func TestConsoleConsultTransfer(t *testing.T) {
 	if _, err := c.sim.IncomingCall("+4930555777", "203"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555777")
-	b.press(t, "a")
-	b.waitFor(t, "answered with A", myState, "busy")
+	b.WaitFor("popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555777")
+	b.Press("a")
+	b.WaitFor("answered with A", myState, "busy")
 
-	b.press(t, "t")
-	b.waitFor(t, "transfer form", `document.getElementById("xfer").hidden`, "false")
-	b.click(t, `#grid .ext[data-line="hq/202"]`) // a click on a tile fills in its number
-	b.waitFor(t, "number from the tile", `document.getElementById("xfer-number").value`, "202")
-	b.click(t, "#xfer-ask")
-	b.waitFor(t, "consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
-	b.waitFor(t, "Bob rings", tileStatus("hq/202"), "ringing")
+	b.Press("t")
+	b.WaitFor("transfer form", `document.getElementById("xfer").hidden`, "false")
+	b.Click(`#grid .ext[data-line="hq/202"]`) // a click on a tile fills in its number
+	b.WaitFor("number from the tile", `document.getElementById("xfer-number").value`, "202")
+	b.Click("#xfer-ask")
+	b.WaitFor("consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
+	b.WaitFor("Bob rings", tileStatus("hq/202"), "ringing")
 	if err := c.sim.Answer("202"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "Bob talks", `document.querySelector('#calls .call [data-act="complete"]') ? "yes" : "no"`, "yes")
-	b.click(t, `#calls [data-act="complete"]`)
-	b.waitFor(t, "own line free", myState, "idle")
+	b.WaitFor("Bob talks", `document.querySelector('#calls .call [data-act="complete"]') ? "yes" : "no"`, "yes")
+	b.Click(`#calls [data-act="complete"]`)
+	b.WaitFor("own line free", myState, "idle")
 	c.eventually(10*time.Second, "the caller talks to Bob", func() bool {
 		d, _ := c.sim.Device("202")
 		return connState(c.sim, "202") == "connected" && len(d.Connections) == 1 && connState(c.sim, "203") == ""
@@ -117,17 +117,17 @@ func TestConsoleConsultTransfer(t *testing.T) {
 	if _, err := c.sim.IncomingCall("+4930555888", "203"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "second popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555888")
-	b.click(t, "#answer")
-	b.waitFor(t, "answered", myState, "busy")
+	b.WaitFor("second popup", `document.getElementById("popup").hidden ? "" : document.getElementById("popup-caller").textContent`, "+4930555888")
+	b.Click("#answer")
+	b.WaitFor("answered", myState, "busy")
 	// Shift while dropping the call on Frank's tile: ask first.
-	b.dragWith(t, "#calls .call", `#grid .ext[data-line="hq/206"]`, 8)
-	b.waitFor(t, "Frank rings", tileStatus("hq/206"), "ringing")
-	b.waitFor(t, "consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
-	b.eval(t, `document.activeElement.blur(); true`)
-	b.press(t, "Escape")
-	b.waitFor(t, "caller back", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "connected")
-	b.waitFor(t, "Frank no longer rings", tileStatus("hq/206"), "idle")
+	dragWith(t, b, "#calls .call", `#grid .ext[data-line="hq/206"]`, 8)
+	b.WaitFor("Frank rings", tileStatus("hq/206"), "ringing")
+	b.WaitFor("consultation", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "onholdpendtransfer ringback")
+	b.Text(`document.activeElement.blur(); true`)
+	b.Press("Escape")
+	b.WaitFor("caller back", `[...document.querySelectorAll("#calls .call")].map((e) => e.dataset.state).join(" ")`, "connected")
+	b.WaitFor("Frank no longer rings", tileStatus("hq/206"), "idle")
 }
 
 // TestConsolePickup: Bob's phone rings; his tile shows the caller and "Pick up", which takes
@@ -138,33 +138,33 @@ func TestConsolePickup(t *testing.T) {
 	if _, err := c.sim.IncomingCall("+4930555999", "202"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "Bob's tile rings", tileStatus("hq/202"), "ringing")
-	b.waitFor(t, "caller on the tile", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "+4930555999")
-	if got := b.eval(t, `document.querySelector('#grid .ext[data-line="hq/201"] [data-act="pickup"]') ? "yes" : "no"`); got != "no" {
+	b.WaitFor("Bob's tile rings", tileStatus("hq/202"), "ringing")
+	b.WaitFor("caller on the tile", `document.querySelector('#grid .ext[data-line="hq/202"] .who')?.textContent`, "+4930555999")
+	if got := b.Text(`document.querySelector('#grid .ext[data-line="hq/201"] [data-act="pickup"]') ? "yes" : "no"`); got != "no" {
 		t.Fatal("an idle tile offers pick up")
 	}
-	b.click(t, `#grid .ext[data-line="hq/202"] [data-act="pickup"]`)
-	b.waitFor(t, "picked up", myState, "busy")
-	b.waitFor(t, "the caller on the card", `document.querySelector("#calls .call .party")?.textContent`, "+4930555999")
+	b.Click(`#grid .ext[data-line="hq/202"] [data-act="pickup"]`)
+	b.WaitFor("picked up", myState, "busy")
+	b.WaitFor("the caller on the card", `document.querySelector("#calls .call .party")?.textContent`, "+4930555999")
 	c.eventually(10*time.Second, "203 talks and 202 is free in the simulator", func() bool {
 		return connState(c.sim, "203") == "connected" && connState(c.sim, "202") == ""
 	})
-	b.waitFor(t, "Bob's tile free", tileStatus("hq/202"), "idle")
-	b.press(t, "h")
-	b.waitFor(t, "hung up with H", myState, "idle")
+	b.WaitFor("Bob's tile free", tileStatus("hq/202"), "idle")
+	b.Press("h")
+	b.WaitFor("hung up with H", myState, "idle")
 
 	// P picks up the ringing colleague; "Transfer now" sends the call on.
 	if _, err := c.sim.IncomingCall("+4930555998", "204"); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "Dana's tile rings", tileStatus("hq/204"), "ringing")
-	b.press(t, "p")
-	b.waitFor(t, "picked up with P", myState, "busy")
-	b.click(t, `#calls [data-act="transfer"]`)
-	b.eval(t, `document.getElementById("xfer-number").value = "205"; true`)
-	b.click(t, "#xfer-now")
-	b.waitFor(t, "Eve's tile rings", tileStatus("hq/205"), "ringing")
-	b.waitFor(t, "own line free", myState, "idle")
+	b.WaitFor("Dana's tile rings", tileStatus("hq/204"), "ringing")
+	b.Press("p")
+	b.WaitFor("picked up with P", myState, "busy")
+	b.Click(`#calls [data-act="transfer"]`)
+	b.Text(`document.getElementById("xfer-number").value = "205"; true`)
+	b.Click("#xfer-now")
+	b.WaitFor("Eve's tile rings", tileStatus("hq/205"), "ringing")
+	b.WaitFor("own line free", myState, "idle")
 	c.eventually(10*time.Second, "205 rings in the simulator", func() bool { return connState(c.sim, "205") == "alerting" })
 }
 
@@ -173,22 +173,22 @@ func TestConsolePickup(t *testing.T) {
 func TestConsoleLinkTrouble(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
-	b.waitFor(t, "header", `document.getElementById("conn").textContent`, "connected")
+	b.WaitFor("header", `document.getElementById("conn").textContent`, "connected")
 	c.primary.Kill()
 	c.standby.Kill()
-	b.waitFor(t, "header shows the trouble", `(() => { const e = document.getElementById("conn");
+	b.WaitFor("header shows the trouble", `(() => { const e = document.getElementById("conn");
 		return e.dataset.state + " " + /^hq: (phone system unreachable|not connected)/.test(e.textContent); })()`, "trouble true")
-	b.waitFor(t, "hq lines out of service", tileStatus("hq/201"), "out_of_service")
-	b.waitFor(t, "in words", `document.querySelector('#grid .ext[data-line="hq/201"] .status').textContent`, "out of service")
-	b.waitFor(t, "branch unaffected", tileStatus("branch/301"), "idle")
-	b.waitFor(t, "links table", `document.querySelector('#links tr[data-pbx="hq"]').className`, "trouble")
-	b.screenshot(t, "console-trouble.png", 1280)
+	b.WaitFor("hq lines out of service", tileStatus("hq/201"), "out_of_service")
+	b.WaitFor("in words", `document.querySelector('#grid .ext[data-line="hq/201"] .status').textContent`, "out of service")
+	b.WaitFor("branch unaffected", tileStatus("branch/301"), "idle")
+	b.WaitFor("links table", `document.querySelector('#links tr[data-pbx="hq"]').className`, "trouble")
+	screenshot(t, b, "console-trouble.png", 1280)
 
 	if err := c.primary.Restart(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	b.waitFor(t, "header recovered", `document.getElementById("conn").dataset.state + " " + document.getElementById("conn").textContent`, "connected connected")
-	b.waitFor(t, "hq lines back", tileStatus("hq/201"), "idle")
+	b.WaitFor("header recovered", `document.getElementById("conn").dataset.state + " " + document.getElementById("conn").textContent`, "connected connected")
+	b.WaitFor("hq lines back", tileStatus("hq/201"), "idle")
 }
 
 // TestConsoleSearch: the search box filters tiles by name, number or PBX; / focuses it and
@@ -197,15 +197,15 @@ func TestConsoleSearch(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
 	visible := `[...document.querySelectorAll("#grid .ext")].filter((e) => !e.hidden).map((e) => e.dataset.line).join(" ")`
-	b.press(t, "/")
-	b.waitFor(t, "search focused", `document.activeElement.id`, "search")
-	b.call(t, "Input.insertText", map[string]any{"text": "ju"}, nil)
-	b.waitFor(t, "found Judy", visible, "branch/302")
-	b.waitFor(t, "hq group hidden", `document.querySelector('#grid .group[data-pbx="hq"]').hidden`, "true")
-	b.eval(t, `const s = document.getElementById("search"); s.value = "hq 20"; s.dispatchEvent(new Event("input")); true`)
-	b.waitFor(t, "hq 20x", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "10")
-	b.press(t, "Escape")
-	b.waitFor(t, "cleared", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "14")
+	b.Press("/")
+	b.WaitFor("search focused", `document.activeElement.id`, "search")
+	b.Call("Input.insertText", map[string]any{"text": "ju"}, nil)
+	b.WaitFor("found Judy", visible, "branch/302")
+	b.WaitFor("hq group hidden", `document.querySelector('#grid .group[data-pbx="hq"]').hidden`, "true")
+	b.Text(`const s = document.getElementById("search"); s.value = "hq 20"; s.dispatchEvent(new Event("input")); true`)
+	b.WaitFor("hq 20x", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "10")
+	b.Press("Escape")
+	b.WaitFor("cleared", `document.querySelectorAll("#grid .ext:not([hidden])").length`, "14")
 }
 
 // TestConsoleWords: what the console says is in words, not codes: a refused number, a call's
@@ -213,10 +213,10 @@ func TestConsoleSearch(t *testing.T) {
 func TestConsoleWords(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
-	b.eval(t, `document.getElementById("dial-number").value = "12#*9999999999999999999999999999999999"; document.getElementById("dialer").requestSubmit(); true`)
-	b.waitFor(t, "refused number", `(() => { const s = document.getElementById("dial-result").textContent;
+	b.Text(`document.getElementById("dial-number").value = "12#*9999999999999999999999999999999999"; document.getElementById("dialer").requestSubmit(); true`)
+	b.WaitFor("refused number", `(() => { const s = document.getElementById("dial-result").textContent;
 		return s.startsWith("Could not call") && !/LINEERR|bad_field|_/.test(s) ? "ok" : s; })()`, "ok")
-	got := b.eval(t, `import("/static/words.js").then((w) => [
+	got := b.Text(`import("/static/words.js").then((w) => [
 		w.errorWords({message: "LINEERR_INVALADDRESS", result: "LINEERR_INVALADDRESS"}),
 		w.errorWords({message: "LINEERR_INVALCALLSTATE: the line is ringing", result: "LINEERR_INVALCALLSTATE"}),
 		w.callStateWord("LINECALLSTATE_RINGBACK"),

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the console's screenshots docs/console*.png")
@@ -23,7 +23,7 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write the consol
 type consoleEnv struct {
 	*env
 	branch *pbxsim.PBX
-	b      *cdp
+	b      *testkit.Page
 }
 
 // consoleOpts adjust the console's simulator (hq) and engine, e.g. for ACD groups.
@@ -42,10 +42,7 @@ func newConsole(t *testing.T, opts ...consoleOpts) *consoleEnv {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium not found: run `make deps` (Debian packages chromium, chromium-driver) or set CHROMIUM")
-	}
+	br := testkit.StartBrowser(t)
 	branch, err := pbxsim.New(pbxsim.Config{Extensions: []string{"300-303"}, Dialect: "osv", User: "cti",
 		Password: "secret", NoAnswerTime: time.Hour})
 	if err != nil {
@@ -70,21 +67,19 @@ func newConsole(t *testing.T, opts ...consoleOpts) *consoleEnv {
 			o.engine(c)
 		}
 	}})
-	b := startChromium(t, bin)
-	b.call(t, "Page.enable", map[string]any{}, nil)
 	// Notifications are allowed, as after the user clicked "Turn on call alerts".
-	b.callBrowser(t, "Browser.grantPermissions", map[string]any{"permissions": []string{"notifications"}, "origin": e.hs.URL}, nil)
-	b.call(t, "Page.navigate", map[string]any{"url": e.hs.URL + "/"}, nil)
-	b.waitFor(t, "login form", `document.readyState === "complete" && !!document.getElementById("token")`, "true")
+	br.Call("Browser.grantPermissions", map[string]any{"permissions": []string{"notifications"}, "origin": e.hs.URL}, nil)
+	b := br.Open(t, e.hs.URL+"/")
+	b.WaitFor("login form", `document.readyState === "complete" && !!document.getElementById("token")`, "true")
 	// Record the notifications the page shows.
-	b.eval(t, `window.notes = []; const N = window.Notification;
+	b.Text(`window.notes = []; const N = window.Notification;
 		window.Notification = class extends N {
 			constructor(title, o) { super(title, o); notes.push(title + " | " + (o.body || "")); }
 			close() { notes.push("closed " + this.title); super.close(); } }; true`)
-	b.eval(t, `document.getElementById("token").value = "`+tokSue+`"; document.getElementById("login").requestSubmit(); true`)
-	b.waitFor(t, "own line", `document.getElementById("my-name").dataset.own`, "hq/203")
-	b.waitFor(t, "both PBXs", `[...document.querySelectorAll("#grid .group .pbx-label")].map((e) => e.textContent).join(" ")`, "branch hq")
-	b.waitFor(t, "connected", `document.getElementById("conn").dataset.state`, "connected")
+	b.Text(`document.getElementById("token").value = "` + tokSue + `"; document.getElementById("login").requestSubmit(); true`)
+	b.WaitFor("own line", `document.getElementById("my-name").dataset.own`, "hq/203")
+	b.WaitFor("both PBXs", `[...document.querySelectorAll("#grid .group .pbx-label")].map((e) => e.textContent).join(" ")`, "branch hq")
+	b.WaitFor("connected", `document.getElementById("conn").dataset.state`, "connected")
 	return &consoleEnv{env: e, branch: branch, b: b}
 }
 
@@ -93,57 +88,13 @@ func tileStatus(line string) string {
 	return `document.querySelector('#grid .ext[data-line="` + line + `"]')?.dataset.status ?? "none"`
 }
 
-// press types a key as the keyboard does (trusted key events).
-func (c *cdp) press(t *testing.T, key string) {
-	t.Helper()
-	down := map[string]any{"type": "keyDown", "key": key}
-	if len(key) == 1 {
-		down["text"] = key
-	} else {
-		down["type"] = "rawKeyDown" // a key without text (Escape)
-	}
-	c.call(t, "Input.dispatchKeyEvent", down, nil)
-	c.call(t, "Input.dispatchKeyEvent", map[string]any{"type": "keyUp", "key": key}, nil)
-}
-
-// center scrolls the element into view and returns its centre in viewport coordinates.
-func (c *cdp) center(t *testing.T, sel string) (x, y float64) {
-	t.Helper()
-	var p struct{ X, Y float64 }
-	out := c.eval(t, `(() => { const e = document.querySelector(`+jsString(sel)+`); e.scrollIntoView({block: "center"});
-		const r = e.getBoundingClientRect(); return JSON.stringify({x: r.x + r.width / 2, y: r.y + r.height / 2}); })()`)
-	if err := json.Unmarshal([]byte(out), &p); err != nil {
-		t.Fatalf("position of %s: %s", sel, out)
-	}
-	return p.X, p.Y
-}
-
 // screenshot saves the page as a PNG in docs/ (only with -update-screenshots).
-func (c *cdp) screenshot(t *testing.T, name string, width int) {
+func screenshot(t *testing.T, b *testkit.Page, name string, width int) {
 	t.Helper()
 	if !*updateScreenshots {
 		return
 	}
-	// Ringing tiles blink; the picture shows them steady.
-	c.call(t, "Emulation.setEmulatedMedia", map[string]any{"features": []map[string]string{{"name": "prefers-reduced-motion", "value": "reduce"}}}, nil)
-	c.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": 600, "deviceScaleFactor": 1, "mobile": width < 600}, nil)
-	h := c.eval(t, `String(document.documentElement.scrollHeight)`)
-	var height int
-	if err := json.Unmarshal([]byte(h), &height); err != nil {
-		t.Fatalf("page height %q", h)
-	}
-	c.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}, nil)
-	// Two frames after the resize, so that the page is laid out and painted at its new size.
-	c.eval(t, `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
-	var shot struct {
-		Data string `json:"data"`
-	}
-	c.call(t, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
-	png, err := base64.StdEncoding.DecodeString(shot.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join("..", "docs", name), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "docs", name), b.Screenshot(width), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -160,14 +111,14 @@ func mustJSON(t *testing.T, s string, v any) {
 // into the DataTransfer is then dropped at the target's position with the DevTools
 // protocol's Input.dispatchDragEvent (dragEnter, dragOver, drop), so the browser's own hit
 // testing and drop handling run.
-func (c *cdp) drag(t *testing.T, src, dst string) { c.dragWith(t, src, dst, 0) }
+func drag(t *testing.T, b *testkit.Page, src, dst string) { dragWith(t, b, src, dst, 0) }
 
 // dragWith drags with modifier keys held (CDP modifiers: 8 is Shift).
-func (c *cdp) dragWith(t *testing.T, src, dst string, modifiers int) {
+func dragWith(t *testing.T, b *testkit.Page, src, dst string, modifiers int) {
 	t.Helper()
-	got := c.eval(t, `(() => {
+	got := b.Text(`(() => {
 		const dt = new DataTransfer();
-		document.querySelector(`+jsString(src)+`).dispatchEvent(new DragEvent("dragstart", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		document.querySelector(` + testkit.JSString(src) + `).dispatchEvent(new DragEvent("dragstart", {bubbles: true, cancelable: true, dataTransfer: dt}));
 		return JSON.stringify(dt.types.map((type) => ({mimeType: type, data: dt.getData(type)})));
 	})()`)
 	var items []map[string]string
@@ -175,18 +126,9 @@ func (c *cdp) dragWith(t *testing.T, src, dst string, modifiers int) {
 	if len(items) == 0 || !strings.Contains(got, `"application/x-ctibridge-call","data":"hq:`) {
 		t.Fatalf("drag data of %s: %s", src, got)
 	}
-	x, y := c.center(t, dst)
+	x, y := b.Center(dst)
 	data := map[string]any{"items": items, "dragOperationsMask": 16} // move
 	for _, typ := range []string{"dragEnter", "dragOver", "drop"} {
-		c.call(t, "Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data, "modifiers": modifiers}, nil)
-	}
-}
-
-// realClick clicks the element's centre with the mouse (a trusted click: a user gesture).
-func (c *cdp) realClick(t *testing.T, sel string) {
-	t.Helper()
-	x, y := c.center(t, sel)
-	for _, typ := range []string{"mousePressed", "mouseReleased"} {
-		c.call(t, "Input.dispatchMouseEvent", map[string]any{"type": typ, "x": x, "y": y, "button": "left", "clickCount": 1}, nil)
+		b.Call("Input.dispatchDragEvent", map[string]any{"type": typ, "x": x, "y": y, "data": data, "modifiers": modifiers}, nil)
 	}
 }

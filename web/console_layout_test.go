@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestConsoleLayout puts a busy morning on the console (a call in progress, one waiting,
@@ -24,23 +25,23 @@ func TestConsoleLayout(t *testing.T) {
 	// Earlier calls for the recent calls: one answered, one the caller gave up on.
 	_, err := c.sim.IncomingCall("+4930555444", "203")
 	must(err)
-	b.waitFor(t, "earlier caller rings", myState, "ringing")
+	b.WaitFor("earlier caller rings", myState, "ringing")
 	must(c.sim.Answer("203"))
-	b.waitFor(t, "earlier caller answered", myState, "busy")
+	b.WaitFor("earlier caller answered", myState, "busy")
 	must(c.sim.HangUp("203"))
-	b.waitFor(t, "earlier call over", myState, "idle")
+	b.WaitFor("earlier call over", myState, "idle")
 	_, err = c.sim.IncomingCall("+4917012345", "203")
 	must(err)
-	b.waitFor(t, "missed caller rings", myState, "ringing")
+	b.WaitFor("missed caller rings", myState, "ringing")
 	must(c.sim.HangUp("+4917012345"))
-	b.waitFor(t, "missed caller gone", myState, "idle")
-	b.waitFor(t, "recent calls", `String(document.querySelectorAll("#history tbody tr[data-id]").length >= 2 || document.getElementById("recent").hidden)`, "true")
+	b.WaitFor("missed caller gone", myState, "idle")
+	b.WaitFor("recent calls", `String(document.querySelectorAll("#history tbody tr[data-id]").length >= 2 || document.getElementById("recent").hidden)`, "true")
 
 	_, err = c.sim.IncomingCall("+4930555123", "203")
 	must(err)
-	b.waitFor(t, "first caller rings", myState, "ringing")
-	b.click(t, "#answer")
-	b.waitFor(t, "first caller answered", myState, "busy")
+	b.WaitFor("first caller rings", myState, "ringing")
+	b.Click("#answer")
+	b.WaitFor("first caller answered", myState, "busy")
 	_, err = c.sim.IncomingCall("+4930555777", "202")
 	must(err)
 	_, err = c.sim.Dial("204", "205")
@@ -50,38 +51,38 @@ func TestConsoleLayout(t *testing.T) {
 	must(err)
 	must(c.sim.SetDoNotDisturb("206", true))
 	must(c.sim.SetForwarding("207", csta.ForwardImmediate, true, "+4930999", 0))
-	b.waitFor(t, "colleagues", "["+tileStatus("hq/202")+", "+tileStatus("hq/204")+", "+tileStatus("hq/206")+", "+
+	b.WaitFor("colleagues", "["+tileStatus("hq/202")+", "+tileStatus("hq/204")+", "+tileStatus("hq/206")+", "+
 		tileStatus("hq/207")+", "+tileStatus("branch/302")+`].join(" ")`, "ringing busy dnd forwarded ringing")
 	// Let the talk timer show some time.
-	b.waitFor(t, "timer runs", `document.querySelector("#calls .call .timer").textContent >= "0:02"`, "true")
-	b.screenshot(t, "console.png", 1280)
+	b.WaitFor("timer runs", `document.querySelector("#calls .call .timer").textContent >= "0:02"`, "true")
+	screenshot(t, b, "console.png", 1280)
 
-	b.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": true}, nil)
-	b.waitFor(t, "narrow viewport", `String(window.innerWidth)`, "420")
-	b.waitFor(t, "no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
+	b.Call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": true}, nil)
+	b.WaitFor("narrow viewport", `String(window.innerWidth)`, "420")
+	b.WaitFor("no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
 	// Every control of the own line and every tile lies within the 420 px.
 	for _, sel := range []string{`#calls [data-act="hold"]`, `#calls [data-act="transfer"]`,
 		`#calls [data-act="hangup"]`, "#dial-number", "#dial", "#search", `#grid .ext[data-line="hq/202"] [data-act="pickup"]`, "#logout"} {
-		b.waitFor(t, sel+" on screen", `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return "missing";
+		b.WaitFor(sel+" on screen", `(() => { const e = document.querySelector(`+testkit.JSString(sel)+`); if (!e) return "missing";
 			const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? "ok" : JSON.stringify(r); })()`, "ok")
 	}
-	b.waitFor(t, "all tiles within the width", `[...document.querySelectorAll("#grid .ext")].filter((e) => {
+	b.WaitFor("all tiles within the width", `[...document.querySelectorAll("#grid .ext")].filter((e) => {
 		const r = e.getBoundingClientRect(); return r.width === 0 || r.left < 0 || r.right > window.innerWidth; }).length`, "0")
-	b.waitFor(t, "tiles side by side", `(() => { const t = [...document.querySelectorAll('#grid .group[data-pbx="hq"] .ext')];
+	b.WaitFor("tiles side by side", `(() => { const t = [...document.querySelectorAll('#grid .group[data-pbx="hq"] .ext')];
 		return String(t[0].getBoundingClientRect().top === t[1].getBoundingClientRect().top); })()`, "true")
 
 	// The next caller: the popup's buttons fit too.
-	b.click(t, `#calls [data-act="hangup"]`)
-	b.waitFor(t, "first call ended", myState, "idle")
+	b.Click(`#calls [data-act="hangup"]`)
+	b.WaitFor("first call ended", myState, "idle")
 	_, err = c.sim.IncomingCall("+4989777000", "203")
 	must(err)
-	b.waitFor(t, "next caller rings", myState, "ringing")
+	b.WaitFor("next caller rings", myState, "ringing")
 	for _, sel := range []string{"#answer", "#decline"} {
-		b.waitFor(t, sel+" on screen", `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return "missing";
+		b.WaitFor(sel+" on screen", `(() => { const e = document.querySelector(`+testkit.JSString(sel)+`); if (!e) return "missing";
 			const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? "ok" : JSON.stringify(r); })()`, "ok")
 	}
-	b.waitFor(t, "still no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
-	b.screenshot(t, "console-420.png", 420)
+	b.WaitFor("still no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
+	screenshot(t, b, "console-420.png", 420)
 }
 
 // TestConsoleScreenshotsInREADME: the README shows the console's screenshots, and they exist.

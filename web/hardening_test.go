@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // recorder is the engine as web sees it, recording every request that reaches it.
@@ -530,7 +531,7 @@ func TestSessionCapPerUser(t *testing.T) {
 
 // Finding 3: failed WebSocket logins are logged with the remote address and the reason.
 func TestAuthFailureDisconnectLogged(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{log: logs})
 	w, _, err := e.dialWS(nil)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // Demo tokens of the test users.
@@ -46,24 +47,6 @@ func testUsers() []User {
 	}
 }
 
-// syncBuffer is a goroutine-safe bytes.Buffer for the audit log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is the bridge in its default mode: duplex PBX simulator, memory store, engine, and the
 // web server on a real listener.
 type env struct {
@@ -75,7 +58,7 @@ type env struct {
 	eng     *cti.Engine
 	srv     *Server
 	hs      *httptest.Server
-	audit   *syncBuffer
+	audit   *testkit.Buffer
 }
 
 type envOpts struct {
@@ -154,7 +137,7 @@ func newEnv(t testing.TB, o envOpts) *env {
 	go func() { defer close(done); _ = eng.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
 
-	audit := &syncBuffer{}
+	audit := &testkit.Buffer{}
 	cfg := Config{Users: testUsers(), AuditLog: audit, Logger: logrus.NewEntry(quiet),
 		Numbering: map[string]Numbering{"hq": {Country: "49", Area: "30", OutsidePrefix: "0", ExtensionDigits: 3}}}
 	if o.log != nil {
@@ -226,15 +209,10 @@ func (e *env) waitReady() {
 	})
 }
 
+// eventually waits until cond holds, failing after d (cond runs on another goroutine).
 func (e *env) eventually(d time.Duration, what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.EventuallyWithin(e.t, d, what, cond)
 }
 
 // apiResp is a decoded REST answer.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // publishBurst appends n LINE_LINEDEVSTATE events of line (each with a detail of pad bytes)
@@ -107,7 +108,7 @@ func TestWSBurstCatchesUpWithoutDisconnect(t *testing.T) {
 // A client that stops reading stays behind and is disconnected as a slow consumer once
 // web.behind_limit has passed, with the reason logged.
 func TestWSBehindTooLongDisconnected(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 16; c.BehindLimit = time.Second }, log: logs})
 	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error

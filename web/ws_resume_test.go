@@ -15,6 +15,7 @@ import (
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 func startTraffic(t testing.TB, e *env, cps float64, exts ...string) *pbxsim.Traffic {
@@ -200,7 +201,7 @@ func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
 }
 
 func TestWSSlowConsumerDisconnectedAndResumes(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 8 }, log: logs})
 	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error

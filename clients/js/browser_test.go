@@ -12,6 +12,7 @@ import (
 	client "github.com/ctibridge/ctibridge/clients/go"
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 func TestMain(m *testing.M) { clienttest.Main(m) }
@@ -56,26 +57,26 @@ func TestBrowserSDK(t *testing.T) {
 	a := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Config: cfg, Args: []string{"-instance-id", "bridge-a"}})
 	b := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Config: cfg, Args: []string{"-instance-id", "bridge-b"}})
 
-	br := startChrome(t)
-	p := br.open(t, srv.URL+"/test.html")
-	p.until("module loaded", "window.ready === true")
+	br := testkit.StartBrowser(t)
+	p := br.Open(t, srv.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
 
 	// Errors a page can act on.
 	var msg string
-	p.must(`new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "wrong"}).connect().then(() => "connected", (e) => e.message)`, &msg)
+	p.Must(`new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "wrong"}).connect().then(() => "connected", (e) => e.message)`, &msg)
 	if !strings.Contains(msg, "unauthorized") {
 		t.Fatalf("bad token: %q", msg)
 	}
-	p.must(`new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "sam-demo-token", lines: ["demo/999"]}).connect().then(() => "connected", (e) => e.code + " " + e.message)`, &msg)
+	p.Must(`new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "sam-demo-token", lines: ["demo/999"]}).connect().then(() => "connected", (e) => e.code + " " + e.message)`, &msg)
 	if !strings.HasPrefix(msg, "unknown_line") || !strings.Contains(msg, "demo/999") {
 		t.Fatalf("unknown line: %q", msg)
 	}
-	if err := p.eval(`sdk.wsURL("ftp://x")`, nil); err == nil || !strings.Contains(err.Error(), "scheme") {
+	if err := p.Eval(`sdk.wsURL("ftp://x")`, nil); err == nil || !strings.Contains(err.Error(), "scheme") {
 		t.Fatalf("bad URL scheme: %v", err)
 	}
 
 	var user string
-	p.must(`(async () => {
+	p.Must(`(async () => {
 		window.rec = [];
 		window.c = new sdk.CTIBridgeClient({urls: [`+q(a.WSURL)+`, `+q(b.WSURL)+`], token: "sam-demo-token",
 			lines: ["demo/202"], minBackoff: 50, maxBackoff: 500});
@@ -89,33 +90,33 @@ func TestBrowserSDK(t *testing.T) {
 	if user != "sam" {
 		t.Fatalf("welcome user %q", user)
 	}
-	p.until("initial resync", `JSON.stringify(window.resyncs) === '["initial"]'`)
+	p.Until("initial resync", `JSON.stringify(window.resyncs) === '["initial"]'`)
 
 	// An incoming call, answered and dropped through the module.
 	if _, err := sim.Control.Incoming(ctx, "+4930555123", "202"); err != nil {
 		t.Fatal(err)
 	}
-	p.until("incoming popup data", `!!window.incoming && window.incoming.info.caller.number === "+4930555123"`)
+	p.Until("incoming popup data", `!!window.incoming && window.incoming.info.caller.number === "+4930555123"`)
 	var h string
-	p.must(`window.incoming.handle`, &h)
-	p.must(`c.answer("demo/202", `+q(h)+`).then((r) => "ok " + r.requestId)`, &msg)
+	p.Must(`window.incoming.handle`, &h)
+	p.Must(`c.answer("demo/202", `+q(h)+`).then((r) => "ok " + r.requestId)`, &msg)
 	if !strings.HasPrefix(msg, "ok ") {
 		t.Fatalf("answer: %q", msg)
 	}
-	p.until("connected in the mirror", `c.calls.get(`+q(h)+`)?.state === "LINECALLSTATE_CONNECTED"`)
-	p.must(`c.answer("demo/202", "demo:99999").then(() => "ok", (e) => e.result)`, &msg)
+	p.Until("connected in the mirror", `c.calls.get(`+q(h)+`)?.state === "LINECALLSTATE_CONNECTED"`)
+	p.Must(`c.answer("demo/202", "demo:99999").then(() => "ok", (e) => e.result)`, &msg)
 	if msg != "LINEERR_INVALCALLHANDLE" {
 		t.Fatalf("answer of an unknown call: %q", msg)
 	}
-	p.must(`c.drop("demo/202", `+q(h)+`).then(() => "ok", (e) => e.message)`, &msg)
+	p.Must(`c.drop("demo/202", `+q(h)+`).then(() => "ok", (e) => e.message)`, &msg)
 	if msg != "ok" {
 		t.Fatalf("drop: %q", msg)
 	}
-	p.until("call gone from the mirror", `c.callsOf("demo/202").length === 0 && sdk.lineStatus(c.lines.get("demo/202"), []) === "idle"`)
+	p.Until("call gone from the mirror", `c.callsOf("demo/202").length === 0 && sdk.lineStatus(c.lines.get("demo/202"), []) === "idle"`)
 
 	// Kill the instance the page uses; it must go on with bridge-b from its cursor.
 	a.Kill()
-	p.until("reconnected to bridge-b", `window.instance === "bridge-b" && c.connected`)
+	p.Until("reconnected to bridge-b", `window.instance === "bridge-b" && c.connected`)
 	admin, err := client.NewREST(b.URL, clienttest.AdminToken, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -127,14 +128,14 @@ func TestBrowserSDK(t *testing.T) {
 	if _, err := sim.Control.Incoming(ctx, "+4930555124", "202"); err != nil {
 		t.Fatal(err)
 	}
-	p.until("second call offered", `window.incoming.info.caller.number === "+4930555124"`)
+	p.Until("second call offered", `window.incoming.info.caller.number === "+4930555124"`)
 	for _, act := range []string{"answer", "hangup"} {
 		if err := sim.Control.Device(ctx, "202", act, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p.until("second call ended", `c.callsOf("demo/202").length === 0 && rec.length > 0 && rec[rec.length-1].t === "LINE_CALLSTATE"`)
-	p.until("no resync after the failover", `JSON.stringify(window.resyncs) === '["initial"]'`)
+	p.Until("second call ended", `c.callsOf("demo/202").length === 0 && rec.length > 0 && rec[rec.length-1].t === "LINE_CALLSTATE"`)
+	p.Until("no resync after the failover", `JSON.stringify(window.resyncs) === '["initial"]'`)
 
 	type recEv struct {
 		O uint64 `json:"o"`
@@ -144,8 +145,8 @@ func TestBrowserSDK(t *testing.T) {
 	}
 	var got []recEv
 	var start client.Position
-	p.must(`rec`, &got)
-	p.must(`window.start`, &start)
+	p.Must(`rec`, &got)
+	p.Must(`window.start`, &start)
 	ref, err := client.Dial(ctx, client.Config{URLs: []string{b.URL}, Token: clienttest.SamToken,
 		Lines: []string{"demo/202"}, Resume: map[string]client.Position{"demo": start}})
 	if err != nil {
@@ -167,17 +168,17 @@ func TestBrowserSDK(t *testing.T) {
 	}
 
 	// The example page pops up an incoming call.
-	ex := br.open(t, srv.URL+"/example.html?url="+b.WSURL+"&token=sam-demo-token&line=demo/203")
-	ex.until("example connected", `document.getElementById("status").textContent.startsWith("connected to bridge-b")`)
+	ex := br.Open(t, srv.URL+"/example.html?url="+b.WSURL+"&token=sam-demo-token&line=demo/203")
+	ex.Until("example connected", `document.getElementById("status").textContent.startsWith("connected to bridge-b")`)
 	if _, err := sim.Control.Incoming(ctx, "+4930555125", "203"); err != nil {
 		t.Fatal(err)
 	}
-	ex.until("popup", `[...document.querySelectorAll(".popup h2")].some((h) => h.textContent === "Call from +4930555125")`)
+	ex.Until("popup", `[...document.querySelectorAll(".popup h2")].some((h) => h.textContent === "Call from +4930555125")`)
 	if err := sim.Control.Device(ctx, "203", "answer", nil); err != nil {
 		t.Fatal(err)
 	}
-	ex.until("popup gone after answer", `document.querySelectorAll(".popup").length === 0`)
-	p.must(`c.close(), true`, nil)
+	ex.Until("popup gone after answer", `document.querySelectorAll(".popup").length === 0`)
+	p.Must(`c.close(), true`, nil)
 }
 
 // q quotes a string for JavaScript.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // preflights reads the bridge's count of answered preflights by status (OPTIONS requests
@@ -47,16 +48,16 @@ func TestBrowserCORS(t *testing.T) {
 	allowed, other := pageServer(t), pageServer(t)
 	b := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Simulator: true,
 		Config: clienttest.DemoConfig("", "", fmt.Sprintf("web:\n  allowed_origins: [%q]\n", allowed.URL))})
-	br := startChrome(t)
+	br := testkit.StartBrowser(t)
 
-	p := br.open(t, allowed.URL+"/test.html")
-	p.until("module loaded", "window.ready === true")
+	p := br.Open(t, allowed.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
 	before := preflights(t, b.URL, "No Content")
 	var got struct {
 		Status int    `json:"status"`
 		User   string `json:"user"`
 	}
-	p.must(`fetch(`+q(b.URL+"/api/v1/me")+`, {headers: {Authorization: "Bearer sam-demo-token"}})
+	p.Must(`fetch(`+q(b.URL+"/api/v1/me")+`, {headers: {Authorization: "Bearer sam-demo-token"}})
 		.then(async (r) => ({status: r.status, user: (await r.json()).user}))`, &got)
 	// A cross-origin response is readable only when the bridge allowed the origin.
 	if got.Status != 200 || got.User != "sam" {
@@ -66,7 +67,7 @@ func TestBrowserCORS(t *testing.T) {
 		t.Fatalf("the bridge answered no preflight (204 count %d -> %d)", before, after)
 	}
 	var msg string
-	p.must(`(async () => {
+	p.Must(`(async () => {
 		const c = new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "sam-demo-token", lines: ["demo/202"]});
 		const w = await c.connect();
 		c.close();
@@ -76,7 +77,7 @@ func TestBrowserCORS(t *testing.T) {
 		t.Fatalf("connect from the allowed origin: %q", msg)
 	}
 	// connect() while connecting is the same promise; close() settles it.
-	p.must(`(() => {
+	p.Must(`(() => {
 		const c = new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "sam-demo-token"});
 		const first = c.connect(), same = first === c.connect();
 		c.close();
@@ -86,7 +87,7 @@ func TestBrowserCORS(t *testing.T) {
 		t.Fatalf("close while connecting: %q", msg)
 	}
 	// A bad token: the REST check's 401 is readable (it carries the CORS headers).
-	p.must(`new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "wrong"}).connect()
+	p.Must(`new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "wrong"}).connect()
 		.then(() => "connected", (e) => e.code + " " + e.status + " " + e.message)`, &msg)
 	if !strings.HasPrefix(msg, "unauthorized 401 unauthorized: the bridge at "+b.URL+" refused the token") {
 		t.Fatalf("bad token: %q", msg)
@@ -95,7 +96,7 @@ func TestBrowserCORS(t *testing.T) {
 	gone := httptest.NewServer(http.NotFoundHandler())
 	goneURL := "ws" + strings.TrimPrefix(gone.URL, "http") + "/ws"
 	gone.Close()
-	p.must(`new sdk.CTIBridgeClient({urls: [`+q(goneURL)+`, `+q(goneURL)+`], token: "sam-demo-token"}).connect()
+	p.Must(`new sdk.CTIBridgeClient({urls: [`+q(goneURL)+`, `+q(goneURL)+`], token: "sam-demo-token"}).connect()
 		.then(() => "connected", (e) => e.code + " " + e.message)`, &msg)
 	if !strings.HasPrefix(msg, "unreachable unreachable: no bridge answered: ") || strings.Count(msg, strings.TrimSuffix(gone.URL, "/")) != 2 {
 		t.Fatalf("no bridge: %q", msg)
@@ -115,17 +116,17 @@ func TestBrowserCORS(t *testing.T) {
 	}))
 	defer proxy.Close()
 	proxyWS := "ws" + strings.TrimPrefix(proxy.URL, "http") + "/ws"
-	p.must(`new sdk.CTIBridgeClient({url: `+q(proxyWS)+`, token: "sam-demo-token"}).connect()
+	p.Must(`new sdk.CTIBridgeClient({url: `+q(proxyWS)+`, token: "sam-demo-token"}).connect()
 		.then(() => "connected", (e) => e.code + " " + e.message)`, &msg)
 	if !strings.HasPrefix(msg, "unreachable ") || !strings.Contains(msg, "the WebSocket closed before the subscription was confirmed") {
 		t.Fatalf("WebSocket refused: %q", msg)
 	}
 
 	// The other origin: its preflight is refused, and so is connect().
-	o := br.open(t, other.URL+"/test.html")
-	o.until("module loaded", "window.ready === true")
+	o := br.Open(t, other.URL+"/test.html")
+	o.Until("module loaded", "window.ready === true")
 	before = preflights(t, b.URL, "Forbidden")
-	o.must(`fetch(`+q(b.URL+"/api/v1/me")+`, {headers: {Authorization: "Bearer sam-demo-token"}}).then(() => "read", (e) => e.name)`, &msg)
+	o.Must(`fetch(`+q(b.URL+"/api/v1/me")+`, {headers: {Authorization: "Bearer sam-demo-token"}}).then(() => "read", (e) => e.name)`, &msg)
 	if msg != "TypeError" {
 		t.Fatalf("REST from a refused origin: %q", msg)
 	}
@@ -137,7 +138,7 @@ func TestBrowserCORS(t *testing.T) {
 		Message string `json:"message"`
 		Fatal   string `json:"fatal"`
 	}
-	o.must(`(async () => {
+	o.Must(`(async () => {
 		const c = new sdk.CTIBridgeClient({url: `+q(b.WSURL)+`, token: "sam-demo-token", lines: ["demo/202"]});
 		let fatal = "";
 		c.addEventListener("fatal", (ev) => { fatal = ev.detail.error.code; });

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ctibridge/ctibridge/tapi/readmodeltest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestBrowserReadModel runs the read model's cases (tapi/testdata/readmodel/cases.json, the
@@ -30,11 +31,11 @@ func TestBrowserReadModel(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	br := startChrome(t)
-	p := br.open(t, srv.URL+"/test.html")
-	p.until("module loaded", "window.ready === true")
+	br := testkit.StartBrowser(t)
+	p := br.Open(t, srv.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
 	var got []string
-	p.must(`(async () => {
+	p.Must(`(async () => {
 		const fx = await (await fetch("/readmodel/cases.json")).json();
 		return fx.cases.map((c) => {
 			const m = new sdk.ReadModel();

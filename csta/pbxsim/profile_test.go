@@ -4,33 +4,15 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
-// syncBuffer collects a csta.Conn trace: the whole wire text of every message.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // dialTraced is connect with the wire traced into trace and the events kept whole.
-func dialTraced(t *testing.T, n *Node, trace *syncBuffer, monitored ...string) *client {
+func dialTraced(t *testing.T, n *Node, trace *testkit.Buffer, monitored ...string) *client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -153,7 +135,7 @@ func TestProfilesMakeCallAnswerHangUp(t *testing.T) {
 	for _, prof := range Profiles() {
 		t.Run(prof.Name, func(t *testing.T) {
 			_, a, _ := startDuplex(t, Config{Profile: prof.Name, User: "cti", Password: "secret"})
-			var wire syncBuffer
+			var wire testkit.Buffer
 			cl := dialTraced(t, a, &wire, "201", "202")
 			mc := cl.req(&csta.MakeCall{CallingDevice: csta.Device("201"), CalledDirectoryNumber: csta.Device("202"),
 				AutoOriginate: "doNotPrompt"}).(*csta.MakeCallResponse)

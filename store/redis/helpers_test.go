@@ -10,6 +10,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // waitLimit bounds waits for recovery (reconnects, failovers); it only matters on a hang.
@@ -45,21 +46,12 @@ func events(tag string, n int) []tapi.Event {
 	return evs
 }
 
-// eventually retries f until it succeeds, failing the test after waitLimit. It is for steps
-// that must succeed once Redis is back (reconnects, failovers), not for timing.
+// eventually retries f until it succeeds, failing the test after waitLimit (f runs on another
+// goroutine). It is for steps that must succeed once Redis is back (reconnects, failovers),
+// not for timing.
 func eventually(t *testing.T, what string, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %v: %v", what, waitLimit, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.EventuallyNilWithin(t, waitLimit, what, f)
 }
 
 // applyOne applies one event as its own batch, retrying across a reconnect, and returns its

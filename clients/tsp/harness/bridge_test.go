@@ -19,8 +19,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
-
-	"github.com/stretchr/testify/require"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // proc is a bridge or pbxsim process whose output lines can be awaited.
@@ -189,8 +188,8 @@ func sessions(t *testing.T, addr, user string) int {
 	return n
 }
 
-// eventually waits until f holds, failing after waitTimeout.
+// eventually waits until f holds, failing after waitTimeout (f runs on another goroutine).
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
-	require.Eventuallyf(t, f, waitTimeout, 50*time.Millisecond, "timed out waiting for %s", what)
+	testkit.EventuallyWithin(t, waitTimeout, what, f)
 }
