@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -158,14 +160,10 @@ func (c *cluster) firstEntry(t time.Time, typ tapi.EventType, ok func(store.Entr
 
 // waitEntry waits up to timeout for a log entry that firstEntry finds.
 func (c *cluster) waitEntry(t time.Time, typ tapi.EventType, ok func(store.Entry) bool, timeout time.Duration) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if _, found := c.firstEntry(t, typ, ok); found {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	c.t.Errorf("no %s logged within %v", typ, timeout)
+	assert.Eventually(c.t, func() bool {
+		_, found := c.firstEntry(t, typ, ok)
+		return found
+	}, timeout, 50*time.Millisecond, "no %s logged within %v", typ, timeout)
 }
 
 // firstClientEventAt returns when any client first received a line event stamped after t.

@@ -148,9 +148,10 @@ func TestRESTCallControlAndNumbers(t *testing.T) {
 	if cons.Handle == "" {
 		t.Fatal("consult returned no handle")
 	}
-	if err := waitSim(e, "202"); err != nil {
-		t.Fatal(err)
-	}
+	e.eventually(10*time.Second, "a call at 202 in the simulator", func() bool {
+		d, ok := e.sim.Device("202")
+		return ok && len(d.Connections) > 0
+	})
 	mustOK("POST", base+"/complete-transfer", map[string]any{"consultHandle": cons.Handle})
 	e.eventually(5*time.Second, "201 idle after transfer", func() bool {
 		var cr callsResp
@@ -235,22 +236,6 @@ func TestRESTCallControlAndNumbers(t *testing.T) {
 		return lv.DND && lv.Status == StatusDND
 	})
 }
-
-// waitSim waits until dev rings in the simulator.
-func waitSim(e *env, dev string) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if d, ok := e.sim.Device(dev); ok && len(d.Connections) > 0 {
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return &waitError{dev}
-}
-
-type waitError struct{ dev string }
-
-func (w *waitError) Error() string { return w.dev + " never got a call" }
 
 func TestRESTDialRateLimit(t *testing.T) {
 	e := newEnv(t, envOpts{web: func(c *Config) { c.DialRatePerMinute = 2 }})

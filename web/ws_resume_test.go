@@ -69,7 +69,15 @@ func TestWSResumeNoGapNoDuplicate(t *testing.T) {
 		cur = store.Position{Epoch: m.Epoch, Offset: m.Offset}
 	}
 	w.c.Close()
-	time.Sleep(300 * time.Millisecond) // events happen while the client is away
+	// Events happen while the client is away.
+	logGrows := func(what string, from uint64) {
+		t.Helper()
+		e.eventually(30*time.Second, what, func() bool {
+			pos, err := e.st.Position(context.Background(), "hq")
+			return err == nil && pos.Offset >= from+10
+		})
+	}
+	logGrows("events while the client is away", cur.Offset)
 
 	w2, _ := e.connect(tokSue)
 	w2.send(map[string]any{"type": "subscribe", "all": true, "cursors": map[string]any{"hq": cur}})
@@ -93,9 +101,9 @@ func TestWSResumeNoGapNoDuplicate(t *testing.T) {
 	if replayed == 0 {
 		t.Fatal("nothing replayed although traffic ran while disconnected")
 	}
-	time.Sleep(200 * time.Millisecond) // live events after the replay
+	logGrows("live events after the replay", got[len(got)-1])
 	tr.Stop()
-	time.Sleep(300 * time.Millisecond) // calls in flight finish
+	// The log is compared up to where it is now; calls still in flight add to it later.
 	pos, err := e.st.Position(context.Background(), "hq")
 	if err != nil {
 		t.Fatal(err)

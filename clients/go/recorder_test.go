@@ -3,9 +3,9 @@ package client_test
 import (
 	"sync"
 	"testing"
-	"time"
 
 	client "github.com/ctibridge/ctibridge/clients/go"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // recorder keeps every event of a client; its goroutine ends when the client closes.
@@ -37,18 +37,17 @@ func (r *recorder) all() []client.Event {
 // waitFor polls until some recorded event matches and returns it.
 func (r *recorder) waitFor(t *testing.T, what string, match func(client.Event) bool) client.Event {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var found client.Event
+	testkit.Eventually(t, what, func() bool {
 		for _, ev := range r.all() {
 			if match(ev) {
-				return ev
+				found = ev
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
+	return found
 }
 
 // tapiEvents returns the recorded log events.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 func waitDone(t *testing.T, c *csta.Conn) {
@@ -67,10 +68,7 @@ func TestFrozenNodeAnswersNothing(t *testing.T) {
 	if _, err := p.Dial("201", "202"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for p.Stats().EventsDropped < before+3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, "3 events swallowed", func() bool { return p.Stats().EventsDropped >= before+3 })
 	if got := p.Stats().EventsDropped - before; got != 3 {
 		t.Fatalf("%d events swallowed, want 3", got)
 	}
@@ -176,10 +174,7 @@ func TestPBXRestartClearsCallsAndRenumbers(t *testing.T) {
 	if fresh == old {
 		t.Fatalf("call ID %s reused after restart", fresh)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(a.SessionDrops()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, "a session drop", func() bool { return len(a.SessionDrops()) > 0 })
 	if !strings.Contains(strings.Join(a.SessionDrops(), ","), "PBX restart") {
 		t.Fatalf("drops %q", a.SessionDrops())
 	}

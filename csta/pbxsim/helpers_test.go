@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // recorder is an in-process subscriber: it records events as a client session would receive
@@ -131,16 +131,15 @@ func (f *fixture) find(evs []csta.Event, dev, name string) csta.Event {
 	return nil
 }
 
-// waitEvents polls until the recorder holds n events; the deadline only guards a hang.
+// waitEvents waits until the recorder holds n events.
 func (f *fixture) waitEvents(n int) {
 	f.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for f.rec.count() < n {
-		if time.Now().After(deadline) {
-			f.t.Fatalf("waited for %d events, have %d", n, f.rec.count())
+	testkit.EventuallyNil(f.t, fmt.Sprintf("%d events", n), func() error {
+		if have := f.rec.count(); have < n {
+			return fmt.Errorf("have %d", have)
 		}
-		time.Sleep(time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func cid(callID, dev string) csta.ConnectionID {

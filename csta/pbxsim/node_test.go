@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // client is a csta.Conn to a node with its events in a channel.
@@ -167,10 +168,7 @@ func TestApplicationSessionExpires(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("session not dropped after expiry")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(a.SessionDrops()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.Eventually(t, "a session drop", func() bool { return len(a.SessionDrops()) > 0 })
 	if drops := a.SessionDrops(); len(drops) != 1 || !strings.Contains(drops[0], "application session expired") {
 		t.Fatalf("drops %q", drops)
 	}

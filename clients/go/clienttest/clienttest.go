@@ -56,6 +56,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "clienttest:", err)
 		return 1
 	}
+	defer examples.tb.cleanup()
 	return m.Run()
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // simTruth is the simulator's ground truth (GET /truth): every call and its parties.
@@ -62,20 +63,19 @@ func truth(t *testing.T, base string) simTruth {
 // expectTruth waits until the simulator's calls of device are exactly want (sorted).
 func expectTruth(t *testing.T, what, device string, want ...[]string) {
 	t.Helper()
-	var got [][]string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		got = truth(t, shared.control).callsOf(device)
+	for _, c := range want {
+		slices.Sort(c)
+	}
+	testkit.EventuallyNil(t, what, func() error {
+		got := truth(t, shared.control).callsOf(device)
 		for _, c := range got {
 			slices.Sort(c)
 		}
-		for _, c := range want {
-			slices.Sort(c)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("the simulator has the calls of %s as %v, want %v", device, got, want)
 		}
-		if fmt.Sprint(got) == fmt.Sprint(want) {
-			return
-		}
-	}
-	t.Fatalf("%s: the simulator has the calls of %s as %v, want %v", what, device, got, want)
+		return nil
+	})
 }
 
 // consultation rings 201 from caller, answers with lineAnswer, sets up a transfer with

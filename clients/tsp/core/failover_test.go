@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	client "github.com/ctibridge/ctibridge/clients/go"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	client "github.com/ctibridge/ctibridge/clients/go"
+	"github.com/ctibridge/ctibridge/test/testkit"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
@@ -120,23 +122,19 @@ func waitOwner(t *testing.T, url, instance string) {
 	t.Helper()
 	r, err := client.NewREST(url, "admin-demo-token", nil)
 	must(t, "REST client", err)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.EventuallyNil(t, instance+" owning the PBX link", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
 		links, err := r.Links(ctx)
-		cancel()
-		if err == nil && len(links) == 1 && links[0].Owner == instance && links[0].Active != "" {
-			// ...and alice's line in service (the first resync done), so that opening it
-			// does not report LINEDEVSTATE_INSERVICE in the middle of a scenario.
-			base := strings.TrimSuffix(strings.Replace(url, "ws://", "http://", 1), "/ws")
-			must(t, "lines in service", clienttest.AwaitInService(base, 30*time.Second))
-			return
+		if err == nil && (len(links) != 1 || links[0].Owner != instance || links[0].Active == "") {
+			err = fmt.Errorf("links %+v", links)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not own the PBX link after 30s: %+v %v", instance, links, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err
+	})
+	// ...and alice's line in service (the first resync done), so that opening it does not
+	// report LINEDEVSTATE_INSERVICE in the middle of a scenario.
+	base := strings.TrimSuffix(strings.Replace(url, "ws://", "http://", 1), "/ws")
+	must(t, "lines in service", clienttest.AwaitInService(base, 30*time.Second))
 }
 
 // TestBridgeOutage: with no bridge reachable for longer than OutOfServiceAfter, the open line
