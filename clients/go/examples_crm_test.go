@@ -1,14 +1,12 @@
 package client_test
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/test/testkit"
@@ -32,31 +30,17 @@ func TestCRMExample(t *testing.T) {
 	if err := crm.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = crm.Process.Kill(); _ = crm.Wait() }()
-	lines := make(chan string, 64)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
+	defer func() {
+		_ = crm.Process.Kill()
+		_ = crm.Wait()
+		if t.Failed() {
+			t.Logf("crm's stderr:\n%s", stderr.String())
 		}
-		close(lines)
 	}()
+	lines := testkit.ReadLines(out)
 	expect := func(what string, re *regexp.Regexp) []string {
 		t.Helper()
-		timeout := time.After(30 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("crm exited before %s; stderr: %s", what, stderr.String())
-				}
-				if m := re.FindStringSubmatch(l); m != nil {
-					return m
-				}
-			case <-timeout:
-				t.Fatalf("crm did not print %s", what)
-			}
-		}
+		return lines.ExpectMatch(t, what, re)
 	}
 	id := expect("its subscription", regexp.MustCompile(`^crm: webhook (\S+) receiving demo/201 calls at http://`))[1]
 

@@ -65,7 +65,7 @@ func TestCallerNamesEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	book := filepath.Join(dir, "phonebook.csv")
 	require.NoError(t, os.WriteFile(book, []byte("number,name,company\n+49 30 1234567,Dora Diaz,ACME\n"), 0o600))
-	addr, control := freeAddr(t), freeAddr(t)
+	addr, control := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	cfgFile := filepath.Join(dir, "ctibridge.yaml")
 	require.NoError(t, os.WriteFile(cfgFile, []byte(fmt.Sprintf(`listen: %q
 simulator: {enabled: true, extensions: "200-209", traffic_cps: 0, control_addr: %q}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,36 +27,6 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// outputLines hands a process's output to the test line by line.
-type outputLines struct {
-	lines chan string
-}
-
-func pipeLines(t *testing.T, r io.Reader) *outputLines {
-	b := &outputLines{lines: make(chan string, 1000)}
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			select {
-			case b.lines <- sc.Text():
-			default:
-			}
-		}
-		close(b.lines)
-	}()
-	return b
 }
 
 func waitFor(t *testing.T, what string, f func() bool) {
@@ -87,7 +55,7 @@ func getJSON(url, token string, v any) (int, error) {
 // TestEmbeddedDefault runs the binary with no configuration, as the README's quick start does,
 // and checks the bridge serves the demo PBX through real listeners, then stops on SIGTERM.
 func TestEmbeddedDefault(t *testing.T) {
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, "-listen", addr, "-traffic", "0")
@@ -96,15 +64,9 @@ func TestEmbeddedDefault(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	out := pipeLines(t, stdout)
-	var banner []string
-	for line := range out.lines {
-		banner = append(banner, line)
-		if strings.Contains(line, "admin-demo-token") {
-			break
-		}
-	}
-	text := strings.Join(banner, "\n")
+	out := testkit.ReadLines(stdout)
+	out.Expect(t, "the banner's demo tokens", func(l string) bool { return strings.Contains(l, "admin-demo-token") })
+	text := out.String()
 	for _, want := range []string{"listening on http://" + addr, "PBX simulator: CSTA primary 127.0.0.1:", "alice-demo-token"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("banner lacks %q:\n%s", want, text)
@@ -134,6 +96,7 @@ func TestEmbeddedDefault(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	<-out.Done()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}

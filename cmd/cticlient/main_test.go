@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -191,30 +190,10 @@ func TestWatch(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		lines := make(chan string, 100)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
+		lines := testkit.ReadLines(stdout)
 		expect := func(match func(string) bool, what string) {
 			t.Helper()
-			timeout := time.After(30 * time.Second)
-			for {
-				select {
-				case l, ok := <-lines:
-					if !ok {
-						t.Fatalf("watch ended before %s; stderr: %s", what, stderr.String())
-					}
-					if match(l) {
-						return
-					}
-				case <-timeout:
-					t.Fatalf("watch printed no %s", what)
-				}
-			}
+			lines.Expect(t, what, match)
 		}
 		if asJSON {
 			expect(func(l string) bool { return strings.Contains(l, `"kind":"synced"`) }, "synced record")
@@ -243,8 +222,7 @@ func TestWatch(t *testing.T) {
 		_ = br.Control.Device(context.Background(), "201", "answer", nil)
 		_ = br.Control.Device(context.Background(), "201", "hangup", nil)
 		_ = cmd.Process.Signal(syscall.SIGINT)
-		for range lines {
-		}
+		<-lines.Done()
 		if err := cmd.Wait(); err != nil {
 			t.Fatalf("watch after SIGINT: %v (%s)", err, stderr.String())
 		}

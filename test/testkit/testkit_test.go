@@ -1,8 +1,10 @@
 package testkit
 
 import (
+	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -40,4 +42,17 @@ func TestBufferKeepsTheNewest(t *testing.T) {
 	l, buf := Logger(t, "test")
 	l.Info("hello")
 	assert.True(t, strings.Contains(buf.String(), "msg=hello"), buf.String())
+}
+
+func TestLinesExpectInOrder(t *testing.T) {
+	r, w := io.Pipe()
+	l := ReadLines(r)
+	go func() {
+		_, _ = io.WriteString(w, "one\nport 42\nthree\n")
+		_ = w.Close()
+	}()
+	assert.Equal(t, []string{"port 42", "42"}, l.ExpectMatch(t, "the port", regexp.MustCompile(`^port (\d+)$`)))
+	assert.Equal(t, "three", l.Expect(t, "three", func(s string) bool { return s == "three" }))
+	<-l.Done()
+	assert.Equal(t, "one\nport 42\nthree", l.String())
 }

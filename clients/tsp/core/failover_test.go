@@ -29,7 +29,7 @@ type cluster struct {
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	rds := redistest.Start(t)
-	primary, standby, control := freeAddr(t), freeAddr(t), freeAddr(t)
+	primary, standby, control := testkit.FreeAddr(t), testkit.FreeAddr(t), testkit.FreeAddr(t)
 	sim := startProc(t, "pbxsim", "-extensions", "200-219", "-dialect", "generic",
 		"-primary", primary, "-standby", standby, "-control", control, "-traffic", "0")
 	if _, err := sim.waitLine(`control API`); err != nil {
@@ -83,7 +83,7 @@ func TestBridgeFailover(t *testing.T) {
 		t.Skip("process-level failover test")
 	}
 	c := startCluster(t)
-	addrA, addrB := freeAddr(t), freeAddr(t)
+	addrA, addrB := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	a := c.bridge(addrA, "bridge-a")
 	c.bridge(addrB, "bridge-b")
 	waitOwner(t, "ws://"+addrA+"/ws", "bridge-a")
@@ -144,7 +144,7 @@ func TestBridgeOutage(t *testing.T) {
 		t.Skip("process-level failover test")
 	}
 	c := startCluster(t)
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	a := c.bridge(addr, "bridge-a")
 	waitOwner(t, "ws://"+addr+"/ws", "bridge-a")
 	s := openAlice(t, Config{URLs: []string{"ws://" + addr + "/ws"}, OutOfServiceAfter: time.Second})

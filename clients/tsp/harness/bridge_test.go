@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -116,7 +115,7 @@ type bridge struct {
 // free port, with alice's line in service.
 func startBridge(t *testing.T) *bridge {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	p := startProc(t, "ctibridge", "-listen", addr, "-traffic", "0", "-log-level", "warn")
 	b := &bridge{proc: p, addr: addr, ws: "ws://" + addr + "/ws"}
 	b.control = p.waitLine(t, `control API (http://[0-9.:]+)`)
@@ -124,16 +123,6 @@ func startBridge(t *testing.T) *bridge {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // sim sends a request to a simulator's control API.

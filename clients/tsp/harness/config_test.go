@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // rundll32 runs `rundll32 ctibridge.tsp,Configure OPTIONS` under Wine as an administrator
@@ -116,7 +117,7 @@ func TestConfigurationProblems(t *testing.T) {
 	}{
 		{"wrong token", "-urls " + b.ws + " -token not-a-token",
 			`^ctibridge TSP: LINEERR_NODRIVER: connect to the bridge: .*(401|nauthori[sz]ed|token)`},
-		{"unreachable bridge", "-urls ws://" + freeAddr(t) + "/ws -token x -connect-ms 2000",
+		{"unreachable bridge", "-urls ws://" + testkit.FreeAddr(t) + "/ws -token x -connect-ms 2000",
 			`^ctibridge TSP: LINEERR_NODRIVER: connect to the bridge: ctibridge client: no bridge reachable: `},
 		{"not configured", "",
 			`^ctibridge TSP configuration: HKLM\\SOFTWARE\\ctibridge\\TSP is missing; configure with: rundll32 ctibridge.tsp,Configure `},

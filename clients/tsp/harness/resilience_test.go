@@ -13,6 +13,7 @@ import (
 	client "github.com/ctibridge/ctibridge/clients/go"
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // cluster is one pbxsim and bridge instances sharing a real Redis, for takeover scenarios.
@@ -25,7 +26,7 @@ type cluster struct {
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	rds := redistest.Start(t)
-	primary, standby, control := freeAddr(t), freeAddr(t), freeAddr(t)
+	primary, standby, control := testkit.FreeAddr(t), testkit.FreeAddr(t), testkit.FreeAddr(t)
 	sim := startProc(t, "pbxsim", "-extensions", "200-219", "-dialect", "generic",
 		"-primary", primary, "-standby", standby, "-control", control, "-traffic", "0")
 	sim.waitLine(t, `control API`)
@@ -87,7 +88,7 @@ func waitOwner(t *testing.T, addr, instance string) {
 func TestBridgeOutage(t *testing.T) {
 	needWine(t)
 	c := startCluster(t)
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	a := c.bridge(addr, "bridge-a")
 	waitOwner(t, addr, "bridge-a")
 	h := startHost(t)
@@ -114,7 +115,7 @@ func TestBridgeOutage(t *testing.T) {
 func TestBridgeFailover(t *testing.T) {
 	needWine(t)
 	c := startCluster(t)
-	addrA, addrB := freeAddr(t), freeAddr(t)
+	addrA, addrB := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	a := c.bridge(addrA, "bridge-a")
 	c.bridge(addrB, "bridge-b")
 	waitOwner(t, addrA, "bridge-a")
