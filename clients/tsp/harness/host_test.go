@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // waitTimeout bounds every wait for a line of tsphost's output.
@@ -29,7 +31,7 @@ type host struct {
 	lines  []string      // every output line, in order
 	script []string      // the transcript: commands sent ("> ...") and output
 	more   chan struct{} // signalled on each new line
-	stderr strings.Builder
+	stderr testkit.Buffer
 }
 
 // startHost runs tsphost.exe; the test's cleanup ends it and, if the test failed, logs the
@@ -48,7 +50,7 @@ func startHost(t *testing.T) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.cmd.Stderr = lockedWriter{h}
+	h.cmd.Stderr = &h.stderr
 	if err := h.cmd.Start(); err != nil {
 		t.Fatalf("start tsphost under Wine: %v", err)
 	}
@@ -76,14 +78,6 @@ func startHost(t *testing.T) *host {
 	})
 	h.waitFor(0, `^READY`)
 	return h
-}
-
-type lockedWriter struct{ h *host }
-
-func (w lockedWriter) Write(b []byte) (int, error) {
-	w.h.mu.Lock()
-	defer w.h.mu.Unlock()
-	return w.h.stderr.Write(b)
 }
 
 func (h *host) transcript() string {
