@@ -35,13 +35,15 @@ func conferenceOutage(t *testing.T, before, outage []string) {
 		func() error { _, err := s.p.Consult("211", "213"); return err },
 		func() error { return s.p.Answer("213") },
 	}
+	// seen waits until the bridge has the step the PBX made, so that the next one follows it.
+	seen := func() { waitFor(t, "bridge equals the PBX", b.matchesTruth(s, s.primary, exts(211, 213))) }
 	for i, f := range steps {
 		if err := f(); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		seen()
 	}
-	do := func(steps []string) {
+	do := func(steps []string, settled func()) {
 		for _, st := range steps {
 			var err error
 			if st == "conference" {
@@ -52,11 +54,10 @@ func conferenceOutage(t *testing.T, before, outage []string) {
 			if err != nil {
 				t.Fatalf("%s: %v", st, err)
 			}
-			time.Sleep(20 * time.Millisecond)
+			settled()
 		}
 	}
-	do(before)
-	waitFor(t, "bridge equals the PBX before the outage", b.matchesTruth(s, s.primary, exts(211, 213)))
+	do(before, seen)
 	s.primary.Kill()
 	s.standby.Kill()
 	waitFor(t, "no active node", func() error {
@@ -65,7 +66,7 @@ func conferenceOutage(t *testing.T, before, outage []string) {
 		}
 		return nil
 	})
-	do(outage)
+	do(outage, func() {}) // no link: nothing to wait for
 	if err := s.standby.Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}

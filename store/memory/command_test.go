@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // serveAs runs ServeCommands answering with the owner's name and returns a stop function.
@@ -17,21 +18,18 @@ func serveAs(t *testing.T, s *Store, owner string) (stop func() error) {
 		done <- s.ServeCommands(ctx, "hq", owner, func(context.Context, []byte) []byte { return []byte(owner) })
 	}()
 	// Registration happens in the goroutine; wait until the server answers.
-	for {
+	testkit.Eventually(t, owner+" serving commands", func() bool {
 		s.mu.Lock()
 		p := s.pbxs["hq"]
 		s.mu.Unlock()
-		if p != nil {
-			p.mu.Lock()
-			n := len(p.servers)
-			registered := n > 0 && p.servers[n-1].owner == owner
-			p.mu.Unlock()
-			if registered {
-				break
-			}
+		if p == nil {
+			return false
 		}
-		time.Sleep(time.Millisecond)
-	}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		n := len(p.servers)
+		return n > 0 && p.servers[n-1].owner == owner
+	})
 	stopped := false
 	var err error
 	stop = func() error {
