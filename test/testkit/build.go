@@ -55,7 +55,8 @@ func Build(t Target) (string, error) {
 }
 
 func buildShared(root string, t Target) (string, error) {
-	sum := sha256.Sum256([]byte(strings.Join(append(append([]string{root, runtime.GOOS, runtime.GOARCH}, t.Env...), t.Flags...), "\x00")))
+	// GOFLAGS too: two runs with different flags at once must not replace each other's programs.
+	sum := sha256.Sum256([]byte(strings.Join(append(append([]string{root, runtime.GOOS, runtime.GOARCH, os.Getenv("GOFLAGS")}, t.Env...), t.Flags...), "\x00")))
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("ctibridge-testkit-%d", os.Getuid()), hex.EncodeToString(sum[:8]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
