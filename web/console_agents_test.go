@@ -8,6 +8,7 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // acdConsole is the console (sue, receptionist at hq/203) with two ACD groups on hq: Sales
@@ -78,7 +79,7 @@ func (c *consoleEnv) matchTruth(t *testing.T, what, group string, loggedOff ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.b.waitFor(t, what+": the board of "+group+" shows the simulator's truth", boardExpr("hq/"+group), string(js))
+	c.b.WaitFor(what+": the board of "+group+" shows the simulator's truth", boardExpr("hq/"+group), string(js))
 }
 
 // simAgent waits until the simulator has ext's agent in group in state st.
@@ -114,9 +115,9 @@ func TestConsoleAgentBarAndWallBoard(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b.waitFor(t, "wall board", `document.getElementById("wallboard").hidden + " " +
+	b.WaitFor("wall board", `document.getElementById("wallboard").hidden + " " +
 		[...document.querySelectorAll("#boards .board")].map((e) => e.dataset.group).join(" ")`, "false hq/600 hq/610")
-	b.waitFor(t, "groups are not tiles", `String(!!document.querySelector('#grid .ext[data-line="hq/600"]'))`, "false")
+	b.WaitFor("groups are not tiles", `String(!!document.querySelector('#grid .ext[data-line="hq/600"]'))`, "false")
 	c.matchTruth(t, "nobody logged on", "600")
 
 	// Colleagues: Alice not ready (reason 12), Bob ready; Support: Eve ready, Frank not ready.
@@ -130,20 +131,20 @@ func TestConsoleAgentBarAndWallBoard(t *testing.T) {
 	must(c.sim.SetAgentState("206", "610", csta.ReqNotReady, "", "30"))
 	c.matchTruth(t, "colleagues logged on", "600")
 	c.matchTruth(t, "support", "610")
-	b.waitFor(t, "reason on the board", `document.querySelector('#boards tr[data-line="hq/201"] .reason')?.textContent`, " (12)")
+	b.WaitFor("reason on the board", `document.querySelector('#boards tr[data-line="hq/201"] .reason')?.textContent`, " (12)")
 
 	// Log on on the agent bar: not ready at first (as the switch does it), then ready.
-	if got := b.eval(t, myAgentState); got != "none" {
+	if got := b.Text(myAgentState); got != "none" {
 		t.Fatalf("agent bar before log on: %s", got)
 	}
-	b.eval(t, `document.getElementById("agent-logon").open = true; document.getElementById("agent-group").value = "600";
+	b.Text(`document.getElementById("agent-logon").open = true; document.getElementById("agent-group").value = "600";
 		document.getElementById("agent-logon-form").requestSubmit(); true`)
 	c.simAgent(t, "203", "600", csta.AgentNotReady, "")
-	b.waitFor(t, "logged on", myAgentState, "notready")
-	b.waitFor(t, "group named", `document.querySelector('`+myAgent600+` .grp').textContent`, "Group 600 Sales")
-	b.click(t, myAgent600+` [data-act="ready"]`)
+	b.WaitFor("logged on", myAgentState, "notready")
+	b.WaitFor("group named", `document.querySelector('`+myAgent600+` .grp').textContent`, "Group 600 Sales")
+	b.Click(myAgent600 + ` [data-act="ready"]`)
 	c.simAgent(t, "203", "600", csta.AgentReady, "")
-	b.waitFor(t, "ready", myAgentState, "ready")
+	b.WaitFor("ready", myAgentState, "ready")
 	c.matchTruth(t, "two ready", "600")
 
 	// Three callers: Bob (ready longest) and the receptionist get one each, one waits.
@@ -153,50 +154,50 @@ func TestConsoleAgentBarAndWallBoard(t *testing.T) {
 	}
 	c.eventually(10*time.Second, "one call waits at 600", func() bool { g, _ := c.sim.Group("600"); return g.Waiting == 1 && g.Busy == 2 })
 	c.matchTruth(t, "one waits", "600")
-	b.waitFor(t, "busy on the bar", myAgentState, "busy")
-	b.waitFor(t, "longest wait ticks", `document.querySelector('#boards .board[data-group="hq/600"] [data-fig="longest"] b').textContent >= "0:01"`, "true")
-	b.click(t, "#answer")
-	b.waitFor(t, "answered", myState, "busy")
+	b.WaitFor("busy on the bar", myAgentState, "busy")
+	b.WaitFor("longest wait ticks", `document.querySelector('#boards .board[data-group="hq/600"] [data-fig="longest"] b').textContent >= "0:01"`, "true")
+	b.Click("#answer")
+	b.WaitFor("answered", myState, "busy")
 
 	// Hanging up puts the receptionist into wrap-up; the waiting caller stays queued.
-	b.click(t, `#calls [data-act="hangup"]`)
+	b.Click(`#calls [data-act="hangup"]`)
 	c.simAgent(t, "203", "600", csta.AgentWorkingAfterCall, "")
-	b.waitFor(t, "wrap-up on the bar", myAgentState, "wrapup")
-	b.waitFor(t, "wrap-up time shown", `document.querySelector('`+myAgent600+` .timer').textContent >= "0:00"`, "true")
+	b.WaitFor("wrap-up on the bar", myAgentState, "wrapup")
+	b.WaitFor("wrap-up time shown", `document.querySelector('`+myAgent600+` .timer').textContent >= "0:00"`, "true")
 	c.matchTruth(t, "wrap-up", "600")
-	b.screenshot(t, "console-agents.png", 1280)
+	screenshot(t, b, "console-agents.png", 1280)
 	c.checkNarrow(t)
 
 	// Ready again: the queued caller comes to the receptionist at once.
-	b.click(t, myAgent600+` [data-act="ready"]`)
+	b.Click(myAgent600 + ` [data-act="ready"]`)
 	c.eventually(10*time.Second, "the queue emptied to 203", func() bool { g, _ := c.sim.Group("600"); return g.Waiting == 0 && g.Busy == 2 })
 	c.matchTruth(t, "queue empty", "600")
-	b.waitFor(t, "no longest wait", `document.querySelector('#boards .board[data-group="hq/600"] [data-fig="longest"] b').textContent`, "–")
-	b.waitFor(t, "busy again", myAgentState, "busy")
-	b.click(t, "#answer")
-	b.waitFor(t, "answered", myState, "busy")
-	b.click(t, `#calls [data-act="hangup"]`)
-	b.waitFor(t, "wrap-up again", myAgentState, "wrapup")
+	b.WaitFor("no longest wait", `document.querySelector('#boards .board[data-group="hq/600"] [data-fig="longest"] b').textContent`, "–")
+	b.WaitFor("busy again", myAgentState, "busy")
+	b.Click("#answer")
+	b.WaitFor("answered", myState, "busy")
+	b.Click(`#calls [data-act="hangup"]`)
+	b.WaitFor("wrap-up again", myAgentState, "wrapup")
 
 	// Not ready with a reason code, then log off.
-	b.eval(t, `document.getElementById("agent-reason").value = "5"; true`)
-	b.click(t, myAgent600+` [data-act="notReady"]`)
+	b.Text(`document.getElementById("agent-reason").value = "5"; true`)
+	b.Click(myAgent600 + ` [data-act="notReady"]`)
 	c.simAgent(t, "203", "600", csta.AgentNotReady, "5")
-	b.waitFor(t, "not ready with the reason", myAgentState+` + " " + document.querySelector('`+myAgent600+` .reason')?.textContent`, "notready reason 5")
+	b.WaitFor("not ready with the reason", myAgentState+` + " " + document.querySelector('`+myAgent600+` .reason')?.textContent`, "notready reason 5")
 	c.matchTruth(t, "receptionist away", "600")
-	b.eval(t, `document.getElementById("agent-reason").value = ""; true`)
-	b.click(t, myAgent600+` [data-act="loggedOff"]`)
+	b.Text(`document.getElementById("agent-reason").value = ""; true`)
+	b.Click(myAgent600 + ` [data-act="loggedOff"]`)
 	c.simAgent(t, "203", "600", csta.AgentNull, "")
-	b.waitFor(t, "logged off", myAgentState, "loggedoff")
+	b.WaitFor("logged off", myAgentState, "loggedoff")
 	c.matchTruth(t, "receptionist gone", "600", "hq/203")
 
 	// Alice (a user of hq/201) sees no group: no wall board; her own agent state on the bar.
-	b.click(t, "#logout")
-	b.eval(t, `document.getElementById("token").value = "`+tokAlice+`"; document.getElementById("login").requestSubmit(); true`)
-	b.waitFor(t, "alice's line", `document.getElementById("my-name").dataset.own`, "hq/201")
-	b.waitFor(t, "alice's agent bar", myAgentState+` + " " + document.querySelector('`+myAgent600+` .reason')?.textContent`, "notready reason 12")
-	b.waitFor(t, "group without its name (alice may not see the group's line)", `document.querySelector('`+myAgent600+` .grp').textContent`, "Group 600")
-	b.waitFor(t, "no wall board", `document.getElementById("wallboard").hidden + " " + document.querySelectorAll("#boards .board").length`, "true 0")
+	b.Click("#logout")
+	b.Text(`document.getElementById("token").value = "` + tokAlice + `"; document.getElementById("login").requestSubmit(); true`)
+	b.WaitFor("alice's line", `document.getElementById("my-name").dataset.own`, "hq/201")
+	b.WaitFor("alice's agent bar", myAgentState+` + " " + document.querySelector('`+myAgent600+` .reason')?.textContent`, "notready reason 12")
+	b.WaitFor("group without its name (alice may not see the group's line)", `document.querySelector('`+myAgent600+` .grp').textContent`, "Group 600")
+	b.WaitFor("no wall board", `document.getElementById("wallboard").hidden + " " + document.querySelectorAll("#boards .board").length`, "true 0")
 }
 
 // checkNarrow: at 420 px the agent bar's controls and the wall board fit without horizontal
@@ -204,15 +205,15 @@ func TestConsoleAgentBarAndWallBoard(t *testing.T) {
 func (c *consoleEnv) checkNarrow(t *testing.T) {
 	t.Helper()
 	b := c.b
-	b.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": true}, nil)
-	defer b.call(t, "Emulation.clearDeviceMetricsOverride", map[string]any{}, nil)
-	b.waitFor(t, "narrow viewport", `String(window.innerWidth)`, "420")
-	b.waitFor(t, "no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
-	b.screenshot(t, "console-agents-420.png", 420)
+	b.Call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": true}, nil)
+	defer b.Call("Emulation.clearDeviceMetricsOverride", map[string]any{}, nil)
+	b.WaitFor("narrow viewport", `String(window.innerWidth)`, "420")
+	b.WaitFor("no horizontal scroll", `String(document.documentElement.scrollWidth <= window.innerWidth)`, "true")
+	screenshot(t, b, "console-agents-420.png", 420)
 	for _, sel := range []string{myAgent600 + ` [data-act="ready"]`, myAgent600 + ` [data-act="loggedOff"]`, "#agent-reason",
 		`#boards .board[data-group="hq/600"] [data-fig="waiting"]`, `#boards .board[data-group="hq/600"] [data-fig="notReady"]`,
 		`#boards tr[data-line="hq/202"]`} {
-		b.waitFor(t, sel+" on screen", `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return "missing";
+		b.WaitFor(sel+" on screen", `(() => { const e = document.querySelector(`+testkit.JSString(sel)+`); if (!e) return "missing";
 			const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth ? "ok" : JSON.stringify(r); })()`, "ok")
 	}
 }
@@ -239,14 +240,14 @@ func TestConsoleSupervisorSetsAgents(t *testing.T) {
 	}
 	c.matchTruth(t, "alice ready", "600")
 	c.matchTruth(t, "eve ready", "610")
-	b.waitFor(t, "own line", `document.getElementById("my-name").dataset.own`, "hq/203")
+	b.WaitFor("own line", `document.getElementById("my-name").dataset.own`, "hq/203")
 	row := `#boards .board[data-group="hq/600"] tr[data-line="hq/201"]`
-	b.waitFor(t, "buttons for Sales only", `[...document.querySelectorAll("#boards tr[data-line] button")].map((e) => e.closest("tr").dataset.line + ":" + e.dataset.act).join(" ")`,
+	b.WaitFor("buttons for Sales only", `[...document.querySelectorAll("#boards tr[data-line] button")].map((e) => e.closest("tr").dataset.line + ":" + e.dataset.act).join(" ")`,
 		"hq/201:notReady hq/201:loggedOff")
-	b.click(t, row+` [data-act="notReady"]`)
+	b.Click(row + ` [data-act="notReady"]`)
 	c.simAgent(t, "201", "600", csta.AgentNotReady, "")
 	c.matchTruth(t, "alice set not ready", "600")
-	b.click(t, row+` [data-act="loggedOff"]`)
+	b.Click(row + ` [data-act="loggedOff"]`)
 	c.simAgent(t, "201", "600", csta.AgentNull, "")
 	c.matchTruth(t, "alice logged off", "600", "hq/201")
 }
