@@ -24,7 +24,7 @@ func connState(sim *pbxsim.PBX, dev string) string {
 // Hold and Retrieve work; then the call is dragged onto Bob's tile and rings there.
 //
 // A ringing call dragged from the popup onto Dana's tile is sent on. How the drag is done:
-// cdp.drag.
+// drag (console_env_test.go).
 func TestConsoleAnswerHoldTransferByDrag(t *testing.T) {
 	c := newConsole(t)
 	b := c.b
