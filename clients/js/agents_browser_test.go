@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestBrowserAgents runs the module in headless Chromium against pbxsim's ACD group 600: an
@@ -24,9 +25,9 @@ func TestBrowserAgents(t *testing.T) {
 		fmt.Sprintf("web:\n  allowed_origins: [%q]\n", srv.URL))})
 	clienttest.WaitInService(t, b.URL)
 
-	p := startChrome(t).open(t, srv.URL+"/test.html")
-	p.until("module loaded", "window.ready === true")
-	p.must(`(async () => {
+	p := testkit.StartBrowser(t).Open(t, srv.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
+	p.Must(`(async () => {
 		window.agentEvs = []; window.queueEvs = 0;
 		window.a = new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "alice-demo-token", lines: ["demo/201"]});
 		a.addEventListener("agent", (e) => agentEvs.push(e.detail.line + " " + e.detail.agent.group + " " + e.detail.agent.state));
@@ -38,23 +39,23 @@ func TestBrowserAgents(t *testing.T) {
 		await a.setAgentState("demo/201", "ready");
 		return true;
 	})()`, nil)
-	p.until("agent events", `agentEvs.includes("demo/201 600 LINEAGENTSTATE_NOTREADY") && agentEvs.includes("demo/201 600 LINEAGENTSTATE_READY")`)
-	p.until("the agent in the mirror", `a.agentsOf("demo/201").length === 1 && a.agentsOf("demo/201")[0].state === "LINEAGENTSTATE_READY" && a.agentsOf("demo/201")[0].agentId === "a17"`)
-	p.until("the group's figures", `queueEvs > 0 && s.queueOf("demo/600")?.ready === 1 && s.queueOf("demo/201") === null`)
+	p.Until("agent events", `agentEvs.includes("demo/201 600 LINEAGENTSTATE_NOTREADY") && agentEvs.includes("demo/201 600 LINEAGENTSTATE_READY")`)
+	p.Until("the agent in the mirror", `a.agentsOf("demo/201").length === 1 && a.agentsOf("demo/201")[0].state === "LINEAGENTSTATE_READY" && a.agentsOf("demo/201")[0].agentId === "a17"`)
+	p.Until("the group's figures", `queueEvs > 0 && s.queueOf("demo/600")?.ready === 1 && s.queueOf("demo/201") === null`)
 
 	var msg string
-	p.must(`a.setAgentState("demo/201", "notReady", "", "7").then(() => "ok", (e) => e.message)`, &msg)
+	p.Must(`a.setAgentState("demo/201", "notReady", "", "7").then(() => "ok", (e) => e.message)`, &msg)
 	if msg != "ok" {
 		t.Fatalf("not ready: %q", msg)
 	}
-	p.until("reason code", `a.agentsOf("demo/201")[0].reasonCode === "7"`)
+	p.Until("reason code", `a.agentsOf("demo/201")[0].reasonCode === "7"`)
 	if _, err := sim.Control.Incoming(ctx, "+4930555123", "600"); err != nil {
 		t.Fatal(err)
 	}
-	p.until("a caller waiting", `s.queueOf("demo/600").waiting?.length === 1 && s.queueOf("demo/600").notReady === 1`)
-	p.must(`a.setAgentState("demo/201", "ready", "699").then(() => "ok", (e) => e.result)`, &msg)
+	p.Until("a caller waiting", `s.queueOf("demo/600").waiting?.length === 1 && s.queueOf("demo/600").notReady === 1`)
+	p.Must(`a.setAgentState("demo/201", "ready", "699").then(() => "ok", (e) => e.result)`, &msg)
 	if msg != "LINEERR_INVALAGENTGROUP" {
 		t.Fatalf("unknown group: %q", msg)
 	}
-	p.must(`a.close(), s.close(), true`, nil)
+	p.Must(`a.close(), s.close(), true`, nil)
 }

@@ -14,13 +14,14 @@ import (
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // acdBridge runs cmd/pbxsim with ACD group 600 (agent positions 201-203) and a bridge that
 // monitors the group; it returns the bridge's WebSocket URL and the simulator's control API.
 func acdBridge(t *testing.T) (wsURL, control string) {
 	t.Helper()
-	primary, standby, ctl := freeAddr(t), freeAddr(t), freeAddr(t)
+	primary, standby, ctl := testkit.FreeAddr(t), testkit.FreeAddr(t), testkit.FreeAddr(t)
 	sim := startProc(t, "pbxsim", "-extensions", "200-219", "-acd", "600=201,202,203", "-dialect", "generic",
 		"-primary", primary, "-standby", standby, "-control", ctl, "-traffic", "0")
 	if _, err := sim.waitLine(`control API`); err != nil {
@@ -48,7 +49,7 @@ users:
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	b := startProc(t, "ctibridge", "-config", path, "-listen", addr, "-log-level", "warn")
 	if _, err := b.waitLine(`listening on`); err != nil {
 		t.Fatal(err)

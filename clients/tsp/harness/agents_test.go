@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestAgents runs the agent functions through the DLL as Windows would: tsphost plays the
@@ -26,7 +27,7 @@ func TestAgents(t *testing.T) {
 	if err := os.WriteFile(path, []byte(clienttest.ACDConfig(primary, standby, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	startProc(t, "ctibridge", "-config", path, "-listen", addr, "-log-level", "warn")
 	if err := clienttest.AwaitInService("http://"+addr, 30*time.Second); err != nil {
 		t.Fatal(err)
