@@ -30,108 +30,129 @@ type outcome struct {
 	forced    bool
 }
 
+// supervision is supervise's state from one link to the next.
+type supervision struct {
+	preferred int // node to return to (failback), as the failback policy says
+	target    int // node to connect to next
+	last      int // node the previous link ran on; -1 before the first
+	rounds    int // failed connects since the last link came up
+	lostAt    time.Time
+	first     bool // no link came up yet in this term: resync hot from the stored state
+	// Why the previous link ended, for the switchover event of the next one.
+	reason    string
+	forced    bool
+	detection time.Duration
+	next      *linkConn // already connected node to continue on (planned move)
+}
+
 // supervise keeps the PBX link up on one of its nodes until the term ends.
 func (o *link) supervise() {
-	p := o.p
-	cfg := p.cfg
-	preferred := 0
-	target := preferred
-	last := -1 // node the previous link ran on
-	rounds := 0
-	lostAt := time.Now()
-	reason, forced := "link start", false
-	var detection time.Duration
-	var next *linkConn
-	first := true
+	s := &supervision{last: -1, lostAt: time.Now(), first: true, reason: "link start"}
 	if wait := time.Until(o.quietUntil); wait > 0 {
-		p.log.WithField("wait", wait).Warn("the store holds no record of an earlier lease of this PBX " +
+		o.p.log.WithField("wait", wait).Warn("the store holds no record of an earlier lease of this PBX " +
 			"(first start, or the store lost its data): waiting until a former owner's lease has surely lapsed")
 		backoff.Sleep(o.ctx, wait)
 	}
 	for o.ctx.Err() == nil {
-		lc := next
-		next = nil
+		lc := s.next
+		s.next = nil
 		if lc == nil {
-			p.status.setNode(target, nodeConnecting, "")
-			o.linkEvent(target, nodeConnecting, "")
-			var err error
-			lc, err = o.connect(o.ctx, target)
-			if err != nil {
-				if o.ctx.Err() != nil {
-					return
-				}
-				p.status.setNode(target, nodeDown, err.Error())
-				o.linkEvent(target, nodeDown, err.Error())
-				p.log.WithField("node", p.nodes[target].role).WithError(err).Warn("cannot connect")
-				rounds++
-				target = (target + 1) % len(p.nodes)
-				var wait time.Duration
-				if rounds%len(p.nodes) == 0 {
-					wait = backoff.Policy{Min: cfg.BackoffMin, Max: cfg.BackoffMax, Jitter: backoff.Equal}.Wait(rounds / len(p.nodes))
-				}
-				if !o.unreachable.Load() {
-					left := time.Until(lostAt.Add(cfg.OutOfServiceGrace))
-					if left <= 0 {
-						o.setUnreachable(true)
-						o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
-							return withDetail(st.SetInService(false, now), "no PBX node reachable")
-						})
-					} else if wait > left {
-						wait = left
-					}
-				}
-				backoff.Sleep(o.ctx, wait)
+			if lc = o.connectNext(s); lc == nil {
 				continue
 			}
 		}
-		rounds = 0
-		o.setConn(lc)
-		p.status.setNode(lc.node, nodeUp, "")
-		p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, true)
-		o.linkEvent(lc.node, nodeUp, "")
-		if last >= 0 && last != lc.node {
-			o.switchoverEvent(last, lc.node, reason, forced, detection)
-		}
-		preferred = p.fb.preferredAfter(lc.node, preferred)
-		mode := cfg.Resync
-		if first {
-			mode = ResyncHot // a new owner continues from the stored state
-		}
-		first = false
-		err := o.resync(lc, mode, reason, o.unreachable.Load())
-		if err == nil {
-			last = lc.node
-			o.setUnreachable(false)
-			out := o.watch(lc, preferred)
-			reason, forced, detection, next, err = out.reason, out.forced, out.detection, out.next, out.err
-			if next != nil {
-				last = lc.node
-				target = next.node
-			}
-		} else {
-			reason, detection = "resync failed: "+err.Error(), 0
-		}
-		o.setConn(nil)
-		lc.close()
-		if o.ctx.Err() != nil {
-			return
-		}
-		if next == nil {
-			if err == nil {
-				err = errors.New(reason)
-			}
-			p.status.setNode(lc.node, nodeDown, err.Error())
-			p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, false)
-			o.linkEvent(lc.node, nodeDown, reason)
-			p.log.WithField("node", p.nodes[lc.node].role).WithField("reason", reason).Warn("node down")
-			last = lc.node
-			lostAt = time.Now().Add(-detection)
-			target = (lc.node + 1) % len(p.nodes)
-		} else {
-			p.status.setNode(lc.node, nodeStandby, "")
-			o.linkEvent(lc.node, nodeStandby, reason)
+		o.runLink(s, lc)
+	}
+}
+
+// connectNext connects to s.target; on failure it moves on to the next node, waits (with
+// backoff once every node failed), puts the lines out of service once no node answered for
+// OutOfServiceGrace, and returns nil.
+func (o *link) connectNext(s *supervision) *linkConn {
+	p, cfg := o.p, o.p.cfg
+	p.status.setNode(s.target, nodeConnecting, "")
+	o.linkEvent(s.target, nodeConnecting, "")
+	lc, err := o.connect(o.ctx, s.target)
+	if err == nil {
+		return lc
+	}
+	if o.ctx.Err() != nil {
+		return nil
+	}
+	p.status.setNode(s.target, nodeDown, err.Error())
+	o.linkEvent(s.target, nodeDown, err.Error())
+	p.log.WithField("node", p.nodes[s.target].role).WithError(err).Warn("cannot connect")
+	s.rounds++
+	s.target = (s.target + 1) % len(p.nodes)
+	var wait time.Duration
+	if s.rounds%len(p.nodes) == 0 {
+		wait = backoff.Policy{Min: cfg.BackoffMin, Max: cfg.BackoffMax, Jitter: backoff.Equal}.Wait(s.rounds / len(p.nodes))
+	}
+	if !o.unreachable.Load() {
+		left := time.Until(s.lostAt.Add(cfg.OutOfServiceGrace))
+		if left <= 0 {
+			o.setUnreachable(true)
+			o.pl.post(o.ctx, func(st *reducer.State, now time.Time) reducer.Result {
+				return withDetail(st.SetInService(false, now), "no PBX node reachable")
+			})
+		} else if wait > left {
+			wait = left
 		}
 	}
+	backoff.Sleep(o.ctx, wait)
+	return nil
+}
+
+// runLink runs one link: announces it, resyncs, watches it until it fails or moves, and
+// records why it ended in s.
+func (o *link) runLink(s *supervision, lc *linkConn) {
+	p, cfg := o.p, o.p.cfg
+	s.rounds = 0
+	o.setConn(lc)
+	p.status.setNode(lc.node, nodeUp, "")
+	p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, true)
+	o.linkEvent(lc.node, nodeUp, "")
+	if s.last >= 0 && s.last != lc.node {
+		o.switchoverEvent(s.last, lc.node, s.reason, s.forced, s.detection)
+	}
+	s.preferred = p.fb.preferredAfter(lc.node, s.preferred)
+	mode := cfg.Resync
+	if s.first {
+		mode = ResyncHot // a new owner continues from the stored state
+	}
+	s.first = false
+	err := o.resync(lc, mode, s.reason, o.unreachable.Load())
+	if err == nil {
+		s.last = lc.node
+		o.setUnreachable(false)
+		out := o.watch(lc, s.preferred)
+		s.reason, s.forced, s.detection, s.next, err = out.reason, out.forced, out.detection, out.next, out.err
+		if s.next != nil {
+			s.target = s.next.node
+		}
+	} else {
+		s.reason, s.detection = "resync failed: "+err.Error(), 0
+	}
+	o.setConn(nil)
+	lc.close()
+	if o.ctx.Err() != nil {
+		return
+	}
+	if s.next != nil {
+		p.status.setNode(lc.node, nodeStandby, "")
+		o.linkEvent(lc.node, nodeStandby, s.reason)
+		return
+	}
+	if err == nil {
+		err = errors.New(s.reason)
+	}
+	p.status.setNode(lc.node, nodeDown, err.Error())
+	p.e.metrics.LinkState(cfg.Name, p.nodes[lc.node].role, false)
+	o.linkEvent(lc.node, nodeDown, s.reason)
+	p.log.WithField("node", p.nodes[lc.node].role).WithField("reason", s.reason).Warn("node down")
+	s.last = lc.node
+	s.lostAt = time.Now().Add(-s.detection)
+	s.target = (lc.node + 1) % len(p.nodes)
 }
 
 // watch sends heartbeats on the link and serves admin moves and automatic failback until the
