@@ -124,6 +124,11 @@ type LinkInfo struct {
 	// StoreTrouble, on the owner, says that its current store write is failing or slow
 	// (commands are refused meanwhile); after store.degrade_after the link is degraded.
 	StoreTrouble string `json:"storeTrouble,omitempty"`
+	// Overload, on the owner, says that CSTA events arrive faster than it applies them
+	// (overload.go); OverloadEpisodes counts the episodes since the process started.
+	Overload         string     `json:"overload,omitempty"`
+	OverloadSince    *time.Time `json:"overloadSince,omitempty"`
+	OverloadEpisodes uint64     `json:"overloadEpisodes,omitempty"`
 }
 
 // NodeInfo is one PBX node as the owner sees it.

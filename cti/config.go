@@ -50,7 +50,7 @@ const (
 	DefaultFailbackAfter      = 30 * time.Second
 	DefaultProbeInterval      = 5 * time.Second
 	DefaultRequestTimeout     = 10 * time.Second
-	DefaultMonitorConcurrency = 32
+	DefaultMonitorConcurrency = 256
 	// DefaultLeaseTTL bounds how long a PBX link stays unowned after its owner died: another
 	// instance takes over within about this long. 1.5s is the daemon's documented takeover
 	// time and what the fault suite runs; a longer lease only delays takeover (followers poll
@@ -170,7 +170,8 @@ type PBXConfig struct {
 	Groups []string
 	// DisplayNames optionally names lines by extension.
 	DisplayNames map[string]string
-	// MonitorConcurrency bounds MonitorStart and SnapshotDevice requests in flight (default 32).
+	// MonitorConcurrency bounds MonitorStart and SnapshotDevice requests in flight on a link:
+	// the resync's window per node (default 256; 32 took 2.5 times as long at 100,000 devices).
 	MonitorConcurrency int
 	// RequestTimeout bounds one client command's CSTA request (default 10s).
 	RequestTimeout time.Duration

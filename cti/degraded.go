@@ -171,6 +171,7 @@ func (p *pbx) info() LinkInfo {
 	if !li.OwnedHere && li.Owner == p.e.cfg.InstanceID {
 		li.Owner = "" // this instance's term ended or its lease may have lapsed: unknown
 	}
+	p.load.fill(&li)
 	if why, since := p.deg.state(); why != "" {
 		li.Degraded = why
 		li.DegradedSince = &since

@@ -44,6 +44,7 @@ type pbx struct {
 	own    atomic.Pointer[owned] // set while this instance holds the lease
 	trace  *linkTrace            // CSTA wire trace (trace.go)
 	deg    degradation           // store writes failed: link given up (degraded.go)
+	load   overload              // events arrive faster than they are applied (overload.go)
 }
 
 // New checks cfg and builds an engine; Run starts it.

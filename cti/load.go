@@ -10,10 +10,16 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
+// loadTimeout bounds loading the stored state at the start of a term.
+const loadTimeout = time.Minute
+
 // load restores the stored state and fits it to the configured devices.
 func (o *pipeline) load() error {
 	p := o.p
-	ctx, cancel := context.WithTimeout(o.ctx, p.e.cfg.LeaseTTL/2)
+	// The lease is renewed meanwhile (runOwned), so loading may outlast its TTL: 100,000 lines
+	// from a busy Redis take seconds. A store that stops answering fails the renewal, which
+	// ends the term and this load with it.
+	ctx, cancel := context.WithTimeout(o.ctx, loadTimeout)
 	defer cancel()
 	snap, err := p.e.cfg.Store.Load(ctx, p.cfg.Name)
 	if err != nil {
@@ -31,14 +37,24 @@ func (o *pipeline) load() error {
 		_ = st.Restore(nil, nil, next)
 		snap.Calls = nil
 	}
-	var res reducer.Result
-	for _, l := range st.Lines() {
-		if !p.extSet[l.Address] {
-			res.RemovedCalls = append(res.RemovedCalls, st.RemoveLine(l.Address)...)
+	// The fitted lines are persisted in parts of resyncChunk lines (bounded store writes), or
+	// larger ones when the queue, which nothing drains yet, could not take that many.
+	chunk := max(resyncChunk, 2*len(p.exts)/p.cfg.Queue+1)
+	var parts []reducer.Result
+	res := sizedResult(min(len(p.exts), chunk))
+	if len(snap.Lines) > 0 {
+		for _, l := range st.Lines() {
+			if !p.extSet[l.Address] {
+				res.RemovedCalls = append(res.RemovedCalls, st.RemoveLine(l.Address)...)
+			}
 		}
 	}
 	now := time.Now()
-	for _, x := range p.exts {
+	for i, x := range p.exts {
+		if i > 0 && i%chunk == 0 {
+			parts = append(parts, res)
+			res = sizedResult(min(len(p.exts)-i, chunk))
+		}
 		l, ok := st.Line(x)
 		if ok && l.DisplayName == p.cfg.DisplayNames[x] && (l.Queue != nil) == p.groups[x] {
 			continue
@@ -63,9 +79,11 @@ func (o *pipeline) load() error {
 		o.applied[x] = new(atomic.Uint64)
 	}
 	p.view.reset(st.Lines(), st.Calls(""), snap.Position)
-	if len(res.ChangedLines) > 0 || len(res.RemovedCalls) > 0 || len(res.Events) > 0 {
-		// Persist the fitted lines first, before anything else of this term.
-		o.q <- item{job: func(*reducer.State, time.Time) reducer.Result { return res }}
+	for _, r := range append(parts, res) {
+		if len(r.ChangedLines) > 0 || len(r.RemovedCalls) > 0 || len(r.Events) > 0 {
+			// Persist the fitted lines first, before anything else of this term.
+			o.q <- item{job: func(*reducer.State, time.Time) reducer.Result { return r }}
+		}
 	}
 	return nil
 }

@@ -159,14 +159,6 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 		log.WithField("cause", context.Cause(octx)).Info("ownership term ended")
 		readers.Wait()
 	}()
-	if err := o.pl.load(); err != nil {
-		log.WithError(err).Error("cannot load the stored state; releasing the lease")
-		return
-	}
-	log.Info("owner of the PBX link")
-	p.status.setOwner(p.e.cfg.InstanceID, true)
-	p.e.metrics.Owner(p.cfg.Name, true)
-	p.own.Store(o)
 	// The parts that write or talk to the PBX are awaited before the lease is released (the
 	// deferred function); the others only read, and may take up to a blocking pop's timeout
 	// to notice the end, which must not delay a SIGTERM hand-over.
@@ -179,7 +171,20 @@ func (p *pbx) runOwned(ctx context.Context, lease store.Lease, until time.Time) 
 			fn()
 		}()
 	}
-	for _, fn := range []func(){o.pl.runPipeline, o.renewLoop, o.ln.supervise, o.ln.repairLoop} {
+	// The lease is renewed from the start: loading 100,000 lines on a busy host may take
+	// longer than its TTL.
+	start(&writers, o.renewLoop)
+	if err := o.pl.load(); err != nil {
+		log.WithError(err).Error("cannot load the stored state; releasing the lease")
+		cancel(nil)
+		writers.Wait()
+		return
+	}
+	log.Info("owner of the PBX link")
+	p.status.setOwner(p.e.cfg.InstanceID, true)
+	p.e.metrics.Owner(p.cfg.Name, true)
+	p.own.Store(o)
+	for _, fn := range []func(){o.pl.runPipeline, o.ln.supervise, o.ln.repairLoop} {
 		start(&writers, fn)
 	}
 	for _, fn := range []func(){o.rt.serveCommands, o.pl.watchLog, o.pl.names.run} {

@@ -122,6 +122,7 @@ func (o *pipeline) submit(ctx context.Context, j job) error {
 func (o *pipeline) runPipeline() {
 	max := o.p.cfg.MaxBatch
 	batch := make([]item, 0, max)
+	defer o.p.load.end()
 	for {
 		batch = batch[:0]
 		select {
@@ -139,6 +140,7 @@ func (o *pipeline) runPipeline() {
 				break drain
 			}
 		}
+		o.p.load.observe(o.p.log, batchWait(batch, time.Now()), len(o.q), cap(o.q))
 		err := o.applyItems(batch)
 		for _, it := range batch {
 			if it.done != nil {
@@ -200,18 +202,35 @@ func (a *accum) add(r reducer.Result) {
 	}
 }
 
-// applyItems reduces one batch and writes it. An error means the term must end.
+// applyItems reduces one batch and writes it, in store writes of about MaxBatch events: the
+// items whose results fill one write go together, the rest to the next write. A job's result
+// is never split (a resync gives its lines in jobs of resyncChunk lines). Bounded writes keep
+// the store's lock (memory) or script (Redis) short and its subscribers' buffers from
+// overflowing. An error means the term must end.
 func (o *pipeline) applyItems(items []item) error {
+	for len(items) > 0 {
+		n, err := o.applyPart(items)
+		if err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// applyPart reduces the first items of a batch, up to about MaxBatch events, and writes them;
+// n is how many items it took.
+func (o *pipeline) applyPart(items []item) (n int, err error) {
 	start := time.Now()
-	a, nCSTA, restoring := o.reduceItems(items)
+	a, n, nCSTA, restoring := o.reduceItems(items, o.p.cfg.MaxBatch)
 	o.names.fill(&a)
 	if len(a.events) == 0 && len(a.order) == 0 && len(a.removed) == 0 && len(a.lineOrd) == 0 {
-		return nil
+		return n, nil
 	}
 	b := o.batchOf(&a)
 	entries, err := o.write(b)
 	if err != nil {
-		return err
+		return n, err
 	}
 	var pos store.Position
 	if n := len(entries); n > 0 {
@@ -234,19 +253,24 @@ func (o *pipeline) applyItems(items []item) error {
 		if known != "" && !restoring {
 			// The store started a new epoch under this write: it lost writes of this term
 			// and holds older lines and calls than the state. Rewrite them before anything else.
-			return o.applyItems([]item{{job: o.restoreJob(true), restore: true}})
+			return n, o.applyItems([]item{{job: o.restoreJob(true), restore: true}})
 		}
 	}
-	return nil
+	return n, nil
 }
 
-// reduceItems applies a batch's jobs and the CSTA events of the current link to the state;
-// nCSTA counts the events applied, restoring says the batch rewrites the state after a loss.
-func (o *pipeline) reduceItems(items []item) (a accum, nCSTA int, restoring bool) {
+// reduceItems applies the first items of a batch to the state (jobs, and the CSTA events of
+// the current link) until their results hold maxEvents events or more; used is how many items
+// it applied, nCSTA counts the CSTA events among them, restoring says they rewrite the state
+// after a loss.
+func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCSTA int, restoring bool) {
 	// About two client events per CSTA event: sized once instead of grown copy by copy.
-	a = accum{events: make([]tapi.Event, 0, 2*len(items)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+	a = accum{events: make([]tapi.Event, 0, min(2*len(items), 2*maxEvents)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
 	cur := o.ln.conn.Load()
-	for _, it := range items {
+	for i, it := range items {
+		if i > 0 && len(a.events) >= maxEvents {
+			return a, i, nCSTA, restoring
+		}
 		restoring = restoring || it.restore
 		if it.job != nil {
 			a.add(it.job(o.state, time.Now()))
@@ -269,7 +293,7 @@ func (o *pipeline) reduceItems(items []item) (a accum, nCSTA int, restoring bool
 			c.Add(1)
 		}
 	}
-	return a, nCSTA, restoring
+	return a, len(items), nCSTA, restoring
 }
 
 // batchOf makes the store write of a reduced batch: its events, the lines and calls it

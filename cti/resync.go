@@ -73,26 +73,19 @@ func (o *link) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool)
 	if err := o.resyncAgents(lc, order, counted); err != nil {
 		return err
 	}
-	var took time.Duration
-	if err := o.pl.submit(o.ctx, counted(func(st *reducer.State, now time.Time) reducer.Result {
-		var res reducer.Result
-		for _, x := range p.exts {
-			var r reducer.Result
-			if why := failed[x]; why != "" {
-				r = withDetail(st.Apply(x, &csta.OutOfServiceEvent{}, now), why)
-			} else {
-				r = st.Apply(x, &csta.BackInServiceEvent{}, now)
-				if wasOut {
-					r = withDetail(r, "PBX link restored")
-				}
-			}
-			res = merge(res, r)
+	// The lines' service states, in jobs of resyncChunk lines so that no store write carries
+	// 100,000 lines; the last is awaited.
+	for i := 0; i < len(p.exts); i += resyncChunk {
+		j := counted(serviceJob(p.exts[i:min(i+resyncChunk, len(p.exts))], failed, wasOut))
+		send := o.pl.post
+		if i+resyncChunk >= len(p.exts) {
+			send = o.pl.submit
 		}
-		return res
-	})); err != nil {
-		return err
+		if err := send(o.ctx, j); err != nil {
+			return err
+		}
 	}
-	took = time.Since(start)
+	took := time.Since(start)
 	if err := o.pl.submit(o.ctx, resyncEvent("completed", func(r *tapi.Resync, st *reducer.State) {
 		r.DurationMs = took.Milliseconds()
 		r.Lines = len(p.exts)
@@ -105,6 +98,38 @@ func (o *link) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool)
 	p.e.metrics.Resync(p.cfg.Name, mode, took)
 	p.log.WithField("mode", mode).WithField("took", took).WithField("failed_monitors", len(failed)).Info("resync completed")
 	return nil
+}
+
+// resyncChunk is how many lines one job of a resync (or of loading the state) changes at
+// most: about one event each, so that the pipeline's writes stay near MaxBatch events.
+const resyncChunk = 1024
+
+// serviceJob puts the lines of exts in service after a resync, or out of service with the
+// reason their monitor failed.
+func serviceJob(exts []string, failed map[string]string, wasOut bool) job {
+	return func(st *reducer.State, now time.Time) reducer.Result {
+		res := sizedResult(len(exts))
+		for _, x := range exts {
+			var r reducer.Result
+			if why := failed[x]; why != "" {
+				r = withDetail(st.Apply(x, &csta.OutOfServiceEvent{}, now), why)
+			} else {
+				r = st.Apply(x, &csta.BackInServiceEvent{}, now)
+				if wasOut {
+					r = withDetail(r, "PBX link restored")
+				}
+			}
+			res = merge(res, r)
+		}
+		return res
+	}
+}
+
+// sizedResult is an empty result with room for one event and one changed line per line of
+// n: a result gathered line by line over 100,000 lines otherwise regrows its slices dozens of
+// times.
+func sizedResult(n int) reducer.Result {
+	return reducer.Result{Events: make([]tapi.Event, 0, n), ChangedLines: make([]string, 0, n)}
 }
 
 // merge appends o to r (results of different lines; no handle appears in both).
@@ -228,7 +253,7 @@ func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, count
 			return true, nil
 		}
 		r, ok := m.(*csta.SnapshotDeviceResponse)
-		if !ok {
+		if !ok || idleAsKnown(p, ext, r) {
 			return true, nil
 		}
 		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
@@ -244,6 +269,14 @@ func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, count
 		}
 	}
 	return false, nil
+}
+
+// idleAsKnown says that a snapshot shows no call at a line that has none either, so that
+// reconciling it would change nothing: most lines at a switchover, which then cost the
+// pipeline nothing. A call the view has not shown yet came from an event of the new link,
+// which is newer than the snapshot anyway.
+func idleAsKnown(p *pbx, ext string, r *csta.SnapshotDeviceResponse) bool {
+	return len(r.Items) == 0 && !p.groups[ext] && len(p.view.callsOf(tapi.LineName(p.cfg.Name, ext))) == 0
 }
 
 // applyUnlessStale applies what an answer about line ext says, through the pipeline, unless an

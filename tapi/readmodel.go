@@ -288,13 +288,19 @@ func (m *ReadModel) Line(name string) (Line, bool) {
 	return *l.Clone(), true
 }
 
-// Lines returns every line, by name.
+// Lines returns every line, by name. The names are sorted, not the lines: moving 100,000
+// line values around in a sort cost seconds.
 func (m *ReadModel) Lines() []Line {
-	out := make([]Line, 0, len(m.lines))
-	for _, l := range m.lines {
-		out = append(out, *l.Clone())
+	names := make([]string, 0, len(m.lines))
+	for name := range m.lines {
+		names = append(names, name)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Strings(names)
+	out := make([]Line, len(names))
+	for i, name := range names {
+		l := m.lines[name]
+		out[i] = *l.Clone()
+	}
 	return out
 }
 

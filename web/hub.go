@@ -51,6 +51,13 @@ type hub struct {
 	toWake  []*wsConn
 	inBurst map[*wsConn]struct{}
 	flushQ  chan []*wsConn // to the flushers, while run runs
+
+	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
+	// and its completed, when feeds that fall behind are charged one episode for the burst
+	// (wsConn.noteBehind). Guarded by mu.
+	resyncGen uint64
+	resyncing bool
+	resyncAt  time.Time
 }
 
 // feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
@@ -275,6 +282,7 @@ func (h *hub) fanOut(e store.Entry) {
 		h.eventsIn = h.metrics.eventsIn.WithLabelValues(h.pbx)
 	}
 	h.eventsIn.Inc()
+	h.noteResync(e)
 	var msg []byte
 	deliver := func(f *feed) {
 		if f.syncing {
@@ -325,6 +333,22 @@ func (h *hub) fanOut(e store.Entry) {
 	}
 }
 
+// noteResync follows the PBX's resyncs (BRIDGE_RESYNC started .. completed) for fallBehind;
+// under h.mu.
+func (h *hub) noteResync(e store.Entry) {
+	r := e.Event.Resync
+	if e.Event.Type != tapi.BridgeResync || r == nil {
+		return
+	}
+	switch r.Phase {
+	case "started":
+		h.resyncGen++
+		h.resyncing, h.resyncAt = true, time.Now()
+	case "completed":
+		h.resyncing = false
+	}
+}
+
 // accept reports whether e is new for the feed and records it as delivered. An entry of an
 // epoch other than the feed's means the log was replaced (a store that lost its data): the
 // offsets no longer compare, so the session ends and the client resumes with a resync.
@@ -363,7 +387,11 @@ func (f *feed) mark(e store.Entry) {
 func (h *hub) fallBehind(f *feed, from store.Position) {
 	c := f.c
 	f.behind, f.from, f.since = true, from, time.Now()
-	allowed, why := c.noteBehind(f.since)
+	var resync uint64
+	if h.resyncing && f.since.Sub(h.resyncAt) < behindWindow { // a resync that failed never completes
+		resync = h.resyncGen
+	}
+	allowed, why := c.noteBehind(f.since, resync)
 	if why != "" {
 		c.slow(why)
 		return

@@ -95,6 +95,10 @@ var (
 		"1 when this instance owns the PBX link.", []string{"pbx"}, nil)
 	descDegraded = prometheus.NewDesc("ctibridge_link_degraded",
 		"1 while this instance has given the PBX link up because its store writes kept failing.", []string{"pbx"}, nil)
+	descOverloaded = prometheus.NewDesc("ctibridge_pipeline_overloaded",
+		"1 while CSTA events of the PBX arrive faster than this instance applies them (they wait 250 ms or more, or half the pipeline queue is used).", []string{"pbx"}, nil)
+	descOverloads = prometheus.NewDesc("ctibridge_pipeline_overload_episodes_total",
+		"Overload episodes of the PBX's pipeline on this instance.", []string{"pbx"}, nil)
 	descProtocolErrors = prometheus.NewDesc("ctibridge_csta_protocol_errors_total",
 		"Non-fatal CSTA protocol problems (undecodable events, stray requests) by class.",
 		[]string{"pbx", "class"}, nil)
@@ -104,7 +108,7 @@ var (
 )
 
 func (l *linkCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descDegraded, descRepairs, descProtocolErrors} {
+	for _, d := range []*prometheus.Desc{descLinkUp, descLinkActive, descHeartbeats, descMisses, descRTT, descOwned, descDegraded, descOverloaded, descOverloads, descRepairs, descProtocolErrors} {
 		ch <- d
 	}
 }
@@ -119,6 +123,8 @@ func (l *linkCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, li := range l.svc.Links() {
 		ch <- prometheus.MustNewConstMetric(descOwned, prometheus.GaugeValue, b(li.OwnedHere), li.PBX)
 		ch <- prometheus.MustNewConstMetric(descDegraded, prometheus.GaugeValue, b(li.Degraded != ""), li.PBX)
+		ch <- prometheus.MustNewConstMetric(descOverloaded, prometheus.GaugeValue, b(li.Overload != ""), li.PBX)
+		ch <- prometheus.MustNewConstMetric(descOverloads, prometheus.CounterValue, float64(li.OverloadEpisodes), li.PBX)
 		for reason, n := range li.Repairs {
 			ch <- prometheus.MustNewConstMetric(descRepairs, prometheus.CounterValue, float64(n), li.PBX, reason)
 		}

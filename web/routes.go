@@ -152,7 +152,19 @@ func (s *Server) readyz(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "instance": s.svc.InstanceID()})
+	body := gin.H{"status": "ready", "instance": s.svc.InstanceID()}
+	// Overload does not make the instance unready (another would fare no better), but says
+	// why clients see events late and slow ones are shed.
+	overloaded := map[string]string{}
+	for _, li := range s.svc.Links() {
+		if li.Overload != "" {
+			overloaded[li.PBX] = li.Overload
+		}
+	}
+	if len(overloaded) > 0 {
+		body["overloaded"] = overloaded
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 func itoa(n int) string {

@@ -63,6 +63,9 @@ type wsConn struct {
 	// behind lists the session's recent times behind (feeds of several PBXs share it), for
 	// the bound on the time behind per behindWindow; guarded by bgMu.
 	behind []behindEpisode
+	// behindGen is the PBX resync (hub.resyncGen) the session last fell behind in; guarded
+	// by bgMu.
+	behindGen uint64
 }
 
 // errSessionClosing: the session failed, so a replay stops queueing.
@@ -157,6 +160,7 @@ func (c *wsConn) waitBackground() {
 const (
 	behindWindow      = time.Minute
 	maxBehindEpisodes = 30
+	quickCatchUp      = 500 * time.Millisecond
 )
 
 // behindEpisode is one time a feed of the session was behind: when it fell behind, and for
@@ -164,25 +168,42 @@ const (
 type behindEpisode struct {
 	since time.Time
 	d     time.Duration
+	// again: a further time behind in the same resync burst of a PBX, which the bridge caused
+	// and not the client: it counts towards the time behind but not the episodes.
+	again bool
 }
 
-// noteBehind records that one of the session's feeds fell behind now. It returns how long
-// the feed may stay behind, and "" or why the session must end now instead.
-func (c *wsConn) noteBehind(now time.Time) (time.Duration, string) {
+// noteBehind records that one of the session's feeds fell behind now; resync is the PBX
+// resync under way (hub.resyncGen), 0 when none is. It returns how long the feed may stay
+// behind, and "" or why the session must end now instead. All the times a session falls
+// behind during one resync count as one episode: a resync of 100,000 lines sends a burst that
+// a client keeping up with normal traffic may take in several gulps.
+func (c *wsConn) noteBehind(now time.Time, resync uint64) (time.Duration, string) {
 	c.bgMu.Lock()
 	defer c.bgMu.Unlock()
 	keep := c.behind[:0]
 	var used time.Duration
+	episodes := 0
 	for _, ep := range c.behind {
 		if now.Sub(ep.since) < behindWindow {
 			keep = append(keep, ep)
 			used += ep.d
+			// A client back within quickCatchUp keeps up; bursts of an overloaded bridge
+			// make it fall behind often, and it must not be shed before the slow ones.
+			if !ep.again && (ep.d == 0 || ep.d >= quickCatchUp) {
+				episodes++
+			}
 		}
 	}
-	c.behind = append(keep, behindEpisode{since: now})
+	again := resync != 0 && resync == c.behindGen
+	c.behindGen = resync
+	c.behind = append(keep, behindEpisode{since: now, again: again})
+	if !again {
+		episodes++
+	}
 	limit := c.s.cfg.BehindLimit
 	switch {
-	case len(c.behind) > maxBehindEpisodes:
+	case episodes > maxBehindEpisodes:
 		return 0, fmt.Sprintf("slow consumer: fell behind more than %d times in %s", maxBehindEpisodes, behindWindow)
 	case used >= limit:
 		return 0, fmt.Sprintf("slow consumer: behind for more than %s in %s", limit, behindWindow)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	pprofhttp "net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -45,6 +46,7 @@ type instanceConfig struct {
 	Misses      int           `json:"misses"`
 	LeaseTTL    time.Duration `json:"lease_ttl"`
 	SendQueue   int           `json:"send_queue"`
+	Window      int           `json:"window,omitempty"` // MonitorConcurrency; 0 is the default
 	TokenSHA256 string        `json:"token_sha256"`
 	LogLevel    string        `json:"log_level"`
 	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
@@ -120,6 +122,41 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
+// profileHandler serves /bench/cpuprofile: action=start&path=P starts a CPU profile into P,
+// action=stop writes it. The bench profiles one phase of the run (a switchover) this way.
+func profileHandler() http.HandlerFunc {
+	var mu sync.Mutex
+	var stop func()
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch q := r.URL.Query(); q.Get("action") {
+		case "start":
+			if stop != nil {
+				http.Error(w, "a profile is running", http.StatusConflict)
+				return
+			}
+			s, err := startCPUProfile(q.Get("path"))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusConflict)
+				return
+			}
+			stop = s
+		case "stop":
+			if stop == nil {
+				http.Error(w, "no profile is running", http.StatusConflict)
+				return
+			}
+			stop()
+			stop = nil
+		default:
+			http.Error(w, "action: want start or stop", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
 // openInstanceStore opens the store the bench chose.
 func openInstanceStore(ctx context.Context, ic instanceConfig) (store.Store, error) {
 	switch ic.Store {
@@ -137,7 +174,8 @@ func openInstanceStore(ctx context.Context, ic instanceConfig) (store.Store, err
 	return nil, fmt.Errorf("store %q: want memory or redis", ic.Store)
 }
 
-// statsHandler serves /bench/stats: the instance's memory, engine counters and log head.
+// statsHandler serves /bench/stats: the instance's memory and engine counters; with lines=1
+// its lines in service, with head=1 its log head.
 func statsHandler(ic instanceConfig, eng *cti.Engine, met *benchMetrics, base uint64) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ms := liveMemory(r.URL.Query().Get("gc") == "1")
@@ -146,14 +184,19 @@ func statsHandler(ic instanceConfig, eng *cti.Engine, met *benchMetrics, base ui
 		met.mu.Lock()
 		s.CSTAEvents, s.Events, s.Owned, s.Switchovers = met.cstaEvents, met.events, met.owned, met.switchovers
 		met.mu.Unlock()
-		for _, l := range eng.Lines(ic.PBX) {
-			s.Lines++
-			if l.InService {
-				s.InService++
+		// Lines and the log head cost a copy of the state (100,000 lines): only when asked.
+		if r.URL.Query().Get("lines") == "1" {
+			for _, l := range eng.Lines(ic.PBX) {
+				s.Lines++
+				if l.InService {
+					s.InService++
+				}
 			}
 		}
-		if snap, err := eng.Snapshot(r.Context(), ic.PBX); err == nil {
-			s.Head = snap.Position
+		if r.URL.Query().Get("head") == "1" {
+			if snap, err := eng.Snapshot(r.Context(), ic.PBX); err == nil {
+				s.Head = snap.Position
+			}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s)
@@ -202,7 +245,7 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	eng, err := cti.New(cti.Config{InstanceID: ic.InstanceID, Store: st, Log: log, Metrics: met,
 		LeaseTTL: ic.LeaseTTL, PBXs: []cti.PBXConfig{{
 			Name: ic.PBX, Dialect: dialect, Primary: ic.Primary, Standby: ic.Standby,
-			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices,
+			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices, MonitorConcurrency: ic.Window,
 			Failback: cti.FailbackManual, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second,
 		}}})
 	if err != nil {
@@ -216,7 +259,9 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 		// caps.
 		MaxSessionsPerUser: -1, UserCommandRate: -1, LineCommandRate: -1, UnauthRatePerIP: -1,
 		MaxConnsPerIP: -1,
-		Logger:        log.WithField("component", "web"),
+		// A client's subscribe lists its lines: 10,000 of them take about 120 KB.
+		MaxMessageBytes: 8 << 20,
+		Logger:          log.WithField("component", "web"),
 	})
 	if err != nil {
 		return err
@@ -224,6 +269,10 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", front.Handler())
 	mux.HandleFunc("/bench/stats", statsHandler(ic, eng, met, base))
+	mux.HandleFunc("/bench/cpuprofile", profileHandler())
+	// The runtime's profiles (goroutines, heap, mutex, CPU for N seconds) for looking into a run.
+	mux.HandleFunc("/debug/pprof/", pprofhttp.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprofhttp.Profile)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wire"
 )
 
 // benchClient is one lean desktop client: a WebSocket session subscribed to some lines (or all,
@@ -27,6 +29,10 @@ type benchClient struct {
 	audit  *auditLog   // set on the auditor only
 	mirror *callMirror // set on the auditor only: its calls, for the truth check
 	dial   *websocket.Dialer
+	// slow is a slow client's pause after each event (-slow-delay), in ns; the drain sets it to
+	// 0 so that the client catches up and is checked like the others. isSlow stays.
+	slow   atomic.Int64
+	isSlow bool
 
 	synced chan struct{} // closed at the first "synced"
 
@@ -73,6 +79,13 @@ func (c *benchClient) run(ctx context.Context) {
 			backoff = 50 * time.Millisecond
 		} else if lostAt.IsZero() {
 			lostAt = time.Now()
+		}
+		if websocket.IsCloseError(err, wire.CloseSlowConsumer) {
+			if c.isSlow {
+				c.rec.slowShed.Add(1)
+			} else {
+				c.rec.fastShed.Add(1)
+			}
 		}
 		if err != nil && !isCloseErr(err) {
 			c.noteErr("session on %s: %v", c.urls[inst], err)
@@ -211,6 +224,13 @@ func (c *benchClient) event(b []byte, recv time.Time) {
 			}
 		}
 		c.audit.add(ev, b, recv)
+		return
+	}
+	if c.isSlow {
+		// A desktop that cannot keep up: its latency is its own doing, not the bridge's.
+		c.rec.slowEvents.Add(1)
+		c.rec.eventsSeen.Add(1)
+		time.Sleep(time.Duration(c.slow.Load()))
 		return
 	}
 	c.rec.clientEvent(recv.Sub(ev.Time), ev.SwitchTime, recv)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ctibridge/ctibridge/tapi"
@@ -22,6 +23,11 @@ type Failover struct {
 	// The engine's own account of the switchover (cti.SwitchoverInfo).
 	EngineDetectionMs float64 `json:"engine_detection_ms"`
 	EngineResyncMs    float64 `json:"engine_resync_ms"`
+	// CPU the owning instance (and Redis) used from the fault to the resync completed, and the
+	// bridge's share per monitored device: wall time alone depends on what else the host runs.
+	BridgeCPUMs        float64 `json:"bridge_cpu_ms"`
+	RedisCPUMs         float64 `json:"redis_cpu_ms"`
+	BridgeCPUPerDevice float64 `json:"bridge_cpu_per_device_us"`
 	// Instance kill: kill -> another instance holds the lease; -> its resync completed
 	// (takeover); -> every client synced again.
 	NewOwner       string  `json:"new_owner"`
@@ -51,6 +57,9 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 		_ = sleep(ctx, time.Second)
 		b.rec.inFault.Store(false)
 	}()
+	stopProfile := b.startFailoverProfile(fctx, owner)
+	defer stopProfile()
+	cpu0, redis0 := b.ownerCPU(owner)
 	t0 := time.Now()
 	f.AtS = t0.Sub(start).Seconds()
 	switch b.o.failover {
@@ -82,6 +91,10 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 			return f
 		}
 		f.ResyncCompleteMs, f.ClientSawMs = ms(rs.ev.Time.Sub(t0)), ms(rs.recv.Sub(t0))
+		cpu1, redis1 := b.ownerCPU(owner)
+		stopProfile()
+		f.BridgeCPUMs, f.RedisCPUMs = ms(cpu1-cpu0), ms(redis1-redis0)
+		f.BridgeCPUPerDevice = f.BridgeCPUMs * 1000 / float64(b.o.devices)
 		if s, err := owner.stats(fctx, false); err == nil && len(s.Links) > 0 && s.Links[0].LastSwitchover != nil {
 			f.EngineDetectionMs = ms(s.Links[0].LastSwitchover.Detection)
 			f.EngineResyncMs = ms(s.Links[0].LastSwitchover.ResyncTook)
@@ -124,6 +137,35 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 	return f
 }
 
+// ownerCPU reads the CPU time used so far by the owning instance and by Redis (0 without).
+func (b *bench) ownerCPU(owner *instance) (bridge, redis time.Duration) {
+	bridge, _ = owner.cpuTime()
+	if b.redis != nil {
+		redis, _ = procCPU(b.redis.pid())
+	}
+	return bridge, redis
+}
+
+// startFailoverProfile starts a CPU profile of the owner for -failover-cpuprofile; the returned
+// stop writes it (once, whichever caller comes first).
+func (b *bench) startFailoverProfile(ctx context.Context, owner *instance) (stop func()) {
+	if b.o.failProf == "" {
+		return func() {}
+	}
+	if err := owner.profile(ctx, "start", b.o.failProf); err != nil {
+		b.progress("failover profile: %v", err)
+		return func() {}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if err := owner.profile(context.WithoutCancel(ctx), "stop", ""); err != nil {
+				b.progress("failover profile: %v", err)
+			}
+		})
+	}
+}
+
 func resyncCompleted(e *tapi.Event) bool {
 	return e.Type == tapi.BridgeResync && e.Resync != nil && e.Resync.Phase == "completed"
 }
@@ -136,7 +178,8 @@ func (f Failover) describe() string {
 		return fmt.Sprintf("lease taken after %.0f ms, takeover complete after %.0f ms, all clients back after %.0f ms",
 			f.LeaseTakenMs, f.TakeoverMs, f.ClientsBackMs)
 	}
-	return fmt.Sprintf("detected after %.0f ms, resync complete after %.0f ms", f.DetectionMs, f.ResyncCompleteMs)
+	return fmt.Sprintf("detected after %.0f ms, resync complete after %.0f ms, bridge CPU %.0f ms (%.1f us per device)",
+		f.DetectionMs, f.ResyncCompleteMs, f.BridgeCPUMs, f.BridgeCPUPerDevice)
 }
 
 // owner finds the instance holding the PBX's lease.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,11 +123,17 @@ func (in *instance) alive() bool {
 
 // stats fetches /bench/stats; gc asks for a collection first, for live-heap figures.
 func (in *instance) stats(ctx context.Context, gc bool) (instanceStats, error) {
-	var s instanceStats
-	u := "http://" + in.addr + "/bench/stats"
+	q := url.Values{}
 	if gc {
-		u += "?gc=1"
+		q.Set("gc", "1")
 	}
+	return in.statsQuery(ctx, q)
+}
+
+// statsQuery fetches /bench/stats with query q (gc, lines, head: see statsHandler).
+func (in *instance) statsQuery(ctx context.Context, q url.Values) (instanceStats, error) {
+	var s instanceStats
+	u := "http://" + in.addr + "/bench/stats?" + q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return s, err
@@ -140,6 +147,26 @@ func (in *instance) stats(ctx context.Context, gc bool) (instanceStats, error) {
 		return s, fmt.Errorf("instance %s: /bench/stats: %s", in.cfg.InstanceID, resp.Status)
 	}
 	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+// profile starts ("start", into path) or stops ("stop") a CPU profile of the instance
+// (/bench/cpuprofile); an instance started with -cpuprofile is already profiled and refuses.
+func (in *instance) profile(ctx context.Context, action, path string) error {
+	u := "http://" + in.addr + "/bench/cpuprofile?" + url.Values{"action": {action}, "path": {path}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("instance %s: cpu profile %s: %s %s", in.cfg.InstanceID, action, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil
 }
 
 // cpuTime is the process's user+system CPU time so far, from /proc (Linux).

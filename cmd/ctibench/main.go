@@ -44,34 +44,39 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
 )
 
 // options are the command-line flags.
 type options struct {
-	store     string
-	profile   string
-	redisAddr string
-	instances int
-	clients   int
-	devices   int
-	rate      float64
-	duration  time.Duration
-	warmup    time.Duration
-	failover  string
-	ring      time.Duration
-	talk      time.Duration
-	heartbeat time.Duration
-	misses    int
-	leaseTTL  time.Duration
-	sendQueue int
-	cpuProf   string
-	seed      uint64
-	jsonPath  string
-	mdPath    string
-	pngPath   string
-	logDir    string
-	quiet     bool
+	store       string
+	profile     string
+	redisAddr   string
+	instances   int
+	clients     int
+	devices     int
+	rate        float64
+	duration    time.Duration
+	warmup      time.Duration
+	failover    string
+	ring        time.Duration
+	talk        time.Duration
+	heartbeat   time.Duration
+	misses      int
+	leaseTTL    time.Duration
+	sendQueue   int
+	window      int
+	slowClients int
+	slowDelay   time.Duration
+	cpuProf     string
+	failProf    string
+	seed        uint64
+	jsonPath    string
+	mdPath      string
+	pngPath     string
+	logDir      string
+	quiet       bool
 }
 
 // Failure kinds of -failover.
@@ -103,7 +108,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.misses, "misses", 3, "unanswered heartbeats that mark a PBX node down")
 	fs.DurationVar(&o.leaseTTL, "lease-ttl", 2*time.Second, "bridge ownership lease TTL (bounds takeover time)")
 	fs.IntVar(&o.sendQueue, "send-queue", 1024, "WebSocket outbound queue per client, in messages")
+	fs.IntVar(&o.window, "window", 0, "CSTA requests in flight per PBX link during a resync (cti PBXConfig.MonitorConcurrency; 0: the bridge's default)")
+	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
+	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance to this path plus .<instance> (go tool pprof)")
+	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
 	fs.StringVar(&o.mdPath, "md", "", "write the results as a markdown table to this file")
@@ -163,14 +172,20 @@ func (o *options) validateLoad(bad func(string, ...any)) {
 	if o.clients < 0 || o.clients > 100000 {
 		bad("-clients %d: want 0 to 100000", o.clients)
 	}
-	if o.devices < 2 || o.devices > 80000 {
-		bad("-devices %d: want 2 to 80000", o.devices)
+	if o.devices < 2 || o.devices > csta.MaxDeviceList {
+		bad("-devices %d: want 2 to %d", o.devices, csta.MaxDeviceList)
 	}
 	if o.rate <= 0 || o.rate > 100000 {
 		bad("-rate %v: want calls per second in (0, 100000]", o.rate)
 	}
 	if o.ring <= 0 || o.talk <= 0 {
 		bad("-ring and -talk must be positive")
+	}
+	if o.window < 0 || o.window > 1000 {
+		bad("-window %d: want 0 (the default) to 1000", o.window)
+	}
+	if o.slowClients < 0 || o.slowClients > o.clients {
+		bad("-slow-clients %d: want 0 to -clients (%d)", o.slowClients, o.clients)
 	}
 	if o.sendQueue < 1 {
 		bad("-send-queue %d: want at least 1", o.sendQueue)

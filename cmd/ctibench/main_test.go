@@ -185,6 +185,9 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"-failover", "instance-kill", "-store", "redis"}, "needs -instances 2"},
 		{[]string{"-failover", "meteor"}, `-failover "meteor"`},
 		{[]string{"-devices", "1"}, "-devices 1"},
+		{[]string{"-devices", "100001"}, "-devices 100001: want 2 to 100000"},
+		{[]string{"-clients", "4", "-slow-clients", "5"}, "-slow-clients 5"},
+		{[]string{"-window", "1001"}, "-window 1001"},
 		{[]string{"-rate", "0"}, "-rate 0"},
 		{[]string{"-heartbeat", "10ms"}, "minimum is 100ms"},
 		{[]string{"extra"}, "unexpected arguments"},
@@ -196,6 +199,24 @@ func TestFlagsAreValidated(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), c.want) {
 			t.Errorf("%v: stderr %q lacks %q", c.args, stderr.String(), c.want)
+		}
+	}
+}
+
+// TestExtensionRanges: ranges are cut where the numbers gain a digit (a range's ends must have
+// as many digits as each other), so 100,000 devices from 10000 are two ranges.
+func TestExtensionRanges(t *testing.T) {
+	for _, c := range []struct {
+		first, n int
+		want     string
+	}{
+		{10000, 2, "10000-10001"},
+		{10000, 90000, "10000-99999"},
+		{10000, 100000, "10000-99999,100000-109999"},
+		{95, 10, "95-99,100-104"},
+	} {
+		if got := extensionRanges(c.first, c.n); got != c.want {
+			t.Errorf("extensionRanges(%d, %d) = %q, want %q", c.first, c.n, got, c.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
@@ -26,6 +27,7 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	cpu0 := b.cpuSnapshot()
 	csta0 := b.tapEvents()
 	eng0 := b.engineEvents(ctx)
+	ol0 := b.overloadEpisodes(ctx)
 	b.rec.rotate()
 	b.rec.measuring.Store(true)
 	start := time.Now()
@@ -75,6 +77,7 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	cpu1 := b.cpuSnapshot()
 	csta1 := b.tapEvents()
 	eng1 := b.engineEvents(ctx)
+	res.Overload = b.overloadResult(ol0, b.overloadEpisodes(ctx))
 	// Stopping the generator freezes the switch: its calls stay as they are (ringing,
 	// talking, held, half transferred), because every next step of a generated call is the
 	// generator's. The truth check below compares the auditor with that still switch, calls in
@@ -124,6 +127,27 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// overloadEpisodes sums the overload episodes the live instances report (cti.LinkInfo).
+func (b *bench) overloadEpisodes(ctx context.Context) uint64 {
+	var n uint64
+	for _, in := range b.insts {
+		if !in.alive() {
+			continue
+		}
+		if s, err := in.stats(ctx, false); err == nil {
+			for _, li := range s.Links {
+				n += li.OverloadEpisodes
+			}
+		}
+	}
+	return n
+}
+
+func (b *bench) overloadResult(ep0, ep1 uint64) Overload {
+	return Overload{Episodes: ep1 - min(ep0, ep1), SlowClients: b.o.slowClients, SlowDelayMs: ms(b.o.slowDelay),
+		SlowEvents: b.rec.slowEvents.Load(), SlowShed: b.rec.slowShed.Load(), FastShed: b.rec.fastShed.Load()}
+}
+
 func (b *bench) tapEvents() uint64 {
 	var n uint64
 	for _, t := range b.taps {
@@ -167,7 +191,7 @@ func (b *bench) drain(ctx context.Context) error {
 			if !in.alive() {
 				continue
 			}
-			s, err := in.stats(dctx, false)
+			s, err := in.statsQuery(dctx, url.Values{"head": {"1"}})
 			if err != nil {
 				return false
 			}
@@ -178,6 +202,10 @@ func (b *bench) drain(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("%w (auditor at %d, log head %d)", err, b.audit.lastOffset(), head)
+	}
+	// Slow clients catch up at full speed now, to be checked like the others.
+	for _, c := range b.clients {
+		c.slow.Store(0)
 	}
 	// Clients fed by another instance may trail the auditor a little: wait for silence.
 	last := b.rec.eventsSeen.Load()

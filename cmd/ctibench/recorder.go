@@ -23,6 +23,11 @@ type recorder struct {
 	connected  atomic.Int64  // clients subscribed and synced now
 	reconnects atomic.Uint64
 	maxReconn  atomic.Int64 // longest disconnect -> synced again, ns
+	// Slow clients (-slow-clients): their events, not in the latencies, and how often the
+	// bridge shed them as slow consumers (close code 4008).
+	slowEvents atomic.Uint64
+	slowShed   atomic.Uint64
+	fastShed   atomic.Uint64 // clients that keep up, shed as slow consumers all the same
 }
 
 type window struct {

@@ -17,6 +17,7 @@ type Result struct {
 	Throughput   Throughput   `json:"throughput"`
 	Latency      Latencies    `json:"latency"`
 	Failover     Failover     `json:"failover"`
+	Overload     Overload     `json:"overload"`
 	Memory       Memory       `json:"memory"`
 	CPU          CPU          `json:"cpu"`
 	Verification Verification `json:"verification"`
@@ -63,6 +64,17 @@ func loadAvg() float64 {
 	}
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
+}
+
+// Overload is how the bridge coped with more than it could do in the measured window: the
+// overload episodes its instances reported, and the slow clients (-slow-clients) it shed.
+type Overload struct {
+	Episodes    uint64  `json:"episodes"`
+	SlowClients int     `json:"slow_clients"`
+	SlowDelayMs float64 `json:"slow_delay_ms"`
+	SlowEvents  uint64  `json:"slow_client_events"`
+	SlowShed    uint64  `json:"slow_clients_shed"` // disconnects with 4008 slow consumer
+	FastShed    uint64  `json:"fast_clients_shed"` // the same, of clients that keep up
 }
 
 // Throughput counts the measured window.
@@ -193,9 +205,15 @@ func markdown(r *Result) string {
 		} else {
 			row("PBX switchover", "detection %.0f ms, resync complete %.0f ms (engine: %.0f + %.0f ms)",
 				f.DetectionMs, f.ResyncCompleteMs, f.EngineDetectionMs, f.EngineResyncMs)
+			row("switchover CPU", "bridge %.0f ms (%.1f us per device), redis %.0f ms",
+				f.BridgeCPUMs, f.BridgeCPUPerDevice, f.RedisCPUMs)
 		}
 		row("latency during failover, end to end p50/p99/p99.9", "%s", lat(l.FaultE2E))
 		row("  bridge -> client during failover", "%s", lat(l.FaultBridgeToClient))
+	}
+	if ol := r.Overload; ol.Episodes > 0 || ol.SlowClients > 0 {
+		row("overload", "%d episode(s); slow clients %d (pausing %.0f ms per event, %d events): shed %d time(s) as slow consumers; clients that keep up shed %d time(s)",
+			ol.Episodes, ol.SlowClients, ol.SlowDelayMs, ol.SlowEvents, ol.SlowShed, ol.FastShed)
 	}
 	row("memory per client", "%.1f KiB", r.Memory.PerClientBytes/1024)
 	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)

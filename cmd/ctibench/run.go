@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,8 +81,33 @@ func (b *bench) dialect() string {
 	return "generic"
 }
 
+// extensions are the simulated extensions firstExt... as device ranges; a range's ends have
+// as many digits as each other (csta.ExpandDevices), so the numbers are cut where they gain
+// a digit.
 func (b *bench) extensions() string {
-	return fmt.Sprintf("%d-%d", firstExt, firstExt+b.o.devices-1)
+	return extensionRanges(firstExt, b.o.devices)
+}
+
+func extensionRanges(first, n int) string {
+	var parts []string
+	for lo, last := first, first+n-1; lo <= last; {
+		hi := last
+		if next := nextPowerOf10(lo); next <= hi {
+			hi = next - 1
+		}
+		parts = append(parts, fmt.Sprintf("%d-%d", lo, hi))
+		lo = hi + 1
+	}
+	return strings.Join(parts, ",")
+}
+
+// nextPowerOf10 is the smallest power of ten above n: the first number with one digit more.
+func nextPowerOf10(n int) int {
+	p := 1
+	for p <= n {
+		p *= 10
+	}
+	return p
 }
 
 // prepareLogDir makes the folder of the run's logs: -log-dir, or a new temporary one.
@@ -157,7 +184,7 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 		return instanceConfig{CPUProfile: prof, InstanceID: id, Store: o.store, RedisAddr: redisAddr,
 			PBX: pbx, Dialect: dialect, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
-			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, TokenSHA256: hex.EncodeToString(sum[:]),
+			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, Window: o.window, TokenSHA256: hex.EncodeToString(sum[:]),
 			LogLevel: "warn"}
 	}
 	// A calibration instance with two devices gives the fixed cost of an instance, so that the
@@ -207,7 +234,7 @@ func (b *bench) waitReady(ctx context.Context, inst *instance, devices int, owne
 		if !inst.alive() {
 			return true
 		}
-		s, err := inst.stats(wctx, false)
+		s, err := inst.statsQuery(wctx, url.Values{"lines": {"1"}})
 		return err == nil && s.InService == devices && (!owner || s.Owned)
 	})
 	if err == nil && !inst.alive() {
@@ -265,6 +292,10 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 		var group []*benchClient
 		for j := i; j < min(i+batch, b.o.clients); j++ {
 			c := newBenchClient(j+1, urls, b.token, pbxName, b.lineAssignment(j), b.rec, dialer)
+			if j >= b.o.clients-b.o.slowClients {
+				c.isSlow = true
+				c.slow.Store(int64(b.o.slowDelay))
+			}
 			b.clients = append(b.clients, c)
 			group = append(group, c)
 			b.startClient(c)
@@ -305,13 +336,15 @@ func (b *bench) startClient(c *benchClient) {
 }
 
 func (b *bench) waitSynced(ctx context.Context, cs []*benchClient) error {
-	t := time.NewTimer(60 * time.Second)
+	// A client's first resync carries its lines: 10,000 of them take a while on a busy host.
+	limit := 60*time.Second + time.Duration(b.o.devices)*time.Millisecond
+	t := time.NewTimer(limit)
 	defer t.Stop()
 	for _, c := range cs {
 		select {
 		case <-c.synced:
 		case <-t.C:
-			return fmt.Errorf("client %d not synced within 60s (errors: %v)", c.id, c.errs)
+			return fmt.Errorf("client %d not synced within %s (errors: %v)", c.id, limit, c.errs)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

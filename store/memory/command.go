@@ -81,9 +81,11 @@ func (s *Store) SendCommand(ctx context.Context, pbxName string, cmd []byte) ([]
 	}
 	p.mu.Lock()
 	owner := ""
+	p.lmu.Lock()
 	if p.lease.live(s.opts.Now()) {
 		owner = p.lease.owner
 	}
+	p.lmu.Unlock()
 	srv := p.pickServer(owner)
 	if srv != nil {
 		srv.wg.Add(1) // under p.mu: ServeCommands unregisters under it before waiting

@@ -48,8 +48,8 @@ func (s *Store) AcquireLease(ctx context.Context, pbxName, owner string, ttl tim
 	if err != nil {
 		return store.Lease{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
 	now := s.opts.Now()
 	switch {
 	case p.lease.live(now) && p.lease.owner != owner:
@@ -75,8 +75,8 @@ func (s *Store) RenewLease(ctx context.Context, l store.Lease, ttl time.Duration
 	if err != nil {
 		return store.Lease{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
 	now := s.opts.Now()
 	if !p.lease.holds(l.Fence(), now) {
 		return store.Lease{}, fmt.Errorf("renew lease of %s by %s (token %d): %w", l.PBX, l.Owner, l.Token, store.ErrLeaseLost)
@@ -95,8 +95,8 @@ func (s *Store) ReleaseLease(ctx context.Context, l store.Lease) error {
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
 	if p.lease.holds(l.Fence(), s.opts.Now()) {
 		p.lease = lease{}
 	}
@@ -112,8 +112,8 @@ func (s *Store) LeaseOwner(ctx context.Context, pbxName string) (string, uint64,
 	if err != nil {
 		return "", 0, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
 	if !p.lease.live(s.opts.Now()) {
 		return "", 0, fmt.Errorf("lease of %s: %w", pbxName, store.ErrNoOwner)
 	}

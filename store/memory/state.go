@@ -98,6 +98,8 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.lmu.Lock()
+	defer p.lmu.Unlock()
 	if !p.lease.holds(fence, s.opts.Now()) {
 		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", pbxName, fence.Owner, fence.Token, store.ErrFenced)
 	}

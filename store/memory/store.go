@@ -92,6 +92,10 @@ type pbx struct {
 	epoch string
 	log   ring
 
+	// The lease has a mutex of its own, so that renewing it never waits for a reader copying
+	// 100,000 lines under mu (the lease could lapse meanwhile). Apply holds both, mu first, so
+	// that no other owner takes the lease while a write checked against it is under way.
+	lmu      sync.Mutex
 	lease    lease
 	tokenSeq uint64 // last token granted; tokens only grow
 
