@@ -333,22 +333,6 @@ func (h *hub) fanOut(e store.Entry) {
 	}
 }
 
-// noteResync follows the PBX's resyncs (BRIDGE_RESYNC started .. completed) for fallBehind;
-// under h.mu.
-func (h *hub) noteResync(e store.Entry) {
-	r := e.Event.Resync
-	if e.Event.Type != tapi.BridgeResync || r == nil {
-		return
-	}
-	switch r.Phase {
-	case "started":
-		h.resyncGen++
-		h.resyncing, h.resyncAt = true, time.Now()
-	case "completed":
-		h.resyncing = false
-	}
-}
-
 // accept reports whether e is new for the feed and records it as delivered. An entry of an
 // epoch other than the feed's means the log was replaced (a store that lost its data): the
 // offsets no longer compare, so the session ends and the client resumes with a resync.
