@@ -62,22 +62,24 @@ type RedisConfig struct {
 
 // PBXConfig describes one PBX with its two nodes.
 type PBXConfig struct {
-	Name          string            `yaml:"name"`
-	Dialect       string            `yaml:"dialect"`
-	Primary       string            `yaml:"primary"`
-	Standby       string            `yaml:"standby"`
-	TLS           LinkTLS           `yaml:"tls"`
-	Auth          Auth              `yaml:"auth"`
-	Heartbeat     time.Duration     `yaml:"heartbeat"`
-	Misses        int               `yaml:"misses"`
-	Resync        string            `yaml:"resync"`
-	Failback      string            `yaml:"failback"`
-	FailbackAfter time.Duration     `yaml:"failback_after"`
-	BusinessHours BusinessHours     `yaml:"business_hours"`
-	Numbering     Numbering         `yaml:"numbering"`
-	Devices       []string          `yaml:"devices"`
-	Groups        []string          `yaml:"groups"` // ACD/hunt groups monitored for queue figures
-	Names         map[string]string `yaml:"names"`  // extension -> display name
+	Name      string        `yaml:"name"`
+	Dialect   string        `yaml:"dialect"`
+	Primary   string        `yaml:"primary"`
+	Standby   string        `yaml:"standby"`
+	TLS       LinkTLS       `yaml:"tls"`
+	Auth      Auth          `yaml:"auth"`
+	Heartbeat time.Duration `yaml:"heartbeat"`
+	Misses    int           `yaml:"misses"`
+	// MonitorConcurrency is the resync's window: CSTA requests in flight per link.
+	MonitorConcurrency int               `yaml:"monitor_concurrency"`
+	Resync             string            `yaml:"resync"`
+	Failback           string            `yaml:"failback"`
+	FailbackAfter      time.Duration     `yaml:"failback_after"`
+	BusinessHours      BusinessHours     `yaml:"business_hours"`
+	Numbering          Numbering         `yaml:"numbering"`
+	Devices            []string          `yaml:"devices"`
+	Groups             []string          `yaml:"groups"` // ACD/hunt groups monitored for queue figures
+	Names              map[string]string `yaml:"names"`  // extension -> display name
 	// PreferredInstance is the instance ID that should own this PBX's link.
 	PreferredInstance string `yaml:"preferred_instance"`
 	// Trace is the CSTA wire trace of the link (docs/trace.md).

@@ -110,6 +110,7 @@ func (c *FileConfig) applyDefaults() {
 		p.Dialect = cmp.Or(p.Dialect, pd.Dialect)
 		p.Heartbeat = cmp.Or(p.Heartbeat, pd.Heartbeat)
 		p.Misses = cmp.Or(p.Misses, pd.Misses)
+		p.MonitorConcurrency = cmp.Or(p.MonitorConcurrency, pd.MonitorConcurrency)
 		p.Resync = cmp.Or(p.Resync, string(pd.Resync))
 		p.Failback = cmp.Or(p.Failback, string(pd.Failback))
 		p.FailbackAfter = cmp.Or(p.FailbackAfter, pd.FailbackAfter)

@@ -82,6 +82,7 @@ var keyList = []keyDoc{
 	{"pbxs[].auth.password_file", "empty", "File holding the password."},
 	{"pbxs[].heartbeat", fromCode, "Keep-alive interval on the active link; minimum 100ms."},
 	{"pbxs[].misses", fromCode, "Consecutive unanswered heartbeats that mark a node down (1-100)."},
+	{"pbxs[].monitor_concurrency", fromCode, "MonitorStart and SnapshotDevice requests in flight per link during a resync (1-1000); raise it for many devices if the switch accepts more outstanding requests."},
 	{"pbxs[].resync", fromCode, "After a switchover: one of hot (reconcile, calls keep handles), cold (start fresh)."},
 	{"pbxs[].failback", fromCode, "One of auto, manual, sticky, schedule (manual inside business_hours, auto outside)."},
 	{"pbxs[].failback_after", fromCode, "How long the primary must be healthy before an automatic failback."},

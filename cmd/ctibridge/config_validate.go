@@ -268,6 +268,9 @@ func (p *PBXConfig) validateLink(key string, sim bool, bad problemFunc) {
 	if p.Misses < 1 || p.Misses > 100 {
 		bad(key+".misses", "%d is outside 1..100", p.Misses)
 	}
+	if p.MonitorConcurrency < 1 || p.MonitorConcurrency > 1000 {
+		bad(key+".monitor_concurrency", "%d is outside 1..1000", p.MonitorConcurrency)
+	}
 	if p.Trace.MaxSizeMB < 1 || p.Trace.MaxSizeMB > 10240 {
 		bad(key+".trace.max_size_mb", "%d is outside 1..10240 (MiB per file)", p.Trace.MaxSizeMB)
 	}

@@ -247,7 +247,7 @@ func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.E
 	for i, p := range cfg.PBXs {
 		pc := cti.PBXConfig{
 			Name: p.Name, Dialect: p.Dialect, Primary: p.Primary, Standby: p.Standby,
-			User: p.Auth.User, Heartbeat: p.Heartbeat, Misses: p.Misses,
+			User: p.Auth.User, Heartbeat: p.Heartbeat, Misses: p.Misses, MonitorConcurrency: p.MonitorConcurrency,
 			Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
 			FailbackAfter: p.FailbackAfter, Devices: p.Devices, Groups: p.Groups, DisplayNames: p.Names,
 			PreferredInstance: p.PreferredInstance,
