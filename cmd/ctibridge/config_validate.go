@@ -241,7 +241,7 @@ func (p *PBXConfig) validate(key string, sim bool, env func(string) string, bad 
 	p.validateDevices(key, bad)
 }
 
-// validateLink checks the PBX's name, dialect, nodes, heartbeat, trace and policies.
+// validateLink checks the PBX's name, dialect, nodes, limits and policies.
 func (p *PBXConfig) validateLink(key string, sim bool, bad problemFunc) {
 	if !pbxNameRE.MatchString(p.Name) {
 		bad(key+".name", "%q must be 1-32 lower-case letters, digits, '-' or '_'", p.Name)
@@ -262,6 +262,23 @@ func (p *PBXConfig) validateLink(key string, sim bool, bad problemFunc) {
 	if p.Standby != "" && p.Standby == p.Primary {
 		bad(key+".standby", "%q is the same address as primary", p.Standby)
 	}
+	p.validateLimits(key, bad)
+	switch p.Resync {
+	case "hot", "cold":
+	default:
+		bad(key+".resync", "%q is not one of hot, cold", p.Resync)
+	}
+	switch p.Failback {
+	case "auto", "manual", "sticky":
+	case "schedule":
+		p.BusinessHours.validate(key+".business_hours", bad)
+	default:
+		bad(key+".failback", "%q is not one of auto, manual, sticky, schedule", p.Failback)
+	}
+}
+
+// validateLimits checks the link's numeric settings: heartbeat, misses, resync window, trace.
+func (p *PBXConfig) validateLimits(key string, bad problemFunc) {
 	if p.Heartbeat < cti.MinHeartbeat {
 		bad(key+".heartbeat", "%v is below the minimum %v", p.Heartbeat, cti.MinHeartbeat)
 	}
@@ -276,18 +293,6 @@ func (p *PBXConfig) validateLink(key string, sim bool, bad problemFunc) {
 	}
 	if p.Trace.MaxFiles < 1 || p.Trace.MaxFiles > 100 {
 		bad(key+".trace.max_files", "%d is outside 1..100 (the file and its rotated predecessors)", p.Trace.MaxFiles)
-	}
-	switch p.Resync {
-	case "hot", "cold":
-	default:
-		bad(key+".resync", "%q is not one of hot, cold", p.Resync)
-	}
-	switch p.Failback {
-	case "auto", "manual", "sticky":
-	case "schedule":
-		p.BusinessHours.validate(key+".business_hours", bad)
-	default:
-		bad(key+".failback", "%q is not one of auto, manual, sticky, schedule", p.Failback)
 	}
 }
 
