@@ -14,7 +14,7 @@ import (
 const myState = `document.getElementById("my-state").dataset.status`
 
 // consoleScripts are the scripts the console loads: its modules and the SDK.
-const consoleScripts = "/clients/js/ctibridge.js /static/agents.js /static/app.js /static/calls.js /static/dom.js /static/history.js " +
+const consoleScripts = "/clients/js/ctibridge.js /clients/js/readmodel.js /static/agents.js /static/app.js /static/calls.js /static/dom.js /static/history.js " +
 	"/static/keys.js /static/lines.js /static/links.js /static/notify.js /static/settings.js /static/wallboard.js /static/words.js"
 
 // dashboardConns returns the WebSocket sessions the dashboard opened (hello client "dashboard").
