@@ -123,10 +123,14 @@ func startCPUProfile(path string) (stop func(), err error) {
 }
 
 // profileHandler serves /bench/cpuprofile: action=start&path=P starts a CPU profile into P,
-// action=stop writes it. The bench profiles one phase of the run (a switchover) this way.
+// action=stop writes it. The bench profiles one phase of the run (a switchover, or the
+// measured window for -cpuprofile) this way. With allocs=1 the allocations so far are written
+// to P.allocs0 at the start and P.allocs1 at the stop, so that `go tool pprof -base P.allocs0
+// P.allocs1` shows the phase's allocations.
 func profileHandler() http.HandlerFunc {
 	var mu sync.Mutex
 	var stop func()
+	var allocs string // path of the phase's allocation profiles, "" for none
 	return func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -135,6 +139,14 @@ func profileHandler() http.HandlerFunc {
 			if stop != nil {
 				http.Error(w, "a profile is running", http.StatusConflict)
 				return
+			}
+			allocs = ""
+			if q.Get("allocs") == "1" {
+				allocs = q.Get("path")
+				if err := writeAllocs(allocs + ".allocs0"); err != nil {
+					http.Error(w, err.Error(), http.StatusConflict)
+					return
+				}
 			}
 			s, err := startCPUProfile(q.Get("path"))
 			if err != nil {
@@ -149,12 +161,26 @@ func profileHandler() http.HandlerFunc {
 			}
 			stop()
 			stop = nil
+			if allocs != "" {
+				if err := writeAllocs(allocs + ".allocs1"); err != nil {
+					http.Error(w, err.Error(), http.StatusConflict)
+					return
+				}
+			}
 		default:
 			http.Error(w, "action: want start or stop", http.StatusBadRequest)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("allocs profile: %w", err)
+	}
+	return errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
 }
 
 // openInstanceStore opens the store the bench chose.
@@ -223,13 +249,6 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 		l.SetLevel(lvl)
 	}
 	log := logrus.NewEntry(l).WithField("instance", ic.InstanceID)
-	if ic.CPUProfile != "" {
-		stopProfile, err := startCPUProfile(ic.CPUProfile)
-		if err != nil {
-			return err
-		}
-		defer stopProfile()
-	}
 	st, err := openInstanceStore(ctx, ic)
 	if err != nil {
 		return err

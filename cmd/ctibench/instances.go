@@ -150,9 +150,20 @@ func (in *instance) statsQuery(ctx context.Context, q url.Values) (instanceStats
 }
 
 // profile starts ("start", into path) or stops ("stop") a CPU profile of the instance
-// (/bench/cpuprofile); an instance started with -cpuprofile is already profiled and refuses.
+// (/bench/cpuprofile); while -cpuprofile profiles the measured window, it refuses.
 func (in *instance) profile(ctx context.Context, action, path string) error {
-	u := "http://" + in.addr + "/bench/cpuprofile?" + url.Values{"action": {action}, "path": {path}}.Encode()
+	return in.profileQuery(ctx, url.Values{"action": {action}, "path": {path}})
+}
+
+// windowProfile starts or stops -cpuprofile's profiles of the measured window: CPU and, at
+// both ends, allocations.
+func (in *instance) windowProfile(ctx context.Context, action string) error {
+	return in.profileQuery(ctx, url.Values{"action": {action}, "path": {in.cfg.CPUProfile}, "allocs": {"1"}})
+}
+
+func (in *instance) profileQuery(ctx context.Context, q url.Values) error {
+	action := q.Get("action")
+	u := "http://" + in.addr + "/bench/cpuprofile?" + q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
 		return err

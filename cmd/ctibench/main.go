@@ -111,7 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.window, "window", 0, "CSTA requests in flight per PBX link during a resync (cti PBXConfig.MonitorConcurrency; 0: the bridge's default)")
 	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
-	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance to this path plus .<instance> (go tool pprof)")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
 	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")

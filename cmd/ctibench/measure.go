@@ -24,6 +24,7 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		return err
 	}
 
+	b.profiles(ctx, "start")
 	cpu0 := b.cpuSnapshot()
 	csta0 := b.tapEvents()
 	eng0 := b.engineEvents(ctx)
@@ -77,6 +78,7 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	cpu1 := b.cpuSnapshot()
 	csta1 := b.tapEvents()
 	eng1 := b.engineEvents(ctx)
+	b.profiles(ctx, "stop")
 	res.Overload = b.overloadResult(ol0, b.overloadEpisodes(ctx))
 	// Stopping the generator freezes the switch: its calls stay as they are (ringing,
 	// talking, held, half transferred), because every next step of a generated call is the
@@ -91,6 +93,10 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		ClientPerSecond: float64(b.rec.eventsOut.Load()) / secs, Calls: traffic.Stats().Started,
 		MeasuredSeconds: secs}
 	res.CPU = b.cpuUse(cpu0, cpu1, elapsed)
+	if n := res.Throughput.CSTAPerSecond; n > 0 {
+		res.CPU.BridgeUsPerCSTA = res.CPU.BridgeCores / n * 1e6
+		res.CPU.RedisUsPerCSTA = res.CPU.RedisCores / n * 1e6
+	}
 	res.Config.LoadEnd = loadAvg()
 	res.Latency = Latencies{E2E: b.rec.e2e.summary(), BridgeToClient: b.rec.b2c.summary(), SimToBridge: b.rec.s2b.summary(),
 		FaultE2E: b.rec.e2eFault.summary(), FaultBridgeToClient: b.rec.b2cFault.summary(), FaultSimToBridge: b.rec.s2bFault.summary()}
@@ -114,6 +120,22 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// profiles starts or stops the live instances' window profiles when -cpuprofile asks for them;
+// a failure is reported, not fatal: the run's figures do not depend on it.
+func (b *bench) profiles(ctx context.Context, action string) {
+	if b.o.cpuProf == "" {
+		return
+	}
+	for _, in := range b.insts {
+		if !in.alive() {
+			continue
+		}
+		if err := in.windowProfile(ctx, action); err != nil {
+			b.progress("%v", err)
+		}
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

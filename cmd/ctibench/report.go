@@ -123,6 +123,9 @@ type CPU struct {
 	BenchCores  float64       `json:"bench_cores"` // simulator, taps and clients
 	RedisCores  float64       `json:"redis_cores"`
 	Instances   []InstanceCPU `json:"instances"`
+	// CPU time per CSTA event received, in microseconds: cores over events per second.
+	BridgeUsPerCSTA float64 `json:"bridge_us_per_csta_event"`
+	RedisUsPerCSTA  float64 `json:"redis_us_per_csta_event"`
 }
 
 // InstanceCPU is one instance's share.
@@ -218,6 +221,7 @@ func markdown(r *Result) string {
 	row("memory per client", "%.1f KiB", r.Memory.PerClientBytes/1024)
 	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)
 	row("CPU (cores)", "bridge %.2f, redis %.2f, bench (sim+clients) %.2f of %d", r.CPU.BridgeCores, r.CPU.RedisCores, r.CPU.BenchCores, c.CPUs)
+	row("CPU per CSTA event", "bridge %.1f µs, redis %.1f µs", r.CPU.BridgeUsPerCSTA, r.CPU.RedisUsPerCSTA)
 	row("host load average", "%.1f at start, %.1f at end", c.LoadStart, c.LoadEnd)
 	v := r.Verification
 	row("lost / duplicated events", "%d / %d (%d clients checked against %d log events; complete %v)", v.Lost, v.Duplicated, v.ClientsChecked, v.LogEvents, v.Complete)
