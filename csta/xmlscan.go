@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A purpose-built XML scanner. encoding/xml with reflection costs tens of microseconds and
@@ -33,6 +34,7 @@ type xnode struct {
 // xdoc is a parsed document; node 0 is the root element.
 type xdoc struct {
 	src    []byte
+	text   []byte // block that text values are copied into (str); never rewritten
 	nodes  []xnode
 	rootNS string // namespace of the root element, if declared
 }
@@ -226,7 +228,7 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 	}
 	node := xnode{local: local, prefix: prefix, first: -1, last: -1, next: -1, start: int32(i), tStart: -1}
 	j := 1 + n
-	var seen [8]string // attribute names, to reject duplicates in the common small case
+	var seen [8][]byte // attribute names, to reject duplicates in the common small case
 	nseen := 0
 	for {
 		sp := j
@@ -254,7 +256,7 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 		if an == 0 {
 			return 0, 0, false, scanErr(i+j, "invalid attribute in <%s>", name)
 		}
-		aname := string(rest[j : j+an])
+		aname := rest[j : j+an]
 		j += an
 		for j < len(rest) && isSpaceByte(rest[j]) {
 			j++
@@ -280,7 +282,7 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 		}
 		j += end + 2
 		for k := 0; k < nseen; k++ {
-			if seen[k] == aname {
+			if bytes.Equal(seen[k], aname) {
 				return 0, 0, false, scanErr(i, "duplicate attribute %s in <%s>", aname, name)
 			}
 		}
@@ -288,11 +290,19 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 			seen[nseen] = aname
 			nseen++
 		}
+		// Only the root's namespace declaration is kept; other values are checked, not copied.
+		isNS := root && ((prefix == "" && string(aname) == "xmlns") || (prefix != "" && sameQName(aname, "xmlns", prefix)))
+		if !isNS && bytes.IndexByte(raw, '&') < 0 {
+			if !utf8.Valid(raw) {
+				return 0, 0, false, scanErr(i+j, "invalid UTF-8")
+			}
+			continue
+		}
 		val, err := unescape(raw, i+j)
 		if err != nil {
 			return 0, 0, false, err
 		}
-		if root && ((prefix == "" && aname == "xmlns") || (prefix != "" && aname == "xmlns:"+prefix)) {
+		if isNS {
 			d.rootNS = val
 		}
 	}
@@ -357,7 +367,26 @@ func (d *xdoc) textOf(idx int32) string {
 	if nd.tStart < 0 {
 		return ""
 	}
-	return string(bytes.TrimSpace(d.src[nd.tStart:nd.tEnd]))
+	return d.str(bytes.TrimSpace(d.src[nd.tStart:nd.tEnd]))
+}
+
+// textArena is the size of the blocks the text values of documents are copied into.
+const textArena = 256
+
+// str copies b into the document's text block and returns it as a string: one allocation
+// per block instead of one per value. Bytes once written to a block never change (a full
+// block is left to the strings that point into it and a new one begun), so the strings stay
+// valid after the document is done; a block lives as long as any of its strings.
+func (d *xdoc) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(d.text)-len(d.text) {
+		d.text = make([]byte, 0, max(textArena, len(b)))
+	}
+	n := len(d.text)
+	d.text = append(d.text, b...)
+	return unsafe.String(&d.text[n], len(b))
 }
 
 // raw returns a copy of the element's bytes as they appeared in the document.
