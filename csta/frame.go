@@ -163,9 +163,30 @@ func (HeaderFraming) AppendFrame(dst []byte, f Frame) ([]byte, error) {
 }
 
 type headerReader struct {
-	br  *bufio.Reader
-	max int
-	hdr [headerLen]byte
+	br    *bufio.Reader
+	max   int
+	hdr   [headerLen]byte
+	block []byte // bodies are cut from it (bodyBuf)
+}
+
+// bodyBlock is the size of the blocks frame bodies are cut from: one allocation serves
+// many small frames instead of one each.
+const bodyBlock = 16 << 10
+
+// bodyBuf returns n bytes for a frame body. Bodies of small frames are cut from a shared
+// block whose bytes are never reused (the next body takes the bytes after it; a full block is
+// left to the bodies that point into it), so each body stays the caller's; the capacity is cut
+// to n so that an append cannot reach the next body.
+func (h *headerReader) bodyBuf(n int) []byte {
+	if n > bodyBlock/4 {
+		return make([]byte, n)
+	}
+	if n > cap(h.block)-len(h.block) {
+		h.block = make([]byte, 0, bodyBlock)
+	}
+	k := len(h.block)
+	h.block = h.block[:k+n]
+	return h.block[k : k+n : k+n]
 }
 
 func (h *headerReader) ReadFrame() (Frame, error) {
@@ -197,7 +218,7 @@ func (h *headerReader) ReadFrame() (Frame, error) {
 		return Frame{}, &FrameError{Framing: "header", Kind: FrameTooLarge,
 			Detail: fmt.Sprintf("length %d exceeds the maximum of %d", total, h.max)}
 	}
-	body := make([]byte, total-headerLen)
+	body := h.bodyBuf(total - headerLen)
 	if n, err := io.ReadFull(h.br, body); err != nil {
 		return Frame{}, truncated("header", fmt.Sprintf("stream ended after %d of %d body bytes", n, len(body)), err)
 	}
