@@ -267,6 +267,7 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 	// About two client events per CSTA event: sized once instead of grown copy by copy.
 	a = accum{events: make([]tapi.Event, 0, min(2*len(items), 2*maxEvents)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
 	cur := o.ln.conn.Load()
+	var scratch reducer.Result // a.add copies each result out: its slices serve the next event
 	for i, it := range items {
 		if i > 0 && len(a.events) >= maxEvents {
 			return a, i, nCSTA, restoring
@@ -285,7 +286,7 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 			continue
 		}
 		nCSTA++
-		r := o.state.Apply(ext, it.ev, it.at)
+		r := o.state.ApplyInto(&scratch, ext, it.ev, it.at)
 		withSwitchTime(r, it.ev.Common().Timestamp)
 		o.repairAfter(ext, r, it.ev.MessageName())
 		a.add(r)

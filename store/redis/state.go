@@ -202,6 +202,7 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), newEpoch(),
 		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
+	var enc jsonArgs
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10),
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
@@ -209,7 +210,7 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 		if l.Name == "" {
 			return nil, nil, fail("line %d has no name", i)
 		}
-		js, err := json.Marshal(l)
+		js, err := enc.add(l.AppendJSON, l)
 		if err != nil {
 			return nil, nil, fail("encode line %s: %v", l.Name, err)
 		}
@@ -219,7 +220,7 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 		if c.Handle == "" {
 			return nil, nil, fail("call %d has no handle", i)
 		}
-		js, err := json.Marshal(c)
+		js, err := enc.add(c.AppendJSON, c)
 		if err != nil {
 			return nil, nil, fail("encode call %s: %v", c.Handle, err)
 		}
@@ -229,7 +230,7 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 		args = append(args, string(h))
 	}
 	for i := range b.Events {
-		js, err := json.Marshal(&b.Events[i])
+		js, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
 		if err != nil {
 			return nil, nil, fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
 		}
@@ -249,6 +250,28 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 		args = append(args, member, j.ID, string(j.Handle), js)
 	}
 	return keyList, args, nil
+}
+
+// jsonArgs encodes the JSON arguments of one Apply into one growing buffer, with the tapi
+// encoders that write json.Marshal's bytes without reflection: a batch's lines, calls and events
+// cost a few allocations instead of several each. A buffer that grows leaves the arguments cut
+// from it in the old array, unchanged.
+type jsonArgs struct{ buf []byte }
+
+// add appends v's JSON by appendJSON and returns it; where appendJSON fails, json.Marshal
+// gives the error (or, should it succeed, the bytes).
+func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) ([]byte, error) {
+	if j.buf == nil {
+		j.buf = make([]byte, 0, 4096)
+	}
+	start := len(j.buf)
+	b, err := appendJSON(j.buf)
+	if err != nil {
+		j.buf = j.buf[:start]
+		return json.Marshal(v)
+	}
+	j.buf = b
+	return b[start:len(b):len(b)], nil
 }
 
 // saw records a log position this Store observed, so that Apply can tell when Redis lost

@@ -1,0 +1,17 @@
+package tapi
+
+// AppendJSON appends the JSON form of c to b: byte for byte what json.Marshal writes, without
+// reflection (the Redis store writes every changed call). It fails where Marshal fails; the
+// caller may then use Marshal for its error. TestModelAppendJSONMatchesMarshal pins it.
+func (c *Call) AppendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.call(c)
+	return w.b, w.err
+}
+
+// AppendJSON appends the JSON form of l to b, as Call.AppendJSON does for a call.
+func (l *Line) AppendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.line(l)
+	return w.b, w.err
+}
