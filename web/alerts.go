@@ -98,7 +98,7 @@ func (a *alerter) observe(e store.Entry) {
 		kind = AlertLinkDown
 		summary = fmt.Sprintf("PBX %s %s node %s is down: %s", e.PBX, ev.Link.Node, ev.Link.Address, ev.Link.Reason)
 		if bothDown {
-			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: &ev, Epoch: e.Epoch, Offset: e.Offset,
+			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: copyEvent(ev), Epoch: e.Epoch, Offset: e.Offset,
 				Summary: fmt.Sprintf("PBX %s: both nodes are down; lines are out of service", e.PBX)})
 		}
 	case tapi.BridgeResync:
@@ -111,8 +111,12 @@ func (a *alerter) observe(e store.Entry) {
 	default:
 		return
 	}
-	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: &ev, Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
+	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: copyEvent(ev), Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
 }
+
+// copyEvent returns a copy of e for an alert. observe sees every entry and alerts on few: taking
+// the address of its own copy would move that copy to the heap for every entry.
+func copyEvent(e tapi.Event) *tapi.Event { return &e }
 
 // degradedPoll is how often watchDegraded looks at the links.
 const degradedPoll = time.Second
