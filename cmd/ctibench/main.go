@@ -69,6 +69,7 @@ type options struct {
 	window      int
 	slowClients int
 	slowDelay   time.Duration
+	syncWait    time.Duration
 	cpuProf     string
 	failProf    string
 	seed        uint64
@@ -111,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.window, "window", 0, "CSTA requests in flight per PBX link during a resync (cti PBXConfig.MonitorConcurrency; 0: the bridge's default)")
 	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
+	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
 	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
@@ -186,6 +188,9 @@ func (o *options) validateLoad(bad func(string, ...any)) {
 	}
 	if o.slowClients < 0 || o.slowClients > o.clients {
 		bad("-slow-clients %d: want 0 to -clients (%d)", o.slowClients, o.clients)
+	}
+	if o.syncWait < 0 {
+		bad("-sync-wait %v: must not be negative", o.syncWait)
 	}
 	if o.sendQueue < 1 {
 		bad("-send-queue %d: want at least 1", o.sendQueue)

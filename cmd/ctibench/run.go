@@ -337,7 +337,7 @@ func (b *bench) startClient(c *benchClient) {
 
 func (b *bench) waitSynced(ctx context.Context, cs []*benchClient) error {
 	// A client's first resync carries its lines: 10,000 of them take a while on a busy host.
-	limit := 60*time.Second + time.Duration(b.o.devices)*time.Millisecond
+	limit := max(60*time.Second+time.Duration(b.o.devices)*time.Millisecond, b.o.syncWait)
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	for _, c := range cs {

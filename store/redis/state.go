@@ -184,6 +184,7 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	if len(b.Events) == 0 {
 		return nil, nil
 	}
+	s.local.put(pbx, epoch, first, b.Events)
 	entries := make([]store.Entry, len(b.Events))
 	for i, e := range b.Events {
 		// The caller's own event: what the store holds is the encoded copy.

@@ -34,6 +34,8 @@ type Store struct {
 
 	repliesOnce sync.Once
 	replies     *replies // nil until the first SendCommand
+
+	local localEvents // events this Store wrote lately, for its own subscriptions
 }
 
 var _ store.Store = (*Store)(nil)

@@ -1,0 +1,65 @@
+package redisstore
+
+import (
+	"sync"
+
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// localEvents keeps the events this Store wrote lately, per PBX, so that its own subscriptions
+// take them as written instead of decoding the JSON that Redis publishes back: the owner of a
+// PBX is also a subscriber of its log (its WebSocket hub), and decoding every event it wrote
+// with encoding/json cost more than writing it. Events are immutable once written (the
+// reducer emits copies), so an entry may share them with the writer's batch. An offset not
+// held (another instance wrote it, or it left the ring) is decoded as before.
+type localEvents struct {
+	mu   sync.Mutex
+	pbxs map[string]*localRing
+}
+
+// localRingSize is how many recent events are kept per PBX: more than a subscriber can trail
+// by before Redis drops it (client-output-buffer-limit) at the rates one instance writes.
+const localRingSize = 4096
+
+type localRing struct {
+	epoch string
+	slots [localRingSize]localSlot
+}
+
+type localSlot struct {
+	offset uint64 // 0: empty
+	ev     tapi.Event
+}
+
+// put records the events of one written batch, the first at offset first.
+func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pbxs == nil {
+		l.pbxs = map[string]*localRing{}
+	}
+	r := l.pbxs[pbx]
+	if r == nil || r.epoch != epoch {
+		r = &localRing{epoch: epoch}
+		l.pbxs[pbx] = r
+	}
+	for i := range evs {
+		off := first + uint64(i)
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i]}
+	}
+}
+
+// get returns the event written at offset of the PBX's log in epoch, if still held.
+func (l *localEvents) get(pbx, epoch string, offset uint64) (tapi.Event, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.pbxs[pbx]
+	if r == nil || r.epoch != epoch {
+		return tapi.Event{}, false
+	}
+	s := &r.slots[offset%localRingSize]
+	if s.offset != offset {
+		return tapi.Event{}, false
+	}
+	return s.ev, true
+}
