@@ -163,15 +163,31 @@ const (
 
 // HistoryIndex returns j's index member. j must be valid (CheckRecord).
 func HistoryIndex(j *JournalEntry) string {
+	fields := [...]string{j.ID, j.Line, j.Direction, j.Outcome, string(j.Handle),
+		j.Caller.Number, j.Called.Number, j.Connected.Number, j.AnsweredBy.Number}
+	n := msKeyLen
+	for _, f := range fields {
+		n += len(sep) + len(f)
+	}
+	// Sized once: every call that ends writes one (strings.Map copies a field only when it
+	// has control characters to drop).
 	var b strings.Builder
-	b.WriteString(msKey(j.Ended))
-	for _, f := range []string{j.ID, j.Line, j.Direction, j.Outcome, string(j.Handle),
-		j.Caller.Number, j.Called.Number, j.Connected.Number, j.AnsweredBy.Number} {
+	b.Grow(n)
+	var digits [20]byte
+	ms := strconv.AppendInt(digits[:0], max(j.Ended.UnixMilli(), 0), 10)
+	for range msKeyLen - len(ms) {
+		b.WriteByte('0')
+	}
+	b.Write(ms)
+	for _, f := range fields {
 		b.WriteString(sep)
 		b.WriteString(strings.Map(noControl, f))
 	}
 	return b.String()
 }
+
+// msKeyLen is the width of msKey.
+const msKeyLen = 13
 
 func noControl(r rune) rune {
 	if r < ' ' {
