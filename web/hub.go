@@ -298,7 +298,7 @@ func (h *hub) fanOut(e store.Entry) {
 			f.pending = append(f.pending, e)
 			return
 		}
-		if f.behind || !f.fresh(e) {
+		if f.behind || !f.freshListed(e) {
 			return
 		}
 		if msg == nil {
@@ -354,6 +354,20 @@ func (f *feed) fresh(e store.Entry) bool {
 		return e.Offset > f.bridgeLast
 	}
 	return f.lines[e.Event.Line] && e.Offset > f.lineLast[e.Event.Line]
+}
+
+// freshListed is fresh for a feed that fanOut found through the hub's index of e's line
+// (byLine lists exactly the feeds with that line, under the same lock): it spares the look-up
+// in f.lines, one per feed and event.
+func (f *feed) freshListed(e store.Entry) bool {
+	if e.Epoch != f.epoch {
+		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
+		return false
+	}
+	if e.Event.Line == "" {
+		return e.Offset > f.bridgeLast
+	}
+	return e.Offset > f.lineLast[e.Event.Line]
 }
 
 // mark records a fresh entry as delivered.
