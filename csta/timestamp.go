@@ -9,6 +9,14 @@ import (
 // security, then privateData). ECMA-269 types the timestamp as a GeneralizedTime; XML
 // switches may write it as xsd:dateTime instead, so both are read. Anything else is ignored:
 // the stamp is informational and never a reason to refuse an event.
+func init() {
+	internNames("security", "timestamp")
+	for _, ed := range []Edition{Ed2, Ed3, Ed4, Ed5, Ed6} {
+		internNames(ed.Namespace())
+	}
+	internNames(NamespaceACSE)
+}
+
 func (d *xdoc) securityTimestamp(ext int32) time.Time {
 	sec := d.child(ext, "security")
 	if sec < 0 {

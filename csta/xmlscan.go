@@ -292,9 +292,12 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 		}
 		// Only the root's namespace declaration is kept; other values are checked, not copied.
 		isNS := root && ((prefix == "" && string(aname) == "xmlns") || (prefix != "" && sameQName(aname, "xmlns", prefix)))
-		if !isNS && bytes.IndexByte(raw, '&') < 0 {
+		if bytes.IndexByte(raw, '&') < 0 {
 			if !utf8.Valid(raw) {
 				return 0, 0, false, scanErr(i+j, "invalid UTF-8")
+			}
+			if isNS {
+				d.rootNS = intern(raw) // the editions' namespaces are known names
 			}
 			continue
 		}
