@@ -23,7 +23,6 @@ type wsConn struct {
 	s      *Server
 	ws     *websocket.Conn
 	sock   *wsout.Conn // what ws writes to; data messages are written to it directly
-	log    *logrus.Entry
 	remote string
 	since  time.Time
 	ctx    context.Context
@@ -66,6 +65,19 @@ type wsConn struct {
 	// behindGen is the PBX resync (hub.resyncGen) the session last fell behind in; guarded
 	// by bgMu.
 	behindGen uint64
+}
+
+// logger is the session's log entry, made when something is logged: a session logs rarely,
+// and an entry kept per session cost more memory than the rest of its bookkeeping.
+func (c *wsConn) logger() *logrus.Entry {
+	l := c.s.log.WithField("remote", c.remote)
+	c.s.connsMu.Lock()
+	p := c.p
+	c.s.connsMu.Unlock()
+	if p != nil {
+		l = l.WithField("user", p.Name)
+	}
+	return l
 }
 
 // errSessionClosing: the session failed, so a replay stops queueing.
@@ -283,7 +295,7 @@ func (c *wsConn) queueLen() int {
 func (c *wsConn) send(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		c.log.WithError(err).Error("message not encodable")
+		c.logger().WithError(err).Error("message not encodable")
 		return
 	}
 	c.enqueue(b)

@@ -97,8 +97,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &wsConn{s: s, ws: ws, sock: hj.Out, remote: r.RemoteAddr, since: time.Now().UTC(), ctx: ctx,
 		cancel: cancel, notify: make(chan struct{}, 1), feeds: map[string]*feed{},
-		cmdSem: make(chan struct{}, maxCommandsInFlight),
-		log:    s.log.WithField("remote", r.RemoteAddr), p: pre}
+		cmdSem: make(chan struct{}, maxCommandsInFlight), p: pre}
 	ws.SetReadLimit(s.cfg.MaxMessageBytes)
 	s.addConn(c)
 	go c.run()
@@ -244,7 +243,6 @@ func (c *wsConn) hello(data []byte) bool {
 	c.s.connsMu.Lock()
 	c.client = m.Client
 	c.s.connsMu.Unlock()
-	c.log = c.log.WithField("user", c.p.Name)
 	c.send(c.s.welcome(c.p))
 	return true
 }

@@ -38,7 +38,7 @@ func (c *wsConn) subscribe(m subscribeMsg) {
 		cur, hasCursor := m.Cursors[pbx]
 		if err := c.syncPBX(pbx, byPBX[pbx], cur, hasCursor); err != nil {
 			if c.ctx.Err() == nil {
-				c.log.WithError(err).WithField("pbx", pbx).Warn("subscribe failed")
+				c.logger().WithError(err).WithField("pbx", pbx).Warn("subscribe failed")
 				c.sendError("unavailable", "", fmt.Sprintf("PBX %s: %v", pbx, err), 0)
 			}
 			return
@@ -303,7 +303,7 @@ func (c *wsConn) catchUpFeed(h *hub, f *feed) {
 		return
 	}
 	if storeErr != nil {
-		c.log.WithError(storeErr).WithField("pbx", h.pbx).Warn("client could not catch up from the event log")
+		c.logger().WithError(storeErr).WithField("pbx", h.pbx).Warn("client could not catch up from the event log")
 		c.fail(CloseResyncRequired, "resync required: event log unavailable")
 		return
 	}
