@@ -62,11 +62,12 @@ type hub struct {
 
 // feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
 type feed struct {
-	c     *wsConn
-	lines map[string]bool
-	// lineLast is the highest offset delivered per line, bridgeLast for line-less events:
-	// a live entry at or below it was already delivered by a replay.
-	lineLast   map[string]uint64
+	c *wsConn
+	// lines holds the feed's lines, each with the highest offset delivered on it (0: none
+	// yet); bridgeLast is that for line-less events: a live entry at or below it was already
+	// delivered by a replay. One map for both: a session has one feed per PBX, and a map
+	// costs about as much as the rest of a session's bookkeeping.
+	lines      map[string]uint64
 	bridgeLast uint64
 	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
 	// An entry of another epoch is never delivered: the client must resync first.
@@ -353,7 +354,8 @@ func (f *feed) fresh(e store.Entry) bool {
 	if e.Event.Line == "" {
 		return e.Offset > f.bridgeLast
 	}
-	return f.lines[e.Event.Line] && e.Offset > f.lineLast[e.Event.Line]
+	last, ok := f.lines[e.Event.Line]
+	return ok && e.Offset > last
 }
 
 // freshListed is fresh for a feed that fanOut found through the hub's index of e's line
@@ -367,7 +369,13 @@ func (f *feed) freshListed(e store.Entry) bool {
 	if e.Event.Line == "" {
 		return e.Offset > f.bridgeLast
 	}
-	return e.Offset > f.lineLast[e.Event.Line]
+	return e.Offset > f.lines[e.Event.Line]
+}
+
+// has says whether l is one of the feed's lines.
+func (f *feed) has(l string) bool {
+	_, ok := f.lines[l]
+	return ok
 }
 
 // mark records a fresh entry as delivered.
@@ -375,7 +383,7 @@ func (f *feed) mark(e store.Entry) {
 	if e.Event.Line == "" {
 		f.bridgeLast = e.Offset
 	} else {
-		f.lineLast[e.Event.Line] = e.Offset
+		f.lines[e.Event.Line] = e.Offset
 	}
 }
 
@@ -510,7 +518,9 @@ func (h *hub) addLines(f *feed, lines []string) {
 	h.feeds[f] = struct{}{}
 	f.syncing = true
 	for _, l := range lines {
-		f.lines[l] = true
+		if _, ok := f.lines[l]; !ok {
+			f.lines[l] = 0 // a line added again keeps its mark
+		}
 		set := h.byLine[l]
 		if set == nil {
 			set = map[*feed]struct{}{}
@@ -526,7 +536,6 @@ func (h *hub) removeLines(f *feed, lines []string) {
 	defer h.mu.Unlock()
 	for _, l := range lines {
 		delete(f.lines, l)
-		delete(f.lineLast, l)
 		if set := h.byLine[l]; set != nil {
 			delete(set, f)
 			if len(set) == 0 {
@@ -594,12 +603,16 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if f.epoch != pos.Epoch {
-		clear(f.lineLast)
+		for l := range f.lines {
+			f.lines[l] = 0
+		}
 		f.bridgeLast = 0
 		f.epoch = pos.Epoch
 	}
 	for _, l := range lines {
-		f.lineLast[l] = pos.Offset
+		if _, ok := f.lines[l]; ok {
+			f.lines[l] = pos.Offset
+		}
 	}
 	if bridge {
 		f.bridgeLast = pos.Offset

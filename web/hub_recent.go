@@ -79,7 +79,7 @@ func (h *hub) recentAfter(f *feed, epoch string, offset uint64) (out []recentEnt
 		re := r.at(i)
 		last = re.e.Offset
 		ev := &re.e.Event
-		if ev.Type == tapi.LineReply || (ev.Line != "" && !f.lines[ev.Line]) {
+		if ev.Type == tapi.LineReply || (ev.Line != "" && !f.has(ev.Line)) {
 			continue
 		}
 		out = append(out, *re)

@@ -98,7 +98,7 @@ func (c *wsConn) hasLine(pbx, line string) bool {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return f.lines[line]
+	return f.has(line)
 }
 
 // syncPBX adds lines of one PBX and replays or resyncs them.
@@ -115,7 +115,7 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 	f := c.feeds[pbx]
 	fresh := f == nil
 	if fresh {
-		f = &feed{c: c, lines: map[string]bool{}, lineLast: map[string]uint64{}}
+		f = &feed{c: c, lines: map[string]uint64{}}
 		c.feedsMu.Lock()
 		c.feeds[pbx] = f
 		c.feedsMu.Unlock()

@@ -10,8 +10,14 @@ import (
 // take them as written instead of decoding the JSON that Redis publishes back: the owner of a
 // PBX is also a subscriber of its log (its WebSocket hub), and decoding every event it wrote
 // with encoding/json cost more than writing it. Events are immutable once written (the
-// reducer emits copies), so an entry may share them with the writer's batch. An offset not
-// held (another instance wrote it, or it left the ring) is decoded as before.
+// reducer emits copies), so an entry may share them with the writer's batch.
+//
+// Redis publishes a batch from inside the write, so the subscription may read it before the
+// writer has the reply with its offsets: the writer records the batch before writing, at the
+// offsets it expects, and again at the real ones if they differ. A slot is used only when its
+// JSON is the very text published at that offset, so an expectation that was wrong (a write
+// that timed out but happened) costs a decode, never a wrong event. An offset not held
+// (another instance wrote it, or it left the ring) is decoded as before.
 type localEvents struct {
 	mu   sync.Mutex
 	pbxs map[string]*localRing
@@ -29,10 +35,11 @@ type localRing struct {
 type localSlot struct {
 	offset uint64 // 0: empty
 	ev     tapi.Event
+	js     []byte // the event's JSON as written
 }
 
-// put records the events of one written batch, the first at offset first.
-func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event) {
+// put records the events of one batch, the first at offset first; js holds their JSON.
+func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js []any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pbxs == nil {
@@ -45,12 +52,14 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event) {
 	}
 	for i := range evs {
 		off := first + uint64(i)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i]}
+		b, _ := js[i].([]byte)
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i], js: b}
 	}
 }
 
-// get returns the event written at offset of the PBX's log in epoch, if still held.
-func (l *localEvents) get(pbx, epoch string, offset uint64) (tapi.Event, bool) {
+// get returns the event written at offset of the PBX's log in epoch, if held and published
+// as js.
+func (l *localEvents) get(pbx, epoch string, offset uint64, js string) (tapi.Event, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r := l.pbxs[pbx]
@@ -58,7 +67,7 @@ func (l *localEvents) get(pbx, epoch string, offset uint64) (tapi.Event, bool) {
 		return tapi.Event{}, false
 	}
 	s := &r.slots[offset%localRingSize]
-	if s.offset != offset {
+	if s.offset != offset || s.js == nil || string(s.js) != js {
 		return tapi.Event{}, false
 	}
 	return s.ev, true

@@ -151,6 +151,12 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	if err != nil {
 		return nil, err
 	}
+	// The events' JSON arguments come before the call records' four each (applyArgs).
+	evJSON := args[len(args)-4*len(b.Journal)-len(b.Events) : len(args)-4*len(b.Journal)]
+	expect := s.seen(pbx)
+	if expect.Epoch != "" && len(b.Events) > 0 {
+		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
+	}
 	v, err := applyScript.Run(ctx, s.critical, keyList, args...).Result()
 	if err != nil {
 		return nil, s.fail("apply", pbx, err)
@@ -184,7 +190,9 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	if len(b.Events) == 0 {
 		return nil, nil
 	}
-	s.local.put(pbx, epoch, first, b.Events)
+	if epoch != expect.Epoch || first != expect.Offset+1 {
+		s.local.put(pbx, epoch, first, b.Events, evJSON)
+	}
 	entries := make([]store.Entry, len(b.Events))
 	for i, e := range b.Events {
 		// The caller's own event: what the store holds is the encoded copy.
