@@ -65,8 +65,9 @@ func streamOffset(id string) (uint64, error) {
 	return n, nil
 }
 
-// decodeStreamEntries turns XRANGE entries ({id, {"e", event JSON}}) into log entries.
-func decodeStreamEntries(pbx, epoch string, v any) ([]store.Entry, error) {
+// decodeStreamEntries turns XRANGE entries ({id, {"e", event JSON}}) into log entries; events
+// this Store wrote lately come from local instead of being decoded.
+func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.Entry, error) {
 	raw, err := replyArray(v, 0)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,9 @@ func decodeStreamEntries(pbx, epoch string, v any) ([]store.Entry, error) {
 			return nil, err
 		}
 		e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
-		if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
+		if ev, ok := local.get(pbx, epoch, off, js); ok {
+			e.Event = ev
+		} else if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
 			return nil, fmt.Errorf("log entry %d: decode event: %w", off, err)
 		}
 		out = append(out, e)

@@ -103,14 +103,14 @@ func (s *Store) Replay(ctx context.Context, pbx, epoch string, after uint64, lim
 	if err != nil {
 		return nil, s.fail("replay", pbx, err)
 	}
-	entries, err := decodeReplay(pbx, epoch, after, v)
+	entries, err := decodeReplay(&s.local, pbx, epoch, after, v)
 	if err != nil && !errors.Is(err, store.ErrEpochChanged) && !errors.Is(err, store.ErrCursorTooOld) {
 		return nil, fmt.Errorf("redisstore: replay %s: %w", pbx, err)
 	}
 	return entries, err
 }
 
-func decodeReplay(pbx, epoch string, after uint64, v any) ([]store.Entry, error) {
+func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([]store.Entry, error) {
 	a, err := replyArray(v, 2)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func decodeReplay(pbx, epoch string, after uint64, v any) ([]store.Entry, error)
 	if len(a) < 3 {
 		return nil, fmt.Errorf("unexpected replay reply %v", v)
 	}
-	return decodeStreamEntries(pbx, current, a[2])
+	return decodeStreamEntries(local, pbx, current, a[2])
 }
 
 // Apply writes the batch in one fenced script call.
