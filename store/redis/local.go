@@ -10,7 +10,8 @@ import (
 // take them as written instead of decoding the JSON that Redis publishes back: the owner of a
 // PBX is also a subscriber of its log (its WebSocket hub), and decoding every event it wrote
 // with encoding/json cost more than writing it. Events are immutable once written (the
-// reducer emits copies), so an entry may share them with the writer's batch.
+// reducer emits copies), but the store's callers may change what they gave or were given: the
+// ring keeps a copy and each reader gets one, still far cheaper than decoding.
 //
 // Redis publishes a batch from inside the write, so the subscription may read it before the
 // writer has the reply with its offsets: the writer records the batch before writing, at the
@@ -53,7 +54,7 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 	for i := range evs {
 		off := first + uint64(i)
 		b, _ := js[i].([]byte)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i], js: b}
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i].Clone(), js: b}
 	}
 }
 
@@ -70,5 +71,5 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string) (tapi.Eve
 	if s.offset != offset || s.js == nil || string(s.js) != js {
 		return tapi.Event{}, false
 	}
-	return s.ev, true
+	return s.ev.Clone(), true // each reader gets its own, as a decoded event would be
 }
