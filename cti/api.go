@@ -24,6 +24,9 @@ type Service interface {
 	// Snapshot returns a PBX's lines and calls together with the log position they reflect,
 	// consistently, so a client can start from it and continue with events after Position.
 	Snapshot(ctx context.Context, pbx string) (store.Snapshot, error)
+	// SnapshotLines is Snapshot for the named lines only (store.LoadLines): what a client
+	// subscribing to some lines starts from.
+	SnapshotLines(ctx context.Context, pbx string, lines []string) (store.Snapshot, error)
 	// Events returns log entries of a PBX after a cursor (for resume), see store.Replay errors.
 	Events(ctx context.Context, pbx, epoch string, after uint64, limit int) ([]store.Entry, error)
 	// Subscribe delivers live entries of a PBX; see store.Subscription.

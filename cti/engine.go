@@ -199,6 +199,14 @@ func (e *Engine) Snapshot(ctx context.Context, pbxName string) (store.Snapshot, 
 	return e.cfg.Store.Load(ctx, pbxName)
 }
 
+// SnapshotLines implements Service.
+func (e *Engine) SnapshotLines(ctx context.Context, pbxName string, lines []string) (store.Snapshot, error) {
+	if _, err := e.pbx(pbxName); err != nil {
+		return store.Snapshot{}, err
+	}
+	return e.cfg.Store.LoadLines(ctx, pbxName, lines)
+}
+
 // Events implements Service.
 func (e *Engine) Events(ctx context.Context, pbxName, epoch string, after uint64, limit int) ([]store.Entry, error) {
 	if _, err := e.pbx(pbxName); err != nil {

@@ -30,6 +30,11 @@ type Store interface {
 type StateStore interface {
 	// Load returns a PBX's stored lines, calls, handle counter and log position.
 	Load(ctx context.Context, pbx string) (Snapshot, error)
+	// LoadLines is Load for some lines only: those of the named lines the store holds (in
+	// name order), the calls on them, and the handle counter and position of the whole PBX,
+	// read at one moment. A client subscribing to its lines costs what its lines cost, not what
+	// the PBX's are.
+	LoadLines(ctx context.Context, pbx string, lines []string) (Snapshot, error)
 	// Apply writes changed lines and calls, deletes removed calls, appends events and journal
 	// entries, in one fenced step: nothing is written unless fence holds the PBX's lease.
 	// The returned entries carry the offsets the events were given, in order.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/ctibridge/ctibridge/tapi"
@@ -83,6 +84,31 @@ func (p *principal) canSee(line string) bool {
 func (p *principal) canControl(line string) bool { return p.owns(line) }
 
 func (p *principal) isAdmin() bool { return p.Role == RoleAdmin }
+
+// seeLines returns the lines the principal may see. A user whose lines are named one by one
+// costs only those lookups; supervisors, admins and wildcards go through every line (a
+// client's connect should cost what its lines cost, not what the PBXs' do).
+func (p *principal) seeLines(svc interface {
+	Lines(pbx string) []tapi.Line
+	Line(name string) (tapi.Line, bool)
+}) []tapi.Line {
+	if p.Role == RoleSupervisor || p.Role == RoleAdmin {
+		return svc.Lines("")
+	}
+	out := make([]tapi.Line, 0, len(p.lines))
+	for _, pat := range p.lines {
+		if pat == "*" || strings.HasSuffix(pat, "/*") {
+			return p.visibleLines(svc.Lines(""))
+		}
+	}
+	for _, name := range p.lines {
+		if l, ok := svc.Line(name); ok {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b tapi.Line) int { return strings.Compare(a.Name, b.Name) })
+	return slices.CompactFunc(out, func(a, b tapi.Line) bool { return a.Name == b.Name })
+}
 
 // visibleLines filters lines to those the principal may see.
 func (p *principal) visibleLines(lines []tapi.Line) []tapi.Line {

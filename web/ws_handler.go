@@ -254,7 +254,7 @@ func (s *Server) welcome(p *principal) welcomeMsg {
 		Limits: wsLimits{MaxMessageBytes: s.cfg.MaxMessageBytes, SendQueue: s.cfg.SendQueue,
 			DialPerMinute: s.cfg.DialRatePerMinute, CommandsPerMinute: s.cfg.UserCommandRate,
 			LineCommandsPerMinute: s.cfg.LineCommandRate, MaxSessions: s.cfg.MaxSessionsPerUser}}
-	for _, l := range p.visibleLines(s.svc.Lines("")) {
+	for _, l := range p.seeLines(s.svc) {
 		wl := welcomeLine{Name: l.Name, PBX: l.PBX, DeviceID: l.DeviceID, Address: l.Address,
 			DisplayName: l.DisplayName, InService: l.InService, Control: p.canControl(l.Name), Ops: []cti.Op{}}
 		if wl.Control {

@@ -52,17 +52,13 @@ func (c *wsConn) resolveLines(m subscribeMsg) (map[string][]string, []string, bo
 		c.sendError("bad_field", "lines", "give the lines to subscribe to, or \"all\": true", 0)
 		return nil, nil, false
 	}
-	known := map[string]tapi.Line{}
-	for _, l := range c.s.svc.Lines("") {
-		known[l.Name] = l
-	}
 	want := m.Lines
 	if m.All {
 		if len(m.Lines) > 0 {
 			c.sendError("bad_field", "lines", "give either lines or \"all\": true, not both", 0)
 			return nil, nil, false
 		}
-		for _, l := range c.p.visibleLines(c.s.svc.Lines("")) {
+		for _, l := range c.p.seeLines(c.s.svc) {
 			want = append(want, l.Name)
 		}
 	}
@@ -72,7 +68,7 @@ func (c *wsConn) resolveLines(m subscribeMsg) (map[string][]string, []string, bo
 	for i, name := range want {
 		// A line the token may not see gets the answer of a missing one: a token cannot probe
 		// which lines exist.
-		l, ok := known[name]
+		l, ok := c.s.svc.Line(name)
 		if !ok || !c.p.canSee(name) {
 			c.sendError("unknown_line", fmt.Sprintf("lines[%d]", i), fmt.Sprintf("line %q does not exist (lines are named \"pbx/extension\")", name), 0)
 			return nil, nil, false
@@ -160,7 +156,7 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 // resync sends the current state of lines and sets their delivered marks to the snapshot's
 // position; the caller then replays from there.
 func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, reason string, bridge bool) (store.Position, error) {
-	snap, err := c.s.svc.Snapshot(ctx, h.pbx)
+	snap, err := c.s.svc.SnapshotLines(ctx, h.pbx, lines)
 	if err != nil {
 		return store.Position{}, err
 	}

@@ -41,6 +41,38 @@ func (s *Store) Load(ctx context.Context, pbxName string) (store.Snapshot, error
 	return snap, nil
 }
 
+// LoadLines returns the named lines' state, the calls on them and the PBX's position.
+func (s *Store) LoadLines(ctx context.Context, pbxName string, lines []string) (store.Snapshot, error) {
+	if err := s.ready(ctx); err != nil {
+		return store.Snapshot{}, err
+	}
+	p, err := s.pbx(pbxName)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	want := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		want[l] = true
+	}
+	p.mu.Lock()
+	snap := store.Snapshot{Lines: make([]tapi.Line, 0, len(lines)), Calls: []tapi.Call{},
+		NextHandle: p.nextHandle, Position: store.Position{Epoch: p.epoch, Offset: p.log.last}}
+	for name := range want {
+		if l, ok := p.lines[name]; ok {
+			snap.Lines = append(snap.Lines, cloneLine(l))
+		}
+	}
+	for _, c := range p.calls {
+		if want[c.Line] {
+			snap.Calls = append(snap.Calls, cloneCall(c))
+		}
+	}
+	p.mu.Unlock()
+	slices.SortFunc(snap.Lines, func(a, b tapi.Line) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(snap.Calls, func(a, b tapi.Call) int { return strings.Compare(string(a.Handle), string(b.Handle)) })
+	return snap, nil
+}
+
 // Position returns the PBX log's epoch and last offset.
 func (s *Store) Position(ctx context.Context, pbxName string) (store.Position, error) {
 	if err := s.ready(ctx); err != nil {

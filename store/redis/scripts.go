@@ -141,6 +141,23 @@ local m = redis.call('HMGET', KEYS[1], 'offset', 'handle')
 return {epoch, m[1] or '0', m[2] or '0', redis.call('HVALS', KEYS[2]), redis.call('HVALS', KEYS[3])}
 `)
 
+// loadLinesScript is loadScript for some lines: ARGV[4..] are the line names; names the
+// store does not hold are left out. The calls are all of the PBX's (the caller keeps those on
+// its lines): they are few next to the lines.
+var loadLinesScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
+local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[1])
+epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[2], ARGV[3], ARGV[1])
+local m = redis.call('HMGET', KEYS[1], 'offset', 'handle')
+local lines = {}
+for i = 4, #ARGV, 500 do
+  local got = redis.call('HMGET', KEYS[2], unpack(ARGV, i, math.min(i + 499, #ARGV)))
+  for _, v in ipairs(got) do
+    if v then lines[#lines + 1] = v end
+  end
+end
+return {epoch, m[1] or '0', m[2] or '0', lines, redis.call('HVALS', KEYS[3])}
+`)
+
 // positionScript: KEYS: meta, log. ARGV: epoch candidate, the epoch and offset the caller
 // last saw. Returns {epoch, offset}.
 var positionScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `

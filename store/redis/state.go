@@ -61,6 +61,42 @@ func decodeSnapshot(v any) (store.Snapshot, error) {
 	return snap, nil
 }
 
+// LoadLines returns the named lines' state, the calls on them and the PBX's position, read
+// by one script.
+func (s *Store) LoadLines(ctx context.Context, pbx string, lines []string) (store.Snapshot, error) {
+	k, err := s.beginPBX(ctx, pbx)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	seen := s.seen(pbx)
+	args := make([]any, 0, 3+len(lines))
+	args = append(args, newEpoch(), seen.Epoch, strconv.FormatUint(seen.Offset, 10))
+	want := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		if !want[l] {
+			want[l] = true
+			args = append(args, l)
+		}
+	}
+	v, err := loadLinesScript.Run(ctx, s.critical, []string{k.meta(), k.lines(), k.calls(), k.log()}, args...).Result()
+	if err != nil {
+		return store.Snapshot{}, s.fail("load lines", pbx, err)
+	}
+	snap, err := decodeSnapshot(v)
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("redisstore: load lines of %s: %w", pbx, err)
+	}
+	calls := snap.Calls[:0]
+	for _, c := range snap.Calls {
+		if want[c.Line] {
+			calls = append(calls, c)
+		}
+	}
+	snap.Calls = calls
+	s.saw(pbx, snap.Position)
+	return snap, nil
+}
+
 // Position returns the log's epoch and last offset.
 func (s *Store) Position(ctx context.Context, pbx string) (store.Position, error) {
 	k, err := s.beginPBX(ctx, pbx)

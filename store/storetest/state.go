@@ -12,6 +12,7 @@ import (
 var stateTests = []contractTest{
 	{"Load/UnknownPBX", testLoadUnknown},
 	{"Apply/StoresState", testApplyStoresState},
+	{"LoadLines/OnlyThoseLines", testLoadLines},
 	{"Apply/Entries", testApplyEntries},
 	{"Apply/CopiesValues", testApplyCopies},
 	{"Apply/RejectsInvalidBatch", testApplyInvalid},
@@ -208,4 +209,29 @@ func testCancelledContext(t *testing.T, nb NewBackend) {
 		t.Fatalf("Apply with a cancelled context: got %v, want context.Canceled", err)
 	}
 	unchanged(t, s, "hq", before)
+}
+
+// testLoadLines: LoadLines returns the named lines the store holds and the calls on them, with
+// the whole PBX's handle counter and position, as Load does for every line.
+func testLoadLines(t *testing.T, nb NewBackend) {
+	s, _ := open(t, nb)
+	f := acquire(t, s, "hq", "a", longTTL).Fence()
+	l201, l202, l203 := Line("hq", "201"), Line("hq", "202"), Line("hq", "203")
+	c1, c2, c3 := Call("hq", "201", 1), Call("hq", "202", 2), Call("hq", "203", 3)
+	apply(t, s, "hq", f, store.Batch{Lines: []tapi.Line{l201, l202, l203}, Calls: []tapi.Call{c1, c2, c3},
+		NextHandle: 4, Events: Events("hq", "b1", 2)})
+	all := load(t, s, "hq")
+	got, err := s.LoadLines(testCtx(t), "hq", []string{"hq/203", "hq/201", "hq/999", "hq/201"})
+	noErr(t, "LoadLines", err)
+	sameJSON(t, "LoadLines of 201, 203 and an unknown line", sortedSnapshot(got), store.Snapshot{
+		Lines: []tapi.Line{l201, l203}, Calls: []tapi.Call{c1, c3}, NextHandle: 4, Position: all.Position})
+	none, err := s.LoadLines(testCtx(t), "hq", nil)
+	noErr(t, "LoadLines of no line", err)
+	if len(none.Lines) != 0 || len(none.Calls) != 0 || none.Position != all.Position {
+		t.Fatalf("LoadLines of no line: %d lines, %d calls, position %+v; want none at %+v",
+			len(none.Lines), len(none.Calls), none.Position, all.Position)
+	}
+	if _, err := s.LoadLines(testCtx(t), "", []string{"hq/201"}); err == nil {
+		t.Fatalf("LoadLines of an empty PBX name succeeded, want an error")
+	}
 }
