@@ -222,8 +222,6 @@ func (o *link) resnapshot(lc *linkConn, reason string) error {
 // of its device were applied while its snapshot was on the way.
 const snapshotTries = 6
 
-// snapshotPause is the first pause before a line is snapshotted again; it doubles per try,
-// giving a busy device a quiet moment.
 // snapshotPause paces the retries of a stale snapshot: 10 ms, then doubling.
 var snapshotPause = backoff.Policy{Min: 10 * time.Millisecond, Jitter: backoff.None}
 

@@ -5,6 +5,18 @@ package tapi
 // it cannot read unchanged.
 type NumberMap func(string) string
 
+// All returns a new slice of f applied to each number (nil for nil).
+func (f NumberMap) All(numbers []string) []string {
+	if numbers == nil {
+		return nil
+	}
+	out := make([]string, len(numbers))
+	for i, n := range numbers {
+		out[i] = f(n)
+	}
+	return out
+}
+
 // WithNumbers returns a copy of the call record with f applied to every party number;
 // the receiver's slices and conference are not changed.
 func (i CallInfo) WithNumbers(f NumberMap) CallInfo {
@@ -18,13 +30,7 @@ func (i CallInfo) WithNumbers(f NumberMap) CallInfo {
 // conference); the receiver is not changed.
 func (c Call) WithNumbers(f NumberMap) Call {
 	c.Info = c.Info.WithNumbers(f)
-	if c.Parties != nil {
-		parties := make([]string, len(c.Parties))
-		for i, p := range c.Parties {
-			parties[i] = f(p)
-		}
-		c.Parties = parties
-	}
+	c.Parties = f.All(c.Parties)
 	c.Conference = c.Conference.WithNumbers(f)
 	return c
 }

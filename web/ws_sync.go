@@ -160,27 +160,20 @@ func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, re
 	if err != nil {
 		return store.Position{}, err
 	}
-	want := map[string]bool{}
-	for _, l := range lines {
-		want[l] = true
-	}
+	// SnapshotLines holds only these lines and their calls.
 	msg := resyncMsg{Type: msgResync, PBX: h.pbx, Epoch: snap.Position.Epoch,
 		Offset: snap.Position.Offset, Reason: reason, Lines: []tapi.Line{}, Calls: []tapi.Call{}}
 	for _, l := range snap.Lines {
-		if want[l.Name] {
-			if h.num != nil {
-				l = l.WithNumbers(h.num)
-			}
-			msg.Lines = append(msg.Lines, l)
+		if h.num != nil {
+			l = l.WithNumbers(h.num)
 		}
+		msg.Lines = append(msg.Lines, l)
 	}
 	for _, cl := range snap.Calls {
-		if want[cl.Line] {
-			if h.num != nil {
-				cl = cl.WithNumbers(h.num)
-			}
-			msg.Calls = append(msg.Calls, cl)
+		if h.num != nil {
+			cl = cl.WithNumbers(h.num)
 		}
+		msg.Calls = append(msg.Calls, cl)
 	}
 	h.setMarks(f, lines, snap.Position, bridge)
 	b, err := json.Marshal(msg)

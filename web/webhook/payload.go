@@ -164,13 +164,7 @@ func presentNumbers(p *Payload, f tapi.NumberMap) {
 			info := c.Info.WithNumbers(f)
 			c.Info = &info
 		}
-		if c.Parties != nil {
-			parties := make([]string, len(c.Parties))
-			for i, n := range c.Parties {
-				parties[i] = f(n)
-			}
-			c.Parties = parties
-		}
+		c.Parties = f.All(c.Parties)
 	}
 	if p.Summary != nil {
 		s := p.Summary.WithNumbers(f)
