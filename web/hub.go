@@ -477,10 +477,23 @@ func (h *hub) addLines(f *feed, lines []string) {
 	}
 }
 
+// removeFeed takes f out of the hub with all its lines. The lines are listed under the hub's
+// lock: fanOut writes f.lines while it delivers.
+func (h *hub) removeFeed(f *feed) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropLines(f, keys(f.lines))
+}
+
 // removeLines drops lines from f; with none left the feed leaves the hub.
 func (h *hub) removeLines(f *feed, lines []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.dropLines(f, lines)
+}
+
+// dropLines is removeLines with the hub's lock held.
+func (h *hub) dropLines(f *feed, lines []string) {
 	for _, l := range lines {
 		delete(f.lines, l)
 		if set := h.byLine[l]; set != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -346,7 +347,7 @@ func (c *wsConn) writeLoop() {
 			code, text := c.finalClose()
 			if code != CloseSlowConsumer && code != websocket.CloseAbnormalClosure {
 				// Best effort: an error message explaining the close goes out first.
-				c.flush(time.Now().Add(time.Second))
+				_ = c.flush(time.Now().Add(time.Second))
 			}
 			c.sock.Resume() // the close frame may still get through
 			_ = c.ws.WriteControl(websocket.CloseMessage,
@@ -355,13 +356,13 @@ func (c *wsConn) writeLoop() {
 			_ = c.ws.Close()
 			return
 		case <-c.notify:
-			if !c.flush(time.Time{}) {
-				c.fail(websocket.CloseAbnormalClosure, "write failed")
+			if err := c.flush(time.Time{}); err != nil {
+				c.writeFailed("write", err)
 			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil,
 				time.Now().Add(c.s.cfg.WriteTimeout)); err != nil {
-				c.fail(websocket.CloseAbnormalClosure, "ping failed")
+				c.writeFailed("ping", err)
 			}
 		}
 	}
@@ -389,9 +390,9 @@ func (c *wsConn) takeQueue() [][]byte {
 	return q
 }
 
-// flush writes every queued message; false when the socket failed. Each batch goes out in
+// flush writes every queued message and returns the socket's error. Each batch goes out in
 // one write. A zero deadline means WriteTimeout for each batch.
-func (c *wsConn) flush(deadline time.Time) bool {
+func (c *wsConn) flush(deadline time.Time) error {
 	for {
 		d := deadline
 		if d.IsZero() {
@@ -399,13 +400,20 @@ func (c *wsConn) flush(deadline time.Time) bool {
 		}
 		n, err := c.sock.WriteFrames(c.takeQueue, d)
 		c.countOut(n)
-		if err != nil {
-			return false
-		}
-		if n == 0 {
-			return true
+		if err != nil || n == 0 {
+			return err
 		}
 	}
+}
+
+// writeFailed ends the session after a failed write. A write that ran into its deadline
+// means the peer does not read what it is sent: a slow consumer, counted and logged as such.
+func (c *wsConn) writeFailed(what string, err error) {
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		c.slow(fmt.Sprintf("slow consumer: a %s took longer than %s", what, c.s.cfg.WriteTimeout))
+		return
+	}
+	c.fail(websocket.CloseAbnormalClosure, what+" failed")
 }
 
 // flushNow writes the queue without blocking, on the caller's goroutine (the hub's, after a

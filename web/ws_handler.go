@@ -116,7 +116,7 @@ func (c *wsConn) run() {
 	<-writerDone
 	for pbx, f := range c.feeds {
 		if h := c.s.hubs[pbx]; h != nil {
-			h.removeLines(f, keys(f.lines))
+			h.removeFeed(f)
 		}
 	}
 }
