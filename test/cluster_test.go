@@ -98,10 +98,10 @@ func newCluster(t *testing.T, ctx context.Context, opts clusterOpts) *cluster {
 	}
 	c.opts = opts
 	c.sim = startSim(t, ctx, dialect, opts.profile, devices)
-	who := func(remote *net.TCPAddr) string {
+	who := func(remote, local *net.TCPAddr) string {
 		c.pidMu.Lock()
 		defer c.pidMu.Unlock()
-		return socketOwner(remote, c.pids)
+		return socketOwner(remote, local, c.pids)
 	}
 	c.proxies["primary"] = startProxy(t, "primary", c.sim.primary, c.reqs, who)
 	c.proxies["standby"] = startProxy(t, "standby", c.sim.standby, c.reqs, who)

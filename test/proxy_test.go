@@ -56,7 +56,7 @@ type cstaProxy struct {
 	upstream string
 	ln       net.Listener
 	log      *requestLog
-	who      func(remote *net.TCPAddr) string // remote address -> instance ID
+	who      func(remote, local *net.TCPAddr) string // the connection's addresses -> instance ID
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -66,7 +66,7 @@ type cstaProxy struct {
 	closed bool
 }
 
-func startProxy(t testing.TB, node, upstream string, log *requestLog, who func(*net.TCPAddr) string) *cstaProxy {
+func startProxy(t testing.TB, node, upstream string, log *requestLog, who func(remote, local *net.TCPAddr) string) *cstaProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -112,7 +112,8 @@ func (p *cstaProxy) serve(down net.Conn, id int) {
 		p.mu.Unlock()
 		down.Close()
 	}()
-	instance := p.who(down.RemoteAddr().(*net.TCPAddr))
+	remote, local := down.RemoteAddr().(*net.TCPAddr), down.LocalAddr().(*net.TCPAddr)
+	instance := p.who(remote, local)
 	link := &proxyLink{id: id, instance: instance, down: down}
 	p.mu.Lock()
 	p.links[id] = link
@@ -151,7 +152,7 @@ func (p *cstaProxy) serve(down net.Conn, id int) {
 		}
 		if name := rootElement(f.Body); isRequest(name) {
 			if instance == "" { // the lookup at accept can miss a socket the kernel has not listed yet
-				if instance = p.who(down.RemoteAddr().(*net.TCPAddr)); instance != "" {
+				if instance = p.who(remote, local); instance != "" {
 					p.mu.Lock()
 					link.instance = instance
 					p.mu.Unlock()
@@ -280,11 +281,11 @@ func isRequest(root string) bool {
 	return root != "" && !strings.HasSuffix(root, "Response") && root != "CSTAErrorCode"
 }
 
-// socketOwner finds the process that holds the local end of a loopback TCP connection, by
-// the socket's inode in /proc/net/tcp and the processes' descriptor tables. pids maps process
-// IDs to instance names.
-func socketOwner(remote *net.TCPAddr, pids map[int]string) string {
-	inode := socketInode(remote.Port)
+// socketOwner finds the process that holds the other end of a loopback TCP connection the
+// proxy accepted (remote: the bridge's address, local: the proxy's), by the socket's inode in
+// /proc/net/tcp and the processes' descriptor tables. pids maps process IDs to instance names.
+func socketOwner(remote, local *net.TCPAddr, pids map[int]string) string {
+	inode := socketInode(remote.Port, local.Port)
 	if inode == "" {
 		return ""
 	}
@@ -300,18 +301,21 @@ func socketOwner(remote *net.TCPAddr, pids map[int]string) string {
 	return ""
 }
 
-// socketInode returns the inode of the IPv4 socket bound to 127.0.0.1:port, or "".
-func socketInode(port int) string {
+// socketInode returns the inode of the IPv4 socket from 127.0.0.1:port to 127.0.0.1:peer, or
+// "". Both ends are matched: Linux gives one ephemeral port to connections of different
+// processes when their destinations differ, so the port alone can name another instance's
+// socket (it did: a request was laid at the wrong instance's door).
+func socketInode(port, peer int) string {
 	f, err := os.Open("/proc/net/tcp")
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	want := fmt.Sprintf("0100007F:%04X", port)
+	want, wantPeer := fmt.Sprintf("0100007F:%04X", port), fmt.Sprintf("0100007F:%04X", peer)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) > 9 && fs[1] == want {
+		if len(fs) > 9 && fs[1] == want && fs[2] == wantPeer && fs[9] != "0" {
 			return fs[9]
 		}
 	}
