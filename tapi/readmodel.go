@@ -148,7 +148,9 @@ func (m *ReadModel) RemoveCall(h CallHandle) (c Call, ok bool) {
 func (m *ReadModel) unindex(c Call) {
 	if hs := m.byLine[c.Line]; hs != nil {
 		delete(hs, c.Handle)
-		if len(hs) == 0 {
+		// A known line keeps its empty set for its next call (a call a minute per line
+		// made and dropped a map each time); a line the model does not hold gives it up.
+		if _, known := m.lines[c.Line]; len(hs) == 0 && !known {
 			delete(m.byLine, c.Line)
 		}
 	}
@@ -346,8 +348,10 @@ func callBefore(a, b *Call) bool {
 // LinesWithCalls returns the names of the lines that have calls.
 func (m *ReadModel) LinesWithCalls() map[string]bool {
 	out := make(map[string]bool, len(m.byLine))
-	for l := range m.byLine {
-		out[l] = true
+	for l, hs := range m.byLine {
+		if len(hs) > 0 {
+			out[l] = true
+		}
 	}
 	return out
 }

@@ -23,6 +23,7 @@ type State struct {
 	lines      map[string]*lineState // by extension
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
+	slabs      slabs // the events' CallState and CallInfo values
 }
 
 // lineState is a line with the index of its calls.

@@ -148,8 +148,10 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		p.nextHandle = b.NextHandle
 	}
 	if len(b.Journal) > 0 {
-		for i, j := range b.Journal {
-			p.hist.put(members[i], finished[i], j.Handle)
+		// In index order: the records of one batch end in the same millisecond and their ids
+		// are random after it, so in the batch's order most would be inserted, not appended.
+		for _, i := range byMember(members) {
+			p.hist.put(members[i], finished[i], b.Journal[i].Handle)
 		}
 		p.hist.trim(s.opts.HistoryMaxRecords, s.historyCutoff())
 	}
@@ -168,6 +170,18 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	}
 	p.fanOut(out)
 	return out, nil
+}
+
+// byMember returns the indexes of members in ascending order of member.
+func byMember(members []string) []int {
+	idx := make([]int, len(members))
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) > 1 {
+		slices.SortFunc(idx, func(a, b int) int { return strings.Compare(members[a], members[b]) })
+	}
+	return idx
 }
 
 // batchEncoder is Apply's encoding buffer, reused across calls.
