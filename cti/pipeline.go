@@ -53,6 +53,53 @@ type pipeline struct {
 	wh writeHealth
 	// names fills in the names of calls' parties (names.go).
 	names *namer
+	// scratch holds a batch's slices and maps for the next batch (runPipeline only).
+	scratch scratch
+}
+
+// scratch is what one batch allocates, kept for the next: nothing holds a batch once it is
+// written and in the view (the stores and the view keep copies of their own).
+type scratch struct {
+	a     accum
+	lines []tapi.Line
+	calls []tapi.Call
+}
+
+// maxScratchEvents bounds the events slice kept between batches (a resync's large batches
+// give theirs up).
+const maxScratchEvents = 2048
+
+// maxScratchCalls bounds the calls and lines of the maps kept between batches.
+const maxScratchCalls = 256
+
+// accum returns an empty accum for about n events, with the last batch's slices and maps.
+func (s *scratch) accum(n int) accum {
+	a := s.a
+	if a.changed == nil {
+		a.changed, a.lines = map[tapi.CallHandle]bool{}, map[string]bool{}
+	}
+	clear(a.changed)
+	clear(a.lines)
+	if cap(a.events) < n {
+		a.events = make([]tapi.Event, 0, n)
+	}
+	a.events, a.order, a.removed, a.lineOrd = a.events[:0], a.order[:0], a.removed[:0], a.lineOrd[:0]
+	return a
+}
+
+// keep takes a written batch's slices back for the next, without what they point to.
+func (s *scratch) keep(a *accum, b *store.Batch) {
+	clear(a.events)
+	clear(b.Lines)
+	clear(b.Calls)
+	s.a = *a
+	if cap(a.events) > maxScratchEvents {
+		s.a.events = nil
+	}
+	if len(a.changed) > maxScratchCalls || len(a.lines) > maxScratchCalls {
+		s.a.changed, s.a.lines = nil, nil // clearing a map costs as much as its largest size
+	}
+	s.lines, s.calls = b.Lines[:0], b.Calls[:0]
 }
 
 // job is a state change other than a CSTA event (resync, link status, line service state).
@@ -237,6 +284,7 @@ func (o *pipeline) applyPart(items []item) (n int, err error) {
 		pos = store.Position{Epoch: entries[n-1].Epoch, Offset: entries[n-1].Offset}
 	}
 	o.p.view.applyBatch(&b, pos)
+	o.scratch.keep(&a, &b)
 	if o.resnapshotDue {
 		// The restore is stored under this term's fence: the lease held, so the devices may
 		// be asked for their state.
@@ -265,7 +313,7 @@ func (o *pipeline) applyPart(items []item) (n int, err error) {
 // after a loss.
 func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCSTA int, restoring bool) {
 	// About two client events per CSTA event: sized once instead of grown copy by copy.
-	a = accum{events: make([]tapi.Event, 0, min(2*len(items), 2*maxEvents)), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+	a = o.scratch.accum(min(2*len(items), 2*maxEvents))
 	cur := o.ln.conn.Load()
 	var scratch reducer.Result // a.add copies each result out: its slices serve the next event
 	for i, it := range items {
@@ -300,10 +348,13 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 // batchOf makes the store write of a reduced batch: its events, the lines and calls it
 // changed, the calls it ended with their call records.
 func (o *pipeline) batchOf(a *accum) store.Batch {
-	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle()}
+	b := store.Batch{Events: a.events, RemovedCalls: a.removed, NextHandle: o.state.NextHandle(),
+		Lines: o.scratch.lines[:0], Calls: o.scratch.calls[:0]}
 	prefix := o.p.cfg.Name + "/"
+	// The state's own values, not copies: the batch is written and put in the view (which
+	// copy what they keep) before the state changes again.
 	for _, name := range a.lineOrd {
-		if l, ok := o.state.Line(strings.TrimPrefix(name, prefix)); ok {
+		if l, ok := o.state.PeekLine(strings.TrimPrefix(name, prefix)); ok {
 			b.Lines = append(b.Lines, l)
 		}
 	}
@@ -311,7 +362,7 @@ func (o *pipeline) batchOf(a *accum) store.Batch {
 		if !a.changed[h] {
 			continue
 		}
-		if c, ok := o.state.Call(h); ok {
+		if c, ok := o.state.PeekCall(h); ok {
 			b.Calls = append(b.Calls, c)
 		}
 	}

@@ -155,6 +155,26 @@ func (s *State) Call(h tapi.CallHandle) (tapi.Call, bool) {
 	return *c.Clone(), true
 }
 
+// PeekLine is Line without the copy: the line shares its slices (forwarding, agents) with
+// the state, so it is valid only until the state next changes and must not be changed. For
+// a batch written to the store (which keeps copies of its own) before the next event.
+func (s *State) PeekLine(extension string) (tapi.Line, bool) {
+	ls, ok := s.lines[extension]
+	if !ok {
+		return tapi.Line{}, false
+	}
+	return ls.Line, true
+}
+
+// PeekCall is Call without the copy, on PeekLine's terms.
+func (s *State) PeekCall(h tapi.CallHandle) (tapi.Call, bool) {
+	c, ok := s.calls[h]
+	if !ok {
+		return tapi.Call{}, false
+	}
+	return *c, true
+}
+
 // Calls returns copies of the calls of extension ("" for all lines), in handle order.
 func (s *State) Calls(extension string) []tapi.Call {
 	var out []tapi.Call
