@@ -24,9 +24,11 @@ type localEvents struct {
 	pbxs map[string]*localRing
 }
 
-// localRingSize is how many recent events are kept per PBX: more than a subscriber can trail
-// by before Redis drops it (client-output-buffer-limit) at the rates one instance writes.
-const localRingSize = 4096
+// localRingSize is how many recent events are kept per PBX (about 1 KB each): more than a
+// subscriber can trail by before it is dropped (SubscriberBuffer, 4096 by default, or Redis's
+// client-output-buffer-limit at the rates one instance writes), so that its replay after the
+// drop finds them too.
+const localRingSize = 8192
 
 type localRing struct {
 	epoch string

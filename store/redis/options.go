@@ -38,7 +38,8 @@ type Options struct {
 	// default 1000.
 	HistoryScan int
 	// SubscriberBuffer is how many entries a subscription buffers before the subscriber is
-	// dropped as too slow; default 1024.
+	// dropped as too slow; default 4096, as the memory store (a hub dropped in a burst, such
+	// as the line events of a start or resync, replays from the stream: a decode per event).
 	SubscriberBuffer int
 	// ProbeInterval is how often a subscription compares its position with the stored log
 	// to find entries a silently dead PUB/SUB connection missed; default 1s.
@@ -54,7 +55,7 @@ const (
 	DefaultKeyPrefix        = "cti"
 	DefaultMaxLogLen        = 100000
 	DefaultHistoryScan      = 1000
-	DefaultSubscriberBuffer = 1024
+	DefaultSubscriberBuffer = 4096
 	DefaultProbeInterval    = time.Second
 	DefaultCommandTimeout   = 10 * time.Second
 )
