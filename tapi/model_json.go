@@ -15,3 +15,12 @@ func (l *Line) AppendJSON(b []byte) ([]byte, error) {
 	w.line(l)
 	return w.b, w.err
 }
+
+// AppendJSON appends the JSON form of p to b (an object, also when p is zero), as
+// Call.AppendJSON does for a call: for encoders of records that hold parties (the call
+// history).
+func (p *PartyID) AppendJSON(b []byte) ([]byte, error) {
+	w := jsonWriter{b: b}
+	w.partyObject(p)
+	return w.b, w.err
+}

@@ -288,7 +288,7 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch)
 			return nil, nil, fail("record %d: %v", i, err)
 		}
 		j.PBX = pbx
-		js, err := json.Marshal(&j)
+		js, err := enc.add(j.AppendJSON, &j)
 		if err != nil {
 			return nil, nil, fail("encode record %d: %v", i, err)
 		}
