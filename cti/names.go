@@ -129,7 +129,7 @@ func (n *namer) fill(a *accum) {
 // wanted lists the numbers the events announce without a name, in order, each with the
 // calls that have it.
 func wanted(events []tapi.Event) (map[string][]tapi.CallHandle, []string) {
-	wants := map[string][]tapi.CallHandle{}
+	var wants map[string][]tapi.CallHandle // made for the first number: most batches have none
 	var order []string
 	for i := range events {
 		ev := &events[i]
@@ -139,6 +139,9 @@ func wanted(events []tapi.Event) (map[string][]tapi.CallHandle, []string) {
 			}
 			hs, seen := wants[p.Number]
 			if !seen {
+				if wants == nil {
+					wants = map[string][]tapi.CallHandle{}
+				}
 				order = append(order, p.Number)
 			}
 			if len(hs) == 0 || hs[len(hs)-1] != ev.Handle {
