@@ -183,8 +183,10 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	if err != nil {
 		return nil, err
 	}
-	keyList, args, err := s.applyArgs(k, pbx, fence, &b)
+	candidate := s.apply.takeEpoch(pbx)
+	keyList, args, err := s.applyArgs(k, pbx, fence, candidate, &b)
 	if err != nil {
+		s.apply.returnEpoch(pbx, candidate)
 		return nil, err
 	}
 	// The events' JSON arguments come before the call records' four each (applyArgs).
@@ -210,6 +212,9 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	epoch, err := replyString(a[1])
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+	}
+	if epoch != candidate {
+		s.apply.returnEpoch(pbx, candidate)
 	}
 	first, err := replyUint(a[2])
 	if err != nil {
@@ -238,13 +243,13 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 }
 
 // applyArgs validates the batch and builds the script's KEYS and ARGV.
-func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, b *store.Batch) ([]string, []any, error) {
+func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) ([]string, []any, error) {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
 	}
-	keyList := []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease(), k.histIndex(), k.histRecords(), k.histCalls()}
+	keyList := s.apply.keyList(pbx, k)
 	args := make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
-	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), newEpoch(),
+	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), candidate,
 		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
 	var enc jsonArgs

@@ -36,6 +36,7 @@ type Store struct {
 	replies     *replies // nil until the first SendCommand
 
 	local localEvents // events this Store wrote lately, for its own subscriptions
+	apply applyCache  // the apply script's KEYS and epoch candidate per PBX
 }
 
 var _ store.Store = (*Store)(nil)
