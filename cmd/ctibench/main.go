@@ -68,6 +68,7 @@ type options struct {
 	sendQueue   int
 	window      int
 	slowClients int
+	clientProcs int
 	slowDelay   time.Duration
 	syncWait    time.Duration
 	cpuProf     string
@@ -111,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.sendQueue, "send-queue", 1024, "WebSocket outbound queue per client, in messages")
 	fs.IntVar(&o.window, "window", 0, "CSTA requests in flight per PBX link during a resync (cti PBXConfig.MonitorConcurrency; 0: the bridge's default)")
 	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
+	fs.IntVar(&o.clientProcs, "client-procs", -1, "child processes that run the clients (0: the bench's own process; default: 0 up to 15000 clients, else one per 15000), so that no process needs more sockets than the file limit")
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
@@ -136,6 +138,7 @@ func (o *options) validate() error {
 	o.validateSetup(bad)
 	o.validateLoad(bad)
 	o.validateTiming(bad)
+	o.resolveClientProcs(bad)
 	return errors.Join(errs...)
 }
 
@@ -223,6 +226,13 @@ func main() {
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		if err := runInstance(cfg, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "ctibench instance:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if os.Getenv(clientsEnv) != "" {
+		if err := runClientProc(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "ctibench clients:", err)
 			os.Exit(1)
 		}
 		return

@@ -19,6 +19,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if os.Getenv(clientsEnv) != "" {
+		if err := runClientProc(os.Stdin, os.Stdout); err != nil {
+			os.Stderr.WriteString("clients: " + err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 

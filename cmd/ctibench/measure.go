@@ -112,6 +112,7 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	b.clientWG.Wait()
 	res.Verification = b.audit.verify(b.clients, drainErr == nil)
 	res.Verification.Truth = truth
+	res.Errors = append(res.Errors, b.procErrs...)
 	for _, c := range append([]*benchClient{b.auditor}, b.clients...) {
 		for _, e := range c.errs {
 			if len(res.Errors) < 20 {
@@ -229,6 +230,7 @@ func (b *bench) drain(ctx context.Context) error {
 	for _, c := range b.clients {
 		c.slow.Store(0)
 	}
+	b.unslowClientProcs()
 	// Clients fed by another instance may trail the auditor a little: wait for silence.
 	last := b.rec.eventsSeen.Load()
 	for quiet := 0; quiet < 5; {
@@ -254,7 +256,7 @@ type cpuSnap struct {
 
 func (b *bench) cpuSnapshot() cpuSnap {
 	s := cpuSnap{at: time.Now()}
-	s.bench = selfCPU()
+	s.bench = selfCPU() + b.clientProcsCPU()
 	for _, in := range b.insts {
 		d, _ := in.cpuTime() // a killed instance keeps its last reading out: 0
 		s.insts = append(s.insts, d)

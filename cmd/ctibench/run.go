@@ -44,6 +44,12 @@ type bench struct {
 	clientCtx  context.Context
 	stopClient context.CancelFunc
 	clientWG   sync.WaitGroup
+
+	// Client processes (-client-procs): their handles, and what went wrong collecting their
+	// clients' counts. procMu guards these and b.clients while the processes report.
+	procMu   sync.Mutex
+	procs    []*clientProcHandle
+	procErrs []string
 }
 
 // run performs a whole benchmark and always tears down what it started.
@@ -287,6 +293,19 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 	if err := b.waitSynced(ctx, []*benchClient{b.auditor}); err != nil {
 		return err
 	}
+	if b.o.clientProcs > 0 {
+		if err := b.connectClientProcs(ctx, urls); err != nil {
+			return err
+		}
+	} else if err := b.connectLocalClients(ctx, urls, dialer); err != nil {
+		return err
+	}
+	b.progress("%d clients connected", b.o.clients)
+	return b.clientMemory(ctx, res, before)
+}
+
+// connectLocalClients connects the clients in the bench's own process, in batches.
+func (b *bench) connectLocalClients(ctx context.Context, urls []string, dialer *websocket.Dialer) error {
 	const batch = 250
 	for i := 0; i < b.o.clients; i += batch {
 		var group []*benchClient
@@ -304,7 +323,11 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 			return err
 		}
 	}
-	b.progress("%d clients connected", b.o.clients)
+	return nil
+}
+
+// clientMemory measures what the connected clients cost the instances.
+func (b *bench) clientMemory(ctx context.Context, res *Result, before []instanceStats) error {
 	res.Memory.Instances = make([]InstanceMemory, len(b.insts))
 	var grow int64
 	for i, in := range b.insts {
@@ -336,8 +359,7 @@ func (b *bench) startClient(c *benchClient) {
 }
 
 func (b *bench) waitSynced(ctx context.Context, cs []*benchClient) error {
-	// A client's first resync carries its lines: 10,000 of them take a while on a busy host.
-	limit := max(60*time.Second+time.Duration(b.o.devices)*time.Millisecond, b.o.syncWait)
+	limit := b.syncLimit()
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	for _, c := range cs {
