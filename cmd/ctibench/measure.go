@@ -97,6 +97,9 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 		res.CPU.BridgeUsPerCSTA = res.CPU.BridgeCores / n * 1e6
 		res.CPU.RedisUsPerCSTA = res.CPU.RedisCores / n * 1e6
 	}
+	if n := res.Throughput.ClientPerSecond; n > 0 {
+		res.CPU.BridgeUsPerClientEvent = res.CPU.BridgeCores / n * 1e6
+	}
 	res.Config.LoadEnd = loadAvg()
 	res.Latency = Latencies{E2E: b.rec.e2e.summary(), BridgeToClient: b.rec.b2c.summary(), SimToBridge: b.rec.s2b.summary(),
 		FaultE2E: b.rec.e2eFault.summary(), FaultBridgeToClient: b.rec.b2cFault.summary(), FaultSimToBridge: b.rec.s2bFault.summary()}

@@ -103,9 +103,12 @@ type Latencies struct {
 
 // Memory is live heap plus goroutine stacks (after GC) of the instances.
 type Memory struct {
-	PerClientBytes float64          `json:"per_client_bytes"`
-	PerDeviceBytes float64          `json:"per_device_bytes"` // owner ready, minus a two-device instance, per device
-	Instances      []InstanceMemory `json:"instances"`
+	PerClientBytes float64 `json:"per_client_bytes"`
+	// PerClientRSSBytes is the instances' resident set growth while the clients connected,
+	// per client.
+	PerClientRSSBytes float64          `json:"per_client_rss_bytes"`
+	PerDeviceBytes    float64          `json:"per_device_bytes"` // owner ready, minus a two-device instance, per device
+	Instances         []InstanceMemory `json:"instances"`
 }
 
 // InstanceMemory is one instance's heap at the three points of the run.
@@ -115,14 +118,18 @@ type InstanceMemory struct {
 	HeapReady       uint64 `json:"heap_ready"`
 	HeapWithClients uint64 `json:"heap_with_clients"`
 	RSS             uint64 `json:"rss"`
+	RSSReady        uint64 `json:"rss_ready"` // before the clients connected
 }
 
 // CPU is cores used on average over the measured window.
 type CPU struct {
-	BridgeCores float64       `json:"bridge_cores"`
-	BenchCores  float64       `json:"bench_cores"` // simulator, taps and clients
-	RedisCores  float64       `json:"redis_cores"`
-	Instances   []InstanceCPU `json:"instances"`
+	BridgeCores float64 `json:"bridge_cores"`
+	BenchCores  float64 `json:"bench_cores"` // simulator, taps and clients
+	RedisCores  float64 `json:"redis_cores"`
+	// BridgeUsPerClientEvent is the bridge's CPU over the client events out: an upper bound of
+	// the cost of one, since it includes the CSTA work.
+	BridgeUsPerClientEvent float64       `json:"bridge_us_per_client_event"`
+	Instances              []InstanceCPU `json:"instances"`
 	// CPU time per CSTA event received, in microseconds: cores over events per second.
 	BridgeUsPerCSTA float64 `json:"bridge_us_per_csta_event"`
 	RedisUsPerCSTA  float64 `json:"redis_us_per_csta_event"`
@@ -218,10 +225,11 @@ func markdown(r *Result) string {
 		row("overload", "%d episode(s); slow clients %d (pausing %.0f ms per event, %d events): shed %d time(s) as slow consumers; clients that keep up shed %d time(s)",
 			ol.Episodes, ol.SlowClients, ol.SlowDelayMs, ol.SlowEvents, ol.SlowShed, ol.FastShed)
 	}
-	row("memory per client", "%.1f KiB", r.Memory.PerClientBytes/1024)
+	row("memory per client", "%.1f KiB heap, %.1f KiB RSS", r.Memory.PerClientBytes/1024, r.Memory.PerClientRSSBytes/1024)
 	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)
 	row("CPU (cores)", "bridge %.2f, redis %.2f, bench (sim+clients) %.2f of %d", r.CPU.BridgeCores, r.CPU.RedisCores, r.CPU.BenchCores, c.CPUs)
 	row("CPU per CSTA event", "bridge %.1f µs, redis %.1f µs", r.CPU.BridgeUsPerCSTA, r.CPU.RedisUsPerCSTA)
+	row("bridge CPU per client event", "%.1f µs (all of the bridge's CPU over client events out)", r.CPU.BridgeUsPerClientEvent)
 	row("host load average", "%.1f at start, %.1f at end", c.LoadStart, c.LoadEnd)
 	v := r.Verification
 	row("lost / duplicated events", "%d / %d (%d clients checked against %d log events; complete %v)", v.Lost, v.Duplicated, v.ClientsChecked, v.LogEvents, v.Complete)

@@ -276,12 +276,14 @@ func (b *bench) urls() []string {
 // they cost the instances.
 func (b *bench) connectClients(ctx context.Context, res *Result) error {
 	before := make([]instanceStats, len(b.insts))
+	rssBefore := make([]uint64, len(b.insts))
 	for i, in := range b.insts {
 		s, err := in.stats(ctx, true)
 		if err != nil {
 			return err
 		}
 		before[i] = s
+		rssBefore[i], _ = in.rss()
 	}
 	b.clientCtx, b.stopClient = context.WithCancel(context.WithoutCancel(ctx))
 	dialer := &websocket.Dialer{ReadBufferSize: 4096, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second}
@@ -301,7 +303,7 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 		return err
 	}
 	b.progress("%d clients connected", b.o.clients)
-	return b.clientMemory(ctx, res, before)
+	return b.clientMemory(ctx, res, before, rssBefore)
 }
 
 // connectLocalClients connects the clients in the bench's own process, in batches.
@@ -327,9 +329,9 @@ func (b *bench) connectLocalClients(ctx context.Context, urls []string, dialer *
 }
 
 // clientMemory measures what the connected clients cost the instances.
-func (b *bench) clientMemory(ctx context.Context, res *Result, before []instanceStats) error {
+func (b *bench) clientMemory(ctx context.Context, res *Result, before []instanceStats, rssBefore []uint64) error {
 	res.Memory.Instances = make([]InstanceMemory, len(b.insts))
-	var grow int64
+	var grow, rssGrow int64
 	for i, in := range b.insts {
 		s, err := in.stats(ctx, true)
 		if err != nil {
@@ -337,8 +339,9 @@ func (b *bench) clientMemory(ctx context.Context, res *Result, before []instance
 		}
 		rss, _ := in.rss()
 		res.Memory.Instances[i] = InstanceMemory{ID: in.cfg.InstanceID, HeapStart: s.HeapBase,
-			HeapReady: before[i].HeapAlloc, HeapWithClients: s.HeapAlloc, RSS: rss}
+			HeapReady: before[i].HeapAlloc, HeapWithClients: s.HeapAlloc, RSS: rss, RSSReady: rssBefore[i]}
 		grow += int64(s.HeapAlloc) - int64(before[i].HeapAlloc)
+		rssGrow += int64(rss) - int64(rssBefore[i])
 		if before[i].Owned {
 			perDev := int64(before[i].HeapAlloc) - int64(b.calHeap)
 			res.Memory.PerDeviceBytes = float64(perDev) / float64(b.o.devices-2)
@@ -346,6 +349,7 @@ func (b *bench) clientMemory(ctx context.Context, res *Result, before []instance
 	}
 	if b.o.clients > 0 {
 		res.Memory.PerClientBytes = float64(grow) / float64(b.o.clients)
+		res.Memory.PerClientRSSBytes = float64(rssGrow) / float64(b.o.clients)
 	}
 	return nil
 }
