@@ -243,17 +243,27 @@ func (c *wsConn) hello(data []byte) bool {
 	c.s.connsMu.Lock()
 	c.client = m.Client
 	c.s.connsMu.Unlock()
-	c.send(c.s.welcome(c.p))
+	c.send(c.s.welcome(c.p, m.OmitLines))
 	return true
 }
 
-// welcome describes what the principal may use.
-func (s *Server) welcome(p *principal) welcomeMsg {
+// welcome describes what the principal may use. With omitLines (the hello's omitLines) it
+// lists no line, which costs nothing however many lines the principal sees, and gives the
+// patterns of the principal's own lines instead.
+func (s *Server) welcome(p *principal, omitLines bool) welcomeMsg {
 	w := welcomeMsg{Type: msgWelcome, V: ProtocolVersion, Instance: s.svc.InstanceID(),
 		User: p.Name, Role: p.Role, Lines: []welcomeLine{},
 		Limits: wsLimits{MaxMessageBytes: s.cfg.MaxMessageBytes, SendQueue: s.cfg.SendQueue,
 			DialPerMinute: s.cfg.DialRatePerMinute, CommandsPerMinute: s.cfg.UserCommandRate,
 			LineCommandsPerMinute: s.cfg.LineCommandRate, MaxSessions: s.cfg.MaxSessionsPerUser}}
+	for _, li := range s.svc.Links() {
+		w.PBXs = append(w.PBXs, pbxStatus{Name: li.PBX, Active: li.Active})
+	}
+	if omitLines {
+		w.LinesOmitted = true
+		w.OwnLines = append([]string{}, p.lines...)
+		return w
+	}
 	for _, l := range p.seeLines(s.svc) {
 		wl := welcomeLine{Name: l.Name, PBX: l.PBX, DeviceID: l.DeviceID, Address: l.Address,
 			DisplayName: l.DisplayName, InService: l.InService, Control: p.canControl(l.Name), Ops: []cti.Op{}}
@@ -261,9 +271,6 @@ func (s *Server) welcome(p *principal) welcomeMsg {
 			wl.Ops = allOps
 		}
 		w.Lines = append(w.Lines, wl)
-	}
-	for _, li := range s.svc.Links() {
-		w.PBXs = append(w.PBXs, pbxStatus{Name: li.PBX, Active: li.Active})
 	}
 	return w
 }

@@ -62,6 +62,11 @@ type welcomeMsg struct {
 	Lines    []welcomeLine `json:"lines"`
 	PBXs     []pbxStatus   `json:"pbxs"`
 	Limits   wsLimits      `json:"limits"`
+	// LinesOmitted says that lines is empty because the hello asked (omitLines), not because
+	// the token sees no line; OwnLines then gives the patterns of the lines the token controls
+	// ("*", "pbx/*", "pbx/ext"), for which it may send every op.
+	LinesOmitted bool     `json:"linesOmitted,omitempty"`
+	OwnLines     []string `json:"ownLines,omitempty"`
 }
 
 type welcomeLine struct {

@@ -122,7 +122,9 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 	defer stop()
 	defer ws.Close()
 
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench"}); err != nil {
+	// The bench's user sees every line; its clients learn theirs from the resync, so the
+	// welcome need not list the PBX's lines (omitLines) on every connect.
+	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench", "omitLines": true}); err != nil {
 		return false, err
 	}
 	sub := map[string]any{"type": "subscribe"}

@@ -52,6 +52,11 @@ type Hello struct {
 	V      int    `json:"v"`
 	Token  string `json:"token,omitempty"`
 	Client string `json:"client,omitempty"` // free text, shown in diagnostics
+	// OmitLines asks for a welcome without its lines (docs/websocket.md, "welcome"): for a
+	// token that sees every line of large PBXs the list is megabytes, and a client that
+	// subscribes learns the lines from the resync. Bridges before this member answer a hello
+	// carrying it with bad_field "omitLines".
+	OmitLines bool `json:"omitLines,omitempty"`
 }
 
 // Subscribe asks for events of lines (or all the token may see), resuming from cursors.
