@@ -122,8 +122,10 @@ func (b *bench) startClientProc(name string, cfg clientProcConfig) (*clientProcH
 	if err := h.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	go h.read(out, b.rec)
 	go func() {
+		// Wait closes the pipe once the process has exited, whatever is still unread in it
+		// (the clients' counts, the last thing the process writes): read to its end first.
+		h.read(out, b.rec)
 		_ = h.cmd.Wait()
 		close(h.exited)
 	}()
