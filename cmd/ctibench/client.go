@@ -33,6 +33,9 @@ type benchClient struct {
 	// 0 so that the client catches up and is checked like the others. isSlow stays.
 	slow   atomic.Int64
 	isSlow bool
+	// welcomeLines: the hello does not ask for omitLines, so the welcome lists every line the
+	// bench's user sees (-welcome-lines), as it did for every client before omitLines.
+	welcomeLines bool
 
 	synced chan struct{} // closed at the first "synced"
 
@@ -124,7 +127,11 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 
 	// The bench's user sees every line; its clients learn theirs from the resync, so the
 	// welcome need not list the PBX's lines (omitLines) on every connect.
-	if err := ws.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench", "omitLines": true}); err != nil {
+	hello := map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench", "omitLines": true}
+	if c.welcomeLines {
+		delete(hello, "omitLines")
+	}
+	if err := ws.WriteJSON(hello); err != nil {
 		return false, err
 	}
 	sub := map[string]any{"type": "subscribe"}

@@ -118,6 +118,7 @@ func (p *clientProc) newClients() {
 	p.clients = make([]*benchClient, 0, len(p.cfg.Clients))
 	for _, s := range p.cfg.Clients {
 		c := newBenchClient(s.ID, p.cfg.URLs, p.cfg.Token, p.cfg.PBX, s.Lines, p.rec, dialer)
+		c.welcomeLines = p.cfg.WelcomeLines
 		if s.Slow {
 			c.isSlow = true
 			c.slow.Store(int64(p.cfg.SlowDelay))

@@ -69,7 +69,7 @@ func (b *bench) connectClientProcs(ctx context.Context, urls []string) error {
 	for i := range procs {
 		part := specs[i*n/procs : (i+1)*n/procs]
 		cfg := clientProcConfig{URLs: urls, Token: b.token, PBX: pbxName, Clients: part,
-			SlowDelay: b.o.slowDelay, SyncLimit: b.syncLimit(), Batch: 250,
+			SlowDelay: b.o.slowDelay, SyncLimit: b.syncLimit(), Batch: 250, WelcomeLines: b.o.welcomeLines,
 			Flags: clientProcFlags{Measuring: b.rec.measuring.Load(), InFault: b.rec.inFault.Load()}}
 		h, err := b.startClientProc(fmt.Sprintf("clients-%d", i+1), cfg)
 		if err != nil {
@@ -257,4 +257,24 @@ func (b *bench) clientProcsCPU() time.Duration {
 		d += h.cpuTime()
 	}
 	return d
+}
+
+// ConnectStats is what connecting the clients (not the auditor) took: wall time and the
+// bridge instances' CPU.
+type ConnectStats struct {
+	Seconds              float64 `json:"seconds"`
+	BridgeCPUSeconds     float64 `json:"bridge_cpu_s"`
+	BridgeCPUMsPerClient float64 `json:"bridge_cpu_ms_per_client"`
+	WelcomeLines         bool    `json:"welcome_lines"` // the welcome listed the lines (-welcome-lines)
+}
+
+func (b *bench) connectStats(a, z cpuSnap, took time.Duration) ConnectStats {
+	s := ConnectStats{Seconds: took.Seconds(), WelcomeLines: b.o.welcomeLines}
+	for i := range z.insts {
+		s.BridgeCPUSeconds += max(z.insts[i]-a.insts[i], 0).Seconds()
+	}
+	if b.o.clients > 0 {
+		s.BridgeCPUMsPerClient = s.BridgeCPUSeconds * 1000 / float64(b.o.clients)
+	}
+	return s
 }

@@ -22,14 +22,16 @@ const clientReportEvery = 100 * time.Millisecond
 
 // clientProcConfig is what a client process runs.
 type clientProcConfig struct {
-	URLs      []string        `json:"urls"`
-	Token     string          `json:"token"`
-	PBX       string          `json:"pbx"`
-	Clients   []clientSpec    `json:"clients"`
-	SlowDelay time.Duration   `json:"slow_delay"`
-	SyncLimit time.Duration   `json:"sync_limit"` // how long a batch of clients may take to sync
-	Batch     int             `json:"batch"`
-	Flags     clientProcFlags `json:"flags"` // the recorder's flags at the start
+	URLs      []string      `json:"urls"`
+	Token     string        `json:"token"`
+	PBX       string        `json:"pbx"`
+	Clients   []clientSpec  `json:"clients"`
+	SlowDelay time.Duration `json:"slow_delay"`
+	SyncLimit time.Duration `json:"sync_limit"` // how long a batch of clients may take to sync
+	Batch     int           `json:"batch"`
+	// WelcomeLines: the clients' hellos do not ask for omitLines (-welcome-lines).
+	WelcomeLines bool            `json:"welcome_lines,omitempty"`
+	Flags        clientProcFlags `json:"flags"` // the recorder's flags at the start
 }
 
 type clientSpec struct {

@@ -50,35 +50,36 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	store       string
-	profile     string
-	redisAddr   string
-	instances   int
-	clients     int
-	devices     int
-	rate        float64
-	duration    time.Duration
-	warmup      time.Duration
-	failover    string
-	ring        time.Duration
-	talk        time.Duration
-	heartbeat   time.Duration
-	misses      int
-	leaseTTL    time.Duration
-	sendQueue   int
-	window      int
-	slowClients int
-	clientProcs int
-	slowDelay   time.Duration
-	syncWait    time.Duration
-	cpuProf     string
-	failProf    string
-	seed        uint64
-	jsonPath    string
-	mdPath      string
-	pngPath     string
-	logDir      string
-	quiet       bool
+	store        string
+	profile      string
+	redisAddr    string
+	instances    int
+	clients      int
+	devices      int
+	rate         float64
+	duration     time.Duration
+	warmup       time.Duration
+	failover     string
+	ring         time.Duration
+	talk         time.Duration
+	heartbeat    time.Duration
+	misses       int
+	leaseTTL     time.Duration
+	sendQueue    int
+	window       int
+	slowClients  int
+	clientProcs  int
+	welcomeLines bool
+	slowDelay    time.Duration
+	syncWait     time.Duration
+	cpuProf      string
+	failProf     string
+	seed         uint64
+	jsonPath     string
+	mdPath       string
+	pngPath      string
+	logDir       string
+	quiet        bool
 }
 
 // Failure kinds of -failover.
@@ -113,6 +114,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.window, "window", 0, "CSTA requests in flight per PBX link during a resync (cti PBXConfig.MonitorConcurrency; 0: the bridge's default)")
 	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
 	fs.IntVar(&o.clientProcs, "client-procs", -1, "child processes that run the clients (0: the bench's own process; default: 0 up to 15000 clients, else one per 15000), so that no process needs more sockets than the file limit")
+	fs.BoolVar(&o.welcomeLines, "welcome-lines", false, "clients take the welcome with every line the bench's user sees (default: their hellos ask for omitLines, and the resync brings their lines)")
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")

@@ -19,6 +19,7 @@ type Result struct {
 	Failover     Failover     `json:"failover"`
 	Overload     Overload     `json:"overload"`
 	Memory       Memory       `json:"memory"`
+	Connect      ConnectStats `json:"connect"`
 	CPU          CPU          `json:"cpu"`
 	Verification Verification `json:"verification"`
 	Samples      []Sample     `json:"samples"`
@@ -225,6 +226,8 @@ func markdown(r *Result) string {
 		row("overload", "%d episode(s); slow clients %d (pausing %.0f ms per event, %d events): shed %d time(s) as slow consumers; clients that keep up shed %d time(s)",
 			ol.Episodes, ol.SlowClients, ol.SlowDelayMs, ol.SlowEvents, ol.SlowShed, ol.FastShed)
 	}
+	row("client connect", "%d clients in %.1f s, bridge CPU %.2f ms per client (hello, welcome, subscribe, resync; welcome lines: %v)",
+		c.Clients, r.Connect.Seconds, r.Connect.BridgeCPUMsPerClient, r.Connect.WelcomeLines)
 	row("memory per client", "%.1f KiB heap, %.1f KiB RSS", r.Memory.PerClientBytes/1024, r.Memory.PerClientRSSBytes/1024)
 	row("memory per monitored device", "%.1f KiB", r.Memory.PerDeviceBytes/1024)
 	row("CPU (cores)", "bridge %.2f, redis %.2f, bench (sim+clients) %.2f of %d", r.CPU.BridgeCores, r.CPU.RedisCores, r.CPU.BenchCores, c.CPUs)

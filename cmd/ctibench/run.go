@@ -295,6 +295,7 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 	if err := b.waitSynced(ctx, []*benchClient{b.auditor}); err != nil {
 		return err
 	}
+	cpu0, t0 := b.cpuSnapshot(), time.Now()
 	if b.o.clientProcs > 0 {
 		if err := b.connectClientProcs(ctx, urls); err != nil {
 			return err
@@ -302,7 +303,9 @@ func (b *bench) connectClients(ctx context.Context, res *Result) error {
 	} else if err := b.connectLocalClients(ctx, urls, dialer); err != nil {
 		return err
 	}
-	b.progress("%d clients connected", b.o.clients)
+	res.Connect = b.connectStats(cpu0, b.cpuSnapshot(), time.Since(t0))
+	b.progress("%d clients connected in %.1f s (bridge CPU %.2f ms per client)", b.o.clients,
+		res.Connect.Seconds, res.Connect.BridgeCPUMsPerClient)
 	return b.clientMemory(ctx, res, before, rssBefore)
 }
 
@@ -313,6 +316,7 @@ func (b *bench) connectLocalClients(ctx context.Context, urls []string, dialer *
 		var group []*benchClient
 		for j := i; j < min(i+batch, b.o.clients); j++ {
 			c := newBenchClient(j+1, urls, b.token, pbxName, b.lineAssignment(j), b.rec, dialer)
+			c.welcomeLines = b.o.welcomeLines
 			if j >= b.o.clients-b.o.slowClients {
 				c.isSlow = true
 				c.slow.Store(int64(b.o.slowDelay))
