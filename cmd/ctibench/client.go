@@ -125,13 +125,7 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 	defer stop()
 	defer ws.Close()
 
-	// The bench's user sees every line; its clients learn theirs from the resync, so the
-	// welcome need not list the PBX's lines (omitLines) on every connect.
-	hello := map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench", "omitLines": true}
-	if c.welcomeLines {
-		delete(hello, "omitLines")
-	}
-	if err := ws.WriteJSON(hello); err != nil {
+	if err := ws.WriteJSON(c.hello()); err != nil {
 		return false, err
 	}
 	sub := map[string]any{"type": "subscribe"}
@@ -200,6 +194,17 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 			c.noteErr("server error %s: %s", m.Code, m.Message)
 		}
 	}
+}
+
+// hello is the session's first message. The bench's user sees every line; its clients learn
+// theirs from the resync, so the welcome need not list the PBX's lines (omitLines) on every
+// connect, unless -welcome-lines asks for the welcome as clients took it before omitLines.
+func (c *benchClient) hello() map[string]any {
+	m := map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench"}
+	if !c.welcomeLines {
+		m["omitLines"] = true
+	}
+	return m
 }
 
 // event counts one event message and records its latency.
