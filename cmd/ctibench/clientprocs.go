@@ -12,6 +12,13 @@ import (
 	"time"
 )
 
+// clientOptions are the flags of the clients' processes and hellos (-client-procs,
+// -welcome-lines).
+type clientOptions struct {
+	clientProcs  int
+	welcomeLines bool
+}
+
 // clientProcsAuto is how many clients the bench keeps in its own process when -client-procs
 // is not given; more are spread over child processes of at most this many each, well under
 // the file limit of 20,000 here (a client costs one socket).

@@ -22,6 +22,12 @@
 // The exit status is 3 when an event was lost or duplicated or a line differs, after the
 // reports are written; 1 when the run failed, 2 for bad flags.
 //
+// Beyond 15,000 clients (or with -client-procs N) the clients run in child processes of the
+// bench, each under the file limit, which report their latency histograms, counts and
+// per-line counts back over a pipe (clientwire.go), so that one instance can hold as many
+// client sockets as its own limit allows and several instances can be fed more than one
+// process could open.
+//
 // -profile runs the simulator as a vendor's switch (pbxsim profiles: osv, osbiz, avaya,
 // generic, minimal); the instances then speak the profile's session dialect.
 //
@@ -30,6 +36,7 @@
 //	ctibench -clients 1000 -devices 1000 -rate 400 -ring 300ms -talk 700ms
 //	ctibench -store redis -instances 2 -failover instance-kill -json r.json -png r.png
 //	ctibench -profile minimal -clients 50 -devices 200 -rate 20 -duration 15s
+//	ctibench -store redis -instances 3 -clients 54000 -devices 1000 -rate 25 -ring 300ms -talk 700ms
 package main
 
 import (
@@ -50,36 +57,35 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	store        string
-	profile      string
-	redisAddr    string
-	instances    int
-	clients      int
-	devices      int
-	rate         float64
-	duration     time.Duration
-	warmup       time.Duration
-	failover     string
-	ring         time.Duration
-	talk         time.Duration
-	heartbeat    time.Duration
-	misses       int
-	leaseTTL     time.Duration
-	sendQueue    int
-	window       int
-	slowClients  int
-	clientProcs  int
-	welcomeLines bool
-	slowDelay    time.Duration
-	syncWait     time.Duration
-	cpuProf      string
-	failProf     string
-	seed         uint64
-	jsonPath     string
-	mdPath       string
-	pngPath      string
-	logDir       string
-	quiet        bool
+	store       string
+	profile     string
+	redisAddr   string
+	instances   int
+	clients     int
+	devices     int
+	rate        float64
+	duration    time.Duration
+	warmup      time.Duration
+	failover    string
+	ring        time.Duration
+	talk        time.Duration
+	heartbeat   time.Duration
+	misses      int
+	leaseTTL    time.Duration
+	sendQueue   int
+	window      int
+	slowClients int
+	slowDelay   time.Duration
+	syncWait    time.Duration
+	cpuProf     string
+	failProf    string
+	seed        uint64
+	jsonPath    string
+	mdPath      string
+	pngPath     string
+	logDir      string
+	quiet       bool
+	clientOptions
 }
 
 // Failure kinds of -failover.
