@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -95,4 +97,41 @@ func TestClientProcessesReportBack(t *testing.T) {
 	require.Positive(t, r.Latency.FaultBridgeToClient.Count+r.Latency.BridgeToClient.Count)
 	require.FileExists(t, filepath.Join(dir, "logs", "clients-2.log"))
 	require.Empty(t, r.Errors)
+}
+
+// A client process whose bridge does not answer says so instead of hanging, and still sends
+// its clients' counts (with their errors) when stopped.
+func TestClientProcReportsConnectFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now: connections are refused
+
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- runClientProc(inR, outW); outW.Close() }()
+	enc, dec := json.NewEncoder(inW), json.NewDecoder(outR)
+	require.NoError(t, enc.Encode(clientProcConfig{URLs: []string{"ws://" + addr + "/ws"}, Token: "t", PBX: "hq",
+		Clients:   []clientSpec{{ID: 1, Lines: []string{"hq/1"}}, {ID: 2, Lines: []string{"hq/2"}}},
+		SyncLimit: 300 * time.Millisecond, Batch: 1}))
+	var failed string
+	for failed == "" {
+		var r clientReport
+		require.NoError(t, dec.Decode(&r))
+		require.False(t, r.Ready, "no client can sync")
+		failed = r.Error
+	}
+	require.Contains(t, failed, "not synced")
+	require.NoError(t, enc.Encode(clientControl{Stop: true}))
+	var final []clientSummary
+	for final == nil {
+		var r clientReport
+		require.NoError(t, dec.Decode(&r))
+		final = r.Final
+	}
+	require.Len(t, final, 2)
+	require.Equal(t, 1, final[0].ID)
+	require.Positive(t, final[0].Reconnects, "the client kept trying")
+	require.NoError(t, <-done)
 }
