@@ -88,6 +88,9 @@ type feed struct {
 	deadline   time.Time // the catch-up must be done by then
 	owesSynced bool
 	replayed   int
+	// caught is the newest entry the catch-up has queued (hub_shed.go tells how far behind
+	// the feed is by it).
+	caught uint64
 	// syncMu orders a subscribe's replay and a catch-up of the feed (it is not under hub.mu).
 	syncMu sync.Mutex
 }
@@ -339,7 +342,7 @@ func (h *hub) fanOut(e store.Entry) {
 // often is a slow consumer and ends.
 func (h *hub) fallBehind(f *feed, from store.Position) {
 	c := f.c
-	f.behind, f.from, f.since = true, from, time.Now()
+	f.behind, f.from, f.since, f.caught = true, from, time.Now(), from.Offset
 	var resync uint64
 	if h.resyncing && f.since.Sub(h.resyncAt) < behindWindow { // a resync that failed never completes
 		resync = h.resyncGen
@@ -554,6 +557,9 @@ func (h *hub) queueSynced(f *feed, replayed int) {
 func (h *hub) markDelivered(f *feed, e store.Entry) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if f.behind && e.Offset > f.caught {
+		f.caught = e.Offset
+	}
 	return f.accept(e)
 }
 

@@ -91,6 +91,8 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 	go func() { defer s.wg.Done(); s.alerts.run(ctx) }()
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.alerts.watchDegraded(ctx) }()
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.shedLoop(ctx) }()
 	return s, nil
 }
 

@@ -66,6 +66,10 @@ type wsConn struct {
 	// behindGen is the PBX resync (hub.resyncGen) the session last fell behind in; guarded
 	// by bgMu.
 	behindGen uint64
+
+	// probe measures how far behind the client reads while a PBX it follows is overloaded
+	// (hub_probe.go, hub_shed.go).
+	probe readProbe
 }
 
 // logger is the session's log entry, made when something is logged: a session logs rarely,
@@ -113,11 +117,14 @@ func (c *wsConn) enqueue(b []byte) {
 }
 
 // slow fails the session as a slow consumer, counted and logged with reason.
-func (c *wsConn) slow(reason string) {
+func (c *wsConn) slow(reason string) { c.slowAs("slow_consumer", reason) }
+
+// slowAs is slow counted under label (ctibridge_ws_queue_drops_total's reason).
+func (c *wsConn) slowAs(label, reason string) {
 	if c.closing.Load() {
 		return
 	}
-	c.s.metrics.queueDrops.WithLabelValues("slow_consumer").Inc()
+	c.s.metrics.queueDrops.WithLabelValues(label).Inc()
 	c.fail(CloseSlowConsumer, reason)
 }
 
@@ -358,6 +365,8 @@ func (c *wsConn) writeLoop() {
 		case <-c.notify:
 			if err := c.flush(time.Time{}); err != nil {
 				c.writeFailed("write", err)
+			} else if err := c.writeProbe(); err != nil {
+				c.writeFailed("ping", err)
 			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil,

@@ -124,7 +124,8 @@ func (c *wsConn) run() {
 // readLoop reads messages until the peer goes away or the session fails.
 func (c *wsConn) readLoop() {
 	pongWait := c.s.cfg.PongTimeout
-	c.ws.SetPongHandler(func(string) error {
+	c.ws.SetPongHandler(func(data string) error {
+		c.pong(data)
 		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	})
 	_ = c.ws.SetReadDeadline(time.Now().Add(helloTimeout))

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Shedding the slowest clients under overload. While a PBX's pipeline is overloaded (the
+// engine's cti.LinkInfo.Overload, which the owner sets and the web layer reads through
+// Service.Links), every shedInterval the sessions that follow the PBX are probed for how far
+// behind they read (hub_probe.go), and the slowest are ended with 4008 and the reason "slow
+// consumer: shed under overload, N events behind": only sessions whose probe has waited
+// shedBehind or more, worst first, at most one in shedShare of the PBX's sessions (at least
+// one) per interval. A client that keeps up answers its probe within a round trip and is never
+// shed, however far behind the bridge itself is. The other bounds (web.behind_limit, the
+// episodes per minute) apply with or without overload. Shed sessions are counted in
+// ctibridge_ws_queue_drops_total{reason="overload"}.
+const (
+	shedInterval = time.Second
+	shedBehind   = 2 * time.Second
+	shedShare    = 10
+)
+
+// shedLoop sheds the slowest sessions while a PBX is overloaded, until ctx ends.
+func (s *Server) shedLoop(ctx context.Context) {
+	t := time.NewTicker(shedInterval)
+	defer t.Stop()
+	probing := map[*wsConn]struct{}{} // sessions asked for probes in the current episode
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.shedTick(now, probing)
+		}
+	}
+}
+
+// shedCandidate is how far behind one session is.
+type shedCandidate struct {
+	c *wsConn
+	// rank is the longest of its probe's wait and the time its feeds have been catching up
+	// from the log; probe is the probe's wait alone, which decides whether it may be shed.
+	rank, probe time.Duration
+	// behind: messages it has surely not read, plus the log entries its catching-up feeds have
+	// yet to go through (of every line of the PBX: an upper bound for that part).
+	behind uint64
+}
+
+// shedTick is one interval of shedLoop.
+func (s *Server) shedTick(now time.Time, probing map[*wsConn]struct{}) {
+	var hubs []*hub
+	for _, li := range s.svc.Links() {
+		if h := s.hubs[li.PBX]; h != nil && li.Overload != "" {
+			hubs = append(hubs, h)
+		}
+	}
+	sessions := map[*wsConn]*shedCandidate{}
+	for _, h := range hubs {
+		h.howFarBehind(now, sessions)
+	}
+	for c := range probing {
+		if _, ok := sessions[c]; !ok {
+			c.endProbe() // the overload is over, or the session left the overloaded PBXs
+			delete(probing, c)
+		}
+	}
+	if len(sessions) == 0 {
+		return
+	}
+	var slow []*shedCandidate
+	for c, sc := range sessions {
+		lag, unread := c.readLag(now)
+		sc.probe, sc.rank, sc.behind = lag, max(sc.rank, lag), sc.behind+unread
+		if lag >= shedBehind {
+			slow = append(slow, sc)
+		}
+		c.askProbe(now)
+		probing[c] = struct{}{}
+	}
+	sort.Slice(slow, func(i, j int) bool {
+		if slow[i].rank != slow[j].rank {
+			return slow[i].rank > slow[j].rank
+		}
+		return slow[i].behind > slow[j].behind
+	})
+	for _, sc := range slow[:min(len(slow), max(1, len(sessions)/shedShare))] {
+		delete(probing, sc.c)
+		sc.c.logger().WithField("reading_late", sc.probe.Round(time.Millisecond)).
+			WithField("behind_for", sc.rank.Round(time.Millisecond)).Info("shedding a slow client under overload")
+		sc.c.slowAs("overload", fmt.Sprintf("slow consumer: shed under overload, %d events behind", sc.behind))
+	}
+}
+
+// howFarBehind adds the sessions of h's feeds to sessions, with how long and how far their
+// feeds that catch up from the log are behind.
+func (h *hub) howFarBehind(now time.Time, sessions map[*wsConn]*shedCandidate) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for f := range h.feeds {
+		if f.c.closing.Load() {
+			continue
+		}
+		sc := sessions[f.c]
+		if sc == nil {
+			sc = &shedCandidate{c: f.c}
+			sessions[f.c] = sc
+		}
+		if f.behind && f.from.Epoch == h.pos.Epoch {
+			sc.rank = max(sc.rank, now.Sub(f.since))
+			sc.behind += h.pos.Offset - min(h.pos.Offset, max(f.from.Offset, f.caught))
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/test/testkit"
+)
+
+// overloadSignal is the engine as the web layer sees it, with the PBX "hq" reported
+// overloaded (cti.LinkInfo.Overload) while over is set: the signal the engine's pipeline
+// gives when CSTA events arrive faster than it applies them.
+type overloadSignal struct {
+	cti.Service
+	over atomic.Bool
+}
+
+func (o *overloadSignal) Links() []cti.LinkInfo {
+	ls := o.Service.Links()
+	for i := range ls {
+		if ls[i].PBX == "hq" && o.over.Load() {
+			ls[i].Overload = "CSTA events arrive faster than the bridge applies them (test)"
+		}
+	}
+	return ls
+}
+
+// dialSmallBuffer opens a session subscribed to every line whose socket receive buffer is
+// small, so that a client that reads slowly soon fills it; the caller reads (or not).
+func dialSmallBuffer(t *testing.T, e *env) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}).DialContext}
+	c, resp, err := d.Dial(e.wsURL(), nil)
+	if resp != nil && err != nil {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("dial: %v: %s %s", err, resp.Status, b)
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": tokSue}))
+	require.NoError(t, c.WriteJSON(map[string]any{"type": "subscribe", "all": true}))
+	return c
+}
+
+// shedOrder lists the remote addresses of the sessions shed under overload, in order, from
+// the server's log.
+func shedOrder(logs *testkit.Buffer) []string {
+	var out []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var m struct {
+			Msg    string `json:"msg"`
+			Remote string `json:"remote"`
+		}
+		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "shedding a slow client under overload" {
+			out = append(out, m.Remote)
+		}
+	}
+	return out
+}
+
+// While the PBX is overloaded the hub sheds the client that is furthest behind first (one
+// that stopped reading), then one that reads too slowly, with 4008 and the reason; a client
+// that keeps up is never shed and gets every event once, in order. Without the overload
+// signal neither slow client is shed (web.behind_limit is a minute here).
+func TestShedSlowestFirstUnderOverload(t *testing.T) {
+	logs := &testkit.Buffer{}
+	sig := &overloadSignal{}
+	e := newEnv(t, envOpts{log: logs, wrap: func(s cti.Service) cti.Service { sig.Service = s; return sig },
+		web: func(c *Config) { c.SendQueue = 64; c.BehindLimit = time.Minute; c.UnauthRatePerIP, c.UnauthBurstPerIP = 1e6, 1e6 }})
+
+	// Traffic on hq/201 until the test ends: about 1,000 events a second.
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	var traffic sync.WaitGroup
+	traffic.Add(1)
+	go func() {
+		defer traffic.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				publishBurst(t, e, "hq/201", 20, 200)
+			}
+		}
+	}()
+	stopTraffic := func() { stopOnce.Do(func() { close(stop) }); traffic.Wait() }
+	defer stopTraffic()
+
+	// The stalled client never reads: its feed falls behind first.
+	stalled := dialSmallBuffer(t, e)
+	e.eventually(10*time.Second, "stalled client behind", func() bool {
+		return metricValue(t, e, "ctibridge_ws_behind_total") >= 1
+	})
+	// The slow one reads a message every 10 ms, a tenth of the rate.
+	slow := dialSmallBuffer(t, e)
+	slowEnd := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := slow.ReadMessage(); err != nil {
+				slowEnd <- err
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // the slow desktop's work per event
+		}
+	}()
+	fast, _ := e.connect(tokSue)
+	fast.send(map[string]any{"type": "subscribe", "all": true})
+	synced := fast.expect("synced")
+	require.Len(t, e.srv.Clients(), 3, "no client is shed without the overload signal")
+
+	sig.over.Store(true)
+	e.eventually(30*time.Second, "both slow clients shed", func() bool { return len(shedOrder(logs)) >= 2 })
+	sig.over.Store(false)
+	order := shedOrder(logs)
+	require.Equal(t, []string{stalled.LocalAddr().String(), slow.LocalAddr().String()}, order[:2],
+		"the stalled client (furthest behind) first, then the slow one")
+
+	// Both ended with 4008 and the reason, logged (a shed client whose socket buffers are full
+	// may see a reset rather than the close frame).
+	select {
+	case <-slowEnd:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow client's session did not end")
+	}
+	reasons := map[string]string{}
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var m struct {
+			Msg    string `json:"msg"`
+			Remote string `json:"remote"`
+			Reason string `json:"reason"`
+			Code   int    `json:"close_code"`
+		}
+		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "websocket client disconnected" && m.Code == CloseSlowConsumer {
+			reasons[m.Remote] = m.Reason
+		}
+	}
+	for _, c := range []*websocket.Conn{stalled, slow} {
+		require.Regexp(t, `^slow consumer: shed under overload, \d+ events behind$`, reasons[c.LocalAddr().String()])
+	}
+	require.Equal(t, 2.0, metricValue(t, e, `ctibridge_ws_queue_drops_total{reason="overload"}`))
+
+	// The client that keeps up is still there and got every event once, in order.
+	stopTraffic()
+	end := publishBurst(t, e, "hq/201", 1, 0)
+	var got []uint64
+	for len(got) == 0 || got[len(got)-1] < end.Offset {
+		m, ok := fast.next(20 * time.Second)
+		require.True(t, ok, "the keeping-up client's stream ended after %d events: %v", len(got), fast.err())
+		require.NotContains(t, []string{"resync", "error"}, m.Type, "unexpected %s", m.raw)
+		if m.Type == "event" {
+			got = append(got, m.Offset)
+		}
+	}
+	want := logAfter(t, e, synced.Epoch, synced.Offset)
+	require.Equal(t, len(want), len(got), "events after synced")
+	for i := range want {
+		require.Equal(t, want[i], got[i], "event %d after synced", i)
+	}
+	require.Len(t, e.srv.Clients(), 1)
+	t.Logf("shed %v; the client that keeps up got %d events in order", order, len(got))
+}
