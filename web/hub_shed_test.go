@@ -86,7 +86,11 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 	logs := &testkit.Buffer{}
 	sig := &overloadSignal{}
 	e := newEnv(t, envOpts{log: logs, wrap: func(s cti.Service) cti.Service { sig.Service = s; return sig },
-		web: func(c *Config) { c.SendQueue = 64; c.BehindLimit = time.Minute; c.UnauthRatePerIP, c.UnauthBurstPerIP = 1e6, 1e6 }})
+		web: func(c *Config) {
+			c.SendQueue = 64
+			c.BehindLimit = time.Minute
+			c.UnauthRatePerIP, c.UnauthBurstPerIP = 1e6, 1e6
+		}})
 
 	// Traffic on hq/201 until the test ends: about 1,000 events a second.
 	stop := make(chan struct{})
