@@ -113,17 +113,33 @@ func (h *hub) run(ctx context.Context) {
 	}
 	defer func() { close(h.flushQ); flushers.Wait() }()
 	retry := backoff.Policy{Min: 50 * time.Millisecond, Max: 2 * time.Second, Jitter: backoff.Equal}
-	for n := 1; ctx.Err() == nil; n++ {
+	for n := 1; ctx.Err() == nil; {
+		started := time.Now()
 		err := h.follow(ctx)
 		if ctx.Err() != nil {
 			return
+		}
+		if time.Since(started) > resubscribeReset {
+			n = 1 // the subscription held a while: this is a new fault, not the same one
+		}
+		if errors.Is(err, store.ErrSlowSubscriber) {
+			// The store is fine: the hub fell a subscription's buffer behind (a large batch
+			// of an overloaded pipeline). Waiting would only put it further behind, until
+			// the log no longer reaches back and every client must resync: resubscribe now
+			// and replay the gap from the log.
+			h.log.WithError(err).Info("PBX event feed fell behind; resubscribing at once")
+			continue
 		}
 		h.log.WithError(err).Warn("PBX event feed interrupted; resubscribing")
 		if !backoff.Sleep(ctx, retry.Wait(n)) {
 			return
 		}
+		n++
 	}
 }
+
+// resubscribeReset: a subscription that held this long starts the retry pacing over.
+const resubscribeReset = 10 * time.Second
 
 // follow subscribes, closes the gap since the last entry seen, then fans out live entries
 // until the subscription ends.
