@@ -200,7 +200,7 @@ func (c *benchClient) session(ctx context.Context, url string, lostAt time.Time)
 // theirs from the resync, so the welcome need not list the PBX's lines (omitLines) on every
 // connect, unless -welcome-lines asks for the welcome as clients took it before omitLines.
 func (c *benchClient) hello() map[string]any {
-	m := map[string]any{"type": "hello", "v": 1, "token": c.token, "client": "ctibench"}
+	m := map[string]any{"type": "hello", "v": 1, "token": c.token, "client": c.clientName()}
 	if !c.welcomeLines {
 		m["omitLines"] = true
 	}

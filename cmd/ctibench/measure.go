@@ -114,6 +114,11 @@ func (b *bench) measure(ctx context.Context, res *Result) error {
 	b.stopClient()
 	b.clientWG.Wait()
 	res.Verification = b.audit.verify(b.clients, drainErr == nil)
+	var logs []string
+	for _, in := range b.insts {
+		logs = append(logs, in.logf)
+	}
+	res.Overload.BridgeShed = shedTally(logs)
 	res.Verification.Truth = truth
 	res.Errors = append(res.Errors, b.procErrs...)
 	for _, c := range append([]*benchClient{b.auditor}, b.clients...) {

@@ -76,6 +76,10 @@ type Overload struct {
 	SlowEvents  uint64  `json:"slow_client_events"`
 	SlowShed    uint64  `json:"slow_clients_shed"` // disconnects with 4008 slow consumer
 	FastShed    uint64  `json:"fast_clients_shed"` // the same, of clients that keep up
+	// BridgeShed is the 4008 disconnects as the instances logged them (whole run): a shed
+	// client whose socket is full may see a reset instead of the frame, which the two
+	// counts above, the clients' own, miss.
+	BridgeShed Shed `json:"bridge_shed"`
 }
 
 // Throughput counts the measured window.
@@ -225,6 +229,9 @@ func markdown(r *Result) string {
 	if ol := r.Overload; ol.Episodes > 0 || ol.SlowClients > 0 {
 		row("overload", "%d episode(s); slow clients %d (pausing %.0f ms per event, %d events): shed %d time(s) as slow consumers; clients that keep up shed %d time(s)",
 			ol.Episodes, ol.SlowClients, ol.SlowDelayMs, ol.SlowEvents, ol.SlowShed, ol.FastShed)
+		bs := ol.BridgeShed
+		row("shed (bridge log, 4008)", "slow clients %d under overload + %d other; clients that keep up %d + %d; auditor %d + %d",
+			bs.SlowOverload, bs.SlowOther, bs.FastOverload, bs.FastOther, bs.AuditOverload, bs.AuditOther)
 	}
 	row("client connect", "%d clients in %.1f s, bridge CPU %.2f ms per client (hello, welcome, subscribe, resync; welcome lines: %v)",
 		c.Clients, r.Connect.Seconds, r.Connect.BridgeCPUMsPerClient, r.Connect.WelcomeLines)
