@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Shedding the slowest clients under overload. While a PBX's pipeline is overloaded (the
 // engine's cti.LinkInfo.Overload, which the owner sets and the web layer reads through
 // Service.Links), every shedInterval the sessions that follow the PBX are probed for how far
 // behind they read (hub_probe.go), and the slowest are ended with 4008 and the reason "slow
-// consumer: shed under overload, N events behind": only sessions whose probe has waited
+// consumer: shed under overload, N events behind" (N: the events of its lines it has not
+// read, as far as the hub can tell: written after its probe, queued, or in the recent
+// entries after its catch-up's position): only sessions whose probe has waited
 // shedBehind or more, worst first, at most one in shedShare of the PBX's sessions (at least
 // one) per interval. A client that keeps up answers its probe within a round trip and is never
 // shed, however far behind the bridge itself is. The other bounds (web.behind_limit, the
@@ -44,9 +48,27 @@ type shedCandidate struct {
 	// rank is the longest of its probe's wait and the time its feeds have been catching up
 	// from the log; probe is the probe's wait alone, which decides whether it may be shed.
 	rank, probe time.Duration
-	// behind: messages it has surely not read, plus the log entries its catching-up feeds have
-	// yet to go through (of every line of the PBX: an upper bound for that part).
-	behind uint64
+	// unread: messages it has surely not read (written after its probe, or still queued);
+	// logLag: the log entries (of every line of the PBX) its catching-up feeds have yet to go
+	// through; behind lists those feeds, whose own entries are counted when it is shed.
+	unread, logLag uint64
+	behind         []behindFeed
+}
+
+type behindFeed struct {
+	h *hub
+	f *feed
+}
+
+// eventsBehind counts the events the session has not read: unread, plus the entries of
+// its catching-up feeds' lines after their position that the hubs' recent entries hold
+// (a lower bound when a feed is further behind than they reach).
+func (sc *shedCandidate) eventsBehind() uint64 {
+	n := sc.unread
+	for _, b := range sc.behind {
+		n += b.h.entriesBehind(b.f)
+	}
+	return n
 }
 
 // shedTick is one interval of shedLoop.
@@ -73,7 +95,7 @@ func (s *Server) shedTick(now time.Time, probing map[*wsConn]struct{}) {
 	var slow []*shedCandidate
 	for c, sc := range sessions {
 		lag, unread := c.readLag(now)
-		sc.probe, sc.rank, sc.behind = lag, max(sc.rank, lag), sc.behind+unread
+		sc.probe, sc.rank, sc.unread = lag, max(sc.rank, lag), unread
 		if lag >= shedBehind {
 			slow = append(slow, sc)
 		}
@@ -84,13 +106,13 @@ func (s *Server) shedTick(now time.Time, probing map[*wsConn]struct{}) {
 		if slow[i].rank != slow[j].rank {
 			return slow[i].rank > slow[j].rank
 		}
-		return slow[i].behind > slow[j].behind
+		return slow[i].unread+slow[i].logLag > slow[j].unread+slow[j].logLag
 	})
 	for _, sc := range slow[:min(len(slow), max(1, len(sessions)/shedShare))] {
 		delete(probing, sc.c)
 		sc.c.logger().WithField("reading_late", sc.probe.Round(time.Millisecond)).
 			WithField("behind_for", sc.rank.Round(time.Millisecond)).Info("shedding a slow client under overload")
-		sc.c.slowAs("overload", fmt.Sprintf("slow consumer: shed under overload, %d events behind", sc.behind))
+		sc.c.slowAs("overload", fmt.Sprintf("slow consumer: shed under overload, %d events behind", sc.eventsBehind()))
 	}
 }
 
@@ -110,7 +132,31 @@ func (h *hub) howFarBehind(now time.Time, sessions map[*wsConn]*shedCandidate) {
 		}
 		if f.behind && f.from.Epoch == h.pos.Epoch {
 			sc.rank = max(sc.rank, now.Sub(f.since))
-			sc.behind += h.pos.Offset - min(h.pos.Offset, max(f.from.Offset, f.caught))
+			sc.logLag += h.pos.Offset - min(h.pos.Offset, max(f.from.Offset, f.caught))
+			sc.behind = append(sc.behind, behindFeed{h, f})
 		}
 	}
+}
+
+// entriesBehind counts the entries of the recent log after f's catch-up position that f
+// wants (its lines and the line-less events).
+func (h *hub) entriesBehind(f *feed) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := &h.recent
+	if !f.behind || r.n == 0 || r.epoch != f.from.Epoch {
+		return 0
+	}
+	after := max(f.from.Offset, f.caught)
+	var n uint64
+	for i := r.n - 1; i >= 0; i-- {
+		e := &r.at(i).e
+		if e.Offset <= after {
+			break
+		}
+		if e.Event.Type != tapi.LineReply && (e.Event.Line == "" || f.has(e.Event.Line)) {
+			n++
+		}
+	}
+	return n
 }
