@@ -47,6 +47,7 @@ type instanceConfig struct {
 	LeaseTTL    time.Duration `json:"lease_ttl"`
 	SendQueue   int           `json:"send_queue"`
 	Window      int           `json:"window,omitempty"` // MonitorConcurrency; 0 is the default
+	LogLen      int           `json:"log_len,omitempty"` // memory store: log entries kept; 0 is the default
 	TokenSHA256 string        `json:"token_sha256"`
 	LogLevel    string        `json:"log_level"`
 	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
@@ -187,7 +188,7 @@ func writeAllocs(path string) error {
 func openInstanceStore(ctx context.Context, ic instanceConfig) (store.Store, error) {
 	switch ic.Store {
 	case "memory":
-		return memory.New(memory.Options{}), nil
+		return memory.New(memory.Options{MaxLogLen: ic.LogLen}), nil
 	case "redis":
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()

@@ -75,6 +75,7 @@ type options struct {
 	sendQueue   int
 	window      int
 	slowClients int
+	logLen      int
 	slowDelay   time.Duration
 	syncWait    time.Duration
 	cpuProf     string
@@ -121,6 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.slowClients, "slow-clients", 0, "how many of the clients are slow: they pause -slow-delay after each event (not in the latencies; shed ones are counted)")
 	fs.IntVar(&o.clientProcs, "client-procs", -1, "child processes that run the clients (0: the bench's own process; default: 0 up to 15000 clients, else one per 15000), so that no process needs more sockets than the file limit")
 	fs.BoolVar(&o.welcomeLines, "welcome-lines", false, "clients take the welcome with every line the bench's user sees (default: their hellos ask for omitLines, and the resync brings their lines)")
+	fs.IntVar(&o.logLen, "log-len", 0, "event log entries the memory store keeps (0: its default, 100,000); an overload run needs more, so that the auditor, when it falls behind and is shed, resumes from its cursor instead of resyncing")
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
@@ -196,6 +198,9 @@ func (o *options) validateLoad(bad func(string, ...any)) {
 	}
 	if o.window < 0 || o.window > 1000 {
 		bad("-window %d: want 0 (the default) to 1000", o.window)
+	}
+	if o.logLen < 0 || (o.logLen > 0 && o.store != "memory") {
+		bad("-log-len %d: want 0, or a positive length with -store memory", o.logLen)
 	}
 	if o.slowClients < 0 || o.slowClients > o.clients {
 		bad("-slow-clients %d: want 0 to -clients (%d)", o.slowClients, o.clients)

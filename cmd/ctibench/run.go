@@ -190,7 +190,7 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 		return instanceConfig{CPUProfile: prof, InstanceID: id, Store: o.store, RedisAddr: redisAddr,
 			PBX: pbx, Dialect: dialect, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
-			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, Window: o.window, TokenSHA256: hex.EncodeToString(sum[:]),
+			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, Window: o.window, LogLen: o.logLen, TokenSHA256: hex.EncodeToString(sum[:]),
 			LogLevel: "warn"}
 	}
 	// A calibration instance with two devices gives the fixed cost of an instance, so that the
