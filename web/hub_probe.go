@@ -62,6 +62,19 @@ func (c *wsConn) writeProbe() error {
 	return c.ws.WriteControl(websocket.PingMessage, []byte(token), time.Now().Add(c.s.cfg.WriteTimeout))
 }
 
+// keepalivePayload is the payload of the writer's keep-alive ping: the outstanding probe's
+// token once the probe is written, so that a client that answers only the most recent of
+// several pings (RFC 6455 allows it) still answers the probe.
+func (c *wsConn) keepalivePayload() []byte {
+	p := &c.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.sent {
+		return nil
+	}
+	return []byte(p.token)
+}
+
 // pong takes the answer to a ping (the reader goroutine's pong handler).
 func (c *wsConn) pong(data string) {
 	p := &c.probe

@@ -369,7 +369,7 @@ func (c *wsConn) writeLoop() {
 				c.writeFailed("ping", err)
 			}
 		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil,
+			if err := c.ws.WriteControl(websocket.PingMessage, c.keepalivePayload(),
 				time.Now().Add(c.s.cfg.WriteTimeout)); err != nil {
 				c.writeFailed("ping", err)
 			}
