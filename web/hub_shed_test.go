@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/cti"
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/memory"
 	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
@@ -185,4 +187,40 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 	}
 	require.Len(t, e.srv.Clients(), 1)
 	t.Logf("shed %v; the client that keeps up got %d events in order", order, len(got))
+}
+
+// A hub whose store subscription is dropped again and again for falling behind (each burst
+// of the log is larger than the subscription's buffer, as the batches of an overloaded
+// pipeline are) resubscribes at once each time and replays the gap: it keeps its place in a
+// short log, and a client gets every event in order without a resync. (Waiting a growing
+// backoff between the drops put the hub further behind until the log no longer reached back,
+// and every client was told to resync.)
+func TestHubKeepsItsPlaceWhenItsSubscriptionIsDropped(t *testing.T) {
+	e := newEnv(t, envOpts{store: memory.Options{MaxLogLen: 4000, SubscriberBuffer: 16},
+		web: func(c *Config) { c.ReplayCache = -1 }})
+	w, _ := e.connect(tokSue)
+	w.send(map[string]any{"type": "subscribe", "all": true})
+	synced := w.expect("synced")
+	// 30 bursts of 500 events, 10 a second (the log holds 0.8 s of them), each of which
+	// overflows the subscription's buffer.
+	var end store.Position
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for range 30 {
+		<-tick.C
+		end = publishBurst(t, e, "hq/201", 500, 0)
+	}
+	var got []uint64
+	for len(got) == 0 || got[len(got)-1] < end.Offset {
+		m, ok := w.next(20 * time.Second)
+		require.True(t, ok, "stream ended after %d events: %v", len(got), w.err())
+		require.NotContains(t, []string{"resync", "error"}, m.Type, "unexpected %s", m.raw)
+		if m.Type == "event" {
+			got = append(got, m.Offset)
+		}
+	}
+	require.Equal(t, int(end.Offset-synced.Offset), len(got), "events after synced")
+	for i, off := range got {
+		require.Equal(t, synced.Offset+uint64(i)+1, off, "event %d after synced", i)
+	}
 }
