@@ -46,7 +46,7 @@ type instanceConfig struct {
 	Misses      int           `json:"misses"`
 	LeaseTTL    time.Duration `json:"lease_ttl"`
 	SendQueue   int           `json:"send_queue"`
-	Window      int           `json:"window,omitempty"` // MonitorConcurrency; 0 is the default
+	Window      int           `json:"window,omitempty"`  // MonitorConcurrency; 0 is the default
 	LogLen      int           `json:"log_len,omitempty"` // memory store: log entries kept; 0 is the default
 	TokenSHA256 string        `json:"token_sha256"`
 	LogLevel    string        `json:"log_level"`
