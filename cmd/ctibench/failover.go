@@ -28,6 +28,9 @@ type Failover struct {
 	BridgeCPUMs        float64 `json:"bridge_cpu_ms"`
 	RedisCPUMs         float64 `json:"redis_cpu_ms"`
 	BridgeCPUPerDevice float64 `json:"bridge_cpu_per_device_us"`
+	// The bench process's own CPU over the same span: the simulator answering the requests
+	// (and the clients), which shares the host with the bridge.
+	BenchCPUMs float64 `json:"bench_cpu_ms"`
 	// Instance kill: kill -> another instance holds the lease; -> its resync completed
 	// (takeover); -> every client synced again.
 	NewOwner       string  `json:"new_owner"`
@@ -60,6 +63,7 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 	stopProfile := b.startFailoverProfile(fctx, owner)
 	defer stopProfile()
 	cpu0, redis0 := b.ownerCPU(owner)
+	bench0 := selfCPU()
 	t0 := time.Now()
 	f.AtS = t0.Sub(start).Seconds()
 	switch b.o.failover {
@@ -92,8 +96,9 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 		}
 		f.ResyncCompleteMs, f.ClientSawMs = ms(rs.ev.Time.Sub(t0)), ms(rs.recv.Sub(t0))
 		cpu1, redis1 := b.ownerCPU(owner)
+		bench1 := selfCPU()
 		stopProfile()
-		f.BridgeCPUMs, f.RedisCPUMs = ms(cpu1-cpu0), ms(redis1-redis0)
+		f.BridgeCPUMs, f.RedisCPUMs, f.BenchCPUMs = ms(cpu1-cpu0), ms(redis1-redis0), ms(bench1-bench0)
 		f.BridgeCPUPerDevice = f.BridgeCPUMs * 1000 / float64(b.o.devices)
 		if s, err := owner.stats(fctx, false); err == nil && len(s.Links) > 0 && s.Links[0].LastSwitchover != nil {
 			f.EngineDetectionMs = ms(s.Links[0].LastSwitchover.Detection)
@@ -146,8 +151,9 @@ func (b *bench) ownerCPU(owner *instance) (bridge, redis time.Duration) {
 	return bridge, redis
 }
 
-// startFailoverProfile starts a CPU profile of the owner for -failover-cpuprofile; the returned
-// stop writes it (once, whichever caller comes first).
+// startFailoverProfile starts a CPU profile of the owner for -failover-cpuprofile, and one of
+// the bench process itself (the simulator and the clients) to that path plus ".bench"; the
+// returned stop writes them (once, whichever caller comes first).
 func (b *bench) startFailoverProfile(ctx context.Context, owner *instance) (stop func()) {
 	if b.o.failProf == "" {
 		return func() {}
@@ -156,9 +162,15 @@ func (b *bench) startFailoverProfile(ctx context.Context, owner *instance) (stop
 		b.progress("failover profile: %v", err)
 		return func() {}
 	}
+	stopSelf, err := startCPUProfile(b.o.failProf + ".bench")
+	if err != nil {
+		b.progress("failover profile of the bench: %v", err)
+		stopSelf = func() {}
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			stopSelf()
 			if err := owner.profile(context.WithoutCancel(ctx), "stop", ""); err != nil {
 				b.progress("failover profile: %v", err)
 			}

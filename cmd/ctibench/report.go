@@ -220,8 +220,8 @@ func markdown(r *Result) string {
 		} else {
 			row("PBX switchover", "detection %.0f ms, resync complete %.0f ms (engine: %.0f + %.0f ms)",
 				f.DetectionMs, f.ResyncCompleteMs, f.EngineDetectionMs, f.EngineResyncMs)
-			row("switchover CPU", "bridge %.0f ms (%.1f us per device), redis %.0f ms",
-				f.BridgeCPUMs, f.BridgeCPUPerDevice, f.RedisCPUMs)
+			row("switchover CPU", "bridge %.0f ms (%.1f us per device), redis %.0f ms, bench (simulator, clients) %.0f ms",
+				f.BridgeCPUMs, f.BridgeCPUPerDevice, f.RedisCPUMs, f.BenchCPUMs)
 		}
 		row("latency during failover, end to end p50/p99/p99.9", "%s", lat(l.FaultE2E))
 		row("  bridge -> client during failover", "%s", lat(l.FaultBridgeToClient))
