@@ -126,6 +126,15 @@ func (c *Conn) Request(ctx context.Context, req Message) (Message, error) {
 	return c.request(ctx, req)
 }
 
+// RequestTimeout is Request with a time limit of its own: when timeout (> 0) passes before
+// the response, it returns context.DeadlineExceeded, as a Request under
+// context.WithTimeout(ctx, timeout) would, and frees the invoke ID.
+func (c *Conn) RequestTimeout(ctx context.Context, req Message, timeout time.Duration) (Message, error) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return c.request(rctx, req)
+}
+
 // Close ends the session at once; waiting requests fail with ErrConnClosed.
 func (c *Conn) Close() error {
 	c.close(ErrConnClosed)

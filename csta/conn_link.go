@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,16 +165,7 @@ func (l *link) writeLoop() {
 			}
 		}
 		buf, notify = l.appendOut(buf[:0], notify[:0], o)
-	batch:
-		for len(buf) < maxWriteBatch {
-			select {
-			case o = <-l.ctrl:
-			case o = <-l.out:
-			default:
-				break batch
-			}
-			buf, notify = l.appendOut(buf, notify, o)
-		}
+		buf, notify = l.gather(buf, notify)
 		err := l.write(buf)
 		for _, n := range notify {
 			n.err <- err
@@ -186,6 +178,31 @@ func (l *link) writeLoop() {
 			buf = nil // do not keep a huge buffer after one large frame
 		}
 	}
+}
+
+// gather appends whatever else is queued, up to maxWriteBatch bytes. When the queue runs
+// dry it yields the processor once and looks again: requesters that the reader has just woken
+// with their responses (a resync keeps a window of them in flight) queue their next request
+// meanwhile, and it goes out in the same write instead of a system call of its own. With
+// nothing else runnable the yield returns at once.
+func (l *link) gather(buf []byte, notify []*writeNotice) ([]byte, []*writeNotice) {
+	yielded := false
+	for len(buf) < maxWriteBatch {
+		var o outFrame
+		select {
+		case o = <-l.ctrl:
+		case o = <-l.out:
+		default:
+			if yielded {
+				return buf, notify
+			}
+			yielded = true
+			runtime.Gosched()
+			continue
+		}
+		buf, notify = l.appendOut(buf, notify, o)
+	}
+	return buf, notify
 }
 
 func (l *link) appendOut(buf []byte, notify []*writeNotice, o outFrame) ([]byte, []*writeNotice) {
