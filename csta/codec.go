@@ -71,10 +71,15 @@ func wrapDecode(name string, err error) error {
 	return &DecodeError{Offset: -1, Message: name, Reason: err.Error()}
 }
 
+var encoderPool = sync.Pool{New: func() any { return new(encoder) }}
+
 // Encode appends m as an XML document to dst, in the namespace of edition ed (ECMA-354
 // session messages always use the ECMA-354 namespace).
 func Encode(dst []byte, m Message, ed Edition) ([]byte, error) {
-	e := encoder{b: dst}
+	// The encoder goes to encodeXML through an interface, so it would escape: pooled.
+	e := encoderPool.Get().(*encoder)
+	defer func() { e.b = nil; encoderPool.Put(e) }()
+	e.b = dst
 	e.b = append(e.b, `<?xml version="1.0" encoding="UTF-8"?>`...)
 	switch v := m.(type) {
 	case *UnknownMessage:
@@ -98,7 +103,7 @@ func Encode(dst []byte, m Message, ed Edition) ([]byte, error) {
 			ns = NamespaceACSE
 		}
 		e.root(name, ns)
-		v.encodeXML(&e)
+		v.encodeXML(e)
 		e.close(name)
 		return e.b, nil
 	}

@@ -123,16 +123,14 @@ func (c *Conn) Dialect() Dialect { return c.dialect }
 // freed and a late response is dropped. When the link fails, every waiting Request returns
 // at once with an error matching ErrConnClosed (a *TransportError or *SessionError).
 func (c *Conn) Request(ctx context.Context, req Message) (Message, error) {
-	return c.request(ctx, req)
+	return c.request(ctx, req, 0)
 }
 
 // RequestTimeout is Request with a time limit of its own: when timeout (> 0) passes before
 // the response, it returns context.DeadlineExceeded, as a Request under
 // context.WithTimeout(ctx, timeout) would, and frees the invoke ID.
 func (c *Conn) RequestTimeout(ctx context.Context, req Message, timeout time.Duration) (Message, error) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return c.request(rctx, req)
+	return c.request(ctx, req, timeout)
 }
 
 // Close ends the session at once; waiting requests fail with ErrConnClosed.

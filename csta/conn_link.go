@@ -29,7 +29,15 @@ type outFrame struct {
 	name    string
 	body    []byte       // for the trace
 	written *writeNotice // optional: told when the frame is on the wire (or not)
+	pooled  *[]byte      // data's buffer, from framePool: back to the pool once copied
 }
+
+// framePool holds the buffers frames are encoded into: the writer copies a frame into its
+// batch and puts the buffer back, so a request costs no buffer allocation of its own.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledFrame is the largest buffer put back into framePool.
+const maxPooledFrame = 16 << 10
 
 // writeNotice tells a waiting writer of raw bytes how its write went. Once the writer has
 // taken the frame it always reports, so a waiter that sees the session end checks taken
@@ -220,7 +228,12 @@ func (l *link) appendOut(buf []byte, notify []*writeNotice, o outFrame) ([]byte,
 	if o.written != nil {
 		notify = append(notify, o.written)
 	}
-	return append(buf, o.data...), notify
+	buf = append(buf, o.data...)
+	if o.pooled != nil && cap(o.data) <= maxPooledFrame {
+		*o.pooled = o.data[:0]
+		framePool.Put(o.pooled)
+	}
+	return buf, notify
 }
 
 func (l *link) write(b []byte) error {
@@ -269,8 +282,10 @@ func (l *link) frame(id int, m Message) (outFrame, error) {
 	o := outFrame{id: l.traceID(id), name: m.MessageName()}
 	var err error
 	if _, ok := l.framing.(HeaderFraming); ok {
-		// Encode straight after a reserved header instead of copying the body.
-		o.data, err = Encode(make([]byte, headerLen, 512), m, Edition(l.edition.Load()))
+		// Encode straight after a reserved header instead of copying the body, into a pooled
+		// buffer (a frame that never reaches the writer leaves its buffer to the collector).
+		o.pooled = framePool.Get().(*[]byte)
+		o.data, err = Encode(append((*o.pooled)[:0], make([]byte, headerLen)...), m, Edition(l.edition.Load()))
 		if err != nil {
 			return o, err
 		}
@@ -298,11 +313,14 @@ func (l *link) frame(id int, m Message) (outFrame, error) {
 
 // request sends req and waits for its response. A CSTAErrorCode response is returned as
 // the *Error; when ctx ends first the slot is freed and a late response is dropped.
-func (l *link) request(ctx context.Context, req Message) (Message, error) {
+//
+// With timeout > 0 it also gives up after timeout with context.DeadlineExceeded; the link's
+// sweep times it, which costs no context or timer per request.
+func (l *link) request(ctx context.Context, req Message, timeout time.Duration) (Message, error) {
 	if req == nil {
 		return nil, errors.New("csta: nil request")
 	}
-	c, err := l.pending.add(req.MessageName())
+	c, err := l.pending.add(req.MessageName(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -320,6 +338,7 @@ func (l *link) request(ctx context.Context, req Message) (Message, error) {
 	}
 	select {
 	case r := <-c.done:
+		l.pending.recycle(c)
 		return unwrapResult(r)
 	case <-ctx.Done():
 		l.pending.abandon(c)

@@ -132,7 +132,7 @@ func TestPendingTableExhaustion(t *testing.T) {
 	seen := map[int]bool{}
 	var calls []*call
 	for range MaxInvokeID {
-		c, err := p.add("MakeCall")
+		c, err := p.add("MakeCall", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,11 +142,11 @@ func TestPendingTableExhaustion(t *testing.T) {
 		seen[c.id] = true
 		calls = append(calls, c)
 	}
-	if _, err := p.add("MakeCall"); !errors.Is(err, ErrInvokeIDsExhausted) {
+	if _, err := p.add("MakeCall", 0); !errors.Is(err, ErrInvokeIDsExhausted) {
 		t.Fatalf("add with all IDs in use: err = %v, want ErrInvokeIDsExhausted", err)
 	}
 	p.abandon(calls[499])
-	c, err := p.add("MakeCall")
+	c, err := p.add("MakeCall", 0)
 	if err != nil || c.id != calls[499].id {
 		t.Fatalf("after freeing %d: got %v, %v", calls[499].id, c, err)
 	}

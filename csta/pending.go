@@ -3,6 +3,7 @@ package csta
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // result is what a pending request ends with.
@@ -16,9 +17,29 @@ type call struct {
 	id        int    // invoke ID; 0 on framings without one
 	name      string // request name, for traces and errors
 	done      chan result
-	abandoned bool // FIFO only: the caller gave up; the response, when it comes, is dropped
-	queued    bool // FIFO only: written, so a response will consume it
+	deadline  int64 // monotonic nanoseconds (nanotime) after which the sweep expires it; 0: none
+	abandoned bool  // FIFO only: the caller gave up; the response, when it comes, is dropped
+	queued    bool  // FIFO only: written, so a response will consume it
 }
+
+// callPool recycles the calls (and their channels) of invoke ID links: a request's call is
+// referenced by nothing but its caller once the result is delivered, so the caller puts it
+// back after reading it. FIFO calls stay in the match queue after an expiry and are not
+// recycled.
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan result, 1)} }}
+
+// monoStart anchors nanotime: time.Since reads the monotonic clock without allocating.
+var monoStart = time.Now()
+
+func nanotime() int64 { return int64(time.Since(monoStart)) }
+
+// Sweeping expired requests: one timer per link instead of a context and a timer per
+// request. A request times out at most sweepMax (or a tenth of its timeout, when shorter)
+// after its deadline.
+const (
+	sweepMax = 50 * time.Millisecond
+	sweepMin = time.Millisecond
+)
 
 // pendingTable matches responses to requests, by invoke ID where the framing carries one
 // (the pattern of net/rpc's client) and otherwise in the order requests were written.
@@ -33,6 +54,9 @@ type pendingTable struct {
 	err      error              // set once the link is closed; later requests fail with it
 	draining error              // set by Shutdown; new requests fail with it
 	idle     chan struct{}      // closed when live becomes empty while someone waits
+	timed    int                // live calls with a deadline
+	sweep    *time.Timer        // runs sweepExpired while timed > 0
+	tick     time.Duration      // the sweep's period while armed; 0 when not armed
 }
 
 func newPendingTable(fifo bool) *pendingTable {
@@ -42,7 +66,10 @@ func newPendingTable(fifo bool) *pendingTable {
 // add registers a new request. In invoke ID mode it allocates the next free ID, wrapping
 // after 9998 and skipping IDs still waiting; in FIFO mode the call joins the match queue
 // only when it is written (see written).
-func (p *pendingTable) add(name string) (*call, error) {
+//
+// With timeout > 0 the call expires (context.DeadlineExceeded, its ID freed as by abandon)
+// when no response came within timeout.
+func (p *pendingTable) add(name string, timeout time.Duration) (*call, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
@@ -51,17 +78,69 @@ func (p *pendingTable) add(name string) (*call, error) {
 	if p.draining != nil {
 		return nil, p.draining
 	}
-	c := &call{name: name, done: make(chan result, 1)}
-	if !p.fifo {
+	var c *call
+	if p.fifo {
+		c = &call{name: name, done: make(chan result, 1)}
+	} else {
 		id, ok := p.allocate()
 		if !ok {
 			return nil, ErrInvokeIDsExhausted
 		}
-		c.id = id
+		c = callPool.Get().(*call)
+		c.id, c.name = id, name
 		p.byID[id] = c
+	}
+	if timeout > 0 {
+		c.deadline = nanotime() + int64(timeout)
+		p.timed++
+		p.armSweep(min(max(timeout/10, sweepMin), sweepMax))
 	}
 	p.live[c] = struct{}{}
 	return c, nil
+}
+
+// recycle puts back the call of an invoke ID request whose caller has read its result.
+func (p *pendingTable) recycle(c *call) {
+	if p.fifo {
+		return
+	}
+	*c = call{done: c.done}
+	callPool.Put(c)
+}
+
+// armSweep makes sure the sweep runs at least every tick; p.mu is held.
+func (p *pendingTable) armSweep(tick time.Duration) {
+	if p.tick != 0 && p.tick <= tick {
+		return
+	}
+	p.tick = tick
+	if p.sweep == nil {
+		p.sweep = time.AfterFunc(tick, p.sweepExpired)
+		return
+	}
+	p.sweep.Reset(tick)
+}
+
+// sweepExpired ends the calls whose deadline has passed with context.DeadlineExceeded, and
+// runs again while calls with a deadline remain.
+func (p *pendingTable) sweepExpired() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tick == 0 {
+		return // disarmed by failAll meanwhile
+	}
+	now := nanotime()
+	for c := range p.live {
+		if c.deadline != 0 && now >= c.deadline {
+			p.drop(c)
+			c.done <- result{err: context.DeadlineExceeded}
+		}
+	}
+	if p.timed == 0 || p.err != nil {
+		p.tick = 0
+		return
+	}
+	p.sweep.Reset(p.tick)
 }
 
 func (p *pendingTable) allocate() (int, bool) {
@@ -129,6 +208,11 @@ func (p *pendingTable) abandon(c *call) {
 	if _, ok := p.live[c]; !ok {
 		return
 	}
+	p.drop(c)
+}
+
+// drop abandons a live call: its ID is free, a FIFO call keeps its place; p.mu is held.
+func (p *pendingTable) drop(c *call) {
 	c.abandoned = true
 	if !p.fifo && p.byID[c.id] == c {
 		delete(p.byID, c.id)
@@ -139,6 +223,9 @@ func (p *pendingTable) abandon(c *call) {
 // forget drops c from the live set; p.mu is held.
 func (p *pendingTable) forget(c *call) {
 	delete(p.live, c)
+	if c.deadline != 0 {
+		p.timed--
+	}
 	if len(p.live) == 0 && p.idle != nil {
 		close(p.idle)
 		p.idle = nil
@@ -153,11 +240,15 @@ func (p *pendingTable) failAll(err error) {
 		p.err = err
 	}
 	for c := range p.live {
+		p.forget(c) // before the result: its caller may recycle the call at once
 		c.done <- result{err: err}
-		p.forget(c)
 	}
 	clear(p.byID)
 	p.queue = nil
+	if p.sweep != nil {
+		p.sweep.Stop()
+	}
+	p.tick = 0
 }
 
 // drain refuses new requests with reason and waits until every waiting one has ended or

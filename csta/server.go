@@ -97,7 +97,7 @@ func (s *ServerConn) SendEvent(ctx context.Context, ev Event) error {
 // Request sends a request to the client (SystemStatus, typically) and waits for its
 // response; a CSTAErrorCode response is returned as *Error.
 func (s *ServerConn) Request(ctx context.Context, req Message) (Message, error) {
-	return s.request(ctx, req)
+	return s.request(ctx, req, 0)
 }
 
 // WriteRaw puts b on the wire unchanged, in order with other frames, and returns once it is
