@@ -55,9 +55,7 @@ func (o *link) agentState(ctx context.Context, lc *linkConn, ext string, counted
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
 		seen := o.pl.applied[ext].Load()
-		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
-		m, err := o.request(rctx, lc, &csta.GetAgentState{Device: csta.Device(ext)})
-		cancel()
+		m, err := o.requestTimed(ctx, lc, &csta.GetAgentState{Device: csta.Device(ext)})
 		if err != nil {
 			if fatal(err) {
 				return err

@@ -70,9 +70,7 @@ func monitorHint(reason, dialect string) string {
 // monitorDevice starts the monitor of ext on lc. refused is the switch's answer when it
 // said no; err is a failure of the link itself.
 func (o *link) monitorDevice(ctx context.Context, lc *linkConn, ext string) (refused string, err error) {
-	rctx, cancel := context.WithTimeout(ctx, o.p.cfg.RequestTimeout)
-	defer cancel()
-	m, err := o.request(rctx, lc, &csta.MonitorStart{MonitorObject: csta.Device(ext)})
+	m, err := o.requestTimed(ctx, lc, &csta.MonitorStart{MonitorObject: csta.Device(ext)})
 	if err == nil {
 		if r, ok := m.(*csta.MonitorStartResponse); ok {
 			lc.addMonitor(r.MonitorCrossRefID, ext)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ctibridge/ctibridge/csta"
 )
@@ -34,39 +35,41 @@ func fatal(err error) bool {
 		errors.Is(err, errLeaseUncertain) || errors.Is(err, errFenced)
 }
 
-// forDevices runs fn for every extension with bounded concurrency, in order of exts, and
-// stops at the first error fn returns.
+// forDevices runs fn for every extension with bounded concurrency (MonitorConcurrency
+// workers, so at most that many requests in flight), in order of exts, and stops at the
+// first error fn returns or when the link closes. The workers take the next extension by
+// index: no hand-over through a channel per device.
 func (o *link) forDevices(lc *linkConn, exts []string, fn func(ctx context.Context, ext string) error) error {
 	ctx, cancel := context.WithCancelCause(o.ctx)
 	defer cancel(nil)
-	work := make(chan string)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(o.p.cfg.MonitorConcurrency, max(len(exts), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ext := range work {
-				if err := fn(ctx, ext); err != nil {
+			for i := next.Add(1) - 1; i < int64(len(exts)); i = next.Add(1) - 1 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-lc.closed:
+					cancel(errLinkClosed)
+					return
+				default:
+				}
+				if err := fn(ctx, exts[i]); err != nil {
 					cancel(err)
+					return
 				}
 			}
 		}()
 	}
-feed:
-	for _, x := range exts {
-		select {
-		case work <- x:
-		case <-ctx.Done():
-			break feed
-		case <-lc.closed:
-			cancel(errors.New("link closed"))
-			break feed
-		}
-	}
-	close(work)
 	wg.Wait()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
 	return nil
 }
+
+// errLinkClosed stops the work of a resync on a link that closed meanwhile.
+var errLinkClosed = errors.New("link closed")

@@ -240,9 +240,7 @@ func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, count
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
 		seen := o.pl.applied[ext].Load()
-		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
-		m, err := o.request(rctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
-		cancel()
+		m, err := o.requestTimed(ctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
 		if err != nil {
 			if fatal(err) {
 				return false, err
@@ -274,7 +272,7 @@ func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, count
 // pipeline nothing. A call the view has not shown yet came from an event of the new link,
 // which is newer than the snapshot anyway.
 func idleAsKnown(p *pbx, ext string, r *csta.SnapshotDeviceResponse) bool {
-	return len(r.Items) == 0 && !p.groups[ext] && len(p.view.callsOf(tapi.LineName(p.cfg.Name, ext))) == 0
+	return len(r.Items) == 0 && !p.groups[ext] && !p.view.hasCalls(tapi.LineName(p.cfg.Name, ext))
 }
 
 // applyUnlessStale applies what an answer about line ext says, through the pipeline, unless an
@@ -322,9 +320,7 @@ func (o *link) askCalls(ctx context.Context, lc *linkConn, ext string, items []c
 		if _, asked := calls[id]; id == "" || known[id] || asked {
 			continue
 		}
-		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
-		m, err := o.request(rctx, lc, &csta.SnapshotCall{SnapshotObject: it.Connection})
-		cancel()
+		m, err := o.requestTimed(ctx, lc, &csta.SnapshotCall{SnapshotObject: it.Connection})
 		if err != nil && fatal(err) {
 			return nil, err
 		}

@@ -74,7 +74,7 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := &linkConn{node: node, xref: map[csta.MonitorCrossRefID]string{},
+	lc := &linkConn{node: node, xref: make(map[csta.MonitorCrossRefID]string, len(o.p.exts)), // sized: a resync fills it
 		status: make(chan csta.SystemStatusValue, sessionStatusBuffer), closed: make(chan struct{})}
 	log := o.p.log.WithField("node", o.p.nodes[node].role)
 	ccfg := csta.Config{

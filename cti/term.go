@@ -79,6 +79,15 @@ func (o *term) request(ctx context.Context, lc *linkConn, msg csta.Message) (cst
 	return lc.conn.Request(ctx, msg)
 }
 
+// requestTimed is request bounded by the PBX's RequestTimeout, timed by the link (no
+// context or timer of its own): the resync sends two of these per device.
+func (o *term) requestTimed(ctx context.Context, lc *linkConn, msg csta.Message) (csta.Message, error) {
+	if err := o.mayRequest(); err != nil {
+		return nil, err
+	}
+	return lc.conn.RequestTimeout(ctx, msg, o.p.cfg.RequestTimeout)
+}
+
 // fence ends the term at once: no further CSTA requests, the link dropped (self-fencing).
 func (o *term) fence(reason string) {
 	if o.ctx.Err() == nil {

@@ -83,6 +83,13 @@ func (v *view) call(h tapi.CallHandle) (tapi.Call, bool) {
 	return v.m.Call(h)
 }
 
+// hasCalls reports whether a line has calls.
+func (v *view) hasCalls(line string) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.m.HasCalls(line)
+}
+
 // callsOf returns the calls of a line ("" for all), oldest first.
 func (v *view) callsOf(line string) []tapi.Call {
 	v.mu.RLock()

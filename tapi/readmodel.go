@@ -345,6 +345,9 @@ func callBefore(a, b *Call) bool {
 	return a.Handle < b.Handle
 }
 
+// HasCalls reports whether line has calls, without copying them.
+func (m *ReadModel) HasCalls(line string) bool { return len(m.byLine[line]) > 0 }
+
 // LinesWithCalls returns the names of the lines that have calls.
 func (m *ReadModel) LinesWithCalls() map[string]bool {
 	out := make(map[string]bool, len(m.byLine))

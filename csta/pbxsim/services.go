@@ -1,7 +1,6 @@
 package pbxsim
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -372,7 +371,7 @@ func (p *PBX) monitorStart(s subscriber, id csta.DeviceID) (csta.MonitorCrossRef
 		return "", errOperation(csta.ErrInvalidMonitorObject)
 	}
 	p.crossRef++
-	m := &monitor{ref: csta.MonitorCrossRefID(fmt.Sprintf("%d", 1000000000+p.crossRef)), dev: dev, sub: s}
+	m := &monitor{ref: csta.MonitorCrossRefID(strconv.FormatUint(1000000000+p.crossRef, 10)), dev: dev, sub: s}
 	dev.monitors = append(dev.monitors, m)
 	p.monitors[m.ref] = m
 	return m.ref, nil
