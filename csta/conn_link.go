@@ -258,6 +258,11 @@ func (l *link) enqueue(ctx context.Context, o outFrame) error {
 	default:
 	}
 	select {
+	case l.out <- o: // the queue has room: no select over the context (the usual case)
+		return nil
+	default:
+	}
+	select {
 	case l.out <- o:
 		return nil
 	case <-ctx.Done():
