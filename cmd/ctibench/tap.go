@@ -138,8 +138,8 @@ func (t *tap) forwardFrames(dst io.Writer, src io.Reader) error {
 		if _, err := io.ReadFull(r, body); err != nil {
 			return err
 		}
-		now := time.Now()
-		if string(hdr[4:8]) == "9999" {
+		if string(hdr[4:8]) == "9999" { // events only: responses are not timed
+			now := time.Now()
 			t.events.Add(1)
 			if sent, ok := frameStamp(body); ok {
 				t.rec.simToBridge(now.Sub(sent))
