@@ -150,7 +150,7 @@ func New(cfg Config) (*PBX, error) {
 		prof:      prof,
 		devices:   make(map[string]*device, len(exts)),
 		calls:     map[uint64]*call{},
-		monitors:  make(map[csta.MonitorCrossRefID]*monitor, 2*len(exts)), // a bridge monitors each extension on both nodes
+		monitors:  make(map[csta.MonitorCrossRefID]*monitor, 2*len(exts)), // every extension monitored, twice while a switchover overlaps two sessions
 		huntOrder: map[string]int{},
 		nodes:     map[string]*Node{},
 		epoch:     1,
