@@ -3,6 +3,11 @@
 // session services, the TCP framings PBXs use, and a session (Conn) that matches responses
 // to requests by invoke ID.
 //
+// Many requests in flight (a resync keeps a window of them) are cheap: Conn.RequestTimeout
+// is timed by one sweep timer per link rather than a context and timer per request, the
+// calls of the pending table and the encoding buffers are recycled, and the link's writer
+// gathers what requesters queue while it runs into one write.
+//
 // What is covered:
 //   - ECMA-269 §15 monitoring: MonitorStart, MonitorStop.
 //   - ECMA-269 §16 snapshot: SnapshotDevice, SnapshotCall.
