@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -489,4 +491,19 @@ func logOffset(t testing.TB, e *env) uint64 {
 		t.Fatal(err)
 	}
 	return pos.Offset
+}
+
+// smallBufferDialer dials with a socket receive buffer of size bytes, so that a client that
+// reads slowly (or not at all) soon fills it and the server's writes block.
+func smallBufferDialer(size int) websocket.Dialer {
+	return websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, size)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}).DialContext}
 }

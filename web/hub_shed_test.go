@@ -3,11 +3,9 @@ package web
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,16 +40,7 @@ func (o *overloadSignal) Links() []cti.LinkInfo {
 // small, so that a client that reads slowly soon fills it; the caller reads (or not).
 func dialSmallBuffer(t *testing.T, e *env) *websocket.Conn {
 	t.Helper()
-	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}).DialContext}
+	d := smallBufferDialer(4096)
 	c, resp, err := d.Dial(e.wsURL(), nil)
 	if resp != nil && err != nil {
 		b, _ := io.ReadAll(resp.Body)

@@ -3,15 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -110,16 +106,7 @@ func TestWSBurstCatchesUpWithoutDisconnect(t *testing.T) {
 func TestWSBehindTooLongDisconnected(t *testing.T) {
 	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 16; c.BehindLimit = time.Second }, log: logs})
-	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}).DialContext}
+	d := smallBufferDialer(2048)
 	c, _, err := d.Dial(e.wsURL(), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -211,16 +210,7 @@ func TestWSResyncWhenCursorTooOldOrEpochChanged(t *testing.T) {
 func TestWSSlowConsumerDisconnectedAndResumes(t *testing.T) {
 	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{web: func(c *Config) { c.SendQueue = 8 }, log: logs})
-	d := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}).DialContext}
+	d := smallBufferDialer(2048)
 	c, _, err := d.Dial(e.wsURL(), nil)
 	if err != nil {
 		t.Fatal(err)

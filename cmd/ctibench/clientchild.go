@@ -157,7 +157,7 @@ func waitClientsSynced(ctx context.Context, cs []*benchClient, limit time.Durati
 		select {
 		case <-c.synced:
 		case <-t.C:
-			return fmt.Errorf("client %d not synced within %s", c.id, limit)
+			return fmt.Errorf("client %d not synced within %s", c.id, limit) // c.errs is its goroutine's until run returns
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -367,19 +367,7 @@ func (b *bench) startClient(c *benchClient) {
 }
 
 func (b *bench) waitSynced(ctx context.Context, cs []*benchClient) error {
-	limit := b.syncLimit()
-	t := time.NewTimer(limit)
-	defer t.Stop()
-	for _, c := range cs {
-		select {
-		case <-c.synced:
-		case <-t.C:
-			return fmt.Errorf("client %d not synced within %s (errors: %v)", c.id, limit, c.errs)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
+	return waitClientsSynced(ctx, cs, b.syncLimit())
 }
 
 // teardown stops clients, instances, taps, simulator and Redis, in that order.

@@ -1,0 +1,48 @@
+package tapi
+
+import "time"
+
+// ObjectWriter appends a JSON object member by member the way the wire encoder does (same
+// string escaping, tapi.h names, RFC 3339 times, parties omitted when zero), for records of
+// other packages that must match encoding/json byte for byte without reflection (the store's
+// call journal). The first failure is kept and returned by End.
+type ObjectWriter struct{ w jsonWriter }
+
+// NewObjectWriter starts an object at the end of b.
+func NewObjectWriter(b []byte) ObjectWriter {
+	return ObjectWriter{w: jsonWriter{b: append(b, '{')}}
+}
+
+// Key appends a member's name and separator; the value follows with Raw or a nested object.
+func (o *ObjectWriter) Key(name string) { o.w.key(name) }
+
+// Raw appends bytes as they are (brackets and commas of nested arrays and objects).
+func (o *ObjectWriter) Raw(b ...byte) { o.w.b = append(o.w.b, b...) }
+
+// Str appends a string member.
+func (o *ObjectWriter) Str(name, v string) { o.w.str(name, v) }
+
+// Int appends an integer member.
+func (o *ObjectWriter) Int(name string, v int64) { o.w.int(name, v) }
+
+// Time appends a time member (RFC 3339, as time.Time's MarshalJSON).
+func (o *ObjectWriter) Time(name string, t time.Time) { o.w.time(name, t) }
+
+// Text appends a constant by its MarshalText (a tapi.h name) as a string member.
+func (o *ObjectWriter) Text(name string, marshal func() ([]byte, error)) {
+	t, err := marshal()
+	if err != nil {
+		o.w.fail(err)
+		return
+	}
+	o.w.str(name, string(t))
+}
+
+// Party appends a party member unless the party is zero (omitzero).
+func (o *ObjectWriter) Party(name string, p *PartyID) { o.w.party(name, p) }
+
+// End closes the object and returns the bytes, or the first failure.
+func (o *ObjectWriter) End() ([]byte, error) {
+	o.w.b = append(o.w.b, '}')
+	return o.w.b, o.w.err
+}
