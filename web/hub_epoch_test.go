@@ -18,7 +18,7 @@ import (
 func TestFeedNeverGetsEntryOfAnotherEpoch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := &wsConn{s: &Server{cfg: Config{SendQueue: 16}}, notify: make(chan struct{}, 1)}
+	c := writerlessConn(Config{SendQueue: 16})
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 10)
 	f := &feed{c: c, lines: map[string]uint64{}}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +18,9 @@ import (
 // wsConn is one WebSocket session: its reader goroutine reads, messages wait in a bounded
 // queue, and the hub's flushers (without blocking) or the connection's writer goroutine
 // write them (see package wsout); commands run in goroutines the connection owns. Producers never
-// block on a connection: a full queue disconnects the client with CloseSlowConsumer.
+// block on a connection: a full queue disconnects the client with CloseSlowConsumer. The
+// writer goroutine runs only while it has something to do (ws_writer.go): an idle session
+// holds the reader's stack and no other.
 type wsConn struct {
 	s      *Server
 	ws     *websocket.Conn
@@ -34,12 +35,20 @@ type wsConn struct {
 	client  string
 	counted bool // p's session is counted in s.sessions
 
-	qmu    sync.Mutex
-	queue  [][]byte      // outbound messages, at most s.cfg.SendQueue
-	notify chan struct{} // capacity 1: the writer has work
+	qmu   sync.Mutex
+	queue [][]byte // outbound messages, at most s.cfg.SendQueue
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}
+
+	// The writer (ws_writer.go): work says it has something to do, writing that one runs (and,
+	// once the close frame is written, stays set so that none starts again); writers is what
+	// run waits for after wclosed, which the writer of the close frame closes. pingDue is set by
+	// pinger, the keep-alive timer.
+	work, writing, pingDue atomic.Bool
+	writers                sync.WaitGroup
+	wclosed                chan struct{}
+	pinger                 atomic.Pointer[time.Timer]
 
 	closeOnce sync.Once
 	closeCode int
@@ -243,14 +252,6 @@ func (c *wsConn) caughtUp(since time.Time) {
 	}
 }
 
-// wake tells the writer there is work.
-func (c *wsConn) wake() {
-	select {
-	case c.notify <- struct{}{}:
-	default:
-	}
-}
-
 // enqueueWait queues a message, waiting for room (used by replays, which the connection's own
 // goroutine produces and which may exceed the queue).
 func (c *wsConn) enqueueWait(b []byte) error { return c.enqueueWaitCtx(c.ctx, b) }
@@ -325,6 +326,7 @@ func (c *wsConn) fail(code int, text string) {
 			c.sock.Abort()
 			c.logClose(text, code)
 		}
+		c.wake() // the writer sends the close frame
 	})
 }
 
@@ -341,108 +343,6 @@ func (c *wsConn) logClose(reason string, code int) {
 	}
 	c.s.connsMu.Unlock()
 	c.s.rateLog.warn(f, "websocket client disconnected")
-}
-
-// writeLoop is the only writer of the socket. It exits when the connection's context ends,
-// after sending what is queued (for a normal close) and the close frame.
-func (c *wsConn) writeLoop() {
-	ping := time.NewTicker(c.s.cfg.PongTimeout / 2)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			code, text := c.finalClose()
-			if code != CloseSlowConsumer && code != websocket.CloseAbnormalClosure {
-				// Best effort: an error message explaining the close goes out first.
-				_ = c.flush(time.Now().Add(time.Second))
-			}
-			c.sock.Resume() // the close frame may still get through
-			_ = c.ws.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(code, text),
-				time.Now().Add(time.Second))
-			_ = c.ws.Close()
-			return
-		case <-c.notify:
-			if err := c.flush(time.Time{}); err != nil {
-				c.writeFailed("write", err)
-			} else if err := c.writeProbe(); err != nil {
-				c.writeFailed("ping", err)
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, c.keepalivePayload(),
-				time.Now().Add(c.s.cfg.WriteTimeout)); err != nil {
-				c.writeFailed("ping", err)
-			}
-		}
-	}
-}
-
-// finalClose returns the close code and text. A context ended without fail means the server
-// is shutting down.
-func (c *wsConn) finalClose() (int, string) {
-	c.closeOnce.Do(func() {
-		c.closeCode, c.closeText = websocket.CloseGoingAway, "server shutting down"
-	})
-	return c.closeCode, c.closeText
-}
-
-// takeQueue empties the queue and returns what it held.
-func (c *wsConn) takeQueue() [][]byte {
-	c.qmu.Lock()
-	defer c.qmu.Unlock()
-	q := c.queue
-	c.queue = nil
-	if c.taken != nil {
-		close(c.taken)
-		c.taken = nil
-	}
-	return q
-}
-
-// flush writes every queued message and returns the socket's error. Each batch goes out in
-// one write. A zero deadline means WriteTimeout for each batch.
-func (c *wsConn) flush(deadline time.Time) error {
-	for {
-		d := deadline
-		if d.IsZero() {
-			d = time.Now().Add(c.s.cfg.WriteTimeout)
-		}
-		n, err := c.sock.WriteFrames(c.takeQueue, d)
-		c.countOut(n)
-		if err != nil || n == 0 {
-			return err
-		}
-	}
-}
-
-// writeFailed ends the session after a failed write. A write that ran into its deadline
-// means the peer does not read what it is sent: a slow consumer, counted and logged as such.
-func (c *wsConn) writeFailed(what string, err error) {
-	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
-		c.slow(fmt.Sprintf("slow consumer: a %s took longer than %s", what, c.s.cfg.WriteTimeout))
-		return
-	}
-	c.fail(websocket.CloseAbnormalClosure, what+" failed")
-}
-
-// flushNow writes the queue without blocking, on the caller's goroutine (the hub's, after a
-// fan-out); what the socket does not take at once is left to the writer goroutine.
-func (c *wsConn) flushNow(scratch *[]byte) {
-	n, done, err := c.sock.TryWriteFrames(c.takeQueue, scratch)
-	c.countOut(n)
-	switch {
-	case err != nil:
-		c.fail(websocket.CloseAbnormalClosure, "write failed")
-	case !done:
-		c.wake()
-	}
-}
-
-func (c *wsConn) countOut(n int) {
-	if n > 0 {
-		c.out.Add(uint64(n))
-		c.s.metrics.eventsOut.Add(float64(n))
-	}
 }
 
 // runCommand executes fn in a goroutine owned by the connection, at most

@@ -12,7 +12,7 @@ import (
 // is taken only once the replay sleeps: were the wake-up missed, the replay would wait for
 // its bound and fail with it.
 func TestEnqueueWaitWakesWhenTheWriterTakesTheQueue(t *testing.T) {
-	c := &wsConn{s: &Server{cfg: Config{SendQueue: 2}}, notify: make(chan struct{}, 1)}
+	c := writerlessConn(Config{SendQueue: 2})
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	defer c.cancel()
 	c.queue = [][]byte{[]byte(`1`), []byte(`2`)}
@@ -32,7 +32,7 @@ func TestEnqueueWaitWakesWhenTheWriterTakesTheQueue(t *testing.T) {
 
 // A session that fails wakes a replay waiting for room: nothing is queued after the close.
 func TestEnqueueWaitEndsWhenTheSessionFails(t *testing.T) {
-	c := &wsConn{s: &Server{cfg: Config{SendQueue: 1}}, notify: make(chan struct{}, 1)}
+	c := writerlessConn(Config{SendQueue: 1})
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.queue = [][]byte{[]byte(`1`)}
 	done := make(chan error, 1)
@@ -44,4 +44,12 @@ func TestEnqueueWaitEndsWhenTheSessionFails(t *testing.T) {
 	}, 10*time.Second, time.Millisecond)
 	c.fail(CloseResyncRequired, "test")
 	require.ErrorIs(t, <-done, errSessionClosing)
+}
+
+// writerlessConn is a session without a socket whose queue the test takes itself: no writer
+// goroutine starts for it (writing is held).
+func writerlessConn(cfg Config) *wsConn {
+	c := &wsConn{s: &Server{cfg: cfg}}
+	c.writing.Store(true)
+	return c
 }

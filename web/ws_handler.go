@@ -96,7 +96,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &wsConn{s: s, ws: ws, sock: hj.Out, remote: r.RemoteAddr, since: time.Now().UTC(), ctx: ctx,
-		cancel: cancel, notify: make(chan struct{}, 1), feeds: map[string]*feed{},
+		cancel: cancel, wclosed: make(chan struct{}), feeds: map[string]*feed{},
 		cmdSem: make(chan struct{}, maxCommandsInFlight), p: pre}
 	ws.SetReadLimit(s.cfg.MaxMessageBytes)
 	s.addConn(c)
@@ -104,16 +104,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 // run is the session: the reader until the peer goes away or the session fails, then the
-// cleanup once the writer and the commands are done.
+// cleanup once the close frame is written and the writers and the commands are done.
 func (c *wsConn) run() {
 	defer c.s.removeConn(c)
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); c.writeLoop() }()
+	c.startPinger()
 	c.readLoop()
+	if c.s.ctx.Err() != nil {
+		c.fail(websocket.CloseGoingAway, "server shutting down")
+	}
 	c.fail(websocket.CloseNormalClosure, "")
 	c.cmds.Wait()
 	c.waitBackground()
-	<-writerDone
+	<-c.wclosed // fail woke a writer, which ends with the close frame
+	c.writers.Wait()
 	for pbx, f := range c.feeds {
 		if h := c.s.hubs[pbx]; h != nil {
 			h.removeFeed(f)
