@@ -1,0 +1,106 @@
+package web
+
+import (
+	"encoding/json"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
+)
+
+// goroutinesIn counts the goroutines whose stack holds a call of a function whose name (as
+// the runtime prints it, e.g. "web.(*wsConn).writer") starts with fn.
+func goroutinesIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			count++
+		}
+	}
+	return count
+}
+
+// An idle session holds its reader goroutine and no writer; the keep-alive ping still reaches
+// it (a writer started by the ping timer writes it and exits), again and again, and a message
+// the session sends starts a writer for as long as it takes.
+func TestIdleSessionHoldsNoWriterAndIsPinged(t *testing.T) {
+	e := newEnv(t, envOpts{web: func(c *Config) { c.PongTimeout = 2 * time.Second }})
+	// The session's goroutines are those in a method of wsConn: the reader, the writer while
+	// it runs, the handler of a message while it runs.
+	const session, reader = "web.(*wsConn).", "web.(*wsConn).readLoop("
+	require.Equal(t, 0, goroutinesIn(session), "sessions of earlier tests still run")
+
+	c, _, err := websocket.DefaultDialer.Dial(e.wsURL(), nil)
+	require.NoError(t, err)
+	pings := make(chan string, 16)
+	c.SetPingHandler(func(data string) error {
+		select {
+		case pings <- data:
+		default:
+		}
+		return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	msgs := make(chan map[string]any, 16)
+	readerDone := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		for {
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				readerDone <- err
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(data, &m) == nil {
+				msgs <- m
+			}
+		}
+	}()
+	t.Cleanup(func() { _ = c.Close(); <-readerDone })
+	expect := func(typ string) {
+		t.Helper()
+		select {
+		case m, ok := <-msgs:
+			require.True(t, ok, "connection closed")
+			require.Equal(t, typ, m["type"], "message %v", m)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s message", typ)
+		}
+	}
+	require.NoError(t, c.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": tokSue}))
+	expect("welcome")
+
+	idle := func() bool { return goroutinesIn(session) == goroutinesIn(reader) }
+	require.Equal(t, 1, goroutinesIn(reader))
+	require.Eventually(t, idle, 10*time.Second, 5*time.Millisecond, "an idle session holds a writer goroutine")
+	for i := range 2 {
+		select {
+		case <-pings:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("ping %d did not reach the idle client", i+1)
+		}
+		require.Eventually(t, idle, 10*time.Second, 5*time.Millisecond, "the writer of ping %d stays", i+1)
+	}
+	require.NoError(t, c.WriteJSON(map[string]any{"type": "ping", "id": 7}))
+	expect("pong")
+	require.Eventually(t, idle, 10*time.Second, 5*time.Millisecond, "the writer of the pong stays")
+	require.Len(t, e.srv.Clients(), 1)
+
+	// The close is written by a writer too, and the session's end leaves none.
+	require.NoError(t, c.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second)))
+	require.Eventually(t, func() bool { return len(e.srv.Clients()) == 0 }, 10*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return goroutinesIn(session) == 0 }, 10*time.Second, 5*time.Millisecond)
+}
