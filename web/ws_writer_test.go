@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,4 +104,49 @@ func TestIdleSessionHoldsNoWriterAndIsPinged(t *testing.T) {
 		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second)))
 	require.Eventually(t, func() bool { return len(e.srv.Clients()) == 0 }, 10*time.Second, 5*time.Millisecond)
 	require.Eventually(t, func() bool { return goroutinesIn(session) == 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+// Wakes from many goroutines at once never have two writers of one session run: each wake
+// either starts the writer or leaves its work to the one running. The session still answers
+// afterwards and is left without a writer.
+func TestWakesStartOneWriterAtATime(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	w, _ := e.connect(tokSue)
+	e.srv.connsMu.Lock()
+	var c *wsConn
+	for k := range e.srv.conns {
+		c = k
+	}
+	e.srv.connsMu.Unlock()
+	require.NotNil(t, c)
+
+	const writer = "web.(*wsConn).writer("
+	stop := make(chan struct{})
+	var wakers sync.WaitGroup
+	for range 8 {
+		wakers.Add(1)
+		go func() {
+			defer wakers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					c.wake()
+				}
+			}
+		}()
+	}
+	most := 0
+	for range 200 {
+		most = max(most, goroutinesIn(writer))
+	}
+	close(stop)
+	wakers.Wait()
+	require.LessOrEqual(t, most, 1, "writers of one session at once")
+
+	w.send(map[string]any{"type": "ping", "id": 1})
+	w.expect("pong")
+	require.Eventually(t, func() bool { return goroutinesIn(writer) == 0 }, 10*time.Second, 5*time.Millisecond)
+	require.Len(t, e.srv.Clients(), 1)
 }
