@@ -88,6 +88,9 @@ type feed struct {
 	deadline   time.Time // the catch-up must be done by then
 	owesSynced bool
 	replayed   int
+	// syncFloor: the subscribe's resync or replay gave the feed the log up to here, which
+	// may be beyond the hub (its synced message says the higher of the two).
+	syncFloor uint64
 	// caught is the newest entry the catch-up has queued (hub_shed.go tells how far behind
 	// the feed is by it).
 	caught uint64
@@ -524,79 +527,5 @@ func (h *hub) dropLines(f *feed, lines []string) {
 	}
 	if len(f.lines) == 0 {
 		delete(h.feeds, f)
-	}
-}
-
-// finishSync delivers the entries buffered during a replay that the replay did not cover,
-// switches the feed to live delivery and queues the synced message, all under the hub's lock
-// so that the synced position is exactly what the client has been sent.
-// When the buffered entries do not fit into the send queue, or did not fit into the buffer, the
-// feed falls behind: it catches up from the log and gets the synced message at the end.
-func (h *hub) finishSync(f *feed, replayed int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	pending, overflow, from := f.pending, f.overflow, f.from
-	f.pending, f.overflow, f.syncing = nil, false, false
-deliver:
-	for _, e := range pending {
-		if !f.fresh(e) {
-			continue
-		}
-		switch f.c.offer(h.encode(e)) {
-		case offerQueued:
-			f.mark(e)
-		case offerFull:
-			overflow, from = true, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
-			break deliver
-		case offerClosed:
-			return
-		}
-	}
-	f.c.wake()
-	if overflow {
-		f.owesSynced, f.replayed = true, replayed
-		h.fallBehind(f, from)
-		return
-	}
-	h.queueSynced(f, replayed)
-}
-
-// queueSynced queues the synced message at the hub's position (under the hub's lock).
-func (h *hub) queueSynced(f *feed, replayed int) {
-	b, _ := json.Marshal(syncedMsg{Type: msgSynced, PBX: h.pbx, Epoch: h.pos.Epoch,
-		Offset: h.pos.Offset, Replayed: replayed})
-	f.c.enqueue(b)
-}
-
-// markDelivered records a replayed entry as delivered (under the hub's lock, since the fan-out
-// reads the same marks).
-func (h *hub) markDelivered(f *feed, e store.Entry) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if f.behind && e.Offset > f.caught {
-		f.caught = e.Offset
-	}
-	return f.accept(e)
-}
-
-// setMarks sets the delivered marks of lines (and the line-less events) to pos, whose epoch
-// becomes the feed's. Marks of other lines kept from an earlier epoch are reset.
-func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if f.epoch != pos.Epoch {
-		for l := range f.lines {
-			f.lines[l] = 0
-		}
-		f.bridgeLast = 0
-		f.epoch = pos.Epoch
-	}
-	for _, l := range lines {
-		if _, ok := f.lines[l]; ok {
-			f.lines[l] = pos.Offset
-		}
-	}
-	if bridge {
-		f.bridgeLast = pos.Offset
 	}
 }

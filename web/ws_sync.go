@@ -137,28 +137,40 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 		}
 		start = pos
 	}
-	n, _, err := c.replay(c.ctx, h, f, start)
+	n, last, err := c.replay(c.ctx, h, f, start)
 	if errors.Is(err, store.ErrCursorTooOld) || errors.Is(err, store.ErrEpochChanged) {
 		// The cursor cannot be continued: start over from the current state.
 		pos, rerr := c.resync(c.ctx, h, f, h.feedLines(f), reasonOf(err), true)
 		if rerr != nil {
 			return rerr
 		}
-		n, _, err = c.replay(c.ctx, h, f, pos)
+		n, last, err = c.replay(c.ctx, h, f, pos)
 	}
 	if err != nil {
 		return err
 	}
+	h.raiseSyncFloor(f, last)
 	h.finishSync(f, n)
 	return nil
 }
 
 // resync sends the current state of lines and sets their delivered marks to the snapshot's
 // position; the caller then replays from there.
+//
+// Lines added to a feed (bridge false) whose snapshot is ahead of the hub get every line of
+// the feed resynced instead: the hub has not yet fanned out the entries up to the snapshot,
+// and those of the feed's other lines would reach the client after a resync whose offset is
+// above theirs, where clients drop them as already seen.
 func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, reason string, bridge bool) (store.Position, error) {
 	snap, err := c.s.svc.SnapshotLines(ctx, h.pbx, lines)
 	if err != nil {
 		return store.Position{}, err
+	}
+	if !bridge && h.behind(snap.Position) {
+		lines, bridge = h.feedLines(f), true
+		if snap, err = c.s.svc.SnapshotLines(ctx, h.pbx, lines); err != nil {
+			return store.Position{}, err
+		}
 	}
 	// SnapshotLines holds only these lines and their calls.
 	msg := resyncMsg{Type: msgResync, PBX: h.pbx, Epoch: snap.Position.Epoch,
@@ -176,6 +188,7 @@ func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, re
 		msg.Calls = append(msg.Calls, cl)
 	}
 	h.setMarks(f, lines, snap.Position, bridge)
+	h.raiseSyncFloor(f, snap.Position.Offset)
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return store.Position{}, err
