@@ -8,7 +8,6 @@ import (
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/tapi"
-	"github.com/ctibridge/ctibridge/tapi/backoff"
 )
 
 // Contact-centre lines. A PBX's Groups are ACD or hunt groups whose devices are monitored like
@@ -50,31 +49,26 @@ func (o *link) resyncAgents(lc *linkConn, exts []string, counted func(job) job) 
 // applied meanwhile (the answer may then predate it): then it asks again, like snapshotLine.
 func (o *link) agentState(ctx context.Context, lc *linkConn, ext string, counted func(job) job) error {
 	p := o.p
-	for try := 1; try <= snapshotTries; try++ {
-		if try > 1 {
-			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
-		}
-		seen := o.pl.applied[ext].Load()
+	done, err := o.askFresh(ctx, ext, counted, func(ctx context.Context) (job, error) {
 		m, err := o.requestTimed(ctx, lc, &csta.GetAgentState{Device: csta.Device(ext)})
 		if err != nil {
 			if fatal(err) {
-				return err
+				return nil, err
 			}
 			// Not an agent position (or the switch has no agents there): nothing to learn.
 			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Debug("GetAgentState refused")
-			return nil
+			return nil, nil
 		}
 		r, ok := m.(*csta.GetAgentStateResponse)
 		if !ok {
-			return nil
+			return nil, nil
 		}
-		applied, err := o.pl.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
+		return func(st *reducer.State, now time.Time) reducer.Result {
 			return st.SetAgents(ext, r, now)
-		})
-		if err != nil || applied {
-			return err
-		}
+		}, nil
+	})
+	if err == nil && !done {
+		p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).Warn("agent events never quiet during GetAgentState; the line keeps the states its events gave it")
 	}
-	p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).Warn("agent events never quiet during GetAgentState; the line keeps the states its events gave it")
-	return nil
+	return err
 }

@@ -235,31 +235,46 @@ var snapshotPause = backoff.Policy{Min: 10 * time.Millisecond, Jitter: backoff.N
 // are fine: the reducer ignores what the snapshot already showed.
 func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
 	p := o.p
+	return o.askFresh(ctx, ext, counted, func(ctx context.Context) (job, error) {
+		m, err := o.requestTimed(ctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
+		if err != nil {
+			if fatal(err) {
+				return nil, err
+			}
+			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Warn("SnapshotDevice failed; line left as it was")
+			return nil, nil
+		}
+		r, ok := m.(*csta.SnapshotDeviceResponse)
+		if !ok || idleAsKnown(p, ext, r) {
+			return nil, nil
+		}
+		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
+		calls, err := o.askCalls(ctx, lc, ext, r.Items)
+		if err != nil {
+			return nil, err
+		}
+		return func(st *reducer.State, now time.Time) reducer.Result {
+			return st.Reconcile(snaps, calls, now)
+		}, nil
+	})
+}
+
+// askFresh asks the switch about line ext (ask) and applies the answer unless an event of the
+// line overtook it (applyUnlessStale), asking again after a growing pause, at most
+// snapshotTries times. ask returns the change its answer makes, or nil when there is nothing
+// to apply. done is false when every answer was overtaken.
+func (o *link) askFresh(ctx context.Context, ext string, counted func(job) job,
+	ask func(ctx context.Context) (job, error)) (done bool, err error) {
 	for try := 1; try <= snapshotTries; try++ {
 		if try > 1 {
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
 		}
 		seen := o.pl.applied[ext].Load()
-		m, err := o.requestTimed(ctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
-		if err != nil {
-			if fatal(err) {
-				return false, err
-			}
-			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Warn("SnapshotDevice failed; line left as it was")
-			return true, nil
+		j, err := ask(ctx)
+		if err != nil || j == nil {
+			return err == nil, err
 		}
-		r, ok := m.(*csta.SnapshotDeviceResponse)
-		if !ok || idleAsKnown(p, ext, r) {
-			return true, nil
-		}
-		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
-		calls, err := o.askCalls(ctx, lc, ext, r.Items)
-		if err != nil {
-			return false, err
-		}
-		applied, err := o.pl.applyUnlessStale(ctx, ext, seen, counted, func(st *reducer.State, now time.Time) reducer.Result {
-			return st.Reconcile(snaps, calls, now)
-		})
+		applied, err := o.pl.applyUnlessStale(ctx, ext, seen, counted, j)
 		if err != nil || applied {
 			return applied, err
 		}
