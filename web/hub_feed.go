@@ -4,9 +4,8 @@ import "github.com/ctibridge/ctibridge/store"
 
 // What a feed has been given: the checks and marks of the hub and the replays.
 
-// accept reports whether e is new for the feed and records it as delivered. An entry of an
-// epoch other than the feed's means the log was replaced (a store that lost its data): the
-// offsets no longer compare, so the session ends and the client resumes with a resync.
+// accept reports whether e is new for the feed and records it as delivered (see inEpoch for an
+// entry of another epoch).
 func (f *feed) accept(e store.Entry) bool {
 	if !f.fresh(e) {
 		return false
@@ -17,8 +16,7 @@ func (f *feed) accept(e store.Entry) bool {
 
 // fresh is accept without recording e as delivered.
 func (f *feed) fresh(e store.Entry) bool {
-	if e.Epoch != f.epoch {
-		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
+	if !f.inEpoch(e) {
 		return false
 	}
 	if e.Event.Line == "" {
@@ -32,14 +30,24 @@ func (f *feed) fresh(e store.Entry) bool {
 // (byLine lists exactly the feeds with that line, under the same lock): it spares the look-up
 // in f.lines, one per feed and event.
 func (f *feed) freshListed(e store.Entry) bool {
-	if e.Epoch != f.epoch {
-		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
+	if !f.inEpoch(e) {
 		return false
 	}
 	if e.Event.Line == "" {
 		return e.Offset > f.bridgeLast
 	}
 	return e.Offset > f.lines[e.Event.Line]
+}
+
+// inEpoch reports whether e is of the feed's epoch. An entry of another epoch means the log was
+// replaced (a store that lost its data): the offsets no longer compare, so the session ends and
+// the client resumes with a resync.
+func (f *feed) inEpoch(e store.Entry) bool {
+	if e.Epoch != f.epoch {
+		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
+		return false
+	}
+	return true
 }
 
 // has says whether l is one of the feed's lines.

@@ -113,12 +113,14 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 	slow := dialSmallBuffer(t, e)
 	slowEnd := make(chan error, 1)
 	go func() {
+		pace := time.NewTicker(10 * time.Millisecond) // the fault: the slow desktop's work per event
+		defer pace.Stop()
 		for {
 			if _, _, err := slow.ReadMessage(); err != nil {
 				slowEnd <- err
 				return
 			}
-			time.Sleep(10 * time.Millisecond) // the slow desktop's work per event
+			<-pace.C
 		}
 	}()
 	fast, _ := e.connect(tokSue)
