@@ -24,6 +24,13 @@ type Config struct {
 	Resume map[string]Position
 	// ClientName is shown in the bridge's diagnostics (default "ctibridge-go").
 	ClientName string
+	// OmitWelcomeLines asks the bridge for a welcome without its line list (the hello's
+	// omitLines, docs/websocket.md): Welcome().Lines stays empty and Welcome().OwnLines gives
+	// the token's line patterns instead. For tokens that see tens of thousands of lines (lines
+	// "*", supervisors, server-side connectors) the list is megabytes and bridge CPU on every
+	// connect, while the subscribed lines arrive with the subscribe's resync anyway. A bridge
+	// that does not know the member refuses the hello; the client then connects again without it.
+	OmitWelcomeLines bool
 
 	// MinBackoff and MaxBackoff bound the wait between reconnect rounds (defaults 100ms and
 	// 10s); each wait is a random time up to the doubled previous one ("full jitter").

@@ -69,6 +69,9 @@ type serverMsg struct {
 	User     string      `json:"user"`
 	Role     string      `json:"role"`
 	PBXs     []PBXStatus `json:"pbxs"`
+	// LinesOmitted and OwnLines: a welcome to a hello with omitLines.
+	LinesOmitted bool     `json:"linesOmitted"`
+	OwnLines     []string `json:"ownLines"`
 
 	// subscribed, resync, synced, event
 	PBX      string          `json:"pbx"`
@@ -109,6 +112,10 @@ type Welcome struct {
 	Instance string        // bridge instance that served the connection
 	User     string        // user the token belongs to
 	Role     string        // user, supervisor or admin
-	Lines    []WelcomeLine // lines the token may see
+	Lines    []WelcomeLine // lines the token may see; empty when LinesOmitted
 	PBXs     []PBXStatus
+	// LinesOmitted says that Lines is empty because the client asked (Config.OmitWelcomeLines);
+	// OwnLines then gives the patterns of the lines the token controls ("hq/201", "hq/*", "*").
+	LinesOmitted bool
+	OwnLines     []string
 }

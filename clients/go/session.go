@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,8 +40,24 @@ type commandResult struct {
 }
 
 // open connects to url, authenticates and subscribes. It returns once the bridge confirmed
-// the subscription (or at once, when cfg subscribes to nothing).
+// the subscription (or at once, when cfg subscribes to nothing). A bridge that refuses the
+// hello's omitLines (older than the member; it closes the session) gets a second connection
+// without it.
 func open(ctx context.Context, cfg *Config, url string, cursors map[string]Position) (*session, error) {
+	s, err := openOnce(ctx, cfg, url, cursors, cfg.OmitWelcomeLines)
+	if cfg.OmitWelcomeLines && refusedOmitLines(err) {
+		return openOnce(ctx, cfg, url, cursors, false)
+	}
+	return s, err
+}
+
+// refusedOmitLines reports whether err is a bridge's refusal of the hello's omitLines.
+func refusedOmitLines(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se) && se.Code == "bad_field" && se.Field == "omitLines"
+}
+
+func openOnce(ctx context.Context, cfg *Config, url string, cursors map[string]Position, omitLines bool) (*session, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
 	d := websocket.Dialer{HandshakeTimeout: cfg.DialTimeout, Proxy: http.ProxyFromEnvironment}
@@ -54,7 +71,7 @@ func open(ctx context.Context, cfg *Config, url string, cursors map[string]Posit
 	s := &session{url: url, ws: ws, pending: map[uint32]chan commandResult{}}
 	stop := context.AfterFunc(ctx, func() { _ = ws.Close() })
 	defer stop()
-	if err := s.handshake(ctx, cfg, cursors); err != nil {
+	if err := s.handshake(ctx, cfg, cursors, omitLines); err != nil {
 		_ = ws.Close()
 		if ctx.Err() != nil && !isFatal(err) {
 			return nil, fmt.Errorf("connect %s: %w", url, context.Cause(ctx))
@@ -64,8 +81,9 @@ func open(ctx context.Context, cfg *Config, url string, cursors map[string]Posit
 	return s, nil
 }
 
-func (s *session) handshake(ctx context.Context, cfg *Config, cursors map[string]Position) error {
-	if err := s.write(helloMsg{Type: "hello", V: ProtocolVersion, Token: cfg.Token, Client: cfg.ClientName}); err != nil {
+func (s *session) handshake(ctx context.Context, cfg *Config, cursors map[string]Position, omitLines bool) error {
+	hello := helloMsg{Type: "hello", V: ProtocolVersion, Token: cfg.Token, Client: cfg.ClientName, OmitLines: omitLines}
+	if err := s.write(hello); err != nil {
 		return err
 	}
 	m, err := s.read(time.Now().Add(cfg.DialTimeout))
@@ -82,44 +100,81 @@ func (s *session) handshake(ctx context.Context, cfg *Config, cursors map[string
 	default:
 		return fmt.Errorf("%s: expected welcome, got %q", s.url, m.Type)
 	}
-	s.welcome = Welcome{Instance: m.Instance, User: m.User, Role: m.Role, PBXs: m.PBXs}
+	s.welcome = Welcome{Instance: m.Instance, User: m.User, Role: m.Role, PBXs: m.PBXs,
+		LinesOmitted: m.LinesOmitted, OwnLines: m.OwnLines}
 	if err := json.Unmarshal(m.Lines, &s.welcome.Lines); err != nil {
 		return fmt.Errorf("%s: welcome lines: %w", s.url, err)
 	}
 	if !cfg.All && len(cfg.Lines) == 0 {
 		return nil
 	}
+	return s.subscribe(cfg, cursors)
+}
+
+// subscribe sends the subscription and waits for subscribed. The PBXs whose feeds must report
+// synced are those of the subscribed lines. A cursor is sent only for a PBX of the
+// subscription: for All, the welcome's lines name them; a welcome without lines does not, so
+// the cursors go as they are and one the bridge refuses because its PBX has no subscribed line
+// (the token's lines changed since) is dropped and the subscribe sent again: that PBX starts
+// over with a resync, as it would have.
+func (s *session) subscribe(cfg *Config, cursors map[string]Position) error {
 	s.expect = map[string]bool{}
 	sub := subscribeMsg{Type: "subscribe", All: cfg.All, Lines: cfg.Lines, Cursors: map[string]Position{}}
-	if cfg.All {
-		for _, l := range s.welcome.Lines {
-			s.expect[l.PBX] = true
-		}
+	pbxs := map[string]bool{}
+	for _, l := range s.welcome.Lines {
+		pbxs[l.PBX] = true
 	}
 	for _, l := range cfg.Lines {
-		s.expect[pbxOf(l)] = true
+		pbxs[pbxOf(l)] = true
 	}
 	for pbx, pos := range cursors {
-		if s.expect[pbx] {
+		if pbxs[pbx] || (cfg.All && s.welcome.LinesOmitted) {
 			sub.Cursors[pbx] = pos
 		}
 	}
+	for {
+		lines, err := s.subscribeOnce(cfg, sub)
+		var se *SubscribeError
+		if errors.As(err, &se) && se.Code == "bad_field" && strings.HasPrefix(se.Field, "cursors.") {
+			if pbx := strings.TrimPrefix(se.Field, "cursors."); hasKey(sub.Cursors, pbx) {
+				delete(sub.Cursors, pbx)
+				continue
+			}
+		}
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			s.expect[pbxOf(l)] = true
+		}
+		return nil
+	}
+}
+
+func hasKey(m map[string]Position, k string) bool { _, ok := m[k]; return ok }
+
+// subscribeOnce sends sub and returns the lines of the bridge's subscribed answer.
+func (s *session) subscribeOnce(cfg *Config, sub subscribeMsg) ([]string, error) {
 	if err := s.write(sub); err != nil {
-		return err
+		return nil, err
 	}
 	for {
 		m, err := s.read(time.Now().Add(cfg.DialTimeout))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch m.Type {
 		case "subscribed":
-			return nil
+			var lines []string
+			if err := json.Unmarshal(m.Lines, &lines); err != nil {
+				return nil, fmt.Errorf("%s: subscribed lines: %w", s.url, err)
+			}
+			return lines, nil
 		case "error":
-			return &SubscribeError{URL: s.url, Code: m.Code, Field: m.Field, Message: m.Message}
+			return nil, &SubscribeError{URL: s.url, Code: m.Code, Field: m.Field, Message: m.Message}
 		case "pong":
 		default:
-			return fmt.Errorf("%s: expected subscribed, got %q", s.url, m.Type)
+			return nil, fmt.Errorf("%s: expected subscribed, got %q", s.url, m.Type)
 		}
 	}
 }

@@ -41,7 +41,10 @@ export class CTIBridgeClient extends EventTarget {
   // ({pbx: {epoch, offset}} saved from cursors), minBackoff, maxBackoff (ms),
   // keepAlive (ms between pings; three silent intervals drop the connection),
   // commandTimeout (ms), connectTimeout (ms each bridge has to answer the REST check of
-  // connect()).
+  // connect()), omitLines (ask for a welcome without its line list: welcome.lines is empty and
+  // welcome.ownLines gives the token's line patterns; for tokens that see many lines, whose
+  // list costs megabytes and bridge CPU on every connect; a bridge that does not know the
+  // member refuses the hello, and the client connects again without it).
   constructor(opts) {
     super();
     const urls = opts.urls || (opts.url ? [opts.url] : []);
@@ -53,6 +56,8 @@ export class CTIBridgeClient extends EventTarget {
     this.subLines = opts.lines || null;
     this.all = !!opts.all;
     this.clientName = opts.client || "ctibridge.js";
+    this.omitLines = !!opts.omitLines;
+    this._omitRefused = false; // the bridge refused the hello's omitLines: not asked again
     this.minBackoff = opts.minBackoff || 250;
     this.maxBackoff = opts.maxBackoff || 10000;
     this.keepAlive = opts.keepAlive || 15000;
@@ -243,7 +248,12 @@ export class CTIBridgeClient extends EventTarget {
     this._ws = ws;
     this._expect = new Set();
     this._subscribed = false;
-    ws.onopen = () => this._send({type: "hello", v: PROTOCOL_VERSION, token: this.token, client: this.clientName});
+    this._reopen = false;
+    ws.onopen = () => {
+      const hello = {type: "hello", v: PROTOCOL_VERSION, token: this.token, client: this.clientName};
+      if (this.omitLines && !this._omitRefused) hello.omitLines = true;
+      this._send(hello);
+    };
     ws.onmessage = (m) => {
       this._lastHeard = Date.now();
       let msg;
@@ -264,6 +274,11 @@ export class CTIBridgeClient extends EventTarget {
     this._failPending("connection lost");
     this._emit("disconnected", {url, code, reason});
     if (this._closed) return;
+    if (this._reopen) {
+      // The bridge refused the hello's omitLines and closed: the same URL again without it.
+      this._open();
+      return;
+    }
     if (FATAL_CLOSE.has(code) || this._fatalError) {
       this._giveUp(this._fatalError || new CTIBridgeError(`${url} closed the connection: ${code} ${reason}`, {code: "closed"}));
       return;
@@ -345,14 +360,20 @@ export class CTIBridgeClient extends EventTarget {
         const pbxs = new Set();
         if (this.all) { sub.all = true; for (const l of m.lines) pbxs.add(l.pbx); }
         else { sub.lines = this.subLines; for (const l of this.subLines) pbxs.add(l.split("/")[0]); }
+        // Without the welcome's lines the PBXs of an all-subscription are unknown until
+        // subscribed: every cursor goes, and one the bridge refuses is dropped (_serverError).
+        const omitted = this.all && m.linesOmitted;
         const cursors = {};
-        for (const p of pbxs) if (this.cursors[p]) cursors[p] = this.cursors[p];
+        for (const p of Object.keys(this.cursors)) if (omitted || pbxs.has(p)) cursors[p] = this.cursors[p];
         if (Object.keys(cursors).length) sub.cursors = cursors;
         this._expect = pbxs;
+        this._sub = sub;
         this._send(sub);
         break;
       }
       case "subscribed":
+        // The PBXs whose feeds must report synced are those of the subscribed lines.
+        this._expect = new Set((m.lines || []).map((l) => l.split("/")[0]));
         if (!this._subscribed) { this._subscribed = true; this._up(url); }
         break;
       case "resync":
@@ -377,6 +398,20 @@ export class CTIBridgeClient extends EventTarget {
     if (m.id) {
       const p = this._pending.get(m.id);
       if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.reject(err); }
+      return;
+    }
+    if (m.code === "bad_field" && m.field === "omitLines" && this.omitLines && !this._omitRefused) {
+      this._omitRefused = true;
+      this._reopen = true;
+      return;
+    }
+    const refusedCursor = m.code === "bad_field" && (m.field || "").startsWith("cursors.") && m.field.slice(8);
+    if (!this._subscribed && refusedCursor && this._sub && this._sub.cursors && refusedCursor in this._sub.cursors) {
+      // A cursor for a PBX none of the subscribed lines belongs to (the token's lines changed
+      // since): that PBX starts over with a resync.
+      delete this._sub.cursors[refusedCursor];
+      delete this.cursors[refusedCursor];
+      this._send(this._sub);
       return;
     }
     if (m.code === "unauthorized" || (!this._subscribed && ["unknown_line", "forbidden", "bad_field"].includes(m.code))) {
