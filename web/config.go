@@ -29,6 +29,9 @@ const (
 	// and spares clients the catch-up from the event log in ordinary bursts.
 	DefaultSendQueue       = 1024
 	DefaultBehindLimit     = 10 * time.Second
+	// DefaultLateAfter: twice the owner pipeline's overload threshold (cti), so that an
+	// instance that follows the log over a store does not count its usual latency.
+	DefaultLateAfter       = 500 * time.Millisecond
 	DefaultReplayCache     = 20000
 	DefaultMaxMessageBytes = 64 << 10
 	DefaultAlertRetries    = 5
@@ -76,6 +79,11 @@ type Config struct {
 	// behind more than 30 times a minute, is disconnected with close code 4008 (slow consumer).
 	// Default 10s.
 	BehindLimit time.Duration
+	// LateAfter: events that reach this instance's clients this late (since the owner received
+	// them from the PBX) count as overload here, also on an instance that only follows the
+	// log: the PBX's sessions are probed and the slowest shed (hub_late.go). Default 500ms;
+	// negative disables (only the owner pipeline's overload then sheds).
+	LateAfter time.Duration
 	// ReplayCache is how many of a PBX's newest log entries each instance keeps in memory to
 	// replay to resuming clients without reading the store. Default 20000; negative disables.
 	ReplayCache int
@@ -172,6 +180,7 @@ func DefaultConfig() Config {
 		DialRatePerMinute:  DefaultDialRatePerMinute,
 		SendQueue:          DefaultSendQueue,
 		BehindLimit:        DefaultBehindLimit,
+		LateAfter:          DefaultLateAfter,
 		ReplayCache:        DefaultReplayCache,
 		MaxMessageBytes:    DefaultMaxMessageBytes,
 		AlertRetries:       DefaultAlertRetries,
@@ -213,6 +222,9 @@ func (c *Config) applyDefaults() {
 		if *f.v <= 0 {
 			*f.v = *f.def
 		}
+	}
+	if c.LateAfter == 0 {
+		c.LateAfter = d.LateAfter
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = d.MaxMessageBytes

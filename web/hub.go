@@ -35,6 +35,8 @@ type hub struct {
 	// num presents the PBX's party numbers to clients (E.164, as REST shows them); nil when
 	// the PBX has no numbering plan and numbers go out as the PBX reports them.
 	num tapi.NumberMap
+	// late: how late live entries are fanned out here (hub_late.go).
+	late lateness
 
 	mu     sync.Mutex
 	byLine map[string]map[*feed]struct{}
@@ -176,6 +178,7 @@ func (h *hub) follow(ctx context.Context) error {
 			if !ok {
 				return subEnded(sub)
 			}
+			h.late.observe(e.Event.Time, time.Now())
 			h.fanOut(e)
 		}
 		// Fan out what else is already waiting (one engine batch arrives as several

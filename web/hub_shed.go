@@ -11,7 +11,8 @@ import (
 
 // Shedding the slowest clients under overload. While a PBX's pipeline is overloaded (the
 // engine's cti.LinkInfo.Overload, which the owner sets and the web layer reads through
-// Service.Links), every shedInterval the sessions that follow the PBX are probed for how far
+// Service.Links), or its events reach this instance's clients late (hub_late.go: also on
+// instances that only follow the log), every shedInterval the sessions that follow the PBX are probed for how far
 // behind they read (hub_probe.go), and the slowest are ended with 4008 and the reason "slow
 // consumer: shed under overload, N events behind" (N: the events of its lines it has not
 // read, as far as the hub can tell: written after its probe, queued, or in the recent
@@ -32,14 +33,42 @@ func (s *Server) shedLoop(ctx context.Context) {
 	t := time.NewTicker(shedInterval)
 	defer t.Stop()
 	probing := map[*wsConn]struct{}{} // sessions asked for probes in the current episode
+	late := map[string]bool{}         // PBXs whose events reach this instance late
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			s.shedTick(now, probing)
+			s.shedTick(now, s.overloadedHubs(now, late), probing)
 		}
 	}
+}
+
+// overloadedHubs returns the hubs of the PBXs that are overloaded: by the owner's pipeline,
+// or by their events reaching this instance's clients late. The latter is logged once when it
+// starts and once when it ends (the owner's pipeline logs its own episodes).
+func (s *Server) overloadedHubs(now time.Time, late map[string]bool) []*hub {
+	var hubs []*hub
+	for _, li := range s.svc.Links() {
+		h := s.hubs[li.PBX]
+		if h == nil {
+			continue
+		}
+		age, isLate := h.late.recently(now)
+		switch {
+		case isLate && !late[li.PBX]:
+			late[li.PBX] = true
+			h.log.WithField("late", age.Round(time.Millisecond)).
+				Warn("overload: events reach this instance's clients late; probing them to shed the slowest")
+		case !isLate && late[li.PBX]:
+			delete(late, li.PBX)
+			h.log.Info("events reach this instance's clients in time again")
+		}
+		if li.Overload != "" || isLate {
+			hubs = append(hubs, h)
+		}
+	}
+	return hubs
 }
 
 // shedCandidate is how far behind one session is.
@@ -71,14 +100,8 @@ func (sc *shedCandidate) eventsBehind() uint64 {
 	return n
 }
 
-// shedTick is one interval of shedLoop.
-func (s *Server) shedTick(now time.Time, probing map[*wsConn]struct{}) {
-	var hubs []*hub
-	for _, li := range s.svc.Links() {
-		if h := s.hubs[li.PBX]; h != nil && li.Overload != "" {
-			hubs = append(hubs, h)
-		}
-	}
+// shedTick is one interval of shedLoop, over the hubs of the overloaded PBXs.
+func (s *Server) shedTick(now time.Time, hubs []*hub, probing map[*wsConn]struct{}) {
 	sessions := map[*wsConn]*shedCandidate{}
 	for _, h := range hubs {
 		h.howFarBehind(now, sessions)

@@ -80,6 +80,7 @@ func New(svc cti.Service, cfg Config) (*Server, error) {
 		h := newHub(pbx, svc, s.log, s.metrics, cfg.ReplayCache)
 		h.sinks = append(h.sinks, s.alerts.observe)
 		h.num = s.numbering(pbx).Presenter()
+		h.late.after = s.cfg.LateAfter
 		s.hubs[pbx] = h
 	}
 	s.handler = s.routes()

@@ -139,6 +139,7 @@ func (c *FileConfig) applyDefaults() {
 	w.DialRatePerMinute = cmp.Or(w.DialRatePerMinute, wd.DialRatePerMinute)
 	w.SendQueue = cmp.Or(w.SendQueue, wd.SendQueue)
 	w.BehindLimit = cmp.Or(w.BehindLimit, wd.BehindLimit)
+	w.LateAfter = cmp.Or(w.LateAfter, wd.LateAfter)
 	w.ReplayCache = cmp.Or(w.ReplayCache, wd.ReplayCache)
 	w.MaxMessageBytes = cmp.Or(w.MaxMessageBytes, wd.MaxMessageBytes)
 	w.HeaderTimeout = cmp.Or(w.HeaderTimeout, wd.HTTPHeaderTimeout)

@@ -114,6 +114,7 @@ var keyList = []keyDoc{
 	{"web.dial_rate_per_minute", fromCode, "Click-to-dial requests per token per minute."},
 	{"web.send_queue", fromCode, "Outbound messages queued per WebSocket client; minimum 16."},
 	{"web.behind_limit", fromCode, "How long a WebSocket client may be behind (in total within a minute) before it is disconnected."},
+	{"web.late_after", fromCode, "Events that reach this instance's clients this late count as overload here: its sessions are probed and the slowest shed; -1 disables."},
 	{"web.replay_cache", fromCode, "Newest event log entries per PBX kept in memory for replays; -1 disables."},
 	{"web.max_message_bytes", fromCode, "Largest WebSocket message accepted from a client; minimum 1024."},
 	{"web.audit_log", "empty (log only)", "File the audit log is appended to, as JSON lines."},

@@ -303,7 +303,7 @@ func linkTLS(t LinkTLS) (*tls.Config, error) {
 func webConfig(cfg *FileConfig, log *logrus.Entry) web.Config {
 	wc := web.Config{
 		AllowedOrigins: cfg.Web.AllowedOrigins, DialRatePerMinute: cfg.Web.DialRatePerMinute,
-		SendQueue: cfg.Web.SendQueue, BehindLimit: cfg.Web.BehindLimit, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
+		SendQueue: cfg.Web.SendQueue, BehindLimit: cfg.Web.BehindLimit, LateAfter: cfg.Web.LateAfter, ReplayCache: replayCache(cfg), MaxMessageBytes: cfg.Web.MaxMessageBytes,
 		AlertWebhooks: cfg.Web.AlertWebhooks, Logger: log.WithField("component", "web"),
 		Numbering:         map[string]web.Numbering{},
 		HTTPHeaderTimeout: cfg.Web.HeaderTimeout, HTTPReadTimeout: cfg.Web.ReadTimeout,
