@@ -27,8 +27,8 @@ const (
 	DefaultDialRatePerMinute = 10
 	// DefaultSendQueue: the queue grows only in a burst, so a long one costs nothing at rest
 	// and spares clients the catch-up from the event log in ordinary bursts.
-	DefaultSendQueue       = 1024
-	DefaultBehindLimit     = 10 * time.Second
+	DefaultSendQueue   = 1024
+	DefaultBehindLimit = 10 * time.Second
 	// DefaultLateAfter: twice the owner pipeline's overload threshold (cti), so that an
 	// instance that follows the log over a store does not count its usual latency.
 	DefaultLateAfter       = 500 * time.Millisecond

@@ -21,8 +21,8 @@ const lateHold = 2 * shedInterval
 // shed loop reads it.
 type lateness struct {
 	after time.Duration // Config.LateAfter; 0 or negative: never late
-	last  atomic.Int64 // unix nanoseconds of the last late burst, 0 before any
-	worst atomic.Int64 // the latest burst's lateness, in nanoseconds, when it was late
+	last  atomic.Int64  // unix nanoseconds of the last late burst, 0 before any
+	worst atomic.Int64  // the latest burst's lateness, in nanoseconds, when it was late
 }
 
 // observe records a burst whose first entry was received by the owner at at.

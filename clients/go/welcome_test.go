@@ -92,7 +92,7 @@ func TestOmitWelcomeLinesRefused(t *testing.T) {
 		}
 		_ = ws.WriteJSON(map[string]any{"type": "welcome", "v": 1, "instance": "old", "user": "sam", "role": "supervisor",
 			"lines": []map[string]any{{"name": "demo/202", "pbx": "demo", "deviceId": 2, "address": "202", "inService": true, "control": true, "ops": []string{}}},
-			"pbxs": []map[string]any{{"name": "demo", "active": "primary"}}})
+			"pbxs":  []map[string]any{{"name": "demo", "active": "primary"}}})
 		for {
 			if _, _, err := ws.ReadMessage(); err != nil {
 				return
