@@ -25,8 +25,15 @@ type WebhookStore interface {
 	// WebhookCursor returns where delivery of a subscription's events of a PBX stands: every
 	// event up to it was delivered or kept as failed. ok is false when none was saved.
 	WebhookCursor(ctx context.Context, id, pbx string) (p Position, ok bool, err error)
-	// SetWebhookCursor saves the cursor of a subscription and PBX.
+	// SetWebhookCursor saves the cursor of a subscription and PBX (the admin API, before any
+	// deliverer).
 	SetWebhookCursor(ctx context.Context, id, pbx string, p Position) error
+	// SaveWebhookCursor saves a deliverer's cursor: fence is its delivery lease
+	// (WebhookLeaseName). Once a cursor was saved under a token, a save under a lower one (a
+	// deliverer that lost the lease to the one that saved it, and did not yet notice) is
+	// refused with ErrFenced and changes nothing: it cannot move the cursor back below what
+	// the new deliverer delivered, which would make a later takeover deliver it again.
+	SaveWebhookCursor(ctx context.Context, id, pbx string, p Position, fence Fence) error
 
 	// AddFailedDelivery keeps a delivery that failed for good (replacing one with the same
 	// ID). A subscription keeps at most MaxFailedDeliveries, dropping the oldest.

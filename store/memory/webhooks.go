@@ -17,13 +17,14 @@ type webhookState struct {
 	mu      sync.Mutex
 	subs    map[string]store.WebhookSubscription
 	cursors map[string]store.Position         // by id + "\x00" + pbx
+	tokens  map[string]uint64                 // the lease token of each cursor's last SaveWebhookCursor
 	failed  map[string][]store.FailedDelivery // by subscription, oldest first
 }
 
 func (s *Store) webhooks() *webhookState {
 	s.whOnce.Do(func() {
 		s.wh = &webhookState{subs: map[string]store.WebhookSubscription{},
-			cursors: map[string]store.Position{}, failed: map[string][]store.FailedDelivery{}}
+			cursors: map[string]store.Position{}, tokens: map[string]uint64{}, failed: map[string][]store.FailedDelivery{}}
 	})
 	return s.wh
 }
@@ -84,6 +85,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	for k := range wh.cursors {
 		if strings.HasPrefix(k, id+"\x00") {
 			delete(wh.cursors, k)
+			delete(wh.tokens, k)
 		}
 	}
 	return nil
@@ -116,6 +118,29 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Po
 	wh.mu.Lock()
 	defer wh.mu.Unlock()
 	wh.cursors[id+"\x00"+pbx] = p
+	return nil
+}
+
+// SaveWebhookCursor saves a deliverer's cursor unless one was saved under a higher lease token.
+func (s *Store) SaveWebhookCursor(ctx context.Context, id, pbx string, p store.Position, fence store.Fence) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	if err := checkWebhookID(id); err != nil {
+		return err
+	}
+	if err := checkPBX(pbx); err != nil {
+		return err
+	}
+	wh := s.webhooks()
+	wh.mu.Lock()
+	defer wh.mu.Unlock()
+	k := id + "\x00" + pbx
+	if t := wh.tokens[k]; fence.Token < t {
+		return fmt.Errorf("memory store: webhook cursor of %s %s by %s (token %d; saved under %d): %w",
+			id, pbx, fence.Owner, fence.Token, t, store.ErrFenced)
+	}
+	wh.cursors[k], wh.tokens[k] = p, fence.Token
 	return nil
 }
 

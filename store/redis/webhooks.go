@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,7 @@ func (s *Store) whKey(parts ...string) string {
 
 func (s *Store) whSubs() string                { return s.whKey("subs") }
 func (s *Store) whCursors(id string) string    { return s.whKey("cursor", id) }
+func (s *Store) whTokens(id string) string     { return s.whKey("cursortoken", id) }
 func (s *Store) whFailed(id string) string     { return s.whKey("failed", id) }
 func (s *Store) whFailedTime(id string) string { return s.whKey("failedtime", id) }
 
@@ -80,7 +82,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	var removed *redis.IntCmd
 	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		removed = p.HDel(ctx, s.whSubs(), id)
-		p.Del(ctx, s.whCursors(id), s.whFailed(id), s.whFailedTime(id))
+		p.Del(ctx, s.whCursors(id), s.whTokens(id), s.whFailed(id), s.whFailedTime(id))
 		return nil
 	})
 	if err != nil {
@@ -131,6 +133,45 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Po
 	}
 	return nil
 }
+
+// SaveWebhookCursor saves a deliverer's cursor unless one was saved under a higher lease token.
+func (s *Store) SaveWebhookCursor(ctx context.Context, id, pbx string, p store.Position, fence store.Fence) error {
+	if err := s.begin(ctx); err != nil {
+		return err
+	}
+	if err := checkWebhookID(id); err != nil {
+		return err
+	}
+	if err := checkPBX(pbx); err != nil {
+		return err
+	}
+	js, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("redisstore: encode webhook cursor: %w", err)
+	}
+	token := strconv.FormatUint(fence.Token, 10)
+	v, err := saveCursorScript.Run(ctx, s.client, []string{s.whCursors(id), s.whTokens(id)}, pbx, js, token).Result()
+	if err != nil {
+		return s.fail("save webhook cursor of", id+" "+pbx, err)
+	}
+	if saved, _ := replyString(v); saved != token {
+		return fmt.Errorf("redisstore: webhook cursor of %s %s by %s (token %d; saved under %s): %w",
+			id, pbx, fence.Owner, fence.Token, saved, store.ErrFenced)
+	}
+	return nil
+}
+
+// saveCursorScript writes a webhook cursor (KEYS[1] cursors, KEYS[2] their tokens, field
+// ARGV[1]) as ARGV[2] under lease token ARGV[3], unless a higher token saved it; it returns
+// the token the cursor is now saved under. Tokens are compared as numbers of equal length
+// first (Lua's numbers lose precision above 2^53).
+var saveCursorScript = redis.NewScript(`
+local t = redis.call('HGET', KEYS[2], ARGV[1])
+if t and (#t > #ARGV[3] or (#t == #ARGV[3] and t > ARGV[3])) then return t end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return ARGV[3]
+`)
 
 // addFailedScript stores a failed delivery (KEYS[1] hash by delivery ID, KEYS[2] sorted set
 // by failure time) and drops the oldest beyond ARGV[4].

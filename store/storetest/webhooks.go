@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 var webhookTests = []contractTest{
 	{"Webhooks/SubscriptionsSharedAndDeleted", testWebhookSubscriptions},
 	{"Webhooks/CursorPerSubscriptionAndPBX", testWebhookCursor},
+	{"Webhooks/CursorSavesFencedByLeaseToken", testWebhookCursorFence},
 	{"Webhooks/FailedDeliveriesNewestFirstAndCapped", testWebhookFailed},
 	{"Webhooks/LeaseNameIsAValidLease", testWebhookLease},
 }
@@ -90,6 +92,47 @@ func testWebhookCursor(t *testing.T, nb NewBackend) {
 	if err := a.SetWebhookCursor(ctx, "crm", "h/q", store.Position{}); err == nil {
 		t.Fatal("SetWebhookCursor with PBX name h/q succeeded")
 	}
+}
+
+// A deliverer that lost its lease to another cannot move the cursor the other saved: its save
+// is refused (ErrFenced) and the cursor stays; saves under the current lease go on, and the
+// admin's unfenced SetWebhookCursor still writes.
+func testWebhookCursorFence(t *testing.T, nb NewBackend) {
+	s, open2 := open(t, nb)
+	s2 := open2(t)
+	a, b := webhookStore(t, s), webhookStore(t, s2)
+	ctx := testCtx(t)
+	name := store.WebhookLeaseName("crm", "hq")
+	la, err := s.AcquireLease(ctx, name, "a", time.Minute)
+	noErr(t, "AcquireLease a", err)
+	noErr(t, "SaveWebhookCursor a", a.SaveWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "e", Offset: 5}, la.Fence()))
+	noErr(t, "SaveWebhookCursor a again", a.SaveWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "e", Offset: 8}, la.Fence()))
+	noErr(t, "ReleaseLease a", s.ReleaseLease(ctx, la)) // as if it expired: a does not know yet
+	var lb store.Lease
+	for lb.Token < 10 { // past one digit: tokens compare as numbers, not as strings
+		lb, err = s2.AcquireLease(ctx, name, "b", time.Minute)
+		noErr(t, "AcquireLease b", err)
+		noErr(t, "ReleaseLease b", s2.ReleaseLease(ctx, lb))
+	}
+	lb, err = s2.AcquireLease(ctx, name, "b", time.Minute)
+	noErr(t, "AcquireLease b", err)
+	noErr(t, "SaveWebhookCursor b", b.SaveWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "e", Offset: 6}, lb.Fence()))
+	err = a.SaveWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "e", Offset: 9}, la.Fence())
+	if !errors.Is(err, store.ErrFenced) {
+		t.Fatalf("save by the deliverer that lost the lease: %v, want ErrFenced", err)
+	}
+	if p, ok, err := a.WebhookCursor(ctx, "crm", "hq"); err != nil || !ok || p.Offset != 6 {
+		t.Fatalf("cursor after the refused save: %+v (ok %v, err %v), want b's offset 6", p, ok, err)
+	}
+	noErr(t, "SaveWebhookCursor b again", b.SaveWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "e", Offset: 12}, lb.Fence()))
+	noErr(t, "SetWebhookCursor (admin)", a.SetWebhookCursor(ctx, "crm", "hq", store.Position{Epoch: "f", Offset: 1}))
+	if p, _, err := b.WebhookCursor(ctx, "crm", "hq"); err != nil || p != (store.Position{Epoch: "f", Offset: 1}) {
+		t.Fatalf("cursor after the admin's set: %+v (err %v)", p, err)
+	}
+	// Another PBX of the subscription has its own token.
+	lo, err := s.AcquireLease(ctx, store.WebhookLeaseName("crm", "branch"), "a", time.Minute)
+	noErr(t, "AcquireLease branch", err)
+	noErr(t, "SaveWebhookCursor branch", a.SaveWebhookCursor(ctx, "crm", "branch", store.Position{Epoch: "e", Offset: 1}, lo.Fence()))
 }
 
 func failedDelivery(sub string, i int) store.FailedDelivery {

@@ -118,7 +118,10 @@ func TestTakeoverResumesFromTheCursor(t *testing.T) {
 	st := newStore(t)
 	rcv := newReceiver(t)
 	eng := newEngine(t, st, "hq")
-	cfg := Config{Subscriptions: []store.WebhookSubscription{sub("crm", rcv.srv.URL)}}
+	// A lease long enough not to expire on a loaded machine: a lease lost while delivering is
+	// a takeover without hand-over, which may repeat deliveries (at least once); this test is
+	// about the graceful one, where B takes the lease A released.
+	cfg := Config{Subscriptions: []store.WebhookSubscription{sub("crm", rcv.srv.URL)}, LeaseTTL: 5 * time.Second}
 	cfg.Owner = "a"
 	_, stopA := startDispatcher(t, st, cfg)
 	waitCursor(t, st, "crm", "hq")
@@ -150,6 +153,44 @@ func TestTakeoverResumesFromTheCursor(t *testing.T) {
 	for id, n := range seen {
 		assert.Equal(t, 1, n, "%s delivered once (graceful hand-over saves the cursor)", id)
 	}
+}
+
+// A deliverer whose lease another instance took (A did not renew in time and has not noticed)
+// cannot move the cursor the new deliverer saved: its saves are fenced by the lease token,
+// it stops on the refusal, and its last save on the way out is refused too. Without the fence
+// A's saves put the cursor back, and the next takeover would deliver again what B delivered.
+func TestCursorSavesFencedAfterTakeover(t *testing.T) {
+	st := newStore(t)
+	rcv := newReceiver(t)
+	eng := newEngine(t, st, "hq")
+	_, stopA := startDispatcher(t, st, Config{Subscriptions: []store.WebhookSubscription{sub("crm", rcv.srv.URL)},
+		Owner: "a", LeaseTTL: time.Minute})
+	waitCursor(t, st, "crm", "hq")
+	ringAndEnd(eng, "201", 1)
+	require.Eventually(t, func() bool { return len(rcv.payloads()) == 3 }, 10*time.Second, 5*time.Millisecond)
+
+	// B takes the lease over (A's lost it) and saves where it got to.
+	ctx := context.Background()
+	name := store.WebhookLeaseName("crm", "hq")
+	owner, token, err := st.LeaseOwner(ctx, name)
+	require.NoError(t, err)
+	require.Equal(t, "a", owner)
+	require.NoError(t, st.ReleaseLease(ctx, store.Lease{PBX: name, Owner: "a", Token: token}))
+	lb, err := st.AcquireLease(ctx, name, "b", time.Minute)
+	require.NoError(t, err)
+	head, err := st.Position(ctx, "hq")
+	require.NoError(t, err)
+	atB := store.Position{Epoch: head.Epoch, Offset: head.Offset + 6} // B delivered two more calls
+	require.NoError(t, st.SaveWebhookCursor(ctx, "crm", "hq", atB, lb.Fence()))
+
+	// A goes on delivering what comes (it does not know) and tries to save its cursor.
+	ringAndEnd(eng, "201", 2)
+	require.Eventually(t, func() bool { return len(rcv.payloads()) == 6 }, 10*time.Second, 5*time.Millisecond)
+	stopA()
+	p, ok, err := st.WebhookCursor(ctx, "crm", "hq")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, atB, p, "the cursor B saved")
 }
 
 func TestSubscriptionsThroughTheAPI(t *testing.T) {

@@ -40,8 +40,12 @@ func (d *Dispatcher) runPair(ctx context.Context, w *store.WebhookSubscription, 
 		d.whileHeld(ctx, l, func(hctx context.Context) {
 			backoff := 50 * time.Millisecond
 			for hctx.Err() == nil {
-				err := d.follow(hctx, w, pbx)
+				err := d.follow(hctx, w, pbx, l.Fence())
 				if hctx.Err() != nil {
+					return
+				}
+				if errors.Is(err, store.ErrFenced) {
+					log.WithError(err).Warn("webhook: another instance took over the deliveries; stopping")
 					return
 				}
 				log.WithError(err).Warn("webhook: event feed interrupted; resuming from the cursor")
@@ -103,6 +107,7 @@ func sleep(ctx context.Context, d time.Duration) {
 type stream struct {
 	w      *store.WebhookSubscription
 	pbx    string
+	fence  store.Fence // the delivery lease: cursor saves are fenced by its token
 	cur    store.Position
 	head   uint64 // newest offset known to be in the log
 	calls  calls
@@ -114,13 +119,13 @@ type stream struct {
 // follow delivers from the stored cursor on: it subscribes first (so nothing appended
 // meanwhile is missed), replays the log after the cursor, then handles live entries. It
 // returns when the subscription ends or a delivery could not be finished.
-func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, pbx string) error {
+func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, pbx string, fence store.Fence) error {
 	sub, err := d.st.Subscribe(ctx, pbx)
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
-	s := &stream{w: w, pbx: pbx, calls: calls{}, agents: agents{}}
+	s := &stream{w: w, pbx: pbx, fence: fence, calls: calls{}, agents: agents{}}
 	if err := d.start(ctx, s); err != nil {
 		return err
 	}
@@ -128,7 +133,7 @@ func (d *Dispatcher) follow(ctx context.Context, w *store.WebhookSubscription, p
 		if s.cur != s.saved { // best effort: a moved cursor saves some repeats after a takeover
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			defer cancel()
-			_ = d.ws.SetWebhookCursor(sctx, w.ID, pbx, s.cur)
+			_ = d.ws.SaveWebhookCursor(sctx, w.ID, pbx, s.cur, fence)
 		}
 	}()
 	if err := d.catchUp(ctx, s); err != nil {
@@ -197,7 +202,7 @@ func (d *Dispatcher) start(ctx context.Context, s *stream) error {
 		if cur, err = d.st.Position(ctx, s.pbx); err != nil {
 			return err
 		}
-		if err := d.ws.SetWebhookCursor(ctx, s.w.ID, s.pbx, cur); err != nil {
+		if err := d.ws.SaveWebhookCursor(ctx, s.w.ID, s.pbx, cur, s.fence); err != nil {
 			return err
 		}
 	}
@@ -290,7 +295,7 @@ func (d *Dispatcher) handle(ctx context.Context, s *stream, e *store.Entry) erro
 }
 
 func (d *Dispatcher) saveCursor(ctx context.Context, s *stream) error {
-	if err := d.ws.SetWebhookCursor(ctx, s.w.ID, s.pbx, s.cur); err != nil {
+	if err := d.ws.SaveWebhookCursor(ctx, s.w.ID, s.pbx, s.cur, s.fence); err != nil {
 		return fmt.Errorf("save webhook cursor: %w", err)
 	}
 	s.saved, s.savedT = s.cur, time.Now()
