@@ -1,72 +1,16 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/test/testkit"
 )
-
-// lateFeed passes the engine's log subscriptions on to the hub, each entry lag after the
-// owner received its event: the hub of an instance that follows the PBX's log late (its own
-// CPU, the store's subscription). The engine reports no overload.
-type lateFeed struct {
-	cti.Service
-	lag time.Duration
-}
-
-func (l *lateFeed) Subscribe(ctx context.Context, pbx string) (store.Subscription, error) {
-	sub, err := l.Service.Subscribe(ctx, pbx)
-	if err != nil {
-		return nil, err
-	}
-	ls := &lateSub{Subscription: sub, c: make(chan store.Entry, 4096), done: make(chan struct{})}
-	go ls.forward(l.lag)
-	return ls, nil
-}
-
-type lateSub struct {
-	store.Subscription
-	c    chan store.Entry
-	done chan struct{}
-	once sync.Once
-}
-
-func (s *lateSub) C() <-chan store.Entry { return s.c }
-
-func (s *lateSub) Close() error {
-	s.once.Do(func() { close(s.done) })
-	return s.Subscription.Close()
-}
-
-// forward passes each entry on once it is lag old; it ends with the subscription.
-func (s *lateSub) forward(lag time.Duration) {
-	defer close(s.c)
-	for e := range s.Subscription.C() {
-		if wait := time.Until(e.Event.Time.Add(lag)); wait > 0 {
-			t := time.NewTimer(wait) // the fault: the entry reaches this hub late
-			select {
-			case <-t.C:
-			case <-s.done:
-				t.Stop()
-				return
-			}
-		}
-		select {
-		case s.c <- e:
-		case <-s.done:
-			return
-		}
-	}
-}
 
 // Events that reach this instance's clients late (web.late_after) count as overload here
 // although the engine reports none, as on an instance that only follows the log: the client
@@ -75,29 +19,13 @@ func (s *lateSub) forward(lag time.Duration) {
 func TestShedWhenEventsArriveLate(t *testing.T) {
 	logs := &testkit.Buffer{}
 	e := newEnv(t, envOpts{log: logs,
-		wrap: func(s cti.Service) cti.Service { return &lateFeed{Service: s, lag: 600 * time.Millisecond} },
+		wrap: func(s cti.Service) cti.Service { return &delayedFeed{Service: s, pass: lateBy(600 * time.Millisecond)} },
 		web: func(c *Config) {
 			c.SendQueue = 64
 			c.BehindLimit = time.Minute
 			c.LateAfter = 300 * time.Millisecond
 		}})
-	stop := make(chan struct{})
-	var traffic sync.WaitGroup
-	traffic.Add(1)
-	go func() {
-		defer traffic.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				publishBurst(t, e, "hq/201", 20, 200)
-			}
-		}
-	}()
-	defer func() { close(stop); traffic.Wait() }()
+	trafficOn(t, e, "hq/201")
 
 	stalled := dialSmallBuffer(t, e)
 	fast, _ := e.connect(tokSue)

@@ -53,6 +53,31 @@ func dialSmallBuffer(t *testing.T, e *env) *websocket.Conn {
 	return c
 }
 
+// trafficOn publishes bursts of 20 events on line every 20 ms (about 1,000 a second) until
+// the returned stop is called or the test ends.
+func trafficOn(t *testing.T, e *env, line string) (stop func()) {
+	done := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				publishBurst(t, e, line, 20, 200)
+			}
+		}
+	}()
+	stop = func() { once.Do(func() { close(done) }); wg.Wait() }
+	t.Cleanup(stop)
+	return stop
+}
+
 // shedOrder lists the remote addresses of the sessions shed under overload, in order, from
 // the server's log.
 func shedOrder(logs *testkit.Buffer) []string {
@@ -85,25 +110,7 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 		}})
 
 	// Traffic on hq/201 until the test ends: about 1,000 events a second.
-	stop := make(chan struct{})
-	var stopOnce sync.Once
-	var traffic sync.WaitGroup
-	traffic.Add(1)
-	go func() {
-		defer traffic.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				publishBurst(t, e, "hq/201", 20, 200)
-			}
-		}
-	}()
-	stopTraffic := func() { stopOnce.Do(func() { close(stop) }); traffic.Wait() }
-	defer stopTraffic()
+	stopTraffic := trafficOn(t, e, "hq/201")
 
 	// The stalled client never reads: its feed falls behind first.
 	stalled := dialSmallBuffer(t, e)

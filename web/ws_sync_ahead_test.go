@@ -1,89 +1,13 @@
 package web
 
 import (
-	"context"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/cti"
-	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
-
-// heldFeed passes the engine's log subscriptions on to the hub, but holds back every entry
-// while it is held: the hub then lags the store by as much as the test writes meanwhile.
-type heldFeed struct {
-	cti.Service
-	mu   sync.Mutex
-	gate chan struct{} // closed while entries flow
-}
-
-func newHeldFeed() *heldFeed {
-	g := make(chan struct{})
-	close(g)
-	return &heldFeed{gate: g}
-}
-
-func (h *heldFeed) hold() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.gate = make(chan struct{})
-}
-
-func (h *heldFeed) release() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	close(h.gate)
-}
-
-func (h *heldFeed) open() chan struct{} {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.gate
-}
-
-func (h *heldFeed) Subscribe(ctx context.Context, pbx string) (store.Subscription, error) {
-	sub, err := h.Service.Subscribe(ctx, pbx)
-	if err != nil {
-		return nil, err
-	}
-	hs := &heldSub{Subscription: sub, c: make(chan store.Entry), done: make(chan struct{})}
-	go hs.forward(h)
-	return hs, nil
-}
-
-type heldSub struct {
-	store.Subscription
-	c    chan store.Entry
-	done chan struct{}
-	once sync.Once
-}
-
-func (s *heldSub) C() <-chan store.Entry { return s.c }
-
-func (s *heldSub) Close() error {
-	s.once.Do(func() { close(s.done) })
-	return s.Subscription.Close()
-}
-
-// forward passes entries on, each once the gate is open; it ends with the subscription.
-func (s *heldSub) forward(h *heldFeed) {
-	defer close(s.c)
-	for e := range s.Subscription.C() {
-		select {
-		case <-h.open():
-		case <-s.done:
-			return
-		}
-		select {
-		case s.c <- e:
-		case <-s.done:
-			return
-		}
-	}
-}
 
 // Lines added to a subscription while the hub lags the store: the resync (taken from the
 // store, ahead of the hub) covers every line of the session, so that no event of the lines

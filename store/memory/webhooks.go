@@ -103,15 +103,20 @@ func (s *Store) WebhookCursor(ctx context.Context, id, pbx string) (store.Positi
 	return p, ok, nil
 }
 
-// SetWebhookCursor saves the cursor of a subscription and PBX.
-func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Position) error {
+// cursorArgs checks the store and the names of a cursor to write.
+func (s *Store) cursorArgs(ctx context.Context, id, pbx string) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	if err := checkWebhookID(id); err != nil {
 		return err
 	}
-	if err := checkPBX(pbx); err != nil {
+	return checkPBX(pbx)
+}
+
+// SetWebhookCursor saves the cursor of a subscription and PBX.
+func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Position) error {
+	if err := s.cursorArgs(ctx, id, pbx); err != nil {
 		return err
 	}
 	wh := s.webhooks()
@@ -123,13 +128,7 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Po
 
 // SaveWebhookCursor saves a deliverer's cursor unless one was saved under a higher lease token.
 func (s *Store) SaveWebhookCursor(ctx context.Context, id, pbx string, p store.Position, fence store.Fence) error {
-	if err := s.ready(ctx); err != nil {
-		return err
-	}
-	if err := checkWebhookID(id); err != nil {
-		return err
-	}
-	if err := checkPBX(pbx); err != nil {
+	if err := s.cursorArgs(ctx, id, pbx); err != nil {
 		return err
 	}
 	wh := s.webhooks()

@@ -113,20 +113,29 @@ func (s *Store) WebhookCursor(ctx context.Context, id, pbx string) (store.Positi
 	return p, true, nil
 }
 
-// SetWebhookCursor saves the cursor of a subscription and PBX.
-func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Position) error {
+// cursorArgs checks the store and the names of a cursor to write and encodes it.
+func (s *Store) cursorArgs(ctx context.Context, id, pbx string, p store.Position) ([]byte, error) {
 	if err := s.begin(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkWebhookID(id); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkPBX(pbx); err != nil {
-		return err
+		return nil, err
 	}
 	js, err := json.Marshal(p)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode webhook cursor: %w", err)
+		return nil, fmt.Errorf("redisstore: encode webhook cursor: %w", err)
+	}
+	return js, nil
+}
+
+// SetWebhookCursor saves the cursor of a subscription and PBX.
+func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Position) error {
+	js, err := s.cursorArgs(ctx, id, pbx, p)
+	if err != nil {
+		return err
 	}
 	if err := s.client.HSet(ctx, s.whCursors(id), pbx, js).Err(); err != nil {
 		return s.fail("set webhook cursor of", id+" "+pbx, err)
@@ -136,18 +145,9 @@ func (s *Store) SetWebhookCursor(ctx context.Context, id, pbx string, p store.Po
 
 // SaveWebhookCursor saves a deliverer's cursor unless one was saved under a higher lease token.
 func (s *Store) SaveWebhookCursor(ctx context.Context, id, pbx string, p store.Position, fence store.Fence) error {
-	if err := s.begin(ctx); err != nil {
-		return err
-	}
-	if err := checkWebhookID(id); err != nil {
-		return err
-	}
-	if err := checkPBX(pbx); err != nil {
-		return err
-	}
-	js, err := json.Marshal(p)
+	js, err := s.cursorArgs(ctx, id, pbx, p)
 	if err != nil {
-		return fmt.Errorf("redisstore: encode webhook cursor: %w", err)
+		return err
 	}
 	token := strconv.FormatUint(fence.Token, 10)
 	v, err := saveCursorScript.Run(ctx, s.client, []string{s.whCursors(id), s.whTokens(id)}, pbx, js, token).Result()
