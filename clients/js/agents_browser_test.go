@@ -2,12 +2,10 @@ package js
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
-	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestBrowserAgents runs the module in headless Chromium against pbxsim's ACD group 600: an
@@ -19,14 +17,7 @@ func TestBrowserAgents(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv := pageServer(t)
-	sim := clienttest.StartPBXSim(t, "-acd", "600=201,202,203")
-	b := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Config: clienttest.ACDConfig(sim.Primary, sim.Standby,
-		fmt.Sprintf("web:\n  allowed_origins: [%q]\n", srv.URL))})
-	clienttest.WaitInService(t, b.URL)
-
-	p := testkit.StartBrowser(t).Open(t, srv.URL+"/test.html")
-	p.Until("module loaded", "window.ready === true")
+	p, sim, b := pageWithBridge(t, clienttest.ACDConfig, "-acd", "600=201,202,203")
 	p.Must(`(async () => {
 		window.agentEvs = []; window.queueEvs = 0;
 		window.a = new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "alice-demo-token", lines: ["demo/201"]});

@@ -183,5 +183,19 @@ func TestBrowserSDK(t *testing.T) {
 	p.Must(`c.close(), true`, nil)
 }
 
+// pageWithBridge starts a simulator (simArgs) and a bridge configured by config (with the
+// test page's origin allowed), waits for its lines, and opens the test page.
+func pageWithBridge(t *testing.T, config func(primary, standby, extra string) string, simArgs ...string) (*testkit.Page, *clienttest.PBXSim, *clienttest.Bridge) {
+	t.Helper()
+	srv := pageServer(t)
+	sim := clienttest.StartPBXSim(t, simArgs...)
+	b := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Config: config(sim.Primary, sim.Standby,
+		fmt.Sprintf("web:\n  allowed_origins: [%q]\n", srv.URL))})
+	clienttest.WaitInService(t, b.URL)
+	p := testkit.StartBrowser(t).Open(t, srv.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
+	return p, sim, b
+}
+
 // q quotes a string for JavaScript.
 func q(s string) string { return fmt.Sprintf("%q", s) }

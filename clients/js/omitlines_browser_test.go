@@ -2,12 +2,10 @@ package js
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
-	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestBrowserOmitLines runs the module in headless Chromium with omitLines: a supervisor page
@@ -20,14 +18,7 @@ func TestBrowserOmitLines(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv := pageServer(t)
-	sim := clienttest.StartPBXSim(t)
-	b := clienttest.StartBridgeWith(t, clienttest.BridgeOptions{Config: clienttest.DemoConfig(sim.Primary, sim.Standby,
-		fmt.Sprintf("web:\n  allowed_origins: [%q]\n", srv.URL))})
-	clienttest.WaitInService(t, b.URL)
-
-	p := testkit.StartBrowser(t).Open(t, srv.URL+"/test.html")
-	p.Until("module loaded", "window.ready === true")
+	p, sim, b := pageWithBridge(t, clienttest.DemoConfig)
 	var omitted bool
 	p.Must(`(async () => {
 		window.s = new sdk.CTIBridgeClient({urls: [`+q(b.WSURL)+`], token: "sam-demo-token", all: true, omitLines: true});
