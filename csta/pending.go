@@ -20,6 +20,40 @@ type call struct {
 	deadline  int64 // monotonic nanoseconds (nanotime) after which the sweep expires it; 0: none
 	abandoned bool  // FIFO only: the caller gave up; the response, when it comes, is dropped
 	queued    bool  // FIFO only: written, so a response will consume it
+	// to, when set, gets the result instead of done (a Window's request): called outside
+	// the table's lock, on the goroutine that ended the call (the reader, the sweep, close).
+	to  completer
+	tag int // the completer's own index for the call
+}
+
+// completer takes the result of a call that has no waiting goroutine.
+type completer interface {
+	completed(c *call, r result)
+}
+
+// ended is a call ended under the table's lock whose completer is told once it is released.
+type ended struct {
+	c *call
+	r result
+}
+
+// finish hands r to c's waiter, or returns it for the completer to be told after the
+// table's lock is released; p.mu is held.
+func (p *pendingTable) finish(c *call, r result, later []ended) []ended {
+	if c.to != nil {
+		return append(later, ended{c, r})
+	}
+	c.done <- r
+	return later
+}
+
+// tell hands ended calls to their completers (p.mu not held) and recycles them: nothing
+// else refers to such a call once its completer has returned.
+func (p *pendingTable) tell(later []ended) {
+	for _, e := range later {
+		e.c.to.completed(e.c, e.r)
+		p.recycle(e.c)
+	}
 }
 
 // callPool recycles the calls (and their channels) of invoke ID links: a request's call is
@@ -70,6 +104,11 @@ func newPendingTable(fifo bool) *pendingTable {
 // With timeout > 0 the call expires (context.DeadlineExceeded, its ID freed as by abandon)
 // when no response came within timeout.
 func (p *pendingTable) add(name string, timeout time.Duration) (*call, error) {
+	return p.addTo(name, timeout, nil, 0)
+}
+
+// addTo is add for a call whose result goes to `to` (with tag) instead of its done channel.
+func (p *pendingTable) addTo(name string, timeout time.Duration, to completer, tag int) (*call, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
@@ -90,6 +129,7 @@ func (p *pendingTable) add(name string, timeout time.Duration) (*call, error) {
 		c.id, c.name = id, name
 		p.byID[id] = c
 	}
+	c.to, c.tag = to, tag
 	if timeout > 0 {
 		c.deadline = nanotime() + int64(timeout)
 		p.timed++
@@ -125,22 +165,29 @@ func (p *pendingTable) armSweep(tick time.Duration) {
 // runs again while calls with a deadline remain.
 func (p *pendingTable) sweepExpired() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	later := p.expire()
+	p.mu.Unlock()
+	p.tell(later)
+}
+
+// expire ends the calls past their deadline and re-arms the sweep; p.mu is held.
+func (p *pendingTable) expire() (later []ended) {
 	if p.tick == 0 {
-		return // disarmed by failAll meanwhile
+		return nil // disarmed by failAll meanwhile
 	}
 	now := nanotime()
 	for c := range p.live {
 		if c.deadline != 0 && now >= c.deadline {
 			p.drop(c)
-			c.done <- result{err: context.DeadlineExceeded}
+			later = p.finish(c, result{err: context.DeadlineExceeded}, later)
 		}
 	}
 	if p.timed == 0 || p.err != nil {
 		p.tick = 0
-		return
+		return later
 	}
 	p.sweep.Reset(p.tick)
+	return later
 }
 
 func (p *pendingTable) allocate() (int, bool) {
@@ -175,28 +222,42 @@ func (p *pendingTable) written(c *call) bool {
 // waits for it (a late response after cancellation): the response is then dropped.
 func (p *pendingTable) complete(invokeID int, r result) bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	var c *call
+	c := p.match(invokeID)
+	if c == nil {
+		p.mu.Unlock()
+		return false
+	}
+	p.forget(c)
+	if c.to == nil {
+		c.done <- r
+		p.mu.Unlock()
+		return true
+	}
+	p.mu.Unlock()
+	c.to.completed(c, r)
+	p.recycle(c)
+	return true
+}
+
+// match takes the call a response answers out of the table, or nil; p.mu is held.
+func (p *pendingTable) match(invokeID int) *call {
 	if p.fifo {
 		if len(p.queue) == 0 {
-			return false
+			return nil
 		}
-		c = p.queue[0]
+		c := p.queue[0]
 		p.queue[0] = nil
 		p.queue = p.queue[1:]
 		if c.abandoned {
-			return false
+			return nil
 		}
-	} else {
-		c = p.byID[invokeID]
-		if c == nil {
-			return false
-		}
+		return c
+	}
+	c := p.byID[invokeID]
+	if c != nil {
 		delete(p.byID, invokeID)
 	}
-	p.forget(c)
-	c.done <- r
-	return true
+	return c
 }
 
 // abandon frees a request whose caller stopped waiting (context done). In invoke ID mode the
@@ -235,13 +296,13 @@ func (p *pendingTable) forget(c *call) {
 // failAll ends every waiting request with err at once and refuses later ones.
 func (p *pendingTable) failAll(err error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.err == nil {
 		p.err = err
 	}
+	var later []ended
 	for c := range p.live {
 		p.forget(c) // before the result: its caller may recycle the call at once
-		c.done <- result{err: err}
+		later = p.finish(c, result{err: err}, later)
 	}
 	clear(p.byID)
 	p.queue = nil
@@ -249,6 +310,8 @@ func (p *pendingTable) failAll(err error) {
 		p.sweep.Stop()
 	}
 	p.tick = 0
+	p.mu.Unlock()
+	p.tell(later)
 }
 
 // drain refuses new requests with reason and waits until every waiting one has ended or

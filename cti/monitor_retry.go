@@ -71,6 +71,12 @@ func monitorHint(reason, dialect string) string {
 // said no; err is a failure of the link itself.
 func (o *link) monitorDevice(ctx context.Context, lc *linkConn, ext string) (refused string, err error) {
 	m, err := o.requestTimed(ctx, lc, &csta.MonitorStart{MonitorObject: csta.Device(ext)})
+	return monitorAnswer(lc, ext, m, err)
+}
+
+// monitorAnswer records the answer to ext's MonitorStart (m, or the request's error err):
+// refused is the reason the device is not monitored; err is returned when the link is gone.
+func monitorAnswer(lc *linkConn, ext string, m csta.Message, err error) (refused string, _ error) {
 	if err == nil {
 		if r, ok := m.(*csta.MonitorStartResponse); ok {
 			lc.addMonitor(r.MonitorCrossRefID, ext)

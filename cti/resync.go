@@ -153,14 +153,27 @@ func (o *link) snapshotLines(lc *linkConn, exts []string, counted func(job) job)
 	for round := 1; round <= 2 && len(order) > 0; round++ {
 		var mu sync.Mutex
 		var unsettled []string
-		err := o.forDevices(lc, order, func(ctx context.Context, ext string) error {
-			done, err := o.snapshotLine(ctx, lc, ext, counted)
-			if err == nil && !done {
-				mu.Lock()
-				unsettled = append(unsettled, ext)
-				mu.Unlock()
+		seen := make([]uint64, len(order)) // each line's event count when its request went out
+		err := o.streamDevices(lc, len(order), func(i int) csta.Message {
+			seen[i] = o.pl.applied[order[i]].Load()
+			return &csta.SnapshotDevice{SnapshotObject: csta.Device(order[i])}
+		}, func(i int, m csta.Message, err error) (func(context.Context) error, error) {
+			// On the link's reader: an idle line that stays idle (nearly all) ends here.
+			ext := order[i]
+			if settled, err := o.snapshotSettled(ext, m, err); settled || err != nil {
+				return nil, err
 			}
-			return err
+			return func(ctx context.Context) error {
+				done, err := o.askFreshFrom(ctx, ext, counted, seen[i], func(ctx context.Context) (job, error) {
+					return o.snapshotJob(ctx, lc, ext, m.(*csta.SnapshotDeviceResponse))
+				}, o.snapshotAsk(lc, ext))
+				if err == nil && !done {
+					mu.Lock()
+					unsettled = append(unsettled, ext)
+					mu.Unlock()
+				}
+				return err
+			}, nil
 		})
 		if err != nil {
 			return fmt.Errorf("snapshots: %w", err)
@@ -234,29 +247,49 @@ var snapshotPause = backoff.Policy{Min: 10 * time.Millisecond, Jitter: backoff.N
 // stale; the line then keeps what its events made of it. Events applied after the reconcile
 // are fine: the reducer ignores what the snapshot already showed.
 func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, counted func(job) job) (done bool, err error) {
-	p := o.p
-	return o.askFresh(ctx, ext, counted, func(ctx context.Context) (job, error) {
+	return o.askFresh(ctx, ext, counted, o.snapshotAsk(lc, ext))
+}
+
+// snapshotAsk asks for ext's snapshot and returns the job that reconciles its line (nil: nothing
+// to apply).
+func (o *link) snapshotAsk(lc *linkConn, ext string) func(ctx context.Context) (job, error) {
+	return func(ctx context.Context) (job, error) {
 		m, err := o.requestTimed(ctx, lc, &csta.SnapshotDevice{SnapshotObject: csta.Device(ext)})
-		if err != nil {
-			if fatal(err) {
-				return nil, err
-			}
-			p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Warn("SnapshotDevice failed; line left as it was")
-			return nil, nil
-		}
-		r, ok := m.(*csta.SnapshotDeviceResponse)
-		if !ok || idleAsKnown(p, ext, r) {
-			return nil, nil
-		}
-		snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
-		calls, err := o.askCalls(ctx, lc, ext, r.Items)
-		if err != nil {
+		if settled, err := o.snapshotSettled(ext, m, err); settled || err != nil {
 			return nil, err
 		}
-		return func(st *reducer.State, now time.Time) reducer.Result {
-			return st.Reconcile(snaps, calls, now)
-		}, nil
-	})
+		return o.snapshotJob(ctx, lc, ext, m.(*csta.SnapshotDeviceResponse))
+	}
+}
+
+// snapshotSettled says whether the answer to ext's SnapshotDevice (m, or the request's error)
+// leaves nothing to reconcile: the request failed (the line is left as it was) or the line is
+// idle as known. err is returned when the link is gone. Otherwise m is a
+// *csta.SnapshotDeviceResponse.
+func (o *link) snapshotSettled(ext string, m csta.Message, err error) (settled bool, _ error) {
+	p := o.p
+	if err != nil {
+		if fatal(err) {
+			return true, err
+		}
+		p.log.WithField("line", tapi.LineName(p.cfg.Name, ext)).WithError(err).Warn("SnapshotDevice failed; line left as it was")
+		return true, nil
+	}
+	r, ok := m.(*csta.SnapshotDeviceResponse)
+	return !ok || idleAsKnown(p, ext, r), nil
+}
+
+// snapshotJob is the job that reconciles line ext with its snapshot r, with the calls the
+// line does not know asked about (askCalls).
+func (o *link) snapshotJob(ctx context.Context, lc *linkConn, ext string, r *csta.SnapshotDeviceResponse) (job, error) {
+	snaps := map[string][]csta.SnapshotDeviceItem{ext: r.Items}
+	calls, err := o.askCalls(ctx, lc, ext, r.Items)
+	if err != nil {
+		return nil, err
+	}
+	return func(st *reducer.State, now time.Time) reducer.Result {
+		return st.Reconcile(snaps, calls, now)
+	}, nil
 }
 
 // askFresh asks the switch about line ext (ask) and applies the answer unless an event of the
@@ -265,12 +298,20 @@ func (o *link) snapshotLine(ctx context.Context, lc *linkConn, ext string, count
 // to apply. done is false when every answer was overtaken.
 func (o *link) askFresh(ctx context.Context, ext string, counted func(job) job,
 	ask func(ctx context.Context) (job, error)) (done bool, err error) {
+	return o.askFreshFrom(ctx, ext, counted, o.pl.applied[ext].Load(), ask, ask)
+}
+
+// askFreshFrom is askFresh whose first answer comes from first, asked when the line's event
+// count was seen (the request of a stream, already answered); later tries use ask.
+func (o *link) askFreshFrom(ctx context.Context, ext string, counted func(job) job, seen uint64,
+	first, ask func(ctx context.Context) (job, error)) (done bool, err error) {
 	for try := 1; try <= snapshotTries; try++ {
 		if try > 1 {
 			backoff.Sleep(ctx, snapshotPause.Wait(try-1))
+			seen = o.pl.applied[ext].Load()
+			first = ask
 		}
-		seen := o.pl.applied[ext].Load()
-		j, err := ask(ctx)
+		j, err := first(ctx)
 		if err != nil || j == nil {
 			return err == nil, err
 		}
