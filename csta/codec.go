@@ -31,6 +31,14 @@ var docPool = sync.Pool{New: func() any { return &xdoc{nodes: make([]xnode, 0, 6
 // know gives *UnknownMessage and no error. A CSTAErrorCode gives *Error. Malformed XML gives a
 // *DecodeError.
 func Decode(data []byte) (Message, error) {
+	if m, ok := decodeFast(data); ok {
+		return m, nil
+	}
+	return decodeGeneric(data)
+}
+
+// decodeGeneric is Decode through the element tree, for every document.
+func decodeGeneric(data []byte) (Message, error) {
 	d := docPool.Get().(*xdoc)
 	defer func() {
 		d.src = nil
