@@ -88,8 +88,9 @@ func (w *Window) Send(ctx context.Context, tag int, req Message) error {
 	w.free = w.free[:len(w.free)-1]
 	w.slots[i] = windowSlot{c: c, tag: tag}
 	w.busy++
+	id := c.id // c may be ended and recycled as soon as w.mu is released (the session closing)
 	w.mu.Unlock()
-	o, err := w.l.frame(c.id, req)
+	o, err := w.l.frame(id, req)
 	if err != nil {
 		err = fmt.Errorf("csta: encoding %s: %w", req.MessageName(), err)
 	} else {
