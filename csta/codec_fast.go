@@ -61,19 +61,30 @@ func decodeFast(data []byte) (m Message, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	// The end: </root> and nothing after it.
-	if len(b) < len(root)+3 || b[len(b)-1] != '>' || string(b[len(b)-len(root)-1:len(b)-1]) != string(root) ||
-		string(b[len(b)-len(root)-3:len(b)-len(root)-1]) != "</" {
+	if b, ok = trimRootEnd(b, root); !ok {
 		return nil, false
 	}
-	b = b[:len(b)-len(root)-3]
+	return s.match(b)
+}
+
+// trimRootEnd cuts `</root>` off the end of b; nothing may follow it.
+func trimRootEnd(b, root []byte) ([]byte, bool) {
+	n := len(b) - len(root) - 3
+	if n < 0 || string(b[n:n+2]) != "</" || string(b[n+2:len(b)-1]) != string(root) || b[len(b)-1] != '>' {
+		return nil, false
+	}
+	return b[:n], true
+}
+
+// match decodes the root's content b when it is the shape's.
+func (s *fastShape) match(b []byte) (Message, bool) {
 	if !s.hasText {
 		if string(b) == s.before || (s.empty != "" && string(b) == s.empty) {
 			return s.build(nil), true
 		}
 		return nil, false
 	}
-	if !bytes.HasPrefix(b, []byte(s.before)) || !bytes.HasSuffix(b, []byte(s.after)) || len(b) < len(s.before)+len(s.after) {
+	if len(b) < len(s.before)+len(s.after) || !bytes.HasPrefix(b, []byte(s.before)) || !bytes.HasSuffix(b, []byte(s.after)) {
 		return nil, false
 	}
 	text := b[len(s.before) : len(b)-len(s.after)]
