@@ -3,10 +3,13 @@
 // session services, the TCP framings PBXs use, and a session (Conn) that matches responses
 // to requests by invoke ID.
 //
-// Many requests in flight (a resync keeps a window of them) are cheap: Conn.RequestTimeout
-// is timed by one sweep timer per link rather than a context and timer per request, the
-// calls of the pending table and the encoding buffers are recycled, and the link's writer
-// gathers what requesters queue while it runs into one write.
+// Many requests in flight (a resync keeps a window of them) are cheap: a Window sends a
+// stream of them from one goroutine and hands each response to a handler on the link's
+// reader (no goroutine woken per response); Conn.RequestTimeout and the Window are timed by
+// one sweep timer per link rather than a context and timer per request, the calls of the
+// pending table and the encoding buffers are recycled, and the link's writer gathers what is
+// queued while it runs into one write. MonitorStart, SnapshotDevice and their two small
+// responses, in the shape this codec writes them, are decoded without the element tree.
 //
 // What is covered:
 //   - ECMA-269 §15 monitoring: MonitorStart, MonitorStop.
