@@ -137,6 +137,32 @@ func parseXML(d *xdoc, src []byte) error {
 				stack[depth] = idx
 				depth++
 			}
+		case second == '/':
+			if depth == 0 {
+				return scanErr(i, "unexpected end tag")
+			}
+			top := &d.nodes[stack[depth-1]]
+			n := endNameLen(rest[2:], top.prefix, top.local)
+			if n == 0 {
+				return scanErr(i, "end tag without a name")
+			}
+			name := rest[2 : 2+n]
+			j := 2 + n
+			for j < len(rest) && isSpaceByte(rest[j]) {
+				j++
+			}
+			if j >= len(rest) || rest[j] != '>' {
+				return scanErr(i, "malformed end tag")
+			}
+			if !sameQName(name, top.prefix, top.local) {
+				return scanErr(i, "end tag </%s> does not match <%s>", name, qname(top.prefix, top.local))
+			}
+			top.end = int32(i + j + 1)
+			depth--
+			if depth == 0 {
+				rootDone = true
+			}
+			i += j + 1
 		case second == '?':
 			end := bytes.Index(rest[2:], []byte("?>"))
 			if end < 0 {
@@ -175,32 +201,6 @@ func parseXML(d *xdoc, src []byte) error {
 			i += 9 + end + 3
 		case bytes.HasPrefix(rest, []byte("<!")):
 			return scanErr(i, "DOCTYPE and other declarations are not accepted")
-		case second == '/':
-			if depth == 0 {
-				return scanErr(i, "unexpected end tag")
-			}
-			n := nameLen(rest[2:])
-			if n == 0 {
-				return scanErr(i, "end tag without a name")
-			}
-			name := rest[2 : 2+n]
-			j := 2 + n
-			for j < len(rest) && isSpaceByte(rest[j]) {
-				j++
-			}
-			if j >= len(rest) || rest[j] != '>' {
-				return scanErr(i, "malformed end tag")
-			}
-			top := &d.nodes[stack[depth-1]]
-			if !sameQName(name, top.prefix, top.local) {
-				return scanErr(i, "end tag </%s> does not match <%s>", name, qname(top.prefix, top.local))
-			}
-			top.end = int32(i + j + 1)
-			depth--
-			if depth == 0 {
-				rootDone = true
-			}
-			i += j + 1
 		default:
 			return scanErr(i, "malformed markup")
 		}
@@ -228,6 +228,15 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 	}
 	node := xnode{local: local, prefix: prefix, first: -1, last: -1, next: -1, start: int32(i), tStart: -1}
 	j := 1 + n
+	// Most elements have no attributes: <name> and <name/> need none of the loop below.
+	if j < len(rest) && rest[j] == '>' {
+		d.nodes = append(d.nodes, node)
+		return int32(len(d.nodes) - 1), j + 1, false, nil
+	}
+	if j+1 < len(rest) && rest[j] == '/' && rest[j+1] == '>' {
+		d.nodes = append(d.nodes, node)
+		return int32(len(d.nodes) - 1), j + 2, true, nil
+	}
 	var seen [8][]byte // attribute names, to reject duplicates in the common small case
 	nseen := 0
 	for {
@@ -319,8 +328,24 @@ func (d *xdoc) startTag(src []byte, i int, root bool) (int32, int, bool, error) 
 func (d *xdoc) addText(idx int32, off int, seg []byte, cdata bool) error {
 	nd := &d.nodes[idx]
 	hasText := nd.cooked || nd.tStart >= 0
-	if !hasText && isSpace(seg) {
-		return nil
+	// One pass over the segment classifies it; the common text (ASCII, no entity, no CR)
+	// needs no other.
+	var all uint8 = clsSpace | clsTextSpecial
+	var any uint8
+	for _, c := range seg {
+		k := byteClass[c]
+		all &= k
+		any |= k
+	}
+	if !hasText && all&clsSpace != 0 {
+		return nil // white space only (or empty)
+	}
+	if any&clsTextSpecial == 0 {
+		if !hasText {
+			nd.tStart, nd.tEnd = int32(off), int32(off+len(seg))
+			return nil
+		}
+		return d.addCooked(nd, off, seg, cdata)
 	}
 	if !cdata {
 		if k := bytes.Index(seg, []byte("]]>")); k >= 0 {
@@ -335,6 +360,12 @@ func (d *xdoc) addText(idx int32, off int, seg []byte, cdata bool) error {
 		nd.tStart, nd.tEnd = int32(off), int32(off+len(seg))
 		return nil
 	}
+	return d.addCooked(nd, off, seg, cdata)
+}
+
+// addCooked appends a segment that needs decoding, or that follows earlier text, to the
+// node's decoded text.
+func (d *xdoc) addCooked(nd *xnode, off int, seg []byte, cdata bool) error {
 	if bytes.IndexByte(seg, '\r') >= 0 {
 		// XML 1.0 §2.11: CR LF and lone CR become LF before anything else is parsed.
 		seg = bytes.ReplaceAll(seg, []byte("\r\n"), []byte("\n"))
@@ -419,10 +450,13 @@ func unescape(b []byte, off int) (string, error) {
 	var out strings.Builder
 	out.Grow(len(b))
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '&' {
-			out.WriteByte(c)
-			i++
+		if b[i] != '&' {
+			k := bytes.IndexByte(b[i:], '&')
+			if k < 0 {
+				k = len(b) - i
+			}
+			out.Write(b[i : i+k])
+			i += k
 			continue
 		}
 		semi := bytes.IndexByte(b[i:], ';')
@@ -486,60 +520,6 @@ func isXMLChar(r rune) bool {
 		r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD ||
 		r >= 0x10000 && r <= 0x10FFFF
-}
-
-// nameLen returns the length of the XML name at the start of b (ASCII letters, digits, '_',
-// '-', '.', ':' and any non-ASCII byte), 0 when b does not start with a name.
-func nameLen(b []byte) int {
-	n := 0
-	for n < len(b) {
-		c := b[n]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':', c >= 0x80:
-		case (c >= '0' && c <= '9') || c == '-' || c == '.':
-			if n == 0 {
-				return 0
-			}
-		default:
-			return n
-		}
-		n++
-	}
-	return n
-}
-
-// splitQName splits prefix:local at the first colon, as encoding/xml does.
-func splitQName(name []byte) (prefix, local string) {
-	if i := bytes.IndexByte(name, ':'); i > 0 && i < len(name)-1 {
-		return intern(name[:i]), intern(name[i+1:])
-	}
-	return "", intern(name)
-}
-
-// intern returns the known element name equal to b without allocating, or a new string.
-func intern(b []byte) string {
-	if s, ok := knownNames[string(b)]; ok {
-		return s
-	}
-	return string(b)
-}
-
-// knownNames is filled at init with every element name the codec reads or writes.
-var knownNames = map[string]string{}
-
-func internNames(names ...string) {
-	for _, n := range names {
-		knownNames[n] = n
-	}
-}
-
-func sameQName(name []byte, prefix, local string) bool {
-	if prefix == "" {
-		return string(name) == local
-	}
-	return len(name) == len(prefix)+1+len(local) &&
-		string(name[:len(prefix)]) == prefix && name[len(prefix)] == ':' &&
-		string(name[len(prefix)+1:]) == local
 }
 
 func qname(prefix, local string) string {
