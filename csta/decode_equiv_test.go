@@ -177,3 +177,27 @@ func readDigests(t *testing.T, p string) map[string]string {
 	}
 	return out
 }
+
+// BenchmarkDecodeSimEvent decodes an event as ctibench's simulator sends it (plain numbers,
+// the send time in <extensions>): the bridge's common case.
+func BenchmarkDecodeSimEvent(b *testing.B) {
+	ev := &EstablishedEvent{
+		EventCommon: EventCommon{MonitorCrossRefID: "417", LocalConnectionInfo: StateConnected, Cause: "newCall",
+			Extensions: []byte("<extensions><security><timestamp>2026-12-06T21:30:00.123456789Z</timestamp></security></extensions>")},
+		EstablishedConnection: ConnectionID{CallID: "4711", DeviceID: Device("2001")},
+		AnsweringDevice:       Device("2001"),
+		CallingDevice:         Device("2002"),
+		CalledDevice:          Device("2001"),
+	}
+	data, err := Encode(nil, ev, Ed4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

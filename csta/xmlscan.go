@@ -423,10 +423,21 @@ func (d *xdoc) str(b []byte) string {
 	return unsafe.String(&d.text[n], len(b))
 }
 
-// raw returns a copy of the element's bytes as they appeared in the document.
+// raw returns a copy of the element's bytes as they appeared in the document, cut from the
+// text block like str's values (an event's <extensions> is one allocation less); its capacity
+// ends with it, so an append cannot reach the next value.
 func (d *xdoc) raw(idx int32) []byte {
 	nd := &d.nodes[idx]
-	return append([]byte(nil), d.src[nd.start:nd.end]...)
+	b := d.src[nd.start:nd.end]
+	if len(b) == 0 || len(b) > textArena {
+		return append([]byte(nil), b...)
+	}
+	if len(b) > cap(d.text)-len(d.text) {
+		d.text = make([]byte, 0, textArena)
+	}
+	n := len(d.text)
+	d.text = append(d.text, b...)
+	return d.text[n : n+len(b) : n+len(b)]
 }
 
 // child returns the first child element with the given local name, or -1.
