@@ -207,6 +207,30 @@ func (c *Call) Clone() *Call {
 	return &d
 }
 
+// CloneInto makes *dst a deep copy of c, as Clone does, reusing dst's arrays where they are
+// large enough: a view or store replaces its previous version of a call on every change, and
+// fresh arrays for each were most of its allocations (issue 18). dst's arrays are
+// overwritten, so no one else may hold them.
+func (c *Call) CloneInto(dst *Call) {
+	other, parties := dst.OtherCallIDs, dst.Parties
+	*dst = *c
+	dst.OtherCallIDs = copyStrings(other, c.OtherCallIDs)
+	dst.Parties = copyStrings(parties, c.Parties)
+	dst.Conference = c.Conference.Clone()
+}
+
+// copyStrings copies src into dst's array when it fits; nil for an empty src, as Clone's
+// appends give.
+func copyStrings(dst, src []string) []string {
+	if len(src) == 0 {
+		return nil
+	}
+	if cap(dst) < len(src) {
+		return append([]string(nil), src...)
+	}
+	return append(dst[:0], src...)
+}
+
 // Clone returns a deep copy of the line (its Forwarding is not shared).
 func (l *Line) Clone() *Line {
 	d := *l

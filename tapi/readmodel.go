@@ -122,10 +122,12 @@ func (m *ReadModel) PutLine(l Line) {
 
 // PutCall adds or replaces a call (a copy of c), by its handle.
 func (m *ReadModel) PutCall(c Call) {
-	if old, ok := m.calls[c.Handle]; ok && old.Line != c.Line {
+	old, ok := m.calls[c.Handle]
+	if ok && old.Line != c.Line {
 		m.unindex(old)
 	}
-	m.calls[c.Handle] = *c.Clone()
+	c.CloneInto(&old) // the model's own arrays: Call and Calls return clones
+	m.calls[c.Handle] = old
 	hs := m.byLine[c.Line]
 	if hs == nil {
 		hs = map[CallHandle]struct{}{}

@@ -95,3 +95,23 @@ func TestCloneIsDeep(t *testing.T) {
 		t.Fatalf("cloneCall shares %s with the original", p)
 	}
 }
+
+// TestCallCloneIntoIsDeep: Apply keeps a call by CloneInto its previous version, whose arrays
+// it reuses; the result must equal Clone's and share nothing with what the caller passed.
+func TestCallCloneIntoIsDeep(t *testing.T) {
+	var call tapi.Call
+	fill(reflect.ValueOf(&call).Elem())
+	prev := tapi.Call{Parties: make([]string, 0, 4), OtherCallIDs: make([]string, 3)}
+	call.CloneInto(&prev)
+	if !reflect.DeepEqual(prev, *call.Clone()) {
+		t.Fatalf("CloneInto differs from Clone:\n%+v\n%+v", prev, *call.Clone())
+	}
+	if p := shared(reflect.ValueOf(prev), reflect.ValueOf(call), "Call"); p != "" {
+		t.Fatalf("CloneInto shares %s with the original", p)
+	}
+	empty := tapi.Call{Handle: "h", Parties: []string{}}
+	empty.CloneInto(&prev)
+	if !reflect.DeepEqual(prev, *empty.Clone()) {
+		t.Fatalf("CloneInto of a call without parties differs from Clone: %+v", prev)
+	}
+}

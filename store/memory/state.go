@@ -139,7 +139,9 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		p.lines[l.Name] = cloneLine(l)
 	}
 	for _, c := range b.Calls {
-		p.calls[c.Handle] = cloneCall(c)
+		old := p.calls[c.Handle] // the store's own arrays: reads return clones
+		c.CloneInto(&old)
+		p.calls[c.Handle] = old
 	}
 	for _, h := range b.RemovedCalls {
 		delete(p.calls, h)
