@@ -95,6 +95,8 @@ FUZZTIME ?= 10m
 fuzz:
 	$(GO) test ./csta -run '^$$' -fuzz '^FuzzReadFrame$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./csta -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./csta -run '^$$' -fuzz '^FuzzScanXML$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./csta -run '^$$' -fuzz '^FuzzDecodeEquivalence$$' -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
