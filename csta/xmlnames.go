@@ -84,9 +84,10 @@ func intern(b []byte) string {
 	}
 }
 
-// nameTableSize is a power of two, several times the number of known names (about 270) so
-// that probe runs stay short; internNames refuses to fill it beyond a quarter.
-const nameTableSize = 2048
+// nameTableSize is a power of two, about four times the number of known names (about 270)
+// so that probe runs stay short, and small (16 KiB) so that it stays in cache between the
+// events of a quiet link; internNames refuses to fill it beyond half.
+const nameTableSize = 1024
 
 // nameTable holds every element name the codec reads or writes (internNames, at init).
 var (
@@ -117,7 +118,7 @@ func internNames(names ...string) {
 		if nameTable[i] == n {
 			continue
 		}
-		if nameTableN >= nameTableSize/4 {
+		if nameTableN >= nameTableSize/2 {
 			panic("csta: too many known element names for nameTable")
 		}
 		nameTable[i] = n
