@@ -52,7 +52,8 @@ type hub struct {
 	// keeps it free of repeats). Only the hub's goroutine (follow) touches them.
 	toWake  []*wsConn
 	inBurst map[*wsConn]struct{}
-	flushQ  chan []*wsConn // to the flushers, while run runs
+	flushQ  chan flushJob  // to the flushers, while run runs
+	spare   chan []*wsConn // toWake lists the flushers are done with, for the next bursts
 
 	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
 	// and its completed, when feeds that fall behind are charged one episode for the burst
@@ -110,7 +111,7 @@ func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent i
 func (h *hub) run(ctx context.Context) {
 	// Flushers write each burst to the sockets while the hub fans out the next one, one per
 	// processor, since the writes are mostly system-call time.
-	h.flushQ = make(chan []*wsConn, 16)
+	h.flushQ, h.spare = make(chan flushJob, 16), make(chan []*wsConn, 16)
 	var flushers sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		flushers.Add(1)
@@ -218,15 +219,19 @@ func (h *hub) wake() {
 	if len(conns) == 0 {
 		return
 	}
-	h.toWake = nil
 	clear(h.inBurst)
+	select {
+	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
+	default:
+		h.toWake = nil
+	}
 	n := max(1, min(cap(h.flushQ), runtime.GOMAXPROCS(0), len(conns)/minShare))
 	for i := range n {
-		share := conns[i*len(conns)/n : (i+1)*len(conns)/n]
+		job := flushJob{conns: conns[i*len(conns)/n : (i+1)*len(conns)/n], whole: n == 1}
 		select {
-		case h.flushQ <- share:
+		case h.flushQ <- job:
 		default: // the flushers are behind: write this share here
-			flushShare(share, nil)
+			flushShare(job.conns, nil)
 		}
 	}
 }
@@ -234,13 +239,30 @@ func (h *hub) wake() {
 // minShare is the fewest connections worth a share of their own.
 const minShare = 16
 
+// flushJob is a share of a burst's connections; whole when it is the burst's entire list,
+// which the flusher then hands back to the hub for reuse (h.spare).
+type flushJob struct {
+	conns []*wsConn
+	whole bool
+}
+
 // flusher writes the shares it is given until flushQ closes.
 func (h *hub) flusher() {
 	var scratch []byte
-	for share := range h.flushQ {
-		scratch = flushShare(share, scratch)
+	for job := range h.flushQ {
+		scratch = flushShare(job.conns, scratch)
+		if job.whole && cap(job.conns) <= maxSpare {
+			clear(job.conns)
+			select {
+			case h.spare <- job.conns[:0]:
+			default:
+			}
+		}
 	}
 }
+
+// maxSpare is the longest list kept for reuse.
+const maxSpare = 1024
 
 // flushShare writes the queues of conns without blocking and returns the framing buffer.
 func flushShare(conns []*wsConn, scratch []byte) []byte {
