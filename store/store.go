@@ -113,6 +113,12 @@ type Entry struct {
 	Epoch  string     `json:"epoch"`
 	Offset uint64     `json:"offset"`
 	Event  tapi.Event `json:"event"`
+	// JSON is Event as tapi's encoder writes it (Event.AppendJSON, json.Marshal's bytes),
+	// when the store made it for its own use and has it at hand (the Redis store, for the
+	// events this instance wrote); nil otherwise. The web hub puts it in client messages
+	// instead of encoding the event again. It may be shared: readers never change it, and
+	// whoever changes Event clears it.
+	JSON []byte `json:"-"`
 }
 
 // Snapshot is a PBX's stored state.

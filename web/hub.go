@@ -448,7 +448,7 @@ func (h *hub) feedLines(f *feed) []string {
 // encode returns the event message of e with its party numbers presented (h.num).
 func (h *hub) encode(e store.Entry) []byte {
 	if h.num != nil {
-		e.Event = e.Event.WithNumbers(h.num)
+		e.Event, e.JSON = e.Event.WithNumbers(h.num), nil
 	}
 	return encodeEntry(e)
 }
@@ -456,9 +456,32 @@ func (h *hub) encode(e store.Entry) []byte {
 // encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
 // pooled buffer and copies it out at its exact size: the bytes are exactly what json.Marshal
 // of the eventMsg writes (marshalEntry, which also answers for events the encoder refuses).
+// The event's JSON the store made (e.JSON) is put in as it is.
 func encodeEntry(e store.Entry) []byte {
+	if e.JSON != nil {
+		return appendEnvelope(make([]byte, 0, envelopeLen(e)+len(e.JSON)+1), e, e.JSON)
+	}
 	bp := encodeBufs.Get().(*[]byte)
-	b := append((*bp)[:0], `{"type":`...)
+	b := appendEnvelope((*bp)[:0], e, nil)
+	b, err := e.Event.AppendJSON(b)
+	var msg []byte
+	if err == nil {
+		msg = bytes.Clone(append(b, '}'))
+	}
+	if cap(b) <= wsout.MaxIdleBuffer {
+		*bp = b
+		encodeBufs.Put(bp)
+	}
+	if err != nil {
+		return marshalEntry(e)
+	}
+	return msg
+}
+
+// appendEnvelope appends the event message of e up to its event member's value, then event
+// and the closing brace when event is not nil.
+func appendEnvelope(b []byte, e store.Entry, event []byte) []byte {
+	b = append(b, `{"type":`...)
 	b = tapi.AppendJSONString(b, msgEvent)
 	if e.PBX != "" {
 		b = append(b, `,"pbx":`...)
@@ -473,19 +496,29 @@ func encodeEntry(e store.Entry) []byte {
 		b = strconv.AppendUint(b, e.Offset, 10)
 	}
 	b = append(b, `,"event":`...)
-	b, err := e.Event.AppendJSON(b)
-	var msg []byte
-	if err == nil {
-		msg = bytes.Clone(append(b, '}'))
+	if event != nil {
+		b = append(append(b, event...), '}')
 	}
-	if cap(b) <= wsout.MaxIdleBuffer {
-		*bp = b
-		encodeBufs.Put(bp)
+	return b
+}
+
+// envelopeLen is what appendEnvelope writes before the event (more when PBX or Epoch need
+// escapes, which the bridge's names and epochs do not).
+func envelopeLen(e store.Entry) int {
+	n := len(`{"type":"","event":`) + len(msgEvent)
+	if e.PBX != "" {
+		n += len(`,"pbx":""`) + len(e.PBX)
 	}
-	if err != nil {
-		return marshalEntry(e)
+	if e.Epoch != "" {
+		n += len(`,"epoch":""`) + len(e.Epoch)
 	}
-	return msg
+	if e.Offset != 0 {
+		n += len(`,"offset":`)
+		for v := e.Offset; v > 0; v /= 10 {
+			n++
+		}
+	}
+	return n
 }
 
 // encodeBufs are encodeEntry's buffers: it runs on the hub's goroutine and, for replays, on

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"sync"
 
+	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -38,11 +39,12 @@ type localRing struct {
 type localSlot struct {
 	offset uint64 // 0: empty
 	ev     tapi.Event
-	js     []byte // the event's JSON as written
+	js     []byte // the event's JSON as written by tapi's encoder (never changed)
 }
 
-// put records the events of one batch, the first at offset first; js holds their JSON.
-func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js []any) {
+// put records the events of one batch, the first at offset first; js holds their JSON as
+// tapi's encoder wrote it (an event without is not recorded: applyArgs).
+func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js [][]byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pbxs == nil {
@@ -55,23 +57,24 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 	}
 	for i := range evs {
 		off := first + uint64(i)
-		b, _ := js[i].([]byte)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i].Clone(), js: b}
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i].Clone(), js: js[i]}
 	}
 }
 
-// get returns the event written at offset of the PBX's log in epoch, if held and published
-// as js.
-func (l *localEvents) get(pbx, epoch string, offset uint64, js string) (tapi.Event, bool) {
+// get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
+// PBX's log in epoch, if held and published as js.
+func (l *localEvents) get(pbx, epoch string, offset uint64, js string, e *store.Entry) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r := l.pbxs[pbx]
 	if r == nil || r.epoch != epoch {
-		return tapi.Event{}, false
+		return false
 	}
 	s := &r.slots[offset%localRingSize]
 	if s.offset != offset || s.js == nil || string(s.js) != js {
-		return tapi.Event{}, false
+		return false
 	}
-	return s.ev.Clone(), true // each reader gets its own, as a decoded event would be
+	e.Event = s.ev.Clone() // each reader gets its own, as a decoded event would be
+	e.JSON = s.js
+	return true
 }

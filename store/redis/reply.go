@@ -95,8 +95,8 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 			return nil, err
 		}
 		e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
-		if ev, ok := local.get(pbx, epoch, off, js); ok {
-			e.Event = ev
+		if local.get(pbx, epoch, off, js, &e) {
+			// written by this Store: no need to decode it
 		} else if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
 			return nil, fmt.Errorf("log entry %d: decode event: %w", off, err)
 		}

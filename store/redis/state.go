@@ -184,13 +184,11 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, err
 	}
 	candidate := s.apply.takeEpoch(pbx)
-	keyList, args, err := s.applyArgs(k, pbx, fence, candidate, &b)
+	keyList, args, evJSON, err := s.applyArgs(k, pbx, fence, candidate, &b)
 	if err != nil {
 		s.apply.returnEpoch(pbx, candidate)
 		return nil, err
 	}
-	// The events' JSON arguments come before the call records' four each (applyArgs).
-	evJSON := args[len(args)-4*len(b.Journal)-len(b.Events) : len(args)-4*len(b.Journal)]
 	expect := s.seen(pbx)
 	if expect.Epoch != "" && len(b.Events) > 0 {
 		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
@@ -237,18 +235,19 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	entries := make([]store.Entry, len(b.Events))
 	for i, e := range b.Events {
 		// The caller's own event: what the store holds is the encoded copy.
-		entries[i] = store.Entry{PBX: pbx, Epoch: epoch, Offset: first + uint64(i), Event: e}
+		entries[i] = store.Entry{PBX: pbx, Epoch: epoch, Offset: first + uint64(i), Event: e, JSON: evJSON[i]}
 	}
 	return entries, nil
 }
 
-// applyArgs validates the batch and builds the script's KEYS and ARGV.
-func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) ([]string, []any, error) {
+// applyArgs validates the batch and builds the script's KEYS and ARGV. evJSON holds each
+// event's JSON argument where tapi's encoder wrote it (nil where json.Marshal had to).
+func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) (keyList []string, args []any, evJSON [][]byte, err error) {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
 	}
-	keyList := s.apply.keyList(pbx, k)
-	args := make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
+	keyList = s.apply.keyList(pbx, k)
+	args = make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
 	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), candidate,
 		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
@@ -258,31 +257,37 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
 	for i, l := range b.Lines {
 		if l.Name == "" {
-			return nil, nil, fail("line %d has no name", i)
+			return nil, nil, nil, fail("line %d has no name", i)
 		}
-		js, err := enc.add(l.AppendJSON, l)
+		js, _, err := enc.add(l.AppendJSON, l)
 		if err != nil {
-			return nil, nil, fail("encode line %s: %v", l.Name, err)
+			return nil, nil, nil, fail("encode line %s: %v", l.Name, err)
 		}
 		args = append(args, l.Name, js)
 	}
 	for i, c := range b.Calls {
 		if c.Handle == "" {
-			return nil, nil, fail("call %d has no handle", i)
+			return nil, nil, nil, fail("call %d has no handle", i)
 		}
-		js, err := enc.add(c.AppendJSON, c)
+		js, _, err := enc.add(c.AppendJSON, c)
 		if err != nil {
-			return nil, nil, fail("encode call %s: %v", c.Handle, err)
+			return nil, nil, nil, fail("encode call %s: %v", c.Handle, err)
 		}
 		args = append(args, string(c.Handle), js)
 	}
 	for _, h := range b.RemovedCalls {
 		args = append(args, string(h))
 	}
+	if len(b.Events) > 0 {
+		evJSON = make([][]byte, len(b.Events))
+	}
 	for i := range b.Events {
-		js, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
+		js, own, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
 		if err != nil {
-			return nil, nil, fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
+			return nil, nil, nil, fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
+		}
+		if own {
+			evJSON[i] = js
 		}
 		args = append(args, js)
 	}
@@ -290,16 +295,16 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		j := b.Journal[i]
 		member, err := store.CheckRecord(pbx, &j)
 		if err != nil {
-			return nil, nil, fail("record %d: %v", i, err)
+			return nil, nil, nil, fail("record %d: %v", i, err)
 		}
 		j.PBX = pbx
-		js, err := enc.add(j.AppendJSON, &j)
+		js, _, err := enc.add(j.AppendJSON, &j)
 		if err != nil {
-			return nil, nil, fail("encode record %d: %v", i, err)
+			return nil, nil, nil, fail("encode record %d: %v", i, err)
 		}
 		args = append(args, member, j.ID, string(j.Handle), js)
 	}
-	return keyList, args, nil
+	return keyList, args, evJSON, nil
 }
 
 // jsonArgs encodes the JSON arguments of one Apply into one growing buffer, with the tapi
@@ -308,9 +313,9 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 // from it in the old array, unchanged.
 type jsonArgs struct{ buf []byte }
 
-// add appends v's JSON by appendJSON and returns it; where appendJSON fails, json.Marshal
-// gives the error (or, should it succeed, the bytes).
-func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) ([]byte, error) {
+// add appends v's JSON by appendJSON and returns it (own: appendJSON wrote it); where
+// appendJSON fails, json.Marshal gives the error (or, should it succeed, the bytes).
+func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) (js []byte, own bool, err error) {
 	if j.buf == nil {
 		j.buf = make([]byte, 0, 4096)
 	}
@@ -318,10 +323,11 @@ func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) ([]byte, 
 	b, err := appendJSON(j.buf)
 	if err != nil {
 		j.buf = j.buf[:start]
-		return json.Marshal(v)
+		js, err = json.Marshal(v)
+		return js, false, err
 	}
 	j.buf = b
-	return b[start:len(b):len(b)], nil
+	return b[start:len(b):len(b)], true, nil
 }
 
 // saw records a log position this Store observed, so that Apply can tell when Redis lost

@@ -159,8 +159,8 @@ func (sub *subscription) onMessage(payload string) error {
 			continue
 		}
 		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
-		if ev, ok := sub.s.local.get(sub.pbx, sub.epoch, off, js); ok {
-			e.Event = ev // written by this Store: no need to decode it
+		if sub.s.local.get(sub.pbx, sub.epoch, off, js, &e) {
+			// written by this Store: no need to decode it
 		} else if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
 			return fmt.Errorf("redisstore: subscription to %s: entry %d: decode event: %w", sub.pbx, off, err)
 		}

@@ -15,7 +15,7 @@ import (
 func applySilently(t *testing.T, s *Store, f store.Fence, evs []tapi.Event) {
 	t.Helper()
 	k := newKeys(s.opts.KeyPrefix, "hq")
-	keyList, args, err := s.applyArgs(k, "hq", f, newEpoch(), &store.Batch{Events: evs})
+	keyList, args, _, err := s.applyArgs(k, "hq", f, newEpoch(), &store.Batch{Events: evs})
 	if err != nil {
 		t.Fatal(err)
 	}

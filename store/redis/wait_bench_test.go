@@ -41,7 +41,7 @@ func BenchmarkApplyReplicaWait(b *testing.B) {
 		b.Run("wait="+strconv.FormatBool(wait), func(b *testing.B) {
 			for i := range b.N {
 				bt := benchBatch(i%64, 1)
-				keyList, args, err := s.applyArgs(k, "hq", l.Fence(), newEpoch(), &bt)
+				keyList, args, _, err := s.applyArgs(k, "hq", l.Fence(), newEpoch(), &bt)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -126,6 +126,11 @@ func checkEntries(t *testing.T, what string, es []store.Entry, pbx, epoch string
 				what, i, e.PBX, e.Epoch, e.Offset, pbx, epoch, first+uint64(i))
 		}
 		sameJSON(t, what+": event", e.Event, evs[i])
+		if e.JSON != nil {
+			if want, err := e.Event.AppendJSON(nil); err != nil || !bytes.Equal(e.JSON, want) {
+				t.Fatalf("%s: entry %d carries JSON %s, its event encodes as %s (%v)", what, i, e.JSON, want, err)
+			}
+		}
 	}
 }
 
