@@ -12,7 +12,10 @@ import (
 // PBX is also a subscriber of its log (its WebSocket hub), and decoding every event it wrote
 // with encoding/json cost more than writing it. Events are immutable once written (the
 // reducer emits copies), but the store's callers may change what they gave or were given: the
-// ring keeps a copy and each reader gets one, still far cheaper than decoding.
+// ring keeps a copy, each replay gets one of its own and the subscriptions share one (as the
+// memory store's do: no subscriber changes an event; the engine's watcher and view, the web
+// hub and its alerts all subscribe, so a copy each cost three per event), still far cheaper
+// than decoding.
 //
 // Redis publishes a batch from inside the write, so the subscription may read it before the
 // writer has the reply with its offsets: the writer records the batch before writing, at the
@@ -39,7 +42,8 @@ type localRing struct {
 type localSlot struct {
 	offset uint64 // 0: empty
 	ev     tapi.Event
-	js     []byte // the event's JSON as written by tapi's encoder (never changed)
+	js     []byte      // the event's JSON as written by tapi's encoder (never changed)
+	shared *tapi.Event // the subscriptions' copy, made by the first that reads the slot
 }
 
 // put records the events of one batch, the first at offset first; js holds their JSON as
@@ -62,8 +66,9 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 }
 
 // get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
-// PBX's log in epoch, if held and published as js.
-func (l *localEvents) get(pbx, epoch string, offset uint64, js string, e *store.Entry) bool {
+// PBX's log in epoch, if held and published as js: for a subscription (shared) the
+// subscriptions' copy, else one of e's own.
+func (l *localEvents) get(pbx, epoch string, offset uint64, js string, shared bool, e *store.Entry) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r := l.pbxs[pbx]
@@ -74,7 +79,16 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string, e *store.
 	if s.offset != offset || s.js == nil || string(s.js) != js {
 		return false
 	}
-	e.Event = s.ev.Clone() // each reader gets its own, as a decoded event would be
+	switch {
+	case !shared:
+		e.Event = s.ev.Clone()
+	case s.shared == nil:
+		s.shared = new(tapi.Event)
+		*s.shared = s.ev.Clone()
+		fallthrough
+	default:
+		e.Event = *s.shared
+	}
 	e.JSON = s.js
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // Script replies arrive as nested []any of string and int64; these helpers read them with a
@@ -95,14 +96,24 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 			return nil, err
 		}
 		e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
-		if local.get(pbx, epoch, off, js, &e) {
-			// written by this Store: no need to decode it
-		} else if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
-			return nil, fmt.Errorf("log entry %d: decode event: %w", off, err)
+		if !local.get(pbx, epoch, off, js, false, &e) { // else written by this Store
+			if e.Event, err = decodeEvent(js); err != nil {
+				return nil, fmt.Errorf("log entry %d: %w", off, err)
+			}
 		}
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// decodeEvent decodes an event's JSON (a function of its own, so that the entries it goes
+// into are not moved to the heap for json.Unmarshal's pointer).
+func decodeEvent(js string) (tapi.Event, error) {
+	var ev tapi.Event
+	if err := json.Unmarshal([]byte(js), &ev); err != nil {
+		return tapi.Event{}, fmt.Errorf("decode event: %w", err)
+	}
+	return ev, nil
 }
 
 // decodeJSONList decodes each JSON string of a reply array into a T.

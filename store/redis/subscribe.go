@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -159,10 +158,12 @@ func (sub *subscription) onMessage(payload string) error {
 			continue
 		}
 		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
-		if sub.s.local.get(sub.pbx, sub.epoch, off, js, &e) {
-			// written by this Store: no need to decode it
-		} else if err := json.Unmarshal([]byte(js), &e.Event); err != nil {
-			return fmt.Errorf("redisstore: subscription to %s: entry %d: decode event: %w", sub.pbx, off, err)
+		if !sub.s.local.get(sub.pbx, sub.epoch, off, js, true, &e) { // else written by this Store
+			ev, err := decodeEvent(js)
+			if err != nil {
+				return fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, off, err)
+			}
+			e.Event = ev
 		}
 		if err := sub.deliver(e); err != nil {
 			return err
