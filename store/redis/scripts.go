@@ -6,31 +6,23 @@ import "github.com/redis/go-redis/v9"
 // they survive a Redis restart or failover without reloading by hand. Every key a script
 // touches is passed in KEYS; all of them carry one PBX's hash tag.
 
-// luaEnsureEpoch returns the log's epoch, storing the caller's random candidate when the meta
-// hash is missing. A missing meta means a new log: any stream left from before is dropped so
-// that offsets can restart at 1 under the new epoch.
-const luaEnsureEpoch = `
-local function ensure_epoch(meta, log, candidate)
-  local e = redis.call('HGET', meta, 'epoch')
-  if e then return e end
+// luaLogHead returns the log's epoch and last offset, read in one call. It starts a new log,
+// under the caller's random candidate epoch, when
+//   - the meta hash is missing: a new log; any stream left from before is dropped so that
+//     offsets can restart at 1 under the new epoch;
+//   - the stored log is behind a position the caller saw in the same epoch: Redis lost
+//     acknowledged writes (a failover to a lagging replica). Handing out or showing those
+//     offsets again would give clients' cursors a different history, so whichever script
+//     notices first (a write, a load, a position probe, a replay) moves everyone to a new
+//     epoch; the lines and calls stay for the owner to rewrite.
+const luaLogHead = `
+local function log_head(meta, log, candidate, seen_epoch, seen_offset)
+  local m = redis.call('HMGET', meta, 'epoch', 'offset')
+  local epoch, offset = m[1], tonumber(m[2] or '0')
+  if epoch and (epoch ~= seen_epoch or offset >= tonumber(seen_offset)) then return epoch, offset end
   redis.call('DEL', log)
   redis.call('HSET', meta, 'epoch', candidate, 'offset', '0')
-  return candidate
-end
-`
-
-// luaRenewIfBehind starts a new log when the stored one is behind a position the caller saw
-// in the same epoch: Redis lost acknowledged writes (a failover to a lagging replica). Handing
-// out or showing those offsets again would give clients' cursors a different history, so
-// whichever script notices first (a write, a load, a position probe, a replay) moves everyone
-// to a new epoch; the lines and calls stay for the owner to rewrite.
-const luaRenewIfBehind = `
-local function renew_if_behind(meta, log, epoch, seen_epoch, seen_offset, candidate)
-  if epoch ~= seen_epoch then return epoch end
-  if tonumber(redis.call('HGET', meta, 'offset') or '0') >= tonumber(seen_offset) then return epoch end
-  redis.call('DEL', log)
-  redis.call('HSET', meta, 'epoch', candidate, 'offset', '0')
-  return candidate
+  return candidate, 0
 end
 `
 
@@ -40,41 +32,38 @@ end
 // channel, #lines, #calls, #removed, #events, #records, the epoch and offset the writer last
 // saw ("" and 0 when none), the history's age cutoff (an index key), the trim allowance,
 // then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, event JSONs,
-// and per record its index member, id, handle and JSON.
+// the records' id/JSON pairs and their handle/index member pairs. Each hash and the index get
+// one command per 200 items, the log one XADD per event.
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
 // Trimming drops at most #records + allowance records per call (bounded work), the oldest
 // first: those past the cutoff, then those beyond the maximum.
-var applyScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + luaIndexField + `
+var applyScript = redis.NewScript(luaLogHead + luaIndexField + `
 local lease = redis.call('HMGET', KEYS[5], 'owner', 'token')
 if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then return {0} end
-local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[3])
-epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[13], ARGV[14], ARGV[3])
+local epoch, offset = log_head(KEYS[1], KEYS[4], ARGV[3], ARGV[13], ARGV[14])
 local i = 17
-local function hset_pairs(key, n)
-  local done = 0
-  while done < n do
-    local m = math.min(n - done, 200)
-    local args = {}
-    for k = 1, m do
-      args[2*k-1] = ARGV[i]
-      args[2*k] = ARGV[i+1]
-      i = i + 2
-    end
-    redis.call('HSET', key, unpack(args))
-    done = done + m
+-- call_n calls cmd(key, ...) with the next n groups of per arguments (ARGV from i on, i
+-- advanced past them), at most 200 groups a call: unpack takes a few thousand values at most.
+local function call_n(cmd, key, per, n)
+  while n > 0 do
+    local m = math.min(n, 200)
+    redis.call(cmd, key, unpack(ARGV, i, i + m * per - 1))
+    i = i + m * per
+    n = n - m
   end
 end
-hset_pairs(KEYS[2], tonumber(ARGV[8]))
-hset_pairs(KEYS[3], tonumber(ARGV[9]))
-for k = 1, tonumber(ARGV[10]) do
-  redis.call('HDEL', KEYS[3], ARGV[i])
-  i = i + 1
-end
-if ARGV[6] ~= '0' then redis.call('HSET', KEYS[1], 'handle', ARGV[6]) end
+call_n('HSET', KEYS[2], 2, tonumber(ARGV[8]))
+call_n('HSET', KEYS[3], 2, tonumber(ARGV[9]))
+call_n('HDEL', KEYS[3], 1, tonumber(ARGV[10]))
 local ne = tonumber(ARGV[11])
 local first = 0
+local meta = {}
+if ARGV[6] ~= '0' then meta = {'handle', ARGV[6]} end
 if ne > 0 then
-  first = redis.call('HINCRBY', KEYS[1], 'offset', ne) - ne + 1
+  first = offset + 1
+  offset = offset + ne
+  meta[#meta+1] = 'offset'
+  meta[#meta+1] = string.format('%d', offset)
   local msg = {epoch, string.format('%d', first)}
   for k = 1, ne do
     local id = string.format('%d-0', first + k - 1)
@@ -88,21 +77,32 @@ if ne > 0 then
   end
   redis.call('PUBLISH', ARGV[7], table.concat(msg, '\n'))
 end
+if #meta > 0 then redis.call('HSET', KEYS[1], unpack(meta)) end
 local nj = tonumber(ARGV[12])
 if nj > 0 then
-  for k = 1, nj do
-    redis.call('ZADD', KEYS[6], 0, ARGV[i])
-    redis.call('HSET', KEYS[7], ARGV[i+1], ARGV[i+3])
-    redis.call('HSET', KEYS[8], ARGV[i+2], ARGV[i])
-    i = i + 4
+  local members = i + 2 * nj + 1
+  call_n('HSET', KEYS[7], 2, nj)
+  for k = 0, nj - 1, 200 do
+    local z = {}
+    for m = k, math.min(k + 199, nj - 1) do
+      z[#z + 1] = 0
+      z[#z + 1] = ARGV[members + 2 * m]
+    end
+    redis.call('ZADD', KEYS[6], unpack(z))
   end
+  call_n('HSET', KEYS[8], 2, nj)
   local budget = nj + tonumber(ARGV[16])
   local function drop(list)
-    for _, m in ipairs(list) do
-      redis.call('ZREM', KEYS[6], m)
-      redis.call('HDEL', KEYS[7], index_field(m, 2))
-      local h = index_field(m, 6)
-      if redis.call('HGET', KEYS[8], h) == m then redis.call('HDEL', KEYS[8], h) end
+    for k = 1, #list, 200 do
+      local last = math.min(k + 199, #list)
+      redis.call('ZREM', KEYS[6], unpack(list, k, last))
+      local ids = {}
+      for m = k, last do
+        ids[#ids + 1] = index_field(list[m], 2)
+        local h = index_field(list[m], 6)
+        if redis.call('HGET', KEYS[8], h) == list[m] then redis.call('HDEL', KEYS[8], h) end
+      end
+      redis.call('HDEL', KEYS[7], unpack(ids))
     end
     budget = budget - #list
   end
@@ -112,7 +112,7 @@ if nj > 0 then
     drop(redis.call('ZRANGE', KEYS[6], 0, math.min(excess, budget) - 1))
   end
 end
-return {1, epoch, first, tonumber(redis.call('HGET', KEYS[1], 'offset'))}
+return {1, epoch, first, offset}
 `)
 
 // luaIndexField returns field n (1-based) of a store.HistoryIndex member, fields separated
@@ -134,20 +134,18 @@ end
 // loadScript reads a consistent snapshot. KEYS: meta, lines, calls, log. ARGV: epoch
 // candidate, the epoch and offset the caller last saw.
 // Returns {epoch, offset, handle, {line JSON...}, {call JSON...}}.
-var loadScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
-local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[1])
-epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[2], ARGV[3], ARGV[1])
-local m = redis.call('HMGET', KEYS[1], 'offset', 'handle')
-return {epoch, m[1] or '0', m[2] or '0', redis.call('HVALS', KEYS[2]), redis.call('HVALS', KEYS[3])}
+var loadScript = redis.NewScript(luaLogHead + `
+local epoch, offset = log_head(KEYS[1], KEYS[4], ARGV[1], ARGV[2], ARGV[3])
+local handle = redis.call('HGET', KEYS[1], 'handle') or '0'
+return {epoch, offset, handle, redis.call('HVALS', KEYS[2]), redis.call('HVALS', KEYS[3])}
 `)
 
 // loadLinesScript is loadScript for some lines: ARGV[4..] are the line names; names the
 // store does not hold are left out. The calls are all of the PBX's (the caller keeps those on
 // its lines): they are few next to the lines.
-var loadLinesScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
-local epoch = ensure_epoch(KEYS[1], KEYS[4], ARGV[1])
-epoch = renew_if_behind(KEYS[1], KEYS[4], epoch, ARGV[2], ARGV[3], ARGV[1])
-local m = redis.call('HMGET', KEYS[1], 'offset', 'handle')
+var loadLinesScript = redis.NewScript(luaLogHead + `
+local epoch, offset = log_head(KEYS[1], KEYS[4], ARGV[1], ARGV[2], ARGV[3])
+local handle = redis.call('HGET', KEYS[1], 'handle') or '0'
 local lines = {}
 for i = 4, #ARGV, 500 do
   local got = redis.call('HMGET', KEYS[2], unpack(ARGV, i, math.min(i + 499, #ARGV)))
@@ -155,26 +153,23 @@ for i = 4, #ARGV, 500 do
     if v then lines[#lines + 1] = v end
   end
 end
-return {epoch, m[1] or '0', m[2] or '0', lines, redis.call('HVALS', KEYS[3])}
+return {epoch, offset, handle, lines, redis.call('HVALS', KEYS[3])}
 `)
 
 // positionScript: KEYS: meta, log. ARGV: epoch candidate, the epoch and offset the caller
 // last saw. Returns {epoch, offset}.
-var positionScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
-local epoch = ensure_epoch(KEYS[1], KEYS[2], ARGV[1])
-epoch = renew_if_behind(KEYS[1], KEYS[2], epoch, ARGV[2], ARGV[3], ARGV[1])
-return {epoch, redis.call('HGET', KEYS[1], 'offset') or '0'}
+var positionScript = redis.NewScript(luaLogHead + `
+local epoch, offset = log_head(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return {epoch, offset}
 `)
 
 // replayScript: KEYS: meta, log. ARGV: epoch candidate, expected epoch, after, limit (0: all),
 // the epoch and offset the caller last saw (not the client's cursor: a client cannot make
 // the log start over). Returns {0, epoch} on an epoch mismatch, {2, epoch, oldest offset}
 // when entries after `after` were trimmed, else {1, epoch, {XRANGE entries}}.
-var replayScript = redis.NewScript(luaEnsureEpoch + luaRenewIfBehind + `
-local epoch = ensure_epoch(KEYS[1], KEYS[2], ARGV[1])
-epoch = renew_if_behind(KEYS[1], KEYS[2], epoch, ARGV[5], ARGV[6], ARGV[1])
+var replayScript = redis.NewScript(luaLogHead + `
+local epoch, last = log_head(KEYS[1], KEYS[2], ARGV[1], ARGV[5], ARGV[6])
 if epoch ~= ARGV[2] then return {0, epoch} end
-local last = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
 local after = tonumber(ARGV[3])
 if after >= last then return {1, epoch, {}} end
 local oldest = last + 1

@@ -291,6 +291,9 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		}
 		args = append(args, js)
 	}
+	// The records' id/JSON pairs, then their handle/member pairs (applyScript).
+	base, nj := len(args), len(b.Journal)
+	args = args[:base+4*nj]
 	for i := range b.Journal {
 		j := b.Journal[i]
 		member, err := store.CheckRecord(pbx, &j)
@@ -302,7 +305,8 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		if err != nil {
 			return nil, nil, nil, fail("encode record %d: %v", i, err)
 		}
-		args = append(args, member, j.ID, string(j.Handle), js)
+		args[base+2*i], args[base+2*i+1] = j.ID, js
+		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = string(j.Handle), member
 	}
 	return keyList, args, evJSON, nil
 }
