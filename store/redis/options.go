@@ -42,7 +42,8 @@ type Options struct {
 	// as the line events of a start or resync, replays from the stream: a decode per event).
 	SubscriberBuffer int
 	// ProbeInterval is how often a subscription compares its position with the stored log
-	// to find entries a silently dead PUB/SUB connection missed; default 1s.
+	// to find entries a silently dead PUB/SUB connection missed (read from the stream once
+	// they are an interval overdue, so within two); default 1s.
 	ProbeInterval time.Duration
 	// CommandTimeout bounds SendCommand when its context has no deadline; default 10s.
 	CommandTimeout time.Duration

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -184,16 +185,18 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, err
 	}
 	candidate := s.apply.takeEpoch(pbx)
-	keyList, args, evJSON, err := s.applyArgs(k, pbx, fence, candidate, &b)
+	call, err := s.applyArgs(k, pbx, fence, candidate, &b)
 	if err != nil {
 		s.apply.returnEpoch(pbx, candidate)
 		return nil, err
 	}
+	evJSON := call.events
 	expect := s.seen(pbx)
 	if expect.Epoch != "" && len(b.Events) > 0 {
 		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
 	}
-	v, err := applyScript.Run(ctx, s.critical, keyList, args...).Result()
+	v, err := applyScript.Run(ctx, s.critical, call.keys, call.args...).Result()
+	call.release() // the arguments were written (go-redis writes them before it returns)
 	if err != nil {
 		return nil, s.fail("apply", pbx, err)
 	}
@@ -240,38 +243,49 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	return entries, nil
 }
 
-// applyArgs validates the batch and builds the script's KEYS and ARGV. evJSON holds each
-// event's JSON argument where tapi's encoder wrote it (nil where json.Marshal had to).
-func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) (keyList []string, args []any, evJSON [][]byte, err error) {
-	fail := func(format string, a ...any) error {
-		return fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
+// applyCall is one run of the apply script: its KEYS and ARGV, and each event's JSON as
+// tapi's encoder wrote it (nil where json.Marshal had to), which outlives the call (the
+// local ring, store.Entry.JSON). The other JSON arguments are cut from a pooled buffer that
+// release returns.
+type applyCall struct {
+	keys    []string
+	args    []any
+	events  [][]byte
+	scratch *[]byte
+}
+
+// applyArgs validates the batch and builds the script's KEYS and ARGV.
+func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) (applyCall, error) {
+	fail := func(format string, a ...any) (applyCall, error) {
+		return applyCall{}, fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
 	}
-	keyList = s.apply.keyList(pbx, k)
-	args = make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
+	args := make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
 	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), candidate,
 		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
-	var enc jsonArgs
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10),
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
+	call := applyCall{keys: s.apply.keyList(pbx, k), scratch: scratchBufs.Get().(*[]byte)}
+	enc := jsonArgs{buf: (*call.scratch)[:0]}
+	defer func() { *call.scratch = enc.buf }() // the buffer as grown, for release
 	for i, l := range b.Lines {
 		if l.Name == "" {
-			return nil, nil, nil, fail("line %d has no name", i)
+			return fail("line %d has no name", i)
 		}
 		js, _, err := enc.add(l.AppendJSON, l)
 		if err != nil {
-			return nil, nil, nil, fail("encode line %s: %v", l.Name, err)
+			return fail("encode line %s: %v", l.Name, err)
 		}
 		args = append(args, l.Name, js)
 	}
 	for i, c := range b.Calls {
 		if c.Handle == "" {
-			return nil, nil, nil, fail("call %d has no handle", i)
+			return fail("call %d has no handle", i)
 		}
 		js, _, err := enc.add(c.AppendJSON, c)
 		if err != nil {
-			return nil, nil, nil, fail("encode call %s: %v", c.Handle, err)
+			return fail("encode call %s: %v", c.Handle, err)
 		}
 		args = append(args, string(c.Handle), js)
 	}
@@ -279,17 +293,28 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		args = append(args, string(h))
 	}
 	if len(b.Events) > 0 {
-		evJSON = make([][]byte, len(b.Events))
-	}
-	for i := range b.Events {
-		js, own, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
-		if err != nil {
-			return nil, nil, nil, fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
+		first := len(args)
+		call.events = make([][]byte, len(b.Events))
+		size := 0
+		for i := range b.Events {
+			js, own, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
+			if err != nil {
+				return fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
+			}
+			if own {
+				call.events[i], size = js, size+len(js)
+			}
+			args = append(args, js)
 		}
-		if own {
-			evJSON[i] = js
+		// The events' JSON in one block of their size, apart from the pooled buffer.
+		block := make([]byte, 0, size)
+		for i, js := range call.events {
+			if js != nil {
+				block = append(block, js...)
+				call.events[i] = block[len(block)-len(js) : len(block) : len(block)]
+				args[first+i] = call.events[i]
+			}
 		}
-		args = append(args, js)
 	}
 	// The records' id/JSON pairs, then their handle/member pairs (applyScript).
 	base, nj := len(args), len(b.Journal)
@@ -298,18 +323,33 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		j := b.Journal[i]
 		member, err := store.CheckRecord(pbx, &j)
 		if err != nil {
-			return nil, nil, nil, fail("record %d: %v", i, err)
+			return fail("record %d: %v", i, err)
 		}
 		j.PBX = pbx
 		js, _, err := enc.add(j.AppendJSON, &j)
 		if err != nil {
-			return nil, nil, nil, fail("encode record %d: %v", i, err)
+			return fail("encode record %d: %v", i, err)
 		}
 		args[base+2*i], args[base+2*i+1] = j.ID, js
 		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = string(j.Handle), member
 	}
-	return keyList, args, evJSON, nil
+	call.args = args
+	return call, nil
 }
+
+// release gives the pooled buffer back once the script's arguments are no longer needed.
+func (c *applyCall) release() {
+	if c.scratch != nil && cap(*c.scratch) <= maxScratch {
+		scratchBufs.Put(c.scratch)
+	}
+	c.scratch = nil
+}
+
+// scratchBufs are the JSON buffers of the applies in flight (one per PBX at a time);
+// a buffer grown beyond maxScratch (a resync's thousands of lines) is left to the GC.
+var scratchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+const maxScratch = 1 << 20
 
 // jsonArgs encodes the JSON arguments of one Apply into one growing buffer, with the tapi
 // encoders that write json.Marshal's bytes without reflection: a batch's lines, calls and events
@@ -320,9 +360,6 @@ type jsonArgs struct{ buf []byte }
 // add appends v's JSON by appendJSON and returns it (own: appendJSON wrote it); where
 // appendJSON fails, json.Marshal gives the error (or, should it succeed, the bytes).
 func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) (js []byte, own bool, err error) {
-	if j.buf == nil {
-		j.buf = make([]byte, 0, 4096)
-	}
 	start := len(j.buf)
 	b, err := appendJSON(j.buf)
 	if err != nil {

@@ -30,6 +30,9 @@ type subscription struct {
 	done  chan struct{}
 	epoch string
 	last  uint64 // offset of the last entry delivered (or skipped as older than Subscribe)
+	// probed is the stored offset the previous probe saw: what PUB/SUB has had a whole
+	// interval to deliver.
+	probed uint64
 
 	mu  sync.Mutex
 	err error
@@ -172,7 +175,10 @@ func (sub *subscription) onMessage(payload string) error {
 	return nil
 }
 
-// probe compares the stored position with the last delivered offset and fills what is missing.
+// probe compares the stored position with the last delivered offset and fills what PUB/SUB
+// should have delivered by now: the entries stored before the previous probe. Those stored
+// since may still be on their way (at thousands of events a second some always are), and
+// reading them from the stream as well cost more than the subscription's whole live path.
 func (sub *subscription) probe() error {
 	pos, err := sub.s.Position(sub.ctx, sub.pbx)
 	if err != nil {
@@ -189,8 +195,11 @@ func (sub *subscription) probe() error {
 		// Redis lost writes (e.g. a failover to a lagging replica): offsets will be reused.
 		return fmt.Errorf("redisstore: subscription to %s: log went back from offset %d to %d: %w",
 			sub.pbx, sub.last, pos.Offset, store.ErrEpochChanged)
-	case pos.Offset > sub.last:
-		if err := sub.fill(pos.Offset); err != nil && !transient(err) {
+	}
+	due := min(sub.probed, pos.Offset)
+	sub.probed = pos.Offset
+	if due > sub.last {
+		if err := sub.fill(due); err != nil && !transient(err) {
 			return err
 		}
 	}

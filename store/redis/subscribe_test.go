@@ -15,12 +15,12 @@ import (
 func applySilently(t *testing.T, s *Store, f store.Fence, evs []tapi.Event) {
 	t.Helper()
 	k := newKeys(s.opts.KeyPrefix, "hq")
-	keyList, args, _, err := s.applyArgs(k, "hq", f, newEpoch(), &store.Batch{Events: evs})
+	call, err := s.applyArgs(k, "hq", f, newEpoch(), &store.Batch{Events: evs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	args[6] = "nobody-listens"
-	if err := applyScript.Run(tctx(t), s.client, keyList, args...).Err(); err != nil {
+	call.args[6] = "nobody-listens"
+	if err := applyScript.Run(tctx(t), s.client, call.keys, call.args...).Err(); err != nil {
 		t.Fatal(err)
 	}
 }

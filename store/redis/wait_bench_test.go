@@ -41,11 +41,11 @@ func BenchmarkApplyReplicaWait(b *testing.B) {
 		b.Run("wait="+strconv.FormatBool(wait), func(b *testing.B) {
 			for i := range b.N {
 				bt := benchBatch(i%64, 1)
-				keyList, args, _, err := s.applyArgs(k, "hq", l.Fence(), newEpoch(), &bt)
+				call, err := s.applyArgs(k, "hq", l.Fence(), newEpoch(), &bt)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := applyScript.Run(b.Context(), conn, keyList, args...).Err(); err != nil {
+				if err := applyScript.Run(b.Context(), conn, call.keys, call.args...).Err(); err != nil {
 					b.Fatal(err)
 				}
 				if wait {
