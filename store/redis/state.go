@@ -301,10 +301,13 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 			if err != nil {
 				return fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
 			}
+			var arg any // set below for the events' block, so as to box each argument once
 			if own {
 				call.events[i], size = js, size+len(js)
+			} else {
+				arg = js
 			}
-			args = append(args, js)
+			args = append(args, arg)
 		}
 		// The events' JSON in one block of their size, apart from the pooled buffer.
 		block := make([]byte, 0, size)
