@@ -348,11 +348,12 @@ func (c *applyCall) release() {
 	c.scratch = nil
 }
 
-// scratchBufs are the JSON buffers of the applies in flight (one per PBX at a time);
-// a buffer grown beyond maxScratch (a resync's thousands of lines) is left to the GC.
+// scratchBufs are the JSON buffers of the applies in flight (one per PBX at a time). An
+// overloaded pipeline writes batches of up to 2,048 events with their calls, a few MiB; a
+// buffer grown beyond maxScratch (a resync's thousands of lines) is left to the GC.
 var scratchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
-const maxScratch = 1 << 20
+const maxScratch = 4 << 20
 
 // jsonArgs encodes the JSON arguments of one Apply into one growing buffer, with the tapi
 // encoders that write json.Marshal's bytes without reflection: a batch's lines, calls and events
