@@ -2,8 +2,13 @@ package redisstore
 
 import (
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/redis/redistest"
+	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -31,4 +36,50 @@ func TestLocalEventsOnlyWhatWasPublished(t *testing.T) {
 	if l.get("hq", "E1", 10, `{"a":1}`, true, &store.Entry{}) {
 		t.Error("an event of the old epoch still served")
 	}
+}
+
+// TestOwnEntriesCarryTheirJSON: the entries of events this Store wrote carry the JSON it
+// wrote (Apply's, its subscriptions' and its replays'), which the web hub puts in client
+// messages; another instance's, decoded, carry none. The subscriptions share one copy of
+// each event, apart from the copy replays are made from.
+func TestOwnEntriesCarryTheirJSON(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	other := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
+	require.NoError(t, err)
+	var subs []store.Subscription
+	for _, st := range []*Store{s, s, other} {
+		sub, err := st.Subscribe(tctx(t), "hq")
+		require.NoError(t, err)
+		defer sub.Close()
+		subs = append(subs, sub)
+	}
+	evs := storetest.Events("hq", "own", 3)
+	applied, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: evs})
+	require.NoError(t, err)
+	own := func(what string, es []store.Entry) {
+		t.Helper()
+		require.Len(t, es, len(evs), what)
+		for i, e := range es {
+			want, err := evs[i].AppendJSON(nil)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(e.JSON), "%s: entry %d", what, i)
+		}
+	}
+	own("applied", applied)
+	first, second := receive(t, subs[0], 3), receive(t, subs[1], 3)
+	own("subscribed", first)
+	own("subscribed again", second)
+	require.Same(t, first[0].Event.Call, second[0].Event.Call, "the subscriptions' copy is shared")
+	replayed, err := s.Replay(tctx(t), "hq", applied[0].Epoch, 0, 0)
+	require.NoError(t, err)
+	own("replayed", replayed)
+	require.NotSame(t, first[0].Event.Call, replayed[0].Event.Call, "a replay gets a copy of its own")
+	for i, e := range receive(t, subs[2], 3) {
+		require.Nil(t, e.JSON, "another instance's entry %d", i)
+	}
+	theirs, err := other.Replay(tctx(t), "hq", applied[0].Epoch, 0, 0)
+	require.NoError(t, err)
+	require.Nil(t, theirs[0].JSON, "another instance's replay")
 }
