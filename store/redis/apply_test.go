@@ -68,3 +68,19 @@ func TestApplyBatchesOver200(t *testing.T) {
 	require.Empty(t, snap.Calls)
 	require.Len(t, snap.Lines, n, "the lines stay")
 }
+
+// TestApplyAfterScriptFlush: Apply runs its script by EVALSHA and falls back to EVAL when
+// Redis lost its scripts (a restart or failover), as redis.Script.Run would.
+func TestApplyAfterScriptFlush(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}})
+	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
+	require.NoError(t, err)
+	for i := range 2 {
+		_, err := srv.Do("SCRIPT", "FLUSH")
+		require.NoError(t, err)
+		es, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: storetest.Events("hq", "flush", 1)})
+		require.NoError(t, err)
+		require.EqualValues(t, i+1, es[0].Offset)
+	}
+}

@@ -2,30 +2,41 @@ package redisstore
 
 import "sync"
 
-// applyCache keeps, per PBX, what every Apply passes alike: the script's KEYS, and a spare
-// epoch candidate. The candidate (random, crypto/rand) is what the script adopts as the log's
-// epoch when it finds none (a new PBX, or a Redis that lost its data); a candidate is reused
-// only while no write adopted it, and never by two writes at once, so that an epoch is never
-// made twice.
+// applyCache keeps, per PBX, what every Apply passes alike: the script's KEYS, as command
+// arguments, and its PUB/SUB channel, and a spare epoch candidate. The candidate (random,
+// crypto/rand) is what the script adopts as the log's epoch when it finds none (a new PBX, or
+// a Redis that lost its data); a candidate is reused only while no write adopted it, and never
+// by two writes at once, so that an epoch is never made twice.
 type applyCache struct {
 	mu    sync.Mutex
-	keys  map[string][]string // read-only once made
+	keys  map[string]*applyKeys // read-only once made
 	spare map[string]string
 }
 
-// keyList returns the KEYS of the PBX's apply script (the caller must not change them).
-func (c *applyCache) keyList(pbx string, k keys) []string {
+// applyKeys are a PBX's KEYS of the apply script and its channel, boxed once: go-redis takes
+// command arguments as []any, and boxing the eight keys of every write cost an allocation each.
+type applyKeys struct {
+	keys    []any
+	channel any
+}
+
+// keysOf returns the PBX's applyKeys (the caller must not change them).
+func (c *applyCache) keysOf(pbx, prefix string) *applyKeys {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.keys[pbx]; ok {
-		return l
+	if a, ok := c.keys[pbx]; ok {
+		return a
 	}
 	if c.keys == nil {
-		c.keys = map[string][]string{}
+		c.keys = map[string]*applyKeys{}
 	}
-	l := []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease(), k.histIndex(), k.histRecords(), k.histCalls()}
-	c.keys[pbx] = l
-	return l
+	k := newKeys(prefix, pbx)
+	a := &applyKeys{channel: k.events()}
+	for _, key := range []string{k.meta(), k.lines(), k.calls(), k.log(), k.lease(), k.histIndex(), k.histRecords(), k.histCalls()} {
+		a.keys = append(a.keys, key)
+	}
+	c.keys[pbx] = a
+	return a
 }
 
 // takeEpoch returns the PBX's spare candidate, or a new one.

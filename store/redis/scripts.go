@@ -37,7 +37,9 @@ end
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
 // Trimming drops at most #records + allowance records per call (bounded work), the oldest
 // first: those past the cutoff, then those beyond the maximum.
-var applyScript = redis.NewScript(luaLogHead + luaIndexField + `
+var applyScript = redis.NewScript(applyLua)
+
+const applyLua = luaLogHead + luaIndexField + `
 local lease = redis.call('HMGET', KEYS[5], 'owner', 'token')
 if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then return {0} end
 local epoch, offset = log_head(KEYS[1], KEYS[4], ARGV[3], ARGV[13], ARGV[14])
@@ -113,7 +115,7 @@ if nj > 0 then
   end
 end
 return {1, epoch, first, offset}
-`)
+`
 
 // luaIndexField returns field n (1-based) of a store.HistoryIndex member, fields separated
 // by 0x1f.

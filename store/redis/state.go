@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -180,12 +182,14 @@ func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([
 
 // Apply writes the batch in one fenced script call.
 func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
-	k, err := s.beginPBX(ctx, pbx)
-	if err != nil {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkPBX(pbx); err != nil {
 		return nil, err
 	}
 	candidate := s.apply.takeEpoch(pbx)
-	call, err := s.applyArgs(k, pbx, fence, candidate, &b)
+	call, err := s.applyArgs(pbx, fence, candidate, &b)
 	if err != nil {
 		s.apply.returnEpoch(pbx, candidate)
 		return nil, err
@@ -195,7 +199,7 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	if expect.Epoch != "" && len(b.Events) > 0 {
 		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
 	}
-	v, err := applyScript.Run(ctx, s.critical, call.keys, call.args...).Result()
+	v, err := call.run(ctx, s.critical)
 	call.release() // the arguments were written (go-redis writes them before it returns)
 	if err != nil {
 		return nil, s.fail("apply", pbx, err)
@@ -243,30 +247,58 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	return entries, nil
 }
 
-// applyCall is one run of the apply script: its KEYS and ARGV, and each event's JSON as
-// tapi's encoder wrote it (nil where json.Marshal had to), which outlives the call (the
-// local ring, store.Entry.JSON). The other JSON arguments are cut from a pooled buffer that
-// release returns.
+// applyCall is one run of the apply script: the command, whose ARGV is args, and each
+// event's JSON as tapi's encoder wrote it (nil where json.Marshal had to), which outlives the
+// call (the local ring, store.Entry.JSON). The other JSON arguments are cut from a pooled
+// buffer that release returns.
 type applyCall struct {
-	keys    []string
-	args    []any
+	cmd     []any // EVALSHA (or EVAL), the script, the number of KEYS, KEYS, ARGV
+	args    []any // ARGV, in cmd
 	events  [][]byte
 	scratch *[]byte
 }
 
-// applyArgs validates the batch and builds the script's KEYS and ARGV.
-func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate string, b *store.Batch) (applyCall, error) {
+// The apply script's command names and scripts, boxed once.
+var (
+	evalSHA   any = "evalsha"
+	evalSrc   any = "eval"
+	applySHA  any = applyScript.Hash()
+	applyBody any = applyLua
+)
+
+// run runs the script by EVALSHA, and by EVAL when Redis does not have it (a restart or a
+// failover), as redis.Script.Run does.
+func (c *applyCall) run(ctx context.Context, r interface {
+	Do(ctx context.Context, args ...any) *redis.Cmd
+}) (any, error) {
+	c.cmd[0], c.cmd[1] = evalSHA, applySHA
+	v, err := r.Do(ctx, c.cmd...).Result()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		c.cmd[0], c.cmd[1] = evalSrc, applyBody
+		v, err = r.Do(ctx, c.cmd...).Result()
+	}
+	return v, err
+}
+
+// applyArgs validates the batch and builds the script's command.
+func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *store.Batch) (applyCall, error) {
 	fail := func(format string, a ...any) (applyCall, error) {
 		return applyCall{}, fmt.Errorf("redisstore: apply %s: "+format, append([]any{pbx}, a...)...)
 	}
-	args := make([]any, 0, 16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
-	args = append(args, fence.Owner, strconv.FormatUint(fence.Token, 10), candidate,
-		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, strconv.FormatUint(b.NextHandle, 10), k.events(),
+	ak := s.apply.keysOf(pbx, s.opts.KeyPrefix)
+	head := 3 + len(ak.keys)
+	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
+	cmd[2] = len(ak.keys)
+	copy(cmd[3:], ak.keys)
+	// Numbers go as they are (go-redis writes their decimal text): a string made of one
+	// would cost an allocation more.
+	args := append(cmd[head:], fence.Owner, fence.Token, candidate,
+		s.opts.MaxLogLen, s.opts.HistoryMaxRecords, b.NextHandle, ak.channel,
 		len(b.Lines), len(b.Calls), len(b.RemovedCalls), len(b.Events), len(b.Journal))
 	seen := s.seen(pbx)
-	args = append(args, seen.Epoch, strconv.FormatUint(seen.Offset, 10),
+	args = append(args, seen.Epoch, seen.Offset,
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
-	call := applyCall{keys: s.apply.keyList(pbx, k), scratch: scratchBufs.Get().(*[]byte)}
+	call := applyCall{scratch: scratchBufs.Get().(*[]byte)}
 	enc := jsonArgs{buf: (*call.scratch)[:0]}
 	defer func() { *call.scratch = enc.buf }() // the buffer as grown, for release
 	for i, l := range b.Lines {
@@ -336,7 +368,11 @@ func (s *Store) applyArgs(k keys, pbx string, fence store.Fence, candidate strin
 		args[base+2*i], args[base+2*i+1] = j.ID, js
 		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = string(j.Handle), member
 	}
-	call.args = args
+	if cap(args) != cap(cmd)-head { // grown apart from cmd (the capacity above should hold it)
+		cmd = append(cmd[:head:head], args...)
+		args = cmd[head:]
+	}
+	call.cmd, call.args = cmd[:head+len(args)], args
 	return call, nil
 }
 

@@ -14,13 +14,12 @@ import (
 // as if the PUB/SUB message had been lost.
 func applySilently(t *testing.T, s *Store, f store.Fence, evs []tapi.Event) {
 	t.Helper()
-	k := newKeys(s.opts.KeyPrefix, "hq")
-	call, err := s.applyArgs(k, "hq", f, newEpoch(), &store.Batch{Events: evs})
+	call, err := s.applyArgs("hq", f, newEpoch(), &store.Batch{Events: evs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	call.args[6] = "nobody-listens"
-	if err := applyScript.Run(tctx(t), s.client, call.keys, call.args...).Err(); err != nil {
+	if _, err := call.run(tctx(t), s.client); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -36,16 +36,15 @@ func BenchmarkApplyReplicaWait(b *testing.B) {
 	// One connection, so that WAIT waits for this connection's own writes.
 	conn := redis.NewClient(&redis.Options{Addr: master.Addr, PoolSize: 1})
 	defer conn.Close()
-	k := newKeys(s.opts.KeyPrefix, "hq")
 	for _, wait := range []bool{false, true} {
 		b.Run("wait="+strconv.FormatBool(wait), func(b *testing.B) {
 			for i := range b.N {
 				bt := benchBatch(i%64, 1)
-				call, err := s.applyArgs(k, "hq", l.Fence(), newEpoch(), &bt)
+				call, err := s.applyArgs("hq", l.Fence(), newEpoch(), &bt)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := applyScript.Run(b.Context(), conn, call.keys, call.args...).Err(); err != nil {
+				if _, err := call.run(b.Context(), conn); err != nil {
 					b.Fatal(err)
 				}
 				if wait {
