@@ -1,13 +1,8 @@
 package client_test
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/gorilla/websocket"
 
 	client "github.com/ctibridge/ctibridge/clients/go"
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
@@ -65,48 +60,16 @@ func TestOmitWelcomeLines(t *testing.T) {
 
 // TestOmitWelcomeLinesRefused: a bridge older than the hello's omitLines refuses the member
 // and closes the session, as strict decoding made every bridge do; the client connects again
-// without it. The old bridge is played by a WebSocket server that decodes the hello strictly.
+// without it (clienttest.OldBridge).
 func TestOmitWelcomeLinesRefused(t *testing.T) {
-	var hellos []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		_, data, err := ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		hellos = append(hellos, string(data))
-		var hello struct {
-			Type, Token, Client string
-			V                   int
-		}
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&hello); err != nil {
-			_ = ws.WriteJSON(map[string]any{"type": "error", "code": "bad_field", "field": "omitLines", "message": "hello: " + err.Error()})
-			_ = ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4001, "bad hello"))
-			return
-		}
-		_ = ws.WriteJSON(map[string]any{"type": "welcome", "v": 1, "instance": "old", "user": "sam", "role": "supervisor",
-			"lines": []map[string]any{{"name": "demo/202", "pbx": "demo", "deviceId": 2, "address": "202", "inService": true, "control": true, "ops": []string{}}},
-			"pbxs":  []map[string]any{{"name": "demo", "active": "primary"}}})
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}))
-	t.Cleanup(srv.Close)
-	c := dial(t, client.Config{URLs: []string{srv.URL}, Token: clienttest.SamToken, OmitWelcomeLines: true})
+	old := clienttest.StartOldBridge(t)
+	c := dial(t, client.Config{URLs: []string{old.URL}, Token: clienttest.SamToken, OmitWelcomeLines: true})
 	w := c.Welcome()
 	if w.LinesOmitted || len(w.Lines) != 1 || w.Lines[0].Name != "demo/202" {
 		t.Fatalf("welcome = %+v", w)
 	}
 	_ = c.Close()
-	if len(hellos) != 2 || !strings.Contains(hellos[0], `"omitLines":true`) || strings.Contains(hellos[1], "omitLines") {
+	if hellos := old.Hellos(); len(hellos) != 2 || !strings.Contains(hellos[0], `"omitLines":true`) || strings.Contains(hellos[1], "omitLines") {
 		t.Fatalf("hellos = %q, want one with omitLines, then one without", hellos)
 	}
 }

@@ -2,10 +2,12 @@ package js
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ctibridge/ctibridge/clients/go/clienttest"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestBrowserOmitLines runs the module in headless Chromium with omitLines: a supervisor page
@@ -48,4 +50,30 @@ func TestBrowserOmitLines(t *testing.T) {
 	p.Until("resumed", `syncs.includes("demo")`)
 	p.Until("without a resync", `resyncs.length === 0 && !("ghost" in r.cursors)`)
 	p.Must(`r.close(), true`, nil)
+}
+
+// TestBrowserOmitLinesRefused: a bridge older than the hello's omitLines refuses the member
+// (bad_field, then closes with 4001, as strict decoding made every bridge do); the page
+// connects again without it and gets the full welcome (clienttest.OldBridge).
+func TestBrowserOmitLinesRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	old := clienttest.StartOldBridge(t)
+	srv := pageServer(t)
+	p := testkit.StartBrowser(t).Open(t, srv.URL+"/test.html")
+	p.Until("module loaded", "window.ready === true")
+	var lines string
+	p.Must(`(async () => {
+		const c = new sdk.CTIBridgeClient({url: `+q(old.URL)+`, token: "sam-demo-token", omitLines: true});
+		const w = await c.connect();
+		c.close();
+		return w.lines.map((l) => l.name).join(",");
+	})()`, &lines)
+	if lines != "demo/202" {
+		t.Fatalf("welcome lines %q, want the old bridge's full welcome", lines)
+	}
+	if hellos := old.Hellos(); len(hellos) != 2 || !strings.Contains(hellos[0], `"omitLines":true`) || strings.Contains(hellos[1], "omitLines") {
+		t.Fatalf("hellos = %q, want one with omitLines, then one without", hellos)
+	}
 }
