@@ -136,7 +136,8 @@ func (s *session) subscribe(cfg *Config, cursors map[string]Position) error {
 		lines, err := s.subscribeOnce(cfg, sub)
 		var se *SubscribeError
 		if errors.As(err, &se) && se.Code == "bad_field" && strings.HasPrefix(se.Field, "cursors.") {
-			if pbx := strings.TrimPrefix(se.Field, "cursors."); hasKey(sub.Cursors, pbx) {
+			pbx := strings.TrimPrefix(se.Field, "cursors.")
+			if _, sent := sub.Cursors[pbx]; sent {
 				delete(sub.Cursors, pbx)
 				continue
 			}
@@ -150,8 +151,6 @@ func (s *session) subscribe(cfg *Config, cursors map[string]Position) error {
 		return nil
 	}
 }
-
-func hasKey(m map[string]Position, k string) bool { _, ok := m[k]; return ok }
 
 // subscribeOnce sends sub and returns the lines of the bridge's subscribed answer.
 func (s *session) subscribeOnce(cfg *Config, sub subscribeMsg) ([]string, error) {

@@ -246,7 +246,6 @@ export class CTIBridgeClient extends EventTarget {
       return;
     }
     this._ws = ws;
-    this._expect = new Set();
     this._subscribed = false;
     this._reopen = false;
     ws.onopen = () => {
@@ -366,14 +365,11 @@ export class CTIBridgeClient extends EventTarget {
         const cursors = {};
         for (const p of Object.keys(this.cursors)) if (omitted || pbxs.has(p)) cursors[p] = this.cursors[p];
         if (Object.keys(cursors).length) sub.cursors = cursors;
-        this._expect = pbxs;
         this._sub = sub;
         this._send(sub);
         break;
       }
       case "subscribed":
-        // The PBXs whose feeds must report synced are those of the subscribed lines.
-        this._expect = new Set((m.lines || []).map((l) => l.split("/")[0]));
         if (!this._subscribed) { this._subscribed = true; this._up(url); }
         break;
       case "resync":
@@ -381,7 +377,6 @@ export class CTIBridgeClient extends EventTarget {
         break;
       case "synced":
         this._advance(m.pbx, m.epoch, m.offset);
-        this._expect.delete(m.pbx);
         this._emit("synced", m);
         break;
       case "event":
