@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -24,6 +25,11 @@ func startRedis(ctx context.Context, dir string) (*redisServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-store redis without -redis needs redis-server on PATH: %w", err)
 	}
+	// redis-server changes to --dir before it opens --logfile: a relative -logdir would name
+	// a log file inside itself that does not exist, and the server would exit silently.
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, fmt.Errorf("-logdir: %w", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -31,7 +37,7 @@ func startRedis(ctx context.Context, dir string) (*redisServer, error) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", dir, "--logfile", dir+"/redis.log")
+		"--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
