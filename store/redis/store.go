@@ -28,6 +28,9 @@ type Store struct {
 	workers  sync.WaitGroup // subscription goroutines and the reply reader
 	once     sync.Once
 
+	feedsMu sync.Mutex
+	feeds   map[string]*feed // the PUB/SUB connection per PBX its subscriptions share
+
 	seenMu  sync.Mutex
 	seenPos map[string]store.Position // newest log position observed per PBX
 	histPBX map[string]string         // PBX -> epoch under which registerHistory added it

@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/ctibridge/ctibridge/store"
 )
@@ -17,13 +13,15 @@ import (
 // fillChunk is how many entries one gap-filling Replay fetches.
 const fillChunk = 1000
 
-// subscription follows a PBX's log: live entries arrive by PUB/SUB (one message per Apply),
-// gaps are filled from the stream, and a periodic probe compares the last delivered offset
-// with the stored one to recover what a silently dead PUB/SUB connection missed.
+// subscription follows a PBX's log: live entries arrive by PUB/SUB (one message per Apply,
+// through the PBX's feed, which the Store's subscriptions share: feed.go), gaps are filled
+// from the stream, and a periodic probe compares the last delivered offset with the stored
+// one to recover what a silently dead PUB/SUB connection missed.
 type subscription struct {
 	s     *Store
 	pbx   string
-	ps    *redis.PubSub
+	feed  *feed
+	inbox chan *published // from the feed; closed when its connection ends
 	ch    chan store.Entry
 	ctx   context.Context
 	stop  context.CancelCauseFunc
@@ -45,27 +43,26 @@ func (s *Store) Subscribe(ctx context.Context, pbx string) (store.Subscription, 
 	if err != nil {
 		return nil, err
 	}
-	ps := s.client.Subscribe(ctx, k.events())
-	// Wait for the confirmation, so that every entry after the Position below is published
-	// to us.
-	if _, err := ps.Receive(ctx); err != nil {
-		_ = ps.Close()
-		return nil, s.fail("subscribe to", pbx, err)
+	sub := &subscription{s: s, pbx: pbx, ch: make(chan store.Entry, s.opts.SubscriberBuffer),
+		done: make(chan struct{})}
+	// Joining waits for Redis's confirmation, so that every entry after the Position below
+	// is published to us.
+	if err := s.joinFeed(ctx, pbx, k.events(), sub); err != nil {
+		return nil, err
 	}
 	pos, err := s.Position(ctx, pbx)
 	if err != nil {
-		_ = ps.Close()
+		sub.feed.leave(sub)
 		return nil, err
 	}
 	subCtx, stop := context.WithCancelCause(ctx)
-	sub := &subscription{s: s, pbx: pbx, ps: ps, ch: make(chan store.Entry, s.opts.SubscriberBuffer),
-		ctx: subCtx, stop: stop, done: make(chan struct{}), epoch: pos.Epoch, last: pos.Offset}
+	sub.ctx, sub.stop, sub.epoch, sub.last = subCtx, stop, pos.Epoch, pos.Offset
 
 	s.mu.Lock()
 	if s.life.Err() != nil {
 		s.mu.Unlock()
 		stop(store.ErrClosed)
-		_ = ps.Close()
+		sub.feed.leave(sub)
 		return nil, store.ErrClosed
 	}
 	s.workers.Add(1)
@@ -97,8 +94,7 @@ func (sub *subscription) Close() error {
 func (sub *subscription) run() {
 	defer close(sub.done)
 	defer close(sub.ch)
-	defer sub.ps.Close()
-	msgs := sub.ps.Channel(redis.WithChannelHealthCheckInterval(sub.s.opts.ProbeInterval))
+	defer sub.feed.leave(sub)
 	probe := time.NewTicker(sub.s.opts.ProbeInterval)
 	defer probe.Stop()
 	var err error
@@ -106,10 +102,10 @@ func (sub *subscription) run() {
 		select {
 		case <-sub.ctx.Done():
 			err = context.Cause(sub.ctx)
-		case m, ok := <-msgs:
+		case p, ok := <-sub.inbox:
 			switch {
 			case ok:
-				err = sub.onMessage(m.Payload)
+				err = sub.onMessage(p)
 			case sub.s.life.Err() != nil:
 				err = store.ErrClosed // Close shut the connection before our context ended
 			case sub.ctx.Err() != nil:
@@ -127,20 +123,12 @@ func (sub *subscription) run() {
 }
 
 // onMessage delivers the entries of one published batch, filling a gap before it first.
-func (sub *subscription) onMessage(payload string) error {
-	parts := strings.Split(payload, "\n")
-	if len(parts) < 3 {
-		return nil // not ours; the probe catches up on anything really missed
-	}
-	first, err := strconv.ParseUint(parts[1], 10, 64)
-	if err != nil {
-		return nil
-	}
-	if parts[0] != sub.epoch {
+func (sub *subscription) onMessage(p *published) error {
+	if p.epoch != sub.epoch {
 		return fmt.Errorf("redisstore: subscription to %s: log epoch changed from %q to %q: %w",
-			sub.pbx, sub.epoch, parts[0], store.ErrEpochChanged)
+			sub.pbx, sub.epoch, p.epoch, store.ErrEpochChanged)
 	}
-	events := parts[2:]
+	first, events := p.first, p.events
 	if first+uint64(len(events))-1 <= sub.last {
 		return nil // already delivered by a gap fill
 	}
