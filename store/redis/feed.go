@@ -53,8 +53,10 @@ func parsePublished(payload string) (p *published, ok bool) {
 
 // inboxSize is how many messages a subscription may have waiting from its feed. A
 // subscription that falls further behind misses messages rather than hold up the others;
-// the next message it does get, or its probe, fills the gap from the stream, in order.
-const inboxSize = 256
+// the next message it does get, or its probe, fills the gap from the stream, in order (the
+// events this Store wrote lately come from its local ring then, not decoded again). A
+// message holds one batch, one to thousands of events.
+const inboxSize = 1024
 
 // joinFeed adds sub to the PBX's feed, starting the feed if it has none, and returns once
 // Redis confirmed the subscribe: every entry published from then on reaches sub's inbox.
