@@ -21,29 +21,43 @@ func subscribers(t *testing.T, s *Store, pbx string) int64 {
 	return n[ch]
 }
 
+// leaseHQ takes PBX hq's lease for an hour and returns its fence.
+func leaseHQ(t *testing.T, s *Store) store.Fence {
+	t.Helper()
+	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Fence()
+}
+
+// subscribeHQ subscribes to hq's log until the test ends.
+func subscribeHQ(t *testing.T, s *Store) store.Subscription {
+	t.Helper()
+	sub, err := s.Subscribe(tctx(t), "hq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Close() })
+	return sub
+}
+
 // The Store's subscriptions to one PBX share one PUB/SUB connection, each gets every entry
 // in order, the connection closes with the last of them, and a later one opens it again.
 func TestSubscriptionsShareOneConnection(t *testing.T) {
 	srv := redistest.Start(t)
 	s := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
-	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fence := leaseHQ(t, s)
 	var subs []store.Subscription
 	for range 4 {
-		sub, err := s.Subscribe(tctx(t), "hq")
-		if err != nil {
-			t.Fatal(err)
-		}
-		subs = append(subs, sub)
+		subs = append(subs, subscribeHQ(t, s))
 	}
 	if n := subscribers(t, s, "hq"); n != 1 {
 		t.Fatalf("%d PUB/SUB connections for 4 subscriptions, want 1", n)
 	}
 	evs := events("s", 6)
-	applyOne(t, s, l.Fence(), evs[0])
-	if _, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: evs[1:]}); err != nil {
+	applyOne(t, s, fence, evs[0])
+	if _, err := s.Apply(tctx(t), "hq", fence, store.Batch{Events: evs[1:]}); err != nil {
 		t.Fatal(err)
 	}
 	for i, sub := range subs {
@@ -62,12 +76,8 @@ func TestSubscriptionsShareOneConnection(t *testing.T) {
 		}
 		return nil
 	})
-	again, err := s.Subscribe(tctx(t), "hq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
-	applyOne(t, s, l.Fence(), events("t", 1)[0])
+	again := subscribeHQ(t, s)
+	applyOne(t, s, fence, events("t", 1)[0])
 	got := receive(t, again, 1)
 	wantSequence(t, got, got[0].Epoch, 7, details("t", 0, 1))
 }
@@ -77,24 +87,12 @@ func TestSubscriptionsShareOneConnection(t *testing.T) {
 func TestSlowSubscriptionDoesNotHoldTheOthers(t *testing.T) {
 	srv := redistest.Start(t)
 	s := open(t, Options{Addrs: []string{srv.Addr}, SubscriberBuffer: 8, ProbeInterval: 50 * time.Millisecond})
-	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stalled, err := s.Subscribe(tctx(t), "hq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stalled.Close()
-	reader, err := s.Subscribe(tctx(t), "hq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
+	fence := leaseHQ(t, s)
+	stalled, reader := subscribeHQ(t, s), subscribeHQ(t, s)
 	const batches, per = 6, 5
 	var got []store.Entry
 	for b := range batches {
-		if _, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events(fmt.Sprint("b", b), per)}); err != nil {
+		if _, err := s.Apply(tctx(t), "hq", fence, store.Batch{Events: events(fmt.Sprint("b", b), per)}); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, receive(t, reader, per)...)
