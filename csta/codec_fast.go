@@ -36,11 +36,12 @@ var fastShapes = []fastShape{
 
 const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 
-// decodeFast decodes data when it is one of fastShapes exactly; ok is false otherwise.
+// decodeFast decodes data when it is one of fastShapes exactly, or an event the fast event
+// decoder takes (codec_fastevent.go); ok is false otherwise.
 func decodeFast(data []byte) (m Message, ok bool) {
 	b := bytes.TrimPrefix(data, []byte(xmlDecl))
 	if len(b) < 2 || b[0] != '<' {
-		return nil, false
+		return decodeFastEvent(data)
 	}
 	n := 1
 	for n < len(b) && isNameByte(b[n]) {
@@ -55,7 +56,7 @@ func decodeFast(data []byte) (m Message, ok bool) {
 		}
 	}
 	if s == nil {
-		return nil, false
+		return decodeFastEvent(data)
 	}
 	b, ok = skipRootTag(b[n:])
 	if !ok {

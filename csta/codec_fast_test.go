@@ -85,6 +85,7 @@ func fastSeeds(t testing.TB) [][]byte {
 			}
 		}
 	}
+	out = append(out, fastEventSeeds(t)...)
 	files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzDecode", "*"))
 	for _, p := range files {
 		if b, ok := readCorpusBytes(p); ok {

@@ -428,7 +428,11 @@ func (d *xdoc) str(b []byte) string {
 // ends with it, so an append cannot reach the next value.
 func (d *xdoc) raw(idx int32) []byte {
 	nd := &d.nodes[idx]
-	b := d.src[nd.start:nd.end]
+	return d.rawBytes(d.src[nd.start:nd.end])
+}
+
+// rawBytes copies b as raw does.
+func (d *xdoc) rawBytes(b []byte) []byte {
 	if len(b) == 0 || len(b) > textArena {
 		return append([]byte(nil), b...)
 	}

@@ -1,0 +1,383 @@
+package csta
+
+import "unsafe"
+
+// The fast event decoder's scanner (codec_fastevent.go): it reads the one form of XML that
+// switches send events in, straight off the bytes, without building the element tree. It
+// accepts a subset of what parseXML accepts: names of ASCII letters, digits, '_', '-', '.'
+// with at most one prefix; attributes quoted with plain ASCII values; character data of
+// printable ASCII, tab and LF with the five predefined entities; no mixed content where a
+// value is read. Anything else (comments, CDATA, character references, CR, non-ASCII, ']',
+// a second processing instruction, deep nesting) makes it give up, and the caller falls back
+// to the generic decoder, which then gives its own result or error.
+
+// fscan is a position in a document being read by the fast event decoder.
+type fscan struct {
+	b     []byte
+	i     int
+	depth int
+	d     *xdoc // the text block values are copied into (str)
+}
+
+// ftag is a start tag just read, as offsets into the document (it is passed around a lot).
+type ftag struct {
+	start int32 // offset of '<'
+	local int32 // offset of the local name (after the prefix's ':')
+	end   int32 // end of the name
+	empty bool  // <x/>
+}
+
+func (s *fscan) qname(t ftag) []byte { return s.b[t.start+1 : t.end] }
+func (s *fscan) local(t ftag) []byte { return s.b[t.local:t.end] }
+
+// fastMaxDepth is well below parseXML's maxDepth, so the fast path never takes a document the
+// generic decoder refuses for its nesting.
+const fastMaxDepth = 24
+
+// Classes of a byte in character data for the fast scanner.
+const (
+	ftOK     = iota // printable ASCII, tab, LF
+	ftLT            // '<': the run ends
+	ftAmp           // '&': a predefined entity must follow
+	ftRefuse        // anything the fast scanner leaves to parseXML
+)
+
+var fastTextClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == '<':
+			t[c] = ftLT
+		case c == '&':
+			t[c] = ftAmp
+		case c == ']' || c >= 0x7F || (c < 0x20 && c != '\t' && c != '\n'):
+			t[c] = ftRefuse
+		}
+	}
+	return t
+}()
+
+func isFastNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+
+// name reads a qualified name at s.i, [prefix:]local, both ASCII, and returns where its
+// local part starts; ok is false when there is none.
+func (s *fscan) name() (local int, ok bool) {
+	b, start := s.b, s.i
+	if start >= len(b) || !isFastNameStart(b[start]) {
+		return 0, false
+	}
+	i, local := start+1, start
+	for i < len(b) {
+		c := b[i]
+		if isNameByte(c) {
+			i++
+			continue
+		}
+		if c != ':' || local != start || i+1 >= len(b) || !isFastNameStart(b[i+1]) {
+			break
+		}
+		i++
+		local = i
+	}
+	s.i = i
+	return local, true
+}
+
+func (s *fscan) skipSpace() int {
+	n := 0
+	for s.i < len(s.b) && isSpaceByte(s.b[s.i]) {
+		s.i++
+		n++
+	}
+	return n
+}
+
+// startTag reads `<name attr="v" ...>` or `<name .../>` at s.i ('<').
+func (s *fscan) startTag() (ftag, bool) {
+	t := ftag{start: int32(s.i)}
+	s.i++
+	local, ok := s.name()
+	if !ok {
+		return t, false
+	}
+	t.local, t.end = int32(local), int32(s.i)
+	// Most elements have no attributes.
+	if s.i < len(s.b) && s.b[s.i] == '>' {
+		s.i++
+		return t, true
+	}
+	if s.i+1 < len(s.b) && s.b[s.i] == '/' && s.b[s.i+1] == '>' {
+		s.i += 2
+		t.empty = true
+		return t, true
+	}
+	t.empty, ok = s.attributes()
+	return t, ok
+}
+
+// attributes reads the attributes of a start tag and its end, '>' or '/>' (empty).
+func (s *fscan) attributes() (empty, ok bool) {
+	var seen [4][]byte
+	nseen := 0
+	for {
+		sp := s.skipSpace()
+		if s.i >= len(s.b) {
+			return false, false
+		}
+		switch s.b[s.i] {
+		case '>':
+			s.i++
+			return false, true
+		case '/':
+			if s.i+1 < len(s.b) && s.b[s.i+1] == '>' {
+				s.i += 2
+				return true, true
+			}
+			return false, false
+		}
+		if sp == 0 || nseen == len(seen) {
+			return false, false
+		}
+		start := s.i
+		if _, ok := s.name(); !ok {
+			return false, false
+		}
+		an := s.b[start:s.i]
+		for _, prev := range seen[:nseen] {
+			if string(prev) == string(an) {
+				return false, false
+			}
+		}
+		seen[nseen] = an
+		nseen++
+		if !s.attrValue() {
+			return false, false
+		}
+	}
+}
+
+// attrValue reads `="value"` (or single quotes) after an attribute name; the value must be
+// printable ASCII without '<' and '&'.
+func (s *fscan) attrValue() bool {
+	s.skipSpace()
+	if s.i >= len(s.b) || s.b[s.i] != '=' {
+		return false
+	}
+	s.i++
+	s.skipSpace()
+	if s.i >= len(s.b) || (s.b[s.i] != '"' && s.b[s.i] != '\'') {
+		return false
+	}
+	q := s.b[s.i]
+	for s.i++; s.i < len(s.b); s.i++ {
+		c := s.b[s.i]
+		if c == q {
+			s.i++
+			return true
+		}
+		if c < 0x20 || c >= 0x7F || c == '<' || c == '&' {
+			return false
+		}
+	}
+	return false
+}
+
+// endTag reads the end tag of t (white space allowed before '>') at s.i.
+func (s *fscan) endTag(t ftag) bool {
+	b := s.b[s.i:]
+	q := s.b[t.start+1 : t.end]
+	n := len(q)
+	if len(b) < n+3 || b[0] != '<' || b[1] != '/' || string(b[2:2+n]) != string(q) {
+		return false
+	}
+	if b[2+n] == '>' {
+		s.i += n + 3
+		return true
+	}
+	s.i += 2 + n
+	s.skipSpace()
+	if s.i >= len(s.b) || s.b[s.i] != '>' {
+		return false
+	}
+	s.i++
+	return true
+}
+
+// textRun reads character data up to the next '<', checking it; entity says whether it has
+// references, space whether it is white space only.
+func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
+	start := s.i
+	space = true
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch fastTextClass[c] {
+		case ftOK:
+			if space && !isSpaceByte(c) {
+				space = false
+			}
+			s.i++
+			continue
+		case ftAmp:
+			n := entityLen(s.b[s.i:])
+			if n == 0 {
+				return nil, false, false, false
+			}
+			entity, space = true, false
+			s.i += n
+			continue
+		case ftLT:
+			return s.b[start:s.i], entity, space, true
+		}
+		return nil, false, false, false
+	}
+	return nil, false, false, false // the document ends inside an element
+}
+
+// entityLen is the length of the predefined entity reference at b[0] ('&'), 0 for another.
+func entityLen(b []byte) int {
+	for _, e := range [...]string{"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"} {
+		if len(b) >= len(e) && string(b[:len(e)]) == e {
+			return len(e)
+		}
+	}
+	return 0
+}
+
+// atChild reports whether a child element's start tag is at s.i.
+func (s *fscan) atChild() bool {
+	return s.i+1 < len(s.b) && s.b[s.i] == '<' && isFastNameStart(s.b[s.i+1])
+}
+
+// open reads the content of t up to its first child or through its end tag. A leaf's text
+// (trimmed, entities decoded, copied) is returned with leaf set; otherwise s.i is at the
+// first child's '<', and the text before it was white space.
+func (s *fscan) open(t ftag) (text string, leaf, ok bool) {
+	if t.empty {
+		return "", true, true
+	}
+	run, entity, space, ok := s.textRun()
+	if !ok {
+		return "", false, false
+	}
+	if s.endTag(t) {
+		if space {
+			return "", true, true
+		}
+		return s.value(run, entity), true, true
+	}
+	if !space || !s.atChild() {
+		return "", false, false // mixed content, comment, CDATA, ...: parseXML's
+	}
+	return "", false, true
+}
+
+// leaf reads t's content, which must be character data only.
+func (s *fscan) leaf(t ftag) (string, bool) {
+	text, leaf, ok := s.open(t)
+	return text, ok && leaf
+}
+
+// next reads white space, then the next child's start tag (more) or the end tag of parent.
+func (s *fscan) next(parent ftag) (child ftag, more, ok bool) {
+	if s.i < len(s.b) && s.b[s.i] != '<' {
+		if _, _, space, ok := s.textRun(); !ok || !space {
+			return child, false, false
+		}
+	}
+	if s.i+1 >= len(s.b) {
+		return child, false, false
+	}
+	if s.b[s.i+1] == '/' {
+		return child, false, s.endTag(parent)
+	}
+	if !isFastNameStart(s.b[s.i+1]) {
+		return child, false, false
+	}
+	child, ok = s.startTag()
+	return child, ok, ok
+}
+
+// enter and leave bound the nesting of elements being read.
+func (s *fscan) enter() bool { s.depth++; return s.depth < fastMaxDepth }
+func (s *fscan) leave()      { s.depth-- }
+
+// skip reads and discards t's content, checking it as the fast scanner checks everything.
+func (s *fscan) skip(t ftag) bool {
+	if t.empty {
+		return true
+	}
+	if !s.enter() {
+		return false
+	}
+	for {
+		if _, _, _, ok := s.textRun(); !ok {
+			return false
+		}
+		if s.endTag(t) {
+			s.leave()
+			return true
+		}
+		if !s.atChild() {
+			return false
+		}
+		c, ok := s.startTag()
+		if !ok || !s.skip(c) {
+			return false
+		}
+	}
+}
+
+// value copies a text run into the document's text block, trimmed and with its entity
+// references decoded.
+func (s *fscan) value(run []byte, entity bool) string {
+	run = trimASCIISpace(run)
+	if !entity {
+		return s.d.str(run)
+	}
+	d := s.d
+	if len(run) > cap(d.text)-len(d.text) {
+		d.text = make([]byte, 0, max(textArena, len(run)))
+	}
+	n := len(d.text)
+	for i := 0; i < len(run); {
+		c := run[i]
+		if c != '&' {
+			d.text = append(d.text, c)
+			i++
+			continue
+		}
+		switch run[i+1] {
+		case 'l':
+			d.text = append(d.text, '<')
+		case 'g':
+			d.text = append(d.text, '>')
+		case 'q':
+			d.text = append(d.text, '"')
+		case 'a':
+			if run[i+2] == 'm' {
+				d.text = append(d.text, '&')
+			} else {
+				d.text = append(d.text, '\'')
+			}
+		}
+		i += entityLen(run[i:])
+	}
+	return d.strAt(n)
+}
+
+func trimASCIISpace(b []byte) []byte {
+	for len(b) > 0 && isSpaceByte(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpaceByte(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// strAt returns the bytes appended to the text block since n as a string (see str).
+func (d *xdoc) strAt(n int) string {
+	if len(d.text) == n {
+		return ""
+	}
+	return unsafe.String(&d.text[n], len(d.text)-n)
+}
