@@ -239,6 +239,9 @@ func (s *fscan) device(t ftag) (DeviceID, bool) {
 		switch {
 		case found:
 			ok = s.skip(ch)
+		case string(name) == "deviceIdentifier" || deviceChoice[string(name)]:
+			dev, ok = s.device(ch)
+			found = true
 		case deviceAbsent[string(name)]:
 			dev, found = DeviceID{Absent: string(name)}, true
 			ok = s.skip(ch)
@@ -247,9 +250,6 @@ func (s *fscan) device(t ftag) (DeviceID, bool) {
 			if dev.Number != "" && dev.Number[0] != '+' {
 				dev.Number = "+" + dev.Number
 			}
-			found = true
-		case deviceChoice[string(name)]:
-			dev, ok = s.device(ch)
 			found = true
 		default:
 			ok = s.skip(ch)

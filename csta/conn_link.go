@@ -131,6 +131,9 @@ func (l *link) Err() error {
 
 func (l *link) readLoop() {
 	fr := l.framing.NewReader(l.nc, l.maxFrame)
+	if b, ok := fr.(interface{ borrowBodies() }); ok {
+		b.borrowBodies() // nothing below keeps a body past the next read
+	}
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {

@@ -56,6 +56,13 @@ var fastTextClass = func() (t [256]uint8) {
 	return t
 }()
 
+var fastNameByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isNameByte(byte(c))
+	}
+	return t
+}()
+
 func isFastNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 
 // name reads a qualified name at s.i, [prefix:]local, both ASCII, and returns where its
@@ -68,7 +75,7 @@ func (s *fscan) name() (local int, ok bool) {
 	i, local := start+1, start
 	for i < len(b) {
 		c := b[i]
-		if isNameByte(c) {
+		if fastNameByte[c] {
 			i++
 			continue
 		}

@@ -167,7 +167,16 @@ type headerReader struct {
 	max   int
 	hdr   [headerLen]byte
 	block []byte // bodies are cut from it (bodyBuf)
+	// borrow: a body that fits the read buffer is returned in place, valid until the next
+	// ReadFrame (borrowBodies).
+	borrow bool
 }
+
+// borrowBodies makes ReadFrame return bodies that are valid only until the next ReadFrame,
+// read in place from the read buffer: no copy and no allocation per frame. The link's reader
+// sets it: it decodes each frame before reading the next, the decoder copies what it keeps,
+// and a TraceFunc's body is valid only during the call.
+func (h *headerReader) borrowBodies() { h.borrow = true }
 
 // bodyBlock is the size of the blocks frame bodies are cut from: one allocation serves
 // many small frames instead of one each.
@@ -217,6 +226,14 @@ func (h *headerReader) ReadFrame() (Frame, error) {
 	if total > h.max {
 		return Frame{}, &FrameError{Framing: "header", Kind: FrameTooLarge,
 			Detail: fmt.Sprintf("length %d exceeds the maximum of %d", total, h.max)}
+	}
+	if n := total - headerLen; h.borrow && n <= h.br.Size() {
+		body, err := h.br.Peek(n)
+		if err != nil {
+			return Frame{}, truncated("header", fmt.Sprintf("stream ended after %d of %d body bytes", len(body), n), err)
+		}
+		_, _ = h.br.Discard(n)
+		return Frame{InvokeID: id, Body: body}, nil
 	}
 	body := h.bodyBuf(total - headerLen)
 	if n, err := io.ReadFull(h.br, body); err != nil {
