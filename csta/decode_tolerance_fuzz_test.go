@@ -20,7 +20,7 @@ import (
 // UnknownMessage.Raw) may differ.
 func FuzzDecodeEquivalence(f *testing.F) {
 	addXMLSeeds(f)
-	for _, dir := range []string{"FuzzDecode", "FuzzScanXML"} { // the other decoders' finds
+	for _, dir := range []string{"FuzzDecode", "FuzzScanXML", "FuzzDecodeFast"} { // the other fuzzers' corpora
 		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", dir, "*"))
 		for _, p := range files {
 			docs, err := readCorpusEntry(p)
