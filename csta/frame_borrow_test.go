@@ -2,20 +2,21 @@ package csta
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"testing"
 	"testing/iotest"
 )
 
 // readFramesCopied reads every frame of stream, copying the bodies, and the error that ended it.
-func readFramesCopied(stream []byte, borrow, oneByte bool) ([]Frame, string) {
-	var r = bytes.NewReader(stream)
-	fr := HeaderFraming{}.NewReader(r, 4096).(*headerReader)
+func readFramesCopied(framing Framing, stream []byte, borrow, oneByte bool) ([]Frame, string) {
+	var r io.Reader = bytes.NewReader(stream)
 	if oneByte {
-		fr = HeaderFraming{}.NewReader(iotest.OneByteReader(r), 4096).(*headerReader)
+		r = iotest.OneByteReader(r)
 	}
+	fr := framing.NewReader(r, 4096)
 	if borrow {
-		fr.borrowBodies()
+		fr.(interface{ borrowBodies() }).borrowBodies()
 	}
 	var out []Frame
 	for {
@@ -28,27 +29,31 @@ func readFramesCopied(stream []byte, borrow, oneByte bool) ([]Frame, string) {
 	}
 }
 
-// checkBorrowSame fails when borrowed bodies read differently from owned ones.
+// checkBorrowSame fails when borrowed bodies read differently from owned ones, in either
+// framing.
 func checkBorrowSame(t *testing.T, stream []byte) {
 	t.Helper()
-	for _, oneByte := range []bool{false, true} {
-		owned, errOwned := readFramesCopied(stream, false, oneByte)
-		borrowed, errBorrowed := readFramesCopied(stream, true, oneByte)
-		if !reflect.DeepEqual(owned, borrowed) || errOwned != errBorrowed {
-			t.Fatalf("stream %q:\nowned    %v %s\nborrowed %v %s", stream, owned, errOwned, borrowed, errBorrowed)
+	for _, framing := range []Framing{HeaderFraming{}, NULFraming{}} {
+		for _, oneByte := range []bool{false, true} {
+			owned, errOwned := readFramesCopied(framing, stream, false, oneByte)
+			borrowed, errBorrowed := readFramesCopied(framing, stream, true, oneByte)
+			if !reflect.DeepEqual(owned, borrowed) || errOwned != errBorrowed {
+				t.Fatalf("%s stream %q:\nowned    %v %s\nborrowed %v %s", framing.Name(), stream, owned, errOwned, borrowed, errBorrowed)
+			}
 		}
 	}
 }
 
-func TestHeaderFramingBorrowedBodies(t *testing.T) {
+func TestFramingBorrowedBodies(t *testing.T) {
 	var stream []byte
 	for i, body := range []string{"<x/>", "", "<y>" + string(bytes.Repeat([]byte("z"), 3000)) + "</y>", "<w/>"} {
 		stream = append(stream, headerFrame(t, i+1, body)...)
 	}
 	stream = append(stream, loadFixture(t, "osv-OriginatedEvent.frame")...)
+	stream = append(stream, "<A/>\x00 \x00<B>"+string(bytes.Repeat([]byte("b"), 5000))+"</B>\x00<C/>\x00"...)
 	checkBorrowSame(t, stream)
-	for n := range len(stream) {
-		checkBorrowSame(t, stream[:n]) // cut anywhere: the same frames, then the same error
+	for n := 0; n < len(stream); n += 1 + n/64 {
+		checkBorrowSame(t, stream[:n]) // cut short: the same frames, then the same error
 	}
 }
 

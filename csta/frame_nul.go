@@ -44,10 +44,23 @@ const xmlSpace = " \t\r\n"
 type nulReader struct {
 	br  *bufio.Reader
 	max int
+	// borrow: bodies are built in buf, valid until the next ReadFrame (borrowBodies).
+	borrow bool
+	buf    []byte
 }
+
+// borrowBodies makes ReadFrame build every body in one buffer, valid only until the next
+// ReadFrame, as headerReader's.
+func (n *nulReader) borrowBodies() { n.borrow = true }
+
+// maxBorrowBuf is the largest body buffer a borrowing reader keeps for the next frame.
+const maxBorrowBuf = 64 << 10
 
 func (n *nulReader) ReadFrame() (Frame, error) {
 	var body []byte
+	if n.borrow {
+		body = n.buf[:0]
+	}
 	for {
 		chunk, err := n.br.ReadSlice(0)
 		terminated := err == nil
@@ -66,6 +79,9 @@ func (n *nulReader) ReadFrame() (Frame, error) {
 		case terminated:
 			if len(body) == 0 {
 				continue // lone NUL or whitespace between documents
+			}
+			if n.borrow && cap(body) <= maxBorrowBuf {
+				n.buf = body
 			}
 			return Frame{Body: body}, nil
 		case errors.Is(err, bufio.ErrBufferFull):
