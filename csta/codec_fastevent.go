@@ -82,11 +82,18 @@ func (s *fscan) prolog() bool {
 		if len(s.b) < 6 || string(s.b[2:5]) != "xml" || !isSpaceByte(s.b[5]) {
 			return false
 		}
-		end := bytes.Index(s.b[5:], []byte("?>"))
-		if end < 0 {
-			return false
+		end := 5
+		for {
+			q := bytes.IndexByte(s.b[end:], '?')
+			if q < 0 {
+				return false
+			}
+			end += q + 1
+			if end < len(s.b) && s.b[end] == '>' {
+				break
+			}
 		}
-		s.i = 5 + end + 2
+		s.i = end + 1
 	}
 	s.skipSpace()
 	return true

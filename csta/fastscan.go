@@ -34,23 +34,32 @@ func (s *fscan) local(t ftag) []byte { return s.b[t.local:t.end] }
 // generic decoder refuses for its nesting.
 const fastMaxDepth = 24
 
-// Classes of a byte in character data for the fast scanner.
+// Classes of a byte for the fast scanner, as bits so that a run is checked with one table
+// load and one test per byte.
 const (
-	ftOK     = iota // printable ASCII, tab, LF
-	ftLT            // '<': the run ends
-	ftAmp           // '&': a predefined entity must follow
-	ftRefuse        // anything the fast scanner leaves to parseXML
+	ftText   = 1 << iota // printable ASCII but space, '<', '&', ']'
+	ftSpace              // space, tab, LF
+	ftLT                 // '<': character data ends
+	ftAmp                // '&': a predefined entity must follow
+	ftRefuse             // anything the fast scanner leaves to parseXML: CR, ']', controls, non-ASCII
+	ftQuote              // '"' or '\'': ends an attribute value
 )
 
-var fastTextClass = func() (t [256]uint8) {
+var fastClass = func() (t [256]uint8) {
 	for c := range 256 {
 		switch {
 		case c == '<':
 			t[c] = ftLT
 		case c == '&':
 			t[c] = ftAmp
-		case c == ']' || c >= 0x7F || (c < 0x20 && c != '\t' && c != '\n'):
+		case c == ' ' || c == '\t' || c == '\n':
+			t[c] = ftSpace
+		case c == ']' || c >= 0x7F || c < 0x20:
 			t[c] = ftRefuse
+		case c == '"' || c == '\'':
+			t[c] = ftText | ftQuote
+		default:
+			t[c] = ftText
 		}
 	}
 	return t
@@ -174,14 +183,14 @@ func (s *fscan) attrValue() bool {
 	if s.i >= len(s.b) || (s.b[s.i] != '"' && s.b[s.i] != '\'') {
 		return false
 	}
-	q := s.b[s.i]
-	for s.i++; s.i < len(s.b); s.i++ {
-		c := s.b[s.i]
-		if c == q {
-			s.i++
+	b, q := s.b, s.b[s.i]
+	for i := s.i + 1; i < len(b); i++ {
+		k := fastClass[b[i]]
+		if k&ftQuote != 0 && b[i] == q {
+			s.i = i + 1
 			return true
 		}
-		if c < 0x20 || c >= 0x7F || c == '<' || c == '&' {
+		if k&(ftText|ftSpace) == 0 || b[i] == '\n' || b[i] == '\t' {
 			return false
 		}
 	}
@@ -212,31 +221,32 @@ func (s *fscan) endTag(t ftag) bool {
 // textRun reads character data up to the next '<', checking it; entity says whether it has
 // references, space whether it is white space only.
 func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
-	start := s.i
-	space = true
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch fastTextClass[c] {
-		case ftOK:
-			if space && !isSpaceByte(c) {
-				space = false
-			}
-			s.i++
+	b, i := s.b, s.i
+	var seen uint8
+	for i < len(b) {
+		k := fastClass[b[i]]
+		if k&(ftLT|ftAmp|ftRefuse) == 0 {
+			seen |= k
+			i++
 			continue
-		case ftAmp:
-			n := entityLen(s.b[s.i:])
-			if n == 0 {
-				return nil, false, false, false
-			}
-			entity, space = true, false
-			s.i += n
-			continue
-		case ftLT:
-			return s.b[start:s.i], entity, space, true
 		}
-		return nil, false, false, false
+		if k != ftAmp {
+			break
+		}
+		n := entityLen(b[i:])
+		if n == 0 {
+			return nil, false, false, false
+		}
+		entity = true
+		seen |= ftText
+		i += n
 	}
-	return nil, false, false, false // the document ends inside an element
+	if i >= len(b) || b[i] != '<' {
+		return nil, false, false, false // refused byte, or the document ends inside an element
+	}
+	run = b[s.i:i]
+	s.i = i
+	return run, entity, seen&ftText == 0, true
 }
 
 // entityLen is the length of the predefined entity reference at b[0] ('&'), 0 for another.
