@@ -72,31 +72,37 @@ func parseTimestampFast(s string) (time.Time, bool) {
 	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
 		return time.Time{}, false
 	}
-	year, ok1 := digitsAt(s, 0, 4)
-	month, ok2 := digitsAt(s, 5, 2)
-	day, ok3 := digitsAt(s, 8, 2)
-	hour, ok4 := digitsAt(s, 11, 2)
-	minute, ok5 := digitsAt(s, 14, 2)
-	sec, ok6 := digitsAt(s, 17, 2)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 ||
-		day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, false
-	}
-	nsec := 0
-	if frac := s[19 : len(s)-1]; frac != "" {
-		if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
-			return time.Time{}, false
-		}
-		n, ok := digitsAt(frac, 1, len(frac)-1)
+	var f [6]int // year, month, day, hour, minute, second
+	for i, at := range [6][2]int{{0, 4}, {5, 2}, {8, 2}, {11, 2}, {14, 2}, {17, 2}} {
+		v, ok := digitsAt(s, at[0], at[1])
 		if !ok {
 			return time.Time{}, false
 		}
-		for i := len(frac) - 1; i < 9; i++ {
-			n *= 10
-		}
-		nsec = n
+		f[i] = v
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > daysIn(time.Month(f[1]), f[0]) || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return time.Time{}, false
+	}
+	nsec, ok := fractionNanos(s[19 : len(s)-1])
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC), true
+}
+
+// fractionNanos reads "" or "." and one to nine digits as nanoseconds.
+func fractionNanos(frac string) (int, bool) {
+	if frac == "" {
+		return 0, true
+	}
+	if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
+		return 0, false
+	}
+	n, ok := digitsAt(frac, 1, len(frac)-1)
+	for i := len(frac) - 1; i < 9; i++ {
+		n *= 10
+	}
+	return n, ok
 }
 
 // digitsAt reads n ASCII digits of s from i.
