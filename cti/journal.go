@@ -1,6 +1,7 @@
 package cti
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -24,10 +25,20 @@ type journalInput struct {
 	// events are the batch's events in order, which carry everything that happened since.
 	prev   func(tapi.CallHandle) (tapi.Call, bool)
 	events []tapi.Event
-	// line returns a configured line by name: the line's own party, and whether an outbound
-	// call went to another line of the PBX.
-	line  func(name string) (tapi.Line, bool)
+	// line returns a configured line of the PBX by extension: the line's own party, and
+	// whether an outbound call went to another line of the PBX. By extension, not name: a
+	// record looks up several numbers, and making "pbx/number" of each cost an allocation.
+	line  func(extension string) (tapi.Line, bool)
 	ended time.Time
+}
+
+// lineNamed returns the PBX's line named name ("pbx/extension").
+func (in *journalInput) lineNamed(name string) (tapi.Line, bool) {
+	ext, ok := strings.CutPrefix(name, in.pbx)
+	if !ok || !strings.HasPrefix(ext, "/") {
+		return tapi.Line{}, false
+	}
+	return in.line(ext[1:])
 }
 
 // journalEntries builds the call records of the calls removed in a batch: one record per
@@ -89,7 +100,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntry {
 	c := &t.call
 	own := tapi.PartyID{}
-	if l, ok := in.line(c.Line); ok {
+	if l, ok := in.lineNamed(c.Line); ok {
 		own = tapi.PartyID{Number: l.Address, Name: l.DisplayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
 		if l.DisplayName != "" {
 			own.Flags |= tapi.LINECALLPARTYID_NAME
@@ -100,7 +111,7 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
 		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
-		Direction: direction(c, placedBy(c, own), in.pbx, in.line),
+		Direction: direction(c, placedBy(c, own), in.line),
 	}
 	if j.Answered.IsZero() {
 		j.RingMs = max(j.Ended.Sub(j.Started).Milliseconds(), 0)
@@ -118,7 +129,7 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		j.AnsweredBy = firstKnown(own, c.Info.Called)
 	}
 	j.Chain = chain(t.infos, own, placedBy(c, own), j.Outcome)
-	named := func(p *tapi.PartyID) { nameParty(p, in.pbx, in.line) }
+	named := func(p *tapi.PartyID) { nameParty(p, in.line) }
 	named(&j.Caller)
 	named(&j.Called)
 	named(&j.Connected)
@@ -133,11 +144,11 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 // nameParty gives a party without a name the display name of the PBX's line it is, so that
 // records show "202 Bob" where the PBX sent only "202". Names the call info carries (from
 // the PBX or a directory) stay.
-func nameParty(p *tapi.PartyID, pbx string, line func(string) (tapi.Line, bool)) {
+func nameParty(p *tapi.PartyID, line func(extension string) (tapi.Line, bool)) {
 	if p.Name != "" || p.Number == "" {
 		return
 	}
-	if l, ok := line(tapi.LineName(pbx, p.Number)); ok && l.DisplayName != "" {
+	if l, ok := line(p.Number); ok && l.DisplayName != "" {
 		p.Name = l.DisplayName
 		p.Flags |= tapi.LINECALLPARTYID_NAME
 	}
@@ -148,7 +159,7 @@ func nameParty(p *tapi.PartyID, pbx string, line func(string) (tapi.Line, bool))
 // mid-way whose caller is the line (placed), are "outbound", or "internal" when the number
 // dialled is another line of the same PBX; other calls adopted mid-way (UNKNOWN, UNAVAIL) and
 // CONFERENCE are "unknown".
-func direction(c *tapi.Call, placed bool, pbx string, line func(string) (tapi.Line, bool)) string {
+func direction(c *tapi.Call, placed bool, line func(extension string) (tapi.Line, bool)) string {
 	switch c.Info.Origin {
 	case tapi.LINECALLORIGIN_INTERNAL:
 		return store.DirectionInternal
@@ -157,7 +168,7 @@ func direction(c *tapi.Call, placed bool, pbx string, line func(string) (tapi.Li
 	}
 	if placed {
 		if n := c.Info.Called.Number; n != "" {
-			if _, ok := line(tapi.LineName(pbx, n)); ok {
+			if _, ok := line(n); ok {
 				return store.DirectionInternal
 			}
 		}

@@ -367,8 +367,8 @@ func (o *pipeline) batchOf(a *accum) store.Batch {
 		}
 	}
 	if len(a.removed) > 0 {
-		b.Journal = journalEntries(journalInput{pbx: o.p.cfg.Name, removed: a.removed, prev: o.p.view.call,
-			events: a.events, line: o.p.view.line, ended: time.Now()})
+		b.Journal = o.p.view.journal(journalInput{pbx: o.p.cfg.Name, removed: a.removed, events: a.events,
+			ended: time.Now()})
 	}
 	return b
 }

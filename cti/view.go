@@ -56,6 +56,17 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) []tapi.Call {
 	return gone
 }
 
+// journal builds a batch's call records (journalEntries) from the calls and lines as last
+// persisted, under one read lock and without copying them (the records copy what they keep):
+// a copy and a lock per lookup were most of the journal's cost.
+func (v *view) journal(in journalInput) []store.JournalEntry {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	in.prev = v.m.PeekCall
+	in.line = func(ext string) (tapi.Line, bool) { return v.m.PeekLine(in.pbx, ext) }
+	return journalEntries(in)
+}
+
 // applyEntry follows one log entry (follower).
 func (v *view) applyEntry(en store.Entry) {
 	v.mu.Lock()

@@ -97,8 +97,8 @@ func checkState(s *State) error {
 		if ls == nil {
 			return fmt.Errorf("call %s on unknown line %s", hd, c.Line)
 		}
-		if ls.byCallID[indexKey(c)] != hd {
-			return fmt.Errorf("call %s: ID %q indexed to %q", hd, c.CallID, ls.byCallID[indexKey(c)])
+		if x := ls.byCallID[indexKey(c)]; x != c {
+			return fmt.Errorf("call %s: ID %q indexed to %v", hd, c.CallID, x)
 		}
 		if r := c.Info.RelatedCall; r != "" {
 			if _, ok := s.calls[r]; !ok {
@@ -107,10 +107,12 @@ func checkState(s *State) error {
 		}
 	}
 	for _, ls := range s.lines {
-		for id, hd := range ls.byCallID {
-			c, ok := s.calls[hd]
-			if !ok || c.Line != ls.Name || (!c.HasCallID(id) && id != indexKey(c)) {
-				return fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, hd)
+		for id, x := range ls.byCallID {
+			// The index points at the live call itself: a removed call left in it would be
+			// found again.
+			c, ok := s.calls[x.Handle]
+			if !ok || c != x || c.Line != ls.Name || (!c.HasCallID(id) && id != indexKey(c)) {
+				return fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, x.Handle)
 			}
 		}
 	}

@@ -155,8 +155,8 @@ func infoDiff(a, b tapi.CallInfo) tapi.CallInfoState {
 // An ID another call of the line holds stays with that call.
 func (st *step) setCallID(c *tapi.Call, id string, aliases []string) bool {
 	taken := func(x string) bool {
-		h, ok := st.ls.byCallID[x]
-		return ok && h != c.Handle
+		h := st.ls.byCallID[x]
+		return h != nil && h != c
 	}
 	if taken(id) {
 		id = c.CallID
