@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctibridge/ctibridge/csta"
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -16,56 +17,17 @@ import (
 // call of 9 events over two monitored lines.
 func BenchmarkPipeline(b *testing.B) {
 	const lines = 1000
-	st := newStore()
-	e, err := New(Config{InstanceID: "bench", Store: st, LeaseTTL: time.Minute, PBXs: []PBXConfig{{
-		Name: "hq", Primary: "127.0.0.1:1", Devices: []string{fmt.Sprintf("2000-%d", 2000+lines-1)}}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := e.pbxs["hq"]
+	o, p, lc := benchPipeline(b, lines)
 	ctx := context.Background()
-	lease, err := st.AcquireLease(ctx, "hq", "bench", time.Minute)
-	if err != nil {
-		b.Fatal(err)
-	}
-	octx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	o := newOwned(octx, cancel, p, lease, time.Now().Add(time.Hour)).pl
-	o.names = nil // no caller names, as the figures before the term had parts measured
-	if err := o.load(); err != nil {
-		b.Fatal(err)
-	}
-	lc := &linkConn{xref: map[csta.MonitorCrossRefID]string{}, closed: make(chan struct{})}
-	for _, x := range p.exts {
-		lc.xref[csta.MonitorCrossRefID("m"+x)] = x
-	}
-	o.ln.setConn(lc)
 	done := make(chan struct{})
 	go func() { defer close(done); o.runPipeline() }()
 
-	mon := func(ext string, ev csta.Event) item {
-		ev.Common().MonitorCrossRefID = csta.MonitorCrossRefID("m" + ext)
-		return item{lc: lc, ev: ev, at: time.Now()}
-	}
-	conn := func(id, d string) csta.ConnectionID { return csta.ConnectionID{CallID: id, DeviceID: csta.Device(d)} }
+	mon := benchMonitor(lc)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	for n := range b.N {
-		a, c := fmt.Sprint(2000+(2*n)%lines), fmt.Sprint(2000+(2*n+1)%lines)
-		id := fmt.Sprintf("C%d", n)
-		da, dc := csta.Device(a), csta.Device(c)
-		for _, it := range []item{
-			mon(a, &csta.ServiceInitiatedEvent{InitiatedConnection: conn(id, a), InitiatingDevice: da}),
-			mon(a, &csta.OriginatedEvent{OriginatedConnection: conn(id, a), CallingDevice: da, CalledDevice: dc}),
-			mon(a, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
-			mon(c, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
-			mon(a, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
-			mon(c, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
-			mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
-			mon(c, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
-			mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, a), ReleasingDevice: da}),
-		} {
+		for _, it := range benchCall(mon, n, lines) {
 			o.q <- it
 		}
 	}
@@ -78,8 +40,117 @@ func BenchmarkPipeline(b *testing.B) {
 	if calls := len(p.view.callsOf("")); calls != 0 {
 		b.Fatalf("%d calls left after every call was cleared", calls)
 	}
-	cancel(nil)
+	o.cancel(nil)
 	<-done
+}
+
+// benchPipeline makes the owned pipeline of a PBX with lines monitored lines (2000...) and its
+// current link session, without starting it.
+func benchPipeline(b testing.TB, lines int) (*pipeline, *pbx, *linkConn) {
+	st := newStore()
+	names := map[string]string{}
+	for i := 0; i < lines; i += 3 { // some lines named: the call records name their parties
+		names[fmt.Sprint(2000+i)] = fmt.Sprint("Line ", i)
+	}
+	e, err := New(Config{InstanceID: "bench", Store: st, LeaseTTL: time.Minute, PBXs: []PBXConfig{{
+		Name: "hq", Primary: "127.0.0.1:1", Devices: []string{fmt.Sprintf("2000-%d", 2000+lines-1)},
+		DisplayNames: names}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := e.pbxs["hq"]
+	ctx := context.Background()
+	lease, err := st.AcquireLease(ctx, "hq", "bench", time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	octx, cancel := context.WithCancelCause(ctx)
+	b.Cleanup(func() { cancel(nil) })
+	o := newOwned(octx, cancel, p, lease, time.Now().Add(time.Hour)).pl
+	o.names = nil // no caller names, as the figures before the term had parts measured
+	if err := o.load(); err != nil {
+		b.Fatal(err)
+	}
+	lc := &linkConn{xref: map[csta.MonitorCrossRefID]string{}, closed: make(chan struct{})}
+	for _, x := range p.exts {
+		lc.xref[csta.MonitorCrossRefID("m"+x)] = x
+	}
+	o.ln.setConn(lc)
+	return o, p, lc
+}
+
+// benchMonitor makes a pipeline item of a CSTA event for the monitor of ext on lc.
+func benchMonitor(lc *linkConn) func(ext string, ev csta.Event) item {
+	return func(ext string, ev csta.Event) item {
+		ev.Common().MonitorCrossRefID = csta.MonitorCrossRefID("m" + ext)
+		return item{lc: lc, ev: ev, at: time.Now()}
+	}
+}
+
+// benchCall is the n-th call of the benchmarks: 9 CSTA events of an internal call between
+// two of the lines, answered and cleared.
+func benchCall(mon func(string, csta.Event) item, n, lines int) []item {
+	conn := func(id, d string) csta.ConnectionID { return csta.ConnectionID{CallID: id, DeviceID: csta.Device(d)} }
+	a, c := fmt.Sprint(2000+(2*n)%lines), fmt.Sprint(2000+(2*n+1)%lines)
+	id := fmt.Sprintf("C%d", n)
+	da, dc := csta.Device(a), csta.Device(c)
+	return []item{
+		mon(a, &csta.ServiceInitiatedEvent{InitiatedConnection: conn(id, a), InitiatingDevice: da}),
+		mon(a, &csta.OriginatedEvent{OriginatedConnection: conn(id, a), CallingDevice: da, CalledDevice: dc}),
+		mon(a, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
+		mon(c, &csta.DeliveredEvent{Connection: conn(id, c), AlertingDevice: dc, CallingDevice: da, CalledDevice: dc}),
+		mon(a, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
+		mon(c, &csta.EstablishedEvent{EstablishedConnection: conn(id, c), AnsweringDevice: dc, CallingDevice: da, CalledDevice: dc}),
+		mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
+		mon(c, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, c), ReleasingDevice: dc}),
+		mon(a, &csta.ConnectionClearedEvent{DroppedConnection: conn(id, a), ReleasingDevice: da}),
+	}
+}
+
+// BenchmarkPipelineReduce measures the pipeline's own part of a batch, without the store
+// write and the goroutines around it: reduceItems, batchOf with the call records, the view's
+// applyBatch and keeping the scratch. Batches of 20 overlapping calls (180 events), each
+// call's events interleaved with the others' as a busy PBX sends them. One op is one CSTA
+// event.
+func BenchmarkPipelineReduce(b *testing.B) {
+	const lines, calls = 1000, 20
+	o, p, lc := benchPipeline(b, lines)
+	mon := benchMonitor(lc)
+	// Batches made before the clock starts; the script repeats with the same call IDs,
+	// each call cleared before it starts again.
+	const rounds = 50
+	var batches [][]item
+	for r := range rounds {
+		var per [][]item
+		for k := range calls {
+			per = append(per, benchCall(mon, r*calls+k, lines))
+		}
+		var batch []item
+		for i := range 9 {
+			for k := range calls {
+				batch = append(batch, per[k][i])
+			}
+		}
+		batches = append(batches, batch)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	events := 0
+	for i := 0; events < b.N; i++ {
+		batch := batches[i%rounds]
+		a, n, _, _ := o.reduceItems(batch, 4*len(batch))
+		if n != len(batch) {
+			b.Fatalf("reduced %d items of %d", n, len(batch))
+		}
+		bt := o.batchOf(&a)
+		p.view.applyBatch(&bt, store.Position{})
+		o.scratch.keep(&a, &bt)
+		events += len(batch)
+	}
+	b.StopTimer()
+	if calls := len(p.view.callsOf("")); calls != 0 {
+		b.Fatalf("%d calls left after every call was cleared", calls)
+	}
 }
 
 // BenchmarkSwitchover measures the time from killing the active node to every line

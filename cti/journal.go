@@ -30,6 +30,51 @@ type journalInput struct {
 	// record looks up several numbers, and making "pbx/number" of each cost an allocation.
 	line  func(extension string) (tapi.Line, bool)
 	ended time.Time
+	// scratch, when set, lends the tracking of the calls from one batch to the next.
+	scratch *journalScratch
+}
+
+// journalScratch is the tracking of a batch's calls, kept for the next batch (pipeline
+// goroutine only): a track and a few grown arrays of call infos per call were most of the
+// journal's allocations.
+type journalScratch struct {
+	tr     map[tapi.CallHandle]*callTrack
+	tracks []callTrack
+	infos  []tapi.CallInfo
+}
+
+// journalInfos is how many call infos of a call fit its share of the scratch (a call shows
+// two to four; more go to an array of its own).
+const journalInfos = 4
+
+// maxJournalScratch bounds the calls whose tracking is kept between batches (a resync's
+// large batches give theirs up).
+const maxJournalScratch = 256
+
+// take returns empty tracks for n calls, with an index to fill.
+func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrack) {
+	if s.tr == nil || n > maxJournalScratch {
+		s.tr = make(map[tapi.CallHandle]*callTrack, n)
+	}
+	if cap(s.tracks) < n {
+		s.tracks = make([]callTrack, n)
+		s.infos = make([]tapi.CallInfo, n*journalInfos)
+	}
+	tracks := s.tracks[:n]
+	for i := range tracks {
+		tracks[i].infos = s.infos[i*journalInfos : i*journalInfos : (i+1)*journalInfos]
+	}
+	return s.tr, tracks
+}
+
+// give clears what take lent (nothing of a batch stays reachable) and keeps it unless large.
+func (s *journalScratch) give(n int) {
+	clear(s.tr)
+	clear(s.tracks[:n])
+	clear(s.infos[:n*journalInfos])
+	if n > maxJournalScratch {
+		*s = journalScratch{}
+	}
 }
 
 // lineNamed returns the PBX's line named name ("pbx/extension").
@@ -44,9 +89,14 @@ func (in *journalInput) lineNamed(name string) (tapi.Line, bool) {
 // journalEntries builds the call records of the calls removed in a batch: one record per
 // line's call, with a new id (store.NewRecordID), written in the batch's fenced Apply.
 func journalEntries(in journalInput) []store.JournalEntry {
-	tr := make(map[tapi.CallHandle]*callTrack, len(in.removed))
-	for _, h := range in.removed {
-		t := &callTrack{}
+	js := in.scratch
+	if js == nil {
+		js = &journalScratch{}
+	}
+	tr, tracks := js.take(len(in.removed))
+	defer js.give(len(in.removed))
+	for i, h := range in.removed {
+		t := &tracks[i]
 		if c, ok := in.prev(h); ok {
 			t.call, t.known, t.last = c, true, c.CallStatus
 			t.answered = !c.ConnectedAt.IsZero()
@@ -99,6 +149,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 // record makes the call record of a tracked call.
 func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntry {
 	c := &t.call
+	names := lineMemo{lookup: in.line}
 	own := tapi.PartyID{}
 	if l, ok := in.lineNamed(c.Line); ok {
 		own = tapi.PartyID{Number: l.Address, Name: l.DisplayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
@@ -111,7 +162,7 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
 		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
-		Direction: direction(c, placedBy(c, own), in.line),
+		Direction: direction(c, placedBy(c, own), names.line),
 	}
 	if j.Answered.IsZero() {
 		j.RingMs = max(j.Ended.Sub(j.Started).Milliseconds(), 0)
@@ -129,7 +180,7 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 		j.AnsweredBy = firstKnown(own, c.Info.Called)
 	}
 	j.Chain = chain(t.infos, own, placedBy(c, own), j.Outcome)
-	named := func(p *tapi.PartyID) { nameParty(p, in.line) }
+	named := func(p *tapi.PartyID) { nameParty(p, names.line) }
 	named(&j.Caller)
 	named(&j.Called)
 	named(&j.Connected)
@@ -141,15 +192,40 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 	return j
 }
 
+// lineMemo remembers the lines one record looked up by number: its parties repeat a few
+// numbers (caller, called, connected, answered by, the chain's steps).
+type lineMemo struct {
+	lookup func(extension string) (tapi.Line, bool)
+	n      int
+	nums   [4]string
+	names  [4]string
+	found  [4]bool
+}
+
+// line returns the display name of the PBX's line ext and whether there is one; lookup,
+// remembered.
+func (m *lineMemo) line(ext string) (displayName string, ok bool) {
+	for i := range min(m.n, len(m.nums)) {
+		if m.nums[i] == ext {
+			return m.names[i], m.found[i]
+		}
+	}
+	l, ok := m.lookup(ext)
+	i := m.n % len(m.nums)
+	m.nums[i], m.names[i], m.found[i] = ext, l.DisplayName, ok
+	m.n++
+	return l.DisplayName, ok
+}
+
 // nameParty gives a party without a name the display name of the PBX's line it is, so that
 // records show "202 Bob" where the PBX sent only "202". Names the call info carries (from
 // the PBX or a directory) stay.
-func nameParty(p *tapi.PartyID, line func(extension string) (tapi.Line, bool)) {
+func nameParty(p *tapi.PartyID, line func(extension string) (displayName string, ok bool)) {
 	if p.Name != "" || p.Number == "" {
 		return
 	}
-	if l, ok := line(p.Number); ok && l.DisplayName != "" {
-		p.Name = l.DisplayName
+	if name, ok := line(p.Number); ok && name != "" {
+		p.Name = name
 		p.Flags |= tapi.LINECALLPARTYID_NAME
 	}
 }
@@ -159,7 +235,7 @@ func nameParty(p *tapi.PartyID, line func(extension string) (tapi.Line, bool)) {
 // mid-way whose caller is the line (placed), are "outbound", or "internal" when the number
 // dialled is another line of the same PBX; other calls adopted mid-way (UNKNOWN, UNAVAIL) and
 // CONFERENCE are "unknown".
-func direction(c *tapi.Call, placed bool, line func(extension string) (tapi.Line, bool)) string {
+func direction(c *tapi.Call, placed bool, line func(extension string) (displayName string, ok bool)) string {
 	switch c.Info.Origin {
 	case tapi.LINECALLORIGIN_INTERNAL:
 		return store.DirectionInternal

@@ -60,9 +60,10 @@ type pipeline struct {
 // scratch is what one batch allocates, kept for the next: nothing holds a batch once it is
 // written and in the view (the stores and the view keep copies of their own).
 type scratch struct {
-	a     accum
-	lines []tapi.Line
-	calls []tapi.Call
+	a       accum
+	lines   []tapi.Line
+	calls   []tapi.Call
+	journal journalScratch
 }
 
 // maxScratchEvents bounds the events slice kept between batches (a resync's large batches
@@ -368,7 +369,7 @@ func (o *pipeline) batchOf(a *accum) store.Batch {
 	}
 	if len(a.removed) > 0 {
 		b.Journal = o.p.view.journal(journalInput{pbx: o.p.cfg.Name, removed: a.removed, events: a.events,
-			ended: time.Now()})
+			ended: time.Now(), scratch: &o.scratch.journal})
 	}
 	return b
 }

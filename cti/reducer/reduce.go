@@ -248,7 +248,7 @@ func (st *step) originated(e *csta.OriginatedEvent) {
 		st.ignore(IgnoredDuplicate)
 		return
 	}
-	c.Parties = numbers(e.CalledDevice)
+	c.Parties = partiesOr(c.Parties, e.CalledDevice)
 	st.setState(c, status)
 }
 

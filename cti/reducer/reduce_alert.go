@@ -109,7 +109,7 @@ func (st *step) ringback(c *tapi.Call, e *csta.DeliveredEvent) {
 		}
 		st.redirectedTo(i, csta.Device(i.Called.Number), e.AlertingDevice)
 	})
-	if p := numbers(e.AlertingDevice); p != nil {
+	if p := partiesOr(c.Parties, e.AlertingDevice); p != nil {
 		c.Parties = p
 	}
 	if c.State == tapi.LINECALLSTATE_RINGBACK {
@@ -225,7 +225,7 @@ func (st *step) farEndAnswered(c *tapi.Call, e *csta.EstablishedEvent) {
 		if e.AnsweringDevice.Known() && c.Info.Connected.Number != e.AnsweringDevice.Number {
 			// Another device took the call (e.g. a pickup): only the connected ID changes.
 			st.updateInfo(c, 0, func(i *tapi.CallInfo) { i.Connected = party(e.AnsweringDevice) })
-			c.Parties = numbers(e.AnsweringDevice)
+			c.Parties = partiesOr(c.Parties, e.AnsweringDevice)
 			return
 		}
 		st.ignore(IgnoredDuplicate)
@@ -244,7 +244,7 @@ func (st *step) farEndAnswered(c *tapi.Call, e *csta.EstablishedEvent) {
 		}
 		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
 	})
-	if p := numbers(e.AnsweringDevice); p != nil {
+	if p := partiesOr(c.Parties, e.AnsweringDevice); p != nil {
 		c.Parties = p
 	}
 	st.setState(c, statusConnected)

@@ -271,6 +271,15 @@ func numbers(ds ...csta.DeviceID) []string {
 	return out
 }
 
+// partiesOr is numbers(d) for a call whose parties are cur: cur itself when it already holds
+// just that number, as each later event of a call repeats it (no slice made per event).
+func partiesOr(cur []string, d csta.DeviceID) []string {
+	if d.Number != "" && len(cur) == 1 && cur[0] == d.Number {
+		return cur
+	}
+	return numbers(d)
+}
+
 func inState(c *tapi.Call, states ...tapi.CallState) bool { return slices.Contains(states, c.State) }
 
 var (

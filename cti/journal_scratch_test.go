@@ -1,0 +1,58 @@
+package cti
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/stretchr/testify/require"
+)
+
+// TestJournalScratchReuse checks that the journal's tracking lent from batch to batch gives
+// the call records that fresh tracking gives: calls spread over batches of several sizes (so
+// that some records start from the view's stored call), with named and unnamed lines.
+func TestJournalScratchReuse(t *testing.T) {
+	const lines = 30
+	o, p, lc := benchPipeline(t, lines)
+	mon := benchMonitor(lc)
+	var items []item
+	for n := 0; n < 40; n += 4 { // four calls at a time, their events interleaved
+		var calls [][]item
+		for k := range 4 {
+			c := benchCall(mon, n+k, lines)
+			if (n+k)%3 == 1 { // not answered: the called party hangs up while ringing
+				c = append(c[:4:4], c[6:]...)
+			}
+			calls = append(calls, c)
+		}
+		for i := range 9 {
+			for _, c := range calls {
+				if i < len(c) {
+					items = append(items, c[i])
+				}
+			}
+		}
+	}
+	var shared journalScratch
+	records := 0
+	for size := 1; len(items) > 0; size = size%17 + 1 {
+		batch := items[:min(size, len(items))]
+		items = items[len(batch):]
+		a, n, _, _ := o.reduceItems(batch, 1<<20)
+		require.Equal(t, len(batch), n)
+		in := journalInput{pbx: p.cfg.Name, removed: a.removed, events: a.events, ended: time.Unix(1e9, 0)}
+		fresh := p.view.journal(in)
+		in.scratch = &shared
+		lent := p.view.journal(in)
+		for i := range fresh {
+			fresh[i].ID, lent[i].ID = "", "" // new for each record
+		}
+		require.Equal(t, fresh, lent)
+		records += len(fresh)
+		bt := o.batchOf(&a)
+		p.view.applyBatch(&bt, store.Position{})
+		o.scratch.keep(&a, &bt)
+	}
+	require.Equal(t, 2*40, records, "a record per line's call")
+	require.Empty(t, p.view.callsOf(""))
+}
