@@ -2,6 +2,7 @@ package cti
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,6 +43,10 @@ type namer struct {
 	cfg    NamesConfig
 	static *lookup.Static
 	reqs   chan *nameReq // to the workers
+	// wants and names are one batch's, kept for the next (pipeline goroutine only): a map
+	// and a slice per number of every batch were a good part of the pipeline's allocations.
+	wants wants
+	names map[string]string
 }
 
 // nameReq is one number the pipeline asked a worker for.
@@ -96,13 +101,19 @@ func (n *namer) fill(a *accum) {
 	if n == nil {
 		return // a pipeline built by hand (benchmarks)
 	}
-	wants, order := wanted(a.events)
-	if len(order) == 0 {
+	w := &n.wants
+	w.collect(a.events)
+	defer w.reset()
+	if len(w.order) == 0 {
 		return
 	}
-	names := map[string]string{}
+	if n.names == nil || len(n.names) > maxScratchCalls {
+		n.names = map[string]string{}
+	}
+	names := n.names
+	defer clear(names)
 	var pending []*nameReq
-	for _, num := range order {
+	for i, num := range w.order {
 		if name, ok := n.configured(num); ok {
 			names[num] = name
 			continue
@@ -110,7 +121,7 @@ func (n *namer) fill(a *accum) {
 		if n.cfg.Source == nil {
 			continue
 		}
-		r := &nameReq{number: num, handles: wants[num], ready: make(chan struct{})}
+		r := &nameReq{number: num, handles: slices.Clone(w.handles[i]), ready: make(chan struct{})}
 		select {
 		case n.reqs <- r:
 			pending = append(pending, r)
@@ -126,30 +137,54 @@ func (n *namer) fill(a *accum) {
 	}
 }
 
-// wanted lists the numbers the events announce without a name, in order, each with the
-// calls that have it.
-func wanted(events []tapi.Event) (map[string][]tapi.CallHandle, []string) {
-	var wants map[string][]tapi.CallHandle // made for the first number: most batches have none
-	var order []string
+// wants are the numbers a batch's events announce without a name, in order (order), each
+// with the calls that have it (handles, by the number's position in order).
+type wants struct {
+	at      map[string]int // a number's position in order
+	order   []string
+	handles [][]tapi.CallHandle
+}
+
+// collect lists the numbers of events (after reset).
+func (w *wants) collect(events []tapi.Event) {
 	for i := range events {
 		ev := &events[i]
 		parties(ev, func(p *tapi.PartyID, announced bool) {
 			if !announced || !needsName(*p) {
 				return
 			}
-			hs, seen := wants[p.Number]
+			k, seen := w.at[p.Number]
 			if !seen {
-				if wants == nil {
-					wants = map[string][]tapi.CallHandle{}
+				if w.at == nil {
+					w.at = map[string]int{} // made for the first number: most batches have none
 				}
-				order = append(order, p.Number)
+				k = len(w.order)
+				w.at[p.Number] = k
+				w.order = append(w.order, p.Number)
+				if k == len(w.handles) {
+					w.handles = append(w.handles, nil)
+				}
+				w.handles[k] = w.handles[k][:0]
 			}
-			if len(hs) == 0 || hs[len(hs)-1] != ev.Handle {
-				wants[p.Number] = append(hs, ev.Handle)
+			if hs := w.handles[k]; len(hs) == 0 || hs[len(hs)-1] != ev.Handle {
+				w.handles[k] = append(hs, ev.Handle)
 			}
 		})
 	}
-	return wants, order
+}
+
+// reset empties w for the next batch, keeping its arrays unless a large batch grew them.
+func (w *wants) reset() {
+	if len(w.order) > maxScratchCalls {
+		*w = wants{}
+		return
+	}
+	for i := range w.order {
+		clear(w.handles[i])
+	}
+	clear(w.at)
+	clear(w.order)
+	w.order = w.order[:0]
 }
 
 // configured answers from the configured line names.
