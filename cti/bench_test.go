@@ -71,9 +71,9 @@ func benchPipeline(b testing.TB, lines int) (*pipeline, *pbx, *linkConn) {
 	if err := o.load(); err != nil {
 		b.Fatal(err)
 	}
-	lc := &linkConn{xref: map[csta.MonitorCrossRefID]string{}, closed: make(chan struct{})}
+	lc := &linkConn{xref: map[csta.MonitorCrossRefID]monitorRef{}, applied: o.applied, closed: make(chan struct{})}
 	for _, x := range p.exts {
-		lc.xref[csta.MonitorCrossRefID("m"+x)] = x
+		lc.addMonitor(csta.MonitorCrossRefID("m"+x), x)
 	}
 	o.ln.setConn(lc)
 	return o, p, lc

@@ -20,8 +20,9 @@ import (
 // put in the view. Ownership of its fields:
 //   - state, epoch, resnapshotDue: the runPipeline goroutine only (jobs run on it too).
 //   - q: sent to by any part (enqueueEvent, post, submit), received by runPipeline.
-//   - applied: the map is built by load before any goroutine starts; its counters are added
-//     to by runPipeline and read by the link's resync (atomic).
+//   - applied: the map is built by load before any goroutine starts (the link's sessions
+//     keep it, to find a monitor's counter with its extension); its counters are added to
+//     by runPipeline and read by the link's resync (atomic).
 //   - lost: sent to by runPipeline (never blocking), received by the link's supervisor.
 //   - repairs: sent to by runPipeline (never blocking), received by the link's repairLoop.
 //   - wh: written by runPipeline, read by the router and status (atomics and its lock).
@@ -329,17 +330,18 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 		if it.lc != cur {
 			continue // from a link that has been replaced: the resync covers it
 		}
-		ext, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
+		mon, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
 		if !ok {
 			o.p.log.WithField("monitor", it.ev.Common().MonitorCrossRefID).Debug("event for an unknown monitor dropped")
 			continue
 		}
 		nCSTA++
+		ext := mon.ext
 		r := o.state.ApplyInto(&scratch, ext, it.ev, it.at)
 		withSwitchTime(r, it.ev.Common().Timestamp)
 		o.repairAfter(ext, r, it.ev.MessageName())
 		a.add(r)
-		if c := o.applied[ext]; c != nil {
+		if c := mon.applied; c != nil {
 			c.Add(1)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -18,18 +19,29 @@ type linkConn struct {
 	status chan csta.SystemStatusValue // SystemStatus reports from the switch
 
 	mu      sync.Mutex
-	xref    map[csta.MonitorCrossRefID]string // monitor -> extension
-	refused map[string]string                 // devices the switch would not monitor, with why
+	xref    map[csta.MonitorCrossRefID]monitorRef
+	refused map[string]string // devices the switch would not monitor, with why
+	// applied is the pipeline's count of applied events per extension (pipeline.applied),
+	// read-only: each monitor's counter is found with its extension.
+	applied map[string]*atomic.Uint64
 
 	closeOnce sync.Once
 	closed    chan struct{}
 }
 
-func (lc *linkConn) extension(ref csta.MonitorCrossRefID) (string, bool) {
+// monitorRef is what a monitor's events are for: the extension, and its count of applied
+// events (nil when the pipeline counts none for it). One lookup per event finds both.
+type monitorRef struct {
+	ext     string
+	applied *atomic.Uint64
+}
+
+// extension returns the monitor's extension and its counter of applied events.
+func (lc *linkConn) extension(ref csta.MonitorCrossRefID) (monitorRef, bool) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	ext, ok := lc.xref[ref]
-	return ext, ok
+	m, ok := lc.xref[ref]
+	return m, ok
 }
 
 // monitored returns the extensions with a monitor on this link.
@@ -37,8 +49,8 @@ func (lc *linkConn) monitored() []string {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	out := make([]string, 0, len(lc.xref))
-	for _, ext := range lc.xref {
-		out = append(out, ext)
+	for _, m := range lc.xref {
+		out = append(out, m.ext)
 	}
 	sort.Strings(out)
 	return out
@@ -46,7 +58,7 @@ func (lc *linkConn) monitored() []string {
 
 func (lc *linkConn) addMonitor(ref csta.MonitorCrossRefID, ext string) {
 	lc.mu.Lock()
-	lc.xref[ref] = ext
+	lc.xref[ref] = monitorRef{ext: ext, applied: lc.applied[ext]}
 	lc.mu.Unlock()
 }
 
@@ -74,8 +86,9 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := &linkConn{node: node, xref: make(map[csta.MonitorCrossRefID]string, len(o.p.exts)), // sized: a resync fills it
-		status: make(chan csta.SystemStatusValue, sessionStatusBuffer), closed: make(chan struct{})}
+	lc := &linkConn{node: node, xref: make(map[csta.MonitorCrossRefID]monitorRef, len(o.p.exts)), // sized: a resync fills it
+		applied: o.pl.applied, status: make(chan csta.SystemStatusValue, sessionStatusBuffer),
+		closed: make(chan struct{})}
 	log := o.p.log.WithField("node", o.p.nodes[node].role)
 	ccfg := csta.Config{
 		Dialect:    d,

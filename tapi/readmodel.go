@@ -161,8 +161,10 @@ func (m *ReadModel) unindex(c *Call) {
 		delete(hs, c.Handle)
 		// A known line keeps its empty set for its next call (a call a minute per line
 		// made and dropped a map each time); a line the model does not hold gives it up.
-		if _, known := m.lines[c.Line]; len(hs) == 0 && !known {
-			delete(m.byLine, c.Line)
+		if len(hs) == 0 {
+			if _, known := m.lines[c.Line]; !known {
+				delete(m.byLine, c.Line)
+			}
 		}
 	}
 }

@@ -39,11 +39,18 @@ func (s *State) ApplyInto(buf *Result, line string, ev csta.Event, now time.Time
 	if buf != nil {
 		st.res = Result{Events: buf.Events[:0], ChangedCalls: buf.ChangedCalls[:0],
 			RemovedCalls: buf.RemovedCalls[:0], ChangedLines: buf.ChangedLines[:0]}
-		defer func() {
-			buf.Events, buf.ChangedCalls, buf.RemovedCalls, buf.ChangedLines = st.res.Events, st.res.ChangedCalls,
-				st.res.RemovedCalls, st.res.ChangedLines
-		}()
 	}
+	st.apply(ev)
+	if buf != nil {
+		buf.Events, buf.ChangedCalls, buf.RemovedCalls, buf.ChangedLines = st.res.Events, st.res.ChangedCalls,
+			st.res.RemovedCalls, st.res.ChangedLines
+	}
+	return st.res
+}
+
+// apply reduces ev on the step's line into st.res.
+func (st *step) apply(ev csta.Event) {
+	ls := st.ls
 	if ls.Queue != nil && !st.deviceEvent(ev) {
 		st.queueEvent(ev)
 	} else if ls.Queue == nil && !st.callControlEvent(ev) && !st.deviceEvent(ev) {
@@ -55,7 +62,6 @@ func (s *State) ApplyInto(buf *Result, line string, ev csta.Event, now time.Time
 	if len(st.res.Events) > 0 {
 		st.res.Ignored = ""
 	}
-	return st.res
 }
 
 // callControlEvent applies an ECMA-269 call control event; false for any other event.
