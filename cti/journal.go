@@ -38,7 +38,7 @@ type journalInput struct {
 // goroutine only): a track and a few grown arrays of call infos per call were most of the
 // journal's allocations.
 type journalScratch struct {
-	tr     map[tapi.CallHandle]*callTrack
+	tr     batchMap[tapi.CallHandle, *callTrack]
 	tracks []callTrack
 	infos  []tapi.CallInfo
 }
@@ -53,9 +53,7 @@ const maxJournalScratch = 256
 
 // take returns empty tracks for n calls, with an index to fill.
 func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrack) {
-	if s.tr == nil || n > maxJournalScratch {
-		s.tr = make(map[tapi.CallHandle]*callTrack, n)
-	}
+	tr := s.tr.empty()
 	if cap(s.tracks) < n {
 		s.tracks = make([]callTrack, n)
 		s.infos = make([]tapi.CallInfo, n*journalInfos)
@@ -64,12 +62,11 @@ func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrac
 	for i := range tracks {
 		tracks[i].infos = s.infos[i*journalInfos : i*journalInfos : (i+1)*journalInfos]
 	}
-	return s.tr, tracks
+	return tr, tracks
 }
 
 // give clears what take lent (nothing of a batch stays reachable) and keeps it unless large.
 func (s *journalScratch) give(n int) {
-	clear(s.tr)
 	clear(s.tracks[:n])
 	clear(s.infos[:n*journalInfos])
 	if n > maxJournalScratch {

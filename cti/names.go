@@ -46,7 +46,7 @@ type namer struct {
 	// wants and names are one batch's, kept for the next (pipeline goroutine only): a map
 	// and a slice per number of every batch were a good part of the pipeline's allocations.
 	wants wants
-	names map[string]string
+	names batchMap[string, string]
 }
 
 // nameReq is one number the pipeline asked a worker for.
@@ -102,16 +102,11 @@ func (n *namer) fill(a *accum) {
 		return // a pipeline built by hand (benchmarks)
 	}
 	w := &n.wants
-	w.collect(a.events)
-	defer w.reset()
+	w.collect(a.events, n.cfg.Source != nil)
 	if len(w.order) == 0 {
 		return
 	}
-	if n.names == nil || len(n.names) > maxScratchCalls {
-		n.names = map[string]string{}
-	}
-	names := n.names
-	defer clear(names)
+	names := n.names.empty()
 	var pending []*nameReq
 	for i, num := range w.order {
 		if name, ok := n.configured(num); ok {
@@ -140,31 +135,37 @@ func (n *namer) fill(a *accum) {
 // wants are the numbers a batch's events announce without a name, in order (order), each
 // with the calls that have it (handles, by the number's position in order).
 type wants struct {
-	at      map[string]int // a number's position in order
+	at      batchMap[string, int] // a number's position in order
 	order   []string
 	handles [][]tapi.CallHandle
 }
 
-// collect lists the numbers of events (after reset).
-func (w *wants) collect(events []tapi.Event) {
+// collect lists the numbers of events, with their calls when withCalls (the lookups of a
+// name source need them; configured names do not).
+func (w *wants) collect(events []tapi.Event, withCalls bool) {
+	w.reset()
+	at := w.at.empty()
 	for i := range events {
 		ev := &events[i]
 		parties(ev, func(p *tapi.PartyID, announced bool) {
 			if !announced || !needsName(*p) {
 				return
 			}
-			k, seen := w.at[p.Number]
+			k, seen := at[p.Number]
 			if !seen {
-				if w.at == nil {
-					w.at = map[string]int{} // made for the first number: most batches have none
-				}
 				k = len(w.order)
-				w.at[p.Number] = k
+				at[p.Number] = k
 				w.order = append(w.order, p.Number)
+				if !withCalls {
+					return
+				}
 				if k == len(w.handles) {
 					w.handles = append(w.handles, nil)
 				}
 				w.handles[k] = w.handles[k][:0]
+			}
+			if !withCalls {
+				return
 			}
 			if hs := w.handles[k]; len(hs) == 0 || hs[len(hs)-1] != ev.Handle {
 				w.handles[k] = append(hs, ev.Handle)
@@ -173,18 +174,17 @@ func (w *wants) collect(events []tapi.Event) {
 	}
 }
 
-// reset empties w for the next batch, keeping its arrays unless a large batch grew them.
+// reset empties the last batch's numbers and calls, keeping the arrays unless a large batch
+// grew them.
 func (w *wants) reset() {
-	if len(w.order) > maxScratchCalls {
-		*w = wants{}
-		return
-	}
-	for i := range w.order {
+	for i := range min(len(w.order), len(w.handles)) {
 		clear(w.handles[i])
 	}
-	clear(w.at)
 	clear(w.order)
 	w.order = w.order[:0]
+	if cap(w.order) > maxBatchMapKeys {
+		w.order, w.handles = nil, nil
+	}
 }
 
 // configured answers from the configured line names.

@@ -61,27 +61,22 @@ type pipeline struct {
 // scratch is what one batch allocates, kept for the next: nothing holds a batch once it is
 // written and in the view (the stores and the view keep copies of their own).
 type scratch struct {
-	a       accum
-	lines   []tapi.Line
-	calls   []tapi.Call
-	journal journalScratch
+	a            accum
+	changed      batchMap[tapi.CallHandle, bool]
+	changedLines batchMap[string, bool]
+	lines        []tapi.Line
+	calls        []tapi.Call
+	journal      journalScratch
 }
 
 // maxScratchEvents bounds the events slice kept between batches (a resync's large batches
 // give theirs up).
 const maxScratchEvents = 2048
 
-// maxScratchCalls bounds the calls and lines of the maps kept between batches.
-const maxScratchCalls = 256
-
 // accum returns an empty accum for about n events, with the last batch's slices and maps.
 func (s *scratch) accum(n int) accum {
 	a := s.a
-	if a.changed == nil {
-		a.changed, a.lines = map[tapi.CallHandle]bool{}, map[string]bool{}
-	}
-	clear(a.changed)
-	clear(a.lines)
+	a.changed, a.lines = s.changed.empty(), s.changedLines.empty()
 	if cap(a.events) < n {
 		a.events = make([]tapi.Event, 0, n)
 	}
@@ -97,9 +92,6 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 	s.a = *a
 	if cap(a.events) > maxScratchEvents {
 		s.a.events = nil
-	}
-	if len(a.changed) > maxScratchCalls || len(a.lines) > maxScratchCalls {
-		s.a.changed, s.a.lines = nil, nil // clearing a map costs as much as its largest size
 	}
 	s.lines, s.calls = b.Lines[:0], b.Calls[:0]
 }
