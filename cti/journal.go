@@ -41,6 +41,17 @@ type journalScratch struct {
 	tr     batchMap[tapi.CallHandle, *callTrack]
 	tracks []callTrack
 	infos  []tapi.CallInfo
+	// records is the array of the last batch's records, given back once the batch is
+	// written (keepRecords): the stores encode the records and keep nothing of the batch.
+	records []store.JournalEntry
+}
+
+// keepRecords takes a written batch's records back for the next batch's.
+func (s *journalScratch) keepRecords(rs []store.JournalEntry) {
+	clear(rs)
+	if cap(rs) > 0 && cap(rs) <= maxJournalScratch { // a batch without records keeps the last array
+		s.records = rs[:0]
+	}
 }
 
 // journalInfos is how many call infos of a call fit its share of the scratch (a call shows
@@ -132,7 +143,12 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			}
 		}
 	}
-	out := make([]store.JournalEntry, 0, len(in.removed))
+	var out []store.JournalEntry
+	if in.scratch != nil && cap(in.scratch.records) >= max(len(in.removed), 1) {
+		out, in.scratch.records = in.scratch.records[:0], nil
+	} else {
+		out = make([]store.JournalEntry, 0, len(in.removed))
+	}
 	for _, h := range in.removed {
 		t := tr[h]
 		if !t.known {

@@ -94,6 +94,7 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 		s.a.events = nil
 	}
 	s.lines, s.calls = b.Lines[:0], b.Calls[:0]
+	s.journal.keepRecords(b.Journal)
 }
 
 // job is a state change other than a CSTA event (resync, link status, line service state).
@@ -223,6 +224,17 @@ type accum struct {
 	events  []tapi.Event
 }
 
+// addAfter is add for a result whose events the reducer may have written in place, in a's
+// array right after its events (when they fit).
+func (a *accum) addAfter(r reducer.Result) {
+	n := len(a.events)
+	if k := len(r.Events); k > 0 && k <= cap(a.events)-n && &a.events[n : n+1][0] == &r.Events[0] {
+		a.events = a.events[:n+k]
+		r.Events = nil
+	}
+	a.add(r)
+}
+
 func (a *accum) add(r reducer.Result) {
 	a.events = append(a.events, r.Events...)
 	for _, h := range r.ChangedCalls {
@@ -329,10 +341,13 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 		}
 		nCSTA++
 		ext := mon.ext
+		// The reducer writes the events into the batch's array after the events so far
+		// (addAfter then takes them as they are, without copying each).
+		scratch.Events = a.events[len(a.events):]
 		r := o.state.ApplyInto(&scratch, ext, it.ev, it.at)
 		withSwitchTime(r, it.ev.Common().Timestamp)
 		o.repairAfter(ext, r, it.ev.MessageName())
-		a.add(r)
+		a.addAfter(r)
 		if c := mon.applied; c != nil {
 			c.Add(1)
 		}

@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/cti/reducer"
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,10 +51,42 @@ func TestJournalScratchReuse(t *testing.T) {
 		}
 		require.Equal(t, fresh, lent)
 		records += len(fresh)
+		shared.keepRecords(lent) // as the pipeline does once the batch is written
 		bt := o.batchOf(&a)
 		p.view.applyBatch(&bt, store.Position{})
 		o.scratch.keep(&a, &bt)
 	}
 	require.Equal(t, 2*40, records, "a record per line's call")
 	require.Empty(t, p.view.callsOf(""))
+}
+
+// TestReduceItemsInPlace checks that the batch's events, which the reducer writes straight
+// into the batch's array when they fit, are the events a reducer gives one by one: batches of
+// several sizes, so that some outgrow the array sized for them.
+func TestReduceItemsInPlace(t *testing.T) {
+	const lines = 30
+	o, _, lc := benchPipeline(t, lines)
+	mon := benchMonitor(lc)
+	ref := reducer.NewState(o.state.PBX)
+	ref.IsInternal = o.state.IsInternal
+	require.NoError(t, ref.Restore(o.state.Lines(), o.state.Calls(""), o.state.NextHandle()))
+	var items []item
+	for n := range 30 {
+		items = append(items, benchCall(mon, n, lines)...)
+	}
+	for size := 1; len(items) > 0; size = size%13 + 1 {
+		batch := items[:min(size, len(items))]
+		items = items[len(batch):]
+		a, n, _, _ := o.reduceItems(batch, 1<<20)
+		require.Equal(t, len(batch), n)
+		var want []tapi.Event
+		for _, it := range batch {
+			ext, _ := lc.extension(it.ev.Common().MonitorCrossRefID)
+			want = append(want, ref.Apply(ext.ext, it.ev, it.at).Events...)
+		}
+		require.Equal(t, want, a.events)
+		bt := o.batchOf(&a)
+		o.p.view.applyBatch(&bt, store.Position{})
+		o.scratch.keep(&a, &bt)
+	}
 }
