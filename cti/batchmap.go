@@ -19,8 +19,9 @@ const maxBatchMapKeys = 8192
 func (b *batchMap[K, V]) empty() map[K]V {
 	n := len(b.m)
 	b.peak = max(b.peak, n)
+	// A batch without keys says nothing of the next ones (and an empty map clears at no cost).
 	switch {
-	case b.m == nil || b.peak > maxBatchMapKeys || (b.peak > 64 && 4*n < b.peak):
+	case b.m == nil || b.peak > maxBatchMapKeys || (n > 0 && b.peak > 64 && 4*n < b.peak):
 		b.m = make(map[K]V, n)
 		b.peak = n
 	default:
