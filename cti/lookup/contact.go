@@ -25,6 +25,14 @@ type Source interface {
 // does a "tel:" prefix (vCard 4); a leading '+' stays. It returns "" for a string that is not
 // a telephone number (letters, or no digit at all).
 func Normalize(number string) string {
+	if normalized(number) {
+		return number // the engine asks for the numbers of each call, mostly plain digits
+	}
+	return normalize(number)
+}
+
+// normalize is Normalize, building the normalized number.
+func normalize(number string) string {
 	s := strings.TrimSpace(number)
 	if len(s) >= 4 && strings.EqualFold(s[:4], "tel:") {
 		s = s[4:]
@@ -50,4 +58,21 @@ func Normalize(number string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// normalized reports whether Normalize would give number back unchanged: digits, '*' and
+// '#', a leading '+' before more, and at least one digit.
+func normalized(number string) bool {
+	digits := 0
+	for i := 0; i < len(number); i++ {
+		switch c := number[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '*' || c == '#':
+		case c == '+' && i == 0 && len(number) > 1:
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }

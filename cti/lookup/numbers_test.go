@@ -46,3 +46,19 @@ func TestAlternates(t *testing.T) {
 		assert.Equal(t, tc.want, Alternates(tc.in, tc.n), "Alternates(%q)", tc.in)
 	}
 }
+
+// FuzzNormalized: a number Normalize gives back as it is (without building it) is one that
+// building gives back unchanged.
+func FuzzNormalized(f *testing.F) {
+	for _, s := range []string{"201", "+4930", "*21#", "+", "+*", "++1", " 201", "2 01", "tel:201", "#", "0", "+0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if normalized(s) && normalize(s) != s {
+			t.Fatalf("normalized(%q) but normalize gives %q", s, normalize(s))
+		}
+		if !normalized(s) && normalize(s) == s && s != "" {
+			t.Fatalf("%q is its own normal form but normalized says no", s)
+		}
+	})
+}
