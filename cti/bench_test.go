@@ -71,9 +71,9 @@ func benchPipeline(b testing.TB, lines int) (*pipeline, *pbx, *linkConn) {
 	if err := o.load(); err != nil {
 		b.Fatal(err)
 	}
-	lc := &linkConn{xref: map[csta.MonitorCrossRefID]monitorRef{}, applied: o.applied, closed: make(chan struct{})}
+	lc := &linkConn{xref: newMonitorIndex(0), applied: o.applied, closed: make(chan struct{})}
 	for _, x := range p.exts {
-		lc.addMonitor(csta.MonitorCrossRefID("m"+x), x)
+		lc.addMonitor(csta.MonitorCrossRefID("1"+x), x)
 	}
 	o.ln.setConn(lc)
 	return o, p, lc
@@ -82,7 +82,7 @@ func benchPipeline(b testing.TB, lines int) (*pipeline, *pbx, *linkConn) {
 // benchMonitor makes a pipeline item of a CSTA event for the monitor of ext on lc.
 func benchMonitor(lc *linkConn) func(ext string, ev csta.Event) item {
 	return func(ext string, ev csta.Event) item {
-		ev.Common().MonitorCrossRefID = csta.MonitorCrossRefID("m" + ext)
+		ev.Common().MonitorCrossRefID = csta.MonitorCrossRefID("1" + ext)
 		return item{lc: lc, ev: ev, at: time.Now()}
 	}
 }

@@ -19,7 +19,7 @@ type linkConn struct {
 	status chan csta.SystemStatusValue // SystemStatus reports from the switch
 
 	mu      sync.Mutex
-	xref    map[csta.MonitorCrossRefID]monitorRef
+	xref    monitorIndex
 	refused map[string]string // devices the switch would not monitor, with why
 	// applied is the pipeline's count of applied events per extension (pipeline.applied),
 	// read-only: each monitor's counter is found with its extension.
@@ -40,16 +40,15 @@ type monitorRef struct {
 func (lc *linkConn) extension(ref csta.MonitorCrossRefID) (monitorRef, bool) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	m, ok := lc.xref[ref]
-	return m, ok
+	return lc.xref.get(ref)
 }
 
 // monitored returns the extensions with a monitor on this link.
 func (lc *linkConn) monitored() []string {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
-	out := make([]string, 0, len(lc.xref))
-	for _, m := range lc.xref {
+	out := make([]string, 0, len(lc.xref.byRef))
+	for _, m := range lc.xref.byRef {
 		out = append(out, m.ext)
 	}
 	sort.Strings(out)
@@ -58,7 +57,7 @@ func (lc *linkConn) monitored() []string {
 
 func (lc *linkConn) addMonitor(ref csta.MonitorCrossRefID, ext string) {
 	lc.mu.Lock()
-	lc.xref[ref] = monitorRef{ext: ext, applied: lc.applied[ext]}
+	lc.xref.add(ref, monitorRef{ext: ext, applied: lc.applied[ext]})
 	lc.mu.Unlock()
 }
 
@@ -86,7 +85,7 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := &linkConn{node: node, xref: make(map[csta.MonitorCrossRefID]monitorRef, len(o.p.exts)), // sized: a resync fills it
+	lc := &linkConn{node: node, xref: newMonitorIndex(len(o.p.exts)), // sized: a resync fills it
 		applied: o.pl.applied, status: make(chan csta.SystemStatusValue, sessionStatusBuffer),
 		closed: make(chan struct{})}
 	log := o.p.log.WithField("node", o.p.nodes[node].role)
