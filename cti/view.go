@@ -33,19 +33,16 @@ func (v *view) reset(lines []tapi.Line, calls []tapi.Call, pos store.Position) {
 	v.pos = pos
 }
 
-// applyBatch records what the owner wrote, returning the last version of removed calls.
-func (v *view) applyBatch(b *store.Batch, pos store.Position) []tapi.Call {
+// applyBatch records what the owner wrote.
+func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 	v.mu.Lock()
 	defer v.changed.notify() // after the unlock: a woken reader reads at once
 	defer v.mu.Unlock()
 	for _, l := range b.Lines {
 		v.m.PutLine(l)
 	}
-	var gone []tapi.Call
 	for _, h := range b.RemovedCalls {
-		if c, ok := v.m.RemoveCall(h); ok {
-			gone = append(gone, c)
-		}
+		v.m.RemoveCall(h) // (no one wanted the removed calls' copies it used to return)
 	}
 	for _, c := range b.Calls {
 		v.m.PutCall(c)
@@ -53,7 +50,6 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) []tapi.Call {
 	if pos.Offset > 0 {
 		v.pos = pos
 	}
-	return gone
 }
 
 // journal builds a batch's call records (journalEntries) from the calls and lines as last
