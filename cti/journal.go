@@ -54,6 +54,17 @@ func (s *journalScratch) keepRecords(rs []store.JournalEntry) {
 	}
 }
 
+// recordsFor returns an empty array for n records: the last batch's, when there is one (s
+// may be nil) and it is large enough.
+func (s *journalScratch) recordsFor(n int) []store.JournalEntry {
+	if s != nil && cap(s.records) >= max(n, 1) {
+		out := s.records[:0]
+		s.records = nil
+		return out
+	}
+	return make([]store.JournalEntry, 0, n)
+}
+
 // journalInfos is how many call infos of a call fit its share of the scratch (a call shows
 // two to four; more go to an array of its own).
 const journalInfos = 4
@@ -143,12 +154,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			}
 		}
 	}
-	var out []store.JournalEntry
-	if in.scratch != nil && cap(in.scratch.records) >= max(len(in.removed), 1) {
-		out, in.scratch.records = in.scratch.records[:0], nil
-	} else {
-		out = make([]store.JournalEntry, 0, len(in.removed))
-	}
+	out := in.scratch.recordsFor(len(in.removed))
 	for _, h := range in.removed {
 		t := tr[h]
 		if !t.known {
