@@ -129,7 +129,8 @@ type Snapshot struct {
 	Position   Position
 }
 
-// Batch is one fenced write.
+// Batch is one fenced write. A store keeps nothing of the batch's slices once Apply returns
+// (it copies what it stores): the engine reuses their arrays for its next batch.
 type Batch struct {
 	Lines        []tapi.Line // lines to store (replacing by name)
 	Calls        []tapi.Call // calls to store (replacing by handle)
