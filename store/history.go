@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -181,9 +182,23 @@ func HistoryIndex(j *JournalEntry) string {
 	b.Write(ms)
 	for _, f := range fields {
 		b.WriteString(sep)
-		b.WriteString(strings.Map(noControl, f))
+		if plainASCII(f) { // what strings.Map would return unchanged, found without a call per rune
+			b.WriteString(f)
+		} else {
+			b.WriteString(strings.Map(noControl, f))
+		}
 	}
 	return b.String()
+}
+
+// plainASCII reports whether s is ASCII without control characters below ' '.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // msKeyLen is the width of msKey.
@@ -197,14 +212,22 @@ func noControl(r rune) rune {
 }
 
 // msKey is a time as 13 digits of Unix milliseconds (zero before 1970).
-func msKey(t time.Time) string {
-	s := strconv.FormatInt(max(t.UnixMilli(), 0), 10)
-	return strings.Repeat("0", max(13-len(s), 0)) + s
-}
+func msKey(t time.Time) string { return string(AppendIndexTime(nil, t)) }
 
 // IndexTime returns the index key prefix of time t: members of records that ended before t
 // sort below it.
 func IndexTime(t time.Time) string { return msKey(t) }
+
+// AppendIndexTime appends IndexTime(t) to dst: a store trimming its history on every write
+// compares with it without making a string.
+func AppendIndexTime(dst []byte, t time.Time) []byte {
+	var digits [20]byte
+	ms := strconv.AppendInt(digits[:0], max(t.UnixMilli(), 0), 10)
+	for range msKeyLen - len(ms) {
+		dst = append(dst, '0')
+	}
+	return append(dst, ms...)
+}
 
 // IndexKey returns the key part of an index member: end time and id.
 func IndexKey(member string) string {
@@ -213,13 +236,18 @@ func IndexKey(member string) string {
 	return member[:len(member)-len(rest)] + id
 }
 
-// indexField returns field n (ixID ...) of a member; "" when absent.
+// indexField returns field n (ixID ...) of a member; "" when absent. It allocates nothing:
+// trimming the history reads the handle of every record it drops.
 func indexField(member string, n int) string {
-	f := strings.SplitN(member, sep, n+2)
-	if len(f) <= n {
-		return ""
+	rest := member
+	for range n {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, sep); !ok {
+			return ""
+		}
 	}
-	return f[n]
+	f, _, _ := strings.Cut(rest, sep)
+	return f
 }
 
 // IndexID and IndexHandle return a member's record id and call handle.

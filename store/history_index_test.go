@@ -28,3 +28,33 @@ func TestHistoryIndexForm(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHistoryIndexFields checks the member's fields against the plain forms they replace:
+// every field through strings.Map(noControl, ...), and indexField against strings.SplitN.
+func FuzzHistoryIndexFields(f *testing.F) {
+	f.Add("r1", "hq/201", "hq:7", "+49\n30", "\xff201", 3)
+	f.Add("", "a\x1fb", "", "Ünïcode", "\x7f", 9)
+	f.Fuzz(func(t *testing.T, id, line, handle, caller, called string, n int) {
+		j := &JournalEntry{ID: id, Line: line, Handle: tapi.CallHandle(handle), Direction: DirectionInbound,
+			Outcome: OutcomeMissed, Caller: tapi.PartyID{Number: caller}, Called: tapi.PartyID{Number: called},
+			Ended: time.UnixMilli(1234567)}
+		want := msKey(j.Ended)
+		for _, s := range []string{id, line, DirectionInbound, OutcomeMissed, handle, caller, called, "", ""} {
+			want += sep + strings.Map(noControl, s)
+		}
+		m := HistoryIndex(j)
+		if m != want {
+			t.Fatalf("HistoryIndex = %q, want %q", m, want)
+		}
+		n = n & 15
+		for _, member := range []string{m, caller, line + sep + handle} {
+			ref := ""
+			if f := strings.SplitN(member, sep, n+2); len(f) > n {
+				ref = f[n]
+			}
+			if got := indexField(member, n); got != ref {
+				t.Fatalf("indexField(%q, %d) = %q, want %q", member, n, got, ref)
+			}
+		}
+	})
+}

@@ -53,9 +53,9 @@ func (h *history) put(member string, enc []byte, handle tapi.CallHandle) {
 }
 
 // trim drops the oldest records while there are more than maxRecords or they ended before
-// the key cutoff.
-func (h *history) trim(maxRecords int, cutoff string) {
-	for h.head < len(h.recs) && (len(h.recs)-h.head > maxRecords || h.recs[h.head].member < cutoff) {
+// the key cutoff (store.AppendIndexTime).
+func (h *history) trim(maxRecords int, cutoff []byte) {
+	for h.head < len(h.recs) && (len(h.recs)-h.head > maxRecords || h.recs[h.head].member < string(cutoff)) {
 		r := h.recs[h.head]
 		if hd := tapi.CallHandle(store.IndexHandle(r.member)); h.byHandle[hd] == r.member {
 			delete(h.byHandle, hd)
@@ -176,7 +176,7 @@ func (b backend) FetchHistory(_ context.Context, pbxName string, members []strin
 	return out, nil
 }
 
-// historyCutoff is the index key below which records are past their age.
-func (s *Store) historyCutoff() string {
-	return store.IndexTime(s.opts.Now().Add(-s.opts.HistoryMaxAge))
+// historyCutoff appends to dst the index key below which records are past their age.
+func (s *Store) historyCutoff(dst []byte) []byte {
+	return store.AppendIndexTime(dst, s.opts.Now().Add(-s.opts.HistoryMaxAge))
 }

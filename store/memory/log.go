@@ -20,6 +20,7 @@ type ring struct {
 
 	segs    [][]byte // segments, oldest first; segs[i] has number segBase+i
 	segBase uint64
+	fill    int // bytes used in the newest segment (its length is its size: pushing writes no pointer)
 }
 
 // record locates one encoded entry.
@@ -31,21 +32,32 @@ type record struct {
 // segmentSize is the size of a log segment (a record larger than this gets one of its own).
 const segmentSize = 64 << 10
 
+// pushAll appends the encoded entries of a batch, buf[ends[i-1]:ends[i]] (from 0), copying them.
+func (r *ring) pushAll(buf []byte, ends []int) {
+	start := 0
+	for _, end := range ends {
+		r.push(buf[start:end])
+		start = end
+	}
+}
+
 // push appends the encoded entry b at offset last+1, copying it.
 func (r *ring) push(b []byte) {
 	n := len(r.segs)
-	if n == 0 || cap(r.segs[n-1])-len(r.segs[n-1]) < len(b) {
-		r.segs = append(r.segs, make([]byte, 0, max(segmentSize, len(b))))
+	if n == 0 || len(r.segs[n-1])-r.fill < len(b) {
+		r.segs = append(r.segs, make([]byte, max(segmentSize, len(b))))
+		r.fill = 0
 		n++
 	}
-	seg := r.segs[n-1]
-	rec := record{seg: r.segBase + uint64(n-1), off: uint32(len(seg)), len: uint32(len(b))}
-	r.segs[n-1] = append(seg, b...)
+	rec := record{seg: r.segBase + uint64(n-1), off: uint32(r.fill), len: uint32(len(b))}
+	r.fill += copy(r.segs[n-1][r.fill:], b)
 	if len(r.recs) < r.max {
 		r.recs = append(r.recs, rec)
 	} else {
 		r.recs[r.head] = rec
-		r.head = (r.head + 1) % r.max
+		if r.head++; r.head == r.max {
+			r.head = 0
+		}
 		for oldest := r.recs[r.head].seg; r.segBase < oldest; r.segBase++ {
 			r.segs[0] = nil
 			r.segs = r.segs[1:]

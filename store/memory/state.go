@@ -33,7 +33,7 @@ func (s *Store) Load(ctx context.Context, pbxName string) (store.Snapshot, error
 		snap.Lines = append(snap.Lines, cloneLine(l))
 	}
 	for _, c := range p.calls {
-		snap.Calls = append(snap.Calls, cloneCall(c))
+		snap.Calls = append(snap.Calls, cloneCall(*c))
 	}
 	p.mu.Unlock()
 	slices.SortFunc(snap.Lines, func(a, b tapi.Line) int { return strings.Compare(a.Name, b.Name) })
@@ -64,7 +64,7 @@ func (s *Store) LoadLines(ctx context.Context, pbxName string, lines []string) (
 	}
 	for _, c := range p.calls {
 		if want[c.Line] {
-			snap.Calls = append(snap.Calls, cloneCall(c))
+			snap.Calls = append(snap.Calls, cloneCall(*c))
 		}
 	}
 	p.mu.Unlock()
@@ -97,36 +97,16 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkBatch(pbxName, b); err != nil {
+	enc := encoders.Get().(*batchEncoder)
+	defer enc.release()
+	if err := enc.check(pbxName, &b); err != nil {
 		return nil, err
 	}
 	p, err := s.pbx(pbxName)
 	if err != nil {
 		return nil, err
 	}
-	enc := encoders.Get().(*batchEncoder)
-	defer enc.release()
-	w := encoder{b: enc.buf[:0], locs: &s.locs}
-	ends := enc.ends[:0]
-	for i := range b.Events {
-		w.event(&b.Events[i])
-		ends = append(ends, len(w.b))
-	}
-	evBytes := w.b
-	var finished [][]byte // the call records, each in an allocation of its own
-	var members []string
-	if len(b.Journal) > 0 {
-		finished, members = make([][]byte, len(b.Journal)), make([]string, len(b.Journal))
-		for i := range b.Journal {
-			j := b.Journal[i]
-			j.PBX = pbxName
-			members[i] = store.HistoryIndex(&j)
-			w.b = w.b[:len(evBytes)]
-			w.journalEntry(&j)
-			finished[i] = bytes.Clone(w.b[len(evBytes):])
-		}
-	}
-	enc.buf, enc.ends = w.b, ends
+	enc.encode(pbxName, &b, &s.locs)
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -139,13 +119,10 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		p.lines[b.Lines[i].Name] = cloneLine(b.Lines[i])
 	}
 	for i := range b.Calls {
-		c := &b.Calls[i]
-		old := p.calls[c.Handle] // the store's own arrays: reads return clones
-		c.CloneInto(&old)
-		p.calls[c.Handle] = old
+		p.putCall(&b.Calls[i])
 	}
 	for _, h := range b.RemovedCalls {
-		delete(p.calls, h)
+		p.removeCall(h)
 	}
 	if b.NextHandle != 0 {
 		p.nextHandle = b.NextHandle
@@ -153,20 +130,17 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if len(b.Journal) > 0 {
 		// In index order: the records of one batch end in the same millisecond and their ids
 		// are random after it, so in the batch's order most would be inserted, not appended.
-		for _, i := range byMember(members) {
-			p.hist.put(members[i], finished[i], b.Journal[i].Handle)
+		for _, i := range enc.byMember() {
+			p.hist.put(enc.members[i], enc.finished[i], b.Journal[i].Handle)
 		}
-		p.hist.trim(s.opts.HistoryMaxRecords, s.historyCutoff())
+		var key [20]byte
+		p.hist.trim(s.opts.HistoryMaxRecords, s.historyCutoff(key[:0]))
 	}
 	if len(b.Events) == 0 {
 		return nil, nil
 	}
 	first := p.log.last + 1
-	start := 0
-	for _, end := range ends {
-		p.log.push(evBytes[start:end])
-		start = end
-	}
+	p.log.pushAll(enc.buf, enc.ends)
 	out := make([]store.Entry, len(b.Events))
 	for i := range b.Events {
 		out[i] = store.Entry{PBX: p.name, Epoch: p.epoch, Offset: first + uint64(i), Event: b.Events[i]}
@@ -175,22 +149,44 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	return out, nil
 }
 
-// byMember returns the indexes of members in ascending order of member.
-func byMember(members []string) []int {
-	idx := make([]int, len(members))
-	for i := range idx {
-		idx[i] = i
+// putCall stores a copy of c, in the store's own value of the call when it has one (reads
+// return clones, so no one else holds its arrays), else in a spare one.
+func (p *pbx) putCall(c *tapi.Call) {
+	old := p.calls[c.Handle]
+	if old == nil {
+		if n := len(p.spareCalls); n > 0 {
+			old, p.spareCalls = p.spareCalls[n-1], p.spareCalls[:n-1]
+		} else {
+			old = new(tapi.Call)
+		}
+		p.calls[c.Handle] = old
 	}
-	if len(idx) > 1 {
-		slices.SortFunc(idx, func(a, b int) int { return strings.Compare(members[a], members[b]) })
-	}
-	return idx
+	c.CloneInto(old)
 }
 
-// batchEncoder is Apply's encoding buffer, reused across calls.
+// maxSpareCalls bounds the removed calls kept for reuse: calls end at the rate they start.
+const maxSpareCalls = 64
+
+func (p *pbx) removeCall(h tapi.CallHandle) {
+	c := p.calls[h]
+	if c == nil {
+		return
+	}
+	delete(p.calls, h)
+	if len(p.spareCalls) < maxSpareCalls {
+		*c = tapi.Call{OtherCallIDs: c.OtherCallIDs[:0], Parties: c.Parties[:0]} // arrays only, for CloneInto
+		p.spareCalls = append(p.spareCalls, c)
+	}
+}
+
+// batchEncoder is Apply's scratch space, reused across calls: the encoded events and records
+// and the records' index members.
 type batchEncoder struct {
-	buf  []byte
-	ends []int // where each event's bytes end in buf
+	buf      []byte
+	ends     []int    // where each event's bytes end in buf
+	members  []string // the records' index members (store.HistoryIndex)
+	finished [][]byte // the encoded records, each in an allocation of its own
+	order    []int    // indexes of members in ascending order of member
 }
 
 var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte, 0, 4096)} }}
@@ -199,13 +195,16 @@ var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte
 const maxIdleEncoder = 256 << 10
 
 func (e *batchEncoder) release() {
+	clear(e.members) // the pool keeps no record alive
+	clear(e.finished)
 	if cap(e.buf) <= maxIdleEncoder {
 		encoders.Put(e)
 	}
 }
 
-// checkBatch rejects what would store unreachable or misfiled values.
-func checkBatch(pbxName string, b store.Batch) error {
+// check rejects what would store unreachable or misfiled values, and keeps the index member
+// of each record (CheckRecord makes it).
+func (e *batchEncoder) check(pbxName string, b *store.Batch) error {
 	for i := range b.Lines {
 		if b.Lines[i].Name == "" {
 			return fmt.Errorf("memory store: batch line %d has no name", i)
@@ -216,10 +215,46 @@ func checkBatch(pbxName string, b store.Batch) error {
 			return fmt.Errorf("memory store: batch call %d (line %q) has no handle", i, c.Line)
 		}
 	}
+	e.members = e.members[:0]
 	for i := range b.Journal {
-		if _, err := store.CheckRecord(pbxName, &b.Journal[i]); err != nil {
+		m, err := store.CheckRecord(pbxName, &b.Journal[i])
+		if err != nil {
 			return fmt.Errorf("memory store: batch %d: %w", i, err)
 		}
+		e.members = append(e.members, m)
 	}
 	return nil
+}
+
+// encode writes the batch's events into buf (ending at ends) and its records, with their PBX
+// set as the store keeps them, into finished.
+func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
+	w := encoder{b: e.buf[:0], locs: locs}
+	e.ends = e.ends[:0]
+	for i := range b.Events {
+		w.event(&b.Events[i])
+		e.ends = append(e.ends, len(w.b))
+	}
+	events := len(w.b)
+	e.finished = e.finished[:0]
+	for i := range b.Journal {
+		j := b.Journal[i]
+		j.PBX = pbxName
+		w.b = w.b[:events]
+		w.journalEntry(&j)
+		e.finished = append(e.finished, bytes.Clone(w.b[events:]))
+	}
+	e.buf = w.b[:events]
+}
+
+// byMember returns the indexes of members in ascending order of member.
+func (e *batchEncoder) byMember() []int {
+	e.order = e.order[:0]
+	for i := range e.members {
+		e.order = append(e.order, i)
+	}
+	if len(e.order) > 1 {
+		slices.SortFunc(e.order, func(a, b int) int { return strings.Compare(e.members[a], e.members[b]) })
+	}
+	return e.order
 }

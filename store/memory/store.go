@@ -86,7 +86,8 @@ type pbx struct {
 	mu   sync.Mutex
 
 	lines      map[string]tapi.Line
-	calls      map[tapi.CallHandle]tapi.Call
+	calls      map[tapi.CallHandle]*tapi.Call // the store's own values, never handed out
+	spareCalls []*tapi.Call                   // removed calls whose arrays the next ones reuse
 	nextHandle uint64
 
 	epoch string
@@ -124,7 +125,7 @@ func (s *Store) pbx(name string) (*pbx, error) {
 	}
 	p := s.pbxs[name]
 	if p == nil {
-		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]tapi.Call{},
+		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]*tapi.Call{},
 			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen},
 			subs: map[*subscription]struct{}{}}
 		s.pbxs[name] = p

@@ -1,0 +1,174 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// BenchmarkApplyCalls measures Apply as the engine calls it at saturation: the batches of
+// two-party calls (12 events in 7 batches, the calls stored with every change, removed and
+// recorded in the history when they end), with no subscriber and with two draining the feed
+// (the web hub and the engine's watcher). Besides ns/op it reports per event the wall time,
+// the process's CPU time (which includes waking and running the subscribers) and the
+// allocations.
+func BenchmarkApplyCalls(b *testing.B) {
+	for _, subs := range []int{0, 2} {
+		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchApplyCalls(b, subs) })
+	}
+}
+
+func benchApplyCalls(b *testing.B, subs int) {
+	ctx := context.Background()
+	s := New(Options{})
+	defer s.Close()
+	l, err := s.AcquireLease(ctx, "hq", "bench", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var all []store.Subscription
+	received := make([]atomic.Int64, subs)
+	for i := range subs {
+		sub, err := s.Subscribe(ctx, "hq")
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, sub)
+		wg.Go(func() {
+			for range sub.C() {
+				received[i].Add(1)
+			}
+		})
+	}
+	g := newCallGen("hq")
+	var sent int64
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	cpu0 := cpuTime()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, batch := range g.next() {
+			if _, err := s.Apply(ctx, "hq", l.Fence(), batch); err != nil {
+				b.Fatal(err)
+			}
+			sent += int64(len(batch.Events))
+		}
+		for i := range received { // see benchApply
+			for sent-received[i].Load() > DefaultSubscriberBuffer/2 {
+				runtime.Gosched()
+			}
+		}
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(sent), "allocs/event")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(sent), "cpu-ns/event")
+	for _, sub := range all {
+		if errors.Is(sub.Err(), store.ErrSlowSubscriber) {
+			b.Fatal("a subscriber was dropped")
+		}
+	}
+	s.Close()
+	wg.Wait()
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// callGen makes the batches of successive calls between lines 201 and 202, as the engine's
+// pipeline writes them: the events of a CSTA event or two per batch, the changed calls, and
+// when a call ends its removal and call record.
+type callGen struct {
+	pbx    string
+	n      uint64
+	a, b   tapi.Line
+	start  time.Time
+	party  [2]tapi.PartyID
+	states [6]tapi.CallStatus
+	out    []store.Batch
+}
+
+func newCallGen(pbx string) *callGen {
+	g := &callGen{pbx: pbx, a: tapi.NewLine(pbx, "201", "Desk 201"), b: tapi.NewLine(pbx, "202", "Desk 202"),
+		start: time.Now().UTC()}
+	g.party = [2]tapi.PartyID{
+		{Number: "201", Name: "Desk 201", Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME},
+		{Number: "202", Name: "Desk 202", Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME}}
+	g.states = [6]tapi.CallStatus{{State: tapi.LINECALLSTATE_DIALTONE, DialToneMode: tapi.LINEDIALTONEMODE_NORMAL},
+		{State: tapi.LINECALLSTATE_PROCEEDING}, {State: tapi.LINECALLSTATE_OFFERING, OfferingMode: tapi.LINEOFFERINGMODE_ACTIVE},
+		{State: tapi.LINECALLSTATE_RINGBACK}, {State: tapi.LINECALLSTATE_CONNECTED, ConnectedMode: tapi.LINECONNECTEDMODE_ACTIVE},
+		{State: tapi.LINECALLSTATE_IDLE}}
+	return g
+}
+
+// next returns the batches of the next call; they are valid until the following call.
+func (g *callGen) next() []store.Batch {
+	g.n++
+	at := g.start.Add(time.Duration(g.n) * time.Millisecond)
+	id := strconv.FormatUint(g.n, 10)
+	info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_INTERNAL, Reason: tapi.LINECALLREASON_DIRECT,
+		Caller: g.party[0], Called: g.party[1]}
+	ca := tapi.Call{Handle: tapi.CallHandle(g.pbx + ":" + id + "a"), Line: g.a.Name, CallID: "C" + id,
+		CallStatus: g.states[0], Info: info, Parties: []string{"202"}, Created: at, StateSince: at}
+	cb := tapi.Call{Handle: tapi.CallHandle(g.pbx + ":" + id + "b"), Line: g.b.Name, CallID: "C" + id,
+		CallStatus: g.states[2], Info: info, Parties: []string{"201"}, Created: at, StateSince: at}
+	ev := func(l *tapi.Line, c *tapi.Call, typ tapi.EventType) tapi.Event {
+		return tapi.Event{V: tapi.WireVersion, Type: typ, Time: at, SwitchTime: at, PBX: g.pbx, Line: l.Name,
+			Device: l.DeviceID, Handle: c.Handle}
+	}
+	state := func(l *tapi.Line, c *tapi.Call, s tapi.CallStatus) tapi.Event {
+		c.CallStatus, c.StateSince = s, at
+		e := ev(l, c, tapi.LineCallState)
+		e.CallState = &s
+		return e
+	}
+	newCall := func(l *tapi.Line, c *tapi.Call) tapi.Event {
+		e := ev(l, c, tapi.LineNewCall)
+		e.Call = c.Clone()
+		return e
+	}
+	g.out = g.out[:0]
+	add := func(calls []tapi.Call, evs ...tapi.Event) {
+		g.out = append(g.out, store.Batch{Events: evs, Calls: calls, NextHandle: g.n + 1})
+	}
+	add([]tapi.Call{ca}, newCall(&g.a, &ca), state(&g.a, &ca, g.states[0]))
+	info.Connected = g.party[1]
+	infoEv := ev(&g.a, &ca, tapi.LineCallInfo)
+	infoEv.CallInfo = &tapi.CallInfoEvent{Changed: tapi.LINECALLINFOSTATE_CONNECTEDID, CallID: ca.CallID, Info: info}
+	add([]tapi.Call{ca}, state(&g.a, &ca, g.states[1]), infoEv)
+	add([]tapi.Call{cb}, newCall(&g.b, &cb), state(&g.b, &cb, g.states[2]))
+	add([]tapi.Call{ca}, state(&g.a, &ca, g.states[3]))
+	ca.ConnectedAt, cb.ConnectedAt = at, at
+	add([]tapi.Call{ca, cb}, state(&g.b, &cb, g.states[4]), state(&g.a, &ca, g.states[4]))
+	for i, c := range []*tapi.Call{&ca, &cb} {
+		l := []*tapi.Line{&g.a, &g.b}[i]
+		add(nil, state(l, c, g.states[5]))
+		last := &g.out[len(g.out)-1]
+		last.RemovedCalls = []tapi.CallHandle{c.Handle}
+		last.Journal = []store.JournalEntry{{ID: store.NewRecordID(at), PBX: g.pbx, Line: l.Name, Handle: c.Handle,
+			CallID: c.CallID, Origin: info.Origin, Reason: info.Reason, Caller: info.Caller, Called: info.Called,
+			Connected: info.Connected, Started: at, Answered: at, Ended: at, Outcome: store.OutcomeAnswered,
+			Direction: store.DirectionInternal, AnsweredBy: g.party[1], RingMs: 100, TalkMs: 150}}
+	}
+	return g.out
+}
