@@ -22,7 +22,22 @@ import (
 // (the web hub and the engine's watcher). Besides ns/op it reports per event the wall time,
 // the process's CPU time (which includes waking and running the subscribers) and the
 // allocations.
+// The sub-benchmark "batches" makes the batches without applying them: Apply's share is the
+// difference.
 func BenchmarkApplyCalls(b *testing.B) {
+	b.Run("batches", func(b *testing.B) {
+		g := newCallGen("hq")
+		var sent int64
+		cpu0 := cpuTime()
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, batch := range g.next() {
+				sent += int64(len(batch.Events))
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
+		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(sent), "cpu-ns/event")
+	})
 	for _, subs := range []int{0, 2} {
 		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchApplyCalls(b, subs) })
 	}
@@ -165,10 +180,54 @@ func (g *callGen) next() []store.Batch {
 		add(nil, state(l, c, g.states[5]))
 		last := &g.out[len(g.out)-1]
 		last.RemovedCalls = []tapi.CallHandle{c.Handle}
-		last.Journal = []store.JournalEntry{{ID: store.NewRecordID(at), PBX: g.pbx, Line: l.Name, Handle: c.Handle,
+		last.Journal = []store.JournalEntry{{ID: "R" + string(c.Handle), PBX: g.pbx, Line: l.Name, Handle: c.Handle,
 			CallID: c.CallID, Origin: info.Origin, Reason: info.Reason, Caller: info.Caller, Called: info.Called,
 			Connected: info.Connected, Started: at, Answered: at, Ended: at, Outcome: store.OutcomeAnswered,
 			Direction: store.DirectionInternal, AnsweredBy: g.party[1], RingMs: 100, TalkMs: 150}}
 	}
 	return g.out
+}
+
+// BenchmarkEncodeCall measures the log's encoding of a call's 12 events and the history's of
+// its two records, and decoding them back (what Replay and the history's reads do).
+func BenchmarkEncodeCall(b *testing.B) {
+	var evs []tapi.Event
+	var recs []store.JournalEntry
+	for _, batch := range newCallGen("hq").next() {
+		evs = append(evs, batch.Events...)
+		recs = append(recs, batch.Journal...)
+	}
+	var locs locations
+	w := encoder{locs: &locs}
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			w.b = w.b[:0]
+			for i := range evs {
+				w.event(&evs[i])
+			}
+			for i := range recs {
+				w.journalEntry(&recs[i])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(evs)), "ns/event")
+		b.ReportMetric(float64(len(w.b))/float64(len(evs)+len(recs)), "bytes/record")
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		var e tapi.Event
+		var j store.JournalEntry
+		for b.Loop() {
+			d := decoder{s: string(w.b), locs: &locs}
+			for range evs {
+				d.event(&e)
+			}
+			for range recs {
+				d.journalEntry(&j)
+			}
+			if d.bad || d.i != len(d.s) {
+				b.Fatal("does not decode")
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(evs)), "ns/event")
+	})
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -23,8 +21,7 @@ import (
 // fields added to the tapi types.
 //
 // Integers are varints, strings and slices a length and their contents (slices: length+1, 0
-// for nil), times seconds since year 1, nanoseconds and the index of their location (see
-// locations).
+// for nil), times as codec_time.go says.
 
 // encoder appends the binary form to b.
 type encoder struct {
@@ -32,12 +29,24 @@ type encoder struct {
 	locs *locations
 }
 
-func (w *encoder) uint(x uint64) { w.b = binary.AppendUvarint(w.b, x) }
-func (w *encoder) int(x int64)   { w.b = binary.AppendVarint(w.b, x) }
+// uint and str write one byte for the lengths and small numbers that most are, without
+// AppendUvarint's loop.
+func (w *encoder) uint(x uint64) {
+	if x < 0x80 {
+		w.b = append(w.b, byte(x))
+		return
+	}
+	w.b = binary.AppendUvarint(w.b, x)
+}
+
+func (w *encoder) int(x int64) { w.b = binary.AppendVarint(w.b, x) }
 
 func (w *encoder) str(s string) {
-	w.uint(uint64(len(s)))
-	w.b = append(w.b, s...)
+	if len(s) < 0x80 {
+		w.b = append(append(w.b, byte(len(s))), s...)
+		return
+	}
+	w.b = append(binary.AppendUvarint(w.b, uint64(len(s))), s...)
 }
 
 func (w *encoder) bools(a, b bool) {
@@ -59,23 +68,6 @@ func (w *encoder) strs(v []string) {
 	w.uint(uint64(len(v)) + 1)
 	for _, s := range v {
 		w.str(s)
-	}
-}
-
-// unixToInternal is time's offset of Unix seconds from seconds since year 1: the zero Time
-// encodes as 0, and every Time's seconds fit an int64.
-const unixToInternal = 62135596800
-
-func (w *encoder) time(t time.Time) {
-	w.int(t.Unix() + unixToInternal)
-	w.uint(uint64(t.Nanosecond()))
-	loc := t.Location()
-	i, ok := w.locs.indexOf(loc)
-	w.uint(i)
-	if !ok { // the zone as it is at t, as a fixed zone
-		name, offset := t.Zone()
-		w.str(name)
-		w.int(int64(offset))
 	}
 }
 
@@ -104,15 +96,7 @@ func (w *encoder) event(e *tapi.Event) {
 	w.uint(uint64(e.Device))
 	w.str(string(e.Handle))
 	w.str(e.Detail)
-	var has uint64
-	for i, present := range [...]bool{e.Call != nil, e.CallState != nil, e.CallInfo != nil, e.LineState != nil,
-		e.Reply != nil, e.Link != nil, e.Switch != nil, e.Resync != nil, e.Conference != nil,
-		e.AgentStatus != nil, e.QueueStatus != nil} {
-		if present {
-			has |= 1 << i
-		}
-	}
-	w.uint(has)
+	w.uint(payloads(e))
 	if c := e.Call; c != nil {
 		w.call(c)
 	}
@@ -164,6 +148,45 @@ func (w *encoder) event(e *tapi.Event) {
 		w.conference(c)
 	}
 	w.agentPayloads(e)
+}
+
+// payloads returns the presence bits of e's payloads.
+func payloads(e *tapi.Event) uint64 {
+	var has uint64
+	if e.Call != nil {
+		has |= hasCall
+	}
+	if e.CallState != nil {
+		has |= hasCallState
+	}
+	if e.CallInfo != nil {
+		has |= hasCallInfo
+	}
+	if e.LineState != nil {
+		has |= hasLineState
+	}
+	if e.Reply != nil {
+		has |= hasReply
+	}
+	if e.Link != nil {
+		has |= hasLink
+	}
+	if e.Switch != nil {
+		has |= hasSwitch
+	}
+	if e.Resync != nil {
+		has |= hasResync
+	}
+	if e.Conference != nil {
+		has |= hasConference
+	}
+	if e.AgentStatus != nil {
+		has |= hasAgentStatus
+	}
+	if e.QueueStatus != nil {
+		has |= hasQueueStatus
+	}
+	return has
 }
 
 func (w *encoder) conference(c *tapi.Conference) {
@@ -336,21 +359,6 @@ func (d *decoder) strs() []string {
 	return v
 }
 
-func (d *decoder) time() time.Time {
-	sec := d.int() - unixToInternal
-	nsec := int64(d.uint())
-	i := d.uint()
-	var loc *time.Location
-	if i == inlineZone {
-		name := d.str()
-		loc = time.FixedZone(name, int(d.int()))
-	} else if loc = d.locs.at(i); loc == nil {
-		d.bad = true
-		return time.Time{}
-	}
-	return time.Unix(sec, nsec).In(loc)
-}
-
 func (d *decoder) event(e *tapi.Event) {
 	e.V = int(d.int())
 	e.Type = tapi.EventType(d.str())
@@ -501,60 +509,4 @@ func (d *decoder) line(l *tapi.Line) {
 		}
 	}
 	d.lineAgents(l)
-}
-
-// locations numbers the time zones of stored times: 0 is UTC, 1 Local, 2 (inlineZone) a zone
-// written out with the time, the others as they come, up to maxLocations. Beyond that (times
-// parsed with numeric offsets each carry a new *time.Location), a time keeps its zone's name
-// and offset at that instant and decodes in a fixed zone of them.
-type locations struct {
-	mu    sync.Mutex
-	byLoc map[*time.Location]uint64
-	all   []*time.Location
-}
-
-const (
-	inlineZone   = 2
-	maxLocations = 64
-)
-
-// indexOf returns loc's index; ok is false when the zone must be written out (inlineZone).
-func (l *locations) indexOf(loc *time.Location) (i uint64, ok bool) {
-	switch loc {
-	case time.UTC:
-		return 0, true
-	case time.Local:
-		return 1, true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i, ok := l.byLoc[loc]; ok {
-		return i, true
-	}
-	if len(l.all) == maxLocations {
-		return inlineZone, false
-	}
-	if l.byLoc == nil {
-		l.byLoc = map[*time.Location]uint64{}
-	}
-	l.all = append(l.all, loc)
-	i = uint64(len(l.all)) + inlineZone
-	l.byLoc[loc] = i
-	return i, true
-}
-
-// at returns the location of index i (not inlineZone), nil when there is none.
-func (l *locations) at(i uint64) *time.Location {
-	switch i {
-	case 0:
-		return time.UTC
-	case 1:
-		return time.Local
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i <= inlineZone || i-inlineZone-1 >= uint64(len(l.all)) {
-		return nil
-	}
-	return l.all[i-inlineZone-1]
 }

@@ -232,3 +232,28 @@ func TestCodecManyZones(t *testing.T) {
 		t.Fatalf("the table holds %d zones, want at most %d", len(locs.all), maxLocations)
 	}
 }
+
+// Times at the edges of each form (codec_time.go) come back exactly, and every cut of one is
+// reported.
+func TestCodecTimeForms(t *testing.T) {
+	var locs locations
+	zero := time.Time{}
+	for _, at := range []time.Time{zero, zero.In(time.Local), zero.Add(time.Nanosecond), zero.Add(time.Second),
+		zero.Add(-time.Nanosecond), time.Unix(1<<(8*fixedSecBytes)-1-unixToInternal, 999999999),
+		time.Unix(1<<(8*fixedSecBytes)-unixToInternal, 0), time.Unix(1<<62, 5).In(testZones[2]),
+		time.Unix(-1<<62, 0), time.Date(2026, 12, 7, 0, 30, 0, 123, testZones[3])} {
+		w := encoder{locs: &locs}
+		w.time(at)
+		d := decoder{s: string(w.b), locs: &locs}
+		got := d.time()
+		if d.bad || d.i != len(d.s) || got != at {
+			t.Fatalf("%v: got %v (bad %v, %d of %d bytes read)", at, got, d.bad, d.i, len(d.s))
+		}
+		for n := range len(w.b) {
+			d := decoder{s: string(w.b[:n]), locs: &locs}
+			if d.time(); !d.bad {
+				t.Fatalf("%v cut to %d of %d bytes decoded without error", at, n, len(w.b))
+			}
+		}
+	}
+}
