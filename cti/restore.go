@@ -134,8 +134,12 @@ func sameJSON(a, b any) bool {
 }
 
 // watchLog follows the PBX's log while this instance owns it, for one reason: a new epoch
-// that a reader started (it saw Redis lose writes) while this owner had nothing to write.
+// that a reader started (it saw Redis lose writes) while this owner had nothing to write. A
+// store whose epochs never change (store.FixedEpochs) is not followed.
 func (o *pipeline) watchLog() {
+	if fe, ok := o.p.e.cfg.Store.(store.FixedEpochs); ok && fe.FixedEpochs() {
+		return
+	}
 	for o.ctx.Err() == nil {
 		err := o.watchOnce()
 		if o.ctx.Err() != nil {

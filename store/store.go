@@ -93,6 +93,14 @@ type CommandStore interface {
 // CommandHandler answers one routed command. Payloads are opaque to the store.
 type CommandHandler func(ctx context.Context, cmd []byte) []byte
 
+// FixedEpochs is implemented by a store whose logs keep their epoch for as long as it is
+// open: the memory store, which only its own process writes and which loses nothing. An
+// owner need not follow such a log for a new epoch (each subscriber costs a copy of every
+// event and a wake-up per batch).
+type FixedEpochs interface {
+	FixedEpochs() bool
+}
+
 // Subscription is a live feed of a PBX's event log.
 type Subscription interface {
 	// C delivers entries in offset order. It is closed when the subscription ends.

@@ -11,4 +11,4 @@ func cloneLine(l tapi.Line) tapi.Line { return *l.Clone() }
 
 func cloneCall(c tapi.Call) tapi.Call { return *c.Clone() }
 
-func cloneEvent(e tapi.Event) tapi.Event { return e.Clone() }
+func cloneEvent(e *tapi.Event) tapi.Event { return e.Clone() }

@@ -77,7 +77,7 @@ func shared(a, b reflect.Value, path string) string {
 func TestCloneIsDeep(t *testing.T) {
 	var e tapi.Event
 	fill(reflect.ValueOf(&e).Elem())
-	c := cloneEvent(e)
+	c := cloneEvent(&e)
 	if !reflect.DeepEqual(c, e) {
 		t.Fatalf("clone differs from the original")
 	}

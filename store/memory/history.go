@@ -64,7 +64,10 @@ func (h *history) trim(maxRecords int, cutoff []byte) {
 		h.head++
 	}
 	if h.head > 1024 && h.head > len(h.recs)/2 {
-		h.recs = append(h.recs[:0:0], h.live()...)
+		// Room for as many again: the records appended until the next compaction fit, so
+		// the slice is not grown (copied) on the way there as well.
+		live := h.live()
+		h.recs = append(make([]histRec, 0, 2*len(live)+1024), live...)
 		h.head = 0
 	}
 }
@@ -174,9 +177,4 @@ func (b backend) FetchHistory(_ context.Context, pbxName string, members []strin
 		return nil, errCorrupt
 	}
 	return out, nil
-}
-
-// historyCutoff appends to dst the index key below which records are past their age.
-func (s *Store) historyCutoff(dst []byte) []byte {
-	return store.AppendIndexTime(dst, s.opts.Now().Add(-s.opts.HistoryMaxAge))
 }

@@ -112,7 +112,8 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	defer p.mu.Unlock()
 	p.lmu.Lock()
 	defer p.lmu.Unlock()
-	if !p.lease.holds(fence, s.opts.Now()) {
+	now := s.opts.Now()
+	if !p.lease.holds(fence, now) {
 		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", pbxName, fence.Owner, fence.Token, store.ErrFenced)
 	}
 	for i := range b.Lines { // by index: a tapi.Line is 136 bytes, a Call 456
@@ -134,7 +135,7 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 			p.hist.put(enc.members[i], enc.finished[i], b.Journal[i].Handle)
 		}
 		var key [20]byte
-		p.hist.trim(s.opts.HistoryMaxRecords, s.historyCutoff(key[:0]))
+		p.hist.trim(s.opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-s.opts.HistoryMaxAge)))
 	}
 	if len(b.Events) == 0 {
 		return nil, nil

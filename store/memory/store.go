@@ -55,7 +55,10 @@ type Store struct {
 	wh     *webhookState // call webhook state (webhooks.go), made on first use
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.FixedEpochs = (*Store)(nil)
+)
 
 // New returns an empty Store.
 func New(opts Options) *Store {
@@ -156,6 +159,10 @@ func newEpoch() string {
 	rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return hex.EncodeToString(b[:])
 }
+
+// FixedEpochs implements store.FixedEpochs: a PBX's epoch is chosen when the store first
+// sees the PBX and never changes.
+func (s *Store) FixedEpochs() bool { return true }
 
 // Ping reports ErrClosed after Close, nil before.
 func (s *Store) Ping(ctx context.Context) error { return s.ready(ctx) }

@@ -74,8 +74,9 @@ func (p *pbx) fanOut(entries []store.Entry) {
 	for sub := range p.subs {
 		subs = append(subs, sub)
 	}
-	for _, e := range entries {
-		e.Event = cloneEvent(e.Event)
+	for k := range entries {
+		in := &entries[k]
+		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: cloneEvent(&in.Event), JSON: in.JSON}
 		for i, sub := range subs {
 			if sub == nil {
 				continue
