@@ -135,9 +135,11 @@ func sameJSON(a, b any) bool {
 
 // watchLog follows the PBX's log while this instance owns it, for one reason: a new epoch
 // that a reader started (it saw Redis lose writes) while this owner had nothing to write. A
-// store whose epochs never change (store.FixedEpochs) is not followed.
+// store whose epochs never change (store.FixedEpochs) is not followed; watchLog still
+// returns only when the term ends, as any part of the term ending ends it.
 func (o *pipeline) watchLog() {
 	if fe, ok := o.p.e.cfg.Store.(store.FixedEpochs); ok && fe.FixedEpochs() {
+		<-o.ctx.Done()
 		return
 	}
 	for o.ctx.Err() == nil {
