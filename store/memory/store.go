@@ -44,6 +44,7 @@ type Store struct {
 
 	mu   sync.Mutex // guards pbxs
 	pbxs map[string]*pbx
+	last atomic.Pointer[pbx] // the PBX pbx returned last: an engine writes one PBX many times
 
 	closed atomic.Bool
 	done   chan struct{} // closed by Close
@@ -118,6 +119,12 @@ func (s *Store) ready(ctx context.Context) error {
 
 // pbx returns the PBX's state, creating it (with a new random epoch) on first use.
 func (s *Store) pbx(name string) (*pbx, error) {
+	if p := s.last.Load(); p != nil && p.name == name { // a valid name, seen before
+		if s.closed.Load() {
+			return nil, store.ErrClosed
+		}
+		return p, nil
+	}
 	if err := checkPBX(name); err != nil {
 		return nil, err
 	}
@@ -133,6 +140,7 @@ func (s *Store) pbx(name string) (*pbx, error) {
 			subs: map[*subscription]struct{}{}}
 		s.pbxs[name] = p
 	}
+	s.last.Store(p)
 	return p, nil
 }
 
