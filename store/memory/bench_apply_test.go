@@ -18,8 +18,8 @@ import (
 
 // BenchmarkApplyCalls measures Apply as the engine calls it at saturation: the batches of
 // two-party calls (12 events in 7 batches, the calls stored with every change, removed and
-// recorded in the history when they end), with no subscriber and with two draining the feed
-// (the web hub and the engine's watcher). Besides ns/op it reports per event the wall time,
+// recorded in the history when they end), with no subscriber and with one or two draining the
+// feed (the web hub; before store.FixedEpochs, the engine's watcher too). Besides ns/op it reports per event the wall time,
 // the process's CPU time (which includes waking and running the subscribers) and the
 // allocations.
 // The sub-benchmark "batches" makes the batches without applying them: Apply's share is the
@@ -38,7 +38,7 @@ func BenchmarkApplyCalls(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
 		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(sent), "cpu-ns/event")
 	})
-	for _, subs := range []int{0, 2} {
+	for _, subs := range []int{0, 1, 2} {
 		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchApplyCalls(b, subs) })
 	}
 }
