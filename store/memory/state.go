@@ -174,8 +174,7 @@ func (p *pbx) removeCall(h tapi.CallHandle) {
 		return
 	}
 	delete(p.calls, h)
-	if len(p.spareCalls) < maxSpareCalls {
-		*c = tapi.Call{OtherCallIDs: c.OtherCallIDs[:0], Parties: c.Parties[:0]} // arrays only, for CloneInto
+	if len(p.spareCalls) < maxSpareCalls { // as it is: putCall's CloneInto overwrites all but its arrays
 		p.spareCalls = append(p.spareCalls, c)
 	}
 }
