@@ -1,0 +1,40 @@
+package memory
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/storetest"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// A removed call's value is reused for a later call: the later call is stored exactly, and
+// nothing the reads returned shares its arrays.
+func TestRemovedCallReused(t *testing.T) {
+	ctx := context.Background()
+	s := New(Options{})
+	defer s.Close()
+	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
+	require.NoError(t, err)
+	a := storetest.Call("hq", "201", 1)
+	a.Parties = []string{"300", "301", "302"}
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Calls: []tapi.Call{a}})
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{RemovedCalls: []tapi.CallHandle{a.Handle}})
+	require.NoError(t, err)
+	b := storetest.Call("hq", "202", 2)
+	b.OtherCallIDs, b.Parties = nil, []string{"400"}
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Calls: []tapi.Call{b}})
+	require.NoError(t, err)
+	snap, err := s.Load(ctx, "hq")
+	require.NoError(t, err)
+	require.Equal(t, []tapi.Call{b}, snap.Calls)
+	snap.Calls[0].Parties[0] = "changed"
+	again, err := s.Load(ctx, "hq")
+	require.NoError(t, err)
+	require.Equal(t, []tapi.Call{b}, again.Calls)
+}
