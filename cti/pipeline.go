@@ -28,8 +28,9 @@ import (
 //   - wh: written by runPipeline, read by the router and status (atomics and its lock).
 //   - names: the namer, its own goroutine (names.run) and locks (names.go).
 //
-// Its goroutines are runPipeline, watchLog (a new store epoch that a reader started) and the
-// namer's. It reads the link's current session (ln.conn) to drop events of a replaced one.
+// Its goroutines are runPipeline, watchLog (a new store epoch that a reader started; it only
+// waits with a store.FixedEpochs store) and the namer's. It reads the link's current session
+// (ln.conn) to drop events of a replaced one.
 type pipeline struct {
 	*term
 	ln    *link
