@@ -289,12 +289,14 @@ func BenchmarkEventJSON(b *testing.B) {
 	b.Run("AppendJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
+		cpu0 := processCPU()
 		for b.Loop() {
 			var err error
 			if buf, err = e.AppendJSON(buf[:0]); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
 

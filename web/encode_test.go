@@ -60,6 +60,7 @@ func BenchmarkEncodeEntry(b *testing.B) {
 	}{{"append", encodeEntry, false}, {"json", marshalEntry, false}, {"stored", encodeEntry, true}} {
 		b.Run(enc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			i := 0
 			for b.Loop() {
 				e := store.Entry{PBX: "hq", Epoch: "0123456789abcdef", Offset: uint64(i + 1), Event: evs[i%len(evs)]}
@@ -69,6 +70,7 @@ func BenchmarkEncodeEntry(b *testing.B) {
 				enc.f(e)
 				i++
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }

@@ -215,15 +215,9 @@ func subEnded(sub store.Subscription) error {
 // entries at once, and wake the connection's writer only for the rest: this spares a
 // goroutine wake-up per client and event.
 func (h *hub) wake() {
-	conns := h.toWake
+	conns := h.takeBurst()
 	if len(conns) == 0 {
 		return
-	}
-	clear(h.inBurst)
-	select {
-	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
-	default:
-		h.toWake = nil
 	}
 	n := max(1, min(cap(h.flushQ), runtime.GOMAXPROCS(0), len(conns)/minShare))
 	for i := range n {
@@ -234,6 +228,22 @@ func (h *hub) wake() {
 			flushShare(job.conns, nil)
 		}
 	}
+}
+
+// takeBurst returns the connections given entries since the last call and starts a new
+// burst.
+func (h *hub) takeBurst() []*wsConn {
+	conns := h.toWake
+	if len(conns) == 0 {
+		return nil
+	}
+	clear(h.inBurst)
+	select {
+	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
+	default:
+		h.toWake = nil
+	}
+	return conns
 }
 
 // minShare is the fewest connections worth a share of their own.

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// reportCPU reports the process's CPU time per operation since cpu0 as cpu-ns/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// benchEvents returns n call events of the shapes the engine makes most (a new call, its
+// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, spread over the lines.
+func benchEvents(n, lines int) []tapi.Event {
+	at := time.Now()
+	evs := make([]tapi.Event, n)
+	for i := range evs {
+		line := "hq/" + strconv.Itoa(1000+(i*7919)%lines)
+		handle := tapi.CallHandle("hq:" + strconv.Itoa(i/4+1))
+		e := tapi.Event{V: tapi.WireVersion, Time: at.Add(time.Duration(i) * 1234567), PBX: "hq",
+			Line: line, Device: tapi.LineDeviceID(line), Handle: handle}
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_INTERNAL, Reason: tapi.LINECALLREASON_DIRECT,
+			Caller: tapi.PartyID{Number: "1" + strconv.Itoa(i%5000), Flags: tapi.LINECALLPARTYID_ADDRESS},
+			Called: tapi.PartyID{Number: line[3:], Name: "Desk " + line[3:],
+				Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME}}
+		switch i % 4 {
+		case 0:
+			e.Type = tapi.LineNewCall
+			e.Call = &tapi.Call{Handle: handle, Line: line, CallID: fmt.Sprintf("FF0001%026X", i),
+				CallStatus: tapi.CallStatus{State: tapi.LINECALLSTATE_OFFERING, OfferingMode: tapi.LINEOFFERINGMODE_ACTIVE},
+				Info:       info, Parties: []string{info.Caller.Number}, Created: e.Time, StateSince: e.Time}
+		case 1:
+			e.Type = tapi.LineCallState
+			e.CallState = &tapi.CallStatus{State: tapi.LINECALLSTATE_CONNECTED, ConnectedMode: tapi.LINECONNECTEDMODE_ACTIVE}
+		case 2:
+			e.Type = tapi.LineCallInfo
+			info.Connected = info.Caller
+			e.CallInfo = &tapi.CallInfoEvent{Changed: tapi.LINECALLINFOSTATE_CONNECTEDID, Info: info}
+		default:
+			e.Type = tapi.LineCallState
+			e.CallState = &tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: tapi.LINEDISCONNECTMODE_NORMAL}
+		}
+		evs[i] = e
+	}
+	return evs
+}
+
+// benchHub returns a hub whose lines hq/1000 .. are followed as ctibench's clients follow
+// them: each of clients sessions has every clients-th line, and an auditor has them all.
+func benchHub(b *testing.B, clients, lines int) *hub {
+	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), DefaultReplayCache)
+	h.spare = make(chan []*wsConn, 16)
+	follow := func(ls []string) {
+		f := &feed{c: writerlessConn(Config{SendQueue: 1 << 20}), lines: map[string]uint64{}}
+		h.addLines(f, ls)
+		h.setMarks(f, ls, store.Position{Epoch: "E", Offset: 0}, true)
+		h.finishSync(f, 0)
+		f.c.takeQueue() // the synced message
+	}
+	var all []string
+	for i := range clients {
+		var ls []string
+		for j := i; j < lines; j += clients {
+			ls = append(ls, "hq/"+strconv.Itoa(1000+j))
+		}
+		all = append(all, ls...)
+		follow(ls)
+	}
+	follow(all)
+	return h
+}
+
+// BenchmarkHubFanOut fans out call events to WebSocket sessions as at ctibench's saturation
+// (5,000 lines, each followed by one client and the auditor), taking the queued messages
+// every second event as the flushers would: the hub's per-event cost without the socket
+// writes.
+//
+//	go test ./web -run '^$' -bench HubFanOut -benchmem -count 5
+func BenchmarkHubFanOut(b *testing.B) {
+	evs := benchEvents(4096, 5000)
+	for _, clients := range []int{10, 200} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			h := benchHub(b, clients, 5000)
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			i := 0
+			for b.Loop() {
+				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
+				if i%2 == 1 {
+					conns := h.takeBurst()
+					for _, c := range conns {
+						c.takeQueue()
+					}
+					clear(conns)
+					h.spare <- conns[:0]
+				}
+				i++
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}
