@@ -2,6 +2,7 @@ package tapi
 
 import (
 	"errors"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -70,6 +71,10 @@ func (w *jsonWriter) bool(name string, v bool) {
 
 func (w *jsonWriter) time(name string, t time.Time) {
 	w.key(name)
+	if b, ok := appendTimeJSON(w.b, t); ok {
+		w.b = b
+		return
+	}
 	w.b = append(w.b, '"')
 	b, err := t.AppendText(w.b)
 	if err != nil {
@@ -81,12 +86,13 @@ func (w *jsonWriter) time(name string, t time.Time) {
 
 // name appends a constant as its tapi.h name (MarshalText of the constant types).
 func (w *jsonWriter) name(key string, t *nameTable, v uint32) {
-	n, ok := t.byValue[v]
+	q, ok := t.json(v)
 	if !ok {
 		w.fail(errNotMember(t))
 		return
 	}
-	w.str(key, n)
+	w.key(key)
+	w.b = append(w.b, q...)
 }
 
 func (w *jsonWriter) nameOmit(key string, t *nameTable, v uint32) {
@@ -100,17 +106,16 @@ func (w *jsonWriter) mask(key string, t *nameTable, m uint32) {
 	w.key(key)
 	w.b = append(w.b, '[')
 	for first := true; m != 0; first = false {
-		bit := m & -m
-		n, ok := t.byValue[bit]
-		if !ok {
+		q := t.bitJSON[bits.TrailingZeros32(m)]
+		if q == "" {
 			w.fail(errNotMember(t))
 			return
 		}
 		if !first {
 			w.b = append(w.b, ',')
 		}
-		w.b = appendJSONString(w.b, n)
-		m &^= bit
+		w.b = append(w.b, q...)
+		m &= m - 1 // the lowest bit, written
 	}
 	w.b = append(w.b, ']')
 }

@@ -356,3 +356,59 @@ func TestConferenceWire(t *testing.T) {
 		t.Error("a call handle taken for a conference handle")
 	}
 }
+
+// TestAppendTimeJSON holds the wire encoder's time formatting to time.Time's MarshalJSON:
+// random instants over years -2 to 10001 (and the edges of its range) in UTC, the local zone,
+// zones with DST and fixed zones of odd, negative and too large offsets, each with whole and
+// fractional seconds.
+func TestAppendTimeJSON(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("X", -(9*3600 + 30*60)),
+		time.FixedZone("", 5*3600+45*60+15), time.FixedZone("", -30), time.FixedZone("", 59),
+		time.FixedZone("", 23*3600+59*60+59), time.FixedZone("", -(24 * 3600)), time.FixedZone("", 24*3600),
+		time.FixedZone("", 100*3600)}
+	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"} {
+		if l, err := time.LoadLocation(name); err == nil {
+			zones = append(zones, l)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	lo := time.Date(-2, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(10002, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	instants := []time.Time{{}, time.Unix(0, 0), time.Unix(-1, 999999999), time.Unix(1<<62, 0),
+		time.Unix(-1<<62, 0), time.Unix(minTimeJSON, 0), time.Unix(maxTimeJSON, 0),
+		time.Unix(minTimeJSON-1, 0), time.Unix(maxTimeJSON+1, 0),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 1, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 100, time.UTC)}
+	for range 50000 {
+		ns := int64(0)
+		switch r.IntN(3) {
+		case 1:
+			ns = r.Int64N(1e9)
+		case 2:
+			ns = r.Int64N(1000) * 1e6
+		}
+		instants = append(instants, time.Unix(lo+r.Int64N(hi-lo), ns))
+	}
+	for i, at := range instants {
+		for _, z := range zones {
+			tz := at.In(z)
+			if i%7 == 0 {
+				tz = tz.Round(0).Add(0) // also the monotonic-free form
+			}
+			want, werr := tz.MarshalJSON()
+			got, ok := appendTimeJSON([]byte("x"), tz)
+			if !ok {
+				if werr == nil && tz.Year() >= 0 && tz.Year() <= 9999 {
+					t.Fatalf("%v (%s): refused, MarshalJSON gives %s", tz, z, want)
+				}
+				if string(got) != "x" {
+					t.Fatalf("%v: refused but wrote %q", tz, got)
+				}
+				continue
+			}
+			if werr != nil || string(got[1:]) != string(want) {
+				t.Fatalf("%v (%s): got %s, MarshalJSON gives %s (%v)", tz, z, got[1:], want, werr)
+			}
+		}
+	}
+}

@@ -19,6 +19,11 @@ type nameTable struct {
 	entries []nameEntry
 	byValue map[uint32]string
 	byName  map[string]uint32
+	// bitJSON holds the JSON strings (quoted names) of the single-bit members by bit
+	// position, and otherJSON those of the rest, for the wire encoder: most families are
+	// bit values, found without a map look-up.
+	bitJSON   [32]string
+	otherJSON map[uint32]string
 }
 
 func newNameTable(prefix string, entries []nameEntry) *nameTable {
@@ -31,8 +36,27 @@ func newNameTable(prefix string, entries []nameEntry) *nameTable {
 	for _, e := range entries {
 		t.byValue[e.value] = e.name
 		t.byName[e.name] = e.value
+		q := string(appendJSONString(nil, e.name))
+		if e.value != 0 && e.value&(e.value-1) == 0 {
+			t.bitJSON[bits.TrailingZeros32(e.value)] = q
+		} else {
+			if t.otherJSON == nil {
+				t.otherJSON = map[uint32]string{}
+			}
+			t.otherJSON[e.value] = q
+		}
 	}
 	return t
+}
+
+// json returns the name of v as a JSON string; ok is false when v is not a member.
+func (t *nameTable) json(v uint32) (q string, ok bool) {
+	if v != 0 && v&(v-1) == 0 {
+		q = t.bitJSON[bits.TrailingZeros32(v)]
+		return q, q != ""
+	}
+	q, ok = t.otherJSON[v]
+	return q, ok
 }
 
 // name returns the tapi.h name of v, or a hex form when v is not a member of the family.
