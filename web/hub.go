@@ -38,8 +38,10 @@ type hub struct {
 	// late: how late live entries are fanned out here (hub_late.go).
 	late lateness
 
-	mu     sync.Mutex
-	byLine map[string]map[*feed]struct{}
+	mu sync.Mutex
+	// byLine lists the feeds of each line with their marks on it, so that the fan-out of an
+	// entry makes one look-up for all of them.
+	byLine map[string][]lineSub
 	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
 	pos    store.Position     // last entry fanned out
 	recent recentLog          // the newest entries fanned out, for replays
@@ -48,12 +50,13 @@ type hub struct {
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
 
-	// toWake lists the connections given entries since they were last flushed (inBurst
-	// keeps it free of repeats). Only the hub's goroutine (follow) touches them.
-	toWake  []*wsConn
-	inBurst map[*wsConn]struct{}
-	flushQ  chan flushJob  // to the flushers, while run runs
-	spare   chan []*wsConn // toWake lists the flushers are done with, for the next bursts
+	// toWake lists the connections given entries since they were last flushed; burst numbers
+	// the bursts, and a feed whose connection is listed in this one has it (feed.burst), which
+	// keeps the list free of repeats. Only the hub's goroutine (follow) touches them.
+	toWake []*wsConn
+	burst  uint64
+	flushQ chan flushJob  // to the flushers, while run runs
+	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
 
 	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
 	// and its completed, when feeds that fall behind are charged one episode for the burst
@@ -66,12 +69,16 @@ type hub struct {
 // feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
 type feed struct {
 	c *wsConn
-	// lines holds the feed's lines, each with the highest offset delivered on it (0: none
-	// yet); bridgeLast is that for line-less events: a live entry at or below it was already
-	// delivered by a replay. One map for both: a session has one feed per PBX, and a map
-	// costs about as much as the rest of a session's bookkeeping.
-	lines      map[string]uint64
+	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
+	// the hub's byLine points to the same marks); bridgeLast is that for line-less events: a
+	// live entry at or below it was already delivered by a replay. One map for all lines: a
+	// session has one feed per PBX, and a map costs about as much as the rest of a session's
+	// bookkeeping.
+	lines      map[string]*lineMark
 	bridgeLast uint64
+	// burst is the hub's burst in which the feed's connection was last listed for the
+	// flushers (hub.toWake).
+	burst uint64
 	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
 	// An entry of another epoch is never delivered: the client must resync first.
 	epoch   string
@@ -103,8 +110,8 @@ type feed struct {
 
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
 	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m, recent: newRecentLog(recent),
-		byLine: map[string]map[*feed]struct{}{}, feeds: map[*feed]struct{}{},
-		ready: make(chan struct{}), inBurst: map[*wsConn]struct{}{}}
+		byLine: map[string][]lineSub{}, feeds: map[*feed]struct{}{},
+		ready: make(chan struct{}), burst: 1}
 }
 
 // run keeps the subscription up until ctx ends.
@@ -237,7 +244,7 @@ func (h *hub) takeBurst() []*wsConn {
 	if len(conns) == 0 {
 		return nil
 	}
-	clear(h.inBurst)
+	h.burst++
 	select {
 	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
 	default:
@@ -342,7 +349,7 @@ func (h *hub) fanOut(e store.Entry) {
 	h.eventsIn.Inc()
 	h.noteResync(e)
 	var msg []byte
-	deliver := func(f *feed) {
+	deliver := func(f *feed, m *lineMark) {
 		if f.syncing {
 			if f.overflow {
 				return
@@ -356,7 +363,7 @@ func (h *hub) fanOut(e store.Entry) {
 			f.pending = append(f.pending, e)
 			return
 		}
-		if f.behind || !f.freshListed(e) {
+		if f.behind || !f.freshAt(&e, m) {
 			return
 		}
 		if msg == nil {
@@ -364,9 +371,9 @@ func (h *hub) fanOut(e store.Entry) {
 		}
 		switch f.c.offer(msg) {
 		case offerQueued:
-			f.mark(e)
-			if _, ok := h.inBurst[f.c]; !ok {
-				h.inBurst[f.c] = struct{}{}
+			f.markAt(&e, m)
+			if f.burst != h.burst {
+				f.burst = h.burst
 				h.toWake = append(h.toWake, f.c)
 			}
 		case offerFull:
@@ -375,12 +382,12 @@ func (h *hub) fanOut(e store.Entry) {
 	}
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
-			for f := range h.byLine[e.Event.Line] {
-				deliver(f)
+			for _, s := range h.byLine[e.Event.Line] {
+				deliver(s.f, s.m)
 			}
 		} else {
 			for f := range h.feeds {
-				deliver(f)
+				deliver(f, nil)
 			}
 		}
 	}
@@ -446,13 +453,6 @@ func (h *hub) oweSynced(f *feed) {
 	if !f.owesSynced {
 		f.owesSynced, f.replayed = true, 0
 	}
-}
-
-// feedLines lists f's lines.
-func (h *hub) feedLines(f *feed) []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return keys(f.lines)
 }
 
 // encode returns the event message of e with its party numbers presented (h.num).
@@ -545,55 +545,4 @@ func marshalEntry(e store.Entry) []byte {
 			Message: "event at offset could not be encoded: " + err.Error()})
 	}
 	return b
-}
-
-// addLines registers lines for f (creating the feed's membership) and starts buffering live
-// entries: the caller replays, then calls finishSync.
-func (h *hub) addLines(f *feed, lines []string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.feeds[f] = struct{}{}
-	f.syncing = true
-	for _, l := range lines {
-		if _, ok := f.lines[l]; !ok {
-			f.lines[l] = 0 // a line added again keeps its mark
-		}
-		set := h.byLine[l]
-		if set == nil {
-			set = map[*feed]struct{}{}
-			h.byLine[l] = set
-		}
-		set[f] = struct{}{}
-	}
-}
-
-// removeFeed takes f out of the hub with all its lines. The lines are listed under the hub's
-// lock: fanOut writes f.lines while it delivers.
-func (h *hub) removeFeed(f *feed) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.dropLines(f, keys(f.lines))
-}
-
-// removeLines drops lines from f; with none left the feed leaves the hub.
-func (h *hub) removeLines(f *feed, lines []string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.dropLines(f, lines)
-}
-
-// dropLines is removeLines with the hub's lock held.
-func (h *hub) dropLines(f *feed, lines []string) {
-	for _, l := range lines {
-		delete(f.lines, l)
-		if set := h.byLine[l]; set != nil {
-			delete(set, f)
-			if len(set) == 0 {
-				delete(h.byLine, l)
-			}
-		}
-	}
-	if len(f.lines) == 0 {
-		delete(h.feeds, f)
-	}
 }

@@ -22,21 +22,21 @@ func (f *feed) fresh(e store.Entry) bool {
 	if e.Event.Line == "" {
 		return e.Offset > f.bridgeLast
 	}
-	last, ok := f.lines[e.Event.Line]
-	return ok && e.Offset > last
+	m, ok := f.lines[e.Event.Line]
+	return ok && e.Offset > m.last
 }
 
-// freshListed is fresh for a feed that fanOut found through the hub's index of e's line
-// (byLine lists exactly the feeds with that line, under the same lock): it spares the look-up
-// in f.lines, one per feed and event.
-func (f *feed) freshListed(e store.Entry) bool {
-	if !f.inEpoch(e) {
-		return false
+// freshAt is fresh for the fan-out, which found the feed through the hub's index of e's line
+// with its mark m on the line (nil for a line-less entry): it spares the look-up in f.lines,
+// one per feed and event.
+func (f *feed) freshAt(e *store.Entry, m *lineMark) bool {
+	if e.Epoch != f.epoch {
+		return f.inEpoch(*e)
 	}
-	if e.Event.Line == "" {
+	if m == nil {
 		return e.Offset > f.bridgeLast
 	}
-	return e.Offset > f.lines[e.Event.Line]
+	return e.Offset > m.last
 }
 
 // inEpoch reports whether e is of the feed's epoch. An entry of another epoch means the log was
@@ -60,7 +60,16 @@ func (f *feed) has(l string) bool {
 func (f *feed) mark(e store.Entry) {
 	if e.Event.Line == "" {
 		f.bridgeLast = e.Offset
+	} else if m := f.lines[e.Event.Line]; m != nil {
+		m.last = e.Offset
+	}
+}
+
+// markAt is mark for the fan-out, with the feed's mark m on e's line (nil: line-less).
+func (f *feed) markAt(e *store.Entry, m *lineMark) {
+	if m == nil {
+		f.bridgeLast = e.Offset
 	} else {
-		f.lines[e.Event.Line] = e.Offset
+		m.last = e.Offset
 	}
 }

@@ -88,15 +88,15 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if f.epoch != pos.Epoch {
-		for l := range f.lines {
-			f.lines[l] = 0
+		for _, m := range f.lines {
+			m.last = 0
 		}
 		f.bridgeLast = 0
 		f.epoch = pos.Epoch
 	}
 	for _, l := range lines {
-		if _, ok := f.lines[l]; ok {
-			f.lines[l] = pos.Offset
+		if m, ok := f.lines[l]; ok {
+			m.last = pos.Offset
 		}
 	}
 	if bridge {
