@@ -49,6 +49,8 @@ type hub struct {
 	readyO sync.Once
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
+	// encBuf is the buffer the hub encodes entries in (encodeLocked).
+	encBuf []byte
 
 	// toWake lists the connections given entries since they were last flushed; burst numbers
 	// the bursts, and a feed whose connection is listed in this one has it (feed.burst), which
@@ -367,7 +369,7 @@ func (h *hub) fanOut(e store.Entry) {
 			return
 		}
 		if msg == nil {
-			msg = h.encode(e)
+			msg = h.encodeLocked(&e)
 		}
 		switch f.c.offer(msg) {
 		case offerQueued:
@@ -463,34 +465,54 @@ func (h *hub) encode(e store.Entry) []byte {
 	return encodeEntry(e)
 }
 
+// encodeLocked is encode under the hub's lock, which guards the hub's encoding buffer: the
+// fan-out spares itself the pool's.
+func (h *hub) encodeLocked(e *store.Entry) []byte {
+	if h.num != nil {
+		return h.encode(*e)
+	}
+	return encodeWith(&h.encBuf, e)
+}
+
 // encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
 // pooled buffer and copies it out at its exact size: the bytes are exactly what json.Marshal
 // of the eventMsg writes (marshalEntry, which also answers for events the encoder refuses).
 // The event's JSON the store made (e.JSON) is put in as it is.
 func encodeEntry(e store.Entry) []byte {
 	if e.JSON != nil {
-		return appendEnvelope(make([]byte, 0, envelopeLen(e)+len(e.JSON)+1), e, e.JSON)
+		return encodeWith(nil, &e)
 	}
 	bp := encodeBufs.Get().(*[]byte)
-	b := appendEnvelope((*bp)[:0], e, nil)
+	msg := encodeWith(bp, &e)
+	encodeBufs.Put(bp)
+	return msg
+}
+
+// encodeWith is encodeEntry with the caller's buffer (*buf, kept for the next call unless it
+// grew too large; not used when the store made the event's JSON).
+func encodeWith(buf *[]byte, e *store.Entry) []byte {
+	if e.JSON != nil {
+		return appendEnvelope(make([]byte, 0, envelopeLen(e)+len(e.JSON)+1), e, e.JSON)
+	}
+	b := appendEnvelope((*buf)[:0], e, nil)
 	b, err := e.Event.AppendJSON(b)
 	var msg []byte
 	if err == nil {
 		msg = bytes.Clone(append(b, '}'))
 	}
-	if cap(b) <= wsout.MaxIdleBuffer {
-		*bp = b
-		encodeBufs.Put(bp)
+	*buf = b[:0]
+	if cap(b) > wsout.MaxIdleBuffer {
+		*buf = nil
 	}
 	if err != nil {
-		return marshalEntry(e)
+		return marshalEntry(*e)
 	}
 	return msg
 }
 
 // appendEnvelope appends the event message of e up to its event member's value, then event
 // and the closing brace when event is not nil.
-func appendEnvelope(b []byte, e store.Entry, event []byte) []byte {
+func appendEnvelope(b []byte, e *store.Entry, event []byte) []byte {
 	b = append(b, `{"type":`...)
 	b = tapi.AppendJSONString(b, msgEvent)
 	if e.PBX != "" {
@@ -514,7 +536,7 @@ func appendEnvelope(b []byte, e store.Entry, event []byte) []byte {
 
 // envelopeLen is what appendEnvelope writes before the event (more when PBX or Epoch need
 // escapes, which the bridge's names and epochs do not).
-func envelopeLen(e store.Entry) int {
+func envelopeLen(e *store.Entry) int {
 	n := len(`{"type":"","event":`) + len(msgEvent)
 	if e.PBX != "" {
 		n += len(`,"pbx":""`) + len(e.PBX)

@@ -97,7 +97,7 @@ func BenchmarkHubFanOut(b *testing.B) {
 				if i%2 == 1 {
 					conns := h.takeBurst()
 					for _, c := range conns {
-						c.takeQueue()
+						c.recycleQueue(c.takeQueue())
 					}
 					clear(conns)
 					h.spare <- conns[:0]

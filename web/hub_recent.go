@@ -37,8 +37,7 @@ func (r *recentLog) add(e store.Entry, msg []byte) {
 		r.reset()
 	}
 	r.epoch = e.Epoch
-	if r.n == len(r.buf) {
-		r.buf[r.first] = recentEntry{}
+	if r.n == len(r.buf) { // the oldest entry's slot takes the new one
 		r.first = (r.first + 1) % len(r.buf)
 		r.n--
 	}

@@ -24,7 +24,7 @@ deliver:
 		if !f.fresh(e) {
 			continue
 		}
-		switch f.c.offer(h.encode(e)) {
+		switch f.c.offer(h.encodeLocked(&e)) {
 		case offerQueued:
 			f.mark(e)
 		case offerFull:
@@ -93,6 +93,11 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 		}
 		f.bridgeLast = 0
 		f.epoch = pos.Epoch
+		if f.epoch == h.pos.Epoch {
+			// The hub's copy, which the entries share: the fan-out compares epochs per feed
+			// and entry, and equal strings at one address compare without reading them.
+			f.epoch = h.pos.Epoch
+		}
 	}
 	for _, l := range lines {
 		if m, ok := f.lines[l]; ok {

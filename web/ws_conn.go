@@ -37,6 +37,8 @@ type wsConn struct {
 
 	qmu   sync.Mutex
 	queue [][]byte // outbound messages, at most s.cfg.SendQueue
+	// spareQ is an empty array for the queue after the one being written (recycleQueue).
+	spareQ [][]byte
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}

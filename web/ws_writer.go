@@ -111,12 +111,13 @@ func (c *wsConn) finalClose() (int, string) {
 	return c.closeCode, c.closeText
 }
 
-// takeQueue empties the queue and returns what it held.
+// takeQueue empties the queue and returns what it held. The queue goes on in the array
+// recycleQueue kept, if any.
 func (c *wsConn) takeQueue() [][]byte {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
-	c.queue = nil
+	c.queue, c.spareQ = c.spareQ, nil
 	if c.taken != nil {
 		close(c.taken)
 		c.taken = nil
@@ -150,10 +151,30 @@ func (c *wsConn) writeFailed(what string, err error) {
 	c.fail(websocket.CloseAbnormalClosure, what+" failed")
 }
 
-// flushNow writes the queue without blocking, on the caller's goroutine (the hub's, after a
+// recycleQueue keeps q, a queue taken and written (framed, or copied to the socket's pending
+// bytes), for the queue after next: a queue per burst and connection was an allocation or two
+// per burst. Only small arrays are kept, so that an idle session holds little.
+func (c *wsConn) recycleQueue(q [][]byte) {
+	if cap(q) == 0 || cap(q) > maxSpareQueue {
+		return
+	}
+	clear(q) // the messages go to the collector once every queue is done with them
+	c.qmu.Lock()
+	if c.spareQ == nil {
+		c.spareQ = q[:0]
+	}
+	c.qmu.Unlock()
+}
+
+// maxSpareQueue is the largest queue array recycleQueue keeps.
+const maxSpareQueue = 16
+
+// flushNow writes the queue without blocking, on the caller's goroutine (a flusher's, after a
 // fan-out); what the socket does not take at once is left to a writer goroutine, started for it.
 func (c *wsConn) flushNow(scratch *[]byte) {
-	n, done, err := c.sock.TryWriteFrames(c.takeQueue, scratch)
+	var q [][]byte
+	n, done, err := c.sock.TryWriteFrames(func() [][]byte { q = c.takeQueue(); return q }, scratch)
+	c.recycleQueue(q)
 	c.countOut(n)
 	switch {
 	case err != nil:
