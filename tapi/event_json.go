@@ -32,9 +32,19 @@ func (w *jsonWriter) fail(err error) {
 	}
 }
 
-// key appends the member name with its separator: `,"name":`, or `"name":` first in an object
-// (first: the object's opening brace was the last byte written).
-func (w *jsonWriter) key(name string) {
+// key appends a member's name with its separators, given as the constant `,"name":` (the
+// members' names need no escaping): the comma is left out first in an object, when the
+// object's opening brace was the last byte written. The methods below take their member's
+// key in this form, which spares appending its parts one by one.
+func (w *jsonWriter) key(k string) {
+	if w.b[len(w.b)-1] == '{' {
+		k = k[1:]
+	}
+	w.b = append(w.b, k...)
+}
+
+// keyBare is key for a member name given alone (ObjectWriter's callers).
+func (w *jsonWriter) keyBare(name string) {
 	if w.b[len(w.b)-1] != '{' {
 		w.b = append(w.b, ',')
 	}
@@ -43,34 +53,39 @@ func (w *jsonWriter) key(name string) {
 	w.b = append(w.b, '"', ':')
 }
 
-func (w *jsonWriter) str(name, v string) {
-	w.key(name)
+func (w *jsonWriter) str(k, v string) {
+	w.key(k)
 	w.b = appendJSONString(w.b, v)
 }
 
-func (w *jsonWriter) strOmit(name, v string) {
+func (w *jsonWriter) strOmit(k, v string) {
 	if v != "" {
-		w.str(name, v)
+		w.str(k, v)
 	}
 }
 
-func (w *jsonWriter) uint(name string, v uint64) {
-	w.key(name)
+func (w *jsonWriter) uint(k string, v uint64) {
+	w.key(k)
 	w.b = strconv.AppendUint(w.b, v, 10)
 }
 
-func (w *jsonWriter) int(name string, v int64) {
-	w.key(name)
+func (w *jsonWriter) int(k string, v int64) {
+	w.key(k)
 	w.b = strconv.AppendInt(w.b, v, 10)
 }
 
-func (w *jsonWriter) bool(name string, v bool) {
-	w.key(name)
+func (w *jsonWriter) bool(k string, v bool) {
+	w.key(k)
 	w.b = strconv.AppendBool(w.b, v)
 }
 
-func (w *jsonWriter) time(name string, t time.Time) {
-	w.key(name)
+func (w *jsonWriter) time(k string, t time.Time) {
+	w.key(k)
+	w.timeValue(t)
+}
+
+// timeValue appends t as time.Time's MarshalJSON does.
+func (w *jsonWriter) timeValue(t time.Time) {
 	if b, ok := appendTimeJSON(w.b, t); ok {
 		w.b = b
 		return
@@ -85,25 +100,25 @@ func (w *jsonWriter) time(name string, t time.Time) {
 }
 
 // name appends a constant as its tapi.h name (MarshalText of the constant types).
-func (w *jsonWriter) name(key string, t *nameTable, v uint32) {
+func (w *jsonWriter) name(k string, t *nameTable, v uint32) {
 	q, ok := t.json(v)
 	if !ok {
 		w.fail(errNotMember(t))
 		return
 	}
-	w.key(key)
+	w.key(k)
 	w.b = append(w.b, q...)
 }
 
-func (w *jsonWriter) nameOmit(key string, t *nameTable, v uint32) {
+func (w *jsonWriter) nameOmit(k string, t *nameTable, v uint32) {
 	if v != 0 {
-		w.name(key, t, v)
+		w.name(k, t, v)
 	}
 }
 
 // mask appends a bit mask as an array of tapi.h names (MarshalJSON of the mask types).
-func (w *jsonWriter) mask(key string, t *nameTable, m uint32) {
-	w.key(key)
+func (w *jsonWriter) mask(k string, t *nameTable, m uint32) {
+	w.key(k)
 	w.b = append(w.b, '[')
 	for first := true; m != 0; first = false {
 		q := t.bitJSON[bits.TrailingZeros32(m)]
@@ -124,8 +139,8 @@ func errNotMember(t *nameTable) error {
 	return errors.New("tapi: value is not a " + t.prefix + "* member")
 }
 
-func (w *jsonWriter) strings(key string, v []string) {
-	w.key(key)
+func (w *jsonWriter) strings(k string, v []string) {
+	w.key(k)
 	w.b = append(w.b, '[')
 	for i, s := range v {
 		if i > 0 {
@@ -138,106 +153,106 @@ func (w *jsonWriter) strings(key string, v []string) {
 
 func (w *jsonWriter) event(e *Event) {
 	w.b = append(w.b, '{')
-	w.int("v", int64(e.V))
-	w.str("type", string(e.Type))
-	w.time("time", e.Time)
+	w.int(`,"v":`, int64(e.V))
+	w.str(`,"type":`, string(e.Type))
+	w.time(`,"time":`, e.Time)
 	if !e.SwitchTime.IsZero() {
-		w.time("switchTime", e.SwitchTime)
+		w.time(`,"switchTime":`, e.SwitchTime)
 	}
-	w.strOmit("pbx", e.PBX)
-	w.strOmit("line", e.Line)
+	w.strOmit(`,"pbx":`, e.PBX)
+	w.strOmit(`,"line":`, e.Line)
 	if e.Device != 0 {
-		w.uint("deviceId", uint64(e.Device))
+		w.uint(`,"deviceId":`, uint64(e.Device))
 	}
-	w.strOmit("handle", string(e.Handle))
-	w.strOmit("detail", e.Detail)
+	w.strOmit(`,"handle":`, string(e.Handle))
+	w.strOmit(`,"detail":`, e.Detail)
 	if e.Call != nil {
-		w.key("call")
+		w.key(`,"call":`)
 		w.call(e.Call)
 	}
 	if e.CallState != nil {
-		w.key("callState")
+		w.key(`,"callState":`)
 		w.b = append(w.b, '{')
 		w.callStatus(e.CallState)
 		w.b = append(w.b, '}')
 	}
 	if e.CallInfo != nil {
-		w.key("callInfo")
+		w.key(`,"callInfo":`)
 		w.b = append(w.b, '{')
-		w.mask("changed", callInfoStateNames, uint32(e.CallInfo.Changed))
-		w.strOmit("callId", e.CallInfo.CallID)
-		w.key("info")
+		w.mask(`,"changed":`, callInfoStateNames, uint32(e.CallInfo.Changed))
+		w.strOmit(`,"callId":`, e.CallInfo.CallID)
+		w.key(`,"info":`)
 		w.callInfo(&e.CallInfo.Info)
 		w.b = append(w.b, '}')
 	}
 	if e.LineState != nil {
-		w.key("lineState")
+		w.key(`,"lineState":`)
 		w.b = append(w.b, '{')
-		w.nameOmit("devState", devStateNames, uint32(e.LineState.DevState))
-		w.nameOmit("addressState", addressStateNames, uint32(e.LineState.AddressState))
-		w.key("line")
+		w.nameOmit(`,"devState":`, devStateNames, uint32(e.LineState.DevState))
+		w.nameOmit(`,"addressState":`, addressStateNames, uint32(e.LineState.AddressState))
+		w.key(`,"line":`)
 		w.line(&e.LineState.Line)
 		w.b = append(w.b, '}')
 	}
 	if r := e.Reply; r != nil {
-		w.key("reply")
+		w.key(`,"reply":`)
 		w.b = append(w.b, '{')
-		w.uint("requestId", uint64(r.RequestID))
-		w.nameOmit("result", lineErrNames, uint32(r.Result))
-		w.strOmit("handle", string(r.Handle))
-		w.strOmit("error", r.Error)
-		w.strOmit("cstaCategory", r.CSTACategory)
-		w.strOmit("cstaValue", r.CSTAValue)
+		w.uint(`,"requestId":`, uint64(r.RequestID))
+		w.nameOmit(`,"result":`, lineErrNames, uint32(r.Result))
+		w.strOmit(`,"handle":`, string(r.Handle))
+		w.strOmit(`,"error":`, r.Error)
+		w.strOmit(`,"cstaCategory":`, r.CSTACategory)
+		w.strOmit(`,"cstaValue":`, r.CSTAValue)
 		w.b = append(w.b, '}')
 	}
 	if l := e.Link; l != nil {
-		w.key("link")
+		w.key(`,"link":`)
 		w.b = append(w.b, '{')
-		w.str("node", l.Node)
-		w.str("status", l.Status)
-		w.strOmit("address", l.Address)
-		w.bool("active", l.Active)
-		w.strOmit("reason", l.Reason)
+		w.str(`,"node":`, l.Node)
+		w.str(`,"status":`, l.Status)
+		w.strOmit(`,"address":`, l.Address)
+		w.bool(`,"active":`, l.Active)
+		w.strOmit(`,"reason":`, l.Reason)
 		w.b = append(w.b, '}')
 	}
 	if s := e.Switch; s != nil {
-		w.key("switchover")
+		w.key(`,"switchover":`)
 		w.b = append(w.b, '{')
-		w.str("from", s.From)
-		w.str("to", s.To)
-		w.str("reason", s.Reason)
+		w.str(`,"from":`, s.From)
+		w.str(`,"to":`, s.To)
+		w.str(`,"reason":`, s.Reason)
 		if s.Forced {
-			w.bool("forced", true)
+			w.bool(`,"forced":`, true)
 		}
 		w.b = append(w.b, '}')
 	}
 	if r := e.Resync; r != nil {
-		w.key("resync")
+		w.key(`,"resync":`)
 		w.b = append(w.b, '{')
-		w.str("mode", r.Mode)
-		w.str("phase", r.Phase)
-		w.str("reason", r.Reason)
-		w.time("started", r.Started)
+		w.str(`,"mode":`, r.Mode)
+		w.str(`,"phase":`, r.Phase)
+		w.str(`,"reason":`, r.Reason)
+		w.time(`,"started":`, r.Started)
 		if r.DurationMs != 0 {
-			w.int("durationMs", r.DurationMs)
+			w.int(`,"durationMs":`, r.DurationMs)
 		}
 		if r.Lines != 0 {
-			w.int("lines", int64(r.Lines))
+			w.int(`,"lines":`, int64(r.Lines))
 		}
 		if r.Calls != 0 {
-			w.int("calls", int64(r.Calls))
+			w.int(`,"calls":`, int64(r.Calls))
 		}
 		if r.Events != 0 {
-			w.int("events", int64(r.Events))
+			w.int(`,"events":`, int64(r.Events))
 		}
 		w.b = append(w.b, '}')
 	}
 	w.agentPayloads(e)
 	if e.Conference != nil {
-		w.key("conference")
+		w.key(`,"conference":`)
 		w.conference(e.Conference)
 	} else if e.Type == LineConference {
-		w.key("conference")
+		w.key(`,"conference":`)
 		w.b = append(w.b, "null"...)
 	}
 	w.b = append(w.b, '}')
@@ -245,8 +260,8 @@ func (w *jsonWriter) event(e *Event) {
 
 func (w *jsonWriter) conference(c *Conference) {
 	w.b = append(w.b, '{')
-	w.str("handle", string(c.Handle))
-	w.key("parties")
+	w.str(`,"handle":`, string(c.Handle))
+	w.key(`,"parties":`)
 	if c.Parties == nil {
 		w.b = append(w.b, "null"...)
 	} else {
@@ -264,86 +279,86 @@ func (w *jsonWriter) conference(c *Conference) {
 
 func (w *jsonWriter) call(c *Call) {
 	w.b = append(w.b, '{')
-	w.str("handle", string(c.Handle))
-	w.str("line", c.Line)
-	w.str("callId", c.CallID)
+	w.str(`,"handle":`, string(c.Handle))
+	w.str(`,"line":`, c.Line)
+	w.str(`,"callId":`, c.CallID)
 	if len(c.OtherCallIDs) > 0 {
-		w.strings("otherCallIds", c.OtherCallIDs)
+		w.strings(`,"otherCallIds":`, c.OtherCallIDs)
 	}
 	w.callStatus(&c.CallStatus) // embedded: its members are the call's
-	w.key("info")
+	w.key(`,"info":`)
 	w.callInfo(&c.Info)
 	if len(c.Parties) > 0 {
-		w.strings("parties", c.Parties)
+		w.strings(`,"parties":`, c.Parties)
 	}
 	if c.Conference != nil {
-		w.key("conference")
+		w.key(`,"conference":`)
 		w.conference(c.Conference)
 	}
-	w.time("created", c.Created)
-	w.time("stateSince", c.StateSince)
+	w.time(`,"created":`, c.Created)
+	w.time(`,"stateSince":`, c.StateSince)
 	if !c.ConnectedAt.IsZero() {
-		w.time("connectedAt", c.ConnectedAt)
+		w.time(`,"connectedAt":`, c.ConnectedAt)
 	}
 	w.b = append(w.b, '}')
 }
 
 // callStatus appends the members of s, without braces.
 func (w *jsonWriter) callStatus(s *CallStatus) {
-	w.name("state", callStateNames, uint32(s.State))
-	w.nameOmit("offeringMode", offeringModeNames, uint32(s.OfferingMode))
-	w.nameOmit("connectedMode", connectedModeNames, uint32(s.ConnectedMode))
-	w.nameOmit("disconnectMode", disconnectModeNames, uint32(s.DisconnectMode))
-	w.nameOmit("busyMode", busyModeNames, uint32(s.BusyMode))
-	w.nameOmit("dialToneMode", dialToneModeNames, uint32(s.DialToneMode))
+	w.name(`,"state":`, callStateNames, uint32(s.State))
+	w.nameOmit(`,"offeringMode":`, offeringModeNames, uint32(s.OfferingMode))
+	w.nameOmit(`,"connectedMode":`, connectedModeNames, uint32(s.ConnectedMode))
+	w.nameOmit(`,"disconnectMode":`, disconnectModeNames, uint32(s.DisconnectMode))
+	w.nameOmit(`,"busyMode":`, busyModeNames, uint32(s.BusyMode))
+	w.nameOmit(`,"dialToneMode":`, dialToneModeNames, uint32(s.DialToneMode))
 }
 
 func (w *jsonWriter) callInfo(c *CallInfo) {
 	w.b = append(w.b, '{')
-	w.nameOmit("origin", callOriginNames, uint32(c.Origin))
-	w.nameOmit("reason", callReasonNames, uint32(c.Reason))
-	w.party("caller", &c.Caller)
-	w.party("called", &c.Called)
-	w.party("connected", &c.Connected)
-	w.party("redirecting", &c.Redirecting)
-	w.party("redirection", &c.Redirection)
-	w.strOmit("relatedCall", string(c.RelatedCall))
-	w.strOmit("trunk", c.Trunk)
-	w.strOmit("userData", c.UserData)
+	w.nameOmit(`,"origin":`, callOriginNames, uint32(c.Origin))
+	w.nameOmit(`,"reason":`, callReasonNames, uint32(c.Reason))
+	w.party(`,"caller":`, &c.Caller)
+	w.party(`,"called":`, &c.Called)
+	w.party(`,"connected":`, &c.Connected)
+	w.party(`,"redirecting":`, &c.Redirecting)
+	w.party(`,"redirection":`, &c.Redirection)
+	w.strOmit(`,"relatedCall":`, string(c.RelatedCall))
+	w.strOmit(`,"trunk":`, c.Trunk)
+	w.strOmit(`,"userData":`, c.UserData)
 	w.b = append(w.b, '}')
 }
 
 // party appends a party ID member unless it is zero (omitzero).
-func (w *jsonWriter) party(key string, p *PartyID) {
+func (w *jsonWriter) party(k string, p *PartyID) {
 	if p.IsZero() {
 		return
 	}
-	w.key(key)
+	w.key(k)
 	w.partyObject(p)
 }
 
 // partyObject appends a party ID as an object.
 func (w *jsonWriter) partyObject(p *PartyID) {
 	w.b = append(w.b, '{')
-	w.strOmit("number", p.Number)
-	w.strOmit("name", p.Name)
+	w.strOmit(`,"number":`, p.Number)
+	w.strOmit(`,"name":`, p.Name)
 	if p.Flags != 0 {
-		w.mask("flags", callPartyIDNames, uint32(p.Flags))
+		w.mask(`,"flags":`, callPartyIDNames, uint32(p.Flags))
 	}
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonWriter) line(l *Line) {
 	w.b = append(w.b, '{')
-	w.str("name", l.Name)
-	w.str("pbx", l.PBX)
-	w.uint("deviceId", uint64(l.DeviceID))
-	w.str("address", l.Address)
-	w.strOmit("displayName", l.DisplayName)
-	w.bool("inService", l.InService)
-	w.bool("dnd", l.DND)
+	w.str(`,"name":`, l.Name)
+	w.str(`,"pbx":`, l.PBX)
+	w.uint(`,"deviceId":`, uint64(l.DeviceID))
+	w.str(`,"address":`, l.Address)
+	w.strOmit(`,"displayName":`, l.DisplayName)
+	w.bool(`,"inService":`, l.InService)
+	w.bool(`,"dnd":`, l.DND)
 	if len(l.Forwarding) > 0 {
-		w.key("forwarding")
+		w.key(`,"forwarding":`)
 		w.b = append(w.b, '[')
 		for i := range l.Forwarding {
 			f := &l.Forwarding[i]
@@ -351,8 +366,8 @@ func (w *jsonWriter) line(l *Line) {
 				w.b = append(w.b, ',')
 			}
 			w.b = append(w.b, '{')
-			w.name("mode", forwardModeNames, uint32(f.Mode))
-			w.strOmit("destination", f.Destination)
+			w.name(`,"mode":`, forwardModeNames, uint32(f.Mode))
+			w.strOmit(`,"destination":`, f.Destination)
 			w.b = append(w.b, '}')
 		}
 		w.b = append(w.b, ']')

@@ -1,6 +1,9 @@
 package tapi
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // ObjectWriter appends a JSON object member by member the way the wire encoder does (same
 // string escaping, tapi.h names, RFC 3339 times, parties omitted when zero), for records of
@@ -14,19 +17,28 @@ func NewObjectWriter(b []byte) ObjectWriter {
 }
 
 // Key appends a member's name and separator; the value follows with Raw or a nested object.
-func (o *ObjectWriter) Key(name string) { o.w.key(name) }
+func (o *ObjectWriter) Key(name string) { o.w.keyBare(name) }
 
 // Raw appends bytes as they are (brackets and commas of nested arrays and objects).
 func (o *ObjectWriter) Raw(b ...byte) { o.w.b = append(o.w.b, b...) }
 
 // Str appends a string member.
-func (o *ObjectWriter) Str(name, v string) { o.w.str(name, v) }
+func (o *ObjectWriter) Str(name, v string) {
+	o.w.keyBare(name)
+	o.w.b = appendJSONString(o.w.b, v)
+}
 
 // Int appends an integer member.
-func (o *ObjectWriter) Int(name string, v int64) { o.w.int(name, v) }
+func (o *ObjectWriter) Int(name string, v int64) {
+	o.w.keyBare(name)
+	o.w.b = strconv.AppendInt(o.w.b, v, 10)
+}
 
 // Time appends a time member (RFC 3339, as time.Time's MarshalJSON).
-func (o *ObjectWriter) Time(name string, t time.Time) { o.w.time(name, t) }
+func (o *ObjectWriter) Time(name string, t time.Time) {
+	o.w.keyBare(name)
+	o.w.timeValue(t)
+}
 
 // Text appends a constant by its MarshalText (a tapi.h name) as a string member.
 func (o *ObjectWriter) Text(name string, marshal func() ([]byte, error)) {
@@ -35,11 +47,16 @@ func (o *ObjectWriter) Text(name string, marshal func() ([]byte, error)) {
 		o.w.fail(err)
 		return
 	}
-	o.w.str(name, string(t))
+	o.Str(name, string(t))
 }
 
 // Party appends a party member unless the party is zero (omitzero).
-func (o *ObjectWriter) Party(name string, p *PartyID) { o.w.party(name, p) }
+func (o *ObjectWriter) Party(name string, p *PartyID) {
+	if !p.IsZero() {
+		o.w.keyBare(name)
+		o.w.partyObject(p)
+	}
+}
 
 // End closes the object and returns the bytes, or the first failure.
 func (o *ObjectWriter) End() ([]byte, error) {
