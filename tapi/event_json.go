@@ -383,6 +383,9 @@ func appendJSONString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	i := 0
+	for i+8 <= len(s) && safe8(s[i:i+8]) {
+		i += 8
+	}
 	for i < len(s) && jsonSafe[s[i]] {
 		i++
 	}
@@ -437,6 +440,20 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// safe8 reports whether the 8 bytes of s are all jsonSafe, testing them at once: no byte
+// below 0x20, none with the high bit set (not ASCII), none equal to '"', '\\', '<', '>' or '&'.
+// (v - lo) &^ v has a byte's high bit set where v has a zero byte, and nowhere if none is.
+func safe8(s string) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(v uint64) uint64 { return (v - lo) &^ v }
+	bad := x | (x - 0x20*lo) &^ x // high bit, or below 0x20
+	bad |= zero(x ^ '"'*lo) | zero(x ^ '\\'*lo) | zero(x ^ '&'*lo)
+	bad |= zero((x ^ '<'*lo) &^ (2 * lo)) // '<' (0x3c) and '>' (0x3e) differ in one bit
+	return bad&hi == 0
 }
 
 // jsonSafe marks the bytes a JSON string carries as they are: ASCII other than control

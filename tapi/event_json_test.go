@@ -412,3 +412,43 @@ func TestAppendTimeJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestSafe8 holds the 8-byte test of appendJSONString to the byte table: every byte value at
+// every position among safe bytes, and random words; then whole strings against Marshal with
+// each byte value at each position of a 20-byte string.
+func TestSafe8(t *testing.T) {
+	for c := range 256 {
+		for p := range 8 {
+			w := []byte("abcdefgh")
+			w[p] = byte(c)
+			if got := safe8(string(w)); got != jsonSafe[c] {
+				t.Fatalf("safe8(%q) = %v, want %v", w, got, jsonSafe[c])
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 9))
+	for range 200000 {
+		var w [8]byte
+		want := true
+		for i := range w {
+			w[i] = byte(r.IntN(256))
+			if r.IntN(2) == 0 {
+				w[i] = byte(0x20 + r.IntN(0x60)) // mostly printable ASCII
+			}
+			want = want && jsonSafe[w[i]]
+		}
+		if got := safe8(string(w[:])); got != want {
+			t.Fatalf("safe8(%q) = %v, want %v", w, got, want)
+		}
+	}
+	for c := range 256 {
+		for p := range 20 {
+			w := []byte("hq/201 Anna Schmidt!")
+			w[p] = byte(c)
+			want, _ := json.Marshal(string(w))
+			if got := AppendJSONString(nil, string(w)); !bytes.Equal(got, want) {
+				t.Fatalf("AppendJSONString(%q) = %s, want %s", w, got, want)
+			}
+		}
+	}
+}

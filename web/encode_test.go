@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -38,6 +40,19 @@ func TestEncodeEntryMatchesMarshal(t *testing.T) {
 		e.JSON = js
 		if got := encodeEntry(e); !bytes.Equal(got, want) || cap(got) != len(got) && e.PBX == "hq" {
 			t.Fatalf("entry %d with its JSON:\n got: %s (cap %d)\nwant: %s", i, got, cap(got), want)
+		}
+	}
+	// The hub's fan-out encodes in its own buffer, with the envelope's head of the PBX and
+	// epoch it saw last.
+	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
+	for round := range 2 {
+		for i, e := range entries {
+			if round == 1 {
+				e.PBX, e.Epoch = entries[0].PBX, entries[0].Epoch // the same head, one after another
+			}
+			if got, want := h.encodeLocked(&e), marshalEntry(e); !bytes.Equal(got, want) {
+				t.Fatalf("hub, entry %d:\n got: %s\nwant: %s", i, got, want)
+			}
 		}
 	}
 	if got := encodeEntry(entries[len(entries)-1]); !bytes.Contains(got, []byte(`"type":"error"`)) {
