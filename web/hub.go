@@ -52,11 +52,10 @@ type hub struct {
 	envHead          []byte
 	envPBX, envEpoch string
 
-	// toWake lists the connections given entries since they were last flushed; burst numbers
-	// the bursts, and a feed whose connection is listed in this one has it (feed.burst), which
-	// keeps the list free of repeats. Only the hub's goroutine (follow) touches them.
+	// toWake lists the connections given entries that no flush is pending for
+	// (wsConn.flushPending keeps it free of repeats). Only the hub's goroutine (follow)
+	// touches it.
 	toWake []*wsConn
-	burst  uint64
 	flushQ chan flushJob  // to the flushers, while run runs
 	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
 
@@ -78,9 +77,6 @@ type feed struct {
 	// bookkeeping.
 	lines      map[string]*lineMark
 	bridgeLast uint64
-	// burst is the hub's burst in which the feed's connection was last listed for the
-	// flushers (hub.toWake).
-	burst uint64
 	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
 	// An entry of another epoch is never delivered: the client must resync first.
 	epoch   string
@@ -113,7 +109,7 @@ type feed struct {
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
 	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m, recent: newRecentLog(recent),
 		byLine: map[string][]lineSub{}, feeds: map[*feed]struct{}{},
-		ready: make(chan struct{}), burst: 1}
+		ready: make(chan struct{})}
 }
 
 // run keeps the subscription up until ctx ends.
@@ -246,7 +242,6 @@ func (h *hub) takeBurst() []*wsConn {
 	if len(conns) == 0 {
 		return nil
 	}
-	h.burst++
 	select {
 	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
 	default:
@@ -374,8 +369,7 @@ func (h *hub) fanOut(e store.Entry) {
 		switch f.c.offer(msg) {
 		case offerQueued:
 			f.markAt(&e, m)
-			if f.burst != h.burst {
-				f.burst = h.burst
+			if f.c.schedFlush() {
 				h.toWake = append(h.toWake, f.c)
 			}
 		case offerFull:

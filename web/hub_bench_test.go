@@ -96,7 +96,8 @@ func BenchmarkHubFanOut(b *testing.B) {
 				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
 				if i%2 == 1 {
 					conns := h.takeBurst()
-					for _, c := range conns {
+					for _, c := range conns { // as flushNow does
+						c.flushPending.Store(false)
 						c.recycleQueue(c.takeQueue())
 					}
 					clear(conns)
