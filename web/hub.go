@@ -52,10 +52,11 @@ type hub struct {
 	envHead          []byte
 	envPBX, envEpoch string
 
-	// toWake lists the connections given entries that no flush is pending for
-	// (wsConn.flushPending keeps it free of repeats). Only the hub's goroutine (follow)
-	// touches it.
+	// toWake lists the connections given entries since they were last flushed; burst numbers
+	// the bursts, and a feed whose connection is listed in this one has it (feed.burst), which
+	// keeps the list free of repeats. Only the hub's goroutine (follow) touches them.
 	toWake []*wsConn
+	burst  uint64
 	flushQ chan flushJob  // to the flushers, while run runs
 	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
 
@@ -77,6 +78,9 @@ type feed struct {
 	// bookkeeping.
 	lines      map[string]*lineMark
 	bridgeLast uint64
+	// burst is the hub's burst in which the feed's connection was last listed for the
+	// flushers (hub.toWake).
+	burst uint64
 	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
 	// An entry of another epoch is never delivered: the client must resync first.
 	epoch   string
@@ -109,7 +113,7 @@ type feed struct {
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
 	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m, recent: newRecentLog(recent),
 		byLine: map[string][]lineSub{}, feeds: map[*feed]struct{}{},
-		ready: make(chan struct{})}
+		ready: make(chan struct{}), burst: 1}
 }
 
 // run keeps the subscription up until ctx ends.
@@ -242,6 +246,7 @@ func (h *hub) takeBurst() []*wsConn {
 	if len(conns) == 0 {
 		return nil
 	}
+	h.burst++
 	select {
 	case h.toWake = <-h.spare: // reused: a list per burst was an allocation or three per burst
 	default:
@@ -369,7 +374,8 @@ func (h *hub) fanOut(e store.Entry) {
 		switch f.c.offer(msg) {
 		case offerQueued:
 			f.markAt(&e, m)
-			if f.c.schedFlush() {
+			if f.burst != h.burst {
+				f.burst = h.burst
 				h.toWake = append(h.toWake, f.c)
 			}
 		case offerFull:

@@ -96,8 +96,7 @@ func BenchmarkHubFanOut(b *testing.B) {
 				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
 				if i%2 == 1 {
 					conns := h.takeBurst()
-					for _, c := range conns { // as flushNow does
-						c.flushPending.Store(false)
+					for _, c := range conns {
 						c.recycleQueue(c.takeQueue())
 					}
 					clear(conns)

@@ -39,9 +39,6 @@ type wsConn struct {
 	queue [][]byte // outbound messages, at most s.cfg.SendQueue
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
-	// flushPending: a hub has handed the connection to a flusher that has not yet taken the
-	// queue (schedFlush).
-	flushPending atomic.Bool
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}

@@ -169,21 +169,9 @@ func (c *wsConn) recycleQueue(q [][]byte) {
 // maxSpareQueue is the largest queue array recycleQueue keeps.
 const maxSpareQueue = 16
 
-// schedFlush marks the connection for a flusher (flushPending) and reports whether the caller
-// is to hand it to one: false when a flush handed out before has yet to take the queue, and
-// so will write what was just queued too. The hubs then spare a write per connection and burst
-// while the flushers are behind, and with no latency: a flush handed out now would come after
-// the pending one.
-func (c *wsConn) schedFlush() bool {
-	return !c.flushPending.Load() && c.flushPending.CompareAndSwap(false, true)
-}
-
 // flushNow writes the queue without blocking, on the caller's goroutine (a flusher's, after a
 // fan-out); what the socket does not take at once is left to a writer goroutine, started for it.
-// It clears flushPending before it takes the queue: whatever is queued after a hub found the
-// flag set is taken by this flush (or by the writer it wakes).
 func (c *wsConn) flushNow(scratch *[]byte) {
-	c.flushPending.Store(false)
 	var q [][]byte
 	n, done, err := c.sock.TryWriteFrames(func() [][]byte { q = c.takeQueue(); return q }, scratch)
 	c.recycleQueue(q)
