@@ -450,8 +450,8 @@ func safe8(s string) bool {
 	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	zero := func(v uint64) uint64 { return (v - lo) &^ v }
-	bad := x | (x - 0x20*lo) &^ x // high bit, or below 0x20
-	bad |= zero(x ^ '"'*lo) | zero(x ^ '\\'*lo) | zero(x ^ '&'*lo)
+	bad := x | (x-0x20*lo)&^x // high bit, or below 0x20
+	bad |= zero(x^'"'*lo) | zero(x^'\\'*lo) | zero(x^'&'*lo)
 	bad |= zero((x ^ '<'*lo) &^ (2 * lo)) // '<' (0x3c) and '>' (0x3e) differ in one bit
 	return bad&hi == 0
 }
