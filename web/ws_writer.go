@@ -167,7 +167,7 @@ func (c *wsConn) recycleQueue(q [][]byte) {
 }
 
 // maxSpareQueue is the largest queue array recycleQueue keeps.
-const maxSpareQueue = 16
+const maxSpareQueue = 8
 
 // flushNow writes the queue without blocking, on the caller's goroutine (a flusher's, after a
 // fan-out); what the socket does not take at once is left to a writer goroutine, started for it.
