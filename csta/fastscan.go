@@ -27,7 +27,6 @@ type ftag struct {
 	empty bool  // <x/>
 }
 
-func (s *fscan) qname(t ftag) []byte { return s.b[t.start+1 : t.end] }
 func (s *fscan) local(t ftag) []byte { return s.b[t.local:t.end] }
 
 // fastMaxDepth is well below parseXML's maxDepth, so the fast path never takes a document the
