@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/internal/cputime"
 )
 
 // fastEventMessages are the events the fast path decodes, with every member set, in the
@@ -69,7 +71,7 @@ func BenchmarkDecodeEvents(b *testing.B) {
 	}{{"generic", generic}, {"osv", osv}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
 				if _, err := Decode(c.docs[i%len(c.docs)]); err != nil {
@@ -77,7 +79,7 @@ func BenchmarkDecodeEvents(b *testing.B) {
 				}
 				i++
 			}
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/internal/cputime"
 )
 
 // countingConn counts the writes (system calls) made on a connection.
@@ -22,16 +23,6 @@ type countingConn struct {
 func (c countingConn) Write(b []byte) (int, error) {
 	c.writes.Add(1)
 	return c.Conn.Write(b)
-}
-
-// processCPU is the CPU time (user and system) this process has used: on a shared host the
-// CPU per request is steadier than the wall time per request.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // windowPair connects a Conn and a ServerConn over real TCP, counting each side's writes.
@@ -102,7 +93,7 @@ func BenchmarkRequestWindow(b *testing.B) {
 		defer w.Close()
 		b.ReportAllocs()
 		b.ResetTimer()
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		for i := 1; i <= b.N; i++ {
 			ext := Device(strconv.FormatInt(int64(10000+i%100000), 10))
 			var req Message = &MonitorStart{MonitorObject: ext}
@@ -120,7 +111,7 @@ func BenchmarkRequestWindow(b *testing.B) {
 		if n := failed.Load(); n > 0 {
 			b.Fatalf("%d requests failed", n)
 		}
-		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(cw.Load())/float64(b.N), "client-writes/op")
 		b.ReportMetric(float64(sw.Load())/float64(b.N), "server-writes/op")
 	})
@@ -131,7 +122,7 @@ func BenchmarkRequestWindow(b *testing.B) {
 			var next atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			var wg sync.WaitGroup
 			for range window {
 				wg.Add(1)
@@ -152,7 +143,7 @@ func BenchmarkRequestWindow(b *testing.B) {
 			}
 			wg.Wait()
 			b.StopTimer()
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(cw.Load())/float64(b.N), "client-writes/op")
 			b.ReportMetric(float64(sw.Load())/float64(b.N), "server-writes/op")
 		})

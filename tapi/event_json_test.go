@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/internal/cputime"
 )
 
 // jsonStrings are the strings the random events draw from: plain ones and every kind encoding/json
@@ -289,14 +291,14 @@ func BenchmarkEventJSON(b *testing.B) {
 	b.Run("AppendJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			var err error
 			if buf, err = e.AppendJSON(buf[:0]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
 

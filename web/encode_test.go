@@ -7,6 +7,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -75,7 +76,7 @@ func BenchmarkEncodeEntry(b *testing.B) {
 	}{{"append", encodeEntry, false}, {"json", marshalEntry, false}, {"stored", encodeEntry, true}} {
 		b.Run(enc.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
 				e := store.Entry{PBX: "hq", Epoch: "0123456789abcdef", Offset: uint64(i + 1), Event: evs[i%len(evs)]}

@@ -8,13 +8,14 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // reportCPU reports the process's CPU time per operation since cpu0 as cpu-ns/op.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // benchEvents returns n call events of the shapes the engine makes most (a new call, its
@@ -90,7 +91,7 @@ func BenchmarkHubFanOut(b *testing.B) {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			h := benchHub(b, clients, 5000)
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
 				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -63,7 +64,7 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 	stopProfile := b.startFailoverProfile(fctx, owner)
 	defer stopProfile()
 	cpu0, redis0 := b.ownerCPU(owner)
-	bench0 := selfCPU()
+	bench0 := cputime.Process()
 	t0 := time.Now()
 	f.AtS = t0.Sub(start).Seconds()
 	switch b.o.failover {
@@ -96,7 +97,7 @@ func (b *bench) inject(ctx context.Context, start time.Time) Failover {
 		}
 		f.ResyncCompleteMs, f.ClientSawMs = ms(rs.ev.Time.Sub(t0)), ms(rs.recv.Sub(t0))
 		cpu1, redis1 := b.ownerCPU(owner)
-		bench1 := selfCPU()
+		bench1 := cputime.Process()
 		stopProfile()
 		f.BridgeCPUMs, f.RedisCPUMs, f.BenchCPUMs = ms(cpu1-cpu0), ms(redis1-redis0), ms(bench1-bench0)
 		f.BridgeCPUPerDevice = f.BridgeCPUMs * 1000 / float64(b.o.devices)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
+	"github.com/ctibridge/ctibridge/internal/cputime"
 )
 
 // measure runs the traffic: warm-up, the measured window (with the fault half way), drain,
@@ -264,7 +265,7 @@ type cpuSnap struct {
 
 func (b *bench) cpuSnapshot() cpuSnap {
 	s := cpuSnap{at: time.Now()}
-	s.bench = selfCPU() + b.clientProcsCPU()
+	s.bench = cputime.Process() + b.clientProcsCPU()
 	for _, in := range b.insts {
 		d, _ := in.cpuTime() // a killed instance keeps its last reading out: 0
 		s.insts = append(s.insts, d)

@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -28,7 +28,7 @@ func BenchmarkApplyCalls(b *testing.B) {
 	b.Run("batches", func(b *testing.B) {
 		g := newCallGen("hq")
 		var sent int64
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, batch := range g.next() {
@@ -36,7 +36,7 @@ func BenchmarkApplyCalls(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
-		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(sent), "cpu-ns/event")
+		b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(sent), "cpu-ns/event")
 	})
 	for _, subs := range []int{0, 1, 2} {
 		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchApplyCalls(b, subs) })
@@ -70,7 +70,7 @@ func benchApplyCalls(b *testing.B, subs int) {
 	var sent int64
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -87,7 +87,7 @@ func benchApplyCalls(b *testing.B, subs int) {
 		}
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	runtime.ReadMemStats(&m1)
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(sent), "allocs/event")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
@@ -99,15 +99,6 @@ func benchApplyCalls(b *testing.B, subs int) {
 	}
 	s.Close()
 	wg.Wait()
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // callGen makes the batches of successive calls between lines 201 and 202, as the engine's

@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
@@ -98,7 +98,7 @@ func benchDelivery(b *testing.B, st store.Store) {
 			b.Error(err)
 		}
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	start := time.Now()
 	interval := time.Second / benchRate
@@ -129,7 +129,7 @@ func benchDelivery(b *testing.B, st store.Store) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	mu.Lock()
 	defer mu.Unlock()
 	slices.Sort(lat)
@@ -137,10 +137,4 @@ func benchDelivery(b *testing.B, st store.Store) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/delivery")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

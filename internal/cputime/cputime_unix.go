@@ -1,14 +1,15 @@
 //go:build unix
 
-package main
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// selfCPU is the CPU time (user and system) the bench process has used.
-func selfCPU() time.Duration {
+// Process is the CPU time (user and system) this process has used so far; 0 if the kernel
+// does not say.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
