@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // fastEventMessages are the events the fast path decodes, with every member set, in the

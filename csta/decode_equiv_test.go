@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // The decoder is pinned on every document of the repository (fixtures and fuzz corpora): the

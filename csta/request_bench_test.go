@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // countingConn counts the writes (system calls) made on a connection.

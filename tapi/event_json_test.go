@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // jsonStrings are the strings the random events draw from: plain ones and every kind encoding/json

@@ -7,10 +7,10 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // TestEncodeEntryMatchesMarshal pins the event message to what encoding/json writes for it,

@@ -8,9 +8,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // reportCPU reports the process's CPU time per operation since cpu0 as cpu-ns/op.

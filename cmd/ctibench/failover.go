@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // Failover is what one injected fault cost. Bridge-side times come from the events' own

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta/pbxsim"
-	"github.com/ctibridge/ctibridge/internal/cputime"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // measure runs the traffic: warm-up, the measured window (with the fault half way), drain,

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // BenchmarkApplyCalls measures Apply as the engine calls it at saturation: the batches of

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/cputime"
 	"github.com/ctibridge/ctibridge/store"
 	redisstore "github.com/ctibridge/ctibridge/store/redis"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/cputime"
 
 	"github.com/stretchr/testify/require"
 )
