@@ -2,12 +2,9 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,27 +42,7 @@ func BenchmarkApplyCalls(b *testing.B) {
 
 func benchApplyCalls(b *testing.B, subs int) {
 	ctx := context.Background()
-	s := New(Options{})
-	defer s.Close()
-	l, err := s.AcquireLease(ctx, "hq", "bench", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var all []store.Subscription
-	received := make([]atomic.Int64, subs)
-	for i := range subs {
-		sub, err := s.Subscribe(ctx, "hq")
-		if err != nil {
-			b.Fatal(err)
-		}
-		all = append(all, sub)
-		wg.Go(func() {
-			for range sub.C() {
-				received[i].Add(1)
-			}
-		})
-	}
+	a := newApplyBench(b, subs)
 	g := newCallGen("hq")
 	var sent int64
 	var m0, m1 runtime.MemStats
@@ -75,16 +52,12 @@ func benchApplyCalls(b *testing.B, subs int) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, batch := range g.next() {
-			if _, err := s.Apply(ctx, "hq", l.Fence(), batch); err != nil {
+			if _, err := a.s.Apply(ctx, "hq", a.fence, batch); err != nil {
 				b.Fatal(err)
 			}
 			sent += int64(len(batch.Events))
 		}
-		for i := range received { // see benchApply
-			for sent-received[i].Load() > DefaultSubscriberBuffer/2 {
-				runtime.Gosched()
-			}
-		}
+		a.pace(sent)
 	}
 	b.StopTimer()
 	cpu := cputime.Process() - cpu0
@@ -92,13 +65,7 @@ func benchApplyCalls(b *testing.B, subs int) {
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(sent), "allocs/event")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/event")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(sent), "cpu-ns/event")
-	for _, sub := range all {
-		if errors.Is(sub.Err(), store.ErrSlowSubscriber) {
-			b.Fatal("a subscriber was dropped")
-		}
-	}
-	s.Close()
-	wg.Wait()
+	a.finish(b)
 }
 
 // callGen makes the batches of successive calls between lines 201 and 202, as the engine's

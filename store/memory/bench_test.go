@@ -29,27 +29,7 @@ func BenchmarkApply(b *testing.B) {
 
 func benchApply(b *testing.B, per, subs int) {
 	ctx := context.Background()
-	s := New(Options{})
-	defer s.Close()
-	l, err := s.AcquireLease(ctx, "hq", "bench", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var all []store.Subscription
-	received := make([]atomic.Int64, subs)
-	for i := range subs {
-		sub, err := s.Subscribe(ctx, "hq")
-		if err != nil {
-			b.Fatal(err)
-		}
-		all = append(all, sub)
-		wg.Go(func() {
-			for range sub.C() {
-				received[i].Add(1)
-			}
-		})
-	}
+	a := newApplyBench(b, subs)
 	evs := storetest.Events("hq", "bench", per)
 	// Each batch also stores the call it concerns, as the engine's batches do.
 	batch := store.Batch{Events: evs, Calls: []tapi.Call{storetest.Call("hq", "201", 1)}}
@@ -57,27 +37,70 @@ func benchApply(b *testing.B, per, subs int) {
 	b.ResetTimer()
 	var sent int64
 	for b.Loop() {
-		if _, err := s.Apply(ctx, "hq", l.Fence(), batch); err != nil {
+		if _, err := a.s.Apply(ctx, "hq", a.fence, batch); err != nil {
 			b.Fatal(err)
 		}
 		sent += int64(per)
-		// Keep the subscribers within their buffers: one that fell behind would be dropped
-		// and cost nothing from then on. The figure is the pace they sustain.
-		for i := range received {
-			for sent-received[i].Load() > DefaultSubscriberBuffer/2 {
-				runtime.Gosched()
-			}
-		}
+		a.pace(sent)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*per)/b.Elapsed().Seconds(), "events/s")
-	for _, sub := range all {
+	a.finish(b)
+}
+
+// applyBench is a store with hq's lease taken and subs subscribers that drain their
+// subscriptions, counting what they received.
+type applyBench struct {
+	s        *Store
+	fence    store.Fence
+	subs     []store.Subscription
+	received []atomic.Int64
+	wg       sync.WaitGroup
+}
+
+func newApplyBench(b *testing.B, subs int) *applyBench {
+	ctx := context.Background()
+	a := &applyBench{s: New(Options{}), received: make([]atomic.Int64, subs)}
+	b.Cleanup(func() { a.s.Close() })
+	l, err := a.s.AcquireLease(ctx, "hq", "bench", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a.fence = l.Fence()
+	for i := range subs {
+		sub, err := a.s.Subscribe(ctx, "hq")
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.subs = append(a.subs, sub)
+		a.wg.Go(func() {
+			for range sub.C() {
+				a.received[i].Add(1)
+			}
+		})
+	}
+	return a
+}
+
+// pace keeps the subscribers within their buffers: one that fell behind would be dropped
+// and cost nothing from then on. The figure is the pace they sustain.
+func (a *applyBench) pace(sent int64) {
+	for i := range a.received {
+		for sent-a.received[i].Load() > DefaultSubscriberBuffer/2 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// finish fails the benchmark if a subscriber was dropped, then ends the subscriptions.
+func (a *applyBench) finish(b *testing.B) {
+	for _, sub := range a.subs {
 		if errors.Is(sub.Err(), store.ErrSlowSubscriber) {
 			b.Fatal("a subscriber was dropped")
 		}
 	}
-	s.Close() // ends the subscriptions, so the drainers return
-	wg.Wait()
+	a.s.Close() // ends the subscriptions, so the drainers return
+	a.wg.Wait()
 }
 
 // fullStore returns a store whose hq log holds DefaultMaxLogLen entries (realistic call events)
