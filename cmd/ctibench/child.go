@@ -51,6 +51,7 @@ type instanceConfig struct {
 	TokenSHA256 string        `json:"token_sha256"`
 	LogLevel    string        `json:"log_level"`
 	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
+	GOGC        string        `json:"gogc,omitempty"`        // the instance's GOGC; "" inherits the bench's
 }
 
 // instanceStats is what an instance reports at /bench/stats.

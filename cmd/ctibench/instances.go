@@ -47,6 +47,11 @@ func startInstance(ctx context.Context, ic instanceConfig, logDir string) (*inst
 	defer lf.Close()
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), childEnv+"="+string(b))
+	if ic.GOGC != "" {
+		// Set on the instance alone: the bench's own process (simulator, clients) keeps its
+		// collector as it is, so a change shows in the bridge's CPU only.
+		cmd.Env = append(cmd.Env, "GOGC="+ic.GOGC)
+	}
 	cmd.Stderr = lf
 	out, err := cmd.StdoutPipe()
 	if err != nil {

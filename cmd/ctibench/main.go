@@ -47,6 +47,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -79,6 +80,7 @@ type options struct {
 	slowDelay   time.Duration
 	syncWait    time.Duration
 	cpuProf     string
+	bridgeGOGC  string
 	failProf    string
 	seed        uint64
 	jsonPath    string
@@ -126,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
+	fs.StringVar(&o.bridgeGOGC, "bridge-gogc", "", "GOGC for the bridge instances only (a percentage or off; \"\": what the bench itself runs with), to measure the collector's share of the CPU per event against its memory (docs/capacity.md)")
 	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to this file")
@@ -201,6 +204,11 @@ func (o *options) validateLoad(bad func(string, ...any)) {
 	}
 	if o.logLen < 0 || (o.logLen > 0 && o.store != "memory") {
 		bad("-log-len %d: want 0, or a positive length with -store memory", o.logLen)
+	}
+	if g := o.bridgeGOGC; g != "" && g != "off" {
+		if n, err := strconv.Atoi(g); err != nil || n <= 0 {
+			bad("-bridge-gogc %q: want a positive percentage or off", g)
+		}
 	}
 	if o.slowClients < 0 || o.slowClients > o.clients {
 		bad("-slow-clients %d: want 0 to -clients (%d)", o.slowClients, o.clients)

@@ -196,6 +196,8 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"-clients", "4", "-slow-clients", "5"}, "-slow-clients 5"},
 		{[]string{"-window", "1001"}, "-window 1001"},
 		{[]string{"-rate", "0"}, "-rate 0"},
+		{[]string{"-bridge-gogc", "0"}, `-bridge-gogc "0": want a positive percentage or off`},
+		{[]string{"-bridge-gogc", "lots"}, `-bridge-gogc "lots"`},
 		{[]string{"-heartbeat", "10ms"}, "minimum is 100ms"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-profile", "nec"}, `-profile "nec": want one of osv, osbiz, avaya, generic, minimal`},

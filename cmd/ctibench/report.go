@@ -45,6 +45,7 @@ type RunConfig struct {
 	Misses      int     `json:"misses"`
 	LeaseTTLMs  float64 `json:"lease_ttl_ms"`
 	SendQueue   int     `json:"send_queue"`
+	BridgeGOGC  string  `json:"bridge_gogc,omitempty"` // -bridge-gogc; "" when the instances inherit the bench's
 	CPUs        int     `json:"cpus"`
 	GoVersion   string  `json:"go_version"`
 	Started     string  `json:"started"`
@@ -150,7 +151,7 @@ func newResult(o *options) *Result {
 	return &Result{Config: RunConfig{Store: o.store, Profile: o.profile, Instances: o.instances, Clients: o.clients,
 		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
 		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
-		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, CPUs: runtime.NumCPU(),
+		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
 		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
 		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}},
@@ -195,6 +196,9 @@ func markdown(r *Result) string {
 	profile := ""
 	if c.Profile != "" {
 		profile = ", profile " + c.Profile
+	}
+	if c.BridgeGOGC != "" {
+		profile += ", bridge GOGC " + c.BridgeGOGC
 	}
 	fmt.Fprintf(&b, "### ctibench: %s store, %d instance(s), %d clients, %d devices, %.0f calls/s, failover %s%s\n\n",
 		c.Store, c.Instances, c.Clients, c.Devices, c.RateCPS, c.Failover, profile)
