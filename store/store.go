@@ -122,8 +122,8 @@ type Entry struct {
 	Offset uint64     `json:"offset"`
 	Event  tapi.Event `json:"event"`
 	// JSON is Event as tapi's encoder writes it (Event.AppendJSON, json.Marshal's bytes),
-	// when the store made it for its own use and has it at hand (the Redis store, for the
-	// events this instance wrote); nil otherwise. The web hub puts it in client messages
+	// when the store has it at hand (the Redis store: the JSON this instance wrote, or read
+	// and decoded the event from); nil otherwise. The web hub puts it in client messages
 	// instead of encoding the event again. It may be shared: readers never change it, and
 	// whoever changes Event clears it.
 	JSON []byte `json:"-"`

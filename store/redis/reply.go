@@ -100,6 +100,7 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 			if e.Event, err = decodeEvent(js); err != nil {
 				return nil, fmt.Errorf("log entry %d: %w", off, err)
 			}
+			e.JSON = []byte(js)
 		}
 		out = append(out, e)
 	}

@@ -154,7 +154,7 @@ func (sub *subscription) onMessage(p *published) error {
 			if err != nil {
 				return fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, off, err)
 			}
-			e.Event = ev
+			e.Event, e.JSON = ev, []byte(js)
 		}
 		if err := sub.deliver(e); err != nil {
 			return err
