@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -132,7 +131,7 @@ func (b backend) FetchHistory(ctx context.Context, pbx string, members []string)
 		if !ok {
 			continue // trimmed since the scan
 		}
-		if err := json.Unmarshal([]byte(js), &out[i]); err != nil {
+		if err := unmarshalStored(js, &out[i]); err != nil {
 			return nil, fmt.Errorf("redisstore: history %s: decode stored record %s: %w", pbx, ids[i], err)
 		}
 	}

@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,10 +107,10 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 }
 
 // decodeEvent decodes an event's JSON (a function of its own, so that the entries it goes
-// into are not moved to the heap for json.Unmarshal's pointer).
+// into are not moved to the heap for the decoder's pointer).
 func decodeEvent(js string) (tapi.Event, error) {
 	var ev tapi.Event
-	if err := json.Unmarshal([]byte(js), &ev); err != nil {
+	if err := unmarshalStored(js, &ev); err != nil {
 		return tapi.Event{}, fmt.Errorf("decode event: %w", err)
 	}
 	return ev, nil
@@ -130,7 +129,7 @@ func decodeJSONList[T any](what string, v any) ([]T, error) {
 			return nil, err
 		}
 		var x T
-		if err := json.Unmarshal([]byte(js), &x); err != nil {
+		if err := unmarshalStored(js, &x); err != nil {
 			return nil, fmt.Errorf("decode stored %s: %w", what, err)
 		}
 		out = append(out, x)
