@@ -10,12 +10,12 @@ import (
 // localEvents keeps the events this Store wrote lately, per PBX, so that its own subscriptions
 // take them as written instead of decoding the JSON that Redis publishes back: the owner of a
 // PBX is also a subscriber of its log (its WebSocket hub), and decoding every event it wrote
-// with encoding/json cost more than writing it. Events are immutable once written (the
+// cost more than writing it. Events are immutable once written (the
 // reducer emits copies), but the store's callers may change what they gave or were given: the
 // ring keeps a copy, each replay gets one of its own and the subscriptions share one (as the
 // memory store's do: no subscriber changes an event; the engine's watcher and view, the web
-// hub and its alerts all subscribe, so a copy each cost three per event), still far cheaper
-// than decoding.
+// hub and its alerts all subscribe, so a copy each cost three per event): the ring's own copy,
+// which a later batch replaces in its slot but never changes, still far cheaper than decoding.
 //
 // Redis publishes a batch from inside the write, so the subscription may read it before the
 // writer has the reply with its offsets: the writer records the batch before writing, at the
@@ -40,10 +40,9 @@ type localRing struct {
 }
 
 type localSlot struct {
-	offset uint64 // 0: empty
-	ev     tapi.Event
-	js     []byte      // the event's JSON as written by tapi's encoder (never changed)
-	shared *tapi.Event // the subscriptions' copy, made by the first that reads the slot
+	offset uint64     // 0: empty
+	ev     tapi.Event // a copy of the event written, shared by the subscriptions (never changed)
+	js     []byte     // the event's JSON as written by tapi's encoder (never changed)
 }
 
 // put records the events of one batch, the first at offset first; js holds their JSON as
@@ -79,15 +78,10 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string, shared bo
 	if s.offset != offset || s.js == nil || string(s.js) != js {
 		return false
 	}
-	switch {
-	case !shared:
+	if shared {
+		e.Event = s.ev // the ring's copy: put made it, nothing changes it
+	} else {
 		e.Event = s.ev.Clone()
-	case s.shared == nil:
-		s.shared = new(tapi.Event)
-		*s.shared = s.ev.Clone()
-		fallthrough
-	default:
-		e.Event = *s.shared
 	}
 	e.JSON = s.js
 	return true
