@@ -301,21 +301,23 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	call := applyCall{scratch: scratchBufs.Get().(*[]byte)}
 	enc := jsonArgs{buf: (*call.scratch)[:0]}
 	defer func() { *call.scratch = enc.buf }() // the buffer as grown, for release
-	for i, l := range b.Lines {
+	for i := range b.Lines {
+		l := &b.Lines[i]
 		if l.Name == "" {
 			return fail("line %d has no name", i)
 		}
-		js, _, err := enc.add(l.AppendJSON, l)
+		js, _, err := addJSON(&enc, l)
 		if err != nil {
 			return fail("encode line %s: %v", l.Name, err)
 		}
 		args = append(args, l.Name, js)
 	}
-	for i, c := range b.Calls {
+	for i := range b.Calls {
+		c := &b.Calls[i]
 		if c.Handle == "" {
 			return fail("call %d has no handle", i)
 		}
-		js, _, err := enc.add(c.AppendJSON, c)
+		js, _, err := addJSON(&enc, c)
 		if err != nil {
 			return fail("encode call %s: %v", c.Handle, err)
 		}
@@ -329,7 +331,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		call.events = make([][]byte, len(b.Events))
 		size := 0
 		for i := range b.Events {
-			js, own, err := enc.add(b.Events[i].AppendJSON, &b.Events[i])
+			js, own, err := addJSON(&enc, &b.Events[i])
 			if err != nil {
 				return fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
 			}
@@ -354,14 +356,15 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	// The records' id/JSON pairs, then their handle/member pairs (applyScript).
 	base, nj := len(args), len(b.Journal)
 	args = args[:base+4*nj]
+	var j store.JournalEntry // one copy for all records: its address escapes (addJSON)
 	for i := range b.Journal {
-		j := b.Journal[i]
+		j = b.Journal[i]
 		member, err := store.CheckRecord(pbx, &j)
 		if err != nil {
 			return fail("record %d: %v", i, err)
 		}
 		j.PBX = pbx
-		js, _, err := enc.add(j.AppendJSON, &j)
+		js, _, err := addJSON(&enc, &j)
 		if err != nil {
 			return fail("encode record %d: %v", i, err)
 		}
@@ -397,11 +400,18 @@ const maxScratch = 4 << 20
 // from it in the old array, unchanged.
 type jsonArgs struct{ buf []byte }
 
-// add appends v's JSON by appendJSON and returns it (own: appendJSON wrote it); where
-// appendJSON fails, json.Marshal gives the error (or, should it succeed, the bytes).
-func (j *jsonArgs) add(appendJSON func([]byte) ([]byte, error), v any) (js []byte, own bool, err error) {
+// jsonAppender is what tapi's and store's encoders have: json.Marshal's bytes appended to b.
+type jsonAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
+// addJSON appends v's JSON by its encoder and returns it (own: the encoder wrote it); where
+// the encoder fails, json.Marshal gives the error (or, should it succeed, the bytes). v is a
+// pointer into the batch: neither a copy of the value nor a method value is made per
+// argument, which cost an allocation each.
+func addJSON[T jsonAppender](j *jsonArgs, v T) (js []byte, own bool, err error) {
 	start := len(j.buf)
-	b, err := appendJSON(j.buf)
+	b, err := v.AppendJSON(j.buf)
 	if err != nil {
 		j.buf = j.buf[:start]
 		js, err = json.Marshal(v)
