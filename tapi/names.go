@@ -1,6 +1,7 @@
 package tapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/bits"
@@ -107,6 +108,9 @@ func (t *nameTable) marshalMask(m uint32) ([]byte, error) {
 }
 
 func (t *nameTable) unmarshalMask(b []byte) (uint32, error) {
+	if m, ok := t.scanMask(b); ok {
+		return m, nil
+	}
 	var names []string
 	if err := json.Unmarshal(b, &names); err != nil {
 		return 0, fmt.Errorf("tapi: %s* mask must be a JSON array of names: %w", t.prefix, err)
@@ -120,4 +124,35 @@ func (t *nameTable) unmarshalMask(b []byte) (uint32, error) {
 		m |= v
 	}
 	return m, nil
+}
+
+// scanMask reads a mask in the form tapi's encoder writes it, ["NAME","NAME"] without spaces,
+// without encoding/json, which cost a follower instance more than the rest of an event's
+// decoding (every party ID of every call has a mask). ok is false for any other form
+// (spaces, escapes, null, an unknown name), which the general decoder then answers.
+func (t *nameTable) scanMask(b []byte) (m uint32, ok bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return 0, false
+	}
+	for b = b[1 : len(b)-1]; len(b) > 0; {
+		if b[0] != '"' {
+			return 0, false
+		}
+		end := bytes.IndexByte(b[1:], '"')
+		if end < 0 {
+			return 0, false
+		}
+		v, found := t.byName[string(b[1:1+end])] // a name holds no escape: a known one is whole
+		if !found {
+			return 0, false
+		}
+		m |= v
+		if b = b[end+2:]; len(b) > 0 {
+			if len(b) == 1 || b[0] != ',' {
+				return 0, false
+			}
+			b = b[1:]
+		}
+	}
+	return m, true
 }
