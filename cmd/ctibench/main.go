@@ -151,6 +151,11 @@ func (o *options) validate() error {
 	o.validateSetup(bad)
 	o.validateLoad(bad)
 	o.validateTiming(bad)
+	if g := o.bridgeGOGC; g != "" && g != "off" {
+		if n, err := strconv.Atoi(g); err != nil || n <= 0 {
+			bad("-bridge-gogc %q: want a positive percentage or off", g)
+		}
+	}
 	o.resolveClientProcs(bad)
 	return errors.Join(errs...)
 }
@@ -204,11 +209,6 @@ func (o *options) validateLoad(bad func(string, ...any)) {
 	}
 	if o.logLen < 0 || (o.logLen > 0 && o.store != "memory") {
 		bad("-log-len %d: want 0, or a positive length with -store memory", o.logLen)
-	}
-	if g := o.bridgeGOGC; g != "" && g != "off" {
-		if n, err := strconv.Atoi(g); err != nil || n <= 0 {
-			bad("-bridge-gogc %q: want a positive percentage or off", g)
-		}
 	}
 	if o.slowClients < 0 || o.slowClients > o.clients {
 		bad("-slow-clients %d: want 0 to -clients (%d)", o.slowClients, o.clients)
