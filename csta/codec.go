@@ -22,6 +22,10 @@ func register(names []string, f func() xmlMessage) {
 	}
 }
 
+// rootAliases are other spellings of root elements that switches send, by the name the codec
+// registers the message under.
+var rootAliases = map[string]string{"TransferredEvent": "TransferedEvent"}
+
 var docPool = sync.Pool{New: func() any { return &xdoc{nodes: make([]xnode, 0, 64)} }}
 
 // Decode decodes one XML document (the body of a frame) into a typed message.
@@ -55,9 +59,7 @@ func decodeGeneric(data []byte) (Message, error) {
 	}
 	f, ok := decoders[name]
 	if !ok {
-		if name == "TransferredEvent" {
-			f = decoders["TransferedEvent"]
-		} else {
+		if f, ok = decoders[rootAliases[name]]; !ok {
 			return &UnknownMessage{Name: name, Namespace: d.rootNS, Raw: append([]byte(nil), data...)}, nil
 		}
 	}

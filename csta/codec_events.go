@@ -1,26 +1,29 @@
 package csta
 
-// XML encoding and decoding of the ECMA-269 events (ECMA-323 §17, §20, §22).
+// XML encoding and decoding of the ECMA-269 events (ECMA-323 §17, §20, §22). Each event's
+// member method is the one table of its elements: both decoders read an element by it, the
+// generic one from the element tree (eventMembers) and the fast one off the bytes
+// (codec_fastevent.go).
 
 func init() {
-	register([]string{"ServiceInitiatedEvent"}, func() xmlMessage { return &ServiceInitiatedEvent{} })
-	register([]string{"OriginatedEvent"}, func() xmlMessage { return &OriginatedEvent{} })
-	register([]string{"NetworkReachedEvent"}, func() xmlMessage { return &NetworkReachedEvent{} })
-	register([]string{"DeliveredEvent"}, func() xmlMessage { return &DeliveredEvent{} })
-	register([]string{"EstablishedEvent"}, func() xmlMessage { return &EstablishedEvent{} })
-	register([]string{"HeldEvent"}, func() xmlMessage { return &HeldEvent{} })
-	register([]string{"RetrievedEvent"}, func() xmlMessage { return &RetrievedEvent{} })
-	register([]string{"ConnectionClearedEvent"}, func() xmlMessage { return &ConnectionClearedEvent{} })
-	register([]string{"CallClearedEvent"}, func() xmlMessage { return &CallClearedEvent{} })
-	register([]string{"TransferedEvent"}, func() xmlMessage { return &TransferredEvent{} })
-	register([]string{"ConferencedEvent"}, func() xmlMessage { return &ConferencedEvent{} })
-	register([]string{"DivertedEvent"}, func() xmlMessage { return &DivertedEvent{} })
-	register([]string{"FailedEvent"}, func() xmlMessage { return &FailedEvent{} })
-	register([]string{"QueuedEvent"}, func() xmlMessage { return &QueuedEvent{} })
-	register([]string{"DoNotDisturbEvent"}, func() xmlMessage { return &DoNotDisturbEvent{} })
-	register([]string{"ForwardingEvent"}, func() xmlMessage { return &ForwardingEvent{} })
-	register([]string{"OutOfServiceEvent"}, func() xmlMessage { return &OutOfServiceEvent{} })
-	register([]string{"BackInServiceEvent"}, func() xmlMessage { return &BackInServiceEvent{} })
+	registerEvent("ServiceInitiatedEvent", func() memberEvent { return &ServiceInitiatedEvent{} })
+	registerEvent("OriginatedEvent", func() memberEvent { return &OriginatedEvent{} })
+	registerEvent("NetworkReachedEvent", func() memberEvent { return &NetworkReachedEvent{} })
+	registerEvent("DeliveredEvent", func() memberEvent { return &DeliveredEvent{} })
+	registerEvent("EstablishedEvent", func() memberEvent { return &EstablishedEvent{} })
+	registerEvent("HeldEvent", func() memberEvent { return &HeldEvent{} })
+	registerEvent("RetrievedEvent", func() memberEvent { return &RetrievedEvent{} })
+	registerEvent("ConnectionClearedEvent", func() memberEvent { return &ConnectionClearedEvent{} })
+	registerEvent("CallClearedEvent", func() memberEvent { return &CallClearedEvent{} })
+	registerEvent("TransferedEvent", func() memberEvent { return &TransferredEvent{} })
+	registerEvent("ConferencedEvent", func() memberEvent { return &ConferencedEvent{} })
+	registerEvent("DivertedEvent", func() memberEvent { return &DivertedEvent{} })
+	registerEvent("FailedEvent", func() memberEvent { return &FailedEvent{} })
+	registerEvent("QueuedEvent", func() memberEvent { return &QueuedEvent{} })
+	registerEvent("DoNotDisturbEvent", func() memberEvent { return &DoNotDisturbEvent{} })
+	registerEvent("ForwardingEvent", func() memberEvent { return &ForwardingEvent{} })
+	registerEvent("OutOfServiceEvent", func() memberEvent { return &OutOfServiceEvent{} })
+	registerEvent("BackInServiceEvent", func() memberEvent { return &BackInServiceEvent{} })
 	internNames("transferringDevice", "transferredToDevice", "transferredConnections",
 		"primaryOldCall", "secondaryOldCall", "conferencingDevice", "addedParty",
 		"conferenceConnections", "divertingDevice", "newDestination", "failedConnection",
@@ -35,16 +38,16 @@ func (m *ServiceInitiatedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *ServiceInitiatedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "initiatedConnection":
-			m.InitiatedConnection = d.connection(n)
-		case "initiatingDevice":
-			m.InitiatingDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *ServiceInitiatedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *ServiceInitiatedEvent) member(name string) fieldRef {
+	switch name {
+	case "initiatedConnection":
+		return connMember(&m.InitiatedConnection)
+	case "initiatingDevice":
+		return deviceMember(&m.InitiatingDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *OriginatedEvent) encodeXML(e *encoder) {
@@ -55,18 +58,18 @@ func (m *OriginatedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *OriginatedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "originatedConnection":
-			m.OriginatedConnection = d.connection(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *OriginatedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *OriginatedEvent) member(name string) fieldRef {
+	switch name {
+	case "originatedConnection":
+		return connMember(&m.OriginatedConnection)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *NetworkReachedEvent) encodeXML(e *encoder) {
@@ -78,20 +81,20 @@ func (m *NetworkReachedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *NetworkReachedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "outboundConnection":
-			m.OutboundConnection = d.connection(n)
-		case "networkInterfaceUsed":
-			m.NetworkInterfaceUsed = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *NetworkReachedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *NetworkReachedEvent) member(name string) fieldRef {
+	switch name {
+	case "outboundConnection":
+		return connMember(&m.OutboundConnection)
+	case "networkInterfaceUsed":
+		return deviceMember(&m.NetworkInterfaceUsed)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *DeliveredEvent) encodeXML(e *encoder) {
@@ -111,30 +114,28 @@ func (m *DeliveredEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *DeliveredEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "connection":
-			m.Connection = d.connection(n)
-		case "alertingDevice":
-			m.AlertingDevice = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		case "lastRedirectionDevice":
-			m.LastRedirectionDevice = d.device(n)
-		case "networkCallingDevice":
-			m.NetworkCallingDevice = d.device(n)
-		case "networkCalledDevice":
-			m.NetworkCalledDevice = d.device(n)
-		case "callCharacteristics":
-			if c := d.child(n, "acdCall"); c >= 0 {
-				m.ACDCall = d.boolOf(c)
-			}
-		}
-		return nil
-	})
+func (m *DeliveredEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *DeliveredEvent) member(name string) fieldRef {
+	switch name {
+	case "connection":
+		return connMember(&m.Connection)
+	case "alertingDevice":
+		return deviceMember(&m.AlertingDevice)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	case "lastRedirectionDevice":
+		return deviceMember(&m.LastRedirectionDevice)
+	case "networkCallingDevice":
+		return deviceMember(&m.NetworkCallingDevice)
+	case "networkCalledDevice":
+		return deviceMember(&m.NetworkCalledDevice)
+	case "callCharacteristics":
+		return callCharMember(&m.ACDCall)
+	}
+	return fieldRef{}
 }
 
 func (m *EstablishedEvent) encodeXML(e *encoder) {
@@ -147,22 +148,22 @@ func (m *EstablishedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *EstablishedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "establishedConnection":
-			m.EstablishedConnection = d.connection(n)
-		case "answeringDevice":
-			m.AnsweringDevice = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		case "lastRedirectionDevice":
-			m.LastRedirectionDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *EstablishedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *EstablishedEvent) member(name string) fieldRef {
+	switch name {
+	case "establishedConnection":
+		return connMember(&m.EstablishedConnection)
+	case "answeringDevice":
+		return deviceMember(&m.AnsweringDevice)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	case "lastRedirectionDevice":
+		return deviceMember(&m.LastRedirectionDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *HeldEvent) encodeXML(e *encoder) {
@@ -172,16 +173,16 @@ func (m *HeldEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *HeldEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "heldConnection":
-			m.HeldConnection = d.connection(n)
-		case "holdingDevice":
-			m.HoldingDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *HeldEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *HeldEvent) member(name string) fieldRef {
+	switch name {
+	case "heldConnection":
+		return connMember(&m.HeldConnection)
+	case "holdingDevice":
+		return deviceMember(&m.HoldingDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *RetrievedEvent) encodeXML(e *encoder) {
@@ -191,16 +192,16 @@ func (m *RetrievedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *RetrievedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "retrievedConnection":
-			m.RetrievedConnection = d.connection(n)
-		case "retrievingDevice":
-			m.RetrievingDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *RetrievedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *RetrievedEvent) member(name string) fieldRef {
+	switch name {
+	case "retrievedConnection":
+		return connMember(&m.RetrievedConnection)
+	case "retrievingDevice":
+		return deviceMember(&m.RetrievingDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *ConnectionClearedEvent) encodeXML(e *encoder) {
@@ -210,16 +211,16 @@ func (m *ConnectionClearedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *ConnectionClearedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "droppedConnection":
-			m.DroppedConnection = d.connection(n)
-		case "releasingDevice":
-			m.ReleasingDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *ConnectionClearedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *ConnectionClearedEvent) member(name string) fieldRef {
+	switch name {
+	case "droppedConnection":
+		return connMember(&m.DroppedConnection)
+	case "releasingDevice":
+		return deviceMember(&m.ReleasingDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *CallClearedEvent) encodeXML(e *encoder) {
@@ -228,13 +229,14 @@ func (m *CallClearedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *CallClearedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		if name == "clearedCall" {
-			m.ClearedCall = d.connection(n)
-		}
-		return nil
-	})
+func (m *CallClearedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *CallClearedEvent) member(name string) fieldRef {
+	switch name {
+	case "clearedCall":
+		return connMember(&m.ClearedCall)
+	}
+	return fieldRef{}
 }
 
 func (m *TransferredEvent) encodeXML(e *encoder) {
@@ -247,22 +249,22 @@ func (m *TransferredEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *TransferredEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "primaryOldCall":
-			m.PrimaryOldCall = d.connection(n)
-		case "secondaryOldCall":
-			m.SecondaryOldCall = d.connection(n)
-		case "transferringDevice":
-			m.TransferringDevice = d.device(n)
-		case "transferredToDevice":
-			m.TransferredToDevice = d.device(n)
-		case "transferredConnections":
-			m.TransferredConnections = d.connectionList(n)
-		}
-		return nil
-	})
+func (m *TransferredEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *TransferredEvent) member(name string) fieldRef {
+	switch name {
+	case "primaryOldCall":
+		return connMember(&m.PrimaryOldCall)
+	case "secondaryOldCall":
+		return connMember(&m.SecondaryOldCall)
+	case "transferringDevice":
+		return deviceMember(&m.TransferringDevice)
+	case "transferredToDevice":
+		return deviceMember(&m.TransferredToDevice)
+	case "transferredConnections":
+		return connListMember(&m.TransferredConnections)
+	}
+	return fieldRef{}
 }
 
 func (m *ConferencedEvent) encodeXML(e *encoder) {
@@ -275,22 +277,22 @@ func (m *ConferencedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *ConferencedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "primaryOldCall":
-			m.PrimaryOldCall = d.connection(n)
-		case "secondaryOldCall":
-			m.SecondaryOldCall = d.connection(n)
-		case "conferencingDevice":
-			m.ConferencingDevice = d.device(n)
-		case "addedParty":
-			m.AddedParty = d.device(n)
-		case "conferenceConnections":
-			m.ConferenceConnections = d.connectionList(n)
-		}
-		return nil
-	})
+func (m *ConferencedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *ConferencedEvent) member(name string) fieldRef {
+	switch name {
+	case "primaryOldCall":
+		return connMember(&m.PrimaryOldCall)
+	case "secondaryOldCall":
+		return connMember(&m.SecondaryOldCall)
+	case "conferencingDevice":
+		return deviceMember(&m.ConferencingDevice)
+	case "addedParty":
+		return deviceMember(&m.AddedParty)
+	case "conferenceConnections":
+		return connListMember(&m.ConferenceConnections)
+	}
+	return fieldRef{}
 }
 
 func (m *DivertedEvent) encodeXML(e *encoder) {
@@ -304,24 +306,24 @@ func (m *DivertedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *DivertedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "connection":
-			m.Connection = d.connection(n)
-		case "divertingDevice":
-			m.DivertingDevice = d.device(n)
-		case "newDestination":
-			m.NewDestination = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		case "lastRedirectionDevice":
-			m.LastRedirectionDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *DivertedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *DivertedEvent) member(name string) fieldRef {
+	switch name {
+	case "connection":
+		return connMember(&m.Connection)
+	case "divertingDevice":
+		return deviceMember(&m.DivertingDevice)
+	case "newDestination":
+		return deviceMember(&m.NewDestination)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	case "lastRedirectionDevice":
+		return deviceMember(&m.LastRedirectionDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *FailedEvent) encodeXML(e *encoder) {
@@ -333,20 +335,20 @@ func (m *FailedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *FailedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "failedConnection":
-			m.FailedConnection = d.connection(n)
-		case "failingDevice":
-			m.FailingDevice = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		}
-		return nil
-	})
+func (m *FailedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *FailedEvent) member(name string) fieldRef {
+	switch name {
+	case "failedConnection":
+		return connMember(&m.FailedConnection)
+	case "failingDevice":
+		return deviceMember(&m.FailingDevice)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	}
+	return fieldRef{}
 }
 
 func (m *QueuedEvent) encodeXML(e *encoder) {
@@ -359,23 +361,22 @@ func (m *QueuedEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *QueuedEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		var err error
-		switch name {
-		case "queuedConnection":
-			m.QueuedConnection = d.connection(n)
-		case "queue":
-			m.Queue = d.device(n)
-		case "callingDevice":
-			m.CallingDevice = d.device(n)
-		case "calledDevice":
-			m.CalledDevice = d.device(n)
-		case "numberQueued":
-			m.NumberQueued, err = d.intOf(n, name)
-		}
-		return err
-	})
+func (m *QueuedEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *QueuedEvent) member(name string) fieldRef {
+	switch name {
+	case "queuedConnection":
+		return connMember(&m.QueuedConnection)
+	case "queue":
+		return deviceMember(&m.Queue)
+	case "callingDevice":
+		return deviceMember(&m.CallingDevice)
+	case "calledDevice":
+		return deviceMember(&m.CalledDevice)
+	case "numberQueued":
+		return intMember(&m.NumberQueued)
+	}
+	return fieldRef{}
 }
 
 func (m *DoNotDisturbEvent) encodeXML(e *encoder) {
@@ -385,16 +386,16 @@ func (m *DoNotDisturbEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *DoNotDisturbEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "device":
-			m.Device = d.device(n)
-		case "doNotDisturbOn":
-			m.DoNotDisturbOn = d.boolOf(n)
-		}
-		return nil
-	})
+func (m *DoNotDisturbEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *DoNotDisturbEvent) member(name string) fieldRef {
+	switch name {
+	case "device":
+		return deviceMember(&m.Device)
+	case "doNotDisturbOn":
+		return boolMember(&m.DoNotDisturbOn)
+	}
+	return fieldRef{}
 }
 
 func (m *ForwardingEvent) encodeXML(e *encoder) {
@@ -406,20 +407,20 @@ func (m *ForwardingEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *ForwardingEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		switch name {
-		case "device":
-			m.Device = d.device(n)
-		case "forwardingType":
-			m.ForwardingType = ForwardingType(d.textOf(n))
-		case "forwardStatus":
-			m.ForwardStatus = d.boolOf(n)
-		case "forwardTo":
-			m.ForwardTo = d.device(n)
-		}
-		return nil
-	})
+func (m *ForwardingEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *ForwardingEvent) member(name string) fieldRef {
+	switch name {
+	case "device":
+		return deviceMember(&m.Device)
+	case "forwardingType":
+		return textMember((*string)(&m.ForwardingType))
+	case "forwardStatus":
+		return boolMember(&m.ForwardStatus)
+	case "forwardTo":
+		return deviceMember(&m.ForwardTo)
+	}
+	return fieldRef{}
 }
 
 func (m *OutOfServiceEvent) encodeXML(e *encoder) {
@@ -428,13 +429,14 @@ func (m *OutOfServiceEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *OutOfServiceEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		if name == "device" {
-			m.Device = d.device(n)
-		}
-		return nil
-	})
+func (m *OutOfServiceEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *OutOfServiceEvent) member(name string) fieldRef {
+	switch name {
+	case "device":
+		return deviceMember(&m.Device)
+	}
+	return fieldRef{}
 }
 
 func (m *BackInServiceEvent) encodeXML(e *encoder) {
@@ -443,11 +445,12 @@ func (m *BackInServiceEvent) encodeXML(e *encoder) {
 	e.tail(&m.EventCommon)
 }
 
-func (m *BackInServiceEvent) decodeXML(d *xdoc, root int32) error {
-	return d.eventFields(root, &m.EventCommon, func(name string, n int32) error {
-		if name == "device" {
-			m.Device = d.device(n)
-		}
-		return nil
-	})
+func (m *BackInServiceEvent) decodeXML(d *xdoc, root int32) error { return d.eventMembers(root, m) }
+
+func (m *BackInServiceEvent) member(name string) fieldRef {
+	switch name {
+	case "device":
+		return deviceMember(&m.Device)
+	}
+	return fieldRef{}
 }

@@ -8,46 +8,10 @@ import (
 // A fast path for the call events, which are nearly all of what a link carries: a monitored
 // device gets several per call. An event in the form switches send (see fastscan.go) is
 // decoded straight into its struct while it is read, without the element tree; the members
-// are read exactly as decodeXML reads them from the tree (eventFields, connection, device,
+// are found by the event's member table as the generic decoder finds them (codec_eventmembers.go)
+// and read exactly as it reads them from the tree (eventFields, connection, device,
 // connectionList, securityTimestamp). Whatever the scanner or the members' readers do not
 // take goes to the generic decoder (TestDecodeFastEventEquivalence, FuzzDecodeFast).
-
-// fieldKind is how an event member is read.
-type fieldKind uint8
-
-const (
-	fkSkip     fieldKind = iota // not a member of the event: checked and ignored
-	fkConn                      // ConnectionID (connection)
-	fkDevice                    // DeviceID (device)
-	fkConnList                  // []ConnectionListItem (connectionList)
-	fkCallChar                  // callCharacteristics: its first acdCall as a bool
-	fkBool                      // boolOf
-	fkText                      // textOf
-	fkInt                       // intOf, digits only here
-)
-
-// fieldRef is where a member goes.
-type fieldRef struct {
-	kind fieldKind
-	conn *ConnectionID
-	dev  *DeviceID
-	list *[]ConnectionListItem
-	flag *bool
-	text *string
-	num  *int
-}
-
-// fastEvent is an event the fast path decodes: fastField names the member an element of the
-// event's root is read into (the members of EventCommon are handled before it is asked).
-type fastEvent interface {
-	Event
-	fastField(local []byte) fieldRef
-}
-
-// fastEvents makes the events the fast path decodes, by root element name.
-var fastEvents = map[string]func() fastEvent{}
-
-func registerFast(name string, f func() fastEvent) { fastEvents[name] = f }
 
 // decodeFastEvent decodes data when it is an event the fast path takes; ok is false when the
 // generic decoder must.
@@ -60,7 +24,7 @@ func decodeFastEvent(data []byte) (m Message, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	mk := fastEvents[string(s.local(root))]
+	mk := fastEvents[s.localView(root)]
 	if mk == nil {
 		return nil, false
 	}
@@ -105,8 +69,8 @@ func (s *fscan) epilog() bool {
 	return s.i == len(s.b)
 }
 
-// event reads the root's children into ev as eventFields and the event's decodeXML do.
-func (s *fscan) event(root ftag, ev fastEvent) bool {
+// event reads the root's children into ev as eventFields and eventMembers do.
+func (s *fscan) event(root ftag, ev memberEvent) bool {
 	if root.empty {
 		return true
 	}
@@ -143,14 +107,14 @@ func (s *fscan) event(root ftag, ev fastEvent) bool {
 				return false
 			}
 		default:
-			if !s.field(t, ev.fastField(s.local(t))) {
+			if !s.field(t, ev.member(s.localView(t))) {
 				return false
 			}
 		}
 	}
 }
 
-// field reads one member of an event.
+// field reads one member of an event as readMember does.
 func (s *fscan) field(t ftag, f fieldRef) bool {
 	var ok bool
 	switch f.kind {

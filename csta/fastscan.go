@@ -29,6 +29,12 @@ type ftag struct {
 
 func (s *fscan) local(t ftag) []byte { return s.b[t.local:t.end] }
 
+// localView is t's local name as a string over the document's bytes (a name is never
+// empty): for comparing and looking up only, never to keep.
+func (s *fscan) localView(t ftag) string {
+	return unsafe.String(&s.b[t.local], int(t.end-t.local))
+}
+
 // fastMaxDepth is well below parseXML's maxDepth, so the fast path never takes a document the
 // generic decoder refuses for its nesting.
 const fastMaxDepth = 24

@@ -1,0 +1,94 @@
+package csta
+
+// The members of an event, by element name, for both decoders: an event's member method
+// (codec_events.go) says where an element of its root goes and how it is read, and the
+// generic decoder (eventMembers) and the fast one ((*fscan).event) read it accordingly.
+// The members of EventCommon are read before it is asked (eventFields, (*fscan).event).
+
+// fieldKind is how an event member is read.
+type fieldKind uint8
+
+const (
+	fkSkip     fieldKind = iota // not a member of the event: ignored
+	fkConn                      // ConnectionID (connection)
+	fkDevice                    // DeviceID (device)
+	fkConnList                  // []ConnectionListItem (connectionList)
+	fkCallChar                  // callCharacteristics: its first acdCall as a bool
+	fkBool                      // boolOf
+	fkText                      // textOf
+	fkInt                       // intOf
+)
+
+// fieldRef is where a member goes: the pointer of its kind (made by the constructors below).
+type fieldRef struct {
+	kind fieldKind
+	conn *ConnectionID
+	dev  *DeviceID
+	list *[]ConnectionListItem
+	flag *bool
+	text *string
+	num  *int
+}
+
+func connMember(c *ConnectionID) fieldRef             { return fieldRef{kind: fkConn, conn: c} }
+func deviceMember(d *DeviceID) fieldRef               { return fieldRef{kind: fkDevice, dev: d} }
+func connListMember(l *[]ConnectionListItem) fieldRef { return fieldRef{kind: fkConnList, list: l} }
+func callCharMember(acd *bool) fieldRef               { return fieldRef{kind: fkCallChar, flag: acd} }
+func boolMember(b *bool) fieldRef                     { return fieldRef{kind: fkBool, flag: b} }
+func textMember(s *string) fieldRef                   { return fieldRef{kind: fkText, text: s} }
+func intMember(n *int) fieldRef                       { return fieldRef{kind: fkInt, num: n} }
+
+// memberEvent is an event read through its member table. member is given the element's
+// local name; it may be a view of the document's bytes, so it must not keep it.
+type memberEvent interface {
+	xmlMessage
+	Event
+	member(name string) fieldRef
+}
+
+// fastEvents makes the events the fast path decodes, by root element name: every event
+// registered with registerEvent, under the names decodeGeneric takes it by.
+var fastEvents = map[string]func() memberEvent{}
+
+// registerEvent registers an event with both decoders.
+func registerEvent(name string, f func() memberEvent) {
+	register([]string{name}, func() xmlMessage { return f() })
+	fastEvents[name] = f
+	for alias, canonical := range rootAliases {
+		if canonical == name {
+			fastEvents[alias] = f
+		}
+	}
+}
+
+// eventMembers is decodeXML for an event read through its member table.
+func (d *xdoc) eventMembers(root int32, ev memberEvent) error {
+	return d.eventFields(root, ev.Common(), func(name string, n int32) error {
+		return d.readMember(n, name, ev.member(name))
+	})
+}
+
+// readMember reads element n into f; the fast decoder's (*fscan).field reads the same.
+func (d *xdoc) readMember(n int32, name string, f fieldRef) error {
+	switch f.kind {
+	case fkConn:
+		*f.conn = d.connection(n)
+	case fkDevice:
+		*f.dev = d.device(n)
+	case fkConnList:
+		*f.list = d.connectionList(n)
+	case fkCallChar:
+		if c := d.child(n, "acdCall"); c >= 0 {
+			*f.flag = d.boolOf(c)
+		}
+	case fkBool:
+		*f.flag = d.boolOf(n)
+	case fkText:
+		*f.text = d.textOf(n)
+	case fkInt:
+		v, err := d.intOf(n, name)
+		*f.num = v
+		return err
+	}
+	return nil
+}
