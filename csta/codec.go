@@ -26,7 +26,9 @@ func register(names []string, f func() xmlMessage) {
 // registers the message under.
 var rootAliases = map[string]string{"TransferredEvent": "TransferedEvent"}
 
-var docPool = sync.Pool{New: func() any { return &xdoc{nodes: make([]xnode, 0, 64)} }}
+var docPool = sync.Pool{New: func() any { return newDoc() }}
+
+func newDoc() *xdoc { return &xdoc{nodes: make([]xnode, 0, 64)} }
 
 // Decode decodes one XML document (the body of a frame) into a typed message.
 //
@@ -35,21 +37,30 @@ var docPool = sync.Pool{New: func() any { return &xdoc{nodes: make([]xnode, 0, 6
 // know gives *UnknownMessage and no error. A CSTAErrorCode gives *Error. Malformed XML gives a
 // *DecodeError.
 func Decode(data []byte) (Message, error) {
-	if m, ok := decodeFast(data); ok {
+	d := docPool.Get().(*xdoc)
+	m, err := d.decode(data)
+	if cap(d.nodes) <= maxKeptNodes {
+		docPool.Put(d)
+	}
+	return m, err
+}
+
+// maxKeptNodes bounds the element tree a decoder keeps for the next document.
+const maxKeptNodes = 1024
+
+// decode is Decode with d's state (text block, recent values); nothing it returns points
+// into data.
+func (d *xdoc) decode(data []byte) (Message, error) {
+	if m, ok := d.decodeFast(data); ok {
 		return m, nil
 	}
-	return decodeGeneric(data)
+	m, err := d.decodeGeneric(data)
+	d.src = nil
+	return m, err
 }
 
 // decodeGeneric is Decode through the element tree, for every document.
-func decodeGeneric(data []byte) (Message, error) {
-	d := docPool.Get().(*xdoc)
-	defer func() {
-		d.src = nil
-		if cap(d.nodes) <= 1024 {
-			docPool.Put(d)
-		}
-	}()
+func (d *xdoc) decodeGeneric(data []byte) (Message, error) {
 	if err := parseXML(d, data); err != nil {
 		return nil, err
 	}

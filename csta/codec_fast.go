@@ -38,10 +38,10 @@ const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 
 // decodeFast decodes data when it is one of fastShapes exactly, or an event the fast event
 // decoder takes (codec_fastevent.go); ok is false otherwise.
-func decodeFast(data []byte) (m Message, ok bool) {
+func (d *xdoc) decodeFast(data []byte) (m Message, ok bool) {
 	b := bytes.TrimPrefix(data, []byte(xmlDecl))
 	if len(b) < 2 || b[0] != '<' {
-		return decodeFastEvent(data)
+		return d.decodeFastEvent(data)
 	}
 	n := 1
 	for n < len(b) && isNameByte(b[n]) {
@@ -56,7 +56,7 @@ func decodeFast(data []byte) (m Message, ok bool) {
 		}
 	}
 	if s == nil {
-		return decodeFastEvent(data)
+		return d.decodeFastEvent(data)
 	}
 	b, ok = skipRootTag(b[n:])
 	if !ok {

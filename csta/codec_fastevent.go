@@ -15,8 +15,8 @@ import (
 
 // decodeFastEvent decodes data when it is an event the fast path takes; ok is false when the
 // generic decoder must.
-func decodeFastEvent(data []byte) (m Message, ok bool) {
-	s := fscan{b: data}
+func (d *xdoc) decodeFastEvent(data []byte) (m Message, ok bool) {
+	s := fscan{b: data, d: d}
 	if !s.prolog() || !s.atChild() {
 		return nil, false
 	}
@@ -28,13 +28,8 @@ func decodeFastEvent(data []byte) (m Message, ok bool) {
 	if mk == nil {
 		return nil, false
 	}
-	d := docPool.Get().(*xdoc)
-	s.d = d
 	ev := mk()
-	ok = s.event(root, ev) && s.epilog()
-	s.d = nil
-	docPool.Put(d)
-	if !ok {
+	if !s.event(root, ev) || !s.epilog() {
 		return nil, false
 	}
 	return ev, true
@@ -337,7 +332,7 @@ func (s *fscan) extensions(t ftag, c *EventCommon) bool {
 	ok := s.firstChild(t, "security", func(sec ftag) bool {
 		return s.firstChild(sec, "timestamp", func(ts ftag) bool {
 			var ok bool
-			stamp, ok = s.leaf(ts)
+			stamp, ok = s.leafView(ts) // parsed, not kept
 			found = true
 			return ok
 		})

@@ -134,13 +134,19 @@ func (l *link) readLoop() {
 	if b, ok := fr.(interface{ borrowBodies() }); ok {
 		b.borrowBodies() // nothing below keeps a body past the next read
 	}
+	// The reader's own decoder state: the IDs of one link's calls and devices repeat from
+	// event to event, and its recent values (xdoc.values) then cost no copy.
+	doc := newDoc()
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
 			l.close(&TransportError{Op: "read", Err: err})
 			return
 		}
-		m, derr := Decode(f.Body)
+		m, derr := doc.decode(f.Body)
+		if cap(doc.nodes) > maxKeptNodes {
+			doc.nodes = nil // one huge document does not pin its tree for the link's life
+		}
 		name := "undecodable"
 		if m != nil {
 			name = m.MessageName()

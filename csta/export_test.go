@@ -23,3 +23,30 @@ func FastEquivalent(data []byte) (took bool, mismatch string) {
 	}
 	return true, ""
 }
+
+// decodeFast, decodeFastEvent and decodeGeneric are the decoder's paths with a document from
+// docPool, as Decode takes it, so that its recent values carry over between calls.
+func decodeFast(data []byte) (Message, bool) {
+	return withDoc(func(d *xdoc) (Message, bool) { return d.decodeFast(data) })
+}
+
+func decodeFastEvent(data []byte) (Message, bool) {
+	return withDoc(func(d *xdoc) (Message, bool) { return d.decodeFastEvent(data) })
+}
+
+func decodeGeneric(data []byte) (Message, error) {
+	var err error
+	m, _ := withDoc(func(d *xdoc) (Message, bool) {
+		var m Message
+		m, err = d.decodeGeneric(data)
+		d.src = nil
+		return m, err == nil
+	})
+	return m, err
+}
+
+func withDoc(f func(d *xdoc) (Message, bool)) (Message, bool) {
+	d := docPool.Get().(*xdoc)
+	defer docPool.Put(d)
+	return f(d)
+}

@@ -273,29 +273,52 @@ func (s *fscan) atChild() bool {
 // (trimmed, entities decoded, copied) is returned with leaf set; otherwise s.i is at the
 // first child's '<', and the text before it was white space.
 func (s *fscan) open(t ftag) (text string, leaf, ok bool) {
+	run, entity, leaf, ok := s.openRun(t)
+	if !leaf || len(run) == 0 {
+		return "", leaf, ok
+	}
+	return s.value(run, entity), true, ok
+}
+
+// openRun is open with a leaf's text as it stands in the document (nil when it is white
+// space only).
+func (s *fscan) openRun(t ftag) (run []byte, entity, leaf, ok bool) {
 	if t.empty {
-		return "", true, true
+		return nil, false, true, true
 	}
 	run, entity, space, ok := s.textRun()
 	if !ok {
-		return "", false, false
+		return nil, false, false, false
 	}
 	if s.endTag(t) {
 		if space {
-			return "", true, true
+			return nil, false, true, true
 		}
-		return s.value(run, entity), true, true
+		return run, entity, true, true
 	}
 	if !space || !s.atChild() {
-		return "", false, false // mixed content, comment, CDATA, ...: parseXML's
+		return nil, false, false, false // mixed content, comment, CDATA, ...: parseXML's
 	}
-	return "", false, true
+	return nil, false, false, true
 }
 
 // leaf reads t's content, which must be character data only.
 func (s *fscan) leaf(t ftag) (string, bool) {
 	text, leaf, ok := s.open(t)
 	return text, ok && leaf
+}
+
+// leafView is leaf for a value that is looked at and dropped while the document is read:
+// without entity references it is a view of the document's bytes, not a copy.
+func (s *fscan) leafView(t ftag) (string, bool) {
+	run, entity, leaf, ok := s.openRun(t)
+	if !ok || !leaf {
+		return "", false
+	}
+	if entity {
+		return s.value(run, true), true
+	}
+	return bytesView(trimASCIISpace(run)), true
 }
 
 // next reads white space, then the next child's start tag (more) or the end tag of parent.

@@ -26,7 +26,7 @@ func (d *xdoc) securityTimestamp(ext int32) time.Time {
 	if ts < 0 {
 		return time.Time{}
 	}
-	t, _ := ParseTimestamp(d.textOf(ts))
+	t, _ := ParseTimestamp(d.textView(ts)) // parsed, not kept: no copy
 	return t
 }
 

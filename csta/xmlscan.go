@@ -3,6 +3,7 @@ package csta
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,13 +32,30 @@ type xnode struct {
 	text         string
 }
 
-// xdoc is a parsed document; node 0 is the root element.
+// xdoc is a parsed document; node 0 is the root element. It is also the decoder's state
+// from one document to the next (text block, recent values), so one goroutine uses it at a
+// time: a link's reader keeps its own, Decode takes one from docPool.
 type xdoc struct {
 	src    []byte
 	text   []byte // block that text values are copied into (str); never rewritten
 	nodes  []xnode
 	rootNS string // namespace of the root element, if declared
+	// values are recent text values by a hash of their bytes (str): device and call IDs,
+	// cross-reference IDs and states repeat from event to event, and a repeated one is
+	// then neither copied nor given block space.
+	values [valueSlots]string
 }
+
+// valueSlots is the size of xdoc.values (a power of two): some hundreds of devices and
+// calls in flight on a link at a time, in 16 KiB. maxSharedValue bounds what is kept there
+// (identifiers, not free text).
+const (
+	valueSlots     = 1024
+	maxSharedValue = 64
+)
+
+// valueSeed keys the hash of xdoc.values.
+var valueSeed = maphash.MakeSeed()
 
 // DecodeError reports malformed XML or a message whose content is invalid.
 type DecodeError struct {
@@ -404,14 +422,48 @@ func (d *xdoc) textOf(idx int32) string {
 	return d.str(bytes.TrimSpace(d.src[nd.tStart:nd.tEnd]))
 }
 
+// textView is textOf without the copy: a view of the document's bytes, only to be read
+// before the document is done (a timestamp that is parsed, not kept).
+func (d *xdoc) textView(idx int32) string {
+	nd := &d.nodes[idx]
+	if nd.cooked || nd.tStart < 0 {
+		return d.textOf(idx)
+	}
+	return bytesView(bytes.TrimSpace(d.src[nd.tStart:nd.tEnd]))
+}
+
+// bytesView is b as a string sharing its bytes: only for a value looked at and dropped
+// while b is unchanged.
+func bytesView(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // textArena is the size of the blocks the text values of documents are copied into.
 const textArena = 256
 
-// str copies b into the document's text block and returns it as a string: one allocation
-// per block instead of one per value. Bytes once written to a block never change (a full
-// block is left to the strings that point into it and a new one begun), so the strings stay
-// valid after the document is done; a block lives as long as any of its strings.
+// str returns b as a string: the same value as an earlier document's when it is still in
+// d.values, otherwise a copy in the text block (copyStr).
 func (d *xdoc) str(b []byte) string {
+	if len(b) == 0 || len(b) > maxSharedValue {
+		return d.copyStr(b)
+	}
+	slot := &d.values[maphash.Bytes(valueSeed, b)&(valueSlots-1)]
+	if *slot == string(b) {
+		return *slot
+	}
+	s := d.copyStr(b)
+	*slot = s
+	return s
+}
+
+// copyStr copies b into the document's text block and returns it as a string: one
+// allocation per block instead of one per value. Bytes once written to a block never change
+// (a full block is left to the strings that point into it and a new one begun), so the
+// strings stay valid after the document is done; a block lives as long as any of its strings.
+func (d *xdoc) copyStr(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
