@@ -48,6 +48,7 @@ const (
 	ftAmp                // '&': a predefined entity must follow
 	ftRefuse             // anything the fast scanner leaves to parseXML: CR, ']', controls, non-ASCII
 	ftQuote              // '"' or '\'': ends an attribute value
+	ftAttr               // may stand in an attribute value: ftText but quotes, and space
 )
 
 var fastClass = func() (t [256]uint8) {
@@ -65,6 +66,9 @@ var fastClass = func() (t [256]uint8) {
 			t[c] = ftText | ftQuote
 		default:
 			t[c] = ftText
+		}
+		if c == ' ' || t[c] == ftText {
+			t[c] |= ftAttr
 		}
 	}
 	return t
@@ -86,21 +90,23 @@ func (s *fscan) name() (local int, ok bool) {
 	if start >= len(b) || !isFastNameStart(b[start]) {
 		return 0, false
 	}
-	i, local := start+1, start
-	for i < len(b) {
-		c := b[i]
-		if fastNameByte[c] {
-			i++
-			continue
-		}
-		if c != ':' || local != start || i+1 >= len(b) || !isFastNameStart(b[i+1]) {
-			break
-		}
-		i++
-		local = i
+	local = start
+	i := nameRun(b, start+1)
+	if i+1 < len(b) && b[i] == ':' && isFastNameStart(b[i+1]) {
+		local = i + 1
+		i = nameRun(b, i+2)
 	}
 	s.i = i
 	return local, true
+}
+
+// nameRun is the end of the name bytes from b[i] on (a loop of its own: the scanner's
+// hottest, once per byte of every element name).
+func nameRun(b []byte, i int) int {
+	for i < len(b) && fastNameByte[b[i]] {
+		i++
+	}
+	return i
 }
 
 func (s *fscan) skipSpace() int {
@@ -189,17 +195,18 @@ func (s *fscan) attrValue() bool {
 		return false
 	}
 	b, q := s.b, s.b[s.i]
-	for i := s.i + 1; i < len(b); i++ {
-		k := fastClass[b[i]]
-		if k&ftQuote != 0 && b[i] == q {
+	for i := s.i + 1; ; i++ {
+		for i < len(b) && fastClass[b[i]]&ftAttr != 0 {
+			i++
+		}
+		if i >= len(b) || fastClass[b[i]]&ftQuote == 0 {
+			return false
+		}
+		if b[i] == q {
 			s.i = i + 1
 			return true
 		}
-		if k&(ftText|ftSpace) == 0 || b[i] == '\n' || b[i] == '\t' {
-			return false
-		}
 	}
-	return false
 }
 
 // endTag reads the end tag of t (white space allowed before '>') at s.i.
@@ -226,19 +233,18 @@ func (s *fscan) endTag(t ftag) bool {
 // textRun reads character data up to the next '<', checking it; entity says whether it has
 // references, space whether it is white space only.
 func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
-	b, i := s.b, s.i
+	rest := s.b[s.i:]
 	var seen uint8
-	for i < len(b) {
-		k := fastClass[b[i]]
-		if k&(ftLT|ftAmp|ftRefuse) == 0 {
-			seen |= k
+	i := 0
+	for {
+		for i < len(rest) && fastClass[rest[i]]&(ftLT|ftAmp|ftRefuse) == 0 {
+			seen |= fastClass[rest[i]]
 			i++
-			continue
 		}
-		if k != ftAmp {
+		if i >= len(rest) || rest[i] != '&' {
 			break
 		}
-		n := entityLen(b[i:])
+		n := entityLen(rest[i:])
 		if n == 0 {
 			return nil, false, false, false
 		}
@@ -246,12 +252,11 @@ func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
 		seen |= ftText
 		i += n
 	}
-	if i >= len(b) || b[i] != '<' {
+	if i >= len(rest) || rest[i] != '<' {
 		return nil, false, false, false // refused byte, or the document ends inside an element
 	}
-	run = b[s.i:i]
-	s.i = i
-	return run, entity, seen&ftText == 0, true
+	s.i += i
+	return rest[:i], entity, seen&ftText == 0, true
 }
 
 // entityLen is the length of the predefined entity reference at b[0] ('&'), 0 for another.
