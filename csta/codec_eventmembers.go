@@ -46,19 +46,33 @@ type memberEvent interface {
 	member(name string) fieldRef
 }
 
-// fastEvents makes the events the fast path decodes, by root element name: every event
-// registered with registerEvent, under the names decodeGeneric takes it by.
-var fastEvents = map[string]func() memberEvent{}
+// fastEvents makes the events the fast path decodes, by the nameTable slot of their root
+// element's name (nameSlot): every event registered with registerEvent, under the names
+// decodeGeneric takes it by.
+var fastEvents [nameTableSize]func() memberEvent
 
 // registerEvent registers an event with both decoders.
 func registerEvent(name string, f func() memberEvent) {
 	register([]string{name}, func() xmlMessage { return f() })
-	fastEvents[name] = f
+	names := []string{name}
 	for alias, canonical := range rootAliases {
 		if canonical == name {
-			fastEvents[alias] = f
+			names = append(names, alias)
 		}
 	}
+	for _, n := range names {
+		internNames(n)
+		fastEvents[nameSlot([]byte(n))] = f
+	}
+}
+
+// fastEvent is the maker of the event whose root element is named local, nil when the fast
+// path does not decode it.
+func fastEvent(local []byte) func() memberEvent {
+	if i := nameSlot(local); i >= 0 {
+		return fastEvents[i]
+	}
+	return nil
 }
 
 // eventMembers is decodeXML for an event read through its member table.

@@ -22,7 +22,7 @@ func TestEventMemberTables(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev, ok := m.(memberEvent)
-		if !ok || fastEvents[d.nodes[0].local] == nil {
+		if !ok || fastEvent([]byte(d.nodes[0].local)) == nil {
 			t.Fatalf("%s is not registered with registerEvent", m.MessageName())
 		}
 		for c := d.nodes[0].first; c >= 0; c = d.nodes[c].next {

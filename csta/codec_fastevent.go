@@ -24,7 +24,7 @@ func (d *xdoc) decodeFastEvent(data []byte) (m Message, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	mk := fastEvents[s.localView(root)]
+	mk := fastEvent(s.local(root))
 	if mk == nil {
 		return nil, false
 	}
@@ -209,7 +209,7 @@ func (s *fscan) device(t ftag) (DeviceID, bool) {
 			dev, ok = s.device(ch)
 			found = true
 		case deviceAbsent[string(name)]:
-			dev, found = DeviceID{Absent: string(name)}, true
+			dev, found = DeviceID{Absent: intern(name)}, true
 			ok = s.skip(ch)
 		case string(name) == "international" && string(s.local(t)) == "explicitPublic":
 			dev, ok = s.device(ch)

@@ -70,16 +70,25 @@ func splitQName(name []byte) (prefix, local string) {
 // of every event is looked up, and a Go map's string hashing and probing was a fifth of the
 // decode (issue 18).
 func intern(b []byte) string {
+	if i := nameSlot(b); i >= 0 {
+		return nameTable[i]
+	}
+	return string(b)
+}
+
+// nameSlot is the index in nameTable of the known name equal to b, -1 when b is none: a
+// perfect index of the known names, which tables of the fast decoder are kept by.
+func nameSlot(b []byte) int {
 	if len(b) == 0 {
-		return ""
+		return -1
 	}
 	for i := nameHash(b); ; i = (i + 1) & (nameTableSize - 1) {
 		s := nameTable[i]
 		if s == "" {
-			return string(b)
+			return -1
 		}
 		if s == string(b) {
-			return s
+			return int(i)
 		}
 	}
 }
