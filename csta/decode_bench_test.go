@@ -2,6 +2,7 @@ package csta
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 	"time"
 
@@ -82,4 +83,35 @@ func BenchmarkDecodeEvents(b *testing.B) {
 			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// BenchmarkDecodeSimStream decodes simulator events as a link at saturation sees them: many
+// devices and calls in turn (5000 devices, a call every four events), so that the decoder's
+// recent values hit as often as on the link, not on one document over and over.
+func BenchmarkDecodeSimStream(b *testing.B) {
+	stamp := []byte("<extensions><security><timestamp>2026-12-06T21:30:00.123456789Z</timestamp></security></extensions>")
+	docs := make([][]byte, 20000)
+	for i := range docs {
+		dev, peer := Device(strconv.Itoa(20000+i*7%5000)), Device(strconv.Itoa(20000+i*13%5000))
+		ev := &EstablishedEvent{
+			EventCommon:           EventCommon{MonitorCrossRefID: MonitorCrossRefID(strconv.Itoa(i * 7 % 5000)), LocalConnectionInfo: StateConnected, Cause: "newCall", Extensions: stamp},
+			EstablishedConnection: ConnectionID{CallID: strconv.Itoa(1000000 + i/4), DeviceID: dev},
+			AnsweringDevice:       dev, CallingDevice: peer, CalledDevice: dev,
+		}
+		d, err := Encode(nil, ev, Ed4)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs[i] = d
+	}
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	i := 0
+	for b.Loop() {
+		if _, err := Decode(docs[i%len(docs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 }
