@@ -76,8 +76,8 @@ func intern(b []byte) string {
 	return string(b)
 }
 
-// nameSlot is the index in nameTable of the known name equal to b, -1 when b is none: a
-// perfect index of the known names, which tables of the fast decoder are kept by.
+// nameSlot is the index in nameTable of the known name equal to b, -1 when b is none: one
+// index per known name, fixed once the name is in, so tables can be kept by it (fastEvents).
 func nameSlot(b []byte) int {
 	if len(b) == 0 {
 		return -1
