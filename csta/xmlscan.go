@@ -3,7 +3,6 @@ package csta
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,17 +44,6 @@ type xdoc struct {
 	// then neither copied nor given block space.
 	values [valueSlots]string
 }
-
-// valueSlots is the size of xdoc.values (a power of two): some hundreds of devices and
-// calls in flight on a link at a time, in 16 KiB. maxSharedValue bounds what is kept there
-// (identifiers, not free text).
-const (
-	valueSlots     = 1024
-	maxSharedValue = 64
-)
-
-// valueSeed keys the hash of xdoc.values.
-var valueSeed = maphash.MakeSeed()
 
 // DecodeError reports malformed XML or a message whose content is invalid.
 type DecodeError struct {
@@ -439,61 +427,6 @@ func bytesView(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// textArena is the size of the blocks the text values of documents are copied into.
-const textArena = 256
-
-// str returns b as a string: the same value as an earlier document's when it is still in
-// d.values, otherwise a copy in the text block (copyStr).
-func (d *xdoc) str(b []byte) string {
-	if len(b) == 0 || len(b) > maxSharedValue {
-		return d.copyStr(b)
-	}
-	slot := &d.values[maphash.Bytes(valueSeed, b)&(valueSlots-1)]
-	if *slot == string(b) {
-		return *slot
-	}
-	s := d.copyStr(b)
-	*slot = s
-	return s
-}
-
-// copyStr copies b into the document's text block and returns it as a string: one
-// allocation per block instead of one per value. Bytes once written to a block never change
-// (a full block is left to the strings that point into it and a new one begun), so the
-// strings stay valid after the document is done; a block lives as long as any of its strings.
-func (d *xdoc) copyStr(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > cap(d.text)-len(d.text) {
-		d.text = make([]byte, 0, max(textArena, len(b)))
-	}
-	n := len(d.text)
-	d.text = append(d.text, b...)
-	return unsafe.String(&d.text[n], len(b))
-}
-
-// raw returns a copy of the element's bytes as they appeared in the document, cut from the
-// text block like str's values (an event's <extensions> is one allocation less); its capacity
-// ends with it, so an append cannot reach the next value.
-func (d *xdoc) raw(idx int32) []byte {
-	nd := &d.nodes[idx]
-	return d.rawBytes(d.src[nd.start:nd.end])
-}
-
-// rawBytes copies b as raw does.
-func (d *xdoc) rawBytes(b []byte) []byte {
-	if len(b) == 0 || len(b) > textArena {
-		return append([]byte(nil), b...)
-	}
-	if len(b) > cap(d.text)-len(d.text) {
-		d.text = make([]byte, 0, textArena)
-	}
-	n := len(d.text)
-	d.text = append(d.text, b...)
-	return d.text[n : n+len(b) : n+len(b)]
 }
 
 // child returns the first child element with the given local name, or -1.
