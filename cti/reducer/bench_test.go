@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
 // BenchmarkApply measures the reducer on a realistic mix: internal calls between monitored
@@ -38,12 +39,14 @@ func BenchmarkApply(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var events int
+	cpu0 := cputime.Process()
 	for i := range b.N {
 		st := script[i%len(script)]
 		res := s.Apply(st.line, st.e, now)
 		events += len(res.Events)
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	if b.N >= len(script) && events == 0 {
 		b.Fatal("the script produced no TAPI events")
 	}
