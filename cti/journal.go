@@ -44,12 +44,16 @@ type journalScratch struct {
 	// records is the array of the last batch's records, given back once the batch is
 	// written (keepRecords): the stores encode the records and keep nothing of the batch.
 	records []store.JournalEntry
+	// maxCalls is the most calls whose tracking is kept while the batches need it
+	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
+	maxCalls int
 }
 
 // keepRecords takes a written batch's records back for the next batch's.
 func (s *journalScratch) keepRecords(rs []store.JournalEntry) {
 	clear(rs)
-	if cap(rs) > 0 && cap(rs) <= maxJournalScratch { // a batch without records keeps the last array
+	// A batch without records keeps the last array.
+	if cap(rs) > 0 && keepScratch(cap(rs), len(rs), maxJournalScratch, s.maxCalls) {
 		s.records = rs[:0]
 	}
 }
@@ -69,8 +73,8 @@ func (s *journalScratch) recordsFor(n int) []store.JournalEntry {
 // two to four; more go to an array of its own).
 const journalInfos = 4
 
-// maxJournalScratch bounds the calls whose tracking is kept between batches (a resync's
-// large batches give theirs up).
+// maxJournalScratch is how many calls' tracking is always kept between batches; more is
+// kept while the batches need it (keepScratch).
 const maxJournalScratch = 256
 
 // take returns empty tracks for n calls, with an index to fill.
@@ -91,8 +95,8 @@ func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrac
 func (s *journalScratch) give(n int) {
 	clear(s.tracks[:n])
 	clear(s.infos[:n*journalInfos])
-	if n > maxJournalScratch {
-		*s = journalScratch{}
+	if !keepScratch(cap(s.tracks), n, maxJournalScratch, s.maxCalls) {
+		s.tracks, s.infos = nil, nil
 	}
 }
 

@@ -68,11 +68,24 @@ type scratch struct {
 	lines        []tapi.Line
 	calls        []tapi.Call
 	journal      journalScratch
+	// maxBatch is the PBX's MaxBatch: what a full batch needs is kept while the batches
+	// need it (keepScratch).
+	maxBatch int
 }
 
-// maxScratchEvents bounds the events slice kept between batches (a resync's large batches
-// give theirs up).
+// maxScratchEvents is the events array always kept between batches; a larger one is kept
+// while the batches fill it (keepScratch).
 const maxScratchEvents = 2048
+
+// keepScratch says whether an array of capacity c of which a batch used n is kept for the
+// next batch: always when small, and up to limit (what a full batch asks for) while the
+// batches use a good part of it. A PBX that is behind reduces full batches one after the
+// other, and making their arrays anew each time (megabytes a batch) was a sixth of the
+// bridge's allocations at saturation; a resync's or a burst's array goes as soon as a small
+// batch follows.
+func keepScratch(c, n, small, limit int) bool {
+	return c <= small || (c <= limit && 4*n >= c)
+}
 
 // accum returns an empty accum for about n events, with the last batch's slices and maps.
 func (s *scratch) accum(n int) accum {
@@ -91,10 +104,11 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 	clear(b.Lines)
 	clear(b.Calls)
 	s.a = *a
-	if cap(a.events) > maxScratchEvents {
+	if !keepScratch(cap(a.events), len(a.events), maxScratchEvents, 2*s.maxBatch) {
 		s.a.events = nil
 	}
 	s.lines, s.calls = b.Lines[:0], b.Calls[:0]
+	s.journal.maxCalls = s.maxBatch
 	s.journal.keepRecords(b.Journal)
 }
 
