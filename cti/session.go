@@ -104,7 +104,7 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 		OnUnknown: func(m *csta.UnknownMessage) {
 			log.WithField("message", m.Name).Debug("CSTA message not understood; ignored")
 		},
-		TraceTo: o.p.trace.sink(o.p.nodes[node].role), // the wire trace, switched at run time
+		TraceTo: o.p.trace.traceFunc(o.p.nodes[node].role), // the wire trace, switched at run time (attach)
 	}
 	cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
@@ -113,6 +113,7 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 		return nil, err
 	}
 	lc.conn = conn
+	o.p.trace.attach(conn, o.p.nodes[node].role)
 	if err := o.startSession(cctx, lc, d); err != nil {
 		lc.close()
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {

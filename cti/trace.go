@@ -52,8 +52,12 @@ type linkTrace struct {
 	cfg TraceConfig
 	log *logrus.Entry
 
-	mu  sync.Mutex // serialises switching
+	mu  sync.Mutex // serialises switching, and guards sessions
 	cur atomic.Pointer[traceRun]
+	// sessions are the link's sessions (with their node's role) whose trace function set
+	// installs while the trace is on and removes while it is off: a session with a trace
+	// function reads the clock for every frame, even if the function drops it at once.
+	sessions map[*csta.Conn]string
 
 	bytes   atomic.Int64
 	lines   atomic.Uint64
@@ -71,7 +75,7 @@ type traceRun struct {
 }
 
 func newLinkTrace(pc PBXConfig, log *logrus.Entry) (*linkTrace, error) {
-	t := &linkTrace{pbx: pc.Name, cfg: pc.Trace, log: log}
+	t := &linkTrace{pbx: pc.Name, cfg: pc.Trace, log: log, sessions: map[*csta.Conn]string{}}
 	if pc.Trace.Enabled {
 		if err := t.set(true); err != nil {
 			return nil, err
@@ -80,8 +84,46 @@ func newLinkTrace(pc PBXConfig, log *logrus.Entry) (*linkTrace, error) {
 	return t, nil
 }
 
-// sink is the csta.TraceFunc of one session on node (primary or standby). It costs one
-// atomic load while the trace is off.
+// attach makes c, a session on node, follow the trace's switching from now on.
+func (t *linkTrace) attach(c *csta.Conn, node string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.prune()
+	t.sessions[c] = node
+	c.SetTrace(t.traceFunc(node))
+}
+
+// traceFunc is the trace function of a session on node as the trace is now: the sink while
+// it is on, none while it is off. A session dialled with it follows any switch made before
+// attach once attached.
+func (t *linkTrace) traceFunc(node string) csta.TraceFunc {
+	if t.cur.Load() == nil {
+		return nil
+	}
+	return t.sink(node)
+}
+
+// prune forgets the sessions that ended (under mu).
+func (t *linkTrace) prune() {
+	for c := range t.sessions {
+		select {
+		case <-c.Done():
+			delete(t.sessions, c)
+		default:
+		}
+	}
+}
+
+// retrace gives every live session the trace function of the trace as it is now (under mu).
+func (t *linkTrace) retrace() {
+	t.prune()
+	for c, node := range t.sessions {
+		c.SetTrace(t.traceFunc(node))
+	}
+}
+
+// sink is the csta.TraceFunc of one session on node (primary or standby). It drops what a
+// session hands it once the trace is off (the session may not have been told yet).
 func (t *linkTrace) sink(node string) csta.TraceFunc {
 	return func(r csta.TraceRecord) {
 		run := t.cur.Load()
@@ -109,6 +151,7 @@ func (t *linkTrace) set(on bool) error {
 	}
 	if !on {
 		t.cur.Store(nil)
+		t.retrace()
 		close(run.stop)
 		<-run.done
 		t.log.WithField("file", t.cfg.File).Info("CSTA wire trace switched off")
@@ -121,6 +164,7 @@ func (t *linkTrace) set(on bool) error {
 	run = &traceRun{w: w, q: make(chan []byte, traceQueue), stop: make(chan struct{}), done: make(chan struct{})}
 	go t.write(run)
 	t.cur.Store(run)
+	t.retrace()
 	t.log.WithField("file", t.cfg.File).Info("CSTA wire trace switched on")
 	return nil
 }

@@ -160,3 +160,46 @@ const (
 	patience = 10 * time.Second
 	tick     = 10 * time.Millisecond
 )
+
+// TestWireTraceSwitchedOnLater: a session dialled while the trace is off (it gets no trace
+// function, so its frames cost nothing) is traced once the trace is switched on at run time,
+// and the trace knows the live session only.
+func TestWireTraceSwitchedOnLater(t *testing.T) {
+	s := newSim(t, "200-201")
+	file := filepath.Join(t.TempDir(), "hq.trace")
+	pc := s.pbxConfig("200-201")
+	pc.Trace = TraceConfig{File: file, MaxBytes: 1 << 20, MaxFiles: 2}
+	b := startBridge(t, nil, "trace-2", pc, nil)
+	waitFor(t, "link up on the primary", b.activeIs("primary"))
+	call := func() {
+		t.Helper()
+		before := b.idles("hq/200")
+		_, err := s.p.Dial("200", "201")
+		require.NoError(t, err)
+		require.NoError(t, s.p.HangUp("200"))
+		require.Eventually(t, func() bool { return b.idles("hq/200") > before }, patience, tick)
+	}
+	call()
+	_, err := os.Stat(file)
+	require.True(t, errors.Is(err, os.ErrNotExist), "nothing traced while off")
+
+	onAt := time.Now()
+	st, err := b.e.SetTrace("hq", true)
+	require.NoError(t, err)
+	require.True(t, st.Enabled)
+	call()
+	require.Eventually(t, func() bool {
+		for _, r := range readTraceFiles(t, file, 2) {
+			if r.Name == "ConnectionClearedEvent" && r.Time.After(onAt) && r.Node == "primary" {
+				return true
+			}
+		}
+		return false
+	}, patience, tick)
+	tr := b.e.pbxs["hq"].trace
+	tr.mu.Lock()
+	tr.prune()
+	require.Len(t, tr.sessions, 1, "the live session")
+	tr.mu.Unlock()
+	require.Equal(t, 1, s.primary.Sessions())
+}
