@@ -2,7 +2,6 @@ package cti
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -74,9 +73,9 @@ func (o *pipeline) load() error {
 	}
 	o.state = st
 	o.epoch = snap.Position.Epoch
-	o.applied = make(map[string]*atomic.Uint64, len(p.exts))
+	o.applied = make(map[string]*extSlot, len(p.exts))
 	for _, x := range p.exts {
-		o.applied[x] = new(atomic.Uint64)
+		o.applied[x] = new(extSlot)
 	}
 	p.view.reset(st.Lines(), st.Calls(""), snap.Position)
 	for _, r := range append(parts, res) {

@@ -38,7 +38,7 @@ type pipeline struct {
 	state *reducer.State
 	// applied counts the CSTA events applied per extension, so a resync can tell whether a
 	// snapshot raced with events of its device.
-	applied map[string]*atomic.Uint64
+	applied map[string]*extSlot
 	// epoch is the store's log epoch this term last read or wrote; a write that comes back
 	// in another epoch means the store lost writes.
 	epoch string
@@ -57,6 +57,14 @@ type pipeline struct {
 	names *namer
 	// scratch holds a batch's slices and maps for the next batch (runPipeline only).
 	scratch scratch
+}
+
+// extSlot is a monitored extension's part of the pipeline: the count of its applied CSTA
+// events (atomic: resyncs read it) and, for the pipeline goroutine only, where the reducer
+// keeps its line (one lookup by extension less per event).
+type extSlot struct {
+	atomic.Uint64
+	line reducer.LineRef
 }
 
 // scratch is what one batch allocates, kept for the next: nothing holds a batch once it is
@@ -359,7 +367,12 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 		// The reducer writes the events into the batch's array after the events so far
 		// (addAfter then takes them as they are, without copying each).
 		scratch.Events = a.events[len(a.events):]
-		r := o.state.ApplyInto(&scratch, ext, it.ev, it.at)
+		var r reducer.Result
+		if slot := mon.applied; slot != nil {
+			r = o.state.ApplyRef(&scratch, &slot.line, ext, it.ev, it.at)
+		} else {
+			r = o.state.ApplyInto(&scratch, ext, it.ev, it.at)
+		}
 		withSwitchTime(r, it.ev.Common().Timestamp)
 		o.repairAfter(ext, r, it.ev.MessageName())
 		a.addAfter(r)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctibridge/ctibridge/csta"
@@ -23,7 +22,7 @@ type linkConn struct {
 	refused map[string]string // devices the switch would not monitor, with why
 	// applied is the pipeline's count of applied events per extension (pipeline.applied),
 	// read-only: each monitor's counter is found with its extension.
-	applied map[string]*atomic.Uint64
+	applied map[string]*extSlot
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -33,7 +32,7 @@ type linkConn struct {
 // events (nil when the pipeline counts none for it). One lookup per event finds both.
 type monitorRef struct {
 	ext     string
-	applied *atomic.Uint64
+	applied *extSlot
 }
 
 // extension returns the monitor's extension and its counter of applied events.

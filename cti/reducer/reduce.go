@@ -35,6 +35,11 @@ func (s *State) ApplyInto(buf *Result, line string, ev csta.Event, now time.Time
 	if !ok {
 		return Result{Ignored: IgnoredUnknownLine}
 	}
+	return s.applyLine(buf, ls, ev, now)
+}
+
+// applyLine is ApplyInto for the line ls.
+func (s *State) applyLine(buf *Result, ls *lineState, ev csta.Event, now time.Time) Result {
 	st := &step{s: s, ls: ls, now: now}
 	if buf != nil {
 		st.res = Result{Events: buf.Events[:0], ChangedCalls: buf.ChangedCalls[:0],

@@ -24,6 +24,9 @@ type State struct {
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
 	slabs      slabs // the events' CallState and CallInfo values
+	// lineGen changes whenever a line's lineState goes (RemoveLine, Restore): a LineRef
+	// found before then is stale.
+	lineGen uint64
 }
 
 // lineState is a line with the index of its calls.
@@ -83,6 +86,7 @@ func (s *State) RemoveLine(extension string) []tapi.CallHandle {
 		removed = append(removed, h)
 	}
 	delete(s.lines, extension)
+	s.lineGen++
 	return removed
 }
 
@@ -92,6 +96,7 @@ func (s *State) RemoveLine(extension string) []tapi.CallHandle {
 func (s *State) Restore(lines []tapi.Line, calls []tapi.Call, nextHandle uint64) error {
 	s.lines = map[string]*lineState{}
 	s.calls = map[tapi.CallHandle]*tapi.Call{}
+	s.lineGen++
 	byName := map[string]*lineState{}
 	for _, l := range lines {
 		if l.PBX != s.PBX {
