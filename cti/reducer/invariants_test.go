@@ -97,7 +97,7 @@ func checkState(s *State) error {
 		if ls == nil {
 			return fmt.Errorf("call %s on unknown line %s", hd, c.Line)
 		}
-		if x := ls.byCallID[indexKey(c)]; x != c {
+		if x := ls.byCallID.get(indexKey(c)); x != c {
 			return fmt.Errorf("call %s: ID %q indexed to %v", hd, c.CallID, x)
 		}
 		if r := c.Info.RelatedCall; r != "" {
@@ -107,13 +107,17 @@ func checkState(s *State) error {
 		}
 	}
 	for _, ls := range s.lines {
-		for id, x := range ls.byCallID {
+		var err error
+		ls.byCallID.each(func(id string, x *tapi.Call) {
 			// The index points at the live call itself: a removed call left in it would be
 			// found again.
 			c, ok := s.calls[x.Handle]
 			if !ok || c != x || c.Line != ls.Name || (!c.HasCallID(id) && id != indexKey(c)) {
-				return fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, x.Handle)
+				err = fmt.Errorf("line %s: stale index %q -> %s", ls.Name, id, x.Handle)
 			}
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -34,7 +34,7 @@ type lineState struct {
 	tapi.Line
 	// byCallID points at the calls themselves, not their handles: finding an event's call is
 	// one lookup in this small map instead of a second one in the PBX's calls.
-	byCallID map[string]*tapi.Call
+	byCallID callIndex
 	cleared  [clearedMemory]string // ring of recently cleared PBX call IDs
 	clearedN int
 }
@@ -69,7 +69,7 @@ func (s *State) AddLine(extension, displayName string) *tapi.Line {
 		ls.Queue = nil // a device now, no longer a group (AddGroup)
 		return ls.Line.Clone()
 	}
-	ls := &lineState{Line: tapi.NewLine(s.PBX, extension, displayName), byCallID: map[string]*tapi.Call{}}
+	ls := &lineState{Line: tapi.NewLine(s.PBX, extension, displayName)}
 	s.lines[extension] = ls
 	return ls.Line.Clone()
 }
@@ -102,7 +102,7 @@ func (s *State) Restore(lines []tapi.Line, calls []tapi.Call, nextHandle uint64)
 		if l.PBX != s.PBX {
 			return fmt.Errorf("tapi: restore: line %q belongs to PBX %q, not %q", l.Name, l.PBX, s.PBX)
 		}
-		ls := &lineState{Line: *l.Clone(), byCallID: map[string]*tapi.Call{}}
+		ls := &lineState{Line: *l.Clone()}
 		s.lines[l.Address] = ls
 		byName[l.Name] = ls
 	}
@@ -206,12 +206,12 @@ func handleLess(a, b tapi.CallHandle) bool {
 func (s *State) lineHandles(ls *lineState) []tapi.CallHandle {
 	var hs []tapi.CallHandle
 	seen := map[tapi.CallHandle]bool{}
-	for _, c := range ls.byCallID {
+	ls.byCallID.each(func(_ string, c *tapi.Call) {
 		if h := c.Handle; !seen[h] {
 			seen[h] = true
 			hs = append(hs, h)
 		}
-	}
+	})
 	sort.Slice(hs, func(i, j int) bool { return handleLess(hs[i], hs[j]) })
 	return hs
 }
@@ -230,20 +230,16 @@ func indexKey(c *tapi.Call) string {
 const noCallIDKey = "\x00"
 
 func (s *State) index(ls *lineState, c *tapi.Call) {
-	ls.byCallID[indexKey(c)] = c
+	ls.byCallID.put(indexKey(c), c)
 	for _, id := range c.OtherCallIDs {
-		ls.byCallID[id] = c
+		ls.byCallID.put(id, c)
 	}
 }
 
 func (s *State) unindex(ls *lineState, c *tapi.Call) {
-	if k := indexKey(c); ls.byCallID[k] == c {
-		delete(ls.byCallID, k)
-	}
+	ls.byCallID.drop(indexKey(c), c)
 	for _, id := range c.OtherCallIDs {
-		if ls.byCallID[id] == c {
-			delete(ls.byCallID, id)
-		}
+		ls.byCallID.drop(id, c)
 	}
 }
 
@@ -252,7 +248,7 @@ func (s *State) callAt(ls *lineState, id string) *tapi.Call {
 	if id == "" {
 		return nil
 	}
-	return ls.byCallID[id] // the index holds live calls only (invariants_test)
+	return ls.byCallID.get(id) // the index holds live calls only (invariants_test)
 }
 
 func (ls *lineState) wasCleared(id string) bool {

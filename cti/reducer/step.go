@@ -155,7 +155,7 @@ func infoDiff(a, b tapi.CallInfo) tapi.CallInfoState {
 // An ID another call of the line holds stays with that call.
 func (st *step) setCallID(c *tapi.Call, id string, aliases []string) bool {
 	taken := func(x string) bool {
-		h := st.ls.byCallID[x]
+		h := st.ls.byCallID.get(x)
 		return h != nil && h != c
 	}
 	if taken(id) {
