@@ -53,9 +53,25 @@ type ReadModel struct {
 	// one map lookup, instead of a lookup and an assignment of a value of hundreds of bytes.
 	// Nothing the model hands out points into them (see Peek for the exception).
 	lines   map[string]*Line
-	calls   map[CallHandle]*Call
-	byLine  map[string]map[CallHandle]struct{}
+	calls   map[CallHandle]*modelCall
+	byLine  map[string]*lineCalls
 	ignored uint64
+}
+
+// modelCall is a call of the model with the index of its line's calls, so that removing it
+// looks nothing up by line name.
+type modelCall struct {
+	Call
+	on *lineCalls // byLine[Call.Line]
+}
+
+// lineCalls are the handles of a line's calls.
+type lineCalls struct {
+	hs map[CallHandle]struct{}
+	// held says the model holds the line: its index stays while it has no calls (a call a
+	// minute per line made and dropped a map each time); a line the model does not hold
+	// gives it up.
+	held bool
 }
 
 // Snapshot is what Reset puts in place of some or all of a model's lines and calls.
@@ -79,8 +95,8 @@ func NewReadModel() *ReadModel {
 
 func (m *ReadModel) clear() {
 	m.lines = map[string]*Line{}
-	m.calls = map[CallHandle]*Call{}
-	m.byLine = map[string]map[CallHandle]struct{}{}
+	m.calls = map[CallHandle]*modelCall{}
+	m.byLine = map[string]*lineCalls{}
 }
 
 // Reset replaces the lines and calls that s covers with those of s: every line and call of
@@ -101,9 +117,9 @@ func (m *ReadModel) Reset(s Snapshot) {
 				delete(m.lines, name)
 			}
 		}
-		for line, hs := range m.byLine {
+		for line, lc := range m.byLine {
 			if covered(line) {
-				for h := range hs {
+				for h := range lc.hs {
 					delete(m.calls, h)
 				}
 				delete(m.byLine, line)
@@ -120,6 +136,11 @@ func (m *ReadModel) Reset(s Snapshot) {
 
 // PutLine adds or replaces a line (a copy of l).
 func (m *ReadModel) PutLine(l Line) {
+	if _, known := m.lines[l.Name]; !known {
+		if lc := m.byLine[l.Name]; lc != nil {
+			lc.held = true
+		}
+	}
 	m.lines[l.Name] = l.Clone()
 }
 
@@ -128,21 +149,23 @@ func (m *ReadModel) PutCall(c Call) {
 	old := m.calls[c.Handle]
 	switch {
 	case old == nil:
-		old = &Call{}
+		old = &modelCall{}
 		m.calls[c.Handle] = old
 	case old.Line == c.Line:
-		c.CloneInto(old) // indexed under its line already
+		c.CloneInto(&old.Call) // indexed under its line already
 		return
 	default:
 		m.unindex(old)
 	}
-	c.CloneInto(old) // the model's own arrays: Call and Calls return clones
-	hs := m.byLine[c.Line]
-	if hs == nil {
-		hs = map[CallHandle]struct{}{}
-		m.byLine[c.Line] = hs
+	c.CloneInto(&old.Call) // the model's own arrays: Call and Calls return clones
+	lc := m.byLine[c.Line]
+	if lc == nil {
+		_, held := m.lines[c.Line]
+		lc = &lineCalls{hs: map[CallHandle]struct{}{}, held: held}
+		m.byLine[c.Line] = lc
 	}
-	hs[c.Handle] = struct{}{}
+	lc.hs[c.Handle] = struct{}{}
+	old.on = lc
 }
 
 // RemoveCall removes a call, returning its last version; ok is false if there was none.
@@ -153,19 +176,15 @@ func (m *ReadModel) RemoveCall(h CallHandle) (c Call, ok bool) {
 	}
 	delete(m.calls, h)
 	m.unindex(p)
-	return *p, true // no one else holds p now
+	return p.Call, true // no one else holds p now
 }
 
-func (m *ReadModel) unindex(c *Call) {
-	if hs := m.byLine[c.Line]; hs != nil {
-		delete(hs, c.Handle)
-		// A known line keeps its empty set for its next call (a call a minute per line
-		// made and dropped a map each time); a line the model does not hold gives it up.
-		if len(hs) == 0 {
-			if _, known := m.lines[c.Line]; !known {
-				delete(m.byLine, c.Line)
-			}
-		}
+func (m *ReadModel) unindex(c *modelCall) {
+	lc := c.on
+	c.on = nil
+	delete(lc.hs, c.Handle)
+	if len(lc.hs) == 0 && !lc.held && m.byLine[c.Line] == lc {
+		delete(m.byLine, c.Line)
 	}
 }
 
@@ -329,7 +348,7 @@ func (m *ReadModel) Call(h CallHandle) (Call, bool) {
 // across many lookups that copies what it keeps (the engine's call records).
 func (m *ReadModel) PeekCall(h CallHandle) (Call, bool) {
 	if c := m.calls[h]; c != nil {
-		return *c, true
+		return c.Call, true
 	}
 	return Call{}, false
 }
@@ -353,8 +372,12 @@ func (m *ReadModel) Calls(line string) []Call {
 			out = append(out, *c.Clone())
 		}
 	} else {
-		out = make([]Call, 0, len(m.byLine[line]))
-		for h := range m.byLine[line] {
+		var hs map[CallHandle]struct{}
+		if lc := m.byLine[line]; lc != nil {
+			hs = lc.hs
+		}
+		out = make([]Call, 0, len(hs))
+		for h := range hs {
 			c := m.calls[h]
 			out = append(out, *c.Clone())
 		}
@@ -375,13 +398,16 @@ func callBefore(a, b *Call) bool {
 }
 
 // HasCalls reports whether line has calls, without copying them.
-func (m *ReadModel) HasCalls(line string) bool { return len(m.byLine[line]) > 0 }
+func (m *ReadModel) HasCalls(line string) bool {
+	lc := m.byLine[line]
+	return lc != nil && len(lc.hs) > 0
+}
 
 // LinesWithCalls returns the names of the lines that have calls.
 func (m *ReadModel) LinesWithCalls() map[string]bool {
 	out := make(map[string]bool, len(m.byLine))
-	for l, hs := range m.byLine {
-		if len(hs) > 0 {
+	for l, lc := range m.byLine {
+		if len(lc.hs) > 0 {
 			out[l] = true
 		}
 	}

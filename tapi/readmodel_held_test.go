@@ -1,0 +1,56 @@
+package tapi
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestReadModelCallIndex: each call points at its line's index, the index of a line the model
+// holds stays while the line has no calls and that of another line goes, whatever the order
+// in which lines and calls came, calls moved between lines, and lines reset.
+func TestReadModelCallIndex(t *testing.T) {
+	m := NewReadModel()
+	check := func() {
+		t.Helper()
+		for h, c := range m.calls {
+			require.Same(t, m.byLine[c.Line], c.on, "call %s", h)
+			require.Contains(t, c.on.hs, h)
+		}
+		for name, lc := range m.byLine {
+			_, held := m.lines[name]
+			require.Equal(t, held, lc.held, "line %s", name)
+			require.True(t, held || len(lc.hs) > 0, "empty index of line %s the model does not hold", name)
+			for h := range lc.hs {
+				require.Equal(t, name, m.calls[h].Line)
+			}
+		}
+	}
+	m.PutCall(Call{Handle: "hq:1", Line: "hq/200"}) // before its line
+	check()
+	m.PutLine(Line{Name: "hq/200"})
+	check()
+	m.PutCall(Call{Handle: "hq:2", Line: "hq/201"})
+	m.PutCall(Call{Handle: "hq:2", Line: "hq/200"}) // moved: hq/201's index goes
+	check()
+	require.NotContains(t, m.byLine, "hq/201")
+	m.RemoveCall("hq:1")
+	m.RemoveCall("hq:2")
+	check()
+	require.Contains(t, m.byLine, "hq/200", "held line keeps its index")
+	m.PutCall(Call{Handle: "hq:3", Line: "hq/200"})
+	m.PutCall(Call{Handle: "b:1", Line: "b/7"})
+	m.PutLine(Line{Name: "b/7"})
+	m.Reset(Snapshot{PBX: "hq", Lines: []Line{{Name: "hq/202"}}, Calls: []Call{{Handle: "hq:4", Line: "hq/300"}}})
+	check()
+	m.RemoveCall("hq:4")
+	m.RemoveCall("b:1")
+	check()
+	require.Equal(t, []string{"b/7", "hq/202"}, func() []string {
+		var out []string
+		for _, l := range m.Lines() {
+			out = append(out, l.Name)
+		}
+		return out
+	}())
+}
