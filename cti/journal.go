@@ -44,7 +44,7 @@ type journalScratch struct {
 	// records is the array of the last batch's records, given back once the batch is
 	// written (keepRecords): the stores encode the records and keep nothing of the batch.
 	records []store.JournalEntry
-	// maxCalls is the most calls whose tracking is kept while the batches need it
+	// maxCalls is the most calls whose tracking is kept while the pipeline is busy
 	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
 	maxCalls int
 }
@@ -53,7 +53,7 @@ type journalScratch struct {
 func (s *journalScratch) keepRecords(rs []store.JournalEntry) {
 	clear(rs)
 	// A batch without records keeps the last array.
-	if cap(rs) > 0 && keepScratch(cap(rs), len(rs), maxJournalScratch, s.maxCalls) {
+	if cap(rs) > 0 && keepScratch(cap(rs), maxJournalScratch, s.maxCalls) {
 		s.records = rs[:0]
 	}
 }
@@ -66,7 +66,7 @@ func (s *journalScratch) recordsFor(n int) []store.JournalEntry {
 		s.records = nil
 		return out
 	}
-	return make([]store.JournalEntry, 0, n)
+	return make([]store.JournalEntry, 0, scratchCap(n))
 }
 
 // journalInfos is how many call infos of a call fit its share of the scratch (a call shows
@@ -74,15 +74,15 @@ func (s *journalScratch) recordsFor(n int) []store.JournalEntry {
 const journalInfos = 4
 
 // maxJournalScratch is how many calls' tracking is always kept between batches; more is
-// kept while the batches need it (keepScratch).
+// kept while the pipeline is busy (keepScratch).
 const maxJournalScratch = 256
 
 // take returns empty tracks for n calls, with an index to fill.
 func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrack) {
 	tr := s.tr.empty()
 	if cap(s.tracks) < n {
-		s.tracks = make([]callTrack, n)
-		s.infos = make([]tapi.CallInfo, n*journalInfos)
+		s.tracks = make([]callTrack, scratchCap(n))
+		s.infos = make([]tapi.CallInfo, len(s.tracks)*journalInfos)
 	}
 	tracks := s.tracks[:n]
 	for i := range tracks {
@@ -95,8 +95,18 @@ func (s *journalScratch) take(n int) (map[tapi.CallHandle]*callTrack, []callTrac
 func (s *journalScratch) give(n int) {
 	clear(s.tracks[:n])
 	clear(s.infos[:n*journalInfos])
-	if !keepScratch(cap(s.tracks), n, maxJournalScratch, s.maxCalls) {
+	if !keepScratch(cap(s.tracks), maxJournalScratch, s.maxCalls) {
 		s.tracks, s.infos = nil, nil
+	}
+}
+
+// idle gives up the arrays larger than a small batch needs (scratch.idle).
+func (s *journalScratch) idle() {
+	if cap(s.tracks) > maxJournalScratch {
+		s.tracks, s.infos = nil, nil
+	}
+	if cap(s.records) > maxJournalScratch {
+		s.records = nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -76,23 +77,37 @@ type scratch struct {
 	lines        []tapi.Line
 	calls        []tapi.Call
 	journal      journalScratch
-	// maxBatch is the PBX's MaxBatch: what a full batch needs is kept while the batches
-	// need it (keepScratch).
+	// maxBatch is the PBX's MaxBatch: the arrays a full batch needs are kept while the
+	// pipeline is busy (keepScratch).
 	maxBatch int
 }
 
 // maxScratchEvents is the events array always kept between batches; a larger one is kept
-// while the batches fill it (keepScratch).
+// while the pipeline is busy (keepScratch).
 const maxScratchEvents = 2048
 
-// keepScratch says whether an array of capacity c of which a batch used n is kept for the
-// next batch: always when small, and up to limit (what a full batch asks for) while the
-// batches use a good part of it. A PBX that is behind reduces full batches one after the
-// other, and making their arrays anew each time (megabytes a batch) was a sixth of the
-// bridge's allocations at saturation; a resync's or a burst's array goes as soon as a small
-// batch follows.
-func keepScratch(c, n, small, limit int) bool {
-	return c <= small || (c <= limit && 4*n >= c)
+// keepScratch says whether an array of capacity c is kept for the next batch: when small,
+// and, while the pipeline is busy (its queue not empty), up to limit, what a full batch asks
+// for. A PBX that is behind reduces full batches one after the other, and making their
+// arrays anew each time (megabytes a batch) was a sixth of the bridge's allocations at
+// saturation; idle drops them when the queue runs empty.
+func keepScratch(c, small, limit int) bool {
+	return c <= max(small, scratchCap(limit))
+}
+
+// idle gives up the arrays larger than a small batch needs: the queue ran empty, so the
+// batches are small for now (a resync's or a burst's arrays go too).
+func (s *scratch) idle() {
+	if cap(s.a.events) > maxScratchEvents {
+		s.a.events = nil
+	}
+	s.journal.idle()
+}
+
+// scratchCap is the capacity to make for n elements: the next power of two, so that batches
+// growing a little at a time make their arrays anew a few times only.
+func scratchCap(n int) int {
+	return 1 << bits.Len(uint(max(n, 1)-1))
 }
 
 // accum returns an empty accum for about n events, with the last batch's slices and maps.
@@ -100,7 +115,7 @@ func (s *scratch) accum(n int) accum {
 	a := s.a
 	a.changed, a.lines = s.changed.empty(), s.changedLines.empty()
 	if cap(a.events) < n {
-		a.events = make([]tapi.Event, 0, n)
+		a.events = make([]tapi.Event, 0, scratchCap(n))
 	}
 	a.events, a.order, a.removed, a.lineOrd = a.events[:0], a.order[:0], a.removed[:0], a.lineOrd[:0]
 	return a
@@ -112,7 +127,7 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 	clear(b.Lines)
 	clear(b.Calls)
 	s.a = *a
-	if !keepScratch(cap(a.events), len(a.events), maxScratchEvents, 2*s.maxBatch) {
+	if !keepScratch(cap(a.events), maxScratchEvents, 2*s.maxBatch) {
 		s.a.events = nil
 	}
 	s.lines, s.calls = b.Lines[:0], b.Calls[:0]
@@ -190,6 +205,9 @@ func (o *pipeline) runPipeline() {
 	defer o.p.load.end()
 	for {
 		batch = batch[:0]
+		if len(o.q) == 0 {
+			o.scratch.idle()
+		}
 		select {
 		case it := <-o.q:
 			batch = append(batch, it)

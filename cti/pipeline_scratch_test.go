@@ -90,3 +90,26 @@ func TestReduceItemsInPlace(t *testing.T) {
 		o.scratch.keep(&a, &bt)
 	}
 }
+
+// TestScratchKept: a busy pipeline keeps the arrays of its full batches from one batch to
+// the next; once its queue runs empty it gives up what is larger than a small batch needs.
+func TestScratchKept(t *testing.T) {
+	s := scratch{maxBatch: 3000}
+	a := s.accum(2 * 3000)
+	require.Equal(t, scratchCap(6000), cap(a.events))
+	a.events = a.events[:5000]
+	s.journal.maxCalls = s.maxBatch
+	_, tracks := s.journal.take(1500)
+	require.Len(t, tracks, 1500)
+	s.journal.give(1500)
+	s.keep(&a, &store.Batch{})
+	require.Equal(t, scratchCap(6000), cap(s.accum(10).events), "kept while busy")
+	require.Equal(t, scratchCap(1500), cap(s.journal.tracks))
+	s.idle()
+	require.Nil(t, s.a.events)
+	require.Nil(t, s.journal.tracks)
+	require.Equal(t, 16, cap(s.accum(10).events))
+	for _, c := range []struct{ n, want int }{{1, 1}, {2, 2}, {3, 4}, {1024, 1024}, {1025, 2048}} {
+		require.Equal(t, c.want, scratchCap(c.n), "scratchCap(%d)", c.n)
+	}
+}
