@@ -42,7 +42,7 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 		v.m.PutLine(l)
 	}
 	for _, h := range b.RemovedCalls {
-		v.m.RemoveCall(h) // (no one wanted the removed calls' copies it used to return)
+		v.m.DropCall(h) // (no one wanted the removed calls' copies it used to return)
 	}
 	for _, c := range b.Calls {
 		v.m.PutCall(c)

@@ -56,7 +56,12 @@ type ReadModel struct {
 	calls   map[CallHandle]*modelCall
 	byLine  map[string]*lineCalls
 	ignored uint64
+	// spare holds calls DropCall removed, for PutCall to reuse (arrays included).
+	spare []*modelCall
 }
+
+// maxSpareCalls bounds the calls kept for reuse.
+const maxSpareCalls = 256
 
 // modelCall is a call of the model with the index of its line's calls, so that removing it
 // looks nothing up by line name.
@@ -149,7 +154,12 @@ func (m *ReadModel) PutCall(c Call) {
 	old := m.calls[c.Handle]
 	switch {
 	case old == nil:
-		old = &modelCall{}
+		if n := len(m.spare); n > 0 {
+			old, m.spare[n-1] = m.spare[n-1], nil
+			m.spare = m.spare[:n-1]
+		} else {
+			old = &modelCall{}
+		}
 		m.calls[c.Handle] = old
 	case old.Line == c.Line:
 		c.CloneInto(&old.Call) // indexed under its line already
@@ -177,6 +187,23 @@ func (m *ReadModel) RemoveCall(h CallHandle) (c Call, ok bool) {
 	delete(m.calls, h)
 	m.unindex(p)
 	return p.Call, true // no one else holds p now
+}
+
+// DropCall removes a call as RemoveCall does, for a caller that does not want its last
+// version: the model reuses its memory for a call it is given later (a call made for each
+// call and dropped was the engine's view's most frequent allocation). It reports whether
+// there was a call.
+func (m *ReadModel) DropCall(h CallHandle) bool {
+	p := m.calls[h]
+	if p == nil {
+		return false
+	}
+	delete(m.calls, h)
+	m.unindex(p)
+	if len(m.spare) < maxSpareCalls {
+		m.spare = append(m.spare, p)
+	}
+	return true
 }
 
 func (m *ReadModel) unindex(c *modelCall) {
@@ -285,7 +312,7 @@ func (m *ReadModel) callState(ev *Event) bool {
 		return false
 	}
 	if ev.CallState.State == LINECALLSTATE_IDLE {
-		m.RemoveCall(ev.Handle)
+		m.DropCall(ev.Handle)
 		return true
 	}
 	if c.CallStatus == *ev.CallState {

@@ -54,3 +54,26 @@ func TestReadModelCallIndex(t *testing.T) {
 		return out
 	}())
 }
+
+// TestReadModelDropCallReuse: a call put after others were dropped is exactly what was put
+// (nothing of a dropped call shows through the memory reused for it), and a copy handed out
+// before keeps its own arrays.
+func TestReadModelDropCallReuse(t *testing.T) {
+	m := NewReadModel()
+	m.PutLine(Line{Name: "hq/200"})
+	full := Call{Handle: "hq:1", Line: "hq/200", CallID: "c1", OtherCallIDs: []string{"x", "y"},
+		Parties: []string{"201", "202"}, Conference: &Conference{}, Info: CallInfo{Trunk: "t1"}}
+	m.PutCall(full)
+	kept, _ := m.Call("hq:1")
+	require.True(t, m.DropCall("hq:1"))
+	require.False(t, m.DropCall("hq:1"))
+	require.Len(t, m.spare, 1)
+	next := Call{Handle: "hq:2", Line: "hq/200", CallID: "c2", Parties: []string{"301"}}
+	m.PutCall(next)
+	require.Empty(t, m.spare)
+	got, ok := m.Call("hq:2")
+	require.True(t, ok)
+	require.Equal(t, next, got)
+	require.Equal(t, full, kept)
+	require.Equal(t, []Call{next}, m.Calls("hq/200"))
+}
