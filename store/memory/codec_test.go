@@ -179,7 +179,7 @@ func TestLogSegmentsFreed(t *testing.T) {
 		}
 		p := s.existing("hq")
 		p.mu.Lock()
-		segs := len(p.log.segs)
+		segs := len(p.log.segs.segs)
 		p.mu.Unlock()
 		if segs > 3 {
 			t.Fatalf("after %d batches the log of 10 entries holds %d segments", i+1, segs)

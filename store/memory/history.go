@@ -1,7 +1,7 @@
 package memory
 
 import (
-	"context"
+	"hash/maphash"
 	"slices"
 	"sort"
 
@@ -10,56 +10,155 @@ import (
 )
 
 // history is a PBX's call records in index order (store.HistoryIndex: end time, then id),
-// each encoded (codec_history.go). Records mostly arrive in order and are appended; trimming
-// takes the oldest from the front, so both are amortised O(1) per record. A record arriving
-// out of order (a clock stepped back, a takeover by an instance with another clock) is
-// inserted with a copy.
+// each its index member followed by its encoding (codec_history.go), packed in segments.
+// Records mostly arrive in order and are appended; trimming takes the oldest from the front,
+// so both are amortised O(1) per record. A record arriving out of order (a clock stepped back,
+// a takeover by an instance with another clock) is inserted with a copy of the index.
+//
+// Nothing here holds a pointer per record (100,000 per PBX by default), so the garbage
+// collector has a few dozen objects to mark instead of several per record: the index is an
+// array of locations, and the newest record of each call is found by a hash of its handle.
 type history struct {
-	recs     []histRec // recs[head:] are live
-	head     int
-	byHandle map[tapi.CallHandle]string // newest member of each call
+	recs []histRec // recs[head:] are live
+	head int
+	segs segments
+
+	// byHandle maps the hash of a call's handle to its newest record. A handle whose hash
+	// another handle's newest record holds goes to collided instead (a 64-bit hash: never,
+	// in practice). Each handle is in one of the two at most.
+	byHandle map[uint64]histLoc
+	collided map[tapi.CallHandle]histLoc
+	bytes    int // bytes of the live records
+}
+
+// histLoc locates a record: its member, then its encoding. A location is never reused, so it
+// identifies the record.
+type histLoc struct {
+	seg                uint64 // segment number
+	off, member, coded uint32 // offset and lengths
 }
 
 type histRec struct {
-	member string
-	enc    []byte
+	histLoc
+	handle uint64 // hash of the call's handle (handleHash)
 }
 
+// handleSeed seeds handleHash: a hash is only compared within one process.
+var handleSeed = maphash.MakeSeed()
+
+func handleHash(h tapi.CallHandle) uint64 { return maphash.String(handleSeed, string(h)) }
+
 func (h *history) live() []histRec { return h.recs[h.head:] }
+
+// member returns the bytes of the record's index member (valid after unlocking).
+func (h *history) member(l histLoc) []byte {
+	return h.segs.bytes(l.seg, l.off, l.member)
+}
+
+// coded returns the record's encoding (valid after unlocking).
+func (h *history) coded(l histLoc) []byte {
+	return h.segs.bytes(l.seg, l.off+l.member, l.coded)
+}
 
 // search returns the index in live() of the first member >= m.
 func (h *history) search(m string) int {
 	l := h.live()
-	return sort.Search(len(l), func(i int) bool { return l[i].member >= m })
+	return sort.Search(len(l), func(i int) bool { return string(h.member(l[i].histLoc)) >= m })
 }
 
-// put stores a record, replacing one with the same member (a retried write).
-func (h *history) put(member string, enc []byte, handle tapi.CallHandle) {
-	if h.byHandle == nil {
-		h.byHandle = map[tapi.CallHandle]string{}
-	}
-	h.byHandle[handle] = member
+// put stores a record, replacing one with the same member (a retried write); hh is
+// handleHash(handle).
+func (h *history) put(member string, enc []byte, handle tapi.CallHandle, hh uint64) {
+	h.segs.counted = true
+	seg, off, dst := h.segs.reserve(len(member) + len(enc))
+	copy(dst[copy(dst, member):], enc)
+	h.segs.ref(seg)
+	h.bytes += len(dst)
+	r := histRec{histLoc{seg, off, uint32(len(member)), uint32(len(enc))}, hh}
+	h.setNewest(handle, r)
 	l := h.live()
-	if n := len(l); n == 0 || l[n-1].member < member {
-		h.recs = append(h.recs, histRec{member, enc})
+	if n := len(l); n == 0 || string(h.member(l[n-1].histLoc)) < member {
+		h.recs = append(h.recs, r)
 		return
 	}
 	i := h.search(member)
-	if l[i].member == member {
-		l[i].enc = enc
+	if string(h.member(l[i].histLoc)) == member {
+		h.release(l[i].histLoc)
+		l[i] = r
 		return
 	}
-	h.recs = slices.Insert(h.recs, h.head+i, histRec{member, enc})
+	h.recs = slices.Insert(h.recs, h.head+i, r)
+}
+
+// setNewest makes r the newest record of handle.
+func (h *history) setNewest(handle tapi.CallHandle, r histRec) {
+	if h.byHandle == nil {
+		h.byHandle = map[uint64]histLoc{}
+	}
+	if _, ok := h.collided[handle]; ok {
+		h.collided[handle] = r.histLoc
+		return
+	}
+	if old, ok := h.byHandle[r.handle]; ok && h.handleOf(old) != handle {
+		if h.collided == nil {
+			h.collided = map[tapi.CallHandle]histLoc{}
+		}
+		h.collided[handle] = r.histLoc
+		return
+	}
+	h.byHandle[r.handle] = r.histLoc
+}
+
+// handleOf returns the call handle of the record at l.
+func (h *history) handleOf(l histLoc) tapi.CallHandle { return memberHandle(h.member(l)) }
+
+// memberHandle returns the call handle of an index member. It allocates: it is called when a
+// call's record is written again (or on a hash collision), not for every record.
+func memberHandle(m []byte) tapi.CallHandle { return tapi.CallHandle(store.IndexHandle(string(m))) }
+
+// newest returns the location of the newest record of a call.
+func (h *history) newest(handle tapi.CallHandle) (histLoc, bool) {
+	return h.newestHashed(handle, handleHash(handle))
+}
+
+// newestHashed is newest with the handle's hash hh given.
+func (h *history) newestHashed(handle tapi.CallHandle, hh uint64) (histLoc, bool) {
+	if l, ok := h.collided[handle]; ok {
+		return l, true
+	}
+	l, ok := h.byHandle[hh]
+	if !ok || h.handleOf(l) != handle {
+		return histLoc{}, false
+	}
+	return l, true
+}
+
+// forget removes r as the newest record of its call, if it is that.
+func (h *history) forget(r histRec) {
+	if l, ok := h.byHandle[r.handle]; ok && l == r.histLoc {
+		delete(h.byHandle, r.handle)
+		return
+	}
+	if len(h.collided) > 0 {
+		if hd := h.handleOf(r.histLoc); h.collided[hd] == r.histLoc {
+			delete(h.collided, hd)
+		}
+	}
+}
+
+// release gives up a record's bytes.
+func (h *history) release(l histLoc) {
+	h.bytes -= int(l.member + l.coded)
+	h.segs.unref(l.seg)
 }
 
 // trim drops the oldest records while there are more than maxRecords or they ended before
 // the key cutoff (store.AppendIndexTime).
 func (h *history) trim(maxRecords int, cutoff []byte) {
-	for h.head < len(h.recs) && (len(h.recs)-h.head > maxRecords || h.recs[h.head].member < string(cutoff)) {
+	for h.head < len(h.recs) && (len(h.recs)-h.head > maxRecords || string(h.member(h.recs[h.head].histLoc)) < string(cutoff)) {
 		r := h.recs[h.head]
-		if hd := tapi.CallHandle(store.IndexHandle(r.member)); h.byHandle[hd] == r.member {
-			delete(h.byHandle, hd)
-		}
+		h.forget(r)
+		h.release(r.histLoc)
 		h.recs[h.head] = histRec{}
 		h.head++
 	}
@@ -70,111 +169,29 @@ func (h *history) trim(maxRecords int, cutoff []byte) {
 		h.recs = append(make([]histRec, 0, 2*len(live)+1024), live...)
 		h.head = 0
 	}
+	if h.segs.held > 2*h.bytes+4*segmentSize {
+		h.repack()
+	}
 }
 
-// Journal returns line's finished calls, newest first, skipping skip, at most limit
-// (0: all retained).
-func (s *Store) Journal(ctx context.Context, line string, skip, limit int) ([]store.JournalEntry, error) {
-	if err := s.ready(ctx); err != nil {
-		return nil, err
-	}
-	return store.JournalFromHistory(ctx, s.History, line, skip, limit)
-}
-
-// History answers q (store.RunHistory) with a scan of at most Options.HistoryScan members
-// per PBX.
-func (s *Store) History(ctx context.Context, q store.HistoryQuery) (store.HistoryPage, error) {
-	if err := s.ready(ctx); err != nil {
-		return store.HistoryPage{}, err
-	}
-	return store.RunHistory(ctx, backend{s}, q, s.opts.Now(), s.opts.HistoryMaxAge, s.opts.HistoryScan)
-}
-
-// CallRecord returns the newest record of a call.
-func (s *Store) CallRecord(ctx context.Context, pbxName string, handle tapi.CallHandle) (store.JournalEntry, error) {
-	if err := s.ready(ctx); err != nil {
-		return store.JournalEntry{}, err
-	}
-	if err := checkPBX(pbxName); err != nil {
-		return store.JournalEntry{}, err
-	}
-	if p := s.existing(pbxName); p != nil {
-		p.mu.Lock()
-		m, ok := p.hist.byHandle[handle]
-		p.mu.Unlock()
-		if ok {
-			recs, err := backend{s}.FetchHistory(ctx, pbxName, []string{m})
-			if err != nil || recs[0].ID != "" {
-				return recs[0], err
+// repack copies the live records into new segments. Segments are freed when their last
+// record goes; records trimmed out of write order (a clock stepped back, or a record dated
+// far ahead) could otherwise keep many segments for a few records each.
+func (h *history) repack() {
+	old := h.segs
+	h.segs = segments{counted: true, base: old.base + uint64(len(old.segs))}
+	for i, r := range h.live() {
+		seg, off, dst := h.segs.reserve(int(r.member + r.coded))
+		copy(dst, old.bytes(r.seg, r.off, r.member+r.coded))
+		h.segs.ref(seg)
+		moved := histLoc{seg, off, r.member, r.coded}
+		if l, ok := h.byHandle[r.handle]; ok && l == r.histLoc {
+			h.byHandle[r.handle] = moved
+		} else if len(h.collided) > 0 {
+			if hd := memberHandle(old.bytes(r.seg, r.off, r.member)); h.collided[hd] == r.histLoc {
+				h.collided[hd] = moved
 			}
 		}
+		h.live()[i].histLoc = moved
 	}
-	return store.JournalEntry{}, store.ErrNoRecord
-}
-
-// backend is the memory store's store.HistoryBackend.
-type backend struct{ s *Store }
-
-func (b backend) HistoryPBXs(context.Context) ([]string, error) {
-	b.s.mu.Lock()
-	ps := make([]*pbx, 0, len(b.s.pbxs))
-	for _, p := range b.s.pbxs {
-		ps = append(ps, p)
-	}
-	b.s.mu.Unlock()
-	var out []string
-	for _, p := range ps {
-		p.mu.Lock()
-		if len(p.hist.live()) > 0 {
-			out = append(out, p.name)
-		}
-		p.mu.Unlock()
-	}
-	return out, nil
-}
-
-func (b backend) ScanHistory(_ context.Context, pbxName, upper, lower string, n int) ([]string, error) {
-	p := b.s.existing(pbxName)
-	if p == nil {
-		return nil, nil
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l := p.hist.live()
-	i := len(l)
-	if upper != "" {
-		i = p.hist.search(upper)
-	}
-	var out []string
-	for i--; i >= 0 && len(out) < n && l[i].member >= lower; i-- {
-		out = append(out, l[i].member)
-	}
-	return out, nil
-}
-
-func (b backend) FetchHistory(_ context.Context, pbxName string, members []string) ([]store.JournalEntry, error) {
-	out := make([]store.JournalEntry, len(members))
-	p := b.s.existing(pbxName)
-	if p == nil {
-		return out, nil
-	}
-	recs := make([][]byte, 0, len(members))
-	found := make([]int, 0, len(members))
-	p.mu.Lock()
-	for k, m := range members {
-		l := p.hist.live()
-		if i := p.hist.search(m); i < len(l) && l[i].member == m {
-			recs = append(recs, l[i].enc)
-			found = append(found, k)
-		}
-	}
-	p.mu.Unlock()
-	d := pageDecoder(recs, &b.s.locs)
-	for _, k := range found {
-		d.journalEntry(&out[k])
-	}
-	if d.bad || d.i != len(d.s) {
-		return nil, errCorrupt
-	}
-	return out, nil
 }

@@ -9,18 +9,13 @@ import (
 
 // ring holds the newest max entries of a log, encoded (codec.go). It grows until full, then
 // overwrites the oldest record: trimming is exact and costs nothing per append. The records'
-// bytes are packed into segments of segmentSize, which are freed once no retained record lies
-// in them; a record's bytes never change once written, so readers may use them after
-// unlocking.
+// bytes are packed into segments, which are freed once no retained record lies in them.
 type ring struct {
 	max  int
 	recs []record // ring of records; len grows to max
 	head int      // index of the oldest record once recs is full; 0 before
 	last uint64   // offset of the newest entry; 0 when nothing was appended
-
-	segs    [][]byte // segments, oldest first; segs[i] has number segBase+i
-	segBase uint64
-	fill    int // bytes used in the newest segment (its length is its size: pushing writes no pointer)
+	segs segments
 }
 
 // record locates one encoded entry.
@@ -28,9 +23,6 @@ type record struct {
 	seg      uint64 // segment number
 	off, len uint32
 }
-
-// segmentSize is the size of a log segment (a record larger than this gets one of its own).
-const segmentSize = 64 << 10
 
 // pushAll appends the encoded entries of a batch, buf[ends[i-1]:ends[i]] (from 0), copying them.
 func (r *ring) pushAll(buf []byte, ends []int) {
@@ -43,14 +35,9 @@ func (r *ring) pushAll(buf []byte, ends []int) {
 
 // push appends the encoded entry b at offset last+1, copying it.
 func (r *ring) push(b []byte) {
-	n := len(r.segs)
-	if n == 0 || len(r.segs[n-1])-r.fill < len(b) {
-		r.segs = append(r.segs, make([]byte, max(segmentSize, len(b))))
-		r.fill = 0
-		n++
-	}
-	rec := record{seg: r.segBase + uint64(n-1), off: uint32(r.fill), len: uint32(len(b))}
-	r.fill += copy(r.segs[n-1][r.fill:], b)
+	seg, off, dst := r.segs.reserve(len(b))
+	copy(dst, b)
+	rec := record{seg: seg, off: off, len: uint32(len(b))}
 	if len(r.recs) < r.max {
 		r.recs = append(r.recs, rec)
 	} else {
@@ -58,10 +45,7 @@ func (r *ring) push(b []byte) {
 		if r.head++; r.head == r.max {
 			r.head = 0
 		}
-		for oldest := r.recs[r.head].seg; r.segBase < oldest; r.segBase++ {
-			r.segs[0] = nil
-			r.segs = r.segs[1:]
-		}
+		r.segs.dropBefore(r.recs[r.head].seg)
 	}
 	r.last++
 }
@@ -73,7 +57,7 @@ func (r *ring) oldest() uint64 { return r.last + 1 - uint64(len(r.recs)) }
 // and unchanged after the PBX's mutex is released.
 func (r *ring) at(off uint64) []byte {
 	rec := r.recs[(r.head+int(off-r.oldest()))%len(r.recs)]
-	return r.segs[rec.seg-r.segBase][rec.off : rec.off+rec.len]
+	return r.segs.bytes(rec.seg, rec.off, rec.len)
 }
 
 // Replay returns copies of the entries after offset `after`, oldest first, at most limit

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -132,7 +131,7 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		// In index order: the records of one batch end in the same millisecond and their ids
 		// are random after it, so in the batch's order most would be inserted, not appended.
 		for _, i := range enc.byMember() {
-			p.hist.put(enc.members[i], enc.finished[i], b.Journal[i].Handle)
+			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.handles[i])
 		}
 		var key [20]byte
 		p.hist.trim(s.opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-s.opts.HistoryMaxAge)))
@@ -141,7 +140,7 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		return nil, nil
 	}
 	first := p.log.last + 1
-	p.log.pushAll(enc.buf, enc.ends)
+	p.log.pushAll(enc.events())
 	out := make([]store.Entry, len(b.Events))
 	for i := range b.Events {
 		out[i] = store.Entry{PBX: p.name, Epoch: p.epoch, Offset: first + uint64(i), Event: b.Events[i]}
@@ -182,11 +181,11 @@ func (p *pbx) removeCall(h tapi.CallHandle) {
 // batchEncoder is Apply's scratch space, reused across calls: the encoded events and records
 // and the records' index members.
 type batchEncoder struct {
-	buf      []byte
-	ends     []int    // where each event's bytes end in buf
-	members  []string // the records' index members (store.HistoryIndex)
-	finished [][]byte // the encoded records, each in an allocation of its own
-	order    []int    // indexes of members in ascending order of member
+	buf     []byte   // the events, then the records
+	ends    []int    // where each event's bytes end in buf, then each record's
+	members []string // the records' index members (store.HistoryIndex)
+	handles []uint64 // the hashes of the records' call handles (handleHash)
+	order   []int    // indexes of members in ascending order of member
 }
 
 var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte, 0, 4096)} }}
@@ -196,7 +195,6 @@ const maxIdleEncoder = 256 << 10
 
 func (e *batchEncoder) release() {
 	clear(e.members) // the pool keeps no record alive
-	clear(e.finished)
 	if cap(e.buf) <= maxIdleEncoder {
 		encoders.Put(e)
 	}
@@ -226,8 +224,8 @@ func (e *batchEncoder) check(pbxName string, b *store.Batch) error {
 	return nil
 }
 
-// encode writes the batch's events into buf (ending at ends) and its records, with their PBX
-// set as the store keeps them, into finished.
+// encode writes the batch's events and then its records, with their PBX set as the store
+// keeps them, into buf, and hashes the records' call handles.
 func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
 	w := encoder{b: e.buf[:0], locs: locs}
 	e.ends = e.ends[:0]
@@ -235,16 +233,31 @@ func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
 		w.event(&b.Events[i])
 		e.ends = append(e.ends, len(w.b))
 	}
-	events := len(w.b)
-	e.finished = e.finished[:0]
+	e.handles = e.handles[:0]
 	for i := range b.Journal {
 		j := b.Journal[i]
 		j.PBX = pbxName
-		w.b = w.b[:events]
 		w.journalEntry(&j)
-		e.finished = append(e.finished, bytes.Clone(w.b[events:]))
+		e.ends = append(e.ends, len(w.b))
+		e.handles = append(e.handles, handleHash(j.Handle))
 	}
-	e.buf = w.b[:events]
+	e.buf = w.b
+}
+
+// events returns the encoded events: buf and the ends of each.
+func (e *batchEncoder) events() ([]byte, []int) {
+	n := len(e.ends) - len(e.handles)
+	return e.buf, e.ends[:n]
+}
+
+// record returns the encoded record i.
+func (e *batchEncoder) record(i int) []byte {
+	k := len(e.ends) - len(e.handles) + i
+	start := 0
+	if k > 0 {
+		start = e.ends[k-1]
+	}
+	return e.buf[start:e.ends[k]]
 }
 
 // byMember returns the indexes of members in ascending order of member.
