@@ -42,6 +42,10 @@ func (w *encoder) uint(x uint64) {
 func (w *encoder) int(x int64) { w.b = binary.AppendVarint(w.b, x) }
 
 func (w *encoder) str(s string) {
+	if len(s) == 0 { // most optional fields: no copy to make
+		w.b = append(w.b, 0)
+		return
+	}
 	if len(s) < 0x80 {
 		w.b = append(append(w.b, byte(len(s))), s...)
 		return
@@ -222,6 +226,12 @@ func (w *encoder) call(c *tapi.Call) {
 
 func (w *encoder) callStatus(s *tapi.CallStatus) {
 	w.uint(uint64(s.State))
+	if x := uint32(s.OfferingMode) | uint32(s.ConnectedMode) | uint32(s.DisconnectMode) |
+		uint32(s.BusyMode) | uint32(s.DialToneMode); x < 0x80 { // one byte each, as uint writes them
+		w.b = append(w.b, byte(s.OfferingMode), byte(s.ConnectedMode), byte(s.DisconnectMode),
+			byte(s.BusyMode), byte(s.DialToneMode))
+		return
+	}
 	w.uint(uint64(s.OfferingMode))
 	w.uint(uint64(s.ConnectedMode))
 	w.uint(uint64(s.DisconnectMode))
@@ -243,6 +253,10 @@ func (w *encoder) callInfo(c *tapi.CallInfo) {
 }
 
 func (w *encoder) party(p *tapi.PartyID) {
+	if p.Number == "" && p.Name == "" && p.Flags < 0x80 { // an absent party, mostly
+		w.b = append(w.b, 0, 0, byte(p.Flags))
+		return
+	}
 	w.str(p.Number)
 	w.str(p.Name)
 	w.uint(uint64(p.Flags))

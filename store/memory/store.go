@@ -105,7 +105,7 @@ type pbx struct {
 	tokenSeq uint64 // last token granted; tokens only grow
 
 	hist    history
-	subs    map[*subscription]struct{}
+	subs    []*subscription // in the order they came: a slice ranges faster than a map
 	servers []*server
 }
 
@@ -136,8 +136,7 @@ func (s *Store) pbx(name string) (*pbx, error) {
 	p := s.pbxs[name]
 	if p == nil {
 		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]*tapi.Call{},
-			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen},
-			subs: map[*subscription]struct{}{}}
+			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen}}
 		s.pbxs[name] = p
 	}
 	s.last.Store(p)
@@ -191,8 +190,8 @@ func (s *Store) Close() error {
 		// subscription is either refused or ended here.
 		for _, p := range ps {
 			p.mu.Lock()
-			for sub := range p.subs {
-				p.end(sub, store.ErrClosed)
+			for len(p.subs) > 0 {
+				p.end(p.subs[len(p.subs)-1], store.ErrClosed)
 			}
 			p.mu.Unlock()
 		}

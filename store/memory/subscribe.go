@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 
 	"github.com/ctibridge/ctibridge/store"
 )
@@ -34,7 +35,7 @@ func (s *Store) Subscribe(ctx context.Context, pbxName string) (store.Subscripti
 		p.mu.Unlock()
 		return nil, store.ErrClosed
 	}
-	p.subs[sub] = struct{}{}
+	p.subs = append(p.subs, sub)
 	// No goroutine per subscription: the watcher runs (in its own goroutine, so after we
 	// unlock) only if ctx ends first.
 	sub.stop = context.AfterFunc(ctx, func() {
@@ -52,7 +53,9 @@ func (p *pbx) end(sub *subscription, err error) {
 		return
 	}
 	sub.ended, sub.err = true, err
-	delete(p.subs, sub)
+	if i := slices.Index(p.subs, sub); i >= 0 {
+		p.subs = slices.Delete(p.subs, i, i+1)
+	}
 	close(sub.ch)
 	if sub.stop != nil {
 		sub.stop()
@@ -70,10 +73,7 @@ func (p *pbx) fanOut(entries []store.Entry) {
 		return
 	}
 	var buf [8]*subscription
-	subs := buf[:0]
-	for sub := range p.subs {
-		subs = append(subs, sub)
-	}
+	subs := append(buf[:0], p.subs...) // end changes p.subs
 	for k := range entries {
 		in := &entries[k]
 		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: cloneEvent(&in.Event), JSON: in.JSON}
