@@ -106,14 +106,19 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 		return nil, err
 	}
 	enc.encode(pbxName, &b, &s.locs)
+	return p.apply(fence, &b, enc, &s.opts)
+}
 
+// apply is Apply's write, under the PBX's locks. It is a function of its own so that its
+// defers are open-coded: with Apply's returns, they went through the runtime's defer records.
+func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *Options) ([]store.Entry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lmu.Lock()
 	defer p.lmu.Unlock()
-	now := s.opts.Now()
+	now := opts.Now()
 	if !p.lease.holds(fence, now) {
-		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", pbxName, fence.Owner, fence.Token, store.ErrFenced)
+		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", p.name, fence.Owner, fence.Token, store.ErrFenced)
 	}
 	for i := range b.Lines { // by index: a tapi.Line is 136 bytes, a Call 456
 		p.lines[b.Lines[i].Name] = cloneLine(b.Lines[i])
@@ -134,7 +139,7 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.handles[i])
 		}
 		var key [20]byte
-		p.hist.trim(s.opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-s.opts.HistoryMaxAge)))
+		p.hist.trim(opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-opts.HistoryMaxAge)))
 	}
 	if len(b.Events) == 0 {
 		return nil, nil
