@@ -3,6 +3,7 @@ package memory
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -130,4 +131,36 @@ func compareHistory(t *testing.T, h *history, m *historyModel, handles int, hash
 	if int(counted) != len(live) {
 		t.Fatalf("segments count %d records, the history has %d", counted, len(live))
 	}
+}
+
+// The history holds no object per record: 20,000 records add a few dozen objects (segments,
+// the index's arrays, the handle map's groups), not the several per record of a slice of
+// strings and a map keyed by them.
+func TestHistoryHoldsNoObjectPerRecord(t *testing.T) {
+	const n = 20000
+	members := make([]string, n)
+	handles := make([]tapi.CallHandle, n)
+	for i := range members {
+		handles[i] = tapi.CallHandle(fmt.Sprintf("h%d", i))
+		members[i] = fmt.Sprintf("%013d\x1fR%d\x1fhq/1\x1fin\x1fanswered\x1f%s\x1f", 1_000_000+i, i, handles[i])
+	}
+	enc := []byte(strings.Repeat("x", 300))
+	var h history
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	for i := range members {
+		h.put(members[i], enc, handles[i], handleHash(handles[i]))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	if grew := int64(m1.HeapObjects) - int64(m0.HeapObjects); grew > n/20 {
+		t.Fatalf("%d records added %d heap objects", n, grew)
+	}
+	t.Logf("%d records: %d heap objects more", n, int64(m1.HeapObjects)-int64(m0.HeapObjects))
+	if l, ok := h.newest(handles[n/2]); !ok || string(h.member(l)) != members[n/2] {
+		t.Fatal("newest record of a call not found")
+	}
+	runtime.KeepAlive(members)
+	runtime.KeepAlive(handles)
 }
