@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
@@ -79,19 +80,34 @@ func (b backend) ScanHistory(_ context.Context, pbxName, upper, lower string, n 
 		return nil, nil
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	l := p.hist.live()
 	i := len(l)
 	if upper != "" {
 		i = p.hist.search(upper)
 	}
-	var out []string
-	for i--; i >= 0 && len(out) < n; i-- {
+	// The members are copied into one string, which the returned ones share: a scan returns
+	// thousands, which the query mostly drops after a look at their fields.
+	var all strings.Builder
+	var ends []int
+	for i--; i >= 0 && len(ends) < n; i-- {
 		m := p.hist.member(l[i].histLoc)
 		if string(m) < lower {
 			break
 		}
-		out = append(out, string(m))
+		if ends == nil {
+			ends = make([]int, 0, min(n, i+1))
+			all.Grow(cap(ends) * (len(m) + 8))
+		}
+		all.Write(m)
+		ends = append(ends, all.Len())
+	}
+	p.mu.Unlock()
+	if len(ends) == 0 {
+		return nil, nil
+	}
+	out, rest, start := make([]string, len(ends)), all.String(), 0
+	for k, end := range ends {
+		out[k], start = rest[start:end], end
 	}
 	return out, nil
 }
