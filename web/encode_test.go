@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,15 +47,33 @@ func TestEncodeEntryMatchesMarshal(t *testing.T) {
 	}
 	// The hub's fan-out encodes in its own buffer, with the envelope's head of the PBX and
 	// epoch it saw last.
+	// Its messages share blocks (msgBlocks): each must stay as it was written, whatever follows
+	// it, and be full, so that an append to it cannot overwrite the next; events larger than a
+	// block, or than the room left in one, take the other paths.
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
-	for round := range 2 {
-		for i, e := range entries {
-			if round == 1 {
+	big := ev
+	big.Detail = strings.Repeat("x", msgBlock+100)
+	mid := ev
+	mid.Detail = strings.Repeat("y", maxEventLen)
+	hubEntries := append(slices.Clone(entries), store.Entry{PBX: "hq", Epoch: "e", Offset: 5, Event: big},
+		store.Entry{PBX: "hq", Epoch: "e", Offset: 6, Event: mid})
+	var got, want [][]byte
+	for round := range 40 {
+		for i, e := range hubEntries {
+			if round%2 == 1 {
 				e.PBX, e.Epoch = entries[0].PBX, entries[0].Epoch // the same head, one after another
 			}
-			if got, want := h.encodeLocked(&e), marshalEntry(e); !bytes.Equal(got, want) {
-				t.Fatalf("hub, entry %d:\n got: %s\nwant: %s", i, got, want)
+			if round == 2 && i%3 == 0 {
+				if js, err := e.Event.AppendJSON(nil); err == nil {
+					e.JSON = js
+				}
 			}
+			got, want = append(got, h.encodeLocked(&e)), append(want, marshalEntry(e))
+		}
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) || cap(got[i]) != len(got[i]) {
+			t.Fatalf("hub, message %d:\n got: %s (cap %d)\nwant: %s", i, got[i], cap(got[i]), want[i])
 		}
 	}
 	if got := encodeEntry(entries[len(entries)-1]); !bytes.Contains(got, []byte(`"type":"error"`)) {

@@ -46,9 +46,9 @@ type hub struct {
 	readyO sync.Once
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
-	// encBuf is the buffer the hub encodes entries in (encodeLocked), envHead the head of the
+	// blocks holds the event messages the hub encodes (encodeLocked), envHead the head of the
 	// envelope of the entries of PBX envPBX and epoch envEpoch.
-	encBuf           []byte
+	blocks           msgBlocks
 	envHead          []byte
 	envPBX, envEpoch string
 

@@ -21,17 +21,25 @@ func (h *hub) encode(e store.Entry) []byte {
 	return encodeEntry(e)
 }
 
-// encodeLocked is encode under the hub's lock, which guards the hub's encoding buffer: the
-// fan-out spares itself the pool's.
+// encodeLocked is encode under the hub's lock, which guards the hub's message blocks
+// (msgBlocks): the fan-out writes each message in place in a shared block instead of
+// allocating it.
 func (h *hub) encodeLocked(e *store.Entry) []byte {
-	if h.num != nil || e.JSON != nil {
+	if h.num != nil {
 		return h.encode(*e)
+	}
+	if e.JSON != nil {
+		return h.blocks.put(envelopeLen(e)+len(e.JSON)+1, func(b []byte) ([]byte, error) {
+			return appendEnvelope(b, e, e.JSON), nil
+		}, e)
 	}
 	if h.envHead == nil || e.PBX != h.envPBX || e.Epoch != h.envEpoch {
 		h.envHead = appendEnvelopeHead(h.envHead[:0], e)
 		h.envPBX, h.envEpoch = e.PBX, e.Epoch
 	}
-	return encodeWith(&h.encBuf, h.envHead, e)
+	return h.blocks.put(len(h.envHead)+maxEventLen, func(b []byte) ([]byte, error) {
+		return appendMessage(b, h.envHead, e)
+	}, e)
 }
 
 // encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
@@ -55,17 +63,10 @@ func encodeWith(buf *[]byte, head []byte, e *store.Entry) []byte {
 	if e.JSON != nil {
 		return appendEnvelope(make([]byte, 0, envelopeLen(e)+len(e.JSON)+1), e, e.JSON)
 	}
-	b := (*buf)[:0]
-	if head == nil {
-		b = appendEnvelopeHead(b, e)
-	} else {
-		b = append(b, head...)
-	}
-	b = appendEnvelopeTail(b, e, nil)
-	b, err := e.Event.AppendJSON(b)
+	b, err := appendMessage((*buf)[:0], head, e)
 	var msg []byte
 	if err == nil {
-		msg = bytes.Clone(append(b, '}'))
+		msg = bytes.Clone(b)
 	}
 	*buf = b[:0]
 	if cap(b) > wsout.MaxIdleBuffer {
@@ -75,6 +76,19 @@ func encodeWith(buf *[]byte, head []byte, e *store.Entry) []byte {
 		return marshalEntry(*e)
 	}
 	return msg
+}
+
+// appendMessage appends the event message of e, with the envelope's head made before (head,
+// unless nil). On failure b holds garbage: the caller falls back to marshalEntry.
+func appendMessage(b, head []byte, e *store.Entry) ([]byte, error) {
+	if head == nil {
+		b = appendEnvelopeHead(b, e)
+	} else {
+		b = append(b, head...)
+	}
+	b = appendEnvelopeTail(b, e, nil)
+	b, err := e.Event.AppendJSON(b)
+	return append(b, '}'), err
 }
 
 // appendEnvelope appends the event message of e up to its event member's value, then event
