@@ -24,6 +24,11 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 type jsonWriter struct {
 	b   []byte
 	err error
+	// lastTime was written last by time, as b[lastTimeAt:lastTimeEnd] (lastTimeEnd 0: none
+	// yet): an event's times are often one (a new call's event time, created and stateSince),
+	// and copying the bytes costs a fraction of formatting them again.
+	lastTime                time.Time
+	lastTimeAt, lastTimeEnd int
 }
 
 func (w *jsonWriter) fail(err error) {
@@ -81,7 +86,17 @@ func (w *jsonWriter) bool(k string, v bool) {
 
 func (w *jsonWriter) time(k string, t time.Time) {
 	w.key(k)
+	// == compares the representation (wall clock, monotonic reading, location): equal times
+	// format alike; an instant in another representation is merely formatted again.
+	if w.lastTimeEnd != 0 && t == w.lastTime {
+		w.b = append(w.b, w.b[w.lastTimeAt:w.lastTimeEnd]...)
+		return
+	}
+	at := len(w.b)
 	w.timeValue(t)
+	if w.err == nil {
+		w.lastTime, w.lastTimeAt, w.lastTimeEnd = t, at, len(w.b)
+	}
 }
 
 // timeValue appends t as time.Time's MarshalJSON does.
@@ -385,6 +400,11 @@ func appendJSONString(dst []byte, s string) []byte {
 	i := 0
 	for i+8 <= len(s) && safe8(s[i:i+8]) {
 		i += 8
+	}
+	if i < len(s) && i+8 > len(s) && len(s) >= 8 && safe8(s[len(s)-8:]) {
+		// Fewer than 8 bytes are left: the last 8, overlapping those checked, spare the
+		// byte-wise tail.
+		i = len(s)
 	}
 	for i < len(s) && jsonSafe[s[i]] {
 		i++
