@@ -454,3 +454,20 @@ func TestSafe8(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendJSONRepeatedTimes covers the copy of a time equal to the one written before it
+// (jsonWriter.time): the same time again, the same instant in other representations (another
+// zone, a monotonic reading), and a time that fails after one that was copied.
+func TestAppendJSONRepeatedTimes(t *testing.T) {
+	now := time.Now() // with a monotonic reading
+	at := now.Round(0)
+	east := at.In(time.FixedZone("E", 5*3600+1800))
+	for _, ts := range [][3]time.Time{
+		{at, at, at}, {now, at, now}, {at, east, at}, {east, east, at},
+		{at, at, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		c := Call{Handle: "hq:1", Line: "hq/201", CallStatus: CallStatus{State: LINECALLSTATE_OFFERING},
+			Created: ts[1], StateSince: ts[2], ConnectedAt: ts[2]}
+		checkAppendJSON(t, &Event{V: WireVersion, Type: LineNewCall, Time: ts[0], Call: &c})
+	}
+}
