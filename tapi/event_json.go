@@ -401,7 +401,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	for i+8 <= len(s) && safe8(s[i:i+8]) {
 		i += 8
 	}
-	if i < len(s) && i+8 > len(s) && len(s) >= 8 && safe8(s[len(s)-8:]) {
+	if len(s)-i >= 4 && i+8 > len(s) && len(s) >= 8 && safe8(s[len(s)-8:]) {
 		// Fewer than 8 bytes are left: the last 8, overlapping those checked, spare the
 		// byte-wise tail.
 		i = len(s)
