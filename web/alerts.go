@@ -70,7 +70,7 @@ func newAlerter(s *Server) *alerter {
 
 // observe is a hub sink: it sees every entry of a PBX once.
 func (a *alerter) observe(e store.Entry) {
-	ev := e.Event
+	ev := &e.Event // not a copy: the hub calls observe for every entry
 	var kind, summary string
 	switch ev.Type {
 	case tapi.BridgeSwitchover:
@@ -98,7 +98,7 @@ func (a *alerter) observe(e store.Entry) {
 		kind = AlertLinkDown
 		summary = fmt.Sprintf("PBX %s %s node %s is down: %s", e.PBX, ev.Link.Node, ev.Link.Address, ev.Link.Reason)
 		if bothDown {
-			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: copyEvent(ev), Epoch: e.Epoch, Offset: e.Offset,
+			a.enqueue(Alert{Kind: AlertBothNodesDown, PBX: e.PBX, Event: copyEvent(*ev), Epoch: e.Epoch, Offset: e.Offset,
 				Summary: fmt.Sprintf("PBX %s: both nodes are down; lines are out of service", e.PBX)})
 		}
 	case tapi.BridgeResync:
@@ -111,7 +111,7 @@ func (a *alerter) observe(e store.Entry) {
 	default:
 		return
 	}
-	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: copyEvent(ev), Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
+	a.enqueue(Alert{Kind: kind, PBX: e.PBX, Event: copyEvent(*ev), Epoch: e.Epoch, Offset: e.Offset, Summary: summary})
 }
 
 // copyEvent returns a copy of e for an alert. observe sees every entry and alerts on few: taking

@@ -38,11 +38,20 @@ func (r *recentLog) add(e store.Entry, msg []byte) {
 	}
 	r.epoch = e.Epoch
 	if r.n == len(r.buf) { // the oldest entry's slot takes the new one
-		r.first = (r.first + 1) % len(r.buf)
+		r.first = r.wrap(r.first + 1)
 		r.n--
 	}
-	r.buf[(r.first+r.n)%len(r.buf)] = recentEntry{e: e, msg: msg}
+	r.buf[r.wrap(r.first+r.n)] = recentEntry{e: e, msg: msg}
 	r.n++
+}
+
+// wrap returns the ring index of i, which is below twice the ring's length: a subtraction
+// where % would divide, three times per entry fanned out.
+func (r *recentLog) wrap(i int) int {
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	return i
 }
 
 func (r *recentLog) reset() {
@@ -50,7 +59,7 @@ func (r *recentLog) reset() {
 	r.first, r.n, r.epoch = 0, 0, ""
 }
 
-func (r *recentLog) at(i int) *recentEntry { return &r.buf[(r.first+i)%len(r.buf)] }
+func (r *recentLog) at(i int) *recentEntry { return &r.buf[r.wrap(r.first+i)] }
 
 // recentChunk is the most entries one call of recentAfter scans while holding the hub's lock.
 const recentChunk = 4096
