@@ -395,7 +395,6 @@ func (w *jsonWriter) line(l *Line) {
 // (its default): <, > and & as \u003c etc., control characters as \n or \u00XX, invalid UTF-8
 // as \ufffd, U+2028 and U+2029 escaped.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	i := 0
 	for i+8 <= len(s) && safe8(s[i:i+8]) {
@@ -413,6 +412,13 @@ func appendJSONString(dst []byte, s string) []byte {
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
+	return appendEscaped(dst, s, i)
+}
+
+// appendEscaped is appendJSONString from s[i], the first byte that may need escaping, after
+// the opening quote.
+func appendEscaped(dst []byte, s string, i int) []byte {
+	const hex = "0123456789abcdef"
 	start := 0
 	for i < len(s) {
 		if c := s[i]; c < utf8.RuneSelf {
