@@ -39,7 +39,6 @@ type hub struct {
 	// byLine lists the feeds of each line with their marks on it, so that the fan-out of an
 	// entry makes one look-up for all of them.
 	byLine map[string][]lineSub
-	lines  lineCache          // finds byLine's lists by the address of an entry's line name (subsOf)
 	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
 	pos    store.Position     // last entry fanned out
 	recent recentLog          // the newest entries fanned out, for replays
@@ -385,7 +384,7 @@ func (h *hub) fanOut(e store.Entry) {
 	}
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
-			for _, s := range h.subsOf(e.Event.Line) {
+			for _, s := range h.byLine[e.Event.Line] {
 				deliver(s.f, s.m)
 			}
 		} else {

@@ -19,17 +19,12 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 }
 
 // benchEvents returns n call events of the shapes the engine makes most (a new call, its
-// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, spread over the lines. As in
-// the engine's events, a line's name is one string in all of them.
+// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, spread over the lines.
 func benchEvents(n, lines int) []tapi.Event {
 	at := time.Now()
-	names := make([]string, lines)
-	for i := range names {
-		names[i] = "hq/" + strconv.Itoa(1000+i)
-	}
 	evs := make([]tapi.Event, n)
 	for i := range evs {
-		line := names[(i*7919)%lines]
+		line := "hq/" + strconv.Itoa(1000+(i*7919)%lines)
 		handle := tapi.CallHandle("hq:" + strconv.Itoa(i/4+1))
 		e := tapi.Event{V: tapi.WireVersion, Time: at.Add(time.Duration(i) * 1234567), PBX: "hq",
 			Line: line, Device: tapi.LineDeviceID(line), Handle: handle}

@@ -31,20 +31,13 @@ func (h *hub) addLines(f *feed, lines []string) {
 	defer h.mu.Unlock()
 	h.feeds[f] = struct{}{}
 	f.syncing = true
-	h.lines.changed()
 	for _, l := range lines {
 		if _, ok := f.lines[l]; ok {
 			continue // a line added again keeps its mark
 		}
-		subs := h.byLine[l]
-		m := &lineMark{at: len(subs)}
+		m := &lineMark{at: len(h.byLine[l])}
 		f.lines[l] = m
-		h.byLine[l] = append(subs, lineSub{f: f, m: m})
-		if len(subs) == cap(subs) {
-			// The list moved: the stale slots of the line cache that still hold the old
-			// array must not keep its feeds alive once they leave.
-			clear(subs)
-		}
+		h.byLine[l] = append(h.byLine[l], lineSub{f: f, m: m})
 	}
 }
 
@@ -65,7 +58,6 @@ func (h *hub) removeLines(f *feed, lines []string) {
 
 // dropLines is removeLines with the hub's lock held.
 func (h *hub) dropLines(f *feed, lines []string) {
-	h.lines.changed()
 	for _, l := range lines {
 		m, ok := f.lines[l]
 		if !ok {
