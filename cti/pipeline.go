@@ -58,6 +58,8 @@ type pipeline struct {
 	names *namer
 	// scratch holds a batch's slices and maps for the next batch (runPipeline only).
 	scratch scratch
+	// lingerTimer times the linger before a small batch (runPipeline only; made on first use).
+	lingerTimer *time.Timer
 }
 
 // extSlot is a monitored extension's part of the pipeline: the count of its applied CSTA
@@ -222,6 +224,9 @@ func (o *pipeline) runPipeline() {
 			default:
 				break drain
 			}
+		}
+		if d := lingerFor(batch, time.Now(), o.p.cfg.Linger); d > 0 && len(batch) < max {
+			batch = o.linger(batch, max, d)
 		}
 		o.p.load.observe(o.p.log, batchWait(batch, time.Now()), len(o.q), cap(o.q))
 		err := o.applyItems(batch)

@@ -52,6 +52,7 @@ type instanceConfig struct {
 	LogLevel    string        `json:"log_level"`
 	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
 	GOGC        string        `json:"gogc,omitempty"`        // the instance's GOGC; "" inherits the bench's
+	Linger      time.Duration `json:"linger,omitempty"`      // cti PBXConfig.Linger
 }
 
 // instanceStats is what an instance reports at /bench/stats.
@@ -266,7 +267,7 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	eng, err := cti.New(cti.Config{InstanceID: ic.InstanceID, Store: st, Log: log, Metrics: met,
 		LeaseTTL: ic.LeaseTTL, PBXs: []cti.PBXConfig{{
 			Name: ic.PBX, Dialect: dialect, Primary: ic.Primary, Standby: ic.Standby,
-			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices, MonitorConcurrency: ic.Window,
+			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices, MonitorConcurrency: ic.Window, Linger: ic.Linger,
 			Failback: cti.FailbackManual, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second,
 		}}})
 	if err != nil {

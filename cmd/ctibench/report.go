@@ -46,6 +46,7 @@ type RunConfig struct {
 	LeaseTTLMs  float64 `json:"lease_ttl_ms"`
 	SendQueue   int     `json:"send_queue"`
 	BridgeGOGC  string  `json:"bridge_gogc,omitempty"` // -bridge-gogc; "" when the instances inherit the bench's
+	LingerMs    float64 `json:"linger_ms,omitempty"`   // -linger
 	CPUs        int     `json:"cpus"`
 	GoVersion   string  `json:"go_version"`
 	Started     string  `json:"started"`
@@ -151,7 +152,7 @@ func newResult(o *options) *Result {
 	return &Result{Config: RunConfig{Store: o.store, Profile: o.profile, Instances: o.instances, Clients: o.clients,
 		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
 		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
-		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, CPUs: runtime.NumCPU(),
+		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, LingerMs: ms(o.linger), CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
 		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
 		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}},
@@ -199,6 +200,9 @@ func markdown(r *Result) string {
 	}
 	if c.BridgeGOGC != "" {
 		profile += ", bridge GOGC " + c.BridgeGOGC
+	}
+	if c.LingerMs > 0 {
+		profile += fmt.Sprintf(", linger %g ms", c.LingerMs)
 	}
 	fmt.Fprintf(&b, "### ctibench: %s store, %d instance(s), %d clients, %d devices, %.0f calls/s, failover %s%s\n\n",
 		c.Store, c.Instances, c.Clients, c.Devices, c.RateCPS, c.Failover, profile)

@@ -71,15 +71,17 @@ type PBXConfig struct {
 	Heartbeat time.Duration `yaml:"heartbeat"`
 	Misses    int           `yaml:"misses"`
 	// MonitorConcurrency is the resync's window: CSTA requests in flight per link.
-	MonitorConcurrency int               `yaml:"monitor_concurrency"`
-	Resync             string            `yaml:"resync"`
-	Failback           string            `yaml:"failback"`
-	FailbackAfter      time.Duration     `yaml:"failback_after"`
-	BusinessHours      BusinessHours     `yaml:"business_hours"`
-	Numbering          Numbering         `yaml:"numbering"`
-	Devices            []string          `yaml:"devices"`
-	Groups             []string          `yaml:"groups"` // ACD/hunt groups monitored for queue figures
-	Names              map[string]string `yaml:"names"`  // extension -> display name
+	MonitorConcurrency int `yaml:"monitor_concurrency"`
+	// Linger is how long the pipeline waits for more CSTA events before applying a batch.
+	Linger        time.Duration     `yaml:"linger"`
+	Resync        string            `yaml:"resync"`
+	Failback      string            `yaml:"failback"`
+	FailbackAfter time.Duration     `yaml:"failback_after"`
+	BusinessHours BusinessHours     `yaml:"business_hours"`
+	Numbering     Numbering         `yaml:"numbering"`
+	Devices       []string          `yaml:"devices"`
+	Groups        []string          `yaml:"groups"` // ACD/hunt groups monitored for queue figures
+	Names         map[string]string `yaml:"names"`  // extension -> display name
 	// PreferredInstance is the instance ID that should own this PBX's link.
 	PreferredInstance string `yaml:"preferred_instance"`
 	// Trace is the CSTA wire trace of the link (docs/trace.md).

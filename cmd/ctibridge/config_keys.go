@@ -83,6 +83,7 @@ var keyList = []keyDoc{
 	{"pbxs[].heartbeat", fromCode, "Keep-alive interval on the active link; minimum 100ms."},
 	{"pbxs[].misses", fromCode, "Consecutive unanswered heartbeats that mark a node down (1-100)."},
 	{"pbxs[].monitor_concurrency", fromCode, "MonitorStart and SnapshotDevice requests in flight per link during a resync (1-1000); raise it for many devices if the switch accepts more outstanding requests."},
+	{"pbxs[].linger", fromCode, "How long the pipeline waits for more CSTA events before applying a batch, from its oldest event (0 to 100ms; 0s: at once); trades that much latency for fewer store and WebSocket writes per event."},
 	{"pbxs[].resync", fromCode, "After a switchover: one of hot (reconcile, calls keep handles), cold (start fresh)."},
 	{"pbxs[].failback", fromCode, "One of auto, manual, sticky, schedule (manual inside business_hours, auto outside)."},
 	{"pbxs[].failback_after", fromCode, "How long the primary must be healthy before an automatic failback."},

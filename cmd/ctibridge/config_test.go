@@ -124,6 +124,7 @@ pbxs:
     dialect: nortel
     heartbeat: 10ms
     misses: 0
+    linger: 1s
     resync: warm
     failback: sometimes
     devices: ["299-200", "abc"]
@@ -148,6 +149,7 @@ users:
 			"store.driver: \"mongo\" is not one of memory, redis",
 			"pbxs[0].name:", "pbxs[0].dialect:", "nortel",
 			"pbxs[0].heartbeat: 10ms is below the minimum 100ms",
+			"pbxs[0].linger: 1s is outside 0..100ms",
 			"pbxs[0].resync: \"warm\"", "pbxs[0].failback: \"sometimes\"",
 			"pbxs[0].devices[0]: device range \"299-200\": end is below start",
 			"pbxs[0].devices[1]:", "pbxs[0].primary: is required",

@@ -248,7 +248,7 @@ func engineConfig(cfg *FileConfig, st store.Store, sim *simulator, log *logrus.E
 		pc := cti.PBXConfig{
 			Name: p.Name, Dialect: p.Dialect, Primary: p.Primary, Standby: p.Standby,
 			User: p.Auth.User, Heartbeat: p.Heartbeat, Misses: p.Misses, MonitorConcurrency: p.MonitorConcurrency,
-			Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
+			Linger: p.Linger, Resync: cti.ResyncMode(p.Resync), Failback: cti.FailbackPolicy(p.Failback),
 			FailbackAfter: p.FailbackAfter, Devices: p.Devices, Groups: p.Groups, DisplayNames: p.Names,
 			PreferredInstance: p.PreferredInstance,
 			Trace: cti.TraceConfig{Enabled: p.Trace.Enabled, File: p.Trace.File,
