@@ -225,8 +225,10 @@ func (o *pipeline) runPipeline() {
 				break drain
 			}
 		}
-		if d := lingerFor(batch, time.Now(), o.p.cfg.Linger); d > 0 && len(batch) < max {
-			batch = o.linger(batch, max, d)
+		if linger := o.p.cfg.Linger; linger > 0 && len(batch) < max { // off: no clock read
+			if d := lingerFor(batch, time.Now(), linger); d > 0 {
+				batch = o.linger(batch, max, d)
+			}
 		}
 		o.p.load.observe(o.p.log, batchWait(batch, time.Now()), len(o.q), cap(o.q))
 		err := o.applyItems(batch)

@@ -68,7 +68,7 @@ func storedJSON(t testing.TB, e *tapi.Event) string {
 func decodesAsStdlib[T any](t testing.TB, js string) {
 	var got, want T
 	errWant := json.Unmarshal([]byte(js), &want)
-	errGot := unmarshalStored(js, &got)
+	errGot := unmarshalStored([]byte(js), &got)
 	require.Equal(t, errWant == nil, errGot == nil, "errors %v / %v for %s", errWant, errGot, js)
 	require.Equal(t, want, got, "decoded %s", js)
 }

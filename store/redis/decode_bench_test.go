@@ -23,7 +23,7 @@ func BenchmarkDecodeEvent(b *testing.B) {
 	cpu0 := cputime.Process()
 	i := 0
 	for b.Loop() {
-		if _, err := decodeEvent(js[i%len(js)]); err != nil {
+		if _, _, err := decodeEvent(js[i%len(js)]); err != nil {
 			b.Fatal(err)
 		}
 		i++

@@ -131,7 +131,7 @@ func (b backend) FetchHistory(ctx context.Context, pbx string, members []string)
 		if !ok {
 			continue // trimmed since the scan
 		}
-		if err := unmarshalStored(js, &out[i]); err != nil {
+		if err := unmarshalStored([]byte(js), &out[i]); err != nil {
 			return nil, fmt.Errorf("redisstore: history %s: decode stored record %s: %w", pbx, ids[i], err)
 		}
 	}

@@ -96,24 +96,25 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 		}
 		e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
 		if !local.get(pbx, epoch, off, js, false, &e) { // else written by this Store
-			if e.Event, err = decodeEvent(js); err != nil {
+			if e.Event, e.JSON, err = decodeEvent(js); err != nil {
 				return nil, fmt.Errorf("log entry %d: %w", off, err)
 			}
-			e.JSON = []byte(js)
 		}
 		out = append(out, e)
 	}
 	return out, nil
 }
 
-// decodeEvent decodes an event's JSON (a function of its own, so that the entries it goes
-// into are not moved to the heap for the decoder's pointer).
-func decodeEvent(js string) (tapi.Event, error) {
+// decodeEvent decodes an event's JSON and returns it with the JSON as bytes, for the
+// entry's JSON (store.Entry.JSON: one copy of the text serves both). A function of its own,
+// so that the entries it goes into are not moved to the heap for the decoder's pointer.
+func decodeEvent(js string) (tapi.Event, []byte, error) {
 	var ev tapi.Event
-	if err := unmarshalStored(js, &ev); err != nil {
-		return tapi.Event{}, fmt.Errorf("decode event: %w", err)
+	raw := []byte(js)
+	if err := unmarshalStored(raw, &ev); err != nil {
+		return tapi.Event{}, nil, fmt.Errorf("decode event: %w", err)
 	}
-	return ev, nil
+	return ev, raw, nil
 }
 
 // decodeJSONList decodes each JSON string of a reply array into a T.
@@ -129,7 +130,7 @@ func decodeJSONList[T any](what string, v any) ([]T, error) {
 			return nil, err
 		}
 		var x T
-		if err := unmarshalStored(js, &x); err != nil {
+		if err := unmarshalStored([]byte(js), &x); err != nil {
 			return nil, fmt.Errorf("decode stored %s: %w", what, err)
 		}
 		out = append(out, x)

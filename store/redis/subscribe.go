@@ -150,11 +150,11 @@ func (sub *subscription) onMessage(p *published) error {
 		}
 		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
 		if !sub.s.local.get(sub.pbx, sub.epoch, off, js, true, &e) { // else written by this Store
-			ev, err := decodeEvent(js)
+			ev, raw, err := decodeEvent(js)
 			if err != nil {
 				return fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, off, err)
 			}
-			e.Event, e.JSON = ev, []byte(js)
+			e.Event, e.JSON = ev, raw
 		}
 		if err := sub.deliver(e); err != nil {
 			return err
