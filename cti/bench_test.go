@@ -242,3 +242,49 @@ func benchSwitchover(b *testing.B, fault string, n int) {
 		b.Fatalf("%d calls after switchovers, want %d", got, n/10)
 	}
 }
+
+// BenchmarkPipelineOwner measures the owner's part of a batch as at saturation: 5,000 lines,
+// each call's events spread over three batches (so that most calls end in a later batch than
+// they started in, and their records start from the view's stored call), 20 calls starting
+// per batch. reduceItems, batchOf with the call records, the view's applyBatch and keeping
+// the scratch; no store write. One op is one CSTA event.
+func BenchmarkPipelineOwner(b *testing.B) {
+	const lines, calls, rounds = 5000, 20, 120
+	o, p, lc := benchPipeline(b, lines)
+	mon := benchMonitor(lc)
+	// Round r's calls give their events 0-3 to batch r, 4-5 to batch r+1 and 6-8 to batch
+	// r+2; the script repeats with the same call IDs, each call cleared before it starts again.
+	stages := [][2]int{{0, 4}, {4, 6}, {6, 9}}
+	batches := make([][]item, rounds)
+	for r := range rounds {
+		for k := range calls {
+			c := benchCall(mon, r*calls+k, lines)
+			for s, st := range stages {
+				bi := (r + s) % rounds
+				batches[bi] = append(batches[bi], c[st[0]:st[1]]...)
+			}
+		}
+	}
+	run := func(batch []item) int {
+		a, n, _, _ := o.reduceItems(batch, 4*len(batch))
+		if n != len(batch) {
+			b.Fatalf("reduced %d items of %d", n, len(batch))
+		}
+		bt := o.batchOf(&a)
+		p.view.applyBatch(&bt, store.Position{})
+		o.scratch.keep(&a, &bt)
+		return len(batch)
+	}
+	// The first two batches end calls that never started: warm up with a full round.
+	for _, batch := range batches {
+		run(batch)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	events, cpu0 := 0, cputime.Process()
+	for i := 0; events < b.N; i++ {
+		events += run(batches[i%rounds])
+	}
+	b.StopTimer()
+	reportCPU(b, cpu0)
+}
