@@ -110,13 +110,25 @@ func (s *journalScratch) idle() {
 	}
 }
 
-// lineNamed returns the PBX's line named name ("pbx/extension").
-func (in *journalInput) lineNamed(name string) (tapi.Line, bool) {
+// lineFacts is what a call record takes from a line of the PBX.
+type lineFacts struct {
+	address, displayName string
+	found                bool
+}
+
+// lineAt returns the facts of the PBX's line ext.
+func (in *journalInput) lineAt(ext string) lineFacts {
+	l, ok := in.line(ext)
+	return lineFacts{address: l.Address, displayName: l.DisplayName, found: ok}
+}
+
+// extensionOf returns the extension of the PBX's line named name ("pbx/extension").
+func (in *journalInput) extensionOf(name string) (string, bool) {
 	ext, ok := strings.CutPrefix(name, in.pbx)
 	if !ok || !strings.HasPrefix(ext, "/") {
-		return tapi.Line{}, false
+		return "", false
 	}
-	return in.line(ext[1:])
+	return ext[1:], true
 }
 
 // journalEntries builds the call records of the calls removed in a batch: one record per
@@ -137,7 +149,11 @@ func journalEntries(in journalInput) []store.JournalEntry {
 		}
 		tr[h] = t
 	}
-	for _, ev := range in.events {
+	for i := range in.events {
+		ev := &in.events[i]
+		if ev.Type != tapi.LineNewCall && ev.Type != tapi.LineCallState && ev.Type != tapi.LineCallInfo {
+			continue // nothing a record takes (and no lookup for it)
+		}
 		t := tr[ev.Handle]
 		if t == nil {
 			continue
@@ -174,19 +190,26 @@ func journalEntries(in journalInput) []store.JournalEntry {
 		if !t.known {
 			continue
 		}
-		out = append(out, t.record(in, h))
+		out = append(out, t.record(&in, h))
 	}
 	return out
 }
 
 // record makes the call record of a tracked call.
-func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntry {
+func (t *callTrack) record(in *journalInput, h tapi.CallHandle) store.JournalEntry {
 	c := &t.call
-	names := lineMemo{lookup: in.line}
+	names := lineMemo{in: in}
 	own := tapi.PartyID{}
-	if l, ok := in.lineNamed(c.Line); ok {
-		own = tapi.PartyID{Number: l.Address, Name: l.DisplayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
-		if l.DisplayName != "" {
+	// The line's own extension goes through the memo too: the caller of a call the line
+	// placed, or the called of one it took, is the line itself (a lookup less per record,
+	// each a cache miss or two in the PBX's thousands of lines).
+	var l lineFacts
+	if ext, ok := in.extensionOf(c.Line); ok {
+		l = names.lookup(ext)
+	}
+	if l.found {
+		own = tapi.PartyID{Number: l.address, Name: l.displayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
+		if l.displayName != "" {
 			own.Flags |= tapi.LINECALLPARTYID_NAME
 		}
 	}
@@ -228,26 +251,31 @@ func (t *callTrack) record(in journalInput, h tapi.CallHandle) store.JournalEntr
 // lineMemo remembers the lines one record looked up by number: its parties repeat a few
 // numbers (caller, called, connected, answered by, the chain's steps).
 type lineMemo struct {
-	lookup func(extension string) (tapi.Line, bool)
-	n      int
-	nums   [4]string
-	names  [4]string
-	found  [4]bool
+	in    *journalInput
+	n     int
+	nums  [4]string
+	facts [4]lineFacts
 }
 
 // line returns the display name of the PBX's line ext and whether there is one; lookup,
 // remembered.
 func (m *lineMemo) line(ext string) (displayName string, ok bool) {
+	l := m.lookup(ext)
+	return l.displayName, l.found
+}
+
+// lookup returns the facts of the PBX's line ext, remembered.
+func (m *lineMemo) lookup(ext string) lineFacts {
 	for i := range min(m.n, len(m.nums)) {
 		if m.nums[i] == ext {
-			return m.names[i], m.found[i]
+			return m.facts[i]
 		}
 	}
-	l, ok := m.lookup(ext)
+	l := m.in.lineAt(ext)
 	i := m.n % len(m.nums)
-	m.nums[i], m.names[i], m.found[i] = ext, l.DisplayName, ok
+	m.nums[i], m.facts[i] = ext, l
 	m.n++
-	return l.DisplayName, ok
+	return l
 }
 
 // nameParty gives a party without a name the display name of the PBX's line it is, so that
