@@ -68,11 +68,14 @@ const maxSpareCalls = 256
 type modelCall struct {
 	Call
 	on *lineCalls // byLine[Call.Line]
+	at int        // its place in on.calls
 }
 
-// lineCalls are the handles of a line's calls.
+// lineCalls are a line's calls, in no order. An array and not a set by handle: a line has a
+// few calls, and adding and removing one (at its place, at) hashed nothing and touched no
+// table, where the set's were a good part of the engine's view's cost per call.
 type lineCalls struct {
-	hs map[CallHandle]struct{}
+	calls []*modelCall
 	// held says the model holds the line: its index stays while it has no calls (a call a
 	// minute per line made and dropped a map each time); a line the model does not hold
 	// gives it up.
@@ -124,8 +127,8 @@ func (m *ReadModel) Reset(s Snapshot) {
 		}
 		for line, lc := range m.byLine {
 			if covered(line) {
-				for h := range lc.hs {
-					delete(m.calls, h)
+				for _, c := range lc.calls {
+					delete(m.calls, c.Handle)
 				}
 				delete(m.byLine, line)
 			}
@@ -171,11 +174,11 @@ func (m *ReadModel) PutCall(c Call) {
 	lc := m.byLine[c.Line]
 	if lc == nil {
 		_, held := m.lines[c.Line]
-		lc = &lineCalls{hs: map[CallHandle]struct{}{}, held: held}
+		lc = &lineCalls{held: held}
 		m.byLine[c.Line] = lc
 	}
-	lc.hs[c.Handle] = struct{}{}
-	old.on = lc
+	old.on, old.at = lc, len(lc.calls)
+	lc.calls = append(lc.calls, old)
 }
 
 // RemoveCall removes a call, returning its last version; ok is false if there was none.
@@ -209,8 +212,12 @@ func (m *ReadModel) DropCall(h CallHandle) bool {
 func (m *ReadModel) unindex(c *modelCall) {
 	lc := c.on
 	c.on = nil
-	delete(lc.hs, c.Handle)
-	if len(lc.hs) == 0 && !lc.held && m.byLine[c.Line] == lc {
+	last := len(lc.calls) - 1
+	moved := lc.calls[last] // takes c's place
+	lc.calls[c.at], moved.at = moved, c.at
+	lc.calls[last] = nil
+	lc.calls = lc.calls[:last]
+	if len(lc.calls) == 0 && !lc.held && m.byLine[c.Line] == lc {
 		delete(m.byLine, c.Line)
 	}
 }
@@ -399,13 +406,12 @@ func (m *ReadModel) Calls(line string) []Call {
 			out = append(out, *c.Clone())
 		}
 	} else {
-		var hs map[CallHandle]struct{}
+		var cs []*modelCall
 		if lc := m.byLine[line]; lc != nil {
-			hs = lc.hs
+			cs = lc.calls
 		}
-		out = make([]Call, 0, len(hs))
-		for h := range hs {
-			c := m.calls[h]
+		out = make([]Call, 0, len(cs))
+		for _, c := range cs {
 			out = append(out, *c.Clone())
 		}
 	}
@@ -427,14 +433,14 @@ func callBefore(a, b *Call) bool {
 // HasCalls reports whether line has calls, without copying them.
 func (m *ReadModel) HasCalls(line string) bool {
 	lc := m.byLine[line]
-	return lc != nil && len(lc.hs) > 0
+	return lc != nil && len(lc.calls) > 0
 }
 
 // LinesWithCalls returns the names of the lines that have calls.
 func (m *ReadModel) LinesWithCalls() map[string]bool {
 	out := make(map[string]bool, len(m.byLine))
 	for l, lc := range m.byLine {
-		if len(lc.hs) > 0 {
+		if len(lc.calls) > 0 {
 			out[l] = true
 		}
 	}

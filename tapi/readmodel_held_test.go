@@ -1,6 +1,7 @@
 package tapi
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -15,14 +16,16 @@ func TestReadModelCallIndex(t *testing.T) {
 		t.Helper()
 		for h, c := range m.calls {
 			require.Same(t, m.byLine[c.Line], c.on, "call %s", h)
-			require.Contains(t, c.on.hs, h)
+			require.Same(t, c, c.on.calls[c.at], "call %s", h)
 		}
 		for name, lc := range m.byLine {
 			_, held := m.lines[name]
 			require.Equal(t, held, lc.held, "line %s", name)
-			require.True(t, held || len(lc.hs) > 0, "empty index of line %s the model does not hold", name)
-			for h := range lc.hs {
-				require.Equal(t, name, m.calls[h].Line)
+			require.True(t, held || len(lc.calls) > 0, "empty index of line %s the model does not hold", name)
+			for i, c := range lc.calls {
+				require.Same(t, c, m.calls[c.Handle], "line %s", name)
+				require.Equal(t, name, c.Line)
+				require.Equal(t, i, c.at)
 			}
 		}
 	}
@@ -45,6 +48,20 @@ func TestReadModelCallIndex(t *testing.T) {
 	check()
 	m.RemoveCall("hq:4")
 	m.RemoveCall("b:1")
+	check()
+	for i := range 5 { // several calls on a line, removed from the middle, the end and the start
+		m.PutCall(Call{Handle: CallHandle(fmt.Sprint("hq:1", i)), Line: "hq/202"})
+	}
+	for _, h := range []CallHandle{"hq:12", "hq:14", "hq:10"} {
+		require.True(t, m.DropCall(h))
+		check()
+	}
+	require.Len(t, m.Calls("hq/202"), 2)
+	m.PutCall(Call{Handle: "hq:13", Line: "hq/203"}) // moved off the line, from the index's end
+	check()
+	require.Len(t, m.Calls("hq/202"), 1)
+	m.RemoveCall("hq:11")
+	m.RemoveCall("hq:13")
 	check()
 	require.Equal(t, []string{"b/7", "hq/202"}, func() []string {
 		var out []string
