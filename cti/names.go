@@ -101,6 +101,9 @@ func (n *namer) fill(a *accum) {
 	if n == nil {
 		return // a pipeline built by hand (benchmarks)
 	}
+	if n.static.Len() == 0 && n.cfg.Source == nil {
+		return // no name to find (and nothing to count): the events' parties are not even listed
+	}
 	w := &n.wants
 	w.collect(a.events, n.cfg.Source != nil)
 	if len(w.order) == 0 {

@@ -353,3 +353,24 @@ func BenchmarkNamesFill(b *testing.B) {
 	}
 	require.Equal(b, "Person 200", batch[0].Call.Info.Caller.Name)
 }
+
+// TestNamesFillNothingToFind: without configured line names and without a source a batch's
+// parties stay as they are (fill returns at once), and with configured names they are named.
+func TestNamesFillNothingToFind(t *testing.T) {
+	events := func() []tapi.Event {
+		return []tapi.Event{{Type: tapi.LineNewCall, Handle: "hq:1", Call: &tapi.Call{Info: tapi.CallInfo{
+			Caller: tapi.PartyID{Number: "200", Flags: tapi.LINECALLPARTYID_ADDRESS}}}}}
+	}
+	for _, names := range []map[string]string{nil, {"200": "Ann"}} {
+		p := &pbx{e: &Engine{cfg: Config{}.WithDefaults()}, cfg: PBXConfig{Name: "hq", DisplayNames: names}}
+		o := &pipeline{term: &term{p: p, ctx: t.Context()}, state: reducer.NewState("hq")}
+		a := accum{events: events(), changed: map[tapi.CallHandle]bool{}, lines: map[string]bool{}}
+		newNamer(o).fill(&a)
+		want := events()
+		if names != nil {
+			want[0].Call.Info.Caller = tapi.PartyID{Number: "200", Name: "Ann",
+				Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME}
+		}
+		require.Equal(t, want, a.events, "names %v", names)
+	}
+}
