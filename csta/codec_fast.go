@@ -41,7 +41,7 @@ const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 func (d *xdoc) decodeFast(data []byte) (m Message, ok bool) {
 	b := bytes.TrimPrefix(data, []byte(xmlDecl))
 	if len(b) < 2 || b[0] != '<' {
-		return d.decodeFastEvent(data)
+		return d.decodeFastEvent(data, nil)
 	}
 	n := 1
 	for n < len(b) && isNameByte(b[n]) {
@@ -56,7 +56,7 @@ func (d *xdoc) decodeFast(data []byte) (m Message, ok bool) {
 		}
 	}
 	if s == nil {
-		return d.decodeFastEvent(data)
+		return d.decodeEvent(data, nameSlot(root))
 	}
 	b, ok = skipRootTag(b[n:])
 	if !ok {

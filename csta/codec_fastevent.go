@@ -3,6 +3,7 @@ package csta
 import (
 	"bytes"
 	"time"
+	"unsafe"
 )
 
 // A fast path for the call events, which are nearly all of what a link carries: a monitored
@@ -14,9 +15,9 @@ import (
 // take goes to the generic decoder (TestDecodeFastEventEquivalence, FuzzDecodeFast).
 
 // decodeFastEvent decodes data when it is an event the fast path takes; ok is false when the
-// generic decoder must.
-func (d *xdoc) decodeFastEvent(data []byte) (m Message, ok bool) {
-	s := fscan{b: data, d: d}
+// generic decoder must. With rec, it notes where the event's values stand for a template.
+func (d *xdoc) decodeFastEvent(data []byte, rec *frecorder) (m Message, ok bool) {
+	s := fscan{b: data, d: d, last: noLeaf}
 	if !s.prolog() || !s.atChild() {
 		return nil, false
 	}
@@ -29,6 +30,10 @@ func (d *xdoc) decodeFastEvent(data []byte) (m Message, ok bool) {
 		return nil, false
 	}
 	ev := mk()
+	if rec != nil {
+		rec.reset(ev, mk)
+		s.rec = rec
+	}
 	if !s.event(root, ev) || !s.epilog() {
 		return nil, false
 	}
@@ -85,18 +90,21 @@ func (s *fscan) event(root ftag, ev memberEvent) bool {
 				return false
 			}
 			c.MonitorCrossRefID = MonitorCrossRefID(v)
+			s.member(opText, unsafe.Pointer(&c.MonitorCrossRefID), unsafe.Sizeof(c.MonitorCrossRefID))
 		case "localConnectionInfo":
 			v, ok := s.leaf(t)
 			if !ok {
 				return false
 			}
 			c.LocalConnectionInfo = LocalConnectionState(v)
+			s.member(opText, unsafe.Pointer(&c.LocalConnectionInfo), unsafe.Sizeof(c.LocalConnectionInfo))
 		case "cause":
 			v, ok := s.leaf(t)
 			if !ok {
 				return false
 			}
 			c.Cause = EventCause(v)
+			s.member(opText, unsafe.Pointer(&c.Cause), unsafe.Sizeof(c.Cause))
 		case "extensions":
 			if !s.extensions(t, c) {
 				return false
@@ -114,19 +122,27 @@ func (s *fscan) field(t ftag, f fieldRef) bool {
 	var ok bool
 	switch f.kind {
 	case fkConn:
-		*f.conn, ok = s.connection(t)
+		s.claim(unsafe.Pointer(f.conn), unsafe.Sizeof(*f.conn))
+		ok = s.connection(t, f.conn)
 	case fkDevice:
 		*f.dev, ok = s.device(t)
+		s.member(opDevice, unsafe.Pointer(f.dev), unsafe.Sizeof(*f.dev))
 	case fkConnList:
 		*f.list, ok = s.connectionList(t)
+		if s.rec != nil {
+			s.rec.bad = true // items out of the event
+		}
 	case fkCallChar:
+		s.claim(unsafe.Pointer(f.flag), unsafe.Sizeof(*f.flag))
 		ok = s.callCharacteristics(t, f.flag)
 	case fkBool:
 		var v string
 		v, ok = s.leaf(t)
 		*f.flag = v == "true" || v == "1" || v == "TRUE" || v == "True"
+		s.member(opBool, unsafe.Pointer(f.flag), unsafe.Sizeof(*f.flag))
 	case fkText:
 		*f.text, ok = s.leaf(t)
+		s.member(opText, unsafe.Pointer(f.text), unsafe.Sizeof(*f.text))
 	case fkInt:
 		ok = s.digits(t, f.num)
 	default:
@@ -135,50 +151,91 @@ func (s *fscan) field(t ftag, f fieldRef) bool {
 	return ok
 }
 
+// member notes for a template that the leaf just read went into the member field dst.
+func (s *fscan) member(op tplOp, dst unsafe.Pointer, n uintptr) {
+	if s.rec != nil {
+		s.rec.claim(dst, n)
+		s.rec.value(s, op, dst, n)
+	}
+}
+
+// claim notes for a template that a member writes the field dst.
+func (s *fscan) claim(dst unsafe.Pointer, n uintptr) {
+	if s.rec != nil {
+		s.rec.claim(dst, n)
+	}
+}
+
+// part notes for a template that the leaf just read went into dst, a part of a member; the
+// part's bit in seen finds a part read twice.
+func (s *fscan) part(seen *uint8, bit uint8, op tplOp, dst unsafe.Pointer, n uintptr) {
+	if s.rec != nil {
+		if *seen&bit != 0 {
+			s.rec.bad = true
+		}
+		*seen |= bit
+		s.rec.value(s, op, dst, n)
+	}
+}
+
 // digits reads an integer member written as at most nine digits (or nothing); anything else
 // is left to intOf.
 func (s *fscan) digits(t ftag, num *int) bool {
 	v, ok := s.leaf(t)
-	if !ok || len(v) > 9 {
+	if !ok {
 		return false
+	}
+	if *num, ok = digitsOf(v); !ok {
+		return false
+	}
+	s.member(opInt, unsafe.Pointer(num), unsafe.Sizeof(*num))
+	return true
+}
+
+// digitsOf is v as a number when it is at most nine digits (or nothing).
+func digitsOf(v string) (int, bool) {
+	if len(v) > 9 {
+		return 0, false
 	}
 	n := 0
 	for i := 0; i < len(v); i++ {
 		if v[i] < '0' || v[i] > '9' {
-			return false
+			return 0, false
 		}
 		n = n*10 + int(v[i]-'0')
 	}
-	*num = n
-	return true
+	return n, true
 }
 
-// connection reads a ConnectionID as (*xdoc).connection does.
-func (s *fscan) connection(t ftag) (ConnectionID, bool) {
-	var c ConnectionID
+// connection reads a ConnectionID into c as (*xdoc).connection does.
+func (s *fscan) connection(t ftag, c *ConnectionID) bool {
+	*c = ConnectionID{}
 	_, leaf, ok := s.open(t)
 	if !ok || leaf {
-		return c, ok
+		return ok
 	}
 	if !s.enter() {
-		return c, false
+		return false
 	}
+	var seen uint8
 	for {
 		ch, more, ok := s.next(t)
 		if !ok || !more {
 			s.leave()
-			return c, ok
+			return ok
 		}
 		switch string(s.local(ch)) {
 		case "callID":
 			c.CallID, ok = s.leaf(ch)
+			s.part(&seen, 1, opText, unsafe.Pointer(&c.CallID), unsafe.Sizeof(c.CallID))
 		case "deviceID", "staticID", "dynamicID":
 			c.DeviceID, ok = s.device(ch)
+			s.part(&seen, 2, opDevice, unsafe.Pointer(&c.DeviceID), unsafe.Sizeof(c.DeviceID))
 		default:
 			ok = s.skip(ch)
 		}
 		if !ok {
-			return c, false
+			return false
 		}
 	}
 }
@@ -216,7 +273,7 @@ func (s *fscan) device(t ftag) (DeviceID, bool) {
 			if dev.Number != "" && dev.Number[0] != '+' {
 				dev.Number = "+" + dev.Number
 			}
-			found = true
+			found, s.intl = true, true
 		default:
 			ok = s.skip(ch)
 		}
@@ -273,9 +330,9 @@ func (s *fscan) connectionListItem(t ftag) (ConnectionListItem, bool) {
 		}
 		switch string(s.local(ch)) {
 		case "newConnection":
-			it.NewConnection, ok = s.connection(ch)
+			ok = s.connection(ch, &it.NewConnection)
 		case "oldConnection":
-			it.OldConnection, ok = s.connection(ch)
+			ok = s.connection(ch, &it.OldConnection)
 		case "endpoint":
 			it.Endpoint, ok = s.device(ch)
 		default:
@@ -292,6 +349,9 @@ func (s *fscan) callCharacteristics(t ftag, acd *bool) bool {
 	return s.firstChild(t, "acdCall", func(ch ftag) bool {
 		v, ok := s.leaf(ch)
 		*acd = v == "true" || v == "1" || v == "TRUE" || v == "True"
+		if s.rec != nil {
+			s.rec.value(s, opBool, unsafe.Pointer(acd), unsafe.Sizeof(*acd))
+		}
 		return ok
 	})
 }
@@ -329,11 +389,20 @@ func (s *fscan) firstChild(t ftag, local string, read func(ftag) bool) bool {
 func (s *fscan) extensions(t ftag, c *EventCommon) bool {
 	var stamp string
 	var found bool
+	ext, extLen := unsafe.Pointer(&c.Extensions), unsafe.Sizeof(c.Extensions)
+	if s.rec != nil {
+		s.rec.claim(ext, extLen)
+		s.rec.claim(unsafe.Pointer(&c.Timestamp), unsafe.Sizeof(c.Timestamp))
+		s.rec.mark(int(t.start), opRawStart, ext, extLen)
+	}
 	ok := s.firstChild(t, "security", func(sec ftag) bool {
 		return s.firstChild(sec, "timestamp", func(ts ftag) bool {
 			var ok bool
 			stamp, ok = s.leafView(ts) // parsed, not kept
 			found = true
+			if s.rec != nil {
+				s.rec.value(s, opTime, unsafe.Pointer(&c.Timestamp), unsafe.Sizeof(c.Timestamp))
+			}
 			return ok
 		})
 	})
@@ -341,6 +410,9 @@ func (s *fscan) extensions(t ftag, c *EventCommon) bool {
 		return false
 	}
 	c.Extensions = s.d.rawBytes(s.b[t.start:s.i])
+	if s.rec != nil {
+		s.rec.mark(s.i, opRawEnd, ext, extLen)
+	}
 	c.Timestamp = time.Time{}
 	if found {
 		c.Timestamp, _ = ParseTimestamp(stamp)

@@ -136,7 +136,8 @@ func (l *link) readLoop() {
 	}
 	// The reader's own decoder state: the IDs of one link's calls and devices repeat from
 	// event to event, and its recent values (xdoc.values) then cost no copy.
-	doc := newDoc()
+	// Its events of one kind repeat their shape too (event templates).
+	doc := newLinkDoc()
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {

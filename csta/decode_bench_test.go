@@ -70,18 +70,8 @@ func BenchmarkDecodeEvents(b *testing.B) {
 		name string
 		docs [][]byte
 	}{{"generic", generic}, {"osv", osv}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu0 := cputime.Process()
-			i := 0
-			for b.Loop() {
-				if _, err := Decode(c.docs[i%len(c.docs)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
-		})
+		b.Run(c.name, func(b *testing.B) { benchDecode(b, Decode, c.docs) })
+		b.Run(c.name+"-link", func(b *testing.B) { benchDecode(b, newLinkDoc().decode, c.docs) })
 	}
 }
 
@@ -104,11 +94,17 @@ func BenchmarkDecodeSimStream(b *testing.B) {
 		}
 		docs[i] = d
 	}
+	b.Run("pool", func(b *testing.B) { benchDecode(b, Decode, docs) })
+	b.Run("link", func(b *testing.B) { benchDecode(b, newLinkDoc().decode, docs) })
+}
+
+// benchDecode decodes docs in turn by decode.
+func benchDecode(b *testing.B, decode func([]byte) (Message, error), docs [][]byte) {
 	b.ReportAllocs()
 	cpu0 := cputime.Process()
 	i := 0
 	for b.Loop() {
-		if _, err := Decode(docs[i%len(docs)]); err != nil {
+		if _, err := decode(docs[i%len(docs)]); err != nil {
 			b.Fatal(err)
 		}
 		i++

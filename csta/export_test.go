@@ -31,7 +31,7 @@ func decodeFast(data []byte) (Message, bool) {
 }
 
 func decodeFastEvent(data []byte) (Message, bool) {
-	return withDoc(func(d *xdoc) (Message, bool) { return d.decodeFastEvent(data) })
+	return withDoc(func(d *xdoc) (Message, bool) { return d.decodeFastEvent(data, nil) })
 }
 
 func decodeGeneric(data []byte) (Message, error) {

@@ -17,6 +17,12 @@ type fscan struct {
 	i     int
 	depth int
 	d     *xdoc // the text block values are copied into (str)
+	// For a template (fasttemplate.go): the span of the text of the last leaf read (noLeaf
+	// when it had none), whether the device being read is an explicitPublic international,
+	// and the recorder (nil when the document is not recorded).
+	last [2]int32
+	intl bool
+	rec  *frecorder
 }
 
 // ftag is a start tag just read, as offsets into the document (it is passed around a lot).
@@ -288,9 +294,11 @@ func (s *fscan) open(t ftag) (text string, leaf, ok bool) {
 // openRun is open with a leaf's text as it stands in the document (nil when it is white
 // space only).
 func (s *fscan) openRun(t ftag) (run []byte, entity, leaf, ok bool) {
+	s.last = noLeaf
 	if t.empty {
 		return nil, false, true, true
 	}
+	start := s.i
 	run, entity, space, ok := s.textRun()
 	if !ok {
 		return nil, false, false, false
@@ -299,6 +307,7 @@ func (s *fscan) openRun(t ftag) (run []byte, entity, leaf, ok bool) {
 		if space {
 			return nil, false, true, true
 		}
+		s.last = [2]int32{int32(start), int32(start + len(run))}
 		return run, entity, true, true
 	}
 	if !space || !s.atChild() {

@@ -43,6 +43,7 @@ type xdoc struct {
 	// cross-reference IDs and states repeat from event to event, and a repeated one is
 	// then neither copied nor given block space.
 	values [valueSlots]string
+	tmpl   *eventTemplates // a link reader's event templates (newLinkDoc), nil for others
 }
 
 // DecodeError reports malformed XML or a message whose content is invalid.

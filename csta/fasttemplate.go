@@ -1,0 +1,272 @@
+package csta
+
+import (
+	"reflect"
+	"time"
+	"unsafe"
+)
+
+// Event templates: a link's events of one kind come in nearly the same bytes, event after
+// event: the same elements in the same order, with the same white space and namespace, only
+// the identifiers, states and timestamps differ. The link's decoder (newLinkDoc) keeps the
+// last event of each kind that the fast decoder (codec_fastevent.go) read as a template: the
+// document, the event decoded from it, and where each value it took from the text stands
+// (a cut) with what it was read into. A next document of the kind is checked against the
+// template's bytes around the cuts; when every byte outside the cuts is the same and each
+// cut is again a run of character data up to the next '<', the fast decoder would have read
+// the document the same way, element by element, and differ only in those values: the event
+// is then the template's event with the values read again, without reading a single tag.
+// Anything else (another shape, a value now empty or of white space only, a refused byte)
+// goes to the fast decoder as before, which then records the document as the new template.
+// A member whose value does not come from one cut (a connection list, an element read twice)
+// makes no template (frecorder.bad). TestDecodeTemplate* and FuzzDecodeTemplate hold replays
+// to the generic decoder.
+
+// tplOp is what a cut's value is read as, into the field at the cut's offset in the event.
+type tplOp uint8
+
+const (
+	opText       tplOp = iota // a string (textOf)
+	opDevice                  // Device(text)
+	opDeviceIntl              // Device(text) with '+' before the number (an explicitPublic international)
+	opBool                    // boolOf
+	opInt                     // at most nine digits (digits)
+	opTime                    // ParseTimestamp of the text
+	opRawStart                // a mark: where <extensions> starts
+	opRawEnd                  // a mark: where it ends; its bytes are copied into the field
+)
+
+// tcut is one value of a template: [start, end) of its character data in the template's
+// document (start == end for a mark), and the field it is read into.
+type tcut struct {
+	start, end int32
+	op         tplOp
+	off        uintptr // the field's offset in the event
+}
+
+// eventTemplate is the last document of one event kind that the fast decoder took.
+type eventTemplate struct {
+	doc  []byte
+	cuts []tcut
+	ev   reflect.Value // the event decoded from doc (a private copy), its struct
+	mk   func() memberEvent
+	ok   bool   // usable: the document made a template
+	miss uint8  // replays that failed in a row (at most maxTemplateMiss)
+	wait uint16 // documents to read without trying the template, after a miss
+}
+
+// maxTemplateMiss bounds the back-off after failed replays: a kind whose documents never
+// repeat their shape tries at most one document in 64.
+const maxTemplateMiss = 6
+
+// frecorder notes the cuts while the fast decoder reads a document for a template.
+type frecorder struct {
+	mk     func() memberEvent // the event's maker
+	base   uintptr            // the event's address and size
+	size   uintptr
+	cuts   []tcut
+	claims [][2]uintptr // the member fields written, as [offset, end)
+	bad    bool
+}
+
+func (r *frecorder) reset(ev memberEvent, mk func() memberEvent) {
+	r.mk = mk
+	v := reflect.ValueOf(ev)
+	r.base, r.size = uintptr(v.UnsafePointer()), v.Type().Elem().Size()
+	r.cuts, r.claims, r.bad = r.cuts[:0], r.claims[:0], false
+}
+
+// offset is dst's offset in the event, ok false when the field of size n is not in it.
+func (r *frecorder) offset(dst unsafe.Pointer, n uintptr) (uintptr, bool) {
+	p := uintptr(dst)
+	if p < r.base || p+n > r.base+r.size {
+		return 0, false
+	}
+	return p - r.base, true
+}
+
+// claim notes that a member writes the field dst of size n: a field written by two members
+// (an element twice, two names for one member) makes no template, for the later write could
+// be one that no cut repeats.
+func (r *frecorder) claim(dst unsafe.Pointer, n uintptr) {
+	off, ok := r.offset(dst, n)
+	if !ok {
+		r.bad = true
+		return
+	}
+	for _, c := range r.claims {
+		if off < c[1] && c[0] < off+n {
+			r.bad = true
+			return
+		}
+	}
+	r.claims = append(r.claims, [2]uintptr{off, off + n})
+}
+
+// value notes that the text of the leaf just read (s.last) went into dst, read as op; a leaf
+// of white space only is no cut, the template's bytes and event holding it.
+func (r *frecorder) value(s *fscan, op tplOp, dst unsafe.Pointer, n uintptr) {
+	if op == opDevice && s.intl {
+		op = opDeviceIntl
+	}
+	s.intl = false
+	start, end := s.last[0], s.last[1]
+	s.last = noLeaf
+	if start < 0 {
+		return
+	}
+	r.cut(tcut{start: start, end: end, op: op}, dst, n)
+}
+
+// mark notes a position of the document (opRawStart, opRawEnd).
+func (r *frecorder) mark(at int, op tplOp, dst unsafe.Pointer, n uintptr) {
+	r.cut(tcut{start: int32(at), end: int32(at), op: op}, dst, n)
+}
+
+func (r *frecorder) cut(c tcut, dst unsafe.Pointer, n uintptr) {
+	off, ok := r.offset(dst, n)
+	if !ok || (len(r.cuts) > 0 && c.start < r.cuts[len(r.cuts)-1].end) {
+		r.bad = true
+		return
+	}
+	c.off = off
+	r.cuts = append(r.cuts, c)
+}
+
+// noLeaf is fscan.last when no leaf text is there to note.
+var noLeaf = [2]int32{-1, -1}
+
+// set makes t the template of doc, decoded into ev, with r's cuts.
+func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
+	t.ok = !r.bad
+	if !t.ok {
+		return
+	}
+	t.doc = append(t.doc[:0], doc...)
+	t.cuts = append(t.cuts[:0], r.cuts...)
+	t.mk = r.mk
+	cp := r.mk()
+	t.ev = reflect.ValueOf(cp).Elem()
+	t.ev.Set(reflect.ValueOf(ev).Elem())
+}
+
+// replay decodes data by t: the template's event with the cuts' values read from data, when
+// data has t's bytes everywhere else.
+func (d *xdoc) replay(t *eventTemplate, data []byte) (Message, bool) {
+	ev := t.mk()
+	v := reflect.ValueOf(ev)
+	v.Elem().Set(t.ev)
+	base := v.UnsafePointer()
+	s := fscan{b: data, d: d}
+	tpos, raw := 0, 0
+	for i := range t.cuts {
+		c := &t.cuts[i]
+		lit := t.doc[tpos:c.start]
+		if len(data)-s.i < len(lit) || string(data[s.i:s.i+len(lit)]) != string(lit) {
+			return nil, false
+		}
+		s.i += len(lit)
+		tpos = int(c.end)
+		switch c.op {
+		case opRawStart:
+			raw = s.i
+			continue
+		case opRawEnd:
+			*(*[]byte)(unsafe.Add(base, c.off)) = d.rawBytes(data[raw:s.i])
+			continue
+		}
+		run, entity, space, ok := s.textRun()
+		if !ok || space {
+			return nil, false
+		}
+		if string(run) == string(t.doc[c.start:c.end]) {
+			continue // the template's value, which its event holds already
+		}
+		if !s.apply(c, unsafe.Add(base, c.off), run, entity) {
+			return nil, false
+		}
+	}
+	if string(data[s.i:]) != string(t.doc[tpos:]) {
+		return nil, false
+	}
+	return ev, true
+}
+
+// apply reads a cut's text run into its field p as the fast decoder reads it.
+func (s *fscan) apply(c *tcut, p unsafe.Pointer, run []byte, entity bool) bool {
+	switch c.op {
+	case opText:
+		*(*string)(p) = s.value(run, entity)
+	case opDevice, opDeviceIntl:
+		dev := Device(s.value(run, entity))
+		if c.op == opDeviceIntl && dev.Number != "" && dev.Number[0] != '+' {
+			dev.Number = "+" + dev.Number
+		}
+		*(*DeviceID)(p) = dev
+	case opBool:
+		v := s.value(run, entity)
+		*(*bool)(p) = v == "true" || v == "1" || v == "TRUE" || v == "True"
+	case opInt:
+		n, ok := digitsOf(s.value(run, entity))
+		if !ok {
+			return false
+		}
+		*(*int)(p) = n
+	case opTime:
+		stamp := bytesView(trimASCIISpace(run)) // parsed, not kept
+		if entity {
+			stamp = s.value(run, true)
+		}
+		*(*time.Time)(p), _ = ParseTimestamp(stamp)
+	default:
+		return false
+	}
+	return true
+}
+
+// eventTemplates are a link decoder's templates, by the nameTable slot of the root's name.
+type eventTemplates struct {
+	bySlot [nameTableSize]*eventTemplate
+	rec    frecorder
+}
+
+// newLinkDoc is newDoc for a link's reader, which keeps event templates.
+func newLinkDoc() *xdoc {
+	d := newDoc()
+	d.tmpl = new(eventTemplates)
+	return d
+}
+
+// decodeEvent is decodeFastEvent by the template of slot (the root's name) when there is one
+// and data fits it, recording data as the new template otherwise.
+func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
+	if d.tmpl == nil || slot < 0 {
+		return d.decodeFastEvent(data, nil)
+	}
+	t := d.tmpl.bySlot[slot]
+	if t != nil {
+		if t.wait > 0 {
+			t.wait--
+			return d.decodeFastEvent(data, nil)
+		}
+		if t.ok {
+			if m, ok := d.replay(t, data); ok {
+				t.miss = 0
+				return m, true
+			}
+		}
+		t.miss = min(t.miss+1, maxTemplateMiss)
+		t.wait = 1<<t.miss - 1
+	}
+	r := &d.tmpl.rec
+	m, ok := d.decodeFastEvent(data, r)
+	if !ok {
+		return nil, false
+	}
+	if t == nil {
+		t = new(eventTemplate)
+		d.tmpl.bySlot[slot] = t
+	}
+	t.set(r, data, m.(memberEvent))
+	return m, true
+}

@@ -1,0 +1,173 @@
+package csta
+
+import (
+	"bytes"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// templateDocs are events as switches and the simulator send them: the simulator's events of
+// every profile (the FuzzDecodeFast corpus) and fastEventMessages in both forms of
+// BenchmarkDecodeEvents.
+func templateDocs(t testing.TB) [][]byte {
+	var docs [][]byte
+	files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzDecodeFast", "*"))
+	for _, p := range files {
+		ds, err := readCorpusEntry(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, ds...)
+	}
+	for _, m := range fastEventMessages() {
+		d, err := Encode(nil, m, Ed4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d, bytes.Replace(d, []byte("<cause>"), []byte(osvTrailer+"<cause>"), 1))
+	}
+	return docs
+}
+
+// revalue changes the character data of doc that is not white space only by f (the bytes
+// between '>' and the next '<').
+func revalue(doc []byte, f func(run []byte) []byte) []byte {
+	var out []byte
+	for i := 0; i < len(doc); {
+		j := bytes.IndexByte(doc[i:], '>')
+		if j < 0 {
+			return append(out, doc[i:]...)
+		}
+		out = append(out, doc[i:i+j+1]...)
+		i += j + 1
+		k := bytes.IndexByte(doc[i:], '<')
+		if k < 0 {
+			return append(out, doc[i:]...)
+		}
+		run := doc[i : i+k]
+		if len(bytes.TrimSpace(run)) > 0 {
+			run = f(run)
+		}
+		out = append(out, run...)
+		i += k
+	}
+	return out
+}
+
+// Value changes: same shape (the template replays) or not (it must not, or give the same).
+var revalues = map[string]func([]byte) []byte{
+	"digits": func(r []byte) []byte {
+		return bytes.Map(func(c rune) rune {
+			if c >= '0' && c <= '8' {
+				return c + 1
+			}
+			return c
+		}, r)
+	},
+	"case":    bytes.ToUpper,
+	"longer":  func(r []byte) []byte { return append(append([]byte(nil), r...), "7"...) },
+	"shorter": func(r []byte) []byte { return r[:len(r)-1] },
+	"entity": func(r []byte) []byte {
+		return append([]byte("N&lt;"), append(append([]byte(nil), r...), "&gt;;noa=nk"...)...)
+	},
+	"spaced": func(r []byte) []byte { return append(append([]byte(" "), r...), " \n"...) },
+	"empty":  func([]byte) []byte { return nil },
+	"space":  func([]byte) []byte { return []byte("  ") },
+	"bool": func(r []byte) []byte {
+		return map[bool][]byte{true: []byte("false"), false: []byte("1")}[string(r) == "true"]
+	},
+	"number":   func([]byte) []byte { return []byte("1234567890") },
+	"timezone": func(r []byte) []byte { return bytes.Replace(r, []byte("Z"), []byte("+01:00"), 1) },
+	"refused":  func(r []byte) []byte { return append([]byte("\r"), r...) },
+}
+
+// TestDecodeTemplateReplay decodes a document into a link decoder's template and then its
+// variants by the template: those that differ in values only must replay, and whatever
+// replays must be what the generic decoder makes of the variant.
+func TestDecodeTemplateReplay(t *testing.T) {
+	replayed := 0
+	for _, doc := range templateDocs(t) {
+		for name, f := range revalues {
+			variant := revalue(doc, f)
+			d := newLinkDoc()
+			m, err := d.decode(doc)
+			if err != nil {
+				t.Fatalf("%v: %s", err, doc)
+			}
+			if _, took := decodeFast(doc); !took {
+				continue
+			}
+			tm := d.tmpl.bySlot[nameSlot([]byte(m.MessageName()))]
+			if tm == nil || !tm.ok {
+				if _, list := m.(*TransferredEvent); list {
+					continue
+				}
+				if _, list := m.(*ConferencedEvent); list {
+					continue
+				}
+				t.Fatalf("no template of %s", doc)
+			}
+			got, ok := d.replay(tm, variant)
+			if !ok {
+				if name == "digits" { // the others change skipped elements' text too
+					t.Errorf("%s: no replay of\n%s\nby\n%s", name, variant, doc)
+				}
+				continue
+			}
+			replayed++
+			want, err := decodeGeneric(variant)
+			if err != nil {
+				t.Fatalf("%s: generic: %v\n%s", name, err, variant)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: replay %#v\ngeneric %#v\nof %s", name, got, want, variant)
+			}
+		}
+	}
+	t.Logf("%d replays", replayed)
+}
+
+// TestDecodeTemplateStream reads a stream of events of every kind and shape, each followed by
+// its variants, through one link decoder, as a link does: each gives what Decode gives.
+func TestDecodeTemplateStream(t *testing.T) {
+	d := newLinkDoc()
+	for range 3 {
+		for _, doc := range templateDocs(t) {
+			for _, f := range revalues {
+				for _, b := range [][]byte{doc, revalue(doc, f)} {
+					checkLinkDecode(t, d, b)
+				}
+			}
+		}
+	}
+}
+
+// checkLinkDecode fails unless d decodes doc as a fresh decoder does.
+func checkLinkDecode(t *testing.T, d *xdoc, doc []byte) {
+	t.Helper()
+	got, gerr := d.decode(doc)
+	want, werr := Decode(doc)
+	if (gerr == nil) != (werr == nil) {
+		t.Fatalf("link decoder: %v, Decode: %v\n%q", gerr, werr, doc)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("link decoder %#v\nDecode %#v\nof %q", got, want, doc)
+	}
+}
+
+// FuzzDecodeTemplate: a document decoded by a link decoder right after another one (whose
+// template it may be) gives what Decode gives.
+func FuzzDecodeTemplate(f *testing.F) {
+	docs := templateDocs(f)
+	for i, doc := range docs {
+		f.Add(doc, revalue(doc, revalues["digits"]))
+		f.Add(doc, docs[(i+1)%len(docs)])
+	}
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		d := newLinkDoc()
+		_, _ = d.decode(first)
+		checkLinkDecode(t, d, second)
+		checkLinkDecode(t, d, first)
+	})
+}
