@@ -44,20 +44,33 @@ type tcut struct {
 	off        uintptr // the field's offset in the event
 }
 
-// eventTemplate is the last document of one event kind that the fast decoder took.
+// eventTemplate is a document of one event kind that the fast decoder took.
 type eventTemplate struct {
 	doc  []byte
 	cuts []tcut
 	ev   reflect.Value // the event decoded from doc (a private copy), its struct
 	mk   func() memberEvent
-	ok   bool   // usable: the document made a template
-	miss uint8  // replays that failed in a row (at most maxTemplateMiss)
-	wait uint16 // documents to read without trying the template, after a miss
+	ok   bool // usable: the document made a template
 }
 
-// maxTemplateMiss bounds the back-off after failed replays: a kind whose documents never
-// repeat their shape tries at most one document in 64.
+// kindTemplates are the templates of one event kind: its last two shapes, the latest first (a
+// kind often comes in two, as a DeliveredEvent of an internal and of an external call).
+type kindTemplates struct {
+	t    [2]eventTemplate
+	miss uint8  // documents in a row that no template fitted (at most maxTemplateMiss)
+	wait uint16 // documents to read without templates, after a miss
+}
+
+// maxTemplateMiss bounds the back-off after misses: a kind whose documents never repeat
+// their shape tries at most one document in 64.
 const maxTemplateMiss = 6
+
+// trun is where a cut is in a document that fits the template: its character data, or the
+// position of a mark.
+type trun struct {
+	start, end int32
+	entity     bool
+}
 
 // frecorder notes the cuts while the fast decoder reads a document for a template.
 type frecorder struct {
@@ -150,44 +163,59 @@ func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
 	t.ev.Set(reflect.ValueOf(ev).Elem())
 }
 
-// replay decodes data by t: the template's event with the cuts' values read from data, when
-// data has t's bytes everywhere else.
-func (d *xdoc) replay(t *eventTemplate, data []byte) (Message, bool) {
+// match reports whether data has t's bytes everywhere but at the cuts, and at each cut
+// character data that is not white space only (noted in runs, by cut).
+func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
+	s := fscan{b: data}
+	tpos := 0
+	for i := range t.cuts {
+		c := &t.cuts[i]
+		lit := t.doc[tpos:c.start]
+		if len(data)-s.i < len(lit) || string(data[s.i:s.i+len(lit)]) != string(lit) {
+			return runs, false
+		}
+		s.i += len(lit)
+		tpos = int(c.end)
+		start := s.i
+		if c.start < c.end {
+			_, entity, space, ok := s.textRun()
+			if !ok || space {
+				return runs, false
+			}
+			runs = append(runs, trun{start: int32(start), end: int32(s.i), entity: entity})
+			continue
+		}
+		runs = append(runs, trun{start: int32(start), end: int32(start)})
+	}
+	return runs, string(data[s.i:]) == string(t.doc[tpos:])
+}
+
+// replay decodes data, which fits t (match gave runs): t's event with the cuts' values read
+// from data.
+func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool) {
 	ev := t.mk()
 	v := reflect.ValueOf(ev)
 	v.Elem().Set(t.ev)
 	base := v.UnsafePointer()
 	s := fscan{b: data, d: d}
-	tpos, raw := 0, 0
+	raw := 0
 	for i := range t.cuts {
-		c := &t.cuts[i]
-		lit := t.doc[tpos:c.start]
-		if len(data)-s.i < len(lit) || string(data[s.i:s.i+len(lit)]) != string(lit) {
-			return nil, false
-		}
-		s.i += len(lit)
-		tpos = int(c.end)
+		c, r := &t.cuts[i], runs[i]
 		switch c.op {
 		case opRawStart:
-			raw = s.i
+			raw = int(r.start)
 			continue
 		case opRawEnd:
-			*(*[]byte)(unsafe.Add(base, c.off)) = d.rawBytes(data[raw:s.i])
+			*(*[]byte)(unsafe.Add(base, c.off)) = d.rawBytes(data[raw:r.start])
 			continue
 		}
-		run, entity, space, ok := s.textRun()
-		if !ok || space {
-			return nil, false
-		}
+		run := data[r.start:r.end]
 		if string(run) == string(t.doc[c.start:c.end]) {
 			continue // the template's value, which its event holds already
 		}
-		if !s.apply(c, unsafe.Add(base, c.off), run, entity) {
+		if !s.apply(c, unsafe.Add(base, c.off), run, r.entity) {
 			return nil, false
 		}
-	}
-	if string(data[s.i:]) != string(t.doc[tpos:]) {
-		return nil, false
 	}
 	return ev, true
 }
@@ -226,8 +254,9 @@ func (s *fscan) apply(c *tcut, p unsafe.Pointer, run []byte, entity bool) bool {
 
 // eventTemplates are a link decoder's templates, by the nameTable slot of the root's name.
 type eventTemplates struct {
-	bySlot [nameTableSize]*eventTemplate
+	bySlot [nameTableSize]*kindTemplates
 	rec    frecorder
+	runs   []trun
 }
 
 // newLinkDoc is newDoc for a link's reader, which keeps event templates.
@@ -237,36 +266,50 @@ func newLinkDoc() *xdoc {
 	return d
 }
 
-// decodeEvent is decodeFastEvent by the template of slot (the root's name) when there is one
-// and data fits it, recording data as the new template otherwise.
+// decodeEvent is decodeFastEvent by a template of slot (the root's name) when data fits
+// one, recording data as the latest template otherwise.
 func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 	if d.tmpl == nil || slot < 0 {
 		return d.decodeFastEvent(data, nil)
 	}
-	t := d.tmpl.bySlot[slot]
-	if t != nil {
-		if t.wait > 0 {
-			t.wait--
-			return d.decodeFastEvent(data, nil)
-		}
-		if t.ok {
-			if m, ok := d.replay(t, data); ok {
-				t.miss = 0
-				return m, true
-			}
-		}
-		t.miss = min(t.miss+1, maxTemplateMiss)
-		t.wait = 1<<t.miss - 1
+	k := d.tmpl.bySlot[slot]
+	if k == nil {
+		k = new(kindTemplates)
+		d.tmpl.bySlot[slot] = k
 	}
-	r := &d.tmpl.rec
-	m, ok := d.decodeFastEvent(data, r)
+	if k.wait > 0 {
+		k.wait--
+		return d.decodeFastEvent(data, nil)
+	}
+	tried := false
+	for i := range k.t {
+		t := &k.t[i]
+		if !t.ok {
+			continue
+		}
+		tried = true
+		runs, fits := t.match(data, d.tmpl.runs[:0])
+		d.tmpl.runs = runs
+		if !fits {
+			continue
+		}
+		if m, ok := d.replay(t, data, runs); ok {
+			if i > 0 {
+				k.t[0], k.t[1] = k.t[1], k.t[0]
+			}
+			k.miss = 0
+			return m, true
+		}
+	}
+	if tried {
+		k.miss = min(k.miss+1, maxTemplateMiss)
+		k.wait = 1<<k.miss - 1
+	}
+	m, ok := d.decodeFastEvent(data, &d.tmpl.rec)
 	if !ok {
 		return nil, false
 	}
-	if t == nil {
-		t = new(eventTemplate)
-		d.tmpl.bySlot[slot] = t
-	}
-	t.set(r, data, m.(memberEvent))
+	k.t[1].set(&d.tmpl.rec, data, m.(memberEvent)) // in place of the older
+	k.t[0], k.t[1] = k.t[1], k.t[0]
 	return m, true
 }

@@ -98,8 +98,8 @@ func TestDecodeTemplateReplay(t *testing.T) {
 			if _, took := decodeFast(doc); !took {
 				continue
 			}
-			tm := d.tmpl.bySlot[nameSlot([]byte(m.MessageName()))]
-			if tm == nil || !tm.ok {
+			k := d.tmpl.bySlot[nameSlot([]byte(m.MessageName()))]
+			if k == nil || !k.t[0].ok {
 				if _, list := m.(*TransferredEvent); list {
 					continue
 				}
@@ -108,7 +108,11 @@ func TestDecodeTemplateReplay(t *testing.T) {
 				}
 				t.Fatalf("no template of %s", doc)
 			}
-			got, ok := d.replay(tm, variant)
+			runs, ok := k.t[0].match(variant, nil)
+			var got Message
+			if ok {
+				got, ok = d.replay(&k.t[0], variant, runs)
+			}
 			if !ok {
 				if name == "digits" { // the others change skipped elements' text too
 					t.Errorf("%s: no replay of\n%s\nby\n%s", name, variant, doc)
@@ -170,4 +174,48 @@ func FuzzDecodeTemplate(f *testing.F) {
 		checkLinkDecode(t, d, second)
 		checkLinkDecode(t, d, first)
 	})
+}
+
+// TestDecodeTemplateTwoShapes: a kind that comes in two shapes in turn (a DeliveredEvent of
+// an internal and of an external call) keeps a template of each, and both replay.
+func TestDecodeTemplateTwoShapes(t *testing.T) {
+	internal := &DeliveredEvent{EventCommon: EventCommon{MonitorCrossRefID: "1000000158", LocalConnectionInfo: StateAlerting, Cause: "newCall"},
+		Connection: ConnectionID{CallID: "C1", DeviceID: Device("13417")}, AlertingDevice: Device("13417"),
+		CallingDevice: Device("10153"), CalledDevice: Device("13417")}
+	external := *internal
+	external.CallingDevice, external.NetworkCallingDevice = Device("+49301671400"), Device("+49301671400")
+	var docs [][]byte
+	for _, m := range []Message{internal, &external} {
+		d, err := Encode(nil, m, Ed4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	d := newLinkDoc()
+	for i := range 20 {
+		doc := revalue(docs[i%2], func(r []byte) []byte {
+			return bytes.ReplaceAll(r, []byte("1"), []byte{'0' + byte(i%10)})
+		})
+		checkLinkDecode(t, d, doc)
+	}
+	k := d.tmpl.bySlot[nameSlot([]byte("DeliveredEvent"))]
+	if !k.t[0].ok || !k.t[1].ok || k.miss != 0 {
+		t.Fatalf("templates %v %v, %d misses in a row", k.t[0].ok, k.t[1].ok, k.miss)
+	}
+	for i := range 2 {
+		doc := revalue(docs[i], func(r []byte) []byte { return bytes.ReplaceAll(r, []byte("3"), []byte("4")) })
+		runs, ok := k.t[0].match(doc, nil)
+		tm := &k.t[0]
+		if !ok {
+			tm = &k.t[1]
+			runs, ok = tm.match(doc, nil)
+		}
+		if !ok {
+			t.Fatalf("no template fits %s", doc)
+		}
+		if _, ok := d.replay(tm, doc, runs); !ok {
+			t.Fatalf("no replay of %s", doc)
+		}
+	}
 }
