@@ -50,3 +50,7 @@ func withDoc(f func(d *xdoc) (Message, bool)) (Message, bool) {
 	defer docPool.Put(d)
 	return f(d)
 }
+
+// LinkDecoder returns the decoder of one link's reader (with event templates), for a stream
+// of documents.
+func LinkDecoder() func(data []byte) (Message, error) { return newLinkDoc().decode }

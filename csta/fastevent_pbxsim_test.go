@@ -22,14 +22,21 @@ var writeSimSeeds = flag.Bool("write-sim-seeds", false,
 
 // TestDecodeFastSimulatorEvents runs calls through the simulator in every profile, with and
 // without the send-time stamp, and checks every event it sends on the link: the fast path
-// takes it and gives what the generic decoder gives.
+// takes it and gives what the generic decoder gives, and a link's decoder (by its event
+// templates) gives the same.
 func TestDecodeFastSimulatorEvents(t *testing.T) {
 	for _, profile := range pbxsim.ProfileNames() {
 		for _, stamp := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/stamp=%v", profile, stamp), func(t *testing.T) {
 				bodies := simulatorEvents(t, profile, stamp)
 				seen := map[string]bool{}
+				link := csta.LinkDecoder() // the stream as a link reads it: by templates
 				for _, b := range bodies {
+					got, err := link(b)
+					require.NoError(t, err)
+					want, err := csta.Decode(b)
+					require.NoError(t, err)
+					require.Equal(t, want, got, "%s", b)
 					took, mismatch := csta.FastEquivalent(b)
 					require.Empty(t, mismatch, "%s", b)
 					require.True(t, took, "the fast path refused %s", b)
