@@ -219,3 +219,28 @@ func TestDecodeTemplateTwoShapes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeTemplateValues: an event whose k-th character data is replaced by any bytes
+// (markup, references, white space, refused bytes included), read by a link decoder right
+// after the event as it was (its template), gives what Decode gives.
+func FuzzDecodeTemplateValues(f *testing.F) {
+	docs := templateDocs(f)
+	for i, v := range []string{"2001", "", " ", "N&lt;1&gt;", "a<b/>c", "&amp;", "\r1", "1234567890", "x]]>", "true", "T1"} {
+		f.Add(uint16(i*7), uint8(i), []byte(v))
+	}
+	f.Fuzz(func(t *testing.T, which uint16, k uint8, value []byte) {
+		doc := docs[int(which)%len(docs)]
+		n := 0
+		variant := revalue(doc, func(r []byte) []byte {
+			n++
+			if n-1 == int(k)%16 {
+				return value
+			}
+			return r
+		})
+		d := newLinkDoc()
+		checkLinkDecode(t, d, doc)
+		checkLinkDecode(t, d, variant)
+		checkLinkDecode(t, d, doc)
+	})
+}
