@@ -151,11 +151,11 @@ func (s *fscan) field(t ftag, f fieldRef) bool {
 	return ok
 }
 
-// member notes for a template that the leaf just read went into the member field dst.
+// member notes for a template that the leaf just read went into the member field dst
+// (small enough to inline: a document not recorded pays a test of rec).
 func (s *fscan) member(op tplOp, dst unsafe.Pointer, n uintptr) {
 	if s.rec != nil {
-		s.rec.claim(dst, n)
-		s.rec.value(s, op, dst, n)
+		s.rec.member(s, op, dst, n)
 	}
 }
 
@@ -170,11 +170,7 @@ func (s *fscan) claim(dst unsafe.Pointer, n uintptr) {
 // part's bit in seen finds a part read twice.
 func (s *fscan) part(seen *uint8, bit uint8, op tplOp, dst unsafe.Pointer, n uintptr) {
 	if s.rec != nil {
-		if *seen&bit != 0 {
-			s.rec.bad = true
-		}
-		*seen |= bit
-		s.rec.value(s, op, dst, n)
+		s.rec.part(s, seen, bit, op, dst, n)
 	}
 }
 
@@ -207,11 +203,13 @@ func digitsOf(v string) (int, bool) {
 	return n, true
 }
 
-// connection reads a ConnectionID into c as (*xdoc).connection does.
-func (s *fscan) connection(t ftag, c *ConnectionID) bool {
-	*c = ConnectionID{}
+// connection reads a ConnectionID into dst as (*xdoc).connection does. It is built aside and
+// stored whole (a template notes its parts by where they go in dst).
+func (s *fscan) connection(t ftag, dst *ConnectionID) bool {
+	var c ConnectionID
 	_, leaf, ok := s.open(t)
 	if !ok || leaf {
+		*dst = c
 		return ok
 	}
 	if !s.enter() {
@@ -222,15 +220,16 @@ func (s *fscan) connection(t ftag, c *ConnectionID) bool {
 		ch, more, ok := s.next(t)
 		if !ok || !more {
 			s.leave()
+			*dst = c
 			return ok
 		}
 		switch string(s.local(ch)) {
 		case "callID":
 			c.CallID, ok = s.leaf(ch)
-			s.part(&seen, 1, opText, unsafe.Pointer(&c.CallID), unsafe.Sizeof(c.CallID))
+			s.part(&seen, 1, opText, unsafe.Pointer(&dst.CallID), unsafe.Sizeof(c.CallID))
 		case "deviceID", "staticID", "dynamicID":
 			c.DeviceID, ok = s.device(ch)
-			s.part(&seen, 2, opDevice, unsafe.Pointer(&c.DeviceID), unsafe.Sizeof(c.DeviceID))
+			s.part(&seen, 2, opDevice, unsafe.Pointer(&dst.DeviceID), unsafe.Sizeof(c.DeviceID))
 		default:
 			ok = s.skip(ch)
 		}

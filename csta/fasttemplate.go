@@ -131,6 +131,21 @@ func (r *frecorder) value(s *fscan, op tplOp, dst unsafe.Pointer, n uintptr) {
 	r.cut(tcut{start: start, end: end, op: op}, dst, n)
 }
 
+// member is claim and value for a member field.
+func (r *frecorder) member(s *fscan, op tplOp, dst unsafe.Pointer, n uintptr) {
+	r.claim(dst, n)
+	r.value(s, op, dst, n)
+}
+
+// part is value for a part of a member, read at most once (its bit in seen).
+func (r *frecorder) part(s *fscan, seen *uint8, bit uint8, op tplOp, dst unsafe.Pointer, n uintptr) {
+	if *seen&bit != 0 {
+		r.bad = true
+	}
+	*seen |= bit
+	r.value(s, op, dst, n)
+}
+
 // mark notes a position of the document (opRawStart, opRawEnd).
 func (r *frecorder) mark(at int, op tplOp, dst unsafe.Pointer, n uintptr) {
 	r.cut(tcut{start: int32(at), end: int32(at), op: op}, dst, n)
