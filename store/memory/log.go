@@ -10,19 +10,29 @@ import (
 // ring holds the newest max entries of a log, encoded (codec.go). It grows until full, then
 // overwrites the oldest record: trimming is exact and costs nothing per append. The records'
 // bytes are packed into segments, which are freed once no retained record lies in them.
+//
+// The records are kept in chunks of a fixed size, so that growing the ring never copies it: a
+// log of millions of entries grew by append, copying everything at every doubling.
 type ring struct {
-	max  int
-	recs []record // ring of records; len grows to max
-	head int      // index of the oldest record once recs is full; 0 before
-	last uint64   // offset of the newest entry; 0 when nothing was appended
-	segs segments
+	max    int
+	chunks [][]record // the ring of records, ringChunk per chunk; n records in all
+	n      int        // records held; grows to max
+	head   int        // index of the oldest record once n is max; 0 before
+	last   uint64     // offset of the newest entry; 0 when nothing was appended
+	segs   segments
 }
+
+// ringChunk is the number of records in a chunk of a ring (64 KiB of them).
+const ringChunk = 4096
 
 // record locates one encoded entry.
 type record struct {
 	seg      uint64 // segment number
 	off, len uint32
 }
+
+// rec returns the record at index i of the ring.
+func (r *ring) rec(i int) *record { return &r.chunks[i/ringChunk][i%ringChunk] }
 
 // pushAll appends the encoded entries of a batch, buf[ends[i-1]:ends[i]] (from 0), copying them.
 func (r *ring) pushAll(buf []byte, ends []int) {
@@ -38,25 +48,29 @@ func (r *ring) push(b []byte) {
 	seg, off, dst := r.segs.reserve(len(b))
 	copy(dst, b)
 	rec := record{seg: seg, off: off, len: uint32(len(b))}
-	if len(r.recs) < r.max {
-		r.recs = append(r.recs, rec)
+	if r.n < r.max {
+		if r.n%ringChunk == 0 {
+			r.chunks = append(r.chunks, make([]record, min(ringChunk, r.max-r.n)))
+		}
+		*r.rec(r.n) = rec
+		r.n++
 	} else {
-		r.recs[r.head] = rec
+		*r.rec(r.head) = rec
 		if r.head++; r.head == r.max {
 			r.head = 0
 		}
-		r.segs.dropBefore(r.recs[r.head].seg)
+		r.segs.dropBefore(r.rec(r.head).seg)
 	}
 	r.last++
 }
 
 // oldest is the offset of the oldest retained entry (last+1 when empty).
-func (r *ring) oldest() uint64 { return r.last + 1 - uint64(len(r.recs)) }
+func (r *ring) oldest() uint64 { return r.last + 1 - uint64(r.n) }
 
 // at returns the encoded entry at offset off, which must be retained. The bytes stay valid
 // and unchanged after the PBX's mutex is released.
 func (r *ring) at(off uint64) []byte {
-	rec := r.recs[(r.head+int(off-r.oldest()))%len(r.recs)]
+	rec := r.rec((r.head + int(off-r.oldest())) % r.n)
 	return r.segs.bytes(rec.seg, rec.off, rec.len)
 }
 
