@@ -12,8 +12,8 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// A removed call's value is reused for a later call: the later call is stored exactly, and
-// nothing the reads returned shares its arrays.
+// A call stored after another was removed is stored exactly (its encoding may take the removed
+// one's place), and nothing the reads returned shares its arrays.
 func TestRemovedCallReused(t *testing.T) {
 	ctx := context.Background()
 	s := New(Options{})

@@ -90,8 +90,7 @@ type pbx struct {
 	mu   sync.Mutex
 
 	lines      map[string]tapi.Line
-	calls      map[tapi.CallHandle]*tapi.Call // the store's own values, never handed out
-	spareCalls []*tapi.Call                   // removed calls whose arrays the next ones reuse
+	calls      callTable
 	nextHandle uint64
 
 	epoch string
@@ -135,8 +134,7 @@ func (s *Store) pbx(name string) (*pbx, error) {
 	}
 	p := s.pbxs[name]
 	if p == nil {
-		p = &pbx{name: name, lines: map[string]tapi.Line{}, calls: map[tapi.CallHandle]*tapi.Call{},
-			epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen}}
+		p = &pbx{name: name, lines: map[string]tapi.Line{}, epoch: newEpoch(), log: ring{max: s.opts.MaxLogLen}}
 		s.pbxs[name] = p
 	}
 	s.last.Store(p)
