@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -83,6 +84,21 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 	if p := shared(reflect.ValueOf(c), reflect.ValueOf(e), "Event"); p != "" {
 		t.Fatalf("cloneEvent shares %s with the original", p)
+	}
+	// As fanOut clones a batch: from slabs, which two events share.
+	slabs := newPayloadSlabs([]store.Entry{{Event: e}, {Event: e}})
+	for range 2 {
+		c := slabs.clone(&e)
+		if !reflect.DeepEqual(c, e) {
+			t.Fatalf("clone from slabs differs from the original")
+		}
+		if p := shared(reflect.ValueOf(c), reflect.ValueOf(e), "Event"); p != "" {
+			t.Fatalf("clone from slabs shares %s with the original", p)
+		}
+	}
+	if len(slabs.states) != 2 || len(slabs.infos) != 2 || len(slabs.calls) != 2 {
+		t.Fatalf("clones not taken from the slabs: %d states, %d infos, %d calls",
+			len(slabs.states), len(slabs.infos), len(slabs.calls))
 	}
 	var l tapi.Line
 	fill(reflect.ValueOf(&l).Elem())

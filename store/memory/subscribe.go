@@ -74,9 +74,10 @@ func (p *pbx) fanOut(entries []store.Entry) {
 	}
 	var buf [8]*subscription
 	subs := append(buf[:0], p.subs...) // end changes p.subs
+	live, slabs := len(subs), newPayloadSlabs(entries)
 	for k := range entries {
 		in := &entries[k]
-		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: cloneEvent(&in.Event), JSON: in.JSON}
+		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: slabs.clone(&in.Event), JSON: in.JSON}
 		for i, sub := range subs {
 			if sub == nil {
 				continue
@@ -86,7 +87,11 @@ func (p *pbx) fanOut(entries []store.Entry) {
 			default:
 				p.end(sub, store.ErrSlowSubscriber)
 				subs[i] = nil
+				live--
 			}
+		}
+		if live == 0 { // all dropped: no one to copy the rest for
+			return
 		}
 	}
 }
