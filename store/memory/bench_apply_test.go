@@ -73,6 +73,7 @@ func benchApplyCalls(b *testing.B, subs int) {
 // when a call ends its removal and call record.
 type callGen struct {
 	pbx    string
+	tag    string
 	n      uint64
 	a, b   tapi.Line
 	start  time.Time
@@ -81,12 +82,15 @@ type callGen struct {
 	out    []store.Batch
 }
 
-func newCallGen(pbx string) *callGen {
-	g := &callGen{pbx: pbx, a: tapi.NewLine(pbx, "201", "Desk 201"), b: tapi.NewLine(pbx, "202", "Desk 202"),
-		start: time.Now().UTC()}
+func newCallGen(pbx string) *callGen { return newCallGenOn(pbx, "201", "202", "") }
+
+// newCallGenOn makes the calls from extension a to b, with tag in their handles and ids.
+func newCallGenOn(pbx, a, b, tag string) *callGen {
+	g := &callGen{pbx: pbx, a: tapi.NewLine(pbx, a, "Desk "+a), b: tapi.NewLine(pbx, b, "Desk "+b),
+		start: time.Now().UTC(), tag: tag}
 	g.party = [2]tapi.PartyID{
-		{Number: "201", Name: "Desk 201", Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME},
-		{Number: "202", Name: "Desk 202", Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME}}
+		{Number: a, Name: "Desk " + a, Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME},
+		{Number: b, Name: "Desk " + b, Flags: tapi.LINECALLPARTYID_ADDRESS | tapi.LINECALLPARTYID_NAME}}
 	g.states = [6]tapi.CallStatus{{State: tapi.LINECALLSTATE_DIALTONE, DialToneMode: tapi.LINEDIALTONEMODE_NORMAL},
 		{State: tapi.LINECALLSTATE_PROCEEDING}, {State: tapi.LINECALLSTATE_OFFERING, OfferingMode: tapi.LINEOFFERINGMODE_ACTIVE},
 		{State: tapi.LINECALLSTATE_RINGBACK}, {State: tapi.LINECALLSTATE_CONNECTED, ConnectedMode: tapi.LINECONNECTEDMODE_ACTIVE},
@@ -98,7 +102,7 @@ func newCallGen(pbx string) *callGen {
 func (g *callGen) next() []store.Batch {
 	g.n++
 	at := g.start.Add(time.Duration(g.n) * time.Millisecond)
-	id := strconv.FormatUint(g.n, 10)
+	id := g.tag + strconv.FormatUint(g.n, 10)
 	info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_INTERNAL, Reason: tapi.LINECALLREASON_DIRECT,
 		Caller: g.party[0], Called: g.party[1]}
 	ca := tapi.Call{Handle: tapi.CallHandle(g.pbx + ":" + id + "a"), Line: g.a.Name, CallID: "C" + id,

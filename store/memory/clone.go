@@ -26,11 +26,12 @@ type payloadSlabs struct {
 	states []tapi.CallStatus
 	infos  []tapi.CallInfoEvent
 	calls  []tapi.Call
+	strs   []string // the calls' OtherCallIDs and Parties
 }
 
 // newPayloadSlabs makes room for the payloads of entries.
 func newPayloadSlabs(entries []store.Entry) payloadSlabs {
-	var states, infos, calls int
+	var states, infos, calls, strs int
 	for i := range entries {
 		e := &entries[i].Event
 		if e.CallState != nil {
@@ -41,10 +42,11 @@ func newPayloadSlabs(entries []store.Entry) payloadSlabs {
 		}
 		if e.Call != nil {
 			calls++
+			strs += len(e.Call.OtherCallIDs) + len(e.Call.Parties)
 		}
 	}
 	return payloadSlabs{states: make([]tapi.CallStatus, 0, states), infos: make([]tapi.CallInfoEvent, 0, infos),
-		calls: make([]tapi.Call, 0, calls)}
+		calls: make([]tapi.Call, 0, calls), strs: make([]string, 0, strs)}
 }
 
 // clone is tapi's Event.Clone with those payloads taken from the slabs.
@@ -60,11 +62,27 @@ func (s *payloadSlabs) clone(e *tapi.Event) tapi.Event {
 		c.CallInfo = take(&s.infos)
 		*c.CallInfo = *e.CallInfo
 	}
-	if e.Call != nil {
+	if e.Call != nil { // as tapi's Call.Clone does
 		c.Call = take(&s.calls)
-		e.Call.CloneInto(c.Call)
+		*c.Call = *e.Call
+		c.Call.OtherCallIDs = s.strings(e.Call.OtherCallIDs)
+		c.Call.Parties = s.strings(e.Call.Parties)
+		c.Call.Conference = e.Call.Conference.Clone()
 	}
 	return c
+}
+
+// strings returns a copy of v from the slab (nil when v is empty, as Clone makes it).
+func (s *payloadSlabs) strings(v []string) []string {
+	n, k := len(s.strs), len(v)
+	switch {
+	case k == 0:
+		return nil
+	case cap(s.strs)-n < k:
+		return append([]string(nil), v...)
+	}
+	s.strs = append(s.strs, v...)
+	return s.strs[n : n+k : n+k]
 }
 
 // take returns the next element of the slab, or a new value when it is full (its elements

@@ -96,9 +96,14 @@ func TestCloneIsDeep(t *testing.T) {
 			t.Fatalf("clone from slabs shares %s with the original", p)
 		}
 	}
-	if len(slabs.states) != 2 || len(slabs.infos) != 2 || len(slabs.calls) != 2 {
-		t.Fatalf("clones not taken from the slabs: %d states, %d infos, %d calls",
-			len(slabs.states), len(slabs.infos), len(slabs.calls))
+	if len(slabs.states) != 2 || len(slabs.infos) != 2 || len(slabs.calls) != 2 || len(slabs.strs) != 4 {
+		t.Fatalf("clones not taken from the slabs: %d states, %d infos, %d calls, %d strings",
+			len(slabs.states), len(slabs.infos), len(slabs.calls), len(slabs.strs))
+	}
+	// Empty slices are copied as nil, as tapi's Clone makes them; a full slab gives new values.
+	e.Call.Parties, e.Call.OtherCallIDs = []string{}, nil
+	if c := slabs.clone(&e); c.Call.Parties != nil || c.Call.OtherCallIDs != nil || !reflect.DeepEqual(*c.Call, *e.Call.Clone()) {
+		t.Fatalf("clone of a call without parties from full slabs: %+v", c.Call)
 	}
 	var l tapi.Line
 	fill(reflect.ValueOf(&l).Elem())
