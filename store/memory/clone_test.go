@@ -112,13 +112,13 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 	var call tapi.Call
 	fill(reflect.ValueOf(&call).Elem())
-	if p := shared(reflect.ValueOf(cloneCall(call)), reflect.ValueOf(call), "Call"); p != "" {
-		t.Fatalf("cloneCall shares %s with the original", p)
+	if p := shared(reflect.ValueOf(*call.Clone()), reflect.ValueOf(call), "Call"); p != "" {
+		t.Fatalf("Call.Clone shares %s with the original", p)
 	}
 }
 
-// TestCallCloneIntoIsDeep: Apply keeps a call by CloneInto its previous version, whose arrays
-// it reuses; the result must equal Clone's and share nothing with what the caller passed.
+// TestCallCloneIntoIsDeep: tapi's ReadModel keeps a call by CloneInto its previous version,
+// whose arrays it reuses; the result must equal Clone's and share nothing with the original.
 func TestCallCloneIntoIsDeep(t *testing.T) {
 	var call tapi.Call
 	fill(reflect.ValueOf(&call).Elem())

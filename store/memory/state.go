@@ -97,8 +97,9 @@ func (s *Store) Position(ctx context.Context, pbxName string) (store.Position, e
 // nothing. Lines and calls are stored before RemovedCalls are deleted.
 //
 // The calls, the log and the history keep encoded copies of the calls, events and call
-// records, made before taking the lock. The returned entries carry the caller's own events, as the Redis store's
-// do; subscribers get one copy of each event, which they share (see fanOut).
+// records, made before taking the lock. The returned entries carry the caller's own events,
+// as the Redis store's do; subscribers get one copy of each event, which they share (see
+// fanOut).
 func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
