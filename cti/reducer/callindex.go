@@ -13,8 +13,9 @@ type callIndex struct {
 }
 
 type callIDEntry struct {
-	id string
-	c  *tapi.Call
+	tag uint32 // idTag(id); 0 for ""
+	id  string
+	c   *tapi.Call
 }
 
 // fewCallIDs is how many IDs a line keeps in its list.
@@ -40,10 +41,9 @@ func (x *callIndex) find(id string) int {
 		}
 		return -1
 	}
-	last := id[len(id)-1]
+	t := idTag(id)
 	for i := range x.few {
-		k := x.few[i].id
-		if len(k) == len(id) && k[len(k)-1] == last && k == id {
+		if e := &x.few[i]; e.tag == t && e.id == id {
 			return i
 		}
 	}
@@ -61,7 +61,7 @@ func (x *callIndex) put(id string, c *tapi.Call) {
 		return
 	}
 	if len(x.few) < fewCallIDs {
-		x.few = append(x.few, callIDEntry{id, c})
+		x.few = append(x.few, callIDEntry{entryTag(id), id, c})
 		return
 	}
 	x.many = make(map[string]*tapi.Call, 2*fewCallIDs)
@@ -86,6 +86,14 @@ func (x *callIndex) drop(id string, c *tapi.Call) {
 		x.few[n] = callIDEntry{} // nothing of a removed call stays reachable
 		x.few = x.few[:n]
 	}
+}
+
+// entryTag is the tag of an index entry's ID: "" has none.
+func entryTag(id string) uint32 {
+	if id == "" {
+		return 0
+	}
+	return idTag(id)
 }
 
 // each calls fn for every ID and its call, in no particular order.

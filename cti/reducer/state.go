@@ -7,10 +7,6 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// clearedMemory is how many cleared PBX call IDs each line remembers, so that late or
-// duplicated events for a call that went IDLE cannot bring it back.
-const clearedMemory = 16
-
 // State is the reducer state of one PBX: its monitored lines and their calls. It is not safe
 // for concurrent use; the engine applies one PBX's events in order from one goroutine.
 type State struct {
@@ -35,8 +31,7 @@ type lineState struct {
 	// byCallID points at the calls themselves, not their handles: finding an event's call is
 	// one lookup in this small map instead of a second one in the PBX's calls.
 	byCallID callIndex
-	cleared  [clearedMemory]string // ring of recently cleared PBX call IDs
-	clearedN int
+	cleared  clearedRing // PBX call IDs that went IDLE here lately
 }
 
 // Result is what one reducer step did: the events to publish, and exactly which calls and
@@ -251,36 +246,11 @@ func (s *State) callAt(ls *lineState, id string) *tapi.Call {
 	return ls.byCallID.get(id) // the index holds live calls only (invariants_test)
 }
 
-func (ls *lineState) wasCleared(id string) bool {
-	if id == "" {
-		return false
-	}
-	last := id[len(id)-1]
-	for _, c := range ls.cleared {
-		// IDs of one switch have one length and differ at the end: the last byte rules
-		// most out without comparing the rest.
-		if len(c) == len(id) && c[len(c)-1] == last && c == id {
-			return true
-		}
-	}
-	return false
-}
+func (ls *lineState) wasCleared(id string) bool { return ls.cleared.has(id) }
 
-func (ls *lineState) remember(id string) {
-	if id == "" {
-		return
-	}
-	ls.cleared[ls.clearedN%clearedMemory] = id
-	ls.clearedN++
-}
+func (ls *lineState) remember(id string) { ls.cleared.add(id) }
 
-func (ls *lineState) forget(id string) {
-	for i, c := range ls.cleared {
-		if c == id {
-			ls.cleared[i] = ""
-		}
-	}
-}
+func (ls *lineState) forget(id string) { ls.cleared.drop(id) }
 
 // isInternal classifies a number for LINECALLORIGIN.
 func (s *State) isInternal(number string) bool {
