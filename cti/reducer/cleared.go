@@ -6,13 +6,22 @@ const clearedMemory = 16
 
 // clearedRing is a line's ring of recently cleared PBX call IDs. Every new call of the line
 // scans it twice (wasCleared, forget): comparing the IDs themselves read each one's bytes
-// elsewhere in memory, a cache miss per ID over thousands of lines. A tag per ID (its
-// length and last bytes, see idTag) is scanned instead, all 16 in one cache line, and only
-// an ID whose tag matches is compared.
+// elsewhere in memory, a cache miss per ID over thousands of lines. A tag per ID (ringTag:
+// its length and last bytes) is scanned instead, all 16 in 32 bytes beside the line's call
+// index (see lineState), and only an ID whose tag matches is compared.
 type clearedRing struct {
-	tags [clearedMemory]uint32 // idTag of ids[i]; 0: empty
+	tags [clearedMemory]uint16 // ringTag of ids[i]; 0: empty
 	n    int                   // IDs remembered so far; the next goes to n % clearedMemory
 	ids  [clearedMemory]string
+}
+
+// ringTag is idTag in 16 bits, never 0.
+func ringTag(id string) uint16 {
+	t := idTag(id)
+	if v := uint16(t ^ t>>16); v != 0 {
+		return v
+	}
+	return 1
 }
 
 // idTag is a summary of a non-empty PBX call ID: the IDs of one switch have one length and
@@ -40,7 +49,7 @@ func (r *clearedRing) has(id string) bool {
 	if id == "" {
 		return false
 	}
-	t := idTag(id)
+	t := ringTag(id)
 	for i := range r.tags {
 		if r.tags[i] == t && r.ids[i] == id {
 			return true
@@ -55,7 +64,7 @@ func (r *clearedRing) add(id string) {
 		return
 	}
 	i := r.n % clearedMemory
-	r.tags[i], r.ids[i] = idTag(id), id
+	r.tags[i], r.ids[i] = ringTag(id), id
 	r.n++
 }
 
@@ -64,7 +73,7 @@ func (r *clearedRing) drop(id string) {
 	if id == "" {
 		return // "" is never remembered
 	}
-	t := idTag(id)
+	t := ringTag(id)
 	for i := range r.tags {
 		if r.tags[i] == t && r.ids[i] == id {
 			r.tags[i], r.ids[i] = 0, ""

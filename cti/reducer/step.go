@@ -26,7 +26,7 @@ func (st *step) ignore(why string) {
 }
 
 // is reports whether d names this step's line device.
-func (st *step) is(d csta.DeviceID) bool { return d.Number != "" && d.Number == st.ls.Address }
+func (st *step) is(d csta.DeviceID) bool { return d.Number != "" && st.ls.isAddress(d.Number) }
 
 // conn reports whether the connection or the device names this step's line device.
 func (st *step) conn(c csta.ConnectionID, d csta.DeviceID) bool {
@@ -37,8 +37,8 @@ func (st *step) emit(e tapi.Event) {
 	e.V = tapi.WireVersion
 	e.Time = st.now
 	e.PBX = st.s.PBX
-	e.Line = st.ls.Name
-	e.Device = st.ls.DeviceID
+	e.Line = st.ls.name
+	e.Device = st.ls.deviceID
 	st.res.Events = append(st.res.Events, e)
 }
 
@@ -59,7 +59,7 @@ func (st *step) newCall(callID string, status tapi.CallStatus, info tapi.CallInf
 	s := st.s
 	c := &tapi.Call{
 		Handle:     tapi.MakeHandle(s.PBX, s.nextHandle),
-		Line:       st.ls.Name,
+		Line:       st.ls.name,
 		CallID:     callID,
 		CallStatus: status,
 		Info:       info,

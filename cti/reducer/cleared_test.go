@@ -1,0 +1,95 @@
+package reducer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// tagTwins are IDs of one length whose last four bytes are the same: their tags are equal,
+// so only their bytes tell them apart.
+func tagTwins(n int) []string {
+	var ids []string
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("%02dWXYZ", i))
+	}
+	return ids
+}
+
+// TestClearedRing: the ring holds what a list of its last clearedMemory IDs holds, with
+// forgotten IDs dropped, for IDs whose tags collide and IDs of one length that differ only
+// at the end.
+func TestClearedRing(t *testing.T) {
+	ids := append(tagTwins(6), "", "1", "12", "123", "1234", "01234")
+	for i := range 10 {
+		ids = append(ids, fmt.Sprintf("%032x", i))
+	}
+	require.Equal(t, ringTag(ids[0]), ringTag(ids[1]))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 100 {
+		var r clearedRing
+		var ref []string // the ring as a list: the last clearedMemory added, "" for dropped
+		for range 20 + round {
+			id := ids[rng.IntN(len(ids))]
+			if rng.IntN(3) == 0 {
+				r.drop(id)
+				for i := range ref {
+					if ref[i] == id {
+						ref[i] = ""
+					}
+				}
+			} else {
+				r.add(id)
+				if id != "" {
+					ref = append(ref, id)
+				}
+			}
+			ref = ref[max(0, len(ref)-clearedMemory):]
+			for _, id := range ids {
+				require.Equal(t, id != "" && slices.Contains(ref, id), r.has(id), "id %q", id)
+			}
+		}
+	}
+}
+
+// TestCallIndexTagTwins: IDs whose tags collide stay apart in the index.
+func TestCallIndexTagTwins(t *testing.T) {
+	var x callIndex
+	ids := tagTwins(4)
+	calls := make([]*tapi.Call, len(ids))
+	for i, id := range ids {
+		calls[i] = &tapi.Call{Handle: tapi.CallHandle(fmt.Sprint("hq:", i))}
+		x.put(id, calls[i])
+	}
+	for i, id := range ids {
+		require.Same(t, calls[i], x.get(id))
+	}
+	x.drop(ids[1], calls[1])
+	x.drop(ids[2], calls[0]) // not its call: stays
+	require.Nil(t, x.get(ids[1]))
+	require.Same(t, calls[2], x.get(ids[2]))
+	require.Nil(t, x.get("99WXYZ"))
+}
+
+// TestIsAddress: a line knows its address by key (at most maxShortKey bytes) or by its
+// bytes (longer), against numbers of every length around the key's limit.
+func TestIsAddress(t *testing.T) {
+	var numbers []string
+	for n := 1; n <= 10; n++ {
+		numbers = append(numbers, "1234567890"[:n], "0234567890"[:n], "1234567899"[:n])
+	}
+	numbers = append(numbers, "123\x00", "\x00", "+4930")
+	for _, addr := range append(numbers, "") {
+		ls := newLineState(tapi.NewLine("hq", addr, ""))
+		st := &step{ls: ls}
+		for _, n := range append(numbers, "") {
+			require.Equal(t, n != "" && n == addr, st.is(csta.DeviceID{Number: n}), "address %q, number %q", addr, n)
+		}
+	}
+}
