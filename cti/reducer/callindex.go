@@ -13,7 +13,7 @@ type callIndex struct {
 }
 
 type callIDEntry struct {
-	tag uint32 // idTag(id); 0 for ""
+	tag uint32 // idTag(id)
 	id  string
 	c   *tapi.Call
 }
@@ -61,7 +61,7 @@ func (x *callIndex) put(id string, c *tapi.Call) {
 		return
 	}
 	if len(x.few) < fewCallIDs {
-		x.few = append(x.few, callIDEntry{entryTag(id), id, c})
+		x.few = append(x.few, callIDEntry{idTag(id), id, c})
 		return
 	}
 	x.many = make(map[string]*tapi.Call, 2*fewCallIDs)
@@ -86,14 +86,6 @@ func (x *callIndex) drop(id string, c *tapi.Call) {
 		x.few[n] = callIDEntry{} // nothing of a removed call stays reachable
 		x.few = x.few[:n]
 	}
-}
-
-// entryTag is the tag of an index entry's ID: "" has none.
-func entryTag(id string) uint32 {
-	if id == "" {
-		return 0
-	}
-	return idTag(id)
 }
 
 // each calls fn for every ID and its call, in no particular order.

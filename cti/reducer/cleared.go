@@ -7,41 +7,36 @@ const clearedMemory = 16
 // clearedRing is a line's ring of recently cleared PBX call IDs. Every new call of the line
 // scans it twice (wasCleared, forget): comparing the IDs themselves read each one's bytes
 // elsewhere in memory, a cache miss per ID over thousands of lines. A tag per ID (ringTag:
-// its length and last bytes) is scanned instead, all 16 in 32 bytes beside the line's call
+// from its last bytes) is scanned instead, all 16 in 32 bytes beside the line's call
 // index (see lineState), and only an ID whose tag matches is compared.
 type clearedRing struct {
-	tags [clearedMemory]uint16 // ringTag of ids[i]; 0: empty
+	tags [clearedMemory]uint16 // ringTag of ids[i] (0 for an empty slot)
 	n    int                   // IDs remembered so far; the next goes to n % clearedMemory
 	ids  [clearedMemory]string
 }
 
-// ringTag is idTag in 16 bits, never 0.
-func ringTag(id string) uint16 {
-	t := idTag(id)
-	if v := uint16(t ^ t>>16); v != 0 {
-		return v
+// ringTag is idTag in 16 bits (the middle bits of its product with a large odd number
+// depend on all of its bytes). 0 for "".
+func ringTag(id string) uint16 { return uint16(idTag(id) * 0x9E3779B1 >> 16) }
+
+// idTag is a summary of a PBX call ID: the IDs of one switch have one length and differ at
+// the end, so their last four bytes tell nearly all apart. Equal IDs have equal tags; the
+// tag of "" is 0 and stands for no ID (an empty slot), which another tag may equal too.
+func idTag(id string) uint32 {
+	if len(id) < 4 {
+		return shortIDTag(id)
 	}
-	return 1
+	e := id[len(id)-4:]
+	return uint32(e[0]) | uint32(e[1])<<8 | uint32(e[2])<<16 | uint32(e[3])<<24
 }
 
-// idTag is a summary of a non-empty PBX call ID: the IDs of one switch have one length and
-// differ at the end, so their last four bytes and length tell nearly all apart. It is never
-// 0 (the tag of no ID).
-func idTag(id string) uint32 {
-	n := len(id)
+// shortIDTag is idTag of an ID shorter than four bytes: its bytes and length.
+func shortIDTag(id string) uint32 {
 	var t uint32
-	if n >= 4 {
-		t = uint32(id[n-4]) | uint32(id[n-3])<<8 | uint32(id[n-2])<<16 | uint32(id[n-1])<<24
-	} else {
-		for i := 0; i < n; i++ {
-			t = t<<8 | uint32(id[i])
-		}
+	for i := 0; i < len(id); i++ {
+		t = t<<8 | uint32(id[i])
 	}
-	t ^= uint32(n) * 0x9E3779B1
-	if t == 0 {
-		t = 1
-	}
-	return t
+	return t + uint32(len(id))
 }
 
 // has reports whether id ("" never) is in the ring.

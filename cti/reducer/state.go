@@ -31,12 +31,13 @@ type State struct {
 // new call its cleared IDs' tags: over thousands of lines each cache line of a lineState
 // an event reads is a miss. The fields after Line (whose Queue is its last member, at byte
 // 128) keep what they read in the 128 bytes from Queue on, with copies of Line's members
-// that never change (name, deviceID, and addrKey for Address).
+// that never change (name, deviceID, and addr, Address's bytes).
 type lineState struct {
 	tapi.Line
-	addrKey  uint64 // shortKey(Address); 0: Address is too long for one
-	name     string // Line.Name
-	deviceID uint32 // Line.DeviceID
+	addrLen  uint8    // len(Address) when addr holds it, else 0
+	addr     [15]byte // Address's bytes, when at most 15
+	name     string   // Line.Name
+	deviceID uint32   // Line.DeviceID
 	// byCallID points at the calls themselves, not their handles: finding an event's call is
 	// one lookup in this small index instead of a second one in the PBX's calls.
 	byCallID callIndex
@@ -45,33 +46,30 @@ type lineState struct {
 
 // newLineState returns the state of line l, which it keeps (l's slices included).
 func newLineState(l tapi.Line) *lineState {
-	return &lineState{Line: l, addrKey: shortKey(l.Address), name: l.Name, deviceID: l.DeviceID}
+	ls := &lineState{Line: l, name: l.Name, deviceID: l.DeviceID}
+	if n := len(l.Address); n <= len(ls.addr) {
+		ls.addrLen = uint8(n)
+		copy(ls.addr[:], l.Address)
+	}
+	return ls
 }
 
-// isAddress reports whether number (not "") is the line's address: by its key when the
-// address has one, without reading the address's bytes (elsewhere in memory).
+// isAddress reports whether number is the line's address ("" is not): against the copy of
+// its bytes in the lineState when the address fits there, not reading the address itself
+// (elsewhere in memory). Numbers of one length mostly differ at the end: compared from it.
 func (ls *lineState) isAddress(number string) bool {
-	if ls.addrKey != 0 {
-		return len(number) <= maxShortKey && shortKey(number) == ls.addrKey
+	if ls.addrLen == 0 {
+		return number != "" && number == ls.Address
 	}
-	return number == ls.Address
-}
-
-// maxShortKey is the longest string shortKey packs.
-const maxShortKey = 7
-
-// shortKey packs a non-empty string of at most maxShortKey bytes, with its length, into a
-// number: equal keys are equal strings. 0 for any other string.
-func shortKey(x string) uint64 {
-	n := len(x)
-	if n == 0 || n > maxShortKey {
-		return 0
+	if len(number) != int(ls.addrLen) {
+		return false
 	}
-	k := uint64(n) << 56
-	for i := 0; i < n; i++ {
-		k |= uint64(x[i]) << (8 * i)
+	for i := len(number) - 1; i >= 0; i-- {
+		if number[i] != ls.addr[i] {
+			return false
+		}
 	}
-	return k
+	return true
 }
 
 // Result is what one reducer step did: the events to publish, and exactly which calls and

@@ -26,7 +26,7 @@ func (st *step) ignore(why string) {
 }
 
 // is reports whether d names this step's line device.
-func (st *step) is(d csta.DeviceID) bool { return d.Number != "" && st.ls.isAddress(d.Number) }
+func (st *step) is(d csta.DeviceID) bool { return st.ls.isAddress(d.Number) }
 
 // conn reports whether the connection or the device names this step's line device.
 func (st *step) conn(c csta.ConnectionID, d csta.DeviceID) bool {
