@@ -74,7 +74,7 @@ func (st *step) newCall(callID string, status tapi.CallStatus, info tapi.CallInf
 	s.calls[c.Handle] = c
 	s.index(st.ls, c)
 	st.ls.forget(callID)
-	st.emit(tapi.Event{Type: tapi.LineNewCall, Handle: c.Handle, Call: c.Clone()})
+	st.emit(tapi.Event{Type: tapi.LineNewCall, Handle: c.Handle, Call: st.s.slabs.call(c)})
 	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: st.s.slabs.status(status)})
 	st.changed(c)
 	return c
