@@ -3,13 +3,16 @@ package reducer
 import "github.com/ctibridge/ctibridge/tapi"
 
 // callIndex finds a line's calls by PBX call ID (and alias, see index). A line has a call
-// or two: a short list is scanned comparing an ID's length and last byte before its bytes
-// (the IDs of one switch have one length and differ at the end), where a map hashed the
-// whole ID (32 bytes with some switches) and read its table, a cache miss per event over
-// thousands of lines. A line with more IDs than fewCallIDs moves them to a map.
+// or two: a short list is scanned comparing each ID's tag (idTag, kept in the entry) before
+// its bytes (elsewhere in memory), where a map hashed the whole ID (32 bytes with some
+// switches) and read its table, a cache miss per event over thousands of lines. The first
+// entry is kept in the index itself, inside the lineState beside what an event reads of the
+// line anyway: the list's own array is a further miss. A line with more IDs than
+// fewCallIDs moves them to a map.
 type callIndex struct {
-	few  []callIDEntry
+	one  callIDEntry // the first entry; one.c == nil: none
 	many map[string]*tapi.Call
+	few  []callIDEntry // the entries after one
 }
 
 type callIDEntry struct {
@@ -18,7 +21,7 @@ type callIDEntry struct {
 	c   *tapi.Call
 }
 
-// fewCallIDs is how many IDs a line keeps in its list.
+// fewCallIDs is how many IDs a line keeps in one and few.
 const fewCallIDs = 8
 
 // get returns the call with ID id, nil if none.
@@ -26,50 +29,50 @@ func (x *callIndex) get(id string) *tapi.Call {
 	if x.many != nil {
 		return x.many[id]
 	}
-	if i := x.find(id); i >= 0 {
-		return x.few[i].c
+	if e := x.find(id); e != nil {
+		return e.c
 	}
 	return nil
 }
 
-func (x *callIndex) find(id string) int {
-	if id == "" {
-		for i := range x.few {
-			if x.few[i].id == "" {
-				return i
-			}
-		}
-		return -1
+// find returns the entry of id, nil if none.
+func (x *callIndex) find(id string) *callIDEntry {
+	if x.one.c == nil {
+		return nil // few is empty too
 	}
 	t := idTag(id)
+	if x.one.tag == t && x.one.id == id {
+		return &x.one
+	}
 	for i := range x.few {
 		if e := &x.few[i]; e.tag == t && e.id == id {
-			return i
+			return e
 		}
 	}
-	return -1
+	return nil
 }
 
-// put makes id find c.
+// put makes id find c (not nil).
 func (x *callIndex) put(id string, c *tapi.Call) {
 	if x.many != nil {
 		x.many[id] = c
 		return
 	}
-	if i := x.find(id); i >= 0 {
-		x.few[i].c = c
+	if e := x.find(id); e != nil {
+		e.c = c
 		return
 	}
-	if len(x.few) < fewCallIDs {
+	switch {
+	case x.one.c == nil:
+		x.one = callIDEntry{idTag(id), id, c}
+	case len(x.few) < fewCallIDs-1:
 		x.few = append(x.few, callIDEntry{idTag(id), id, c})
-		return
+	default:
+		m := make(map[string]*tapi.Call, 2*fewCallIDs)
+		x.each(func(id string, c *tapi.Call) { m[id] = c })
+		m[id] = c
+		x.many, x.one, x.few = m, callIDEntry{}, nil
 	}
-	x.many = make(map[string]*tapi.Call, 2*fewCallIDs)
-	for _, e := range x.few {
-		x.many[e.id] = e.c
-	}
-	x.many[id] = c
-	x.few = nil
 }
 
 // drop forgets id if it finds c.
@@ -80,12 +83,18 @@ func (x *callIndex) drop(id string, c *tapi.Call) {
 		}
 		return
 	}
-	if i := x.find(id); i >= 0 && x.few[i].c == c {
-		n := len(x.few) - 1
-		x.few[i] = x.few[n]
-		x.few[n] = callIDEntry{} // nothing of a removed call stays reachable
-		x.few = x.few[:n]
+	e := x.find(id)
+	if e == nil || e.c != c {
+		return
 	}
+	n := len(x.few) - 1
+	if n < 0 { // e is one, the only entry
+		x.one = callIDEntry{}
+		return
+	}
+	*e = x.few[n]            // the last entry takes e's place (one's too)
+	x.few[n] = callIDEntry{} // nothing of a removed call stays reachable
+	x.few = x.few[:n]
 }
 
 // each calls fn for every ID and its call, in no particular order.
@@ -95,6 +104,9 @@ func (x *callIndex) each(fn func(id string, c *tapi.Call)) {
 			fn(id, c)
 		}
 		return
+	}
+	if x.one.c != nil {
+		fn(x.one.id, x.one.c)
 	}
 	for _, e := range x.few {
 		fn(e.id, e.c)

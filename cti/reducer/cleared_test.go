@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -92,4 +93,15 @@ func TestIsAddress(t *testing.T) {
 			require.Equal(t, n != "" && n == addr, st.is(csta.DeviceID{Number: n}), "address %q, number %q", addr, n)
 		}
 	}
+}
+
+// TestLineStateLayout: what most events read of a lineState stays in the 128 bytes from
+// Line.Queue on (see lineState).
+func TestLineStateLayout(t *testing.T) {
+	var ls lineState
+	from := unsafe.Offsetof(ls.Queue)
+	end := unsafe.Offsetof(ls.cleared) + unsafe.Offsetof(ls.cleared.tags) + unsafe.Sizeof(ls.cleared.tags)
+	require.LessOrEqual(t, end-from, uintptr(128))
+	require.Less(t, from, unsafe.Offsetof(ls.addr))
+	require.Less(t, unsafe.Offsetof(ls.byCallID), unsafe.Offsetof(ls.cleared))
 }

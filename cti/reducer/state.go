@@ -28,10 +28,10 @@ type State struct {
 // lineState is a line with the index of its calls.
 //
 // Most events read the line's Queue, address, name and device ID and its call index, and a
-// new call its cleared IDs' tags: over thousands of lines each cache line of a lineState
-// an event reads is a miss. The fields after Line (whose Queue is its last member, at byte
-// 128) keep what they read in the 128 bytes from Queue on, with copies of Line's members
-// that never change (name, deviceID, and addr, Address's bytes).
+// new call the tags of its cleared IDs: over thousands of lines each cache line of a
+// lineState an event reads is a miss. The members after Line (whose Queue is its last, at
+// byte 128) keep all that in the 128 bytes from Queue on, with copies of Line's members
+// that never change (addr, Address's bytes; name; deviceID).
 type lineState struct {
 	tapi.Line
 	addrLen  uint8    // len(Address) when addr holds it, else 0
