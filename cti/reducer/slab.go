@@ -3,10 +3,11 @@ package reducer
 import "github.com/ctibridge/ctibridge/tapi"
 
 // slabs hand out the values that events point to (tapi.Event.CallState, .CallInfo, and
-// LINE_NEWCALL's .Call with its parties) from blocks of slabSize instead of one allocation
-// each: most CSTA events make one or two such values. A value is written once, when it is handed out, and never again by the reducer; a
-// block lives as long as any event that points into it (events are short-lived: the stores
-// and the web hub keep encoded copies or copies of their own).
+// LINE_NEWCALL's .Call with the arrays of its parties and call IDs) from blocks of slabSize
+// instead of one allocation each: most CSTA events make one or two such values. A value is
+// written once, when it is handed out, and never again by the reducer; a block lives as
+// long as any event that points into it (events are short-lived: the stores and the web hub
+// keep encoded copies or copies of their own).
 type slabs struct {
 	statuses []tapi.CallStatus
 	infos    []tapi.CallInfoEvent
