@@ -7,18 +7,42 @@ import "github.com/ctibridge/ctibridge/tapi"
 // its bytes (elsewhere in memory), where a map hashed the whole ID (32 bytes with some
 // switches) and read its table, a cache miss per event over thousands of lines. The first
 // entry is kept in the index itself, inside the lineState beside what an event reads of the
-// line anyway: the list's own array is a further miss. A line with more IDs than
-// fewCallIDs moves them to a map.
+// line anyway, with a copy of its ID's bytes: the list's own array, and the bytes of an ID
+// kept since an earlier event, were further misses. A line with more IDs than fewCallIDs
+// moves them to a map.
 type callIndex struct {
-	one  callIDEntry // the first entry; one.c == nil: none
-	many map[string]*tapi.Call
-	few  []callIDEntry // the entries after one
+	one    callIDEntry       // the first entry; one.c == nil: none
+	oneKey [maxKeyBytes]byte // one.id's bytes, when one.keyLen says so
+	many   map[string]*tapi.Call
+	few    []callIDEntry // the entries after one
 }
 
 type callIDEntry struct {
-	tag uint32 // idTag(id)
-	id  string
-	c   *tapi.Call
+	tag    uint32 // idTag(id)
+	keyLen uint8  // one only: len(id) when oneKey holds its bytes (0 < len(id) <= maxKeyBytes)
+	id     string
+	c      *tapi.Call
+}
+
+// maxKeyBytes is the longest ID whose bytes the index copies (OpenScape Voice's are 32).
+const maxKeyBytes = 32
+
+// setOne makes e the first entry.
+func (x *callIndex) setOne(e callIDEntry) {
+	e.keyLen = 0
+	if n := len(e.id); n > 0 && n <= maxKeyBytes {
+		e.keyLen = uint8(n)
+		copy(x.oneKey[:], e.id)
+	}
+	x.one = e
+}
+
+// oneIs reports whether the first entry's ID is id.
+func (x *callIndex) oneIs(id string) bool {
+	if n := int(x.one.keyLen); n != 0 {
+		return len(id) == n && string(x.oneKey[:n]) == id
+	}
+	return x.one.id == id
 }
 
 // fewCallIDs is how many IDs a line keeps in one and few.
@@ -41,7 +65,7 @@ func (x *callIndex) find(id string) *callIDEntry {
 		return nil // few is empty too
 	}
 	t := idTag(id)
-	if x.one.tag == t && x.one.id == id {
+	if x.one.tag == t && x.oneIs(id) {
 		return &x.one
 	}
 	for i := range x.few {
@@ -64,14 +88,15 @@ func (x *callIndex) put(id string, c *tapi.Call) {
 	}
 	switch {
 	case x.one.c == nil:
-		x.one = callIDEntry{idTag(id), id, c}
+		x.setOne(callIDEntry{tag: idTag(id), id: id, c: c})
 	case len(x.few) < fewCallIDs-1:
-		x.few = append(x.few, callIDEntry{idTag(id), id, c})
+		x.few = append(x.few, callIDEntry{tag: idTag(id), id: id, c: c})
 	default:
 		m := make(map[string]*tapi.Call, 2*fewCallIDs)
 		x.each(func(id string, c *tapi.Call) { m[id] = c })
 		m[id] = c
-		x.many, x.one, x.few = m, callIDEntry{}, nil
+		x.many, x.few = m, nil
+		x.setOne(callIDEntry{})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -59,10 +60,17 @@ func TestClearedRing(t *testing.T) {
 	}
 }
 
-// TestCallIndexTagTwins: IDs whose tags collide stay apart in the index.
+// TestCallIndexTagTwins: IDs whose tags collide stay apart in the index, whether the index
+// copies their bytes (the first entry's, up to maxKeyBytes) or not.
 func TestCallIndexTagTwins(t *testing.T) {
+	long := strings.Repeat("L", maxKeyBytes)
+	for _, ids := range [][]string{tagTwins(4), {long + "1ABC", long + "2ABC", "3ABC", "", long[:maxKeyBytes-4] + "4ABC"}} {
+		testCallIndexTwins(t, ids)
+	}
+}
+
+func testCallIndexTwins(t *testing.T, ids []string) {
 	var x callIndex
-	ids := tagTwins(4)
 	calls := make([]*tapi.Call, len(ids))
 	for i, id := range ids {
 		calls[i] = &tapi.Call{Handle: tapi.CallHandle(fmt.Sprint("hq:", i))}
@@ -76,6 +84,12 @@ func TestCallIndexTagTwins(t *testing.T) {
 	require.Nil(t, x.get(ids[1]))
 	require.Same(t, calls[2], x.get(ids[2]))
 	require.Nil(t, x.get("99WXYZ"))
+	require.Nil(t, x.get(strings.Repeat("L", maxKeyBytes)+"9ABC"))
+	x.drop(ids[0], calls[0]) // the first entry: the last takes its place, bytes and all
+	require.Nil(t, x.get(ids[0]))
+	for i := 2; i < len(ids); i++ {
+		require.Same(t, calls[i], x.get(ids[i]), "id %q", ids[i])
+	}
 }
 
 // TestIsAddress: a line knows its address by key (at most maxShortKey bytes) or by its
@@ -95,13 +109,12 @@ func TestIsAddress(t *testing.T) {
 	}
 }
 
-// TestLineStateLayout: what most events read of a lineState stays in the 128 bytes from
-// Line.Queue on (see lineState).
+// TestLineStateLayout: what most events read of a lineState (its Queue, address, name,
+// device ID and first call) stays in the 128 bytes from Line.Queue on (see lineState).
 func TestLineStateLayout(t *testing.T) {
 	var ls lineState
 	from := unsafe.Offsetof(ls.Queue)
-	end := unsafe.Offsetof(ls.cleared) + unsafe.Offsetof(ls.cleared.tags) + unsafe.Sizeof(ls.cleared.tags)
+	end := unsafe.Offsetof(ls.byCallID) + unsafe.Offsetof(ls.byCallID.many) + unsafe.Sizeof(ls.byCallID.many)
 	require.LessOrEqual(t, end-from, uintptr(128))
 	require.Less(t, from, unsafe.Offsetof(ls.addr))
-	require.Less(t, unsafe.Offsetof(ls.byCallID), unsafe.Offsetof(ls.cleared))
 }

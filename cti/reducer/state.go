@@ -27,11 +27,11 @@ type State struct {
 
 // lineState is a line with the index of its calls.
 //
-// Most events read the line's Queue, address, name and device ID and its call index, and a
-// new call the tags of its cleared IDs: over thousands of lines each cache line of a
-// lineState an event reads is a miss. The members after Line (whose Queue is its last, at
-// byte 128) keep all that in the 128 bytes from Queue on, with copies of Line's members
-// that never change (addr, Address's bytes; name; deviceID).
+// Most events read the line's Queue, address, name and device ID and its call index's first
+// entry: over thousands of lines each cache line of a lineState an event reads is a miss.
+// The members after Line (whose Queue is its last, at byte 128) keep all that in the 128
+// bytes from Queue on, with copies of Line's members that never change (addr, Address's
+// bytes; name; deviceID). The tags of the cleared IDs, which a new call reads, follow.
 type lineState struct {
 	tapi.Line
 	addrLen  uint8    // len(Address) when addr holds it, else 0
