@@ -113,11 +113,15 @@ func (x *callIndex) drop(id string, c *tapi.Call) {
 		return
 	}
 	n := len(x.few) - 1
-	if n < 0 { // e is one, the only entry
-		x.one = callIDEntry{}
+	switch {
+	case n < 0: // e is one, the only entry
+		x.setOne(callIDEntry{})
 		return
+	case e == &x.one:
+		x.setOne(x.few[n]) // the last entry takes e's place
+	default:
+		*e = x.few[n]
 	}
-	*e = x.few[n]            // the last entry takes e's place (one's too)
 	x.few[n] = callIDEntry{} // nothing of a removed call stays reachable
 	x.few = x.few[:n]
 }

@@ -87,6 +87,11 @@ func testCallIndexTwins(t *testing.T, ids []string) {
 	require.Nil(t, x.get(strings.Repeat("L", maxKeyBytes)+"9ABC"))
 	x.drop(ids[0], calls[0]) // the first entry: the last takes its place, bytes and all
 	require.Nil(t, x.get(ids[0]))
+	if n := len(x.one.id); n > 0 && n <= maxKeyBytes {
+		require.Equal(t, x.one.id, string(x.oneKey[:x.one.keyLen]))
+	} else {
+		require.Zero(t, x.one.keyLen)
+	}
 	for i := 2; i < len(ids); i++ {
 		require.Same(t, calls[i], x.get(ids[i]), "id %q", ids[i])
 	}
