@@ -154,34 +154,8 @@ func journalEntries(in journalInput) []store.JournalEntry {
 		if ev.Type != tapi.LineNewCall && ev.Type != tapi.LineCallState && ev.Type != tapi.LineCallInfo {
 			continue // nothing a record takes (and no lookup for it)
 		}
-		t := tr[ev.Handle]
-		if t == nil {
-			continue
-		}
-		switch ev.Type {
-		case tapi.LineNewCall:
-			if ev.Call != nil {
-				t.call, t.known, t.last = *ev.Call, true, ev.Call.CallStatus
-				t.addInfo(ev.Call.Info)
-			}
-		case tapi.LineCallState:
-			if s := ev.CallState; s != nil && s.State != tapi.LINECALLSTATE_IDLE {
-				t.last = *s
-				if s.State == tapi.LINECALLSTATE_CONNECTED || s.State == tapi.LINECALLSTATE_CONFERENCED {
-					t.answered = true
-					if t.call.ConnectedAt.IsZero() {
-						t.call.ConnectedAt = ev.Time
-					}
-				}
-			}
-		case tapi.LineCallInfo:
-			if ev.CallInfo != nil {
-				t.call.Info = ev.CallInfo.Info
-				if ev.CallInfo.CallID != "" {
-					t.call.CallID = ev.CallInfo.CallID
-				}
-				t.addInfo(ev.CallInfo.Info)
-			}
+		if t := tr[ev.Handle]; t != nil {
+			t.follow(ev)
 		}
 	}
 	out := in.scratch.recordsFor(len(in.removed))
@@ -193,6 +167,35 @@ func journalEntries(in journalInput) []store.JournalEntry {
 		out = append(out, t.record(&in, h))
 	}
 	return out
+}
+
+// follow applies one of the batch's events of the tracked call.
+func (t *callTrack) follow(ev *tapi.Event) {
+	switch ev.Type {
+	case tapi.LineNewCall:
+		if ev.Call != nil {
+			t.call, t.known, t.last = *ev.Call, true, ev.Call.CallStatus
+			t.addInfo(ev.Call.Info)
+		}
+	case tapi.LineCallState:
+		if s := ev.CallState; s != nil && s.State != tapi.LINECALLSTATE_IDLE {
+			t.last = *s
+			if s.State == tapi.LINECALLSTATE_CONNECTED || s.State == tapi.LINECALLSTATE_CONFERENCED {
+				t.answered = true
+				if t.call.ConnectedAt.IsZero() {
+					t.call.ConnectedAt = ev.Time
+				}
+			}
+		}
+	case tapi.LineCallInfo:
+		if ev.CallInfo != nil {
+			t.call.Info = ev.CallInfo.Info
+			if ev.CallInfo.CallID != "" {
+				t.call.CallID = ev.CallInfo.CallID
+			}
+			t.addInfo(ev.CallInfo.Info)
+		}
+	}
 }
 
 // record makes the call record of a tracked call.
