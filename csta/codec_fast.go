@@ -39,7 +39,8 @@ const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 // decodeFast decodes data when it is one of fastShapes exactly, or an event the fast event
 // decoder takes (codec_fastevent.go); ok is false otherwise.
 func (d *xdoc) decodeFast(data []byte) (m Message, ok bool) {
-	b := bytes.TrimPrefix(data, []byte(xmlDecl))
+	// White space may follow the declaration (OpenScape Voice sends a line break there).
+	b := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(xmlDecl)), " \t\r\n")
 	if len(b) < 2 || b[0] != '<' {
 		return d.decodeFastEvent(data, nil)
 	}
