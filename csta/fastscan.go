@@ -368,8 +368,13 @@ func (s *fscan) skip(t ftag) bool {
 		return false
 	}
 	for {
-		if _, _, _, ok := s.textRun(); !ok {
+		start := s.i
+		_, _, space, ok := s.textRun()
+		if !ok {
 			return false
+		}
+		if !space && s.rec != nil {
+			s.rec.skipped(start, s.i)
 		}
 		if s.endTag(t) {
 			s.leave()

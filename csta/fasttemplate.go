@@ -34,6 +34,7 @@ const (
 	opTime                    // ParseTimestamp of the text
 	opRawStart                // a mark: where <extensions> starts
 	opRawEnd                  // a mark: where it ends; its bytes are copied into the field
+	opSkipped                 // the text of an element the decoder skips: any, read into nothing
 )
 
 // tcut is one value of a template: [start, end) of its character data in the template's
@@ -146,6 +147,16 @@ func (r *frecorder) part(s *fscan, seen *uint8, bit uint8, op tplOp, dst unsafe.
 	r.value(s, op, dst, n)
 }
 
+// skipped notes the text [start, end) of an element the fast decoder skips: a document whose
+// text differs there is decoded alike, so it is a cut that is read into nothing.
+func (r *frecorder) skipped(start, end int) {
+	if len(r.cuts) > 0 && int32(start) < r.cuts[len(r.cuts)-1].end {
+		r.bad = true
+		return
+	}
+	r.cuts = append(r.cuts, tcut{start: int32(start), end: int32(end), op: opSkipped})
+}
+
 // mark notes a position of the document (opRawStart, opRawEnd).
 func (r *frecorder) mark(at int, op tplOp, dst unsafe.Pointer, n uintptr) {
 	r.cut(tcut{start: int32(at), end: int32(at), op: op}, dst, n)
@@ -222,6 +233,8 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 			continue
 		case opRawEnd:
 			*(*[]byte)(unsafe.Add(base, c.off)) = d.rawBytes(data[raw:r.start])
+			continue
+		case opSkipped:
 			continue
 		}
 		run := data[r.start:r.end]
