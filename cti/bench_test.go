@@ -115,6 +115,20 @@ func benchCall(mon func(string, csta.Event) item, n, lines int) []item {
 	}
 }
 
+// ownerBatch runs the owner's part of one batch without the store write (reduceItems,
+// batchOf with the call records, the view's applyBatch, keeping the scratch); it returns the
+// batch's length.
+func ownerBatch(b *testing.B, o *pipeline, p *pbx, batch []item) int {
+	a, n, _, _ := o.reduceItems(batch, 4*len(batch))
+	if n != len(batch) {
+		b.Fatalf("reduced %d items of %d", n, len(batch))
+	}
+	bt := o.batchOf(&a)
+	p.view.applyBatch(&bt, store.Position{})
+	o.scratch.keep(&a, &bt)
+	return len(batch)
+}
+
 // BenchmarkPipelineReduce measures the pipeline's own part of a batch, without the store
 // write and the goroutines around it: reduceItems, batchOf with the call records, the view's
 // applyBatch and keeping the scratch. Batches of 20 overlapping calls (180 events), each
@@ -145,15 +159,7 @@ func BenchmarkPipelineReduce(b *testing.B) {
 	b.ResetTimer()
 	events, cpu0 := 0, cputime.Process()
 	for i := 0; events < b.N; i++ {
-		batch := batches[i%rounds]
-		a, n, _, _ := o.reduceItems(batch, 4*len(batch))
-		if n != len(batch) {
-			b.Fatalf("reduced %d items of %d", n, len(batch))
-		}
-		bt := o.batchOf(&a)
-		p.view.applyBatch(&bt, store.Position{})
-		o.scratch.keep(&a, &bt)
-		events += len(batch)
+		events += ownerBatch(b, o, p, batches[i%rounds])
 	}
 	b.StopTimer()
 	reportCPU(b, cpu0)
@@ -265,25 +271,15 @@ func BenchmarkPipelineOwner(b *testing.B) {
 			}
 		}
 	}
-	run := func(batch []item) int {
-		a, n, _, _ := o.reduceItems(batch, 4*len(batch))
-		if n != len(batch) {
-			b.Fatalf("reduced %d items of %d", n, len(batch))
-		}
-		bt := o.batchOf(&a)
-		p.view.applyBatch(&bt, store.Position{})
-		o.scratch.keep(&a, &bt)
-		return len(batch)
-	}
 	// The first two batches end calls that never started: warm up with a full round.
 	for _, batch := range batches {
-		run(batch)
+		ownerBatch(b, o, p, batch)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	events, cpu0 := 0, cputime.Process()
 	for i := 0; events < b.N; i++ {
-		events += run(batches[i%rounds])
+		events += ownerBatch(b, o, p, batches[i%rounds])
 	}
 	b.StopTimer()
 	reportCPU(b, cpu0)

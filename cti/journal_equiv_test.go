@@ -14,7 +14,7 @@ import (
 )
 
 // refJournal is the call records as the journal built them before it was made cheaper: every
-// call tracked afresh, every line looked up as often as a record asks for it. The tests below
+// call tracked afresh from every event, every line looked up as often as a record asks for it. The tests below
 // hold journalEntries to it.
 func refJournal(in journalInput) []store.JournalEntry {
 	tr := map[tapi.CallHandle]*callTrack{}
@@ -27,35 +27,9 @@ func refJournal(in journalInput) []store.JournalEntry {
 		}
 		tr[h] = t
 	}
-	for _, ev := range in.events {
-		t := tr[ev.Handle]
-		if t == nil {
-			continue
-		}
-		switch ev.Type {
-		case tapi.LineNewCall:
-			if ev.Call != nil {
-				t.call, t.known, t.last = *ev.Call, true, ev.Call.CallStatus
-				t.addInfo(ev.Call.Info)
-			}
-		case tapi.LineCallState:
-			if s := ev.CallState; s != nil && s.State != tapi.LINECALLSTATE_IDLE {
-				t.last = *s
-				if s.State == tapi.LINECALLSTATE_CONNECTED || s.State == tapi.LINECALLSTATE_CONFERENCED {
-					t.answered = true
-					if t.call.ConnectedAt.IsZero() {
-						t.call.ConnectedAt = ev.Time
-					}
-				}
-			}
-		case tapi.LineCallInfo:
-			if ev.CallInfo != nil {
-				t.call.Info = ev.CallInfo.Info
-				if ev.CallInfo.CallID != "" {
-					t.call.CallID = ev.CallInfo.CallID
-				}
-				t.addInfo(ev.CallInfo.Info)
-			}
+	for i := range in.events { // every event, none passed over by type
+		if t := tr[in.events[i].Handle]; t != nil {
+			t.follow(&in.events[i])
 		}
 	}
 	var out []store.JournalEntry
