@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctibridge/ctibridge/cti/reducer"
+	"github.com/ctibridge/ctibridge/store"
 )
 
 func TestLingerFor(t *testing.T) {
@@ -87,4 +88,25 @@ func TestLingerBounded(t *testing.T) {
 	pc.Linger = time.Second
 	_, err := New(Config{InstanceID: "i1", Store: newStore(), PBXs: []PBXConfig{pc}})
 	require.ErrorContains(t, err, "linger")
+}
+
+// TestLingerDefault: a PBX left at 0 lingers DefaultLinger with a store whose writes are round
+// trips (a real Redis store) and not at all with the memory store; a negative linger is none
+// with either, and a set one is kept.
+func TestLingerDefault(t *testing.T) {
+	_, openRedis := startRedis(t)
+	pc := DefaultPBXConfig()
+	pc.Name, pc.Primary, pc.Devices = "hq", "127.0.0.1:1", []string{"200"}
+	linger := func(s store.Store, set time.Duration) time.Duration {
+		p := pc
+		p.Linger = set
+		c := Config{InstanceID: "i1", Store: s, PBXs: []PBXConfig{p}}.WithDefaults()
+		require.NoError(t, c.Validate())
+		return c.PBXs[0].Linger
+	}
+	rs, ms := openRedis(), newStore()
+	require.Equal(t, DefaultLinger, linger(rs, 0), "Redis")
+	require.Equal(t, time.Duration(0), linger(ms, 0), "memory")
+	require.Equal(t, LingerOff, linger(rs, LingerOff), "off with Redis")
+	require.Equal(t, 5*time.Millisecond, linger(ms, 5*time.Millisecond), "set")
 }

@@ -101,6 +101,13 @@ type FixedEpochs interface {
 	FixedEpochs() bool
 }
 
+// RoundTrips is implemented by a store each of whose writes is a network round trip (the
+// Redis store): its fixed cost per fenced write is what the engine's linger spreads over more
+// events, so the engine lingers by default with such a store (cti.DefaultLinger).
+type RoundTrips interface {
+	RoundTrips() bool
+}
+
 // Subscription is a live feed of a PBX's event log.
 type Subscription interface {
 	// C delivers entries in offset order. It is closed when the subscription ends.

@@ -130,7 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.slowDelay, "slow-delay", 5*time.Millisecond, "a slow client's pause after each event")
 	fs.DurationVar(&o.syncWait, "sync-wait", 0, "how long a batch of 250 connecting clients may take to sync, at least (default: 60s plus 1ms per device; raise it on a loaded host)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
-	fs.DurationVar(&o.linger, "linger", 0, "the bridge's pipeline linger (pbxs[].linger): how long it waits for more CSTA events before applying a batch; 0 applies at once")
+	fs.DurationVar(&o.linger, "linger", 0, "the bridge's pipeline linger (pbxs[].linger): how long it waits for more CSTA events before applying a batch; 0 takes the bridge's default (2ms with -store redis, none with memory), a negative duration such as -1ms applies at once")
 	fs.StringVar(&o.bridgeGOGC, "bridge-gogc", "", "GOGC for the bridge instances only (a percentage or off; \"\": what the bench itself runs with), to measure the collector's share of the CPU per event against its memory (docs/capacity.md)")
 	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
@@ -159,8 +159,8 @@ func (o *options) validate() error {
 			bad("-bridge-gogc %q: want a positive percentage or off", g)
 		}
 	}
-	if o.linger < 0 || o.linger > cti.MaxLinger {
-		bad("-linger %v: want 0 to %v", o.linger, cti.MaxLinger)
+	if o.linger > cti.MaxLinger {
+		bad("-linger %v: want at most %v (a negative duration: none)", o.linger, cti.MaxLinger)
 	}
 	o.resolveClientProcs(bad)
 	return errors.Join(errs...)

@@ -198,7 +198,7 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"-rate", "0"}, "-rate 0"},
 		{[]string{"-bridge-gogc", "0"}, `-bridge-gogc "0": want a positive percentage or off`},
 		{[]string{"-bridge-gogc", "lots"}, `-bridge-gogc "lots"`},
-		{[]string{"-linger", "1s"}, "-linger 1s: want 0 to 100ms"},
+		{[]string{"-linger", "1s"}, "-linger 1s: want at most 100ms (a negative duration: none)"},
 		{[]string{"-heartbeat", "10ms"}, "minimum is 100ms"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-profile", "nec"}, `-profile "nec": want one of osv, osbiz, avaya, generic, minimal`},

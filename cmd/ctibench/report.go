@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ctibridge/ctibridge/cti"
+	redisstore "github.com/ctibridge/ctibridge/store/redis"
 )
 
 // Result is everything a run reports; the JSON form is the -json file.
@@ -46,7 +49,7 @@ type RunConfig struct {
 	LeaseTTLMs  float64 `json:"lease_ttl_ms"`
 	SendQueue   int     `json:"send_queue"`
 	BridgeGOGC  string  `json:"bridge_gogc,omitempty"` // -bridge-gogc; "" when the instances inherit the bench's
-	LingerMs    float64 `json:"linger_ms,omitempty"`   // -linger
+	LingerMs    float64 `json:"linger_ms,omitempty"`   // the bridge's linger: -linger, or its default for the store (effectiveLinger)
 	CPUs        int     `json:"cpus"`
 	GoVersion   string  `json:"go_version"`
 	Started     string  `json:"started"`
@@ -152,7 +155,7 @@ func newResult(o *options) *Result {
 	return &Result{Config: RunConfig{Store: o.store, Profile: o.profile, Instances: o.instances, Clients: o.clients,
 		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
 		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
-		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, LingerMs: ms(o.linger), CPUs: runtime.NumCPU(),
+		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, LingerMs: ms(effectiveLinger(o)), CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
 		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
 		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}},
@@ -266,4 +269,14 @@ func markdown(r *Result) string {
 		row("errors", "%d (first: %s)", len(r.Errors), strings.ReplaceAll(r.Errors[0], "|", "/"))
 	}
 	return b.String()
+}
+
+// effectiveLinger is the linger the bridge instances run with: -linger, or when 0 the
+// engine's default for the store (cti.LingerFor of the store's type; none when negative).
+func effectiveLinger(o *options) time.Duration {
+	l := o.linger
+	if l == 0 && o.store == "redis" {
+		l = cti.LingerFor((*redisstore.Store)(nil))
+	}
+	return max(l, 0)
 }

@@ -151,7 +151,7 @@ type WebConfig struct {
 	AlertWebhooks     []string `yaml:"alert_webhooks"`
 	// BehindLimit is web.behind_limit: how long a WebSocket client may be behind.
 	BehindLimit time.Duration `yaml:"behind_limit"`
-	// LateAfter is web.late_after: events this late count as overload here (-1 disables).
+	// LateAfter is web.late_after: events this late count as overload here (a negative duration such as -1s disables).
 	LateAfter time.Duration `yaml:"late_after"`
 	// Zero values take web's defaults (web.Default*); see docs/config.md.
 	HeaderTimeout      time.Duration `yaml:"header_timeout"`

@@ -149,7 +149,7 @@ users:
 			"store.driver: \"mongo\" is not one of memory, redis",
 			"pbxs[0].name:", "pbxs[0].dialect:", "nortel",
 			"pbxs[0].heartbeat: 10ms is below the minimum 100ms",
-			"pbxs[0].linger: 1s is outside 0..100ms",
+			"pbxs[0].linger: 1s is more than 100ms (a negative duration such as -1ms turns the wait off)",
 			"pbxs[0].resync: \"warm\"", "pbxs[0].failback: \"sometimes\"",
 			"pbxs[0].devices[0]: device range \"299-200\": end is below start",
 			"pbxs[0].devices[1]:", "pbxs[0].primary: is required",
@@ -238,5 +238,40 @@ func TestFlagsOverride(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"-nope"}, new(strings.Builder)); err == nil {
 		t.Fatal("unknown flag accepted")
+	}
+}
+
+// TestLingerOffAndDefault: `linger: -1ms` (a negative duration) turns the pipeline's wait off (also with Redis, whose
+// default is cti.DefaultLinger); a linger left out reaches the engine as 0, its default.
+func TestLingerOffAndDefault(t *testing.T) {
+	load := func(linger string) time.Duration {
+		t.Helper()
+		c, err := loadConfig(writeConfig(t, `
+store: {driver: redis, redis: {addrs: ["127.0.0.1:1"]}}
+pbxs:
+  - name: hq
+    primary: 192.0.2.10:8800
+    devices: ["200-219"]
+`+linger+`
+users:
+  - {name: alice, token_sha256: `+emptyTokenSHA256+`, role: user, lines: ["hq/201"]}
+`), noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ec, err := engineConfig(c, memory.New(memory.Options{}), nil, logrus.NewEntry(logrus.New()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ec.PBXs[0].Linger
+	}
+	if got := load("    linger: -1ms"); got >= 0 {
+		t.Errorf("linger: -1ms gave %v, want a negative linger (none)", got)
+	}
+	if got := load(""); got != 0 {
+		t.Errorf("no linger gave %v, want 0 (the engine's default for its store)", got)
+	}
+	if got := load("    linger: 5ms"); got != 5*time.Millisecond {
+		t.Errorf("linger: 5ms gave %v", got)
 	}
 }

@@ -288,8 +288,8 @@ func (p *PBXConfig) validateLimits(key string, bad problemFunc) {
 	if p.MonitorConcurrency < 1 || p.MonitorConcurrency > 1000 {
 		bad(key+".monitor_concurrency", "%d is outside 1..1000", p.MonitorConcurrency)
 	}
-	if p.Linger < 0 || p.Linger > cti.MaxLinger {
-		bad(key+".linger", "%v is outside 0..%v", p.Linger, cti.MaxLinger)
+	if p.Linger > cti.MaxLinger {
+		bad(key+".linger", "%v is more than %v (a negative duration such as -1ms turns the wait off)", p.Linger, cti.MaxLinger)
 	}
 	if p.Trace.MaxSizeMB < 1 || p.Trace.MaxSizeMB > 10240 {
 		bad(key+".trace.max_size_mb", "%d is outside 1..10240 (MiB per file)", p.Trace.MaxSizeMB)

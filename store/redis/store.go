@@ -42,7 +42,13 @@ type Store struct {
 	apply applyCache  // the apply script's KEYS and epoch candidate per PBX
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.RoundTrips = (*Store)(nil)
+)
+
+// RoundTrips implements store.RoundTrips: every fenced write is a round trip to Redis.
+func (s *Store) RoundTrips() bool { return true }
 
 // New connects to Redis as opts say and checks that it answers within ctx.
 func New(ctx context.Context, opts Options) (*Store, error) {
