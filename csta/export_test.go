@@ -54,3 +54,10 @@ func withDoc(f func(d *xdoc) (Message, bool)) (Message, bool) {
 // LinkDecoder returns the decoder of one link's reader (with event templates), for a stream
 // of documents.
 func LinkDecoder() func(data []byte) (Message, error) { return newLinkDoc().decode }
+
+// LinkDecoderStats is LinkDecoder with the count of the documents it took by the event path
+// and of those it replayed by a template.
+func LinkDecoderStats() (decode func(data []byte) (Message, error), stats func() (docs, replays uint64)) {
+	d := newLinkDoc()
+	return d.decode, func() (uint64, uint64) { return d.tmpl.docs, d.tmpl.replays }
+}

@@ -285,6 +285,8 @@ type eventTemplates struct {
 	bySlot [nameTableSize]*kindTemplates
 	rec    frecorder
 	runs   []trun
+	// Documents of an event kind read, and those replayed by a template (the hit rate).
+	docs, replays uint64
 }
 
 // newLinkDoc is newDoc for a link's reader, which keeps event templates.
@@ -300,6 +302,7 @@ func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 	if d.tmpl == nil || slot < 0 {
 		return d.decodeFastEvent(data, nil)
 	}
+	d.tmpl.docs++
 	k := d.tmpl.bySlot[slot]
 	if k == nil {
 		k = new(kindTemplates)
@@ -326,6 +329,7 @@ func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 				k.t[0], k.t[1] = k.t[1], k.t[0]
 			}
 			k.miss = 0
+			d.tmpl.replays++
 			return m, true
 		}
 	}
