@@ -128,10 +128,8 @@ func (s *fscan) field(t ftag, f fieldRef) bool {
 		*f.dev, ok = s.device(t)
 		s.member(opDevice, unsafe.Pointer(f.dev), unsafe.Sizeof(*f.dev))
 	case fkConnList:
-		*f.list, ok = s.connectionList(t)
-		if s.rec != nil {
-			s.rec.bad = true // items out of the event
-		}
+		s.claim(unsafe.Pointer(f.list), unsafe.Sizeof(*f.list))
+		ok = s.connectionList(t, f.list)
 	case fkCallChar:
 		s.claim(unsafe.Pointer(f.flag), unsafe.Sizeof(*f.flag))
 		ok = s.callCharacteristics(t, f.flag)
@@ -282,63 +280,76 @@ func (s *fscan) device(t ftag) (DeviceID, bool) {
 	}
 }
 
-// connectionList reads connectionListItem children as (*xdoc).connectionList does.
-func (s *fscan) connectionList(t ftag) ([]ConnectionListItem, bool) {
+// connectionList reads connectionListItem children into *dst as (*xdoc).connectionList does.
+// Each item is read in place, at the end of the list, so that a template notes its values by
+// the item's index and where they go in it (fasttemplate_list.go).
+func (s *fscan) connectionList(t ftag, dst *[]ConnectionListItem) bool {
 	var items []ConnectionListItem
+	if s.rec != nil {
+		s.rec.listStart(int(t.start), dst)
+		defer s.rec.listEnd()
+	}
 	_, leaf, ok := s.open(t)
 	if !ok || leaf {
-		return items, ok
+		*dst = items
+		return ok
 	}
 	if !s.enter() {
-		return nil, false
+		return false
 	}
 	for {
 		ch, more, ok := s.next(t)
 		if !ok || !more {
 			s.leave()
-			return items, ok
+			*dst = items
+			return ok
 		}
 		if string(s.local(ch)) != "connectionListItem" {
 			if !s.skip(ch) {
-				return nil, false
+				return false
 			}
 			continue
 		}
-		it, ok := s.connectionListItem(ch)
-		if !ok {
-			return nil, false
+		items = append(items, ConnectionListItem{})
+		if !s.connectionListItem(ch, &items[len(items)-1], len(items)-1) {
+			return false
 		}
-		items = append(items, it)
 	}
 }
 
-func (s *fscan) connectionListItem(t ftag) (ConnectionListItem, bool) {
-	var it ConnectionListItem
+// connectionListItem reads the i-th item of a list into it.
+func (s *fscan) connectionListItem(t ftag, it *ConnectionListItem, i int) bool {
+	if s.rec != nil {
+		s.rec.item(it, i)
+	}
 	_, leaf, ok := s.open(t)
 	if !ok || leaf {
-		return it, ok
+		return ok
 	}
 	if !s.enter() {
-		return it, false
+		return false
 	}
 	for {
 		ch, more, ok := s.next(t)
 		if !ok || !more {
 			s.leave()
-			return it, ok
+			return ok
 		}
 		switch string(s.local(ch)) {
 		case "newConnection":
+			s.claim(unsafe.Pointer(&it.NewConnection), unsafe.Sizeof(it.NewConnection))
 			ok = s.connection(ch, &it.NewConnection)
 		case "oldConnection":
+			s.claim(unsafe.Pointer(&it.OldConnection), unsafe.Sizeof(it.OldConnection))
 			ok = s.connection(ch, &it.OldConnection)
 		case "endpoint":
 			it.Endpoint, ok = s.device(ch)
+			s.member(opDevice, unsafe.Pointer(&it.Endpoint), unsafe.Sizeof(it.Endpoint))
 		default:
 			ok = s.skip(ch)
 		}
 		if !ok {
-			return it, false
+			return false
 		}
 	}
 }

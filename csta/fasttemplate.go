@@ -35,14 +35,17 @@ const (
 	opRawStart                // a mark: where <extensions> starts
 	opRawEnd                  // a mark: where it ends; its bytes are copied into the field
 	opSkipped                 // the text of an element the decoder skips: any, read into nothing
+	opList                    // a mark: where a connection list starts; the event gets its own copy
 )
 
 // tcut is one value of a template: [start, end) of its character data in the template's
-// document (start == end for a mark), and the field it is read into.
+// document (start == end for a mark), and the field it is read into: in the event, or in
+// the item elem-1 of the list of the last opList mark before it.
 type tcut struct {
 	start, end int32
 	op         tplOp
-	off        uintptr // the field's offset in the event
+	elem       uint16
+	off        uintptr // the field's offset in the event or item
 }
 
 // eventTemplate is a document of one event kind that the fast decoder took.
@@ -81,6 +84,7 @@ type frecorder struct {
 	cuts   []tcut
 	claims [][2]uintptr // the member fields written, as [offset, end)
 	bad    bool
+	list   listRecord // the connection list being read
 }
 
 func (r *frecorder) reset(ev memberEvent, mk func() memberEvent) {
@@ -88,6 +92,7 @@ func (r *frecorder) reset(ev memberEvent, mk func() memberEvent) {
 	v := reflect.ValueOf(ev)
 	r.base, r.size = uintptr(v.UnsafePointer()), v.Type().Elem().Size()
 	r.cuts, r.claims, r.bad = r.cuts[:0], r.claims[:0], false
+	r.list = listRecord{}
 }
 
 // offset is dst's offset in the event, ok false when the field of size n is not in it.
@@ -108,7 +113,7 @@ func (r *frecorder) claim(dst unsafe.Pointer, n uintptr) {
 		r.bad = true
 		return
 	}
-	for _, c := range r.claims {
+	for _, c := range r.claims[r.list.claims:] {
 		if off < c[1] && c[0] < off+n {
 			r.bad = true
 			return
@@ -168,7 +173,7 @@ func (r *frecorder) cut(c tcut, dst unsafe.Pointer, n uintptr) {
 		r.bad = true
 		return
 	}
-	c.off = off
+	c.off, c.elem = off, r.list.elem
 	r.cuts = append(r.cuts, c)
 }
 
@@ -187,6 +192,7 @@ func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
 	cp := r.mk()
 	t.ev = reflect.ValueOf(cp).Elem()
 	t.ev.Set(reflect.ValueOf(ev).Elem())
+	t.ownLists() // the caller has ev's
 }
 
 // match reports whether data has t's bytes everywhere but at the cuts, and at each cut
@@ -225,9 +231,13 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 	base := v.UnsafePointer()
 	s := fscan{b: data, d: d}
 	raw := 0
+	var items unsafe.Pointer // the first item of the list being replayed
 	for i := range t.cuts {
 		c, r := &t.cuts[i], runs[i]
 		switch c.op {
+		case opList:
+			items = ownList(unsafe.Add(base, c.off))
+			continue
 		case opRawStart:
 			raw = int(r.start)
 			continue
@@ -241,7 +251,7 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		if string(run) == string(t.doc[c.start:c.end]) {
 			continue // the template's value, which its event holds already
 		}
-		if !s.apply(c, unsafe.Add(base, c.off), run, r.entity) {
+		if !s.apply(c, cutField(base, items, c), run, r.entity) {
 			return nil, false
 		}
 	}
