@@ -28,12 +28,18 @@ func TestDecodeFastSimulatorEvents(t *testing.T) {
 	for _, profile := range pbxsim.ProfileNames() {
 		for _, stamp := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/stamp=%v", profile, stamp), func(t *testing.T) {
-				bodies := simulatorEvents(t, profile, stamp)
+				bodies := simulatorEvents(t, profile, stamp, 1)
 				seen := map[string]bool{}
-				link := csta.LinkDecoder() // the stream as a link reads it: by templates
+				link, stats := csta.LinkDecoderStats() // the stream as a link reads it: by templates
+				lists, listReplays := 0, 0
 				for _, b := range bodies {
+					_, before := stats()
 					got, err := link(b)
 					require.NoError(t, err)
+					if _, after := stats(); isListEvent(got) {
+						lists++
+						listReplays += int(after - before)
+					}
 					want, err := csta.Decode(b)
 					require.NoError(t, err)
 					require.Equal(t, want, got, "%s", b)
@@ -49,15 +55,17 @@ func TestDecodeFastSimulatorEvents(t *testing.T) {
 						}
 					}
 				}
-				t.Logf("%d events, %d kinds", len(bodies), len(seen))
+				docs, replays := stats()
+				t.Logf("%d events, %d kinds, %d of %d replayed by a template (events with a connection list: %d of %d)",
+					len(bodies), len(seen), replays, docs, listReplays, lists)
 			})
 		}
 	}
 }
 
-// simulatorEvents returns the bodies of the events a scenario of calls sends to a client that
-// monitors every extension.
-func simulatorEvents(t *testing.T, profile string, stamp bool) [][]byte {
+// simulatorEvents returns the bodies of the events a scenario of calls, run rounds times,
+// sends to a client that monitors every extension.
+func simulatorEvents(t *testing.T, profile string, stamp bool, rounds int) [][]byte {
 	p, err := pbxsim.New(pbxsim.Config{Extensions: []string{"2000-2009"}, Profile: profile, StampEvents: stamp,
 		DecorateExternal: true, HuntGroups: []pbxsim.HuntGroup{{Number: "600", Members: []string{"2008", "2009"}}}})
 	require.NoError(t, err)
@@ -84,7 +92,9 @@ func simulatorEvents(t *testing.T, profile string, stamp bool) [][]byte {
 		_, err := c.Request(context.Background(), &csta.MonitorStart{MonitorObject: csta.Device(e)})
 		require.NoError(t, err)
 	}
-	runScenario(t, p)
+	for range rounds {
+		runScenario(t, p)
+	}
 	require.Eventually(t, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -93,6 +103,14 @@ func simulatorEvents(t *testing.T, profile string, stamp bool) [][]byte {
 	mu.Lock()
 	defer mu.Unlock()
 	return bodies
+}
+
+func isListEvent(m csta.Message) bool {
+	switch m.(type) {
+	case *csta.TransferredEvent, *csta.ConferencedEvent:
+		return true
+	}
+	return false
 }
 
 func isEventName(name string) bool { return len(name) > 5 && name[len(name)-5:] == "Event" }
@@ -137,6 +155,34 @@ func runScenario(t *testing.T, p *pbxsim.PBX) {
 	_, err = p.OffHook("2002")
 	must(err)
 	must(p.HangUp("2002"))
+}
+
+// TestDecodeTemplateSimulatorHitRate reads the events of ten rounds of the scenario of every
+// vendor profile through a link's decoder: they give what Decode gives, and events with a
+// connection list are replayed by templates too. It logs the share of documents replayed.
+func TestDecodeTemplateSimulatorHitRate(t *testing.T) {
+	for _, profile := range pbxsim.ProfileNames() {
+		t.Run(profile, func(t *testing.T) {
+			link, stats := csta.LinkDecoderStats()
+			lists, listReplays := 0, 0
+			for _, b := range simulatorEvents(t, profile, true, 10) {
+				_, before := stats()
+				got, err := link(b)
+				require.NoError(t, err)
+				want, err := csta.Decode(b)
+				require.NoError(t, err)
+				require.Equal(t, want, got, "%s", b)
+				if _, after := stats(); isListEvent(got) {
+					lists++
+					listReplays += int(after - before)
+				}
+			}
+			docs, replays := stats()
+			t.Logf("%s: %d of %d documents replayed (%.1f %%); with a connection list %d of %d", profile,
+				replays, docs, 100*float64(replays)/float64(docs), listReplays, lists)
+			require.Positive(t, listReplays, "no event with a connection list was replayed")
+		})
+	}
 }
 
 func writeFastSeed(t *testing.T, profile string, stamp bool, name string, body []byte) {

@@ -18,9 +18,10 @@ import (
 // is then the template's event with the values read again, without reading a single tag.
 // Anything else (another shape, a value now empty or of white space only, a refused byte)
 // goes to the fast decoder as before, which then records the document as the new template.
-// A member whose value does not come from one cut (a connection list, an element read twice)
-// makes no template (frecorder.bad). TestDecodeTemplate* and FuzzDecodeTemplate hold replays
-// to the generic decoder.
+// A connection list's values are cuts into its items, the replay copying the template's list
+// (fasttemplate_list.go). A member whose value does not come from one cut (an element read
+// twice) makes no template (frecorder.bad). TestDecodeTemplate* and FuzzDecodeTemplate* hold
+// replays to the generic decoder, also for what real switches vary (fasttemplate_hazard_test.go).
 
 // tplOp is what a cut's value is read as, into the field at the cut's offset in the event.
 type tplOp uint8

@@ -43,6 +43,15 @@ func sampleDocs(t testing.TB) [][]byte {
 		}
 		docs = append(docs, b)
 	}
+	// OpenScape Voice's OriginatedEvent as it came on the wire, a frame: its body.
+	frames, _ := filepath.Glob(filepath.Join("testdata", "*.frame"))
+	for _, p := range frames {
+		bodies, err := readFrameBody(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, bodies[len(bodies)-1])
+	}
 	return docs
 }
 
@@ -182,15 +191,23 @@ func TestDecodeTemplateReplay(t *testing.T) {
 // its variants, through one link decoder, as a link does: each gives what Decode gives.
 func TestDecodeTemplateStream(t *testing.T) {
 	d := newLinkDoc()
+	lists := 0 // events with a connection list replayed
 	for range 3 {
 		for _, doc := range templateDocs(t) {
 			for _, f := range revalues {
 				for _, b := range [][]byte{doc, revalue(doc, f)} {
-					checkLinkDecode(t, d, b)
+					replays := d.tmpl.replays
+					if l := eventList(checkLinkDecode(t, d, b)); l != nil && len(*l) > 0 && d.tmpl.replays > replays {
+						lists++
+					}
 				}
 			}
 		}
 	}
+	if lists == 0 {
+		t.Fatal("no event with a connection list was replayed")
+	}
+	t.Logf("%d of %d documents replayed, %d with a connection list", d.tmpl.replays, d.tmpl.docs, lists)
 }
 
 // checkLinkDecode fails unless d decodes doc as a fresh decoder does; it returns d's message.
@@ -214,6 +231,17 @@ func FuzzDecodeTemplate(f *testing.F) {
 	for i, doc := range docs {
 		f.Add(doc, revalue(doc, revalues["digits"]))
 		f.Add(doc, docs[(i+1)%len(docs)])
+	}
+	// A connection list with an item less, or an item's member twice, after the list.
+	for _, doc := range listDocs(f) {
+		for _, e := range xelements(doc) {
+			switch string(doc[e.start+1 : e.nameEnd]) {
+			case "connectionListItem":
+				f.Add(doc, splice(doc, e.start, e.end, ""))
+			case "newConnection", "endpoint":
+				f.Add(doc, splice(doc, e.end, e.end, string(revalue(doc[e.start:e.end], revalues["digits"]))))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, first, second []byte) {
 		d := newLinkDoc()
