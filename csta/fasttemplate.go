@@ -66,9 +66,15 @@ type kindTemplates struct {
 	wait uint16 // documents to read without templates, after a miss
 }
 
-// maxTemplateMiss bounds the back-off after misses: a kind whose documents never repeat
-// their shape tries at most one document in 64.
-const maxTemplateMiss = 6
+// The back-off after misses: the first freeMisses in a row cost nothing (a kind that comes in
+// more shapes than two, as a switch's DeliveredEvent with and without optional members, misses
+// once or twice at each change of shape and its next document is the new shape's template
+// again); after that a kind whose documents never repeat their shape waits 1, 3, 7 ...
+// documents, and tries at most one document in 64.
+const (
+	freeMisses      = 2
+	maxTemplateMiss = freeMisses + 6
+)
 
 // trun is where a cut is in a document that fits the template: its character data, or the
 // position of a mark.
@@ -346,7 +352,7 @@ func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 	}
 	if tried {
 		k.miss = min(k.miss+1, maxTemplateMiss)
-		k.wait = 1<<k.miss - 1
+		k.wait = 1<<max(k.miss, freeMisses)>>freeMisses - 1
 	}
 	m, ok := d.decodeFastEvent(data, &d.tmpl.rec)
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -318,4 +319,45 @@ func FuzzDecodeTemplateValues(f *testing.F) {
 		checkLinkDecode(t, d, variant)
 		checkLinkDecode(t, d, doc)
 	})
+}
+
+// TestDecodeTemplateShapeChanges: a kind that comes in more shapes than it keeps templates
+// of, each for a few events in turn (a switch's DeliveredEvent of internal, external and
+// redirected calls), misses once at each change of shape and replays the rest; documents
+// of a kind that never repeat their shape make it back off.
+func TestDecodeTemplateShapeChanges(t *testing.T) {
+	internal := &DeliveredEvent{EventCommon: EventCommon{MonitorCrossRefID: "1000000158", LocalConnectionInfo: StateAlerting, Cause: "newCall"},
+		Connection: ConnectionID{CallID: "C1", DeviceID: Device("13417")}, AlertingDevice: Device("13417"),
+		CallingDevice: Device("10153"), CalledDevice: Device("13417")}
+	external, redirected := *internal, *internal
+	external.NetworkCallingDevice = Device("+49301671400")
+	redirected.LastRedirectionDevice = Device("13418")
+	var shapes [][]byte
+	for _, m := range []Message{internal, &external, &redirected} {
+		d, err := Encode(nil, m, Ed4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shapes = append(shapes, d)
+	}
+	d := newLinkDoc()
+	const runs, run = 30, 4
+	for i := range runs * run {
+		doc := revalue(shapes[i/run%len(shapes)], func(r []byte) []byte {
+			return bytes.ReplaceAll(r, []byte("1"), []byte{'0' + byte(i%10)})
+		})
+		checkLinkDecode(t, d, doc)
+	}
+	if want := uint64(runs * (run - 1)); d.tmpl.replays != want {
+		t.Errorf("%d of %d documents replayed, want %d", d.tmpl.replays, d.tmpl.docs, want)
+	}
+	// A shape of its own for each document: the kind waits between tries.
+	k := d.tmpl.bySlot[nameSlot([]byte("DeliveredEvent"))]
+	for i := range 150 {
+		doc := bytes.Replace(shapes[0], []byte("<cause>"), []byte("<x"+strconv.Itoa(i)+"/><cause>"), 1)
+		checkLinkDecode(t, d, doc)
+	}
+	if k.miss != maxTemplateMiss || k.wait == 0 {
+		t.Errorf("after documents of new shapes: %d misses in a row, waiting %d", k.miss, k.wait)
+	}
 }
