@@ -2,6 +2,7 @@ package csta
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 )
 
@@ -182,6 +183,15 @@ func TestDecodeTemplateElementHazards(t *testing.T) {
 				replays += d.tmpl.replays
 			}
 		}
+		// An attribute whose value changes from one document to the next.
+		for _, e := range els[1:] {
+			d := newLinkDoc()
+			a, b := elementHazards["attribute"](doc, e), elementHazards["attribute value"](doc, e)
+			for _, x := range hazardStream(a, b) {
+				checkLinkDecodeNamed(t, d, "attribute changes", x)
+			}
+			replays += d.tmpl.replays
+		}
 	}
 	requireReplays(t, replays)
 }
@@ -198,8 +208,9 @@ func requireReplays(t *testing.T, replays uint64) {
 
 func checkLinkDecodeNamed(t *testing.T, d *xdoc, name string, doc []byte) {
 	t.Helper()
-	if t.Failed() {
-		t.Fatalf("hazard %q", name)
+	got, gerr := d.decode(doc)
+	want, werr := Decode(doc)
+	if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: link decoder %#v (%v)\nDecode %#v (%v)\nof %q", name, got, gerr, want, werr, doc)
 	}
-	checkLinkDecode(t, d, doc)
 }
