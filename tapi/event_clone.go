@@ -5,7 +5,7 @@ import "slices"
 // Clone returns a deep copy of e: its payloads and their slices are the copy's own, so that a
 // store can hand out an event it keeps without sharing it.
 func (e *Event) Clone() Event {
-	c := *e
+	c := e.cloneRest()
 	if e.Call != nil {
 		c.Call = e.Call.Clone()
 	}
@@ -17,6 +17,13 @@ func (e *Event) Clone() Event {
 		v := *e.CallInfo
 		c.CallInfo = &v
 	}
+	return c
+}
+
+// cloneRest returns a copy of e with deep copies of every payload but the call ones (Call,
+// CallState, CallInfo), which still point to e's: Clone and Slabs.CloneEvent copy those.
+func (e *Event) cloneRest() Event {
+	c := *e
 	if e.LineState != nil {
 		v := *e.LineState
 		v.Line = *e.LineState.Line.Clone()

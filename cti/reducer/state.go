@@ -19,7 +19,7 @@ type State struct {
 	lines      map[string]*lineState // by extension
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
-	slabs      slabs // the events' CallState and CallInfo values
+	slabs      tapi.Slabs // the events' Call, CallState and CallInfo values
 	// lineGen changes whenever a line's lineState goes (RemoveLine, Restore): a LineRef
 	// found before then is stale.
 	lineGen uint64

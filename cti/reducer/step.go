@@ -74,8 +74,8 @@ func (st *step) newCall(callID string, status tapi.CallStatus, info tapi.CallInf
 	s.calls[c.Handle] = c
 	s.index(st.ls, c)
 	st.ls.forget(callID)
-	st.emit(tapi.Event{Type: tapi.LineNewCall, Handle: c.Handle, Call: st.s.slabs.call(c)})
-	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: st.s.slabs.status(status)})
+	st.emit(tapi.Event{Type: tapi.LineNewCall, Handle: c.Handle, Call: st.s.slabs.Call(c)})
+	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: st.s.slabs.CallStatus(status)})
 	st.changed(c)
 	return c
 }
@@ -92,7 +92,7 @@ func (st *step) setState(c *tapi.Call, status tapi.CallStatus) {
 		c.ConnectedAt.IsZero() {
 		c.ConnectedAt = st.now
 	}
-	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: st.s.slabs.status(status)})
+	st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, CallState: st.s.slabs.CallStatus(status)})
 	st.changed(c)
 }
 
@@ -107,7 +107,7 @@ func (st *step) updateInfo(c *tapi.Call, extra tapi.CallInfoState, fn func(*tapi
 	if mask == 0 {
 		return
 	}
-	ev := st.s.slabs.callInfo(tapi.CallInfoEvent{Changed: mask, Info: c.Info})
+	ev := st.s.slabs.CallInfo(tapi.CallInfoEvent{Changed: mask, Info: c.Info})
 	if mask&tapi.LINECALLINFOSTATE_CALLID != 0 {
 		ev.CallID = c.CallID
 	}
@@ -184,7 +184,7 @@ func (st *step) idle(detail string, cs ...*tapi.Call) {
 			continue
 		}
 		st.emit(tapi.Event{Type: tapi.LineCallState, Handle: c.Handle, Detail: detail,
-			CallState: st.s.slabs.status(tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE})})
+			CallState: st.s.slabs.CallStatus(tapi.CallStatus{State: tapi.LINECALLSTATE_IDLE})})
 		st.s.unindex(st.ls, c)
 		st.ls.remember(c.CallID)
 		for _, id := range c.OtherCallIDs {

@@ -1,0 +1,139 @@
+package tapi
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestSlabsCopiesShareNothing: what the Slabs hand out stays as it was copied when the source
+// changes afterwards, slices and the conference included.
+func TestSlabsCopiesShareNothing(t *testing.T) {
+	var s Slabs
+	call := &Call{Handle: "hq:1", Line: "hq/201", CallID: "C1", OtherCallIDs: []string{"X1", "X2"},
+		CallStatus: CallStatus{State: LINECALLSTATE_CONNECTED, ConnectedMode: LINECONNECTEDMODE_ACTIVE},
+		Info:       CallInfo{Caller: PartyID{Number: "201"}, Trunk: "T1"},
+		Parties:    []string{"300", "301"},
+		Conference: &Conference{Handle: "hq:1#c", Parties: []PartyID{{Number: "300"}, {Number: "301"}}}}
+	status := CallStatus{State: LINECALLSTATE_OFFERING, OfferingMode: LINEOFFERINGMODE_ACTIVE}
+	info := CallInfoEvent{Changed: LINECALLINFOSTATE_CALLID, CallID: "C1", Info: call.Info}
+	wantCall, wantStatus, wantInfo := call.Clone(), status, info
+
+	gotCall, gotStatus, gotInfo := s.Call(call), s.CallStatus(status), s.CallInfo(info)
+
+	call.CallID, call.State, call.Info.Trunk = "mutated", LINECALLSTATE_IDLE, "mutated"
+	call.OtherCallIDs[0], call.Parties[1] = "mutated", "mutated"
+	call.Conference.Handle, call.Conference.Parties[0].Number = "mutated", "mutated"
+	call.Parties = append(call.Parties[:0], "appended")
+	status.State, info.CallID, info.Info.Caller.Number = LINECALLSTATE_IDLE, "mutated", "mutated"
+	require.Equal(t, wantCall, gotCall)
+	require.Equal(t, wantStatus, *gotStatus)
+	require.Equal(t, wantInfo, *gotInfo)
+}
+
+// TestSlabsCallsOverBlocks: calls from the slabs are what Clone makes (nil for empty slices),
+// their string slices have capacity == length, and appending to one call's parties leaves
+// the neighbours' alone, over block boundaries and for slices longer than a block takes.
+func TestSlabsCallsOverBlocks(t *testing.T) {
+	var s Slabs
+	var got []*Call
+	var want []Call
+	for i := range 3 * slabBlock {
+		c := &Call{Handle: MakeHandle("hq", uint64(i)), CallID: fmt.Sprint("C", i), Info: CallInfo{Trunk: "T1"}}
+		for j := range i % 5 {
+			c.Parties = append(c.Parties, fmt.Sprint(2000+j))
+		}
+		switch {
+		case i%7 == 0:
+			c.OtherCallIDs = []string{"X", "Y"}
+		case i%7 == 1:
+			c.OtherCallIDs = []string{} // empty, not nil: copied as nil
+		}
+		if i%11 == 0 {
+			c.Parties = make([]string, slabBlock+1) // longer than a block holds
+		}
+		if i%13 == 0 {
+			c.Conference = &Conference{Handle: "conf", Parties: []PartyID{{Number: "1"}}}
+		}
+		d := s.Call(c)
+		require.Equal(t, c.Clone(), d)
+		for _, v := range [][]string{d.OtherCallIDs, d.Parties} {
+			require.Equal(t, len(v), cap(v))
+			if len(v) == 0 {
+				require.Nil(t, v)
+			}
+		}
+		want = append(want, *c.Clone())
+		c.Parties = append(c.Parties[:0], "mutated") // the source changes later
+		got = append(got, d)
+	}
+	for i, d := range got {
+		d.Parties = append(d.Parties, "appended") // a consumer's own change
+		d.OtherCallIDs = append(d.OtherCallIDs, "appended")
+		require.Equal(t, append(want[i].Parties, "appended"), d.Parties)
+		if i > 0 { // the previous call as it was, its own appends too
+			require.Equal(t, append(want[i-1].Parties, "appended"), got[i-1].Parties)
+			require.Equal(t, append(want[i-1].OtherCallIDs, "appended"), got[i-1].OtherCallIDs)
+		}
+	}
+}
+
+// TestSlabsCloneEventMatchesClone: on random events CloneEvent gives what Event.Clone gives
+// (reflect.DeepEqual: nil and empty slices differ) and shares nothing with the source, from
+// blocks and from reserved arrays.
+func TestSlabsCloneEventMatchesClone(t *testing.T) {
+	f := &filler{r: rand.New(rand.NewPCG(5, 6)), times: jsonTimes(), good: jsonTimesGood}
+	var grown Slabs
+	for range 100 {
+		batch := make([]Event, 1+f.r.IntN(40))
+		var n SlabSizes
+		for i := range batch {
+			f.fill(reflect.ValueOf(&batch[i]).Elem())
+			n.Count(&batch[i])
+		}
+		var reserved Slabs
+		reserved.Reserve(n)
+		for i := range batch {
+			e := &batch[i]
+			want := e.Clone()
+			for _, s := range []*Slabs{&grown, &reserved} {
+				c := s.CloneEvent(e)
+				if !reflect.DeepEqual(c, want) {
+					t.Fatalf("CloneEvent differs from Clone:\n got %+v\nwant %+v", c, want)
+				}
+				if p := shared(reflect.ValueOf(c), reflect.ValueOf(*e), "Event"); p != "" {
+					t.Fatalf("CloneEvent shares %s with the original", p)
+				}
+				if c.Call != nil {
+					require.Equal(t, len(c.Call.Parties), cap(c.Call.Parties))
+					require.Equal(t, len(c.Call.OtherCallIDs), cap(c.Call.OtherCallIDs))
+				}
+			}
+		}
+		// Reserve made exactly the room the batch took: one array per kind.
+		require.Equal(t, n, SlabSizes{len(reserved.states), len(reserved.infos), len(reserved.calls), len(reserved.strs)})
+		require.Equal(t, n, SlabSizes{cap(reserved.states), cap(reserved.infos), cap(reserved.calls), cap(reserved.strs)})
+	}
+}
+
+// TestSlabsReserve: after Reserve the values follow each other in one array; a value beyond
+// the reservation starts a block of its own, leaving the reserved ones as they were.
+func TestSlabsReserve(t *testing.T) {
+	var s Slabs
+	s.Reserve(SlabSizes{States: 3})
+	var ps []*CallStatus
+	for i := range 4 {
+		ps = append(ps, s.CallStatus(CallStatus{State: CallState(1 << i)}))
+	}
+	for i := 1; i < 3; i++ {
+		require.Equal(t, uintptr(unsafe.Pointer(ps[i-1]))+unsafe.Sizeof(CallStatus{}), uintptr(unsafe.Pointer(ps[i])))
+	}
+	require.Equal(t, slabBlock, cap(s.states))
+	for i, p := range ps {
+		require.Equal(t, CallState(1<<i), p.State)
+	}
+}
