@@ -114,26 +114,46 @@ func TestSlabsCloneEventMatchesClone(t *testing.T) {
 				}
 			}
 		}
-		// Reserve made exactly the room the batch took: one array per kind.
+		// Reserve made the batch's room in one array per kind, at least a block.
+		room := func(n int) int {
+			if n == 0 {
+				return 0
+			}
+			return max(n, slabBlock)
+		}
 		require.Equal(t, n, SlabSizes{len(reserved.states), len(reserved.infos), len(reserved.calls), len(reserved.strs)})
-		require.Equal(t, n, SlabSizes{cap(reserved.states), cap(reserved.infos), cap(reserved.calls), cap(reserved.strs)})
+		require.Equal(t, SlabSizes{room(n.States), room(n.Infos), room(n.Calls), room(n.Strings)},
+			SlabSizes{cap(reserved.states), cap(reserved.infos), cap(reserved.calls), cap(reserved.strs)})
 	}
 }
 
-// TestSlabsReserve: after Reserve the values follow each other in one array; a value beyond
-// the reservation starts a block of its own, leaving the reserved ones as they were.
+// TestSlabsReserve: Reserve keeps a block that has the room, else makes one array for the
+// values reserved; the values handed out before stay as they were.
 func TestSlabsReserve(t *testing.T) {
 	var s Slabs
-	s.Reserve(SlabSizes{States: 3})
 	var ps []*CallStatus
-	for i := range 4 {
-		ps = append(ps, s.CallStatus(CallStatus{State: CallState(1 << i)}))
+	next := func() *CallStatus {
+		p := s.CallStatus(CallStatus{State: CallState(len(ps) + 1)})
+		ps = append(ps, p)
+		return p
 	}
-	for i := 1; i < 3; i++ {
-		require.Equal(t, uintptr(unsafe.Pointer(ps[i-1]))+unsafe.Sizeof(CallStatus{}), uintptr(unsafe.Pointer(ps[i])))
+	adjacent := func(a, b *CallStatus) bool {
+		return uintptr(unsafe.Pointer(a))+unsafe.Sizeof(CallStatus{}) == uintptr(unsafe.Pointer(b))
 	}
+	first := next()
+	s.Reserve(SlabSizes{States: 2}) // the block has room
+	require.True(t, adjacent(first, next()))
+	s.Reserve(SlabSizes{States: slabBlock + 5}) // it has not
+	start := next()
+	require.False(t, adjacent(ps[1], start))
+	for range slabBlock + 4 {
+		prev := ps[len(ps)-1]
+		require.True(t, adjacent(prev, next()))
+	}
+	require.Equal(t, slabBlock+5, cap(s.states))
+	next() // beyond the reservation: a new block
 	require.Equal(t, slabBlock, cap(s.states))
 	for i, p := range ps {
-		require.Equal(t, CallState(1<<i), p.State)
+		require.Equal(t, CallState(i+1), p.State)
 	}
 }

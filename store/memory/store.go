@@ -106,6 +106,7 @@ type pbx struct {
 	hist    history
 	subs    []*subscription // in the order they came: a slice ranges faster than a map
 	servers []*server
+	slabs   tapi.Slabs // the subscribers' copies of the events' call payloads (fanOut)
 }
 
 // ready checks what every method checks first: an open store and a live context.

@@ -76,18 +76,17 @@ func (p *pbx) fanOut(entries []store.Entry) {
 	var buf [8]*subscription
 	subs := append(buf[:0], p.subs...) // end changes p.subs
 	live := len(subs)
-	// The copies' call payloads come from one array per kind for the batch: a malloc per kind
-	// and batch instead of one per event. A subscriber that keeps an event keeps its batch's
-	// array of that kind.
+	// The copies' call payloads come from p.slabs: blocks shared by small batches, one array
+	// per kind for a large one (tapi.Slabs.Reserve). A subscriber that keeps an event keeps
+	// the array it is in.
 	var sizes tapi.SlabSizes
 	for k := range entries {
 		sizes.Count(&entries[k].Event)
 	}
-	var slabs tapi.Slabs
-	slabs.Reserve(sizes)
+	p.slabs.Reserve(sizes)
 	for k := range entries {
 		in := &entries[k]
-		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: slabs.CloneEvent(&in.Event), JSON: in.JSON}
+		e := store.Entry{PBX: in.PBX, Epoch: in.Epoch, Offset: in.Offset, Event: p.slabs.CloneEvent(&in.Event), JSON: in.JSON}
 		for i, sub := range subs {
 			if sub == nil {
 				continue
