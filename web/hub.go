@@ -85,7 +85,7 @@ type feed struct {
 	// An entry of another epoch is never delivered: the client must resync first.
 	epoch   string
 	syncing bool // a replay runs: live entries wait in pending
-	pending []store.Entry
+	pending pendingLog
 	// overflow: pending grew past its bound during the replay; the entries left out start
 	// after from, and the feed falls behind from there once the replay is done.
 	overflow bool
@@ -356,13 +356,16 @@ func (h *hub) fanOut(e store.Entry) {
 			if f.overflow {
 				return
 			}
-			if len(f.pending) >= f.c.pendingLimit() {
+			if f.pending.len() >= f.c.pendingLimit() {
 				// The rest comes from the log after the replay (finishSync).
 				f.overflow = true
 				f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
 				return
 			}
-			f.pending = append(f.pending, e)
+			if msg == nil {
+				msg = h.encodeLocked(&e)
+			}
+			f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
 			return
 		}
 		if f.behind || !f.freshAt(&e, m) {

@@ -15,15 +15,18 @@ func (f *feed) accept(e store.Entry) bool {
 }
 
 // fresh is accept without recording e as delivered.
-func (f *feed) fresh(e store.Entry) bool {
-	if !f.inEpoch(e) {
+func (f *feed) fresh(e store.Entry) bool { return f.freshIn(e.Epoch, e.Event.Line, e.Offset) }
+
+// freshIn is fresh for the entry at offset in epoch on line ("": line-less).
+func (f *feed) freshIn(epoch, line string, offset uint64) bool {
+	if !f.inEpoch(epoch) {
 		return false
 	}
-	if e.Event.Line == "" {
-		return e.Offset > f.bridgeLast
+	if line == "" {
+		return offset > f.bridgeLast
 	}
-	m, ok := f.lines[e.Event.Line]
-	return ok && e.Offset > m.last
+	m, ok := f.lines[line]
+	return ok && offset > m.last
 }
 
 // freshAt is fresh for the fan-out, which found the feed through the hub's index of e's line
@@ -31,7 +34,7 @@ func (f *feed) fresh(e store.Entry) bool {
 // one per feed and event.
 func (f *feed) freshAt(e *store.Entry, m *lineMark) bool {
 	if e.Epoch != f.epoch {
-		return f.inEpoch(*e)
+		return f.inEpoch(e.Epoch)
 	}
 	if m == nil {
 		return e.Offset > f.bridgeLast
@@ -39,11 +42,11 @@ func (f *feed) freshAt(e *store.Entry, m *lineMark) bool {
 	return e.Offset > m.last
 }
 
-// inEpoch reports whether e is of the feed's epoch. An entry of another epoch means the log was
-// replaced (a store that lost its data): the offsets no longer compare, so the session ends and
-// the client resumes with a resync.
-func (f *feed) inEpoch(e store.Entry) bool {
-	if e.Epoch != f.epoch {
+// inEpoch reports whether an entry of epoch is of the feed's epoch. An entry of another epoch
+// means the log was replaced (a store that lost its data): the offsets no longer compare, so
+// the session ends and the client resumes with a resync.
+func (f *feed) inEpoch(epoch string) bool {
+	if epoch != f.epoch {
 		f.c.fail(CloseResyncRequired, "resync required: event log epoch_changed")
 		return false
 	}
@@ -57,11 +60,14 @@ func (f *feed) has(l string) bool {
 }
 
 // mark records a fresh entry as delivered.
-func (f *feed) mark(e store.Entry) {
-	if e.Event.Line == "" {
-		f.bridgeLast = e.Offset
-	} else if m := f.lines[e.Event.Line]; m != nil {
-		m.last = e.Offset
+func (f *feed) mark(e store.Entry) { f.markIn(e.Event.Line, e.Offset) }
+
+// markIn is mark for the entry at offset on line ("": line-less).
+func (f *feed) markIn(line string, offset uint64) {
+	if line == "" {
+		f.bridgeLast = offset
+	} else if m := f.lines[line]; m != nil {
+		m.last = offset
 	}
 }
 

@@ -18,20 +18,23 @@ func (h *hub) finishSync(f *feed, replayed int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	pending, overflow, from := f.pending, f.overflow, f.from
-	f.pending, f.overflow, f.syncing = nil, false, false
+	f.pending, f.overflow, f.syncing = pendingLog{}, false, false
 deliver:
-	for _, e := range pending {
-		if !f.fresh(e) {
-			continue
-		}
-		switch f.c.offer(h.encodeLocked(&e)) {
-		case offerQueued:
-			f.mark(e)
-		case offerFull:
-			overflow, from = true, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
-			break deliver
-		case offerClosed:
-			return
+	for _, chunk := range pending.chunks {
+		for i := range chunk {
+			p := &chunk[i]
+			if !f.freshIn(p.epoch, p.line, p.offset) {
+				continue
+			}
+			switch f.c.offer(p.msg) {
+			case offerQueued:
+				f.markIn(p.line, p.offset)
+			case offerFull:
+				overflow, from = true, store.Position{Epoch: p.epoch, Offset: p.offset - 1}
+				break deliver
+			case offerClosed:
+				return
+			}
 		}
 	}
 	f.c.wake()
