@@ -1,14 +1,61 @@
 package tapi
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // appendTimeJSON appends t as time.Time's MarshalJSON writes it (RFC 3339 with nanoseconds,
 // trailing zeros of the fraction dropped, "Z" for a zero offset, the offset's seconds
 // dropped), quotes included. ok is false, with b unchanged, for what MarshalJSON refuses (a
 // year outside 0-9999, an offset of 24 hours or more): the caller takes the general path for
-// its error. It does in one pass what AppendText does with the time package's general
-// formatting, about three times faster; TestAppendTimeJSON holds it to MarshalJSON.
+// its error. TestAppendTimeJSON and FuzzAppendTimeJSON hold it to MarshalJSON.
+//
+// Events come by the thousand per second, so the date, clock and zone of a second are
+// formatted once (formatTimeJSON) and kept (secondsJSON): a time in a second and location
+// kept costs a copy and its fraction.
 func appendTimeJSON(b []byte, t time.Time) ([]byte, bool) {
+	unix, loc := t.Unix(), t.Location()
+	slot := &secondsJSON[unix&1]
+	if s := slot.Load(); s != nil && s.unix == unix && s.loc == loc {
+		b = append(b, s.head[:]...)
+		b = appendFraction(b, t.Nanosecond())
+		return append(b, s.tail[:s.tailLen]...), true
+	}
+	at := len(b)
+	b, ok := formatTimeJSON(b, t)
+	if ok {
+		s := &secondJSON{unix: unix, loc: loc}
+		copy(s.head[:], b[at:])
+		s.tailLen = 2 // Z"
+		if b[len(b)-2] != 'Z' {
+			s.tailLen = len(`+07:00"`)
+		}
+		copy(s.tail[:], b[len(b)-s.tailLen:])
+		slot.Store(s)
+	}
+	return b, ok
+}
+
+// secondJSON is what formatTimeJSON writes for every time of one second (unix) in one
+// location but its fraction: the head (quote, date and clock) and the tail (zone and quote).
+// The zone's offset depends on nothing else, so the pair is exact. Never changed once stored.
+type secondJSON struct {
+	unix    int64
+	loc     *time.Location
+	head    [len(`"2006-01-02T15:04:05`)]byte
+	tail    [len(`+07:00"`)]byte
+	tailLen int
+}
+
+// secondsJSON keeps the latest second of each parity formatted: an event's time and its
+// switch's stamp (a second apart, or less) seldom take each other's place. Shared by every
+// encoding goroutine; a slot is replaced whole, about once per second.
+var secondsJSON [2]atomic.Pointer[secondJSON]
+
+// formatTimeJSON is appendTimeJSON without the kept seconds: in one pass what AppendText
+// does with the time package's general formatting, about three times faster.
+func formatTimeJSON(b []byte, t time.Time) ([]byte, bool) {
 	unix := t.Unix()
 	if unix < minTimeJSON || unix > maxTimeJSON {
 		return b, false // far outside years 0-9999: the general path says what is wrong
@@ -80,33 +127,38 @@ func civilDate(days int64) (year int64, month, day int) {
 
 // append2 appends v (0-99) as two digits.
 func append2(b []byte, v int) []byte {
-	const digits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-		"4041424344454647484950515253545556575859606162636465666768697071727374757677787980" +
-		"81828384858687888990919293949596979899"
-	return append(b, digits[2*v], digits[2*v+1])
+	return append(b, digitPairs[2*v], digitPairs[2*v+1])
 }
 
+// digitPairs holds 00 to 99, two digits each.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980" +
+	"81828384858687888990919293949596979899"
+
 // appendFraction appends the nanoseconds ns (0-999,999,999) as a fraction of a second
-// without trailing zeros, nothing for 0.
+// without trailing zeros, nothing for 0: nine digits, two at a time, then the zeros at the
+// end cut.
 func appendFraction(b []byte, ns int) []byte {
 	if ns == 0 {
 		return b
 	}
-	v, n := uint32(ns), 9
-	switch { // whole milli- or microseconds are common: fewer digits to write
-	case v%1000000 == 0:
-		v, n = v/1000000, 3
-	case v%1000 == 0:
-		v, n = v/1000, 6
-	}
-	for v%10 == 0 {
-		v, n = v/10, n-1
-	}
+	v := uint32(ns)
 	var f [10]byte
 	f[0] = '.'
-	for i := n; i >= 1; i-- {
-		f[i] = byte('0' + v%10)
-		v /= 10
+	f[1] = byte('0' + v/100000000)
+	v %= 100000000
+	putDigits2(f[2:], v/1000000)
+	putDigits2(f[4:], v/10000%100)
+	putDigits2(f[6:], v/100%100)
+	putDigits2(f[8:], v%100)
+	n := len(f)
+	for f[n-1] == '0' {
+		n--
 	}
-	return append(b, f[:n+1]...)
+	return append(b, f[:n]...)
+}
+
+// putDigits2 writes v (0-99) as two digits at the start of f.
+func putDigits2(f []byte, v uint32) {
+	f[0], f[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
