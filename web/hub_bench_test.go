@@ -82,20 +82,24 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 // BenchmarkHubFanOut fans out call events to WebSocket sessions as at ctibench's saturation
 // (5,000 lines, each followed by one client and the auditor), taking the queued messages
 // every second event as the flushers would: the hub's per-event cost without the socket
-// writes.
+// writes. burst=N takes them every N events instead, as in the bursts of a saturated hub.
 //
 //	go test ./web -run '^$' -bench HubFanOut -benchmem -count 5
 func BenchmarkHubFanOut(b *testing.B) {
 	evs := benchEvents(4096, 5000)
-	for _, clients := range []int{10, 200} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			h := benchHub(b, clients, 5000)
+	for _, bc := range []struct{ clients, burst int }{{10, 2}, {200, 2}, {10, 64}} {
+		name := fmt.Sprintf("clients=%d", bc.clients)
+		if bc.burst != 2 {
+			name += fmt.Sprintf("/burst=%d", bc.burst)
+		}
+		b.Run(name, func(b *testing.B) {
+			h := benchHub(b, bc.clients, 5000)
 			b.ReportAllocs()
 			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
 				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
-				if i%2 == 1 {
+				if i%bc.burst == bc.burst-1 {
 					conns := h.takeBurst()
 					for _, c := range conns {
 						c.recycleQueue(c.takeQueue())

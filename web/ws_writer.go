@@ -153,9 +153,11 @@ func (c *wsConn) writeFailed(what string, err error) {
 
 // recycleQueue keeps q, a queue taken and written (framed, or copied to the socket's pending
 // bytes), for the queue after next: a queue per burst and connection was an allocation or two
-// per burst. Only small arrays are kept, so that an idle session holds little.
+// per burst, and growing it again for each burst of a busy session copied it at every
+// doubling. Small arrays are kept, and larger ones while the bursts fill a quarter of them,
+// so that a session that goes idle drops its large array after two writes.
 func (c *wsConn) recycleQueue(q [][]byte) {
-	if cap(q) == 0 || cap(q) > maxSpareQueue {
+	if cap(q) == 0 || cap(q) > maxSpareQueue && (cap(q) > maxBusyQueue || 4*len(q) < cap(q)) {
 		return
 	}
 	clear(q) // the messages go to the collector once every queue is done with them
@@ -166,8 +168,12 @@ func (c *wsConn) recycleQueue(q [][]byte) {
 	c.qmu.Unlock()
 }
 
-// maxSpareQueue is the largest queue array recycleQueue keeps.
-const maxSpareQueue = 8
+// maxSpareQueue is the largest queue array recycleQueue keeps whatever its use, maxBusyQueue
+// (24 KiB) the largest it keeps at all.
+const (
+	maxSpareQueue = 8
+	maxBusyQueue  = 1024
+)
 
 // flushNow writes the queue without blocking, on the caller's goroutine (a flusher's, after a
 // fan-out); what the socket does not take at once is left to a writer goroutine, started for it.

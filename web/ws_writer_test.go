@@ -150,3 +150,37 @@ func TestWakesStartOneWriterAtATime(t *testing.T) {
 	require.Eventually(t, func() bool { return goroutinesIn(writer) == 0 }, 10*time.Second, 5*time.Millisecond)
 	require.Len(t, e.srv.Clients(), 1)
 }
+
+// A written queue is kept for the queue after next when it is small, or when the burst it
+// held filled a quarter of it (a busy session, whose next bursts then need no growing), and
+// dropped when it is larger than maxBusyQueue or was mostly empty (a session gone idle).
+func TestRecycleQueueKeepsBusyArrays(t *testing.T) {
+	for _, tc := range []struct {
+		len, cap int
+		kept     bool
+	}{
+		{1, 1, true}, {1, maxSpareQueue, true}, {1, 4 * maxSpareQueue, false},
+		{256, 512, true}, {128, 512, true}, {127, 512, false},
+		{maxBusyQueue, maxBusyQueue, true}, {2 * maxBusyQueue, 2 * maxBusyQueue, false},
+	} {
+		c := writerlessConn(Config{SendQueue: 1 << 20})
+		q := make([][]byte, tc.len, tc.cap)
+		for i := range q {
+			q[i] = []byte("m")
+		}
+		c.recycleQueue(q)
+		if kept := c.spareQ != nil; kept != tc.kept {
+			t.Errorf("queue of %d in %d: kept %v, want %v", tc.len, tc.cap, kept, tc.kept)
+		}
+		if !tc.kept {
+			continue
+		}
+		if q[0] != nil {
+			t.Errorf("queue of %d in %d: kept with its messages", tc.len, tc.cap)
+		}
+		c.takeQueue() // the kept array becomes the queue
+		if c.offer([]byte("x")); len(c.queue) != 1 || cap(c.queue) != tc.cap {
+			t.Errorf("queue of %d in %d: next queue %d in %d", tc.len, tc.cap, len(c.queue), cap(c.queue))
+		}
+	}
+}
