@@ -46,11 +46,8 @@ type hub struct {
 	readyO sync.Once
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
-	// blocks holds the event messages the hub encodes (encodeLocked), envHead the head of the
-	// envelope of the entries of PBX envPBX and epoch envEpoch.
-	blocks           msgBlocks
-	envHead          []byte
-	envPBX, envEpoch string
+	// msgs writes the event messages the fan-out encodes (encodeLocked).
+	msgs msgWriter
 
 	// toWake lists the connections given entries since they were last flushed; burst numbers
 	// the bursts, and a feed whose connection is listed in this one has it (feed.burst), which

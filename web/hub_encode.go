@@ -1,92 +1,54 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
-	"sync"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/tapi"
-	"github.com/ctibridge/ctibridge/web/internal/wsout"
 )
 
 // The event messages of log entries: encoded once per entry for all the feeds that get it.
 
-// encode returns the event message of e with its party numbers presented (h.num).
-func (h *hub) encode(e store.Entry) []byte {
-	if h.num != nil {
-		e.Event, e.JSON = e.Event.WithNumbers(h.num), nil
-	}
-	return encodeEntry(e)
+// encodeLocked returns the event message of e with its party numbers presented (h.num),
+// under the hub's lock, which guards the hub's message writer.
+func (h *hub) encodeLocked(e *store.Entry) []byte { return h.msgs.write(e, h.num) }
+
+// msgWriter writes event messages in place in shared blocks (msgBlocks) instead of allocating
+// each, and keeps the envelope's head of the PBX and epoch it saw last. One goroutine at a
+// time uses one: the hub's fan-out under the hub's lock (hub.msgs), or a replay its own.
+type msgWriter struct {
+	blocks msgBlocks
+	// head is the envelope's head of the entries of PBX pbx and epoch epoch.
+	head       []byte
+	pbx, epoch string
 }
 
-// encodeLocked is encode under the hub's lock, which guards the hub's message blocks
-// (msgBlocks): the fan-out writes each message in place in a shared block instead of
-// allocating it.
-func (h *hub) encodeLocked(e *store.Entry) []byte {
-	if h.num != nil {
-		return h.encode(*e)
+// write returns the event message of e, with its party numbers presented by num unless nil.
+func (w *msgWriter) write(e *store.Entry, num tapi.NumberMap) []byte {
+	if num != nil {
+		n := *e
+		n.Event, n.JSON = n.Event.WithNumbers(num), nil
+		e = &n
 	}
 	if e.JSON != nil {
-		return h.blocks.put(envelopeLen(e)+len(e.JSON)+1, func(b []byte) ([]byte, error) {
+		return w.blocks.put(envelopeLen(e)+len(e.JSON)+1, func(b []byte) ([]byte, error) {
 			return appendEnvelope(b, e, e.JSON), nil
 		}, e)
 	}
-	if h.envHead == nil || e.PBX != h.envPBX || e.Epoch != h.envEpoch {
-		h.envHead = appendEnvelopeHead(h.envHead[:0], e)
-		h.envPBX, h.envEpoch = e.PBX, e.Epoch
+	if w.head == nil || e.PBX != w.pbx || e.Epoch != w.epoch {
+		w.head = appendEnvelopeHead(w.head[:0], e)
+		w.pbx, w.epoch = e.PBX, e.Epoch
 	}
-	return h.blocks.put(len(h.envHead)+maxEventLen, func(b []byte) ([]byte, error) {
-		return appendMessage(b, h.envHead, e)
+	return w.blocks.put(len(w.head)+maxEventLen, func(b []byte) ([]byte, error) {
+		return appendMessage(b, w.head, e)
 	}, e)
 }
 
-// encodeEntry returns the event message of e. It writes the JSON with tapi's encoder into a
-// pooled buffer and copies it out at its exact size: the bytes are exactly what json.Marshal
-// of the eventMsg writes (marshalEntry, which also answers for events the encoder refuses).
-// The event's JSON the store made (e.JSON) is put in as it is.
-func encodeEntry(e store.Entry) []byte {
-	if e.JSON != nil {
-		return encodeWith(nil, nil, &e)
-	}
-	bp := encodeBufs.Get().(*[]byte)
-	msg := encodeWith(bp, nil, &e)
-	encodeBufs.Put(bp)
-	return msg
-}
-
-// encodeWith is encodeEntry with the caller's buffer (*buf, kept for the next call unless it
-// grew too large; not used when the store made the event's JSON) and, unless nil, the
-// envelope's head of e made before (appendEnvelopeHead).
-func encodeWith(buf *[]byte, head []byte, e *store.Entry) []byte {
-	if e.JSON != nil {
-		return appendEnvelope(make([]byte, 0, envelopeLen(e)+len(e.JSON)+1), e, e.JSON)
-	}
-	b, err := appendMessage((*buf)[:0], head, e)
-	var msg []byte
-	if err == nil {
-		msg = bytes.Clone(b)
-	}
-	*buf = b[:0]
-	if cap(b) > wsout.MaxIdleBuffer {
-		*buf = nil
-	}
-	if err != nil {
-		return marshalEntry(*e)
-	}
-	return msg
-}
-
-// appendMessage appends the event message of e, with the envelope's head made before (head,
-// unless nil). On failure b holds garbage: the caller falls back to marshalEntry.
+// appendMessage appends the event message of e after the envelope's head made before
+// (appendEnvelopeHead). On failure b holds garbage: the caller falls back to marshalEntry.
 func appendMessage(b, head []byte, e *store.Entry) ([]byte, error) {
-	if head == nil {
-		b = appendEnvelopeHead(b, e)
-	} else {
-		b = append(b, head...)
-	}
-	b = appendEnvelopeTail(b, e, nil)
+	b = appendEnvelopeTail(append(b, head...), e, nil)
 	b, err := e.Event.AppendJSON(b)
 	return append(b, '}'), err
 }
@@ -98,7 +60,7 @@ func appendEnvelope(b []byte, e *store.Entry, event []byte) []byte {
 }
 
 // appendEnvelopeHead appends the part of the envelope that entries of one PBX and epoch share
-// (the hub keeps it: encodeLocked).
+// (a msgWriter keeps it).
 func appendEnvelopeHead(b []byte, e *store.Entry) []byte {
 	b = append(b, `{"type":`...)
 	b = tapi.AppendJSONString(b, msgEvent)
@@ -146,11 +108,7 @@ func envelopeLen(e *store.Entry) int {
 	return n
 }
 
-// encodeBufs are encodeEntry's buffers: it runs on the hub's goroutine and, for replays, on
-// connections' goroutines.
-var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// marshalEntry is encodeEntry by encoding/json.
+// marshalEntry is msgWriter.write by encoding/json, for the events the encoder refuses.
 func marshalEntry(e store.Entry) []byte {
 	ev := e.Event
 	b, err := json.Marshal(eventMsg{Type: msgEvent, PBX: e.PBX, Epoch: e.Epoch, Offset: e.Offset, Event: &ev})

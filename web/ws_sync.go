@@ -201,6 +201,7 @@ func (c *wsConn) resync(ctx context.Context, h *hub, f *feed, lines []string, re
 // returns how many entries it queued and the offset of the last entry it covered.
 func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Position) (int, uint64, error) {
 	after, n := start.Offset, 0
+	var msgs msgWriter // the messages the fan-out did not encode, written in blocks of the replay's
 	for {
 		es, last, done, ok := h.recentAfter(f, start.Epoch, after)
 		if !ok {
@@ -212,7 +213,7 @@ func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Positi
 			}
 			msg := re.msg
 			if msg == nil {
-				msg = h.encode(re.e)
+				msg = msgs.write(&re.e, h.num)
 			}
 			if err := c.enqueueWaitCtx(ctx, msg); err != nil {
 				return n, after, err
@@ -234,7 +235,7 @@ func (c *wsConn) replay(ctx context.Context, h *hub, f *feed, start store.Positi
 			if e.Event.Type == tapi.LineReply || !h.markDelivered(f, e) {
 				continue
 			}
-			if err := c.enqueueWaitCtx(ctx, h.encode(e)); err != nil {
+			if err := c.enqueueWaitCtx(ctx, msgs.write(&e, h.num)); err != nil {
 				return n, after, err
 			}
 			n++
