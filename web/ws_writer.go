@@ -133,7 +133,9 @@ func (c *wsConn) flush(deadline time.Time) error {
 		if d.IsZero() {
 			d = time.Now().Add(c.s.cfg.WriteTimeout)
 		}
-		n, err := c.sock.WriteFrames(c.takeQueue, d)
+		var q [][]byte
+		n, err := c.sock.WriteFrames(func() [][]byte { q = c.takeQueue(); return q }, d)
+		c.recycleQueue(q)
 		c.countOut(n)
 		if err != nil || n == 0 {
 			return err
