@@ -46,19 +46,20 @@ func satEvents(n int) []Event {
 	return evs
 }
 
-// BenchmarkEventJSONMix encodes satEvents one after the other, as the web hub does at
-// saturation.
+// BenchmarkEventJSONMix encodes satEvents one after the other with a time cache, as the web
+// hub does at saturation.
 //
 //	go test ./tapi -run '^$' -bench EventJSONMix -benchmem -count 6
 func BenchmarkEventJSONMix(b *testing.B) {
 	evs := satEvents(4096)
 	b.ReportAllocs()
 	var buf []byte
+	var times TimeCache
 	cpu0 := cputime.Process()
 	i := 0
 	for b.Loop() {
 		var err error
-		if buf, err = evs[i%len(evs)].AppendJSON(buf[:0]); err != nil {
+		if buf, err = evs[i%len(evs)].AppendJSONCached(buf[:0], &times); err != nil {
 			b.Fatal(err)
 		}
 		i++

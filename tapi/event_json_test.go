@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,7 +155,21 @@ func checkAppendJSON(t *testing.T, e *Event) {
 	if got = got[len(prefix):]; !bytes.Equal(got, want) {
 		t.Fatalf("AppendJSON differs from json.Marshal\n got: %s\nwant: %s", got, want)
 	}
+	// With a cache that holds the seconds of the events before, and then this event's own.
+	checkTimesMu.Lock()
+	defer checkTimesMu.Unlock()
+	for range 2 {
+		if got, err := e.AppendJSONCached(nil, &checkTimes); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("AppendJSONCached differs from json.Marshal (%v)\n got: %s\nwant: %s", err, got, want)
+		}
+	}
 }
+
+// checkTimes is checkAppendJSON's time cache, kept from event to event.
+var (
+	checkTimes   TimeCache
+	checkTimesMu sync.Mutex
+)
 
 func TestAppendJSONMatchesMarshal(t *testing.T) {
 	f := &filler{r: rand.New(rand.NewPCG(1, 2)), times: jsonTimes(), good: jsonTimesGood}
@@ -398,7 +413,7 @@ func TestAppendTimeJSON(t *testing.T) {
 				tz = tz.Round(0).Add(0) // also the monotonic-free form
 			}
 			want, werr := tz.MarshalJSON()
-			got, ok := appendTimeJSON([]byte("x"), tz)
+			got, ok := appendTimeJSON([]byte("x"), tz, nil)
 			if !ok {
 				if werr == nil && tz.Year() >= 0 && tz.Year() <= 9999 {
 					t.Fatalf("%v (%s): refused, MarshalJSON gives %s", tz, z, want)

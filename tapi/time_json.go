@@ -1,45 +1,55 @@
 package tapi
 
-import (
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // appendTimeJSON appends t as time.Time's MarshalJSON writes it (RFC 3339 with nanoseconds,
 // trailing zeros of the fraction dropped, "Z" for a zero offset, the offset's seconds
 // dropped), quotes included. ok is false, with b unchanged, for what MarshalJSON refuses (a
 // year outside 0-9999, an offset of 24 hours or more): the caller takes the general path for
-// its error. TestAppendTimeJSON and FuzzAppendTimeJSON hold it to MarshalJSON.
-//
-// Events come by the thousand per second, so the date, clock and zone of a second are
-// formatted once (formatTimeJSON) and kept (secondsJSON): a time in a second and location
-// kept costs a copy and its fraction.
-func appendTimeJSON(b []byte, t time.Time) ([]byte, bool) {
+// its error. With a cache c (nil: none) a time of a second kept there costs a copy and its
+// fraction. TestAppendTimeJSON and FuzzAppendTimeJSON hold it to MarshalJSON.
+func appendTimeJSON(b []byte, t time.Time, c *TimeCache) ([]byte, bool) {
+	if c == nil {
+		return formatTimeJSON(b, t)
+	}
 	unix, loc := t.Unix(), t.Location()
-	slot := &secondsJSON[unix&1]
-	if s := slot.Load(); s != nil && s.unix == unix && s.loc == loc {
-		b = append(b, s.head[:]...)
-		b = appendFraction(b, t.Nanosecond())
-		return append(b, s.tail[:s.tailLen]...), true
+	for i := range c.s {
+		if s := &c.s[i]; s.unix == unix && s.loc == loc && s.tailLen != 0 {
+			b = append(b, s.head[:]...)
+			b = appendFraction(b, t.Nanosecond())
+			return append(b, s.tail[:s.tailLen]...), true
+		}
 	}
 	at := len(b)
 	b, ok := formatTimeJSON(b, t)
 	if ok {
-		s := &secondJSON{unix: unix, loc: loc}
+		s := &c.s[c.next]
+		c.next = (c.next + 1) % len(c.s)
+		s.unix, s.loc = unix, loc
 		copy(s.head[:], b[at:])
 		s.tailLen = 2 // Z"
 		if b[len(b)-2] != 'Z' {
 			s.tailLen = len(`+07:00"`)
 		}
 		copy(s.tail[:], b[len(b)-s.tailLen:])
-		slot.Store(s)
 	}
 	return b, ok
 }
 
+// TimeCache keeps the JSON of the last few seconds an encoder wrote times in, but the
+// fractions: a writer of many events by the second (the web hub) then formats the date,
+// clock and zone of each second once. An event carries times of two seconds or so (the
+// bridge's and the switch's stamps, often in different locations). Not safe for concurrent
+// use; the zero value is empty.
+type TimeCache struct {
+	s    [4]secondJSON
+	next int // the entry a miss replaces
+}
+
 // secondJSON is what formatTimeJSON writes for every time of one second (unix) in one
-// location but its fraction: the head (quote, date and clock) and the tail (zone and quote).
-// The zone's offset depends on nothing else, so the pair is exact. Never changed once stored.
+// location but its fraction: the head (quote, date and clock) and the tail (zone and quote;
+// tailLen 0: the entry is empty). The zone's offset depends on nothing else, so the pair is
+// exact.
 type secondJSON struct {
 	unix    int64
 	loc     *time.Location
@@ -48,13 +58,8 @@ type secondJSON struct {
 	tailLen int
 }
 
-// secondsJSON keeps the latest second of each parity formatted: an event's time and its
-// switch's stamp (a second apart, or less) seldom take each other's place. Shared by every
-// encoding goroutine; a slot is replaced whole, about once per second.
-var secondsJSON [2]atomic.Pointer[secondJSON]
-
-// formatTimeJSON is appendTimeJSON without the kept seconds: in one pass what AppendText
-// does with the time package's general formatting, about three times faster.
+// formatTimeJSON is appendTimeJSON without a cache: in one pass what AppendText does with the
+// time package's general formatting, about three times faster.
 func formatTimeJSON(b []byte, t time.Time) ([]byte, bool) {
 	unix := t.Unix()
 	if unix < minTimeJSON || unix > maxTimeJSON {

@@ -2,7 +2,6 @@ package tapi
 
 import (
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 )
@@ -20,12 +19,12 @@ func timeZones() []*time.Location {
 	return zones
 }
 
-// checkTimeJSON fails t unless appendTimeJSON writes tz as MarshalJSON does (after a prefix,
-// which it must keep).
-func checkTimeJSON(t *testing.T, tz time.Time) {
+// checkTimeJSON fails t unless appendTimeJSON, with the cache c, writes tz as MarshalJSON
+// does (after a prefix, which it must keep).
+func checkTimeJSON(t *testing.T, c *TimeCache, tz time.Time) {
 	t.Helper()
 	want, werr := tz.MarshalJSON()
-	got, ok := appendTimeJSON([]byte("x"), tz)
+	got, ok := appendTimeJSON([]byte("x"), tz, c)
 	if !ok {
 		if werr == nil {
 			t.Fatalf("%v: refused, MarshalJSON gives %s", tz, want)
@@ -37,7 +36,7 @@ func checkTimeJSON(t *testing.T, tz time.Time) {
 	}
 }
 
-// Times in seconds already formatted (secondsJSON) are written as MarshalJSON writes them: runs
+// Times in seconds already formatted (TimeCache) are written as MarshalJSON writes them: runs
 // of times within a second and the next, with every kind of fraction, in one zone and then
 // interleaved with other zones and with times of the other parity (an event's switch stamp),
 // and the same instant in other locations (same second, another zone), across a DST change.
@@ -52,48 +51,20 @@ func TestAppendTimeJSONKeptSeconds(t *testing.T) {
 		starts = append(starts, time.Date(2026, 3, 29, 1, 59, 58, 0, berlin)) // DST begins at 2:00
 	}
 	zones := timeZones()
+	var c TimeCache
 	for _, start := range starts {
 		for range 2000 {
 			at := start.Add(time.Duration(r.Int64N(3e9)))
 			if r.IntN(2) == 0 {
 				at = at.Truncate(time.Second).Add(time.Duration(fractions[r.IntN(len(fractions))]))
 			}
-			checkTimeJSON(t, at.In(zones[r.IntN(len(zones))]))
-			checkTimeJSON(t, at.Add(-time.Duration(r.Int64N(2e9)))) // the other parity, often
+			checkTimeJSON(t, &c, at.In(zones[r.IntN(len(zones))]))
+			checkTimeJSON(t, &c, at.Add(-time.Duration(r.Int64N(2e9)))) // the previous second, often
 		}
 	}
 	now := time.Now() // with a monotonic reading
 	for i := range 1000 {
-		checkTimeJSON(t, now.Add(time.Duration(i)*time.Millisecond))
-	}
-}
-
-// Goroutines formatting times of their own seconds and zones at once (the hub, replays, the
-// Redis store) share the kept seconds: each gets its own times right. Run with -race.
-func TestAppendTimeJSONConcurrent(t *testing.T) {
-	zones := timeZones()
-	base := time.Date(2026, 12, 7, 8, 31, 28, 0, time.UTC)
-	var wg sync.WaitGroup
-	errs := make(chan string, 8)
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			z := zones[g%len(zones)]
-			for i := range 5000 {
-				tz := base.Add(time.Duration(g*3+i%5)*time.Second + time.Duration(i)*7919).In(z)
-				want, _ := tz.MarshalJSON()
-				if got, ok := appendTimeJSON(nil, tz); !ok || string(got) != string(want) {
-					errs <- string(got) + " want " + string(want)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
+		checkTimeJSON(t, &c, now.Add(time.Duration(i)*time.Millisecond))
 	}
 }
 
@@ -109,8 +80,10 @@ func FuzzAppendTimeJSON(f *testing.F) {
 			z = time.FixedZone("", int(offset%(26*3600)))
 		}
 		at := time.Unix(sec, nsec%1e9).In(z)
-		checkTimeJSON(t, at)
-		checkTimeJSON(t, at)
-		checkTimeJSON(t, at.Add(time.Duration(delta%2e9)))
+		var c TimeCache
+		checkTimeJSON(t, &c, at)
+		checkTimeJSON(t, &c, at)
+		checkTimeJSON(t, &c, at.Add(time.Duration(delta%2e9)))
+		checkTimeJSON(t, &c, at.UTC())
 	})
 }

@@ -22,6 +22,8 @@ type msgWriter struct {
 	// head is the envelope's head of the entries of PBX pbx and epoch epoch.
 	head       []byte
 	pbx, epoch string
+	// times keeps the JSON of the seconds of the events written last.
+	times tapi.TimeCache
 }
 
 // write returns the event message of e, with its party numbers presented by num unless nil.
@@ -41,15 +43,15 @@ func (w *msgWriter) write(e *store.Entry, num tapi.NumberMap) []byte {
 		w.pbx, w.epoch = e.PBX, e.Epoch
 	}
 	return w.blocks.put(len(w.head)+maxEventLen, func(b []byte) ([]byte, error) {
-		return appendMessage(b, w.head, e)
+		return appendMessage(b, w.head, e, &w.times)
 	}, e)
 }
 
 // appendMessage appends the event message of e after the envelope's head made before
-// (appendEnvelopeHead). On failure b holds garbage: the caller falls back to marshalEntry.
-func appendMessage(b, head []byte, e *store.Entry) ([]byte, error) {
+// (appendEnvelopeHead), with the writer's time cache. On failure b holds garbage: the caller falls back to marshalEntry.
+func appendMessage(b, head []byte, e *store.Entry, times *tapi.TimeCache) ([]byte, error) {
 	b = appendEnvelopeTail(append(b, head...), e, nil)
-	b, err := e.Event.AppendJSON(b)
+	b, err := e.Event.AppendJSONCached(b, times)
 	return append(b, '}'), err
 }
 
