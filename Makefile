@@ -90,13 +90,19 @@ test: deps vet fmt-check staticcheck gocyclo cross
 test-short: deps
 	$(GO) test -short $(PKGS)
 
-# fuzz runs each fuzz target of the csta package for FUZZTIME (default 10m).
+# fuzz runs every fuzz target of the project for FUZZTIME each (default 10m): the CSTA framer,
+# decoders and event templates, the trace files, the reducer, the client and stored JSON, the
+# history index, the number normaliser. A failing input is kept under the package's
+# testdata/fuzz, where the plain tests replay it. FUZZ=regexp picks targets by name.
 FUZZTIME ?= 10m
+FUZZ ?= .
 fuzz:
-	$(GO) test ./csta -run '^$$' -fuzz '^FuzzReadFrame$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./csta -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./csta -run '^$$' -fuzz '^FuzzScanXML$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./csta -run '^$$' -fuzz '^FuzzDecodeEquivalence$$' -fuzztime $(FUZZTIME)
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' | grep -E '$(FUZZ)'); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

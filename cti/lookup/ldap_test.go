@@ -182,6 +182,7 @@ func TestLDAPLookup(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(slow.Close)
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGSTOP))
+	s.waitStopped(t) // kill returns before a busy host has stopped every thread
 	_, _, err = slow.Lookup(ctx, "+49301234567")
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGCONT))
 	require.Error(t, err)
@@ -217,4 +218,29 @@ func TestLDAPConfigErrors(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), tc.want, name)
 	}
+}
+
+// waitStopped waits until every thread of slapd is stopped (state T in /proc): SIGSTOP is
+// delivered asynchronously, and on a loaded host a thread still running may answer first.
+func (s *slapd) waitStopped(t *testing.T) {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/task", s.cmd.Process.Pid)
+	require.Eventually(t, func() bool {
+		tasks, err := os.ReadDir(dir)
+		if err != nil || len(tasks) == 0 {
+			return false
+		}
+		for _, task := range tasks {
+			stat, err := os.ReadFile(filepath.Join(dir, task.Name(), "stat"))
+			if err != nil {
+				return false
+			}
+			// The state follows the command's closing parenthesis: "pid (comm) S ...".
+			i := bytes.LastIndexByte(stat, ')')
+			if i < 0 || i+2 >= len(stat) || (stat[i+2] != 'T' && stat[i+2] != 't') {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 5*time.Millisecond, "slapd did not stop")
 }
