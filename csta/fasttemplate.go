@@ -58,13 +58,21 @@ type eventTemplate struct {
 	ok   bool // usable: the document made a template
 }
 
-// kindTemplates are the templates of one event kind: its last two shapes, the latest first (a
-// kind often comes in two, as a DeliveredEvent of an internal and of an external call).
+// kindTemplates are the templates of one event kind: its last shapes, the most recently used
+// first. A kind often comes in several: a switch's DeliveredEvent of an internal, an external,
+// a redirected and a queued call (OpenScape Voice adds or drops servicesPermitted, the
+// network called device, the redirection's cause: seven shapes in the simulator's osv
+// profile, where two templates replayed 81.8 % of a round's events, four 84.1 %, eight 96.3 %),
+// so eight are kept.
 type kindTemplates struct {
-	t    [2]eventTemplate
+	t    [templatesPerKind]eventTemplate
 	miss uint8  // documents in a row that no template fitted (at most maxTemplateMiss)
 	wait uint16 // documents to read without templates, after a miss
 }
+
+// templatesPerKind is how many shapes of one event kind a link's decoder keeps. A miss tries
+// each (a comparison that stops at the first differing byte; the back-off bounds how often).
+const templatesPerKind = 8
 
 // The back-off after misses: the first freeMisses in a row cost nothing (a kind that comes in
 // more shapes than two, as a switch's DeliveredEvent with and without optional members, misses
@@ -342,9 +350,7 @@ func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 			continue
 		}
 		if m, ok := d.replay(t, data, runs); ok {
-			if i > 0 {
-				k.t[0], k.t[1] = k.t[1], k.t[0]
-			}
+			k.toFront(i)
 			k.miss = 0
 			d.tmpl.replays++
 			return m, true
@@ -358,7 +364,19 @@ func (d *xdoc) decodeEvent(data []byte, slot int) (Message, bool) {
 	if !ok {
 		return nil, false
 	}
-	k.t[1].set(&d.tmpl.rec, data, m.(memberEvent)) // in place of the older
-	k.t[0], k.t[1] = k.t[1], k.t[0]
+	last := len(k.t) - 1
+	k.t[last].set(&d.tmpl.rec, data, m.(memberEvent)) // in place of the least recently used
+	k.toFront(last)
 	return m, true
+}
+
+// toFront makes template i the first, the ones before it each one place later (their buffers
+// move with them: a template's arrays are reused when it is set again).
+func (k *kindTemplates) toFront(i int) {
+	if i == 0 {
+		return
+	}
+	t := k.t[i]
+	copy(k.t[1:i+1], k.t[:i])
+	k.t[0] = t
 }

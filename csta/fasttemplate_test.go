@@ -321,10 +321,11 @@ func FuzzDecodeTemplateValues(f *testing.F) {
 	})
 }
 
-// TestDecodeTemplateShapeChanges: a kind that comes in more shapes than it keeps templates
-// of, each for a few events in turn (a switch's DeliveredEvent of internal, external and
-// redirected calls), misses once at each change of shape and replays the rest; documents
-// of a kind that never repeat their shape make it back off.
+// TestDecodeTemplateShapeChanges: a kind that comes in several shapes, each for a few events
+// in turn (a switch's DeliveredEvent of internal, external and redirected calls), misses only
+// the first document of each shape while it has no more shapes than it keeps templates of;
+// with more, it misses once at each change of shape and replays the rest; documents of a kind
+// that never repeat their shape make it back off.
 func TestDecodeTemplateShapeChanges(t *testing.T) {
 	internal := &DeliveredEvent{EventCommon: EventCommon{MonitorCrossRefID: "1000000158", LocalConnectionInfo: StateAlerting, Cause: "newCall"},
 		Connection: ConnectionID{CallID: "C1", DeviceID: Device("13417")}, AlertingDevice: Device("13417"),
@@ -340,16 +341,26 @@ func TestDecodeTemplateShapeChanges(t *testing.T) {
 		}
 		shapes = append(shapes, d)
 	}
-	d := newLinkDoc()
 	const runs, run = 30, 4
-	for i := range runs * run {
-		doc := revalue(shapes[i/run%len(shapes)], func(r []byte) []byte {
-			return bytes.ReplaceAll(r, []byte("1"), []byte{'0' + byte(i%10)})
-		})
-		checkLinkDecode(t, d, doc)
+	inTurn := func(shapes [][]byte) *xdoc {
+		d := newLinkDoc()
+		for i := range runs * run {
+			doc := revalue(shapes[i/run%len(shapes)], func(r []byte) []byte {
+				return bytes.ReplaceAll(r, []byte("1"), []byte{'0' + byte(i%10)})
+			})
+			checkLinkDecode(t, d, doc)
+		}
+		return d
 	}
+	if d, want := inTurn(shapes), uint64(runs*run-len(shapes)); d.tmpl.replays != want {
+		t.Errorf("%d shapes: %d of %d documents replayed, want %d", len(shapes), d.tmpl.replays, d.tmpl.docs, want)
+	}
+	for j := 0; len(shapes) <= templatesPerKind; j++ { // one shape more than it keeps
+		shapes = append(shapes, bytes.Replace(shapes[0], []byte("<cause>"), []byte("<s"+strconv.Itoa(j)+"/><cause>"), 1))
+	}
+	d := inTurn(shapes)
 	if want := uint64(runs * (run - 1)); d.tmpl.replays != want {
-		t.Errorf("%d of %d documents replayed, want %d", d.tmpl.replays, d.tmpl.docs, want)
+		t.Errorf("%d shapes: %d of %d documents replayed, want %d", len(shapes), d.tmpl.replays, d.tmpl.docs, want)
 	}
 	// A shape of its own for each document: the kind waits between tries.
 	k := d.tmpl.bySlot[nameSlot([]byte("DeliveredEvent"))]
