@@ -48,7 +48,8 @@ func (w *msgWriter) write(e *store.Entry, num tapi.NumberMap) []byte {
 }
 
 // appendMessage appends the event message of e after the envelope's head made before
-// (appendEnvelopeHead), with the writer's time cache. On failure b holds garbage: the caller falls back to marshalEntry.
+// (appendEnvelopeHead), with the writer's time cache. On failure b holds garbage: the caller
+// falls back to marshalEntry.
 func appendMessage(b, head []byte, e *store.Entry, times *tapi.TimeCache) ([]byte, error) {
 	b = appendEnvelopeTail(append(b, head...), e, nil)
 	b, err := e.Event.AppendJSONCached(b, times)

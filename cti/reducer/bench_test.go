@@ -9,48 +9,62 @@ import (
 	"github.com/ctibridge/ctibridge/test/cputime"
 )
 
+// lineEvent is a CSTA event as the monitor of one line reports it.
+type lineEvent struct {
+	line string
+	e    csta.Event
+}
+
+// internalCall returns the nine events of an internal call id from a to c as the monitors of
+// both ends report them, in order: SI, Originated, Delivered x2, Established x2,
+// ConnectionCleared x2, ConnectionCleared.
+func internalCall(id, a, c string) []lineEvent {
+	d := &csta.DeliveredEvent{Connection: cn(id, c), AlertingDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
+	e := &csta.EstablishedEvent{EstablishedConnection: cn(id, c), AnsweringDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
+	x := &csta.ConnectionClearedEvent{DroppedConnection: cn(id, c), ReleasingDevice: dev(c)}
+	return []lineEvent{
+		{a, &csta.ServiceInitiatedEvent{InitiatedConnection: cn(id, a), InitiatingDevice: dev(a)}},
+		{a, &csta.OriginatedEvent{OriginatedConnection: cn(id, a), CallingDevice: dev(a), CalledDevice: dev(c)}},
+		{a, d}, {c, d}, {a, e}, {c, e}, {a, x}, {c, x},
+		{a, &csta.ConnectionClearedEvent{DroppedConnection: cn(id, a), ReleasingDevice: dev(a)}}}
+}
+
+// runScript applies b.N events of a script of n, event i by apply (which returns how many
+// TAPI events it made), and reports the CPU time and rate per event.
+func runScript(b *testing.B, n int, apply func(i int) int) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	var events int
+	cpu0 := cputime.Process()
+	for i := range b.N {
+		events += apply(i % n)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
+	if b.N >= n && events == 0 {
+		b.Fatal("the script produced no TAPI events")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
 // BenchmarkApply measures the reducer on a realistic mix: internal calls between monitored
-// lines, each seen by both ends (SI, Originated, Delivered x2, Established x2, ConnectionCleared
-// x2, ConnectionCleared), over 1,000 lines with 100 calls in flight. One op is one event.
+// lines, each seen by both ends (internalCall), over 1,000 lines with 100 calls in flight.
+// One op is one event.
 func BenchmarkApply(b *testing.B) {
 	const lines = 1000
 	s := NewState("hq")
 	for i := range lines {
 		s.AddLine(fmt.Sprint(2000+i), "")
 	}
-	type ev struct {
-		line string
-		e    csta.Event
-	}
-	var script []ev
+	var script []lineEvent
 	for n := range 100 {
 		a, c := fmt.Sprint(2000+(2*n)%lines), fmt.Sprint(2000+(2*n+1)%lines)
-		id := fmt.Sprintf("B%d", n)
-		script = append(script,
-			ev{a, &csta.ServiceInitiatedEvent{InitiatedConnection: cn(id, a), InitiatingDevice: dev(a)}},
-			ev{a, &csta.OriginatedEvent{OriginatedConnection: cn(id, a), CallingDevice: dev(a), CalledDevice: dev(c)}})
-		d := &csta.DeliveredEvent{Connection: cn(id, c), AlertingDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
-		e := &csta.EstablishedEvent{EstablishedConnection: cn(id, c), AnsweringDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
-		x := &csta.ConnectionClearedEvent{DroppedConnection: cn(id, c), ReleasingDevice: dev(c)}
-		script = append(script, ev{a, d}, ev{c, d}, ev{a, e}, ev{c, e}, ev{a, x}, ev{c, x},
-			ev{a, &csta.ConnectionClearedEvent{DroppedConnection: cn(id, a), ReleasingDevice: dev(a)}})
+		script = append(script, internalCall(fmt.Sprintf("B%d", n), a, c)...)
 	}
 	now := time.Unix(0, 0)
-	b.ReportAllocs()
-	b.ResetTimer()
-	var events int
-	cpu0 := cputime.Process()
-	for i := range b.N {
-		st := script[i%len(script)]
-		res := s.Apply(st.line, st.e, now)
-		events += len(res.Events)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
-	if b.N >= len(script) && events == 0 {
-		b.Fatal("the script produced no TAPI events")
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	runScript(b, len(script), func(i int) int {
+		return len(s.Apply(script[i].line, script[i].e, now).Events)
+	})
 }
 
 // BenchmarkApplyRef measures the reducer as the pipeline drives it at saturation: ApplyRef
@@ -67,50 +81,29 @@ func BenchmarkApplyRef(b *testing.B) {
 		s.AddLine(ext, "")
 		refs[ext] = &LineRef{}
 	}
-	type ev struct {
-		line string
-		ref  *LineRef
-		e    csta.Event
-	}
 	// Each round's calls start, ring, are answered and cleared in step with each other; a
 	// round's call IDs are new, as a switch's are.
-	var script []ev
+	var script []lineEvent
 	for r := range rounds {
-		var per [][]ev
+		var per [][]lineEvent
 		for k := range inFlight {
 			n := r*inFlight + k
 			a, c := fmt.Sprint(20000+(2*k)%lines), fmt.Sprint(20000+(2*k+1)%lines)
-			ra, rc := refs[a], refs[c]
-			id := fmt.Sprintf("%032x", 0x5a00+n)
-			d := &csta.DeliveredEvent{Connection: cn(id, c), AlertingDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
-			e := &csta.EstablishedEvent{EstablishedConnection: cn(id, c), AnsweringDevice: dev(c), CallingDevice: dev(a), CalledDevice: dev(c)}
-			x := &csta.ConnectionClearedEvent{DroppedConnection: cn(id, c), ReleasingDevice: dev(c)}
-			per = append(per, []ev{
-				{a, ra, &csta.ServiceInitiatedEvent{InitiatedConnection: cn(id, a), InitiatingDevice: dev(a)}},
-				{a, ra, &csta.OriginatedEvent{OriginatedConnection: cn(id, a), CallingDevice: dev(a), CalledDevice: dev(c)}},
-				{a, ra, d}, {c, rc, d}, {a, ra, e}, {c, rc, e}, {a, ra, x}, {c, rc, x},
-				{a, ra, &csta.ConnectionClearedEvent{DroppedConnection: cn(id, a), ReleasingDevice: dev(a)}}})
+			per = append(per, internalCall(fmt.Sprintf("%032x", 0x5a00+n), a, c))
 		}
-		for i := range 9 {
+		for i := range per[0] {
 			for k := range inFlight {
 				script = append(script, per[k][i])
 			}
 		}
 	}
+	lineRefs := make([]*LineRef, len(script)) // looked up before the clock runs
+	for i, st := range script {
+		lineRefs[i] = refs[st.line]
+	}
 	now := time.Unix(0, 0)
 	var buf Result
-	b.ReportAllocs()
-	b.ResetTimer()
-	var events int
-	cpu0 := cputime.Process()
-	for i := range b.N {
-		st := script[i%len(script)]
-		res := s.ApplyRef(&buf, st.ref, st.line, st.e, now)
-		events += len(res.Events)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
-	if b.N >= len(script) && events == 0 {
-		b.Fatal("the script produced no TAPI events")
-	}
+	runScript(b, len(script), func(i int) int {
+		return len(s.ApplyRef(&buf, lineRefs[i], script[i].line, script[i].e, now).Events)
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/storetest"
@@ -43,15 +42,10 @@ func TestStoredCallIsClone(t *testing.T) {
 // neighbours nor a growing slice of freed segments: the calls are repacked.
 func TestCallTableCompacts(t *testing.T) {
 	ctx := context.Background()
-	s := New(Options{})
-	defer s.Close()
-	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fence := ownedStore(t)
 	apply := func(b store.Batch) {
 		t.Helper()
-		if _, err := s.Apply(ctx, "hq", l.Fence(), b); err != nil {
+		if _, err := s.Apply(ctx, "hq", fence, b); err != nil {
 			t.Fatal(err)
 		}
 	}

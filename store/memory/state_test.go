@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -16,19 +15,16 @@ import (
 // one's place), and nothing the reads returned shares its arrays.
 func TestRemovedCallReused(t *testing.T) {
 	ctx := context.Background()
-	s := New(Options{})
-	defer s.Close()
-	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
-	require.NoError(t, err)
+	s, fence := ownedStore(t)
 	a := storetest.Call("hq", "201", 1)
 	a.Parties = []string{"300", "301", "302"}
-	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Calls: []tapi.Call{a}})
+	_, err := s.Apply(ctx, "hq", fence, store.Batch{Calls: []tapi.Call{a}})
 	require.NoError(t, err)
-	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{RemovedCalls: []tapi.CallHandle{a.Handle}})
+	_, err = s.Apply(ctx, "hq", fence, store.Batch{RemovedCalls: []tapi.CallHandle{a.Handle}})
 	require.NoError(t, err)
 	b := storetest.Call("hq", "202", 2)
 	b.OtherCallIDs, b.Parties = nil, []string{"400"}
-	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Calls: []tapi.Call{b}})
+	_, err = s.Apply(ctx, "hq", fence, store.Batch{Calls: []tapi.Call{b}})
 	require.NoError(t, err)
 	snap, err := s.Load(ctx, "hq")
 	require.NoError(t, err)

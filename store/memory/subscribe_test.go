@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -17,10 +16,8 @@ import (
 // mutates the batch, and appending to one call's parties leaves the next call's alone.
 func TestSubscriberEventsAreCopies(t *testing.T) {
 	ctx := context.Background()
-	s := New(Options{})
-	defer s.Close()
-	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
-	require.NoError(t, err)
+	s, fence := ownedStore(t)
+	var err error
 	subs := make([]store.Subscription, 2)
 	for i := range subs {
 		subs[i], err = s.Subscribe(ctx, "hq")
@@ -33,7 +30,7 @@ func TestSubscriberEventsAreCopies(t *testing.T) {
 	for i := range evs {
 		want[i] = evs[i].Clone()
 	}
-	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs})
+	_, err = s.Apply(ctx, "hq", fence, store.Batch{Events: evs})
 	require.NoError(t, err)
 	for i := range evs {
 		if c := evs[i].Call; c != nil {
