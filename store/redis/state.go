@@ -142,14 +142,14 @@ func (s *Store) Replay(ctx context.Context, pbx, epoch string, after uint64, lim
 	if err != nil {
 		return nil, s.fail("replay", pbx, err)
 	}
-	entries, err := decodeReplay(&s.local, pbx, epoch, after, v)
+	entries, err := decodeReplay(&s.local, pbx, epoch, after, limit, v)
 	if err != nil && !errors.Is(err, store.ErrEpochChanged) && !errors.Is(err, store.ErrCursorTooOld) {
 		return nil, fmt.Errorf("redisstore: replay %s: %w", pbx, err)
 	}
 	return entries, err
 }
 
-func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([]store.Entry, error) {
+func decodeReplay(local *localEvents, pbx, epoch string, after uint64, limit int, v any) ([]store.Entry, error) {
 	a, err := replyArray(v, 2)
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([
 	if len(a) < 3 {
 		return nil, fmt.Errorf("unexpected replay reply %v", v)
 	}
-	return decodeStreamEntries(local, pbx, current, a[2])
+	return decodeStreamEntries(local, pbx, current, after, limit, a[2])
 }
 
 // Apply writes the batch in one fenced script call.
@@ -287,7 +287,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	ak := s.apply.keysOf(pbx, s.opts.KeyPrefix)
 	head := 3 + len(ak.keys)
-	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
+	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+1+4*len(b.Journal))
 	cmd[2] = len(ak.keys)
 	copy(cmd[3:], ak.keys)
 	// Numbers go as they are (go-redis writes their decimal text): a string made of one
@@ -327,30 +327,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		args = append(args, string(h))
 	}
 	if len(b.Events) > 0 {
-		first := len(args)
-		call.events = make([][]byte, len(b.Events))
-		size := 0
-		for i := range b.Events {
-			js, own, err := addJSON(&enc, &b.Events[i])
-			if err != nil {
-				return fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
-			}
-			var arg any // set below for the events' block, so as to box each argument once
-			if own {
-				call.events[i], size = js, size+len(js)
-			} else {
-				arg = js
-			}
-			args = append(args, arg)
-		}
-		// The events' JSON in one block of their size, apart from the pooled buffer.
-		block := make([]byte, 0, size)
-		for i, js := range call.events {
-			if js != nil {
-				block = append(block, js...)
-				call.events[i] = block[len(block)-len(js) : len(block) : len(block)]
-				args[first+i] = call.events[i]
-			}
+		var err error
+		if call.events, args, err = addEvents(&enc, args, seen, b.Events); err != nil {
+			return fail("%v", err)
 		}
 	}
 	// The records' id/JSON pairs, then their handle/member pairs (applyScript).
@@ -377,6 +356,39 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	call.cmd, call.args = cmd[:head+len(args)], args
 	return call, nil
+}
+
+// addEvents encodes the events and appends them to args as one argument, the batch as the
+// script publishes it (feed.go): the epoch and first offset the writer expects (seen's
+// next), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
+// wrote it (nil where json.Marshal had to), cut from that argument, which is a block of its
+// own apart from the pooled buffer: the local ring and the entries keep it.
+func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event) ([][]byte, []any, error) {
+	js := make([][]byte, len(evs))
+	size := len(seen.Epoch) + 22 // the head: epoch, offset, newlines
+	var marshalled []int         // rare: events whose JSON json.Marshal made
+	for i := range evs {
+		b, own, err := addJSON(enc, &evs[i])
+		if err != nil {
+			return nil, args, fmt.Errorf("encode event %d (%s): %v", i, evs[i].Type, err)
+		}
+		if !own {
+			marshalled = append(marshalled, i)
+		}
+		js[i], size = b, size+1+len(b)
+	}
+	block := make([]byte, 0, size)
+	block = append(block, seen.Epoch...)
+	block = append(block, '\n')
+	block = strconv.AppendUint(block, seen.Offset+1, 10)
+	for i, e := range js {
+		block = append(append(block, '\n'), e...)
+		js[i] = block[len(block)-len(e) : len(block) : len(block)]
+	}
+	for _, i := range marshalled {
+		js[i] = nil
+	}
+	return js, append(args, block), nil
 }
 
 // release gives the pooled buffer back once the script's arguments are no longer needed.
