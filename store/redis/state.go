@@ -255,7 +255,7 @@ type applyCall struct {
 	cmd     []any // EVALSHA (or EVAL), the script, the number of KEYS, KEYS, ARGV
 	args    []any // ARGV, in cmd
 	events  [][]byte
-	scratch *[]byte
+	scratch *scratch
 }
 
 // The apply script's command names and scripts, boxed once.
@@ -298,9 +298,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, seen.Offset,
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
-	call := applyCall{scratch: scratchBufs.Get().(*[]byte)}
-	enc := jsonArgs{buf: (*call.scratch)[:0]}
-	defer func() { *call.scratch = enc.buf }() // the buffer as grown, for release
+	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
+	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
+	defer func() { call.scratch.buf = enc.buf }() // the buffer as grown, for release
 	for i := range b.Lines {
 		l := &b.Lines[i]
 		if l.Name == "" {
@@ -393,7 +393,7 @@ func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event)
 
 // release gives the pooled buffer back once the script's arguments are no longer needed.
 func (c *applyCall) release() {
-	if c.scratch != nil && cap(*c.scratch) <= maxScratch {
+	if c.scratch != nil && cap(c.scratch.buf) <= maxScratch {
 		scratchBufs.Put(c.scratch)
 	}
 	c.scratch = nil
@@ -402,7 +402,14 @@ func (c *applyCall) release() {
 // scratchBufs are the JSON buffers of the applies in flight (one per PBX at a time). An
 // overloaded pipeline writes batches of up to 2,048 events with their calls, a few MiB; a
 // buffer grown beyond maxScratch (a resync's thousands of lines) is left to the GC.
-var scratchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// Each keeps the seconds of the times it wrote (tapi.TimeCache): a batch's events and calls
+// carry times of the same few seconds, which are then formatted once.
+var scratchBufs = sync.Pool{New: func() any { return &scratch{buf: make([]byte, 0, 16<<10)} }}
+
+type scratch struct {
+	buf   []byte
+	times tapi.TimeCache
+}
 
 const maxScratch = 4 << 20
 
@@ -410,11 +417,20 @@ const maxScratch = 4 << 20
 // encoders that write json.Marshal's bytes without reflection: a batch's lines, calls and events
 // cost a few allocations instead of several each. A buffer that grows leaves the arguments cut
 // from it in the old array, unchanged.
-type jsonArgs struct{ buf []byte }
+type jsonArgs struct {
+	buf   []byte
+	times *tapi.TimeCache
+}
 
 // jsonAppender is what tapi's and store's encoders have: json.Marshal's bytes appended to b.
 type jsonAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
+}
+
+// cachedAppender is what tapi's event and call encoders have besides: AppendJSON with the
+// seconds of the times written kept in a tapi.TimeCache.
+type cachedAppender interface {
+	AppendJSONCached(b []byte, t *tapi.TimeCache) ([]byte, error)
 }
 
 // addJSON appends v's JSON by its encoder and returns it (own: the encoder wrote it); where
@@ -423,7 +439,12 @@ type jsonAppender interface {
 // argument, which cost an allocation each.
 func addJSON[T jsonAppender](j *jsonArgs, v T) (js []byte, own bool, err error) {
 	start := len(j.buf)
-	b, err := v.AppendJSON(j.buf)
+	var b []byte
+	if c, ok := any(v).(cachedAppender); ok {
+		b, err = c.AppendJSONCached(j.buf, j.times)
+	} else {
+		b, err = v.AppendJSON(j.buf)
+	}
 	if err != nil {
 		j.buf = j.buf[:start]
 		js, err = json.Marshal(v)
