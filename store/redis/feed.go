@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,12 @@ type published struct {
 	epoch  string
 	first  uint64
 	events []string
+	// entries are the events as the subscriptions deliver them, resolved once by the feed
+	// (resolve) for all of them: an instance that follows a PBX subscribes twice (its view
+	// and its web hub), and decoding each event once a subscription cost as much again. When
+	// an event does not decode, entries stop before it and err says why.
+	entries []store.Entry
+	err     error
 }
 
 // parsePublished splits a message; ok is false for one that is not in that form.
@@ -145,6 +152,7 @@ func (f *feed) read() {
 		if !ok {
 			continue // not ours; the probe catches up on anything really missed
 		}
+		f.resolve(p)
 		f.mu.Lock()
 		for sub := range f.subs {
 			select {
@@ -153,6 +161,26 @@ func (f *feed) read() {
 			}
 		}
 		f.mu.Unlock()
+	}
+}
+
+// resolve sets p's entries: the events this Store wrote lately from its local ring (the
+// subscriptions' shared copy), the others decoded, one copy for all subscriptions (as the
+// memory store's share theirs: no subscriber changes an event).
+func (f *feed) resolve(p *published) {
+	p.entries = make([]store.Entry, len(p.events))
+	for i, js := range p.events {
+		e := &p.entries[i]
+		*e = store.Entry{PBX: f.pbx, Epoch: p.epoch, Offset: p.first + uint64(i)}
+		if f.s.local.get(f.pbx, p.epoch, e.Offset, js, true, e) {
+			continue // written by this Store
+		}
+		ev, raw, err := decodeEvent(js)
+		if err != nil {
+			p.entries, p.err = p.entries[:i], fmt.Errorf("entry %d: %w", e.Offset, err)
+			return
+		}
+		e.Event, e.JSON = ev, raw
 	}
 }
 

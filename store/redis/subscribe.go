@@ -143,20 +143,14 @@ func (sub *subscription) onMessage(p *published) error {
 			return nil // the gap is not readable yet; the probe delivers all of it in order
 		}
 	}
-	for i, js := range events {
-		off := first + uint64(i)
-		if off <= sub.last {
+	for i := range events {
+		if first+uint64(i) <= sub.last {
 			continue
 		}
-		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
-		if !sub.s.local.get(sub.pbx, sub.epoch, off, js, true, &e) { // else written by this Store
-			ev, raw, err := decodeEvent(js)
-			if err != nil {
-				return fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, off, err)
-			}
-			e.Event, e.JSON = ev, raw
+		if i >= len(p.entries) { // resolve could not decode it
+			return fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, p.err)
 		}
-		if err := sub.deliver(e); err != nil {
+		if err := sub.deliver(p.entries[i]); err != nil {
 			return err
 		}
 	}
