@@ -33,6 +33,7 @@ func TestModelAppendJSONMatchesMarshal(t *testing.T) {
 		return true
 	}
 	okCalls, okLines := 0, 0
+	var times TimeCache // kept across the calls, as a writer of many keeps it
 	for i := range n {
 		f.valid = i%8 != 0
 		var c Call
@@ -40,6 +41,7 @@ func TestModelAppendJSONMatchesMarshal(t *testing.T) {
 		if check(&c, c.AppendJSON) {
 			okCalls++
 		}
+		check(&c, func(b []byte) ([]byte, error) { return c.AppendJSONCached(b, &times) })
 		var l Line
 		f.fill(reflect.ValueOf(&l).Elem())
 		if check(&l, l.AppendJSON) {

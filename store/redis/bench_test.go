@@ -14,12 +14,12 @@ import (
 
 // BenchmarkApply measures fenced Apply throughput through one owner, as the engine writes:
 // each event is a LINE_CALLSTATE with the updated call stored beside it, and each batch ends one
-// call with its call record. Batches of 1 and 32
+// call with its call record. Batches of 1, 32 and 128
 // events per script call; the figure to compare with the engine's 20,000 events/s target is
 // the events/s metric.
 func BenchmarkApply(b *testing.B) {
 	srv := redistest.Start(b)
-	for _, batch := range []int{1, 32} {
+	for _, batch := range []int{1, 32, 128} {
 		b.Run("batch="+strconv.Itoa(batch), func(b *testing.B) {
 			s, err := New(b.Context(), Options{Addrs: []string{srv.Addr}})
 			if err != nil {

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,13 @@ type published struct {
 	epoch  string
 	first  uint64
 	events []string
+	// entries are the events of a batch another Store wrote, decoded once by the feed
+	// (resolve) for all its subscriptions: an instance that follows a PBX subscribes twice
+	// (its view and its web hub), and decoding each event once a subscription cost as much
+	// again. When an event does not decode, entries stop before it and err says why. nil
+	// for this Store's own batches, which each subscription takes from the local ring.
+	entries []store.Entry
+	err     error
 }
 
 // parsePublished splits a message; ok is false for one that is not in that form.
@@ -145,6 +153,7 @@ func (f *feed) read() {
 		if !ok {
 			continue // not ours; the probe catches up on anything really missed
 		}
+		f.resolve(p)
 		f.mu.Lock()
 		for sub := range f.subs {
 			select {
@@ -153,6 +162,27 @@ func (f *feed) read() {
 			}
 		}
 		f.mu.Unlock()
+	}
+}
+
+// resolve decodes the events of a batch another Store wrote into p's entries, one copy for
+// all subscriptions (as the memory store's share theirs: no subscriber changes an event).
+// This Store's own batches are left to each subscription's look-up in the local ring, which
+// costs less than an array of entries made for every message.
+func (f *feed) resolve(p *published) {
+	if f.s.local.holds(f.pbx, p.epoch, p.first) {
+		return
+	}
+	p.entries = make([]store.Entry, len(p.events))
+	for i, js := range p.events {
+		e := &p.entries[i]
+		*e = store.Entry{PBX: f.pbx, Epoch: p.epoch, Offset: p.first + uint64(i)}
+		ev, raw, err := decodeEvent(js)
+		if err != nil {
+			p.entries, p.err = p.entries[:i], fmt.Errorf("entry %d: %w", e.Offset, err)
+			return
+		}
+		e.Event, e.JSON = ev, raw
 	}
 }
 

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,50 @@ func TestSlowSubscriptionDoesNotHoldTheOthers(t *testing.T) {
 	})
 	if reader.Err() != nil {
 		t.Fatalf("reading subscription ended: %v", reader.Err())
+	}
+}
+
+// A Store that did not write the events (a follower) decodes each published event once for
+// all its subscriptions: they get the same decoded entry.
+func TestFollowerSubscriptionsShareDecodedEvents(t *testing.T) {
+	srv := redistest.Start(t)
+	writer := open(t, Options{Addrs: []string{srv.Addr}})
+	follower := open(t, Options{Addrs: []string{srv.Addr}})
+	fence := leaseHQ(t, writer)
+	view, hub := subscribeHQ(t, follower), subscribeHQ(t, follower)
+	if _, err := writer.Apply(tctx(t), "hq", fence, store.Batch{Events: events("d", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := receive(t, view, 3), receive(t, hub, 3)
+	wantSequence(t, a, a[0].Epoch, 1, details("d", 0, 3))
+	wantSequence(t, b, a[0].Epoch, 1, details("d", 0, 3))
+	for i := range a {
+		if len(a[i].JSON) == 0 || &a[i].JSON[0] != &b[i].JSON[0] || a[i].Event.Link != b[i].Event.Link {
+			t.Fatalf("entry %d decoded once for each subscription, want once for both", a[i].Offset)
+		}
+	}
+}
+
+// A published event that does not decode ends every subscription that reaches it, with the
+// entry's offset in the error; the entries before it are delivered.
+func TestUndecodablePublishedEventEndsSubscriptions(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	subs := []store.Subscription{subscribeHQ(t, s), subscribeHQ(t, s)}
+	pos, err := s.Position(tctx(t), "hq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `{"v":1,"type":"BRIDGE_LINKSTATUS","pbx":"hq","time":"2025-03-14T09:30:00Z"}`
+	msg := fmt.Sprintf("%s\n%d\n%s\n{not json", pos.Epoch, pos.Offset+1, good)
+	if err := s.client.Publish(tctx(t), newKeys(s.opts.KeyPrefix, "hq").events(), msg).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range subs {
+		got := receive(t, sub, 1)
+		wantSequence(t, got, pos.Epoch, pos.Offset+1, []string{""})
+		if err := waitEnd(t, sub); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("entry %d", pos.Offset+2)) {
+			t.Fatalf("subscription ended with %v, want the undecodable entry %d named", err, pos.Offset+2)
+		}
 	}
 }

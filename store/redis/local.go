@@ -64,6 +64,15 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 	}
 }
 
+// holds reports whether the ring holds offset of the PBX's log in epoch: this Store wrote it
+// lately (or expected to: get still compares the JSON).
+func (l *localEvents) holds(pbx, epoch string, offset uint64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.pbxs[pbx]
+	return r != nil && r.epoch == epoch && r.slots[offset%localRingSize].offset == offset
+}
+
 // get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
 // PBX's log in epoch, if held and published as js: for a subscription (shared) the
 // subscriptions' copy, else one of e's own.

@@ -55,24 +55,33 @@ func replyInt(v any) (int64, error) {
 	return x, nil
 }
 
-// streamOffset returns the offset of a stream entry ID "<offset>-0".
-func streamOffset(id string) (uint64, error) {
-	ms, _, _ := strings.Cut(id, "-")
-	n, err := strconv.ParseUint(ms, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("stream entry ID %q is not \"<offset>-0\"", id)
+// streamEntryOffsets returns the offsets a log entry holds by its ID: "<last>-<first>" for a
+// batch, "<offset>-0" for one event as written before batches were (field "e").
+func streamEntryOffsets(id string) (first, last uint64, err error) {
+	l, f, _ := strings.Cut(id, "-")
+	last, err = strconv.ParseUint(l, 10, 64)
+	if err == nil {
+		first, err = strconv.ParseUint(f, 10, 64)
 	}
-	return n, nil
+	switch {
+	case err != nil || first > last:
+		return 0, 0, fmt.Errorf("stream entry ID %q is not \"<last offset>-<first offset>\"", id)
+	case first == 0:
+		first = last
+	}
+	return first, last, nil
 }
 
-// decodeStreamEntries turns XRANGE entries ({id, {"e", event JSON}}) into log entries; events
-// this Store wrote lately come from local instead of being decoded.
-func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.Entry, error) {
+// decodeStreamEntries turns XRANGE entries (a batch each, {"<last>-<first>", {"b", the batch
+// as published}}, or an event, {"<offset>-0", {"e", event JSON}}) into the log entries after
+// offset after, at most limit (0: all); events this Store wrote lately come from local
+// instead of being decoded.
+func decodeStreamEntries(local *localEvents, pbx, epoch string, after uint64, limit int, v any) ([]store.Entry, error) {
 	raw, err := replyArray(v, 0)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.Entry, 0, len(raw))
+	out := make([]store.Entry, 0, entriesAfter(raw, after, limit))
 	for _, r := range raw {
 		pair, err := replyArray(r, 2)
 		if err != nil {
@@ -82,27 +91,79 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, v any) ([]store.
 		if err != nil {
 			return nil, err
 		}
-		off, err := streamOffset(id)
+		first, last, err := streamEntryOffsets(id)
 		if err != nil {
 			return nil, err
 		}
-		fields, err := replyArray(pair[1], 2)
+		events, err := streamEntryEvents(pair[1], first, last)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("log entry %s: %w", id, err)
 		}
-		js, err := replyString(fields[1])
-		if err != nil {
-			return nil, err
-		}
-		e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
-		if !local.get(pbx, epoch, off, js, false, &e) { // else written by this Store
-			if e.Event, e.JSON, err = decodeEvent(js); err != nil {
-				return nil, fmt.Errorf("log entry %d: %w", off, err)
+		for i, js := range events {
+			off := first + uint64(i)
+			if off <= after {
+				continue
 			}
+			if limit > 0 && len(out) == limit {
+				return out, nil
+			}
+			e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
+			if !local.get(pbx, epoch, off, js, false, &e) { // else written by this Store
+				if e.Event, e.JSON, err = decodeEvent(js); err != nil {
+					return nil, fmt.Errorf("log entry %d: %w", off, err)
+				}
+			}
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
 	return out, nil
+}
+
+// entriesAfter returns how many entries after offset after, at most limit (0: all), the
+// XRANGE entries raw hold by the last one's ID (0 if it is not one of ours).
+func entriesAfter(raw []any, after uint64, limit int) int {
+	if len(raw) == 0 {
+		return 0
+	}
+	pair, ok := raw[len(raw)-1].([]any)
+	if !ok || len(pair) == 0 {
+		return 0
+	}
+	id, _ := pair[0].(string)
+	_, last, err := streamEntryOffsets(id)
+	if err != nil || last <= after {
+		return 0
+	}
+	n := last - after
+	if limit > 0 {
+		n = min(n, uint64(limit))
+	}
+	return int(min(n, 1<<20))
+}
+
+// streamEntryEvents returns the events' JSON of one stream entry's fields, which must hold
+// the offsets first to last.
+func streamEntryEvents(v any, first, last uint64) ([]string, error) {
+	fields, err := replyArray(v, 2)
+	if err != nil {
+		return nil, err
+	}
+	name, err := replyString(fields[0])
+	if err != nil {
+		return nil, err
+	}
+	text, err := replyString(fields[1])
+	if err != nil {
+		return nil, err
+	}
+	if name == "e" && first == last {
+		return []string{text}, nil
+	}
+	p, ok := parsePublished(text)
+	if name != "b" || !ok || p.first != first || uint64(len(p.events)) != last-first+1 {
+		return nil, fmt.Errorf("field %q does not hold offsets %d to %d", name, first, last)
+	}
+	return p.events, nil
 }
 
 // decodeEvent decodes an event's JSON and returns it with the JSON as bytes, for the

@@ -31,9 +31,16 @@ end
 // ARGV: owner, token, epoch candidate, max log len, max history records, next handle,
 // channel, #lines, #calls, #removed, #events, #records, the epoch and offset the writer last
 // saw ("" and 0 when none), the history's age cutoff (an index key), the trim allowance,
-// then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, event JSONs,
-// the records' id/JSON pairs and their handle/index member pairs. Each hash and the index get
-// one command per 200 items, the log one XADD per event.
+// then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, the events
+// (when #events > 0: one argument, the batch as published, with the epoch and first offset
+// the writer expected), the records' id/JSON pairs and their handle/index member pairs. Each
+// hash and the index get one command per 200 items.
+//
+// The batch's events are one argument, one stream entry (ID "<last offset>-<first offset>",
+// field "b") and one message, all the same text: Lua hashes every byte of every string it
+// is given or makes, and a call per event (XADD) cost Redis more than the rest of the write.
+// Only when the writer's expectation was wrong (its first write, a new epoch, another
+// writer in between) is the head rewritten.
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
 // Trimming drops at most #records + allowance records per call (bounded work), the oldest
 // first: those past the cutoff, then those beyond the maximum.
@@ -66,18 +73,20 @@ if ne > 0 then
   offset = offset + ne
   meta[#meta+1] = 'offset'
   meta[#meta+1] = string.format('%d', offset)
-  local msg = {epoch, string.format('%d', first)}
-  for k = 1, ne do
-    local id = string.format('%d-0', first + k - 1)
-    if k == ne then
-      redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], id, 'e', ARGV[i])
-    else
-      redis.call('XADD', KEYS[4], id, 'e', ARGV[i])
-    end
-    msg[k+2] = ARGV[i]
-    i = i + 1
+  local msg = ARGV[i]
+  i = i + 1
+  if epoch ~= ARGV[13] or first ~= tonumber(ARGV[14]) + 1 then
+    local _, e = string.find(msg, '\n', #ARGV[13] + 2, true)
+    msg = epoch .. '\n' .. string.format('%d', first) .. '\n' .. string.sub(msg, e + 1)
   end
-  redis.call('PUBLISH', ARGV[7], table.concat(msg, '\n'))
+  local id = string.format('%d-%d', offset, first)
+  local keep = offset - tonumber(ARGV[4]) + 1
+  if keep > 1 then
+    redis.call('XADD', KEYS[4], 'MINID', '~', string.format('%d', keep), id, 'b', msg)
+  else
+    redis.call('XADD', KEYS[4], id, 'b', msg)
+  end
+  redis.call('PUBLISH', ARGV[7], msg)
 end
 if #meta > 0 then redis.call('HSET', KEYS[1], unpack(meta)) end
 local nj = tonumber(ARGV[12])
@@ -168,22 +177,42 @@ return {epoch, offset}
 // replayScript: KEYS: meta, log. ARGV: epoch candidate, expected epoch, after, limit (0: all),
 // the epoch and offset the caller last saw (not the client's cursor: a client cannot make
 // the log start over). Returns {0, epoch} on an epoch mismatch, {2, epoch, oldest offset}
-// when entries after `after` were trimmed, else {1, epoch, {XRANGE entries}}.
-var replayScript = redis.NewScript(luaLogHead + `
+// when entries after `after` were trimmed, else {1, epoch, {XRANGE entries}}: the stream
+// entries that hold the offsets after `after` (up to after + limit), whole (see
+// luaEntryFirst); the caller cuts them to the offsets asked for.
+var replayScript = redis.NewScript(luaLogHead + luaEntryFirst + `
 local epoch, last = log_head(KEYS[1], KEYS[2], ARGV[1], ARGV[5], ARGV[6])
 if epoch ~= ARGV[2] then return {0, epoch} end
 local after = tonumber(ARGV[3])
 if after >= last then return {1, epoch, {}} end
-local oldest = last + 1
-local head = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
-if #head > 0 then oldest = tonumber(string.match(head[1][1], '^(%d+)')) end
-if after + 1 < oldest then return {2, epoch, oldest} end
-local start = string.format('%d-0', after + 1)
+local start = string.format('%d', after + 1)
+local got
 if ARGV[4] == '0' then
-  return {1, epoch, redis.call('XRANGE', KEYS[2], start, '+')}
+  got = redis.call('XRANGE', KEYS[2], start, '+')
+else
+  local upto = after + tonumber(ARGV[4])
+  got = redis.call('XRANGE', KEYS[2], start, string.format('%d', upto))
+  if upto < last then -- the entry holding upto may end after it
+    local more = redis.call('XRANGE', KEYS[2], string.format('%d', upto + 1), '+', 'COUNT', 1)
+    if #more > 0 then got[#got + 1] = more[1] end
+  end
 end
-return {1, epoch, redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[4])}
+-- The first entry got is the one holding after + 1, or, when that was trimmed, the oldest.
+local oldest = last + 1
+if #got > 0 then oldest = entry_first(got[1][1]) end
+if after + 1 < oldest then return {2, epoch, oldest} end
+return {1, epoch, got}
 `)
+
+// luaEntryFirst returns the first offset a log entry holds, by its ID: "<last>-<first>" for
+// a batch, "<offset>-0" for an entry of one event as written before batches (field "e").
+const luaEntryFirst = `
+local function entry_first(id)
+  local l, f = string.match(id, '^(%d+)-(%d+)$')
+  if f == '0' then return tonumber(l) end
+  return tonumber(f)
+end
+`
 
 // luaNowMs is Redis's clock: now_ms for lease expiry times, now_us as the floor of fencing
 // tokens.

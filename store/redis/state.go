@@ -142,14 +142,14 @@ func (s *Store) Replay(ctx context.Context, pbx, epoch string, after uint64, lim
 	if err != nil {
 		return nil, s.fail("replay", pbx, err)
 	}
-	entries, err := decodeReplay(&s.local, pbx, epoch, after, v)
+	entries, err := decodeReplay(&s.local, pbx, epoch, after, limit, v)
 	if err != nil && !errors.Is(err, store.ErrEpochChanged) && !errors.Is(err, store.ErrCursorTooOld) {
 		return nil, fmt.Errorf("redisstore: replay %s: %w", pbx, err)
 	}
 	return entries, err
 }
 
-func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([]store.Entry, error) {
+func decodeReplay(local *localEvents, pbx, epoch string, after uint64, limit int, v any) ([]store.Entry, error) {
 	a, err := replyArray(v, 2)
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func decodeReplay(local *localEvents, pbx, epoch string, after uint64, v any) ([
 	if len(a) < 3 {
 		return nil, fmt.Errorf("unexpected replay reply %v", v)
 	}
-	return decodeStreamEntries(local, pbx, current, a[2])
+	return decodeStreamEntries(local, pbx, current, after, limit, a[2])
 }
 
 // Apply writes the batch in one fenced script call.
@@ -255,7 +255,7 @@ type applyCall struct {
 	cmd     []any // EVALSHA (or EVAL), the script, the number of KEYS, KEYS, ARGV
 	args    []any // ARGV, in cmd
 	events  [][]byte
-	scratch *[]byte
+	scratch *scratch
 }
 
 // The apply script's command names and scripts, boxed once.
@@ -287,7 +287,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	ak := s.apply.keysOf(pbx, s.opts.KeyPrefix)
 	head := 3 + len(ak.keys)
-	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+len(b.Events)+4*len(b.Journal))
+	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+1+4*len(b.Journal))
 	cmd[2] = len(ak.keys)
 	copy(cmd[3:], ak.keys)
 	// Numbers go as they are (go-redis writes their decimal text): a string made of one
@@ -298,9 +298,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, seen.Offset,
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
-	call := applyCall{scratch: scratchBufs.Get().(*[]byte)}
-	enc := jsonArgs{buf: (*call.scratch)[:0]}
-	defer func() { *call.scratch = enc.buf }() // the buffer as grown, for release
+	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
+	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
+	defer func() { call.scratch.buf = enc.buf }() // the buffer as grown, for release
 	for i := range b.Lines {
 		l := &b.Lines[i]
 		if l.Name == "" {
@@ -327,30 +327,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		args = append(args, string(h))
 	}
 	if len(b.Events) > 0 {
-		first := len(args)
-		call.events = make([][]byte, len(b.Events))
-		size := 0
-		for i := range b.Events {
-			js, own, err := addJSON(&enc, &b.Events[i])
-			if err != nil {
-				return fail("encode event %d (%s): %v", i, b.Events[i].Type, err)
-			}
-			var arg any // set below for the events' block, so as to box each argument once
-			if own {
-				call.events[i], size = js, size+len(js)
-			} else {
-				arg = js
-			}
-			args = append(args, arg)
-		}
-		// The events' JSON in one block of their size, apart from the pooled buffer.
-		block := make([]byte, 0, size)
-		for i, js := range call.events {
-			if js != nil {
-				block = append(block, js...)
-				call.events[i] = block[len(block)-len(js) : len(block) : len(block)]
-				args[first+i] = call.events[i]
-			}
+		var err error
+		if call.events, args, err = addEvents(&enc, args, seen, b.Events); err != nil {
+			return fail("%v", err)
 		}
 	}
 	// The records' id/JSON pairs, then their handle/member pairs (applyScript).
@@ -379,9 +358,42 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	return call, nil
 }
 
+// addEvents encodes the events and appends them to args as one argument, the batch as the
+// script publishes it (feed.go): the epoch and first offset the writer expects (seen's
+// next), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
+// wrote it (nil where json.Marshal had to), cut from that argument, which is a block of its
+// own apart from the pooled buffer: the local ring and the entries keep it.
+func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event) ([][]byte, []any, error) {
+	js := make([][]byte, len(evs))
+	size := len(seen.Epoch) + 22 // the head: epoch, offset, newlines
+	var marshalled []int         // rare: events whose JSON json.Marshal made
+	for i := range evs {
+		b, own, err := addJSON(enc, &evs[i])
+		if err != nil {
+			return nil, args, fmt.Errorf("encode event %d (%s): %v", i, evs[i].Type, err)
+		}
+		if !own {
+			marshalled = append(marshalled, i)
+		}
+		js[i], size = b, size+1+len(b)
+	}
+	block := make([]byte, 0, size)
+	block = append(block, seen.Epoch...)
+	block = append(block, '\n')
+	block = strconv.AppendUint(block, seen.Offset+1, 10)
+	for i, e := range js {
+		block = append(append(block, '\n'), e...)
+		js[i] = block[len(block)-len(e) : len(block) : len(block)]
+	}
+	for _, i := range marshalled {
+		js[i] = nil
+	}
+	return js, append(args, block), nil
+}
+
 // release gives the pooled buffer back once the script's arguments are no longer needed.
 func (c *applyCall) release() {
-	if c.scratch != nil && cap(*c.scratch) <= maxScratch {
+	if c.scratch != nil && cap(c.scratch.buf) <= maxScratch {
 		scratchBufs.Put(c.scratch)
 	}
 	c.scratch = nil
@@ -390,7 +402,14 @@ func (c *applyCall) release() {
 // scratchBufs are the JSON buffers of the applies in flight (one per PBX at a time). An
 // overloaded pipeline writes batches of up to 2,048 events with their calls, a few MiB; a
 // buffer grown beyond maxScratch (a resync's thousands of lines) is left to the GC.
-var scratchBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+// Each keeps the seconds of the times it wrote (tapi.TimeCache): a batch's events and calls
+// carry times of the same few seconds, which are then formatted once.
+var scratchBufs = sync.Pool{New: func() any { return &scratch{buf: make([]byte, 0, 16<<10)} }}
+
+type scratch struct {
+	buf   []byte
+	times tapi.TimeCache
+}
 
 const maxScratch = 4 << 20
 
@@ -398,11 +417,20 @@ const maxScratch = 4 << 20
 // encoders that write json.Marshal's bytes without reflection: a batch's lines, calls and events
 // cost a few allocations instead of several each. A buffer that grows leaves the arguments cut
 // from it in the old array, unchanged.
-type jsonArgs struct{ buf []byte }
+type jsonArgs struct {
+	buf   []byte
+	times *tapi.TimeCache
+}
 
 // jsonAppender is what tapi's and store's encoders have: json.Marshal's bytes appended to b.
 type jsonAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
+}
+
+// cachedAppender is what tapi's event and call encoders have besides: AppendJSON with the
+// seconds of the times written kept in a tapi.TimeCache.
+type cachedAppender interface {
+	AppendJSONCached(b []byte, t *tapi.TimeCache) ([]byte, error)
 }
 
 // addJSON appends v's JSON by its encoder and returns it (own: the encoder wrote it); where
@@ -411,7 +439,12 @@ type jsonAppender interface {
 // argument, which cost an allocation each.
 func addJSON[T jsonAppender](j *jsonArgs, v T) (js []byte, own bool, err error) {
 	start := len(j.buf)
-	b, err := v.AppendJSON(j.buf)
+	var b []byte
+	if c, ok := any(v).(cachedAppender); ok {
+		b, err = c.AppendJSONCached(j.buf, j.times)
+	} else {
+		b, err = v.AppendJSON(j.buf)
+	}
 	if err != nil {
 		j.buf = j.buf[:start]
 		js, err = json.Marshal(v)

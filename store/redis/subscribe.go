@@ -143,24 +143,39 @@ func (sub *subscription) onMessage(p *published) error {
 			return nil // the gap is not readable yet; the probe delivers all of it in order
 		}
 	}
-	for i, js := range events {
-		off := first + uint64(i)
-		if off <= sub.last {
+	for i := range events {
+		if first+uint64(i) <= sub.last {
 			continue
 		}
-		e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: off}
-		if !sub.s.local.get(sub.pbx, sub.epoch, off, js, true, &e) { // else written by this Store
-			ev, raw, err := decodeEvent(js)
-			if err != nil {
-				return fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, off, err)
-			}
-			e.Event, e.JSON = ev, raw
+		e, err := sub.entry(p, i)
+		if err != nil {
+			return err
 		}
 		if err := sub.deliver(e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// entry returns the entry of p's i-th event: decoded by the feed (resolve), or this Store's
+// own from the local ring, or, should the ring no longer hold it as published, decoded.
+func (sub *subscription) entry(p *published, i int) (store.Entry, error) {
+	if p.entries != nil {
+		if i >= len(p.entries) {
+			return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, p.err)
+		}
+		return p.entries[i], nil
+	}
+	e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: p.first + uint64(i)}
+	if !sub.s.local.get(sub.pbx, sub.epoch, e.Offset, p.events[i], true, &e) {
+		ev, raw, err := decodeEvent(p.events[i])
+		if err != nil {
+			return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, e.Offset, err)
+		}
+		e.Event, e.JSON = ev, raw
+	}
+	return e, nil
 }
 
 // probe compares the stored position with the last delivered offset and fills what PUB/SUB
