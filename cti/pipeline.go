@@ -82,6 +82,8 @@ type scratch struct {
 	// maxBatch is the PBX's MaxBatch: the arrays a full batch needs are kept while the
 	// pipeline is busy (keepScratch).
 	maxBatch int
+	// warmSink keeps what warm read (see warmed).
+	warmSink uint
 }
 
 // maxScratchEvents is the events array always kept between batches; a larger one is kept
@@ -370,9 +372,15 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 	a = o.scratch.accum(min(2*len(items), 2*maxEvents))
 	cur := o.ln.conn.Load()
 	var scratch reducer.Result // a.add copies each result out: its slices serve the next event
+	var w warmed
 	for i, it := range items {
 		if i > 0 && len(a.events) >= maxEvents {
+			o.scratch.warmSink += w.sink
 			return a, i, nCSTA, restoring
+		}
+		k := i % warmChunk
+		if k == 0 {
+			o.warm(&w, items[i:min(i+warmChunk, len(items))], cur)
 		}
 		restoring = restoring || it.restore
 		if it.job != nil {
@@ -382,7 +390,7 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 		if it.lc != cur {
 			continue // from a link that has been replaced: the resync covers it
 		}
-		mon, ok := it.lc.extension(it.ev.Common().MonitorCrossRefID)
+		mon, ok := w.mons[k], w.ok[k]
 		if !ok {
 			o.p.log.WithField("monitor", it.ev.Common().MonitorCrossRefID).Debug("event for an unknown monitor dropped")
 			continue
@@ -405,6 +413,7 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 			c.Add(1)
 		}
 	}
+	o.scratch.warmSink += w.sink
 	return a, len(items), nCSTA, restoring
 }
 

@@ -30,3 +30,23 @@ func (s *State) ApplyRef(buf *Result, ref *LineRef, line string, ev csta.Event, 
 	}
 	return s.applyLine(buf, ref.ls, ev, now)
 }
+
+// Warm reads what applying an event on ref's line reads first (the line's state and its
+// first call) and changes nothing. Over thousands of lines each of those reads is a cache
+// miss, and one event's misses come one after the other (the line, then its call); a caller
+// about to apply events on several lines warms them all first, so that their misses overlap.
+// The result only keeps the reads from being left out; a stale or empty ref reads nothing.
+func (s *State) Warm(ref *LineRef) uint {
+	ls := ref.ls
+	if ref.s != s || ls == nil {
+		return 0
+	}
+	v := uint(ls.addrLen)
+	if ls.Queue != nil {
+		v++
+	}
+	if c := ls.byCallID.one.c; c != nil {
+		v += uint(c.State) + uint(c.Info.Origin)
+	}
+	return v
+}

@@ -48,6 +48,7 @@ func TestApplyRef(t *testing.T) {
 				return // left connected: calls outlive the changes below
 			}
 			w := want.ApplyInto(&wantBuf, e.line, e.ev, now)
+			got.Warm(refs[e.line]) // changes nothing, with refs empty, stale or of another state
 			g := got.ApplyRef(&buf, refs[e.line], e.line, e.ev, now)
 			require.Equal(t, w, g, "call %d event %d", n, i)
 		}
@@ -72,4 +73,17 @@ func TestApplyRef(t *testing.T) {
 		require.Equal(t, want.Lines(), got.Lines())
 		require.Equal(t, want.Calls(""), got.Calls(""))
 	}
+}
+
+// TestWarmReadsNothingUnfound: an empty ref, or one of another state, reads no line.
+func TestWarmReadsNothingUnfound(t *testing.T) {
+	s, other := NewState("hq"), NewState("hq")
+	s.AddLine("200", "")
+	other.AddLine("200", "")
+	var ref LineRef
+	require.Zero(t, s.Warm(&ref))
+	other.ApplyRef(&Result{}, &ref, "200", &csta.ServiceInitiatedEvent{InitiatedConnection: cn("C1", "200"),
+		InitiatingDevice: dev("200")}, time.Unix(1e9, 0))
+	require.Zero(t, s.Warm(&ref))
+	require.NotZero(t, other.Warm(&ref)) // its line's call
 }
