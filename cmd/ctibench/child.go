@@ -52,6 +52,7 @@ type instanceConfig struct {
 	LogLevel    string        `json:"log_level"`
 	CPUProfile  string        `json:"cpu_profile,omitempty"` // file for a CPU profile of the instance
 	GOGC        string        `json:"gogc,omitempty"`        // the instance's GOGC; "" inherits the bench's
+	GOMAXPROCS  int           `json:"gomaxprocs,omitempty"`  // the instance's GOMAXPROCS; 0 inherits the bench's
 	Linger      time.Duration `json:"linger,omitempty"`      // cti PBXConfig.Linger
 }
 

@@ -52,6 +52,9 @@ func startInstance(ctx context.Context, ic instanceConfig, logDir string) (*inst
 		// collector as it is, so a change shows in the bridge's CPU only.
 		cmd.Env = append(cmd.Env, "GOGC="+ic.GOGC)
 	}
+	if ic.GOMAXPROCS > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(ic.GOMAXPROCS))
+	}
 	cmd.Stderr = lf
 	out, err := cmd.StdoutPipe()
 	if err != nil {

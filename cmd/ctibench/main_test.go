@@ -198,6 +198,7 @@ func TestFlagsAreValidated(t *testing.T) {
 		{[]string{"-rate", "0"}, "-rate 0"},
 		{[]string{"-bridge-gogc", "0"}, `-bridge-gogc "0": want a positive percentage or off`},
 		{[]string{"-bridge-gogc", "lots"}, `-bridge-gogc "lots"`},
+		{[]string{"-bridge-gomaxprocs", "-1"}, "-bridge-gomaxprocs -1: want 0 (the host's cores) or more"},
 		{[]string{"-linger", "1s"}, "-linger 1s: want at most 100ms (a negative duration: none)"},
 		{[]string{"-heartbeat", "10ms"}, "minimum is 100ms"},
 		{[]string{"extra"}, "unexpected arguments"},

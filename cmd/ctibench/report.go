@@ -48,8 +48,9 @@ type RunConfig struct {
 	Misses      int     `json:"misses"`
 	LeaseTTLMs  float64 `json:"lease_ttl_ms"`
 	SendQueue   int     `json:"send_queue"`
-	BridgeGOGC  string  `json:"bridge_gogc,omitempty"` // -bridge-gogc; "" when the instances inherit the bench's
-	LingerMs    float64 `json:"linger_ms,omitempty"`   // the bridge's linger: -linger, or its default for the store (effectiveLinger)
+	BridgeGOGC  string  `json:"bridge_gogc,omitempty"`       // -bridge-gogc; "" when the instances inherit the bench's
+	BridgeProcs int     `json:"bridge_gomaxprocs,omitempty"` // -bridge-gomaxprocs; 0 when the runtime's default
+	LingerMs    float64 `json:"linger_ms,omitempty"`         // the bridge's linger: -linger, or its default for the store (effectiveLinger)
 	CPUs        int     `json:"cpus"`
 	GoVersion   string  `json:"go_version"`
 	Started     string  `json:"started"`
@@ -155,7 +156,7 @@ func newResult(o *options) *Result {
 	return &Result{Config: RunConfig{Store: o.store, Profile: o.profile, Instances: o.instances, Clients: o.clients,
 		Devices: o.devices, RateCPS: o.rate, DurationS: o.duration.Seconds(), WarmupS: o.warmup.Seconds(),
 		Failover: o.failover, RingMs: ms(o.ring), TalkMs: ms(o.talk), HeartbeatMs: ms(o.heartbeat),
-		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, LingerMs: ms(effectiveLinger(o)), CPUs: runtime.NumCPU(),
+		Misses: o.misses, LeaseTTLMs: ms(o.leaseTTL), SendQueue: o.sendQueue, BridgeGOGC: o.bridgeGOGC, BridgeProcs: o.bridgeProcs, LingerMs: ms(effectiveLinger(o)), CPUs: runtime.NumCPU(),
 		GoVersion: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), LoadStart: loadAvg()},
 		Failover: Failover{Kind: o.failover}, Samples: []Sample{}, Errors: []string{},
 		Memory: Memory{Instances: []InstanceMemory{}}, CPU: CPU{Instances: []InstanceCPU{}},
@@ -203,6 +204,9 @@ func markdown(r *Result) string {
 	}
 	if c.BridgeGOGC != "" {
 		profile += ", bridge GOGC " + c.BridgeGOGC
+	}
+	if c.BridgeProcs > 0 {
+		profile += fmt.Sprintf(", bridge GOMAXPROCS %d", c.BridgeProcs)
 	}
 	if c.LingerMs > 0 {
 		profile += fmt.Sprintf(", linger %g ms", c.LingerMs)
