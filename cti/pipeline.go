@@ -82,7 +82,7 @@ type scratch struct {
 	// maxBatch is the PBX's MaxBatch: the arrays a full batch needs are kept while the
 	// pipeline is busy (keepScratch).
 	maxBatch int
-	// warmSink keeps what warm read (see warmed).
+	// warmSink keeps what warm read (reducer.State.Warm), so that the reads are not left out.
 	warmSink uint
 }
 
@@ -375,7 +375,6 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 	var w warmed
 	for i, it := range items {
 		if i > 0 && len(a.events) >= maxEvents {
-			o.scratch.warmSink += w.sink
 			return a, i, nCSTA, restoring
 		}
 		k := i % warmChunk
@@ -413,7 +412,6 @@ func (o *pipeline) reduceItems(items []item, maxEvents int) (a accum, used, nCST
 			c.Add(1)
 		}
 	}
-	o.scratch.warmSink += w.sink
 	return a, len(items), nCSTA, restoring
 }
 

@@ -81,7 +81,9 @@ func TestReduceItemsInPlace(t *testing.T) {
 		require.Equal(t, len(batch), n)
 		var want []tapi.Event
 		for _, it := range batch {
-			ext, _ := lc.extension(it.ev.Common().MonitorCrossRefID)
+			lc.mu.Lock()
+			ext, _ := lc.xref.get(it.ev.Common().MonitorCrossRefID)
+			lc.mu.Unlock()
 			want = append(want, ref.Apply(ext.ext, it.ev, it.at).Events...)
 		}
 		require.Equal(t, want, a.events)

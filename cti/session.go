@@ -35,13 +35,6 @@ type monitorRef struct {
 	applied *extSlot
 }
 
-// extension returns the monitor's extension and its counter of applied events.
-func (lc *linkConn) extension(ref csta.MonitorCrossRefID) (monitorRef, bool) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	return lc.xref.get(ref)
-}
-
 // monitored returns the extensions with a monitor on this link.
 func (lc *linkConn) monitored() []string {
 	lc.mu.Lock()

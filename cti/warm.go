@@ -8,8 +8,6 @@ const warmChunk = 16
 type warmed struct {
 	mons [warmChunk]monitorRef
 	ok   [warmChunk]bool
-	// sink keeps the reducer's warming reads (reducer.State.Warm) from being left out.
-	sink uint
 }
 
 // warm finds the monitors of the CSTA events of cur among items (at most warmChunk) under
@@ -35,5 +33,5 @@ func (o *pipeline) warm(w *warmed, items []item, cur *linkConn) {
 			sink += o.state.Warm(&slot.line)
 		}
 	}
-	w.sink += sink
+	o.scratch.warmSink += sink // kept, so that the reads are not left out
 }

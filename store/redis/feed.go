@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,14 +174,12 @@ func (f *feed) resolve(p *published) {
 	}
 	p.entries = make([]store.Entry, len(p.events))
 	for i, js := range p.events {
-		e := &p.entries[i]
-		*e = store.Entry{PBX: f.pbx, Epoch: p.epoch, Offset: p.first + uint64(i)}
-		ev, raw, err := decodeEvent(js)
+		e, err := decodeEntry(f.pbx, p.epoch, p.first+uint64(i), js)
 		if err != nil {
-			p.entries, p.err = p.entries[:i], fmt.Errorf("entry %d: %w", e.Offset, err)
+			p.entries, p.err = p.entries[:i], err
 			return
 		}
-		e.Event, e.JSON = ev, raw
+		p.entries[i] = e
 	}
 }
 

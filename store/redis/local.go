@@ -73,6 +73,16 @@ func (l *localEvents) holds(pbx, epoch string, offset uint64) bool {
 	return r != nil && r.epoch == epoch && r.slots[offset%localRingSize].offset == offset
 }
 
+// entry returns the entry at offset of the PBX's log in epoch: the ring's event when this
+// Store wrote it as js (see get for shared), else decoded from js.
+func (l *localEvents) entry(pbx, epoch string, offset uint64, js string, shared bool) (store.Entry, error) {
+	e := store.Entry{PBX: pbx, Epoch: epoch, Offset: offset}
+	if l.get(pbx, epoch, offset, js, shared, &e) {
+		return e, nil
+	}
+	return decodeEntry(pbx, epoch, offset, js)
+}
+
 // get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
 // PBX's log in epoch, if held and published as js: for a subscription (shared) the
 // subscriptions' copy, else one of e's own.

@@ -107,11 +107,9 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, after uint64, li
 			if limit > 0 && len(out) == limit {
 				return out, nil
 			}
-			e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
-			if !local.get(pbx, epoch, off, js, false, &e) { // else written by this Store
-				if e.Event, e.JSON, err = decodeEvent(js); err != nil {
-					return nil, fmt.Errorf("log entry %d: %w", off, err)
-				}
+			e, err := local.entry(pbx, epoch, off, js, false)
+			if err != nil {
+				return nil, fmt.Errorf("log %w", err)
 			}
 			out = append(out, e)
 		}
@@ -176,6 +174,17 @@ func decodeEvent(js string) (tapi.Event, []byte, error) {
 		return tapi.Event{}, nil, fmt.Errorf("decode event: %w", err)
 	}
 	return ev, raw, nil
+}
+
+// decodeEntry returns the entry at offset off of the PBX's log in epoch, decoded from its
+// JSON.
+func decodeEntry(pbx, epoch string, off uint64, js string) (store.Entry, error) {
+	e := store.Entry{PBX: pbx, Epoch: epoch, Offset: off}
+	var err error
+	if e.Event, e.JSON, err = decodeEvent(js); err != nil {
+		return store.Entry{}, fmt.Errorf("entry %d: %w", off, err)
+	}
+	return e, nil
 }
 
 // decodeJSONList decodes each JSON string of a reply array into a T.

@@ -167,13 +167,9 @@ func (sub *subscription) entry(p *published, i int) (store.Entry, error) {
 		}
 		return p.entries[i], nil
 	}
-	e := store.Entry{PBX: sub.pbx, Epoch: sub.epoch, Offset: p.first + uint64(i)}
-	if !sub.s.local.get(sub.pbx, sub.epoch, e.Offset, p.events[i], true, &e) {
-		ev, raw, err := decodeEvent(p.events[i])
-		if err != nil {
-			return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: entry %d: %w", sub.pbx, e.Offset, err)
-		}
-		e.Event, e.JSON = ev, raw
+	e, err := sub.s.local.entry(sub.pbx, sub.epoch, p.first+uint64(i), p.events[i], true)
+	if err != nil {
+		return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, err)
 	}
 	return e, nil
 }
