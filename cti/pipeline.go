@@ -84,6 +84,12 @@ type scratch struct {
 	maxBatch int
 	// warmSink keeps what warm read (reducer.State.Warm), so that the reads are not left out.
 	warmSink uint
+	// lastFull says the last batch asked for more than the arrays always kept (room for
+	// maxScratchEvents events, or maxJournalScratch ended calls). The queue running empty after such a batch
+	// does not make the pipeline idle: at saturation it empties for a moment between full
+	// batches now and then, and giving the arrays up each time made them anew (a fifth of the
+	// pipeline's allocated bytes); the next small batch before an empty queue gives them up.
+	lastFull bool
 }
 
 // maxScratchEvents is the events array always kept between batches; a larger one is kept
@@ -108,6 +114,14 @@ func (s *scratch) idle() {
 	s.journal.idle()
 }
 
+// drained is told that the queue ran empty: it gives up the large arrays (idle) unless the
+// last batch needed them (lastFull).
+func (s *scratch) drained() {
+	if !s.lastFull {
+		s.idle()
+	}
+}
+
 // scratchCap is the capacity to make for n elements: the next power of two, so that batches
 // growing a little at a time make their arrays anew a few times only.
 func scratchCap(n int) int {
@@ -116,6 +130,7 @@ func scratchCap(n int) int {
 
 // accum returns an empty accum for about n events, with the last batch's slices and maps.
 func (s *scratch) accum(n int) accum {
+	s.lastFull = n > maxScratchEvents
 	a := s.a
 	a.changed, a.lines = s.changed.empty(), s.changedLines.empty()
 	if cap(a.events) < n {
@@ -130,6 +145,7 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 	clear(a.events)
 	clear(b.Lines)
 	clear(b.Calls)
+	s.lastFull = s.lastFull || len(a.removed) > maxJournalScratch
 	s.a = *a
 	if !keepScratch(cap(a.events), maxScratchEvents, 2*s.maxBatch) {
 		s.a.events = nil
@@ -210,7 +226,7 @@ func (o *pipeline) runPipeline() {
 	for {
 		batch = batch[:0]
 		if len(o.q) == 0 {
-			o.scratch.idle()
+			o.scratch.drained()
 		}
 		select {
 		case it := <-o.q:
