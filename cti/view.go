@@ -18,8 +18,6 @@ type view struct {
 	pos store.Position
 	// changed wakes those waiting for a call to appear (router.awaitCall) after each change.
 	changed broadcast
-	// warmSink keeps what warmCalls read, so that the reads are not left out.
-	warmSink int
 }
 
 func newView() *view {
@@ -40,7 +38,6 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 	v.mu.Lock()
 	defer v.changed.notify() // after the unlock: a woken reader reads at once
 	defer v.mu.Unlock()
-	v.warmCalls(b.RemovedCalls, b.Calls)
 	for _, l := range b.Lines {
 		v.m.PutLine(l)
 	}
@@ -55,32 +52,12 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 	}
 }
 
-// warmCalls reads the model's entries of the calls a batch removes and puts before they are
-// changed one by one (the caller holds the lock). At saturation each is a cache miss or two
-// (the map's group, the call); looked up in a loop that does nothing else, the misses of
-// different calls overlap, where in PutCall and DropCall each waits for the one before.
-func (v *view) warmCalls(removed []tapi.CallHandle, calls []tapi.Call) {
-	var sink int
-	for _, h := range removed {
-		if c, ok := v.m.PeekCall(h); ok {
-			sink += len(c.Line)
-		}
-	}
-	for i := range calls {
-		if c, ok := v.m.PeekCall(calls[i].Handle); ok {
-			sink += len(c.Line)
-		}
-	}
-	v.warmSink += sink
-}
-
 // journal builds a batch's call records (journalEntries) from the calls and lines as last
 // persisted, under one read lock and without copying them (the records copy what they keep):
 // a copy and a lock per lookup were most of the journal's cost.
 func (v *view) journal(in journalInput) []store.JournalEntry {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	v.warmCalls(in.removed, nil)
 	in.prev = v.m.PeekCall
 	in.line = func(ext string) (tapi.Line, bool) { return v.m.PeekLine(in.pbx, ext) }
 	return journalEntries(in)
