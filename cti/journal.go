@@ -105,6 +105,11 @@ func (s *journalScratch) give(n int) {
 	}
 }
 
+// large says whether idle would give up arrays.
+func (s *journalScratch) large() bool {
+	return cap(s.tracks) > maxJournalScratch || cap(s.records) > maxJournalScratch
+}
+
 // idle gives up the arrays larger than a small batch needs (scratch.idle).
 func (s *journalScratch) idle() {
 	if cap(s.tracks) > maxJournalScratch {

@@ -116,37 +116,30 @@ func TestScratchKept(t *testing.T) {
 	}
 }
 
-// TestScratchDrained: the queue running empty after a batch that needed the large arrays
-// keeps them (at saturation it empties for a moment between full batches); after a small
-// batch it gives them up.
-func TestScratchDrained(t *testing.T) {
+// TestScratchLarge: the pipeline times an idle queue (idleAfter) only while the scratch
+// holds what idle gives up: the arrays of a large batch, or of one that ended many calls.
+func TestScratchLarge(t *testing.T) {
 	s := scratch{maxBatch: 3000}
-	full := func() {
-		a := s.accum(2 * 3000)
-		a.events = a.events[:5000]
-		s.journal.maxCalls = s.maxBatch
-		s.journal.take(1500)
-		s.journal.give(1500)
-		a.removed = make([]tapi.CallHandle, 1500)
-		s.keep(&a, &store.Batch{})
-	}
-	full()
-	s.drained()
-	require.Equal(t, scratchCap(6000), cap(s.a.events), "kept after a full batch")
-	require.Equal(t, scratchCap(1500), cap(s.journal.tracks))
-
+	require.False(t, s.large())
 	a := s.accum(20)
-	a.events = a.events[:10]
 	s.keep(&a, &store.Batch{})
-	s.drained()
-	require.Nil(t, s.a.events, "given up after a small batch")
-	require.Nil(t, s.journal.tracks)
+	require.False(t, s.large(), "a small batch's arrays")
 
-	// A batch with few events that ended many calls (a resync's) keeps the calls' arrays.
-	full()
-	a = s.accum(20)
-	a.removed = make([]tapi.CallHandle, 1000)
+	a = s.accum(2 * 3000)
+	a.events = a.events[:5000]
 	s.keep(&a, &store.Batch{})
-	s.drained()
-	require.Equal(t, scratchCap(1500), cap(s.journal.tracks))
+	require.True(t, s.large(), "a full batch's events")
+	s.idle()
+	require.False(t, s.large())
+
+	s.journal.maxCalls = s.maxBatch
+	s.journal.take(1500)
+	s.journal.give(1500)
+	require.True(t, s.large(), "the tracking of many ended calls")
+	s.idle()
+	require.False(t, s.large())
+	s.journal.keepRecords(make([]store.JournalEntry, 1000))
+	require.True(t, s.large(), "the records of many ended calls")
+	s.idle()
+	require.False(t, s.large())
 }
