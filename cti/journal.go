@@ -32,10 +32,6 @@ type journalInput struct {
 	ended time.Time
 	// scratch, when set, lends the tracking of the calls from one batch to the next.
 	scratch *journalScratch
-	// lineFacts remembers the lines the batch's records looked up (nil: none): the records of
-	// a call's two sides look up the same two lines, each a cache miss or two in the PBX's
-	// thousands of lines.
-	lineFacts map[string]lineFacts
 }
 
 // journalScratch is the tracking of a batch's calls, kept for the next batch (pipeline
@@ -43,7 +39,6 @@ type journalInput struct {
 // journal's allocations.
 type journalScratch struct {
 	tr     batchMap[tapi.CallHandle, *callTrack]
-	lines  batchMap[string, lineFacts] // journalInput.lineFacts
 	tracks []callTrack
 	infos  []tapi.CallInfo
 	// records is the array of the last batch's records, given back once the batch is
@@ -128,15 +123,8 @@ type lineFacts struct {
 
 // lineAt returns the facts of the PBX's line ext.
 func (in *journalInput) lineAt(ext string) lineFacts {
-	if f, ok := in.lineFacts[ext]; ok {
-		return f
-	}
 	l, ok := in.line(ext)
-	f := lineFacts{address: l.Address, displayName: l.DisplayName, found: ok}
-	if in.lineFacts != nil {
-		in.lineFacts[ext] = f
-	}
-	return f
+	return lineFacts{address: l.Address, displayName: l.DisplayName, found: ok}
 }
 
 // extensionOf returns the extension of the PBX's line named name ("pbx/extension").
@@ -157,9 +145,6 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
-	if in.scratch != nil {
-		in.lineFacts = js.lines.empty()
-	}
 	for i, h := range in.removed {
 		t := &tracks[i]
 		if c, ok := in.prev(h); ok {
