@@ -163,14 +163,9 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			t.follow(ev)
 		}
 	}
-	known := 0
-	for i := range in.removed {
-		if tracks[i].known {
-			known++
-		}
-	}
-	// The records' ids, made together (one string instead of one each).
-	ids := store.NewRecordIDs(in.ended, known)
+	// The records' ids, made together (one string instead of one each): as many as there may
+	// be records, one per removed call.
+	ids := store.NewRecordIDs(in.ended, len(in.removed))
 	out := in.scratch.recordsFor(len(in.removed))
 	for _, h := range in.removed {
 		t := tr[h]
