@@ -100,6 +100,11 @@ func (s *journalScratch) give(n int) {
 	}
 }
 
+// large says whether idle would give up arrays.
+func (s *journalScratch) large() bool {
+	return cap(s.tracks) > maxJournalScratch || cap(s.records) > maxJournalScratch
+}
+
 // idle gives up the arrays larger than a small batch needs (scratch.idle).
 func (s *journalScratch) idle() {
 	if cap(s.tracks) > maxJournalScratch {
@@ -132,7 +137,7 @@ func (in *journalInput) extensionOf(name string) (string, bool) {
 }
 
 // journalEntries builds the call records of the calls removed in a batch: one record per
-// line's call, with a new id (store.NewRecordID), written in the batch's fenced Apply.
+// line's call, with a new id (store.NewRecordIDs), written in the batch's fenced Apply.
 func journalEntries(in journalInput) []store.JournalEntry {
 	js := in.scratch
 	if js == nil {
@@ -158,13 +163,17 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			t.follow(ev)
 		}
 	}
+	// The records' ids, made together (one string instead of one each): as many as there may
+	// be records, one per removed call.
+	ids := store.NewRecordIDs(in.ended, len(in.removed))
 	out := in.scratch.recordsFor(len(in.removed))
 	for _, h := range in.removed {
 		t := tr[h]
 		if !t.known {
 			continue
 		}
-		out = append(out, t.record(&in, h))
+		k := len(out) * store.RecordIDLen
+		out = append(out, t.record(&in, h, ids[k:k+store.RecordIDLen]))
 	}
 	return out
 }
@@ -198,8 +207,8 @@ func (t *callTrack) follow(ev *tapi.Event) {
 	}
 }
 
-// record makes the call record of a tracked call.
-func (t *callTrack) record(in *journalInput, h tapi.CallHandle) store.JournalEntry {
+// record makes the call record of a tracked call, with id.
+func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store.JournalEntry {
 	c := &t.call
 	names := lineMemo{in: in}
 	own := tapi.PartyID{}
@@ -217,7 +226,7 @@ func (t *callTrack) record(in *journalInput, h tapi.CallHandle) store.JournalEnt
 		}
 	}
 	j := store.JournalEntry{
-		ID: store.NewRecordID(in.ended), PBX: in.pbx,
+		ID: id, PBX: in.pbx,
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
 		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),

@@ -3,6 +3,7 @@ package cti
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -63,4 +64,29 @@ func checkHistory(t *testing.T, e *Engine) {
 	require.NoError(t, err)
 	require.Len(t, page.Records, 1)
 	require.Equal(t, "hq/208", page.Records[0].Line)
+}
+
+// TestJournalRecordIDs: each record of a batch has an id of its own, made for the batch's
+// time, also when a batch removes a handle twice (its records share the last tracking).
+func TestJournalRecordIDs(t *testing.T) {
+	ended := time.UnixMilli(1_765_000_000_000)
+	call := func(h tapi.CallHandle, line string) tapi.Event {
+		return tapi.Event{Type: tapi.LineNewCall, Handle: h, Call: &tapi.Call{Handle: h, Line: line, Created: ended}}
+	}
+	in := journalInput{pbx: "hq", ended: ended, scratch: &journalScratch{},
+		removed: []tapi.CallHandle{"hq:1", "hq:2", "hq:2", "hq:3"},
+		events:  []tapi.Event{call("hq:1", "hq/201"), call("hq:2", "hq/202")}, // hq:3: no record
+		prev:    func(tapi.CallHandle) (tapi.Call, bool) { return tapi.Call{}, false },
+		line:    func(string) (tapi.Line, bool) { return tapi.Line{}, false }}
+	out := journalEntries(in)
+	require.Len(t, out, 3)
+	first := store.NewRecordID(ended)
+	seen := map[string]bool{}
+	for i, j := range out {
+		require.Len(t, j.ID, store.RecordIDLen)
+		require.Equal(t, first[:10], j.ID[:10], "record %d: the batch's time", i)
+		require.False(t, seen[j.ID], "record %d: id %s repeats", i, j.ID)
+		seen[j.ID] = true
+	}
+	require.Equal(t, []tapi.CallHandle{"hq:1", "hq:2", "hq:2"}, []tapi.CallHandle{out[0].Handle, out[1].Handle, out[2].Handle})
 }

@@ -115,3 +115,31 @@ func TestScratchKept(t *testing.T) {
 		require.Equal(t, c.want, scratchCap(c.n), "scratchCap(%d)", c.n)
 	}
 }
+
+// TestScratchLarge: the pipeline times an idle queue (idleAfter) only while the scratch
+// holds what idle gives up: the arrays of a large batch, or of one that ended many calls.
+func TestScratchLarge(t *testing.T) {
+	s := scratch{maxBatch: 3000}
+	require.False(t, s.large())
+	a := s.accum(20)
+	s.keep(&a, &store.Batch{})
+	require.False(t, s.large(), "a small batch's arrays")
+
+	a = s.accum(2 * 3000)
+	a.events = a.events[:5000]
+	s.keep(&a, &store.Batch{})
+	require.True(t, s.large(), "a full batch's events")
+	s.idle()
+	require.False(t, s.large())
+
+	s.journal.maxCalls = s.maxBatch
+	s.journal.take(1500)
+	s.journal.give(1500)
+	require.True(t, s.large(), "the tracking of many ended calls")
+	s.idle()
+	require.False(t, s.large())
+	s.journal.keepRecords(make([]store.JournalEntry, 1000))
+	require.True(t, s.large(), "the records of many ended calls")
+	s.idle()
+	require.False(t, s.large())
+}

@@ -97,22 +97,55 @@ type HistoryPage struct {
 	Next    string
 }
 
+// RecordIDLen is the length of a call record id (NewRecordID).
+const RecordIDLen = 26
+
+// recordIDRandom is how many random bytes an id takes (80 bits).
+const recordIDRandom = 10
+
 // NewRecordID returns a new call record id: 26 characters (Crockford base32) of the time in
 // milliseconds and 80 random bits, so ids are unique across instances and epochs and sort
 // by time.
 func NewRecordID(t time.Time) string {
+	var rnd [recordIDRandom]byte
+	rand.Read(rnd[:]) // crypto/rand.Read never fails (Go 1.24+)
+	id := recordID(t, rnd[:])
+	return string(id[:])
+}
+
+// NewRecordIDs returns n new call record ids for time t, as NewRecordID makes them, one
+// after the other in one string (RecordIDLen characters each): the records of a batch take
+// their ids from it, one allocation and a read of random bits per 32 ids instead of one
+// of each per record.
+func NewRecordIDs(t time.Time, n int) string {
+	var b strings.Builder
+	b.Grow(RecordIDLen * max(n, 0))
+	var rnd [32 * recordIDRandom]byte
+	for i := range n {
+		k := i % 32 * recordIDRandom
+		if k == 0 {
+			rand.Read(rnd[:])
+		}
+		id := recordID(t, rnd[k:k+recordIDRandom])
+		b.Write(id[:])
+	}
+	return b.String()
+}
+
+// recordID encodes the id of time t with the random bits rnd (recordIDRandom bytes).
+func recordID(t time.Time, rnd []byte) [RecordIDLen]byte {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(max(t.UnixMilli(), 0))<<16)
-	rand.Read(b[6:]) // crypto/rand.Read never fails (Go 1.24+)
+	copy(b[6:], rnd)
 	const digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
-	var out [26]byte
-	for i := 25; i >= 0; i-- { // 128 bits, 5 at a time from the low end (the top digit takes 3)
+	var out [RecordIDLen]byte
+	for i := RecordIDLen - 1; i >= 0; i-- { // 128 bits, 5 at a time from the low end (the top digit takes 3)
 		out[i] = digits[lo&31]
 		lo = lo>>5 | hi<<59
 		hi >>= 5
 	}
-	return string(out[:])
+	return out
 }
 
 // checkRecord rejects a record that cannot be indexed; pbx is the batch's PBX.
