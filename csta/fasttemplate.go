@@ -94,7 +94,7 @@ type trun struct {
 // frecorder notes the cuts while the fast decoder reads a document for a template.
 type frecorder struct {
 	kind   *eventKind // the event's
-	base   uintptr            // the event's address and size
+	base   uintptr    // the event's address and size
 	size   uintptr
 	cuts   []tcut
 	claims [][2]uintptr // the member fields written, as [offset, end)
