@@ -1,7 +1,7 @@
 package csta
 
 import (
-	"hash/maphash"
+	"encoding/binary"
 	"unsafe"
 )
 
@@ -12,12 +12,36 @@ import (
 // (5,000 devices) 72 % of values are found there, 83 % with 8,192 slots (128 KiB per link,
 // not worth it). maxSharedValue bounds what is kept (identifiers, not free text).
 const (
-	valueSlots     = 1024
+	valueSlots     = 1 << valueBits
 	maxSharedValue = 64
 )
 
-// valueSeed keys the hash of xdoc.values.
-var valueSeed = maphash.MakeSeed()
+// valueBits is log2(valueSlots): a value's slot is the top bits of its hash (valueHash).
+const valueBits = 10
+
+// valueHash hashes a value for its slot in xdoc.values: a multiply per eight bytes, whose
+// top bits depend on every byte (maphash's call and seeding cost more than the values, of
+// five to forty bytes, take). Values that collide only share a slot: the slot is compared
+// before use, so a poor spread costs copies, never a wrong value.
+func valueHash(b []byte) uint64 {
+	const m1, m2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9
+	n := len(b)
+	h := uint64(n) * m1
+	switch {
+	case n >= 8:
+		for i := 0; i+8 < n; i += 8 {
+			h = (h ^ binary.LittleEndian.Uint64(b[i:])) * m2
+		}
+		h ^= binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		h ^= uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+	default:
+		for i, c := range b {
+			h ^= uint64(c) << (8 * i)
+		}
+	}
+	return h * m2
+}
 
 // textArena is the size of the blocks the text values of documents are copied into.
 const textArena = 256
@@ -28,7 +52,7 @@ func (d *xdoc) str(b []byte) string {
 	if len(b) == 0 || len(b) > maxSharedValue {
 		return d.copyStr(b)
 	}
-	slot := &d.values[maphash.Bytes(valueSeed, b)&(valueSlots-1)]
+	slot := &d.values[valueHash(b)>>(64-valueBits)]
 	if *slot == string(b) {
 		return *slot
 	}
