@@ -60,14 +60,25 @@ func kindOf[T any, P interface {
 	*T
 	memberEvent
 }]() *eventKind {
-	return &eventKind{
-		mk: func() memberEvent { return P(new(T)) },
-		clone: func(src unsafe.Pointer) (memberEvent, unsafe.Pointer) {
-			p := new(T)
-			*p = *(*T)(src)
-			return P(p), unsafe.Pointer(p)
-		},
-	}
+	return &eventKind{mk: newEvent[T, P], clone: cloneEvent[T, P]}
+}
+
+// newEvent allocates a zero event T: the one allocation of a decoded event.
+func newEvent[T any, P interface {
+	*T
+	memberEvent
+}]() memberEvent {
+	return P(new(T))
+}
+
+// cloneEvent allocates a copy of the event T at src: the one allocation of a replayed event.
+func cloneEvent[T any, P interface {
+	*T
+	memberEvent
+}](src unsafe.Pointer) (memberEvent, unsafe.Pointer) {
+	p := new(T)
+	*p = *(*T)(src)
+	return P(p), unsafe.Pointer(p)
 }
 
 // fastEvents are the kinds of the events the fast path decodes, by the nameTable slot of

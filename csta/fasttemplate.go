@@ -85,10 +85,10 @@ const (
 )
 
 // trun is where a cut is in a document that fits the template: its character data, or the
-// position of a mark.
+// position of a mark; same when the data is the template's own (which its event holds).
 type trun struct {
-	start, end int32
-	entity     bool
+	start, end   int32
+	entity, same bool
 }
 
 // frecorder notes the cuts while the fast decoder reads a document for a template.
@@ -223,6 +223,14 @@ func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
 		tpos = int(c.end)
 		start := s.i
 		if c.start < c.end {
+			// The template's value again (a state, a cause, a party that did not change)
+			// needs no check: the template's run was checked, and it ends at the same '<'.
+			if tv := t.doc[c.start:c.end]; len(data)-s.i > len(tv) && data[s.i+len(tv)] == '<' &&
+				string(data[s.i:s.i+len(tv)]) == string(tv) {
+				s.i += len(tv)
+				runs = append(runs, trun{start: int32(start), end: int32(s.i), same: true})
+				continue
+			}
 			_, entity, space, ok := s.textRun()
 			if !ok || space {
 				return runs, false
@@ -257,11 +265,10 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		case opSkipped:
 			continue
 		}
-		run := data[r.start:r.end]
-		if string(run) == string(t.doc[c.start:c.end]) {
+		if r.same {
 			continue // the template's value, which its event holds already
 		}
-		if !s.apply(c, cutField(base, items, c), run, r.entity) {
+		if !s.apply(c, cutField(base, items, c), data[r.start:r.end], r.entity) {
 			return nil, false
 		}
 	}
