@@ -1,5 +1,7 @@
 package csta
 
+import "unsafe"
+
 // The members of an event, by element name, for both decoders: an event's member method
 // (codec_events.go) says where an element of its root goes and how it is read, and the
 // generic decoder (eventMembers) and the fast one ((*fscan).event) read it accordingly.
@@ -46,14 +48,52 @@ type memberEvent interface {
 	member(name string) fieldRef
 }
 
-// fastEvents makes the events the fast path decodes, by the nameTable slot of their root
-// element's name (nameSlot): every event registered with registerEvent, under the names
-// decodeGeneric takes it by.
-var fastEvents [nameTableSize]func() memberEvent
+// eventKind makes the events of one kind: a zero one (mk), or a copy of one (clone, for a
+// template's replay, fasttemplate.go), each a new allocation of the event's own type.
+type eventKind struct {
+	mk    func() memberEvent
+	clone func(src unsafe.Pointer) (memberEvent, unsafe.Pointer) // src and the copy point to the struct
+}
 
-// registerEvent registers an event with both decoders.
-func registerEvent(name string, f func() memberEvent) {
-	register([]string{name}, func() xmlMessage { return f() })
+// kindOf is the eventKind of the event struct T.
+func kindOf[T any, P interface {
+	*T
+	memberEvent
+}]() *eventKind {
+	return &eventKind{mk: newEvent[T, P], clone: cloneEvent[T, P]}
+}
+
+// newEvent allocates a zero event T: the one allocation of a decoded event.
+func newEvent[T any, P interface {
+	*T
+	memberEvent
+}]() memberEvent {
+	return P(new(T))
+}
+
+// cloneEvent allocates a copy of the event T at src: the one allocation of a replayed event.
+func cloneEvent[T any, P interface {
+	*T
+	memberEvent
+}](src unsafe.Pointer) (memberEvent, unsafe.Pointer) {
+	p := new(T)
+	*p = *(*T)(src)
+	return P(p), unsafe.Pointer(p)
+}
+
+// fastEvents are the kinds of the events the fast path decodes, by the nameTable slot of
+// their root element's name (nameSlot): every event registered with registerEvent, under the
+// names decodeGeneric takes it by.
+var fastEvents [nameTableSize]*eventKind
+
+// registerEvent registers the event struct T, whose root element is name, with both
+// decoders.
+func registerEvent[T any, P interface {
+	*T
+	memberEvent
+}](name string) {
+	k := kindOf[T, P]()
+	register([]string{name}, func() xmlMessage { return k.mk() })
 	names := []string{name}
 	for alias, canonical := range rootAliases {
 		if canonical == name {
@@ -62,13 +102,13 @@ func registerEvent(name string, f func() memberEvent) {
 	}
 	for _, n := range names {
 		internNames(n)
-		fastEvents[nameSlot([]byte(n))] = f
+		fastEvents[nameSlot([]byte(n))] = k
 	}
 }
 
-// fastEvent is the maker of the event whose root element is named local, nil when the fast
+// fastEvent is the kind of the event whose root element is named local, nil when the fast
 // path does not decode it.
-func fastEvent(local []byte) func() memberEvent {
+func fastEvent(local []byte) *eventKind {
 	if i := nameSlot(local); i >= 0 {
 		return fastEvents[i]
 	}

@@ -40,7 +40,10 @@ const xmlDecl = `<?xml version="1.0" encoding="UTF-8"?>`
 // decoder takes (codec_fastevent.go); ok is false otherwise.
 func (d *xdoc) decodeFast(data []byte) (m Message, ok bool) {
 	// White space may follow the declaration (OpenScape Voice sends a line break there).
-	b := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(xmlDecl)), " \t\r\n")
+	b := bytes.TrimPrefix(data, []byte(xmlDecl))
+	for len(b) > 0 && isSpaceByte(b[0]) { // bytes.TrimLeft builds its set on every call
+		b = b[1:]
+	}
 	if len(b) < 2 || b[0] != '<' {
 		return d.decodeFastEvent(data, nil)
 	}

@@ -25,13 +25,13 @@ func (d *xdoc) decodeFastEvent(data []byte, rec *frecorder) (m Message, ok bool)
 	if !ok {
 		return nil, false
 	}
-	mk := fastEvent(s.local(root))
-	if mk == nil {
+	kind := fastEvent(s.local(root))
+	if kind == nil {
 		return nil, false
 	}
-	ev := mk()
+	ev := kind.mk()
 	if rec != nil {
-		rec.reset(ev, mk)
+		rec.reset(ev, kind)
 		s.rec = rec
 	}
 	if !s.event(root, ev) || !s.epilog() {
@@ -425,7 +425,7 @@ func (s *fscan) extensions(t ftag, c *EventCommon) bool {
 	}
 	c.Timestamp = time.Time{}
 	if found {
-		c.Timestamp, _ = ParseTimestamp(stamp)
+		c.Timestamp = s.d.stamps.stamp(stamp)
 	}
 	return true
 }

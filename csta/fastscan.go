@@ -1,6 +1,9 @@
 package csta
 
-import "unsafe"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // The fast event decoder's scanner (codec_fastevent.go): it reads the one form of XML that
 // switches send events in, straight off the bytes, without building the element tree. It
@@ -242,6 +245,10 @@ func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
 	rest := s.b[s.i:]
 	var seen uint8
 	i := 0
+	for i+8 <= len(rest) && textWord(binary.LittleEndian.Uint64(rest[i:])) {
+		seen = ftText // identifiers and stamps are runs of such words
+		i += 8
+	}
 	for {
 		for i < len(rest) && fastClass[rest[i]]&(ftLT|ftAmp|ftRefuse) == 0 {
 			seen |= fastClass[rest[i]]
@@ -263,6 +270,15 @@ func (s *fscan) textRun() (run []byte, entity, space, ok bool) {
 	}
 	s.i += i
 	return rest[:i], entity, seen&ftText == 0, true
+}
+
+// textWord reports whether the eight bytes of x are all ftText: printable ASCII but space,
+// '<', '&' and ']'. Each test is exact for a word of ASCII bytes (the first term refuses
+// others): a borrow out of a byte happens only past a byte that makes the test true itself.
+func textWord(x uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	lt, amp, rb := x^(lsb*'<'), x^(lsb*'&'), x^(lsb*']')
+	return (x|(x-lsb*0x21)|(x+lsb)|(lt-lsb)|(amp-lsb)|(rb-lsb))&msb == 0
 }
 
 // entityLen is the length of the predefined entity reference at b[0] ('&'), 0 for another.

@@ -53,8 +53,8 @@ type tcut struct {
 type eventTemplate struct {
 	doc  []byte
 	cuts []tcut
-	ev   reflect.Value // the event decoded from doc (a private copy), its struct
-	mk   func() memberEvent
+	ev   unsafe.Pointer // the struct of the event decoded from doc (a private copy)
+	kind *eventKind
 	ok   bool // usable: the document made a template
 }
 
@@ -85,16 +85,16 @@ const (
 )
 
 // trun is where a cut is in a document that fits the template: its character data, or the
-// position of a mark.
+// position of a mark; same when the data is the template's own (which its event holds).
 type trun struct {
-	start, end int32
-	entity     bool
+	start, end   int32
+	entity, same bool
 }
 
 // frecorder notes the cuts while the fast decoder reads a document for a template.
 type frecorder struct {
-	mk     func() memberEvent // the event's maker
-	base   uintptr            // the event's address and size
+	kind   *eventKind // the event's
+	base   uintptr    // the event's address and size
 	size   uintptr
 	cuts   []tcut
 	claims [][2]uintptr // the member fields written, as [offset, end)
@@ -102,8 +102,8 @@ type frecorder struct {
 	list   listRecord // the connection list being read
 }
 
-func (r *frecorder) reset(ev memberEvent, mk func() memberEvent) {
-	r.mk = mk
+func (r *frecorder) reset(ev memberEvent, kind *eventKind) {
+	r.kind = kind
 	v := reflect.ValueOf(ev)
 	r.base, r.size = uintptr(v.UnsafePointer()), v.Type().Elem().Size()
 	r.cuts, r.claims, r.bad = r.cuts[:0], r.claims[:0], false
@@ -203,10 +203,8 @@ func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
 	}
 	t.doc = append(t.doc[:0], doc...)
 	t.cuts = append(t.cuts[:0], r.cuts...)
-	t.mk = r.mk
-	cp := r.mk()
-	t.ev = reflect.ValueOf(cp).Elem()
-	t.ev.Set(reflect.ValueOf(ev).Elem())
+	t.kind = r.kind
+	_, t.ev = r.kind.clone(reflect.ValueOf(ev).UnsafePointer())
 	t.ownLists() // the caller has ev's
 }
 
@@ -225,6 +223,14 @@ func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
 		tpos = int(c.end)
 		start := s.i
 		if c.start < c.end {
+			// The template's value again (a state, a cause, a party that did not change)
+			// needs no check: the template's run was checked, and it ends at the same '<'.
+			if tv := t.doc[c.start:c.end]; len(data)-s.i > len(tv) && data[s.i+len(tv)] == '<' &&
+				string(data[s.i:s.i+len(tv)]) == string(tv) {
+				s.i += len(tv)
+				runs = append(runs, trun{start: int32(start), end: int32(s.i), same: true})
+				continue
+			}
 			_, entity, space, ok := s.textRun()
 			if !ok || space {
 				return runs, false
@@ -240,10 +246,7 @@ func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
 // replay decodes data, which fits t (match gave runs): t's event with the cuts' values read
 // from data.
 func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool) {
-	ev := t.mk()
-	v := reflect.ValueOf(ev)
-	v.Elem().Set(t.ev)
-	base := v.UnsafePointer()
+	ev, base := t.kind.clone(t.ev)
 	s := fscan{b: data, d: d}
 	raw := 0
 	var items unsafe.Pointer // the first item of the list being replayed
@@ -262,11 +265,10 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		case opSkipped:
 			continue
 		}
-		run := data[r.start:r.end]
-		if string(run) == string(t.doc[c.start:c.end]) {
+		if r.same {
 			continue // the template's value, which its event holds already
 		}
-		if !s.apply(c, cutField(base, items, c), run, r.entity) {
+		if !s.apply(c, cutField(base, items, c), data[r.start:r.end], r.entity) {
 			return nil, false
 		}
 	}
@@ -298,7 +300,7 @@ func (s *fscan) apply(c *tcut, p unsafe.Pointer, run []byte, entity bool) bool {
 		if entity {
 			stamp = s.value(run, true)
 		}
-		*(*time.Time)(p), _ = ParseTimestamp(stamp)
+		*(*time.Time)(p) = s.d.stamps.stamp(stamp)
 	default:
 		return false
 	}

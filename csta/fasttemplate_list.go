@@ -67,7 +67,7 @@ func ownList(p unsafe.Pointer) unsafe.Pointer {
 
 // ownLists gives the template's event lists of its own.
 func (t *eventTemplate) ownLists() {
-	base := t.ev.Addr().UnsafePointer()
+	base := t.ev
 	for i := range t.cuts {
 		if t.cuts[i].op == opList {
 			ownList(unsafe.Add(base, t.cuts[i].off))

@@ -45,7 +45,7 @@ func TestDecodeTemplateList(t *testing.T) {
 		if k == nil || !k.t[0].ok {
 			t.Fatalf("no template of %s", doc)
 		}
-		tplList := (*[]ConnectionListItem)(unsafe.Add(k.t[0].ev.Addr().UnsafePointer(), listOffset(first)))
+		tplList := (*[]ConnectionListItem)(unsafe.Add(k.t[0].ev, listOffset(first)))
 		variant := revalue(doc, revalues["digits"])
 		prev := first
 		for i, b := range [][]byte{variant, doc, variant, doc} {

@@ -90,6 +90,35 @@ func parseTimestampFast(s string) (time.Time, bool) {
 	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC), true
 }
 
+// stampCache is a decoder's last timestamp in the fast form, to its minute
+// ("2026-12-06T21:30"), and that minute as Unix time: a link's events come seconds apart, so
+// most stamps are read from their seconds on (stamp).
+type stampCache struct {
+	minute [16]byte
+	unix   int64
+	ok     bool
+}
+
+// stamp is ParseTimestamp(s) for a timestamp without surrounding white space (a value the
+// fast decoder trimmed), read from the cached minute when s falls in it.
+func (c *stampCache) stamp(s string) time.Time {
+	if c.ok && len(s) >= 20 && s[:16] == string(c.minute[:]) && s[16] == ':' && s[len(s)-1] == 'Z' {
+		sec, ok := digitsAt(s, 17, 2)
+		if nsec, fok := fractionNanos(s[19 : len(s)-1]); ok && fok && sec <= 59 {
+			return time.Unix(c.unix+int64(sec), int64(nsec)).UTC()
+		}
+	}
+	t, ok := ParseTimestamp(s)
+	if ok && len(s) >= 20 && s[len(s)-1] == 'Z' {
+		if _, fast := parseTimestampFast(s); fast {
+			copy(c.minute[:], s[:16])
+			c.unix = t.Unix() - int64(t.Second())
+			c.ok = true
+		}
+	}
+	return t
+}
+
 // fractionNanos reads "" or "." and one to nine digits as nanoseconds.
 func fractionNanos(frac string) (int, bool) {
 	if frac == "" {

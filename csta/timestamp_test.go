@@ -50,3 +50,37 @@ func TestEventSecurityTimestamp(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, m.(Event).Common().Timestamp.IsZero())
 }
+
+// A decoder's cached minute gives what ParseTimestamp gives, for stamps in the minute, in
+// another one, and malformed in the seconds or the fraction.
+func TestStampCache(t *testing.T) {
+	var c stampCache
+	for _, s := range []string{
+		"2026-12-06T21:30:00.123456789Z", "2026-12-06T21:30:59.5Z", "2026-12-06T21:30:07Z",
+		"2026-12-06T21:30:60Z", "2026-12-06T21:30:5aZ", "2026-12-06T21:30:05.Z", "2026-12-06T21:30:05.1234567891Z",
+		"2026-12-06T21:30:05.12x4Z", "2026-12-06T21:30:05+01:00", "2026-12-06T21:31:00Z", "2026-12-06T21:31:02.000000001Z",
+		"2026-12-06T21:30:02Z", "2024-02-29T23:59:59.999Z", "2024-02-29T23:59:00Z", "20261206213005Z", "2026-12-06T21:30:05",
+		"2026-12-06T21:30:05Z ", "soon",
+	} {
+		checkStampCache(t, &c, s)
+	}
+	require.True(t, c.ok)
+}
+
+func checkStampCache(t *testing.T, c *stampCache, s string) {
+	t.Helper()
+	want, _ := ParseTimestamp(s)
+	if got := c.stamp(s); got != want {
+		t.Fatalf("%q after minute %q: %v, ParseTimestamp %v", s, c.minute, got, want)
+	}
+}
+
+func FuzzStampCache(f *testing.F) {
+	f.Add("2026-12-06T21:30:00.123456789Z", "2026-12-06T21:30:59.5Z")
+	f.Add("2024-02-29T23:59:59Z", "2024-02-29T23:59:60Z")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var c stampCache
+		checkStampCache(t, &c, a)
+		checkStampCache(t, &c, b)
+	})
+}

@@ -37,6 +37,7 @@ type xnode struct {
 type xdoc struct {
 	src    []byte
 	text   []byte // block that text values are copied into (str); never rewritten
+	raws   []byte // block that raw copies are cut from (rawBytes); never rewritten
 	nodes  []xnode
 	rootNS string // namespace of the root element, if declared
 	// values are recent text values by a hash of their bytes (str): device and call IDs,
@@ -44,6 +45,7 @@ type xdoc struct {
 	// then neither copied nor given block space.
 	values [valueSlots]string
 	tmpl   *eventTemplates // a link reader's event templates (newLinkDoc), nil for others
+	stamps stampCache      // the minute of the last timestamp read by the fast decoder
 }
 
 // DecodeError reports malformed XML or a message whose content is invalid.
