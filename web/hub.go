@@ -346,9 +346,6 @@ func reasonOf(err error) string {
 	return "cursor_too_old"
 }
 
-// fanOut delivers one entry as fanOutRun does.
-func (h *hub) fanOut(e store.Entry) { h.fanOutRun([]store.Entry{e}) }
-
 // fanOutRun delivers a run of entries, in log order, to internal sinks and queues each for
 // every feed that wants it, under one hold of the hub's lock; the caller wakes the writers
 // (wake). Only the hub's goroutine calls it.

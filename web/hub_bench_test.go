@@ -80,9 +80,10 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 }
 
 // BenchmarkHubFanOut fans out call events to WebSocket sessions as at ctibench's saturation
-// (5,000 lines, each followed by one client and the auditor), taking the queued messages
-// every second event as the flushers would: the hub's per-event cost without the socket
-// writes. burst=N takes them every N events instead, as in the bursts of a saturated hub.
+// (5,000 lines, each followed by one client and the auditor), in runs of burst entries as
+// the hub takes them from its subscription, taking the queued messages after each run as
+// the flushers would: the hub's per-event cost without the socket writes. burst=N fans out
+// runs of N entries (as in the bursts of a saturated hub) instead of 2.
 //
 //	go test ./web -run '^$' -bench HubFanOut -benchmem -count 5
 func BenchmarkHubFanOut(b *testing.B) {
@@ -94,12 +95,15 @@ func BenchmarkHubFanOut(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			h := benchHub(b, bc.clients, 5000)
+			run := make([]store.Entry, 0, bc.burst)
 			b.ReportAllocs()
 			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
-				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
-				if i%bc.burst == bc.burst-1 {
+				run = append(run, store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
+				if len(run) == bc.burst {
+					h.fanOutRun(run)
+					run = run[:0]
 					conns := h.takeBurst()
 					for _, c := range conns {
 						c.recycleQueue(c.takeQueue())
