@@ -39,11 +39,16 @@ type hub struct {
 	// byLine lists the feeds of each line with their marks on it, so that the fan-out of an
 	// entry makes one look-up for all of them.
 	byLine map[string][]lineSub
-	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
-	pos    store.Position     // last entry fanned out
-	recent recentLog          // the newest entries fanned out, for replays
-	ready  chan struct{}      // closed once the first subscription is up
-	readyO sync.Once
+	// runLines keeps the subscribers of lines of the run being fanned out (fanOutRun): a
+	// run holds several events of each of a call's lines, and the map's look-up is mostly
+	// cache misses. Valid while the lock is held (byLine changes only under it), so cleared
+	// at the end of each run.
+	runLines [8]runLine
+	feeds    map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
+	pos      store.Position     // last entry fanned out
+	recent   recentLog          // the newest entries fanned out, for replays
+	ready    chan struct{}      // closed once the first subscription is up
+	readyO   sync.Once
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
 	// msgs writes the event messages the fan-out encodes (encodeLocked).
@@ -65,24 +70,20 @@ type hub struct {
 	resyncAt  time.Time
 }
 
-// feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
+// feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu. The
+// fields the fan-out reads for every entry come first, in one cache line.
 type feed struct {
 	c *wsConn
-	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
-	// the hub's byLine points to the same marks); bridgeLast is that for line-less events: a
-	// live entry at or below it was already delivered by a replay. One map for all lines: a
-	// session has one feed per PBX, and a map costs about as much as the rest of a session's
-	// bookkeeping.
-	lines      map[string]*lineMark
-	bridgeLast uint64
+	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
+	// An entry of another epoch is never delivered: the client must resync first.
+	epoch string
 	// burst is the hub's burst in which the feed's connection was last listed for the
 	// flushers (hub.toWake).
 	burst uint64
-	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
-	// An entry of another epoch is never delivered: the client must resync first.
-	epoch   string
-	syncing bool // a replay runs: live entries wait in pending
-	pending pendingLog
+	// bridgeLast is the highest offset delivered of the line-less events (lines holds that of
+	// each line): a live entry at or below it was already delivered by a replay.
+	bridgeLast uint64
+	syncing    bool // a replay runs: live entries wait in pending
 	// overflow: pending grew past its bound during the replay; the entries left out start
 	// after from, and the feed falls behind from there once the replay is done.
 	overflow bool
@@ -91,7 +92,12 @@ type feed struct {
 	// the log after from as the writer drains, as a resume does, then returns the feed to
 	// live delivery. since is when it fell behind; owesSynced (with replayed) that the
 	// synced message of a subscribe is sent only at the end of the catch-up.
-	behind     bool
+	behind bool
+	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
+	// the hub's byLine points to the same marks). One map for all lines: a session has one
+	// feed per PBX, and a map costs about as much as the rest of a session's bookkeeping.
+	lines      map[string]*lineMark
+	pending    pendingLog
 	from       store.Position
 	since      time.Time
 	deadline   time.Time // the catch-up must be done by then
@@ -378,6 +384,7 @@ func (h *hub) fanOutRun(run []store.Entry) {
 		}
 		h.eventsIn.Add(float64(n))
 	}
+	clear(h.runLines[:])
 	h.mu.Unlock()
 	if len(h.sinks) == 0 {
 		return
@@ -397,7 +404,7 @@ func (h *hub) queueEntry(e *store.Entry) {
 	var msg []byte
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
-			for _, s := range h.byLine[e.Event.Line] {
+			for _, s := range h.subsOf(&e.Event) {
 				msg = h.deliver(s.f, s.m, e, msg)
 			}
 		} else {
@@ -407,6 +414,22 @@ func (h *hub) queueEntry(e *store.Entry) {
 		}
 	}
 	h.recent.add(e, msg)
+}
+
+// runLine is a line's subscribers, kept for a run (hub.runLines).
+type runLine struct {
+	line string
+	subs []lineSub
+}
+
+// subsOf returns the subscribers of ev's line (not ""), looked up once per run and line
+// (hub.runLines, by the event's device ID, which stands for its line).
+func (h *hub) subsOf(ev *tapi.Event) []lineSub {
+	r := &h.runLines[ev.Device%uint32(len(h.runLines))]
+	if r.line != ev.Line {
+		r.line, r.subs = ev.Line, h.byLine[ev.Line]
+	}
+	return r.subs
 }
 
 // deliver queues e for feed f, with its mark m on e's line (nil: line-less), unless f has

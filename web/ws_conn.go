@@ -22,7 +22,14 @@ import (
 // writer goroutine runs only while it has something to do (ws_writer.go): an idle session
 // holds the reader's stack and no other.
 type wsConn struct {
-	s      *Server
+	s *Server
+	// closing is set when the session fails: nothing queued after that is sent, so that a
+	// client told to resync never gets events after the reason for the close.
+	closing atomic.Bool
+	// The fan-out's offer reads s, closing, qmu and queue: they come first, in one cache line.
+	qmu   sync.Mutex
+	queue [][]byte // outbound messages, at most s.cfg.SendQueue
+
 	ws     *websocket.Conn
 	sock   *wsout.Conn // what ws writes to; data messages are written to it directly
 	remote string
@@ -35,8 +42,6 @@ type wsConn struct {
 	client  string
 	counted bool // p's session is counted in s.sessions
 
-	qmu   sync.Mutex
-	queue [][]byte // outbound messages, at most s.cfg.SendQueue
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
@@ -55,9 +60,6 @@ type wsConn struct {
 	closeOnce sync.Once
 	closeCode int
 	closeText string
-	// closing is set when the session fails: nothing queued after that is sent, so that a
-	// client told to resync never gets events after the reason for the close.
-	closing atomic.Bool
 
 	feedsMu sync.Mutex // guards feeds (reader goroutine writes, diagnostics read)
 	feeds   map[string]*feed
