@@ -44,6 +44,9 @@ type wsConn struct {
 
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
+	// lastTaken is how many messages the writer took last (takeQueue), the size of the array
+	// offer makes when none was kept. Guarded by qmu.
+	lastTaken int
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}
@@ -161,6 +164,11 @@ func (c *wsConn) offer(b []byte) offerResult {
 	defer c.qmu.Unlock()
 	if len(c.queue) >= c.s.cfg.SendQueue {
 		return offerFull
+	}
+	if cap(c.queue) == 0 {
+		// No array kept (recycleQueue): one as large as the last burst's, instead of
+		// growing one from a single message at every doubling.
+		c.queue = make([][]byte, 0, min(max(c.lastTaken, maxSpareQueue), maxBusyQueue))
 	}
 	c.queue = append(c.queue, b)
 	return offerQueued

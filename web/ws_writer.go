@@ -117,7 +117,7 @@ func (c *wsConn) takeQueue() [][]byte {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
-	c.queue, c.spareQ = c.spareQ, nil
+	c.queue, c.spareQ, c.lastTaken = c.spareQ, nil, len(q)
 	if c.taken != nil {
 		close(c.taken)
 		c.taken = nil

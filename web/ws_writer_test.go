@@ -184,3 +184,22 @@ func TestRecycleQueueKeepsBusyArrays(t *testing.T) {
 		}
 	}
 }
+
+// A queue that starts without a kept array (recycleQueue dropped it, or none was written
+// yet) gets one as large as the last burst taken, bounded by maxSpareQueue and
+// maxBusyQueue, instead of growing from one message.
+func TestOfferSizesQueueByLastBurst(t *testing.T) {
+	for _, tc := range []struct{ burst, want int }{
+		{0, maxSpareQueue}, {3, maxSpareQueue}, {100, 100}, {4 * maxBusyQueue, maxBusyQueue},
+	} {
+		c := writerlessConn(Config{SendQueue: 1 << 20})
+		for range tc.burst {
+			require.Equal(t, offerQueued, c.offer([]byte("m")))
+		}
+		c.takeQueue() // not recycled: the next queue has no array
+		require.Equal(t, offerQueued, c.offer([]byte("m")))
+		if got := cap(c.queue); got != tc.want {
+			t.Errorf("after a burst of %d: queue of capacity %d, want %d", tc.burst, got, tc.want)
+		}
+	}
+}
