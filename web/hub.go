@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -334,9 +335,9 @@ func (h *hub) catchUp(ctx context.Context, pos store.Position) error {
 		if err != nil {
 			return err
 		}
-		h.fanOutRun(es)
-		if len(es) > 0 {
-			after = es[len(es)-1].Offset
+		for run := range slices.Chunk(es, fanOutBurst) { // bounds each hold of the lock
+			h.fanOutRun(run)
+			after = run[len(run)-1].Offset
 		}
 		h.wake()
 		if len(es) < replayPage {

@@ -19,12 +19,13 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 }
 
 // benchEvents returns n call events of the shapes the engine makes most (a new call, its
-// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, spread over the lines.
+// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, the calls spread over the
+// lines, each call's four events on its line.
 func benchEvents(n, lines int) []tapi.Event {
 	at := time.Now()
 	evs := make([]tapi.Event, n)
 	for i := range evs {
-		line := "hq/" + strconv.Itoa(1000+(i*7919)%lines)
+		line := "hq/" + strconv.Itoa(1000+(i/4*7919)%lines) // a call's events on its line
 		handle := tapi.CallHandle("hq:" + strconv.Itoa(i/4+1))
 		e := tapi.Event{V: tapi.WireVersion, Time: at.Add(time.Duration(i) * 1234567), PBX: "hq",
 			Line: line, Device: tapi.LineDeviceID(line), Handle: handle}
