@@ -302,8 +302,12 @@ const maxSpare = 1024
 
 // flushShare writes the queues of conns without blocking and returns the framing buffer.
 func flushShare(conns []*wsConn, scratch []byte) []byte {
+	n := 0
 	for _, c := range conns {
-		c.flushNow(&scratch)
+		n += c.flushNow(&scratch)
+	}
+	if n > 0 { // one add to the shared counter per share, not per connection
+		conns[0].s.metrics.eventsOut.Add(float64(n))
 	}
 	if cap(scratch) > wsout.MaxIdleBuffer {
 		return nil
