@@ -29,7 +29,9 @@ type hub struct {
 	svc     cti.Service
 	log     *logrus.Entry
 	metrics *metrics
-	sinks   []func(*store.Entry) // internal consumers (alerts), called once per entry
+	// sinks are internal consumers (alerts), called once per entry, which they must not keep:
+	// it is in the hub's buffer of the run (fanOutRun).
+	sinks []func(*store.Entry)
 	// num presents the PBX's party numbers to clients (E.164, as REST shows them); nil when
 	// the PBX has no numbering plan and numbers go out as the PBX reports them.
 	num tapi.NumberMap
