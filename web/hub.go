@@ -42,16 +42,11 @@ type hub struct {
 	// byLine lists the feeds of each line with their marks on it, so that the fan-out of an
 	// entry makes one look-up for all of them.
 	byLine map[string][]lineSub
-	// runLines keeps the subscribers of lines of the run being fanned out (fanOutRun): a
-	// run holds several events of each of a call's lines, and the map's look-up is mostly
-	// cache misses. Valid while the lock is held (byLine changes only under it), so cleared
-	// at the end of each run.
-	runLines [8]runLine
-	feeds    map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
-	pos      store.Position     // last entry fanned out
-	recent   recentLog          // the newest entries fanned out, for replays
-	ready    chan struct{}      // closed once the first subscription is up
-	readyO   sync.Once
+	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
+	pos    store.Position     // last entry fanned out
+	recent recentLog          // the newest entries fanned out, for replays
+	ready  chan struct{}      // closed once the first subscription is up
+	readyO sync.Once
 	// eventsIn is the PBX's series of metrics.eventsIn, looked up on the first entry.
 	eventsIn prometheus.Counter
 	// msgs writes the event messages the fan-out encodes (encodeLocked).
@@ -391,7 +386,6 @@ func (h *hub) fanOutRun(run []store.Entry) {
 		}
 		h.eventsIn.Add(float64(n))
 	}
-	clear(h.runLines[:])
 	h.mu.Unlock()
 	if len(h.sinks) == 0 {
 		return
@@ -411,7 +405,7 @@ func (h *hub) queueEntry(e *store.Entry) {
 	var msg []byte
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
-			for _, s := range h.subsOf(&e.Event) {
+			for _, s := range h.byLine[e.Event.Line] {
 				msg = h.deliver(s.f, s.m, e, msg)
 			}
 		} else {
@@ -421,22 +415,6 @@ func (h *hub) queueEntry(e *store.Entry) {
 		}
 	}
 	h.recent.add(e, msg)
-}
-
-// runLine is a line's subscribers, kept for a run (hub.runLines).
-type runLine struct {
-	line string
-	subs []lineSub
-}
-
-// subsOf returns the subscribers of ev's line (not ""), looked up once per run and line
-// (hub.runLines, by the event's device ID, which stands for its line).
-func (h *hub) subsOf(ev *tapi.Event) []lineSub {
-	r := &h.runLines[ev.Device%uint32(len(h.runLines))]
-	if r.line != ev.Line {
-		r.line, r.subs = ev.Line, h.byLine[ev.Line]
-	}
-	return r.subs
 }
 
 // deliver queues e for feed f, with its mark m on e's line (nil: line-less), unless f has

@@ -100,9 +100,8 @@ func checkLineIndex(t *testing.T, h *hub, feeds []*feed) {
 
 // A run of entries fanned out at once reaches each feed as the entries one by one would:
 // the entries of its lines and the line-less ones, in log order, whatever device IDs the
-// events carry (the run's line cache is keyed by them: here they collide, are 0, or are
-// right); entries already delivered are dropped, and the sinks see each new entry once, in
-// order.
+// events carry (here they collide, are 0, or are right); entries already delivered are
+// dropped, and the sinks see each new entry once, in order.
 func TestHubFanOutRunDeliversInOrder(t *testing.T) {
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
 	var sunk []uint64
