@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,8 +45,8 @@ type wsConn struct {
 
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
-	// lastTaken is how many messages the writer took last (takeQueue), the size of the array
-	// offer makes when none was kept. Guarded by qmu.
+	// lastTaken is how many messages the writer took last (takeQueue), the size offer grows
+	// a full queue to at once. Guarded by qmu.
 	lastTaken int
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
@@ -165,10 +166,11 @@ func (c *wsConn) offer(b []byte) offerResult {
 	if len(c.queue) >= c.s.cfg.SendQueue {
 		return offerFull
 	}
-	if cap(c.queue) == 0 {
-		// No array kept (recycleQueue): one as large as the last burst's, instead of
-		// growing one from a single message at every doubling.
-		c.queue = make([][]byte, 0, min(max(c.lastTaken, maxSpareQueue), maxBusyQueue))
+	if n := len(c.queue); n == cap(c.queue) {
+		// Full (or none kept, or a small one kept: recycleQueue): grow it at once to hold
+		// as many as the last burst did, rather than at every doubling from there.
+		want := max(min(c.lastTaken, maxBusyQueue), maxSpareQueue)
+		c.queue = slices.Grow(c.queue, max(want-n, 1)) // beyond want, as append grows it
 	}
 	c.queue = append(c.queue, b)
 	return offerQueued
