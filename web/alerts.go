@@ -69,8 +69,8 @@ func newAlerter(s *Server) *alerter {
 }
 
 // observe is a hub sink: it sees every entry of a PBX once.
-func (a *alerter) observe(e store.Entry) {
-	ev := &e.Event // not a copy: the hub calls observe for every entry
+func (a *alerter) observe(e *store.Entry) {
+	ev := &e.Event
 	var kind, summary string
 	switch ev.Type {
 	case tapi.BridgeSwitchover:

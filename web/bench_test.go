@@ -85,7 +85,7 @@ func BenchmarkWSEventLatency(b *testing.B) {
 	// The hub's own receipt time separates the engine+store part from the fan-out.
 	h := e.srv.hubs["hq"]
 	h.mu.Lock()
-	h.sinks = append(h.sinks, func(en store.Entry) {
+	h.sinks = append(h.sinks, func(en *store.Entry) {
 		now := time.Now()
 		mu.Lock()
 		if recording {

@@ -507,3 +507,6 @@ func smallBufferDialer(size int) websocket.Dialer {
 		return serr
 	}}).DialContext}
 }
+
+// fanOut fans out one entry as a run of its own.
+func (h *hub) fanOut(e store.Entry) { h.fanOutRun([]store.Entry{e}) }

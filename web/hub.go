@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,7 +29,9 @@ type hub struct {
 	svc     cti.Service
 	log     *logrus.Entry
 	metrics *metrics
-	sinks   []func(store.Entry) // internal consumers (alerts), called once per entry
+	// sinks are internal consumers (alerts), called once per entry, which they must not keep:
+	// it is in the hub's buffer of the run (fanOutRun).
+	sinks []func(*store.Entry)
 	// num presents the PBX's party numbers to clients (E.164, as REST shows them); nil when
 	// the PBX has no numbering plan and numbers go out as the PBX reports them.
 	num tapi.NumberMap
@@ -65,24 +68,20 @@ type hub struct {
 	resyncAt  time.Time
 }
 
-// feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu.
+// feed is one connection's subscription to one PBX. Its fields are guarded by hub.mu. The
+// fields the fan-out reads for every entry come first, in one cache line.
 type feed struct {
 	c *wsConn
-	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
-	// the hub's byLine points to the same marks); bridgeLast is that for line-less events: a
-	// live entry at or below it was already delivered by a replay. One map for all lines: a
-	// session has one feed per PBX, and a map costs about as much as the rest of a session's
-	// bookkeeping.
-	lines      map[string]*lineMark
-	bridgeLast uint64
+	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
+	// An entry of another epoch is never delivered: the client must resync first.
+	epoch string
 	// burst is the hub's burst in which the feed's connection was last listed for the
 	// flushers (hub.toWake).
 	burst uint64
-	// epoch is the log epoch the marks count in (of the client's cursor or its last resync).
-	// An entry of another epoch is never delivered: the client must resync first.
-	epoch   string
-	syncing bool // a replay runs: live entries wait in pending
-	pending pendingLog
+	// bridgeLast is the highest offset delivered of the line-less events (lines holds that of
+	// each line): a live entry at or below it was already delivered by a replay.
+	bridgeLast uint64
+	syncing    bool // a replay runs: live entries wait in pending
 	// overflow: pending grew past its bound during the replay; the entries left out start
 	// after from, and the feed falls behind from there once the replay is done.
 	overflow bool
@@ -91,7 +90,12 @@ type feed struct {
 	// the log after from as the writer drains, as a resume does, then returns the feed to
 	// live delivery. since is when it fell behind; owesSynced (with replayed) that the
 	// synced message of a subscribe is sent only at the end of the catch-up.
-	behind     bool
+	behind bool
+	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
+	// the hub's byLine points to the same marks). One map for all lines: a session has one
+	// feed per PBX, and a map costs about as much as the rest of a session's bookkeeping.
+	lines      map[string]*lineMark
+	pending    pendingLog
 	from       store.Position
 	since      time.Time
 	deadline   time.Time // the catch-up must be done by then
@@ -177,6 +181,7 @@ func (h *hub) follow(ctx context.Context) error {
 	}
 	h.readyO.Do(func() { close(h.ready) })
 	defer h.wake()
+	run := make([]store.Entry, 0, fanOutBurst)
 	for {
 		select {
 		case <-ctx.Done():
@@ -186,24 +191,36 @@ func (h *hub) follow(ctx context.Context) error {
 				return subEnded(sub)
 			}
 			h.late.observe(e.Event.Time, time.Now())
-			h.fanOut(e)
+			run = append(run[:0], e)
 		}
-		// Fan out what else is already waiting (one engine batch arrives as several
-		// entries) before writing, so that each connection gets its share in one write.
-	burst:
-		for range fanOutBurst {
-			select {
-			case e, ok := <-sub.C():
-				if !ok {
-					return subEnded(sub)
-				}
-				h.fanOut(e)
-			default:
-				break burst
-			}
+		// Take what else is already waiting (one engine batch arrives as several entries)
+		// and fan the run out at once before writing, so that each connection gets its
+		// share in one write and the run costs one hold of the hub's lock.
+		run, ok := takeWaiting(sub.C(), run)
+		h.fanOutRun(run)
+		if !ok {
+			return subEnded(sub)
 		}
 		h.wake()
 	}
+}
+
+// takeWaiting appends to run the entries waiting in c, up to fanOutBurst in all, without
+// blocking; false when c is closed.
+func takeWaiting(c <-chan store.Entry, run []store.Entry) ([]store.Entry, bool) {
+	for len(run) < fanOutBurst {
+		run = run[:len(run)+1]
+		var ok bool
+		select {
+		case run[len(run)-1], ok = <-c:
+			if !ok {
+				return run[:len(run)-1], false
+			}
+		default:
+			return run[:len(run)-1], true
+		}
+	}
+	return run, true
 }
 
 // fanOutBurst bounds how many entries are fanned out before the writers are woken.
@@ -282,8 +299,12 @@ const maxSpare = 1024
 
 // flushShare writes the queues of conns without blocking and returns the framing buffer.
 func flushShare(conns []*wsConn, scratch []byte) []byte {
+	n := 0
 	for _, c := range conns {
-		c.flushNow(&scratch)
+		n += c.flushNow(&scratch)
+	}
+	if n > 0 { // one add to the shared counter per share, not per connection
+		conns[0].s.metrics.eventsOut.Add(float64(n))
 	}
 	if cap(scratch) > wsout.MaxIdleBuffer {
 		return nil
@@ -315,9 +336,9 @@ func (h *hub) catchUp(ctx context.Context, pos store.Position) error {
 		if err != nil {
 			return err
 		}
-		for _, e := range es {
-			h.fanOut(e)
-			after = e.Offset
+		for run := range slices.Chunk(es, fanOutBurst) { // bounds each hold of the lock
+			h.fanOutRun(run)
+			after = run[len(run)-1].Offset
 		}
 		h.wake()
 		if len(es) < replayPage {
@@ -333,71 +354,106 @@ func reasonOf(err error) string {
 	return "cursor_too_old"
 }
 
-// fanOut delivers one entry to internal sinks and queues it for every feed that wants it;
-// the caller wakes the writers (wake). Only the hub's goroutine calls it.
-func (h *hub) fanOut(e store.Entry) {
+// fanOutRun delivers a run of entries, in log order, to internal sinks and queues each for
+// every feed that wants it, under one hold of the hub's lock; the caller wakes the writers
+// (wake). Only the hub's goroutine calls it.
+func (h *hub) fanOutRun(run []store.Entry) {
+	if len(run) == 0 {
+		return
+	}
+	// dup lists the entries already delivered (a gap replay overlapping the new
+	// subscription), which the sinks do not get again either; rare, so made when needed.
+	var dup []bool
 	h.mu.Lock()
-	if e.Offset <= h.pos.Offset && e.Epoch == h.pos.Epoch {
-		h.mu.Unlock()
-		return // already delivered (gap replay overlapping the new subscription)
+	n := 0
+	for i := range run {
+		e := &run[i]
+		if e.Offset <= h.pos.Offset && e.Epoch == h.pos.Epoch {
+			if dup == nil {
+				dup = make([]bool, len(run))
+			}
+			dup[i] = true
+			continue
+		}
+		n++
+		h.pos = store.Position{Epoch: e.Epoch, Offset: e.Offset}
+		h.noteResync(e)
+		h.queueEntry(e)
 	}
-	h.pos = store.Position{Epoch: e.Epoch, Offset: e.Offset}
-	if h.eventsIn == nil {
-		h.eventsIn = h.metrics.eventsIn.WithLabelValues(h.pbx)
+	if n > 0 {
+		if h.eventsIn == nil {
+			h.eventsIn = h.metrics.eventsIn.WithLabelValues(h.pbx)
+		}
+		h.eventsIn.Add(float64(n))
 	}
-	h.eventsIn.Inc()
-	h.noteResync(e)
+	h.mu.Unlock()
+	if len(h.sinks) == 0 {
+		return
+	}
+	for i := range run {
+		if dup == nil || !dup[i] {
+			for _, s := range h.sinks {
+				s(&run[i])
+			}
+		}
+	}
+}
+
+// queueEntry queues e for every feed that wants it and keeps it in the replay cache, under
+// the hub's lock. Its message is encoded once, for the first feed that takes it.
+func (h *hub) queueEntry(e *store.Entry) {
 	var msg []byte
-	deliver := func(f *feed, m *lineMark) {
-		if f.syncing {
-			if f.overflow {
-				return
-			}
-			if f.pending.len() >= f.c.pendingLimit() {
-				// The rest comes from the log after the replay (finishSync).
-				f.overflow = true
-				f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
-				return
-			}
-			if msg == nil {
-				msg = h.encodeLocked(&e)
-			}
-			f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
-			return
-		}
-		if f.behind || !f.freshAt(&e, m) {
-			return
-		}
-		if msg == nil {
-			msg = h.encodeLocked(&e)
-		}
-		switch f.c.offer(msg) {
-		case offerQueued:
-			f.markAt(&e, m)
-			if f.burst != h.burst {
-				f.burst = h.burst
-				h.toWake = append(h.toWake, f.c)
-			}
-		case offerFull:
-			h.fallBehind(f, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1})
-		}
-	}
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
 			for _, s := range h.byLine[e.Event.Line] {
-				deliver(s.f, s.m)
+				msg = h.deliver(s.f, s.m, e, msg)
 			}
 		} else {
 			for f := range h.feeds {
-				deliver(f, nil)
+				msg = h.deliver(f, nil, e, msg)
 			}
 		}
 	}
 	h.recent.add(e, msg)
-	h.mu.Unlock()
-	for _, s := range h.sinks {
-		s(e)
+}
+
+// deliver queues e for feed f, with its mark m on e's line (nil: line-less), unless f has
+// it already, waits for a replay (pending) or is behind. msg is e's message when encoded
+// already (else nil); deliver returns it, encoded if it was needed.
+func (h *hub) deliver(f *feed, m *lineMark, e *store.Entry, msg []byte) []byte {
+	if f.syncing {
+		if f.overflow {
+			return msg
+		}
+		if f.pending.len() >= f.c.pendingLimit() {
+			// The rest comes from the log after the replay (finishSync).
+			f.overflow = true
+			f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
+			return msg
+		}
+		if msg == nil {
+			msg = h.encodeLocked(e)
+		}
+		f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
+		return msg
 	}
+	if f.behind || !f.freshAt(e, m) {
+		return msg
+	}
+	if msg == nil {
+		msg = h.encodeLocked(e)
+	}
+	switch f.c.offer(msg) {
+	case offerQueued:
+		f.markAt(e, m)
+		if f.burst != h.burst {
+			f.burst = h.burst
+			h.toWake = append(h.toWake, f.c)
+		}
+	case offerFull:
+		h.fallBehind(f, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1})
+	}
+	return msg
 }
 
 // fallBehind switches f, whose connection's send queue is full, from live delivery to a

@@ -19,12 +19,13 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 }
 
 // benchEvents returns n call events of the shapes the engine makes most (a new call, its
-// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, spread over the lines.
+// state changes, its info) on lines hq/1000 .. hq/1000+lines-1, the calls spread over the
+// lines, each call's four events on its line.
 func benchEvents(n, lines int) []tapi.Event {
 	at := time.Now()
 	evs := make([]tapi.Event, n)
 	for i := range evs {
-		line := "hq/" + strconv.Itoa(1000+(i*7919)%lines)
+		line := "hq/" + strconv.Itoa(1000+(i/4*7919)%lines) // a call's events on its line
 		handle := tapi.CallHandle("hq:" + strconv.Itoa(i/4+1))
 		e := tapi.Event{V: tapi.WireVersion, Time: at.Add(time.Duration(i) * 1234567), PBX: "hq",
 			Line: line, Device: tapi.LineDeviceID(line), Handle: handle}
@@ -80,9 +81,10 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 }
 
 // BenchmarkHubFanOut fans out call events to WebSocket sessions as at ctibench's saturation
-// (5,000 lines, each followed by one client and the auditor), taking the queued messages
-// every second event as the flushers would: the hub's per-event cost without the socket
-// writes. burst=N takes them every N events instead, as in the bursts of a saturated hub.
+// (5,000 lines, each followed by one client and the auditor), in runs of burst entries as
+// the hub takes them from its subscription, taking the queued messages after each run as
+// the flushers would: the hub's per-event cost without the socket writes. burst=N fans out
+// runs of N entries (as in the bursts of a saturated hub) instead of 2.
 //
 //	go test ./web -run '^$' -bench HubFanOut -benchmem -count 5
 func BenchmarkHubFanOut(b *testing.B) {
@@ -94,12 +96,15 @@ func BenchmarkHubFanOut(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			h := benchHub(b, bc.clients, 5000)
+			run := make([]store.Entry, 0, bc.burst)
 			b.ReportAllocs()
 			cpu0 := cputime.Process()
 			i := 0
 			for b.Loop() {
-				h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
-				if i%bc.burst == bc.burst-1 {
+				run = append(run, store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
+				if len(run) == bc.burst {
+					h.fanOutRun(run)
+					run = run[:0]
 					conns := h.takeBurst()
 					for _, c := range conns {
 						c.recycleQueue(c.takeQueue())

@@ -29,7 +29,7 @@ func newRecentLog(capacity int) recentLog {
 	return recentLog{buf: make([]recentEntry, capacity)}
 }
 
-func (r *recentLog) add(e store.Entry, msg []byte) {
+func (r *recentLog) add(e *store.Entry, msg []byte) {
 	if len(r.buf) == 0 {
 		return
 	}
@@ -41,7 +41,7 @@ func (r *recentLog) add(e store.Entry, msg []byte) {
 		r.first = r.wrap(r.first + 1)
 		r.n--
 	}
-	r.buf[r.wrap(r.first+r.n)] = recentEntry{e: e, msg: msg}
+	r.buf[r.wrap(r.first+r.n)] = recentEntry{e: *e, msg: msg}
 	r.n++
 }
 

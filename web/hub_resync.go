@@ -9,7 +9,7 @@ import (
 
 // noteResync follows the PBX's resyncs (BRIDGE_RESYNC started .. completed) for fallBehind;
 // under h.mu.
-func (h *hub) noteResync(e store.Entry) {
+func (h *hub) noteResync(e *store.Entry) {
 	r := e.Event.Resync
 	if e.Event.Type != tapi.BridgeResync || r == nil {
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +23,14 @@ import (
 // writer goroutine runs only while it has something to do (ws_writer.go): an idle session
 // holds the reader's stack and no other.
 type wsConn struct {
-	s      *Server
+	s *Server
+	// closing is set when the session fails: nothing queued after that is sent, so that a
+	// client told to resync never gets events after the reason for the close.
+	closing atomic.Bool
+	// The fan-out's offer reads s, closing, qmu and queue: they come first, in one cache line.
+	qmu   sync.Mutex
+	queue [][]byte // outbound messages, at most s.cfg.SendQueue
+
 	ws     *websocket.Conn
 	sock   *wsout.Conn // what ws writes to; data messages are written to it directly
 	remote string
@@ -35,10 +43,11 @@ type wsConn struct {
 	client  string
 	counted bool // p's session is counted in s.sessions
 
-	qmu   sync.Mutex
-	queue [][]byte // outbound messages, at most s.cfg.SendQueue
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
+	// lastTaken is how many messages the writer took last (takeQueue), the size offer grows
+	// a full queue to at once. Guarded by qmu.
+	lastTaken int
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}
@@ -55,9 +64,6 @@ type wsConn struct {
 	closeOnce sync.Once
 	closeCode int
 	closeText string
-	// closing is set when the session fails: nothing queued after that is sent, so that a
-	// client told to resync never gets events after the reason for the close.
-	closing atomic.Bool
 
 	feedsMu sync.Mutex // guards feeds (reader goroutine writes, diagnostics read)
 	feeds   map[string]*feed
@@ -159,6 +165,12 @@ func (c *wsConn) offer(b []byte) offerResult {
 	defer c.qmu.Unlock()
 	if len(c.queue) >= c.s.cfg.SendQueue {
 		return offerFull
+	}
+	if n := len(c.queue); n == cap(c.queue) {
+		// Full (or none kept, or a small one kept: recycleQueue): grow it at once to hold
+		// as many as the last burst did, rather than at every doubling from there.
+		want := max(min(c.lastTaken, maxBusyQueue), maxSpareQueue)
+		c.queue = slices.Grow(c.queue, max(want-n, 1)) // beyond want, as append grows it
 	}
 	c.queue = append(c.queue, b)
 	return offerQueued

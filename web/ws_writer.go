@@ -117,7 +117,7 @@ func (c *wsConn) takeQueue() [][]byte {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
-	c.queue, c.spareQ = c.spareQ, nil
+	c.queue, c.spareQ, c.lastTaken = c.spareQ, nil, len(q)
 	if c.taken != nil {
 		close(c.taken)
 		c.taken = nil
@@ -179,17 +179,22 @@ const (
 
 // flushNow writes the queue without blocking, on the caller's goroutine (a flusher's, after a
 // fan-out); what the socket does not take at once is left to a writer goroutine, started for it.
-func (c *wsConn) flushNow(scratch *[]byte) {
+// It returns how many messages it took, which the caller adds to the server's count of events
+// out (once for all the connections it flushes).
+func (c *wsConn) flushNow(scratch *[]byte) int {
 	var q [][]byte
 	n, done, err := c.sock.TryWriteFrames(func() [][]byte { q = c.takeQueue(); return q }, scratch)
 	c.recycleQueue(q)
-	c.countOut(n)
+	if n > 0 {
+		c.out.Add(uint64(n))
+	}
 	switch {
 	case err != nil:
 		c.fail(websocket.CloseAbnormalClosure, "write failed")
 	case !done:
 		c.wake()
 	}
+	return n
 }
 
 func (c *wsConn) countOut(n int) {

@@ -184,3 +184,40 @@ func TestRecycleQueueKeepsBusyArrays(t *testing.T) {
 		}
 	}
 }
+
+// A full queue (none kept, recycleQueue dropped it, or it kept a small one) grows at once to
+// hold as many messages as the last burst taken, bounded by maxSpareQueue and maxBusyQueue,
+// instead of at every doubling from one message or from a small kept array.
+func TestOfferSizesQueueByLastBurst(t *testing.T) {
+	for _, tc := range []struct {
+		burst, want int
+		kept        bool // a small array was kept for the queue
+	}{
+		{0, maxSpareQueue, false}, {3, maxSpareQueue, false}, {100, 100, false}, {100, 100, true},
+		{4 * maxBusyQueue, maxBusyQueue, false}, {4 * maxBusyQueue, maxBusyQueue, true},
+	} {
+		c := writerlessConn(Config{SendQueue: 1 << 20})
+		for range tc.burst {
+			require.Equal(t, offerQueued, c.offer([]byte("m")))
+		}
+		if tc.kept {
+			c.spareQ = make([][]byte, 0, maxSpareQueue)
+		}
+		c.takeQueue() // not recycled: the next queue has the kept array or none
+		grown := 0    // how many times the queue's array changed over the burst's size
+		for range tc.want {
+			before := cap(c.queue)
+			require.Equal(t, offerQueued, c.offer([]byte("m")))
+			if cap(c.queue) != before {
+				grown++
+			}
+		}
+		if got := cap(c.queue); got < tc.want || got > tc.want+tc.want/4 {
+			t.Errorf("after a burst of %d (kept %v): queue of capacity %d, want %d", tc.burst, tc.kept, got, tc.want)
+		}
+		if want := 1; grown > want {
+			t.Errorf("after a burst of %d (kept %v): the queue's array grew %d times, want %d",
+				tc.burst, tc.kept, grown, want)
+		}
+	}
+}
