@@ -35,6 +35,11 @@ func (w *encoder) time(t time.Time) {
 	switch {
 	case sec == 0 && nsec == 0:
 		w.uint(i*timeForms + timeZero)
+	case uint64(sec) < 1<<(8*fixedSecBytes) && i*timeForms+timeFixed < 0x80:
+		// The tag's byte, the seconds' 5 and the nanoseconds' first 2 in one word: the form
+		// below in two appends instead of four (two events' times, a call's three, per event).
+		w.b = binary.LittleEndian.AppendUint64(w.b, i*timeForms+timeFixed|uint64(sec)<<8|uint64(nsec)<<48)
+		w.b = binary.LittleEndian.AppendUint16(w.b, uint16(nsec>>16))
 	case uint64(sec) < 1<<(8*fixedSecBytes):
 		w.uint(i*timeForms + timeFixed)
 		n := len(w.b)
