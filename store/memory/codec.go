@@ -47,8 +47,9 @@ func (w *encoder) str(s string) {
 		w.b = append(w.b, 0)
 		return
 	}
-	if len(s) < 0x80 {
-		w.b = append(append(w.b, byte(len(s))), s...)
+	if len(s) < 0x80 { // two appends to w.b store its length only (one nested, the header)
+		w.b = append(w.b, byte(len(s)))
+		w.b = append(w.b, s...)
 		return
 	}
 	w.b = append(binary.AppendUvarint(w.b, uint64(len(s))), s...)

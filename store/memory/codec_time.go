@@ -30,16 +30,24 @@ const (
 const unixToInternal = 62135596800
 
 func (w *encoder) time(t time.Time) {
-	i, ok := w.locs.indexOf(t.Location())
+	var i uint64
+	ok := true
+	switch loc := t.Location(); loc { // the clocks' zones without a call
+	case time.UTC:
+	case time.Local:
+		i = 1
+	default:
+		i, ok = w.locs.indexOf(loc)
+	}
 	sec, nsec := t.Unix()+unixToInternal, t.Nanosecond()
 	switch {
 	case sec == 0 && nsec == 0:
 		w.uint(i*timeForms + timeZero)
 	case uint64(sec) < 1<<(8*fixedSecBytes) && i*timeForms+timeFixed < 0x80:
-		// The tag's byte, the seconds' 5 and the nanoseconds' first 2 in one word: the form
-		// below in two appends instead of four (two events' times, a call's three, per event).
-		w.b = binary.LittleEndian.AppendUint64(w.b, i*timeForms+timeFixed|uint64(sec)<<8|uint64(nsec)<<48)
-		w.b = binary.LittleEndian.AppendUint16(w.b, uint16(nsec>>16))
+		// The form below in one append to w.b, which stores no slice header unless it grows
+		// (binary's Append functions return one to store: a write barrier's check each).
+		w.b = append(w.b, byte(i*timeForms+timeFixed), byte(sec), byte(sec>>8), byte(sec>>16),
+			byte(sec>>24), byte(sec>>32), byte(nsec), byte(nsec>>8), byte(nsec>>16), byte(nsec>>24))
 	case uint64(sec) < 1<<(8*fixedSecBytes):
 		w.uint(i*timeForms + timeFixed)
 		n := len(w.b)
