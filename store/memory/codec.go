@@ -29,14 +29,15 @@ type encoder struct {
 	locs *locations
 }
 
-// uint and str write one byte for the lengths and small numbers that most are, without
-// AppendUvarint's loop.
+// uint and str write one byte for the lengths and small numbers that most are. Larger ones
+// are binary.AppendUvarint's form, appended to w.b itself: storing the slice Append returns
+// stored its header (a write barrier's check) for every device id.
 func (w *encoder) uint(x uint64) {
-	if x < 0x80 {
-		w.b = append(w.b, byte(x))
-		return
+	for x >= 0x80 {
+		w.b = append(w.b, byte(x)|0x80)
+		x >>= 7
 	}
-	w.b = binary.AppendUvarint(w.b, x)
+	w.b = append(w.b, byte(x))
 }
 
 // int writes binary.AppendVarint's form (zigzag, then a uvarint) through uint's one-byte case.
