@@ -155,7 +155,11 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 	p.log.pushAll(enc.encodedEvents())
 	out := make([]store.Entry, len(b.Events))
 	for i := range b.Events {
-		out[i] = store.Entry{PBX: p.name, Epoch: p.epoch, Offset: first + uint64(i), Event: b.Events[i]}
+		// Field by field: a composite literal was built (zeroed, filled) on the stack and
+		// then copied, 296 bytes twice more per event.
+		o := &out[i]
+		o.PBX, o.Epoch, o.Offset = p.name, p.epoch, first+uint64(i)
+		o.Event = b.Events[i]
 	}
 	p.fanOut(out)
 	return out, nil
