@@ -29,15 +29,14 @@ type encoder struct {
 	locs *locations
 }
 
-// uint and str write one byte for the lengths and small numbers that most are. Larger ones
-// are binary.AppendUvarint's form, appended to w.b itself: storing the slice Append returns
-// stored its header (a write barrier's check) for every device id.
+// uint and str write one byte for the lengths and small numbers that most are, without
+// AppendUvarint's loop.
 func (w *encoder) uint(x uint64) {
-	for x >= 0x80 {
-		w.b = append(w.b, byte(x)|0x80)
-		x >>= 7
+	if x < 0x80 {
+		w.b = append(w.b, byte(x))
+		return
 	}
-	w.b = append(w.b, byte(x))
+	w.b = binary.AppendUvarint(w.b, x)
 }
 
 // int writes binary.AppendVarint's form (zigzag, then a uvarint) through uint's one-byte case.
@@ -48,9 +47,8 @@ func (w *encoder) str(s string) {
 		w.b = append(w.b, 0)
 		return
 	}
-	if len(s) < 0x80 { // two appends to w.b store its length only (one nested, the header)
-		w.b = append(w.b, byte(len(s)))
-		w.b = append(w.b, s...)
+	if len(s) < 0x80 {
+		w.b = append(append(w.b, byte(len(s))), s...)
 		return
 	}
 	w.b = append(binary.AppendUvarint(w.b, uint64(len(s))), s...)

@@ -44,8 +44,8 @@ func (w *encoder) time(t time.Time) {
 	case sec == 0 && nsec == 0:
 		w.uint(i*timeForms + timeZero)
 	case uint64(sec) < 1<<(8*fixedSecBytes) && i*timeForms+timeFixed < 0x80:
-		// The form below in one append to w.b, which stores no slice header unless it grows
-		// (binary's Append functions return one to store: a write barrier's check each).
+		// The form below in one append (four, each storing a slice header), the tag in the
+		// one byte uint writes for it.
 		w.b = append(w.b, byte(i*timeForms+timeFixed), byte(sec), byte(sec>>8), byte(sec>>16),
 			byte(sec>>24), byte(sec>>32), byte(nsec), byte(nsec>>8), byte(nsec>>16), byte(nsec>>24))
 	case uint64(sec) < 1<<(8*fixedSecBytes):
