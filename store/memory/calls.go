@@ -11,13 +11,19 @@ import (
 // the cache, where overwriting the previous version's 456-byte value and its arrays missed it:
 // thousands of calls, each rewritten every few hundred milliseconds at saturation, with the
 // bridge's other work in between. The values also hold no pointers for the collector to mark.
+//
+// The map gives each call a slot in locs, which stays the call's while it is stored: storing a
+// changed call is one map look-up (it was a look-up and a store when the map held the
+// location), and repacking rewrites the slots without a map store per call.
 type callTable struct {
-	byHandle map[tapi.CallHandle]callLoc
+	byHandle map[tapi.CallHandle]int32 // the slot in locs of each call
+	locs     []callLoc                 // by slot; a free slot has len 0 and is listed in free
+	free     []int32
 	segs     segments
 	bytes    int // bytes of the live encodings
 }
 
-// callLoc locates a call's encoding.
+// callLoc locates a call's encoding (never empty: it holds the handle).
 type callLoc struct {
 	seg      uint64 // segment number
 	off, len uint32
@@ -28,24 +34,46 @@ func (t *callTable) count() int { return len(t.byHandle) }
 // put stores enc as the call h, replacing its previous version.
 func (t *callTable) put(h tapi.CallHandle, enc []byte) {
 	if t.byHandle == nil {
-		t.byHandle = map[tapi.CallHandle]callLoc{}
+		t.byHandle = map[tapi.CallHandle]int32{}
 		t.segs.counted = true
 	}
 	seg, off, dst := t.segs.reserve(len(enc))
 	copy(dst, enc)
 	t.segs.ref(seg)
 	t.bytes += len(enc)
-	if old, ok := t.byHandle[h]; ok {
-		t.release(old)
+	l := callLoc{seg, off, uint32(len(enc))}
+	if i, ok := t.byHandle[h]; ok {
+		t.release(t.locs[i])
+		t.locs[i] = l
+		return
 	}
-	t.byHandle[h] = callLoc{seg, off, uint32(len(enc))}
+	var i int32
+	if n := len(t.free); n > 0 {
+		i, t.free = t.free[n-1], t.free[:n-1]
+		t.locs[i] = l
+	} else {
+		i = int32(len(t.locs))
+		t.locs = append(t.locs, l)
+	}
+	t.byHandle[h] = i
 }
 
 // remove deletes the call h, if stored.
 func (t *callTable) remove(h tapi.CallHandle) {
-	if l, ok := t.byHandle[h]; ok {
+	if i, ok := t.byHandle[h]; ok {
 		delete(t.byHandle, h)
-		t.release(l)
+		t.release(t.locs[i])
+		t.locs[i] = callLoc{}
+		t.free = append(t.free, i)
+	}
+}
+
+// each calls f with the encoding of every stored call (valid after unlocking).
+func (t *callTable) each(f func(enc []byte)) {
+	for _, l := range t.locs {
+		if l.len > 0 {
+			f(t.coded(l))
+		}
 	}
 }
 
@@ -66,11 +94,14 @@ func (t *callTable) compact() {
 	}
 	old := t.segs
 	t.segs = segments{counted: true, base: old.base + uint64(len(old.segs))}
-	for h, l := range t.byHandle {
+	for i, l := range t.locs {
+		if l.len == 0 {
+			continue
+		}
 		seg, off, dst := t.segs.reserve(int(l.len))
 		copy(dst, old.bytes(l.seg, l.off, l.len))
 		t.segs.ref(seg)
-		t.byHandle[h] = callLoc{seg, off, l.len}
+		t.locs[i] = callLoc{seg, off, l.len}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -93,5 +94,47 @@ func TestCallTableCompacts(t *testing.T) {
 	snap, err = s.LoadLines(ctx, "hq", []string{long.Line})
 	if err != nil || len(snap.Calls) != 1 || !reflect.DeepEqual(snap.Calls[0], long) {
 		t.Fatalf("calls of %s: %+v, %v", long.Line, snap.Calls, err)
+	}
+}
+
+// The call table keeps what a map of handles to encodings keeps, through replacements,
+// removals (their slots reused) and repacking.
+func TestCallTableMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	var tab callTable
+	model := map[tapi.CallHandle]string{}
+	for step := range 20000 {
+		h := tapi.CallHandle("h" + strconv.Itoa(r.IntN(300)))
+		if r.IntN(4) == 0 {
+			tab.remove(h)
+			delete(model, h)
+		} else {
+			var w encoder
+			w.str(string(h))
+			w.str(strconv.Itoa(step) + strings.Repeat("x", r.IntN(2000)))
+			tab.put(h, w.b)
+			model[h] = string(w.b)
+		}
+		tab.compact()
+		if step%1000 != 999 {
+			continue
+		}
+		if tab.count() != len(model) {
+			t.Fatalf("%d calls, model %d", tab.count(), len(model))
+		}
+		got := map[tapi.CallHandle]string{}
+		bytes := 0
+		tab.each(func(enc []byte) {
+			var d decoder
+			d.s = string(enc)
+			got[tapi.CallHandle(d.str())] = string(enc)
+			bytes += len(enc)
+		})
+		if !reflect.DeepEqual(got, model) {
+			t.Fatalf("step %d: the table holds other calls than the model", step)
+		}
+		if bytes != tab.bytes {
+			t.Fatalf("table counts %d bytes, its calls have %d", tab.bytes, bytes)
+		}
 	}
 }

@@ -39,7 +39,8 @@ func (w *encoder) uint(x uint64) {
 	w.b = binary.AppendUvarint(w.b, x)
 }
 
-func (w *encoder) int(x int64) { w.b = binary.AppendVarint(w.b, x) }
+// int writes binary.AppendVarint's form (zigzag, then a uvarint) through uint's one-byte case.
+func (w *encoder) int(x int64) { w.uint(uint64(x<<1) ^ uint64(x>>63)) }
 
 func (w *encoder) str(s string) {
 	if len(s) == 0 { // most optional fields: no copy to make

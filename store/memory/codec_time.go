@@ -30,11 +30,24 @@ const (
 const unixToInternal = 62135596800
 
 func (w *encoder) time(t time.Time) {
-	i, ok := w.locs.indexOf(t.Location())
+	var i uint64
+	ok := true
+	switch loc := t.Location(); loc { // the clocks' zones without a call
+	case time.UTC:
+	case time.Local:
+		i = 1
+	default:
+		i, ok = w.locs.indexOf(loc)
+	}
 	sec, nsec := t.Unix()+unixToInternal, t.Nanosecond()
 	switch {
 	case sec == 0 && nsec == 0:
 		w.uint(i*timeForms + timeZero)
+	case uint64(sec) < 1<<(8*fixedSecBytes) && i*timeForms+timeFixed < 0x80:
+		// The form below in one append (four, each storing a slice header), the tag in the
+		// one byte uint writes for it.
+		w.b = append(w.b, byte(i*timeForms+timeFixed), byte(sec), byte(sec>>8), byte(sec>>16),
+			byte(sec>>24), byte(sec>>32), byte(nsec), byte(nsec>>8), byte(nsec>>16), byte(nsec>>24))
 	case uint64(sec) < 1<<(8*fixedSecBytes):
 		w.uint(i*timeForms + timeFixed)
 		n := len(w.b)

@@ -26,7 +26,7 @@ type history struct {
 	// byHandle maps the hash of a call's handle to its newest record. A handle whose hash
 	// another handle's newest record holds goes to collided instead (a 64-bit hash: never,
 	// in practice). Each handle is in one of the two at most.
-	byHandle map[uint64]histLoc
+	byHandle handleIndex
 	collided map[tapi.CallHandle]histLoc
 	bytes    int // bytes of the live records
 }
@@ -92,21 +92,19 @@ func (h *history) put(member string, enc []byte, handle tapi.CallHandle, hh uint
 
 // setNewest makes r the newest record of handle.
 func (h *history) setNewest(handle tapi.CallHandle, r histRec) {
-	if h.byHandle == nil {
-		h.byHandle = map[uint64]histLoc{}
-	}
 	if _, ok := h.collided[handle]; ok {
 		h.collided[handle] = r.histLoc
 		return
 	}
-	if old, ok := h.byHandle[r.handle]; ok && h.handleOf(old) != handle {
+	i, found := h.byHandle.slot(r.handle)
+	if found && h.handleOf(h.byHandle.locs[i]) != handle {
 		if h.collided == nil {
 			h.collided = map[tapi.CallHandle]histLoc{}
 		}
 		h.collided[handle] = r.histLoc
 		return
 	}
-	h.byHandle[r.handle] = r.histLoc
+	h.byHandle.setAt(i, r.handle, r.histLoc)
 }
 
 // handleOf returns the call handle of the record at l.
@@ -126,7 +124,7 @@ func (h *history) newestHashed(handle tapi.CallHandle, hh uint64) (histLoc, bool
 	if l, ok := h.collided[handle]; ok {
 		return l, true
 	}
-	l, ok := h.byHandle[hh]
+	l, ok := h.byHandle.get(hh)
 	if !ok || h.handleOf(l) != handle {
 		return histLoc{}, false
 	}
@@ -135,9 +133,11 @@ func (h *history) newestHashed(handle tapi.CallHandle, hh uint64) (histLoc, bool
 
 // forget removes r as the newest record of its call, if it is that.
 func (h *history) forget(r histRec) {
-	if l, ok := h.byHandle[r.handle]; ok && l == r.histLoc {
-		delete(h.byHandle, r.handle)
-		return
+	if h.byHandle.n > 0 {
+		if i, ok := h.byHandle.find(key(r.handle)); ok && h.byHandle.locs[i] == r.histLoc {
+			h.byHandle.removeAt(i)
+			return
+		}
 	}
 	if len(h.collided) > 0 {
 		if hd := h.handleOf(r.histLoc); h.collided[hd] == r.histLoc {
@@ -185,8 +185,8 @@ func (h *history) repack() {
 		copy(dst, old.bytes(r.seg, r.off, r.member+r.coded))
 		h.segs.ref(seg)
 		moved := histLoc{seg, off, r.member, r.coded}
-		if l, ok := h.byHandle[r.handle]; ok && l == r.histLoc {
-			h.byHandle[r.handle] = moved
+		if i, ok := h.byHandle.find(key(r.handle)); ok && h.byHandle.locs[i] == r.histLoc { // put made slots
+			h.byHandle.locs[i] = moved
 		} else if len(h.collided) > 0 {
 			if hd := memberHandle(old.bytes(r.seg, r.off, r.member)); h.collided[hd] == r.histLoc {
 				h.collided[hd] = moved
