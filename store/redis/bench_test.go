@@ -116,3 +116,34 @@ func BenchmarkHistory(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkApplyArgs measures building the apply script's command for BenchmarkApply's
+// batches (encoding and boxing the arguments, no round trip): the bridge's own CPU of a write
+// but for go-redis's writing and reading.
+func BenchmarkApplyArgs(b *testing.B) {
+	srv := redistest.Start(b)
+	s, err := New(b.Context(), Options{Addrs: []string{srv.Addr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	f := store.Fence{Owner: "bench", Token: 1}
+	for _, batch := range []int{1, 32, 128} {
+		b.Run("batch="+strconv.Itoa(batch), func(b *testing.B) {
+			batches := make([]store.Batch, 64)
+			for i := range batches {
+				batches[i] = benchBatch(i, batch)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				call, err := s.applyArgs("hq", f, "epoch", &batches[i%len(batches)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				call.release()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+		})
+	}
+}
