@@ -37,6 +37,11 @@ const localRingSize = 8192
 type localRing struct {
 	epoch string
 	slots [localRingSize]localSlot
+	// slabs hold the copies' call payloads (CallState, CallInfo, Call), a batch's in one array
+	// per kind instead of an allocation each: two or three per event, a fifth of the bridge's
+	// allocations at 20,000 CSTA events/s. A slab's array lives while a slot refers to it,
+	// at most about a ring's worth of events.
+	slabs tapi.Slabs
 }
 
 type localSlot struct {
@@ -58,9 +63,14 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 		r = &localRing{epoch: epoch}
 		l.pbxs[pbx] = r
 	}
+	var n tapi.SlabSizes
+	for i := range evs {
+		n.Count(&evs[i])
+	}
+	r.slabs.Reserve(n)
 	for i := range evs {
 		off := first + uint64(i)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i].Clone(), js: js[i]}
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: r.slabs.CloneEvent(&evs[i]), js: js[i]}
 	}
 }
 
