@@ -11,6 +11,7 @@ import (
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/redis/redistest"
 	"github.com/ctibridge/ctibridge/store/storetest"
+	"github.com/ctibridge/ctibridge/tapi"
 )
 
 // TestApplyBatchesOver200 writes more lines, calls, removals and call records in one Apply
@@ -83,4 +84,27 @@ func TestApplyAfterScriptFlush(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, i+1, es[0].Offset)
 	}
+}
+
+// TestApplyArgsAllocationsDoNotGrowWithTheBatch: the script's arguments of a batch's calls,
+// removals and records are boxed into pooled slots (applySlots), so building the command of
+// 32 events with their calls costs what one of a single event does, not an allocation or
+// more per argument.
+func TestApplyArgsAllocationsDoNotGrowWithTheBatch(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}})
+	f := store.Fence{Owner: "a", Token: 1}
+	allocs := func(b store.Batch) float64 {
+		b.RemovedCalls = []tapi.CallHandle{b.Calls[0].Handle}
+		return testing.AllocsPerRun(50, func() {
+			call, err := s.applyArgs("hq", f, "epoch", &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			call.release()
+		})
+	}
+	one, many := allocs(benchBatch(0, 1)), allocs(benchBatch(0, 32))
+	t.Logf("allocations building the command: %v for 1 event, %v for 32", one, many)
+	require.LessOrEqual(t, many, one+2, "allocations per item of the batch")
 }

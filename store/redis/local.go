@@ -37,6 +37,13 @@ const localRingSize = 8192
 type localRing struct {
 	epoch string
 	slots [localRingSize]localSlot
+	// slabs hold the copies' call payloads (CallState, CallInfo, Call) in blocks of 64 per
+	// kind instead of an allocation each: two or three per event, a fifth of the bridge's
+	// allocations at 20,000 CSTA events/s. Blocks are filled up, not reserved per batch
+	// (tapi.Slabs.Reserve), which would leave the rest of a block unused for batches of
+	// tens of events (a quarter more bytes than the copies). A block lives while a slot
+	// refers to it: the ring's events hold about a ring's worth.
+	slabs tapi.Slabs
 }
 
 type localSlot struct {
@@ -60,7 +67,7 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 	}
 	for i := range evs {
 		off := first + uint64(i)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: evs[i].Clone(), js: js[i]}
+		r.slots[off%localRingSize] = localSlot{offset: off, ev: r.slabs.CloneEvent(&evs[i]), js: js[i]}
 	}
 }
 

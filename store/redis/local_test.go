@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -81,4 +82,40 @@ func TestOwnEntriesCarryTheirJSON(t *testing.T) {
 	theirs, err := other.Replay(tctx(t), "hq", applied[0].Epoch, 0, 0)
 	require.NoError(t, err)
 	own("another instance's replay", theirs)
+}
+
+// TestLocalEventsKeepCopiesOfTheirOwn: the ring's copies of a batch's call payloads come from
+// slabs (a few arrays a batch, not an allocation or more per event) and are still copies:
+// neither the writer changing its events afterwards nor the next batches change them.
+func TestLocalEventsKeepCopiesOfTheirOwn(t *testing.T) {
+	batch := func(n int, state tapi.CallState, party string) ([]tapi.Event, [][]byte) {
+		evs, js := make([]tapi.Event, n), make([][]byte, n)
+		for i := range evs {
+			c := storetest.Call("hq", "201", uint64(i+1))
+			c.Parties = []string{party}
+			evs[i] = tapi.Event{Type: tapi.LineCallState, Line: c.Line, Handle: c.Handle, Call: &c,
+				CallState: &tapi.CallStatus{State: state}, CallInfo: &tapi.CallInfoEvent{Info: c.Info}}
+			js[i] = []byte(`{"n":` + strconv.Itoa(i) + `}`)
+		}
+		return evs, js
+	}
+	var l localEvents
+	evs, js := batch(32, tapi.LINECALLSTATE_CONNECTED, "+4930")
+	l.put("hq", "E1", 1, evs, js)
+	for i := range evs {
+		evs[i].CallState.State = tapi.LINECALLSTATE_IDLE
+		evs[i].Call.Parties[0] = "changed"
+		evs[i].CallInfo.Info.Trunk = "changed"
+	}
+	more, moreJS := batch(40, tapi.LINECALLSTATE_ONHOLD, "+4940")
+	l.put("hq", "E1", 33, more, moreJS)
+	for i := range evs {
+		var e store.Entry
+		require.True(t, l.get("hq", "E1", uint64(1+i), string(js[i]), true, &e), "offset %d", 1+i)
+		require.Equal(t, tapi.LINECALLSTATE_CONNECTED, e.Event.CallState.State, "offset %d", 1+i)
+		require.Equal(t, []string{"+4930"}, e.Event.Call.Parties, "offset %d", 1+i)
+		require.Empty(t, e.Event.CallInfo.Info.Trunk, "offset %d", 1+i)
+	}
+	allocs := testing.AllocsPerRun(20, func() { l.put("hq", "E1", 1, evs, js) })
+	require.LessOrEqual(t, allocs, 8.0, "allocations recording 32 events with call payloads")
 }

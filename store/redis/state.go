@@ -300,6 +300,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
 	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
 	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
+	slots := &call.scratch.slots
+	slots.reserve(len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),
+		len(b.Lines)+len(b.Calls)+len(b.Journal))
 	defer func() { call.scratch.buf = enc.buf }() // the buffer as grown, for release
 	for i := range b.Lines {
 		l := &b.Lines[i]
@@ -310,7 +313,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		if err != nil {
 			return fail("encode line %s: %v", l.Name, err)
 		}
-		args = append(args, l.Name, js)
+		args = append(args, slots.str(l.Name), slots.json(js))
 	}
 	for i := range b.Calls {
 		c := &b.Calls[i]
@@ -321,10 +324,10 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		if err != nil {
 			return fail("encode call %s: %v", c.Handle, err)
 		}
-		args = append(args, string(c.Handle), js)
+		args = append(args, slots.str(string(c.Handle)), slots.json(js))
 	}
 	for _, h := range b.RemovedCalls {
-		args = append(args, string(h))
+		args = append(args, slots.str(string(h)))
 	}
 	if len(b.Events) > 0 {
 		var err error
@@ -347,8 +350,8 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 		if err != nil {
 			return fail("encode record %d: %v", i, err)
 		}
-		args[base+2*i], args[base+2*i+1] = j.ID, js
-		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = string(j.Handle), member
+		args[base+2*i], args[base+2*i+1] = slots.str(j.ID), slots.json(js)
+		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = slots.str(string(j.Handle)), slots.str(member)
 	}
 	if cap(args) != cap(cmd)-head { // grown apart from cmd (the capacity above should hold it)
 		cmd = append(cmd[:head:head], args...)
@@ -394,6 +397,7 @@ func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event)
 // release gives the pooled buffer back once the script's arguments are no longer needed.
 func (c *applyCall) release() {
 	if c.scratch != nil && cap(c.scratch.buf) <= maxScratch {
+		c.scratch.slots.release()
 		scratchBufs.Put(c.scratch)
 	}
 	c.scratch = nil
@@ -409,6 +413,7 @@ var scratchBufs = sync.Pool{New: func() any { return &scratch{buf: make([]byte, 
 type scratch struct {
 	buf   []byte
 	times tapi.TimeCache
+	slots applySlots // the command's arguments that point into buf, and the strings beside them
 }
 
 const maxScratch = 4 << 20
