@@ -191,7 +191,7 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 			PBX: pbx, Dialect: dialect, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
 			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, Window: o.window, LogLen: o.logLen, TokenSHA256: hex.EncodeToString(sum[:]),
-			LogLevel: "warn", GOGC: o.bridgeGOGC, GOMAXPROCS: o.bridgeProcs, Linger: o.linger, Queue: o.bridgeQueue}
+			LogLevel: o.bridgeLog, GOGC: o.bridgeGOGC, GOMAXPROCS: o.bridgeProcs, Linger: o.linger, Queue: o.bridgeQueue}
 	}
 	// A calibration instance with two devices gives the fixed cost of an instance, so that the
 	// per-device figure is the slope, not fixed cost spread over the devices.
