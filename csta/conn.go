@@ -71,6 +71,7 @@ type inbound struct {
 	status   *SystemStatus
 	unknown  *UnknownMessage
 	protoErr error
+	reached  chan struct{} // Delivered's mark: closed when the dispatcher gets to it
 }
 
 // NewConn starts a session over nc, which it owns from now on.
@@ -240,7 +241,41 @@ func (c *Conn) dispatch() {
 				if c.cfg.OnProtocolError != nil {
 					c.cfg.OnProtocolError(in.protoErr)
 				}
+			case in.reached != nil:
+				close(in.reached)
 			}
 		}
 	}
+}
+
+// Delivered returns once the callbacks have run for everything received before it was
+// called. A response reaches its request at once, while the events that preceded it on the
+// wire may still wait for the dispatcher: a caller that puts a response in order with the
+// events (a snapshot reconciled in the event stream) waits for them here first. It returns
+// early when ctx ends or the session closes.
+func (c *Conn) Delivered(ctx context.Context) error {
+	reached := make(chan struct{})
+	select {
+	case c.inbox <- inbound{reached: reached}: // behind whatever the reader queued before
+	case <-c.closing:
+		return c.closedErr()
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	select {
+	case <-reached:
+		return nil
+	case <-c.closing:
+		return c.closedErr()
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// closedErr is why the closed session ended.
+func (c *Conn) closedErr() error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return ErrConnClosed
 }

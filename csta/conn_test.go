@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -474,5 +475,36 @@ func BenchmarkConnEvents(b *testing.B) {
 	}()
 	for range b.N {
 		<-got
+	}
+}
+
+// A response overtakes the events ahead of it on the wire while they wait for the
+// dispatcher; Delivered returns only once they have all been handed to OnEvent.
+func TestConnDeliveredWaitsForEventsBeforeAResponse(t *testing.T) {
+	const n = 200
+	release := make(chan struct{})
+	var handled atomic.Int64
+	c, s := startPair(t, Config{OnEvent: func(Event) { <-release; handled.Add(1) }},
+		ServerConfig{Handler: func(ctx context.Context, req Message) (Message, error) {
+			return &MonitorStartResponse{MonitorCrossRefID: "m"}, nil
+		}})
+	ctx := testCtx(t)
+	for i := range n {
+		if err := s.SendEvent(ctx, &HeldEvent{EventCommon: EventCommon{MonitorCrossRefID: MonitorCrossRefID(strconv.Itoa(i))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Request(ctx, &MonitorStart{MonitorObject: Device("200")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := handled.Load(); got != 0 {
+		t.Fatalf("%d events handled while the handler was held", got)
+	}
+	close(release)
+	if err := c.Delivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := handled.Load(); got != n {
+		t.Fatalf("Delivered returned with %d of the %d events before the response handled", got, n)
 	}
 }

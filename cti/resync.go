@@ -287,6 +287,14 @@ func (o *link) snapshotJob(ctx context.Context, lc *linkConn, ext string, r *cst
 	if err != nil {
 		return nil, err
 	}
+	// The answers overtook the events that preceded them on the wire, which may still wait
+	// for the session's dispatcher: once those are in the pipeline's queue, the job goes
+	// behind them and, if they touch the line, applyUnlessStale sees the snapshot may predate
+	// them. Applied after the job, they would be older events on top of the newer state:
+	// calls the switch ended would stay (an established after the clear, say).
+	if err := lc.conn.Delivered(ctx); err != nil {
+		return nil, err
+	}
 	return func(st *reducer.State, now time.Time) reducer.Result {
 		return st.Reconcile(snaps, calls, now)
 	}, nil

@@ -54,6 +54,7 @@ type instanceConfig struct {
 	GOGC        string        `json:"gogc,omitempty"`        // the instance's GOGC; "" inherits the bench's
 	GOMAXPROCS  int           `json:"gomaxprocs,omitempty"`  // the instance's GOMAXPROCS; 0 inherits the bench's
 	Linger      time.Duration `json:"linger,omitempty"`      // cti PBXConfig.Linger
+	Queue       int           `json:"queue,omitempty"`       // cti PBXConfig.Queue; 0 is the default
 }
 
 // instanceStats is what an instance reports at /bench/stats.
@@ -268,7 +269,7 @@ func runInstance(cfgJSON string, stdout, stderr io.Writer) error {
 	eng, err := cti.New(cti.Config{InstanceID: ic.InstanceID, Store: st, Log: log, Metrics: met,
 		LeaseTTL: ic.LeaseTTL, PBXs: []cti.PBXConfig{{
 			Name: ic.PBX, Dialect: dialect, Primary: ic.Primary, Standby: ic.Standby,
-			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices, MonitorConcurrency: ic.Window, Linger: ic.Linger,
+			Heartbeat: ic.Heartbeat, Misses: ic.Misses, Devices: ic.Devices, MonitorConcurrency: ic.Window, Linger: ic.Linger, Queue: ic.Queue,
 			Failback: cti.FailbackManual, BackoffMin: 50 * time.Millisecond, BackoffMax: time.Second,
 		}}})
 	if err != nil {

@@ -233,7 +233,7 @@ func (c *benchClient) event(b []byte, recv time.Time) {
 	if c.audit != nil {
 		// The auditor is the bench's own check, not a client being measured.
 		if c.mirror != nil && isCallEvent(ev.Type) {
-			if err := c.mirror.apply(b); err != nil {
+			if err := c.mirror.apply(b, ev.Offset); err != nil {
 				c.noteErr("%v", err)
 			}
 		}

@@ -83,6 +83,9 @@ type options struct {
 	cpuProf     string
 	bridgeGOGC  string
 	bridgeProcs int
+	bridgeQueue int    // cti PBXConfig.Queue (0: the default)
+	bridgeLog   string // the instances' log level
+	simQueue    int    // pbxsim Config.EventQueue
 	linger      time.Duration
 	failProf    string
 	seed        uint64
@@ -133,6 +136,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of each bridge instance over the measured window to this path plus .<instance>, and its allocations to that plus .allocs0 (window start) and .allocs1 (end; go tool pprof -base)")
 	fs.DurationVar(&o.linger, "linger", 0, "the bridge's pipeline linger (pbxs[].linger): how long it waits for more CSTA events before applying a batch; 0 takes the bridge's default (2ms with -store redis, none with memory), a negative duration such as -1ms applies at once")
 	fs.StringVar(&o.bridgeGOGC, "bridge-gogc", "", "GOGC for the bridge instances only (a percentage or off; \"\": what the bench itself runs with), to measure the collector's share of the CPU per event against its memory (docs/capacity.md)")
+	fs.StringVar(&o.bridgeLog, "bridge-log-level", "warn", "the bridge instances' log level (info logs each line repair and resync, into -logdir)")
+	fs.IntVar(&o.bridgeQueue, "bridge-queue", 0, "the bridge's pipeline queue per PBX (cti PBXConfig.Queue; 0: its default), small to drive an overload into the link's event overflow and resync")
+	fs.IntVar(&o.simQueue, "sim-queue", 1<<17, "the simulator's event queue per CTI session (pbxsim Config.EventQueue); a session that overflows it is dropped, as a switch drops a slow link")
 	fs.IntVar(&o.bridgeProcs, "bridge-gomaxprocs", 0, "GOMAXPROCS for the bridge instances only (0: the Go runtime's default, the host's cores), to measure what the scheduler's idle threads cost per event (docs/perf/cpu-per-event.md)")
 	fs.StringVar(&o.failProf, "failover-cpuprofile", "", "write a CPU profile of the owning instance from the fault to the resync completed (node faults) to this path")
 	fs.Uint64Var(&o.seed, "seed", 1, "traffic generator seed")
@@ -160,6 +166,9 @@ func (o *options) validate() error {
 		if n, err := strconv.Atoi(g); err != nil || n <= 0 {
 			bad("-bridge-gogc %q: want a positive percentage or off", g)
 		}
+	}
+	if o.bridgeQueue < 0 || o.simQueue < 1 {
+		bad("-bridge-queue %d, -sim-queue %d: want 0 (the default) or more, and 1 or more", o.bridgeQueue, o.simQueue)
 	}
 	if o.bridgeProcs < 0 {
 		bad("-bridge-gomaxprocs %d: want 0 (the host's cores) or more", o.bridgeProcs)

@@ -266,6 +266,9 @@ func markdown(r *Result) string {
 			s += "; first: " + strings.Join(tc.Differences, "; ")
 		}
 		row("truth", "%s", strings.ReplaceAll(s, "|", "/"))
+		for _, d := range tc.Diagnosis {
+			row("truth diagnosis", "%s", strings.ReplaceAll(d, "|", "/"))
+		}
 	} else {
 		row("truth", "not checked")
 	}

@@ -133,7 +133,7 @@ func (b *bench) prepareLogDir() error {
 // startSimulator starts the stamping simulator with its two nodes, each behind a tap.
 func (b *bench) startSimulator(ctx context.Context, dialect string) error {
 	sim, err := pbxsim.New(pbxsim.Config{Extensions: []string{b.extensions()}, Profile: b.o.profile,
-		Dialect: dialect, StampEvents: true, EventQueue: 1 << 17})
+		Dialect: dialect, StampEvents: true, EventQueue: b.o.simQueue})
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
@@ -191,7 +191,7 @@ func (b *bench) setup(ctx context.Context, res *Result) error {
 			PBX: pbx, Dialect: dialect, Primary: b.taps["primary"].addr(), Standby: b.taps["standby"].addr(),
 			Devices: devices, Heartbeat: o.heartbeat, Misses: o.misses,
 			LeaseTTL: o.leaseTTL, SendQueue: o.sendQueue, Window: o.window, LogLen: o.logLen, TokenSHA256: hex.EncodeToString(sum[:]),
-			LogLevel: "warn", GOGC: o.bridgeGOGC, GOMAXPROCS: o.bridgeProcs, Linger: o.linger}
+			LogLevel: o.bridgeLog, GOGC: o.bridgeGOGC, GOMAXPROCS: o.bridgeProcs, Linger: o.linger, Queue: o.bridgeQueue}
 	}
 	// A calibration instance with two devices gives the fixed cost of an instance, so that the
 	// per-device figure is the slope, not fixed cost spread over the devices.

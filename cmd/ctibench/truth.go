@@ -21,8 +21,9 @@ import (
 // the call) and LINE_CALLINFO (a new callID). The end-of-run truth check compares it with the
 // simulator, so it checks what reached the clients, not only what the bridge holds.
 type callMirror struct {
-	mu    sync.Mutex
-	calls map[tapi.CallHandle]mirrorCall
+	mu     sync.Mutex
+	calls  map[tapi.CallHandle]mirrorCall
+	recent map[string][]lineEvent // each line's last call events, for a mismatch's diagnosis
 }
 
 type mirrorCall struct {
@@ -32,7 +33,9 @@ type mirrorCall struct {
 	state  tapi.CallState
 }
 
-func newCallMirror() *callMirror { return &callMirror{calls: map[tapi.CallHandle]mirrorCall{}} }
+func newCallMirror() *callMirror {
+	return &callMirror{calls: map[tapi.CallHandle]mirrorCall{}, recent: map[string][]lineEvent{}}
+}
 
 // isCallEvent says whether an event of this type changes the mirror; the auditor decodes only
 // those (the others are counted by scanning, as every client does).
@@ -113,8 +116,8 @@ func scanCallState(b []byte) (callEventMsg, bool) {
 	return msg, true
 }
 
-// apply updates the mirror by one call event message.
-func (m *callMirror) apply(b []byte) error {
+// apply updates the mirror by one call event message, the log's offset off.
+func (m *callMirror) apply(b []byte, off uint64) error {
 	msg, ok := scanCallState(b)
 	if !ok {
 		if err := json.Unmarshal(b, &msg); err != nil {
@@ -128,11 +131,13 @@ func (m *callMirror) apply(b []byte) error {
 	case tapi.LineNewCall:
 		if ev.Call != nil {
 			m.calls[ev.Handle] = mirrorCall{line: ev.Line, callID: ev.Call.CallID, others: ev.Call.OtherCallIDs, state: ev.Call.State}
+			m.note(ev.Line, lineEvent{off: off, typ: ev.Type, handle: ev.Handle, callID: ev.Call.CallID, state: ev.Call.State})
 		}
 	case tapi.LineCallState:
 		if ev.CallState == nil {
 			return nil
 		}
+		m.note(ev.Line, lineEvent{off: off, typ: ev.Type, handle: ev.Handle, state: ev.CallState.State})
 		if ev.CallState.State == tapi.LINECALLSTATE_IDLE {
 			delete(m.calls, ev.Handle)
 			return nil
@@ -144,6 +149,9 @@ func (m *callMirror) apply(b []byte) error {
 		c.state = ev.CallState.State
 		m.calls[ev.Handle] = c
 	case tapi.LineCallInfo:
+		if ev.CallInfo != nil {
+			m.note(ev.Line, lineEvent{off: off, typ: ev.Type, handle: ev.Handle, callID: ev.CallInfo.CallID})
+		}
 		if c, ok := m.calls[ev.Handle]; ok && ev.CallInfo != nil && ev.CallInfo.CallID != "" {
 			c.callID = ev.CallInfo.CallID
 			m.calls[ev.Handle] = c
@@ -171,6 +179,9 @@ type TruthCheck struct {
 	Connections int      `json:"connections"` // the switch's connections on those lines at the end
 	SettleMs    float64  `json:"settle_ms"`   // from the check's start until it matched (or gave up)
 	Differences []string `json:"differences"` // the first few, "line: auditor has [...], PBX has [...]"
+	// Diagnosis explains the first differing lines when the check failed (see diagnose).
+	Diagnosis   []string `json:"diagnosis,omitempty"`
+	differLines []string // the lines of Differences
 }
 
 // truthDeadline bounds the wait for the auditor's mirror to equal the switch.
@@ -187,6 +198,9 @@ func (b *bench) checkTruth(ctx context.Context) TruthCheck {
 		tc := b.compareTruth()
 		if tc.Differ == 0 || sleep(dctx, 100*time.Millisecond) != nil {
 			tc.SettleMs = ms(time.Since(start))
+			if tc.Differ > 0 {
+				b.diagnose(ctx, &tc)
+			}
 			return tc
 		}
 	}
@@ -221,6 +235,7 @@ func (b *bench) compareTruth() TruthCheck {
 			}
 			sort.Strings(want)
 			sort.Strings(got)
+			tc.differLines = append(tc.differLines, line)
 			tc.Differences = append(tc.Differences, fmt.Sprintf("%s: auditor has [%s], PBX has [%s]",
 				line, strings.Join(got, " "), strings.Join(want, " ")))
 		}

@@ -36,7 +36,7 @@ func stateEvent(t testing.TB, off uint64, line string, h tapi.CallHandle, st tap
 // The mirror follows the call events, and the comparison uses the e2e suite's rules.
 func TestMirrorMatchesTruth(t *testing.T) {
 	m := newCallMirror()
-	for _, b := range [][]byte{
+	for i, b := range [][]byte{
 		newCallEvent(t, 1, "hq/10000", "h1", "7", tapi.LINECALLSTATE_DIALTONE),
 		stateEvent(t, 2, "hq/10000", "h1", tapi.LINECALLSTATE_CONNECTED),
 		newCallEvent(t, 3, "hq/10001", "h2", "", tapi.LINECALLSTATE_OFFERING),
@@ -45,7 +45,7 @@ func TestMirrorMatchesTruth(t *testing.T) {
 		eventBytes(t, 6, tapi.Event{Type: tapi.LineCallInfo, Line: "hq/10001", Handle: "h2",
 			CallInfo: &tapi.CallInfoEvent{CallID: "8"}}),
 	} {
-		if err := m.apply(b); err != nil {
+		if err := m.apply(b, uint64(i+1)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -104,7 +104,7 @@ func BenchmarkMirrorApply(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			m := newCallMirror()
 			for range b.N {
-				if err := m.apply(c.msg); err != nil {
+				if err := m.apply(c.msg, 1); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -183,7 +183,7 @@ func TestPBXRestartClearsCallsAndRenumbers(t *testing.T) {
 
 func TestSlowConsumerIsDropped(t *testing.T) {
 	p, a, _ := startDuplex(t, Config{Dialect: "osbiz"})
-	s := &session{n: a, remote: "test", events: make(chan csta.Event, 1), dropped: make(chan struct{}),
+	s := &session{n: a, remote: "test", events: make(chan outgoing, 1), dropped: make(chan struct{}),
 		cancel: func() {}}
 	p.mu.Lock()
 	s.push(&csta.HeldEvent{})

@@ -16,7 +16,7 @@ type session struct {
 	n      *Node
 	sc     *csta.ServerConn
 	remote string
-	events chan csta.Event
+	events chan outgoing
 
 	ctx      context.Context // ends when the session is dropped, so no send waits past it
 	cancel   context.CancelFunc
@@ -37,7 +37,7 @@ func (n *Node) newSession(nc net.Conn) *session {
 		cancel:  cancel,
 		n:       n,
 		remote:  nc.RemoteAddr().String(),
-		events:  make(chan csta.Event, n.p.cfg.EventQueue),
+		events:  make(chan outgoing, n.p.cfg.EventQueue),
 		dropped: make(chan struct{}),
 	}
 	s.sc = csta.NewServerConn(nc, csta.ServerConfig{
@@ -48,11 +48,22 @@ func (n *Node) newSession(nc net.Conn) *session {
 	return s
 }
 
+// outgoing is an entry of a session's queue: an event, or the response to a request whose
+// answer must follow the events queued before it (see followsEvents).
+type outgoing struct {
+	ev       csta.Event
+	resp     csta.Message
+	invokeID int
+}
+
 // push implements subscriber. It never blocks: a full queue drops the session, as a switch
 // drops a CTI link that cannot keep up, rather than stalling the model.
-func (s *session) push(ev csta.Event) {
+func (s *session) push(ev csta.Event) { s.queue(outgoing{ev: ev}) }
+
+// queue adds o to the session's queue (p.mu held), or drops the session when it is full.
+func (s *session) queue(o outgoing) {
 	select {
-	case s.events <- ev:
+	case s.events <- o:
 	default:
 		s.n.p.stats.SessionsShed++ // p.mu is held by the caller
 		s.drop("event queue full (" + strconv.Itoa(cap(s.events)) + " events): slow consumer")
@@ -83,11 +94,8 @@ func (s *session) run() {
 	reason := "client closed the link"
 	for done := false; !done; {
 		select {
-		case ev := <-s.events:
-			if !s.deliverable() {
-				continue
-			}
-			if err := s.sc.SendEvent(s.ctx, ev); err != nil {
+		case o := <-s.events:
+			if err := s.send(o); err != nil {
 				done = true
 			}
 		case <-s.dropped:
@@ -112,6 +120,35 @@ func (s *session) run() {
 	s.mu.Unlock()
 	s.n.p.dropSubscriber(s)
 	s.n.recordDrop(s, reason)
+}
+
+// send puts one entry of the queue on the wire: an event (unless a fault swallows it) or a
+// response (unless the node froze meanwhile: a half-open link answers nothing).
+func (s *session) send(o outgoing) error {
+	if o.resp != nil {
+		if s.n.frozen.Load() {
+			return nil
+		}
+		return s.sc.Respond(s.ctx, o.invokeID, o.resp)
+	}
+	if !s.deliverable() {
+		return nil
+	}
+	return s.sc.SendEvent(s.ctx, o.ev)
+}
+
+// followsEvents says whether a response reports the state of calls, so that it must reach the
+// client after every event the switch sent before it: a snapshot that overtook the events
+// queued for a slow link would show calls that, by the client's stream, have not started
+// yet or have ended and whose events still follow, and a client that reconciles with it and
+// then applies those older events gets the calls wrong. A switch answers on the link's one
+// ordered stream; the session's queue is that stream here.
+func followsEvents(resp csta.Message) bool {
+	switch resp.(type) {
+	case *csta.SnapshotDeviceResponse, *csta.SnapshotCallResponse:
+		return true
+	}
+	return false
 }
 
 // deliverable applies the node's event faults: a frozen node sends nothing, and DropEvents
@@ -180,5 +217,18 @@ func (s *session) handle(ctx context.Context, req csta.Message) (csta.Message, e
 			return nil, &csta.Error{Category: csta.ErrCatSecurity, Value: csta.ErrSecurityViolation}
 		}
 	}
-	return n.p.execute(s, req)
+	resp, err := n.p.execute(s, req)
+	if err != nil || !followsEvents(resp) {
+		return resp, err
+	}
+	// Behind the events queued so far. Without invoke IDs responses pair with requests by
+	// order, so they all keep the direct path.
+	id, ok := csta.RequestInvokeID(ctx)
+	if !ok || !n.dialect.Framing.HasInvokeID() {
+		return resp, nil
+	}
+	n.p.mu.Lock()
+	s.queue(outgoing{resp: resp, invokeID: id})
+	n.p.mu.Unlock()
+	return nil, nil
 }
