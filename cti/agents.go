@@ -63,6 +63,11 @@ func (o *link) agentState(ctx context.Context, lc *linkConn, ext string, counted
 		if !ok {
 			return nil, nil
 		}
+		// As with a snapshot (snapshotJob): the agent events that preceded the answer on
+		// the wire go into the pipeline first, so that none is applied on top of it.
+		if err := lc.conn.Delivered(ctx); err != nil {
+			return nil, err
+		}
 		return func(st *reducer.State, now time.Time) reducer.Result {
 			return st.SetAgents(ext, r, now)
 		}, nil
