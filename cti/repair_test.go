@@ -101,3 +101,68 @@ func TestRepairFromSnapshotAfterLostEvent(t *testing.T) {
 		return fmt.Errorf("no %s repair in %+v", reducer.RepairAmbiguous, b.e.Links())
 	})
 }
+
+// A repair whose event a snapshot taken since has covered is left out: the line is already
+// as the switch has it, and asking again would only load the link (under overload, a
+// resync's snapshots and hundreds of repairs of the same lines). The repairs wait while the
+// hold (a resync's) lasts; the snapshot here is one such resync would take, over the real
+// link. The event's repair is then counted as covered, not as a repair of its own.
+func TestRepairCoveredBySnapshot(t *testing.T) {
+	s, pc := newMinimalSim(t, "200-209")
+	pc.Devices = []string{"201"}
+	b := startBridge(t, nil, "i1", pc, nil)
+	waitFor(t, "link on the primary", b.activeIs("primary"))
+	waitFor(t, "lines in service", func() error {
+		if l, ok := b.e.Line("hq/201"); !ok || !l.InService {
+			return fmt.Errorf("hq/201 not in service")
+		}
+		return nil
+	})
+	o := b.e.pbxs["hq"].own.Load()
+	require.NotNil(t, o)
+	release := o.ln.holdRepairs()
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
+
+	_, err := s.p.Dial("203", "201")
+	require.NoError(t, err)
+	require.NoError(t, s.p.Answer("201"))
+	waitFor(t, "first call connected", b.statesMatchTruth(s, "201"))
+	s.primary.DropEvents(1) // the Held at 201's monitor
+	require.NoError(t, s.p.Hold("201"))
+	_, err = s.p.Dial("204", "201")
+	require.NoError(t, err)
+	require.NoError(t, s.p.Answer("201"))
+	waitFor(t, "the bridge shows two calls", func() error {
+		if n := len(b.e.Calls("hq/201")); n != 2 {
+			return fmt.Errorf("%d calls", n)
+		}
+		return nil
+	})
+	require.NoError(t, s.p.HangUp("201")) // fits both calls: a repair is asked for, and held
+
+	// The switch sent the hang-up before it answers the snapshot, so the snapshot is
+	// reconciled only once the hang-up was applied (and its repair asked for).
+	lc := o.ln.conn.Load()
+	require.NotNil(t, lc)
+	done, err := o.ln.snapshotLine(o.ctx, lc, "201", func(j job) job { return j })
+	require.NoError(t, err)
+	require.True(t, done, "the line was quiet: its snapshot is reconciled")
+	waitFor(t, "line as the switch has it", b.statesMatchTruth(s, "201"))
+
+	released = true
+	release()
+	waitFor(t, "the held repair counted as covered", func() error {
+		for _, li := range b.e.Links() {
+			if li.RepairsCovered == 1 {
+				require.Empty(t, li.Repairs, "no snapshot asked for the covered repair")
+				return nil
+			}
+		}
+		return fmt.Errorf("no covered repair in %+v", b.e.Links())
+	})
+}

@@ -21,6 +21,7 @@ import (
 func (o *link) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool) error {
 	p := o.p
 	start := time.Now()
+	defer o.holdRepairs()()
 	var events atomic.Int64
 	counted := func(j job) job {
 		return func(st *reducer.State, now time.Time) reducer.Result {
@@ -191,6 +192,7 @@ func (o *link) snapshotLines(lc *linkConn, exts []string, counted func(job) job)
 func (o *link) resnapshot(lc *linkConn, reason string) error {
 	p := o.p
 	start := time.Now()
+	defer o.holdRepairs()()
 	var events atomic.Int64
 	counted := func(j job) job {
 		return func(st *reducer.State, now time.Time) reducer.Result {
@@ -296,6 +298,7 @@ func (o *link) snapshotJob(ctx context.Context, lc *linkConn, ext string, r *cst
 		return nil, err
 	}
 	return func(st *reducer.State, now time.Time) reducer.Result {
+		o.pl.noteSnapshot(ext)
 		return st.Reconcile(snaps, calls, now)
 	}, nil
 }
