@@ -44,14 +44,26 @@ func (w *jsonWriter) fail(err error) {
 }
 
 // key appends a member's name with its separators, given as the constant `,"name":` (the
-// members' names need no escaping): the comma is left out first in an object, when the
-// object's opening brace was the last byte written. The methods below take their member's
-// key in this form, which spares appending its parts one by one.
+// members' names need no escaping). Every member is written with its comma: an object is
+// started by open and ended by close, which turns the first member's comma into the opening
+// brace. Writing the comma always spares a test of the last byte per member, and the
+// methods below, taking their member's key in this form, spare appending its parts one by one.
 func (w *jsonWriter) key(k string) {
-	if w.b[len(w.b)-1] == '{' {
-		k = k[1:]
-	}
 	w.b = append(w.b, k...)
+}
+
+// open starts an object at the end of b: what close takes.
+func (w *jsonWriter) open() int { return len(w.b) }
+
+// close ends the object started at at (open): the first member's comma becomes the opening
+// brace, or the object is empty.
+func (w *jsonWriter) close(at int) {
+	if len(w.b) == at {
+		w.b = append(w.b, '{', '}')
+		return
+	}
+	w.b[at] = '{'
+	w.b = append(w.b, '}')
 }
 
 // keyBare is key for a member name given alone (ObjectWriter's callers).
@@ -173,7 +185,7 @@ func (w *jsonWriter) strings(k string, v []string) {
 }
 
 func (w *jsonWriter) event(e *Event) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.int(`,"v":`, int64(e.V))
 	w.str(`,"type":`, string(e.Type))
 	w.time(`,"time":`, e.Time)
@@ -193,63 +205,63 @@ func (w *jsonWriter) event(e *Event) {
 	}
 	if e.CallState != nil {
 		w.key(`,"callState":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.callStatus(e.CallState)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if e.CallInfo != nil {
 		w.key(`,"callInfo":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.mask(`,"changed":`, callInfoStateNames, uint32(e.CallInfo.Changed))
 		w.strOmit(`,"callId":`, e.CallInfo.CallID)
 		w.key(`,"info":`)
 		w.callInfo(&e.CallInfo.Info)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if e.LineState != nil {
 		w.key(`,"lineState":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.nameOmit(`,"devState":`, devStateNames, uint32(e.LineState.DevState))
 		w.nameOmit(`,"addressState":`, addressStateNames, uint32(e.LineState.AddressState))
 		w.key(`,"line":`)
 		w.line(&e.LineState.Line)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if r := e.Reply; r != nil {
 		w.key(`,"reply":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.uint(`,"requestId":`, uint64(r.RequestID))
 		w.nameOmit(`,"result":`, lineErrNames, uint32(r.Result))
 		w.strOmit(`,"handle":`, string(r.Handle))
 		w.strOmit(`,"error":`, r.Error)
 		w.strOmit(`,"cstaCategory":`, r.CSTACategory)
 		w.strOmit(`,"cstaValue":`, r.CSTAValue)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if l := e.Link; l != nil {
 		w.key(`,"link":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"node":`, l.Node)
 		w.str(`,"status":`, l.Status)
 		w.strOmit(`,"address":`, l.Address)
 		w.bool(`,"active":`, l.Active)
 		w.strOmit(`,"reason":`, l.Reason)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if s := e.Switch; s != nil {
 		w.key(`,"switchover":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"from":`, s.From)
 		w.str(`,"to":`, s.To)
 		w.str(`,"reason":`, s.Reason)
 		if s.Forced {
 			w.bool(`,"forced":`, true)
 		}
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if r := e.Resync; r != nil {
 		w.key(`,"resync":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"mode":`, r.Mode)
 		w.str(`,"phase":`, r.Phase)
 		w.str(`,"reason":`, r.Reason)
@@ -266,7 +278,7 @@ func (w *jsonWriter) event(e *Event) {
 		if r.Events != 0 {
 			w.int(`,"events":`, int64(r.Events))
 		}
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	w.agentPayloads(e)
 	if e.Conference != nil {
@@ -276,11 +288,11 @@ func (w *jsonWriter) event(e *Event) {
 		w.key(`,"conference":`)
 		w.b = append(w.b, "null"...)
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) conference(c *Conference) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"handle":`, string(c.Handle))
 	w.key(`,"parties":`)
 	if c.Parties == nil {
@@ -295,11 +307,11 @@ func (w *jsonWriter) conference(c *Conference) {
 		}
 		w.b = append(w.b, ']')
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) call(c *Call) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"handle":`, string(c.Handle))
 	w.str(`,"line":`, c.Line)
 	w.str(`,"callId":`, c.CallID)
@@ -321,7 +333,7 @@ func (w *jsonWriter) call(c *Call) {
 	if !c.ConnectedAt.IsZero() {
 		w.time(`,"connectedAt":`, c.ConnectedAt)
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 // callStatus appends the members of s, without braces.
@@ -335,7 +347,7 @@ func (w *jsonWriter) callStatus(s *CallStatus) {
 }
 
 func (w *jsonWriter) callInfo(c *CallInfo) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.nameOmit(`,"origin":`, callOriginNames, uint32(c.Origin))
 	w.nameOmit(`,"reason":`, callReasonNames, uint32(c.Reason))
 	w.party(`,"caller":`, &c.Caller)
@@ -346,7 +358,7 @@ func (w *jsonWriter) callInfo(c *CallInfo) {
 	w.strOmit(`,"relatedCall":`, string(c.RelatedCall))
 	w.strOmit(`,"trunk":`, c.Trunk)
 	w.strOmit(`,"userData":`, c.UserData)
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 // party appends a party ID member unless it is zero (omitzero).
@@ -360,17 +372,17 @@ func (w *jsonWriter) party(k string, p *PartyID) {
 
 // partyObject appends a party ID as an object.
 func (w *jsonWriter) partyObject(p *PartyID) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.strOmit(`,"number":`, p.Number)
 	w.strOmit(`,"name":`, p.Name)
 	if p.Flags != 0 {
 		w.mask(`,"flags":`, callPartyIDNames, uint32(p.Flags))
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) line(l *Line) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"name":`, l.Name)
 	w.str(`,"pbx":`, l.PBX)
 	w.uint(`,"deviceId":`, uint64(l.DeviceID))
@@ -386,15 +398,15 @@ func (w *jsonWriter) line(l *Line) {
 			if i > 0 {
 				w.b = append(w.b, ',')
 			}
-			w.b = append(w.b, '{')
+			o := w.open()
 			w.name(`,"mode":`, forwardModeNames, uint32(f.Mode))
 			w.strOmit(`,"destination":`, f.Destination)
-			w.b = append(w.b, '}')
+			w.close(o)
 		}
 		w.b = append(w.b, ']')
 	}
 	w.lineAgents(l)
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 // appendJSONString appends s as a JSON string exactly as encoding/json does with HTML escaping
