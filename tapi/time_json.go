@@ -15,7 +15,9 @@ func appendTimeJSON(b []byte, t time.Time, c *TimeCache) ([]byte, bool) {
 	unix, loc := t.Unix(), t.Location()
 	for i := range c.s {
 		if s := &c.s[i]; s.unix == unix && s.loc == loc && s.tailLen != 0 {
-			b = append(b, s.head[:]...)
+			at := len(b)
+			b = append(b, zeroHead[:]...)
+			*(*[len(zeroHead)]byte)(b[at:]) = s.head // an array's copy: no call of memmove
 			b = appendFraction(b, t.Nanosecond())
 			return append(b, s.tail[:s.tailLen]...), true
 		}
@@ -50,6 +52,9 @@ type TimeCache struct {
 // location but its fraction: the head (quote, date and clock) and the tail (zone and quote;
 // tailLen 0: the entry is empty). The zone's offset depends on nothing else, so the pair is
 // exact.
+// zeroHead is a secondJSON's head of zeros, appended to make room for one.
+var zeroHead [len(`"2006-01-02T15:04:05`)]byte
+
 type secondJSON struct {
 	unix    int64
 	loc     *time.Location
@@ -141,26 +146,27 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 	"81828384858687888990919293949596979899"
 
 // appendFraction appends the nanoseconds ns (0-999,999,999) as a fraction of a second
-// without trailing zeros, nothing for 0: nine digits, two at a time, then the zeros at the
-// end cut.
+// without trailing zeros, nothing for 0: nine digits, two at a time, written in place at the
+// end of b (a fixed-size append, no copy), then the zeros at the end cut.
 func appendFraction(b []byte, ns int) []byte {
 	if ns == 0 {
 		return b
 	}
+	at := len(b)
+	b = append(b, ".000000000"...)
+	f := b[at : at+10]
 	v := uint32(ns)
-	var f [10]byte
-	f[0] = '.'
 	f[1] = byte('0' + v/100000000)
 	v %= 100000000
 	putDigits2(f[2:], v/1000000)
 	putDigits2(f[4:], v/10000%100)
 	putDigits2(f[6:], v/100%100)
 	putDigits2(f[8:], v%100)
-	n := len(f)
-	for f[n-1] == '0' {
+	n := len(b)
+	for b[n-1] == '0' {
 		n--
 	}
-	return append(b, f[:n]...)
+	return b[:n]
 }
 
 // putDigits2 writes v (0-99) as two digits at the start of f.
