@@ -75,25 +75,25 @@ func (w *jsonWriter) keyBare(name string) {
 	w.b = append(w.b, '"', ':')
 }
 
+// The member writers below are small enough to be inlined with their constant key, whose
+// copy then needs no call of memmove.
+
 func (w *jsonWriter) str(k, v string) {
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
+	w.b = appendJSONString(append(w.b, k...), v)
 }
 
 func (w *jsonWriter) strOmit(k, v string) {
 	if v != "" {
-		w.str(k, v)
+		w.b = appendJSONString(append(w.b, k...), v)
 	}
 }
 
 func (w *jsonWriter) uint(k string, v uint64) {
-	w.key(k)
-	w.b = strconv.AppendUint(w.b, v, 10)
+	w.b = strconv.AppendUint(append(w.b, k...), v, 10)
 }
 
 func (w *jsonWriter) int(k string, v int64) {
-	w.key(k)
-	w.b = strconv.AppendInt(w.b, v, 10)
+	w.b = strconv.AppendInt(append(w.b, k...), v, 10)
 }
 
 func (w *jsonWriter) bool(k string, v bool) {
@@ -133,13 +133,18 @@ func (w *jsonWriter) timeValue(t time.Time) {
 
 // name appends a constant as its tapi.h name (MarshalText of the constant types).
 func (w *jsonWriter) name(k string, t *nameTable, v uint32) {
+	w.b = append(append(w.b, k...), w.nameJSON(t, v)...)
+}
+
+// nameJSON returns the JSON of v's name, or fails. Not inlined, so that name is.
+//
+//go:noinline
+func (w *jsonWriter) nameJSON(t *nameTable, v uint32) string {
 	q, ok := t.json(v)
 	if !ok {
 		w.fail(errNotMember(t))
-		return
 	}
-	w.key(k)
-	w.b = append(w.b, q...)
+	return q
 }
 
 func (w *jsonWriter) nameOmit(k string, t *nameTable, v uint32) {
