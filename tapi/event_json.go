@@ -102,7 +102,12 @@ func (w *jsonWriter) bool(k string, v bool) {
 }
 
 func (w *jsonWriter) time(k string, t time.Time) {
-	w.key(k)
+	w.b = append(w.b, k...)
+	w.timeMember(t)
+}
+
+// timeMember appends t as the value of a member: time's, out of line.
+func (w *jsonWriter) timeMember(t time.Time) {
 	// == compares the representation (wall clock, monotonic reading, location): equal times
 	// format alike; an instant in another representation is merely formatted again.
 	if w.lastTimeEnd != 0 && t == w.lastTime {
@@ -155,8 +160,13 @@ func (w *jsonWriter) nameOmit(k string, t *nameTable, v uint32) {
 
 // mask appends a bit mask as an array of tapi.h names (MarshalJSON of the mask types).
 func (w *jsonWriter) mask(k string, t *nameTable, m uint32) {
-	w.key(k)
-	w.b = append(w.b, '[')
+	w.b = append(append(w.b, k...), '[')
+	w.maskNames(t, m)
+}
+
+// maskNames appends the names of the bits of m and the array's closing bracket: mask's,
+// out of line.
+func (w *jsonWriter) maskNames(t *nameTable, m uint32) {
 	for first := true; m != 0; first = false {
 		q := t.bitJSON[bits.TrailingZeros32(m)]
 		if q == "" {
@@ -367,11 +377,10 @@ func (w *jsonWriter) callInfo(c *CallInfo) {
 
 // party appends a party ID member unless it is zero (omitzero).
 func (w *jsonWriter) party(k string, p *PartyID) {
-	if p.IsZero() {
-		return
+	if !p.IsZero() {
+		w.b = append(w.b, k...)
+		w.partyObject(p)
 	}
-	w.key(k)
-	w.partyObject(p)
 }
 
 // partyObject appends a party ID as an object.
