@@ -15,11 +15,15 @@ func appendTimeJSON(b []byte, t time.Time, c *TimeCache) ([]byte, bool) {
 	unix, loc := t.Unix(), t.Location()
 	for i := range c.s {
 		if s := &c.s[i]; s.unix == unix && s.loc == loc && s.tailLen != 0 {
+			// Arrays copied whole, without calls of memmove; the tail's spare bytes are cut.
 			at := len(b)
-			b = append(b, zeroHead[:]...)
-			*(*[len(zeroHead)]byte)(b[at:]) = s.head // an array's copy: no call of memmove
+			b = extend(b, len(s.head))
+			*(*[len(s.head)]byte)(b[at:]) = s.head
 			b = appendFraction(b, t.Nanosecond())
-			return append(b, s.tail[:s.tailLen]...), true
+			at = len(b)
+			b = extend(b, len(s.tail))
+			*(*[len(s.tail)]byte)(b[at:]) = s.tail
+			return b[:at+s.tailLen], true
 		}
 	}
 	at := len(b)
@@ -52,14 +56,11 @@ type TimeCache struct {
 // location but its fraction: the head (quote, date and clock) and the tail (zone and quote;
 // tailLen 0: the entry is empty). The zone's offset depends on nothing else, so the pair is
 // exact.
-// zeroHead is a secondJSON's head of zeros, appended to make room for one.
-var zeroHead [len(`"2006-01-02T15:04:05`)]byte
-
 type secondJSON struct {
 	unix    int64
 	loc     *time.Location
 	head    [len(`"2006-01-02T15:04:05`)]byte
-	tail    [len(`+07:00"`)]byte
+	tail    [8]byte // len(`+07:00"`), and one spare: a word copied whole
 	tailLen int
 }
 
