@@ -89,7 +89,7 @@ func (w *jsonWriter) strOmit(k, v string) {
 }
 
 func (w *jsonWriter) uint(k string, v uint64) {
-	w.b = strconv.AppendUint(append(w.b, k...), v, 10)
+	w.b = appendUint(append(w.b, k...), v)
 }
 
 func (w *jsonWriter) int(k string, v int64) {
