@@ -200,7 +200,11 @@ func (w *jsonWriter) strings(k string, v []string) {
 
 func (w *jsonWriter) event(e *Event) {
 	at := w.open()
-	w.int(`,"v":`, int64(e.V))
+	if uint(e.V) < 10 { // the wire version, one digit: no call of strconv
+		w.b = append(w.b, ',', '"', 'v', '"', ':', byte('0'+e.V))
+	} else {
+		w.int(`,"v":`, int64(e.V))
+	}
 	w.str(`,"type":`, string(e.Type))
 	w.time(`,"time":`, e.Time)
 	if !e.SwitchTime.IsZero() {
