@@ -6,7 +6,7 @@ package tapi
 func (w *jsonWriter) agentPayloads(e *Event) {
 	if a := e.AgentStatus; a != nil {
 		w.key(`,"agentStatus":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		if a.Changed == nil {
 			w.key(`,"changed":`)
 			w.b = append(w.b, "null"...)
@@ -15,7 +15,7 @@ func (w *jsonWriter) agentPayloads(e *Event) {
 		}
 		w.key(`,"agent":`)
 		w.agent(&a.Agent)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if e.QueueStatus != nil {
 		w.key(`,"queueStatus":`)
@@ -43,18 +43,18 @@ func (w *jsonWriter) lineAgents(l *Line) {
 }
 
 func (w *jsonWriter) agent(a *AgentStatus) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"group":`, a.Group)
 	w.strOmit(`,"agentId":`, a.AgentID)
 	w.name(`,"state":`, agentStateNames, uint32(a.State))
 	w.nameOmit(`,"nextState":`, agentStateNames, uint32(a.NextState))
 	w.strOmit(`,"reasonCode":`, a.ReasonCode)
 	w.time(`,"since":`, a.Since)
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) queue(q *QueueStatus) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	if len(q.Waiting) > 0 {
 		w.key(`,"waiting":`)
 		w.b = append(w.b, '[')
@@ -62,10 +62,10 @@ func (w *jsonWriter) queue(q *QueueStatus) {
 			if i > 0 {
 				w.b = append(w.b, ',')
 			}
-			w.b = append(w.b, '{')
+			o := w.open()
 			w.str(`,"callId":`, q.Waiting[i].CallID)
 			w.time(`,"since":`, q.Waiting[i].Since)
-			w.b = append(w.b, '}')
+			w.close(o)
 		}
 		w.b = append(w.b, ']')
 	}
@@ -77,5 +77,5 @@ func (w *jsonWriter) queue(q *QueueStatus) {
 	w.int(`,"busy":`, int64(q.Busy))
 	w.int(`,"notReady":`, int64(q.NotReady))
 	w.int(`,"wrapUp":`, int64(q.WrapUp))
-	w.b = append(w.b, '}')
+	w.close(at)
 }

@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // AppendJSON appends the JSON wire form of e to b: byte for byte what encoding/json's Marshal
@@ -44,14 +43,26 @@ func (w *jsonWriter) fail(err error) {
 }
 
 // key appends a member's name with its separators, given as the constant `,"name":` (the
-// members' names need no escaping): the comma is left out first in an object, when the
-// object's opening brace was the last byte written. The methods below take their member's
-// key in this form, which spares appending its parts one by one.
+// members' names need no escaping). Every member is written with its comma: an object is
+// started by open and ended by close, which turns the first member's comma into the opening
+// brace. Writing the comma always spares a test of the last byte per member, and the
+// methods below, taking their member's key in this form, spare appending its parts one by one.
 func (w *jsonWriter) key(k string) {
-	if w.b[len(w.b)-1] == '{' {
-		k = k[1:]
-	}
 	w.b = append(w.b, k...)
+}
+
+// open starts an object at the end of b: what close takes.
+func (w *jsonWriter) open() int { return len(w.b) }
+
+// close ends the object started at at (open): the first member's comma becomes the opening
+// brace, or the object is empty.
+func (w *jsonWriter) close(at int) {
+	if len(w.b) == at {
+		w.b = append(w.b, '{', '}')
+		return
+	}
+	w.b[at] = '{'
+	w.b = append(w.b, '}')
 }
 
 // keyBare is key for a member name given alone (ObjectWriter's callers).
@@ -64,25 +75,25 @@ func (w *jsonWriter) keyBare(name string) {
 	w.b = append(w.b, '"', ':')
 }
 
+// The member writers below are small enough to be inlined with their constant key, whose
+// copy then needs no call of memmove.
+
 func (w *jsonWriter) str(k, v string) {
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
+	w.b = appendJSONString(append(w.b, k...), v)
 }
 
 func (w *jsonWriter) strOmit(k, v string) {
 	if v != "" {
-		w.str(k, v)
+		w.b = appendJSONString(append(w.b, k...), v)
 	}
 }
 
 func (w *jsonWriter) uint(k string, v uint64) {
-	w.key(k)
-	w.b = strconv.AppendUint(w.b, v, 10)
+	w.b = appendUint(append(w.b, k...), v)
 }
 
 func (w *jsonWriter) int(k string, v int64) {
-	w.key(k)
-	w.b = strconv.AppendInt(w.b, v, 10)
+	w.b = strconv.AppendInt(append(w.b, k...), v, 10)
 }
 
 func (w *jsonWriter) bool(k string, v bool) {
@@ -91,7 +102,12 @@ func (w *jsonWriter) bool(k string, v bool) {
 }
 
 func (w *jsonWriter) time(k string, t time.Time) {
-	w.key(k)
+	w.b = append(w.b, k...)
+	w.timeMember(t)
+}
+
+// timeMember appends t as the value of a member: time's, out of line.
+func (w *jsonWriter) timeMember(t time.Time) {
 	// == compares the representation (wall clock, monotonic reading, location): equal times
 	// format alike; an instant in another representation is merely formatted again.
 	if w.lastTimeEnd != 0 && t == w.lastTime {
@@ -122,13 +138,18 @@ func (w *jsonWriter) timeValue(t time.Time) {
 
 // name appends a constant as its tapi.h name (MarshalText of the constant types).
 func (w *jsonWriter) name(k string, t *nameTable, v uint32) {
+	w.b = append(append(w.b, k...), w.nameJSON(t, v)...)
+}
+
+// nameJSON returns the JSON of v's name, or fails. Not inlined, so that name is.
+//
+//go:noinline
+func (w *jsonWriter) nameJSON(t *nameTable, v uint32) string {
 	q, ok := t.json(v)
 	if !ok {
 		w.fail(errNotMember(t))
-		return
 	}
-	w.key(k)
-	w.b = append(w.b, q...)
+	return q
 }
 
 func (w *jsonWriter) nameOmit(k string, t *nameTable, v uint32) {
@@ -139,8 +160,13 @@ func (w *jsonWriter) nameOmit(k string, t *nameTable, v uint32) {
 
 // mask appends a bit mask as an array of tapi.h names (MarshalJSON of the mask types).
 func (w *jsonWriter) mask(k string, t *nameTable, m uint32) {
-	w.key(k)
-	w.b = append(w.b, '[')
+	w.b = append(append(w.b, k...), '[')
+	w.maskNames(t, m)
+}
+
+// maskNames appends the names of the bits of m and the array's closing bracket: mask's,
+// out of line.
+func (w *jsonWriter) maskNames(t *nameTable, m uint32) {
 	for first := true; m != 0; first = false {
 		q := t.bitJSON[bits.TrailingZeros32(m)]
 		if q == "" {
@@ -173,8 +199,12 @@ func (w *jsonWriter) strings(k string, v []string) {
 }
 
 func (w *jsonWriter) event(e *Event) {
-	w.b = append(w.b, '{')
-	w.int(`,"v":`, int64(e.V))
+	at := w.open()
+	if uint(e.V) < 10 { // the wire version, one digit: no call of strconv
+		w.b = append(w.b, ',', '"', 'v', '"', ':', byte('0'+e.V))
+	} else {
+		w.int(`,"v":`, int64(e.V))
+	}
 	w.str(`,"type":`, string(e.Type))
 	w.time(`,"time":`, e.Time)
 	if !e.SwitchTime.IsZero() {
@@ -193,63 +223,63 @@ func (w *jsonWriter) event(e *Event) {
 	}
 	if e.CallState != nil {
 		w.key(`,"callState":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.callStatus(e.CallState)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if e.CallInfo != nil {
 		w.key(`,"callInfo":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.mask(`,"changed":`, callInfoStateNames, uint32(e.CallInfo.Changed))
 		w.strOmit(`,"callId":`, e.CallInfo.CallID)
 		w.key(`,"info":`)
 		w.callInfo(&e.CallInfo.Info)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if e.LineState != nil {
 		w.key(`,"lineState":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.nameOmit(`,"devState":`, devStateNames, uint32(e.LineState.DevState))
 		w.nameOmit(`,"addressState":`, addressStateNames, uint32(e.LineState.AddressState))
 		w.key(`,"line":`)
 		w.line(&e.LineState.Line)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if r := e.Reply; r != nil {
 		w.key(`,"reply":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.uint(`,"requestId":`, uint64(r.RequestID))
 		w.nameOmit(`,"result":`, lineErrNames, uint32(r.Result))
 		w.strOmit(`,"handle":`, string(r.Handle))
 		w.strOmit(`,"error":`, r.Error)
 		w.strOmit(`,"cstaCategory":`, r.CSTACategory)
 		w.strOmit(`,"cstaValue":`, r.CSTAValue)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if l := e.Link; l != nil {
 		w.key(`,"link":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"node":`, l.Node)
 		w.str(`,"status":`, l.Status)
 		w.strOmit(`,"address":`, l.Address)
 		w.bool(`,"active":`, l.Active)
 		w.strOmit(`,"reason":`, l.Reason)
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if s := e.Switch; s != nil {
 		w.key(`,"switchover":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"from":`, s.From)
 		w.str(`,"to":`, s.To)
 		w.str(`,"reason":`, s.Reason)
 		if s.Forced {
 			w.bool(`,"forced":`, true)
 		}
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	if r := e.Resync; r != nil {
 		w.key(`,"resync":`)
-		w.b = append(w.b, '{')
+		o := w.open()
 		w.str(`,"mode":`, r.Mode)
 		w.str(`,"phase":`, r.Phase)
 		w.str(`,"reason":`, r.Reason)
@@ -266,7 +296,7 @@ func (w *jsonWriter) event(e *Event) {
 		if r.Events != 0 {
 			w.int(`,"events":`, int64(r.Events))
 		}
-		w.b = append(w.b, '}')
+		w.close(o)
 	}
 	w.agentPayloads(e)
 	if e.Conference != nil {
@@ -276,11 +306,11 @@ func (w *jsonWriter) event(e *Event) {
 		w.key(`,"conference":`)
 		w.b = append(w.b, "null"...)
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) conference(c *Conference) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"handle":`, string(c.Handle))
 	w.key(`,"parties":`)
 	if c.Parties == nil {
@@ -295,11 +325,11 @@ func (w *jsonWriter) conference(c *Conference) {
 		}
 		w.b = append(w.b, ']')
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) call(c *Call) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"handle":`, string(c.Handle))
 	w.str(`,"line":`, c.Line)
 	w.str(`,"callId":`, c.CallID)
@@ -321,7 +351,7 @@ func (w *jsonWriter) call(c *Call) {
 	if !c.ConnectedAt.IsZero() {
 		w.time(`,"connectedAt":`, c.ConnectedAt)
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 // callStatus appends the members of s, without braces.
@@ -335,7 +365,7 @@ func (w *jsonWriter) callStatus(s *CallStatus) {
 }
 
 func (w *jsonWriter) callInfo(c *CallInfo) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.nameOmit(`,"origin":`, callOriginNames, uint32(c.Origin))
 	w.nameOmit(`,"reason":`, callReasonNames, uint32(c.Reason))
 	w.party(`,"caller":`, &c.Caller)
@@ -346,31 +376,30 @@ func (w *jsonWriter) callInfo(c *CallInfo) {
 	w.strOmit(`,"relatedCall":`, string(c.RelatedCall))
 	w.strOmit(`,"trunk":`, c.Trunk)
 	w.strOmit(`,"userData":`, c.UserData)
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 // party appends a party ID member unless it is zero (omitzero).
 func (w *jsonWriter) party(k string, p *PartyID) {
-	if p.IsZero() {
-		return
+	if !p.IsZero() {
+		w.b = append(w.b, k...)
+		w.partyObject(p)
 	}
-	w.key(k)
-	w.partyObject(p)
 }
 
 // partyObject appends a party ID as an object.
 func (w *jsonWriter) partyObject(p *PartyID) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.strOmit(`,"number":`, p.Number)
 	w.strOmit(`,"name":`, p.Name)
 	if p.Flags != 0 {
 		w.mask(`,"flags":`, callPartyIDNames, uint32(p.Flags))
 	}
-	w.b = append(w.b, '}')
+	w.close(at)
 }
 
 func (w *jsonWriter) line(l *Line) {
-	w.b = append(w.b, '{')
+	at := w.open()
 	w.str(`,"name":`, l.Name)
 	w.str(`,"pbx":`, l.PBX)
 	w.uint(`,"deviceId":`, uint64(l.DeviceID))
@@ -386,117 +415,13 @@ func (w *jsonWriter) line(l *Line) {
 			if i > 0 {
 				w.b = append(w.b, ',')
 			}
-			w.b = append(w.b, '{')
+			o := w.open()
 			w.name(`,"mode":`, forwardModeNames, uint32(f.Mode))
 			w.strOmit(`,"destination":`, f.Destination)
-			w.b = append(w.b, '}')
+			w.close(o)
 		}
 		w.b = append(w.b, ']')
 	}
 	w.lineAgents(l)
-	w.b = append(w.b, '}')
+	w.close(at)
 }
-
-// appendJSONString appends s as a JSON string exactly as encoding/json does with HTML escaping
-// (its default): <, > and & as \u003c etc., control characters as \n or \u00XX, invalid UTF-8
-// as \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	i := 0
-	for i+8 <= len(s) && safe8(s[i:i+8]) {
-		i += 8
-	}
-	if len(s)-i >= 4 && i+8 > len(s) && len(s) >= 8 && safe8(s[len(s)-8:]) {
-		// 4 to 7 bytes are left: the last 8, overlapping those checked, spare the byte-wise
-		// tail (fewer are cheaper byte by byte).
-		i = len(s)
-	}
-	for i < len(s) && jsonSafe[s[i]] {
-		i++
-	}
-	if i == len(s) { // the common case: nothing to escape
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
-	return appendEscaped(dst, s, i)
-}
-
-// appendEscaped is appendJSONString from s[i], the first byte that may need escaping, after
-// the opening quote.
-func appendEscaped(dst []byte, s string, i int) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i < len(s) {
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// safe8 reports whether the 8 bytes of s are all jsonSafe, testing them at once: no byte
-// below 0x20, none with the high bit set (not ASCII), none equal to '"', '\\', '<', '>' or '&'.
-// (v - lo) &^ v has a byte's high bit set where v has a zero byte, and nowhere if none is.
-func safe8(s string) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	zero := func(v uint64) uint64 { return (v - lo) &^ v }
-	bad := x | (x-0x20*lo)&^x // high bit, or below 0x20
-	bad |= zero(x^'"'*lo) | zero(x^'\\'*lo) | zero(x^'&'*lo)
-	bad |= zero((x ^ '<'*lo) &^ (2 * lo)) // '<' (0x3c) and '>' (0x3e) differ in one bit
-	return bad&hi == 0
-}
-
-// jsonSafe marks the bytes a JSON string carries as they are: ASCII other than control
-// characters, the quote, the backslash and the HTML characters <, > and &.
-var jsonSafe = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// AppendJSONString appends s as a JSON string, escaped exactly as encoding/json's Marshal
-// escapes strings.
-func AppendJSONString(dst []byte, s string) []byte { return appendJSONString(dst, s) }

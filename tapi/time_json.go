@@ -15,9 +15,15 @@ func appendTimeJSON(b []byte, t time.Time, c *TimeCache) ([]byte, bool) {
 	unix, loc := t.Unix(), t.Location()
 	for i := range c.s {
 		if s := &c.s[i]; s.unix == unix && s.loc == loc && s.tailLen != 0 {
-			b = append(b, s.head[:]...)
+			// Arrays copied whole, without calls of memmove; the tail's spare bytes are cut.
+			at := len(b)
+			b = extend(b, len(s.head))
+			*(*[len(s.head)]byte)(b[at:]) = s.head
 			b = appendFraction(b, t.Nanosecond())
-			return append(b, s.tail[:s.tailLen]...), true
+			at = len(b)
+			b = extend(b, len(s.tail))
+			*(*[len(s.tail)]byte)(b[at:]) = s.tail
+			return b[:at+s.tailLen], true
 		}
 	}
 	at := len(b)
@@ -54,7 +60,7 @@ type secondJSON struct {
 	unix    int64
 	loc     *time.Location
 	head    [len(`"2006-01-02T15:04:05`)]byte
-	tail    [len(`+07:00"`)]byte
+	tail    [8]byte // len(`+07:00"`), and one spare: a word copied whole
 	tailLen int
 }
 
@@ -141,26 +147,27 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 	"81828384858687888990919293949596979899"
 
 // appendFraction appends the nanoseconds ns (0-999,999,999) as a fraction of a second
-// without trailing zeros, nothing for 0: nine digits, two at a time, then the zeros at the
-// end cut.
+// without trailing zeros, nothing for 0: nine digits, two at a time, written in place at the
+// end of b (a fixed-size append, no copy), then the zeros at the end cut.
 func appendFraction(b []byte, ns int) []byte {
 	if ns == 0 {
 		return b
 	}
+	at := len(b)
+	b = append(b, ".000000000"...)
+	f := b[at : at+10]
 	v := uint32(ns)
-	var f [10]byte
-	f[0] = '.'
 	f[1] = byte('0' + v/100000000)
 	v %= 100000000
 	putDigits2(f[2:], v/1000000)
 	putDigits2(f[4:], v/10000%100)
 	putDigits2(f[6:], v/100%100)
 	putDigits2(f[8:], v%100)
-	n := len(f)
-	for f[n-1] == '0' {
+	n := len(b)
+	for b[n-1] == '0' {
 		n--
 	}
-	return append(b, f[:n]...)
+	return b[:n]
 }
 
 // putDigits2 writes v (0-99) as two digits at the start of f.
