@@ -254,7 +254,7 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		c, r := &t.cuts[i], runs[i]
 		switch c.op {
 		case opList:
-			items = ownList(unsafe.Add(base, c.off))
+			items = d.ownBlockList(unsafe.Add(base, c.off))
 			continue
 		case opRawStart:
 			raw = int(r.start)
@@ -312,7 +312,8 @@ type eventTemplates struct {
 	bySlot [nameTableSize]*kindTemplates
 	rec    frecorder
 	runs   []trun
-	blocks []eventBlock // by eventKind.id
+	blocks []eventBlock         // by eventKind.id
+	items  []ConnectionListItem // the block replayed lists are cut from (ownBlockList)
 	// Documents of an event kind read, and those replayed by a template (the hit rate).
 	docs, replays uint64
 }
