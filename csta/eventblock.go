@@ -43,7 +43,7 @@ func blockEvent[T any, P interface {
 }
 
 // eventKinds counts the kinds registered (eventKind.id); the kinds are all registered by
-// the package's initialisation, before any decoder is made.
+// the package's initialisation, before a link's decoder is made.
 var eventKinds int
 
 // newBlocks returns a link decoder's blocks, one for each event kind.
@@ -51,7 +51,7 @@ func newBlocks() []eventBlock { return make([]eventBlock, eventKinds) }
 
 // newEvent is kind.mk for d: cut from d's block of the kind on a link's decoder.
 func (d *xdoc) newEvent(kind *eventKind) memberEvent {
-	if d.tmpl == nil {
+	if d.tmpl == nil || kind.id >= len(d.tmpl.blocks) {
 		return kind.mk()
 	}
 	ev, _ := kind.fromBlock(&d.tmpl.blocks[kind.id], nil)
@@ -60,8 +60,8 @@ func (d *xdoc) newEvent(kind *eventKind) memberEvent {
 
 // cloneEvent is kind.clone for d: cut from d's block of the kind on a link's decoder.
 func (d *xdoc) cloneEvent(kind *eventKind, src unsafe.Pointer) (memberEvent, unsafe.Pointer) {
-	if d.tmpl == nil {
-		return kind.clone(src)
+	if d.tmpl == nil || kind.id >= len(d.tmpl.blocks) {
+		return kind.clone(src) // a decoder made before the kind was registered: none of its own
 	}
 	return kind.fromBlock(&d.tmpl.blocks[kind.id], src)
 }
