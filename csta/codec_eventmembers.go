@@ -49,10 +49,13 @@ type memberEvent interface {
 }
 
 // eventKind makes the events of one kind: a zero one (mk), or a copy of one (clone, for a
-// template's replay, fasttemplate.go), each a new allocation of the event's own type.
+// template's replay, fasttemplate.go), each a new allocation of the event's own type, or
+// either cut from a block of the kind (fromBlock, with src nil for a zero one; eventblock.go).
 type eventKind struct {
-	mk    func() memberEvent
-	clone func(src unsafe.Pointer) (memberEvent, unsafe.Pointer) // src and the copy point to the struct
+	mk        func() memberEvent
+	clone     func(src unsafe.Pointer) (memberEvent, unsafe.Pointer) // src and the copy point to the struct
+	fromBlock func(b *eventBlock, src unsafe.Pointer) (memberEvent, unsafe.Pointer)
+	id        int // the kind's index in a link decoder's blocks
 }
 
 // kindOf is the eventKind of the event struct T.
@@ -60,7 +63,8 @@ func kindOf[T any, P interface {
 	*T
 	memberEvent
 }]() *eventKind {
-	return &eventKind{mk: newEvent[T, P], clone: cloneEvent[T, P]}
+	eventKinds++
+	return &eventKind{mk: newEvent[T, P], clone: cloneEvent[T, P], fromBlock: blockEvent[T, P], id: eventKinds - 1}
 }
 
 // newEvent allocates a zero event T: the one allocation of a decoded event.

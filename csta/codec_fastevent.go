@@ -29,7 +29,7 @@ func (d *xdoc) decodeFastEvent(data []byte, rec *frecorder) (m Message, ok bool)
 	if kind == nil {
 		return nil, false
 	}
-	ev := kind.mk()
+	ev := d.newEvent(kind)
 	if rec != nil {
 		rec.reset(ev, kind)
 		s.rec = rec

@@ -42,6 +42,42 @@ func (d DeviceID) String() string {
 
 // normaliseDevice strips `N<...>` decoration and `;param=value` suffixes.
 func normaliseDevice(raw string) (number, name string) {
+	if plainDevice(raw) {
+		return raw, "" // most identifiers: what decorated would return, without its searches
+	}
+	return normaliseDecorated(raw)
+}
+
+// plainDevice reports whether raw has nothing for normaliseDecorated to strip: no '<', no
+// ';', and no white space at either end (a byte of a multi-byte character there, which may
+// be Unicode white space, is left to normaliseDecorated too).
+func plainDevice(raw string) bool {
+	if raw == "" {
+		return true
+	}
+	if plainEnd[raw[0]] == 0 || plainEnd[raw[len(raw)-1]] == 0 {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '<' || raw[i] == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainEnd marks the bytes that strings.TrimSpace never trims: ASCII but white space.
+var plainEnd = func() (t [256]uint8) {
+	for c := range 0x80 {
+		if !strings.ContainsRune("\t\n\v\f\r ", rune(c)) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// normaliseDecorated is normaliseDevice for any raw value.
+func normaliseDecorated(raw string) (number, name string) {
 	s := strings.TrimSpace(raw)
 	if i := strings.IndexByte(s, '<'); i >= 0 {
 		if j := strings.IndexByte(s[i+1:], '>'); j >= 0 {

@@ -246,7 +246,7 @@ func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
 // replay decodes data, which fits t (match gave runs): t's event with the cuts' values read
 // from data.
 func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool) {
-	ev, base := t.kind.clone(t.ev)
+	ev, base := d.cloneEvent(t.kind, t.ev)
 	s := fscan{b: data, d: d}
 	raw := 0
 	var items unsafe.Pointer // the first item of the list being replayed
@@ -254,7 +254,7 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		c, r := &t.cuts[i], runs[i]
 		switch c.op {
 		case opList:
-			items = ownList(unsafe.Add(base, c.off))
+			items = d.ownBlockList(unsafe.Add(base, c.off))
 			continue
 		case opRawStart:
 			raw = int(r.start)
@@ -312,6 +312,8 @@ type eventTemplates struct {
 	bySlot [nameTableSize]*kindTemplates
 	rec    frecorder
 	runs   []trun
+	blocks []eventBlock         // by eventKind.id
+	items  []ConnectionListItem // the block replayed lists are cut from (ownBlockList)
 	// Documents of an event kind read, and those replayed by a template (the hit rate).
 	docs, replays uint64
 }
@@ -319,7 +321,7 @@ type eventTemplates struct {
 // newLinkDoc is newDoc for a link's reader, which keeps event templates.
 func newLinkDoc() *xdoc {
 	d := newDoc()
-	d.tmpl = new(eventTemplates)
+	d.tmpl = &eventTemplates{blocks: newBlocks()}
 	return d
 }
 

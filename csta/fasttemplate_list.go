@@ -65,6 +65,29 @@ func ownList(p unsafe.Pointer) unsafe.Pointer {
 	return unsafe.Pointer(&(*l)[0])
 }
 
+// listBlockItems is the size of the blocks a link decoder cuts replayed events' lists from
+// (eventTemplates.items), about eventBlockBytes: a list lives as long as its event.
+const listBlockItems = eventBlockBytes / int(unsafe.Sizeof(ConnectionListItem{}))
+
+// ownBlockList is ownList for a replayed event of d: the array is cut from d's block of
+// items (a longer list is an allocation of its own), its capacity ending with it, so that an
+// append cannot reach the next list.
+func (d *xdoc) ownBlockList(p unsafe.Pointer) unsafe.Pointer {
+	l := (*[]ConnectionListItem)(p)
+	n := len(*l)
+	if n == 0 || n > listBlockItems/4 {
+		return ownList(p)
+	}
+	b := &d.tmpl.items
+	if n > cap(*b)-len(*b) {
+		*b = make([]ConnectionListItem, 0, listBlockItems)
+	}
+	k := len(*b)
+	*b = append(*b, *l...)
+	*l = (*b)[k : k+n : k+n]
+	return unsafe.Pointer(&(*l)[0])
+}
+
 // ownLists gives the template's event lists of its own.
 func (t *eventTemplate) ownLists() {
 	base := t.ev

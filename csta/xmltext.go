@@ -89,9 +89,10 @@ func (d *xdoc) raw(idx int32) []byte {
 // a few hundred with OpenScape Voice's private data) differs in every event and lives as
 // long as the event, while a value of the text block (str) may live as long as a call or a
 // line in the engine: apart, the values do not pin blocks of raw bytes, and raw copies take
-// one allocation per about twenty events instead of one per two.
+// one allocation per about eighty events instead of one per two (a block as large as a link
+// decoder's block of events, eventblock.go, which lives as long).
 const (
-	rawArena    = 2048
+	rawArena    = 8192
 	maxArenaRaw = 512
 )
 
