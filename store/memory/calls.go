@@ -12,13 +12,17 @@ import (
 // thousands of calls, each rewritten every few hundred milliseconds at saturation, with the
 // bridge's other work in between. The values also hold no pointers for the collector to mark.
 //
-// The map gives each call a slot in locs, which stays the call's while it is stored: storing a
-// changed call is one map look-up (it was a look-up and a store when the map held the
-// location), and repacking rewrites the slots without a map store per call.
+// The calls are found by the hash of their handle (handleHash, made before taking the lock)
+// in a handleIndex, which holds their locations: storing a changed call is one probe of that
+// table and a comparison with the handle its previous encoding begins with. A Go map keyed by
+// the handle took several dependent cache misses per access (its directory, group, the key's
+// bytes, then the slot it gave in an array of locations), held a pointer per call for the
+// collector, and kept the handle's string alive. A handle whose hash a stored call's other
+// handle has goes to collided instead (a 64-bit hash: never, in practice); each handle is in
+// one of the two at most.
 type callTable struct {
-	byHandle map[tapi.CallHandle]int32 // the slot in locs of each call
-	locs     []callLoc                 // by slot; a free slot has len 0 and is listed in free
-	free     []int32
+	byHandle handleIndex[callLoc]
+	collided map[tapi.CallHandle]callLoc
 	segs     segments
 	bytes    int // bytes of the live encodings
 }
@@ -29,51 +33,66 @@ type callLoc struct {
 	off, len uint32
 }
 
-func (t *callTable) count() int { return len(t.byHandle) }
+func (t *callTable) count() int { return t.byHandle.n + len(t.collided) }
 
-// put stores enc as the call h, replacing its previous version.
-func (t *callTable) put(h tapi.CallHandle, enc []byte) {
-	if t.byHandle == nil {
-		t.byHandle = map[tapi.CallHandle]int32{}
-		t.segs.counted = true
-	}
+// put stores enc as the call h, replacing its previous version; hh is handleHash(h).
+func (t *callTable) put(h tapi.CallHandle, hh uint64, enc []byte) {
+	t.segs.counted = true
 	seg, off, dst := t.segs.reserve(len(enc))
 	copy(dst, enc)
 	t.segs.ref(seg)
 	t.bytes += len(enc)
 	l := callLoc{seg, off, uint32(len(enc))}
-	if i, ok := t.byHandle[h]; ok {
-		t.release(t.locs[i])
-		t.locs[i] = l
+	if old, ok := t.collided[h]; ok {
+		t.release(old)
+		t.collided[h] = l
 		return
 	}
-	var i int32
-	if n := len(t.free); n > 0 {
-		i, t.free = t.free[n-1], t.free[:n-1]
-		t.locs[i] = l
-	} else {
-		i = int32(len(t.locs))
-		t.locs = append(t.locs, l)
+	i, found := t.byHandle.slot(hh)
+	if found {
+		old := t.byHandle.locs[i]
+		if !t.holds(old, h) {
+			if t.collided == nil {
+				t.collided = map[tapi.CallHandle]callLoc{}
+			}
+			t.collided[h] = l
+			return
+		}
+		t.release(old)
 	}
-	t.byHandle[h] = i
+	t.byHandle.setAt(i, hh, l)
 }
 
-// remove deletes the call h, if stored.
-func (t *callTable) remove(h tapi.CallHandle) {
-	if i, ok := t.byHandle[h]; ok {
-		delete(t.byHandle, h)
-		t.release(t.locs[i])
-		t.locs[i] = callLoc{}
-		t.free = append(t.free, i)
+// remove deletes the call h, if stored; hh is handleHash(h).
+func (t *callTable) remove(h tapi.CallHandle, hh uint64) {
+	if old, ok := t.collided[h]; ok {
+		delete(t.collided, h)
+		t.release(old)
+		return
 	}
+	if t.byHandle.n == 0 {
+		return
+	}
+	if i, ok := t.byHandle.find(key(hh)); ok && t.holds(t.byHandle.locs[i], h) {
+		t.release(t.byHandle.locs[i])
+		t.byHandle.removeAt(i)
+	}
+}
+
+// holds reports whether the call at l is the call h.
+func (t *callTable) holds(l callLoc, h tapi.CallHandle) bool {
+	return string(callField(t.coded(l), 0)) == string(h)
 }
 
 // each calls f with the encoding of every stored call (valid after unlocking).
 func (t *callTable) each(f func(enc []byte)) {
-	for _, l := range t.locs {
-		if l.len > 0 {
-			f(t.coded(l))
+	for i, k := range t.byHandle.keys {
+		if k != 0 {
+			f(t.coded(t.byHandle.locs[i]))
 		}
+	}
+	for _, l := range t.collided {
+		f(t.coded(l))
 	}
 }
 
@@ -94,27 +113,35 @@ func (t *callTable) compact() {
 	}
 	old := t.segs
 	t.segs = segments{counted: true, base: old.base + uint64(len(old.segs))}
-	for i, l := range t.locs {
-		if l.len == 0 {
-			continue
-		}
+	move := func(l callLoc) callLoc {
 		seg, off, dst := t.segs.reserve(int(l.len))
 		copy(dst, old.bytes(l.seg, l.off, l.len))
 		t.segs.ref(seg)
-		t.locs[i] = callLoc{seg, off, l.len}
+		return callLoc{seg, off, l.len}
+	}
+	for i, k := range t.byHandle.keys {
+		if k != 0 {
+			t.byHandle.locs[i] = move(t.byHandle.locs[i])
+		}
+	}
+	for h, l := range t.collided {
+		t.collided[h] = move(l)
 	}
 }
 
-// callLine returns the line of an encoded call (its second string, after the handle) without
-// decoding it; nil if it does not decode.
-func callLine(b []byte) []byte {
+// callLine returns the line of an encoded call without decoding it; nil if it does not decode.
+func callLine(b []byte) []byte { return callField(b, 1) }
+
+// callField returns string n of an encoded call (0 the handle, 1 the line) without decoding
+// it; nil if it does not decode.
+func callField(b []byte, n int) []byte {
 	var s []byte
-	for range 2 { // the handle, then the line
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)-k) {
+	for range n + 1 {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
 			return nil
 		}
-		s, b = b[k:k+int(n)], b[k+int(n):]
+		s, b = b[k:k+int(l)], b[k+int(l):]
 	}
 	return s
 }

@@ -26,7 +26,7 @@ type history struct {
 	// byHandle maps the hash of a call's handle to its newest record. A handle whose hash
 	// another handle's newest record holds goes to collided instead (a 64-bit hash: never,
 	// in practice). Each handle is in one of the two at most.
-	byHandle handleIndex
+	byHandle handleIndex[histLoc]
 	collided map[tapi.CallHandle]histLoc
 	bytes    int // bytes of the live records
 }
