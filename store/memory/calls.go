@@ -13,18 +13,23 @@ import (
 // bridge's other work in between. The values also hold no pointers for the collector to mark.
 //
 // The calls are found by the hash of their handle (handleHash, made before taking the lock)
-// in a handleIndex, which holds their locations: storing a changed call is one probe of that
-// table and a comparison with the handle its previous encoding begins with. A Go map keyed by
-// the handle took several dependent cache misses per access (its directory, group, the key's
-// bytes, then the slot it gave in an array of locations), held a pointer per call for the
-// collector, and kept the handle's string alive. A handle whose hash a stored call's other
-// handle has goes to collided instead (a 64-bit hash: never, in practice); each handle is in
-// one of the two at most.
+// in a handleIndex, which holds their handles and locations: storing a changed call is one
+// probe of that table, and comparing the handles is mostly comparing their pointers (the
+// engine passes the same string each time). A Go map keyed by the handle took more dependent
+// cache misses per access (its directory, group, then the slot it gave in an array of
+// locations). A handle whose hash a stored call's other handle has goes to collided instead
+// (a 64-bit hash: never, in practice); each handle is in one of the two at most.
 type callTable struct {
-	byHandle handleIndex[callLoc]
+	byHandle handleIndex[callSlot]
 	collided map[tapi.CallHandle]callLoc
 	segs     segments
 	bytes    int // bytes of the live encodings
+}
+
+// callSlot is a call's entry in byHandle.
+type callSlot struct {
+	handle tapi.CallHandle
+	callLoc
 }
 
 // callLoc locates a call's encoding (never empty: it holds the handle).
@@ -43,52 +48,53 @@ func (t *callTable) put(h tapi.CallHandle, hh uint64, enc []byte) {
 	t.segs.ref(seg)
 	t.bytes += len(enc)
 	l := callLoc{seg, off, uint32(len(enc))}
-	if old, ok := t.collided[h]; ok {
-		t.release(old)
-		t.collided[h] = l
-		return
+	if len(t.collided) > 0 {
+		if old, ok := t.collided[h]; ok {
+			t.release(old)
+			t.collided[h] = l
+			return
+		}
 	}
 	i, found := t.byHandle.slot(hh)
 	if found {
-		old := t.byHandle.locs[i]
-		if !t.holds(old, h) {
+		old := &t.byHandle.locs[i]
+		if old.handle != h {
 			if t.collided == nil {
 				t.collided = map[tapi.CallHandle]callLoc{}
 			}
 			t.collided[h] = l
 			return
 		}
-		t.release(old)
+		t.release(old.callLoc)
+		old.callLoc = l
+		return
 	}
-	t.byHandle.setAt(i, hh, l)
+	t.byHandle.setAt(i, hh, callSlot{h, l})
 }
 
 // remove deletes the call h, if stored; hh is handleHash(h).
 func (t *callTable) remove(h tapi.CallHandle, hh uint64) {
-	if old, ok := t.collided[h]; ok {
-		delete(t.collided, h)
-		t.release(old)
-		return
+	if len(t.collided) > 0 {
+		if old, ok := t.collided[h]; ok {
+			delete(t.collided, h)
+			t.release(old)
+			return
+		}
 	}
 	if t.byHandle.n == 0 {
 		return
 	}
-	if i, ok := t.byHandle.find(key(hh)); ok && t.holds(t.byHandle.locs[i], h) {
-		t.release(t.byHandle.locs[i])
+	if i, ok := t.byHandle.find(key(hh)); ok && t.byHandle.locs[i].handle == h {
+		t.release(t.byHandle.locs[i].callLoc)
 		t.byHandle.removeAt(i)
 	}
-}
-
-// holds reports whether the call at l is the call h.
-func (t *callTable) holds(l callLoc, h tapi.CallHandle) bool {
-	return string(callField(t.coded(l), 0)) == string(h)
 }
 
 // each calls f with the encoding of every stored call (valid after unlocking).
 func (t *callTable) each(f func(enc []byte)) {
 	for i, k := range t.byHandle.keys {
 		if k != 0 {
-			f(t.coded(t.byHandle.locs[i]))
+			f(t.coded(t.byHandle.locs[i].callLoc))
 		}
 	}
 	for _, l := range t.collided {
@@ -121,7 +127,7 @@ func (t *callTable) compact() {
 	}
 	for i, k := range t.byHandle.keys {
 		if k != 0 {
-			t.byHandle.locs[i] = move(t.byHandle.locs[i])
+			t.byHandle.locs[i].callLoc = move(t.byHandle.locs[i].callLoc)
 		}
 	}
 	for h, l := range t.collided {
@@ -129,19 +135,16 @@ func (t *callTable) compact() {
 	}
 }
 
-// callLine returns the line of an encoded call without decoding it; nil if it does not decode.
-func callLine(b []byte) []byte { return callField(b, 1) }
-
-// callField returns string n of an encoded call (0 the handle, 1 the line) without decoding
-// it; nil if it does not decode.
-func callField(b []byte, n int) []byte {
+// callLine returns the line of an encoded call (its second string, after the handle) without
+// decoding it; nil if it does not decode.
+func callLine(b []byte) []byte {
 	var s []byte
-	for range n + 1 {
-		l, k := binary.Uvarint(b)
-		if k <= 0 || l > uint64(len(b)-k) {
+	for range 2 { // the handle, then the line
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
 			return nil
 		}
-		s, b = b[k:k+int(l)], b[k+int(l):]
+		s, b = b[k:k+int(n)], b[k+int(n):]
 	}
 	return s
 }
