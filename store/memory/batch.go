@@ -17,8 +17,10 @@ type batchEncoder struct {
 	events  int    // how many events, then records, are in buf
 	records int
 	members []string // the records' index members (store.HistoryIndex)
-	handles []uint64 // the hashes of the records' call handles (handleHash)
-	order   []int    // indexes of members in ascending order of member
+	// handles are the hashes (handleHash) of the records' call handles, then of the calls',
+	// then of the removed calls': made before taking the lock.
+	handles []uint64
+	order   []int // indexes of members in ascending order of member
 }
 
 var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte, 0, 4096)} }}
@@ -60,7 +62,7 @@ func (e *batchEncoder) check(pbxName string, b *store.Batch) error {
 }
 
 // encode writes the batch's events, its records (with their PBX set as the store keeps them)
-// and its calls into buf, and hashes the records' call handles.
+// and its calls into buf, and hashes the call handles of the records, calls and removed calls.
 func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
 	w := encoder{b: e.buf[:0], locs: locs}
 	e.ends = e.ends[:0]
@@ -79,6 +81,10 @@ func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
 	for i := range b.Calls {
 		w.call(&b.Calls[i])
 		e.ends = append(e.ends, len(w.b))
+		e.handles = append(e.handles, handleHash(b.Calls[i].Handle))
+	}
+	for _, h := range b.RemovedCalls {
+		e.handles = append(e.handles, handleHash(h))
 	}
 	e.buf = w.b
 	e.events, e.records = len(b.Events), len(b.Journal)
@@ -101,6 +107,14 @@ func (e *batchEncoder) record(i int) []byte { return e.piece(e.events + i) }
 
 // call returns the encoded call i.
 func (e *batchEncoder) call(i int) []byte { return e.piece(e.events + e.records + i) }
+
+// recordHash, callHash and removedHash return the hash of the call handle of record i, call i
+// and removed call i.
+func (e *batchEncoder) recordHash(i int) uint64 { return e.handles[i] }
+func (e *batchEncoder) callHash(i int) uint64   { return e.handles[e.records+i] }
+func (e *batchEncoder) removedHash(i int) uint64 {
+	return e.handles[len(e.ends)-e.events+i] // after one per record and per call
+}
 
 // byMember returns the indexes of members in ascending order of member.
 func (e *batchEncoder) byMember() []int {

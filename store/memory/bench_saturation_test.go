@@ -21,11 +21,17 @@ import (
 // caches, as the bridge's other work does: the store's maps and values are cold, as they are
 // in the bridge. apply-ns/event is Apply's own wall time, apply-cpu-ns/event its thread's CPU
 // time (on a loaded host the steadier figure).
-func BenchmarkApplySaturation(b *testing.B) {
+func BenchmarkApplySaturation(b *testing.B) { benchApplySaturation(b, 1) }
+
+// BenchmarkApplySaturationWrite is BenchmarkApplySaturation without a subscriber: the write
+// path alone (encoding, the call table, the history, the log), without the delivery's share.
+func BenchmarkApplySaturationWrite(b *testing.B) { benchApplySaturation(b, 0) }
+
+func benchApplySaturation(b *testing.B, subs int) {
 	runtime.LockOSThread() // for the thread's CPU time
 	defer runtime.UnlockOSThread()
 	ctx := context.Background()
-	a := newApplyBench(b, 1)
+	a := newApplyBench(b, subs)
 	m := newMergedCalls(1000)
 	evict := make([]byte, 16<<20)
 	var cpu time.Duration

@@ -12,15 +12,24 @@ import (
 // thousands of calls, each rewritten every few hundred milliseconds at saturation, with the
 // bridge's other work in between. The values also hold no pointers for the collector to mark.
 //
-// The map gives each call a slot in locs, which stays the call's while it is stored: storing a
-// changed call is one map look-up (it was a look-up and a store when the map held the
-// location), and repacking rewrites the slots without a map store per call.
+// The calls are found by the hash of their handle (handleHash, made before taking the lock)
+// in a handleIndex, which holds their handles and locations: storing a changed call is one
+// probe of that table, and comparing the handles is mostly comparing their pointers (the
+// engine passes the same string each time). A Go map keyed by the handle took more dependent
+// cache misses per access (its directory, group, then the slot it gave in an array of
+// locations). A handle whose hash a stored call's other handle has goes to collided instead
+// (a 64-bit hash: never, in practice); each handle is in one of the two at most.
 type callTable struct {
-	byHandle map[tapi.CallHandle]int32 // the slot in locs of each call
-	locs     []callLoc                 // by slot; a free slot has len 0 and is listed in free
-	free     []int32
+	byHandle handleIndex[callSlot]
+	collided map[tapi.CallHandle]callLoc
 	segs     segments
 	bytes    int // bytes of the live encodings
+}
+
+// callSlot is a call's entry in byHandle.
+type callSlot struct {
+	handle tapi.CallHandle
+	callLoc
 }
 
 // callLoc locates a call's encoding (never empty: it holds the handle).
@@ -29,51 +38,67 @@ type callLoc struct {
 	off, len uint32
 }
 
-func (t *callTable) count() int { return len(t.byHandle) }
+func (t *callTable) count() int { return t.byHandle.n + len(t.collided) }
 
-// put stores enc as the call h, replacing its previous version.
-func (t *callTable) put(h tapi.CallHandle, enc []byte) {
-	if t.byHandle == nil {
-		t.byHandle = map[tapi.CallHandle]int32{}
-		t.segs.counted = true
-	}
+// put stores enc as the call h, replacing its previous version; hh is handleHash(h).
+func (t *callTable) put(h tapi.CallHandle, hh uint64, enc []byte) {
+	t.segs.counted = true
 	seg, off, dst := t.segs.reserve(len(enc))
 	copy(dst, enc)
 	t.segs.ref(seg)
 	t.bytes += len(enc)
 	l := callLoc{seg, off, uint32(len(enc))}
-	if i, ok := t.byHandle[h]; ok {
-		t.release(t.locs[i])
-		t.locs[i] = l
+	if len(t.collided) > 0 {
+		if old, ok := t.collided[h]; ok {
+			t.release(old)
+			t.collided[h] = l
+			return
+		}
+	}
+	i, found := t.byHandle.slot(hh)
+	if found {
+		old := &t.byHandle.locs[i]
+		if old.handle != h {
+			if t.collided == nil {
+				t.collided = map[tapi.CallHandle]callLoc{}
+			}
+			t.collided[h] = l
+			return
+		}
+		t.release(old.callLoc)
+		old.callLoc = l
 		return
 	}
-	var i int32
-	if n := len(t.free); n > 0 {
-		i, t.free = t.free[n-1], t.free[:n-1]
-		t.locs[i] = l
-	} else {
-		i = int32(len(t.locs))
-		t.locs = append(t.locs, l)
-	}
-	t.byHandle[h] = i
+	t.byHandle.setAt(i, hh, callSlot{h, l})
 }
 
-// remove deletes the call h, if stored.
-func (t *callTable) remove(h tapi.CallHandle) {
-	if i, ok := t.byHandle[h]; ok {
-		delete(t.byHandle, h)
-		t.release(t.locs[i])
-		t.locs[i] = callLoc{}
-		t.free = append(t.free, i)
+// remove deletes the call h, if stored; hh is handleHash(h).
+func (t *callTable) remove(h tapi.CallHandle, hh uint64) {
+	if len(t.collided) > 0 {
+		if old, ok := t.collided[h]; ok {
+			delete(t.collided, h)
+			t.release(old)
+			return
+		}
+	}
+	if t.byHandle.n == 0 {
+		return
+	}
+	if i, ok := t.byHandle.find(key(hh)); ok && t.byHandle.locs[i].handle == h {
+		t.release(t.byHandle.locs[i].callLoc)
+		t.byHandle.removeAt(i)
 	}
 }
 
 // each calls f with the encoding of every stored call (valid after unlocking).
 func (t *callTable) each(f func(enc []byte)) {
-	for _, l := range t.locs {
-		if l.len > 0 {
-			f(t.coded(l))
+	for i, k := range t.byHandle.keys {
+		if k != 0 {
+			f(t.coded(t.byHandle.locs[i].callLoc))
 		}
+	}
+	for _, l := range t.collided {
+		f(t.coded(l))
 	}
 }
 
@@ -94,14 +119,19 @@ func (t *callTable) compact() {
 	}
 	old := t.segs
 	t.segs = segments{counted: true, base: old.base + uint64(len(old.segs))}
-	for i, l := range t.locs {
-		if l.len == 0 {
-			continue
-		}
+	move := func(l callLoc) callLoc {
 		seg, off, dst := t.segs.reserve(int(l.len))
 		copy(dst, old.bytes(l.seg, l.off, l.len))
 		t.segs.ref(seg)
-		t.locs[i] = callLoc{seg, off, l.len}
+		return callLoc{seg, off, l.len}
+	}
+	for i, k := range t.byHandle.keys {
+		if k != 0 {
+			t.byHandle.locs[i].callLoc = move(t.byHandle.locs[i].callLoc)
+		}
+	}
+	for h, l := range t.collided {
+		t.collided[h] = move(l)
 	}
 }
 

@@ -98,21 +98,27 @@ func TestCallTableCompacts(t *testing.T) {
 }
 
 // The call table keeps what a map of handles to encodings keeps, through replacements,
-// removals (their slots reused) and repacking.
+// removals and repacking, with its hashes whole and cut to a space of 8 (handles colliding).
 func TestCallTableMatchesMap(t *testing.T) {
+	for _, hashes := range []uint64{1 << 63, 8} {
+		t.Run(strconv.FormatUint(hashes, 10), func(t *testing.T) { checkCallTable(t, hashes) })
+	}
+}
+
+func checkCallTable(t *testing.T, hashes uint64) {
 	r := rand.New(rand.NewPCG(8, 9))
 	var tab callTable
 	model := map[tapi.CallHandle]string{}
 	for step := range 20000 {
 		h := tapi.CallHandle("h" + strconv.Itoa(r.IntN(300)))
 		if r.IntN(4) == 0 {
-			tab.remove(h)
+			tab.remove(h, handleHash(h)%hashes)
 			delete(model, h)
 		} else {
 			var w encoder
 			w.str(string(h))
 			w.str(strconv.Itoa(step) + strings.Repeat("x", r.IntN(2000)))
-			tab.put(h, w.b)
+			tab.put(h, handleHash(h)%hashes, w.b)
 			model[h] = string(w.b)
 		}
 		tab.compact()

@@ -13,7 +13,7 @@ func TestHandleIndexMatchesMap(t *testing.T) {
 	for seed := range uint64(10) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 3))
-			var idx handleIndex
+			var idx handleIndex[histLoc]
 			model := map[uint64]histLoc{}
 			keys := 50 + r.IntN(2000)
 			spread := uint64(1) << (3 + r.IntN(60)) // few distinct top bits when small
@@ -40,7 +40,7 @@ func TestHandleIndexMatchesMap(t *testing.T) {
 	}
 }
 
-func checkHandleIndex(t *testing.T, idx *handleIndex, model map[uint64]histLoc, keys int, spread uint64) {
+func checkHandleIndex(t *testing.T, idx *handleIndex[histLoc], model map[uint64]histLoc, keys int, spread uint64) {
 	t.Helper()
 	if idx.n != len(model) {
 		t.Fatalf("index counts %d keys, the map has %d", idx.n, len(model))

@@ -81,3 +81,24 @@ func TestHistoryOrderAndCompaction(t *testing.T) {
 	require.Equal(t, "R002999", ids[0])
 	require.Less(t, len(s.existing("hq").hist.recs), 2*1024+50, "the trimmed front is released")
 }
+
+// searchNewest finds what search finds, for members anywhere below the newest (equal ones
+// included), in histories of every length up to 300.
+func TestSearchNewestMatchesSearch(t *testing.T) {
+	for n := 1; n <= 300; n++ {
+		var h history
+		for i := range n {
+			h.put(fmt.Sprintf("%013d\x1fR%d\x1f", 2*i, i), []byte("x"), "h", 1)
+		}
+		newest := string(h.member(h.live()[n-1].histLoc))
+		for k := range 2 * n {
+			m := fmt.Sprintf("%013d\x1fR%d\x1f", k, k/2)
+			if m > newest {
+				continue
+			}
+			if got, want := h.searchNewest(m), h.search(m); got != want {
+				t.Fatalf("%d records, member %q: searchNewest %d, search %d", n, m, got, want)
+			}
+		}
+	}
+}

@@ -34,12 +34,29 @@ type record struct {
 // rec returns the record at index i of the ring.
 func (r *ring) rec(i int) *record { return &r.chunks[i/ringChunk][i%ringChunk] }
 
-// pushAll appends the encoded entries of a batch, buf[ends[i-1]:ends[i]] (from 0), copying them.
+// pushAll appends the encoded entries of a batch, buf[ends[i-1]:ends[i]] (from 0), copying them:
+// those that fit in the newest segment in one copy.
 func (r *ring) pushAll(buf []byte, ends []int) {
 	start := 0
-	for _, end := range ends {
-		r.push(buf[start:end])
-		start = end
+	for len(ends) > 0 {
+		room := r.segs.room()
+		k := 0
+		for k < len(ends) && ends[k]-start <= room {
+			k++
+		}
+		if k == 0 { // starts a segment
+			r.push(buf[start:ends[0]])
+			start, ends = ends[0], ends[1:]
+			continue
+		}
+		seg, off, dst := r.segs.reserve(ends[k-1] - start)
+		copy(dst, buf[start:ends[k-1]])
+		for _, end := range ends[:k] {
+			r.add(record{seg: seg, off: off, len: uint32(end - start)})
+			off += uint32(end - start)
+			start = end
+		}
+		ends = ends[k:]
 	}
 }
 
@@ -47,7 +64,11 @@ func (r *ring) pushAll(buf []byte, ends []int) {
 func (r *ring) push(b []byte) {
 	seg, off, dst := r.segs.reserve(len(b))
 	copy(dst, b)
-	rec := record{seg: seg, off: off, len: uint32(len(b))}
+	r.add(record{seg: seg, off: off, len: uint32(len(b))})
+}
+
+// add appends the record of an entry stored in the segments at offset last+1.
+func (r *ring) add(rec record) {
 	if r.n < r.max {
 		if r.n%ringChunk == 0 {
 			r.chunks = append(r.chunks, make([]record, min(ringChunk, r.max-r.n)))

@@ -41,6 +41,14 @@ func (s *segments) reserve(n int) (seg uint64, off uint32, dst []byte) {
 	return s.base + uint64(k-1), off, s.segs[k-1][off:s.fill:s.fill]
 }
 
+// room is how many bytes reserve gives in the newest segment without starting one.
+func (s *segments) room() int {
+	if k := len(s.segs); k > 0 {
+		return len(s.segs[k-1]) - s.fill
+	}
+	return 0
+}
+
 // bytes returns n bytes at off in segment seg, which must be held.
 func (s *segments) bytes(seg uint64, off, n uint32) []byte {
 	return s.segs[seg-s.base][off : off+n : off+n]

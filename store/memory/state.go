@@ -130,10 +130,10 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 		p.lines[b.Lines[i].Name] = cloneLine(b.Lines[i])
 	}
 	for i := range b.Calls {
-		p.calls.put(b.Calls[i].Handle, enc.call(i))
+		p.calls.put(b.Calls[i].Handle, enc.callHash(i), enc.call(i))
 	}
-	for _, h := range b.RemovedCalls {
-		p.calls.remove(h)
+	for i, h := range b.RemovedCalls {
+		p.calls.remove(h, enc.removedHash(i))
 	}
 	p.calls.compact()
 	if b.NextHandle != 0 {
@@ -143,7 +143,7 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 		// In index order: the records of one batch end in the same millisecond and their ids
 		// are random after it, so in the batch's order most would be inserted, not appended.
 		for _, i := range enc.byMember() {
-			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.handles[i])
+			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.recordHash(i))
 		}
 		var key [20]byte
 		p.hist.trim(opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-opts.HistoryMaxAge)))
