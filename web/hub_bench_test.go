@@ -69,7 +69,7 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), DefaultReplayCache)
 	h.spare = make(chan []*wsConn, 16)
 	follow := func(ls []string) {
-		f := &feed{c: writerlessConn(Config{SendQueue: 1 << 20}), lines: map[string]*lineMark{}}
+		f := newFeed(writerlessConn(Config{SendQueue: 1 << 20}))
 		h.addLines(f, ls)
 		h.setMarks(f, ls, store.Position{Epoch: "E", Offset: 0}, true)
 		h.finishSync(f, 0)
