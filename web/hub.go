@@ -40,8 +40,8 @@ type hub struct {
 
 	mu sync.Mutex
 	// byLine lists the feeds of each line with their marks on it, so that the fan-out of an
-	// entry makes one look-up for all of them.
-	byLine map[string][]lineSub
+	// entry makes one look-up for all of them (lineOf).
+	byLine map[string]*lineFeeds
 	feeds  map[*feed]struct{} // every feed of the PBX; they get the line-less BRIDGE_* events
 	pos    store.Position     // last entry fanned out
 	recent recentLog          // the newest entries fanned out, for replays
@@ -91,10 +91,10 @@ type feed struct {
 	// live delivery. since is when it fell behind; owesSynced (with replayed) that the
 	// synced message of a subscribe is sent only at the end of the catch-up.
 	behind bool
-	// lines holds the feed's lines, each with the highest offset delivered on it (lineMark;
-	// the hub's byLine points to the same marks). One map for all lines: a session has one
+	// lines holds the feed's lines, each with where its mark on the line is in the hub's
+	// index (the highest offset delivered on it). One map for all lines: a session has one
 	// feed per PBX, and a map costs about as much as the rest of a session's bookkeeping.
-	lines      map[string]*lineMark
+	lines      map[string]lineRef
 	pending    pendingLog
 	from       store.Position
 	since      time.Time
@@ -113,7 +113,7 @@ type feed struct {
 
 func newHub(pbx string, svc cti.Service, log *logrus.Entry, m *metrics, recent int) *hub {
 	return &hub{pbx: pbx, svc: svc, log: log.WithField("pbx", pbx), metrics: m, recent: newRecentLog(recent),
-		byLine: map[string][]lineSub{}, feeds: map[*feed]struct{}{},
+		byLine: map[string]*lineFeeds{}, feeds: map[*feed]struct{}{},
 		ready: make(chan struct{}), burst: 1}
 }
 
@@ -405,8 +405,11 @@ func (h *hub) queueEntry(e *store.Entry) {
 	var msg []byte
 	if e.Event.Type != tapi.LineReply { // replies go only to the requester, never by the log
 		if e.Event.Line != "" {
-			for _, s := range h.byLine[e.Event.Line] {
-				msg = h.deliver(s.f, s.m, e, msg)
+			if lf := h.lineOf(e.Event.Line); lf != nil {
+				for i := range lf.subs {
+					s := &lf.subs[i]
+					msg = h.deliver(s.f, &s.last, e, msg)
+				}
 			}
 		} else {
 			for f := range h.feeds {
@@ -420,7 +423,7 @@ func (h *hub) queueEntry(e *store.Entry) {
 // deliver queues e for feed f, with its mark m on e's line (nil: line-less), unless f has
 // it already, waits for a replay (pending) or is behind. msg is e's message when encoded
 // already (else nil); deliver returns it, encoded if it was needed.
-func (h *hub) deliver(f *feed, m *lineMark, e *store.Entry, msg []byte) []byte {
+func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	if f.syncing {
 		if f.overflow {
 			return msg

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"testing"
@@ -20,12 +21,19 @@ func reportCPU(b *testing.B, cpu0 time.Duration) {
 
 // benchEvents returns n call events of the shapes the engine makes most (a new call, its
 // state changes, its info) on lines hq/1000 .. hq/1000+lines-1, the calls spread over the
-// lines, each call's four events on its line.
+// lines, each call's four events on its line. The events of a line share its name's string,
+// as the engine's do (its line state's name) and the memory store passes them on.
 func benchEvents(n, lines int) []tapi.Event {
 	at := time.Now()
 	evs := make([]tapi.Event, n)
+	names := map[int]string{}
 	for i := range evs {
-		line := "hq/" + strconv.Itoa(1000+(i/4*7919)%lines) // a call's events on its line
+		k := 1000 + (i/4*7919)%lines // a call's events on its line
+		line, ok := names[k]
+		if !ok {
+			line = "hq/" + strconv.Itoa(k)
+			names[k] = line
+		}
 		handle := tapi.CallHandle("hq:" + strconv.Itoa(i/4+1))
 		e := tapi.Event{V: tapi.WireVersion, Time: at.Add(time.Duration(i) * 1234567), PBX: "hq",
 			Line: line, Device: tapi.LineDeviceID(line), Handle: handle}
@@ -61,7 +69,7 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), DefaultReplayCache)
 	h.spare = make(chan []*wsConn, 16)
 	follow := func(ls []string) {
-		f := &feed{c: writerlessConn(Config{SendQueue: 1 << 20}), lines: map[string]*lineMark{}}
+		f := newFeed(writerlessConn(Config{SendQueue: 1 << 20}))
 		h.addLines(f, ls)
 		h.setMarks(f, ls, store.Position{Epoch: "E", Offset: 0}, true)
 		h.finishSync(f, 0)
@@ -84,15 +92,27 @@ func benchHub(b *testing.B, clients, lines int) *hub {
 // (5,000 lines, each followed by one client and the auditor), in runs of burst entries as
 // the hub takes them from its subscription, taking the queued messages after each run as
 // the flushers would: the hub's per-event cost without the socket writes. burst=N fans out
-// runs of N entries (as in the bursts of a saturated hub) instead of 2.
+// runs of N entries (as in the bursts of a saturated hub) instead of 2; encoded gives the
+// entries their events' JSON (as the Redis store does), which leaves out the event encoder
+// and shows the fan-out's own cost.
 //
 //	go test ./web -run '^$' -bench HubFanOut -benchmem -count 5
 func BenchmarkHubFanOut(b *testing.B) {
 	evs := benchEvents(4096, 5000)
-	for _, bc := range []struct{ clients, burst int }{{10, 2}, {200, 2}, {10, 64}} {
+	encoded := make([][]byte, len(evs))
+	for i := range evs {
+		encoded[i], _ = json.Marshal(&evs[i])
+	}
+	for _, bc := range []struct {
+		clients, burst int
+		encoded        bool
+	}{{10, 2, false}, {200, 2, false}, {10, 64, false}, {10, 64, true}} {
 		name := fmt.Sprintf("clients=%d", bc.clients)
 		if bc.burst != 2 {
 			name += fmt.Sprintf("/burst=%d", bc.burst)
+		}
+		if bc.encoded {
+			name += "/encoded"
 		}
 		b.Run(name, func(b *testing.B) {
 			h := benchHub(b, bc.clients, 5000)
@@ -102,6 +122,9 @@ func BenchmarkHubFanOut(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				run = append(run, store.Entry{PBX: "hq", Epoch: "E", Offset: uint64(i + 1), Event: evs[i%len(evs)]})
+				if bc.encoded {
+					run[len(run)-1].JSON = encoded[i%len(evs)]
+				}
 				if len(run) == bc.burst {
 					h.fanOutRun(run)
 					run = run[:0]

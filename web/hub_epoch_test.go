@@ -21,7 +21,7 @@ func TestFeedNeverGetsEntryOfAnotherEpoch(t *testing.T) {
 	c := writerlessConn(Config{SendQueue: 16})
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 10)
-	f := &feed{c: c, lines: map[string]*lineMark{}}
+	f := newFeed(c)
 	h.addLines(f, []string{"hq/201", "hq/202"})
 	h.setMarks(f, []string{"hq/201", "hq/202"}, store.Position{Epoch: "OLD", Offset: 90}, true)
 	h.finishSync(f, 0)
@@ -55,8 +55,10 @@ func TestFeedNeverGetsEntryOfAnotherEpoch(t *testing.T) {
 // A feed that resyncs into a new epoch counts from its snapshot: marks of the old epoch are
 // dropped, so the new epoch's entries after the snapshot are delivered.
 func TestFeedMarksStartOverInANewEpoch(t *testing.T) {
-	f := &feed{c: &wsConn{}, lines: map[string]*lineMark{"hq/201": {last: 500}, "hq/202": {last: 500}}}
+	f := newFeed(&wsConn{})
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
+	h.addLines(f, []string{"hq/201", "hq/202"})
+	h.setMarks(f, []string{"hq/201", "hq/202"}, store.Position{Epoch: "OLD", Offset: 500}, false)
 	h.setMarks(f, []string{"hq/201"}, store.Position{Epoch: "NEW", Offset: 7}, true)
 	ev := func(off uint64, line string) store.Entry {
 		return store.Entry{Epoch: "NEW", Offset: off, Event: tapi.Event{Line: line}}

@@ -4,6 +4,9 @@ import "github.com/ctibridge/ctibridge/store"
 
 // What a feed has been given: the checks and marks of the hub and the replays.
 
+// newFeed returns c's feed of a PBX, without lines yet (hub.addLines).
+func newFeed(c *wsConn) *feed { return &feed{c: c, lines: map[string]lineRef{}} }
+
 // accept reports whether e is new for the feed and records it as delivered (see inEpoch for an
 // entry of another epoch).
 func (f *feed) accept(e store.Entry) bool {
@@ -25,21 +28,21 @@ func (f *feed) freshIn(epoch, line string, offset uint64) bool {
 	if line == "" {
 		return offset > f.bridgeLast
 	}
-	m, ok := f.lines[line]
-	return ok && offset > m.last
+	r, ok := f.lines[line]
+	return ok && offset > *r.mark()
 }
 
 // freshAt is fresh for the fan-out, which found the feed through the hub's index of e's line
 // with its mark m on the line (nil for a line-less entry): it spares the look-up in f.lines,
 // one per feed and event.
-func (f *feed) freshAt(e *store.Entry, m *lineMark) bool {
+func (f *feed) freshAt(e *store.Entry, m *uint64) bool {
 	if e.Epoch != f.epoch {
 		return f.inEpoch(e.Epoch)
 	}
 	if m == nil {
 		return e.Offset > f.bridgeLast
 	}
-	return e.Offset > m.last
+	return e.Offset > *m
 }
 
 // inEpoch reports whether an entry of epoch is of the feed's epoch. An entry of another epoch
@@ -66,16 +69,16 @@ func (f *feed) mark(e store.Entry) { f.markIn(e.Event.Line, e.Offset) }
 func (f *feed) markIn(line string, offset uint64) {
 	if line == "" {
 		f.bridgeLast = offset
-	} else if m := f.lines[line]; m != nil {
-		m.last = offset
+	} else if r, ok := f.lines[line]; ok {
+		*r.mark() = offset
 	}
 }
 
 // markAt is mark for the fan-out, with the feed's mark m on e's line (nil: line-less).
-func (f *feed) markAt(e *store.Entry, m *lineMark) {
+func (f *feed) markAt(e *store.Entry, m *uint64) {
 	if m == nil {
 		f.bridgeLast = e.Offset
 	} else {
-		m.last = e.Offset
+		*m = e.Offset
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/sirupsen/logrus"
 
@@ -14,7 +15,7 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
-// The hub's index of lines (byLine) and the feeds' own lines (feed.lines) share each mark, and
+// The hub's index of lines (byLine) and the feeds' own lines (feed.lines) reach the same marks, and
 // stay consistent through any order of adding and removing lines and feeds: every feed with a
 // line is listed once under it, with its own mark and index, and nothing else is listed. A
 // fan-out then reaches exactly the feeds that have the entry's line.
@@ -25,7 +26,8 @@ func TestHubLineIndexFollowsSubscriptions(t *testing.T) {
 	line := func(i int) string { return "hq/" + strconv.Itoa(200+i) }
 	feeds := make([]*feed, nFeeds)
 	for i := range feeds {
-		feeds[i] = &feed{c: writerlessConn(Config{SendQueue: 1 << 20}), lines: map[string]*lineMark{}, epoch: "E"}
+		feeds[i] = newFeed(writerlessConn(Config{SendQueue: 1 << 20}))
+		feeds[i].epoch = "E"
 	}
 	someLines := func() []string {
 		var ls []string
@@ -57,10 +59,10 @@ func TestHubLineIndexFollowsSubscriptions(t *testing.T) {
 		for i, f := range feeds {
 			q := f.c.takeQueue()
 			want := 0
-			if _, ok := f.lines[l]; ok {
+			if r, ok := f.lines[l]; ok {
 				want = 1
-				if f.lines[l].last != offset {
-					t.Fatalf("step %d: feed %d's mark on %s is %d, want %d", step, i, l, f.lines[l].last, offset)
+				if *r.mark() != offset {
+					t.Fatalf("step %d: feed %d's mark on %s is %d, want %d", step, i, l, *r.mark(), offset)
 				}
 			}
 			if len(q) != want || want == 1 && !strings.Contains(string(q[0]), `"offset":`+strconv.FormatUint(offset, 10)) {
@@ -75,16 +77,19 @@ func TestHubLineIndexFollowsSubscriptions(t *testing.T) {
 func checkLineIndex(t *testing.T, h *hub, feeds []*feed) {
 	t.Helper()
 	listed := 0
-	for l, subs := range h.byLine {
-		if len(subs) == 0 {
+	for l, lf := range h.byLine {
+		if len(lf.subs) == 0 {
 			t.Errorf("line %s listed without feeds", l)
 		}
-		for i, s := range subs {
-			if s.m.at != i || s.f.lines[l] != s.m {
-				t.Errorf("line %s: subscriber %d has index %d, mark %p, the feed's mark %p", l, i, s.m.at, s.m, s.f.lines[l])
+		if lf.name != l {
+			t.Errorf("line %s listed as %s", l, lf.name)
+		}
+		for i, s := range lf.subs {
+			if r := s.f.lines[l]; r.lf != lf || r.at != i {
+				t.Errorf("line %s: subscriber %d's feed has its mark at %p[%d]", l, i, r.lf, r.at)
 			}
 		}
-		listed += len(subs)
+		listed += len(lf.subs)
 	}
 	have := 0
 	for _, f := range feeds {
@@ -111,7 +116,8 @@ func TestHubFanOutRunDeliversInOrder(t *testing.T) {
 	line := func(i int) string { return "hq/" + strconv.Itoa(200+i) }
 	feeds := make([]*feed, nFeeds)
 	for i := range feeds {
-		feeds[i] = &feed{c: writerlessConn(Config{SendQueue: 1 << 20}), lines: map[string]*lineMark{}, epoch: "E"}
+		feeds[i] = newFeed(writerlessConn(Config{SendQueue: 1 << 20}))
+		feeds[i].epoch = "E"
 		var ls []string
 		for j := range nLines {
 			if r.IntN(3) == 0 {
@@ -181,4 +187,54 @@ func TestHubFanOutRunDeliversInOrder(t *testing.T) {
 	if !slices.Equal(sunk, wantSunk) {
 		t.Fatalf("sinks got %d entries %v, want %d", len(sunk), sunk, len(wantSunk))
 	}
+}
+
+// The index finds a line by its name, whatever string carries it: the key is re-pointed at
+// the string the line's entries share (after two entries with it), entries with a string of
+// their own each reach the same feeds, and lines are removed and added again by other
+// strings of the same name.
+func TestHubLineIndexFindsLinesByName(t *testing.T) {
+	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
+	name := func() string { return strings.Clone("hq/201") } // a string of its own
+	f := newFeed(writerlessConn(Config{SendQueue: 1 << 20}))
+	f.epoch = "E"
+	h.addLines(f, []string{name()})
+	f.syncing = false
+	offset := uint64(0)
+	fanOut := func(line string, want int) {
+		t.Helper()
+		offset++
+		h.fanOut(store.Entry{PBX: "hq", Epoch: "E", Offset: offset,
+			Event: tapi.Event{V: tapi.WireVersion, Type: tapi.LineCallState, PBX: "hq", Line: line}})
+		if q := f.c.takeQueue(); len(q) != want {
+			t.Fatalf("entry %d on %s: %d messages queued, want %d", offset, line, len(q), want)
+		}
+		h.takeBurst()
+	}
+	keyOf := func() *byte {
+		for k := range h.byLine {
+			return unsafe.StringData(k)
+		}
+		return nil
+	}
+	shared := name()
+	fanOut(shared, 1)
+	fanOut(shared, 1)
+	if keyOf() != unsafe.StringData(shared) {
+		t.Error("the index's key is not the string of the line's entries")
+	}
+	for range 3 {
+		fanOut(name(), 1)
+	}
+	fanOut(shared, 1)
+	fanOut("hq/202", 0) // no feed has it
+	checkLineIndex(t, h, []*feed{f})
+	h.removeLines(f, []string{name()})
+	if len(h.byLine) != 0 || len(h.feeds) != 0 {
+		t.Fatalf("%d lines and %d feeds left in the hub", len(h.byLine), len(h.feeds))
+	}
+	h.addLines(f, []string{name()})
+	f.syncing = false
+	fanOut(shared, 1)
+	checkLineIndex(t, h, []*feed{f})
 }

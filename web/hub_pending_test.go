@@ -40,7 +40,7 @@ func pendingEntries(n int) []store.Entry {
 func TestFinishSyncDeliversPending(t *testing.T) {
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
 	c := writerlessConn(Config{SendQueue: 1 << 20})
-	f := &feed{c: c, lines: map[string]*lineMark{}}
+	f := newFeed(c)
 	lines := []string{"hq/201", "hq/202"}
 	h.addLines(f, lines)
 	h.setMarks(f, lines, store.Position{Epoch: "E", Offset: 0}, true)
@@ -73,9 +73,9 @@ func TestFinishSyncDeliversPending(t *testing.T) {
 			t.Fatalf("message %d:\n%s\nwant\n%s", i, q[i], want[i])
 		}
 	}
-	if f.lines["hq/201"].last != marks["hq/201"] || f.lines["hq/202"].last != marks["hq/202"] || f.bridgeLast != marks[""] {
-		t.Errorf("marks %d %d %d after the pending entries, want %d %d %d", f.lines["hq/201"].last,
-			f.lines["hq/202"].last, f.bridgeLast, marks["hq/201"], marks["hq/202"], marks[""])
+	if *f.lines["hq/201"].mark() != marks["hq/201"] || *f.lines["hq/202"].mark() != marks["hq/202"] || f.bridgeLast != marks[""] {
+		t.Errorf("marks %d %d %d after the pending entries, want %d %d %d", *f.lines["hq/201"].mark(),
+			*f.lines["hq/202"].mark(), f.bridgeLast, marks["hq/201"], marks["hq/202"], marks[""])
 	}
 	if f.syncing || f.pending.len() != 0 {
 		t.Error("feed still syncing or holding pending entries")
@@ -87,7 +87,7 @@ func TestFinishSyncDeliversPending(t *testing.T) {
 func TestPendingStopsAtItsBound(t *testing.T) {
 	h := newHub("hq", nil, logrus.NewEntry(logrus.New()), newMetrics(nil), 0)
 	c := writerlessConn(Config{SendQueue: 4})
-	f := &feed{c: c, lines: map[string]*lineMark{}}
+	f := newFeed(c)
 	h.addLines(f, []string{"hq/201", "hq/202", "hq/203"})
 	h.setMarks(f, []string{"hq/201", "hq/202", "hq/203"}, store.Position{Epoch: "E", Offset: 0}, true)
 	limit := c.pendingLimit()

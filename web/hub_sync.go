@@ -91,8 +91,8 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if f.epoch != pos.Epoch {
-		for _, m := range f.lines {
-			m.last = 0
+		for _, r := range f.lines {
+			*r.mark() = 0
 		}
 		f.bridgeLast = 0
 		f.epoch = pos.Epoch
@@ -103,8 +103,8 @@ func (h *hub) setMarks(f *feed, lines []string, pos store.Position, bridge bool)
 		}
 	}
 	for _, l := range lines {
-		if m, ok := f.lines[l]; ok {
-			m.last = pos.Offset
+		if r, ok := f.lines[l]; ok {
+			*r.mark() = pos.Offset
 		}
 	}
 	if bridge {

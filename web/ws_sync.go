@@ -111,7 +111,7 @@ func (c *wsConn) syncPBX(pbx string, lines []string, cur store.Position, hasCurs
 	f := c.feeds[pbx]
 	fresh := f == nil
 	if fresh {
-		f = &feed{c: c, lines: map[string]*lineMark{}}
+		f = newFeed(c)
 		c.feedsMu.Lock()
 		c.feeds[pbx] = f
 		c.feedsMu.Unlock()
