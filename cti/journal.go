@@ -25,13 +25,18 @@ type journalInput struct {
 	// events are the batch's events in order, which carry everything that happened since.
 	prev   func(tapi.CallHandle) (tapi.Call, bool)
 	events []tapi.Event
-	// line returns a configured line of the PBX by extension: the line's own party, and
-	// whether an outbound call went to another line of the PBX. By extension, not name: a
-	// record looks up several numbers, and making "pbx/number" of each cost an allocation.
-	line  func(extension string) (tapi.Line, bool)
+	// line returns a configured line of the PBX by extension (nil: none): the line's own
+	// party, and whether an outbound call went to another line of the PBX. By extension, not
+	// name: a record looks up several numbers, and making "pbx/number" of each cost an
+	// allocation. A pointer, not a copy: a record reads two of the line's fields.
+	line  func(extension string) *tapi.Line
 	ended time.Time
 	// scratch, when set, lends the tracking of the calls from one batch to the next.
 	scratch *journalScratch
+	// seen holds the lines the batch's records looked up so far (journalEntries sets it):
+	// the two ends of a call between lines of the PBX end together, and each end's record
+	// names both, so half the lookups in the PBX's thousands of lines are repeats.
+	seen map[string]lineFacts
 }
 
 // journalScratch is the tracking of a batch's calls, kept for the next batch (pipeline
@@ -47,6 +52,8 @@ type journalScratch struct {
 	// maxCalls is the most calls whose tracking is kept while the pipeline is busy
 	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
 	maxCalls int
+	// seen is journalInput.seen's map.
+	seen batchMap[string, lineFacts]
 }
 
 // keepRecords takes a written batch's records back for the next batch's.
@@ -121,10 +128,17 @@ type lineFacts struct {
 	found                bool
 }
 
-// lineAt returns the facts of the PBX's line ext.
+// lineAt returns the facts of the PBX's line ext, looked up once per batch.
 func (in *journalInput) lineAt(ext string) lineFacts {
-	l, ok := in.line(ext)
-	return lineFacts{address: l.Address, displayName: l.DisplayName, found: ok}
+	if f, ok := in.seen[ext]; ok {
+		return f
+	}
+	var f lineFacts
+	if l := in.line(ext); l != nil {
+		f = lineFacts{address: l.Address, displayName: l.DisplayName, found: true}
+	}
+	in.seen[ext] = f
+	return f
 }
 
 // extensionOf returns the extension of the PBX's line named name ("pbx/extension").
@@ -145,6 +159,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
+	in.seen = js.seen.empty()
 	for i, h := range in.removed {
 		t := &tracks[i]
 		if c, ok := in.prev(h); ok {

@@ -59,7 +59,7 @@ func (v *view) journal(in journalInput) []store.JournalEntry {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	in.prev = v.m.PeekCall
-	in.line = func(ext string) (tapi.Line, bool) { return v.m.PeekLine(in.pbx, ext) }
+	in.line = func(ext string) *tapi.Line { return v.m.PeekLineRef(in.pbx, ext) }
 	return journalEntries(in)
 }
 
