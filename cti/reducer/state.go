@@ -20,7 +20,7 @@ type State struct {
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
 	slabs      eventValues // the events' Call, CallState and CallInfo values
-	handles    handleRun  // the text of the next handles
+	handles    handleRun   // the text of the next handles
 	// lineGen changes whenever a line's lineState goes (RemoveLine, Restore): a LineRef
 	// found before then is stale.
 	lineGen uint64
