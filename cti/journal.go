@@ -33,9 +33,15 @@ type journalInput struct {
 	ended time.Time
 	// scratch, when set, lends the tracking of the calls from one batch to the next.
 	scratch *journalScratch
-	// seen holds the lines the batch's records looked up so far (journalEntries sets it):
-	// the two ends of a call between lines of the PBX end together, and each end's record
-	// names both, so half the lookups in the PBX's thousands of lines are repeats.
+}
+
+// batchLines finds the PBX's lines for a batch's records, each line once: the two ends of a
+// call between lines of the PBX end together, and each end's record names both, so half the
+// lookups in the PBX's thousands of lines were repeats. A value of its own, not a part of
+// journalInput: the records' memos reach it through calls of func values, which the
+// compiler cannot follow, so it lives on the heap, and a journalInput and its funcs did too.
+type batchLines struct {
+	line func(extension string) *tapi.Line // journalInput.line
 	seen map[string]lineFacts
 }
 
@@ -52,7 +58,7 @@ type journalScratch struct {
 	// maxCalls is the most calls whose tracking is kept while the pipeline is busy
 	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
 	maxCalls int
-	// seen is journalInput.seen's map.
+	// seen is batchLines.seen's map.
 	seen batchMap[string, lineFacts]
 }
 
@@ -128,22 +134,22 @@ type lineFacts struct {
 	found                bool
 }
 
-// lineAt returns the facts of the PBX's line ext, looked up once per batch.
-func (in *journalInput) lineAt(ext string) lineFacts {
-	if f, ok := in.seen[ext]; ok {
+// at returns the facts of the PBX's line ext, looked up once per batch.
+func (b batchLines) at(ext string) lineFacts {
+	if f, ok := b.seen[ext]; ok {
 		return f
 	}
 	var f lineFacts
-	if l := in.line(ext); l != nil {
+	if l := b.line(ext); l != nil {
 		f = lineFacts{address: l.Address, displayName: l.DisplayName, found: true}
 	}
-	in.seen[ext] = f
+	b.seen[ext] = f
 	return f
 }
 
 // extensionOf returns the extension of the PBX's line named name ("pbx/extension").
-func (in *journalInput) extensionOf(name string) (string, bool) {
-	ext, ok := strings.CutPrefix(name, in.pbx)
+func extensionOf(pbx, name string) (string, bool) {
+	ext, ok := strings.CutPrefix(name, pbx)
 	if !ok || !strings.HasPrefix(ext, "/") {
 		return "", false
 	}
@@ -159,7 +165,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
-	in.seen = js.seen.empty()
+	lines := batchLines{line: in.line, seen: js.seen.empty()}
 	for i, h := range in.removed {
 		t := &tracks[i]
 		if c, ok := in.prev(h); ok {
@@ -188,7 +194,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			continue
 		}
 		k := len(out) * store.RecordIDLen
-		out = append(out, t.record(&in, h, ids[k:k+store.RecordIDLen]))
+		out = append(out, t.record(in.pbx, in.ended, lines, h, ids[k:k+store.RecordIDLen]))
 	}
 	return out
 }
@@ -223,15 +229,17 @@ func (t *callTrack) follow(ev *tapi.Event) {
 }
 
 // record makes the call record of a tracked call, with id.
-func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store.JournalEntry {
+// It takes the PBX and the end, not the journalInput: what record reads goes to the heap (see
+// batchLines), and the input's funcs with it.
+func (t *callTrack) record(pbx string, ended time.Time, lines batchLines, h tapi.CallHandle, id string) store.JournalEntry {
 	c := &t.call
-	names := lineMemo{in: in}
+	names := lineMemo{lines: lines}
 	own := tapi.PartyID{}
 	// The line's own extension goes through the memo too: the caller of a call the line
 	// placed, or the called of one it took, is the line itself (a lookup less per record,
 	// each a cache miss or two in the PBX's thousands of lines).
 	var l lineFacts
-	if ext, ok := in.extensionOf(c.Line); ok {
+	if ext, ok := extensionOf(pbx, c.Line); ok {
 		l = names.lookup(ext)
 	}
 	if l.found {
@@ -241,10 +249,10 @@ func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store
 		}
 	}
 	j := store.JournalEntry{
-		ID: id, PBX: in.pbx,
+		ID: id, PBX: pbx,
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
-		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
+		Started: c.Created, Answered: c.ConnectedAt, Ended: ended, Outcome: callOutcome(t),
 		Direction: direction(c, placedBy(c, own), names.line),
 	}
 	if j.Answered.IsZero() {
@@ -278,7 +286,7 @@ func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store
 // lineMemo remembers the lines one record looked up by number: its parties repeat a few
 // numbers (caller, called, connected, answered by, the chain's steps).
 type lineMemo struct {
-	in    *journalInput
+	lines batchLines
 	n     int
 	nums  [4]string
 	facts [4]lineFacts
@@ -298,7 +306,7 @@ func (m *lineMemo) lookup(ext string) lineFacts {
 			return m.facts[i]
 		}
 	}
-	l := m.in.lineAt(ext)
+	l := m.lines.at(ext)
 	i := m.n % len(m.nums)
 	m.nums[i], m.facts[i] = ext, l
 	m.n++
