@@ -38,8 +38,8 @@ type journalInput struct {
 // batchLines finds the PBX's lines for a batch's records, each line once: the two ends of a
 // call between lines of the PBX end together, and each end's record names both, so half the
 // lookups in the PBX's thousands of lines were repeats. A value of its own, not a part of
-// journalInput: the records' memos reach it through calls of func values, which the
-// compiler cannot follow, so it lives on the heap, and a journalInput and its funcs did too.
+// journalInput: what a record's memo holds goes to the heap (the memo is read through func
+// values, which the compiler cannot follow), and a journalInput there took its funcs along.
 type batchLines struct {
 	line func(extension string) *tapi.Line // journalInput.line
 	seen map[string]lineFacts
