@@ -35,16 +35,6 @@ type journalInput struct {
 	scratch *journalScratch
 }
 
-// batchLines finds the PBX's lines for a batch's records, each line once: the two ends of a
-// call between lines of the PBX end together, and each end's record names both, so half the
-// lookups in the PBX's thousands of lines were repeats. A value of its own, not a part of
-// journalInput: what a record's memo holds goes to the heap (the memo is read through func
-// values, which the compiler cannot follow), and a journalInput there took its funcs along.
-type batchLines struct {
-	line func(extension string) *tapi.Line // journalInput.line
-	seen map[string]lineFacts
-}
-
 // journalScratch is the tracking of a batch's calls, kept for the next batch (pipeline
 // goroutine only): a track and a few grown arrays of call infos per call were most of the
 // journal's allocations.
@@ -58,8 +48,6 @@ type journalScratch struct {
 	// maxCalls is the most calls whose tracking is kept while the pipeline is busy
 	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
 	maxCalls int
-	// seen is batchLines.seen's map.
-	seen batchMap[string, lineFacts]
 }
 
 // keepRecords takes a written batch's records back for the next batch's.
@@ -134,17 +122,12 @@ type lineFacts struct {
 	found                bool
 }
 
-// at returns the facts of the PBX's line ext, looked up once per batch.
-func (b batchLines) at(ext string) lineFacts {
-	if f, ok := b.seen[ext]; ok {
-		return f
+// lineAt returns the facts of the PBX's line ext, found by line.
+func lineAt(line func(extension string) *tapi.Line, ext string) lineFacts {
+	if l := line(ext); l != nil {
+		return lineFacts{address: l.Address, displayName: l.DisplayName, found: true}
 	}
-	var f lineFacts
-	if l := b.line(ext); l != nil {
-		f = lineFacts{address: l.Address, displayName: l.DisplayName, found: true}
-	}
-	b.seen[ext] = f
-	return f
+	return lineFacts{}
 }
 
 // extensionOf returns the extension of the PBX's line named name ("pbx/extension").
@@ -165,7 +148,6 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
-	lines := batchLines{line: in.line, seen: js.seen.empty()}
 	for i, h := range in.removed {
 		t := &tracks[i]
 		if c, ok := in.prev(h); ok {
@@ -194,7 +176,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			continue
 		}
 		k := len(out) * store.RecordIDLen
-		out = append(out, t.record(in.pbx, in.ended, lines, h, ids[k:k+store.RecordIDLen]))
+		out = append(out, t.record(in.pbx, in.ended, in.line, h, ids[k:k+store.RecordIDLen]))
 	}
 	return out
 }
@@ -229,11 +211,13 @@ func (t *callTrack) follow(ev *tapi.Event) {
 }
 
 // record makes the call record of a tracked call, with id.
-// It takes the PBX and the end, not the journalInput: what record reads goes to the heap (see
-// batchLines), and the input's funcs with it.
-func (t *callTrack) record(pbx string, ended time.Time, lines batchLines, h tapi.CallHandle, id string) store.JournalEntry {
+// It takes the PBX, the end and the lines' lookup, not the journalInput: what its memo holds
+// goes to the heap (the memo is read through func values, which the compiler cannot follow),
+// and a journalInput there took its funcs along, three allocations per batch.
+func (t *callTrack) record(pbx string, ended time.Time, line func(extension string) *tapi.Line,
+	h tapi.CallHandle, id string) store.JournalEntry {
 	c := &t.call
-	names := lineMemo{lines: lines}
+	names := lineMemo{find: line}
 	own := tapi.PartyID{}
 	// The line's own extension goes through the memo too: the caller of a call the line
 	// placed, or the called of one it took, is the line itself (a lookup less per record,
@@ -286,7 +270,7 @@ func (t *callTrack) record(pbx string, ended time.Time, lines batchLines, h tapi
 // lineMemo remembers the lines one record looked up by number: its parties repeat a few
 // numbers (caller, called, connected, answered by, the chain's steps).
 type lineMemo struct {
-	lines batchLines
+	find  func(extension string) *tapi.Line // journalInput.line
 	n     int
 	nums  [4]string
 	facts [4]lineFacts
@@ -306,7 +290,7 @@ func (m *lineMemo) lookup(ext string) lineFacts {
 			return m.facts[i]
 		}
 	}
-	l := m.lines.at(ext)
+	l := lineAt(m.find, ext)
 	i := m.n % len(m.nums)
 	m.nums[i], m.facts[i] = ext, l
 	m.n++
