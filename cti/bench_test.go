@@ -125,7 +125,7 @@ func ownerBatch(b *testing.B, o *pipeline, p *pbx, batch []item) int {
 	}
 	bt := o.batchOf(&a)
 	p.view.applyBatch(&bt, store.Position{})
-	o.scratch.keep(&a, &bt)
+	o.keepBatch(&a, &bt)
 	return len(batch)
 }
 

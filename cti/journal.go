@@ -25,10 +25,11 @@ type journalInput struct {
 	// events are the batch's events in order, which carry everything that happened since.
 	prev   func(tapi.CallHandle) (tapi.Call, bool)
 	events []tapi.Event
-	// line returns a configured line of the PBX by extension: the line's own party, and
-	// whether an outbound call went to another line of the PBX. By extension, not name: a
-	// record looks up several numbers, and making "pbx/number" of each cost an allocation.
-	line  func(extension string) (tapi.Line, bool)
+	// line returns a configured line of the PBX by extension (nil: none): the line's own
+	// party, and whether an outbound call went to another line of the PBX. By extension, not
+	// name: a record looks up several numbers, and making "pbx/number" of each cost an
+	// allocation. A pointer, not a copy: a record reads two of the line's fields.
+	line  func(extension string) *tapi.Line
 	ended time.Time
 	// scratch, when set, lends the tracking of the calls from one batch to the next.
 	scratch *journalScratch
@@ -121,15 +122,17 @@ type lineFacts struct {
 	found                bool
 }
 
-// lineAt returns the facts of the PBX's line ext.
-func (in *journalInput) lineAt(ext string) lineFacts {
-	l, ok := in.line(ext)
-	return lineFacts{address: l.Address, displayName: l.DisplayName, found: ok}
+// lineAt returns the facts of the PBX's line ext, found by line.
+func lineAt(line func(extension string) *tapi.Line, ext string) lineFacts {
+	if l := line(ext); l != nil {
+		return lineFacts{address: l.Address, displayName: l.DisplayName, found: true}
+	}
+	return lineFacts{}
 }
 
 // extensionOf returns the extension of the PBX's line named name ("pbx/extension").
-func (in *journalInput) extensionOf(name string) (string, bool) {
-	ext, ok := strings.CutPrefix(name, in.pbx)
+func extensionOf(pbx, name string) (string, bool) {
+	ext, ok := strings.CutPrefix(name, pbx)
 	if !ok || !strings.HasPrefix(ext, "/") {
 		return "", false
 	}
@@ -173,7 +176,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			continue
 		}
 		k := len(out) * store.RecordIDLen
-		out = append(out, t.record(&in, h, ids[k:k+store.RecordIDLen]))
+		out = append(out, t.record(in.pbx, in.ended, in.line, h, ids[k:k+store.RecordIDLen]))
 	}
 	return out
 }
@@ -208,15 +211,19 @@ func (t *callTrack) follow(ev *tapi.Event) {
 }
 
 // record makes the call record of a tracked call, with id.
-func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store.JournalEntry {
+// It takes the PBX, the end and the lines' lookup, not the journalInput: what its memo holds
+// goes to the heap (the memo is read through func values, which the compiler cannot follow),
+// and a journalInput there took its funcs along, three allocations per batch.
+func (t *callTrack) record(pbx string, ended time.Time, line func(extension string) *tapi.Line,
+	h tapi.CallHandle, id string) store.JournalEntry {
 	c := &t.call
-	names := lineMemo{in: in}
+	names := lineMemo{find: line}
 	own := tapi.PartyID{}
 	// The line's own extension goes through the memo too: the caller of a call the line
 	// placed, or the called of one it took, is the line itself (a lookup less per record,
 	// each a cache miss or two in the PBX's thousands of lines).
 	var l lineFacts
-	if ext, ok := in.extensionOf(c.Line); ok {
+	if ext, ok := extensionOf(pbx, c.Line); ok {
 		l = names.lookup(ext)
 	}
 	if l.found {
@@ -226,10 +233,10 @@ func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store
 		}
 	}
 	j := store.JournalEntry{
-		ID: id, PBX: in.pbx,
+		ID: id, PBX: pbx,
 		Line: c.Line, Handle: h, CallID: c.CallID, Origin: c.Info.Origin, Reason: c.Info.Reason,
 		Caller: c.Info.Caller, Called: c.Info.Called, Connected: c.Info.Connected,
-		Started: c.Created, Answered: c.ConnectedAt, Ended: in.ended, Outcome: callOutcome(t),
+		Started: c.Created, Answered: c.ConnectedAt, Ended: ended, Outcome: callOutcome(t),
 		Direction: direction(c, placedBy(c, own), names.line),
 	}
 	if j.Answered.IsZero() {
@@ -263,7 +270,7 @@ func (t *callTrack) record(in *journalInput, h tapi.CallHandle, id string) store
 // lineMemo remembers the lines one record looked up by number: its parties repeat a few
 // numbers (caller, called, connected, answered by, the chain's steps).
 type lineMemo struct {
-	in    *journalInput
+	find  func(extension string) *tapi.Line // journalInput.line
 	n     int
 	nums  [4]string
 	facts [4]lineFacts
@@ -283,7 +290,7 @@ func (m *lineMemo) lookup(ext string) lineFacts {
 			return m.facts[i]
 		}
 	}
-	l := m.in.lineAt(ext)
+	l := lineAt(m.find, ext)
 	i := m.n % len(m.nums)
 	m.nums[i], m.facts[i] = ext, l
 	m.n++

@@ -44,12 +44,14 @@ func refJournal(in journalInput) []store.JournalEntry {
 func refRecord(in journalInput, t *callTrack, h tapi.CallHandle) store.JournalEntry {
 	c := &t.call
 	line := func(ext string) (string, bool) {
-		l, ok := in.line(ext)
-		return l.DisplayName, ok
+		if l := in.line(ext); l != nil {
+			return l.DisplayName, true
+		}
+		return "", false
 	}
 	own := tapi.PartyID{}
 	if ext, ok := strings.CutPrefix(c.Line, in.pbx+"/"); ok {
-		if l, ok := in.line(ext); ok {
+		if l := in.line(ext); l != nil {
 			own = tapi.PartyID{Number: l.Address, Name: l.DisplayName, Flags: tapi.LINECALLPARTYID_ADDRESS}
 			if l.DisplayName != "" {
 				own.Flags |= tapi.LINECALLPARTYID_NAME
@@ -187,7 +189,12 @@ func TestJournalEquivalent(t *testing.T) {
 		}
 		in := journalInput{pbx: pbx, removed: removed, events: events, ended: base.Add(10 * time.Second),
 			prev: func(h tapi.CallHandle) (tapi.Call, bool) { c, ok := stored[h]; return c, ok },
-			line: func(ext string) (tapi.Line, bool) { l, ok := lines[ext]; return l, ok }}
+			line: func(ext string) *tapi.Line {
+				if l, ok := lines[ext]; ok {
+					return &l
+				}
+				return nil
+			}}
 		want := withoutIDs(refJournal(in))
 		in.scratch = &scratch
 		got := journalEntries(in)

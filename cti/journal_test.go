@@ -77,7 +77,7 @@ func TestJournalRecordIDs(t *testing.T) {
 		removed: []tapi.CallHandle{"hq:1", "hq:2", "hq:2", "hq:3"},
 		events:  []tapi.Event{call("hq:1", "hq/201"), call("hq:2", "hq/202")}, // hq:3: no record
 		prev:    func(tapi.CallHandle) (tapi.Call, bool) { return tapi.Call{}, false },
-		line:    func(string) (tapi.Line, bool) { return tapi.Line{}, false }}
+		line:    func(string) *tapi.Line { return nil }}
 	out := journalEntries(in)
 	require.Len(t, out, 3)
 	first := store.NewRecordID(ended)

@@ -172,6 +172,14 @@ func (s *scratch) keep(a *accum, b *store.Batch) {
 	s.journal.keepRecords(b.Journal)
 }
 
+// keepBatch takes a batch back once it is written and in the view: its arrays for the next
+// batch, and its events' values for the reducer to write over (the stores and the view keep
+// copies of their own).
+func (o *pipeline) keepBatch(a *accum, b *store.Batch) {
+	o.scratch.keep(a, b)
+	o.state.Recycle()
+}
+
 // job is a state change other than a CSTA event (resync, link status, line service state).
 // It runs on the pipeline goroutine, in order with the events around it.
 type job func(st *reducer.State, now time.Time) reducer.Result
@@ -373,7 +381,7 @@ func (o *pipeline) applyPart(items []item) (n int, err error) {
 		pos = store.Position{Epoch: entries[n-1].Epoch, Offset: entries[n-1].Offset}
 	}
 	o.p.view.applyBatch(&b, pos)
-	o.scratch.keep(&a, &b)
+	o.keepBatch(&a, &b)
 	if o.resnapshotDue {
 		// The restore is stored under this term's fence: the lease held, so the devices may
 		// be asked for their state.

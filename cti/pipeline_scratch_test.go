@@ -54,7 +54,7 @@ func TestJournalScratchReuse(t *testing.T) {
 		shared.keepRecords(lent) // as the pipeline does once the batch is written
 		bt := o.batchOf(&a)
 		p.view.applyBatch(&bt, store.Position{})
-		o.scratch.keep(&a, &bt)
+		o.keepBatch(&a, &bt)
 	}
 	require.Equal(t, 2*40, records, "a record per line's call")
 	require.Empty(t, p.view.callsOf(""))
@@ -89,7 +89,7 @@ func TestReduceItemsInPlace(t *testing.T) {
 		require.Equal(t, want, a.events)
 		bt := o.batchOf(&a)
 		o.p.view.applyBatch(&bt, store.Position{})
-		o.scratch.keep(&a, &bt)
+		o.keepBatch(&a, &bt)
 	}
 }
 

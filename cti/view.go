@@ -59,7 +59,8 @@ func (v *view) journal(in journalInput) []store.JournalEntry {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	in.prev = v.m.PeekCall
-	in.line = func(ext string) (tapi.Line, bool) { return v.m.PeekLine(in.pbx, ext) }
+	pbx := in.pbx // not in itself: a func that took in would take it to the heap
+	in.line = func(ext string) *tapi.Line { return v.m.PeekLineRef(pbx, ext) }
 	return journalEntries(in)
 }
 

@@ -19,7 +19,8 @@ type State struct {
 	lines      map[string]*lineState // by extension
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
-	slabs      tapi.Slabs // the events' Call, CallState and CallInfo values
+	slabs      eventValues // the events' Call, CallState and CallInfo values
+	handles    handleRun   // the text of the next handles
 	// lineGen changes whenever a line's lineState goes (RemoveLine, Restore): a LineRef
 	// found before then is stale.
 	lineGen uint64

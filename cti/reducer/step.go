@@ -57,16 +57,13 @@ func (st *step) lineChanged() {
 // newCall creates a call on the line and announces it with LINE_NEWCALL and LINE_CALLSTATE.
 func (st *step) newCall(callID string, status tapi.CallStatus, info tapi.CallInfo, parties []string) *tapi.Call {
 	s := st.s
-	c := &tapi.Call{
-		Handle:     tapi.MakeHandle(s.PBX, s.nextHandle),
-		Line:       st.ls.name,
-		CallID:     callID,
-		CallStatus: status,
-		Info:       info,
-		Parties:    parties,
-		Created:    st.now,
-		StateSince: st.now,
-	}
+	c := allocCall(parties)
+	c.Handle = s.handles.handle(s.PBX, s.nextHandle)
+	c.Line = st.ls.name
+	c.CallID = callID
+	c.CallStatus = status
+	c.Info = info
+	c.Created, c.StateSince = st.now, st.now
 	if status.State == tapi.LINECALLSTATE_CONNECTED || status.State == tapi.LINECALLSTATE_CONFERENCED {
 		c.ConnectedAt = st.now
 	}
