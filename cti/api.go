@@ -109,9 +109,6 @@ type LinkInfo struct {
 	// Repairs counts, by reason, the lines this instance repaired from a snapshot because an
 	// event could not be placed (reducer.Repair* reasons).
 	Repairs map[string]uint64 `json:"repairs,omitempty"`
-	// RepairsCovered counts the repairs left out because a snapshot taken after the event
-	// (a resync's, or an earlier repair's) had reconciled the line already.
-	RepairsCovered uint64 `json:"repairsCovered,omitempty"`
 	// ProtocolErrors counts, by class (malformed_xml, invalid_content, other), the non-fatal
 	// CSTA problems of the PBX's links seen by this instance.
 	ProtocolErrors map[string]uint64 `json:"protocolErrors,omitempty"`

@@ -21,10 +21,6 @@ type link struct {
 	unreachable atomic.Bool
 	changed     broadcast
 	admin       chan adminRequest
-	// resyncs counts the resyncs under way (holdRepairs): the repairs wait for them, since
-	// their snapshots reconcile every line anyway; resynced wakes the repairer when one ends.
-	resyncs  atomic.Int32
-	resynced chan struct{}
 }
 
 // setConn makes lc the current session (nil: none) and wakes the commands waiting for one.

@@ -40,7 +40,7 @@ func newOwned(ctx context.Context, cancel context.CancelCauseFunc, p *pbx, lease
 	}
 	pl := &pipeline{term: t, q: make(chan item, p.cfg.Queue), lost: make(chan struct{}, 1),
 		repairs: make(chan repairRequest, repairQueue), scratch: scratch{maxBatch: p.cfg.MaxBatch}}
-	ln := &link{term: t, pl: pl, admin: make(chan adminRequest), resynced: make(chan struct{}, 1)}
+	ln := &link{term: t, pl: pl, admin: make(chan adminRequest)}
 	pl.ln = ln
 	pl.names = newNamer(pl)
 	t.dropLink = ln.drop

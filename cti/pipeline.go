@@ -71,10 +71,6 @@ type pipeline struct {
 type extSlot struct {
 	atomic.Uint64
 	line reducer.LineRef
-	// snapshotAt is the count at which a snapshot last reconciled the line (set by the job on
-	// the pipeline goroutine): the line then was as the switch had it after those events, so
-	// a repair asked for by one of them has nothing left to do (repair.go).
-	snapshotAt atomic.Uint64
 }
 
 // scratch is what one batch allocates, kept for the next: nothing holds a batch once it is

@@ -23,13 +23,9 @@ const RepairInterval = 2 * time.Second
 const repairQueue = 256
 
 // repairRequest asks for one line's repair. retries counts the repairs of it that gave up.
-// at is the line's count of applied events once the event that asked is counted (0: the line
-// has no count): a snapshot reconciled at that count or later already showed the line after
-// the event, and the repair is left out (covered).
 type repairRequest struct {
 	ext, reason, event string
 	retries            int
-	at                 uint64
 }
 
 // repairRetries bounds how often a repair that gave up (the device was never quiet during
@@ -43,52 +39,15 @@ func repairRetryAfter(n int) time.Duration {
 	return RepairInterval << min(n, repairRetries)
 }
 
-// requestRepair queues a repair of ext; it runs on the pipeline goroutine, for the event
-// being applied (not counted yet), and never blocks.
+// requestRepair queues a repair of ext; it runs on the pipeline goroutine and never blocks.
 func (o *pipeline) requestRepair(ext, reason, event string) {
-	r := repairRequest{ext: ext, reason: reason, event: event}
-	if s := o.applied[ext]; s != nil {
-		r.at = s.Load() + 1
-	}
 	select {
-	case o.repairs <- r:
+	case o.repairs <- repairRequest{ext: ext, reason: reason, event: event}:
 	default:
 	}
 }
 
-// covered says that a snapshot reconciled r's line after the event that asked for r, so
-// that the repair has nothing left to do: most often a resync's, when events of calls that
-// began on the lost link could not be placed while it ran.
-func (o *pipeline) covered(r repairRequest) bool {
-	s := o.applied[r.ext]
-	return s != nil && r.at != 0 && s.snapshotAt.Load() >= r.at
-}
-
-// noteSnapshot records that a snapshot reconciles ext's line now; on the pipeline goroutine,
-// inside the job that applies it (applyUnlessStale: no event of the line came since its
-// request, so the count now is the one the snapshot saw).
-func (o *pipeline) noteSnapshot(ext string) {
-	if s := o.applied[ext]; s != nil {
-		s.snapshotAt.Store(s.Load())
-	}
-}
-
-// holdRepairs makes the repairs wait while a resync of the link runs: its snapshots reconcile
-// every line, and a repair of a line whose snapshot is still to come would ask the switch
-// twice (under overload, hundreds of lines at once). The returned func ends the hold.
-func (o *link) holdRepairs() (release func()) {
-	o.resyncs.Add(1)
-	return func() {
-		o.resyncs.Add(-1)
-		select {
-		case o.resynced <- struct{}{}:
-		default: // a wake-up is pending already
-		}
-	}
-}
-
-// repairLoop runs the repairs of one ownership term, as repairSchedule orders them, none
-// while a resync runs (holdRepairs).
+// repairLoop runs the repairs of one ownership term, as repairSchedule orders them.
 func (o *link) repairLoop() {
 	sched := newRepairSchedule()
 	timer := time.NewTimer(time.Hour)
@@ -101,10 +60,6 @@ func (o *link) repairLoop() {
 		case r := <-o.pl.repairs:
 			sched.add(r)
 		case <-timer.C:
-		case <-o.resynced:
-		}
-		if o.resyncs.Load() > 0 {
-			continue // resynced wakes the loop when the resync ends
 		}
 		for _, r := range sched.take(time.Now()) {
 			if !o.repairLine(r) {
@@ -183,11 +138,6 @@ func (o *link) repairLine(r repairRequest) (done bool) {
 		WithField("event", r.event)
 	if lc == nil {
 		log.Info("line needs a repair; no link up, the next resync covers it")
-		return true
-	}
-	if o.pl.covered(r) {
-		p.status.repairCovered()
-		log.Debug("event could not be placed on the line's calls; a snapshot taken since has reconciled the line")
 		return true
 	}
 	if r.retries == 0 {

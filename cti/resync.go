@@ -21,7 +21,6 @@ import (
 func (o *link) resync(lc *linkConn, mode ResyncMode, reason string, wasOut bool) error {
 	p := o.p
 	start := time.Now()
-	defer o.holdRepairs()()
 	var events atomic.Int64
 	counted := func(j job) job {
 		return func(st *reducer.State, now time.Time) reducer.Result {
@@ -192,7 +191,6 @@ func (o *link) snapshotLines(lc *linkConn, exts []string, counted func(job) job)
 func (o *link) resnapshot(lc *linkConn, reason string) error {
 	p := o.p
 	start := time.Now()
-	defer o.holdRepairs()()
 	var events atomic.Int64
 	counted := func(j job) job {
 		return func(st *reducer.State, now time.Time) reducer.Result {
@@ -298,7 +296,6 @@ func (o *link) snapshotJob(ctx context.Context, lc *linkConn, ext string, r *cst
 		return nil, err
 	}
 	return func(st *reducer.State, now time.Time) reducer.Result {
-		o.pl.noteSnapshot(ext)
 		return st.Reconcile(snaps, calls, now)
 	}, nil
 }

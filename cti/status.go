@@ -38,7 +38,6 @@ type linkStatus struct {
 	nodes     []NodeInfo
 	last      *SwitchoverInfo
 	repairs   map[string]uint64        // line repairs by reason, since the process started
-	covered   uint64                   // repairs left out: a snapshot had reconciled the line since
 	problems  map[string]*problemCount // non-fatal CSTA protocol problems by class
 	// unmonitored: devices of the current link the switch would not monitor, with why.
 	unmonitored map[string]string
@@ -111,12 +110,6 @@ func (s *linkStatus) repaired(reason string) {
 	s.mu.Unlock()
 }
 
-func (s *linkStatus) repairCovered() {
-	s.mu.Lock()
-	s.covered++
-	s.mu.Unlock()
-}
-
 func (s *linkStatus) resyncTook(d time.Duration) {
 	s.mu.Lock()
 	if s.last != nil {
@@ -160,7 +153,6 @@ func (s *linkStatus) info(pbx string, cfg PBXConfig) LinkInfo {
 	if len(s.repairs) > 0 {
 		li.Repairs = maps.Clone(s.repairs)
 	}
-	li.RepairsCovered = s.covered
 	if n, why := s.unmonitoredLocked(); n > 0 {
 		li.Unmonitored, li.UnmonitoredReason = n, why
 		li.UnmonitoredHint = monitorHint(why, cfg.Dialect)
