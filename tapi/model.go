@@ -62,7 +62,12 @@ type CallHandle string
 // MakeHandle returns the handle "<pbx>:<n>" for counter value n on pbx.
 func MakeHandle(pbx string, n uint64) CallHandle {
 	var buf [48]byte // one allocation, the handle's, instead of the number's and the handle's
-	return CallHandle(strconv.AppendUint(append(append(buf[:0], pbx...), ':'), n, 10))
+	return CallHandle(AppendHandle(buf[:0], pbx, n))
+}
+
+// AppendHandle appends MakeHandle(pbx, n) to dst.
+func AppendHandle(dst []byte, pbx string, n uint64) []byte {
+	return strconv.AppendUint(append(append(dst, pbx...), ':'), n, 10)
 }
 
 // HandleNumber returns the counter part of h, or 0 if h is not of the form "<pbx>:<n>".

@@ -121,9 +121,9 @@ func TestSlabsCloneEventMatchesClone(t *testing.T) {
 			}
 			return max(n, slabBlock)
 		}
-		require.Equal(t, n, SlabSizes{len(reserved.states), len(reserved.infos), len(reserved.calls), len(reserved.strs)})
+		require.Equal(t, n, SlabSizes{len(reserved.states.cur), len(reserved.infos.cur), len(reserved.calls.cur), len(reserved.strs.cur)})
 		require.Equal(t, SlabSizes{room(n.States), room(n.Infos), room(n.Calls), room(n.Strings)},
-			SlabSizes{cap(reserved.states), cap(reserved.infos), cap(reserved.calls), cap(reserved.strs)})
+			SlabSizes{cap(reserved.states.cur), cap(reserved.infos.cur), cap(reserved.calls.cur), cap(reserved.strs.cur)})
 	}
 }
 
@@ -150,10 +150,60 @@ func TestSlabsReserve(t *testing.T) {
 		prev := ps[len(ps)-1]
 		require.True(t, adjacent(prev, next()))
 	}
-	require.Equal(t, slabBlock+5, cap(s.states))
+	require.Equal(t, slabBlock+5, cap(s.states.cur))
 	next() // beyond the reservation: a new block
-	require.Equal(t, slabBlock, cap(s.states))
+	require.Equal(t, slabBlock, cap(s.states.cur))
 	for i, p := range ps {
 		require.Equal(t, CallState(i+1), p.State)
 	}
+}
+
+// The values handed out are copies (a Call a deep one, as Clone makes it), and a caller that
+// does not recycle never sees one written again.
+func TestSlabsValuesAreCopiesWrittenOnce(t *testing.T) {
+	var s Slabs
+	c := &Call{Handle: "hq:1", Line: "hq/201", Parties: []string{"202"}, OtherCallIDs: []string{"a", "b"},
+		Conference: &Conference{Handle: "hq:1.conf", Parties: []PartyID{{Number: "203"}}}}
+	var calls []*Call
+	var states []*CallStatus
+	for i := range 5 * slabBlock {
+		d := s.Call(c)
+		require.Equal(t, c.Clone(), d)
+		require.Equal(t, len(d.Parties), cap(d.Parties), "an append to the parties copies")
+		calls = append(calls, d)
+		states = append(states, s.CallStatus(CallStatus{State: CallState(i)}))
+	}
+	d := s.Call(&Call{Handle: "hq:2"})
+	require.Nil(t, d.Parties)
+	require.Nil(t, d.OtherCallIDs)
+	c.Parties[0], c.OtherCallIDs[0], c.Conference.Parties[0].Number = "x", "x", "x"
+	for i := range calls {
+		require.Equal(t, []string{"202"}, calls[i].Parties)
+		require.Equal(t, []string{"a", "b"}, calls[i].OtherCallIDs)
+		require.Equal(t, "203", calls[i].Conference.Parties[0].Number)
+		require.Equal(t, CallState(i), states[i].State)
+	}
+	long := make([]string, slabBlock)
+	require.Len(t, s.strings(long), slabBlock)
+}
+
+// Recycled blocks are handed out again, emptied; values taken since are not written over
+// by the ones taken after the next recycle.
+func TestSlabsRecycle(t *testing.T) {
+	var s Slabs
+	s.Reuse()
+	first := s.CallInfo(CallInfoEvent{CallID: "one"})
+	for range 3 * slabBlock {
+		s.CallInfo(CallInfoEvent{CallID: "more"})
+	}
+	s.Recycle()
+	require.Empty(t, first.CallID, "a recycled value is emptied")
+	again := s.CallInfo(CallInfoEvent{CallID: "again"})
+	reused := again == first
+	for range 3 * slabBlock {
+		p := s.CallInfo(CallInfoEvent{CallID: "next"})
+		reused = reused || p == first
+	}
+	require.True(t, reused, "the blocks are handed out again")
+	require.Equal(t, "again", again.CallID)
 }

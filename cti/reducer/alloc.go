@@ -57,11 +57,9 @@ func (r *handleRun) fill(pbx string, n uint64) {
 	var b strings.Builder
 	b.Grow(handleRunLen * (len(pbx) + 1 + len(strconv.FormatUint(n+handleRunLen, 10))))
 	var ends [handleRunLen]int
-	var num [20]byte
+	var one [64]byte
 	for i := range uint64(handleRunLen) {
-		b.WriteString(pbx)
-		b.WriteByte(':')
-		b.Write(strconv.AppendUint(num[:0], n+i, 10))
+		b.Write(tapi.AppendHandle(one[:0], pbx, n+i))
 		ends[i] = b.Len()
 	}
 	text, start := b.String(), 0

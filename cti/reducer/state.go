@@ -19,8 +19,8 @@ type State struct {
 	lines      map[string]*lineState // by extension
 	calls      map[tapi.CallHandle]*tapi.Call
 	nextHandle uint64
-	slabs      eventValues // the events' Call, CallState and CallInfo values
-	handles    handleRun   // the text of the next handles
+	slabs      tapi.Slabs // the events' Call, CallState and CallInfo values (Recycle)
+	handles    handleRun  // the text of the next handles
 	// lineGen changes whenever a line's lineState goes (RemoveLine, Restore): a LineRef
 	// found before then is stale.
 	lineGen uint64
@@ -91,8 +91,10 @@ type Result struct {
 
 // NewState returns an empty state for the PBX.
 func NewState(pbx string) *State {
-	return &State{PBX: pbx, lines: map[string]*lineState{}, calls: map[tapi.CallHandle]*tapi.Call{},
+	s := &State{PBX: pbx, lines: map[string]*lineState{}, calls: map[tapi.CallHandle]*tapi.Call{},
 		nextHandle: 1}
+	s.slabs.Reuse() // the pipeline recycles the events' values once a batch is stored (Recycle)
+	return s
 }
 
 // AddLine starts tracking a monitored line. Adding a known extension again replaces its
