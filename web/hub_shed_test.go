@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/ctibridge/ctibridge/cti"
 	"github.com/ctibridge/ctibridge/store"
 	"github.com/ctibridge/ctibridge/store/memory"
+	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
@@ -94,6 +97,39 @@ func shedOrder(logs *testkit.Buffer) []string {
 	return out
 }
 
+// missingEvents describes the log's events after (epoch, after) that got lacks.
+func missingEvents(t *testing.T, e *env, epoch string, after uint64, got []uint64) string {
+	es, err := e.st.Replay(context.Background(), "hq", epoch, after, 0)
+	require.NoError(t, err)
+	seen := map[uint64]bool{}
+	for _, o := range got {
+		seen[o] = true
+	}
+	var out []string
+	for _, en := range es {
+		if !seen[en.Offset] && en.Event.Type != tapi.LineReply {
+			out = append(out, fmt.Sprintf("%d %s %s", en.Offset, en.Event.Type, en.Event.Line))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// disconnects lists the sessions the server's log says ended, with their reasons.
+func disconnects(logs *testkit.Buffer) []string {
+	var out []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var m struct {
+			Msg    string `json:"msg"`
+			Remote string `json:"remote"`
+			Reason string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "websocket client disconnected" {
+			out = append(out, m.Remote+": "+m.Reason)
+		}
+	}
+	return out
+}
+
 // While the PBX is overloaded the hub sheds the client that is furthest behind first (one
 // that stopped reading), then one that reads too slowly, with 4008 and the reason; a client
 // that keeps up is never shed and gets every event once, in order. Without the overload
@@ -114,12 +150,15 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 
 	// The stalled client never reads: its feed falls behind first.
 	stalled := dialSmallBuffer(t, e)
-	e.eventually(10*time.Second, "stalled client behind", func() bool {
+	// The server's socket buffers take some seconds of traffic first, more on a busy host.
+	e.eventually(time.Minute, "stalled client behind", func() bool {
 		return metricValue(t, e, "ctibridge_ws_behind_total") >= 1
 	})
-	// The slow one reads a message every 10 ms, a tenth of the rate.
+	// The slow one reads a message every 10 ms, a tenth of the rate, until it is shed: then it
+	// reads what the socket buffers still hold at once, to see its session's end.
 	slow := dialSmallBuffer(t, e)
 	slowEnd := make(chan error, 1)
+	shed := make(chan struct{})
 	go func() {
 		pace := time.NewTicker(10 * time.Millisecond) // the fault: the slow desktop's work per event
 		defer pace.Stop()
@@ -128,17 +167,24 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 				slowEnd <- err
 				return
 			}
-			<-pace.C
+			select {
+			case <-pace.C:
+			case <-shed:
+			}
 		}
 	}()
 	fast, _ := e.connect(tokSue)
 	fast.send(map[string]any{"type": "subscribe", "all": true})
 	synced := fast.expect("synced")
-	require.Len(t, e.srv.Clients(), 3, "no client is shed without the overload signal")
+	// A session is listed once the server has taken it after the upgrade, which a busy host may
+	// do after the client's dial returned.
+	e.eventually(time.Minute, "three sessions", func() bool { return len(e.srv.Clients()) == 3 })
+	require.Empty(t, disconnects(logs), "no client is shed without the overload signal")
 
 	sig.over.Store(true)
 	e.eventually(30*time.Second, "both slow clients shed", func() bool { return len(shedOrder(logs)) >= 2 })
 	sig.over.Store(false)
+	close(shed)
 	order := shedOrder(logs)
 	require.Equal(t, []string{stalled.LocalAddr().String(), slow.LocalAddr().String()}, order[:2],
 		"the stalled client (furthest behind) first, then the slow one")
@@ -179,11 +225,15 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 			got = append(got, m.Offset)
 		}
 	}
-	want := logAfter(t, e, synced.Epoch, synced.Offset)
-	require.Equal(t, len(want), len(got), "events after synced")
-	for i := range want {
-		require.Equal(t, want[i], got[i], "event %d after synced", i)
+	// The log up to the last event: a busy host may let the engine's lease lapse and the engine
+	// take it again, whose bridge events can follow.
+	var want []uint64
+	for _, o := range logAfter(t, e, synced.Epoch, synced.Offset) {
+		if o <= end.Offset {
+			want = append(want, o)
+		}
 	}
+	require.Equal(t, want, got, "events after synced; missing: %s", missingEvents(t, e, synced.Epoch, synced.Offset, got))
 	require.Len(t, e.srv.Clients(), 1)
 	t.Logf("shed %v; the client that keeps up got %d events in order", order, len(got))
 }
