@@ -192,18 +192,22 @@ func (st *step) startOutgoing(id string, status tapi.CallStatus, info tapi.CallI
 
 // consultedFrom picks the held call a consultation call was started from: the most recently
 // held call of the line without a related call (ties: the newest handle).
+//
+// The line's index is read as it is, in no order, with the ties decided by handle: sorting
+// the line's handles and looking each call up by handle (lineHandles) cost a map, an array
+// and a lookup per call on every consultation.
 func (st *step) consultedFrom(exceptID string) *tapi.Call {
 	var best *tapi.Call
-	for _, h := range st.s.lineHandles(st.ls) {
-		c := st.s.calls[h]
+	st.ls.byCallID.each(func(_ string, c *tapi.Call) {
 		if c.CallID == exceptID || c.Info.RelatedCall != "" ||
 			!inState(c, tapi.LINECALLSTATE_ONHOLD, tapi.LINECALLSTATE_ONHOLDPENDTRANSFER, tapi.LINECALLSTATE_ONHOLDPENDCONF) {
-			continue
+			return
 		}
-		if best == nil || !c.StateSince.Before(best.StateSince) {
+		if best == nil || c.StateSince.After(best.StateSince) ||
+			(c.StateSince.Equal(best.StateSince) && handleLess(best.Handle, c.Handle)) {
 			best = c
 		}
-	}
+	})
 	return best
 }
 

@@ -298,13 +298,23 @@ func (s *State) isInternal(number string) bool {
 	if number == "" {
 		return false
 	}
+	if s.IsInternal == nil && shortNumber(number) {
+		// Internal by the default rule whether or not it is a monitored line: no lookup of
+		// the line (a cache miss over thousands of lines).
+		return true
+	}
 	if _, ok := s.lines[number]; ok {
 		return true
 	}
 	if s.IsInternal != nil {
 		return s.IsInternal(number)
 	}
-	if number[0] == '+' || len(number) > 6 {
+	return false
+}
+
+// shortNumber is the default rule of isInternal: at most six digits, no leading '+'.
+func shortNumber(number string) bool {
+	if number == "" || number[0] == '+' || len(number) > 6 {
 		return false
 	}
 	for _, r := range number {
