@@ -21,9 +21,10 @@ type callTrack struct {
 type journalInput struct {
 	pbx     string
 	removed []tapi.CallHandle
-	// prev gives the call as last persisted (absent for calls created within the batch);
-	// events are the batch's events in order, which carry everything that happened since.
-	prev   func(tapi.CallHandle) (tapi.Call, bool)
+	// prev gives the call as last persisted (nil: absent, for calls created within the
+	// batch), not a copy (the track copies it); events are the batch's events in order,
+	// which carry everything that happened since.
+	prev   func(tapi.CallHandle) *tapi.Call
 	events []tapi.Event
 	// line returns a configured line of the PBX by extension (nil: none): the line's own
 	// party, and whether an outbound call went to another line of the PBX. By extension, not
@@ -48,6 +49,8 @@ type journalScratch struct {
 	// maxCalls is the most calls whose tracking is kept while the pipeline is busy
 	// (keepScratch): the PBX's MaxBatch; 0 keeps maxJournalScratch at most.
 	maxCalls int
+	// lines remembers the lines the batch's records looked up (lineCache).
+	lines lineCache
 }
 
 // keepRecords takes a written batch's records back for the next batch's.
@@ -148,10 +151,11 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
+	js.lines.begin()
 	for i, h := range in.removed {
 		t := &tracks[i]
-		if c, ok := in.prev(h); ok {
-			t.call, t.known, t.last = c, true, c.CallStatus
+		if c := in.prev(h); c != nil {
+			t.call, t.known, t.last = *c, true, c.CallStatus
 			t.answered = !c.ConnectedAt.IsZero()
 			t.addInfo(c.Info)
 		}
@@ -176,7 +180,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 			continue
 		}
 		k := len(out) * store.RecordIDLen
-		out = append(out, t.record(in.pbx, in.ended, in.line, h, ids[k:k+store.RecordIDLen]))
+		out = append(out, t.record(in.pbx, in.ended, lineMemo{find: in.line, cache: &js.lines}, h, ids[k:k+store.RecordIDLen]))
 	}
 	return out
 }
@@ -210,14 +214,12 @@ func (t *callTrack) follow(ev *tapi.Event) {
 	}
 }
 
-// record makes the call record of a tracked call, with id.
+// record makes the call record of a tracked call, with id, looking lines up through names.
 // It takes the PBX, the end and the lines' lookup, not the journalInput: what its memo holds
 // goes to the heap (the memo is read through func values, which the compiler cannot follow),
 // and a journalInput there took its funcs along, three allocations per batch.
-func (t *callTrack) record(pbx string, ended time.Time, line func(extension string) *tapi.Line,
-	h tapi.CallHandle, id string) store.JournalEntry {
+func (t *callTrack) record(pbx string, ended time.Time, names lineMemo, h tapi.CallHandle, id string) store.JournalEntry {
 	c := &t.call
-	names := lineMemo{find: line}
 	own := tapi.PartyID{}
 	// The line's own extension goes through the memo too: the caller of a call the line
 	// placed, or the called of one it took, is the line itself (a lookup less per record,
@@ -267,13 +269,10 @@ func (t *callTrack) record(pbx string, ended time.Time, line func(extension stri
 	return j
 }
 
-// lineMemo remembers the lines one record looked up by number: its parties repeat a few
-// numbers (caller, called, connected, answered by, the chain's steps).
+// lineMemo is a record's lookup of the PBX's lines by number, through the batch's cache.
 type lineMemo struct {
 	find  func(extension string) *tapi.Line // journalInput.line
-	n     int
-	nums  [4]string
-	facts [4]lineFacts
+	cache *lineCache
 }
 
 // line returns the display name of the PBX's line ext and whether there is one; lookup,
@@ -285,17 +284,58 @@ func (m *lineMemo) line(ext string) (displayName string, ok bool) {
 
 // lookup returns the facts of the PBX's line ext, remembered.
 func (m *lineMemo) lookup(ext string) lineFacts {
-	for i := range min(m.n, len(m.nums)) {
-		if m.nums[i] == ext {
-			return m.facts[i]
-		}
+	sl := m.cache.slot(ext)
+	if sl.gen == m.cache.gen && sl.ext == ext {
+		return sl.facts
 	}
 	l := lineAt(m.find, ext)
-	i := m.n % len(m.nums)
-	m.nums[i], m.facts[i] = ext, l
-	m.n++
+	*sl = lineCacheSlot{gen: m.cache.gen, ext: ext, facts: l}
 	return l
 }
+
+// lineCache remembers the lines a batch's records looked up by number, in a small table
+// with one place per number's hash (a new number takes the place of an older one). A record
+// looks up a few numbers again (caller, called, connected, answered by, the chain's steps),
+// and a call between two lines of the PBX ends both lines' calls in one batch, whose
+// records look up the same two numbers: each lookup in the view's thousands of lines is a
+// few cache misses, a place here is one comparison. (A Go map as the batch's memo cost more
+// than the lookups it saved.) The view does not change while a batch's records are made;
+// begin forgets the last batch's lines.
+type lineCache struct {
+	gen   uint32 // the batch's; a place of another batch's is empty
+	slots [lineCacheSlots]lineCacheSlot
+}
+
+type lineCacheSlot struct {
+	gen   uint32
+	ext   string
+	facts lineFacts
+}
+
+// lineCacheSlots is the number of places (a power of two): a batch's records look up a few
+// numbers each, and a place is reused once its number's records are made.
+const lineCacheSlots = 64
+
+// begin starts a batch: every place is empty.
+func (c *lineCache) begin() {
+	c.gen++
+	if c.gen == 0 { // wrapped: places of 2^32 batches ago would look current
+		c.slots = [lineCacheSlots]lineCacheSlot{}
+		c.gen = 1
+	}
+}
+
+// slot returns the place of ext (FNV-1a of its bytes, the top bits).
+func (c *lineCache) slot(ext string) *lineCacheSlot {
+	h := uint32(2166136261)
+	for i := 0; i < len(ext); i++ {
+		h = (h ^ uint32(ext[i])) * 16777619
+	}
+	return &c.slots[h>>(32-lineCacheBits)]
+}
+
+// lineCacheBits is log2(lineCacheSlots).
+const lineCacheBits = 6
 
 // nameParty gives a party without a name the display name of the PBX's line it is, so that
 // records show "202 Bob" where the PBX sent only "202". Names the call info carries (from

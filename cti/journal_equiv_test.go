@@ -20,8 +20,8 @@ func refJournal(in journalInput) []store.JournalEntry {
 	tr := map[tapi.CallHandle]*callTrack{}
 	for _, h := range in.removed {
 		t := &callTrack{}
-		if c, ok := in.prev(h); ok {
-			t.call, t.known, t.last = c, true, c.CallStatus
+		if c := in.prev(h); c != nil {
+			t.call, t.known, t.last = *c, true, c.CallStatus
 			t.answered = !c.ConnectedAt.IsZero()
 			t.addInfo(c.Info)
 		}
@@ -157,6 +157,19 @@ func TestJournalEquivalent(t *testing.T) {
 	}
 	var scratch journalScratch
 	for batch := range 300 {
+		// The lines change between batches (named, renamed, gone, back): a batch's records
+		// see the lines as they are then, not as an earlier batch's records found them.
+		if ext := fmt.Sprint(200 + rng.IntN(12)); rng.IntN(2) == 0 {
+			switch l, ok := lines[ext]; {
+			case !ok:
+				lines[ext] = tapi.NewLine(pbx, ext, "")
+			case rng.IntN(3) == 0:
+				delete(lines, ext)
+			default:
+				l.DisplayName = fmt.Sprint("Line ", ext, " ", batch)
+				lines[ext] = l
+			}
+		}
 		stored := map[tapi.CallHandle]tapi.Call{}
 		var removed []tapi.CallHandle
 		var events []tapi.Event
@@ -188,7 +201,12 @@ func TestJournalEquivalent(t *testing.T) {
 			events = append(events, ev)
 		}
 		in := journalInput{pbx: pbx, removed: removed, events: events, ended: base.Add(10 * time.Second),
-			prev: func(h tapi.CallHandle) (tapi.Call, bool) { c, ok := stored[h]; return c, ok },
+			prev: func(h tapi.CallHandle) *tapi.Call {
+				if c, ok := stored[h]; ok {
+					return &c
+				}
+				return nil
+			},
 			line: func(ext string) *tapi.Line {
 				if l, ok := lines[ext]; ok {
 					return &l
@@ -201,4 +219,35 @@ func TestJournalEquivalent(t *testing.T) {
 		require.Equal(t, want, withoutIDs(got), "batch %d", batch)
 		scratch.keepRecords(got)
 	}
+}
+
+// TestLineCache: a batch's cache gives what the lookup gives, with many numbers sharing
+// places, and forgets every number when the next batch begins (the lines changed between).
+func TestLineCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	lines := map[string]*tapi.Line{}
+	find := func(ext string) *tapi.Line { return lines[ext] }
+	var c lineCache
+	for batch := range 50 {
+		for range 20 {
+			ext := fmt.Sprint(rng.IntN(300))
+			if rng.IntN(2) == 0 {
+				delete(lines, ext)
+			} else {
+				l := tapi.NewLine("hq", ext, fmt.Sprint("Line ", ext, " ", batch))
+				lines[ext] = &l
+			}
+		}
+		c.begin()
+		m := lineMemo{find: find, cache: &c}
+		for range 500 {
+			ext := fmt.Sprint(rng.IntN(300))
+			require.Equal(t, lineAt(find, ext), m.lookup(ext), "batch %d, %s", batch, ext)
+		}
+	}
+	c.gen = ^uint32(0) // the next batch wraps the count
+	c.begin()
+	require.Equal(t, uint32(1), c.gen)
+	m := lineMemo{find: find, cache: &c}
+	require.Equal(t, lineAt(find, "7"), m.lookup("7"))
 }

@@ -76,7 +76,7 @@ func TestJournalRecordIDs(t *testing.T) {
 	in := journalInput{pbx: "hq", ended: ended, scratch: &journalScratch{},
 		removed: []tapi.CallHandle{"hq:1", "hq:2", "hq:2", "hq:3"},
 		events:  []tapi.Event{call("hq:1", "hq/201"), call("hq:2", "hq/202")}, // hq:3: no record
-		prev:    func(tapi.CallHandle) (tapi.Call, bool) { return tapi.Call{}, false },
+		prev:    func(tapi.CallHandle) *tapi.Call { return nil },
 		line:    func(string) *tapi.Line { return nil }}
 	out := journalEntries(in)
 	require.Len(t, out, 3)

@@ -58,7 +58,7 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 func (v *view) journal(in journalInput) []store.JournalEntry {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	in.prev = v.m.PeekCall
+	in.prev = v.m.PeekCallRef
 	pbx := in.pbx // not in itself: a func that took in would take it to the heap
 	in.line = func(ext string) *tapi.Line { return v.m.PeekLineRef(pbx, ext) }
 	return journalEntries(in)

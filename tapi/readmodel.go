@@ -398,6 +398,15 @@ func (m *ReadModel) PeekCall(h CallHandle) (Call, bool) {
 	return Call{}, false
 }
 
+// PeekCallRef is PeekCall without the copy of the call (nil: none), on PeekCall's terms, for
+// a reader that copies it itself (a call is several hundred bytes).
+func (m *ReadModel) PeekCallRef(h CallHandle) *Call {
+	if c := m.calls[h]; c != nil {
+		return &c.Call
+	}
+	return nil
+}
+
 // PeekLine: see PeekCall.
 func (m *ReadModel) PeekLine(pbx, extension string) (Line, bool) {
 	if l := m.PeekLineRef(pbx, extension); l != nil {

@@ -30,3 +30,17 @@ func TestReadModelLineIndexBetweenCalls(t *testing.T) {
 	m.Reset(tapi.Snapshot{})
 	require.Empty(t, m.Calls("hq/201"))
 }
+
+// PeekCallRef reads the model's own call (PeekCall's value), nil for a call it does not hold.
+func TestReadModelPeekCallRef(t *testing.T) {
+	m := tapi.NewReadModel()
+	require.Nil(t, m.PeekCallRef("hq:1"))
+	m.PutCall(tapi.Call{Handle: "hq:1", Line: "hq/201", CallID: "C1", Parties: []string{"202"}})
+	ref := m.PeekCallRef("hq:1")
+	require.NotNil(t, ref)
+	c, ok := m.PeekCall("hq:1")
+	require.True(t, ok)
+	require.Equal(t, c, *ref)
+	require.True(t, m.DropCall("hq:1"))
+	require.Nil(t, m.PeekCallRef("hq:1"))
+}
