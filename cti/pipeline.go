@@ -469,8 +469,8 @@ func (o *pipeline) batchOf(a *accum) store.Batch {
 		if !a.changed[h] {
 			continue
 		}
-		if c, ok := o.state.PeekCall(h); ok {
-			b.Calls = append(b.Calls, c)
+		if c := o.state.PeekCall(h); c != nil {
+			b.Calls = append(b.Calls, *c)
 		}
 	}
 	if len(a.removed) > 0 {

@@ -44,8 +44,8 @@ func (v *view) applyBatch(b *store.Batch, pos store.Position) {
 	for _, h := range b.RemovedCalls {
 		v.m.DropCall(h) // (no one wanted the removed calls' copies it used to return)
 	}
-	for _, c := range b.Calls {
-		v.m.PutCall(c)
+	for i := range b.Calls {
+		v.m.PutCallFrom(&b.Calls[i]) // (a copy of each call less)
 	}
 	if pos.Offset > 0 {
 		v.pos = pos

@@ -164,7 +164,11 @@ func (m *ReadModel) PutLine(l Line) {
 }
 
 // PutCall adds or replaces a call (a copy of c), by its handle.
-func (m *ReadModel) PutCall(c Call) {
+func (m *ReadModel) PutCall(c Call) { m.PutCallFrom(&c) }
+
+// PutCallFrom is PutCall for the call *c, which the model copies and does not keep: for a
+// caller that holds its calls in an array (a call is several hundred bytes to pass).
+func (m *ReadModel) PutCallFrom(c *Call) {
 	old := m.calls[c.Handle]
 	switch {
 	case old == nil:

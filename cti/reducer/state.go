@@ -209,13 +209,10 @@ func (s *State) PeekLine(extension string) (tapi.Line, bool) {
 	return ls.Line, true
 }
 
-// PeekCall is Call without the copy, on PeekLine's terms.
-func (s *State) PeekCall(h tapi.CallHandle) (tapi.Call, bool) {
-	c, ok := s.calls[h]
-	if !ok {
-		return tapi.Call{}, false
-	}
-	return *c, true
+// PeekCall is Call without the copy, on PeekLine's terms: the state's own call (nil: none),
+// which must not be changed.
+func (s *State) PeekCall(h tapi.CallHandle) *tapi.Call {
+	return s.calls[h]
 }
 
 // Calls returns copies of the calls of extension ("" for all lines), in handle order.
