@@ -151,7 +151,7 @@ func journalEntries(in journalInput) []store.JournalEntry {
 	}
 	tr, tracks := js.take(len(in.removed))
 	defer js.give(len(in.removed))
-	js.lines.begin()
+	defer js.lines.clear()
 	for i, h := range in.removed {
 		t := &tracks[i]
 		if c := in.prev(h); c != nil {
@@ -285,11 +285,11 @@ func (m *lineMemo) line(ext string) (displayName string, ok bool) {
 // lookup returns the facts of the PBX's line ext, remembered.
 func (m *lineMemo) lookup(ext string) lineFacts {
 	sl := m.cache.slot(ext)
-	if sl.gen == m.cache.gen && sl.ext == ext {
+	if sl.set && sl.ext == ext {
 		return sl.facts
 	}
 	l := lineAt(m.find, ext)
-	*sl = lineCacheSlot{gen: m.cache.gen, ext: ext, facts: l}
+	*sl = lineCacheSlot{set: true, ext: ext, facts: l}
 	return l
 }
 
@@ -300,14 +300,13 @@ func (m *lineMemo) lookup(ext string) lineFacts {
 // records look up the same two numbers: each lookup in the view's thousands of lines is a
 // few cache misses, a place here is one comparison. (A Go map as the batch's memo cost more
 // than the lookups it saved.) The view does not change while a batch's records are made;
-// begin forgets the last batch's lines.
+// clear forgets them once they are made.
 type lineCache struct {
-	gen   uint32 // the batch's; a place of another batch's is empty
 	slots [lineCacheSlots]lineCacheSlot
 }
 
 type lineCacheSlot struct {
-	gen   uint32
+	set   bool // the place holds ext's facts
 	ext   string
 	facts lineFacts
 }
@@ -316,14 +315,9 @@ type lineCacheSlot struct {
 // numbers each, and a place is reused once its number's records are made.
 const lineCacheSlots = 64
 
-// begin starts a batch: every place is empty.
-func (c *lineCache) begin() {
-	c.gen++
-	if c.gen == 0 { // wrapped: places of 2^32 batches ago would look current
-		c.slots = [lineCacheSlots]lineCacheSlot{}
-		c.gen = 1
-	}
-}
+// clear empties every place: the lines may change before the next batch, and nothing of a
+// batch (the numbers are its events' strings) stays reachable.
+func (c *lineCache) clear() { c.slots = [lineCacheSlots]lineCacheSlot{} }
 
 // slot returns the place of ext (FNV-1a of its bytes, the top bits).
 func (c *lineCache) slot(ext string) *lineCacheSlot {

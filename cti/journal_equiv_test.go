@@ -222,7 +222,7 @@ func TestJournalEquivalent(t *testing.T) {
 }
 
 // TestLineCache: a batch's cache gives what the lookup gives, with many numbers sharing
-// places, and forgets every number when the next batch begins (the lines changed between).
+// places, and forgets every number when cleared (the lines change between batches).
 func TestLineCache(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	lines := map[string]*tapi.Line{}
@@ -238,16 +238,18 @@ func TestLineCache(t *testing.T) {
 				lines[ext] = &l
 			}
 		}
-		c.begin()
 		m := lineMemo{find: find, cache: &c}
 		for range 500 {
 			ext := fmt.Sprint(rng.IntN(300))
 			require.Equal(t, lineAt(find, ext), m.lookup(ext), "batch %d, %s", batch, ext)
 		}
+		c.clear()
+		require.Equal(t, lineCache{}, c)
 	}
-	c.gen = ^uint32(0) // the next batch wraps the count
-	c.begin()
-	require.Equal(t, uint32(1), c.gen)
 	m := lineMemo{find: find, cache: &c}
-	require.Equal(t, lineAt(find, "7"), m.lookup("7"))
+	require.Equal(t, lineFacts{}, m.lookup("")) // "" is a number like any other: none
+	lines[""] = &tapi.Line{Address: "x"}
+	require.Equal(t, lineFacts{}, m.lookup(""), "remembered within the batch")
+	c.clear()
+	require.Equal(t, lineAt(find, ""), m.lookup(""))
 }
