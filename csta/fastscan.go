@@ -281,6 +281,26 @@ func textWord(x uint64) bool {
 	return (x|(x-lsb*0x21)|(x+lsb)|(lt-lsb)|(amp-lsb)|(rb-lsb))&msb == 0
 }
 
+// textWords reports whether the n > 0 bytes at b[i:] are all ftText (textWord), a word at a
+// time: the last word overlaps the one before it, and a value shorter than a word is read
+// with the bytes after it (b must hold eight from i) taken as text.
+func textWords(b []byte, i, n int) bool {
+	if n <= 0 || i < 0 || i+max(n, 8) > len(b) {
+		return false
+	}
+	if n < 8 {
+		keep := uint64(1)<<(8*n) - 1
+		return textWord(binary.LittleEndian.Uint64(b[i:])&keep | 0x6161616161616161&^keep)
+	}
+	end := i + n - 8
+	for ; i < end; i += 8 {
+		if !textWord(binary.LittleEndian.Uint64(b[i:])) {
+			return false
+		}
+	}
+	return textWord(binary.LittleEndian.Uint64(b[end:]))
+}
+
 // entityLen is the length of the predefined entity reference at b[0] ('&'), 0 for another.
 func entityLen(b []byte) int {
 	for _, e := range [...]string{"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"} {

@@ -44,3 +44,39 @@ func TestTextWord(t *testing.T) {
 		check(w)
 	}
 }
+
+// textWords agrees with the byte classes on every run of 1 to 40 bytes with one byte of
+// every value at every place, followed by any byte (a short run is read with the bytes after
+// it), and refuses a run that the buffer does not hold eight bytes of.
+func TestTextWords(t *testing.T) {
+	want := func(b []byte) bool {
+		for _, c := range b {
+			if fastClass[c]&ftText == 0 {
+				return false
+			}
+		}
+		return len(b) > 0
+	}
+	buf := make([]byte, 64)
+	for n := 1; n <= 40; n++ {
+		for at := range n {
+			for c := range 256 {
+				for _, after := range []byte{'<', ' ', 0, 0xff} {
+					for j := range buf {
+						buf[j] = 'a' + byte(j%26)
+					}
+					buf[3+at] = byte(c)
+					for j := 3 + n; j < len(buf); j++ {
+						buf[j] = after
+					}
+					if got := textWords(buf, 3, n); got != want(buf[3:3+n]) {
+						t.Fatalf("n %d, byte %#x at %d, then %#x: textWords %v", n, c, at, after, got)
+					}
+				}
+			}
+		}
+	}
+	if textWords([]byte("abc<"), 0, 3) || textWords([]byte("abcdefgh"), 0, 0) || textWords([]byte("abcdefgh"), 4, 5) {
+		t.Fatal("textWords read past its buffer or took an empty run")
+	}
+}

@@ -225,11 +225,20 @@ func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
 		if c.start < c.end {
 			// The template's value again (a state, a cause, a party that did not change)
 			// needs no check: the template's run was checked, and it ends at the same '<'.
-			if tv := t.doc[c.start:c.end]; len(data)-s.i > len(tv) && data[s.i+len(tv)] == '<' &&
-				string(data[s.i:s.i+len(tv)]) == string(tv) {
-				s.i += len(tv)
-				runs = append(runs, trun{start: int32(start), end: int32(s.i), same: true})
-				continue
+			// A value of the template's length, ending at the same '<', of text bytes only, is
+			// the run textRun reads, checked a word at a time (identifiers, stamps and states
+			// keep their length from event to event).
+			if tv := t.doc[c.start:c.end]; len(data)-s.i > len(tv) && data[s.i+len(tv)] == '<' {
+				if string(data[s.i:s.i+len(tv)]) == string(tv) {
+					s.i += len(tv)
+					runs = append(runs, trun{start: int32(start), end: int32(s.i), same: true})
+					continue
+				}
+				if textWords(data, s.i, len(tv)) {
+					s.i += len(tv)
+					runs = append(runs, trun{start: int32(start), end: int32(s.i)})
+					continue
+				}
 			}
 			_, entity, space, ok := s.textRun()
 			if !ok || space {
