@@ -259,8 +259,10 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 	s := fscan{b: data, d: d}
 	raw := 0
 	var items unsafe.Pointer // the first item of the list being replayed
+	var dev devMemo
+	runs = runs[:len(t.cuts)]
 	for i := range t.cuts {
-		c, r := &t.cuts[i], runs[i]
+		c, r := &t.cuts[i], &runs[i]
 		switch c.op {
 		case opList:
 			items = d.ownBlockList(unsafe.Add(base, c.off))
@@ -277,11 +279,42 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 		if r.same {
 			continue // the template's value, which its event holds already
 		}
-		if !s.apply(c, cutField(base, items, c), data[r.start:r.end], r.entity) {
+		p, run := cutField(base, items, c), data[r.start:r.end]
+		if c.op == opDevice && dev.recall(run, p) {
+			continue
+		}
+		if !s.apply(c, p, run, r.entity) {
 			return nil, false
+		}
+		if c.op == opDevice {
+			dev.note(run, p)
 		}
 	}
 	return ev, true
+}
+
+// devMemo is the last device (opDevice) a replay read: an event names one party in several
+// members (a DeliveredEvent's connection, alerting and called device), and the same text run
+// is the same DeviceID (Device of the same value: the run's references, if any, are the same
+// too), read once.
+type devMemo struct {
+	run []byte
+	dev DeviceID
+	ok  bool
+}
+
+// recall sets the device at p to the memo's when run is the memo's text.
+func (m *devMemo) recall(run []byte, p unsafe.Pointer) bool {
+	if !m.ok || string(run) != string(m.run) {
+		return false
+	}
+	*(*DeviceID)(p) = m.dev
+	return true
+}
+
+// note makes the device just read into p from run the memo's.
+func (m *devMemo) note(run []byte, p unsafe.Pointer) {
+	m.run, m.dev, m.ok = run, *(*DeviceID)(p), true
 }
 
 // apply reads a cut's text run into its field p as the fast decoder reads it.
