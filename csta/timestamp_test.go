@@ -1,6 +1,8 @@
 package csta
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -83,4 +85,38 @@ func FuzzStampCache(f *testing.F) {
 		checkStampCache(t, &c, a)
 		checkStampCache(t, &c, b)
 	})
+}
+
+// eightDigits agrees with digitsAt on eight digits with any byte at any place, and on random
+// words.
+func TestEightDigits(t *testing.T) {
+	check := func(w [8]byte) {
+		got, gok := eightDigits(binary.LittleEndian.Uint64(w[:]))
+		want, wok := digitsAt(string(w[:]), 0, 8)
+		if gok != wok || (wok && got != want) {
+			t.Fatalf("%q: eightDigits %d %v, digitsAt %d %v", w, got, gok, want, wok)
+		}
+	}
+	for i := range 8 {
+		for c := range 256 {
+			for _, base := range []string{"00000000", "99999999", "12345678", "90817263"} {
+				var w [8]byte
+				copy(w[:], base)
+				w[i] = byte(c)
+				check(w)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 1 << 20 {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], r.Uint64())
+		check(w)
+		for j := range w {
+			if r.IntN(4) != 0 {
+				w[j] = byte('0' + r.IntN(10))
+			}
+		}
+		check(w)
+	}
 }
