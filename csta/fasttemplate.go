@@ -53,9 +53,18 @@ type tcut struct {
 type eventTemplate struct {
 	doc  []byte
 	cuts []tcut
+	lits []tlit         // by cut: the template's bytes before it, and its value
+	tail string         // the template's bytes after the last cut
 	ev   unsafe.Pointer // the struct of the event decoded from doc (a private copy)
 	kind *eventKind
 	ok   bool // usable: the document made a template
+}
+
+// tlit is what match compares a cut with: the template's bytes between the cut before it and
+// the cut, and the cut's own. They are views of eventTemplate.doc, whose bytes change only in
+// set, which makes them again.
+type tlit struct {
+	lit, val string
 }
 
 // kindTemplates are the templates of one event kind: its last shapes, the most recently used
@@ -203,6 +212,13 @@ func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
 	}
 	t.doc = append(t.doc[:0], doc...)
 	t.cuts = append(t.cuts[:0], r.cuts...)
+	t.lits, t.tail = t.lits[:0], ""
+	tpos := 0
+	for _, c := range t.cuts {
+		t.lits = append(t.lits, tlit{lit: bytesView(t.doc[tpos:c.start]), val: bytesView(t.doc[c.start:c.end])})
+		tpos = int(c.end)
+	}
+	t.tail = bytesView(t.doc[tpos:])
 	t.kind = r.kind
 	_, t.ev = r.kind.clone(reflect.ValueOf(ev).UnsafePointer())
 	t.ownLists() // the caller has ev's
@@ -211,45 +227,45 @@ func (t *eventTemplate) set(r *frecorder, doc []byte, ev memberEvent) {
 // match reports whether data has t's bytes everywhere but at the cuts, and at each cut
 // character data that is not white space only (noted in runs, by cut).
 func (t *eventTemplate) match(data []byte, runs []trun) ([]trun, bool) {
-	s := fscan{b: data}
-	tpos := 0
-	for i := range t.cuts {
-		c := &t.cuts[i]
-		lit := t.doc[tpos:c.start]
-		if len(data)-s.i < len(lit) || string(data[s.i:s.i+len(lit)]) != string(lit) {
+	rest := data // what follows the last cut matched
+	for i := range t.lits {
+		l := &t.lits[i]
+		if len(rest) < len(l.lit) || string(rest[:len(l.lit)]) != l.lit {
 			return runs, false
 		}
-		s.i += len(lit)
-		tpos = int(c.end)
-		start := s.i
-		if c.start < c.end {
-			// The template's value again (a state, a cause, a party that did not change)
-			// needs no check: the template's run was checked, and it ends at the same '<'.
-			// A value of the template's length, ending at the same '<', of text bytes only, is
-			// the run textRun reads, checked a word at a time (identifiers, stamps and states
-			// keep their length from event to event).
-			if tv := t.doc[c.start:c.end]; len(data)-s.i > len(tv) && data[s.i+len(tv)] == '<' {
-				if string(data[s.i:s.i+len(tv)]) == string(tv) {
-					s.i += len(tv)
-					runs = append(runs, trun{start: int32(start), end: int32(s.i), same: true})
-					continue
-				}
-				if textWords(data, s.i, len(tv)) {
-					s.i += len(tv)
-					runs = append(runs, trun{start: int32(start), end: int32(s.i)})
-					continue
-				}
-			}
-			_, entity, space, ok := s.textRun()
-			if !ok || space {
-				return runs, false
-			}
-			runs = append(runs, trun{start: int32(start), end: int32(s.i), entity: entity})
+		rest = rest[len(l.lit):]
+		start := int32(len(data) - len(rest))
+		n := len(l.val)
+		if n == 0 {
+			runs = append(runs, trun{start: start, end: start})
 			continue
 		}
-		runs = append(runs, trun{start: int32(start), end: int32(start)})
+		// The template's value again (a state, a cause, a party that did not change) needs
+		// no check: the template's run was checked, and it ends at the same '<'. A value of
+		// the template's length, ending at the same '<', of text bytes only, is the run
+		// textRun reads, checked a word at a time (identifiers, stamps and states keep their
+		// length from event to event).
+		if len(rest) > n && rest[n] == '<' {
+			if string(rest[:n]) == l.val {
+				rest = rest[n:]
+				runs = append(runs, trun{start: start, end: start + int32(n), same: true})
+				continue
+			}
+			if textWords(rest, 0, n) {
+				rest = rest[n:]
+				runs = append(runs, trun{start: start, end: start + int32(n)})
+				continue
+			}
+		}
+		s := fscan{b: data, i: int(start)}
+		_, entity, space, ok := s.textRun()
+		if !ok || space {
+			return runs, false
+		}
+		rest = data[s.i:]
+		runs = append(runs, trun{start: start, end: int32(s.i), entity: entity})
 	}
-	return runs, string(data[s.i:]) == string(t.doc[tpos:])
+	return runs, string(rest) == t.tail
 }
 
 // replay decodes data, which fits t (match gave runs): t's event with the cuts' values read
