@@ -279,31 +279,27 @@ func (d *xdoc) replay(t *eventTemplate, data []byte, runs []trun) (Message, bool
 	runs = runs[:len(t.cuts)]
 	for i := range t.cuts {
 		c, r := &t.cuts[i], &runs[i]
+		if r.same {
+			continue // the template's value, which its event holds already (never a mark)
+		}
 		switch c.op {
 		case opList:
 			items = d.ownBlockList(unsafe.Add(base, c.off))
-			continue
 		case opRawStart:
 			raw = int(r.start)
-			continue
 		case opRawEnd:
 			*(*[]byte)(unsafe.Add(base, c.off)) = d.rawBytes(data[raw:r.start])
-			continue
 		case opSkipped:
-			continue
-		}
-		if r.same {
-			continue // the template's value, which its event holds already
-		}
-		p, run := cutField(base, items, c), data[r.start:r.end]
-		if c.op == opDevice && dev.recall(run, p) {
-			continue
-		}
-		if !s.apply(c, p, run, r.entity) {
-			return nil, false
-		}
-		if c.op == opDevice {
-			dev.note(run, p)
+		case opDevice:
+			p, run := cutField(base, items, c), data[r.start:r.end]
+			if !dev.recall(run, p) {
+				*(*DeviceID)(p) = Device(s.value(run, r.entity))
+				dev.note(run, p)
+			}
+		default:
+			if !s.apply(c, cutField(base, items, c), data[r.start:r.end], r.entity) {
+				return nil, false
+			}
 		}
 	}
 	return ev, true
