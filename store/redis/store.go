@@ -59,9 +59,10 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	// The critical client (lease and fenced writes) honours its callers' deadlines: a write
 	// that hangs must fail when the engine's bound says so, not after go-redis's own read
 	// timeout. The other client serves blocking reads, whose contexts carry no deadline.
-	newClient := func(pool int, honourDeadlines bool) redis.UniversalClient {
+	newClient := func(pool int, honourDeadlines bool, writeBuffer int) redis.UniversalClient {
 		return redis.NewUniversalClient(&redis.UniversalOptions{
 			ContextTimeoutEnabled: honourDeadlines,
+			WriteBufferSize:       writeBuffer,
 			Addrs:                 o.Addrs,
 			MasterName:            o.MasterName,
 			IsClusterMode:         o.Cluster,
@@ -72,7 +73,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 			PoolSize:              pool,
 		})
 	}
-	client, critical := newClient(o.PoolSize, false), newClient(criticalPoolSize, true)
+	client, critical := newClient(o.PoolSize, false, 0), newClient(criticalPoolSize, true, criticalWriteBuffer)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
 		_ = critical.Close()
@@ -85,6 +86,13 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 
 // criticalPoolSize is the connection pool of the lease and write client.
 const criticalPoolSize = 4
+
+// criticalWriteBuffer is the write buffer of each critical connection. An Apply's command is
+// tens to hundreds of KiB at thousands of events a second (about 700 bytes per event with its
+// call); go-redis's default 32 KiB buffer wrote one of 90 KiB in three write system calls, each
+// waking Redis to read a part. Commands up to this size go out in one (larger ones, an
+// overloaded pipeline's, in pieces of it).
+const criticalWriteBuffer = 512 << 10
 
 // Client returns the underlying go-redis client, for diagnostics and tests.
 func (s *Store) Client() redis.UniversalClient { return s.client }
