@@ -267,17 +267,37 @@ var (
 )
 
 // run runs the script by EVALSHA, and by EVAL when Redis does not have it (a restart or a
-// failover), as redis.Script.Run does.
+// failover), as redis.Script.Run does: Redis answers NOSCRIPT without running anything.
 func (c *applyCall) run(ctx context.Context, r interface {
-	Do(ctx context.Context, args ...any) *redis.Cmd
+	Process(ctx context.Context, cmd redis.Cmder) error
 }) (any, error) {
 	c.cmd[0], c.cmd[1] = evalSHA, applySHA
-	v, err := r.Do(ctx, c.cmd...).Result()
+	v, err := onceCmd(ctx, r, c.cmd)
 	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
 		c.cmd[0], c.cmd[1] = evalSrc, applyBody
-		v, err = r.Do(ctx, c.cmd...).Result()
+		v, err = onceCmd(ctx, r, c.cmd)
 	}
 	return v, err
+}
+
+// noRetryCmd is a command go-redis sends at most once. By default it sends a command again
+// when the connection fails after writing it (EOF, reset, a read timeout): the write may have
+// run, and the apply script would then append the batch a second time at new offsets and
+// answer for the copy (TestApplyLostReplyIsNotRetried). Such a write must fail instead; the
+// engine treats a failed write as one that may have happened. go-redis still retries when it
+// closed the connection before the command reached it.
+type noRetryCmd struct{ *redis.Cmd }
+
+// NoRetry tells go-redis not to send the command again.
+func (noRetryCmd) NoRetry() bool { return true }
+
+// onceCmd runs the command args once (see noRetryCmd) and returns its reply.
+func onceCmd(ctx context.Context, r interface {
+	Process(ctx context.Context, cmd redis.Cmder) error
+}, args []any) (any, error) {
+	cmd := noRetryCmd{redis.NewCmd(ctx, args...)}
+	_ = r.Process(ctx, cmd) // the error is the command's too
+	return cmd.Result()
 }
 
 // applyArgs validates the batch and builds the script's command.
