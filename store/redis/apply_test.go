@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,4 +108,36 @@ func TestApplyArgsAllocationsDoNotGrowWithTheBatch(t *testing.T) {
 	one, many := allocs(benchBatch(0, 1)), allocs(benchBatch(0, 32))
 	t.Logf("allocations building the command: %v for 1 event, %v for 32", one, many)
 	require.LessOrEqual(t, many, one+2, "allocations per item of the batch")
+}
+
+// TestApplyEventsBlockOutgrowsItsEstimate: the events are encoded straight into the batch's
+// argument, sized by the previous batch's bytes per event; a batch of far larger events
+// outgrows it, and each event's JSON must still be its encoding, cut from the argument as
+// sent (the local ring and the entries keep those bytes, and the subscriptions compare them
+// with what Redis publishes).
+func TestApplyEventsBlockOutgrowsItsEstimate(t *testing.T) {
+	s := offlineStore(t)
+	f := store.Fence{Owner: "a", Token: 1}
+	s.seenPos["hq"] = store.Position{Epoch: "E", Offset: 41}
+	small := store.Batch{Events: events("s", 64)}
+	large := store.Batch{Events: events(strings.Repeat("x", 2000), 64)}
+	for _, b := range []store.Batch{small, large, small} {
+		call, err := s.applyArgs("hq", f, "epoch", &b)
+		require.NoError(t, err)
+		block, ok := call.args[len(call.args)-1].([]byte)
+		require.True(t, ok, "the events' argument is the last without records")
+		want := []byte("E\n42")
+		for i := range b.Events {
+			js, err := b.Events[i].AppendJSON(nil)
+			require.NoError(t, err)
+			require.Equal(t, string(js), string(call.events[i]), "event %d", i)
+			want = append(append(want, '\n'), js...)
+			require.Len(t, call.events[i], cap(call.events[i]), "event %d's JSON cannot be appended to", i)
+		}
+		require.Equal(t, string(want), string(block))
+		first, last := call.events[0], call.events[len(call.events)-1]
+		require.Same(t, &block[len("E\n42\n")], &first[0], "the first event's JSON is cut from the block")
+		require.Same(t, &block[len(block)-1], &last[len(last)-1], "the last event's JSON is cut from the block")
+		call.release()
+	}
 }

@@ -351,7 +351,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	if len(b.Events) > 0 {
 		var err error
-		if call.events, args, err = addEvents(&enc, args, seen, b.Events); err != nil {
+		if call.events, args, err = addEvents(&enc, args, seen, b.Events, &call.scratch.perEvent); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -384,35 +384,55 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 // addEvents encodes the events and appends them to args as one argument, the batch as the
 // script publishes it (feed.go): the epoch and first offset the writer expects (seen's
 // next), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
-// wrote it (nil where json.Marshal had to), cut from that argument, which is a block of its
-// own apart from the pooled buffer: the local ring and the entries keep it.
-func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event) ([][]byte, []any, error) {
+// wrote it (nil where json.Marshal had to), cut from that argument. The argument is a block
+// of its own apart from the pooled buffer (the local ring and the entries keep it), and the
+// events are encoded straight into it: encoded in the pooled buffer and copied, the copy of an
+// overloaded pipeline's batches (megabytes, out of the caches) was a third of the writing.
+// perEvent is the bytes per event of the scratch's last batch, the block's estimate (kept up).
+func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event, perEvent *int) ([][]byte, []any, error) {
+	pooled := enc.buf
+	defer func() { enc.buf = pooled }()
+	guess := *perEvent
+	if guess == 0 {
+		guess = firstEventGuess
+	}
+	enc.buf = make([]byte, 0, len(seen.Epoch)+22+len(evs)*(guess+guess/16+1))
+	enc.buf = append(enc.buf, seen.Epoch...)
+	enc.buf = append(enc.buf, '\n')
+	enc.buf = strconv.AppendUint(enc.buf, seen.Offset+1, 10)
+	head := len(enc.buf)
 	js := make([][]byte, len(evs))
-	size := len(seen.Epoch) + 22 // the head: epoch, offset, newlines
-	var marshalled []int         // rare: events whose JSON json.Marshal made
+	var marshalled []int // rare: events whose JSON json.Marshal made
 	for i := range evs {
+		enc.buf = append(enc.buf, '\n')
 		b, own, err := addJSON(enc, &evs[i])
 		if err != nil {
 			return nil, args, fmt.Errorf("encode event %d (%s): %v", i, evs[i].Type, err)
 		}
 		if !own {
+			enc.buf = append(enc.buf, b...)
 			marshalled = append(marshalled, i)
 		}
-		js[i], size = b, size+1+len(b)
+		js[i] = b // for its length: the block may still move as it grows
 	}
-	block := make([]byte, 0, size)
-	block = append(block, seen.Epoch...)
-	block = append(block, '\n')
-	block = strconv.AppendUint(block, seen.Offset+1, 10)
+	block := enc.buf
+	at := head
 	for i, e := range js {
-		block = append(append(block, '\n'), e...)
-		js[i] = block[len(block)-len(e) : len(block) : len(block)]
+		at++ // the newline before it
+		js[i] = block[at : at+len(e) : at+len(e)]
+		at += len(e)
 	}
 	for _, i := range marshalled {
 		js[i] = nil
 	}
+	if len(evs) > 0 {
+		*perEvent = (len(block) - head) / len(evs)
+	}
 	return js, append(args, block), nil
 }
+
+// firstEventGuess is the block's estimate of an event's bytes before a scratch has seen a batch.
+const firstEventGuess = 256
 
 // release gives the pooled buffer back once the script's arguments are no longer needed.
 func (c *applyCall) release() {
@@ -434,6 +454,9 @@ type scratch struct {
 	buf   []byte
 	times tapi.TimeCache
 	slots applySlots // the command's arguments that point into buf, and the strings beside them
+	// perEvent is the bytes of an event's JSON in the last batch, the estimate of the next
+	// batch's block (addEvents).
+	perEvent int
 }
 
 const maxScratch = 4 << 20
