@@ -283,9 +283,11 @@ func (c *applyCall) run(ctx context.Context, r interface {
 // noRetryCmd is a command go-redis sends at most once. By default it sends a command again
 // when the connection fails after writing it (EOF, reset, a read timeout): the write may have
 // run, and the apply script would then append the batch a second time at new offsets and
-// answer for the copy (TestApplyLostReplyIsNotRetried). Such a write must fail instead; the
-// engine treats a failed write as one that may have happened. go-redis still retries when it
-// closed the connection before the command reached it.
+// answer for the copy (TestApplyLostReplyIsNotRetried). Such a write must fail instead, its
+// outcome unknown to the caller. (The engine's pipeline sends a failed batch again, which
+// appends it twice just the same when the first did run: only a batch id the script checks
+// would make that safe.) go-redis still retries when it closed the connection before the
+// command reached it, and follows MOVED and ASK.
 type noRetryCmd struct{ *redis.Cmd }
 
 // NoRetry tells go-redis not to send the command again.
