@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,14 @@ func FuzzHistoryIndexFields(f *testing.F) {
 		if m != want {
 			t.Fatalf("HistoryIndex = %q, want %q", m, want)
 		}
+		if got := AppendHistoryIndex([]byte("x"), j); string(got) != "x"+want {
+			t.Fatalf("AppendHistoryIndex = %q, want %q", got, "x"+want)
+		}
+		wantErr := id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r > '~' })
+		if got, err := AppendCheckedIndex([]byte("x"), "hq", &JournalEntry{ID: id, Line: "hq/1"}); (err != nil) != wantErr ||
+			err != nil && string(got) != "x" {
+			t.Fatalf("AppendCheckedIndex of id %q = %q, %v; want an error: %v", id, got, err, wantErr)
+		}
 		n = n & 15
 		for _, member := range []string{m, caller, line + sep + handle} {
 			ref := ""
@@ -57,4 +66,38 @@ func FuzzHistoryIndexFields(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzIndexTime checks AppendIndexTime's digits against strconv's, padded to 13.
+func FuzzIndexTime(f *testing.F) {
+	for _, ms := range []int64{-1, 0, 5, 1765000000000, 9999999999999, 1e13, 1e15} {
+		f.Add(ms)
+	}
+	f.Fuzz(func(t *testing.T, ms int64) {
+		tm := time.UnixMilli(ms)
+		want := strconv.FormatInt(max(tm.UnixMilli(), 0), 10)
+		if len(want) < msKeyLen {
+			want = strings.Repeat("0", msKeyLen-len(want)) + want
+		}
+		if got := AppendIndexTime([]byte("x"), tm); string(got) != "x"+want {
+			t.Fatalf("AppendIndexTime(%d) = %q, want %q", ms, got, "x"+want)
+		}
+	})
+}
+
+// TestPlainASCII compares plainASCII with a byte loop for every length up to 20 and every
+// position of a byte at the edges of the range.
+func TestPlainASCII(t *testing.T) {
+	for n := range 21 {
+		for pos := range n {
+			for _, c := range []byte{0, 0x1f, ' ', '~', 0x7f, 0x80, 0xff} {
+				b := []byte(strings.Repeat("a", n))
+				b[pos] = c
+				want := c >= ' ' && c < 0x80
+				if got := plainASCII(string(b)); got != want {
+					t.Fatalf("plainASCII(%q) = %v", b, got)
+				}
+			}
+		}
+	}
 }

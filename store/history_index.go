@@ -1,0 +1,197 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// checkRecord rejects a record that cannot be indexed; pbx is the batch's PBX.
+func checkRecord(pbx string, j *JournalEntry) error {
+	p, _, ok := tapi.SplitLine(j.Line)
+	if !ok || p != pbx {
+		return fmt.Errorf("journal entry for line %q, want a line %q/<extension>", j.Line, pbx)
+	}
+	if j.PBX != "" && j.PBX != pbx {
+		return fmt.Errorf("journal entry of line %q names PBX %q", j.Line, j.PBX)
+	}
+	if j.ID == "" || len(j.ID) > 64 {
+		return fmt.Errorf("journal entry of line %q: id %q must have 1 to 64 characters", j.Line, j.ID)
+	}
+	// By bytes: a byte outside '!'..'~' is either such a character or part of a rune above
+	// '~' (or of invalid UTF-8, which ranging over the string reads as U+FFFD).
+	for i := 0; i < len(j.ID); i++ {
+		if c := j.ID[i]; c <= ' ' || c > '~' {
+			return fmt.Errorf("journal entry of line %q: id %q has a character other than printable ASCII", j.Line, j.ID)
+		}
+	}
+	return nil
+}
+
+// CheckRecord validates a record of a batch for pbx (for the implementations) and returns
+// its index member (see HistoryIndex).
+func CheckRecord(pbx string, j *JournalEntry) (string, error) {
+	if err := checkRecord(pbx, j); err != nil {
+		return "", err
+	}
+	return HistoryIndex(j), nil
+}
+
+// AppendCheckedIndex is CheckRecord appending the member to dst: the memory store keeps the
+// members of a batch in one buffer, without a string per record. On error dst is returned
+// unchanged.
+func AppendCheckedIndex(dst []byte, pbx string, j *JournalEntry) ([]byte, error) {
+	if err := checkRecord(pbx, j); err != nil {
+		return dst, err
+	}
+	return AppendHistoryIndex(dst, j), nil
+}
+
+// The index: each record has a member string that sorts (bytewise) by end time and id and
+// carries the fields filters look at, so both implementations filter without decoding
+// records: "<end ms, 13 digits>␟<id>␟<line>␟<direction>␟<outcome>␟<handle>␟<numbers...>"
+// with ␟ = 0x1f. 0x1f sorts below every character an id may hold, so comparing a member with
+// a key "<end ms>␟<id>" orders it as comparing the keys would.
+const sep = "\x1f"
+
+// Index fields.
+const (
+	ixKey = iota // not a field: the first two joined
+	ixID
+	ixLine
+	ixDirection
+	ixOutcome
+	ixHandle
+	ixNumbers
+)
+
+// HistoryIndex returns j's index member. j must be valid (CheckRecord).
+func HistoryIndex(j *JournalEntry) string {
+	return string(AppendHistoryIndex(make([]byte, 0, historyIndexLen(j)), j))
+}
+
+// historyIndexLen is the length of j's member when its fields have no control characters.
+func historyIndexLen(j *JournalEntry) int {
+	return msKeyLen + 9*len(sep) + len(j.ID) + len(j.Line) + len(j.Direction) + len(j.Outcome) + len(j.Handle) +
+		len(j.Caller.Number) + len(j.Called.Number) + len(j.Connected.Number) + len(j.AnsweredBy.Number)
+}
+
+// AppendHistoryIndex appends j's index member (HistoryIndex) to dst. j must be valid.
+func AppendHistoryIndex(dst []byte, j *JournalEntry) []byte {
+	if n := historyIndexLen(j); cap(dst)-len(dst) < n { // grown once: every call that ends writes one
+		dst = append(make([]byte, 0, len(dst)+n), dst...)
+	}
+	dst = AppendIndexTime(dst, j.Ended)
+	dst = appendIndexField(dst, j.ID)
+	dst = appendIndexField(dst, j.Line)
+	dst = appendIndexField(dst, j.Direction)
+	dst = appendIndexField(dst, j.Outcome)
+	dst = appendIndexField(dst, string(j.Handle))
+	dst = appendIndexField(dst, j.Caller.Number)
+	dst = appendIndexField(dst, j.Called.Number)
+	dst = appendIndexField(dst, j.Connected.Number)
+	return appendIndexField(dst, j.AnsweredBy.Number)
+}
+
+// appendIndexField appends sep and f without its control characters.
+func appendIndexField(dst []byte, f string) []byte {
+	dst = append(dst, sep[0])
+	if plainASCII(f) { // what strings.Map would return unchanged, found without a call per rune
+		return append(dst, f...)
+	}
+	return append(dst, strings.Map(noControl, f)...)
+}
+
+// plainASCII reports whether s is ASCII without control characters below ' ', testing 8
+// bytes at a time (the last word overlapping the one before).
+func plainASCII(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < ' ' || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if !plainWord(load8(s[i:])) {
+			return false
+		}
+	}
+	return plainWord(load8(s[n-8:]))
+}
+
+// plainWord reports whether each byte of x is in ' '..0x7f. A byte below ' ' sets its high bit
+// in the difference, unless a borrow from a lower byte did it: a lower byte below ' ' itself.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return (x|(x-' '*ones))&highs == 0
+}
+
+// load8 returns the first 8 bytes of s, the first in the low byte (one load).
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// msKeyLen is the width of msKey.
+const msKeyLen = 13
+
+func noControl(r rune) rune {
+	if r < ' ' {
+		return -1
+	}
+	return r
+}
+
+// msKey is a time as 13 digits of Unix milliseconds (zero before 1970).
+func msKey(t time.Time) string { return string(AppendIndexTime(nil, t)) }
+
+// IndexTime returns the index key prefix of time t: members of records that ended before t
+// sort below it.
+func IndexTime(t time.Time) string { return msKey(t) }
+
+// AppendIndexTime appends IndexTime(t) to dst: a store trimming its history on every write
+// compares with it without making a string.
+func AppendIndexTime(dst []byte, t time.Time) []byte {
+	ms := max(t.UnixMilli(), 0)
+	if ms >= 1e13 { // after the year 2286: more digits than the key's width
+		return strconv.AppendInt(dst, ms, 10)
+	}
+	var digits [msKeyLen]byte
+	for i := msKeyLen - 1; i >= 0; i-- {
+		digits[i] = byte('0' + ms%10)
+		ms /= 10
+	}
+	return append(dst, digits[:]...)
+}
+
+// IndexKey returns the key part of an index member: end time and id.
+func IndexKey(member string) string {
+	_, rest, _ := strings.Cut(member, sep)
+	id, _, _ := strings.Cut(rest, sep)
+	return member[:len(member)-len(rest)] + id
+}
+
+// indexField returns field n (ixID ...) of a member; "" when absent. It allocates nothing:
+// trimming the history reads the handle of every record it drops.
+func indexField(member string, n int) string {
+	rest := member
+	for range n {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, sep); !ok {
+			return ""
+		}
+	}
+	f, _, _ := strings.Cut(rest, sep)
+	return f
+}
+
+// IndexID and IndexHandle return a member's record id and call handle.
+func IndexID(member string) string     { return indexField(member, ixID) }
+func IndexHandle(member string) string { return indexField(member, ixHandle) }
