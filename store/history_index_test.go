@@ -85,17 +85,20 @@ func FuzzIndexTime(f *testing.F) {
 	})
 }
 
-// TestPlainASCII compares plainASCII with a byte loop for every length up to 20 and every
-// position of a byte at the edges of the range.
-func TestPlainASCII(t *testing.T) {
+// TestAppendIndexField compares appendIndexField with strings.Map for every length up to 20
+// and every position of a byte at the edges of the plain range, after buffers with and
+// without room.
+func TestAppendIndexField(t *testing.T) {
 	for n := range 21 {
 		for pos := range n {
 			for _, c := range []byte{0, 0x1f, ' ', '~', 0x7f, 0x80, 0xff} {
 				b := []byte(strings.Repeat("a", n))
 				b[pos] = c
-				want := c >= ' ' && c < 0x80
-				if got := plainASCII(string(b)); got != want {
-					t.Fatalf("plainASCII(%q) = %v", b, got)
+				want := "xy" + sep + strings.Map(noControl, string(b))
+				for _, dst := range [][]byte{[]byte("xy"), append(make([]byte, 0, 64), "xy"...)} {
+					if got := appendIndexField(dst, string(b)); string(got) != want {
+						t.Fatalf("appendIndexField(%q) = %q, want %q", b, got, want)
+					}
 				}
 			}
 		}

@@ -88,7 +88,7 @@ func TestSearchNewestMatchesSearch(t *testing.T) {
 	for n := 1; n <= 300; n++ {
 		var h history
 		for i := range n {
-			h.put(fmt.Sprintf("%013d\x1fR%d\x1f", 2*i, i), []byte("x"), "h", 1)
+			h.put(fmt.Appendf(nil, "%013d\x1fR%d\x1f", 2*i, i), []byte("x"), "h", 1)
 		}
 		newest := string(h.member(h.live()[n-1].histLoc))
 		for k := range 2 * n {
@@ -96,7 +96,7 @@ func TestSearchNewestMatchesSearch(t *testing.T) {
 			if m > newest {
 				continue
 			}
-			if got, want := h.searchNewest(m), h.search(m); got != want {
+			if got, want := h.searchNewest([]byte(m)), h.search(m); got != want {
 				t.Fatalf("%d records, member %q: searchNewest %d, search %d", n, m, got, want)
 			}
 		}

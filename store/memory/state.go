@@ -143,7 +143,7 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 		// In index order: the records of one batch end in the same millisecond and their ids
 		// are random after it, so in the batch's order most would be inserted, not appended.
 		for _, i := range enc.byMember() {
-			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.recordHash(i))
+			p.hist.put(enc.member(i), enc.record(i), b.Journal[i].Handle, enc.recordHash(i))
 		}
 		var key [20]byte
 		p.hist.trim(opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-opts.HistoryMaxAge)))
