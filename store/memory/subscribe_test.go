@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -65,4 +66,53 @@ func TestSubscriberEventsAreCopies(t *testing.T) {
 			require.Equal(t, append(want[i].Call.Parties, "appended"), c.Parties)
 		}
 	}
+}
+
+// TestSlowSubscribersDroppedInBatch: subscribers whose buffers fill in the middle of a batch
+// get the entries that fit, then their feed ends with ErrSlowSubscriber; the others, before,
+// between and after them in the list, get the whole batch and stay subscribed.
+func TestSlowSubscribersDroppedInBatch(t *testing.T) {
+	ctx := context.Background()
+	s := New(Options{SubscriberBuffer: 4})
+	t.Cleanup(func() { _ = s.Close() })
+	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
+	require.NoError(t, err)
+	subs := make([]store.Subscription, 5)
+	for i := range subs {
+		subs[i], err = s.Subscribe(ctx, "hq")
+		require.NoError(t, err)
+	}
+	slow := func(i int) bool { return i == 1 || i == 3 }
+	evs := storetest.Events("hq", "slow", 6)
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[:3]})
+	require.NoError(t, err)
+	for i, sub := range subs {
+		if !slow(i) {
+			for k := range 3 {
+				require.Equal(t, uint64(k+1), (<-sub.C()).Offset)
+			}
+		}
+	}
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[3:]}) // the slow ones have room for one
+	require.NoError(t, err)
+	for i, sub := range subs {
+		var got []uint64
+		for e := range sub.C() {
+			got = append(got, e.Offset)
+			if !slow(i) && len(got) == 3 {
+				break
+			}
+		}
+		if slow(i) {
+			require.Equal(t, []uint64{1, 2, 3, 4}, got, "subscriber %d", i)
+			require.ErrorIs(t, sub.Err(), store.ErrSlowSubscriber)
+		} else {
+			require.Equal(t, []uint64{4, 5, 6}, got, "subscriber %d", i)
+			require.NoError(t, sub.Err())
+		}
+	}
+	p := s.existing("hq")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.Equal(t, []*subscription{subs[0].(*subscription), subs[2].(*subscription), subs[4].(*subscription)}, p.subs)
 }
