@@ -33,8 +33,22 @@ var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte
 // 4 KiB, a quarter of the store's allocations at saturation.
 const maxIdleEncoder = 1 << 20
 
-func (e *batchEncoder) release() {
-	if cap(e.buf) <= maxIdleEncoder {
+// encoder returns a batchEncoder for Apply: the store's spare one, which a single writer (the
+// engine's pipeline of a PBX) gets back every time for an atomic swap, or one from the pool
+// (which costs a few times that) when another Apply holds the spare.
+func (s *Store) encoder() *batchEncoder {
+	if e := s.spare.Swap(nil); e != nil {
+		return e
+	}
+	return encoders.Get().(*batchEncoder)
+}
+
+// release gives e back to s's spare, or to the pool when the spare is taken again.
+func (s *Store) release(e *batchEncoder) {
+	if cap(e.buf) > maxIdleEncoder {
+		return
+	}
+	if !s.spare.CompareAndSwap(nil, e) {
 		encoders.Put(e)
 	}
 }
