@@ -79,13 +79,15 @@ func (p *pbx) fanOut(entries []store.Entry) {
 		return
 	}
 	// The copies' call payloads come from p.slabs: blocks shared by small batches, one array
-	// per kind for a large one (tapi.Slabs.Reserve). A subscriber that keeps an event keeps
-	// the array it is in.
-	var sizes tapi.SlabSizes
-	for k := range entries {
-		sizes.Count(&entries[k].Event)
+	// per kind for a large one (tapi.Slabs.Reserve; a small batch's values fit a block, where
+	// the slabs put them without it). A subscriber that keeps an event keeps the array it is in.
+	if len(entries) > smallFanOut {
+		var sizes tapi.SlabSizes
+		for k := range entries {
+			sizes.Count(&entries[k].Event)
+		}
+		p.slabs.Reserve(sizes)
 	}
-	p.slabs.Reserve(sizes)
 	// Subscribers without room are marked in dropped and ended after the batch (end changes
 	// p.subs): a copy of the slice per batch cost more than the rare drop.
 	var dropped uint64
@@ -116,6 +118,10 @@ func (p *pbx) fanOut(entries []store.Entry) {
 		}
 	}
 }
+
+// smallFanOut is the largest batch that fanOut copies without tapi.Slabs.Reserve: most batches
+// at saturation have one to three events.
+const smallFanOut = 8
 
 // fanOutEach is fanOut for more subscribers than it can mark, each dropped as it is found.
 func fanOutEach(p *pbx, entries []store.Entry) {
