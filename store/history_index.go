@@ -82,8 +82,10 @@ func historyIndexLen(j *JournalEntry) int {
 
 // AppendHistoryIndex appends j's index member (HistoryIndex) to dst. j must be valid.
 func AppendHistoryIndex(dst []byte, j *JournalEntry) []byte {
-	if n := historyIndexLen(j); cap(dst)-len(dst) < n { // grown once: every call that ends writes one
-		dst = append(make([]byte, 0, len(dst)+n), dst...)
+	// Grown once per member at most, and by half at least: a batch's members go one after
+	// the other into one buffer.
+	if n := historyIndexLen(j); cap(dst)-len(dst) < n {
+		dst = append(make([]byte, 0, len(dst)+max(n, len(dst)/2)), dst...)
 	}
 	dst = AppendIndexTime(dst, j.Ended)
 	dst = appendIndexField(dst, j.ID)
