@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,19 +71,26 @@ func TestSubscriberEventsAreCopies(t *testing.T) {
 
 // TestSlowSubscribersDroppedInBatch: subscribers whose buffers fill in the middle of a batch
 // get the entries that fit, then their feed ends with ErrSlowSubscriber; the others, before,
-// between and after them in the list, get the whole batch and stay subscribed.
+// between and after them in the list, get the whole batch and stay subscribed. With more
+// subscribers than fanOut marks (64), fanOutEach does the same.
 func TestSlowSubscribersDroppedInBatch(t *testing.T) {
+	for _, n := range []int{5, 70} {
+		t.Run(fmt.Sprint(n, " subscribers"), func(t *testing.T) { testSlowDropped(t, n) })
+	}
+}
+
+func testSlowDropped(t *testing.T, n int) {
 	ctx := context.Background()
 	s := New(Options{SubscriberBuffer: 4})
 	t.Cleanup(func() { _ = s.Close() })
 	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
 	require.NoError(t, err)
-	subs := make([]store.Subscription, 5)
+	subs := make([]store.Subscription, n)
 	for i := range subs {
 		subs[i], err = s.Subscribe(ctx, "hq")
 		require.NoError(t, err)
 	}
-	slow := func(i int) bool { return i == 1 || i == 3 }
+	slow := func(i int) bool { return i == 1 || i == 3 || i == 66 }
 	evs := storetest.Events("hq", "slow", 6)
 	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[:3]})
 	require.NoError(t, err)
@@ -95,6 +103,7 @@ func TestSlowSubscribersDroppedInBatch(t *testing.T) {
 	}
 	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[3:]}) // the slow ones have room for one
 	require.NoError(t, err)
+	var kept []*subscription
 	for i, sub := range subs {
 		var got []uint64
 		for e := range sub.C() {
@@ -109,10 +118,11 @@ func TestSlowSubscribersDroppedInBatch(t *testing.T) {
 		} else {
 			require.Equal(t, []uint64{4, 5, 6}, got, "subscriber %d", i)
 			require.NoError(t, sub.Err())
+			kept = append(kept, sub.(*subscription))
 		}
 	}
 	p := s.existing("hq")
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	require.Equal(t, []*subscription{subs[0].(*subscription), subs[2].(*subscription), subs[4].(*subscription)}, p.subs)
+	require.Equal(t, kept, p.subs)
 }
