@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/ctibridge/ctibridge/tapi"
 )
@@ -71,7 +72,10 @@ const (
 
 // HistoryIndex returns j's index member. j must be valid (CheckRecord).
 func HistoryIndex(j *JournalEntry) string {
-	return string(AppendHistoryIndex(make([]byte, 0, historyIndexLen(j)), j))
+	b := AppendHistoryIndex(make([]byte, 0, historyIndexLen(j)), j)
+	// The string is the buffer, which nothing else holds or writes (as strings.Builder
+	// does it): one allocation per record, not a second for a copy.
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // historyIndexLen is the length of j's member when its fields have no control characters.
