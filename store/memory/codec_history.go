@@ -6,9 +6,12 @@ import (
 )
 
 // journalEntry encodes a call record (the binary form of codec.go).
-func (w *encoder) journalEntry(j *store.JournalEntry) {
+func (w *encoder) journalEntry(j *store.JournalEntry) { w.record(j, j.PBX) }
+
+// record encodes j with pbx in place of its PBX: the record as the store keeps it.
+func (w *encoder) record(j *store.JournalEntry, pbx string) {
 	b := appendStr(w.b, j.ID)
-	b = appendStr(b, j.PBX)
+	b = appendStr(b, pbx)
 	b = appendStr(b, j.Line)
 	b = appendStr(b, string(j.Handle))
 	b = appendStr(b, j.CallID)
