@@ -1,9 +1,9 @@
 package memory
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/ctibridge/ctibridge/store"
@@ -16,7 +16,10 @@ type batchEncoder struct {
 	ends    []int  // where each event's bytes end in buf, then each record's, then each call's
 	events  int    // how many events, then records, are in buf
 	records int
-	members []string // the records' index members (store.HistoryIndex)
+	// members holds the records' index members (store.AppendHistoryIndex) one after the
+	// other, memberEnds where each ends: no string per record.
+	members    []byte
+	memberEnds []int
 	// handles are the hashes (handleHash) of the records' call handles, then of the calls',
 	// then of the removed calls': made before taking the lock.
 	handles []uint64
@@ -30,15 +33,28 @@ var encoders = sync.Pool{New: func() any { return &batchEncoder{buf: make([]byte
 // 4 KiB, a quarter of the store's allocations at saturation.
 const maxIdleEncoder = 1 << 20
 
-func (e *batchEncoder) release() {
-	clear(e.members) // the pool keeps no record alive
-	if cap(e.buf) <= maxIdleEncoder {
+// encoder returns a batchEncoder for Apply: the store's spare one, which a single writer (the
+// engine's pipeline of a PBX) gets back every time for an atomic swap, or one from the pool
+// (which costs a few times that) when another Apply holds the spare.
+func (s *Store) encoder() *batchEncoder {
+	if e := s.spare.Swap(nil); e != nil {
+		return e
+	}
+	return encoders.Get().(*batchEncoder)
+}
+
+// release gives e back to s's spare, or to the pool when the spare is taken again.
+func (s *Store) release(e *batchEncoder) {
+	if cap(e.buf) > maxIdleEncoder {
+		return
+	}
+	if !s.spare.CompareAndSwap(nil, e) {
 		encoders.Put(e)
 	}
 }
 
 // check rejects what would store unreachable or misfiled values, and keeps the index member
-// of each record (CheckRecord makes it).
+// of each record (store.AppendCheckedIndex makes it).
 func (e *batchEncoder) check(pbxName string, b *store.Batch) error {
 	for i := range b.Lines {
 		if b.Lines[i].Name == "" {
@@ -50,13 +66,13 @@ func (e *batchEncoder) check(pbxName string, b *store.Batch) error {
 			return fmt.Errorf("memory store: batch call %d (line %q) has no handle", i, c.Line)
 		}
 	}
-	e.members = e.members[:0]
+	e.members, e.memberEnds = e.members[:0], e.memberEnds[:0]
 	for i := range b.Journal {
-		m, err := store.CheckRecord(pbxName, &b.Journal[i])
-		if err != nil {
+		var err error
+		if e.members, err = store.AppendCheckedIndex(e.members, pbxName, &b.Journal[i]); err != nil {
 			return fmt.Errorf("memory store: batch %d: %w", i, err)
 		}
-		e.members = append(e.members, m)
+		e.memberEnds = append(e.memberEnds, len(e.members))
 	}
 	return nil
 }
@@ -72,9 +88,8 @@ func (e *batchEncoder) encode(pbxName string, b *store.Batch, locs *locations) {
 	}
 	e.handles = e.handles[:0]
 	for i := range b.Journal {
-		j := b.Journal[i]
-		j.PBX = pbxName
-		w.journalEntry(&j)
+		j := &b.Journal[i]
+		w.record(j, pbxName) // not a copy of the record (400 bytes) with its PBX set
 		e.ends = append(e.ends, len(w.b))
 		e.handles = append(e.handles, handleHash(j.Handle))
 	}
@@ -116,14 +131,23 @@ func (e *batchEncoder) removedHash(i int) uint64 {
 	return e.handles[len(e.ends)-e.events+i] // after one per record and per call
 }
 
-// byMember returns the indexes of members in ascending order of member.
+// member returns the index member of record i.
+func (e *batchEncoder) member(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = e.memberEnds[i-1]
+	}
+	return e.members[start:e.memberEnds[i]:e.memberEnds[i]]
+}
+
+// byMember returns the indexes of the records in ascending order of member.
 func (e *batchEncoder) byMember() []int {
 	e.order = e.order[:0]
-	for i := range e.members {
+	for i := range e.memberEnds {
 		e.order = append(e.order, i)
 	}
 	if len(e.order) > 1 {
-		slices.SortFunc(e.order, func(a, b int) int { return strings.Compare(e.members[a], e.members[b]) })
+		slices.SortFunc(e.order, func(a, b int) int { return bytes.Compare(e.member(a), e.member(b)) })
 	}
 	return e.order
 }

@@ -31,28 +31,31 @@ type encoder struct {
 
 // uint and str write one byte for the lengths and small numbers that most are, without
 // AppendUvarint's loop.
-func (w *encoder) uint(x uint64) {
+func (w *encoder) uint(x uint64) { w.b = appendUint(w.b, x) }
+
+// appendUint and appendStr are uint and str on a slice that the caller keeps in registers
+// across several fields, instead of loading and storing w.b for each.
+func appendUint(b []byte, x uint64) []byte {
 	if x < 0x80 {
-		w.b = append(w.b, byte(x))
-		return
+		return append(b, byte(x))
 	}
-	w.b = binary.AppendUvarint(w.b, x)
+	return binary.AppendUvarint(b, x)
+}
+
+func appendStr(b []byte, s string) []byte {
+	if len(s) == 0 { // most optional fields: no copy to make
+		return append(b, 0)
+	}
+	if len(s) < 0x80 {
+		return append(append(b, byte(len(s))), s...)
+	}
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // int writes binary.AppendVarint's form (zigzag, then a uvarint) through uint's one-byte case.
 func (w *encoder) int(x int64) { w.uint(uint64(x<<1) ^ uint64(x>>63)) }
 
-func (w *encoder) str(s string) {
-	if len(s) == 0 { // most optional fields: no copy to make
-		w.b = append(w.b, 0)
-		return
-	}
-	if len(s) < 0x80 {
-		w.b = append(append(w.b, byte(len(s))), s...)
-		return
-	}
-	w.b = append(binary.AppendUvarint(w.b, uint64(len(s))), s...)
-}
+func (w *encoder) str(s string) { w.b = appendStr(w.b, s) }
 
 func (w *encoder) bools(a, b bool) {
 	var x byte
@@ -96,12 +99,12 @@ func (w *encoder) event(e *tapi.Event) {
 	w.str(string(e.Type))
 	w.time(e.Time)
 	w.time(e.SwitchTime)
-	w.str(e.PBX)
-	w.str(e.Line)
-	w.uint(uint64(e.Device))
-	w.str(string(e.Handle))
-	w.str(e.Detail)
-	w.uint(payloads(e))
+	b := appendStr(w.b, e.PBX)
+	b = appendStr(b, e.Line)
+	b = appendUint(b, uint64(e.Device))
+	b = appendStr(b, string(e.Handle))
+	b = appendStr(b, e.Detail)
+	w.b = appendUint(b, payloads(e))
 	if c := e.Call; c != nil {
 		w.call(c)
 	}
@@ -207,9 +210,9 @@ func (w *encoder) conference(c *tapi.Conference) {
 }
 
 func (w *encoder) call(c *tapi.Call) {
-	w.str(string(c.Handle))
-	w.str(c.Line)
-	w.str(c.CallID)
+	b := appendStr(w.b, string(c.Handle))
+	b = appendStr(b, c.Line)
+	w.b = appendStr(b, c.CallID)
 	w.strs(c.OtherCallIDs)
 	w.callStatus(&c.CallStatus)
 	w.callInfo(&c.Info)
@@ -241,26 +244,25 @@ func (w *encoder) callStatus(s *tapi.CallStatus) {
 }
 
 func (w *encoder) callInfo(c *tapi.CallInfo) {
-	w.uint(uint64(c.Origin))
-	w.uint(uint64(c.Reason))
-	w.party(&c.Caller)
-	w.party(&c.Called)
-	w.party(&c.Connected)
-	w.party(&c.Redirecting)
-	w.party(&c.Redirection)
-	w.str(string(c.RelatedCall))
-	w.str(c.Trunk)
-	w.str(c.UserData)
+	b := appendUint(w.b, uint64(c.Origin))
+	b = appendUint(b, uint64(c.Reason))
+	b = appendParty(b, &c.Caller)
+	b = appendParty(b, &c.Called)
+	b = appendParty(b, &c.Connected)
+	b = appendParty(b, &c.Redirecting)
+	b = appendParty(b, &c.Redirection)
+	b = appendStr(b, string(c.RelatedCall))
+	b = appendStr(b, c.Trunk)
+	w.b = appendStr(b, c.UserData)
 }
 
-func (w *encoder) party(p *tapi.PartyID) {
+func (w *encoder) party(p *tapi.PartyID) { w.b = appendParty(w.b, p) }
+
+func appendParty(b []byte, p *tapi.PartyID) []byte {
 	if p.Number == "" && p.Name == "" && p.Flags < 0x80 { // an absent party, mostly
-		w.b = append(w.b, 0, 0, byte(p.Flags))
-		return
+		return append(b, 0, 0, byte(p.Flags))
 	}
-	w.str(p.Number)
-	w.str(p.Name)
-	w.uint(uint64(p.Flags))
+	return appendUint(appendStr(appendStr(b, p.Number), p.Name), uint64(p.Flags))
 }
 
 func (w *encoder) line(l *tapi.Line) {

@@ -6,17 +6,20 @@ import (
 )
 
 // journalEntry encodes a call record (the binary form of codec.go).
-func (w *encoder) journalEntry(j *store.JournalEntry) {
-	w.str(j.ID)
-	w.str(j.PBX)
-	w.str(j.Line)
-	w.str(string(j.Handle))
-	w.str(j.CallID)
-	w.uint(uint64(j.Origin))
-	w.uint(uint64(j.Reason))
-	w.party(&j.Caller)
-	w.party(&j.Called)
-	w.party(&j.Connected)
+func (w *encoder) journalEntry(j *store.JournalEntry) { w.record(j, j.PBX) }
+
+// record encodes j with pbx in place of its PBX: the record as the store keeps it.
+func (w *encoder) record(j *store.JournalEntry, pbx string) {
+	b := appendStr(w.b, j.ID)
+	b = appendStr(b, pbx)
+	b = appendStr(b, j.Line)
+	b = appendStr(b, string(j.Handle))
+	b = appendStr(b, j.CallID)
+	b = appendUint(b, uint64(j.Origin))
+	b = appendUint(b, uint64(j.Reason))
+	b = appendParty(b, &j.Caller)
+	b = appendParty(b, &j.Called)
+	w.b = appendParty(b, &j.Connected)
 	w.time(j.Started)
 	w.time(j.Answered)
 	w.time(j.Ended)

@@ -71,13 +71,13 @@ func (h *history) search(m string) int {
 // newest ones): it steps back from the newest by doubling steps, then searches between the
 // last two. The newest member must sort >= m. A search of the whole index read the members
 // of 17 records spread over 100,000, each a cache miss.
-func (h *history) searchNewest(m string) int {
+func (h *history) searchNewest(m []byte) int {
 	l := h.live()
 	hi := len(l) - 1 // l[hi:] sort >= m
 	for step := 1; hi > 0; step *= 2 {
 		lo := max(hi-step, 0)
-		if string(h.member(l[lo].histLoc)) < m {
-			return lo + 1 + sort.Search(hi-lo-1, func(i int) bool { return string(h.member(l[lo+1+i].histLoc)) >= m })
+		if string(h.member(l[lo].histLoc)) < string(m) {
+			return lo + 1 + sort.Search(hi-lo-1, func(i int) bool { return string(h.member(l[lo+1+i].histLoc)) >= string(m) })
 		}
 		hi = lo
 	}
@@ -86,7 +86,7 @@ func (h *history) searchNewest(m string) int {
 
 // put stores a record, replacing one with the same member (a retried write); hh is
 // handleHash(handle).
-func (h *history) put(member string, enc []byte, handle tapi.CallHandle, hh uint64) {
+func (h *history) put(member, enc []byte, handle tapi.CallHandle, hh uint64) {
 	h.segs.counted = true
 	seg, off, dst := h.segs.reserve(len(member) + len(enc))
 	copy(dst[copy(dst, member):], enc)
@@ -95,12 +95,12 @@ func (h *history) put(member string, enc []byte, handle tapi.CallHandle, hh uint
 	r := histRec{histLoc{seg, off, uint32(len(member)), uint32(len(enc))}, hh}
 	h.setNewest(handle, r)
 	l := h.live()
-	if n := len(l); n == 0 || string(h.member(l[n-1].histLoc)) < member {
+	if n := len(l); n == 0 || string(h.member(l[n-1].histLoc)) < string(member) {
 		h.recs = append(h.recs, r)
 		return
 	}
 	i := h.searchNewest(member)
-	if string(h.member(l[i].histLoc)) == member {
+	if string(h.member(l[i].histLoc)) == string(member) {
 		h.release(l[i].histLoc)
 		l[i] = r
 		return

@@ -83,7 +83,7 @@ func checkHistoryModel(t *testing.T, seed uint64) {
 		if r.IntN(500) == 0 {
 			enc = make([]byte, segmentSize+r.IntN(segmentSize)) // larger than a segment
 		}
-		h.put(member, enc, handle, handleHash(handle)%hashes)
+		h.put([]byte(member), enc, handle, handleHash(handle)%hashes)
 		m.put(member, enc, handle)
 		cutoff := fmt.Sprintf("%013d", clock-int64(r.IntN(2_000_000)))
 		h.trim(maxRecords, []byte(cutoff))
@@ -138,11 +138,11 @@ func compareHistory(t *testing.T, h *history, m *historyModel, handles int, hash
 // strings and a map keyed by them.
 func TestHistoryHoldsNoObjectPerRecord(t *testing.T) {
 	const n = 20000
-	members := make([]string, n)
+	members := make([][]byte, n)
 	handles := make([]tapi.CallHandle, n)
 	for i := range members {
 		handles[i] = tapi.CallHandle(fmt.Sprintf("h%d", i))
-		members[i] = fmt.Sprintf("%013d\x1fR%d\x1fhq/1\x1fin\x1fanswered\x1f%s\x1f", 1_000_000+i, i, handles[i])
+		members[i] = fmt.Appendf(nil, "%013d\x1fR%d\x1fhq/1\x1fin\x1fanswered\x1f%s\x1f", 1_000_000+i, i, handles[i])
 	}
 	enc := []byte(strings.Repeat("x", 300))
 	var h history
@@ -158,7 +158,7 @@ func TestHistoryHoldsNoObjectPerRecord(t *testing.T) {
 		t.Fatalf("%d records added %d heap objects", n, grew)
 	}
 	t.Logf("%d records: %d heap objects more", n, int64(m1.HeapObjects)-int64(m0.HeapObjects))
-	if l, ok := h.newest(handles[n/2]); !ok || string(h.member(l)) != members[n/2] {
+	if l, ok := h.newest(handles[n/2]); !ok || string(h.member(l)) != string(members[n/2]) {
 		t.Fatal("newest record of a call not found")
 	}
 	runtime.KeepAlive(members)

@@ -1,8 +1,11 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +91,7 @@ func TestSearchNewestMatchesSearch(t *testing.T) {
 	for n := 1; n <= 300; n++ {
 		var h history
 		for i := range n {
-			h.put(fmt.Sprintf("%013d\x1fR%d\x1f", 2*i, i), []byte("x"), "h", 1)
+			h.put(fmt.Appendf(nil, "%013d\x1fR%d\x1f", 2*i, i), []byte("x"), "h", 1)
 		}
 		newest := string(h.member(h.live()[n-1].histLoc))
 		for k := range 2 * n {
@@ -96,9 +99,52 @@ func TestSearchNewestMatchesSearch(t *testing.T) {
 			if m > newest {
 				continue
 			}
-			if got, want := h.searchNewest(m), h.search(m); got != want {
+			if got, want := h.searchNewest([]byte(m)), h.search(m); got != want {
 				t.Fatalf("%d records, member %q: searchNewest %d, search %d", n, m, got, want)
 			}
 		}
 	}
+}
+
+// A batch of many records (their index members one after the other in the encoder's buffer,
+// which grows on the way) stores each under its own member: all come back in end-time order,
+// each with its own fields, and each call's record is found by its handle. A second, smaller
+// batch reuses the buffer.
+func TestHistoryLargeBatch(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newClocked(t, Options{})
+	l, err := s.AcquireLease(ctx, "hq", "a", 100*time.Hour)
+	require.NoError(t, err)
+	t0 := clk.Now()
+	var want []string
+	for _, size := range []int{400, 7} {
+		recs := make([]store.JournalEntry, size)
+		for i := range recs {
+			n := len(want) + i
+			recs[i] = callRecord(n, t0.Add(time.Duration((n*7919)%1000)*time.Second))
+			recs[i].Handle = tapi.CallHandle(fmt.Sprint("hq:", n))
+			recs[i].Caller.Number = fmt.Sprint(1000 + n)
+		}
+		_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Journal: recs})
+		require.NoError(t, err)
+		for _, r := range recs {
+			got, err := s.CallRecord(ctx, "hq", r.Handle)
+			require.NoError(t, err)
+			require.Equal(t, r.ID, got.ID)
+			require.Equal(t, r.Caller.Number, got.Caller.Number)
+			want = append(want, r.ID)
+		}
+	}
+	got := allHistory(t, s)
+	require.Len(t, got, len(want))
+	slices.SortFunc(want, func(a, b string) int { // newest first, by end time then id
+		var na, nb int
+		fmt.Sscanf(a, "R%d", &na)
+		fmt.Sscanf(b, "R%d", &nb)
+		if c := cmp.Compare((nb*7919)%1000, (na*7919)%1000); c != 0 {
+			return c
+		}
+		return strings.Compare(b, a)
+	})
+	require.Equal(t, want, got)
 }

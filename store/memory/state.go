@@ -102,8 +102,8 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	enc := encoders.Get().(*batchEncoder)
-	defer enc.release()
+	enc := s.encoder()
+	defer s.release(enc)
 	if err := enc.check(pbxName, &b); err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 		// In index order: the records of one batch end in the same millisecond and their ids
 		// are random after it, so in the batch's order most would be inserted, not appended.
 		for _, i := range enc.byMember() {
-			p.hist.put(enc.members[i], enc.record(i), b.Journal[i].Handle, enc.recordHash(i))
+			p.hist.put(enc.member(i), enc.record(i), b.Journal[i].Handle, enc.recordHash(i))
 		}
 		var key [20]byte
 		p.hist.trim(opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-opts.HistoryMaxAge)))
@@ -153,7 +153,7 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 	}
 	first := p.log.last + 1
 	p.log.pushAll(enc.encodedEvents())
-	out := make([]store.Entry, len(b.Events))
+	out := p.entries.take(len(b.Events))
 	for i := range b.Events {
 		// Field by field: a composite literal was built (zeroed, filled) on the stack and
 		// then copied, 296 bytes twice more per event.
@@ -163,4 +163,29 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 	}
 	p.fanOut(out)
 	return out, nil
+}
+
+// entryBlocks hands out the arrays of the entries Apply returns, cut from blocks shared by
+// small batches: one allocation per entryBlock entries instead of one per batch (most batches
+// at saturation have one to three events). An array handed out is never written again (its
+// capacity is its length, so appending copies), and a block lives as long as any of its
+// arrays: the engine reads a batch's entries and drops them.
+type entryBlocks struct {
+	cur []store.Entry
+}
+
+// entryBlock is how many entries a block holds (about 9 KiB).
+const entryBlock = 32
+
+// take returns n zero entries of their own.
+func (b *entryBlocks) take(n int) []store.Entry {
+	k := len(b.cur)
+	if n > cap(b.cur)-k {
+		if n > entryBlock/4 {
+			return make([]store.Entry, n)
+		}
+		b.cur, k = make([]store.Entry, 0, entryBlock), 0
+	}
+	b.cur = b.cur[:k+n]
+	return b.cur[k : k+n : k+n]
 }

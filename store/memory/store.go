@@ -50,7 +50,8 @@ type Store struct {
 	done   chan struct{} // closed by Close
 	once   sync.Once
 
-	locs locations // time zones of encoded times
+	locs  locations                    // time zones of encoded times
+	spare atomic.Pointer[batchEncoder] // Apply's scratch space, when no Apply holds it
 
 	whOnce sync.Once
 	wh     *webhookState // call webhook state (webhooks.go), made on first use
@@ -106,7 +107,8 @@ type pbx struct {
 	hist    history
 	subs    []*subscription // in the order they came: a slice ranges faster than a map
 	servers []*server
-	slabs   tapi.Slabs // the subscribers' copies of the events' call payloads (fanOut)
+	slabs   tapi.Slabs  // the subscribers' copies of the events' call payloads (fanOut)
+	entries entryBlocks // the arrays of the entries Apply returns
 }
 
 // ready checks what every method checks first: an open store and a live context.

@@ -70,27 +70,66 @@ func (p *pbx) end(sub *subscription, err error) {
 // an event it receives (the web hub and alerts, the engine's follower view and its watcher
 // only read them), and the store's own copy is the encoded one, which no subscriber can reach.
 func (p *pbx) fanOut(entries []store.Entry) {
-	if len(p.subs) == 0 {
+	subs := p.subs
+	if len(subs) == 0 {
 		return
 	}
-	var buf [8]*subscription
-	subs := append(buf[:0], p.subs...) // end changes p.subs
-	live := len(subs)
-	// The copies' call payloads come from p.slabs: blocks shared by small batches, one array
-	// per kind for a large one (tapi.Slabs.Reserve). A subscriber that keeps an event keeps
-	// the array it is in.
-	var sizes tapi.SlabSizes
-	for k := range entries {
-		sizes.Count(&entries[k].Event)
+	if len(subs) > 64 { // beyond what dropped can mark
+		fanOutEach(p, entries)
+		return
 	}
-	p.slabs.Reserve(sizes)
+	// The copies' call payloads come from p.slabs: blocks shared by small batches, one array
+	// per kind for a large one (tapi.Slabs.Reserve; a small batch's values fit a block, where
+	// the slabs put them without it). A subscriber that keeps an event keeps the array it is in.
+	if len(entries) > smallFanOut {
+		var sizes tapi.SlabSizes
+		for k := range entries {
+			sizes.Count(&entries[k].Event)
+		}
+		p.slabs.Reserve(sizes)
+	}
+	// Subscribers without room are marked in dropped and ended after the batch (end changes
+	// p.subs): a copy of the slice per batch cost more than the rare drop.
+	var dropped uint64
 	var e store.Entry
 	for k := range entries {
 		// Field by field into one entry: a composite literal per entry was zeroed (296 bytes)
 		// before the clone was copied into it.
 		in := &entries[k]
 		e.PBX, e.Epoch, e.Offset, e.JSON = in.PBX, in.Epoch, in.Offset, in.JSON
-		e.Event = p.slabs.CloneEvent(&in.Event)
+		cloneEventInto(&e.Event, &in.Event, &p.slabs)
+		for i, sub := range subs {
+			if dropped&(1<<i) != 0 {
+				continue
+			}
+			select {
+			case sub.ch <- e:
+			default:
+				dropped |= 1 << i
+			}
+		}
+		if dropped == 1<<len(subs)-1 { // all dropped: no one to copy the rest for
+			break
+		}
+	}
+	for i := len(subs) - 1; dropped != 0 && i >= 0; i-- { // from the end: end deletes from p.subs
+		if dropped&(1<<i) != 0 {
+			p.end(subs[i], store.ErrSlowSubscriber)
+		}
+	}
+}
+
+// smallFanOut is the largest batch that fanOut copies without tapi.Slabs.Reserve: most batches
+// at saturation have one to three events.
+const smallFanOut = 8
+
+// fanOutEach is fanOut for more subscribers than it can mark, each dropped as it is found.
+func fanOutEach(p *pbx, entries []store.Entry) {
+	subs := slices.Clone(p.subs) // end changes p.subs
+	live := len(subs)
+	for k := range entries {
+		e := entries[k]
+		e.Event = p.slabs.CloneEvent(&entries[k].Event)
 		for i, sub := range subs {
 			if sub == nil {
 				continue
@@ -103,7 +142,7 @@ func (p *pbx) fanOut(entries []store.Entry) {
 				live--
 			}
 		}
-		if live == 0 { // all dropped: no one to copy the rest for
+		if live == 0 {
 			return
 		}
 	}

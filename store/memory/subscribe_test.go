@@ -2,7 +2,9 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -65,4 +67,62 @@ func TestSubscriberEventsAreCopies(t *testing.T) {
 			require.Equal(t, append(want[i].Call.Parties, "appended"), c.Parties)
 		}
 	}
+}
+
+// TestSlowSubscribersDroppedInBatch: subscribers whose buffers fill in the middle of a batch
+// get the entries that fit, then their feed ends with ErrSlowSubscriber; the others, before,
+// between and after them in the list, get the whole batch and stay subscribed. With more
+// subscribers than fanOut marks (64), fanOutEach does the same.
+func TestSlowSubscribersDroppedInBatch(t *testing.T) {
+	for _, n := range []int{5, 70} {
+		t.Run(fmt.Sprint(n, " subscribers"), func(t *testing.T) { testSlowDropped(t, n) })
+	}
+}
+
+func testSlowDropped(t *testing.T, n int) {
+	ctx := context.Background()
+	s := New(Options{SubscriberBuffer: 4})
+	t.Cleanup(func() { _ = s.Close() })
+	l, err := s.AcquireLease(ctx, "hq", "a", time.Hour)
+	require.NoError(t, err)
+	subs := make([]store.Subscription, n)
+	for i := range subs {
+		subs[i], err = s.Subscribe(ctx, "hq")
+		require.NoError(t, err)
+	}
+	slow := func(i int) bool { return i == 1 || i == 3 || i == 66 }
+	evs := storetest.Events("hq", "slow", 6)
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[:3]})
+	require.NoError(t, err)
+	for i, sub := range subs {
+		if !slow(i) {
+			for k := range 3 {
+				require.Equal(t, uint64(k+1), (<-sub.C()).Offset)
+			}
+		}
+	}
+	_, err = s.Apply(ctx, "hq", l.Fence(), store.Batch{Events: evs[3:]}) // the slow ones have room for one
+	require.NoError(t, err)
+	var kept []*subscription
+	for i, sub := range subs {
+		var got []uint64
+		for e := range sub.C() {
+			got = append(got, e.Offset)
+			if !slow(i) && len(got) == 3 {
+				break
+			}
+		}
+		if slow(i) {
+			require.Equal(t, []uint64{1, 2, 3, 4}, got, "subscriber %d", i)
+			require.ErrorIs(t, sub.Err(), store.ErrSlowSubscriber)
+		} else {
+			require.Equal(t, []uint64{4, 5, 6}, got, "subscriber %d", i)
+			require.NoError(t, sub.Err())
+			kept = append(kept, sub.(*subscription))
+		}
+	}
+	p := s.existing("hq")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.Equal(t, kept, p.subs)
 }
