@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,9 @@ type pipeline struct {
 	// applied counts the CSTA events applied per extension, so a resync can tell whether a
 	// snapshot raced with events of its device.
 	applied map[string]*extSlot
+	// writes counts the term's store writes: each is named by the lease and its count
+	// (writeID), so that one sent again after a lost reply is not applied twice.
+	writes uint64
 	// epoch is the store's log epoch this term last read or wrote; a write that comes back
 	// in another epoch means the store lost writes.
 	epoch string
@@ -489,6 +493,10 @@ func (o *pipeline) write(b store.Batch) ([]store.Entry, error) {
 	start := time.Now()
 	bound := start.Add(o.p.e.cfg.DegradeAfter)
 	o.wh.begin(start)
+	o.writes++
+	// Every attempt carries the same ID: an attempt whose reply was lost may have been
+	// applied, and the store answers the next one with its entries instead of a second copy.
+	b.ID = writeID(o.lease.Fence(), o.writes)
 	for n := 1; ; n++ {
 		// An attempt may not outlast the bound: a store that does not answer is as bad as
 		// one that refuses.
@@ -520,4 +528,16 @@ func (o *pipeline) write(b store.Batch) ([]store.Entry, error) {
 			return nil, context.Cause(o.ctx)
 		}
 	}
+}
+
+// writeID names a term's nth store write: the lease's owner and token are the term's, and
+// tokens only grow, so no other write of the PBX has the name.
+func writeID(f store.Fence, n uint64) string {
+	var buf [80]byte
+	b := append(buf[:0], f.Owner...)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, f.Token, 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, n, 10)
+	return string(b)
 }

@@ -153,6 +153,11 @@ type Batch struct {
 	NextHandle   uint64 // stored when non-zero
 	Events       []tapi.Event
 	Journal      []JournalEntry
+	// ID names the write, unique among the writer's writes to the PBX ("": unnamed). A
+	// write whose reply was lost may have happened: the writer sends it again with the same
+	// ID, and when it is the PBX's last write the store answers with that write's entries
+	// and writes nothing, instead of appending its events a second time.
+	ID string
 }
 
 // Fence identifies the writer: the lease owner and the token it was granted.

@@ -126,6 +126,10 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 	if !p.lease.holds(fence, now) {
 		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", p.name, fence.Owner, fence.Token, store.ErrFenced)
 	}
+	if p.written.repeats(b, p.epoch) {
+		return p.written.entries(p.name, b), nil
+	}
+	defer p.written.record(b, p.epoch, p.log.last+1)
 	for i := range b.Lines { // by index: a tapi.Line is 136 bytes, a Call 456
 		p.lines[b.Lines[i].Name] = cloneLine(b.Lines[i])
 	}

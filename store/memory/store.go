@@ -108,6 +108,7 @@ type pbx struct {
 	subs    []*subscription // in the order they came: a slice ranges faster than a map
 	servers []*server
 	slabs   tapi.Slabs  // the subscribers' copies of the events' call payloads (fanOut)
+	written lastWrite   // the last Apply, for a repeated one (store.Batch.ID)
 	entries entryBlocks // the arrays of the entries Apply returns
 }
 

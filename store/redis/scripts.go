@@ -31,7 +31,7 @@ end
 // ARGV: owner, token, epoch candidate, max log len, max history records, next handle,
 // channel, #lines, #calls, #removed, #events, #records, the epoch and offset the writer last
 // saw ("" and 0 when none), the history's age cutoff (an index key), the trim allowance,
-// then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, the events
+// the write's ID (store.Batch.ID, "" for none), then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, the events
 // (when #events > 0: one argument, the batch as published, with the epoch and first offset
 // the writer expected), the records' id/JSON pairs and their handle/index member pairs. Each
 // hash and the index get one command per 200 items.
@@ -42,6 +42,8 @@ end
 // Only when the writer's expectation was wrong (its first write, a new epoch, another
 // writer in between) is the head rewritten.
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
+// A write with the ID of the PBX's last write is that write sent again (its reply was lost):
+// nothing is written and the reply is the first one's.
 // Trimming drops at most #records + allowance records per call (bounded work), the oldest
 // first: those past the cutoff, then those beyond the maximum.
 var applyScript = redis.NewScript(applyLua)
@@ -49,8 +51,12 @@ var applyScript = redis.NewScript(applyLua)
 const applyLua = luaLogHead + luaIndexField + `
 local lease = redis.call('HMGET', KEYS[5], 'owner', 'token')
 if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then return {0} end
+if ARGV[17] ~= '' then
+  local w = redis.call('HMGET', KEYS[1], 'write', 'write_epoch', 'write_first', 'write_last', 'epoch')
+  if w[1] == ARGV[17] and w[2] == w[5] then return {1, w[2], tonumber(w[3]), tonumber(w[4])} end
+end
 local epoch, offset = log_head(KEYS[1], KEYS[4], ARGV[3], ARGV[13], ARGV[14])
-local i = 17
+local i = 18
 -- call_n calls cmd(key, ...) with the next n groups of per arguments (ARGV from i on, i
 -- advanced past them), at most 200 groups a call: unpack takes a few thousand values at most.
 local function call_n(cmd, key, per, n)
@@ -88,7 +94,17 @@ if ne > 0 then
   end
   redis.call('PUBLISH', ARGV[7], msg)
 end
-if #meta > 0 then redis.call('HSET', KEYS[1], unpack(meta)) end
+do -- the last write, named or not (see the check above)
+  meta[#meta+1] = 'write'
+  meta[#meta+1] = ARGV[17]
+  meta[#meta+1] = 'write_epoch'
+  meta[#meta+1] = epoch
+  meta[#meta+1] = 'write_first'
+  meta[#meta+1] = string.format('%d', first)
+  meta[#meta+1] = 'write_last'
+  meta[#meta+1] = string.format('%d', offset)
+end
+redis.call('HSET', KEYS[1], unpack(meta))
 local nj = tonumber(ARGV[12])
 if nj > 0 then
   local members = i + 2 * nj + 1

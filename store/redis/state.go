@@ -283,11 +283,11 @@ func (c *applyCall) run(ctx context.Context, r interface {
 // noRetryCmd is a command go-redis sends at most once. By default it sends a command again
 // when the connection fails after writing it (EOF, reset, a read timeout): the write may have
 // run, and the apply script would then append the batch a second time at new offsets and
-// answer for the copy (TestApplyLostReplyIsNotRetried). Such a write must fail instead, its
-// outcome unknown to the caller. (The engine's pipeline sends a failed batch again, which
-// appends it twice just the same when the first did run: only a batch id the script checks
-// would make that safe.) go-redis still retries when it closed the connection before the
-// command reached it, and follows MOVED and ASK.
+// answer for the copy of an unnamed batch (TestApplyLostReplyIsNotRetried). Such a write
+// must fail instead, its outcome unknown to the caller, who may send it again under its
+// store.Batch.ID: the script then answers with the first write's offsets (the engine names
+// every write). go-redis still retries when it closed the connection before the command
+// reached it, and follows MOVED and ASK.
 type noRetryCmd struct{ *redis.Cmd }
 
 // NoRetry tells go-redis not to send the command again.
@@ -309,7 +309,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	ak := s.apply.keysOf(pbx, s.opts.KeyPrefix)
 	head := 3 + len(ak.keys)
-	cmd := make([]any, head, head+16+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+1+4*len(b.Journal))
+	cmd := make([]any, head, head+17+2*len(b.Lines)+2*len(b.Calls)+len(b.RemovedCalls)+1+4*len(b.Journal))
 	cmd[2] = len(ak.keys)
 	copy(cmd[3:], ak.keys)
 	// Numbers go as they are (go-redis writes their decimal text): a string made of one
@@ -323,8 +323,9 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
 	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
 	slots := &call.scratch.slots
-	slots.reserve(len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),
+	slots.reserve(1+len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),
 		len(b.Lines)+len(b.Calls)+len(b.Journal))
+	args = append(args, slots.str(b.ID))
 	defer func() { call.scratch.buf = enc.buf }() // the buffer as grown, for release
 	for i := range b.Lines {
 		l := &b.Lines[i]

@@ -49,7 +49,7 @@ type contractTest struct {
 func Run(t *testing.T, newBackend NewBackend) {
 	t.Helper()
 	groups := [][]contractTest{stateTests, journalTests, historyTests, fenceTests, leaseTests, logTests,
-		subscribeTests, concurrencyTests, commandTests, lifecycleTests, webhookTests}
+		subscribeTests, concurrencyTests, commandTests, lifecycleTests, webhookTests, repeatTests}
 	for _, g := range groups {
 		for _, ct := range g {
 			t.Run(ct.name, func(t *testing.T) { ct.run(t, newBackend) })
