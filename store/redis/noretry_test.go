@@ -95,7 +95,8 @@ func (p *replyHolder) cut() {
 
 // TestApplyLostReplyIsNotRetried: a write whose reply is lost after Redis carried it out must
 // fail, not be sent again: go-redis retries a command after a lost connection by default,
-// and the apply script would append the batch a second time, at new offsets.
+// and the apply script would append the batch a second time, at new offsets. The caller's
+// own retry under the write's name (store.Batch.ID) gets the first write's offsets.
 func TestApplyLostReplyIsNotRetried(t *testing.T) {
 	srv := redistest.Start(t)
 	proxy := startReplyHolder(t, srv.Addr)
@@ -105,10 +106,11 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 	applyOne(t, s, l.Fence(), events("first", 1)[0])
 
 	// The write goes on a connection the lease and the first write opened; its reply is held.
+	lost := store.Batch{ID: "a/1/2", Events: events("lost", 3)}
 	proxy.holdReplies(true)
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("lost", 3)})
+		_, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
 		done <- err
 	}()
 	// Wait until Redis has the batch, then lose the reply.
@@ -136,4 +138,13 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 	off, err := logOffset()
 	require.NoError(t, err)
 	require.EqualValues(t, 4, off, "the batch must be in the log once")
+
+	// The writer sends it again under its name: the answer is the first write's offsets.
+	es, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
+	require.NoError(t, err)
+	require.Len(t, es, 3)
+	require.EqualValues(t, 2, es[0].Offset, "the write sent again has the first one's offsets")
+	off, err = logOffset()
+	require.NoError(t, err)
+	require.EqualValues(t, 4, off, "the write sent again is not appended")
 }
