@@ -81,18 +81,32 @@ func trafficOn(t *testing.T, e *env, line string) (stop func()) {
 	return stop
 }
 
+// logRecord is what the tests read of a session's line in the server's log.
+type logRecord struct {
+	Msg    string `json:"msg"`
+	Remote string `json:"remote"`
+	Reason string `json:"reason"`
+	Code   int    `json:"close_code"`
+}
+
+// logRecords returns the lines of the server's log with message msg, in order.
+func logRecords(logs *testkit.Buffer, msg string) []logRecord {
+	var out []logRecord
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var m logRecord
+		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // shedOrder lists the remote addresses of the sessions shed under overload, in order, from
 // the server's log.
 func shedOrder(logs *testkit.Buffer) []string {
 	var out []string
-	for _, l := range strings.Split(logs.String(), "\n") {
-		var m struct {
-			Msg    string `json:"msg"`
-			Remote string `json:"remote"`
-		}
-		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "shedding a slow client under overload" {
-			out = append(out, m.Remote)
-		}
+	for _, m := range logRecords(logs, "shedding a slow client under overload") {
+		out = append(out, m.Remote)
 	}
 	return out
 }
@@ -117,15 +131,8 @@ func missingEvents(t *testing.T, e *env, epoch string, after uint64, got []uint6
 // disconnects lists the sessions the server's log says ended, with their reasons.
 func disconnects(logs *testkit.Buffer) []string {
 	var out []string
-	for _, l := range strings.Split(logs.String(), "\n") {
-		var m struct {
-			Msg    string `json:"msg"`
-			Remote string `json:"remote"`
-			Reason string `json:"reason"`
-		}
-		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "websocket client disconnected" {
-			out = append(out, m.Remote+": "+m.Reason)
-		}
+	for _, m := range logRecords(logs, "websocket client disconnected") {
+		out = append(out, m.Remote+": "+m.Reason)
 	}
 	return out
 }
@@ -197,14 +204,8 @@ func TestShedSlowestFirstUnderOverload(t *testing.T) {
 		t.Fatal("the slow client's session did not end")
 	}
 	reasons := map[string]string{}
-	for _, l := range strings.Split(logs.String(), "\n") {
-		var m struct {
-			Msg    string `json:"msg"`
-			Remote string `json:"remote"`
-			Reason string `json:"reason"`
-			Code   int    `json:"close_code"`
-		}
-		if json.Unmarshal([]byte(l), &m) == nil && m.Msg == "websocket client disconnected" && m.Code == CloseSlowConsumer {
+	for _, m := range logRecords(logs, "websocket client disconnected") {
+		if m.Code == CloseSlowConsumer {
 			reasons[m.Remote] = m.Reason
 		}
 	}
