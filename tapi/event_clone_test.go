@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // fillAll sets every field reachable from v: pointers to new values, slices to one element,
@@ -36,41 +38,6 @@ func fillAll(v reflect.Value) {
 	}
 }
 
-// shared returns the path of the first pointer or slice array a and b have in common.
-func shared(a, b reflect.Value, path string) string {
-	switch a.Kind() {
-	case reflect.Pointer:
-		if a.IsNil() || b.IsNil() {
-			return ""
-		}
-		if a.Pointer() == b.Pointer() {
-			return path
-		}
-		return shared(a.Elem(), b.Elem(), path)
-	case reflect.Slice, reflect.Map:
-		if a.Len() > 0 && a.Pointer() == b.Pointer() {
-			return path
-		}
-		if a.Kind() == reflect.Slice {
-			for i := range min(a.Len(), b.Len()) {
-				if p := shared(a.Index(i), b.Index(i), path+"[]"); p != "" {
-					return p
-				}
-			}
-		}
-	case reflect.Struct:
-		if a.Type() == reflect.TypeFor[time.Time]() {
-			return ""
-		}
-		for i := range a.NumField() {
-			if p := shared(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
-				return p
-			}
-		}
-	}
-	return ""
-}
-
 // TestCloneIsDeep guards the copying against new pointer or slice fields in the types: Clone's
 // and the Slabs' copies (as the memory store makes them for its subscribers: two events of a
 // batch, the second's from full slabs) equal the original and share nothing with it.
@@ -81,7 +48,7 @@ func TestCloneIsDeep(t *testing.T) {
 	if !reflect.DeepEqual(c, e) {
 		t.Fatalf("clone differs from the original")
 	}
-	if p := shared(reflect.ValueOf(c), reflect.ValueOf(e), "Event"); p != "" {
+	if p := testkit.SharedMemory(c, e, "Event"); p != "" {
 		t.Fatalf("Clone shares %s with the original", p)
 	}
 	var n SlabSizes
@@ -94,18 +61,18 @@ func TestCloneIsDeep(t *testing.T) {
 		if !reflect.DeepEqual(c, e) {
 			t.Fatalf("clone from slabs differs from the original")
 		}
-		if p := shared(reflect.ValueOf(c), reflect.ValueOf(e), "Event"); p != "" {
+		if p := testkit.SharedMemory(c, e, "Event"); p != "" {
 			t.Fatalf("clone from slabs shares %s with the original", p)
 		}
 	}
 	var l Line
 	fillAll(reflect.ValueOf(&l).Elem())
-	if p := shared(reflect.ValueOf(*l.Clone()), reflect.ValueOf(l), "Line"); p != "" {
+	if p := testkit.SharedMemory(*l.Clone(), l, "Line"); p != "" {
 		t.Fatalf("Line.Clone shares %s with the original", p)
 	}
 	var call Call
 	fillAll(reflect.ValueOf(&call).Elem())
-	if p := shared(reflect.ValueOf(*call.Clone()), reflect.ValueOf(call), "Call"); p != "" {
+	if p := testkit.SharedMemory(*call.Clone(), call, "Call"); p != "" {
 		t.Fatalf("Call.Clone shares %s with the original", p)
 	}
 }
@@ -120,7 +87,7 @@ func TestCallCloneIntoIsDeep(t *testing.T) {
 	if !reflect.DeepEqual(prev, *call.Clone()) {
 		t.Fatalf("CloneInto differs from Clone:\n%+v\n%+v", prev, *call.Clone())
 	}
-	if p := shared(reflect.ValueOf(prev), reflect.ValueOf(call), "Call"); p != "" {
+	if p := testkit.SharedMemory(prev, call, "Call"); p != "" {
 		t.Fatalf("CloneInto shares %s with the original", p)
 	}
 	empty := Call{Handle: "h", Parties: []string{}}

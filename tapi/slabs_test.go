@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/ctibridge/ctibridge/test/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -105,7 +106,7 @@ func TestSlabsCloneEventMatchesClone(t *testing.T) {
 				if !reflect.DeepEqual(c, want) {
 					t.Fatalf("CloneEvent differs from Clone:\n got %+v\nwant %+v", c, want)
 				}
-				if p := shared(reflect.ValueOf(c), reflect.ValueOf(*e), "Event"); p != "" {
+				if p := testkit.SharedMemory(c, *e, "Event"); p != "" {
 					t.Fatalf("CloneEvent shares %s with the original", p)
 				}
 				if c.Call != nil {

@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
 // TestCloneEventIntoMatches checks cloneEventInto against tapi.Slabs.CloneEvent on random
@@ -29,7 +29,7 @@ func TestCloneEventIntoMatches(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("event %d: cloneEventInto gave\n%+v\nCloneEvent\n%+v", i, got, want)
 		}
-		if path := sharedMemory(reflect.ValueOf(got), reflect.ValueOf(src), "event"); path != "" {
+		if path := testkit.SharedMemory(got, src, "event"); path != "" {
 			t.Fatalf("event %d: the clone shares %s with the source", i, path)
 		}
 	}
@@ -51,38 +51,4 @@ func TestCloneEventPayloads(t *testing.T) {
 	if !slices.Equal(refs, known) {
 		t.Fatalf("tapi.Event's reference fields are %v; cloneEventInto knows %v", refs, known)
 	}
-}
-
-// sharedMemory returns the path of the first pointer or slice array that a and b (values of
-// one type) share, "" when they share none (time zones apart).
-func sharedMemory(a, b reflect.Value, path string) string {
-	switch a.Kind() {
-	case reflect.Pointer:
-		if a.IsNil() || b.IsNil() {
-			return ""
-		}
-		if a.Pointer() == b.Pointer() {
-			return path
-		}
-		return sharedMemory(a.Elem(), b.Elem(), path)
-	case reflect.Slice:
-		if a.Cap() > 0 && b.Cap() > 0 && a.Pointer() == b.Pointer() {
-			return path
-		}
-		for i := range min(a.Len(), b.Len()) {
-			if p := sharedMemory(a.Index(i), b.Index(i), path+"[i]"); p != "" {
-				return p
-			}
-		}
-	case reflect.Struct:
-		if a.Type() == reflect.TypeFor[time.Time]() { // its zone is shared, and never changes
-			return ""
-		}
-		for i := range a.NumField() {
-			if p := sharedMemory(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
-				return p
-			}
-		}
-	}
-	return ""
 }
