@@ -23,7 +23,14 @@ func (e *Event) Clone() Event {
 // cloneRest returns a copy of e with deep copies of every payload but the call ones (Call,
 // CallState, CallInfo), which still point to e's: Clone and Slabs.CloneEvent copy those.
 func (e *Event) cloneRest() Event {
-	c := *e
+	var c Event
+	e.cloneRestInto(&c)
+	return c
+}
+
+// cloneRestInto is cloneRest writing the copy into c.
+func (e *Event) cloneRestInto(c *Event) {
+	*c = *e
 	if e.LineState != nil {
 		v := *e.LineState
 		v.Line = *e.LineState.Line.Clone()
@@ -52,5 +59,4 @@ func (e *Event) cloneRest() Event {
 	}
 	c.QueueStatus = e.QueueStatus.Clone()
 	c.Conference = e.Conference.Clone()
-	return c
 }

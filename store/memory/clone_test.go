@@ -10,7 +10,7 @@ import (
 	"github.com/ctibridge/ctibridge/test/testkit"
 )
 
-// TestCloneEventIntoMatches checks cloneEventInto against tapi.Slabs.CloneEvent on random
+// TestCloneEventIntoMatches checks tapi.Slabs.CloneEventInto (the fan-out's copy) against tapi.Slabs.CloneEvent on random
 // events (every payload present or not): equal values, and nothing shared with the source.
 func TestCloneEventIntoMatches(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 18))
@@ -24,10 +24,10 @@ func TestCloneEventIntoMatches(t *testing.T) {
 		}
 		var got tapi.Event
 		got.Detail = "left over" // dst is overwritten entirely
-		cloneEventInto(&got, &src, &mine)
+		mine.CloneEventInto(&got, &src)
 		want := theirs.CloneEvent(&src)
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("event %d: cloneEventInto gave\n%+v\nCloneEvent\n%+v", i, got, want)
+			t.Fatalf("event %d: CloneEventInto gave\n%+v\nCloneEvent\n%+v", i, got, want)
 		}
 		if path := testkit.SharedMemory(got, src, "event"); path != "" {
 			t.Fatalf("event %d: the clone shares %s with the source", i, path)
@@ -35,8 +35,8 @@ func TestCloneEventIntoMatches(t *testing.T) {
 	}
 }
 
-// TestCloneEventPayloads pins the pointer and slice fields of tapi.Event that cloneEventInto
-// knows: a payload added to the event must be added to its list (or it would be shared).
+// TestCloneEventPayloads pins the pointer and slice fields of tapi.Event that CloneEventInto
+// knows: a payload added to the event must be added to tapi's clone (or it would be shared).
 func TestCloneEventPayloads(t *testing.T) {
 	known := []string{"Call", "CallState", "CallInfo", "LineState", "Reply", "Link", "Switch", "Resync",
 		"AgentStatus", "QueueStatus", "Conference"}
@@ -49,6 +49,6 @@ func TestCloneEventPayloads(t *testing.T) {
 		}
 	}
 	if !slices.Equal(refs, known) {
-		t.Fatalf("tapi.Event's reference fields are %v; cloneEventInto knows %v", refs, known)
+		t.Fatalf("tapi.Event's reference fields are %v; CloneEventInto knows %v", refs, known)
 	}
 }

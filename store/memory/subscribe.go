@@ -97,7 +97,7 @@ func (p *pbx) fanOut(entries []store.Entry) {
 		// before the clone was copied into it.
 		in := &entries[k]
 		e.PBX, e.Epoch, e.Offset, e.JSON = in.PBX, in.Epoch, in.Offset, in.JSON
-		cloneEventInto(&e.Event, &in.Event, &p.slabs)
+		p.slabs.CloneEventInto(&e.Event, &in.Event)
 		for i, sub := range subs {
 			if dropped&(1<<i) != 0 {
 				continue
