@@ -8,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ctibridge/ctibridge/internal/wordbytes"
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
@@ -125,13 +126,13 @@ func appendIndexField(dst []byte, f string) []byte {
 		return dst
 	}
 	for i := 0; i+8 <= n; i += 8 {
-		x := load8(f[i:])
+		x := wordbytes.Load8(f[i:])
 		if !plainWord(x) {
 			return appendMapped(dst[:at+1], f)
 		}
 		binary.LittleEndian.PutUint64(d[i:], x)
 	}
-	x := load8(f[n-8:])
+	x := wordbytes.Load8(f[n-8:])
 	if !plainWord(x) {
 		return appendMapped(dst[:at+1], f)
 	}
@@ -148,13 +149,6 @@ func appendMapped(dst []byte, f string) []byte { return append(dst, strings.Map(
 func plainWord(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	return (x|(x-' '*ones))&highs == 0
-}
-
-// load8 returns the first 8 bytes of s, the first in the low byte (one load).
-func load8(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // msKeyLen is the width of msKey.
@@ -185,17 +179,12 @@ func AppendIndexTime(dst []byte, t time.Time) []byte {
 	var digits [msKeyLen + 1]byte
 	for i := msKeyLen - 1; i > 0; i -= 2 {
 		k := ms % 100 * 2
-		digits[i], digits[i+1] = digitPairs[k], digitPairs[k+1]
+		digits[i], digits[i+1] = wordbytes.DigitPairs[k], wordbytes.DigitPairs[k+1]
 		ms /= 100
 	}
 	digits[1] = byte('0' + ms)
 	return append(dst, digits[1:]...)
 }
-
-// digitPairs holds "00" to "99".
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"404142434445464748495051525354555657585960616263646566676869" +
-	"707172737475767778798081828384858687888990919293949596979899"
 
 // IndexKey returns the key part of an index member: end time and id.
 func IndexKey(member string) string {

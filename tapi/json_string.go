@@ -3,6 +3,8 @@ package tapi
 import (
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/ctibridge/ctibridge/internal/wordbytes"
 )
 
 // appendJSONString appends s as a JSON string exactly as encoding/json does with HTML escaping
@@ -22,21 +24,21 @@ func appendJSONString(dst []byte, s string) []byte {
 	case n >= 8:
 		i := 0
 		for ; i+8 <= n; i += 8 {
-			x := load8(s[i:])
+			x := wordbytes.Load8(s[i:])
 			if !safeWord(x) {
 				return appendEscaped(dst[:at+1], s, i)
 			}
 			binary.LittleEndian.PutUint64(d[i:], x)
 		}
 		if i < n {
-			x := load8(s[n-8:])
+			x := wordbytes.Load8(s[n-8:])
 			if !safeWord(x) {
 				return appendEscaped(dst[:at+1], s, i)
 			}
 			binary.LittleEndian.PutUint64(d[n-8:], x)
 		}
 	case n >= 4:
-		lo, hi := load4(s), load4(s[n-4:])
+		lo, hi := wordbytes.Load4(s), wordbytes.Load4(s[n-4:])
 		if !safeWord(uint64(lo) | uint64(hi)<<32) {
 			return appendEscaped(dst[:at+1], s, 0)
 		}
@@ -61,18 +63,6 @@ func extend(b []byte, n int) []byte {
 		return b[:len(b)+n]
 	}
 	return append(b, make([]byte, n)...)
-}
-
-// load8 and load4 return the first 8 or 4 bytes of s, the first in the low byte (one load).
-func load8(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-func load4(s string) uint32 {
-	_ = s[3]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // appendEscaped is appendJSONString from s[i], the first byte that may need escaping, after
@@ -129,7 +119,7 @@ func appendEscaped(dst []byte, s string, i int) []byte {
 }
 
 // safe8 reports whether the 8 bytes of s are all jsonSafe (safeWord).
-func safe8(s string) bool { return safeWord(load8(s)) }
+func safe8(s string) bool { return safeWord(wordbytes.Load8(s)) }
 
 // safeWord reports whether the 8 bytes of x are all jsonSafe, testing them at once: no byte
 // below 0x20, none with the high bit set (not ASCII), none equal to '"', '\\', '<', '>' or '&'.

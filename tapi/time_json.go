@@ -1,6 +1,10 @@
 package tapi
 
-import "time"
+import (
+	"time"
+
+	"github.com/ctibridge/ctibridge/internal/wordbytes"
+)
 
 // appendTimeJSON appends t as time.Time's MarshalJSON writes it (RFC 3339 with nanoseconds,
 // trailing zeros of the fraction dropped, "Z" for a zero offset, the offset's seconds
@@ -138,13 +142,8 @@ func civilDate(days int64) (year int64, month, day int) {
 
 // append2 appends v (0-99) as two digits.
 func append2(b []byte, v int) []byte {
-	return append(b, digitPairs[2*v], digitPairs[2*v+1])
+	return append(b, wordbytes.DigitPairs[2*v], wordbytes.DigitPairs[2*v+1])
 }
-
-// digitPairs holds 00 to 99, two digits each.
-const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980" +
-	"81828384858687888990919293949596979899"
 
 // appendFraction appends the nanoseconds ns (0-999,999,999) as a fraction of a second
 // without trailing zeros, nothing for 0: nine digits, two at a time, written in place at the
@@ -172,5 +171,5 @@ func appendFraction(b []byte, ns int) []byte {
 
 // putDigits2 writes v (0-99) as two digits at the start of f.
 func putDigits2(f []byte, v uint32) {
-	f[0], f[1] = digitPairs[2*v], digitPairs[2*v+1]
+	f[0], f[1] = wordbytes.DigitPairs[2*v], wordbytes.DigitPairs[2*v+1]
 }
