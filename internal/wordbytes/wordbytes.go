@@ -1,6 +1,3 @@
-// Package wordbytes holds the word-at-a-time byte helpers that the bridge's hand-written
-// encoders share (tapi's JSON writer, the store's history index): reading 8 or 4 bytes of a
-// string in one load, and the digit pairs for writing numbers two digits at a time.
 package wordbytes
 
 // Load8 returns the first 8 bytes of s, the first in the low byte (one load).
