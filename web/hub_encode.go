@@ -36,7 +36,7 @@ func (w *msgWriter) write(e *store.Entry, num tapi.NumberMap) []byte {
 		b := w.blocks.room(len(env) + len(e.JSON) + 1)
 		return w.blocks.keep(append(append(append(b, env...), e.JSON...), '}'))
 	}
-	b := w.blocks.room(len(env) + maxEventLen)
+	b := w.blocks.room(w.env.head + maxEventLen) // the offset's members count in the event's room
 	b, err := e.Event.AppendJSONCached(append(b, env...), &w.times)
 	if err != nil {
 		msg := marshalEntry(*e)
