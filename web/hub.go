@@ -425,22 +425,21 @@ func (h *hub) queueEntry(e *store.Entry) {
 // already (else nil); deliver returns it, encoded if it was needed.
 func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	if f.syncing {
-		if f.overflow {
-			return msg
-		}
-		if f.pending.len() >= f.c.pendingLimit() {
-			// The rest comes from the log after the replay (finishSync).
-			f.overflow = true
-			f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
-			return msg
-		}
-		if msg == nil {
-			msg = h.encodeLocked(e)
-		}
-		f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
+		return h.deliverPending(f, e, msg)
+	}
+	if f.behind {
 		return msg
 	}
-	if f.behind || !f.freshAt(e, m) {
+	if e.Epoch != f.epoch {
+		f.inEpoch(e.Epoch) // false: the session ends, its client must resync
+		return msg
+	}
+	// The feed's mark on e's line, found with the line's feeds in the hub's index (one
+	// look-up in f.lines per feed and event spared), or on the line-less events.
+	if m == nil {
+		m = &f.bridgeLast
+	}
+	if e.Offset <= *m {
 		return msg
 	}
 	if msg == nil {
@@ -448,7 +447,7 @@ func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	}
 	switch f.c.offer(msg) {
 	case offerQueued:
-		f.markAt(e, m)
+		*m = e.Offset
 		if f.burst != h.burst {
 			f.burst = h.burst
 			h.toWake = append(h.toWake, f.c)
@@ -456,6 +455,24 @@ func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	case offerFull:
 		h.fallBehind(f, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1})
 	}
+	return msg
+}
+
+// deliverPending is deliver for a feed whose replay runs: e waits in its pending entries.
+func (h *hub) deliverPending(f *feed, e *store.Entry, msg []byte) []byte {
+	if f.overflow {
+		return msg
+	}
+	if f.pending.len() >= f.c.pendingLimit() {
+		// The rest comes from the log after the replay (finishSync).
+		f.overflow = true
+		f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
+		return msg
+	}
+	if msg == nil {
+		msg = h.encodeLocked(e)
+	}
+	f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
 	return msg
 }
 

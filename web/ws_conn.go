@@ -162,9 +162,9 @@ func (c *wsConn) offer(b []byte) offerResult {
 	if c.closing.Load() {
 		return offerClosed
 	}
-	c.qmu.Lock()
-	defer c.qmu.Unlock()
+	c.qmu.Lock() // unlocked without a defer: offer runs for every event and feed
 	if len(c.queue) >= c.s.cfg.SendQueue {
+		c.qmu.Unlock()
 		return offerFull
 	}
 	if n := len(c.queue); n == cap(c.queue) {
@@ -179,6 +179,7 @@ func (c *wsConn) offer(b []byte) offerResult {
 		c.queue = slices.Grow(c.queue, max(want-n, 1)) // beyond want, as append grows it
 	}
 	c.queue = append(c.queue, b)
+	c.qmu.Unlock()
 	return offerQueued
 }
 
