@@ -58,6 +58,9 @@ type hub struct {
 	toWake []*wsConn
 	burst  uint64
 	flushQ chan flushJob  // to the flushers, while run runs
+	// flushers is how many flushers run reads flushQ (GOMAXPROCS when it started: a call per
+	// wake took the scheduler's lock).
+	flushers int
 	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
 
 	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
@@ -122,8 +125,9 @@ func (h *hub) run(ctx context.Context) {
 	// Flushers write each burst to the sockets while the hub fans out the next one, one per
 	// processor, since the writes are mostly system-call time.
 	h.flushQ, h.spare = make(chan flushJob, 16), make(chan []*wsConn, 16)
+	h.flushers = max(1, runtime.GOMAXPROCS(0))
 	var flushers sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range h.flushers {
 		flushers.Add(1)
 		go func() { defer flushers.Done(); h.flusher() }()
 	}
@@ -242,7 +246,7 @@ func (h *hub) wake() {
 	if len(conns) == 0 {
 		return
 	}
-	n := max(1, min(cap(h.flushQ), runtime.GOMAXPROCS(0), len(conns)/minShare))
+	n := max(1, min(cap(h.flushQ), h.flushers, len(conns)/minShare))
 	for i := range n {
 		job := flushJob{conns: conns[i*len(conns)/n : (i+1)*len(conns)/n], whole: n == 1}
 		select {
