@@ -58,10 +58,10 @@ type hub struct {
 	toWake []*wsConn
 	burst  uint64
 	flushQ chan flushJob  // to the flushers, while run runs
-	// flushers is how many flushers run reads flushQ (GOMAXPROCS when it started: a call per
-	// wake took the scheduler's lock).
-	flushers int
 	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
+	// flushers is how many flushers read flushQ (GOMAXPROCS when run started them: asking at
+	// every wake took the scheduler's lock).
+	flushers int
 
 	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
 	// and its completed, when feeds that fall behind are charged one episode for the burst
