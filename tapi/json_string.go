@@ -124,13 +124,15 @@ func safe8(s string) bool { return safeWord(wordbytes.Load8(s)) }
 // safeWord reports whether the 8 bytes of x are all jsonSafe, testing them at once: no byte
 // below 0x20, none with the high bit set (not ASCII), none equal to '"', '\\', '<', '>' or '&'.
 // (v - lo) &^ v has a byte's high bit set where v has a zero byte, and nowhere if none is.
+//
+// Written without a helper for the zero test, so that it is inlined (within the compiler's
+// budget) into appendJSONString's loop: a call per word cost as much as the test.
 func safeWord(x uint64) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	zero := func(v uint64) uint64 { return (v - lo) &^ v }
-	bad := x | (x-0x20*lo)&^x // high bit, or below 0x20
-	bad |= zero(x^'"'*lo) | zero(x^'\\'*lo) | zero(x^'&'*lo)
-	bad |= zero((x ^ '<'*lo) &^ (2 * lo)) // '<' (0x3c) and '>' (0x3e) differ in one bit
-	return bad&hi == 0
+	q, b, a := x^'"'*lo, x^'\\'*lo, x^'&'*lo
+	l := (x ^ '<'*lo) &^ (2 * lo) // '<' (0x3c) and '>' (0x3e) differ in one bit
+	bad := x | (x-0x20*lo)&^x     // high bit, or below 0x20
+	return (bad|(q-lo)&^q|(b-lo)&^b|(a-lo)&^a|(l-lo)&^l)&hi == 0
 }
 
 // jsonSafe marks the bytes a JSON string carries as they are: ASCII other than control

@@ -120,3 +120,42 @@ func BenchmarkEncodeEntry(b *testing.B) {
 		})
 	}
 }
+
+// The envelope a message writer keeps counts the offset up in place for the entry after the
+// one before: every message must still be encoding/json's, through carries into a new digit,
+// repeats, jumps back and forth, a change of epoch, no offset, and the largest offset.
+func TestEncodeEntryOffsetsInSequence(t *testing.T) {
+	ev := storetest.Events("hq", "seq", 1)[0]
+	var offsets []uint64
+	for _, start := range []uint64{1, 7, 95, 998, 99_995, 1<<64 - 3} {
+		for o := start; o < start+6 && o >= start; o++ {
+			offsets = append(offsets, o)
+		}
+	}
+	offsets = append(offsets, 0, 1, 1, 5, 4, 5, 6, 1<<64-1, 0, 9, 10, 10, 11)
+	var w msgWriter
+	for round, epoch := range []string{"E", "E", "F"} {
+		for i, o := range offsets {
+			e := store.Entry{PBX: "hq", Epoch: epoch, Offset: o, Event: ev}
+			if i%4 == 3 {
+				e.JSON, _ = e.Event.AppendJSON(nil)
+			}
+			if got, want := w.write(&e, nil), marshalEntry(e); !bytes.Equal(got, want) {
+				t.Fatalf("round %d, offset %d after %d:\n got: %s\nwant: %s", round, o, offsets[max(i-1, 0)], got, want)
+			}
+		}
+	}
+}
+
+// countUp adds one to a decimal number in place, and says when it runs out of digits.
+func TestCountUp(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		ok      bool
+	}{{"0", "1", true}, {"8", "9", true}, {"19", "20", true}, {"1299", "1300", true}, {"9", "", false}, {"999", "", false}} {
+		d := []byte(tc.in)
+		if ok := countUp(d); ok != tc.ok || ok && string(d) != tc.out {
+			t.Errorf("countUp(%s) = %s, %v; want %s, %v", tc.in, d, ok, tc.out, tc.ok)
+		}
+	}
+}

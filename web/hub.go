@@ -59,6 +59,9 @@ type hub struct {
 	burst  uint64
 	flushQ chan flushJob  // to the flushers, while run runs
 	spare  chan []*wsConn // toWake lists the flushers are done with, for the next bursts
+	// flushers is how many flushers read flushQ (GOMAXPROCS when run started them: asking at
+	// every wake took the scheduler's lock).
+	flushers int
 
 	// resyncGen numbers the PBX's resyncs; resyncing is set between a BRIDGE_RESYNC started
 	// and its completed, when feeds that fall behind are charged one episode for the burst
@@ -122,8 +125,9 @@ func (h *hub) run(ctx context.Context) {
 	// Flushers write each burst to the sockets while the hub fans out the next one, one per
 	// processor, since the writes are mostly system-call time.
 	h.flushQ, h.spare = make(chan flushJob, 16), make(chan []*wsConn, 16)
+	h.flushers = max(1, runtime.GOMAXPROCS(0))
 	var flushers sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range h.flushers {
 		flushers.Add(1)
 		go func() { defer flushers.Done(); h.flusher() }()
 	}
@@ -242,7 +246,7 @@ func (h *hub) wake() {
 	if len(conns) == 0 {
 		return
 	}
-	n := max(1, min(cap(h.flushQ), runtime.GOMAXPROCS(0), len(conns)/minShare))
+	n := max(1, min(cap(h.flushQ), h.flushers, len(conns)/minShare))
 	for i := range n {
 		job := flushJob{conns: conns[i*len(conns)/n : (i+1)*len(conns)/n], whole: n == 1}
 		select {
@@ -425,22 +429,21 @@ func (h *hub) queueEntry(e *store.Entry) {
 // already (else nil); deliver returns it, encoded if it was needed.
 func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	if f.syncing {
-		if f.overflow {
-			return msg
-		}
-		if f.pending.len() >= f.c.pendingLimit() {
-			// The rest comes from the log after the replay (finishSync).
-			f.overflow = true
-			f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
-			return msg
-		}
-		if msg == nil {
-			msg = h.encodeLocked(e)
-		}
-		f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
+		return h.deliverPending(f, e, msg)
+	}
+	if f.behind {
 		return msg
 	}
-	if f.behind || !f.freshAt(e, m) {
+	if e.Epoch != f.epoch {
+		f.inEpoch(e.Epoch) // false: the session ends, its client must resync
+		return msg
+	}
+	// The feed's mark on e's line, found with the line's feeds in the hub's index (one
+	// look-up in f.lines per feed and event spared), or on the line-less events.
+	if m == nil {
+		m = &f.bridgeLast
+	}
+	if e.Offset <= *m {
 		return msg
 	}
 	if msg == nil {
@@ -448,7 +451,7 @@ func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	}
 	switch f.c.offer(msg) {
 	case offerQueued:
-		f.markAt(e, m)
+		*m = e.Offset
 		if f.burst != h.burst {
 			f.burst = h.burst
 			h.toWake = append(h.toWake, f.c)
@@ -456,6 +459,24 @@ func (h *hub) deliver(f *feed, m *uint64, e *store.Entry, msg []byte) []byte {
 	case offerFull:
 		h.fallBehind(f, store.Position{Epoch: e.Epoch, Offset: e.Offset - 1})
 	}
+	return msg
+}
+
+// deliverPending is deliver for a feed whose replay runs: e waits in its pending entries.
+func (h *hub) deliverPending(f *feed, e *store.Entry, msg []byte) []byte {
+	if f.overflow {
+		return msg
+	}
+	if f.pending.len() >= f.c.pendingLimit() {
+		// The rest comes from the log after the replay (finishSync).
+		f.overflow = true
+		f.from = store.Position{Epoch: e.Epoch, Offset: e.Offset - 1}
+		return msg
+	}
+	if msg == nil {
+		msg = h.encodeLocked(e)
+	}
+	f.pending.add(pendingEntry{epoch: e.Epoch, line: e.Event.Line, offset: e.Offset, msg: msg})
 	return msg
 }
 

@@ -1,7 +1,5 @@
 package web
 
-import "github.com/ctibridge/ctibridge/store"
-
 // msgBlocks hands out the hub's event messages from shared blocks: the fan-out writes each
 // message in place at the end of the current block, so that a message costs no allocation of
 // its own and is not copied out of an encoding buffer. A block lives as long as any of its
@@ -19,22 +17,22 @@ const msgBlock = 16 << 10
 // the block starts a new one rather than being written twice.
 const maxEventLen = 1 << 10
 
-// put writes a message with write, which appends it to the slice given, at the end of the
-// current block, starting a new block first when less than want bytes are left. A message
-// that outgrows the block is left in the array append gave it. When write fails, put returns
-// e's message made by encoding/json (marshalEntry).
-func (m *msgBlocks) put(want int, write func([]byte) ([]byte, error), e *store.Entry) []byte {
+// room returns the unused end of the current block to append a message to, starting a new
+// block first when less than want bytes are left. A message that outgrows the block is left
+// in the array append gives it (keep).
+func (m *msgBlocks) room(want int) []byte {
 	if cap(m.free) < want && want <= msgBlock/2 {
 		m.free = make([]byte, 0, msgBlock)
 	}
-	b, err := write(m.free[:0])
-	if err != nil {
-		msg := marshalEntry(*e)
-		return msg[:len(msg):len(msg)]
-	}
-	if cap(b) != cap(m.free) { // append moved it out: the block's end stays free
-		return b[:len(b):len(b)]
-	}
-	m.free = b[len(b):]
-	return b[:len(b):len(b)] // full: an append to the message never reaches the next one
+	return m.free[:0]
+}
+
+// keep returns b, a message appended to what room returned, as a full slice (so that an
+// append to the message never reaches the next one), and keeps the block's end after it for
+// the next message.
+func (m *msgBlocks) keep(b []byte) []byte {
+	if cap(b) == cap(m.free) { // still in the block
+		m.free = b[len(b):]
+	} // else append moved it out: the block's end stays free
+	return b[:len(b):len(b)]
 }

@@ -15,13 +15,11 @@ import (
 func (h *hub) encodeLocked(e *store.Entry) []byte { return h.msgs.write(e, h.num) }
 
 // msgWriter writes event messages in place in shared blocks (msgBlocks) instead of allocating
-// each, and keeps the envelope's head of the PBX and epoch it saw last. One goroutine at a
-// time uses one: the hub's fan-out under the hub's lock (hub.msgs), or a replay its own.
+// each, and keeps the envelope of the entry it wrote last. One goroutine at a time uses one:
+// the hub's fan-out under the hub's lock (hub.msgs), or a replay its own.
 type msgWriter struct {
 	blocks msgBlocks
-	// head is the envelope's head of the entries of PBX pbx and epoch epoch.
-	head       []byte
-	pbx, epoch string
+	env    msgEnvelope
 	// times keeps the JSON of the seconds of the events written last.
 	times tapi.TimeCache
 }
@@ -33,34 +31,76 @@ func (w *msgWriter) write(e *store.Entry, num tapi.NumberMap) []byte {
 		n.Event, n.JSON = n.Event.WithNumbers(num), nil
 		e = &n
 	}
+	env := w.env.of(e)
 	if e.JSON != nil {
-		return w.blocks.put(envelopeLen(e)+len(e.JSON)+1, func(b []byte) ([]byte, error) {
-			return appendEnvelope(b, e, e.JSON), nil
-		}, e)
+		b := w.blocks.room(len(env) + len(e.JSON) + 1)
+		return w.blocks.keep(append(append(append(b, env...), e.JSON...), '}'))
 	}
-	if w.head == nil || e.PBX != w.pbx || e.Epoch != w.epoch {
-		w.head = appendEnvelopeHead(w.head[:0], e)
-		w.pbx, w.epoch = e.PBX, e.Epoch
+	b := w.blocks.room(w.env.head + maxEventLen) // the offset's members count in the event's room
+	b, err := e.Event.AppendJSONCached(append(b, env...), &w.times)
+	if err != nil {
+		msg := marshalEntry(*e)
+		return msg[:len(msg):len(msg)]
 	}
-	return w.blocks.put(len(w.head)+maxEventLen, func(b []byte) ([]byte, error) {
-		return appendMessage(b, w.head, e, &w.times)
-	}, e)
+	return w.blocks.keep(append(b, '}'))
 }
 
-// appendMessage appends the event message of e after the envelope's head made before
-// (appendEnvelopeHead), with the writer's time cache. On failure b holds garbage: the caller
-// falls back to marshalEntry.
-func appendMessage(b, head []byte, e *store.Entry, times *tapi.TimeCache) ([]byte, error) {
-	b = appendEnvelopeTail(append(b, head...), e, nil)
-	b, err := e.Event.AppendJSONCached(b, times)
-	return append(b, '}'), err
+// msgEnvelope is the envelope of the entry written last, up to its event member's value: the
+// head that the entries of one PBX and epoch share, then the entry's offset. Entries mostly
+// come one offset after another, so the offset's digits are counted up in place, instead of
+// formatted anew after a copy of the head for every message.
+type msgEnvelope struct {
+	b          []byte
+	pbx, epoch string
+	offset     uint64
+	head       int // len of the head in b
+	digits     int // where the offset's digits start in b; 0: no offset member
 }
 
-// appendEnvelope appends the event message of e up to its event member's value, then event
-// and the closing brace when event is not nil.
-func appendEnvelope(b []byte, e *store.Entry, event []byte) []byte {
-	return appendEnvelopeTail(appendEnvelopeHead(b, e), e, event)
+// of returns e's envelope, valid until the next call.
+func (v *msgEnvelope) of(e *store.Entry) []byte {
+	switch {
+	case v.b == nil || e.PBX != v.pbx || e.Epoch != v.epoch:
+		v.b = appendEnvelopeHead(v.b[:0], e)
+		v.pbx, v.epoch, v.head = e.PBX, e.Epoch, len(v.b)
+		v.setOffset(e)
+	case e.Offset == v.offset:
+	case e.Offset == v.offset+1 && v.digits != 0 && e.Offset != 0 &&
+		countUp(v.b[v.digits:len(v.b)-len(eventMember)]):
+		v.offset++
+	default:
+		v.setOffset(e)
+	}
+	return v.b
 }
+
+// setOffset writes the part of the envelope after the head for e.
+func (v *msgEnvelope) setOffset(e *store.Entry) {
+	v.b = appendEnvelopeTail(v.b[:v.head], e)
+	v.offset, v.digits = e.Offset, 0
+	if e.Offset != 0 {
+		v.digits = v.head + len(offsetMember)
+	}
+}
+
+// countUp adds one to the decimal number d in place; false when it needs another digit (then
+// d is garbage).
+func countUp(d []byte) bool {
+	for i := len(d) - 1; i >= 0; i-- {
+		if d[i] != '9' {
+			d[i]++
+			return true
+		}
+		d[i] = '0'
+	}
+	return false
+}
+
+// The envelope's members after its head.
+const (
+	offsetMember = `,"offset":`
+	eventMember  = `,"event":`
+)
 
 // appendEnvelopeHead appends the part of the envelope that entries of one PBX and epoch share
 // (a msgWriter keeps it).
@@ -78,37 +118,14 @@ func appendEnvelopeHead(b []byte, e *store.Entry) []byte {
 	return b
 }
 
-// appendEnvelopeTail appends the rest of the envelope after its head, then event and the
-// closing brace when event is not nil.
-func appendEnvelopeTail(b []byte, e *store.Entry, event []byte) []byte {
+// appendEnvelopeTail appends the rest of the envelope after its head, up to the event
+// member's value.
+func appendEnvelopeTail(b []byte, e *store.Entry) []byte {
 	if e.Offset != 0 {
-		b = append(b, `,"offset":`...)
+		b = append(b, offsetMember...)
 		b = strconv.AppendUint(b, e.Offset, 10)
 	}
-	b = append(b, `,"event":`...)
-	if event != nil {
-		b = append(append(b, event...), '}')
-	}
-	return b
-}
-
-// envelopeLen is what appendEnvelope writes before the event (more when PBX or Epoch need
-// escapes, which the bridge's names and epochs do not).
-func envelopeLen(e *store.Entry) int {
-	n := len(`{"type":"","event":`) + len(msgEvent)
-	if e.PBX != "" {
-		n += len(`,"pbx":""`) + len(e.PBX)
-	}
-	if e.Epoch != "" {
-		n += len(`,"epoch":""`) + len(e.Epoch)
-	}
-	if e.Offset != 0 {
-		n += len(`,"offset":`)
-		for v := e.Offset; v > 0; v /= 10 {
-			n++
-		}
-	}
-	return n
+	return append(b, eventMember...)
 }
 
 // marshalEntry is msgWriter.write by encoding/json, for the events the encoder refuses.

@@ -32,19 +32,6 @@ func (f *feed) freshIn(epoch, line string, offset uint64) bool {
 	return ok && offset > *r.mark()
 }
 
-// freshAt is fresh for the fan-out, which found the feed through the hub's index of e's line
-// with its mark m on the line (nil for a line-less entry): it spares the look-up in f.lines,
-// one per feed and event.
-func (f *feed) freshAt(e *store.Entry, m *uint64) bool {
-	if e.Epoch != f.epoch {
-		return f.inEpoch(e.Epoch)
-	}
-	if m == nil {
-		return e.Offset > f.bridgeLast
-	}
-	return e.Offset > *m
-}
-
 // inEpoch reports whether an entry of epoch is of the feed's epoch. An entry of another epoch
 // means the log was replaced (a store that lost its data): the offsets no longer compare, so
 // the session ends and the client resumes with a resync.
@@ -71,14 +58,5 @@ func (f *feed) markIn(line string, offset uint64) {
 		f.bridgeLast = offset
 	} else if r, ok := f.lines[line]; ok {
 		*r.mark() = offset
-	}
-}
-
-// markAt is mark for the fan-out, with the feed's mark m on e's line (nil: line-less).
-func (f *feed) markAt(e *store.Entry, m *uint64) {
-	if m == nil {
-		f.bridgeLast = e.Offset
-	} else {
-		*m = e.Offset
 	}
 }

@@ -41,7 +41,8 @@ func (r *recentLog) add(e *store.Entry, msg []byte) {
 		r.first = r.wrap(r.first + 1)
 		r.n--
 	}
-	r.buf[r.wrap(r.first+r.n)] = recentEntry{e: *e, msg: msg}
+	slot := &r.buf[r.wrap(r.first+r.n)]
+	slot.e, slot.msg = *e, msg // not a recentEntry made and then copied: a second copy of e
 	r.n++
 }
 

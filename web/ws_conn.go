@@ -45,9 +45,10 @@ type wsConn struct {
 
 	// spareQ is an empty array for the queue after the one being written (recycleQueue).
 	spareQ [][]byte
-	// lastTaken is how many messages the writer took last (takeQueue), the size offer grows
-	// a full queue to at once. Guarded by qmu.
-	lastTaken int
+	// burstPeak is the most messages the writer took at once lately (takeQueue): the largest
+	// burst, less a quarter at each take that was smaller. offer grows a full queue to it at
+	// once, and recycleQueue keeps arrays it would fill a quarter of. Guarded by qmu.
+	burstPeak int
 	// taken is closed (and cleared) when the writer takes the queue: a replay waiting for
 	// room in a full queue sleeps on it (enqueueWaitCtx). Guarded by qmu.
 	taken chan struct{}
@@ -161,18 +162,24 @@ func (c *wsConn) offer(b []byte) offerResult {
 	if c.closing.Load() {
 		return offerClosed
 	}
-	c.qmu.Lock()
-	defer c.qmu.Unlock()
+	c.qmu.Lock() // unlocked without a defer: offer runs for every event and feed
 	if len(c.queue) >= c.s.cfg.SendQueue {
+		c.qmu.Unlock()
 		return offerFull
 	}
 	if n := len(c.queue); n == cap(c.queue) {
 		// Full (or none kept, or a small one kept: recycleQueue): grow it at once to hold
-		// as many as the last burst did, rather than at every doubling from there.
-		want := max(min(c.lastTaken, maxBusyQueue), maxSpareQueue)
+		// as many as the recent bursts did, rather than at every doubling from there. A queue
+		// past maxBusyQueue (a writer behind its socket) doubles: append's steps of a quarter
+		// copied a queue of 100,000 messages some twenty times on its way there.
+		want := max(min(c.burstPeak, maxBusyQueue), maxSpareQueue)
+		if n >= maxBusyQueue {
+			want = min(2*n, c.s.cfg.SendQueue)
+		}
 		c.queue = slices.Grow(c.queue, max(want-n, 1)) // beyond want, as append grows it
 	}
 	c.queue = append(c.queue, b)
+	c.qmu.Unlock()
 	return offerQueued
 }
 

@@ -117,7 +117,8 @@ func (c *wsConn) takeQueue() [][]byte {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
-	c.queue, c.spareQ, c.lastTaken = c.spareQ, nil, len(q)
+	c.queue, c.spareQ = c.spareQ, nil
+	c.burstPeak = max(len(q), c.burstPeak-c.burstPeak/4)
 	if c.taken != nil {
 		close(c.taken)
 		c.taken = nil
@@ -154,17 +155,19 @@ func (c *wsConn) writeFailed(what string, err error) {
 }
 
 // recycleQueue keeps q, a queue taken and written (framed, or copied to the socket's pending
-// bytes), for the queue after next: a queue per burst and connection was an allocation or two
-// per burst, and growing it again for each burst of a busy session copied it at every
-// doubling. Small arrays are kept, and larger ones while the bursts fill a quarter of them,
-// so that a session that goes idle drops its large array after two writes.
+// bytes), for the queue after next, when it has none yet: a fresh array for each burst was an
+// allocation or more per burst, and growing it again for each burst of a busy session copied
+// it at every doubling. Small arrays are kept, and larger ones while the recent bursts
+// (burstPeak) fill a quarter of them: bursts of a busy session vary by more than that from one
+// to the next, and an array dropped for one small burst was allocated again for the next. A
+// session gone quiet drops its large array after a few small bursts.
 func (c *wsConn) recycleQueue(q [][]byte) {
-	if cap(q) == 0 || cap(q) > maxSpareQueue && (cap(q) > maxBusyQueue || 4*len(q) < cap(q)) {
+	if cap(q) == 0 || cap(q) > maxBusyQueue {
 		return
 	}
 	clear(q) // the messages go to the collector once every queue is done with them
 	c.qmu.Lock()
-	if c.spareQ == nil {
+	if c.spareQ == nil && (cap(q) <= maxSpareQueue || 4*max(len(q), c.burstPeak) >= cap(q)) {
 		c.spareQ = q[:0]
 	}
 	c.qmu.Unlock()

@@ -186,8 +186,9 @@ func TestRecycleQueueKeepsBusyArrays(t *testing.T) {
 }
 
 // A full queue (none kept, recycleQueue dropped it, or it kept a small one) grows at once to
-// hold as many messages as the last burst taken, bounded by maxSpareQueue and maxBusyQueue,
-// instead of at every doubling from one message or from a small kept array.
+// hold as many messages as the last burst taken (the largest of the recent ones: burstPeak),
+// bounded by maxSpareQueue and maxBusyQueue, instead of at every doubling from one message or
+// from a small kept array.
 func TestOfferSizesQueueByLastBurst(t *testing.T) {
 	for _, tc := range []struct {
 		burst, want int
@@ -220,4 +221,67 @@ func TestOfferSizesQueueByLastBurst(t *testing.T) {
 				tc.burst, tc.kept, grown, want)
 		}
 	}
+}
+
+var burstMsg = []byte("m")
+
+// writeBurst offers n messages to c and takes and recycles its queue, as the hub's fan-out and
+// a flusher do for one burst.
+func writeBurst(t *testing.T, c *wsConn, n int) {
+	t.Helper()
+	for range n {
+		if r := c.offer(burstMsg); r != offerQueued {
+			t.Fatalf("offer: %v", r)
+		}
+	}
+	c.recycleQueue(c.takeQueue())
+}
+
+// A busy session whose bursts vary by more than four to one from one to the next keeps its
+// queue arrays: dropping the array of a large burst after a small one and growing a new one
+// for the next large burst was an allocation or more per burst at saturation.
+func TestBusyQueueKeepsArraysThroughSmallBursts(t *testing.T) {
+	c := writerlessConn(Config{SendQueue: 1 << 20})
+	cycle := func() { writeBurst(t, c, 400); writeBurst(t, c, 60); writeBurst(t, c, 5) }
+	for range 3 {
+		cycle()
+	}
+	if n := testing.AllocsPerRun(20, cycle); n != 0 {
+		t.Errorf("bursts of 400, 60 and 5 messages: %.1f allocations per round, want 0", n)
+	}
+}
+
+// A session gone quiet (bursts of one message) drops its large queue arrays after a few
+// bursts.
+func TestQuietQueueDropsLargeArrays(t *testing.T) {
+	c := writerlessConn(Config{SendQueue: 1 << 20})
+	for range 3 {
+		writeBurst(t, c, 400)
+	}
+	for range 20 {
+		writeBurst(t, c, 1)
+	}
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if cap(c.queue) > maxSpareQueue || cap(c.spareQ) > maxSpareQueue {
+		t.Errorf("after 20 bursts of one message: arrays of %d and %d, want at most %d",
+			cap(c.queue), cap(c.spareQ), maxSpareQueue)
+	}
+}
+
+// A queue past maxBusyQueue (a writer behind its socket) doubles when full, up to SendQueue,
+// instead of growing by a quarter: a queue of 100,000 messages was copied some twenty times.
+func TestLargeQueueDoubles(t *testing.T) {
+	c := writerlessConn(Config{SendQueue: 20000})
+	grown := 0
+	for range c.s.cfg.SendQueue {
+		before := cap(c.queue)
+		require.Equal(t, offerQueued, c.offer([]byte("m")))
+		if cap(c.queue) != before && before >= maxBusyQueue {
+			grown++
+			require.GreaterOrEqual(t, cap(c.queue), min(2*before, c.s.cfg.SendQueue), "growth from %d", before)
+		}
+	}
+	require.LessOrEqual(t, grown, 5, "growths past %d", maxBusyQueue)
+	require.Equal(t, offerFull, c.offer([]byte("m")))
 }
