@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -71,12 +72,21 @@ func publishedText(tb testing.TB, call applyCall, id string) string {
 	return ""
 }
 
+// benchRedis returns the address of $CTIBRIDGE_BENCH_REDIS, a redis-server started by hand,
+// else of one the benchmark starts: callgrind cannot follow a process that starts one (it
+// fails on the signals of the child's end).
+func benchRedis(b *testing.B) string {
+	if addr := os.Getenv("CTIBRIDGE_BENCH_REDIS"); addr != "" {
+		return addr
+	}
+	return redistest.Start(b).Addr
+}
+
 // BenchmarkApplyOwned is BenchmarkApply's batch of 32 with the owner's subscriptions reading
 // its log: the bridge's CPU of a write and of its events coming back (cpu-ns/event).
 func BenchmarkApplyOwned(b *testing.B) {
 	const batch = 32
-	srv := redistest.Start(b)
-	s, err := New(b.Context(), Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	s, err := New(b.Context(), Options{Addrs: []string{benchRedis(b)}, ProbeInterval: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
