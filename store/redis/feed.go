@@ -31,10 +31,12 @@ type feed struct {
 }
 
 // published is one PUB/SUB message as the apply script publishes it: the log's epoch, the
-// first entry's offset, and the batch's events in JSON, one per entry. Shared, never changed.
+// first entry's offset (and the write's ID, for a named write), and the batch's events in
+// JSON, one per entry. Shared, never changed.
 type published struct {
 	epoch  string
 	first  uint64
+	write  string // the write's ID (store.Batch.ID), "" when the message names none
 	events []string
 	// entries are the events of a batch another Store wrote, decoded once by the feed
 	// (resolve) for all its subscriptions: an instance that follows a PBX subscribes twice
@@ -45,18 +47,24 @@ type published struct {
 	err     error
 }
 
-// parsePublished splits a message; ok is false for one that is not in that form.
+// parsePublished splits a message; ok is false for one that is not in that form. A named
+// write's message carries its ID after the first offset, a space between (applyScript); the
+// stream's copy of the batch, and a message from a writer before names were published, do not.
 func parsePublished(payload string) (p *published, ok bool) {
 	parts := strings.Split(payload, "\n")
 	if len(parts) < 3 {
 		return nil, false
 	}
-	first, err := strconv.ParseUint(parts[1], 10, 64)
+	offset, write, _ := strings.Cut(parts[1], " ")
+	first, err := strconv.ParseUint(offset, 10, 64)
 	if err != nil {
 		return nil, false
 	}
-	return &published{epoch: parts[0], first: first, events: parts[2:]}, true
+	return &published{epoch: parts[0], first: first, write: write, events: parts[2:]}, true
 }
+
+// batch names p's batch for the local ring.
+func (p *published) batch() written { return written{write: p.write, first: p.first} }
 
 // inboxSize is how many messages a subscription may have waiting from its feed. A
 // subscription that falls further behind misses messages rather than hold up the others;
@@ -169,7 +177,7 @@ func (f *feed) read() {
 // This Store's own batches are left to each subscription's look-up in the local ring, which
 // costs less than an array of entries made for every message.
 func (f *feed) resolve(p *published) {
-	if f.s.local.holds(f.pbx, p.epoch, p.first) {
+	if f.s.local.holds(f.pbx, p.epoch, p.batch()) {
 		return
 	}
 	p.entries = make([]store.Entry, len(p.events))

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func BenchmarkOwnMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.local.put("hq", "E", uint64(k*batch+1), bt.Events, call.events)
+		s.local.put("hq", "E", written{write: bt.ID, first: uint64(k*batch + 1)}, bt.Events, call.events)
 		msgs[k] = publishedText(b, call, bt.ID)
 		call.release()
 	}
@@ -65,7 +66,9 @@ func BenchmarkOwnMessage(b *testing.B) {
 func publishedText(tb testing.TB, call applyCall, id string) string {
 	for _, a := range call.args {
 		if block, ok := a.([]byte); ok {
-			return string(block)
+			head, body, _ := strings.Cut(string(block), "\n")
+			offset, body, _ := strings.Cut(body, "\n")
+			return head + "\n" + offset + " " + id + "\n" + body
 		}
 	}
 	tb.Fatal("no batch in the apply call")

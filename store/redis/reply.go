@@ -107,7 +107,8 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, after uint64, li
 			if limit > 0 && len(out) == limit {
 				return out, nil
 			}
-			e, err := local.entry(pbx, epoch, off, js, false)
+			// The stream's copy names no write (applyScript): the ring compares the JSON.
+			e, err := local.entry(pbx, epoch, off, js, written{first: first}, false)
 			if err != nil {
 				return nil, fmt.Errorf("log %w", err)
 			}

@@ -40,7 +40,11 @@ end
 // field "b") and one message, all the same text: Lua hashes every byte of every string it
 // is given or makes, and a call per event (XADD) cost Redis more than the rest of the write.
 // Only when the writer's expectation was wrong (its first write, a new epoch, another
-// writer in between) is the head rewritten.
+// writer in between) is the head rewritten. The message of a named write (an ID without a
+// newline) carries the ID after the first offset, a space between: the writer's own
+// subscriptions then know its events without comparing their text (local.go). The stream's
+// copy does not, as before: instances built before names were published read the stream as
+// ever, and skip such a message as not theirs (their probe fills the gap from the stream).
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
 // A write with the ID of the PBX's last write is that write sent again (its reply was lost):
 // nothing is written and the reply is the first one's.
@@ -81,9 +85,15 @@ if ne > 0 then
   meta[#meta+1] = string.format('%d', offset)
   local msg = ARGV[i]
   i = i + 1
-  if epoch ~= ARGV[13] or first ~= tonumber(ARGV[14]) + 1 then
+  local pub = msg
+  local moved = epoch ~= ARGV[13] or first ~= tonumber(ARGV[14]) + 1
+  local named = ARGV[17] ~= '' and not string.find(ARGV[17], '\n', 1, true)
+  if moved or named then
     local _, e = string.find(msg, '\n', #ARGV[13] + 2, true)
-    msg = epoch .. '\n' .. string.format('%d', first) .. '\n' .. string.sub(msg, e + 1)
+    local head, body = epoch .. '\n' .. string.format('%d', first), string.sub(msg, e)
+    if moved then msg = head .. body end
+    pub = msg
+    if named then pub = head .. ' ' .. ARGV[17] .. body end
   end
   local id = string.format('%d-%d', offset, first)
   local keep = offset - tonumber(ARGV[4]) + 1
@@ -92,7 +102,7 @@ if ne > 0 then
   else
     redis.call('XADD', KEYS[4], id, 'b', msg)
   end
-  redis.call('PUBLISH', ARGV[7], msg)
+  redis.call('PUBLISH', ARGV[7], pub)
 end
 do -- the last write, named or not (see the check above)
   meta[#meta+1] = 'write'

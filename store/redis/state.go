@@ -195,9 +195,9 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, err
 	}
 	evJSON := call.events
-	expect := s.seen(pbx)
+	expect := call.seen // what the batch's head says (applyScript)
 	if expect.Epoch != "" && len(b.Events) > 0 {
-		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
+		s.local.put(pbx, expect.Epoch, written{write: b.ID, first: expect.Offset + 1}, b.Events, evJSON)
 	}
 	v, err := call.run(ctx, s.critical)
 	call.release() // the arguments were written (go-redis writes them before it returns)
@@ -237,7 +237,7 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, nil
 	}
 	if epoch != expect.Epoch || first != expect.Offset+1 {
-		s.local.put(pbx, epoch, first, b.Events, evJSON)
+		s.local.put(pbx, epoch, written{write: b.ID, first: first}, b.Events, evJSON)
 	}
 	entries := make([]store.Entry, len(b.Events))
 	for i, e := range b.Events {
@@ -255,6 +255,7 @@ type applyCall struct {
 	cmd     []any // EVALSHA (or EVAL), the script, the number of KEYS, KEYS, ARGV
 	args    []any // ARGV, in cmd
 	events  [][]byte
+	seen    store.Position // the writer's expectation: the batch's head is its next offset
 	scratch *scratch
 }
 
@@ -320,7 +321,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, seen.Offset,
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
-	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
+	call := applyCall{seen: seen, scratch: scratchBufs.Get().(*scratch)}
 	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
 	slots := &call.scratch.slots
 	slots.reserve(1+len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),

@@ -167,7 +167,7 @@ func (sub *subscription) entry(p *published, i int) (store.Entry, error) {
 		}
 		return p.entries[i], nil
 	}
-	e, err := sub.s.local.entry(sub.pbx, sub.epoch, p.first+uint64(i), p.events[i], true)
+	e, err := sub.s.local.entry(sub.pbx, sub.epoch, p.first+uint64(i), p.events[i], p.batch(), true)
 	if err != nil {
 		return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, err)
 	}

@@ -1,0 +1,146 @@
+package redisstore
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/redis/redistest"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// TestLocalEventsNamedBatch: a message naming the write and the first offset a slot was
+// recorded for is served from the slot without comparing its text; any other message (another
+// write, the same write at another first offset, or no name) only when its JSON is the slot's.
+func TestLocalEventsNamedBatch(t *testing.T) {
+	var l localEvents
+	evs := []tapi.Event{{Type: tapi.LineNewCall, Line: "hq/201"}, {Type: tapi.LineCallState, Line: "hq/201"}}
+	l.put("hq", "E1", written{write: "a/1/7", first: 10}, evs, [][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`)})
+	for _, tc := range []struct {
+		what string
+		js   string
+		b    written
+		hit  bool
+	}{
+		{"the named batch, its text not compared", `{"b":9}`, written{"a/1/7", 10}, true},
+		{"the named batch, text of another length", `{"b":10}`, written{"a/1/7", 10}, false},
+		{"the same write at another first offset", `{"b":9}`, written{"a/1/7", 11}, false},
+		{"the same write elsewhere, the same text", `{"b":2}`, written{"a/1/7", 11}, true},
+		{"another write, other text", `{"b":9}`, written{"b/2/1", 10}, false},
+		{"another write, the same text", `{"b":2}`, written{"b/2/1", 10}, true},
+		{"no name (an older writer), the same text", `{"b":2}`, written{"", 10}, true},
+		{"no name, other text", `{"b":9}`, written{"", 10}, false},
+	} {
+		var e store.Entry
+		hit := l.get("hq", "E1", 11, tc.js, tc.b, true, &e)
+		require.Equal(t, tc.hit, hit, tc.what)
+		if hit {
+			require.Equal(t, tapi.LineCallState, e.Event.Type, tc.what)
+			require.Equal(t, `{"b":2}`, string(e.JSON), tc.what)
+		}
+	}
+	require.True(t, l.holds("hq", "E1", written{"a/1/7", 10}))
+	require.True(t, l.holds("hq", "E1", written{"", 10}), "unnamed: get compares")
+	require.False(t, l.holds("hq", "E1", written{"b/2/1", 10}), "another write's batch: the feed decodes it")
+	require.False(t, l.holds("hq", "E1", written{"a/1/7", 11}))
+	require.False(t, l.holds("hq", "E2", written{"a/1/7", 10}))
+}
+
+// TestParsePublishedNamesTheWrite: a message carries the write's ID after the first offset;
+// one without (an unnamed write, the stream's copy, a writer from before) parses as before.
+func TestParsePublishedNamesTheWrite(t *testing.T) {
+	p, ok := parsePublished("E1\n12 a/1/7\n{}\n{}")
+	require.True(t, ok)
+	require.Equal(t, published{epoch: "E1", first: 12, write: "a/1/7", events: []string{"{}", "{}"}}, *p)
+	p, ok = parsePublished("E1\n12\n{}")
+	require.True(t, ok)
+	require.Equal(t, published{epoch: "E1", first: 12, events: []string{"{}"}}, *p)
+	for _, bad := range []string{"E1\n12", "E1\nx a/1/7\n{}", "E1\n a/1/7\n{}"} {
+		_, ok := parsePublished(bad)
+		require.False(t, ok, "%q", bad)
+	}
+}
+
+// TestPublishedMessageNamesTheWrite: the apply script publishes a named write's ID in the
+// message's head, at the real first offset when the writer expected another, and keeps the
+// stream's copy as it was (instances built before read it); an unnamed write, or an ID that
+// cannot be one line, publishes none.
+func TestPublishedMessageNamesTheWrite(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	other := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	f := leaseHQ(t, s)
+	k := newKeys(s.opts.KeyPrefix, "hq")
+	ps := s.client.Subscribe(tctx(t), k.events())
+	t.Cleanup(func() { _ = ps.Close() })
+	_, err := ps.Receive(tctx(t))
+	require.NoError(t, err)
+	head := func() (string, string) {
+		t.Helper()
+		m, err := ps.ReceiveMessage(tctx(t))
+		require.NoError(t, err)
+		parts := strings.SplitN(m.Payload, "\n", 3)
+		require.Len(t, parts, 3)
+		return parts[0], parts[1]
+	}
+	apply := func(st *Store, id string, n int) []store.Entry {
+		t.Helper()
+		es, err := st.Apply(tctx(t), "hq", f, store.Batch{ID: id, Events: events(id, n)})
+		require.NoError(t, err)
+		return es
+	}
+	es := apply(s, "a/1/1", 2)
+	epoch, offset := head()
+	require.Equal(t, es[0].Epoch, epoch)
+	require.Equal(t, "1 a/1/1", offset)
+	apply(s, "", 1)
+	_, offset = head()
+	require.Equal(t, "3", offset, "an unnamed write")
+	apply(s, "a/1\n/3", 1)
+	_, offset = head()
+	require.Equal(t, "4", offset, "an ID of two lines is not published")
+	apply(other, "b/1/1", 1) // s expects offset 5 next
+	head()
+	apply(s, "a/1/4", 2)
+	_, offset = head()
+	require.Equal(t, "6 a/1/4", offset, "the head rewritten at the real offset, with the name")
+
+	xs, err := s.client.XRange(tctx(t), k.log(), "-", "+").Result()
+	require.NoError(t, err)
+	require.Len(t, xs, 5)
+	for _, x := range xs {
+		b, _ := x.Values["b"].(string)
+		lines := strings.SplitN(b, "\n", 3)
+		require.Len(t, lines, 3)
+		require.Equal(t, es[0].Epoch, lines[0], "stream entry %s", x.ID)
+		require.Equal(t, x.ID[strings.IndexByte(x.ID, '-')+1:], lines[1], "stream entry %s: its first offset, and no name", x.ID)
+	}
+}
+
+// TestOwnSubscriptionAfterAnotherWriter: when another writer took the offsets this Store
+// expected for a named batch (its ring holds the batch there), its subscription delivers the
+// other writer's events at those offsets and its own batch where it really went, each once.
+func TestOwnSubscriptionAfterAnotherWriter(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	other := open(t, Options{Addrs: []string{srv.Addr}, ProbeInterval: time.Hour})
+	f := leaseHQ(t, s)
+	sub := subscribeHQ(t, s)
+	apply := func(st *Store, id, tag string) {
+		t.Helper()
+		_, err := st.Apply(tctx(t), "hq", f, store.Batch{ID: id, Events: events(tag, 3)})
+		require.NoError(t, err)
+	}
+	apply(s, "a/1/1", "w") // s expects offset 4 next
+	// JSON of the same length from the other writer: s's ring holds its next batch at
+	// these offsets, which only the name tells apart.
+	apply(other, "b/1/1", "x")
+	apply(s, "a/1/2", "y")
+	got := receive(t, sub, 9)
+	wantSequence(t, got[:3], got[0].Epoch, 1, details("w", 0, 3))
+	wantSequence(t, got[3:6], got[0].Epoch, 4, details("x", 0, 3))
+	wantSequence(t, got[6:], got[0].Epoch, 7, details("y", 0, 3))
+}
