@@ -144,3 +144,39 @@ func TestOwnSubscriptionAfterAnotherWriter(t *testing.T) {
 	wantSequence(t, got[3:6], got[0].Epoch, 4, details("x", 0, 3))
 	wantSequence(t, got[6:], got[0].Epoch, 7, details("y", 0, 3))
 }
+
+// TestOwnMessageDeliveredInChunks: a subscription takes a long batch of its own from the
+// ring a chunk at a time, from where it is (entries before were delivered by a gap fill),
+// and decodes the one event whose slot the ring no longer holds as published.
+func TestOwnMessageDeliveredInChunks(t *testing.T) {
+	s := offlineStore(t)
+	const n, skip, gone = 3*ownChunk + 10, 5, ownChunk + 6
+	evs := events("own", n)
+	msg := "E\n1 a/1/1"
+	js := make([][]byte, n)
+	for i := range evs {
+		b, err := evs[i].AppendJSON(nil)
+		require.NoError(t, err)
+		js[i] = b
+		msg += "\n" + string(b)
+	}
+	s.local.put("hq", "E", written{write: "a/1/1", first: 1}, evs, js)
+	// A later batch took the slot of offset gone+1 (as the ring wrapping would).
+	s.local.put("hq", "E", written{write: "a/1/9", first: gone + 1 + localRingSize},
+		events("later", 1), [][]byte{[]byte(`{}`)})
+	p, ok := parsePublished(msg)
+	require.True(t, ok)
+	sub := &subscription{s: s, pbx: "hq", epoch: "E", ch: make(chan store.Entry, n), last: skip}
+	require.NoError(t, sub.onMessage(p))
+	close(sub.ch)
+	var got []store.Entry
+	for e := range sub.ch {
+		got = append(got, e)
+	}
+	wantSequence(t, got, "E", skip+1, details("own", skip, n-skip))
+	for _, e := range got {
+		require.Equal(t, string(js[e.Offset-1]), string(e.JSON), "offset %d", e.Offset)
+	}
+	require.NotSame(t, &js[gone][0], &got[gone-skip].JSON[0], "offset %d decoded from the message", gone+1)
+	require.Same(t, &js[gone+1][0], &got[gone+1-skip].JSON[0], "offset %d from the ring", gone+2)
+}
