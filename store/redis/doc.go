@@ -9,7 +9,7 @@
 //	<prefix>:{pbx:hq}:lines           hash: line name -> JSON tapi.Line
 //	<prefix>:{pbx:hq}:calls           hash: call handle -> JSON tapi.Call
 //	<prefix>:{pbx:hq}:log             stream: an entry per Apply, ID "<last offset>-<first offset>",
-//	                                  field "b" = the batch as published (below) but for the write ID; "<offset>-0",
+//	                                  field "b" = the batch as published (below); "<offset>-0",
 //	                                  field "e" = one JSON tapi.Event: as written before batches
 //	<prefix>:{pbx:hq}:events          PUB/SUB channel: "<epoch>\n<first offset>[ <write ID>]\n<event>\n..."
 //	<prefix>:{pbx:hq}:lease           hash: owner, token; expires with the lease TTL

@@ -47,9 +47,10 @@ type published struct {
 	err     error
 }
 
-// parsePublished splits a message; ok is false for one that is not in that form. A named
-// write's message carries its ID after the first offset, a space between (applyScript); the
-// stream's copy of the batch, and a message from a writer before names were published, do not.
+// parsePublished splits a message (or the stream's copy of a batch, the same text); ok is
+// false for one that is not in that form. A named write's carries its ID after the first
+// offset, a space between (applyScript); an unnamed write's, or one from a writer built before
+// names were published, does not.
 func parsePublished(payload string) (p *published, ok bool) {
 	parts := strings.Split(payload, "\n")
 	if len(parts) < 3 {

@@ -355,7 +355,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	if len(b.Events) > 0 {
 		var err error
-		if call.events, args, err = addEvents(&enc, args, seen, b.Events, &call.scratch.perEvent); err != nil {
+		if call.events, args, err = addEvents(&enc, args, seen, b.ID, b.Events, &call.scratch.perEvent); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -387,23 +387,27 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 
 // addEvents encodes the events and appends them to args as one argument, the batch as the
 // script publishes it (feed.go): the epoch and first offset the writer expects (seen's
-// next), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
+// next) and the write's ID (publishedWrite), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
 // wrote it (nil where json.Marshal had to), cut from that argument. The argument is a block
 // of its own apart from the pooled buffer (the local ring and the entries keep it), and the
 // events are encoded straight into it: encoded in the pooled buffer and copied, the copy of an
 // overloaded pipeline's batches (megabytes, out of the caches) was a third of the writing.
 // perEvent is the bytes per event of the scratch's last batch, the block's estimate (kept up).
-func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event, perEvent *int) ([][]byte, []any, error) {
+func addEvents(enc *jsonArgs, args []any, seen store.Position, write string, evs []tapi.Event, perEvent *int) ([][]byte, []any, error) {
 	pooled := enc.buf
 	defer func() { enc.buf = pooled }()
 	guess := *perEvent
 	if guess == 0 {
 		guess = firstEventGuess
 	}
-	enc.buf = make([]byte, 0, len(seen.Epoch)+22+len(evs)*(guess+guess/16+1))
+	enc.buf = make([]byte, 0, len(seen.Epoch)+23+len(write)+len(evs)*(guess+guess/16+1))
 	enc.buf = append(enc.buf, seen.Epoch...)
 	enc.buf = append(enc.buf, '\n')
 	enc.buf = strconv.AppendUint(enc.buf, seen.Offset+1, 10)
+	if publishedWrite(write) {
+		enc.buf = append(enc.buf, ' ')
+		enc.buf = append(enc.buf, write...)
+	}
 	head := len(enc.buf)
 	js := make([][]byte, len(evs))
 	var marshalled []int // rare: events whose JSON json.Marshal made
@@ -433,6 +437,12 @@ func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event,
 		*perEvent = (len(block) - head) / len(evs)
 	}
 	return js, append(args, block), nil
+}
+
+// publishedWrite reports whether the batch's head names the write (store.Batch.ID): a named
+// write whose ID is one line (applyScript).
+func publishedWrite(write string) bool {
+	return write != "" && !strings.Contains(write, "\n")
 }
 
 // firstEventGuess is the block's estimate of an event's bytes before a scratch has seen a batch.
