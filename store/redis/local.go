@@ -85,8 +85,12 @@ func (l *localEvents) put(pbx, epoch string, b written, evs []tapi.Event, js [][
 		l.pbxs[pbx] = r
 	}
 	for i := range evs {
+		// In place: a slot is about 330 bytes, and a composite literal (with the event
+		// cloned into a value of its own) copied it twice more.
 		off := b.first + uint64(i)
-		r.slots[off%localRingSize] = localSlot{offset: off, batch: b, ev: r.slabs.CloneEvent(&evs[i]), js: js[i]}
+		s := &r.slots[off%localRingSize]
+		s.offset, s.batch, s.js = off, b, js[i]
+		r.slabs.CloneEventInto(&s.ev, &evs[i])
 	}
 }
 

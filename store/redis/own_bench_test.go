@@ -140,3 +140,20 @@ func BenchmarkApplyOwned(b *testing.B) {
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*batch), "cpu-ns/event")
 }
+
+// BenchmarkLocalPut measures the writer recording a batch of 32 events (BenchmarkApply's)
+// in the local ring, as Apply does before each write.
+func BenchmarkLocalPut(b *testing.B) {
+	const batch = 32
+	var l localEvents
+	bt := benchBatch(0, batch)
+	js := make([][]byte, batch)
+	for i := range js {
+		js[i] = []byte(`{}`)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		l.put("hq", "E", written{write: "bench", first: uint64(i*batch + 1)}, bt.Events, js)
+	}
+}
