@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +182,59 @@ func TestOwnMessageDeliveredInChunks(t *testing.T) {
 	}
 	require.NotSame(t, &js[gone][0], &got[gone-skip].JSON[0], "offset %d decoded from the message", gone+1)
 	require.Same(t, &js[gone+1][0], &got[gone+1-skip].JSON[0], "offset %d from the ring", gone+2)
+}
+
+// TestOwnSubscriptionAfterLostReply: a named write whose reply was lost happened where the
+// writer's ring holds it; the writer sends it again (answered with the first write's offsets,
+// nothing written or published again) and writes on. The writer's own subscription gets each
+// event once, in order: the lost write's from the stream (its message went with the cut
+// connection), the next from its message, both matched to the ring by the write's name.
+func TestOwnSubscriptionAfterLostReply(t *testing.T) {
+	srv := redistest.Start(t)
+	proxy := startReplyHolder(t, srv.Addr)
+	s := open(t, Options{Addrs: []string{proxy.addr()}, ProbeInterval: 50 * time.Millisecond})
+	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
+	require.NoError(t, err)
+	first := applyOne(t, s, l.Fence(), events("first", 1)[0])
+	sub := subscribeHQ(t, s)
+
+	lost := store.Batch{ID: "a/1/2", Events: events("lost", 3)}
+	proxy.holdReplies(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
+		done <- err
+	}()
+	eventually(t, "the batch written", func() error {
+		v, err := redistest.Do(srv.Addr, "HGET", newKeys(DefaultKeyPrefix, "hq").meta(), "offset")
+		if err != nil || v != "4" {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+	proxy.holdReplies(false)
+	proxy.cut()
+	require.Error(t, <-done, "a write whose reply was lost must fail")
+
+	apply := func(b store.Batch) []store.Entry {
+		t.Helper()
+		var es []store.Entry
+		eventually(t, "Apply "+b.ID, func() error {
+			var err error
+			es, err = s.Apply(tctx(t), "hq", l.Fence(), b)
+			return err
+		})
+		return es
+	}
+	again := apply(lost)
+	require.EqualValues(t, 2, again[0].Offset, "the write sent again has the first one's offsets")
+	after := apply(store.Batch{ID: "a/1/3", Events: events("after", 2)})
+
+	got := receive(t, sub, 5)
+	wantSequence(t, got[:3], first.Epoch, 2, details("lost", 0, 3))
+	wantSequence(t, got[3:], first.Epoch, 5, details("after", 0, 2))
+	require.Same(t, &after[0].JSON[0], &got[3].JSON[0], "the next write's events from the ring")
+	// Nothing more (no event twice): the next entry is the next write's.
+	apply(store.Batch{ID: "a/1/4", Events: events("last", 1)})
+	wantSequence(t, receive(t, sub, 1), first.Epoch, 7, details("last", 0, 1))
 }
