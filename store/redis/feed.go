@@ -34,9 +34,15 @@ type feed struct {
 // first entry's offset (and the write's ID, for a named write), and the batch's events in
 // JSON, one per entry. Shared, never changed.
 type published struct {
-	epoch  string
-	first  uint64
-	write  string // the write's ID (store.Batch.ID), "" when the message names none
+	epoch string
+	first uint64
+	write string // the write's ID (store.Batch.ID), "" when the message names none
+	n     int    // how many events
+	body  string // the events' JSON, a line each
+	// events is body split into lines, by the feed for what needs the events' text (a batch
+	// it decodes, or an unnamed one the subscriptions compare); nil for this Store's own named
+	// batches, whose events the subscriptions take from the local ring by name alone:
+	// splitting every message cost a pass over it and an array of strings.
 	events []string
 	// entries are the events of a batch another Store wrote, decoded once by the feed
 	// (resolve) for all its subscriptions: an instance that follows a PBX subscribes twice
@@ -52,16 +58,28 @@ type published struct {
 // offset, a space between (applyScript); an unnamed write's, or one from a writer built before
 // names were published, does not.
 func parsePublished(payload string) (p *published, ok bool) {
-	parts := strings.Split(payload, "\n")
-	if len(parts) < 3 {
+	epoch, rest, ok := strings.Cut(payload, "\n")
+	if !ok {
 		return nil, false
 	}
-	offset, write, _ := strings.Cut(parts[1], " ")
+	head, body, ok := strings.Cut(rest, "\n")
+	if !ok {
+		return nil, false
+	}
+	offset, write, _ := strings.Cut(head, " ")
 	first, err := strconv.ParseUint(offset, 10, 64)
 	if err != nil {
 		return nil, false
 	}
-	return &published{epoch: parts[0], first: first, write: write, events: parts[2:]}, true
+	return &published{epoch: epoch, first: first, write: write, n: strings.Count(body, "\n") + 1, body: body}, true
+}
+
+// lines returns the events' JSON, a line each: the feed's split, else one of the caller's.
+func (p *published) lines() []string {
+	if p.events != nil {
+		return p.events
+	}
+	return strings.Split(p.body, "\n")
 }
 
 // batch names p's batch for the local ring.
@@ -179,8 +197,12 @@ func (f *feed) read() {
 // costs less than an array of entries made for every message.
 func (f *feed) resolve(p *published) {
 	if f.s.local.holds(f.pbx, p.epoch, p.batch()) {
+		if p.write == "" {
+			p.events = p.lines() // for the subscriptions to compare
+		}
 		return
 	}
+	p.events = p.lines()
 	p.entries = make([]store.Entry, len(p.events))
 	for i, js := range p.events {
 		e, err := decodeEntry(f.pbx, p.epoch, p.first+uint64(i), js)

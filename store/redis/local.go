@@ -130,7 +130,7 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string, b written
 	if r == nil || r.epoch != epoch {
 		return false
 	}
-	s := r.published(offset, js, b)
+	s := r.published(offset, b, js, true)
 	if s == nil {
 		return false
 	}
@@ -143,14 +143,17 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string, b written
 	return true
 }
 
-// published returns the slot of offset if it holds the event published there as js in batch
-// b (see get), else nil.
-func (r *localRing) published(offset uint64, js string, b written) *localSlot {
+// published returns the slot of offset if it holds the event published there in batch b
+// (see get), else nil: a slot of the same named batch by the name alone, any other only when
+// js (known: the caller has the text) is its JSON.
+func (r *localRing) published(offset uint64, b written, js string, known bool) *localSlot {
 	s := &r.slots[offset%localRingSize]
-	if s.offset != offset || s.js == nil || len(s.js) != len(js) {
+	switch {
+	case s.offset != offset || s.js == nil:
 		return nil
-	}
-	if !b.named(s.batch) && string(s.js) != js {
+	case b.named(s.batch):
+		return s
+	case !known || string(s.js) != js:
 		return nil
 	}
 	return s
@@ -158,12 +161,14 @@ func (r *localRing) published(offset uint64, js string, b written) *localSlot {
 
 // take sets es to the entries of p's events from index from on, as many as es holds, and
 // returns how many it set: under one lock, the subscriptions' copy of each event the ring
-// holds as published (as get, shared), the rest with JSON nil for the caller to decode. One
+// holds as published (as get, shared; lines are the events' text, nil when the caller did
+// not split it: then only a named slot serves), the rest with JSON nil for the caller to
+// decode. One
 // look-up a message instead of one an event, and the entries written where the caller
 // delivers them from: an entry is about 300 bytes, and returning each by value copied it
 // four times on the way to the subscription's channel.
-func (l *localEvents) take(pbx, epoch string, p *published, from int, es []store.Entry) int {
-	n := min(len(es), len(p.events)-from)
+func (l *localEvents) take(pbx, epoch string, p *published, lines []string, from int, es []store.Entry) int {
+	n := min(len(es), p.n-from)
 	b := p.batch()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -178,7 +183,11 @@ func (l *localEvents) take(pbx, epoch string, p *published, from int, es []store
 		if r == nil {
 			continue
 		}
-		if s := r.published(off, p.events[from+k], b); s != nil {
+		var js string
+		if lines != nil {
+			js = lines[from+k]
+		}
+		if s := r.published(off, b, js, lines != nil); s != nil {
 			e.Event, e.JSON = s.ev, s.js // the ring's copy: put made it, nothing changes it
 		}
 	}

@@ -55,7 +55,7 @@ func BenchmarkOwnMessage(b *testing.B) {
 			if err := sub.onMessage(p); err != nil {
 				b.Fatal(err)
 			}
-			for range p.events {
+			for range p.n {
 				<-sub.ch
 			}
 		}

@@ -158,10 +158,10 @@ func streamEntryEvents(v any, first, last uint64) ([]string, string, error) {
 		return []string{text}, "", nil
 	}
 	p, ok := parsePublished(text)
-	if name != "b" || !ok || p.first != first || uint64(len(p.events)) != last-first+1 {
+	if name != "b" || !ok || p.first != first || uint64(p.n) != last-first+1 {
 		return nil, "", fmt.Errorf("field %q does not hold offsets %d to %d", name, first, last)
 	}
-	return p.events, p.write, nil
+	return p.lines(), p.write, nil
 }
 
 // decodeEvent decodes an event's JSON and returns it with the JSON as bytes, for the

@@ -136,8 +136,8 @@ func (sub *subscription) onMessage(p *published) error {
 		return fmt.Errorf("redisstore: subscription to %s: log epoch changed from %q to %q: %w",
 			sub.pbx, sub.epoch, p.epoch, store.ErrEpochChanged)
 	}
-	first, events := p.first, p.events
-	if first+uint64(len(events))-1 <= sub.last {
+	first := p.first
+	if first+uint64(p.n)-1 <= sub.last {
 		return nil // already delivered by a gap fill
 	}
 	if first > sub.last+1 {
@@ -168,21 +168,26 @@ func (sub *subscription) deliverDecoded(p *published, from int) error {
 			return err
 		}
 	}
-	if len(p.entries) < len(p.events) {
+	if len(p.entries) < p.n {
 		return fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, p.err)
 	}
 	return nil
 }
 
 // deliverOwn delivers p's events from index from on, a batch of this Store's: from the local
-// ring, a chunk at a time, or, should the ring no longer hold one as published, decoded.
+// ring, a chunk at a time, or, should the ring no longer hold one as published, decoded (the
+// text split here if the feed did not).
 func (sub *subscription) deliverOwn(p *published, from int) error {
-	for from < len(p.events) {
-		n := sub.s.local.take(sub.pbx, sub.epoch, p, from, sub.own[:])
+	lines := p.events
+	for from < p.n {
+		n := sub.s.local.take(sub.pbx, sub.epoch, p, lines, from, sub.own[:])
 		for k := range n {
 			e := &sub.own[k]
 			if e.JSON == nil {
-				d, err := decodeEntry(sub.pbx, sub.epoch, e.Offset, p.events[from+k])
+				if lines == nil {
+					lines = p.lines()
+				}
+				d, err := decodeEntry(sub.pbx, sub.epoch, e.Offset, lines[from+k])
 				if err != nil {
 					return fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, err)
 				}
