@@ -11,7 +11,7 @@
 //	<prefix>:{pbx:hq}:log             stream: an entry per Apply, ID "<last offset>-<first offset>",
 //	                                  field "b" = the batch as published (below); "<offset>-0",
 //	                                  field "e" = one JSON tapi.Event: as written before batches
-//	<prefix>:{pbx:hq}:events          PUB/SUB channel: "<epoch>\n<first offset>\n<event>\n..."
+//	<prefix>:{pbx:hq}:events          PUB/SUB channel: "<epoch>\n<first offset>[ <write ID>]\n<event>\n..."
 //	<prefix>:{pbx:hq}:lease           hash: owner, token; expires with the lease TTL
 //	<prefix>:{pbx:hq}:token           fencing token counter
 //	<prefix>:{pbx:hq}:hist:ix         sorted set (all scores 0): store.HistoryIndex members

@@ -31,10 +31,18 @@ type feed struct {
 }
 
 // published is one PUB/SUB message as the apply script publishes it: the log's epoch, the
-// first entry's offset, and the batch's events in JSON, one per entry. Shared, never changed.
+// first entry's offset (and the write's ID, for a named write), and the batch's events in
+// JSON, one per entry. Shared, never changed.
 type published struct {
-	epoch  string
-	first  uint64
+	epoch string
+	first uint64
+	write string // the write's ID (store.Batch.ID), "" when the message names none
+	n     int    // how many events
+	body  string // the events' JSON, a line each
+	// events is body split into lines, by the feed for what needs the events' text (a batch
+	// it decodes, or an unnamed one the subscriptions compare); nil for this Store's own named
+	// batches, whose events the subscriptions take from the local ring by name alone:
+	// splitting every message cost a pass over it and an array of strings.
 	events []string
 	// entries are the events of a batch another Store wrote, decoded once by the feed
 	// (resolve) for all its subscriptions: an instance that follows a PBX subscribes twice
@@ -45,18 +53,37 @@ type published struct {
 	err     error
 }
 
-// parsePublished splits a message; ok is false for one that is not in that form.
+// parsePublished splits a message (or the stream's copy of a batch, the same text); ok is
+// false for one that is not in that form. A named write's carries its ID after the first
+// offset, a space between (applyScript); an unnamed write's, or one from a writer built before
+// names were published, does not.
 func parsePublished(payload string) (p *published, ok bool) {
-	parts := strings.Split(payload, "\n")
-	if len(parts) < 3 {
+	epoch, rest, ok := strings.Cut(payload, "\n")
+	if !ok {
 		return nil, false
 	}
-	first, err := strconv.ParseUint(parts[1], 10, 64)
+	head, body, ok := strings.Cut(rest, "\n")
+	if !ok {
+		return nil, false
+	}
+	offset, write, _ := strings.Cut(head, " ")
+	first, err := strconv.ParseUint(offset, 10, 64)
 	if err != nil {
 		return nil, false
 	}
-	return &published{epoch: parts[0], first: first, events: parts[2:]}, true
+	return &published{epoch: epoch, first: first, write: write, n: strings.Count(body, "\n") + 1, body: body}, true
 }
+
+// lines returns the events' JSON, a line each: the feed's split, else one of the caller's.
+func (p *published) lines() []string {
+	if p.events != nil {
+		return p.events
+	}
+	return strings.Split(p.body, "\n")
+}
+
+// batch names p's batch for the local ring.
+func (p *published) batch() written { return written{write: p.write, first: p.first} }
 
 // inboxSize is how many messages a subscription may have waiting from its feed. A
 // subscription that falls further behind misses messages rather than hold up the others;
@@ -169,9 +196,13 @@ func (f *feed) read() {
 // This Store's own batches are left to each subscription's look-up in the local ring, which
 // costs less than an array of entries made for every message.
 func (f *feed) resolve(p *published) {
-	if f.s.local.holds(f.pbx, p.epoch, p.first) {
+	if f.s.local.holds(f.pbx, p.epoch, p.batch()) {
+		if p.write == "" {
+			p.events = p.lines() // for the subscriptions to compare
+		}
 		return
 	}
+	p.events = p.lines()
 	p.entries = make([]store.Entry, len(p.events))
 	for i, js := range p.events {
 		e, err := decodeEntry(f.pbx, p.epoch, p.first+uint64(i), js)

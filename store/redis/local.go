@@ -19,9 +19,14 @@ import (
 //
 // Redis publishes a batch from inside the write, so the subscription may read it before the
 // writer has the reply with its offsets: the writer records the batch before writing, at the
-// offsets it expects, and again at the real ones if they differ. A slot is used only when its
-// JSON is the very text published at that offset, so an expectation that was wrong (a write
-// that timed out but happened) costs a decode, never a wrong event. An offset not held
+// offsets it expects, and again at the real ones if they differ. A slot is used only for the
+// very event published at that offset: the message names its write (store.Batch.ID) and its
+// first offset, and a slot recorded for that write and first offset holds the same batch's
+// event at the same place in it (a write's ID is unique, and an attempt sent again carries
+// the same events); a message without a name (an unnamed write, or a writer from before
+// names were published) is compared with the slot's JSON, byte for byte, as a slot of another
+// write is. So an expectation that was wrong (a write that timed out but happened elsewhere,
+// another writer in between) costs a decode, never a wrong event. An offset not held
 // (another instance wrote it, or it left the ring) is decoded as before.
 type localEvents struct {
 	mu   sync.Mutex
@@ -48,13 +53,27 @@ type localRing struct {
 
 type localSlot struct {
 	offset uint64     // 0: empty
+	batch  written    // the write that recorded the slot, and its batch's first offset then
 	ev     tapi.Event // a copy of the event written, shared by the subscriptions (never changed)
 	js     []byte     // the event's JSON as written by tapi's encoder (never changed)
 }
 
-// put records the events of one batch, the first at offset first; js holds their JSON as
+// written names a batch as its write publishes it: the write's ID (store.Batch.ID; "" for an
+// unnamed write, or a message that carries none) and the offset of the batch's first event.
+type written struct {
+	write string
+	first uint64
+}
+
+// named reports whether a slot recorded for batch b holds b's event at that offset: both name
+// the same write and place the batch at the same first offset.
+func (b written) named(slot written) bool {
+	return b.write != "" && b == slot
+}
+
+// put records the events of batch b, the first at offset b.first; js holds their JSON as
 // tapi's encoder wrote it (an event without is not recorded: applyArgs).
-func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js [][]byte) {
+func (l *localEvents) put(pbx, epoch string, b written, evs []tapi.Event, js [][]byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pbxs == nil {
@@ -66,42 +85,53 @@ func (l *localEvents) put(pbx, epoch string, first uint64, evs []tapi.Event, js 
 		l.pbxs[pbx] = r
 	}
 	for i := range evs {
-		off := first + uint64(i)
-		r.slots[off%localRingSize] = localSlot{offset: off, ev: r.slabs.CloneEvent(&evs[i]), js: js[i]}
+		// In place: a slot is about 330 bytes, and a composite literal (with the event
+		// cloned into a value of its own) copied it twice more.
+		off := b.first + uint64(i)
+		s := &r.slots[off%localRingSize]
+		s.offset, s.batch, s.js = off, b, js[i]
+		r.slabs.CloneEventInto(&s.ev, &evs[i])
 	}
 }
 
-// holds reports whether the ring holds offset of the PBX's log in epoch: this Store wrote it
-// lately (or expected to: get still compares the JSON).
-func (l *localEvents) holds(pbx, epoch string, offset uint64) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r := l.pbxs[pbx]
-	return r != nil && r.epoch == epoch && r.slots[offset%localRingSize].offset == offset
-}
-
-// entry returns the entry at offset of the PBX's log in epoch: the ring's event when this
-// Store wrote it as js (see get for shared), else decoded from js.
-func (l *localEvents) entry(pbx, epoch string, offset uint64, js string, shared bool) (store.Entry, error) {
-	e := store.Entry{PBX: pbx, Epoch: epoch, Offset: offset}
-	if l.get(pbx, epoch, offset, js, shared, &e) {
-		return e, nil
-	}
-	return decodeEntry(pbx, epoch, offset, js)
-}
-
-// get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
-// PBX's log in epoch, if held and published as js: for a subscription (shared) the
-// subscriptions' copy, else one of e's own.
-func (l *localEvents) get(pbx, epoch string, offset uint64, js string, shared bool, e *store.Entry) bool {
+// holds reports whether the ring holds the first event of batch b of the PBX's log in epoch:
+// this Store wrote it lately (or expected to: for an unnamed batch get still compares the
+// JSON).
+func (l *localEvents) holds(pbx, epoch string, b written) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r := l.pbxs[pbx]
 	if r == nil || r.epoch != epoch {
 		return false
 	}
-	s := &r.slots[offset%localRingSize]
-	if s.offset != offset || s.js == nil || string(s.js) != js {
+	s := &r.slots[b.first%localRingSize]
+	return s.offset == b.first && (b.write == "" || b.named(s.batch))
+}
+
+// entry returns the entry at offset of the PBX's log in epoch, published as js in batch b:
+// the ring's event when this Store wrote it (see get for shared), else decoded from js.
+func (l *localEvents) entry(pbx, epoch string, offset uint64, js string, b written, shared bool) (store.Entry, error) {
+	e := store.Entry{PBX: pbx, Epoch: epoch, Offset: offset}
+	if l.get(pbx, epoch, offset, js, b, shared, &e) {
+		return e, nil
+	}
+	return decodeEntry(pbx, epoch, offset, js)
+}
+
+// get sets e's event (and its JSON, store.Entry.JSON) to what was written at offset of the
+// PBX's log in epoch, if held and published as js in batch b: for a subscription (shared) the
+// subscriptions' copy, else one of e's own. A slot of the same named batch is the event
+// published without a look at its text (but for its length, which costs nothing); any other
+// is compared byte for byte.
+func (l *localEvents) get(pbx, epoch string, offset uint64, js string, b written, shared bool, e *store.Entry) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.pbxs[pbx]
+	if r == nil || r.epoch != epoch {
+		return false
+	}
+	s := r.published(offset, b, js, true)
+	if s == nil {
 		return false
 	}
 	if shared {
@@ -111,4 +141,55 @@ func (l *localEvents) get(pbx, epoch string, offset uint64, js string, shared bo
 	}
 	e.JSON = s.js
 	return true
+}
+
+// published returns the slot of offset if it holds the event published there in batch b
+// (see get), else nil: a slot of the same named batch by the name alone, any other only when
+// js (known: the caller has the text) is its JSON.
+func (r *localRing) published(offset uint64, b written, js string, known bool) *localSlot {
+	s := &r.slots[offset%localRingSize]
+	switch {
+	case s.offset != offset || s.js == nil:
+		return nil
+	case b.named(s.batch):
+		return s
+	case !known || string(s.js) != js:
+		return nil
+	}
+	return s
+}
+
+// take sets es to the entries of p's events from index from on, as many as es holds, and
+// returns how many it set: under one lock, the subscriptions' copy of each event the ring
+// holds as published (as get, shared; lines are the events' text, nil when the caller did
+// not split it: then only a named slot serves), the rest with JSON nil for the caller to
+// decode. One
+// look-up a message instead of one an event, and the entries written where the caller
+// delivers them from: an entry is about 300 bytes, and returning each by value copied it
+// four times on the way to the subscription's channel.
+func (l *localEvents) take(pbx, epoch string, p *published, lines []string, from int, es []store.Entry) int {
+	n := min(len(es), p.n-from)
+	b := p.batch()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.pbxs[pbx]
+	if r != nil && r.epoch != epoch {
+		r = nil
+	}
+	for k := range n {
+		off := p.first + uint64(from+k)
+		e := &es[k]
+		e.PBX, e.Epoch, e.Offset, e.JSON = pbx, epoch, off, nil
+		if r == nil {
+			continue
+		}
+		var js string
+		if lines != nil {
+			js = lines[from+k]
+		}
+		if s := r.published(off, b, js, lines != nil); s != nil {
+			e.Event, e.JSON = s.ev, s.js // the ring's copy: put made it, nothing changes it
+		}
+	}
+	return n
 }

@@ -19,9 +19,9 @@ func TestLocalEventsOnlyWhatWasPublished(t *testing.T) {
 	var l localEvents
 	evs := []tapi.Event{{Type: tapi.LineNewCall, Line: "hq/201"}, {Type: tapi.LineCallState, Line: "hq/201"}}
 	js := [][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`)}
-	l.put("hq", "E1", 10, evs, js)
+	l.put("hq", "E1", written{first: 10}, evs, js)
 	var e store.Entry
-	if ok := l.get("hq", "E1", 11, `{"b":2}`, false, &e); !ok || e.Event.Type != tapi.LineCallState || string(e.JSON) != `{"b":2}` {
+	if ok := l.get("hq", "E1", 11, `{"b":2}`, written{first: 10}, false, &e); !ok || e.Event.Type != tapi.LineCallState || string(e.JSON) != `{"b":2}` {
 		t.Fatalf("get(11) = %v %s %v, want the second event and its JSON", e.Event.Type, e.JSON, ok)
 	}
 	for _, tc := range []struct {
@@ -29,12 +29,12 @@ func TestLocalEventsOnlyWhatWasPublished(t *testing.T) {
 		off   uint64
 		js    string
 	}{{"E1", 11, `{"a":1}`}, {"E2", 10, `{"a":1}`}, {"E1", 12, `{"b":2}`}, {"E1", 10 + localRingSize, `{"a":1}`}} {
-		if l.get("hq", tc.epoch, tc.off, tc.js, true, &store.Entry{}) {
+		if l.get("hq", tc.epoch, tc.off, tc.js, written{first: 10}, true, &store.Entry{}) {
 			t.Errorf("get(%s, %d, %s) hit", tc.epoch, tc.off, tc.js)
 		}
 	}
-	l.put("hq", "E2", 1, evs[:1], js[:1]) // a new epoch replaces the ring
-	if l.get("hq", "E1", 10, `{"a":1}`, true, &store.Entry{}) {
+	l.put("hq", "E2", written{first: 1}, evs[:1], js[:1]) // a new epoch replaces the ring
+	if l.get("hq", "E1", 10, `{"a":1}`, written{first: 10}, true, &store.Entry{}) {
 		t.Error("an event of the old epoch still served")
 	}
 }
@@ -101,21 +101,21 @@ func TestLocalEventsKeepCopiesOfTheirOwn(t *testing.T) {
 	}
 	var l localEvents
 	evs, js := batch(32, tapi.LINECALLSTATE_CONNECTED, "+4930")
-	l.put("hq", "E1", 1, evs, js)
+	l.put("hq", "E1", written{first: 1}, evs, js)
 	for i := range evs {
 		evs[i].CallState.State = tapi.LINECALLSTATE_IDLE
 		evs[i].Call.Parties[0] = "changed"
 		evs[i].CallInfo.Info.Trunk = "changed"
 	}
 	more, moreJS := batch(40, tapi.LINECALLSTATE_ONHOLD, "+4940")
-	l.put("hq", "E1", 33, more, moreJS)
+	l.put("hq", "E1", written{first: 33}, more, moreJS)
 	for i := range evs {
 		var e store.Entry
-		require.True(t, l.get("hq", "E1", uint64(1+i), string(js[i]), true, &e), "offset %d", 1+i)
+		require.True(t, l.get("hq", "E1", uint64(1+i), string(js[i]), written{first: 1}, true, &e), "offset %d", 1+i)
 		require.Equal(t, tapi.LINECALLSTATE_CONNECTED, e.Event.CallState.State, "offset %d", 1+i)
 		require.Equal(t, []string{"+4930"}, e.Event.Call.Parties, "offset %d", 1+i)
 		require.Empty(t, e.Event.CallInfo.Info.Trunk, "offset %d", 1+i)
 	}
-	allocs := testing.AllocsPerRun(20, func() { l.put("hq", "E1", 1, evs, js) })
+	allocs := testing.AllocsPerRun(20, func() { l.put("hq", "E1", written{first: 1}, evs, js) })
 	require.LessOrEqual(t, allocs, 8.0, "allocations recording 32 events with call payloads")
 }

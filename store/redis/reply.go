@@ -95,7 +95,7 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, after uint64, li
 		if err != nil {
 			return nil, err
 		}
-		events, err := streamEntryEvents(pair[1], first, last)
+		events, write, err := streamEntryEvents(pair[1], first, last)
 		if err != nil {
 			return nil, fmt.Errorf("log entry %s: %w", id, err)
 		}
@@ -107,7 +107,7 @@ func decodeStreamEntries(local *localEvents, pbx, epoch string, after uint64, li
 			if limit > 0 && len(out) == limit {
 				return out, nil
 			}
-			e, err := local.entry(pbx, epoch, off, js, false)
+			e, err := local.entry(pbx, epoch, off, js, written{write: write, first: first}, false)
 			if err != nil {
 				return nil, fmt.Errorf("log %w", err)
 			}
@@ -140,28 +140,28 @@ func entriesAfter(raw []any, after uint64, limit int) int {
 }
 
 // streamEntryEvents returns the events' JSON of one stream entry's fields, which must hold
-// the offsets first to last.
-func streamEntryEvents(v any, first, last uint64) ([]string, error) {
+// the offsets first to last, and the ID of the write that made it ("" when it names none).
+func streamEntryEvents(v any, first, last uint64) ([]string, string, error) {
 	fields, err := replyArray(v, 2)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	name, err := replyString(fields[0])
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	text, err := replyString(fields[1])
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if name == "e" && first == last {
-		return []string{text}, nil
+		return []string{text}, "", nil
 	}
 	p, ok := parsePublished(text)
-	if name != "b" || !ok || p.first != first || uint64(len(p.events)) != last-first+1 {
-		return nil, fmt.Errorf("field %q does not hold offsets %d to %d", name, first, last)
+	if name != "b" || !ok || p.first != first || uint64(p.n) != last-first+1 {
+		return nil, "", fmt.Errorf("field %q does not hold offsets %d to %d", name, first, last)
 	}
-	return p.events, nil
+	return p.lines(), p.write, nil
 }
 
 // decodeEvent decodes an event's JSON and returns it with the JSON as bytes, for the

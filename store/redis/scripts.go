@@ -33,14 +33,21 @@ end
 // saw ("" and 0 when none), the history's age cutoff (an index key), the trim allowance,
 // the write's ID (store.Batch.ID, "" for none), then name/JSON pairs of lines, handle/JSON pairs of calls, removed handles, the events
 // (when #events > 0: one argument, the batch as published, with the epoch and first offset
-// the writer expected), the records' id/JSON pairs and their handle/index member pairs. Each
+// the writer expected and the write's ID), the records' id/JSON pairs and their handle/index member pairs. Each
 // hash and the index get one command per 200 items.
 //
 // The batch's events are one argument, one stream entry (ID "<last offset>-<first offset>",
 // field "b") and one message, all the same text: Lua hashes every byte of every string it
 // is given or makes, and a call per event (XADD) cost Redis more than the rest of the write.
 // Only when the writer's expectation was wrong (its first write, a new epoch, another
-// writer in between) is the head rewritten.
+// writer in between) is the head rewritten. A named write (an ID of one line) has its ID in
+// the head after the first offset, a space between, in the message and the stream's copy
+// alike: the writer's own subscriptions and replays then know its events without comparing
+// their text (local.go). A message without one (built before, or publishedWrite) still
+// reads; an instance built before cannot read a named one (see the README on upgrading).
+// Keeping the stream's copy without the name cost Redis a copy of every batch in Lua (a
+// fifth more CPU per event, BenchmarkApplyOwned), for instances that would still only get
+// the named messages from their probe.
 // Returns {0} when fenced, else {1, epoch, first offset (0 without events), last offset}.
 // A write with the ID of the PBX's last write is that write sent again (its reply was lost):
 // nothing is written and the reply is the first one's.
@@ -83,7 +90,9 @@ if ne > 0 then
   i = i + 1
   if epoch ~= ARGV[13] or first ~= tonumber(ARGV[14]) + 1 then
     local _, e = string.find(msg, '\n', #ARGV[13] + 2, true)
-    msg = epoch .. '\n' .. string.format('%d', first) .. '\n' .. string.sub(msg, e + 1)
+    local head = epoch .. '\n' .. string.format('%d', first)
+    if ARGV[17] ~= '' and not string.find(ARGV[17], '\n', 1, true) then head = head .. ' ' .. ARGV[17] end
+    msg = head .. string.sub(msg, e)
   end
   local id = string.format('%d-%d', offset, first)
   local keep = offset - tonumber(ARGV[4]) + 1

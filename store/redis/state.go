@@ -195,9 +195,9 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, err
 	}
 	evJSON := call.events
-	expect := s.seen(pbx)
+	expect := call.seen // what the batch's head says (applyScript)
 	if expect.Epoch != "" && len(b.Events) > 0 {
-		s.local.put(pbx, expect.Epoch, expect.Offset+1, b.Events, evJSON)
+		s.local.put(pbx, expect.Epoch, written{write: b.ID, first: expect.Offset + 1}, b.Events, evJSON)
 	}
 	v, err := call.run(ctx, s.critical)
 	call.release() // the arguments were written (go-redis writes them before it returns)
@@ -237,7 +237,7 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 		return nil, nil
 	}
 	if epoch != expect.Epoch || first != expect.Offset+1 {
-		s.local.put(pbx, epoch, first, b.Events, evJSON)
+		s.local.put(pbx, epoch, written{write: b.ID, first: first}, b.Events, evJSON)
 	}
 	entries := make([]store.Entry, len(b.Events))
 	for i, e := range b.Events {
@@ -255,6 +255,7 @@ type applyCall struct {
 	cmd     []any // EVALSHA (or EVAL), the script, the number of KEYS, KEYS, ARGV
 	args    []any // ARGV, in cmd
 	events  [][]byte
+	seen    store.Position // the writer's expectation: the batch's head is its next offset
 	scratch *scratch
 }
 
@@ -320,7 +321,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	seen := s.seen(pbx)
 	args = append(args, seen.Epoch, seen.Offset,
 		store.IndexTime(time.Now().Add(-s.opts.HistoryMaxAge)), historyTrimAllowance)
-	call := applyCall{scratch: scratchBufs.Get().(*scratch)}
+	call := applyCall{seen: seen, scratch: scratchBufs.Get().(*scratch)}
 	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
 	slots := &call.scratch.slots
 	slots.reserve(1+len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),
@@ -354,7 +355,7 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	}
 	if len(b.Events) > 0 {
 		var err error
-		if call.events, args, err = addEvents(&enc, args, seen, b.Events, &call.scratch.perEvent); err != nil {
+		if call.events, args, err = addEvents(&enc, args, seen, b.ID, b.Events, &call.scratch.perEvent); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -386,23 +387,27 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 
 // addEvents encodes the events and appends them to args as one argument, the batch as the
 // script publishes it (feed.go): the epoch and first offset the writer expects (seen's
-// next), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
+// next) and the write's ID (publishedWrite), then each event's JSON, a line each. It returns each event's JSON as tapi's encoder
 // wrote it (nil where json.Marshal had to), cut from that argument. The argument is a block
 // of its own apart from the pooled buffer (the local ring and the entries keep it), and the
 // events are encoded straight into it: encoded in the pooled buffer and copied, the copy of an
 // overloaded pipeline's batches (megabytes, out of the caches) was a third of the writing.
 // perEvent is the bytes per event of the scratch's last batch, the block's estimate (kept up).
-func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event, perEvent *int) ([][]byte, []any, error) {
+func addEvents(enc *jsonArgs, args []any, seen store.Position, write string, evs []tapi.Event, perEvent *int) ([][]byte, []any, error) {
 	pooled := enc.buf
 	defer func() { enc.buf = pooled }()
 	guess := *perEvent
 	if guess == 0 {
 		guess = firstEventGuess
 	}
-	enc.buf = make([]byte, 0, len(seen.Epoch)+22+len(evs)*(guess+guess/16+1))
+	enc.buf = make([]byte, 0, len(seen.Epoch)+23+len(write)+len(evs)*(guess+guess/16+1))
 	enc.buf = append(enc.buf, seen.Epoch...)
 	enc.buf = append(enc.buf, '\n')
 	enc.buf = strconv.AppendUint(enc.buf, seen.Offset+1, 10)
+	if publishedWrite(write) {
+		enc.buf = append(enc.buf, ' ')
+		enc.buf = append(enc.buf, write...)
+	}
 	head := len(enc.buf)
 	js := make([][]byte, len(evs))
 	var marshalled []int // rare: events whose JSON json.Marshal made
@@ -432,6 +437,12 @@ func addEvents(enc *jsonArgs, args []any, seen store.Position, evs []tapi.Event,
 		*perEvent = (len(block) - head) / len(evs)
 	}
 	return js, append(args, block), nil
+}
+
+// publishedWrite reports whether the batch's head names the write (store.Batch.ID): a named
+// write whose ID is one line (applyScript).
+func publishedWrite(write string) bool {
+	return write != "" && !strings.Contains(write, "\n")
 }
 
 // firstEventGuess is the block's estimate of an event's bytes before a scratch has seen a batch.

@@ -32,9 +32,17 @@ type subscription struct {
 	// interval to deliver.
 	probed uint64
 
+	// own is where deliverOwn takes this Store's own events from the local ring, a chunk
+	// at a time (the subscription's goroutine's alone).
+	own [ownChunk]store.Entry
+
 	mu  sync.Mutex
 	err error
 }
+
+// ownChunk is how many of its own events a subscription takes from the local ring under one
+// lock: the ring's writer waits no longer than that, and the chunk is 19 KB.
+const ownChunk = 64
 
 // Subscribe delivers entries appended after the call, in offset order, until ctx ends or the
 // subscription fails. A change of the log's epoch ends it with store.ErrEpochChanged.
@@ -128,8 +136,8 @@ func (sub *subscription) onMessage(p *published) error {
 		return fmt.Errorf("redisstore: subscription to %s: log epoch changed from %q to %q: %w",
 			sub.pbx, sub.epoch, p.epoch, store.ErrEpochChanged)
 	}
-	first, events := p.first, p.events
-	if first+uint64(len(events))-1 <= sub.last {
+	first := p.first
+	if first+uint64(p.n)-1 <= sub.last {
 		return nil // already delivered by a gap fill
 	}
 	if first > sub.last+1 {
@@ -143,35 +151,55 @@ func (sub *subscription) onMessage(p *published) error {
 			return nil // the gap is not readable yet; the probe delivers all of it in order
 		}
 	}
-	for i := range events {
-		if first+uint64(i) <= sub.last {
-			continue
-		}
-		e, err := sub.entry(p, i)
-		if err != nil {
+	from := 0
+	if sub.last >= first {
+		from = int(sub.last + 1 - first)
+	}
+	if p.entries != nil {
+		return sub.deliverDecoded(p, from)
+	}
+	return sub.deliverOwn(p, from)
+}
+
+// deliverDecoded delivers p's events from index from on, decoded by the feed (resolve).
+func (sub *subscription) deliverDecoded(p *published, from int) error {
+	for i := from; i < len(p.entries); i++ {
+		if err := sub.deliver(&p.entries[i]); err != nil {
 			return err
 		}
-		if err := sub.deliver(e); err != nil {
-			return err
-		}
+	}
+	if len(p.entries) < p.n {
+		return fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, p.err)
 	}
 	return nil
 }
 
-// entry returns the entry of p's i-th event: decoded by the feed (resolve), or this Store's
-// own from the local ring, or, should the ring no longer hold it as published, decoded.
-func (sub *subscription) entry(p *published, i int) (store.Entry, error) {
-	if p.entries != nil {
-		if i >= len(p.entries) {
-			return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, p.err)
+// deliverOwn delivers p's events from index from on, a batch of this Store's: from the local
+// ring, a chunk at a time, or, should the ring no longer hold one as published, decoded (the
+// text split here if the feed did not).
+func (sub *subscription) deliverOwn(p *published, from int) error {
+	lines := p.events
+	for from < p.n {
+		n := sub.s.local.take(sub.pbx, sub.epoch, p, lines, from, sub.own[:])
+		for k := range n {
+			e := &sub.own[k]
+			if e.JSON == nil {
+				if lines == nil {
+					lines = p.lines()
+				}
+				d, err := decodeEntry(sub.pbx, sub.epoch, e.Offset, lines[from+k])
+				if err != nil {
+					return fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, err)
+				}
+				*e = d
+			}
+			if err := sub.deliver(e); err != nil {
+				return err
+			}
 		}
-		return p.entries[i], nil
+		from += n
 	}
-	e, err := sub.s.local.entry(sub.pbx, sub.epoch, p.first+uint64(i), p.events[i], true)
-	if err != nil {
-		return store.Entry{}, fmt.Errorf("redisstore: subscription to %s: %w", sub.pbx, err)
-	}
-	return e, nil
+	return nil
 }
 
 // probe compares the stored position with the last delivered offset and fills what PUB/SUB
@@ -216,11 +244,11 @@ func (sub *subscription) fill(upto uint64) error {
 		if len(entries) == 0 {
 			return nil // nothing stored beyond last (yet); the probe looks again
 		}
-		for _, e := range entries {
-			if e.Offset > upto {
+		for i := range entries {
+			if entries[i].Offset > upto {
 				return nil
 			}
-			if err := sub.deliver(e); err != nil {
+			if err := sub.deliver(&entries[i]); err != nil {
 				return err
 			}
 		}
@@ -229,9 +257,9 @@ func (sub *subscription) fill(upto uint64) error {
 }
 
 // deliver hands e to the consumer without ever waiting: a full buffer drops the subscriber.
-func (sub *subscription) deliver(e store.Entry) error {
+func (sub *subscription) deliver(e *store.Entry) error {
 	select {
-	case sub.ch <- e:
+	case sub.ch <- *e:
 		sub.last = e.Offset
 		return nil
 	default:
