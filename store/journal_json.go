@@ -18,10 +18,10 @@ func (j *JournalEntry) AppendJSON(b []byte) ([]byte, error) {
 		w.Str("callId", j.CallID)
 	}
 	if j.Origin != 0 {
-		w.Text("origin", j.Origin.MarshalText)
+		w.Origin("origin", j.Origin)
 	}
 	if j.Reason != 0 {
-		w.Text("reason", j.Reason.MarshalText)
+		w.Reason("reason", j.Reason)
 	}
 	w.Party("caller", &j.Caller)
 	w.Party("called", &j.Called)
@@ -47,7 +47,7 @@ func (j *JournalEntry) AppendJSON(b []byte) ([]byte, error) {
 			w.Raw('{')
 			w.Str("kind", r.Kind)
 			if r.Reason != 0 {
-				w.Text("reason", r.Reason.MarshalText)
+				w.Reason("reason", r.Reason)
 			}
 			w.Party("from", &r.From)
 			w.Party("to", &r.To)

@@ -78,3 +78,20 @@ func BenchmarkJournalJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestJournalAppendJSONAllocatesNothing: the Redis store writes a record per ended call; its
+// tapi.h names come from the encoder's table, not a copy each (MarshalText's).
+func TestJournalAppendJSONAllocatesNothing(t *testing.T) {
+	j := JournalEntry{ID: "01JABCDEF", PBX: "hq", Line: "hq/201", Handle: "hq:17", CallID: "C1",
+		Origin: tapi.LINECALLORIGIN_EXTERNAL, Reason: tapi.LINECALLREASON_TRANSFER,
+		Started: time.Now(), Ended: time.Now(), Outcome: OutcomeAnswered,
+		Chain: []Redirect{{Kind: "transfer", Reason: tapi.LINECALLREASON_FWDBUSY}}}
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(100, func() {
+		var err error
+		if _, err = j.AppendJSON(buf[:0]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs)
+}
