@@ -108,6 +108,17 @@ func TestApplyArgsAllocationsDoNotGrowWithTheBatch(t *testing.T) {
 	one, many := allocs(benchBatch(0, 1)), allocs(benchBatch(0, 32))
 	t.Logf("allocations building the command: %v for 1 event, %v for 32", one, many)
 	require.LessOrEqual(t, many, one+2, "allocations per item of the batch")
+	// 32 records (a busy batch's ended calls): their index members go into the pooled
+	// buffer with their JSON, not a string each.
+	records := benchBatch(0, 32)
+	for i := 1; i < 32; i++ {
+		j := records.Journal[0]
+		j.ID, j.Handle = store.NewRecordID(j.Ended.Add(time.Duration(i))), records.Calls[i].Handle
+		records.Journal = append(records.Journal, j)
+	}
+	withRecords := allocs(records)
+	t.Logf("allocations building the command: %v for 32 events and 32 records", withRecords)
+	require.LessOrEqual(t, withRecords, one+2, "allocations per record of the batch")
 }
 
 // TestApplyEventsBlockOutgrowsItsEstimate: the events are encoded straight into the batch's

@@ -324,8 +324,8 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	call := applyCall{seen: seen, scratch: scratchBufs.Get().(*scratch)}
 	enc := jsonArgs{buf: call.scratch.buf[:0], times: &call.scratch.times}
 	slots := &call.scratch.slots
-	slots.reserve(1+len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+3*len(b.Journal),
-		len(b.Lines)+len(b.Calls)+len(b.Journal))
+	slots.reserve(1+len(b.Lines)+len(b.Calls)+len(b.RemovedCalls)+2*len(b.Journal),
+		len(b.Lines)+len(b.Calls)+2*len(b.Journal))
 	args = append(args, slots.str(b.ID))
 	defer func() { call.scratch.buf = enc.buf }() // the buffer as grown, for release
 	for i := range b.Lines {
@@ -363,19 +363,23 @@ func (s *Store) applyArgs(pbx string, fence store.Fence, candidate string, b *st
 	base, nj := len(args), len(b.Journal)
 	args = args[:base+4*nj]
 	var j store.JournalEntry // one copy for all records: its address escapes (addJSON)
+	var err error
 	for i := range b.Journal {
 		j = b.Journal[i]
-		member, err := store.CheckRecord(pbx, &j)
-		if err != nil {
+		// The index member goes into the pooled buffer, as the JSON does: a string of its
+		// own was an allocation per record.
+		start := len(enc.buf)
+		if enc.buf, err = store.AppendCheckedIndex(enc.buf, pbx, &j); err != nil {
 			return fail("record %d: %v", i, err)
 		}
+		member := enc.buf[start:len(enc.buf):len(enc.buf)]
 		j.PBX = pbx
 		js, _, err := addJSON(&enc, &j)
 		if err != nil {
 			return fail("encode record %d: %v", i, err)
 		}
 		args[base+2*i], args[base+2*i+1] = slots.str(j.ID), slots.json(js)
-		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = slots.str(string(j.Handle)), slots.str(member)
+		args[base+2*nj+2*i], args[base+2*nj+2*i+1] = slots.str(string(j.Handle)), slots.json(member)
 	}
 	if cap(args) != cap(cmd)-head { // grown apart from cmd (the capacity above should hold it)
 		cmd = append(cmd[:head:head], args...)
