@@ -34,18 +34,9 @@ func checkRecord(pbx string, j *JournalEntry) error {
 	return nil
 }
 
-// CheckRecord validates a record of a batch for pbx (for the implementations) and returns
-// its index member (see HistoryIndex).
-func CheckRecord(pbx string, j *JournalEntry) (string, error) {
-	if err := checkRecord(pbx, j); err != nil {
-		return "", err
-	}
-	return HistoryIndex(j), nil
-}
-
-// AppendCheckedIndex is CheckRecord appending the member to dst: the memory store keeps the
-// members of a batch in one buffer, without a string per record. On error dst is returned
-// unchanged.
+// AppendCheckedIndex validates a record of a batch for pbx (for the implementations) and
+// appends its index member (see HistoryIndex) to dst: both stores keep the members of a
+// batch in one buffer, without a string per record. On error dst is returned unchanged.
 func AppendCheckedIndex(dst []byte, pbx string, j *JournalEntry) ([]byte, error) {
 	if err := checkRecord(pbx, j); err != nil {
 		return dst, err
