@@ -1,0 +1,56 @@
+package reducer
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ctibridge/ctibridge/csta"
+	"github.com/ctibridge/ctibridge/tapi"
+)
+
+// Switches without callIDs (ECMA-269 makes the callID of a connection optional): each event
+// is either placed on the call it is about or asks for a repair, and a repair's snapshot
+// makes the line's states the switch's. TestMinimalTrafficNeverSilentlyWrong found these
+// sequences in random traffic on pbxsim's minimal profile.
+
+// lineStates returns the states of a line's calls, sorted.
+func lineStates(s *State, ext string) []string {
+	var out []string
+	for _, c := range s.Calls(ext) {
+		out = append(out, c.State.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A line with a held call and a call that failed busy retrieves a call the switch reports
+// without a callID; the repair's snapshot lists one connected and one failed connection. The
+// failed connection is the BUSY call's; the connected one is not, although a BUSY call may
+// have a connected connection too (its far end left): matched in the snapshot's order, the
+// connected item took the BUSY call and the line showed busy for good while the user talked.
+func TestReconcileNaturalStateBeforeCompatible(t *testing.T) {
+	s, _ := run(t, []string{"201"}, seq(
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("201"),
+			AnsweringDevice: dev("201"), CallingDevice: dev("205"), CalledDevice: dev("201")}, "201"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseNormal, csta.StateHold), HeldConnection: own("201"),
+			HoldingDevice: dev("201")}, "201"),
+		to(&csta.OriginatedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), OriginatedConnection: own("201"),
+			CallingDevice: dev("201"), CalledDevice: dev("204")}, "201"),
+		to(&csta.FailedEvent{EventCommon: lci(csta.CauseBusy, csta.StateFail), FailedConnection: own("201"),
+			FailingDevice: dev("204"), CallingDevice: dev("201"), CalledDevice: dev("204")}, "201"),
+	))
+	if got := lineStates(s, "201"); !slices.Equal(got, []string{"LINECALLSTATE_BUSY", "LINECALLSTATE_ONHOLD"}) {
+		t.Fatalf("before the snapshot: %v", got)
+	}
+	s.Reconcile(map[string][]csta.SnapshotDeviceItem{"201": {
+		item("", "201", csta.StateConnected), item("", "201", csta.StateFail)}}, nil, t0)
+	want := []string{"LINECALLSTATE_BUSY", "LINECALLSTATE_CONNECTED"}
+	if got := lineStates(s, "201"); !slices.Equal(got, want) {
+		t.Errorf("after the snapshot: %v, want %v", got, want)
+	}
+	for _, c := range s.Calls("201") {
+		if c.State == tapi.LINECALLSTATE_BUSY && !slices.Equal(c.Parties, []string{"204"}) {
+			t.Errorf("the BUSY call is %+v, want the call to 204", c)
+		}
+	}
+}
