@@ -54,3 +54,48 @@ func TestReconcileNaturalStateBeforeCompatible(t *testing.T) {
 		}
 	}
 }
+
+// 208 holds a call of its own and talks to 201, who consulted it; 201 conferences its held
+// call (with an outside caller) and 208. The Conferenced event at 208 carries no callIDs: the
+// call that joins is 208's call with the conferencing device, not 208's held call (the held
+// call carries on only at the line that joins its two calls). Before, 208's unrelated held
+// call became the conference, silently, and the call with 201 stayed a two-party call.
+func TestConferencedAtAnotherLineWithoutCallIDs(t *testing.T) {
+	const outside = "+4930555123"
+	s, got := run(t, []string{"208"}, seq(
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("208"),
+			AlertingDevice: dev("208"), CallingDevice: dev("+4930555999"), CalledDevice: dev("208")}, "208"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("208"),
+			AnsweringDevice: dev("208"), CallingDevice: dev("+4930555999"), CalledDevice: dev("208")}, "208"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseNormal, csta.StateHold), HeldConnection: own("208"),
+			HoldingDevice: dev("208")}, "208"),
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("208"),
+			AlertingDevice: dev("208"), CallingDevice: dev("201"), CalledDevice: dev("208")}, "208"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("208"),
+			AnsweringDevice: dev("208"), CallingDevice: dev("201"), CalledDevice: dev("208")}, "208"),
+		to(&csta.ConferencedEvent{EventCommon: lci(csta.CauseConference, csta.StateConnected),
+			PrimaryOldCall: own("201"), SecondaryOldCall: own("201"), ConferencingDevice: dev("201"), AddedParty: dev("208"),
+			ConferenceConnections: []csta.ConnectionListItem{
+				{NewConnection: own(outside), OldConnection: own(outside), Endpoint: dev(outside)},
+				{NewConnection: own("208"), OldConnection: own("208"), Endpoint: dev("208")},
+				{NewConnection: own("201"), OldConnection: own("201"), Endpoint: dev("201")}}}, "208"),
+	))
+	expect(t, got, map[string][]string{"208": {
+		"hq:1 NEWCALL origin=EXTERNAL reason=DIRECT caller=+4930555999 called=208",
+		"hq:1 OFFERING",
+		"hq:1 INFO CONNECTEDID connected=+4930555999",
+		"hq:1 CONNECTED",
+		"hq:1 ONHOLD",
+		"hq:2 NEWCALL origin=INTERNAL reason=DIRECT caller=201 called=208",
+		"hq:2 OFFERING",
+		"hq:2 INFO CONNECTEDID connected=201",
+		"hq:2 CONNECTED",
+		"hq:2 CONFERENCED",
+		"hq:2 CONFERENCE hq:2.conf parties=+4930555123,201",
+	}})
+	for _, c := range s.Calls("208") {
+		if c.Handle == "hq:1" && c.State != tapi.LINECALLSTATE_ONHOLD {
+			t.Errorf("208's own held call is %s", c.State)
+		}
+	}
+}

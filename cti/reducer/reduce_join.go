@@ -96,10 +96,11 @@ func (st *step) ownItem(items []csta.ConnectionListItem) (csta.ConnectionListIte
 	return csta.ConnectionListItem{}, false
 }
 
-// joinedCall finds the line's call among the old calls of a transfer or conference, and the
-// PBX call ID it continues under. Without a list entry for the line, the call keeps its ID
-// and both old IDs become aliases, since either may be used from now on.
-func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID) (
+// joinedCall finds the line's call among the old calls of a transfer or conference that
+// joining (the transferring or conferencing device) made, and the PBX call ID it continues
+// under. Without a list entry for the line, the call keeps its ID and both old IDs become
+// aliases, since either may be used from now on.
+func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID, joining csta.DeviceID) (
 	c *tapi.Call, newID string, aliases []string) {
 	item, listed := st.ownItem(items)
 	if listed {
@@ -111,13 +112,7 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 		}
 	}
 	if c == nil && primary.CallID == "" && secondary.CallID == "" {
-		// A switch without callIDs: the held call carries on at a line that joins its two
-		// calls; elsewhere the line's one call without a callID that takes part.
-		if held, active := st.oldCalls(primary, secondary); held != nil && active != nil {
-			c = held
-		} else {
-			c, _ = st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
-		}
+		c = st.joinedWithoutCallID(primary, secondary, joining)
 	}
 	if c == nil {
 		return nil, "", nil
@@ -127,6 +122,29 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 	}
 	return c, c.CallID, []string{primary.CallID, secondary.CallID, c.CallID}
 }
+
+// joinedWithoutCallID finds the line's call a transfer or conference joins on a switch
+// without callIDs. At the line that joins its two calls the held call carries on (else its
+// one connected or held call). At any other line it is the line's call with the joining
+// device: both old calls were the joining device's, and the line's call may be ringing
+// (a transfer or conference on alerting), ringing out, held there or connected; the line's
+// other calls, held ones included, are none of the event's business. Several candidates make
+// the event ambiguous: nil, and a repair (place).
+func (st *step) joinedWithoutCallID(primary, secondary csta.ConnectionID, joining csta.DeviceID) *tapi.Call {
+	if joining.Known() && st.is(joining) {
+		if held, active := st.oldCalls(primary, secondary); held != nil && active != nil {
+			return held
+		}
+		c, _ := st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
+		return c
+	}
+	c, _ := st.place(csta.ConnectionID{}, joining, joinable, nil)
+	return c
+}
+
+// joinable lists the states of a call another device's transfer or conference can join.
+var joinable = slices.Concat(connectedStates, onHold, ringing,
+	[]tapi.CallState{tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK})
 
 // otherEndpoints lists the numbers of the list's endpoints other than the line and except.
 func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) []string {
@@ -162,7 +180,8 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 		st.idle("transferred", cs...)
 		return
 	}
-	c, newID, aliases := st.joinedCall(e.TransferredConnections, e.PrimaryOldCall, e.SecondaryOldCall)
+	c, newID, aliases := st.joinedCall(e.TransferredConnections, e.PrimaryOldCall, e.SecondaryOldCall,
+		e.TransferringDevice)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
 		st.repair(RepairUnknownCall)
@@ -208,7 +227,8 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 // (ONHOLDPENDTRANSFER -> ONHOLDPENDCONF -> CONFERENCED), whether the conference was made by
 // the bridge's conference op or at the phone.
 func (st *step) conferenced(e *csta.ConferencedEvent) {
-	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall)
+	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall,
+		e.ConferencingDevice)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
 		st.repair(RepairUnknownCall)
