@@ -99,3 +99,54 @@ func TestConferencedAtAnotherLineWithoutCallIDs(t *testing.T) {
 		}
 	}
 }
+
+// 201 calls 209 and, while it rings, consults 207 (holding the call that rings out); 207
+// answers, then 209. The Established event of 209's answer reaches 201 with its own
+// connection held (localConnectionInfo hold): it is about 201's held call, which stays held
+// and is connected to 209 from now on. Before, it was placed among the line's active calls:
+// the call with 207 took 209 as its connected party (or a connected call the switch never had
+// was started), and a retrieve later showed the held call ringing back.
+func TestFarEndAnswersAHeldCallWithoutCallIDs(t *testing.T) {
+	s, got := run(t, []string{"201"}, seq(
+		to(&csta.OriginatedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), OriginatedConnection: own("201"),
+			CallingDevice: dev("201"), CalledDevice: dev("209")}, "201"),
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), Connection: own("201"),
+			AlertingDevice: dev("209"), CallingDevice: dev("201"), CalledDevice: dev("209")}, "201"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseConsultation, csta.StateHold), HeldConnection: own("201"),
+			HoldingDevice: dev("201")}, "201"),
+		to(&csta.OriginatedEvent{EventCommon: lci(csta.CauseConsultation, csta.StateConnected), OriginatedConnection: own("201"),
+			CallingDevice: dev("201"), CalledDevice: dev("207")}, "201"),
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), Connection: own("201"),
+			AlertingDevice: dev("207"), CallingDevice: dev("201"), CalledDevice: dev("207")}, "201"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("201"),
+			AnsweringDevice: dev("207"), CallingDevice: dev("201"), CalledDevice: dev("207")}, "201"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateHold), EstablishedConnection: own("201"),
+			AnsweringDevice: dev("209"), CallingDevice: dev("201"), CalledDevice: dev("209")}, "201"),
+		// 207 hangs up; 201 takes 209 back: connected, not ringing back.
+		to(&csta.ConnectionClearedEvent{EventCommon: lci(csta.CauseNormalClearing, csta.StateConnected),
+			DroppedConnection: own("201"), ReleasingDevice: dev("207")}, "201"),
+		to(&csta.ConnectionClearedEvent{EventCommon: lci(csta.CauseNormalClearing, csta.StateNull),
+			DroppedConnection: own("201"), ReleasingDevice: dev("201")}, "201"),
+		to(&csta.RetrievedEvent{EventCommon: lci(csta.CauseNormal, csta.StateConnected), RetrievedConnection: own("201"),
+			RetrievingDevice: dev("201")}, "201"),
+	))
+	expect(t, got, map[string][]string{"201": {
+		"hq:1 NEWCALL origin=OUTBOUND reason=DIRECT caller=201 called=209",
+		"hq:1 PROCEEDING",
+		"hq:1 RINGBACK",
+		"hq:1 ONHOLDPENDTRANSFER",
+		"hq:2 NEWCALL origin=OUTBOUND reason=DIRECT caller=201 called=207",
+		"hq:2 PROCEEDING",
+		"hq:2 RINGBACK",
+		"hq:2 INFO CONNECTEDID connected=207",
+		"hq:2 CONNECTED",
+		"hq:1 INFO CONNECTEDID connected=209", // held, and answered
+		"hq:2 DISCONNECTED/NORMAL",
+		"hq:2 IDLE",
+		"repair:" + RepairGuessed, // the hang-up ended the call that is not held
+		"hq:1 CONNECTED",
+	}})
+	if calls := s.Calls("201"); len(calls) != 1 || !slices.Equal(calls[0].Parties, []string{"209"}) {
+		t.Errorf("calls at 201: %+v, want the call with 209", calls)
+	}
+}

@@ -184,6 +184,8 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			st.ignore(IgnoredOutOfOrder)
 			st.repair(RepairImpossible) // the line answered a call it shows held or ended
 		}
+	case st.is(e.CallingDevice) && e.LocalConnectionInfo == csta.StateHold:
+		st.answeredWhileHeld(e)
 	case st.is(e.CallingDevice):
 		c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, outgoing, connectedStates)
 		if c == nil {
@@ -206,6 +208,48 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			return
 		}
 		st.farEndAnswered(c, e)
+	}
+}
+
+// answeredWhileHeld: the far end answered a call the line holds (the line held it while it
+// rang out, e.g. to consult someone): the monitored device's connection is held
+// (localConnectionInfo), so the call is one of the line's held calls, and it stays held; it
+// is connected from now on (a retrieve connects it) and the answering party is its
+// connected ID. Placed among the active calls instead, the event took the line's call with
+// the consulted party for this one, or started a connected call the switch never had.
+func (st *step) answeredWhileHeld(e *csta.EstablishedEvent) {
+	c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, onHold, nil)
+	switch {
+	case c == nil && st.ambiguous:
+		return
+	case c == nil && cleared:
+		st.ignore(IgnoredCleared)
+		return
+	case c == nil:
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
+			Caller: party(e.CallingDevice), Called: party(e.CalledDevice), Connected: party(e.AnsweringDevice)}
+		st.redirectedTo(&info, e.CalledDevice, e.AnsweringDevice)
+		st.adopt(e.EstablishedConnection.CallID, statusOnHold, info, numbers(e.AnsweringDevice))
+		return
+	}
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
+		if e.AnsweringDevice.Known() {
+			i.Connected = party(e.AnsweringDevice)
+		}
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
+	})
+	if p := partiesOr(c.Parties, e.AnsweringDevice); p != nil && len(c.Parties) <= 1 {
+		c.Parties = p
+	}
+	if c.ConnectedAt.IsZero() {
+		c.ConnectedAt = st.now
+		st.changed(c)
+	}
+	if len(st.res.Events) == 0 {
+		st.ignore(IgnoredDuplicate)
 	}
 }
 
