@@ -150,3 +150,37 @@ func TestFarEndAnswersAHeldCallWithoutCallIDs(t *testing.T) {
 		t.Errorf("calls at 201: %+v, want the call with 209", calls)
 	}
 }
+
+// 202 holds its call with 205 and calls 205 again, who is busy; then 205 hangs up the held
+// call. The ConnectionCleared names 202's own connection, still held (localConnectionInfo
+// hold): another party leaving does not change it, so the call is 202's held call with 205,
+// not the one that failed busy. Before, both calls with 205 fitted: ambiguous, a repair, and
+// the snapshot could not say which call the party had left.
+func TestFarEndLeavesAHeldCallWithoutCallIDs(t *testing.T) {
+	_, got := run(t, []string{"202"}, seq(
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("202"),
+			AlertingDevice: dev("202"), CallingDevice: dev("205"), CalledDevice: dev("202")}, "202"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("202"),
+			AnsweringDevice: dev("202"), CallingDevice: dev("205"), CalledDevice: dev("202")}, "202"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseNormal, csta.StateHold), HeldConnection: own("202"),
+			HoldingDevice: dev("202")}, "202"),
+		to(&csta.OriginatedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), OriginatedConnection: own("202"),
+			CallingDevice: dev("202"), CalledDevice: dev("205")}, "202"),
+		to(&csta.FailedEvent{EventCommon: lci(csta.CauseBusy, csta.StateFail), FailedConnection: own("202"),
+			FailingDevice: dev("205"), CallingDevice: dev("202"), CalledDevice: dev("205")}, "202"),
+		to(&csta.ConnectionClearedEvent{EventCommon: lci(csta.CauseNormalClearing, csta.StateHold),
+			DroppedConnection: own("202"), ReleasingDevice: dev("205")}, "202"),
+	))
+	expect(t, got, map[string][]string{"202": {
+		"hq:1 NEWCALL origin=INTERNAL reason=DIRECT caller=205 called=202",
+		"hq:1 OFFERING",
+		"hq:1 INFO CONNECTEDID connected=205",
+		"hq:1 CONNECTED",
+		"hq:1 ONHOLD",
+		"hq:2 NEWCALL origin=OUTBOUND reason=DIRECT caller=202 called=205",
+		"hq:2 PROCEEDING",
+		"hq:2 BUSY/STATION",
+		"repair:" + RepairGuessed, // the failed call told from the held one by state alone
+		"hq:1 DISCONNECTED/NORMAL",
+	}})
+}

@@ -103,7 +103,7 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	if gone == "" && !st.is(e.DroppedConnection.DeviceID) {
 		gone = e.DroppedConnection.DeviceID.Number
 	}
-	c := st.clearedCall(e.DroppedConnection, own, gone)
+	c := st.clearedCall(e.DroppedConnection, own, gone, e.LocalConnectionInfo)
 	if c == nil {
 		return
 	}
@@ -132,16 +132,22 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 
 // clearedCall finds the call of a cleared connection (nil, with the reason recorded, when
 // there is none): for the line's own connection the active call before a held one; without
-// a callID the party that left picks the call (see find).
-func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string) *tapi.Call {
+// a callID the party that left picks the call (see find), among the calls whose state fits
+// the line's own connection as local (localConnectionInfo) has it, since another party
+// leaving does not change it: a line whose held call's far end hangs up may have another
+// call with that party (one that failed busy, one ringing back).
+func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string, local csta.LocalConnectionState) *tapi.Call {
 	if conn.CallID == "" && !own && gone != "" {
 		conn.DeviceID = csta.Device(gone)
 	}
 	var c *tapi.Call
 	var cleared bool
-	if own {
+	switch {
+	case own:
 		c, cleared = st.findOr(conn, notHeld, anyState)
-	} else {
+	case conn.CallID == "" && local != "" && local != csta.StateNull:
+		c, cleared = st.findOr(conn, statesFor(local), anyState)
+	default:
 		c, cleared = st.find(conn)
 	}
 	switch {
@@ -152,6 +158,17 @@ func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string) *tapi
 		st.ignore(IgnoredUnknownCall)
 	}
 	return c
+}
+
+// statesFor lists the states of a live call that can describe a connection in local state l.
+func statesFor(l csta.LocalConnectionState) []tapi.CallState {
+	var out []tapi.CallState
+	for _, s := range slices.Concat(notHeld, onHold) {
+		if s != tapi.LINECALLSTATE_UNKNOWN && Compatible(s, l) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // partyLeft: one party left a call others are still in, which goes on (a conference still
