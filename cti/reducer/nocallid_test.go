@@ -184,3 +184,43 @@ func TestFarEndLeavesAHeldCallWithoutCallIDs(t *testing.T) {
 		"hq:1 DISCONNECTED/NORMAL",
 	}})
 }
+
+// 206 holds a call with 208, takes a call from 202, consults an outside number from it and
+// transfers. The Transferred event at 206 has no callIDs, and 206 has two held calls; its
+// connection list names the joined call's devices (202 and the outside number), which are
+// the parties of the held and active calls that go. Before, two held calls made the event
+// unknown, and the repair's snapshot (one held call) kept one of them by state alone: the
+// call with 202, gone, instead of the one with 208.
+func TestTransferWithTwoHeldCallsWithoutCallIDs(t *testing.T) {
+	const outside = "+4930555123"
+	s, got := run(t, []string{"206"}, seq(
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("206"),
+			AlertingDevice: dev("206"), CallingDevice: dev("208"), CalledDevice: dev("206")}, "206"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("206"),
+			AnsweringDevice: dev("206"), CallingDevice: dev("208"), CalledDevice: dev("206")}, "206"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseNormal, csta.StateHold), HeldConnection: own("206"),
+			HoldingDevice: dev("206")}, "206"),
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("206"),
+			AlertingDevice: dev("206"), CallingDevice: dev("202"), CalledDevice: dev("206")}, "206"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("206"),
+			AnsweringDevice: dev("206"), CallingDevice: dev("202"), CalledDevice: dev("206")}, "206"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseConsultation, csta.StateHold), HeldConnection: own("206"),
+			HoldingDevice: dev("206")}, "206"),
+		to(&csta.OriginatedEvent{EventCommon: lci(csta.CauseConsultation, csta.StateConnected), OriginatedConnection: own("206"),
+			CallingDevice: dev("206"), CalledDevice: dev(outside)}, "206"),
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("206"),
+			AnsweringDevice: dev(outside), CallingDevice: dev("206"), CalledDevice: dev(outside)}, "206"),
+		to(&csta.TransferredEvent{EventCommon: lci(csta.CauseTransfer, csta.StateNull),
+			PrimaryOldCall: own("206"), SecondaryOldCall: own("206"), TransferringDevice: dev("206"), TransferredToDevice: dev(outside),
+			TransferredConnections: []csta.ConnectionListItem{
+				{NewConnection: own("202"), OldConnection: own("202"), Endpoint: dev("202")},
+				{NewConnection: own(outside), OldConnection: own(outside), Endpoint: dev(outside)}}}, "206"),
+	))
+	want := []string{"hq:2 IDLE", "hq:3 IDLE"}
+	if g := got["206"]; !slices.Equal(g[len(g)-len(want):], want) {
+		t.Errorf("the transfer at 206: %q, want %q", g, want)
+	}
+	if calls := s.Calls("206"); len(calls) != 1 || calls[0].Handle != "hq:1" || calls[0].State != tapi.LINECALLSTATE_ONHOLD {
+		t.Errorf("calls at 206: %+v, want the held call with 208", calls)
+	}
+}

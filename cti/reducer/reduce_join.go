@@ -112,7 +112,7 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 		}
 	}
 	if c == nil && primary.CallID == "" && secondary.CallID == "" {
-		c = st.joinedWithoutCallID(primary, secondary, joining)
+		c = st.joinedWithoutCallID(items, primary, secondary, joining)
 	}
 	if c == nil {
 		return nil, "", nil
@@ -130,9 +130,10 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 // (a transfer or conference on alerting), ringing out, held there or connected; the line's
 // other calls, held ones included, are none of the event's business. Several candidates make
 // the event ambiguous: nil, and a repair (place).
-func (st *step) joinedWithoutCallID(primary, secondary csta.ConnectionID, joining csta.DeviceID) *tapi.Call {
+func (st *step) joinedWithoutCallID(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID,
+	joining csta.DeviceID) *tapi.Call {
 	if joining.Known() && st.is(joining) {
-		if held, active := st.oldCalls(primary, secondary); held != nil && active != nil {
+		if held, active := st.oldCalls(primary, secondary, items); held != nil && active != nil {
 			return held
 		}
 		c, _ := st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
@@ -166,7 +167,7 @@ func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) [
 func (st *step) transferred(e *csta.TransferredEvent) {
 	if st.is(e.TransferringDevice) {
 		var cs []*tapi.Call
-		held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
+		held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.TransferredConnections)
 		for _, c := range []*tapi.Call{held, active} {
 			if c != nil && !slices.Contains(cs, c) {
 				cs = append(cs, c)
@@ -280,7 +281,7 @@ func (st *step) conferenceCalls(e *csta.ConferencedEvent, c *tapi.Call, newID st
 		}
 		return c, nil, parties, newID, aliases
 	}
-	p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
+	p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.ConferenceConnections)
 	if p == nil || q == nil || p == q {
 		return c, nil, parties, newID, aliases
 	}
