@@ -224,3 +224,29 @@ func TestTransferWithTwoHeldCallsWithoutCallIDs(t *testing.T) {
 		t.Errorf("calls at 206: %+v, want the held call with 208", calls)
 	}
 }
+
+// 200 holds a call with 202; a call from 209 rings and its caller gives up, and the CallCleared
+// that would end it could not be placed (several calls fitted), so it stays DISCONNECTED; 200
+// then retrieves. The repair's snapshot lists one connected connection. The abandoned call
+// never had a connected connection at 200 (it was never answered there), so it cannot be
+// that one: the line shows a connected call, not the stale DISCONNECTED one (which a
+// connected item may match only if the line was ever connected in the call).
+func TestReconcileConnectedIsNotAnUnansweredCall(t *testing.T) {
+	s, _ := run(t, []string{"200"}, seq(
+		to(&csta.EstablishedEvent{EventCommon: lci(csta.CauseNewCall, csta.StateConnected), EstablishedConnection: own("200"),
+			AnsweringDevice: dev("202"), CallingDevice: dev("200"), CalledDevice: dev("202")}, "200"),
+		to(&csta.HeldEvent{EventCommon: lci(csta.CauseNormal, csta.StateHold), HeldConnection: own("200"),
+			HoldingDevice: dev("200")}, "200"),
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("200"),
+			AlertingDevice: dev("200"), CallingDevice: dev("209"), CalledDevice: dev("200")}, "200"),
+		to(&csta.ConnectionClearedEvent{EventCommon: lci(csta.CauseNormalClearing, csta.StateAlerting),
+			DroppedConnection: own("200"), ReleasingDevice: dev("209")}, "200"),
+	))
+	if got := lineStates(s, "200"); !slices.Equal(got, []string{"LINECALLSTATE_DISCONNECTED", "LINECALLSTATE_ONHOLD"}) {
+		t.Fatalf("before the snapshot: %v", got)
+	}
+	s.Reconcile(map[string][]csta.SnapshotDeviceItem{"200": {item("", "200", csta.StateConnected)}}, nil, t0)
+	if got := lineStates(s, "200"); !slices.Equal(got, []string{"LINECALLSTATE_CONNECTED"}) {
+		t.Errorf("after the snapshot: %v, want one connected call", got)
+	}
+}

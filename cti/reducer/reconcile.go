@@ -126,7 +126,7 @@ func (st *step) matchByState(calls []*tapi.Call, rest []csta.SnapshotDeviceItem,
 func (st *step) callForItem(calls []*tapi.Call, it csta.SnapshotDeviceItem, matched map[*tapi.Call]csta.SnapshotDeviceItem,
 	parties []csta.SnapshotCallItem, want func(tapi.CallState, csta.LocalConnectionState) bool) *tapi.Call {
 	for _, c := range calls {
-		if _, taken := matched[c]; taken || !want(c.State, it.State()) {
+		if _, taken := matched[c]; taken || !want(c.State, it.State()) || !everConnected(c, it.State()) {
 			continue
 		}
 		if it.Connection.CallID == "" || st.shareParty(c, parties) {
@@ -134,6 +134,19 @@ func (st *step) callForItem(calls []*tapi.Call, it csta.SnapshotDeviceItem, matc
 		}
 	}
 	return nil
+}
+
+// everConnected reports whether a call could have the line's connection in local state l as
+// far as its connectedness goes: a BUSY or DISCONNECTED call has a connected connection only
+// if the line was ever connected in it, as the caller or by answering. A call that rang here
+// and whose caller left before an answer has none (ECMA-269: an alerting connection becomes
+// connected only by an answer); taking it for a connected item kept a stale DISCONNECTED call
+// (its CallCleared could not be placed) in place of the line's connected call.
+func everConnected(c *tapi.Call, l csta.LocalConnectionState) bool {
+	if l != csta.StateConnected || !inState(c, tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED) {
+		return true
+	}
+	return !c.ConnectedAt.IsZero() || c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND
 }
 
 // adoptItem adopts a call the snapshot shows and the line did not know.

@@ -37,6 +37,10 @@ func TestMinimalTrafficNeverSilentlyWrong(t *testing.T) {
 				action := h.randomAction(rng)
 				h.step(fmt.Sprintf("%d:%s", i, action))
 			}
+			h.actions += *silentRepairDelay // the repairs still due, as at the end of TestProfileTraffic
+			for _, ext := range h.exts {
+				h.check(ext)
+			}
 			t.Logf("%d events, %d repairs, %d of them could not name the parties of the calls told apart by state",
 				h.events, h.repairs, h.unnamed)
 		})
