@@ -180,7 +180,6 @@ func TestFarEndLeavesAHeldCallWithoutCallIDs(t *testing.T) {
 		"hq:2 NEWCALL origin=OUTBOUND reason=DIRECT caller=202 called=205",
 		"hq:2 PROCEEDING",
 		"hq:2 BUSY/STATION",
-		"repair:" + RepairGuessed, // the failed call told from the held one by state alone
 		"hq:1 DISCONNECTED/NORMAL",
 	}})
 }

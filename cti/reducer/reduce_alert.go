@@ -17,6 +17,8 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 	switch {
 	case here && st.is(e.CallingDevice):
 		st.prompted(e)
+	case here && e.AlertingDevice.Known() && !st.is(e.AlertingDevice):
+		st.alertingElsewhere(e)
 	case here:
 		c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
 		if st.ambiguous {
@@ -63,6 +65,27 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		}
 		// The far end of a call the line placed rings after a transfer or diversion.
 		st.ringback(c, e)
+	}
+}
+
+// alertingElsewhere: the line's own connection is alerting (localConnectionInfo), but the
+// event says another device is alerted: a call ringing here now rings there too (offered
+// to several devices, redirected or transferred while ringing). It starts no call; without
+// a callID it is the line's ringing call with the alerting or the calling device, and a line
+// that rings with none asks for a repair (its own Delivered was missed).
+func (st *step) alertingElsewhere(e *csta.DeliveredEvent) {
+	other := e.AlertingDevice
+	c, _ := st.place(e.Connection, other, ringing, nil)
+	if c != nil && e.Connection.CallID == "" && !slices.Contains(c.Parties, other.Number) {
+		c, _ = st.place(e.Connection, e.CallingDevice, ringing, nil)
+	}
+	switch {
+	case st.ambiguous:
+	case c == nil:
+		st.ignore(IgnoredUnknownCall)
+		st.repair(RepairUnknownCall)
+	default:
+		st.ignore(IgnoredDuplicate) // the line's call rings on
 	}
 }
 

@@ -202,17 +202,54 @@ func (st *step) callCleared(e *csta.CallClearedEvent) {
 	st.idle("", c)
 }
 
+// failedWhileHeld: the device a call the line holds rang out to could not take it (busy,
+// do not disturb, ...), while the line's own connection stays held (localConnectionInfo):
+// the call stays held until the line retrieves or clears it. Without a callID it is the
+// line's held call with the failing device; placed among the calls ringing out, the event
+// ended another call of the line.
+func (st *step) failedWhileHeld(e *csta.FailedEvent) {
+	c, cleared := st.place(e.FailedConnection, e.FailingDevice, onHold, nil)
+	switch {
+	case st.ambiguous:
+	case c == nil && cleared:
+		st.ignore(IgnoredCleared)
+	case c == nil:
+		st.ignore(IgnoredUnknownCall)
+		st.repair(RepairUnknownCall)
+	default:
+		// Held, as the switch says; the failing device never joined the call.
+		if n := e.FailingDevice.Number; n != "" && slices.Contains(c.Parties, n) {
+			c.Parties = slices.DeleteFunc(slices.Clone(c.Parties), func(p string) bool { return p == n })
+			st.changed(c)
+		}
+		st.ignore(IgnoredDuplicate)
+	}
+}
+
 // Failed: the call could not be completed -> BUSY (cause busy) or DISCONNECTED with the mode
 // of the cause, for the calling line; DISCONNECTED when the line's own connection failed.
 func (st *step) failed(e *csta.FailedEvent) {
 	id := e.FailedConnection.CallID
 	own := st.by(e.FailingDevice, e.FailedConnection)
-	fits := outgoing
-	if own {
-		fits = nil // the line's own connection failed, whatever its call's state
+	// The line's own connection failed (localConnectionInfo) although another device failed:
+	// the line is the side the call was for, as its caller, or as the party left in a call
+	// another device transferred (the callingDevice is then the transferring device). Without
+	// a callID its call is the one with the failing device, ringing out first.
+	failedHere := !own && e.LocalConnectionInfo == csta.StateFail
+	var c *tapi.Call
+	var cleared bool
+	switch {
+	case !own && e.LocalConnectionInfo == csta.StateHold:
+		st.failedWhileHeld(e)
+		return
+	case own:
+		c, cleared = st.find(e.FailedConnection) // the line's own connection, whatever its call's state
+	case failedHere:
+		c, cleared = st.place(e.FailedConnection, e.FailingDevice, outgoing, anyState)
+	default:
+		c, cleared = st.find(e.FailedConnection, outgoing...)
 	}
-	c, cleared := st.find(e.FailedConnection, fits...)
-	caller := st.is(e.CallingDevice) || (c != nil && inState(c, outgoing...) && !own)
+	caller := st.is(e.CallingDevice) || failedHere || (c != nil && inState(c, outgoing...) && !own)
 	if !caller && !own {
 		st.ignore(IgnoredNotOurs)
 		return

@@ -17,18 +17,29 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 	// forwarded before it rang is none of the line's calls); at the calling line, the call
 	// the diverting device was part of.
 	fits, again, other := outgoing, anyState, e.DivertingDevice
-	if away {
+	switch {
+	case away:
 		fits, again, other = ringing, nil, csta.DeviceID{}
+	case e.LocalConnectionInfo == csta.StateHold:
+		fits, again = onHold, nil // the line holds the call that rang out (localConnectionInfo)
 	}
 	c, cleared := st.place(e.Connection, other, fits, again)
+	if c != nil && away && e.Connection.CallID == "" && !st.divertedFromRinging(c, e) {
+		c = nil
+	}
 	if c == nil && away && !cleared && forwardedUnseen(e.Cause) {
 		st.forwardedAway(e)
 		return
 	}
 	if c == nil {
-		if cleared {
+		switch {
+		case cleared:
 			st.ignore(IgnoredCleared)
-		} else {
+		case away:
+			// The line's own connection was diverted away from a call it does not know.
+			st.ignore(IgnoredUnknownCall)
+			st.repair(RepairUnknownCall)
+		default:
 			st.ignore(IgnoredUnknownCall)
 		}
 		return
@@ -59,6 +70,17 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 	if !slices.Contains(c.Parties, e.NewDestination.Number) {
 		c.Parties = append(c.Parties, e.NewDestination.Number)
 	}
+}
+
+// divertedFromRinging says whether, without a callID, the line's ringing call c is the call a
+// Diverted event takes away: not for a call forwarded before it rang here (immediate, busy:
+// none of the line's calls, whatever rings here meanwhile), and not when c rings from another
+// caller than the event's.
+func (st *step) divertedFromRinging(c *tapi.Call, e *csta.DivertedEvent) bool {
+	if forwardedUnseen(e.Cause) {
+		return false
+	}
+	return !e.CallingDevice.Known() || len(c.Parties) == 0 || slices.Contains(c.Parties, e.CallingDevice.Number)
 }
 
 // forwardedUnseen reports the diversion causes of a call forwarded before it alerted at the
@@ -162,17 +184,34 @@ func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) [
 	return out
 }
 
+// transferredCalls returns the transferring line's calls a transfer ends: its held and
+// active calls, or, for a single-step transfer (ECMA-269 names one old call, no secondary),
+// the one call transferred: without a callID the line's active call, with a party among
+// the endpoints the event lists when it has several; its held calls stay.
+func (st *step) transferredCalls(e *csta.TransferredEvent) []*tapi.Call {
+	if e.SecondaryOldCall.IsZero() && e.PrimaryOldCall.CallID == "" {
+		a := st.joinCandidates(append(slices.Clone(connectedStates), outgoing...),
+			st.otherEndpoints(e.TransferredConnections, ""))
+		if len(a) != 1 {
+			return nil
+		}
+		return a
+	}
+	var cs []*tapi.Call
+	held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.TransferredConnections)
+	for _, c := range []*tapi.Call{held, active} {
+		if c != nil && !slices.Contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
 // Transferred: the transferring line's calls -> IDLE; the remaining parties keep their call
 // handle and get LINE_CALLINFO with the new connected ID and reason TRANSFER.
 func (st *step) transferred(e *csta.TransferredEvent) {
 	if st.is(e.TransferringDevice) {
-		var cs []*tapi.Call
-		held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.TransferredConnections)
-		for _, c := range []*tapi.Call{held, active} {
-			if c != nil && !slices.Contains(cs, c) {
-				cs = append(cs, c)
-			}
-		}
+		cs := st.transferredCalls(e)
 		if len(cs) == 0 {
 			st.ignore(IgnoredUnknownCall)
 			st.repair(RepairUnknownCall)

@@ -17,6 +17,10 @@ import (
 	"github.com/ctibridge/ctibridge/tapi"
 )
 
+// silentFeatures adds the features mix (featureAction) to TestMinimalTrafficNeverSilentlyWrong.
+// It still finds lines wrong (see the report of branch reduce7): a soak, not a gate yet.
+var silentFeatures = flag.Bool("silent-features", false, "play the features mix too")
+
 // silentSeeds is how many seeds TestMinimalTrafficNeverSilentlyWrong plays; more for a soak:
 // go test ./cti/reducer -run TestMinimalTrafficNeverSilentlyWrong -silent-seeds 300
 var silentSeeds = flag.Uint64("silent-seeds", 12, "seeds of TestMinimalTrafficNeverSilentlyWrong")
@@ -29,21 +33,30 @@ var silentSeeds = flag.Uint64("silent-seeds", 12, "seeds of TestMinimalTrafficNe
 // a line wrong without having asked is a silent misplacement, reported with its events.
 // Seeded, so a failure names its seed.
 func TestMinimalTrafficNeverSilentlyWrong(t *testing.T) {
-	for seed := uint64(1); seed <= *silentSeeds; seed++ {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			h := newTruthHarness(t)
-			rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-			for i := range 150 {
-				action := h.randomAction(rng)
-				h.step(fmt.Sprintf("%d:%s", i, action))
-			}
-			h.actions += *silentRepairDelay // the repairs still due, as at the end of TestProfileTraffic
-			for _, ext := range h.exts {
-				h.check(ext)
-			}
-			t.Logf("%d events, %d repairs, %d of them could not name the parties of the calls told apart by state",
-				h.events, h.repairs, h.unnamed)
-		})
+	mixes := []string{"calls"}
+	if *silentFeatures {
+		mixes = append(mixes, "features")
+	}
+	for _, mix := range mixes {
+		for seed := uint64(1); seed <= *silentSeeds; seed++ {
+			t.Run(fmt.Sprintf("%s/seed%d", mix, seed), func(t *testing.T) {
+				h := newTruthHarness(t)
+				rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+				for i := range 150 {
+					action := h.randomAction(rng)
+					if mix == "features" {
+						action = h.featureAction(rng)
+					}
+					h.step(fmt.Sprintf("%d:%s", i, action))
+				}
+				h.actions += *silentRepairDelay // the repairs still due, as at the end of TestProfileTraffic
+				for _, ext := range h.exts {
+					h.check(ext)
+				}
+				t.Logf("%d events, %d repairs, %d of them could not name the parties of the calls told apart by state",
+					h.events, h.repairs, h.unnamed)
+			})
+		}
 	}
 }
 
@@ -137,42 +150,6 @@ func newTruthHarness(t *testing.T) *truthHarness {
 		h.mu.Unlock()
 	}
 	return h
-}
-
-// randomAction does what a person at a phone does (as the engine's TestProfileTraffic);
-// refusals are part of the game.
-func (h *truthHarness) randomAction(rng *rand.Rand) string {
-	x, y := h.exts[rng.IntN(len(h.exts))], h.exts[rng.IntN(len(h.exts))]
-	p := h.p
-	switch r := rng.IntN(100); {
-	case r < 22:
-		_, _ = p.Dial(x, y)
-		return "dial " + x + " " + y
-	case r < 30:
-		from := fmt.Sprintf("+4930555%04d", rng.IntN(10000))
-		_, _ = p.IncomingCall(from, x)
-		return "incoming " + from + " " + x
-	case r < 52:
-		_ = p.Answer(x)
-		return "answer " + x
-	case r < 60:
-		_ = p.Hold(x)
-		return "hold " + x
-	case r < 66:
-		_ = p.Retrieve(x)
-		return "retrieve " + x
-	case r < 72:
-		_, _ = p.Consult(x, y)
-		return "consult " + x + " " + y
-	case r < 76:
-		_ = p.Transfer(x)
-		return "transfer " + x
-	case r < 79:
-		_ = p.Conference(x)
-		return "conference " + x
-	}
-	_ = p.HangUp(x)
-	return "hangup " + x
 }
 
 // settle waits until every event the simulator queued has arrived, and takes them.
