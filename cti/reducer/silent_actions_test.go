@@ -73,6 +73,9 @@ func (h *truthHarness) featureAction(rng *rand.Rand) string {
 		_ = p.SetBusy(x, on)
 		return fmt.Sprintf("busy %s %v", x, on)
 	case r < 22:
+		if h.inCallWith(x, y) {
+			return "deflect " + x + " " + y + " (a party)"
+		}
 		h.request(&csta.DeflectCall{CallToBeDiverted: csta.ConnectionID{DeviceID: csta.Device(x)}, NewDestination: csta.Device(y)})
 		return "deflect " + x + " " + y
 	case r < 26:
@@ -113,6 +116,21 @@ func (h *truthHarness) talking(ext string) bool {
 		}
 		for _, pt := range c.Parties {
 			if pt.Device != ext && pt.State == csta.StateConnected {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inCallWith reports whether y is a party of a call ext is in: the simulator deflects a call
+// to its own caller, which then rings itself, as no switch does.
+func (h *truthHarness) inCallWith(ext, y string) bool {
+	d, _ := h.p.Device(ext)
+	for _, cn := range d.Connections {
+		c, _ := h.p.Call(cn.CallID)
+		for _, pt := range c.Parties {
+			if pt.Device == y {
 				return true
 			}
 		}
