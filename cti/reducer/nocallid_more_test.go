@@ -141,3 +141,14 @@ func TestHeldCallDivertedAndFailedWithoutCallIDs(t *testing.T) {
 	))
 	wantCalls(t, s, "207", "hq:1 ONHOLD ", "hq:2 CONNECTED 203")
 }
+
+// A Delivered naming another alerting device (here a hunt group's pilot) while the line's
+// own connection is alerting starts the line's call when it has none ringing: only a call
+// already ringing here takes it as a repeat.
+func TestDeliveredElsewhereStartsTheFirstCall(t *testing.T) {
+	s, _ := run(t, []string{"201"}, seq(
+		to(&csta.DeliveredEvent{EventCommon: lci(csta.CauseNewCall, csta.StateAlerting), Connection: own("201"),
+			AlertingDevice: dev("500"), CallingDevice: dev("209"), CalledDevice: dev("500")}, "201"),
+	))
+	wantCalls(t, s, "201", "hq:1 OFFERING 209")
+}

@@ -17,8 +17,7 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 	switch {
 	case here && st.is(e.CallingDevice):
 		st.prompted(e)
-	case here && e.AlertingDevice.Known() && !st.is(e.AlertingDevice):
-		st.alertingElsewhere(e)
+	case here && e.AlertingDevice.Known() && !st.is(e.AlertingDevice) && st.alertingElsewhere(e):
 	case here:
 		c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
 		if st.ambiguous {
@@ -70,10 +69,11 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 
 // alertingElsewhere: the line's own connection is alerting (localConnectionInfo), but the
 // event says another device is alerted: a call ringing here now rings there too (offered
-// to several devices, redirected or transferred while ringing). It starts no call; without
-// a callID it is the line's ringing call with the alerting or the calling device, and a line
-// that rings with none asks for a repair (its own Delivered was missed).
-func (st *step) alertingElsewhere(e *csta.DeliveredEvent) {
+// to several devices, redirected or transferred while ringing). It starts no call when the
+// line has one ringing: without a callID, the one with the alerting or the calling device.
+// handled is false when the line has no ringing call to place it on: the event then starts
+// one as any Delivered here does (a switch may name a group's pilot as alerting device).
+func (st *step) alertingElsewhere(e *csta.DeliveredEvent) (handled bool) {
 	other := e.AlertingDevice
 	c, _ := st.place(e.Connection, other, ringing, nil)
 	if c != nil && e.Connection.CallID == "" && !slices.Contains(c.Parties, other.Number) {
@@ -82,11 +82,11 @@ func (st *step) alertingElsewhere(e *csta.DeliveredEvent) {
 	switch {
 	case st.ambiguous:
 	case c == nil:
-		st.ignore(IgnoredUnknownCall)
-		st.repair(RepairUnknownCall)
+		return false
 	default:
 		st.ignore(IgnoredDuplicate) // the line's call rings on
 	}
+	return true
 }
 
 // prompted: the line's device is rung to accept its own MakeCall (ECMA-269 autoOriginate
