@@ -19,29 +19,7 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		st.prompted(e)
 	case here && e.AlertingDevice.Known() && !st.is(e.AlertingDevice) && st.alertingElsewhere(e):
 	case here:
-		c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
-		if st.ambiguous {
-			return
-		}
-		if c != nil && e.Connection.CallID == "" && e.CallingDevice.Known() &&
-			!slices.Contains(c.Parties, e.CallingDevice.Number) {
-			c = nil // without a callID, a ringing call from another caller is a new call
-		}
-		if c != nil {
-			switch {
-			case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
-				st.ignore(IgnoredDuplicate)
-			case c.State == tapi.LINECALLSTATE_DIALTONE:
-				st.ignore(IgnoredDuplicate) // the prompt of the line's own MakeCall
-			default:
-				st.ignore(IgnoredOutOfOrder)
-			}
-			return
-		}
-		// A Delivered at the line's own device is a genuinely new arrival, even for a call ID
-		// that went IDLE here before (a recall or a forwarding loop brings the call back).
-		st.newCall(id, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
-			e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
+		st.arrived(e)
 	case st.is(e.CallingDevice):
 		c, cleared := st.place(e.Connection, e.AlertingDevice, outgoing, nil)
 		if c == nil {
@@ -65,6 +43,33 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		// The far end of a call the line placed rings after a transfer or diversion.
 		st.ringback(c, e)
 	}
+}
+
+// arrived: a call rings at the line -> OFFERING, unless it is one ringing here already.
+func (st *step) arrived(e *csta.DeliveredEvent) {
+	c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
+	if st.ambiguous {
+		return
+	}
+	if c != nil && e.Connection.CallID == "" && e.CallingDevice.Known() &&
+		!slices.Contains(c.Parties, e.CallingDevice.Number) {
+		c = nil // without a callID, a ringing call from another caller is a new call
+	}
+	if c != nil {
+		switch {
+		case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
+			st.ignore(IgnoredDuplicate)
+		case c.State == tapi.LINECALLSTATE_DIALTONE:
+			st.ignore(IgnoredDuplicate) // the prompt of the line's own MakeCall
+		default:
+			st.ignore(IgnoredOutOfOrder)
+		}
+		return
+	}
+	// A Delivered at the line's own device is a genuinely new arrival, even for a call ID
+	// that went IDLE here before (a recall or a forwarding loop brings the call back).
+	st.newCall(e.Connection.CallID, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
+		e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
 }
 
 // alertingElsewhere: the line's own connection is alerting (localConnectionInfo), but the

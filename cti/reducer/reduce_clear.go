@@ -229,26 +229,16 @@ func (st *step) failedWhileHeld(e *csta.FailedEvent) {
 // Failed: the call could not be completed -> BUSY (cause busy) or DISCONNECTED with the mode
 // of the cause, for the calling line; DISCONNECTED when the line's own connection failed.
 func (st *step) failed(e *csta.FailedEvent) {
-	id := e.FailedConnection.CallID
 	own := st.by(e.FailingDevice, e.FailedConnection)
-	// The line's own connection failed (localConnectionInfo) although another device failed:
-	// the line is the side the call was for, as its caller, or as the party left in a call
-	// another device transferred (the callingDevice is then the transferring device). Without
-	// a callID its call is the one with the failing device, ringing out first.
-	failedHere := !own && e.LocalConnectionInfo == csta.StateFail
-	var c *tapi.Call
-	var cleared bool
-	switch {
-	case !own && e.LocalConnectionInfo == csta.StateHold:
+	if !own && e.LocalConnectionInfo == csta.StateHold {
 		st.failedWhileHeld(e)
 		return
-	case own:
-		c, cleared = st.find(e.FailedConnection) // the line's own connection, whatever its call's state
-	case failedHere:
-		c, cleared = st.place(e.FailedConnection, e.FailingDevice, outgoing, anyState)
-	default:
-		c, cleared = st.find(e.FailedConnection, outgoing...)
 	}
+	// The line's own connection failed (localConnectionInfo) although another device failed:
+	// the line is the side the call was for, as its caller, or as the party left in a call
+	// another device transferred (the callingDevice is then the transferring device).
+	failedHere := !own && e.LocalConnectionInfo == csta.StateFail
+	c, cleared := st.failedCall(e, own, failedHere)
 	caller := st.is(e.CallingDevice) || failedHere || (c != nil && inState(c, outgoing...) && !own)
 	if !caller && !own {
 		st.ignore(IgnoredNotOurs)
@@ -258,25 +248,13 @@ func (st *step) failed(e *csta.FailedEvent) {
 		st.ignore(IgnoredCleared)
 		return
 	}
-	status := tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
-	if caller {
-		switch e.Cause {
-		case csta.CauseBusy:
-			mode := tapi.LINEBUSYMODE_UNKNOWN
-			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
-				mode = tapi.LINEBUSYMODE_STATION
-			}
-			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: mode}
-		case csta.CauseTrunksBusy:
-			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: tapi.LINEBUSYMODE_TRUNK}
-		}
-	}
+	status := st.failedStatus(e, caller)
 	if c == nil {
 		info := tapi.CallInfo{Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
 		if caller {
 			info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
 		}
-		st.adopt(id, status, info, numbers(e.FailingDevice))
+		st.adopt(e.FailedConnection.CallID, status, info, numbers(e.FailingDevice))
 		return
 	}
 	if inState(c, tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED) {
@@ -284,4 +262,35 @@ func (st *step) failed(e *csta.FailedEvent) {
 		return
 	}
 	st.setState(c, status)
+}
+
+// failedCall finds the call of a Failed event: the line's own failed connection's whatever its
+// state; else a call ringing out, and, when the line's own connection failed, without a
+// callID its call with the failing device, ringing out first.
+func (st *step) failedCall(e *csta.FailedEvent, own, failedHere bool) (*tapi.Call, bool) {
+	switch {
+	case own:
+		return st.find(e.FailedConnection)
+	case failedHere:
+		return st.place(e.FailedConnection, e.FailingDevice, outgoing, anyState)
+	}
+	return st.find(e.FailedConnection, outgoing...)
+}
+
+// failedStatus is the state a Failed event leaves the line's call in: BUSY for the calling
+// side of a busy device or trunk, else DISCONNECTED with the mode of the cause.
+func (st *step) failedStatus(e *csta.FailedEvent, caller bool) tapi.CallStatus {
+	if caller {
+		switch e.Cause {
+		case csta.CauseBusy:
+			mode := tapi.LINEBUSYMODE_UNKNOWN
+			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
+				mode = tapi.LINEBUSYMODE_STATION
+			}
+			return tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: mode}
+		case csta.CauseTrunksBusy:
+			return tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: tapi.LINEBUSYMODE_TRUNK}
+		}
+	}
+	return tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
 }

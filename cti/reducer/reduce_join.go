@@ -13,20 +13,7 @@ import (
 // the redirection IDs change.
 func (st *step) diverted(e *csta.DivertedEvent) {
 	away := st.by(e.DivertingDevice, e.Connection)
-	// Without a callID: a call diverted away from the line is one ringing there (a call
-	// forwarded before it rang is none of the line's calls); at the calling line, the call
-	// the diverting device was part of.
-	fits, again, other := outgoing, anyState, e.DivertingDevice
-	switch {
-	case away:
-		fits, again, other = ringing, nil, csta.DeviceID{}
-	case e.LocalConnectionInfo == csta.StateHold:
-		fits, again = onHold, nil // the line holds the call that rang out (localConnectionInfo)
-	}
-	c, cleared := st.place(e.Connection, other, fits, again)
-	if c != nil && away && e.Connection.CallID == "" && !st.divertedFromRinging(c, e) {
-		c = nil
-	}
+	c, cleared := st.divertedCall(e, away)
 	if c == nil && away && !cleared && forwardedUnseen(e.Cause) {
 		st.forwardedAway(e)
 		return
@@ -70,6 +57,25 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 	if !slices.Contains(c.Parties, e.NewDestination.Number) {
 		c.Parties = append(c.Parties, e.NewDestination.Number)
 	}
+}
+
+// divertedCall finds the call of a Diverted event. Without a callID: a call diverted away
+// from the line is one ringing there (see divertedFromRinging); at the calling line, the call
+// the diverting device was part of, among its held calls when the line's own connection is
+// held (localConnectionInfo: it holds the call that rang out).
+func (st *step) divertedCall(e *csta.DivertedEvent, away bool) (*tapi.Call, bool) {
+	fits, again, other := outgoing, anyState, e.DivertingDevice
+	switch {
+	case away:
+		fits, again, other = ringing, nil, csta.DeviceID{}
+	case e.LocalConnectionInfo == csta.StateHold:
+		fits, again = onHold, nil
+	}
+	c, cleared := st.place(e.Connection, other, fits, again)
+	if c != nil && away && e.Connection.CallID == "" && !st.divertedFromRinging(c, e) {
+		return nil, false
+	}
+	return c, cleared
 }
 
 // divertedFromRinging says whether, without a callID, the line's ringing call c is the call a
