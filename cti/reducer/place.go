@@ -118,18 +118,39 @@ func (st *step) withoutCallID(fits []tapi.CallState, other csta.DeviceID) (cands
 
 // oldCalls returns the line's two calls a transfer or conference at the line joins: by
 // callID, or, from a switch without callIDs, the line's one held call without a callID and
-// its one active call (connected, or still ringing out for a transfer while ringing). Either
-// is nil when it cannot be told.
-func (st *step) oldCalls(primary, secondary csta.ConnectionID) (held, active *tapi.Call) {
+// its one active call (connected, or still ringing out for a transfer while ringing). With
+// several in a state, the ones with a party among the endpoints the event lists (items:
+// the devices of the joined call) are the ones joined. Either is nil when it cannot be told.
+func (st *step) oldCalls(primary, secondary csta.ConnectionID, items []csta.ConnectionListItem) (held, active *tapi.Call) {
 	if primary.CallID != "" || secondary.CallID != "" {
 		return st.s.callAt(st.ls, primary.CallID), st.s.callAt(st.ls, secondary.CallID)
 	}
-	h, _ := st.withoutCallID(onHold, csta.DeviceID{})
-	a, _ := st.withoutCallID(append(slices.Clone(connectedStates), outgoing...), csta.DeviceID{})
+	others := st.otherEndpoints(items, "")
+	h := st.joinCandidates(onHold, others)
+	a := st.joinCandidates(append(slices.Clone(connectedStates), outgoing...), others)
 	if len(h) != 1 || len(a) != 1 {
 		return nil, nil
 	}
 	return h[0], a[0]
+}
+
+// joinCandidates lists the line's calls without a callID in the states; when there are
+// several, those with a party among others, if any has one.
+func (st *step) joinCandidates(states []tapi.CallState, others []string) []*tapi.Call {
+	cands, _ := st.withoutCallID(states, csta.DeviceID{})
+	if len(cands) <= 1 || len(others) == 0 {
+		return cands
+	}
+	var named []*tapi.Call
+	for _, c := range cands {
+		if slices.ContainsFunc(c.Parties, func(p string) bool { return slices.Contains(others, p) }) {
+			named = append(named, c)
+		}
+	}
+	if len(named) == 0 {
+		return cands
+	}
+	return named
 }
 
 // anyState, as findOr's again, falls back to the line's calls in any state.

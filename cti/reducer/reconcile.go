@@ -89,41 +89,64 @@ func (st *step) matchByCallID(items []csta.SnapshotDeviceItem) (map[*tapi.Call]c
 
 // matchByState pairs the remaining items with unmatched calls by state (and party, when the
 // item has a call ID the snapshot of calls knows), taking the call ID it brings; it returns
-// the items no call matched.
+// the items no call matched. Every item is first given a call whose state is what the item's
+// local state makes of it, and only then one that is merely compatible: a DISCONNECTED or
+// BUSY call also has a connected connection, and taking it for an earlier connected item
+// left the line's one connected call shown as busy while a failed item went unmatched.
 func (st *step) matchByState(calls []*tapi.Call, rest []csta.SnapshotDeviceItem, matched map[*tapi.Call]csta.SnapshotDeviceItem,
 	snapCalls map[string][]csta.SnapshotCallItem) []csta.SnapshotDeviceItem {
-	var fresh []csta.SnapshotDeviceItem
-	for _, it := range rest {
-		id := it.Connection.CallID
-		found := st.callForItem(calls, it, matched, snapCalls[id])
-		if found == nil {
-			fresh = append(fresh, it)
-			continue
+	done := make([]bool, len(rest))
+	for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{Natural, Compatible} {
+		for i, it := range rest {
+			if done[i] {
+				continue
+			}
+			id := it.Connection.CallID
+			found := st.callForItem(calls, it, matched, snapCalls[id], want)
+			if found == nil {
+				continue
+			}
+			done[i] = true
+			matched[found] = it
+			if id != "" && !found.HasCallID(id) && st.setCallID(found, id, nil) {
+				st.updateInfo(found, tapi.LINECALLINFOSTATE_CALLID, nil)
+			}
 		}
-		matched[found] = it
-		if id != "" && !found.HasCallID(id) && st.setCallID(found, id, nil) {
-			st.updateInfo(found, tapi.LINECALLINFOSTATE_CALLID, nil)
+	}
+	var fresh []csta.SnapshotDeviceItem
+	for i, it := range rest {
+		if !done[i] {
+			fresh = append(fresh, it)
 		}
 	}
 	return fresh
 }
 
-// callForItem finds an unmatched call for a snapshot item: a call whose state is what the
-// item's local state makes of it goes before one that is merely compatible (a DISCONNECTED
-// call also has a connected connection).
+// callForItem finds an unmatched call for a snapshot item whose state fits it by want.
 func (st *step) callForItem(calls []*tapi.Call, it csta.SnapshotDeviceItem, matched map[*tapi.Call]csta.SnapshotDeviceItem,
-	parties []csta.SnapshotCallItem) *tapi.Call {
-	for _, want := range []func(tapi.CallState, csta.LocalConnectionState) bool{Natural, Compatible} {
-		for _, c := range calls {
-			if _, taken := matched[c]; taken || !want(c.State, it.State()) {
-				continue
-			}
-			if it.Connection.CallID == "" || st.shareParty(c, parties) {
-				return c
-			}
+	parties []csta.SnapshotCallItem, want func(tapi.CallState, csta.LocalConnectionState) bool) *tapi.Call {
+	for _, c := range calls {
+		if _, taken := matched[c]; taken || !want(c.State, it.State()) || !everConnected(c, it.State()) {
+			continue
+		}
+		if it.Connection.CallID == "" || st.shareParty(c, parties) {
+			return c
 		}
 	}
 	return nil
+}
+
+// everConnected reports whether a call could have the line's connection in local state l as
+// far as its connectedness goes: a BUSY or DISCONNECTED call has a connected connection only
+// if the line was ever connected in it, as the caller or by answering. A call that rang here
+// and whose caller left before an answer has none (ECMA-269: an alerting connection becomes
+// connected only by an answer); taking it for a connected item kept a stale DISCONNECTED call
+// (its CallCleared could not be placed) in place of the line's connected call.
+func everConnected(c *tapi.Call, l csta.LocalConnectionState) bool {
+	if l != csta.StateConnected || !inState(c, tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED) {
+		return true
+	}
+	return !c.ConnectedAt.IsZero() || c.Info.Origin == tapi.LINECALLORIGIN_OUTBOUND
 }
 
 // adoptItem adopts a call the snapshot shows and the line did not know.

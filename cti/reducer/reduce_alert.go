@@ -17,30 +17,9 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 	switch {
 	case here && st.is(e.CallingDevice):
 		st.prompted(e)
+	case here && e.AlertingDevice.Known() && !st.is(e.AlertingDevice) && st.alertingElsewhere(e):
 	case here:
-		c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
-		if st.ambiguous {
-			return
-		}
-		if c != nil && e.Connection.CallID == "" && e.CallingDevice.Known() &&
-			!slices.Contains(c.Parties, e.CallingDevice.Number) {
-			c = nil // without a callID, a ringing call from another caller is a new call
-		}
-		if c != nil {
-			switch {
-			case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
-				st.ignore(IgnoredDuplicate)
-			case c.State == tapi.LINECALLSTATE_DIALTONE:
-				st.ignore(IgnoredDuplicate) // the prompt of the line's own MakeCall
-			default:
-				st.ignore(IgnoredOutOfOrder)
-			}
-			return
-		}
-		// A Delivered at the line's own device is a genuinely new arrival, even for a call ID
-		// that went IDLE here before (a recall or a forwarding loop brings the call back).
-		st.newCall(id, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
-			e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
+		st.arrived(e)
 	case st.is(e.CallingDevice):
 		c, cleared := st.place(e.Connection, e.AlertingDevice, outgoing, nil)
 		if c == nil {
@@ -64,6 +43,55 @@ func (st *step) delivered(e *csta.DeliveredEvent) {
 		// The far end of a call the line placed rings after a transfer or diversion.
 		st.ringback(c, e)
 	}
+}
+
+// arrived: a call rings at the line -> OFFERING, unless it is one ringing here already.
+func (st *step) arrived(e *csta.DeliveredEvent) {
+	c, _ := st.place(e.Connection, e.CallingDevice, ringing, nil)
+	if st.ambiguous {
+		return
+	}
+	if c != nil && e.Connection.CallID == "" && e.CallingDevice.Known() &&
+		!slices.Contains(c.Parties, e.CallingDevice.Number) {
+		c = nil // without a callID, a ringing call from another caller is a new call
+	}
+	if c != nil {
+		switch {
+		case inState(c, tapi.LINECALLSTATE_OFFERING, tapi.LINECALLSTATE_ACCEPTED):
+			st.ignore(IgnoredDuplicate)
+		case c.State == tapi.LINECALLSTATE_DIALTONE:
+			st.ignore(IgnoredDuplicate) // the prompt of the line's own MakeCall
+		default:
+			st.ignore(IgnoredOutOfOrder)
+		}
+		return
+	}
+	// A Delivered at the line's own device is a genuinely new arrival, even for a call ID
+	// that went IDLE here before (a recall or a forwarding loop brings the call back).
+	st.newCall(e.Connection.CallID, statusOffering, st.arrivalInfo(e.CallingDevice, e.CalledDevice,
+		e.LastRedirectionDevice, e.NetworkCallingDevice, e.Cause), numbers(e.CallingDevice))
+}
+
+// alertingElsewhere: the line's own connection is alerting (localConnectionInfo), but the
+// event says another device is alerted: a call ringing here now rings there too (offered
+// to several devices, redirected or transferred while ringing). It starts no call when the
+// line has one ringing: without a callID, the one with the alerting or the calling device.
+// handled is false when the line has no ringing call to place it on: the event then starts
+// one as any Delivered here does (a switch may name a group's pilot as alerting device).
+func (st *step) alertingElsewhere(e *csta.DeliveredEvent) (handled bool) {
+	other := e.AlertingDevice
+	c, _ := st.place(e.Connection, other, ringing, nil)
+	if c != nil && e.Connection.CallID == "" && !slices.Contains(c.Parties, other.Number) {
+		c, _ = st.place(e.Connection, e.CallingDevice, ringing, nil)
+	}
+	switch {
+	case st.ambiguous:
+	case c == nil:
+		return false
+	default:
+		st.ignore(IgnoredDuplicate) // the line's call rings on
+	}
+	return true
 }
 
 // prompted: the line's device is rung to accept its own MakeCall (ECMA-269 autoOriginate
@@ -184,6 +212,8 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			st.ignore(IgnoredOutOfOrder)
 			st.repair(RepairImpossible) // the line answered a call it shows held or ended
 		}
+	case st.is(e.CallingDevice) && e.LocalConnectionInfo == csta.StateHold:
+		st.answeredWhileHeld(e)
 	case st.is(e.CallingDevice):
 		c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, outgoing, connectedStates)
 		if c == nil {
@@ -206,6 +236,48 @@ func (st *step) established(e *csta.EstablishedEvent) {
 			return
 		}
 		st.farEndAnswered(c, e)
+	}
+}
+
+// answeredWhileHeld: the far end answered a call the line holds (the line held it while it
+// rang out, e.g. to consult someone): the monitored device's connection is held
+// (localConnectionInfo), so the call is one of the line's held calls, and it stays held; it
+// is connected from now on (a retrieve connects it) and the answering party is its
+// connected ID. Placed among the active calls instead, the event took the line's call with
+// the consulted party for this one, or started a connected call the switch never had.
+func (st *step) answeredWhileHeld(e *csta.EstablishedEvent) {
+	c, cleared := st.place(e.EstablishedConnection, e.AnsweringDevice, onHold, nil)
+	switch {
+	case c == nil && st.ambiguous:
+		return
+	case c == nil && cleared:
+		st.ignore(IgnoredCleared)
+		return
+	case c == nil:
+		info := tapi.CallInfo{Origin: tapi.LINECALLORIGIN_OUTBOUND, Reason: tapi.LINECALLREASON_DIRECT,
+			Caller: party(e.CallingDevice), Called: party(e.CalledDevice), Connected: party(e.AnsweringDevice)}
+		st.redirectedTo(&info, e.CalledDevice, e.AnsweringDevice)
+		st.adopt(e.EstablishedConnection.CallID, statusOnHold, info, numbers(e.AnsweringDevice))
+		return
+	}
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
+		if e.AnsweringDevice.Known() {
+			i.Connected = party(e.AnsweringDevice)
+		}
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
+	})
+	if p := partiesOr(c.Parties, e.AnsweringDevice); p != nil && len(c.Parties) <= 1 {
+		c.Parties = p
+	}
+	if c.ConnectedAt.IsZero() {
+		c.ConnectedAt = st.now
+		st.changed(c)
+	}
+	if len(st.res.Events) == 0 {
+		st.ignore(IgnoredDuplicate)
 	}
 }
 

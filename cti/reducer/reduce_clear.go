@@ -103,7 +103,7 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 	if gone == "" && !st.is(e.DroppedConnection.DeviceID) {
 		gone = e.DroppedConnection.DeviceID.Number
 	}
-	c := st.clearedCall(e.DroppedConnection, own, gone)
+	c := st.clearedCall(e.DroppedConnection, own, gone, e.LocalConnectionInfo)
 	if c == nil {
 		return
 	}
@@ -132,16 +132,22 @@ func (st *step) connectionCleared(e *csta.ConnectionClearedEvent) {
 
 // clearedCall finds the call of a cleared connection (nil, with the reason recorded, when
 // there is none): for the line's own connection the active call before a held one; without
-// a callID the party that left picks the call (see find).
-func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string) *tapi.Call {
+// a callID the party that left picks the call (see find), among the calls whose state fits
+// the line's own connection as local (localConnectionInfo) has it, since another party
+// leaving does not change it: a line whose held call's far end hangs up may have another
+// call with that party (one that failed busy, one ringing back).
+func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string, local csta.LocalConnectionState) *tapi.Call {
 	if conn.CallID == "" && !own && gone != "" {
 		conn.DeviceID = csta.Device(gone)
 	}
 	var c *tapi.Call
 	var cleared bool
-	if own {
+	switch {
+	case own:
 		c, cleared = st.findOr(conn, notHeld, anyState)
-	} else {
+	case conn.CallID == "" && local != "" && local != csta.StateNull:
+		c, cleared = st.findOr(conn, statesFor(local), anyState)
+	default:
 		c, cleared = st.find(conn)
 	}
 	switch {
@@ -152,6 +158,17 @@ func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string) *tapi
 		st.ignore(IgnoredUnknownCall)
 	}
 	return c
+}
+
+// statesFor lists the states of a live call that can describe a connection in local state l.
+func statesFor(l csta.LocalConnectionState) []tapi.CallState {
+	var out []tapi.CallState
+	for _, s := range slices.Concat(notHeld, onHold) {
+		if s != tapi.LINECALLSTATE_UNKNOWN && Compatible(s, l) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // partyLeft: one party left a call others are still in, which goes on (a conference still
@@ -185,17 +202,44 @@ func (st *step) callCleared(e *csta.CallClearedEvent) {
 	st.idle("", c)
 }
 
+// failedWhileHeld: the device a call the line holds rang out to could not take it (busy,
+// do not disturb, ...), while the line's own connection stays held (localConnectionInfo):
+// the call stays held until the line retrieves or clears it. Without a callID it is the
+// line's held call with the failing device; placed among the calls ringing out, the event
+// ended another call of the line.
+func (st *step) failedWhileHeld(e *csta.FailedEvent) {
+	c, cleared := st.place(e.FailedConnection, e.FailingDevice, onHold, nil)
+	switch {
+	case st.ambiguous:
+	case c == nil && cleared:
+		st.ignore(IgnoredCleared)
+	case c == nil:
+		st.ignore(IgnoredUnknownCall)
+		st.repair(RepairUnknownCall)
+	default:
+		// Held, as the switch says; the failing device never joined the call.
+		if n := e.FailingDevice.Number; n != "" && slices.Contains(c.Parties, n) {
+			c.Parties = slices.DeleteFunc(slices.Clone(c.Parties), func(p string) bool { return p == n })
+			st.changed(c)
+		}
+		st.ignore(IgnoredDuplicate)
+	}
+}
+
 // Failed: the call could not be completed -> BUSY (cause busy) or DISCONNECTED with the mode
 // of the cause, for the calling line; DISCONNECTED when the line's own connection failed.
 func (st *step) failed(e *csta.FailedEvent) {
-	id := e.FailedConnection.CallID
 	own := st.by(e.FailingDevice, e.FailedConnection)
-	fits := outgoing
-	if own {
-		fits = nil // the line's own connection failed, whatever its call's state
+	if !own && e.LocalConnectionInfo == csta.StateHold {
+		st.failedWhileHeld(e)
+		return
 	}
-	c, cleared := st.find(e.FailedConnection, fits...)
-	caller := st.is(e.CallingDevice) || (c != nil && inState(c, outgoing...) && !own)
+	// The line's own connection failed (localConnectionInfo) although another device failed:
+	// the line is the side the call was for, as its caller, or as the party left in a call
+	// another device transferred (the callingDevice is then the transferring device).
+	failedHere := !own && e.LocalConnectionInfo == csta.StateFail
+	c, cleared := st.failedCall(e, own, failedHere)
+	caller := st.is(e.CallingDevice) || failedHere || (c != nil && inState(c, outgoing...) && !own)
 	if !caller && !own {
 		st.ignore(IgnoredNotOurs)
 		return
@@ -204,25 +248,13 @@ func (st *step) failed(e *csta.FailedEvent) {
 		st.ignore(IgnoredCleared)
 		return
 	}
-	status := tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
-	if caller {
-		switch e.Cause {
-		case csta.CauseBusy:
-			mode := tapi.LINEBUSYMODE_UNKNOWN
-			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
-				mode = tapi.LINEBUSYMODE_STATION
-			}
-			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: mode}
-		case csta.CauseTrunksBusy:
-			status = tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: tapi.LINEBUSYMODE_TRUNK}
-		}
-	}
+	status := st.failedStatus(e, caller)
 	if c == nil {
 		info := tapi.CallInfo{Caller: party(e.CallingDevice), Called: party(e.CalledDevice)}
 		if caller {
 			info.Origin, info.Reason = tapi.LINECALLORIGIN_OUTBOUND, tapi.LINECALLREASON_DIRECT
 		}
-		st.adopt(id, status, info, numbers(e.FailingDevice))
+		st.adopt(e.FailedConnection.CallID, status, info, numbers(e.FailingDevice))
 		return
 	}
 	if inState(c, tapi.LINECALLSTATE_BUSY, tapi.LINECALLSTATE_DISCONNECTED) {
@@ -230,4 +262,35 @@ func (st *step) failed(e *csta.FailedEvent) {
 		return
 	}
 	st.setState(c, status)
+}
+
+// failedCall finds the call of a Failed event: the line's own failed connection's whatever its
+// state; else a call ringing out, and, when the line's own connection failed, without a
+// callID its call with the failing device, ringing out first.
+func (st *step) failedCall(e *csta.FailedEvent, own, failedHere bool) (*tapi.Call, bool) {
+	switch {
+	case own:
+		return st.find(e.FailedConnection)
+	case failedHere:
+		return st.place(e.FailedConnection, e.FailingDevice, outgoing, anyState)
+	}
+	return st.find(e.FailedConnection, outgoing...)
+}
+
+// failedStatus is the state a Failed event leaves the line's call in: BUSY for the calling
+// side of a busy device or trunk, else DISCONNECTED with the mode of the cause.
+func (st *step) failedStatus(e *csta.FailedEvent, caller bool) tapi.CallStatus {
+	if caller {
+		switch e.Cause {
+		case csta.CauseBusy:
+			mode := tapi.LINEBUSYMODE_UNKNOWN
+			if busy := e.FailingDevice.Number; busy != "" && !st.is(e.FailingDevice) && st.s.isInternal(busy) {
+				mode = tapi.LINEBUSYMODE_STATION
+			}
+			return tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: mode}
+		case csta.CauseTrunksBusy:
+			return tapi.CallStatus{State: tapi.LINECALLSTATE_BUSY, BusyMode: tapi.LINEBUSYMODE_TRUNK}
+		}
+	}
+	return tapi.CallStatus{State: tapi.LINECALLSTATE_DISCONNECTED, DisconnectMode: disconnectMode(e.Cause)}
 }

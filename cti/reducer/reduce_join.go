@@ -13,22 +13,20 @@ import (
 // the redirection IDs change.
 func (st *step) diverted(e *csta.DivertedEvent) {
 	away := st.by(e.DivertingDevice, e.Connection)
-	// Without a callID: a call diverted away from the line is one ringing there (a call
-	// forwarded before it rang is none of the line's calls); at the calling line, the call
-	// the diverting device was part of.
-	fits, again, other := outgoing, anyState, e.DivertingDevice
-	if away {
-		fits, again, other = ringing, nil, csta.DeviceID{}
-	}
-	c, cleared := st.place(e.Connection, other, fits, again)
+	c, cleared := st.divertedCall(e, away)
 	if c == nil && away && !cleared && forwardedUnseen(e.Cause) {
 		st.forwardedAway(e)
 		return
 	}
 	if c == nil {
-		if cleared {
+		switch {
+		case cleared:
 			st.ignore(IgnoredCleared)
-		} else {
+		case away:
+			// The line's own connection was diverted away from a call it does not know.
+			st.ignore(IgnoredUnknownCall)
+			st.repair(RepairUnknownCall)
+		default:
 			st.ignore(IgnoredUnknownCall)
 		}
 		return
@@ -59,6 +57,36 @@ func (st *step) diverted(e *csta.DivertedEvent) {
 	if !slices.Contains(c.Parties, e.NewDestination.Number) {
 		c.Parties = append(c.Parties, e.NewDestination.Number)
 	}
+}
+
+// divertedCall finds the call of a Diverted event. Without a callID: a call diverted away
+// from the line is one ringing there (see divertedFromRinging); at the calling line, the call
+// the diverting device was part of, among its held calls when the line's own connection is
+// held (localConnectionInfo: it holds the call that rang out).
+func (st *step) divertedCall(e *csta.DivertedEvent, away bool) (*tapi.Call, bool) {
+	fits, again, other := outgoing, anyState, e.DivertingDevice
+	switch {
+	case away:
+		fits, again, other = ringing, nil, csta.DeviceID{}
+	case e.LocalConnectionInfo == csta.StateHold:
+		fits, again = onHold, nil
+	}
+	c, cleared := st.place(e.Connection, other, fits, again)
+	if c != nil && away && e.Connection.CallID == "" && !st.divertedFromRinging(c, e) {
+		return nil, false
+	}
+	return c, cleared
+}
+
+// divertedFromRinging says whether, without a callID, the line's ringing call c is the call a
+// Diverted event takes away: not for a call forwarded before it rang here (immediate, busy:
+// none of the line's calls, whatever rings here meanwhile), and not when c rings from another
+// caller than the event's.
+func (st *step) divertedFromRinging(c *tapi.Call, e *csta.DivertedEvent) bool {
+	if forwardedUnseen(e.Cause) {
+		return false
+	}
+	return !e.CallingDevice.Known() || len(c.Parties) == 0 || slices.Contains(c.Parties, e.CallingDevice.Number)
 }
 
 // forwardedUnseen reports the diversion causes of a call forwarded before it alerted at the
@@ -96,10 +124,11 @@ func (st *step) ownItem(items []csta.ConnectionListItem) (csta.ConnectionListIte
 	return csta.ConnectionListItem{}, false
 }
 
-// joinedCall finds the line's call among the old calls of a transfer or conference, and the
-// PBX call ID it continues under. Without a list entry for the line, the call keeps its ID
-// and both old IDs become aliases, since either may be used from now on.
-func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID) (
+// joinedCall finds the line's call among the old calls of a transfer or conference that
+// joining (the transferring or conferencing device) made, and the PBX call ID it continues
+// under. Without a list entry for the line, the call keeps its ID and both old IDs become
+// aliases, since either may be used from now on.
+func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID, joining csta.DeviceID) (
 	c *tapi.Call, newID string, aliases []string) {
 	item, listed := st.ownItem(items)
 	if listed {
@@ -111,13 +140,7 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 		}
 	}
 	if c == nil && primary.CallID == "" && secondary.CallID == "" {
-		// A switch without callIDs: the held call carries on at a line that joins its two
-		// calls; elsewhere the line's one call without a callID that takes part.
-		if held, active := st.oldCalls(primary, secondary); held != nil && active != nil {
-			c = held
-		} else {
-			c, _ = st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
-		}
+		c = st.joinedWithoutCallID(items, primary, secondary, joining)
 	}
 	if c == nil {
 		return nil, "", nil
@@ -127,6 +150,30 @@ func (st *step) joinedCall(items []csta.ConnectionListItem, primary, secondary c
 	}
 	return c, c.CallID, []string{primary.CallID, secondary.CallID, c.CallID}
 }
+
+// joinedWithoutCallID finds the line's call a transfer or conference joins on a switch
+// without callIDs. At the line that joins its two calls the held call carries on (else its
+// one connected or held call). At any other line it is the line's call with the joining
+// device: both old calls were the joining device's, and the line's call may be ringing
+// (a transfer or conference on alerting), ringing out, held there or connected; the line's
+// other calls, held ones included, are none of the event's business. Several candidates make
+// the event ambiguous: nil, and a repair (place).
+func (st *step) joinedWithoutCallID(items []csta.ConnectionListItem, primary, secondary csta.ConnectionID,
+	joining csta.DeviceID) *tapi.Call {
+	if joining.Known() && st.is(joining) {
+		if held, active := st.oldCalls(primary, secondary, items); held != nil && active != nil {
+			return held
+		}
+		c, _ := st.find(csta.ConnectionID{}, append(slices.Clone(connectedStates), onHold...)...)
+		return c
+	}
+	c, _ := st.place(csta.ConnectionID{}, joining, joinable, nil)
+	return c
+}
+
+// joinable lists the states of a call another device's transfer or conference can join.
+var joinable = slices.Concat(connectedStates, onHold, ringing,
+	[]tapi.CallState{tapi.LINECALLSTATE_PROCEEDING, tapi.LINECALLSTATE_RINGBACK})
 
 // otherEndpoints lists the numbers of the list's endpoints other than the line and except.
 func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) []string {
@@ -143,17 +190,34 @@ func (st *step) otherEndpoints(items []csta.ConnectionListItem, except string) [
 	return out
 }
 
+// transferredCalls returns the transferring line's calls a transfer ends: its held and
+// active calls, or, for a single-step transfer (ECMA-269 names one old call, no secondary),
+// the one call transferred: without a callID the line's active call, with a party among
+// the endpoints the event lists when it has several; its held calls stay.
+func (st *step) transferredCalls(e *csta.TransferredEvent) []*tapi.Call {
+	if e.SecondaryOldCall.IsZero() && e.PrimaryOldCall.CallID == "" {
+		a := st.joinCandidates(append(slices.Clone(connectedStates), outgoing...),
+			st.otherEndpoints(e.TransferredConnections, ""))
+		if len(a) != 1 {
+			return nil
+		}
+		return a
+	}
+	var cs []*tapi.Call
+	held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.TransferredConnections)
+	for _, c := range []*tapi.Call{held, active} {
+		if c != nil && !slices.Contains(cs, c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
 // Transferred: the transferring line's calls -> IDLE; the remaining parties keep their call
 // handle and get LINE_CALLINFO with the new connected ID and reason TRANSFER.
 func (st *step) transferred(e *csta.TransferredEvent) {
 	if st.is(e.TransferringDevice) {
-		var cs []*tapi.Call
-		held, active := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
-		for _, c := range []*tapi.Call{held, active} {
-			if c != nil && !slices.Contains(cs, c) {
-				cs = append(cs, c)
-			}
-		}
+		cs := st.transferredCalls(e)
 		if len(cs) == 0 {
 			st.ignore(IgnoredUnknownCall)
 			st.repair(RepairUnknownCall)
@@ -162,7 +226,8 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 		st.idle("transferred", cs...)
 		return
 	}
-	c, newID, aliases := st.joinedCall(e.TransferredConnections, e.PrimaryOldCall, e.SecondaryOldCall)
+	c, newID, aliases := st.joinedCall(e.TransferredConnections, e.PrimaryOldCall, e.SecondaryOldCall,
+		e.TransferringDevice)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
 		st.repair(RepairUnknownCall)
@@ -208,7 +273,8 @@ func (st *step) transferred(e *csta.TransferredEvent) {
 // (ONHOLDPENDTRANSFER -> ONHOLDPENDCONF -> CONFERENCED), whether the conference was made by
 // the bridge's conference op or at the phone.
 func (st *step) conferenced(e *csta.ConferencedEvent) {
-	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall)
+	c, newID, aliases := st.joinedCall(e.ConferenceConnections, e.PrimaryOldCall, e.SecondaryOldCall,
+		e.ConferencingDevice)
 	if c == nil {
 		st.ignore(IgnoredUnknownCall)
 		st.repair(RepairUnknownCall)
@@ -260,7 +326,7 @@ func (st *step) conferenceCalls(e *csta.ConferencedEvent, c *tapi.Call, newID st
 		}
 		return c, nil, parties, newID, aliases
 	}
-	p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall)
+	p, q := st.oldCalls(e.PrimaryOldCall, e.SecondaryOldCall, e.ConferenceConnections)
 	if p == nil || q == nil || p == q {
 		return c, nil, parties, newID, aliases
 	}
