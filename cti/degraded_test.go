@@ -26,9 +26,9 @@ type flakyStore struct {
 
 var errOOM = errors.New("OOM command not allowed when used memory > 'maxmemory'")
 
-func (f *flakyStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+func (f *flakyStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) (store.Appended, error) {
 	if f.fail.Load() {
-		return nil, errOOM
+		return store.Appended{}, errOOM
 	}
 	return f.Store.Apply(ctx, pbx, fence, b)
 }

@@ -16,11 +16,11 @@ type lostReplyStore struct {
 	writes, lost atomic.Int64
 }
 
-func (l *lostReplyStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+func (l *lostReplyStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) (store.Appended, error) {
 	es, err := l.Store.Apply(ctx, pbx, fence, b)
 	if err == nil && len(b.Events) > 0 && l.writes.Add(1)%3 == 0 {
 		l.lost.Add(1)
-		return nil, errors.New("read tcp 127.0.0.1:6379: connection reset by peer")
+		return store.Appended{}, errors.New("read tcp 127.0.0.1:6379: connection reset by peer")
 	}
 	return es, err
 }

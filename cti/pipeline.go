@@ -372,14 +372,11 @@ func (o *pipeline) applyPart(items []item) (n int, err error) {
 		return n, nil
 	}
 	b := o.batchOf(&a)
-	entries, err := o.write(b)
+	appended, err := o.write(b)
 	if err != nil {
 		return n, err
 	}
-	var pos store.Position
-	if n := len(entries); n > 0 {
-		pos = store.Position{Epoch: entries[n-1].Epoch, Offset: entries[n-1].Offset}
-	}
+	pos := appended.End()
 	o.p.view.applyBatch(&b, pos)
 	o.keepBatch(&a, &b)
 	if o.resnapshotDue {
@@ -489,7 +486,7 @@ func (o *pipeline) batchOf(a *accum) store.Batch {
 // A write that keeps failing or stays unanswered for DegradeAfter (while the lease may still
 // renew: Redis at maxmemory refuses writes but not PEXPIRE), or with more than catchUpLimit
 // events queued behind it, ends the term as degraded (degraded.go).
-func (o *pipeline) write(b store.Batch) ([]store.Entry, error) {
+func (o *pipeline) write(b store.Batch) (store.Appended, error) {
 	start := time.Now()
 	bound := start.Add(o.p.e.cfg.DegradeAfter)
 	o.wh.begin(start)
@@ -502,30 +499,30 @@ func (o *pipeline) write(b store.Batch) ([]store.Entry, error) {
 		// one that refuses.
 		attempt := min(o.p.e.cfg.LeaseTTL/3, max(time.Until(bound), 10*time.Millisecond))
 		ctx, cancel := context.WithTimeout(o.ctx, attempt)
-		entries, err := o.p.e.cfg.Store.Apply(ctx, o.p.cfg.Name, o.lease.Fence(), b)
+		appended, err := o.p.e.cfg.Store.Apply(ctx, o.p.cfg.Name, o.lease.Fence(), b)
 		cancel()
 		switch {
 		case err == nil:
 			o.wh.ok()
 			o.p.deg.healthy()
-			return entries, nil
+			return appended, nil
 		case errors.Is(err, store.ErrFenced), errors.Is(err, store.ErrLeaseLost):
-			return nil, fmt.Errorf("%w: store refused the write: %v", errFenced, err)
+			return store.Appended{}, fmt.Errorf("%w: store refused the write: %v", errFenced, err)
 		case o.ctx.Err() != nil:
-			return nil, context.Cause(o.ctx)
+			return store.Appended{}, context.Cause(o.ctx)
 		case time.Now().After(o.leaseDeadline()):
-			return nil, fmt.Errorf("%w: store unavailable until the lease lapsed: %v", errFenced, err)
+			return store.Appended{}, fmt.Errorf("%w: store unavailable until the lease lapsed: %v", errFenced, err)
 		}
 		o.wh.failed(err)
 		if !time.Now().Before(bound) {
-			return nil, fmt.Errorf("%w for %v (store.degrade_after): %v", errDegraded, time.Since(start).Round(time.Millisecond), err)
+			return store.Appended{}, fmt.Errorf("%w for %v (store.degrade_after): %v", errDegraded, time.Since(start).Round(time.Millisecond), err)
 		}
 		if n := len(o.q); n > catchUpLimit {
-			return nil, fmt.Errorf("%w with %d events waiting behind them: %v", errDegraded, n, err)
+			return store.Appended{}, fmt.Errorf("%w with %d events waiting behind them: %v", errDegraded, n, err)
 		}
 		o.p.log.WithError(err).Warn("store write failed; retrying")
 		if !backoff.Sleep(o.ctx, min(writeRetry.Wait(n), max(time.Until(bound), time.Millisecond))) {
-			return nil, context.Cause(o.ctx)
+			return store.Appended{}, context.Cause(o.ctx)
 		}
 	}
 }

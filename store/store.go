@@ -37,8 +37,8 @@ type StateStore interface {
 	LoadLines(ctx context.Context, pbx string, lines []string) (Snapshot, error)
 	// Apply writes changed lines and calls, deletes removed calls, appends events and journal
 	// entries, in one fenced step: nothing is written unless fence holds the PBX's lease.
-	// The returned entries carry the offsets the events were given, in order.
-	Apply(ctx context.Context, pbx string, fence Fence, b Batch) ([]Entry, error)
+	// It returns the offsets the events were given (Appended; zero for a batch without).
+	Apply(ctx context.Context, pbx string, fence Fence, b Batch) (Appended, error)
 }
 
 // LogStore is each PBX's event log, for clients that resume from a cursor.

@@ -23,9 +23,9 @@ type refusingStore struct {
 	fail atomic.Bool
 }
 
-func (r *refusingStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+func (r *refusingStore) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) (store.Appended, error) {
 	if r.fail.Load() {
-		return nil, errors.New("OOM command not allowed when used memory > 'maxmemory'")
+		return store.Appended{}, errors.New("OOM command not allowed when used memory > 'maxmemory'")
 	}
 	return r.Store.Apply(ctx, pbx, fence, b)
 }

@@ -31,7 +31,7 @@ func publishBurst(t testing.TB, e *env, line string, n, pad int) store.Position 
 		n -= len(b.Events)
 		// Under load the engine's 2-second lease can lapse between renewals (and is taken
 		// again at once): write as whoever owns the PBX when the write is made.
-		var es []store.Entry
+		var es store.Appended
 		testkit.EventuallyNilWithin(t, 10*time.Second, "a write as the PBX's owner", func() error {
 			owner, token, err := e.st.LeaseOwner(ctx, "hq")
 			if err != nil {
@@ -40,7 +40,7 @@ func publishBurst(t testing.TB, e *env, line string, n, pad int) store.Position 
 			es, err = e.st.Apply(ctx, "hq", store.Fence{Owner: owner, Token: token}, b)
 			return err
 		})
-		last = store.Position{Epoch: es[len(es)-1].Epoch, Offset: es[len(es)-1].Offset}
+		last = es.End()
 	}
 	return last
 }

@@ -23,15 +23,3 @@ func (w *lastWrite) repeats(b *store.Batch, epoch string) bool {
 func (w *lastWrite) record(b *store.Batch, epoch string, first uint64) {
 	*w = lastWrite{id: b.ID, epoch: epoch, first: first}
 }
-
-// entries answers a repeated write: its events at the offsets the first one gave them.
-func (w *lastWrite) entries(pbx string, b *store.Batch) []store.Entry {
-	if len(b.Events) == 0 {
-		return nil
-	}
-	out := make([]store.Entry, len(b.Events))
-	for i := range b.Events {
-		out[i] = store.Entry{PBX: pbx, Epoch: w.epoch, Offset: w.first + uint64(i), Event: b.Events[i]}
-	}
-	return out
-}

@@ -95,21 +95,20 @@ func (s *Store) Position(ctx context.Context, pbxName string) (store.Position, e
 // nothing. Lines and calls are stored before RemovedCalls are deleted.
 //
 // The calls, the log and the history keep encoded copies of the calls, events and call
-// records, made before taking the lock. The returned entries carry the caller's own events,
-// as the Redis store's do; subscribers get one copy of each event, which they share (see
-// fanOut).
-func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+// records, made before taking the lock. Subscribers get one copy of each event, which they
+// share (see fanOut).
+func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b store.Batch) (store.Appended, error) {
 	if err := s.ready(ctx); err != nil {
-		return nil, err
+		return store.Appended{}, err
 	}
 	enc := s.encoder()
 	defer s.release(enc)
 	if err := enc.check(pbxName, &b); err != nil {
-		return nil, err
+		return store.Appended{}, err
 	}
 	p, err := s.pbx(pbxName)
 	if err != nil {
-		return nil, err
+		return store.Appended{}, err
 	}
 	enc.encode(pbxName, &b, &s.locs)
 	return p.apply(fence, &b, enc, &s.opts)
@@ -117,17 +116,17 @@ func (s *Store) Apply(ctx context.Context, pbxName string, fence store.Fence, b 
 
 // apply is Apply's write, under the PBX's locks. It is a function of its own so that its
 // defers are open-coded: with Apply's returns, they went through the runtime's defer records.
-func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *Options) ([]store.Entry, error) {
+func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *Options) (store.Appended, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lmu.Lock()
 	defer p.lmu.Unlock()
 	now := opts.Now()
 	if !p.lease.holds(fence, now) {
-		return nil, fmt.Errorf("apply to %s by %s (token %d): %w", p.name, fence.Owner, fence.Token, store.ErrFenced)
+		return store.Appended{}, fmt.Errorf("apply to %s by %s (token %d): %w", p.name, fence.Owner, fence.Token, store.ErrFenced)
 	}
 	if p.written.repeats(b, p.epoch) {
-		return p.written.entries(p.name, b), nil
+		return store.AppendedAt(p.written.epoch, p.written.first, len(b.Events)), nil
 	}
 	defer p.written.record(b, p.epoch, p.log.last+1)
 	for i := range b.Lines { // by index: a tapi.Line is 136 bytes, a Call 456
@@ -153,43 +152,11 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 		p.hist.trim(opts.HistoryMaxRecords, store.AppendIndexTime(key[:0], now.Add(-opts.HistoryMaxAge)))
 	}
 	if len(b.Events) == 0 {
-		return nil, nil
+		return store.Appended{}, nil
 	}
 	first := p.log.last + 1
 	p.log.pushAll(enc.encodedEvents())
-	out := p.entries.take(len(b.Events))
-	for i := range b.Events {
-		// Field by field: a composite literal was built (zeroed, filled) on the stack and
-		// then copied, 296 bytes twice more per event.
-		o := &out[i]
-		o.PBX, o.Epoch, o.Offset = p.name, p.epoch, first+uint64(i)
-		o.Event = b.Events[i]
-	}
-	p.fanOut(out)
-	return out, nil
+	p.fanOut(b.Events, first)
+	return store.AppendedAt(p.epoch, first, len(b.Events)), nil
 }
 
-// entryBlocks hands out the arrays of the entries Apply returns, cut from blocks shared by
-// small batches: one allocation per entryBlock entries instead of one per batch (most batches
-// at saturation have one to three events). An array handed out is never written again (its
-// capacity is its length, so appending copies), and a block lives as long as any of its
-// arrays: the engine reads a batch's entries and drops them.
-type entryBlocks struct {
-	cur []store.Entry
-}
-
-// entryBlock is how many entries a block holds (about 9 KiB).
-const entryBlock = 32
-
-// take returns n zero entries of their own.
-func (b *entryBlocks) take(n int) []store.Entry {
-	k := len(b.cur)
-	if n > cap(b.cur)-k {
-		if n > entryBlock/4 {
-			return make([]store.Entry, n)
-		}
-		b.cur, k = make([]store.Entry, 0, entryBlock), 0
-	}
-	b.cur = b.cur[:k+n]
-	return b.cur[k : k+n : k+n]
-}

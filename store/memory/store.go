@@ -109,7 +109,6 @@ type pbx struct {
 	servers []*server
 	slabs   tapi.Slabs  // the subscribers' copies of the events' call payloads (fanOut)
 	written lastWrite   // the last Apply, for a repeated one (store.Batch.ID)
-	entries entryBlocks // the arrays of the entries Apply returns
 }
 
 // ready checks what every method checks first: an open store and a live context.

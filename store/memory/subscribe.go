@@ -63,41 +63,41 @@ func (p *pbx) end(sub *subscription, err error) {
 	}
 }
 
-// fanOut offers copies of entries to every subscriber without blocking; p.mu must be held. A
-// subscriber without room is dropped: it resumes by Replay from its last offset.
+// fanOut offers copies of the batch's events, the first at offset first, to every subscriber
+// as entries, without blocking; p.mu must be held. A subscriber without room is dropped: it
+// resumes by Replay from its last offset.
 //
 // Each entry's event is copied once, for all subscribers: none of the store's readers changes
 // an event it receives (the web hub and alerts, the engine's follower view and its watcher
 // only read them), and the store's own copy is the encoded one, which no subscriber can reach.
-func (p *pbx) fanOut(entries []store.Entry) {
+func (p *pbx) fanOut(evs []tapi.Event, first uint64) {
 	subs := p.subs
 	if len(subs) == 0 {
 		return
 	}
 	if len(subs) > 64 { // beyond what dropped can mark
-		fanOutEach(p, entries)
+		fanOutEach(p, evs, first)
 		return
 	}
 	// The copies' call payloads come from p.slabs: blocks shared by small batches, one array
 	// per kind for a large one (tapi.Slabs.Reserve; a small batch's values fit a block, where
 	// the slabs put them without it). A subscriber that keeps an event keeps the array it is in.
-	if len(entries) > smallFanOut {
+	if len(evs) > smallFanOut {
 		var sizes tapi.SlabSizes
-		for k := range entries {
-			sizes.Count(&entries[k].Event)
+		for k := range evs {
+			sizes.Count(&evs[k])
 		}
 		p.slabs.Reserve(sizes)
 	}
 	// Subscribers without room are marked in dropped and ended after the batch (end changes
 	// p.subs): a copy of the slice per batch cost more than the rare drop.
 	var dropped uint64
-	var e store.Entry
-	for k := range entries {
-		// Field by field into one entry: a composite literal per entry was zeroed (296 bytes)
-		// before the clone was copied into it.
-		in := &entries[k]
-		e.PBX, e.Epoch, e.Offset, e.JSON = in.PBX, in.Epoch, in.Offset, in.JSON
-		p.slabs.CloneEventInto(&e.Event, &in.Event)
+	e := store.Entry{PBX: p.name, Epoch: p.epoch}
+	for k := range evs {
+		// Into one entry, field by field: a composite literal per entry was zeroed (296
+		// bytes) before the clone was copied into it.
+		e.Offset = first + uint64(k)
+		p.slabs.CloneEventInto(&e.Event, &evs[k])
 		for i, sub := range subs {
 			if dropped&(1<<i) != 0 {
 				continue
@@ -124,12 +124,11 @@ func (p *pbx) fanOut(entries []store.Entry) {
 const smallFanOut = 8
 
 // fanOutEach is fanOut for more subscribers than it can mark, each dropped as it is found.
-func fanOutEach(p *pbx, entries []store.Entry) {
+func fanOutEach(p *pbx, evs []tapi.Event, first uint64) {
 	subs := slices.Clone(p.subs) // end changes p.subs
 	live := len(subs)
-	for k := range entries {
-		e := entries[k]
-		e.Event = p.slabs.CloneEvent(&entries[k].Event)
+	for k := range evs {
+		e := store.Entry{PBX: p.name, Epoch: p.epoch, Offset: first + uint64(k), Event: p.slabs.CloneEvent(&evs[k])}
 		for i, sub := range subs {
 			if sub == nil {
 				continue

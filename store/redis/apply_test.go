@@ -32,10 +32,10 @@ func TestApplyBatchesOver200(t *testing.T) {
 		b.Journal = append(b.Journal, storetest.JournalEntry("hq/"+ext, i+1))
 	}
 	b.Events = storetest.Events("hq", "big", n)
-	entries, err := s.Apply(tctx(t), "hq", l.Fence(), b)
+	a, err := s.Apply(tctx(t), "hq", l.Fence(), b)
 	require.NoError(t, err)
-	require.Len(t, entries, n)
-	require.EqualValues(t, n, entries[n-1].Offset)
+	require.Equal(t, n, a.Len())
+	require.EqualValues(t, n, a.Last)
 
 	snap, err := s.Load(tctx(t), "hq")
 	require.NoError(t, err)
@@ -81,9 +81,9 @@ func TestApplyAfterScriptFlush(t *testing.T) {
 	for i := range 2 {
 		_, err := srv.Do("SCRIPT", "FLUSH")
 		require.NoError(t, err)
-		es, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: storetest.Events("hq", "flush", 1)})
+		a, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: storetest.Events("hq", "flush", 1)})
 		require.NoError(t, err)
-		require.EqualValues(t, i+1, es[0].Offset)
+		require.EqualValues(t, i+1, a.First)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctibridge/ctibridge/store"
+	"github.com/ctibridge/ctibridge/store/storetest"
 	"github.com/ctibridge/ctibridge/tapi"
 	"github.com/ctibridge/ctibridge/test/testkit"
 )
@@ -59,7 +60,7 @@ func eventually(t *testing.T, what string, f func() error) {
 // use the returned entry.
 func applyOne(t *testing.T, s *Store, f store.Fence, e tapi.Event) store.Entry {
 	t.Helper()
-	var got []store.Entry
+	var got store.Appended
 	eventually(t, "Apply "+e.Detail, func() error {
 		var err error
 		got, err = s.Apply(tctx(t), "hq", f, store.Batch{Events: []tapi.Event{e}})
@@ -68,10 +69,10 @@ func applyOne(t *testing.T, s *Store, f store.Fence, e tapi.Event) store.Entry {
 		}
 		return err
 	})
-	if len(got) != 1 {
-		t.Fatalf("Apply returned %d entries, want 1", len(got))
+	if got.Len() != 1 {
+		t.Fatalf("Apply appended %+v, want 1 event", got)
 	}
-	return got[0]
+	return storetest.Entries("hq", got, []tapi.Event{e})[0]
 }
 
 // receive reads entries from sub until it has n, failing on a closed subscription.

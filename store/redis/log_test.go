@@ -34,9 +34,9 @@ func TestLogHoldsOneEntryPerApply(t *testing.T) {
 	for i, n := range sizes {
 		w := []*Store{a, b}[i%2]
 		evs := events(fmt.Sprintf("b%d", i), n)
-		es, err := w.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: evs})
+		a, err := w.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: evs})
 		require.NoError(t, err)
-		require.Len(t, es, n)
+		require.Equal(t, n, a.Len())
 		for _, e := range evs {
 			want = append(want, e.Detail)
 		}
@@ -79,9 +79,9 @@ func TestReplayReadsEntriesOfOneEvent(t *testing.T) {
 	reader := open(t, Options{Addrs: []string{srv.Addr}})
 	l, err := s.AcquireLease(tctx(t), "hq", "a", time.Hour)
 	require.NoError(t, err)
-	es, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("new", 2)})
+	a, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("new", 2)})
 	require.NoError(t, err)
-	epoch := es[0].Epoch
+	epoch := a.Epoch
 
 	// Start the log over in the old form: three events, an entry each.
 	k := newKeys(s.opts.KeyPrefix, "hq")
@@ -94,9 +94,9 @@ func TestReplayReadsEntriesOfOneEvent(t *testing.T) {
 			ID: fmt.Sprintf("%d-0", i+1), Values: []any{"e", string(js)}}).Err())
 	}
 	require.NoError(t, s.client.HSet(tctx(t), k.meta(), "offset", 3).Err())
-	es, err = s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("new", 2)})
+	a, err = s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("new", 2)})
 	require.NoError(t, err)
-	require.EqualValues(t, 4, es[0].Offset)
+	require.EqualValues(t, 4, a.First)
 
 	want := append(details("old", 0, 3), details("new", 0, 2)...)
 	got, err := reader.Replay(tctx(t), "hq", epoch, 0, 0)

@@ -89,7 +89,7 @@ func TestPublishedMessageNamesTheWrite(t *testing.T) {
 		require.Len(t, parts, 3)
 		return parts[0], parts[1]
 	}
-	apply := func(st *Store, id string, n int) []store.Entry {
+	apply := func(st *Store, id string, n int) store.Appended {
 		t.Helper()
 		es, err := st.Apply(tctx(t), "hq", f, store.Batch{ID: id, Events: events(id, n)})
 		require.NoError(t, err)
@@ -97,7 +97,7 @@ func TestPublishedMessageNamesTheWrite(t *testing.T) {
 	}
 	es := apply(s, "a/1/1", 2)
 	epoch, offset := head()
-	require.Equal(t, es[0].Epoch, epoch)
+	require.Equal(t, es.Epoch, epoch)
 	require.Equal(t, "1 a/1/1", offset)
 	apply(s, "", 1)
 	_, offset = head()
@@ -118,9 +118,9 @@ func TestPublishedMessageNamesTheWrite(t *testing.T) {
 		require.Equal(t, published[i], x.Values["b"], "stream entry %s", x.ID)
 	}
 	for _, st := range []*Store{s, other} {
-		got, err := st.Replay(tctx(t), "hq", es[0].Epoch, 0, 0)
+		got, err := st.Replay(tctx(t), "hq", es.Epoch, 0, 0)
 		require.NoError(t, err)
-		wantSequence(t, got, es[0].Epoch, 1, []string{"a/1/1#0", "a/1/1#1", "#0", "a/1\n/3#0", "b/1/1#0", "a/1/4#0", "a/1/4#1"})
+		wantSequence(t, got, es.Epoch, 1, []string{"a/1/1#0", "a/1/1#1", "#0", "a/1\n/3#0", "b/1/1#0", "a/1/4#0", "a/1/4#1"})
 	}
 }
 
@@ -217,9 +217,9 @@ func TestOwnSubscriptionAfterLostReply(t *testing.T) {
 	proxy.cut()
 	require.Error(t, <-done, "a write whose reply was lost must fail")
 
-	apply := func(b store.Batch) []store.Entry {
+	apply := func(b store.Batch) store.Appended {
 		t.Helper()
-		var es []store.Entry
+		var es store.Appended
 		eventually(t, "Apply "+b.ID, func() error {
 			var err error
 			es, err = s.Apply(tctx(t), "hq", l.Fence(), b)
@@ -228,13 +228,14 @@ func TestOwnSubscriptionAfterLostReply(t *testing.T) {
 		return es
 	}
 	again := apply(lost)
-	require.EqualValues(t, 2, again[0].Offset, "the write sent again has the first one's offsets")
+	require.EqualValues(t, 2, again.First, "the write sent again has the first one's offsets")
 	after := apply(store.Batch{ID: "a/1/3", Events: events("after", 2)})
 
 	got := receive(t, sub, 5)
 	wantSequence(t, got[:3], first.Epoch, 2, details("lost", 0, 3))
 	wantSequence(t, got[3:], first.Epoch, 5, details("after", 0, 2))
-	require.Same(t, &after[0].JSON[0], &got[3].JSON[0], "the next write's events from the ring")
+	ring := s.local.pbxs["hq"]
+	require.Same(t, &ring.slots[after.First%localRingSize].js[0], &got[3].JSON[0], "the next write's events from the ring")
 	// Nothing more (no event twice): the next entry is the next write's.
 	apply(store.Batch{ID: "a/1/4", Events: events("last", 1)})
 	wantSequence(t, receive(t, sub, 1), first.Epoch, 7, details("last", 0, 1))

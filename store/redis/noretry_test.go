@@ -140,10 +140,10 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 	require.EqualValues(t, 4, off, "the batch must be in the log once")
 
 	// The writer sends it again under its name: the answer is the first write's offsets.
-	es, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
+	a, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
 	require.NoError(t, err)
-	require.Len(t, es, 3)
-	require.EqualValues(t, 2, es[0].Offset, "the write sent again has the first one's offsets")
+	require.Equal(t, 3, a.Len())
+	require.EqualValues(t, 2, a.First, "the write sent again has the first one's offsets")
 	off, err = logOffset()
 	require.NoError(t, err)
 	require.EqualValues(t, 4, off, "the write sent again is not appended")

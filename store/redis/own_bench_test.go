@@ -110,7 +110,7 @@ func BenchmarkApplyOwned(b *testing.B) {
 	}
 	// Each subscription is drained as it goes, as the owner's consumers do, up to the last
 	// offset written (one writer: the first write's offset and b.N batches after it).
-	last := start[0].Offset + uint64(b.N*batch)
+	last := start.First + uint64(b.N*batch)
 	var drained sync.WaitGroup
 	for range ownerSubscriptions {
 		sub, err := s.Subscribe(b.Context(), "hq")

@@ -169,7 +169,7 @@ func TestScriptsReloadedAfterFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := s.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("n", 1)})
-	if err != nil || len(got) != 1 || got[0].Offset != 2 {
+	if err != nil || got.Len() != 1 || got.First != 2 {
 		t.Fatalf("Apply after SCRIPT FLUSH: %v, %v; want one entry at offset 2", got, err)
 	}
 }
@@ -192,7 +192,7 @@ func TestLostWritesStartNewEpoch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := got[0].Epoch
+	old := got.Epoch
 	receive(t, sub, 5)
 	// What a lagging replica holds: the first three entries only.
 	k := newKeys(s.opts.KeyPrefix, "hq")
@@ -206,8 +206,8 @@ func TestLostWritesStartNewEpoch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Epoch == old || got[0].Offset != 1 {
-		t.Fatalf("after lost writes: epoch %q offset %d; want a new epoch at offset 1", got[0].Epoch, got[0].Offset)
+	if got.Epoch == old || got.First != 1 {
+		t.Fatalf("after lost writes: epoch %q offset %d; want a new epoch at offset 1", got.Epoch, got.First)
 	}
 	if _, err := s.Replay(tctx(t), "hq", old, 3, 0); !errors.Is(err, store.ErrEpochChanged) {
 		t.Fatalf("Replay in the old epoch: %v, want ErrEpochChanged", err)
@@ -218,8 +218,8 @@ func TestLostWritesStartNewEpoch(t *testing.T) {
 	// Another instance that never saw the lost entries keeps writing in the new epoch.
 	other := open(t, Options{Addrs: []string{srv.Addr}})
 	more, err := other.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("u", 1)})
-	if err != nil || more[0].Epoch != got[0].Epoch || more[0].Offset != 2 {
-		t.Fatalf("next Apply: %+v, %v; want offset 2 in epoch %q", more, err, got[0].Epoch)
+	if err != nil || more.Epoch != got.Epoch || more.First != 2 {
+		t.Fatalf("next Apply: %+v, %v; want offset 2 in epoch %q", more, err, got.Epoch)
 	}
 }
 
@@ -255,7 +255,7 @@ func TestReaderSeeingLostWritesStartsNewEpoch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			old := got[0].Epoch
+			old := got.Epoch
 			reader := open(t, Options{Addrs: []string{srv.Addr}})
 			if p, err := reader.Position(tctx(t), "hq"); err != nil || p != (store.Position{Epoch: old, Offset: 5}) {
 				t.Fatalf("reader's first Position: %+v, %v", p, err)
@@ -279,7 +279,7 @@ func TestReaderSeeingLostWritesStartsNewEpoch(t *testing.T) {
 				t.Fatalf("reader after the loss: %+v; want a new epoch at offset 0 (old %s)", p, old)
 			}
 			more, err := w.Apply(tctx(t), "hq", l.Fence(), store.Batch{Events: events("v", 1)})
-			if err != nil || more[0].Epoch != p.Epoch || more[0].Offset != 1 {
+			if err != nil || more.Epoch != p.Epoch || more.First != 1 {
 				t.Fatalf("owner's next Apply: %+v, %v; want offset 1 in epoch %s", more, err, p.Epoch)
 			}
 		})

@@ -181,18 +181,18 @@ func decodeReplay(local *localEvents, pbx, epoch string, after uint64, limit int
 }
 
 // Apply writes the batch in one fenced script call.
-func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) ([]store.Entry, error) {
+func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b store.Batch) (store.Appended, error) {
 	if err := s.begin(ctx); err != nil {
-		return nil, err
+		return store.Appended{}, err
 	}
 	if err := checkPBX(pbx); err != nil {
-		return nil, err
+		return store.Appended{}, err
 	}
 	candidate := s.apply.takeEpoch(pbx)
 	call, err := s.applyArgs(pbx, fence, candidate, &b)
 	if err != nil {
 		s.apply.returnEpoch(pbx, candidate)
-		return nil, err
+		return store.Appended{}, err
 	}
 	evJSON := call.events
 	expect := call.seen // what the batch's head says (applyScript)
@@ -202,49 +202,44 @@ func (s *Store) Apply(ctx context.Context, pbx string, fence store.Fence, b stor
 	v, err := call.run(ctx, s.critical)
 	call.release() // the arguments were written (go-redis writes them before it returns)
 	if err != nil {
-		return nil, s.fail("apply", pbx, err)
+		return store.Appended{}, s.fail("apply", pbx, err)
 	}
 	a, err := replyArray(v, 1)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
 	}
 	if ok, _ := replyInt(a[0]); ok == 0 {
-		return nil, fmt.Errorf("redisstore: apply %s as %q with token %d: %w", pbx, fence.Owner, fence.Token, store.ErrFenced)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s as %q with token %d: %w", pbx, fence.Owner, fence.Token, store.ErrFenced)
 	}
 	if len(a) < 4 {
-		return nil, fmt.Errorf("redisstore: apply %s: unexpected reply %v", pbx, v)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s: unexpected reply %v", pbx, v)
 	}
 	epoch, err := replyString(a[1])
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
 	}
 	if epoch != candidate {
 		s.apply.returnEpoch(pbx, candidate)
 	}
 	first, err := replyUint(a[2])
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
 	}
 	last, err := replyUint(a[3])
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
+		return store.Appended{}, fmt.Errorf("redisstore: apply %s: %w", pbx, err)
 	}
 	s.saw(pbx, store.Position{Epoch: epoch, Offset: last})
 	if len(b.Journal) > 0 {
 		s.registerHistory(ctx, pbx, epoch)
 	}
 	if len(b.Events) == 0 {
-		return nil, nil
+		return store.Appended{}, nil
 	}
 	if epoch != expect.Epoch || first != expect.Offset+1 {
 		s.local.put(pbx, epoch, written{write: b.ID, first: first}, b.Events, evJSON)
 	}
-	entries := make([]store.Entry, len(b.Events))
-	for i, e := range b.Events {
-		// The caller's own event: what the store holds is the encoded copy.
-		entries[i] = store.Entry{PBX: pbx, Epoch: epoch, Offset: first + uint64(i), Event: e, JSON: evJSON[i]}
-	}
-	return entries, nil
+	return store.AppendedAt(epoch, first, len(b.Events)), nil
 }
 
 // applyCall is one run of the apply script: the command, whose ARGV is args, and each

@@ -93,12 +93,25 @@ func acquire(t *testing.T, s store.Store, pbx, owner string, ttl time.Duration) 
 
 func apply(t *testing.T, s store.Store, pbx string, f store.Fence, b store.Batch) []store.Entry {
 	t.Helper()
-	es, err := s.Apply(testCtx(t), pbx, f, b)
+	a, err := s.Apply(testCtx(t), pbx, f, b)
 	noErr(t, "Apply "+pbx, err)
-	if len(es) != len(b.Events) {
-		t.Fatalf("Apply %s: %d entries for %d events", pbx, len(es), len(b.Events))
+	if a.Len() != len(b.Events) || (a.Len() > 0 && a.Epoch == "") {
+		t.Fatalf("Apply %s: appended %+v for %d events", pbx, a, len(b.Events))
 	}
-	return es
+	return Entries(pbx, a, b.Events)
+}
+
+// Entries are the log's entries of events as Apply appended them (a): what Replay and the
+// subscriptions deliver for them.
+func Entries(pbx string, a store.Appended, evs []tapi.Event) []store.Entry {
+	if len(evs) == 0 {
+		return nil
+	}
+	out := make([]store.Entry, len(evs))
+	for i := range evs {
+		out[i] = store.Entry{PBX: pbx, Epoch: a.Epoch, Offset: a.Offset(i), Event: evs[i]}
+	}
+	return out
 }
 
 // appendEvents applies n events in batches of at most per and returns all entries.

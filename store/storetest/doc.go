@@ -21,7 +21,8 @@
 //   - Apply stores lines (by Name) and calls (by Handle) first, then deletes RemovedCalls, so a
 //     call both stored and removed in one batch ends up deleted. Removing an unknown call is not
 //     an error. NextHandle is stored when non-zero. Events get offsets last+1, last+2, ...; the
-//     returned entries carry PBX, epoch and offset. A batch without events returns no entries.
+//     returned store.Appended names the epoch and the first and last. A batch without events
+//     returns a zero Appended.
 //   - Apply rejects, with an error other than ErrFenced and writing nothing: a line without a
 //     name, a call without a handle, a journal entry whose line is not "<pbx>/..." of the batch's
 //     PBX. An empty PBX name is an error for every per-PBX method.
