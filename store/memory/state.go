@@ -159,4 +159,3 @@ func (p *pbx) apply(fence store.Fence, b *store.Batch, enc *batchEncoder, opts *
 	p.fanOut(b.Events, first)
 	return store.AppendedAt(p.epoch, first, len(b.Events)), nil
 }
-

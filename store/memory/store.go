@@ -107,8 +107,8 @@ type pbx struct {
 	hist    history
 	subs    []*subscription // in the order they came: a slice ranges faster than a map
 	servers []*server
-	slabs   tapi.Slabs  // the subscribers' copies of the events' call payloads (fanOut)
-	written lastWrite   // the last Apply, for a repeated one (store.Batch.ID)
+	slabs   tapi.Slabs // the subscribers' copies of the events' call payloads (fanOut)
+	written lastWrite  // the last Apply, for a repeated one (store.Batch.ID)
 }
 
 // ready checks what every method checks first: an open store and a live context.
