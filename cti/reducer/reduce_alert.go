@@ -260,15 +260,7 @@ func (st *step) answeredWhileHeld(e *csta.EstablishedEvent) {
 		st.adopt(e.EstablishedConnection.CallID, statusOnHold, info, numbers(e.AnsweringDevice))
 		return
 	}
-	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
-		if e.AnsweringDevice.Known() {
-			i.Connected = party(e.AnsweringDevice)
-		}
-		if i.Called.IsZero() && e.CalledDevice.Known() {
-			i.Called = party(e.CalledDevice)
-		}
-		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
-	})
+	st.answeredInfo(c, e)
 	if p := partiesOr(c.Parties, e.AnsweringDevice); p != nil && len(c.Parties) <= 1 {
 		c.Parties = p
 	}
@@ -279,6 +271,20 @@ func (st *step) answeredWhileHeld(e *csta.EstablishedEvent) {
 	if len(st.res.Events) == 0 {
 		st.ignore(IgnoredDuplicate)
 	}
+}
+
+// answeredInfo records who answered an outgoing call of the line: the connected ID, the
+// called ID when the line did not know it, and a redirection when another device answered.
+func (st *step) answeredInfo(c *tapi.Call, e *csta.EstablishedEvent) {
+	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
+		if e.AnsweringDevice.Known() {
+			i.Connected = party(e.AnsweringDevice)
+		}
+		if i.Called.IsZero() && e.CalledDevice.Known() {
+			i.Called = party(e.CalledDevice)
+		}
+		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
+	})
 }
 
 // promptAccepted: the user took the prompt of the line's own MakeCall; the switch now
@@ -307,15 +313,7 @@ func (st *step) farEndAnswered(c *tapi.Call, e *csta.EstablishedEvent) {
 		st.ignore(IgnoredOutOfOrder)
 		return
 	}
-	st.updateInfo(c, 0, func(i *tapi.CallInfo) {
-		if e.AnsweringDevice.Known() {
-			i.Connected = party(e.AnsweringDevice)
-		}
-		if i.Called.IsZero() && e.CalledDevice.Known() {
-			i.Called = party(e.CalledDevice)
-		}
-		st.redirectedTo(i, csta.Device(i.Called.Number), e.AnsweringDevice)
-	})
+	st.answeredInfo(c, e)
 	if p := partiesOr(c.Parties, e.AnsweringDevice); p != nil {
 		c.Parties = p
 	}
