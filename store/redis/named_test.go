@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -200,22 +199,7 @@ func TestOwnSubscriptionAfterLostReply(t *testing.T) {
 	sub := subscribeHQ(t, s)
 
 	lost := store.Batch{ID: "a/1/2", Events: events("lost", 3)}
-	proxy.holdReplies(true)
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
-		done <- err
-	}()
-	eventually(t, "the batch written", func() error {
-		v, err := redistest.Do(srv.Addr, "HGET", newKeys(DefaultKeyPrefix, "hq").meta(), "offset")
-		if err != nil || v != "4" {
-			return errors.New("not yet")
-		}
-		return nil
-	})
-	proxy.holdReplies(false)
-	proxy.cut()
-	require.Error(t, <-done, "a write whose reply was lost must fail")
+	loseReply(t, s, srv.Addr, proxy, l.Fence(), lost, 4)
 
 	apply := func(b store.Batch) store.Appended {
 		t.Helper()

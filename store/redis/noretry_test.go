@@ -107,13 +107,7 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 
 	// The write goes on a connection the lease and the first write opened; its reply is held.
 	lost := store.Batch{ID: "a/1/2", Events: events("lost", 3)}
-	proxy.holdReplies(true)
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.Apply(tctx(t), "hq", l.Fence(), lost)
-		done <- err
-	}()
-	// Wait until Redis has the batch, then lose the reply.
+	loseReply(t, s, srv.Addr, proxy, l.Fence(), lost, 4)
 	logOffset := func() (uint64, error) {
 		v, err := redistest.Do(srv.Addr, "HGET", newKeys(DefaultKeyPrefix, "hq").meta(), "offset")
 		if err != nil {
@@ -121,20 +115,6 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 		}
 		return strconv.ParseUint(v, 10, 64)
 	}
-	eventually(t, "the batch written", func() error {
-		if off, err := logOffset(); err != nil || off < 4 {
-			return errors.New("not yet")
-		}
-		return nil
-	})
-	proxy.holdReplies(false)
-	proxy.cut()
-	select {
-	case err = <-done:
-	case <-time.After(waitLimit):
-		t.Fatal("Apply did not return")
-	}
-	require.Error(t, err, "a write whose reply was lost must fail")
 	off, err := logOffset()
 	require.NoError(t, err)
 	require.EqualValues(t, 4, off, "the batch must be in the log once")
@@ -147,4 +127,35 @@ func TestApplyLostReplyIsNotRetried(t *testing.T) {
 	off, err = logOffset()
 	require.NoError(t, err)
 	require.EqualValues(t, 4, off, "the write sent again is not appended")
+}
+
+// loseReply applies b through the proxy, holding its reply until Redis's log of hq ends at
+// offset end (the batch written), then cuts the connection: the write happened and its
+// caller, who gets an error, cannot know.
+func loseReply(t *testing.T, s *Store, redisAddr string, proxy *replyHolder, f store.Fence, b store.Batch, end uint64) {
+	t.Helper()
+	proxy.holdReplies(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Apply(tctx(t), "hq", f, b)
+		done <- err
+	}()
+	eventually(t, "the batch written", func() error {
+		v, err := redistest.Do(redisAddr, "HGET", newKeys(DefaultKeyPrefix, "hq").meta(), "offset")
+		if err != nil {
+			return err
+		}
+		if off, err := strconv.ParseUint(v, 10, 64); err != nil || off < end {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+	proxy.holdReplies(false)
+	proxy.cut()
+	select {
+	case err := <-done:
+		require.Error(t, err, "a write whose reply was lost must fail")
+	case <-time.After(waitLimit):
+		t.Fatal("Apply did not return")
+	}
 }
