@@ -196,10 +196,7 @@ func (c *Conn) handleFrame(f Frame, m Message, derr error) {
 	}
 	switch v := m.(type) {
 	case Event:
-		if c.cfg.OfferEvent != nil && c.behind.Load() == 0 && c.cfg.OfferEvent(v) {
-			return // taken on the reader: nothing received before it waits for the dispatcher
-		}
-		c.report(inbound{event: v})
+		c.reportEvent(v)
 	case *SystemStatus:
 		if o, err := c.frame(f.InvokeID, &SystemStatusResponse{}); err == nil {
 			c.answer(o)
@@ -222,6 +219,15 @@ func (c *Conn) handleFrame(f Frame, m Message, derr error) {
 		}
 		c.report(inbound{protoErr: fmt.Errorf("csta: switch sent request %s, which a client does not serve; refused", m.MessageName())})
 	}
+}
+
+// reportEvent offers ev on the reader when nothing received before it waits for the
+// dispatcher, and queues it for OnEvent otherwise or when the offer is refused.
+func (c *Conn) reportEvent(ev Event) {
+	if c.cfg.OfferEvent != nil && c.behind.Load() == 0 && c.cfg.OfferEvent(ev) {
+		return
+	}
+	c.report(inbound{event: ev})
 }
 
 // report queues something for the callbacks; a full queue closes the session.

@@ -65,6 +65,9 @@ func TestConnOfferEventKeepsOrderBehindARefusedEvent(t *testing.T) {
 	}, ServerConfig{Handler: func(ctx context.Context, req Message) (Message, error) {
 		return &MonitorStartResponse{MonitorCrossRefID: "m"}, nil
 	}})
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(gate) }) }
+	t.Cleanup(release) // before the session's cleanup, which waits for the dispatcher
 	ctx := testCtx(t)
 	send := func(ev Event) {
 		t.Helper()
@@ -96,7 +99,7 @@ func TestConnOfferEventKeepsOrderBehindARefusedEvent(t *testing.T) {
 	if seen, offered := log.get(); !slices.Equal(seen, []string{"e0"}) || !slices.Equal(offered, []string{"e0"}) {
 		t.Fatalf("with the dispatcher held on e1: seen %v, offered %v; want only e0, offered", seen, offered)
 	}
-	close(gate)
+	release()
 	if err := c.Delivered(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -116,24 +119,30 @@ func TestConnOfferEventKeepsOrderBehindARefusedEvent(t *testing.T) {
 // every event once, in order.
 func TestConnOfferEventBoundedQueueInOrder(t *testing.T) {
 	const n = 5000
-	q := make(chan Event, 8)
-	var offered, waited atomic.Int64
+	type queued struct {
+		ev      Event
+		offered bool // taken on the reader
+	}
+	q := make(chan queued, 8)
+	stop := make(chan struct{})
 	c, s := startPair(t, Config{
 		OfferEvent: func(ev Event) bool {
 			select {
-			case q <- ev:
-				offered.Add(1)
+			case q <- queued{ev: ev, offered: true}:
 				return true
 			default:
 				return false
 			}
 		},
 		OnEvent: func(ev Event) {
-			q <- ev
-			waited.Add(1)
+			select {
+			case q <- queued{ev: ev}:
+			case <-stop: // the test has failed: let the session end
+			}
 		},
 		EventQueue: n, // the test is about order, not overflow
 	}, ServerConfig{})
+	t.Cleanup(func() { close(stop) }) // before the session's cleanup, which waits for the dispatcher
 	ctx := testCtx(t)
 	go func() {
 		for i := range n {
@@ -143,15 +152,19 @@ func TestConnOfferEventBoundedQueueInOrder(t *testing.T) {
 			}
 		}
 	}()
+	offered := 0
 	for i := range n {
-		var ev Event
+		var it queued
 		select {
-		case ev = <-q:
+		case it = <-q:
 		case <-c.Done():
 			t.Fatalf("session ended after %d events: %v", i, c.Err())
 		}
-		if got := evName(ev); got != strconv.Itoa(i) {
+		if got := evName(it.ev); got != strconv.Itoa(i) {
 			t.Fatalf("event %d is %s", i, got)
+		}
+		if it.offered {
+			offered++
 		}
 		if i%1000 == 500 {
 			// The consumer stops until the queue is full (more than its events are still to
@@ -159,13 +172,18 @@ func TestConnOfferEventBoundedQueueInOrder(t *testing.T) {
 			waitFor(t, "the queue full", func() bool { return len(q) == cap(q) })
 		}
 	}
-	if offered.Load()+waited.Load() != n {
-		t.Fatalf("offered %d + waited %d events, want %d", offered.Load(), waited.Load(), n)
+	if offered == 0 || offered == n {
+		t.Errorf("%d of %d events offered: want both ways used", offered, n)
 	}
-	if offered.Load() == 0 || waited.Load() == 0 {
-		t.Errorf("offered %d, waited %d: want both ways used", offered.Load(), waited.Load())
+	if err := c.Delivered(ctx); err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("offered %d, through the dispatcher %d", offered.Load(), waited.Load())
+	select {
+	case it := <-q:
+		t.Fatalf("event %s after the last", evName(it.ev))
+	default:
+	}
+	t.Logf("offered %d, through the dispatcher %d", offered, n-offered)
 }
 
 // A refused event counts against EventQueue as before: a callback that stays blocked still
