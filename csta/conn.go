@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,14 @@ type Config struct {
 	OnUnknown       func(*UnknownMessage) // messages the codec does not know; never fatal
 	OnProtocolError func(error)           // non-fatal problems: an undecodable event, a stray request
 
+	// OfferEvent, when set, is offered each event on the reader goroutine while nothing
+	// received before it still waits for the dispatcher: it takes the event (true) or refuses
+	// it (false), and must never block. A refused event, and every message after it until the
+	// dispatcher has caught up, goes the usual way (OnEvent on the dispatcher), so the order
+	// holds across both. It saves the dispatcher's hand-off for an owner that queues events
+	// itself; Delivered counts a taken event as delivered.
+	OfferEvent func(Event) bool
+
 	// Trace, when set, gets one line per message sent and received; TraceBody bounds the
 	// body shown (DefaultTraceBody when 0).
 	Trace     io.Writer
@@ -53,12 +62,16 @@ type Config struct {
 // Goroutines: one reader, one writer, one dispatcher for the callbacks. The reader never
 // waits for the callbacks, so the switch can always be answered; if the callbacks fall
 // behind by more than EventQueue messages, the session closes (ErrEventQueueOverflow) and
-// the owner resynchronises.
+// the owner resynchronises. OfferEvent runs on the reader, but only while the dispatcher has
+// nothing of the reader's left, so the callbacks still run one at a time.
 type Conn struct {
 	*link
 	cfg     Config
 	dialect Dialect
 	inbox   chan inbound
+	// behind counts what the reader queued in inbox whose callback has not returned yet
+	// (kept only with OfferEvent): the reader offers an event only when it is 0.
+	behind atomic.Int64
 
 	sessMu       sync.Mutex
 	sessionID    string
@@ -183,7 +196,7 @@ func (c *Conn) handleFrame(f Frame, m Message, derr error) {
 	}
 	switch v := m.(type) {
 	case Event:
-		c.report(inbound{event: v})
+		c.reportEvent(v)
 	case *SystemStatus:
 		if o, err := c.frame(f.InvokeID, &SystemStatusResponse{}); err == nil {
 			c.answer(o)
@@ -208,8 +221,20 @@ func (c *Conn) handleFrame(f Frame, m Message, derr error) {
 	}
 }
 
+// reportEvent offers ev on the reader when nothing received before it waits for the
+// dispatcher, and queues it for OnEvent otherwise or when the offer is refused.
+func (c *Conn) reportEvent(ev Event) {
+	if c.cfg.OfferEvent != nil && c.behind.Load() == 0 && c.cfg.OfferEvent(ev) {
+		return
+	}
+	c.report(inbound{event: ev})
+}
+
 // report queues something for the callbacks; a full queue closes the session.
 func (c *Conn) report(in inbound) {
+	if c.cfg.OfferEvent != nil {
+		c.behind.Add(1) // before the send: the dispatcher may finish it at once
+	}
 	select {
 	case c.inbox <- in:
 	default:
@@ -224,27 +249,37 @@ func (c *Conn) dispatch() {
 		case <-c.closing:
 			return
 		case in := <-c.inbox:
-			switch {
-			case in.event != nil:
-				if c.cfg.OnEvent != nil {
-					c.cfg.OnEvent(in.event)
-				}
-			case in.status != nil:
-				if c.cfg.OnSystemStatus != nil {
-					c.cfg.OnSystemStatus(in.status)
-				}
-			case in.unknown != nil:
-				if c.cfg.OnUnknown != nil {
-					c.cfg.OnUnknown(in.unknown)
-				}
-			case in.protoErr != nil:
-				if c.cfg.OnProtocolError != nil {
-					c.cfg.OnProtocolError(in.protoErr)
-				}
-			case in.reached != nil:
-				close(in.reached)
-			}
+			c.deliver(in)
 		}
+	}
+}
+
+// deliver runs the callback for in (or tells Delivered's caller it got there).
+func (c *Conn) deliver(in inbound) {
+	if in.reached != nil {
+		close(in.reached)
+		return
+	}
+	switch {
+	case in.event != nil:
+		if c.cfg.OnEvent != nil {
+			c.cfg.OnEvent(in.event)
+		}
+	case in.status != nil:
+		if c.cfg.OnSystemStatus != nil {
+			c.cfg.OnSystemStatus(in.status)
+		}
+	case in.unknown != nil:
+		if c.cfg.OnUnknown != nil {
+			c.cfg.OnUnknown(in.unknown)
+		}
+	case in.protoErr != nil:
+		if c.cfg.OnProtocolError != nil {
+			c.cfg.OnProtocolError(in.protoErr)
+		}
+	}
+	if c.cfg.OfferEvent != nil {
+		c.behind.Add(-1) // after the callback: the reader may offer the next event now
 	}
 }
 

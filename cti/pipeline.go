@@ -21,7 +21,7 @@ import (
 // reducer state in order, in batches, each batch written with one fenced store.Apply and then
 // put in the view. Ownership of its fields:
 //   - state, epoch, resnapshotDue: the runPipeline goroutine only (jobs run on it too).
-//   - q: sent to by any part (enqueueEvent, post, submit), received by runPipeline.
+//   - q: sent to by any part (offerEvent, enqueueEvent, post, submit), received by runPipeline.
 //   - applied: the map is built by load before any goroutine starts (the link's sessions
 //     keep it, to find a monitor's counter with its extension); its counters are added to
 //     by runPipeline and read by the link's resync (atomic).
@@ -207,6 +207,19 @@ func (o *pipeline) enqueueEvent(lc *linkConn, ev csta.Event) {
 	case o.q <- item{lc: lc, ev: ev, at: time.Now()}:
 	case <-lc.closed:
 	case <-o.ctx.Done():
+	}
+}
+
+// offerEvent hands a CSTA event of lc to the pipeline when its queue has room, without
+// waiting: it runs on the session's reader (csta.Config.OfferEvent), which must never block.
+// With the queue full it refuses, and the session's dispatcher waits with the event
+// (enqueueEvent), as before.
+func (o *pipeline) offerEvent(lc *linkConn, ev csta.Event) bool {
+	select {
+	case o.q <- item{lc: lc, ev: ev, at: time.Now()}:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -85,6 +85,9 @@ func (o *link) connect(ctx context.Context, node int) (*linkConn, error) {
 		Dialect:    d,
 		TLS:        cfg.TLS,
 		EventQueue: cfg.Queue,
+		// Events go straight from the reader into the pipeline's queue while it has room,
+		// through the session's dispatcher (which waits for room) once it is full.
+		OfferEvent: func(ev csta.Event) bool { return o.pl.offerEvent(lc, ev) },
 		OnEvent:    func(ev csta.Event) { o.pl.enqueueEvent(lc, ev) },
 		OnSystemStatus: func(s *csta.SystemStatus) {
 			select {
