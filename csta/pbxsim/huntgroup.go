@@ -98,15 +98,32 @@ func (p *PBX) distribute(c *call, h *device, a *agent) {
 // unqueue removes c from any hunt group queue it waits in.
 func (p *PBX) unqueue(c *call) {
 	for _, cn := range c.conns {
-		h := cn.dev
-		if h.kind != kindHunt {
-			continue
+		if cn.dev.kind == kindHunt {
+			dequeue(cn.dev, c)
 		}
-		for i, q := range h.queue {
-			if q == c {
-				h.queue = append(h.queue[:i], h.queue[i+1:]...)
-				break
-			}
+	}
+}
+
+// dequeue removes c from hunt group h's queue, if it waits there: a queued connection that
+// leaves by any path (cleared, distributed) takes its place in the queue with it, so the group
+// never offers a call the switch no longer has.
+func dequeue(h *device, c *call) {
+	for i, q := range h.queue {
+		if q == c {
+			h.queue = append(h.queue[:i], h.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// requeue gives the place of from in hunt group h's queue to to: a transfer joined the call
+// waiting there (from, which ends) to to, which now waits in its place since the same time.
+func requeue(h *device, from, to *call) {
+	for i, q := range h.queue {
+		if q == from {
+			h.queue[i] = to
+			to.queuedAt = from.queuedAt
+			return
 		}
 	}
 }

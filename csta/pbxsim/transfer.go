@@ -66,6 +66,9 @@ func (p *PBX) merge(primary, secondary *call, dev *device) []movedConn {
 		}
 		secondary.conns = removeFrom(secondary.conns, cn)
 		cn.call = primary
+		if cn.dev.kind == kindHunt {
+			requeue(cn.dev, secondary, primary)
+		}
 		primary.conns = append(primary.conns, cn)
 		moved = append(moved, movedConn{dev: cn.dev, from: secondary})
 	}
