@@ -86,18 +86,17 @@ func (p *PBX) offer(c *call, target *device, cause csta.EventCause, hops int) {
 		p.offerExternal(c, target, cause)
 		return
 	}
-	if hops < maxRedirects {
-		if f := target.forwards[csta.ForwardImmediate]; f.on {
-			p.divert(c, nil, target, f.dn, csta.CauseCallForwardImmediate, hops)
-			return
-		}
+	if f := target.forwards[csta.ForwardImmediate]; p.forwardsTo(c, f, hops) {
+		p.divert(c, nil, target, f.dn, csta.CauseCallForwardImmediate, hops)
+		return
 	}
 	if target.dnd {
 		p.fail(c, target, csta.CauseDoNotDisturb)
 		return
 	}
-	if target.isBusy() {
-		if f := target.forwards[csta.ForwardBusy]; f.on && hops < maxRedirects {
+	// A party of the call (say its caller, on hold) is busy for it: a device is in a call once.
+	if target.isBusy() || c.connOf(target) != nil {
+		if f := target.forwards[csta.ForwardBusy]; p.forwardsTo(c, f, hops) {
 			p.divert(c, nil, target, f.dn, csta.CauseCallForwardBusy, hops)
 			return
 		}
@@ -109,6 +108,19 @@ func (p *PBX) offer(c *call, target *device, cause csta.EventCause, hops int) {
 	if f := target.forwards[csta.ForwardNoAns]; f.on && hops < maxRedirects {
 		p.startNoAnswer(cn, f, hops)
 	}
+}
+
+// forwardsTo reports whether forwarding f applies to c: a switch does not forward a call to a
+// device already in it (its own caller, say), which would ring with its own call; the call
+// then stays at the forwarding device as if forwarding were off.
+func (p *PBX) forwardsTo(c *call, f forward, hops int) bool {
+	return f.on && hops < maxRedirects && !p.inCall(c, f.dn)
+}
+
+// inCall reports whether the device with the given number is a party of c.
+func (p *PBX) inCall(c *call, number string) bool {
+	d := p.devices[number]
+	return d != nil && c.connOf(d) != nil
 }
 
 // offerExternal sends the call out on the trunk: NetworkReached, then the far end alerts
@@ -210,8 +222,8 @@ func (p *PBX) startNoAnswer(cn *conn, f forward, hops int) {
 		}
 		cn.noAnswer = nil
 		fw := cn.dev.forwards[csta.ForwardNoAns]
-		if !fw.on {
-			return
+		if !fw.on || p.inCall(cn.call, fw.dn) {
+			return // not forwarded to a party of the call: it rings on here
 		}
 		p.divert(cn.call, cn, cn.dev, fw.dn, csta.CauseCallForwardNoAnswer, hops)
 	})

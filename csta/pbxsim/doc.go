@@ -37,7 +37,11 @@
 // Profiles. CallCleared goes to the devices still in the call when it ends (to the last
 // one to leave when nobody is left). Impossible requests get *csta.Error
 // (CSTAErrorCode) with the ECMA-269 category and value, e.g. answering a call that is not
-// alerting gives stateIncompatibility/invalidConnectionState. Events caused by a request may
+// alerting gives stateIncompatibility/invalidConnectionState. A device is in a call once:
+// DeflectCall or SingleStepTransfer to a party of the call is refused (invalidDestination),
+// forwarding to one is not applied (the call stays at the forwarding device), and a hunt
+// group skips members already in the call. SingleStepTransfer of a call no other party has
+// answered is refused (invalidConnectionState). Events caused by a request may
 // reach the client before its response, as they do from real switches.
 //
 // # Profiles

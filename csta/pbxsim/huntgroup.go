@@ -15,11 +15,11 @@ import (
 // offerHunt presents c to hunt group h.
 func (p *PBX) offerHunt(c *call, h *device, cause csta.EventCause) {
 	if h.acd != nil {
-		if a := p.readyAgent(h); a != nil {
+		if a := p.readyAgent(h, c); a != nil {
 			p.distribute(c, h, a)
 			return
 		}
-	} else if m := p.freeMember(h); m != nil {
+	} else if m := p.freeMember(h, c); m != nil {
 		p.offer(c, m, csta.CauseEnteringDistribution, maxRedirects)
 		return
 	}
@@ -43,13 +43,14 @@ func (p *PBX) offerHunt(c *call, h *device, cause csta.EventCause) {
 	})
 }
 
-// freeMember returns the next idle member after the last one hunted, or nil.
-func (p *PBX) freeMember(h *device) *device {
+// freeMember returns the next idle member after the last one hunted that is not a party of c
+// already (its caller on hold, say), or nil.
+func (p *PBX) freeMember(h *device, c *call) *device {
 	start := p.huntOrder[h.number]
 	for i := range h.members {
 		idx := (start + i) % len(h.members)
 		m := p.devices[h.members[idx]]
-		if m != nil && !m.dnd && !m.isBusy() {
+		if m != nil && !m.dnd && !m.isBusy() && c.connOf(m) == nil {
 			p.huntOrder[h.number] = idx + 1
 			return m
 		}
@@ -58,12 +59,12 @@ func (p *PBX) freeMember(h *device) *device {
 }
 
 // readyAgent returns the ready agent of ACD group h that has been idle longest and whose
-// phone is free, or nil.
-func (p *PBX) readyAgent(h *device) *agent {
+// phone is free and not in c already, or nil.
+func (p *PBX) readyAgent(h *device, c *call) *agent {
 	var best *agent
 	for _, n := range h.acd.order {
 		a := h.acd.agents[n]
-		if a.state != csta.AgentReady || a.dev.dnd || a.dev.isBusy() {
+		if a.state != csta.AgentReady || a.dev.dnd || a.dev.isBusy() || c.connOf(a.dev) != nil {
 			continue
 		}
 		if best == nil || a.idleSeq < best.idleSeq {
@@ -98,15 +99,32 @@ func (p *PBX) distribute(c *call, h *device, a *agent) {
 // unqueue removes c from any hunt group queue it waits in.
 func (p *PBX) unqueue(c *call) {
 	for _, cn := range c.conns {
-		h := cn.dev
-		if h.kind != kindHunt {
-			continue
+		if cn.dev.kind == kindHunt {
+			dequeue(cn.dev, c)
 		}
-		for i, q := range h.queue {
-			if q == c {
-				h.queue = append(h.queue[:i], h.queue[i+1:]...)
-				break
-			}
+	}
+}
+
+// dequeue removes c from hunt group h's queue, if it waits there: a queued connection that
+// leaves by any path (cleared, distributed) takes its place in the queue with it, so the group
+// never offers a call the switch no longer has.
+func dequeue(h *device, c *call) {
+	for i, q := range h.queue {
+		if q == c {
+			h.queue = append(h.queue[:i], h.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// requeue gives the place of from in hunt group h's queue to to: a transfer joined the call
+// waiting there (from, which ends) to to, which now waits in its place since the same time.
+func requeue(h *device, from, to *call) {
+	for i, q := range h.queue {
+		if q == from {
+			h.queue[i] = to
+			to.queuedAt = from.queuedAt
+			return
 		}
 	}
 }
@@ -117,7 +135,7 @@ func (p *PBX) serveQueues() {
 		for len(h.queue) > 0 {
 			c := h.queue[0]
 			if h.acd != nil {
-				a := p.readyAgent(h)
+				a := p.readyAgent(h, c)
 				if a == nil {
 					break
 				}
@@ -125,7 +143,7 @@ func (p *PBX) serveQueues() {
 				p.distribute(c, h, a)
 				continue
 			}
-			m := p.freeMember(h)
+			m := p.freeMember(h, c)
 			if m == nil {
 				break
 			}

@@ -334,6 +334,9 @@ func (p *PBX) removeConn(cn *conn) {
 	cn.call.conns = removeFrom(cn.call.conns, cn)
 	d := cn.dev
 	d.conns = removeFrom(d.conns, cn)
+	if d.kind == kindHunt {
+		dequeue(d, cn.call)
+	}
 	if d.kind == kindExternal && len(d.conns) == 0 && len(d.monitors) == 0 && !d.busy {
 		delete(p.devices, d.number)
 	}

@@ -66,6 +66,9 @@ func (p *PBX) merge(primary, secondary *call, dev *device) []movedConn {
 		}
 		secondary.conns = removeFrom(secondary.conns, cn)
 		cn.call = primary
+		if cn.dev.kind == kindHunt {
+			requeue(cn.dev, secondary, primary)
+		}
 		primary.conns = append(primary.conns, cn)
 		moved = append(moved, movedConn{dev: cn.dev, from: secondary})
 	}
@@ -171,10 +174,12 @@ func (p *PBX) singleStepTransfer(active *conn, target *device) error {
 		return errState(csta.ErrInvalidConnectionState)
 	}
 	c, dev := active.call, active.dev
-	if target == dev {
+	if target == dev || c.connOf(target) != nil {
 		return errOperation(csta.ErrInvalidDestination)
 	}
-	if len(c.others(active)) == 0 {
+	if !answeredByOther(c, active) {
+		// The call still rings out (or waits in a queue): transferring it would leave a call
+		// of ringing devices and nobody connected, which no switch makes.
 		return errState(csta.ErrInvalidConnectionState)
 	}
 	var moved []movedConn
@@ -195,6 +200,17 @@ func (p *PBX) singleStepTransfer(active *conn, target *device) error {
 	return nil
 }
 
+// answeredByOther reports whether a party of c other than cn has answered (is connected or on
+// hold): the party a single-step transfer hands the call to.
+func answeredByOther(c *call, cn *conn) bool {
+	for _, x := range c.others(cn) {
+		if x.state == csta.StateConnected || x.state == csta.StateHold {
+			return true
+		}
+	}
+	return false
+}
+
 // deflect diverts an alerting connection to target: Diverted, then Delivered with cause
 // redirected at the new destination.
 func (p *PBX) deflect(cn *conn, to string) error {
@@ -205,7 +221,8 @@ func (p *PBX) deflect(cn *conn, to string) error {
 	if err != nil {
 		return err
 	}
-	if target == cn.dev {
+	// A device is in a call once: deflecting to the call's caller (or any party) is refused.
+	if target == cn.dev || cn.call.connOf(target) != nil {
 		return errOperation(csta.ErrInvalidDestination)
 	}
 	p.divert(cn.call, cn, cn.dev, target.number, csta.CauseRedirected, 0)
