@@ -255,29 +255,5 @@ func benchEventStreamOffer(b *testing.B, offer bool) {
 	c, nc := rawPair(b, cfg)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var buf []byte
-	for i := 0; i < b.N; i++ {
-		buf = append(buf, frames[i%len(frames)]...)
-		if len(buf) < 16<<10 && i < b.N-1 {
-			continue
-		}
-		for int64(i)-handled.Load() > window {
-			select {
-			case <-caught:
-			case <-c.Done():
-				b.Fatalf("session ended: %v", c.Err())
-			}
-		}
-		if _, err := nc.Write(buf); err != nil {
-			b.Fatal(err)
-		}
-		buf = buf[:0]
-	}
-	for handled.Load() < int64(b.N) {
-		select {
-		case <-caught:
-		case <-c.Done():
-			b.Fatalf("session ended: %v", c.Err())
-		}
-	}
+	feedFrames(b, c, nc, frames, window, &handled, caught)
 }
