@@ -193,20 +193,7 @@ func TestConnOfferEventRefusedOverflowClosesSession(t *testing.T) {
 	c, s := startPair(t, Config{EventQueue: 2,
 		OfferEvent: func(Event) bool { return false },
 		OnEvent:    func(Event) { <-release }}, ServerConfig{})
-	ctx := testCtx(t)
-	for i := 0; ; i++ {
-		if err := s.SendEvent(ctx, heldEvent(strconv.Itoa(i))); err != nil {
-			break // the client hung up
-		}
-		select {
-		case <-s.Done():
-		default:
-			continue
-		}
-		break
-	}
-	<-s.Done()
-	waitFor(t, "client to record why it closed", func() bool { return c.Err() != nil })
+	floodUntilClosed(t, c, s)
 	if !errors.Is(c.Err(), ErrEventQueueOverflow) {
 		t.Errorf("Err = %v, want event queue overflow", c.Err())
 	}

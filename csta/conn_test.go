@@ -315,20 +315,7 @@ func TestConnEventsInOrder(t *testing.T) {
 func TestConnEventQueueOverflowClosesSession(t *testing.T) {
 	release := make(chan struct{})
 	c, s := startPair(t, Config{EventQueue: 2, OnEvent: func(Event) { <-release }}, ServerConfig{})
-	ctx := testCtx(t)
-	for i := 0; ; i++ {
-		if err := s.SendEvent(ctx, &HeldEvent{EventCommon: EventCommon{MonitorCrossRefID: MonitorCrossRefID(strconv.Itoa(i))}}); err != nil {
-			break // the client hung up
-		}
-		select {
-		case <-s.Done():
-		default:
-			continue
-		}
-		break
-	}
-	<-s.Done()
-	waitFor(t, "client to record why it closed", func() bool { return c.Err() != nil })
+	floodUntilClosed(t, c, s)
 	var se *SessionError
 	if !errors.Is(c.Err(), ErrEventQueueOverflow) || !errors.As(c.Err(), &se) || !errors.Is(c.Err(), ErrConnClosed) {
 		t.Errorf("Err = %v, want SessionError for event queue overflow", c.Err())
@@ -507,4 +494,24 @@ func TestConnDeliveredWaitsForEventsBeforeAResponse(t *testing.T) {
 	if got := handled.Load(); got != n {
 		t.Fatalf("Delivered returned with %d of the %d events before the response handled", got, n)
 	}
+}
+
+// floodUntilClosed sends held events from the switch's side s until the session ends, and
+// waits until the client c has recorded why.
+func floodUntilClosed(t *testing.T, c *Conn, s *ServerConn) {
+	t.Helper()
+	ctx := testCtx(t)
+	for i := 0; ; i++ {
+		if err := s.SendEvent(ctx, &HeldEvent{EventCommon: EventCommon{MonitorCrossRefID: MonitorCrossRefID(strconv.Itoa(i))}}); err != nil {
+			break // the client hung up
+		}
+		select {
+		case <-s.Done():
+		default:
+			continue
+		}
+		break
+	}
+	<-s.Done()
+	waitFor(t, "client to record why it closed", func() bool { return c.Err() != nil })
 }
