@@ -69,6 +69,8 @@ type truthHarness struct {
 	refs  map[csta.MonitorCrossRefID]string
 	queue []recordedEvent // received, not yet reduced
 	count uint64
+	// arrived is signalled (without waiting) after each event received, for settle.
+	arrived chan struct{}
 	// per line: the events since it last matched the switch, and whether one asked for a
 	// repair
 	since    map[string][]string
@@ -121,12 +123,17 @@ func newTruthHarness(t *testing.T) *truthHarness {
 	}
 	h := &truthHarness{t: t, p: p, st: NewState("hq"), refs: map[csta.MonitorCrossRefID]string{},
 		since: map[string][]string{}, flagged: map[string]bool{}, reported: map[string]bool{},
-		history: map[string][]string{}, unknownParties: map[tapi.CallHandle]bool{}, due: map[string]int{}, now: time.Unix(1e9, 0)}
+		history: map[string][]string{}, unknownParties: map[tapi.CallHandle]bool{}, due: map[string]int{}, now: time.Unix(1e9, 0),
+		arrived: make(chan struct{}, 1)}
 	cc, err := csta.Dial(ctx, node.Addr(), csta.Config{Dialect: node.Dialect(), OnEvent: func(ev csta.Event) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.queue = append(h.queue, recordedEvent{ext: h.refs[ev.Common().MonitorCrossRefID], ev: ev})
 		h.count++
+		select {
+		case h.arrived <- struct{}{}:
+		default: // settle has a signal waiting already
+		}
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +157,8 @@ func newTruthHarness(t *testing.T) *truthHarness {
 
 // settle waits until every event the simulator queued has arrived, and takes them.
 func (h *truthHarness) settle() []recordedEvent {
-	deadline := time.Now().Add(5 * time.Second)
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
 	for {
 		h.mu.Lock()
 		if h.count >= h.p.Stats().EventsQueued {
@@ -160,10 +168,11 @@ func (h *truthHarness) settle() []recordedEvent {
 			return q
 		}
 		h.mu.Unlock()
-		if time.Now().After(deadline) {
+		select {
+		case <-h.arrived:
+		case <-timeout.C:
 			h.t.Fatal("events queued by the simulator never arrived")
 		}
-		time.Sleep(200 * time.Microsecond)
 	}
 }
 
