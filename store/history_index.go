@@ -8,8 +8,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/ctibridge/ctibridge/internal/wordbytes"
 	"github.com/ctibridge/ctibridge/tapi"
+	"github.com/ctibridge/ctibridge/tapi/wordbytes"
 )
 
 // checkRecord rejects a record that cannot be indexed; pbx is the batch's PBX.

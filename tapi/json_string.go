@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"unicode/utf8"
 
-	"github.com/ctibridge/ctibridge/internal/wordbytes"
+	"github.com/ctibridge/ctibridge/tapi/wordbytes"
 )
 
 // appendJSONString appends s as a JSON string exactly as encoding/json does with HTML escaping

@@ -3,7 +3,7 @@ package tapi
 import (
 	"time"
 
-	"github.com/ctibridge/ctibridge/internal/wordbytes"
+	"github.com/ctibridge/ctibridge/tapi/wordbytes"
 )
 
 // appendTimeJSON appends t as time.Time's MarshalJSON writes it (RFC 3339 with nanoseconds,
