@@ -160,16 +160,22 @@ func (st *step) clearedCall(conn csta.ConnectionID, own bool, gone string, local
 	return c
 }
 
-// statesFor lists the states of a live call that can describe a connection in local state l.
-func statesFor(l csta.LocalConnectionState) []tapi.CallState {
-	var out []tapi.CallState
-	for _, s := range slices.Concat(notHeld, onHold) {
-		if s != tapi.LINECALLSTATE_UNKNOWN && Compatible(s, l) {
-			out = append(out, s)
+// statesFor lists the states of a live call that can describe a connection in local state l
+// (liveStatesFor, made once: it is asked for every such event of a switch without callIDs).
+func statesFor(l csta.LocalConnectionState) []tapi.CallState { return liveStatesFor[l] }
+
+var liveStatesFor = func() map[csta.LocalConnectionState][]tapi.CallState {
+	m := map[csta.LocalConnectionState][]tapi.CallState{}
+	for _, l := range []csta.LocalConnectionState{csta.StateInitiated, csta.StateAlerting,
+		csta.StateConnected, csta.StateHold, csta.StateQueued, csta.StateFail} {
+		for _, s := range slices.Concat(notHeld, onHold) {
+			if s != tapi.LINECALLSTATE_UNKNOWN && Compatible(s, l) {
+				m[l] = append(m[l], s)
+			}
 		}
 	}
-	return out
-}
+	return m
+}()
 
 // partyLeft: one party left a call others are still in, which goes on (a conference still
 // ringing here too); with one party left it is a two-party call again (a held conference
