@@ -505,7 +505,7 @@ func (o *pipeline) write(b store.Batch) (store.Appended, error) {
 	o.wh.begin(start)
 	o.writes++
 	// Every attempt carries the same ID: an attempt whose reply was lost may have been
-	// applied, and the store answers the next one with its entries instead of a second copy.
+	// applied, and the store answers the next one with where its events went instead of a second copy.
 	b.ID = writeID(o.lease.Fence(), o.writes)
 	for n := 1; ; n++ {
 		// An attempt may not outlast the bound: a store that does not answer is as bad as

@@ -155,7 +155,7 @@ type Batch struct {
 	Journal      []JournalEntry
 	// ID names the write, unique among the writer's writes to the PBX ("": unnamed). A
 	// write whose reply was lost may have happened: the writer sends it again with the same
-	// ID, and when it is the PBX's last write the store answers with that write's entries
+	// ID, and when it is the PBX's last write the store answers with that write's offsets
 	// and writes nothing, instead of appending its events a second time.
 	ID string
 }

@@ -11,7 +11,7 @@ var repeatTests = []contractTest{
 }
 
 // A write sent again with its ID (its reply was lost: it may have happened) is answered with
-// the first write's entries and appends nothing; a write with another ID, or none, appends.
+// the first write's offsets and appends nothing; a write with another ID, or none, appends.
 func testRepeatedWrite(t *testing.T, nb NewBackend) {
 	s, open2 := open(t, nb)
 	f := acquire(t, s, "hq", "a", longTTL).Fence()
