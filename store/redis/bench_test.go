@@ -22,15 +22,7 @@ func BenchmarkApply(b *testing.B) {
 	srv := redistest.Start(b)
 	for _, batch := range []int{1, 32, 128} {
 		b.Run("batch="+strconv.Itoa(batch), func(b *testing.B) {
-			s, err := New(b.Context(), Options{Addrs: []string{srv.Addr}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			l, err := s.AcquireLease(b.Context(), "hq", "bench", time.Hour)
-			if err != nil {
-				b.Fatal(err)
-			}
+			s, l := benchOwner(b, Options{Addrs: []string{srv.Addr}})
 			batches := make([]store.Batch, 64)
 			for i := range batches {
 				batches[i] = benchBatch(i, batch)
@@ -166,4 +158,19 @@ func processCPU() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// benchOwner opens a Store with opts, closed when the benchmark ends, holding hq's lease.
+func benchOwner(b *testing.B, opts Options) (*Store, store.Lease) {
+	b.Helper()
+	s, err := New(b.Context(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	l, err := s.AcquireLease(b.Context(), "hq", "bench", time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, l
 }

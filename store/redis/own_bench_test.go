@@ -89,15 +89,7 @@ func benchRedis(b *testing.B) string {
 // its log: the bridge's CPU of a write and of its events coming back (cpu-ns/event).
 func BenchmarkApplyOwned(b *testing.B) {
 	const batch = 32
-	s, err := New(b.Context(), Options{Addrs: []string{benchRedis(b)}, ProbeInterval: time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	l, err := s.AcquireLease(b.Context(), "hq", "bench", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, l := benchOwner(b, Options{Addrs: []string{benchRedis(b)}, ProbeInterval: time.Hour})
 	// The first write learns the epoch (the rest go as the owner's do) and where the log is:
 	// a Redis started by hand, and the benchmark's runs, keep the log of those before.
 	start, err := s.Apply(b.Context(), "hq", l.Fence(), benchBatch(0, 1))

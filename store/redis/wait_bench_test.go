@@ -24,15 +24,7 @@ func BenchmarkApplyReplicaWait(b *testing.B) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s, err := New(b.Context(), Options{Addrs: []string{master.Addr}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	l, err := s.AcquireLease(b.Context(), "hq", "bench", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, l := benchOwner(b, Options{Addrs: []string{master.Addr}})
 	// One connection, so that WAIT waits for this connection's own writes.
 	conn := redis.NewClient(&redis.Options{Addr: master.Addr, PoolSize: 1})
 	defer conn.Close()
