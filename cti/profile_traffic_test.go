@@ -42,8 +42,7 @@ func TestProfileTraffic(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 				var actions []string
 				for range 150 {
-					a, x, y := randomAction(s, rng, exts)
-					actions = append(actions, fmt.Sprintf("%s %s %s", a, x, y))
+					actions = append(actions, s.p.PersonAction(rng, exts))
 				}
 				waitFor(t, "every line as the switch has it", func() error {
 					err := b.statesMatchTruth(s, exts...)()
@@ -56,40 +55,6 @@ func TestProfileTraffic(t *testing.T) {
 			})
 		}
 	}
-}
-
-// randomAction does one thing a person at a phone does; refusals (nothing to answer...) are
-// part of the game.
-func randomAction(s *sim, rng *rand.Rand, exts []string) (string, string, string) {
-	x, y := exts[rng.IntN(len(exts))], exts[rng.IntN(len(exts))]
-	switch r := rng.IntN(100); {
-	case r < 22:
-		_, _ = s.p.Dial(x, y)
-		return "dial", x, y
-	case r < 30:
-		_, _ = s.p.IncomingCall(fmt.Sprintf("+4930555%04d", rng.IntN(10000)), x)
-		return "incoming", x, ""
-	case r < 52:
-		_ = s.p.Answer(x)
-		return "answer", x, ""
-	case r < 60:
-		_ = s.p.Hold(x)
-		return "hold", x, ""
-	case r < 66:
-		_ = s.p.Retrieve(x)
-		return "retrieve", x, ""
-	case r < 72:
-		_, _ = s.p.Consult(x, y)
-		return "consult", x, y
-	case r < 76:
-		_ = s.p.Transfer(x)
-		return "transfer", x, ""
-	case r < 79:
-		_ = s.p.Conference(x)
-		return "conference", x, ""
-	}
-	_ = s.p.HangUp(x)
-	return "hangup", x, ""
 }
 
 // lineHistory prints the log entries of the line a mismatch names ("line 203: ...").

@@ -13,41 +13,9 @@ import (
 // The actions of TestMinimalTrafficNeverSilentlyWrong: people at the phones, and (features)
 // the switch's features a CTI application or a phone's keys use.
 
-// randomAction does what a person at a phone does (as the engine's TestProfileTraffic);
-// refusals are part of the game.
-func (h *truthHarness) randomAction(rng *rand.Rand) string {
-	x, y := h.exts[rng.IntN(len(h.exts))], h.exts[rng.IntN(len(h.exts))]
-	p := h.p
-	switch r := rng.IntN(100); {
-	case r < 22:
-		_, _ = p.Dial(x, y)
-		return "dial " + x + " " + y
-	case r < 30:
-		from := fmt.Sprintf("+4930555%04d", rng.IntN(10000))
-		_, _ = p.IncomingCall(from, x)
-		return "incoming " + from + " " + x
-	case r < 52:
-		_ = p.Answer(x)
-		return "answer " + x
-	case r < 60:
-		_ = p.Hold(x)
-		return "hold " + x
-	case r < 66:
-		_ = p.Retrieve(x)
-		return "retrieve " + x
-	case r < 72:
-		_, _ = p.Consult(x, y)
-		return "consult " + x + " " + y
-	case r < 76:
-		_ = p.Transfer(x)
-		return "transfer " + x
-	case r < 79:
-		_ = p.Conference(x)
-		return "conference " + x
-	}
-	_ = p.HangUp(x)
-	return "hangup " + x
-}
+// randomAction does what a person at a phone does (pbxsim's PersonAction, as the engine's
+// TestProfileTraffic).
+func (h *truthHarness) randomAction(rng *rand.Rand) string { return h.p.PersonAction(rng, h.exts) }
 
 // featureAction is randomAction with the features among the calls: forwarding (immediate,
 // busy), do not disturb, a busy phone, and the CSTA services a CTI
